@@ -1,0 +1,97 @@
+//! Loading the suites: the embedded defaults, then any folders the user adds
+//! on top. Each file is checked against its format schema in
+//! `schemas/tool/` before it is read, so a mistake is reported with its file,
+//! line and field rather than as a serde message.
+
+use std::path::Path;
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::toml_source::TomlSource;
+use crate::embedded;
+use crate::error::{Error, FileProblem, Result};
+
+/// A suite file's text and the name to show for it.
+#[derive(Debug)]
+pub(crate) struct SuiteText {
+    pub name: String,
+    pub text: String,
+}
+
+/// The embedded suite files under `suites/<sub>/`, as `suites/<sub>/<file>`.
+pub(crate) fn embedded_files(sub: &str) -> Vec<SuiteText> {
+    embedded::files_with_suffix(&embedded::SUITES, ".toml")
+        .into_iter()
+        .filter(|(path, _)| path.starts_with(&format!("{sub}/")))
+        .map(|(path, text)| SuiteText { name: format!("suites/{path}"), text: text.to_owned() })
+        .collect()
+}
+
+/// The `*.toml` files directly under `dir/<sub>/`, sorted by name. A missing
+/// sub-folder is not an error: an overlay may bring only profiles.
+pub(crate) fn dir_files(dir: &Path, sub: &str) -> Result<Vec<SuiteText>> {
+    let folder = dir.join(sub);
+    if !folder.is_dir() {
+        return Ok(Vec::new());
+    }
+    let entries = std::fs::read_dir(&folder).map_err(|e| Error::read(&folder, e))?;
+    let mut paths = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|e| Error::read(&folder, e))?.path();
+        if path.extension().is_some_and(|ext| ext == "toml") {
+            paths.push(path);
+        }
+    }
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).map_err(|e| Error::read(&path, e))?;
+            Ok(SuiteText { name: path.display().to_string(), text })
+        })
+        .collect()
+}
+
+/// Parses `file`, checks it against the format schema `format_schema`, and
+/// deserializes it. Every schema violation is reported, each with its line.
+pub(crate) fn parse_checked<T: DeserializeOwned>(
+    file: &SuiteText,
+    format_schema: &jsonschema::Validator,
+) -> Result<(T, TomlSource)> {
+    let source = TomlSource::parse(&file.name, &file.text)?;
+    let problems = format_problems(&source, format_schema);
+    if !problems.is_empty() {
+        return Err(Error::Files(problems));
+    }
+    let parsed = serde_json::from_value(source.value.clone())
+        .map_err(|e| FileProblem::new(&file.name, format!("unexpected content: {e}")))?;
+    Ok((parsed, source))
+}
+
+fn format_problems(source: &TomlSource, format_schema: &jsonschema::Validator) -> Vec<FileProblem> {
+    format_schema
+        .iter_errors(&source.value)
+        .map(|error| {
+            let pointer = error.instance_path().as_str().to_owned();
+            source
+                .problem(&pointer, error.masked().to_string())
+                .with_help("see schemas/tool/ for the file format, and `cityconform requirements show ID` for examples")
+        })
+        .collect()
+}
+
+/// Compiles one of the tool's own format schemas (embedded, trusted).
+pub(crate) fn tool_schema(name: &str) -> Result<jsonschema::Validator> {
+    let path = format!("tool/{name}");
+    let text = embedded::SCHEMAS
+        .get_file(&path)
+        .and_then(|f| f.contents_utf8())
+        .ok_or_else(|| Error::Internal(format!("embedded schema `schemas/{path}` is missing")))?;
+    let schema: Value = serde_json::from_str(text)
+        .map_err(|e| Error::Internal(format!("embedded schema `schemas/{path}` is not JSON: {e}")))?;
+    jsonschema::options()
+        .offline()
+        .build(&schema)
+        .map_err(|e| Error::Internal(format!("embedded schema `schemas/{path}` does not compile: {e}")))
+}

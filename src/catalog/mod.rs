@@ -1,0 +1,247 @@
+//! The requirement catalogue and its profiles: loading, cross-checking and
+//! resolving them. Owns no checks (see [`crate::checks`]) and runs nothing
+//! (see [`crate::run`]); it only says *what* is required, by whom, with
+//! which parameters.
+
+mod load;
+mod profile;
+mod requirement;
+mod toml_source;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+pub use profile::{Profile, ProfileEntry, ResolvedProfile, Selection};
+pub use requirement::{Area, CheckSpec, Clause, Level, Requirement};
+
+use crate::error::{Error, FileProblem, Result};
+use load::SuiteText;
+use toml_source::TomlSource;
+
+/// The shape of a `suites/catalogue/*.toml` file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CatalogueFile {
+    requirement: Vec<Requirement>,
+}
+
+/// Where a definition came from, to point at it when something is wrong.
+#[derive(Debug)]
+struct Origin {
+    source: usize,
+    pointer: String,
+}
+
+/// Every requirement and profile in force for a run: the embedded suites,
+/// overlaid by the folders the user adds (a definition with the same ID
+/// replaces the embedded one).
+#[derive(Debug)]
+pub struct Catalogue {
+    requirements: BTreeMap<String, Requirement>,
+    profiles: BTreeMap<String, Profile>,
+    origins: BTreeMap<String, Origin>,
+    sources: Vec<TomlSource>,
+}
+
+impl Catalogue {
+    /// The embedded suites alone.
+    pub fn embedded() -> Result<Self> {
+        Self::load(&[])
+    }
+
+    /// The embedded suites overlaid by each folder in `overlays` (each with
+    /// `catalogue/` and/or `profiles/` sub-folders of TOML files), then
+    /// cross-checked: every reference resolves, no profile lineage loops.
+    pub fn load(overlays: &[PathBuf]) -> Result<Self> {
+        let mut layers = vec![(load::embedded_files("catalogue"), load::embedded_files("profiles"))];
+        for dir in overlays {
+            if !dir.is_dir() {
+                return Err(Error::Usage(format!(
+                    "suites folder `{}` does not exist or is not a folder",
+                    dir.display()
+                )));
+            }
+            layers.push((load::dir_files(dir, "catalogue")?, load::dir_files(dir, "profiles")?));
+        }
+        let catalogue_schema = load::tool_schema("catalogue.schema.json")?;
+        let profile_schema = load::tool_schema("profile.schema.json")?;
+        let mut catalogue = Catalogue {
+            requirements: BTreeMap::new(),
+            profiles: BTreeMap::new(),
+            origins: BTreeMap::new(),
+            sources: Vec::new(),
+        };
+        for (requirement_files, profile_files) in &layers {
+            for file in requirement_files {
+                catalogue.add_requirements(file, &catalogue_schema)?;
+            }
+            for file in profile_files {
+                catalogue.add_profile(file, &profile_schema)?;
+            }
+        }
+        catalogue.cross_check()?;
+        Ok(catalogue)
+    }
+
+    fn add_requirements(&mut self, file: &SuiteText, schema: &jsonschema::Validator) -> Result<()> {
+        let (parsed, source): (CatalogueFile, _) = load::parse_checked(file, schema)?;
+        let index = self.sources.len();
+        let mut seen = BTreeSet::new();
+        for (i, requirement) in parsed.requirement.into_iter().enumerate() {
+            let pointer = format!("/requirement/{i}");
+            if !seen.insert(requirement.id.clone()) {
+                return Err(source
+                    .problem(&format!("{pointer}/id"), format!("requirement `{}` is defined twice in this file", requirement.id))
+                    .into());
+            }
+            self.origins.insert(format!("requirement:{}", requirement.id), Origin { source: index, pointer });
+            self.requirements.insert(requirement.id.clone(), requirement);
+        }
+        self.sources.push(source);
+        Ok(())
+    }
+
+    fn add_profile(&mut self, file: &SuiteText, schema: &jsonschema::Validator) -> Result<()> {
+        let (profile, source): (Profile, _) = load::parse_checked(file, schema)?;
+        let index = self.sources.len();
+        self.origins.insert(format!("profile:{}", profile.id), Origin { source: index, pointer: String::new() });
+        self.profiles.insert(profile.id.clone(), profile);
+        self.sources.push(source);
+        Ok(())
+    }
+
+    /// A problem at `pointer` (relative to the definition) in the file that
+    /// defined `key` (`profile:kr`, `requirement:PAY-SCHEMA-01`).
+    pub(crate) fn problem_in(&self, key: &str, pointer: &str, message: impl Into<String>) -> FileProblem {
+        match self.origins.get(key) {
+            Some(origin) => {
+                let source = &self.sources[origin.source];
+                source.problem(&format!("{}{pointer}", origin.pointer), message)
+            }
+            None => FileProblem::new(key, message),
+        }
+    }
+
+    fn cross_check(&self) -> Result<()> {
+        let mut problems = Vec::new();
+        for profile in self.profiles.values() {
+            let key = format!("profile:{}", profile.id);
+            if let Some(parent) = &profile.extends {
+                if !self.profiles.contains_key(parent) {
+                    problems.push(
+                        self.problem_in(&key, "/extends", format!("extends unknown profile `{parent}`"))
+                            .with_help(format!("known profiles: {}", self.profile_names())),
+                    );
+                }
+            }
+            for id in profile.requirements.keys() {
+                if !self.requirements.contains_key(id) {
+                    problems.push(
+                        self.problem_in(&key, &format!("/requirements/{id}"), format!("selects unknown requirement `{id}`"))
+                            .with_help("check the ID against `cityconform requirements list`"),
+                    );
+                }
+            }
+            for (i, id) in profile.exclude.iter().enumerate() {
+                if !self.requirements.contains_key(id) {
+                    problems.push(self.problem_in(&key, &format!("/exclude/{i}"), format!("excludes unknown requirement `{id}`")));
+                }
+            }
+            if let Err(cycle) = self.lineage(&profile.id) {
+                problems.push(self.problem_in(&key, "/extends", cycle));
+            }
+        }
+        if problems.is_empty() { Ok(()) } else { Err(Error::Files(problems)) }
+    }
+
+    /// The profile IDs from the root down to `id`, or why there is none.
+    fn lineage(&self, id: &str) -> std::result::Result<Vec<String>, String> {
+        let mut chain = vec![id.to_owned()];
+        let mut current = id;
+        while let Some(parent) = self.profiles.get(current).and_then(|p| p.extends.as_deref()) {
+            if chain.iter().any(|seen| seen == parent) {
+                return Err(format!("profile lineage loops: {} -> {parent}", chain.join(" -> ")));
+            }
+            chain.push(parent.to_owned());
+            current = parent;
+        }
+        chain.reverse();
+        Ok(chain)
+    }
+
+    /// Comma-separated profile IDs, for help lines.
+    pub fn profile_names(&self) -> String {
+        self.profiles.keys().cloned().collect::<Vec<_>>().join(", ")
+    }
+
+    /// Every requirement, in ID order.
+    pub fn requirements(&self) -> impl Iterator<Item = &Requirement> {
+        self.requirements.values()
+    }
+
+    /// The requirement `id`.
+    pub fn requirement(&self, id: &str) -> Result<&Requirement> {
+        self.requirements.get(id).ok_or_else(|| Error::UnknownRequirement { id: id.to_owned() })
+    }
+
+    /// Every profile, in ID order.
+    pub fn profiles(&self) -> impl Iterator<Item = &Profile> {
+        self.profiles.values()
+    }
+
+    /// The profile `id` as written.
+    pub fn profile(&self, id: &str) -> Result<&Profile> {
+        self.profiles
+            .get(id)
+            .ok_or_else(|| Error::UnknownProfile { name: id.to_owned(), known: self.profile_names() })
+    }
+
+    /// The profile `id` with its lineage folded in.
+    pub fn resolve(&self, id: &str) -> Result<ResolvedProfile> {
+        let profile = self.profile(id)?;
+        let lineage = self.lineage(id).map_err(|cycle| Error::from(self.problem_in(&format!("profile:{id}"), "/extends", cycle)))?;
+        let mut selected: BTreeMap<String, Selection> = BTreeMap::new();
+        for layer_id in &lineage {
+            let layer = self.profile(layer_id)?;
+            for excluded in &layer.exclude {
+                selected.remove(excluded);
+            }
+            for (req_id, entry) in &layer.requirements {
+                let requirement = self.requirement(req_id)?;
+                let selection = selected.entry(req_id.clone()).or_insert_with(|| Selection {
+                    id: req_id.clone(),
+                    level: requirement.level,
+                    params: requirement.check.params.clone(),
+                    clauses: Vec::new(),
+                    set_by: layer_id.clone(),
+                });
+                apply_entry(selection, entry, layer_id);
+            }
+        }
+        Ok(ResolvedProfile {
+            id: profile.id.clone(),
+            title: profile.title.clone(),
+            lineage,
+            requirements: selected.into_values().collect(),
+        })
+    }
+}
+
+fn apply_entry(selection: &mut Selection, entry: &ProfileEntry, layer_id: &str) {
+    if let Some(level) = entry.level {
+        selection.level = level;
+    }
+    for (key, value) in &entry.params {
+        selection.params.insert(key.clone(), value.clone());
+    }
+    for clause in &entry.clauses {
+        if !selection.clauses.contains(clause) {
+            selection.clauses.push(clause.clone());
+        }
+    }
+    if entry.level.is_some() || !entry.params.is_empty() {
+        selection.set_by = layer_id.to_owned();
+    }
+}

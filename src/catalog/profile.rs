@@ -1,0 +1,89 @@
+//! Profiles: a jurisdiction's selection of requirements and their
+//! parameters, layered on a parent (`baseline` is the common core).
+//!
+//! A profile file says only what differs from its parent: requirements it
+//! adds, parameters and levels it changes, clauses it cites in addition, and
+//! requirements it drops. [`ResolvedProfile`] is the flattened result that a
+//! run uses.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::requirement::{Clause, Level};
+
+/// A profile as written in `suites/profiles/<id>.toml`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// Stable ID: `baseline`, `kr`, `eu`, ...
+    pub id: String,
+    /// One line.
+    pub title: String,
+    /// What the profile is a reading of.
+    pub description: String,
+    /// The profile this one layers on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extends: Option<String>,
+    /// ISO 3166 codes the profile speaks for.
+    #[serde(default)]
+    pub jurisdictions: Vec<String>,
+    /// Requirements selected or changed, by ID.
+    #[serde(default)]
+    pub requirements: BTreeMap<String, ProfileEntry>,
+    /// Requirements of the parent that this profile drops.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+}
+
+/// What a profile says about one requirement.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileEntry {
+    /// A different level than the requirement's own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<Level>,
+    /// Parameters that override the requirement's defaults, key by key.
+    #[serde(default)]
+    pub params: Map<String, Value>,
+    /// Regional clauses cited in addition to the requirement's own.
+    #[serde(default)]
+    pub clauses: Vec<Clause>,
+}
+
+/// A profile with its parents folded in: exactly what a run checks.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResolvedProfile {
+    /// The profile's ID.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// The IDs from the root (`baseline`) down to this profile.
+    pub lineage: Vec<String>,
+    /// Every selected requirement, in ID order.
+    pub requirements: Vec<Selection>,
+}
+
+/// One requirement as a resolved profile selects it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Selection {
+    /// The requirement ID.
+    pub id: String,
+    /// The level in force under this profile.
+    pub level: Level,
+    /// The parameters in force: the requirement's defaults overridden by
+    /// every profile on the lineage, nearest last.
+    pub params: Map<String, Value>,
+    /// Regional clauses added along the lineage.
+    pub clauses: Vec<Clause>,
+    /// The profile file that last set this requirement's parameters or level.
+    pub set_by: String,
+}
+
+impl ResolvedProfile {
+    /// The selection of requirement `id`, if this profile selects it.
+    pub fn selection(&self, id: &str) -> Option<&Selection> {
+        self.requirements.iter().find(|s| s.id == id)
+    }
+}

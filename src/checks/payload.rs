@@ -1,0 +1,308 @@
+//! Checks on exchanged payload records: schema conformance, the envelope,
+//! direct identifiers (by annotation and by value), and coarsening of
+//! quasi-identifying coordinates and timestamps.
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value, json};
+
+use super::coarsening;
+use super::identifiers::{Detectors, IdentifierKind};
+use super::{Outcome, Violation};
+use crate::schema::{CompiledSchema, Granularity, PrivacyRole, governance};
+
+/// The check kinds this module implements, as named in the catalogue.
+pub const KINDS: &[&str] = &[
+    "payload-schema",
+    "payload-envelope",
+    "payload-identifier-fields",
+    "payload-identifier-values",
+    "payload-coordinate-precision",
+    "payload-time-granularity",
+];
+
+/// A record and what is known about it before any check runs.
+#[derive(Debug, Clone, Copy)]
+pub struct RecordView<'a> {
+    /// The record.
+    pub value: &'a Value,
+    /// Its schema, or why there is none.
+    pub schema: Result<&'a CompiledSchema, &'a str>,
+}
+
+/// A payload check, built with its parameters.
+#[derive(Debug)]
+pub enum PayloadCheck {
+    /// The record is valid against its schema.
+    Schema,
+    /// The record carries a valid envelope.
+    Envelope {
+        /// The member holding the envelope.
+        member: String,
+        /// The envelope schema.
+        schema: Box<CompiledSchema>,
+    },
+    /// No field annotated with one of `roles` carries a value.
+    IdentifierFields {
+        /// The roles that must not be exchanged.
+        roles: Vec<PrivacyRole>,
+    },
+    /// No string value contains a detectable identifier.
+    IdentifierValues {
+        /// The compiled detectors.
+        detectors: Detectors,
+        /// Top-level members not scanned (identifiers of the entity itself).
+        ignore_fields: Vec<String>,
+    },
+    /// Quasi-identifying coordinates have at most `max_decimals` decimals.
+    CoordinatePrecision {
+        /// The profile's maximum.
+        max_decimals: u32,
+    },
+    /// Annotated timestamps fall on their buckets.
+    TimeGranularity {
+        /// The profile's bucket, in addition to each field's own.
+        granularity: Option<Granularity>,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NoParams {}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EnvelopeParams {
+    #[serde(default = "default_envelope_member")]
+    member: String,
+}
+
+fn default_envelope_member() -> String {
+    "envelope".to_owned()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FieldParams {
+    roles: Vec<PrivacyRole>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ValueParams {
+    detectors: Vec<String>,
+    #[serde(default)]
+    ignore_fields: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PrecisionParams {
+    max_decimals: u32,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GranularityParams {
+    #[serde(default)]
+    granularity: Option<String>,
+}
+
+fn params<T: DeserializeOwned>(kind: &str, params: &Map<String, Value>) -> Result<T, String> {
+    serde_json::from_value(Value::Object(params.clone())).map_err(|e| format!("invalid parameters for check `{kind}`: {e}"))
+}
+
+impl PayloadCheck {
+    /// Builds the check `kind` with `raw` parameters. `envelope` compiles
+    /// the envelope schema, asked for only by the check that needs it.
+    pub fn build(
+        kind: &str,
+        raw: &Map<String, Value>,
+        envelope: impl FnOnce() -> Result<CompiledSchema, String>,
+    ) -> Result<Self, String> {
+        match kind {
+            "payload-schema" => params::<NoParams>(kind, raw).map(|_| PayloadCheck::Schema),
+            "payload-envelope" => {
+                let p: EnvelopeParams = params(kind, raw)?;
+                Ok(PayloadCheck::Envelope { member: p.member, schema: Box::new(envelope()?) })
+            }
+            "payload-identifier-fields" => {
+                let p: FieldParams = params(kind, raw)?;
+                Ok(PayloadCheck::IdentifierFields { roles: p.roles })
+            }
+            "payload-identifier-values" => {
+                let p: ValueParams = params(kind, raw)?;
+                let kinds = p
+                    .detectors
+                    .iter()
+                    .map(|name| {
+                        IdentifierKind::parse(name).ok_or_else(|| {
+                            let known: Vec<_> = IdentifierKind::ALL.iter().map(|k| k.as_str()).collect();
+                            format!("unknown detector `{name}`; known detectors: {}", known.join(", "))
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(PayloadCheck::IdentifierValues { detectors: Detectors::new(&kinds), ignore_fields: p.ignore_fields })
+            }
+            "payload-coordinate-precision" => {
+                let p: PrecisionParams = params(kind, raw)?;
+                Ok(PayloadCheck::CoordinatePrecision { max_decimals: p.max_decimals })
+            }
+            "payload-time-granularity" => {
+                let p: GranularityParams = params(kind, raw)?;
+                let granularity = p.granularity.as_deref().map(Granularity::parse).transpose()?;
+                Ok(PayloadCheck::TimeGranularity { granularity })
+            }
+            other => Err(format!("`{other}` is not a payload check")),
+        }
+    }
+
+    /// Whether this is the schema-conformance check, which alone reports
+    /// records that could not be read (the others skip them).
+    pub fn is_schema(&self) -> bool {
+        matches!(self, PayloadCheck::Schema)
+    }
+
+    /// Runs the check on one record.
+    pub fn run(&self, record: RecordView<'_>) -> Outcome {
+        match self {
+            PayloadCheck::Schema => match record.schema {
+                Ok(schema) => schema_conformance(schema, record.value, ""),
+                Err(reason) => Outcome::Error(reason.to_owned()),
+            },
+            PayloadCheck::Envelope { member, schema } => envelope(record.value, member, schema),
+            PayloadCheck::IdentifierFields { roles } => with_schema(record, |s| identifier_fields(s, record.value, roles)),
+            PayloadCheck::IdentifierValues { detectors, ignore_fields } => {
+                identifier_values(record.value, detectors, ignore_fields)
+            }
+            PayloadCheck::CoordinatePrecision { max_decimals } => {
+                with_schema(record, |s| coarsening::coordinate_precision(s, record.value, *max_decimals))
+            }
+            PayloadCheck::TimeGranularity { granularity } => {
+                with_schema(record, |s| coarsening::time_granularity(s, record.value, *granularity))
+            }
+        }
+    }
+}
+
+fn with_schema(record: RecordView<'_>, check: impl FnOnce(&CompiledSchema) -> Outcome) -> Outcome {
+    match record.schema {
+        Ok(schema) => check(schema),
+        Err(_) => Outcome::NotApplicable("the record has no schema, so its annotations are unknown".to_owned()),
+    }
+}
+
+/// Validation errors as violations, with pointers under `prefix`. The
+/// cheap `is_valid` runs first: most records are valid.
+fn schema_conformance(schema: &CompiledSchema, value: &Value, prefix: &str) -> Outcome {
+    if schema.validator.is_valid(value) {
+        return Outcome::Pass;
+    }
+    let violations = schema
+        .validator
+        .iter_errors(value)
+        .map(|error| Violation::new(format!("{prefix}{}", error.instance_path().as_str()), error.masked().to_string()))
+        .collect();
+    Outcome::from_violations(violations)
+}
+
+fn envelope(value: &Value, member: &str, schema: &CompiledSchema) -> Outcome {
+    match value.get(member) {
+        Some(envelope) => schema_conformance(schema, envelope, &format!("/{member}")),
+        None if value.is_object() => {
+            Outcome::Violations(vec![Violation::new("", format!("the record carries no `{member}` member"))])
+        }
+        None => Outcome::NotApplicable("the record is not an object".to_owned()),
+    }
+}
+
+fn identifier_fields(schema: &CompiledSchema, value: &Value, roles: &[PrivacyRole]) -> Outcome {
+    let mut violations = Vec::new();
+    for field in schema.fields.iter().filter(|f| f.role.is_some_and(|r| roles.contains(&r))) {
+        let role = field.role.map_or("", PrivacyRole::as_str);
+        for (pointer, found) in governance::values_at(value, &field.path) {
+            if !found.is_null() {
+                let mut violation = Violation::new(
+                    pointer.clone(),
+                    format!("`{pointer}` is annotated `{role}` in the schema and must not be exchanged"),
+                );
+                violation.evidence = Some(json!({ "privacy_role": role }));
+                violations.push(violation);
+            }
+        }
+    }
+    Outcome::from_violations(violations)
+}
+
+fn identifier_values(value: &Value, detectors: &Detectors, ignore_fields: &[String]) -> Outcome {
+    let mut violations = Vec::new();
+    let mut path = Vec::new();
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map.iter().filter(|(key, _)| !ignore_fields.contains(key)) {
+                path.push(PathStep::Key(key));
+                scan_strings(child, detectors, &mut path, &mut violations);
+                path.pop();
+            }
+        }
+        other => scan_strings(other, detectors, &mut path, &mut violations),
+    }
+    Outcome::from_violations(violations)
+}
+
+/// A step of the path to the string being scanned, kept as borrowed parts
+/// so that a JSON pointer is only built when something is found.
+enum PathStep<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+fn pointer_of(path: &[PathStep<'_>]) -> String {
+    let mut out = String::new();
+    for step in path {
+        out.push('/');
+        match step {
+            PathStep::Key(key) => out.push_str(&key.replace('~', "~0").replace('/', "~1")),
+            PathStep::Index(i) => out.push_str(&i.to_string()),
+        }
+    }
+    out
+}
+
+fn scan_strings<'a>(value: &'a Value, detectors: &Detectors, path: &mut Vec<PathStep<'a>>, out: &mut Vec<Violation>) {
+    match value {
+        Value::String(text) => {
+            for detection in detectors.scan(text) {
+                let pointer = pointer_of(path);
+                let mut message = format!("`{pointer}` contains a {}", detection.kind.describe());
+                if detection.checksum_valid == Some(false) {
+                    message.push_str(
+                        " (its check digit does not match, which does not clear it: numbers issued since October 2020 need not match)",
+                    );
+                }
+                let mut violation = Violation::new(pointer, message);
+                let mut evidence = json!({ "identifier": detection.kind.as_str() });
+                if let Some(valid) = detection.checksum_valid {
+                    evidence["checksum_valid"] = json!(valid);
+                }
+                violation.evidence = Some(evidence);
+                out.push(violation);
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                path.push(PathStep::Index(i));
+                scan_strings(item, detectors, path, out);
+                path.pop();
+            }
+        }
+        Value::Object(map) => {
+            for (key, child) in map {
+                path.push(PathStep::Key(key));
+                scan_strings(child, detectors, path, out);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}

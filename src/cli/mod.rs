@@ -1,0 +1,110 @@
+//! Command-line definitions and dispatch. Each subcommand parses its
+//! arguments into library options, calls the library, prints through the
+//! writers here, and returns an exit code. No checking logic lives here.
+
+mod catalogue;
+mod output;
+mod validate;
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use cityconform::catalog::Catalogue;
+use cityconform::{Error, ExitCode};
+
+/// Conformance harness for smart-city data exchange: shared schemas, one
+/// requirement catalogue for cybersecurity, data-flow and anonymization, and
+/// regional profiles layered on top.
+#[derive(Debug, Parser)]
+#[command(name = "cityconform", version, about, long_about = None, after_help = EXIT_CODES)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+const EXIT_CODES: &str = "Exit codes:\n  0  every selected profile is met\n  1  a MUST requirement failed or could not be checked\n  2  bad input or usage (a file, record, schema, suite or argument)\n  3  internal error";
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Validate payload files and folders (JSON, JSON-LD, NDJSON) against
+    /// the shared schemas and the payload requirements of each profile.
+    Validate(validate::ValidateArgs),
+    /// List the requirement catalogue, or show one requirement.
+    Requirements(catalogue::RequirementsArgs),
+    /// List the profiles, or show one with its requirements and parameters.
+    Profiles(catalogue::ProfilesArgs),
+    /// List the shared schemas known by entity type.
+    Schemas(catalogue::SchemasArgs),
+}
+
+/// Where the catalogue comes from.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct SuiteArgs {
+    /// A folder whose `catalogue/` and `profiles/` TOML files overlay the
+    /// embedded suites (same ID replaces). Repeatable.
+    #[arg(long = "suites", value_name = "DIR")]
+    suites: Vec<PathBuf>,
+}
+
+impl SuiteArgs {
+    pub(crate) fn load(&self) -> Result<Catalogue, Error> {
+        Catalogue::load(&self.suites)
+    }
+}
+
+/// When to colour text output.
+#[derive(Debug, Clone, Copy, Default, ValueEnum)]
+pub(crate) enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set.
+    #[default]
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+impl ColorChoice {
+    pub(crate) fn enabled(self) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        }
+    }
+}
+
+/// Runs the parsed command and returns its exit code. Errors are printed
+/// here, once, to stderr.
+pub fn run(cli: Cli) -> ExitCode {
+    let result = match cli.command {
+        Command::Validate(args) => validate::run(args),
+        Command::Requirements(args) => catalogue::requirements(args),
+        Command::Profiles(args) => catalogue::profiles(args),
+        Command::Schemas(args) => catalogue::schemas(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            report_error(&error);
+            error.exit_code()
+        }
+    }
+}
+
+fn report_error(error: &Error) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(stderr, "error: {error}");
+}
+
+/// Writes `text` to stdout; a closed pipe (`| head`) is not an error.
+pub(crate) fn print(text: &str) -> Result<(), Error> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Error::Write { path: "standard output".to_owned(), source: e })
+        }
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,141 @@
+//! Output shared by the subcommands that produce a report: the stdout
+//! format, report files, quiet mode, colour, progress and the pinned time.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use clap::Args;
+use cityconform::error::Error;
+use cityconform::model::Report;
+use cityconform::report::{self, Format, TextOptions};
+use cityconform::run::Progress;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::ColorChoice;
+
+/// Output arguments of a reporting command.
+#[derive(Debug, Args)]
+pub(crate) struct OutputArgs {
+    /// Format written to standard output: text, json or junit.
+    #[arg(long, value_name = "FORMAT", default_value = "text", value_parser = parse_format)]
+    format: Format,
+
+    /// Also write a report file, as FORMAT=PATH (json, junit, text);
+    /// repeatable. Files are written whole or not at all.
+    #[arg(long = "report", value_name = "FORMAT=PATH", value_parser = parse_report)]
+    reports: Vec<(Format, PathBuf)>,
+
+    /// Print nothing on standard output and show no progress; the exit code
+    /// and report files still tell the result.
+    #[arg(long, short)]
+    pub(crate) quiet: bool,
+
+    /// Colour text output.
+    #[arg(long, value_name = "WHEN", default_value = "auto")]
+    color: ColorChoice,
+
+    /// Findings listed per requirement in text output.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    max_findings: usize,
+}
+
+fn parse_format(text: &str) -> Result<Format, String> {
+    text.parse()
+}
+
+fn parse_report(text: &str) -> Result<(Format, PathBuf), String> {
+    let (format, path) = text.split_once('=').ok_or_else(|| format!("`{text}` is not FORMAT=PATH, e.g. json=report.json"))?;
+    if path.is_empty() {
+        return Err(format!("`{text}` names no file"));
+    }
+    Ok((format.parse()?, PathBuf::from(path)))
+}
+
+impl OutputArgs {
+    /// Refuses report paths that would overwrite an input or each other.
+    pub(crate) fn check_paths(&self, inputs: &[PathBuf]) -> Result<(), Error> {
+        for (i, (_, path)) in self.reports.iter().enumerate() {
+            if inputs.contains(path) {
+                return Err(Error::Usage(format!("report file `{}` is also an input; choose another path", path.display())));
+            }
+            if self.reports[..i].iter().any(|(_, earlier)| earlier == path) {
+                return Err(Error::Usage(format!("report file `{}` is named twice", path.display())));
+            }
+            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                if !parent.is_dir() {
+                    return Err(Error::Usage(format!(
+                        "report folder `{}` does not exist; create it first",
+                        parent.display()
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the report files, then standard output.
+    pub(crate) fn emit(&self, report: &Report) -> Result<(), Error> {
+        for (format, path) in &self.reports {
+            report::write_file(report, *format, path)?;
+        }
+        if self.quiet {
+            return Ok(());
+        }
+        let mut buffer = Vec::new();
+        let text = TextOptions { color: self.color.enabled(), max_findings: self.max_findings };
+        report::render(report, self.format, text, &mut buffer)
+            .map_err(|e| Error::Internal(format!("rendering the report failed: {e}")))?;
+        super::print(&String::from_utf8_lossy(&buffer))
+    }
+}
+
+/// A progress bar on stderr, shown only on a terminal and not in quiet mode.
+pub(crate) struct TerminalProgress {
+    bar: Option<ProgressBar>,
+}
+
+impl TerminalProgress {
+    pub(crate) fn new(quiet: bool) -> Self {
+        let show = !quiet && std::io::stderr().is_terminal();
+        TerminalProgress { bar: show.then(|| ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())) }
+    }
+}
+
+impl Progress for TerminalProgress {
+    fn start(&self, total: u64) {
+        if let Some(bar) = &self.bar {
+            bar.set_length(total);
+            if let Ok(style) = ProgressStyle::with_template("{spinner} {bytes}/{total_bytes} {wide_bar} {bytes_per_sec} eta {eta}") {
+                bar.set_style(style);
+            }
+        }
+    }
+
+    fn advance(&self, done: u64) {
+        if let Some(bar) = &self.bar {
+            bar.inc(done);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// The report time: `SOURCE_DATE_EPOCH` when set (reproducible reports),
+/// otherwise now; RFC 3339 UTC with seconds.
+pub(crate) fn generated_at() -> Result<String, Error> {
+    let time = match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(text) => {
+            let seconds: i64 = text.trim().parse().map_err(|_| {
+                Error::Usage(format!("SOURCE_DATE_EPOCH `{text}` is not a whole number of seconds since 1970"))
+            })?;
+            chrono::DateTime::from_timestamp(seconds, 0)
+                .ok_or_else(|| Error::Usage(format!("SOURCE_DATE_EPOCH `{text}` is out of range")))?
+        }
+        Err(_) => chrono::Utc::now(),
+    };
+    Ok(time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+}

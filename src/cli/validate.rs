@@ -1,0 +1,84 @@
+//! `cityconform validate PATH...`
+
+use std::path::PathBuf;
+
+use clap::Args;
+use cityconform::ExitCode;
+use cityconform::error::Error;
+use cityconform::run::{Plan, ValidateOptions};
+use cityconform::schema::{SchemaOptions, SchemaRegistry, UriMapping};
+
+use super::output::{OutputArgs, TerminalProgress, generated_at};
+use super::SuiteArgs;
+
+/// Arguments of `validate`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  cityconform validate fixtures/payloads/valid\n  cityconform validate trips.ndjson --profile kr --profile eu --report junit=results.xml\n  cityconform validate examples/ --schema-dir models/ \\\n      --map-uri https://smart-data-models.github.io/data-models/=vendor/data-models/")]
+pub(crate) struct ValidateArgs {
+    /// Payload files or folders (searched recursively for .json, .jsonld,
+    /// .ndjson and .jsonl).
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+
+    /// Profile to check against; repeat for a verdict per profile.
+    #[arg(long = "profile", short = 'p', value_name = "PROFILE", default_value = "baseline")]
+    profiles: Vec<String>,
+
+    /// Check only this requirement; repeatable.
+    #[arg(long = "requirement", short = 'r', value_name = "ID")]
+    only: Vec<String>,
+
+    /// Use this schema (URI, entity type, or file) for every record instead
+    /// of the one its `type` names.
+    #[arg(long, value_name = "SCHEMA")]
+    schema: Option<String>,
+
+    /// A folder of extra schemas (files with `$schema` or `$id`); repeatable.
+    #[arg(long = "schema-dir", value_name = "DIR")]
+    schema_dirs: Vec<PathBuf>,
+
+    /// Serve a remote base URI from a local folder, as PREFIX=DIR; repeatable.
+    #[arg(long = "map-uri", value_name = "PREFIX=DIR", value_parser = parse_mapping)]
+    mappings: Vec<UriMapping>,
+
+    /// Fetch referenced schemas that nothing local provides (off by default:
+    /// verdicts should not depend on a web server).
+    #[arg(long)]
+    allow_fetch: bool,
+
+    /// Assert `format` keywords (date-time, email, uri, ...) instead of
+    /// treating them as annotations.
+    #[arg(long)]
+    strict_formats: bool,
+
+    #[command(flatten)]
+    suites: SuiteArgs,
+
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+fn parse_mapping(text: &str) -> Result<UriMapping, String> {
+    let (prefix, dir) = text.split_once('=').ok_or_else(|| format!("`{text}` is not PREFIX=DIR"))?;
+    if !prefix.contains("://") {
+        return Err(format!("`{prefix}` is not an absolute URI prefix such as https://example.org/schemas/"));
+    }
+    Ok(UriMapping { prefix: prefix.to_owned(), dir: PathBuf::from(dir) })
+}
+
+pub(crate) fn run(args: ValidateArgs) -> Result<ExitCode, Error> {
+    args.output.check_paths(&args.paths)?;
+    let catalogue = args.suites.load()?;
+    let registry = SchemaRegistry::load(&SchemaOptions {
+        dirs: args.schema_dirs.clone(),
+        mappings: args.mappings.clone(),
+        allow_fetch: args.allow_fetch,
+        strict_formats: args.strict_formats,
+    })?;
+    let plan = Plan::for_payloads(&catalogue, &registry, &args.profiles, &args.only)?;
+    let options = ValidateOptions { paths: args.paths.clone(), force_schema: args.schema.clone(), generated_at: generated_at()? };
+    let progress = TerminalProgress::new(args.output.quiet);
+    let report = cityconform::run::validate(&plan, &registry, &options, &progress)?;
+    args.output.emit(&report)?;
+    Ok(report.exit_code())
+}

@@ -1,0 +1,22 @@
+//! The `cityconform` binary: parse, run, map to an exit code. Everything
+//! else lives in the library and in `cli`.
+
+mod cli;
+
+use clap::Parser;
+
+fn main() -> std::process::ExitCode {
+    let args = cli::Cli::parse();
+    let code = match std::panic::catch_unwind(|| cli::run(args)) {
+        Ok(code) => code,
+        Err(_) => {
+            // The panic message is already on stderr (default hook).
+            #[expect(clippy::print_stderr, reason = "last resort after a panic")]
+            {
+                eprintln!("cityconform: internal error; please report it with the command that caused it");
+            }
+            cityconform::ExitCode::Internal
+        }
+    };
+    std::process::ExitCode::from(code.code() as u8)
+}

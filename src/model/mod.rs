@@ -1,0 +1,13 @@
+//! The one result model every check family produces and every renderer
+//! consumes: verdicts per requirement and profile, findings with their
+//! location and evidence, and the report that carries them. Serializable
+//! and versioned: the JSON report is this model, written out.
+
+mod report;
+mod verdict;
+
+pub use report::{
+    Counts, Finding, InputSummary, Location, ProfileResult, REPORT_SCHEMA_VERSION, Report, RequirementInfo,
+    RequirementResult, Summary, Tool,
+};
+pub use verdict::Verdict;

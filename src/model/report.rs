@@ -1,0 +1,245 @@
+//! The report: everything a run concluded, in the shape of the JSON report
+//! (`schemas/tool/report.schema.json`, version [`REPORT_SCHEMA_VERSION`]).
+//!
+//! Findings name a field and a kind, never the value of a detected
+//! identifier: the report must not leak what it protects.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::Verdict;
+use crate::catalog::{Area, Clause, Level};
+
+/// Version of the JSON report format. Bumped on any incompatible change.
+pub const REPORT_SCHEMA_VERSION: &str = "1.0";
+
+/// One run's results.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Report {
+    /// [`REPORT_SCHEMA_VERSION`] at the time of writing.
+    pub schema_version: String,
+    /// What produced the report.
+    pub tool: Tool,
+    /// The subcommand: `validate`, ...
+    pub command: String,
+    /// When, RFC 3339 UTC; pinned by `SOURCE_DATE_EPOCH`.
+    pub generated_at: String,
+    /// What was checked.
+    pub inputs: Vec<InputSummary>,
+    /// One verdict table per selected profile, in the order asked for.
+    pub profiles: Vec<ProfileResult>,
+    /// The requirements the profiles selected, in ID order.
+    pub requirements: Vec<RequirementInfo>,
+    /// Every non-passing result, in input order.
+    pub findings: Vec<Finding>,
+    /// Totals.
+    pub summary: Summary,
+}
+
+/// The producing tool.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tool {
+    /// Always `cityconform`.
+    pub name: String,
+    /// The crate version.
+    pub version: String,
+}
+
+impl Tool {
+    /// This build of cityconform.
+    pub fn current() -> Self {
+        Tool { name: env!("CARGO_PKG_NAME").to_owned(), version: env!("CARGO_PKG_VERSION").to_owned() }
+    }
+}
+
+/// One input and how many subjects it held.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputSummary {
+    /// The path as found (relative paths stay relative).
+    pub path: String,
+    /// `json`, `ndjson` or `jsonld`.
+    pub format: String,
+    /// Records read, including those that were not JSON.
+    pub records: u64,
+}
+
+/// A profile's verdict table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileResult {
+    /// Profile ID.
+    pub id: String,
+    /// Profile title.
+    pub title: String,
+    /// True when no MUST requirement failed or errored.
+    pub met: bool,
+    /// One row per selected requirement, in ID order.
+    pub results: Vec<RequirementResult>,
+}
+
+/// One requirement's verdict under one profile.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequirementResult {
+    /// Requirement ID.
+    pub requirement: String,
+    /// The level in force under this profile.
+    pub level: Level,
+    /// The verdict over all subjects.
+    pub verdict: Verdict,
+    /// Subjects per verdict.
+    pub counts: Counts,
+    /// The parameters in force under this profile.
+    pub params: Map<String, Value>,
+    /// Why the verdict is `skip` or `error`, when it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// How many subjects got each verdict.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Counts {
+    /// Met.
+    pub pass: u64,
+    /// Broken, MUST.
+    pub fail: u64,
+    /// Broken, SHOULD or MAY.
+    pub warn: u64,
+    /// Not applicable.
+    pub skip: u64,
+    /// Could not be checked.
+    pub error: u64,
+}
+
+impl Counts {
+    /// Adds one subject with `verdict`.
+    pub fn add(&mut self, verdict: Verdict) {
+        *self.slot(verdict) += 1;
+    }
+
+    fn slot(&mut self, verdict: Verdict) -> &mut u64 {
+        match verdict {
+            Verdict::Pass => &mut self.pass,
+            Verdict::Fail => &mut self.fail,
+            Verdict::Warn => &mut self.warn,
+            Verdict::Skip => &mut self.skip,
+            Verdict::Error => &mut self.error,
+        }
+    }
+
+    /// The verdict these counts sum up to (see [`Verdict::severity`]).
+    pub fn verdict(&self) -> Verdict {
+        [(Verdict::Fail, self.fail), (Verdict::Error, self.error), (Verdict::Warn, self.warn), (Verdict::Pass, self.pass)]
+            .into_iter()
+            .find(|(_, n)| *n > 0)
+            .map_or(Verdict::Skip, |(v, _)| v)
+    }
+
+    /// Subjects counted.
+    pub fn total(&self) -> u64 {
+        self.pass + self.fail + self.warn + self.skip + self.error
+    }
+}
+
+/// A requirement as the report cites it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequirementInfo {
+    /// Stable ID.
+    pub id: String,
+    /// One line.
+    pub title: String,
+    /// The testable statement.
+    pub statement: String,
+    /// The concern.
+    pub area: Area,
+    /// The clauses it is read from, then the regional ones each profile adds.
+    pub clauses: Vec<Clause>,
+}
+
+/// One non-passing result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Finding {
+    /// Requirement ID.
+    pub requirement: String,
+    /// The verdict under each profile that selects the requirement with
+    /// these parameters (another profile's parameters may give no finding).
+    pub verdicts: std::collections::BTreeMap<String, Verdict>,
+    /// Where.
+    pub location: Location,
+    /// What is wrong, in plain words, naming fields and kinds but never the
+    /// value of a detected identifier.
+    pub message: String,
+    /// Structured detail (for example the identifier kind).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<Value>,
+}
+
+/// Where a finding sits.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Location {
+    /// The file, as the user named it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// 1-based line where the record starts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    /// 1-based position of the record in its file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<u64>,
+    /// JSON pointer of the field within the record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pointer: Option<String>,
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut wrote = false;
+        if let Some(file) = &self.file {
+            write!(f, "{file}")?;
+            wrote = true;
+        }
+        if let Some(line) = self.line {
+            write!(f, "{}{line}", if wrote { ":" } else { "line " })?;
+            wrote = true;
+        }
+        if let Some(pointer) = self.pointer.as_deref().filter(|p| !p.is_empty()) {
+            write!(f, "{}{pointer}", if wrote { " " } else { "" })?;
+        }
+        Ok(())
+    }
+}
+
+/// Totals over the whole run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Summary {
+    /// Subjects read.
+    pub subjects: u64,
+    /// Subjects that could not be checked at all (not JSON, no schema).
+    pub input_errors: u64,
+    /// Findings listed.
+    pub findings: u64,
+    /// True when every selected profile is met.
+    pub met: bool,
+}
+
+impl Report {
+    /// The exit code this report calls for: bad input outranks "not met",
+    /// because a verdict on unreadable input cannot be trusted.
+    pub fn exit_code(&self) -> crate::ExitCode {
+        if self.summary.input_errors > 0 {
+            crate::ExitCode::BadInput
+        } else if self.summary.met {
+            crate::ExitCode::Met
+        } else {
+            crate::ExitCode::NotMet
+        }
+    }
+}

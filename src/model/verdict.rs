@@ -1,0 +1,56 @@
+//! Verdicts: what a check concluded about one requirement for one subject,
+//! and how a requirement's verdict over many subjects is summed up.
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::Level;
+
+/// What a check concluded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// The requirement is met.
+    Pass,
+    /// A MUST requirement is broken.
+    Fail,
+    /// A SHOULD or MAY requirement is broken.
+    Warn,
+    /// The requirement does not apply (the reason says why).
+    Skip,
+    /// The check could not run (the reason says why).
+    Error,
+}
+
+impl Verdict {
+    /// What breaking a requirement of `level` means.
+    pub fn for_violation(level: Level) -> Verdict {
+        match level {
+            Level::Must => Verdict::Fail,
+            Level::Should | Level::May => Verdict::Warn,
+        }
+    }
+
+    /// Lower-case name, as in every report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "fail",
+            Verdict::Warn => "warn",
+            Verdict::Skip => "skip",
+            Verdict::Error => "error",
+        }
+    }
+
+    /// How much a verdict weighs when many are summed into one: a definite
+    /// failure outweighs a check that could not run, which outweighs a
+    /// warning; a pass outweighs "not applicable".
+    pub fn severity(self) -> u8 {
+        match self {
+            Verdict::Skip => 0,
+            Verdict::Pass => 1,
+            Verdict::Warn => 2,
+            Verdict::Error => 3,
+            Verdict::Fail => 4,
+        }
+    }
+}

@@ -1,0 +1,152 @@
+//! The terminal report: findings grouped by requirement (failures first),
+//! then one verdict table per profile, then the overall result. Colour only
+//! when asked (the CLI asks only on a terminal).
+
+use std::io::Write;
+
+use super::TextOptions;
+use crate::model::{Finding, ProfileResult, Report, Verdict};
+
+pub(super) fn render(report: &Report, options: TextOptions, out: &mut dyn Write) -> std::io::Result<()> {
+    let paint = Paint { color: options.color };
+    header(report, out)?;
+    findings(report, options, &paint, out)?;
+    for profile in &report.profiles {
+        profile_table(profile, &paint, out)?;
+    }
+    footer(report, &paint, out)
+}
+
+struct Paint {
+    color: bool,
+}
+
+impl Paint {
+    fn verdict(&self, verdict: Verdict) -> String {
+        let word = format!("{:<5}", verdict.as_str().to_uppercase());
+        if !self.color {
+            return word;
+        }
+        let code = match verdict {
+            Verdict::Pass => "32",
+            Verdict::Fail => "1;31",
+            Verdict::Warn => "33",
+            Verdict::Skip => "2",
+            Verdict::Error => "1;35",
+        };
+        format!("\x1b[{code}m{word}\x1b[0m")
+    }
+
+    fn met(&self, met: bool) -> String {
+        let (word, code) = if met { ("MET", "1;32") } else { ("NOT MET", "1;31") };
+        if self.color { format!("\x1b[{code}m{word}\x1b[0m") } else { word.to_owned() }
+    }
+}
+
+fn header(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+    let records: u64 = report.inputs.iter().map(|i| i.records).sum();
+    let profiles: Vec<&str> = report.profiles.iter().map(|p| p.id.as_str()).collect();
+    writeln!(
+        out,
+        "cityconform {}: {records} record{} in {} file{}; profile{} {}",
+        report.command,
+        plural(records),
+        report.inputs.len(),
+        plural(report.inputs.len() as u64),
+        plural(profiles.len() as u64),
+        profiles.join(", ")
+    )?;
+    writeln!(out)
+}
+
+/// Findings grouped by requirement, the most severe requirements first.
+fn findings(report: &Report, options: TextOptions, paint: &Paint, out: &mut dyn Write) -> std::io::Result<()> {
+    if report.findings.is_empty() {
+        return Ok(());
+    }
+    let mut requirements: Vec<(&str, Verdict)> = report
+        .requirements
+        .iter()
+        .map(|r| (r.id.as_str(), worst_verdict(report.findings.iter().filter(|f| f.requirement == r.id))))
+        .filter(|(_, v)| *v != Verdict::Pass)
+        .collect();
+    requirements.sort_by_key(|(id, v)| (std::cmp::Reverse(v.severity()), *id));
+    writeln!(out, "Findings")?;
+    for (id, verdict) in requirements {
+        let title = report.requirements.iter().find(|r| r.id == id).map_or("", |r| r.title.as_str());
+        writeln!(out, "  {} {id}  {title}", paint.verdict(verdict))?;
+        let listed: Vec<&Finding> = report.findings.iter().filter(|f| f.requirement == id).collect();
+        for finding in listed.iter().take(options.max_findings) {
+            writeln!(out, "        {}", finding.location)?;
+            writeln!(out, "          {}{}", finding.message, profile_note(finding, report))?;
+        }
+        if listed.len() > options.max_findings {
+            writeln!(out, "        ... and {} more (write all with --report json=PATH)", listed.len() - options.max_findings)?;
+        }
+    }
+    writeln!(out)
+}
+
+fn worst_verdict<'f>(findings: impl Iterator<Item = &'f Finding>) -> Verdict {
+    findings.flat_map(|f| f.verdicts.values().copied()).max_by_key(|v| v.severity()).unwrap_or(Verdict::Pass)
+}
+
+/// "[kr: fail, baseline: warn]" when profiles disagree or not all apply.
+fn profile_note(finding: &Finding, report: &Report) -> String {
+    let first = finding.verdicts.values().next();
+    let uniform = finding.verdicts.values().all(|v| Some(v) == first);
+    if uniform && finding.verdicts.len() == report.profiles.len() {
+        return String::new();
+    }
+    let parts: Vec<String> = finding.verdicts.iter().map(|(p, v)| format!("{p}: {}", v.as_str())).collect();
+    format!("  [{}]", parts.join(", "))
+}
+
+fn profile_table(profile: &ProfileResult, paint: &Paint, out: &mut dyn Write) -> std::io::Result<()> {
+    writeln!(out, "Profile {} ({}): {}", profile.id, profile.title, paint.met(profile.met))?;
+    let width = profile.results.iter().map(|r| r.requirement.len()).max().unwrap_or(11).max(11);
+    writeln!(out, "  verdict  level   {:<width$}  {:>8} {:>8} {:>8} {:>8} {:>8}", "requirement", "pass", "fail", "warn", "skip", "error")?;
+    for result in &profile.results {
+        let c = result.counts;
+        write!(
+            out,
+            "  {}    {:<6}  {:<width$}  {:>8} {:>8} {:>8} {:>8} {:>8}",
+            paint.verdict(result.verdict),
+            result.level.as_str(),
+            result.requirement,
+            c.pass,
+            c.fail,
+            c.warn,
+            c.skip,
+            c.error
+        )?;
+        if let Some(reason) = &result.reason {
+            write!(out, "  ({reason})")?;
+        }
+        writeln!(out)?;
+    }
+    writeln!(out)
+}
+
+fn footer(report: &Report, paint: &Paint, out: &mut dyn Write) -> std::io::Result<()> {
+    let not_met = report.profiles.iter().filter(|p| !p.met).count();
+    let s = &report.summary;
+    write!(out, "Result: {}", paint.met(s.met))?;
+    if not_met > 0 {
+        write!(out, " ({not_met} of {} profiles not met)", report.profiles.len())?;
+    }
+    writeln!(out, "; {} finding{}", s.findings, plural(s.findings))?;
+    if s.input_errors > 0 {
+        writeln!(
+            out,
+            "{} record{} could not be checked (not JSON, or no schema); fix the input: exit code 2",
+            s.input_errors,
+            plural(s.input_errors)
+        )?;
+    }
+    Ok(())
+}
+
+fn plural(n: u64) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}

@@ -1,0 +1,183 @@
+//! The plan: the selected profiles resolved, each selected requirement's
+//! check built once with the parameters in force, and identical checks
+//! shared between profiles so that a record is checked once per distinct
+//! (requirement, parameters) pair however many profiles ask for it.
+
+use serde_json::{Map, Value};
+
+use crate::catalog::{Catalogue, Level, ResolvedProfile};
+use crate::checks::{self, payload::PayloadCheck};
+use crate::error::{Error, FileProblem, Result};
+use crate::model::RequirementInfo;
+use crate::schema::{ENVELOPE_URI, SchemaRegistry};
+
+/// One built check, shared by every profile whose parameters match.
+#[derive(Debug)]
+pub struct Instance {
+    /// The requirement it decides.
+    pub requirement: String,
+    /// The parameters it was built with.
+    pub params: Map<String, Value>,
+    /// The check.
+    pub check: PayloadCheck,
+}
+
+/// A profile's view of the plan.
+#[derive(Debug)]
+pub struct ProfilePlan {
+    /// Profile ID.
+    pub id: String,
+    /// Profile title.
+    pub title: String,
+    /// The selected requirements this run can decide, in ID order.
+    pub entries: Vec<Entry>,
+}
+
+/// One selected requirement of a profile.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// Requirement ID.
+    pub requirement: String,
+    /// Level in force.
+    pub level: Level,
+    /// Index into [`Plan::instances`].
+    pub instance: usize,
+}
+
+/// Everything a payload run checks.
+#[derive(Debug)]
+pub struct Plan {
+    /// The distinct checks.
+    pub instances: Vec<Instance>,
+    /// One per selected profile, in the order asked for.
+    pub profiles: Vec<ProfilePlan>,
+    /// The requirements cited, with every profile's regional clauses.
+    pub requirements: Vec<RequirementInfo>,
+}
+
+impl Plan {
+    /// Builds the payload plan for `profile_ids`, optionally narrowed to the
+    /// requirement IDs in `only`. Fails before any subject is read if a
+    /// profile, requirement or parameter is wrong.
+    pub fn for_payloads(
+        catalogue: &Catalogue,
+        registry: &SchemaRegistry,
+        profile_ids: &[String],
+        only: &[String],
+    ) -> Result<Plan> {
+        if profile_ids.is_empty() {
+            return Err(Error::Usage("no profile selected".to_owned()));
+        }
+        for id in only {
+            catalogue.requirement(id)?;
+        }
+        let resolved = profile_ids.iter().map(|id| catalogue.resolve(id)).collect::<Result<Vec<_>>>()?;
+        let mut plan = Plan { instances: Vec::new(), profiles: Vec::new(), requirements: Vec::new() };
+        let mut problems = Vec::new();
+        for profile in &resolved {
+            let mut entries = Vec::new();
+            for selection in &profile.requirements {
+                if !only.is_empty() && !only.contains(&selection.id) {
+                    continue;
+                }
+                let requirement = catalogue.requirement(&selection.id)?;
+                let kind = requirement.check.kind.as_str();
+                if !checks::is_known_kind(kind) {
+                    problems.push(catalogue.problem_in(
+                        &format!("requirement:{}", requirement.id),
+                        "/check/kind",
+                        format!("requirement `{}` names unknown check `{kind}`", requirement.id),
+                    ));
+                    continue;
+                }
+                if !checks::payload::KINDS.contains(&kind) {
+                    continue;
+                }
+                match plan.instance_for(&selection.id, kind, &selection.params, registry) {
+                    Ok(instance) => entries.push(Entry { requirement: selection.id.clone(), level: selection.level, instance }),
+                    Err(message) => problems.push(param_problem(catalogue, profile, &selection.id, &selection.set_by, message)),
+                }
+            }
+            plan.profiles.push(ProfilePlan { id: profile.id.clone(), title: profile.title.clone(), entries });
+        }
+        if !problems.is_empty() {
+            return Err(Error::Files(problems));
+        }
+        plan.requirements = requirement_infos(catalogue, &resolved, &plan)?;
+        if plan.instances.is_empty() {
+            return Err(Error::Usage(
+                "the selected profiles and requirements include no payload requirement; nothing to check".to_owned(),
+            ));
+        }
+        Ok(plan)
+    }
+
+    /// The index of the instance for (`requirement`, `params`), built on
+    /// first use.
+    fn instance_for(
+        &mut self,
+        requirement: &str,
+        kind: &str,
+        params: &Map<String, Value>,
+        registry: &SchemaRegistry,
+    ) -> std::result::Result<usize, String> {
+        if let Some(i) = self.instances.iter().position(|x| x.requirement == requirement && &x.params == params) {
+            return Ok(i);
+        }
+        let check = PayloadCheck::build(kind, params, || registry.compile(ENVELOPE_URI).map_err(|e| e.to_string()))?;
+        self.instances.push(Instance { requirement: requirement.to_owned(), params: params.clone(), check });
+        Ok(self.instances.len() - 1)
+    }
+
+    /// For each instance, the (profile, entry) pairs that use it.
+    pub fn users(&self) -> Vec<Vec<(usize, usize)>> {
+        let mut users = vec![Vec::new(); self.instances.len()];
+        for (p, profile) in self.profiles.iter().enumerate() {
+            for (e, entry) in profile.entries.iter().enumerate() {
+                users[entry.instance].push((p, e));
+            }
+        }
+        users
+    }
+}
+
+fn param_problem(
+    catalogue: &Catalogue,
+    profile: &ResolvedProfile,
+    requirement: &str,
+    set_by: &str,
+    message: String,
+) -> FileProblem {
+    catalogue
+        .problem_in(&format!("profile:{set_by}"), &format!("/requirements/{requirement}/params"), message)
+        .with_help(format!(
+            "profile `{}` uses these parameters for `{requirement}`; see `cityconform requirements show {requirement}`",
+            profile.id
+        ))
+}
+
+fn requirement_infos(catalogue: &Catalogue, resolved: &[ResolvedProfile], plan: &Plan) -> Result<Vec<RequirementInfo>> {
+    let mut ids: Vec<&str> = plan.instances.iter().map(|i| i.requirement.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids.into_iter()
+        .map(|id| {
+            let requirement = catalogue.requirement(id)?;
+            let mut clauses = requirement.clauses.clone();
+            for selection in resolved.iter().filter_map(|p| p.selection(id)) {
+                for clause in &selection.clauses {
+                    if !clauses.contains(clause) {
+                        clauses.push(clause.clone());
+                    }
+                }
+            }
+            Ok(RequirementInfo {
+                id: requirement.id.clone(),
+                title: requirement.title.clone(),
+                statement: requirement.statement.clone(),
+                area: requirement.area,
+                clauses,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,301 @@
+//! Payload files: JSON (one record, or an array of records), JSON-LD (the
+//! same, with `@context`), and NDJSON (one record a line, streamed so that
+//! memory stays flat whatever the file's size).
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+
+/// How a payload file is laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PayloadFormat {
+    /// One JSON document: a record or an array of records.
+    Json,
+    /// One JSON-LD document, read as JSON.
+    JsonLd,
+    /// One JSON record per line.
+    Ndjson,
+}
+
+impl PayloadFormat {
+    /// The format a file's extension names, if any.
+    pub fn from_path(path: &Path) -> Option<Self> {
+        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+            "json" => Some(PayloadFormat::Json),
+            "jsonld" => Some(PayloadFormat::JsonLd),
+            "ndjson" | "jsonl" => Some(PayloadFormat::Ndjson),
+            _ => None,
+        }
+    }
+
+    /// `json`, `jsonld` or `ndjson`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PayloadFormat::Json => "json",
+            PayloadFormat::JsonLd => "jsonld",
+            PayloadFormat::Ndjson => "ndjson",
+        }
+    }
+}
+
+/// A payload file to check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PayloadFile {
+    /// Where it is.
+    pub path: PathBuf,
+    /// How it is laid out.
+    pub format: PayloadFormat,
+}
+
+impl PayloadFile {
+    /// The path as shown in reports: as found, with `/` separators.
+    pub fn display(&self) -> String {
+        self.path.display().to_string().replace('\\', "/")
+    }
+}
+
+/// Every payload file under `paths`: files as given (JSON unless their
+/// extension says NDJSON), folders searched recursively for `.json`,
+/// `.jsonld`, `.ndjson` and `.jsonl` files in name order.
+pub fn discover(paths: &[PathBuf]) -> Result<Vec<PayloadFile>> {
+    let mut files = Vec::new();
+    for path in paths {
+        let meta = std::fs::metadata(path).map_err(|e| Error::read(path, e))?;
+        if meta.is_file() {
+            let format = PayloadFormat::from_path(path).unwrap_or(PayloadFormat::Json);
+            files.push(PayloadFile { path: path.clone(), format });
+            continue;
+        }
+        let before = files.len();
+        for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
+            let entry = entry.map_err(|e| Error::Usage(format!("cannot walk `{}`: {e}", path.display())))?;
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            if let Some(format) = PayloadFormat::from_path(entry.path()) {
+                files.push(PayloadFile { path: entry.into_path(), format });
+            }
+        }
+        if files.len() == before {
+            return Err(Error::Usage(format!(
+                "no payload files under `{}`\n  help: files must end in .json, .jsonld, .ndjson or .jsonl",
+                path.display()
+            )));
+        }
+    }
+    Ok(files)
+}
+
+/// One record as read, before any check.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawRecord {
+    /// 1-based line where the record starts.
+    pub line: u64,
+    /// 1-based position in the file.
+    pub index: u64,
+    /// The record's bytes (NDJSON) or value (JSON), or why it is unreadable.
+    pub content: RecordContent,
+}
+
+/// The content of a record.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RecordContent {
+    /// An NDJSON line, parsed later (in parallel).
+    Bytes(Vec<u8>),
+    /// An already parsed value.
+    Value(Value),
+    /// Could not be read as JSON.
+    Unreadable(String),
+}
+
+impl RecordContent {
+    /// The parsed value, or why there is none.
+    pub fn parse(self) -> std::result::Result<Value, String> {
+        match self {
+            RecordContent::Value(value) => Ok(value),
+            RecordContent::Unreadable(reason) => Err(reason),
+            RecordContent::Bytes(bytes) => parse_line(&bytes),
+        }
+    }
+}
+
+/// Parses one NDJSON line, telling invalid UTF-8 from invalid JSON.
+pub fn parse_line(bytes: &[u8]) -> std::result::Result<Value, String> {
+    if let Err(e) = std::str::from_utf8(bytes) {
+        return Err(format!("the record is not valid UTF-8 (byte {} of the line)", e.valid_up_to() + 1));
+    }
+    serde_json::from_slice(bytes).map_err(|e| describe_json_error(&e, false))
+}
+
+fn describe_json_error(error: &serde_json::Error, whole_file: bool) -> String {
+    let what = if whole_file { "the file" } else { "the record" };
+    if error.is_eof() {
+        format!("{what} is not JSON: it ends early (truncated?) at column {}", error.column())
+    } else {
+        format!("{what} is not JSON: {error}")
+    }
+}
+
+/// Reads a whole JSON or JSON-LD file into records: the top-level array's
+/// elements, each with the line it starts on, or the single top-level value.
+pub fn read_document(path: &Path) -> Result<Vec<RawRecord>> {
+    let bytes = std::fs::read(path).map_err(|e| Error::read(path, e))?;
+    let text = match std::str::from_utf8(&bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+            let reason = format!("the file is not valid UTF-8 (line {line})");
+            return Ok(vec![RawRecord { line, index: 1, content: RecordContent::Unreadable(reason) }]);
+        }
+    };
+    let value: Value = match serde_json::from_str(text) {
+        Ok(value) => value,
+        Err(e) => {
+            let reason = describe_json_error(&e, true);
+            return Ok(vec![RawRecord { line: e.line() as u64, index: 1, content: RecordContent::Unreadable(reason) }]);
+        }
+    };
+    match value {
+        Value::Array(items) => {
+            let lines = element_lines(text, items.len());
+            Ok(items
+                .into_iter()
+                .zip(lines)
+                .enumerate()
+                .map(|(i, (item, line))| RawRecord { line, index: i as u64 + 1, content: RecordContent::Value(item) })
+                .collect())
+        }
+        other => {
+            let line = first_content_line(text);
+            Ok(vec![RawRecord { line, index: 1, content: RecordContent::Value(other) }])
+        }
+    }
+}
+
+fn first_content_line(text: &str) -> u64 {
+    let offset = text.len() - text.trim_start().len();
+    crate::error::line_of_offset(text, offset) as u64
+}
+
+/// The line on which each of the `count` elements of the (valid) top-level
+/// array in `text` starts. serde_json gives no positions for values, so the
+/// array is walked element by element with a streaming deserializer, which
+/// reports the byte offset where each element ends.
+fn element_lines(text: &str, count: usize) -> Vec<u64> {
+    let bytes = text.as_bytes();
+    let mut lines = Vec::with_capacity(count);
+    let mut pos = text.find('[').map_or(text.len(), |p| p + 1);
+    for _ in 0..count {
+        pos = skip_separators(bytes, pos);
+        lines.push(crate::error::line_of_offset(text, pos) as u64);
+        let mut stream = serde_json::Deserializer::from_str(&text[pos..]).into_iter::<serde::de::IgnoredAny>();
+        match stream.next() {
+            Some(Ok(_)) => pos += stream.byte_offset(),
+            _ => break,
+        }
+    }
+    while lines.len() < count {
+        lines.push(lines.last().copied().unwrap_or(1));
+    }
+    lines
+}
+
+fn skip_separators(bytes: &[u8], mut pos: usize) -> usize {
+    while pos < bytes.len() && (bytes[pos].is_ascii_whitespace() || bytes[pos] == b',') {
+        pos += 1;
+    }
+    pos
+}
+
+/// Streams an NDJSON file line by line, in batches, without parsing: the
+/// engine parses in parallel. Blank lines are skipped; a final line without
+/// a newline is still a record (and usually a truncated one).
+#[derive(Debug)]
+pub struct NdjsonBatches<R> {
+    reader: BufReader<R>,
+    line: u64,
+    index: u64,
+    batch_size: usize,
+    failed: bool,
+}
+
+impl<R: Read> NdjsonBatches<R> {
+    /// Batches of up to `batch_size` records from `reader`.
+    pub fn new(reader: R, batch_size: usize) -> Self {
+        NdjsonBatches { reader: BufReader::with_capacity(256 * 1024, reader), line: 0, index: 0, batch_size, failed: false }
+    }
+}
+
+impl<R: Read> Iterator for NdjsonBatches<R> {
+    type Item = std::io::Result<(Vec<RawRecord>, u64)>;
+
+    /// The next batch and how many bytes it consumed.
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed {
+            return None;
+        }
+        let mut batch = Vec::with_capacity(self.batch_size);
+        let mut consumed = 0u64;
+        while batch.len() < self.batch_size {
+            let mut buf = Vec::new();
+            match self.reader.read_until(b'\n', &mut buf) {
+                Ok(0) => break,
+                Ok(n) => {
+                    consumed += n as u64;
+                    self.line += 1;
+                    let content = trim_line(&buf);
+                    if content.is_empty() {
+                        continue;
+                    }
+                    self.index += 1;
+                    let bytes = if content.len() == buf.len() { buf } else { content.to_vec() };
+                    batch.push(RawRecord { line: self.line, index: self.index, content: RecordContent::Bytes(bytes) });
+                }
+                Err(e) => {
+                    self.failed = true;
+                    return Some(Err(e));
+                }
+            }
+        }
+        (!batch.is_empty()).then_some(Ok((batch, consumed)))
+    }
+}
+
+fn trim_line(buf: &[u8]) -> &[u8] {
+    let start = buf.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(buf.len());
+    let end = buf.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(start, |p| p + 1);
+    &buf[start..end.max(start)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn array_elements_know_their_lines() {
+        let text = "[\n  {\"a\": [1, 2]},\n\n  {\"b\": \"x]\"}, 3\n]";
+        assert_eq!(element_lines(text, 3), vec![2, 4, 4]);
+    }
+
+    #[test]
+    fn ndjson_batches_skip_blank_lines_and_count_lines() {
+        let input = b"{\"a\":1}\n\n  {\"a\":2}  \r\n{\"a\":";
+        let batches: Vec<_> = NdjsonBatches::new(&input[..], 2).map(|b| b.expect("in memory")).collect();
+        assert_eq!(batches.len(), 2);
+        let lines: Vec<u64> = batches.iter().flat_map(|(b, _)| b.iter().map(|r| r.line)).collect();
+        assert_eq!(lines, vec![1, 3, 4]);
+        let last = batches[1].0[0].content.clone().parse().expect_err("truncated");
+        assert!(last.contains("ends early"), "{last}");
+        let total: u64 = batches.iter().map(|(_, n)| n).sum();
+        assert_eq!(total, input.len() as u64);
+    }
+
+    #[test]
+    fn invalid_utf8_is_named_as_such() {
+        let err = parse_line(b"{\"a\": \"\xff\"}").expect_err("not utf-8");
+        assert!(err.contains("UTF-8"), "{err}");
+    }
+}
