@@ -1,1 +1,278 @@
-fn main() {}
+//! `cityconform-bench`: the payload-validation benchmark.
+//!
+//! Generates N NDJSON AirQualityObserved records (a share of them invalid),
+//! then measures, each in its own process so that peak memory is its own:
+//!
+//! - `floor`: a minimal single-thread loop of `serde_json` parsing plus the
+//!   `jsonschema` validator (`is_valid`, then every error of an invalid
+//!   record), the library floor;
+//! - `schema`: cityconform with schema conformance alone (both cores);
+//! - `all`: cityconform with every payload requirement of `baseline` on.
+//!
+//! Run with `cargo run --release --bin cityconform-bench [-- --records N]`.
+
+#![allow(clippy::print_stdout, clippy::print_stderr, reason = "a benchmark reports on the terminal")]
+
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use cityconform::catalog::Catalogue;
+use cityconform::run::{NoProgress, Plan, ValidateOptions, validate};
+use cityconform::schema::{SchemaOptions, SchemaRegistry};
+
+const AIR_QUALITY: &str = "https://cityconform.org/schemas/models/AirQualityObserved/v1";
+
+struct Args {
+    records: u64,
+    invalid_percent: u64,
+    dir: PathBuf,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args { records: 1_000_000, invalid_percent: 5, dir: PathBuf::from("target/bench") };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--records" => args.records = value()?.parse().map_err(|e| format!("--records: {e}"))?,
+            "--invalid-percent" => args.invalid_percent = value()?.parse().map_err(|e| format!("--invalid-percent: {e}"))?,
+            "--dir" => args.dir = PathBuf::from(value()?),
+            "--help" | "-h" => {
+                return Err("usage: cityconform-bench [--records N] [--invalid-percent P] [--dir DIR]".to_owned());
+            }
+            other => return Err(format!("unknown argument `{other}`")),
+        }
+    }
+    Ok(args)
+}
+
+fn main() -> std::process::ExitCode {
+    let argv: Vec<String> = std::env::args().collect();
+    let result = if argv.get(1).map(String::as_str) == Some("--child") {
+        child(&argv[2..])
+    } else {
+        parse_args().and_then(|args| parent(&args))
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("cityconform-bench: {message}");
+            std::process::ExitCode::from(2)
+        }
+    }
+}
+
+/// A small deterministic generator (xorshift64*), so that every run
+/// measures the same file without a dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    fn float(&mut self, low: f64, high: f64, decimals: i32) -> f64 {
+        let scale = 10f64.powi(decimals);
+        let raw = low + (self.next() as f64 / u64::MAX as f64) * (high - low);
+        (raw * scale).round() / scale
+    }
+}
+
+fn generate(path: &Path, records: u64, invalid_percent: u64) -> Result<u64, String> {
+    let file = std::fs::File::create(path).map_err(|e| format!("create {}: {e}", path.display()))?;
+    let mut out = BufWriter::new(file);
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut invalid = 0;
+    for i in 0..records {
+        let mut record = serde_json::json!({
+            "id": format!("urn:ngsi-ld:AirQualityObserved:Seoul-{i:07}"),
+            "type": "AirQualityObserved",
+            "dateObserved": format!("2025-03-{:02}T{:02}:{:02}:00+09:00", 1 + rng.below(28), rng.below(24), rng.below(60)),
+            "location": { "type": "Point", "coordinates": [rng.float(126.8, 127.2, 4), rng.float(37.4, 37.7, 4)] },
+            "pm10": rng.float(0.0, 150.0, 1),
+            "pm25": rng.float(0.0, 90.0, 1),
+            "no2": rng.float(0.0, 200.0, 1),
+            "o3": rng.float(0.0, 180.0, 1),
+            "temperature": rng.float(-10.0, 35.0, 1),
+            "relativeHumidity": rng.float(0.1, 0.99, 2),
+            "envelope": {
+                "provenance": { "sourcePlatform": "seoul-air", "producer": "urn:ngsi-ld:Device:aq-sensor", "collectedAt": "2025-03-01T00:00:00+09:00" },
+                "purpose": ["dpv:ServiceProvision"],
+                "legalBasis": "dpv:PublicInterest",
+                "jurisdiction": { "origin": "KR" },
+                "retention": { "period": "P30D" }
+            }
+        });
+        if rng.below(100) < invalid_percent {
+            invalid += 1;
+            break_record(&mut record, rng.below(4));
+        }
+        serde_json::to_writer(&mut out, &record).map_err(|e| e.to_string())?;
+        out.write_all(b"\n").map_err(|e| e.to_string())?;
+    }
+    out.flush().map_err(|e| e.to_string())?;
+    Ok(invalid)
+}
+
+/// Breaks one thing a schema catches (some records break two).
+fn break_record(record: &mut serde_json::Value, how: u64) {
+    match how {
+        0 => record["pm25"] = serde_json::json!("high"),
+        1 => {
+            if let Some(map) = record.as_object_mut() {
+                map.remove("dateObserved");
+            }
+        }
+        2 => record["relativeHumidity"] = serde_json::json!(1.7),
+        _ => {
+            record["no2"] = serde_json::json!(-3.0);
+            record["location"]["coordinates"] = serde_json::json!([200.0, 37.5]);
+        }
+    }
+}
+
+struct Measured {
+    mode: String,
+    records: u64,
+    errors: u64,
+    seconds: f64,
+    peak_kib: u64,
+}
+
+fn parent(args: &Args) -> Result<(), String> {
+    std::fs::create_dir_all(&args.dir).map_err(|e| format!("create {}: {e}", args.dir.display()))?;
+    let machine = machine();
+    println!("machine: {machine}");
+    let sizes = if args.records >= 1_000_000 { vec![args.records / 10, args.records] } else { vec![args.records] };
+    for &records in &sizes {
+        let path = args.dir.join(format!("air-quality-{records}.ndjson"));
+        let started = Instant::now();
+        let invalid = generate(&path, records, args.invalid_percent)?;
+        let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        println!(
+            "\n{records} records ({invalid} invalid, {:.1} MiB), generated in {:.1}s",
+            bytes as f64 / 1_048_576.0,
+            started.elapsed().as_secs_f64()
+        );
+        let mut results = Vec::new();
+        for mode in ["floor", "schema", "all"] {
+            results.push(run_child(mode, &path)?);
+        }
+        print_table(&results);
+        let _ = std::fs::remove_file(&path);
+    }
+    Ok(())
+}
+
+fn run_child(mode: &str, path: &Path) -> Result<Measured, String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let output = Command::new(exe)
+        .args(["--child", mode])
+        .arg(path)
+        .output()
+        .map_err(|e| format!("running the {mode} child: {e}"))?;
+    if !output.status.success() {
+        return Err(format!("the {mode} child failed: {}", String::from_utf8_lossy(&output.stderr)));
+    }
+    let line = String::from_utf8_lossy(&output.stdout);
+    let fields: Vec<&str> = line.split_whitespace().collect();
+    let number = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).ok_or_else(|| format!("bad child output `{line}`"));
+    Ok(Measured {
+        mode: mode.to_owned(),
+        records: number(0)? as u64,
+        errors: number(1)? as u64,
+        seconds: number(2)?,
+        peak_kib: number(3)? as u64,
+    })
+}
+
+fn print_table(results: &[Measured]) {
+    let floor = results.iter().find(|r| r.mode == "floor").map_or(1.0, |r| r.records as f64 / r.seconds);
+    println!("| mode | records/s | vs floor | errors reported | wall s | peak RSS MiB |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    for r in results {
+        let rate = r.records as f64 / r.seconds;
+        println!(
+            "| {} | {:.0} | {:.2}x | {} | {:.2} | {:.1} |",
+            r.mode,
+            rate,
+            rate / floor,
+            r.errors,
+            r.seconds,
+            r.peak_kib as f64 / 1024.0
+        );
+    }
+}
+
+/// One measurement; prints `records errors seconds peak_kib`.
+fn child(argv: &[String]) -> Result<(), String> {
+    let [mode, path] = argv else { return Err("usage: --child MODE FILE".to_owned()) };
+    let path = PathBuf::from(path);
+    let registry = SchemaRegistry::load(&SchemaOptions::default()).map_err(|e| e.to_string())?;
+    let started = Instant::now();
+    let (records, errors) = match mode.as_str() {
+        "floor" => floor(&registry, &path)?,
+        "schema" => harness(&registry, &path, &["PAY-SCHEMA-01".to_owned()])?,
+        "all" => harness(&registry, &path, &[])?,
+        other => return Err(format!("unknown mode `{other}`")),
+    };
+    let seconds = started.elapsed().as_secs_f64();
+    println!("{records} {errors} {seconds:.4} {}", peak_kib());
+    Ok(())
+}
+
+fn floor(registry: &SchemaRegistry, path: &Path) -> Result<(u64, u64), String> {
+    let schema = registry.compile(AIR_QUALITY).map_err(|e| e.to_string())?;
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let mut reader = BufReader::with_capacity(256 * 1024, file);
+    let (mut records, mut errors) = (0u64, 0u64);
+    let mut line = Vec::new();
+    while reader.read_until(b'\n', &mut line).map_err(|e| e.to_string())? > 0 {
+        let value: serde_json::Value = serde_json::from_slice(&line).map_err(|e| e.to_string())?;
+        if !schema.validator.is_valid(&value) {
+            errors += schema.validator.iter_errors(&value).count() as u64;
+        }
+        records += 1;
+        line.clear();
+    }
+    Ok((records, errors))
+}
+
+fn harness(registry: &SchemaRegistry, path: &Path, only: &[String]) -> Result<(u64, u64), String> {
+    let catalogue = Catalogue::embedded().map_err(|e| e.to_string())?;
+    let plan = Plan::for_payloads(&catalogue, registry, &["baseline".to_owned()], only).map_err(|e| e.to_string())?;
+    let options = ValidateOptions { paths: vec![path.to_path_buf()], force_schema: None, generated_at: String::new() };
+    let report = validate(&plan, registry, &options, &NoProgress).map_err(|e| e.to_string())?;
+    // Render the JSON report too: a run is not done until it is written.
+    let mut sink = std::io::sink();
+    cityconform::report::render(&report, cityconform::report::Format::Json, Default::default(), &mut sink)
+        .map_err(|e| e.to_string())?;
+    Ok((report.summary.subjects, report.summary.findings))
+}
+
+/// Peak resident memory of this process, from /proc (0 where unknown).
+fn peak_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(str::to_owned))
+        .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
+        .unwrap_or(0)
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned()))
+        .unwrap_or_else(|| "unknown CPU".to_owned());
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    format!("{cpu}, {cores} cores")
+}

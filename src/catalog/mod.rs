@@ -215,7 +215,7 @@ impl Catalogue {
                     level: requirement.level,
                     params: requirement.check.params.clone(),
                     clauses: Vec::new(),
-                    set_by: layer_id.clone(),
+                    set_by: None,
                 });
                 apply_entry(selection, entry, layer_id);
             }
@@ -242,6 +242,6 @@ fn apply_entry(selection: &mut Selection, entry: &ProfileEntry, layer_id: &str) 
         }
     }
     if entry.level.is_some() || !entry.params.is_empty() {
-        selection.set_by = layer_id.to_owned();
+        selection.set_by = Some(layer_id.to_owned());
     }
 }

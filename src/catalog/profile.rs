@@ -77,8 +77,10 @@ pub struct Selection {
     pub params: Map<String, Value>,
     /// Regional clauses added along the lineage.
     pub clauses: Vec<Clause>,
-    /// The profile file that last set this requirement's parameters or level.
-    pub set_by: String,
+    /// The profile that last set this requirement's parameters or level;
+    /// `None` when the catalogue's defaults are in force.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub set_by: Option<String>,
 }
 
 impl ResolvedProfile {

@@ -168,7 +168,8 @@ pub(crate) fn profiles(args: ProfilesArgs) -> Result<ExitCode, Error> {
             let _ = writeln!(out, "requirements:");
             for s in &resolved.requirements {
                 let params = serde_json::Value::Object(s.params.clone());
-                let _ = writeln!(out, "  {:<26} {:<6}  {params}  (set by {})", s.id, s.level.as_str(), s.set_by);
+                let set_by = s.set_by.as_deref().unwrap_or("catalogue default");
+                let _ = writeln!(out, "  {:<26} {:<6}  {params}  (set by {set_by})", s.id, s.level.as_str());
             }
             out
         }

@@ -95,12 +95,14 @@ impl Plan {
                 }
                 match plan.instance_for(&selection.id, kind, &selection.params, registry) {
                     Ok(instance) => entries.push(Entry { requirement: selection.id.clone(), level: selection.level, instance }),
-                    Err(message) => problems.push(param_problem(catalogue, profile, &selection.id, &selection.set_by, message)),
+                    Err(message) => problems.push(param_problem(catalogue, profile, &selection.id, selection.set_by.as_deref(), message)),
                 }
             }
             plan.profiles.push(ProfilePlan { id: profile.id.clone(), title: profile.title.clone(), entries });
         }
         if !problems.is_empty() {
+            // Several profiles sharing one bad definition report it once.
+            problems.dedup_by(|a, b| (&a.file, a.line, &a.message) == (&b.file, b.line, &b.message));
             return Err(Error::Files(problems));
         }
         plan.requirements = requirement_infos(catalogue, &resolved, &plan)?;
@@ -145,11 +147,14 @@ fn param_problem(
     catalogue: &Catalogue,
     profile: &ResolvedProfile,
     requirement: &str,
-    set_by: &str,
+    set_by: Option<&str>,
     message: String,
 ) -> FileProblem {
-    catalogue
-        .problem_in(&format!("profile:{set_by}"), &format!("/requirements/{requirement}/params"), message)
+    let problem = match set_by {
+        Some(layer) => catalogue.problem_in(&format!("profile:{layer}"), &format!("/requirements/{requirement}/params"), message),
+        None => catalogue.problem_in(&format!("requirement:{requirement}"), "/check/params", message),
+    };
+    problem
         .with_help(format!(
             "profile `{}` uses these parameters for `{requirement}`; see `cityconform requirements show {requirement}`",
             profile.id

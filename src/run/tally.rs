@@ -37,9 +37,11 @@ impl<'p> Tally<'p> {
         if input_error {
             self.input_errors += 1;
         }
+        let first = self.findings.len();
         for (instance, outcome) in outcomes.into_iter().enumerate() {
             self.add_outcome(instance, location, outcome);
         }
+        merge_identical(&mut self.findings, first);
     }
 
     fn add_outcome(&mut self, instance: usize, location: &Location, outcome: Outcome) {
@@ -144,6 +146,27 @@ impl<'p> Tally<'p> {
             requirements: self.plan.requirements.clone(),
             findings: self.findings,
             summary,
+        }
+    }
+}
+
+/// Profiles with different parameters for one requirement run it as
+/// different instances; when those find the same thing in the same place,
+/// the user sees one finding with every profile's verdict. Only the
+/// findings from index `first` on (one record's) are compared.
+fn merge_identical(findings: &mut Vec<Finding>, first: usize) {
+    let mut i = first + 1;
+    while i < findings.len() {
+        let same = (first..i).find(|&j| {
+            let (a, b) = (&findings[j], &findings[i]);
+            a.requirement == b.requirement && a.location == b.location && a.message == b.message
+        });
+        match same {
+            Some(j) => {
+                let duplicate = findings.remove(i);
+                findings[j].verdicts.extend(duplicate.verdicts);
+            }
+            None => i += 1,
         }
     }
 }

@@ -93,6 +93,11 @@ pub fn validate(plan: &Plan, registry: &SchemaRegistry, options: &ValidateOption
         inputs.push(InputSummary { path: file.display(), format: file.format.as_str().to_owned(), records });
     }
     progress.finish();
+    if inputs.iter().all(|i| i.records == 0) {
+        return Err(Error::Usage(
+            "the inputs hold no records; nothing was checked\n  help: an export with no records is not evidence of conformance".to_owned(),
+        ));
+    }
     Ok(tally.into_report("validate", options.generated_at.clone(), inputs))
 }
 
@@ -154,19 +159,23 @@ fn check_record(record: RawRecord, plan: &Plan, choice: &SchemaChoice) -> (Vec<O
         Err(reason) => return (unreadable(plan, &reason), true),
     };
     let schema = choice.for_record(&value);
-    let input_error = schema.is_err();
+    // A record without a schema is an input error only when the schema
+    // check runs and says so; otherwise the checks that need a schema skip.
+    let input_error = schema.is_err() && plan.instances.iter().any(|i| i.check.is_schema());
     let view = RecordView { value: &value, schema: schema.as_ref().map(|s| *s).map_err(String::as_str) };
     let outcomes = plan.instances.iter().map(|instance| instance.check.run(view)).collect();
     (outcomes, input_error)
 }
 
-/// A record that is not JSON: the schema check reports it; every other
-/// check has nothing to look at.
+/// A record that is not JSON: the schema check reports it and every other
+/// check has nothing to look at; without a schema check in the plan, every
+/// check reports it, so that the input error is never silent.
 fn unreadable(plan: &Plan, reason: &str) -> Vec<Outcome> {
+    let schema_check_runs = plan.instances.iter().any(|i| i.check.is_schema());
     plan.instances
         .iter()
         .map(|instance| {
-            if instance.check.is_schema() {
+            if instance.check.is_schema() || !schema_check_runs {
                 Outcome::Error(reason.to_owned())
             } else {
                 Outcome::NotApplicable("the record could not be read".to_owned())
