@@ -13,7 +13,10 @@ pub(crate) static SUITES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/suite
 /// Every embedded file below `dir` whose name ends with `suffix`, as
 /// (path relative to the embedded root, contents), sorted by path so that
 /// loading order (and therefore every report) is deterministic.
-pub(crate) fn files_with_suffix(dir: &'static Dir<'static>, suffix: &str) -> Vec<(String, &'static str)> {
+pub(crate) fn files_with_suffix(
+    dir: &'static Dir<'static>,
+    suffix: &str,
+) -> Vec<(String, &'static str)> {
     let mut out = Vec::new();
     collect(dir, suffix, &mut out);
     out.sort_by(|a, b| a.0.cmp(&b.0));

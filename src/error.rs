@@ -30,7 +30,13 @@ pub struct FileProblem {
 impl FileProblem {
     /// A problem in `file` with no position yet.
     pub fn new(file: impl Into<String>, message: impl Into<String>) -> Self {
-        FileProblem { file: file.into(), line: None, pointer: None, message: message.into(), help: None }
+        FileProblem {
+            file: file.into(),
+            line: None,
+            pointer: None,
+            message: message.into(),
+            help: None,
+        }
     }
 
     /// The same problem, at `line`.
@@ -92,7 +98,9 @@ pub enum Error {
     #[error("{}", join_problems(.0))]
     Files(Vec<FileProblem>),
     /// A profile that the catalogue does not define.
-    #[error("unknown profile `{name}`\n  help: known profiles: {known}; see `cityconform profiles list`")]
+    #[error(
+        "unknown profile `{name}`\n  help: known profiles: {known}; see `cityconform profiles list`"
+    )]
     UnknownProfile {
         /// The name asked for.
         name: String,
@@ -135,7 +143,10 @@ fn join_problems(problems: &[FileProblem]) -> String {
 impl Error {
     /// Reading `path` failed.
     pub fn read(path: &Path, source: std::io::Error) -> Self {
-        Error::Read { path: path.display().to_string(), source }
+        Error::Read {
+            path: path.display().to_string(),
+            source,
+        }
     }
 
     /// The exit code this error maps to.
@@ -159,5 +170,9 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// 1-based line number of byte `offset` in `text`.
 pub fn line_of_offset(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
-    text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }

@@ -13,7 +13,9 @@ fn main() -> std::process::ExitCode {
             // The panic message is already on stderr (default hook).
             #[expect(clippy::print_stderr, reason = "last resort after a panic")]
             {
-                eprintln!("cityconform: internal error; please report it with the command that caused it");
+                eprintln!(
+                    "cityconform: internal error; please report it with the command that caused it"
+                );
             }
             cityconform::ExitCode::Internal
         }

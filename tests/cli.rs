@@ -18,65 +18,141 @@ fn check(name: &str, args: &[&str], expected: i32) {
 
 #[test]
 fn invalid_json_names_the_file_and_line() {
-    check("invalid_json", &["validate", "fixtures/malformed/invalid-json.json", "--max-findings", "5"], 2);
+    check(
+        "invalid_json",
+        &[
+            "validate",
+            "fixtures/malformed/invalid-json.json",
+            "--max-findings",
+            "5",
+        ],
+        2,
+    );
 }
 
 #[test]
 fn truncated_ndjson_checks_the_good_lines_and_names_the_truncated_one() {
-    check("truncated_ndjson", &["validate", "fixtures/malformed/truncated.ndjson", "-r", "PAY-SCHEMA-01"], 2);
+    check(
+        "truncated_ndjson",
+        &[
+            "validate",
+            "fixtures/malformed/truncated.ndjson",
+            "-r",
+            "PAY-SCHEMA-01",
+        ],
+        2,
+    );
 }
 
 #[test]
 fn invalid_utf8_is_named_as_such() {
-    check("invalid_utf8", &["validate", "fixtures/malformed/invalid-utf8.ndjson", "-r", "PAY-SCHEMA-01"], 2);
+    check(
+        "invalid_utf8",
+        &[
+            "validate",
+            "fixtures/malformed/invalid-utf8.ndjson",
+            "-r",
+            "PAY-SCHEMA-01",
+        ],
+        2,
+    );
 }
 
 #[test]
 fn unknown_type_says_how_to_add_a_schema() {
-    check("unknown_type", &["validate", "fixtures/malformed/unknown-type.json", "-r", "PAY-SCHEMA-01"], 2);
+    check(
+        "unknown_type",
+        &[
+            "validate",
+            "fixtures/malformed/unknown-type.json",
+            "-r",
+            "PAY-SCHEMA-01",
+        ],
+        2,
+    );
 }
 
 #[test]
 fn empty_input_is_not_evidence() {
-    check("empty_input", &["validate", "fixtures/malformed/empty.ndjson"], 2);
+    check(
+        "empty_input",
+        &["validate", "fixtures/malformed/empty.ndjson"],
+        2,
+    );
 }
 
 #[test]
 fn a_schema_with_a_broken_ref_is_refused_before_any_record() {
     check(
         "broken_ref",
-        &["validate", "fixtures/malformed/streetlight.json", "--schema-dir", "fixtures/malformed/broken-ref-schema"],
+        &[
+            "validate",
+            "fixtures/malformed/streetlight.json",
+            "--schema-dir",
+            "fixtures/malformed/broken-ref-schema",
+        ],
         2,
     );
 }
 
 #[test]
 fn a_bad_level_in_a_suite_names_file_line_and_field() {
-    check("suite_bad_level", &["requirements", "--suites", "fixtures/malformed/suites-bad-level"], 2);
+    check(
+        "suite_bad_level",
+        &[
+            "requirements",
+            "--suites",
+            "fixtures/malformed/suites-bad-level",
+        ],
+        2,
+    );
 }
 
 #[test]
 fn a_profile_selecting_an_unknown_requirement_names_file_and_line() {
-    check("suite_unknown_requirement", &["profiles", "--suites", "fixtures/malformed/suites-unknown-requirement"], 2);
+    check(
+        "suite_unknown_requirement",
+        &[
+            "profiles",
+            "--suites",
+            "fixtures/malformed/suites-unknown-requirement",
+        ],
+        2,
+    );
 }
 
 #[test]
 fn an_unknown_parameter_names_the_profile_file_and_line() {
     check(
         "suite_bad_param",
-        &["validate", "fixtures/payloads/valid", "--suites", "fixtures/malformed/suites-bad-param", "--profile", "strict"],
+        &[
+            "validate",
+            "fixtures/payloads/valid",
+            "--suites",
+            "fixtures/malformed/suites-bad-param",
+            "--profile",
+            "strict",
+        ],
         2,
     );
 }
 
 #[test]
 fn an_unknown_profile_lists_the_known_ones() {
-    check("unknown_profile", &["validate", "fixtures/payloads/valid", "--profile", "mars"], 2);
+    check(
+        "unknown_profile",
+        &["validate", "fixtures/payloads/valid", "--profile", "mars"],
+        2,
+    );
 }
 
 #[test]
 fn an_unknown_requirement_filter_is_refused() {
-    check("unknown_requirement", &["validate", "fixtures/payloads/valid", "-r", "SEC-NOPE-01"], 2);
+    check(
+        "unknown_requirement",
+        &["validate", "fixtures/payloads/valid", "-r", "SEC-NOPE-01"],
+        2,
+    );
 }
 
 #[test]
@@ -86,12 +162,30 @@ fn a_missing_path_is_refused() {
 
 #[test]
 fn a_bad_report_argument_is_a_usage_error() {
-    check("bad_report_arg", &["validate", "fixtures/payloads/valid", "--report", "pdf=out.pdf"], 2);
+    check(
+        "bad_report_arg",
+        &[
+            "validate",
+            "fixtures/payloads/valid",
+            "--report",
+            "pdf=out.pdf",
+        ],
+        2,
+    );
 }
 
 #[test]
 fn a_report_into_a_missing_folder_is_refused_before_the_run() {
-    check("report_missing_folder", &["validate", "fixtures/payloads/valid", "--report", "json=no/such/dir/r.json"], 2);
+    check(
+        "report_missing_folder",
+        &[
+            "validate",
+            "fixtures/payloads/valid",
+            "--report",
+            "json=no/such/dir/r.json",
+        ],
+        2,
+    );
 }
 
 #[test]
@@ -99,7 +193,12 @@ fn no_report_file_is_left_when_the_input_is_bad() {
     let dir = tempfile::tempdir().expect("temp dir");
     let report = dir.path().join("report.json");
     let arg = format!("json={}", report.display());
-    let output = run(&["validate", "fixtures/malformed/empty.ndjson", "--report", &arg]);
+    let output = run(&[
+        "validate",
+        "fixtures/malformed/empty.ndjson",
+        "--report",
+        &arg,
+    ]);
     assert_eq!(output.status.code(), Some(2));
     let left: Vec<_> = std::fs::read_dir(dir.path()).expect("readable").collect();
     assert!(left.is_empty(), "nothing may be written: {left:?}");
@@ -110,7 +209,12 @@ fn help_documents_the_exit_codes() {
     let output = run(&["--help"]);
     assert_eq!(output.status.code(), Some(0));
     let text = String::from_utf8_lossy(&output.stdout);
-    for line in ["0  every selected profile is met", "1  a MUST requirement failed", "2  bad input or usage", "3  internal error"] {
+    for line in [
+        "0  every selected profile is met",
+        "1  a MUST requirement failed",
+        "2  bad input or usage",
+        "3  internal error",
+    ] {
         assert!(text.contains(line), "help lacks `{line}`:\n{text}");
     }
 }
@@ -118,8 +222,16 @@ fn help_documents_the_exit_codes() {
 #[test]
 fn requirement_and_profile_listings() {
     check("requirements_list", &["requirements"], 0);
-    check("requirements_show", &["requirements", "show", "ANON-LOC-PRECISION-01"], 0);
+    check(
+        "requirements_show",
+        &["requirements", "show", "ANON-LOC-PRECISION-01"],
+        0,
+    );
     check("profiles_list", &["profiles"], 0);
     check("profiles_show_kr", &["profiles", "show", "kr"], 0);
-    check("requirements_show_unknown", &["requirements", "show", "NOPE-01"], 2);
+    check(
+        "requirements_show_unknown",
+        &["requirements", "show", "NOPE-01"],
+        2,
+    );
 }

@@ -8,8 +8,8 @@ use std::sync::OnceLock;
 
 use cityconform::catalog::{Area, Catalogue, Clause, Level};
 use cityconform::model::{
-    Counts, Finding, InputSummary, Location, ProfileResult, Report, RequirementInfo, RequirementResult, Summary, Tool,
-    Verdict,
+    Counts, Finding, InputSummary, Location, ProfileResult, Report, RequirementInfo,
+    RequirementResult, Summary, Tool, Verdict,
 };
 use cityconform::run::{NoProgress, Plan, ValidateOptions, validate};
 use cityconform::schema::{SchemaOptions, SchemaRegistry};
@@ -27,7 +27,8 @@ fn setup() -> &'static Setup {
     static SETUP: OnceLock<Setup> = OnceLock::new();
     SETUP.get_or_init(|| {
         let catalogue = Catalogue::embedded().expect("embedded catalogue loads");
-        let registry = SchemaRegistry::load(&SchemaOptions::default()).expect("bundled schemas load");
+        let registry =
+            SchemaRegistry::load(&SchemaOptions::default()).expect("bundled schemas load");
         let profiles = ["baseline", "kr", "eu"].map(str::to_owned);
         let plan = Plan::for_payloads(&catalogue, &registry, &profiles, &[]).expect("plan builds");
         Setup { registry, plan }
@@ -36,21 +37,30 @@ fn setup() -> &'static Setup {
 
 /// Validates `lines` written as an NDJSON file; the report, or the error.
 fn validate_lines(lines: &[Vec<u8>]) -> Result<Report, cityconform::Error> {
-    let mut file = tempfile::Builder::new().suffix(".ndjson").tempfile().expect("temp file");
+    let mut file = tempfile::Builder::new()
+        .suffix(".ndjson")
+        .tempfile()
+        .expect("temp file");
     for line in lines {
         file.write_all(line).expect("write");
         file.write_all(b"\n").expect("write");
     }
     file.flush().expect("flush");
     let setup = setup();
-    let options = ValidateOptions { paths: vec![file.path().to_path_buf()], ..ValidateOptions::default() };
+    let options = ValidateOptions {
+        paths: vec![file.path().to_path_buf()],
+        ..ValidateOptions::default()
+    };
     validate(&setup.plan, &setup.registry, &options, &NoProgress)
 }
 
 /// Every record is counted once under every requirement of every profile.
 fn every_record_counted(report: &Report, records: u64) -> bool {
     report.summary.subjects == records
-        && report.profiles.iter().all(|p| p.results.iter().all(|r| r.counts.total() == records))
+        && report
+            .profiles
+            .iter()
+            .all(|p| p.results.iter().all(|r| r.counts.total() == records))
 }
 
 /// A JSON value shaped like a city record often enough to reach deep into
@@ -59,11 +69,28 @@ fn every_record_counted(report: &Report, records: u64) -> bool {
 #[derive(Debug, Clone)]
 struct RecordLike(Value);
 
-const TYPES: [&str; 7] =
-    ["AirQualityObserved", "TrafficFlowObserved", "ParkingSpot", "TransitVehiclePosition", "MobilityTrip", "EnergyMeterReading", "Nope"];
+const TYPES: [&str; 7] = [
+    "AirQualityObserved",
+    "TrafficFlowObserved",
+    "ParkingSpot",
+    "TransitVehiclePosition",
+    "MobilityTrip",
+    "EnergyMeterReading",
+    "Nope",
+];
 const KEYS: [&str; 12] = [
-    "location", "startLocation", "endLocation", "startTime", "endTime", "dateObserved", "envelope", "description",
-    "customerAccount", "pm25", "status", "coordinates",
+    "location",
+    "startLocation",
+    "endLocation",
+    "startTime",
+    "endTime",
+    "dateObserved",
+    "envelope",
+    "description",
+    "customerAccount",
+    "pm25",
+    "status",
+    "coordinates",
 ];
 
 fn arbitrary_value(g: &mut Gen, depth: usize) -> Value {
@@ -77,16 +104,27 @@ fn arbitrary_value(g: &mut Gen, depth: usize) -> Value {
             serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)
         }
         4 => Value::String(interesting_string(g)),
-        5 => Value::Array((0..usize::arbitrary(g) % 4).map(|_| arbitrary_value(g, depth - 1)).collect()),
+        5 => Value::Array(
+            (0..usize::arbitrary(g) % 4)
+                .map(|_| arbitrary_value(g, depth - 1))
+                .collect(),
+        ),
         _ => {
             let mut map = Map::new();
             for _ in 0..usize::arbitrary(g) % 5 {
-                let key = if bool::arbitrary(g) { (*g.choose(&KEYS).unwrap_or(&"k")).to_owned() } else { String::arbitrary(g) };
+                let key = if bool::arbitrary(g) {
+                    (*g.choose(&KEYS).unwrap_or(&"k")).to_owned()
+                } else {
+                    String::arbitrary(g)
+                };
                 map.insert(key, arbitrary_value(g, depth - 1));
             }
             if bool::arbitrary(g) {
                 map.insert("type".to_owned(), json!("Point"));
-                map.insert("coordinates".to_owned(), json!([f64::arbitrary(g) % 180.0, f64::arbitrary(g) % 90.0]));
+                map.insert(
+                    "coordinates".to_owned(),
+                    json!([f64::arbitrary(g) % 180.0, f64::arbitrary(g) % 90.0]),
+                );
             }
             Value::Object(map)
         }
@@ -109,7 +147,11 @@ fn interesting_string(g: &mut Gen) -> String {
         "P30D",
         "KR",
     ];
-    if bool::arbitrary(g) { (*g.choose(&samples).unwrap_or(&"")).to_owned() } else { String::arbitrary(g) }
+    if bool::arbitrary(g) {
+        (*g.choose(&samples).unwrap_or(&"")).to_owned()
+    } else {
+        String::arbitrary(g)
+    }
 }
 
 impl Arbitrary for RecordLike {
@@ -117,7 +159,10 @@ impl Arbitrary for RecordLike {
         let mut value = arbitrary_value(g, 3);
         if let Value::Object(map) = &mut value {
             if bool::arbitrary(g) {
-                map.insert("type".to_owned(), json!(g.choose(&TYPES).unwrap_or(&"Nope")));
+                map.insert(
+                    "type".to_owned(),
+                    json!(g.choose(&TYPES).unwrap_or(&"Nope")),
+                );
             }
         }
         RecordLike(value)
@@ -130,13 +175,18 @@ fn arbitrary_json_records_never_panic_and_are_all_counted() {
         if records.is_empty() {
             return TestResult::discard();
         }
-        let lines: Vec<Vec<u8>> = records.iter().map(|r| serde_json::to_vec(&r.0).expect("serializes")).collect();
+        let lines: Vec<Vec<u8>> = records
+            .iter()
+            .map(|r| serde_json::to_vec(&r.0).expect("serializes"))
+            .collect();
         match validate_lines(&lines) {
             Ok(report) => TestResult::from_bool(every_record_counted(&report, lines.len() as u64)),
             Err(e) => TestResult::error(format!("validate failed: {e}")),
         }
     }
-    QuickCheck::new().tests(150).quickcheck(property as fn(Vec<RecordLike>) -> TestResult);
+    QuickCheck::new()
+        .tests(150)
+        .quickcheck(property as fn(Vec<RecordLike>) -> TestResult);
 }
 
 #[test]
@@ -156,7 +206,9 @@ fn arbitrary_bytes_never_panic_and_every_line_is_accounted_for() {
             Err(e) => TestResult::error(format!("validate failed: {e}")),
         }
     }
-    QuickCheck::new().tests(150).quickcheck(property as fn(Vec<Vec<u8>>) -> TestResult);
+    QuickCheck::new()
+        .tests(150)
+        .quickcheck(property as fn(Vec<Vec<u8>>) -> TestResult);
 }
 
 /// A report with arbitrary content, for the round trip.
@@ -164,23 +216,41 @@ fn arbitrary_bytes_never_panic_and_every_line_is_accounted_for() {
 struct AnyReport(Report);
 
 fn any_verdict(g: &mut Gen) -> Verdict {
-    *g.choose(&[Verdict::Pass, Verdict::Fail, Verdict::Warn, Verdict::Skip, Verdict::Error]).unwrap_or(&Verdict::Pass)
+    *g.choose(&[
+        Verdict::Pass,
+        Verdict::Fail,
+        Verdict::Warn,
+        Verdict::Skip,
+        Verdict::Error,
+    ])
+    .unwrap_or(&Verdict::Pass)
 }
 
 fn any_level(g: &mut Gen) -> Level {
-    *g.choose(&[Level::Must, Level::Should, Level::May]).unwrap_or(&Level::Must)
+    *g.choose(&[Level::Must, Level::Should, Level::May])
+        .unwrap_or(&Level::Must)
 }
 
 fn any_counts(g: &mut Gen) -> Counts {
-    Counts { pass: u64::arbitrary(g), fail: u64::arbitrary(g), warn: u64::arbitrary(g), skip: u64::arbitrary(g), error: u64::arbitrary(g) }
+    Counts {
+        pass: u64::arbitrary(g),
+        fail: u64::arbitrary(g),
+        warn: u64::arbitrary(g),
+        skip: u64::arbitrary(g),
+        error: u64::arbitrary(g),
+    }
 }
 
 fn any_params(g: &mut Gen) -> Map<String, Value> {
-    (0..usize::arbitrary(g) % 3).map(|_| (String::arbitrary(g), json!(i64::arbitrary(g)))).collect()
+    (0..usize::arbitrary(g) % 3)
+        .map(|_| (String::arbitrary(g), json!(i64::arbitrary(g))))
+        .collect()
 }
 
 fn any_finding(g: &mut Gen) -> Finding {
-    let verdicts: BTreeMap<String, Verdict> = (0..1 + usize::arbitrary(g) % 3).map(|_| (String::arbitrary(g), any_verdict(g))).collect();
+    let verdicts: BTreeMap<String, Verdict> = (0..1 + usize::arbitrary(g) % 3)
+        .map(|_| (String::arbitrary(g), any_verdict(g)))
+        .collect();
     Finding {
         requirement: String::arbitrary(g),
         verdicts,
@@ -191,7 +261,9 @@ fn any_finding(g: &mut Gen) -> Finding {
             pointer: Option::arbitrary(g),
         },
         message: String::arbitrary(g),
-        evidence: bool::arbitrary(g).then(|| json!({ "identifier": String::arbitrary(g), "checksum_valid": bool::arbitrary(g) })),
+        evidence: bool::arbitrary(g).then(
+            || json!({ "identifier": String::arbitrary(g), "checksum_valid": bool::arbitrary(g) }),
+        ),
     }
 }
 
@@ -219,8 +291,19 @@ impl Arbitrary for AnyReport {
                 id: String::arbitrary(g),
                 title: String::arbitrary(g),
                 statement: String::arbitrary(g),
-                area: *g.choose(&[Area::Cybersecurity, Area::DataFlow, Area::Anonymization, Area::Interoperability]).unwrap_or(&Area::DataFlow),
-                clauses: vec![Clause { source: String::arbitrary(g), clause: String::arbitrary(g), note: Option::arbitrary(g) }],
+                area: *g
+                    .choose(&[
+                        Area::Cybersecurity,
+                        Area::DataFlow,
+                        Area::Anonymization,
+                        Area::Interoperability,
+                    ])
+                    .unwrap_or(&Area::DataFlow),
+                clauses: vec![Clause {
+                    source: String::arbitrary(g),
+                    clause: String::arbitrary(g),
+                    note: Option::arbitrary(g),
+                }],
             })
             .collect();
         AnyReport(Report {
@@ -228,11 +311,22 @@ impl Arbitrary for AnyReport {
             tool: Tool::current(),
             command: String::arbitrary(g),
             generated_at: String::arbitrary(g),
-            inputs: vec![InputSummary { path: String::arbitrary(g), format: "ndjson".to_owned(), records: u64::arbitrary(g) }],
+            inputs: vec![InputSummary {
+                path: String::arbitrary(g),
+                format: "ndjson".to_owned(),
+                records: u64::arbitrary(g),
+            }],
             profiles,
             requirements,
-            findings: (0..usize::arbitrary(g) % 5).map(|_| any_finding(g)).collect(),
-            summary: Summary { subjects: u64::arbitrary(g), input_errors: u64::arbitrary(g), findings: u64::arbitrary(g), met: bool::arbitrary(g) },
+            findings: (0..usize::arbitrary(g) % 5)
+                .map(|_| any_finding(g))
+                .collect(),
+            summary: Summary {
+                subjects: u64::arbitrary(g),
+                input_errors: u64::arbitrary(g),
+                findings: u64::arbitrary(g),
+                met: bool::arbitrary(g),
+            },
         })
     }
 }
@@ -244,7 +338,9 @@ fn the_json_report_round_trips() {
         let back: Report = serde_json::from_str(&text).expect("deserializes");
         back == report.0
     }
-    QuickCheck::new().tests(300).quickcheck(property as fn(AnyReport) -> bool);
+    QuickCheck::new()
+        .tests(300)
+        .quickcheck(property as fn(AnyReport) -> bool);
 }
 
 #[test]
@@ -252,6 +348,7 @@ fn a_real_report_round_trips_too() {
     let lines = vec![br#"{"type":"ParkingSpot","id":"urn:ngsi-ld:ParkingSpot:1","description":"call 010-1234-5678"}"#.to_vec()];
     let report = validate_lines(&lines).expect("validates");
     assert!(!report.findings.is_empty(), "the record has findings");
-    let back: Report = serde_json::from_str(&serde_json::to_string(&report).expect("serializes")).expect("deserializes");
+    let back: Report = serde_json::from_str(&serde_json::to_string(&report).expect("serializes"))
+        .expect("deserializes");
     assert_eq!(back, report);
 }

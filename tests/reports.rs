@@ -7,7 +7,14 @@ mod common;
 use common::{json_report, relative, root, run, transcript};
 use serde_json::{Value, json};
 
-const PROFILES: [&str; 6] = ["--profile", "baseline", "--profile", "kr", "--profile", "eu"];
+const PROFILES: [&str; 6] = [
+    "--profile",
+    "baseline",
+    "--profile",
+    "kr",
+    "--profile",
+    "eu",
+];
 
 fn validate(paths: &[&str], extra: &[&str]) -> std::process::Output {
     let mut args = vec!["validate"];
@@ -18,16 +25,26 @@ fn validate(paths: &[&str], extra: &[&str]) -> std::process::Output {
 }
 
 fn report_schema() -> jsonschema::Validator {
-    let text = std::fs::read_to_string(root().join("schemas/tool/report.schema.json")).expect("report schema");
+    let text = std::fs::read_to_string(root().join("schemas/tool/report.schema.json"))
+        .expect("report schema");
     let schema: Value = serde_json::from_str(&text).expect("report schema is JSON");
-    jsonschema::options().should_validate_formats(true).build(&schema).expect("report schema compiles")
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("report schema compiles")
 }
 
 fn assert_valid_report(report: &Value) {
     let validator = report_schema();
-    let errors: Vec<String> =
-        validator.iter_errors(report).map(|e| format!("{}: {}", e.instance_path().as_str(), e)).collect();
-    assert!(errors.is_empty(), "the JSON report breaks its schema:\n{}", errors.join("\n"));
+    let errors: Vec<String> = validator
+        .iter_errors(report)
+        .map(|e| format!("{}: {}", e.instance_path().as_str(), e))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "the JSON report breaks its schema:\n{}",
+        errors.join("\n")
+    );
 }
 
 #[test]
@@ -62,13 +79,17 @@ fn mixed_run_junit_report() {
 
 #[test]
 fn every_payload_fixture_has_its_verdicts_pinned() {
-    insta::glob!("../fixtures/payloads", "**/*.{json,jsonld,ndjson}", |path| {
-        let name = relative(path);
-        let output = validate(&[name.as_str()], &["--format", "json"]);
-        let report = json_report(&output);
-        assert_valid_report(&report);
-        insta::assert_json_snapshot!(verdict_digest(&report, output.status.code()));
-    });
+    insta::glob!(
+        "../fixtures/payloads",
+        "**/*.{json,jsonld,ndjson}",
+        |path| {
+            let name = relative(path);
+            let output = validate(&[name.as_str()], &["--format", "json"]);
+            let report = json_report(&output);
+            assert_valid_report(&report);
+            insta::assert_json_snapshot!(verdict_digest(&report, output.status.code()));
+        }
+    );
 }
 
 /// What a fixture's snapshot pins: the exit code, each profile's verdicts
@@ -84,7 +105,12 @@ fn verdict_digest(report: &Value, exit: Option<i32>) -> Value {
                 .into_iter()
                 .flatten()
                 .filter(|r| r["verdict"] != "pass")
-                .map(|r| (r["requirement"].as_str().unwrap_or("").to_owned(), r["verdict"].clone()))
+                .map(|r| {
+                    (
+                        r["requirement"].as_str().unwrap_or("").to_owned(),
+                        r["verdict"].clone(),
+                    )
+                })
                 .collect();
             json!({ "profile": p["id"], "met": p["met"], "not_passing": not_passing })
         })
@@ -118,7 +144,9 @@ fn one_run_writes_several_reports_that_agree() {
     );
     assert_eq!(output.status.code(), Some(1));
     assert!(output.stdout.is_empty(), "--quiet prints nothing");
-    let report: Value = serde_json::from_str(&std::fs::read_to_string(&json_path).expect("json written")).expect("JSON");
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(&json_path).expect("json written"))
+            .expect("JSON");
     assert_valid_report(&report);
     let junit = std::fs::read_to_string(&junit_path).expect("junit written");
     let failing_cases: usize = report["profiles"]
@@ -148,13 +176,20 @@ fn no_report_prints_a_detected_identifier() {
     let report = String::from_utf8_lossy(&output.stdout).into_owned();
     for file in std::fs::read_dir(root().join("fixtures/payloads/invalid")).expect("fixtures") {
         let path = file.expect("entry").path();
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_owned();
         if !name.starts_with("id-") {
             continue;
         }
         let text = std::fs::read_to_string(&path).expect("fixture");
         for secret in planted_identifiers(&text) {
-            assert!(!report.contains(&secret), "{name}: the report repeats `{secret}`");
+            assert!(
+                !report.contains(&secret),
+                "{name}: the report repeats `{secret}`"
+            );
         }
     }
 }
@@ -169,7 +204,10 @@ fn planted_identifiers(text: &str) -> Vec<String> {
     collect_strings(&value, &mut strings);
     let digits = |s: &str| s.chars().filter(char::is_ascii_digit).count();
     let mut out = Vec::new();
-    for s in strings.iter().filter(|s| !s.starts_with("urn:") && !looks_like_time(s)) {
+    for s in strings
+        .iter()
+        .filter(|s| !s.starts_with("urn:") && !looks_like_time(s))
+    {
         if !s.contains(' ') && digits(s) >= 4 {
             out.push(s.clone());
         }

@@ -7,8 +7,8 @@ mod common;
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use common::{run, transcript};
 
@@ -35,8 +35,13 @@ fn write_model(dir: &Path, base: &str, valid: bool) {
     );
     std::fs::create_dir_all(dir.join("models")).expect("models dir");
     std::fs::write(dir.join("models/Bench.schema.json"), schema).expect("schema written");
-    let location = if valid { r#"{"type": "Point", "coordinates": [1, 2]}"# } else { r#"{"type": "Line"}"# };
-    let record = format!(r#"{{"type": "Bench", "contact": "not an address", "location": {location}}}"#);
+    let location = if valid {
+        r#"{"type": "Point", "coordinates": [1, 2]}"#
+    } else {
+        r#"{"type": "Line"}"#
+    };
+    let record =
+        format!(r#"{{"type": "Bench", "contact": "not an address", "location": {location}}}"#);
     std::fs::write(dir.join("bench.json"), record).expect("record written");
 }
 
@@ -67,7 +72,10 @@ fn a_mapped_base_uri_resolves_offline() {
     let unmapped = validate_bench(dir.path(), &[]);
     assert_eq!(unmapped.status.code(), Some(2), "{}", transcript(&unmapped));
     let message = String::from_utf8_lossy(&unmapped.stderr);
-    assert!(message.contains("--map-uri") && message.contains("--allow-fetch"), "{message}");
+    assert!(
+        message.contains("--map-uri") && message.contains("--allow-fetch"),
+        "{message}"
+    );
 
     let mapped = validate_bench(dir.path(), &["--map-uri", &mapping]);
     assert_eq!(mapped.status.code(), Some(0), "{}", transcript(&mapped));
@@ -90,7 +98,10 @@ fn a_mapped_schema_still_decides_the_verdict() {
         .iter()
         .filter_map(|f| f["location"]["pointer"].as_str())
         .collect();
-    assert!(pointers.contains(&"/location/type") || pointers.contains(&"/location"), "{pointers:?}");
+    assert!(
+        pointers.contains(&"/location/type") || pointers.contains(&"/location"),
+        "{pointers:?}"
+    );
 }
 
 /// Serves `body` to every GET on 127.0.0.1 and counts the requests; the
@@ -127,7 +138,11 @@ fn nothing_is_fetched_unless_allowed() {
 
     let offline = validate_bench(dir.path(), &[]);
     assert_eq!(offline.status.code(), Some(2), "{}", transcript(&offline));
-    assert_eq!(hits.load(Ordering::SeqCst), 0, "no request may be sent without --allow-fetch");
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        0,
+        "no request may be sent without --allow-fetch"
+    );
 
     let online = validate_bench(dir.path(), &["--allow-fetch"]);
     assert_eq!(online.status.code(), Some(0), "{}", transcript(&online));
@@ -147,7 +162,11 @@ fn format_is_an_annotation_unless_strict() {
     assert_eq!(lenient.status.code(), Some(0), "{}", transcript(&lenient));
     let strict = validate_bench(dir.path(), &["--map-uri", &mapping, "--strict-formats"]);
     assert_eq!(strict.status.code(), Some(1), "{}", transcript(&strict));
-    assert!(String::from_utf8_lossy(&strict.stdout).contains("/contact"), "{}", transcript(&strict));
+    assert!(
+        String::from_utf8_lossy(&strict.stdout).contains("/contact"),
+        "{}",
+        transcript(&strict)
+    );
 }
 
 #[test]
@@ -164,7 +183,11 @@ fn draft_07_schemas_are_read_as_draft_07() {
 }"##;
     std::fs::create_dir_all(dir.path().join("models")).expect("dir");
     std::fs::write(dir.path().join("models/Counter.schema.json"), schema).expect("schema");
-    std::fs::write(dir.path().join("bench.json"), r#"{"type": "Counter", "count": 9}"#).expect("record");
+    std::fs::write(
+        dir.path().join("bench.json"),
+        r#"{"type": "Counter", "count": 9}"#,
+    )
+    .expect("record");
     let output = validate_bench(dir.path(), &[]);
     assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
 }

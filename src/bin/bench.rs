@@ -11,7 +11,11 @@
 //!
 //! Run with `cargo run --release --bin cityconform-bench [-- --records N]`.
 
-#![allow(clippy::print_stdout, clippy::print_stderr, reason = "a benchmark reports on the terminal")]
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "a benchmark reports on the terminal"
+)]
 
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -31,16 +35,29 @@ struct Args {
 }
 
 fn parse_args() -> Result<Args, String> {
-    let mut args = Args { records: 1_000_000, invalid_percent: 5, dir: PathBuf::from("target/bench") };
+    let mut args = Args {
+        records: 1_000_000,
+        invalid_percent: 5,
+        dir: PathBuf::from("target/bench"),
+    };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
         match flag.as_str() {
-            "--records" => args.records = value()?.parse().map_err(|e| format!("--records: {e}"))?,
-            "--invalid-percent" => args.invalid_percent = value()?.parse().map_err(|e| format!("--invalid-percent: {e}"))?,
+            "--records" => {
+                args.records = value()?.parse().map_err(|e| format!("--records: {e}"))?
+            }
+            "--invalid-percent" => {
+                args.invalid_percent = value()?
+                    .parse()
+                    .map_err(|e| format!("--invalid-percent: {e}"))?
+            }
             "--dir" => args.dir = PathBuf::from(value()?),
             "--help" | "-h" => {
-                return Err("usage: cityconform-bench [--records N] [--invalid-percent P] [--dir DIR]".to_owned());
+                return Err(
+                    "usage: cityconform-bench [--records N] [--invalid-percent P] [--dir DIR]"
+                        .to_owned(),
+                );
             }
             other => return Err(format!("unknown argument `{other}`")),
         }
@@ -88,7 +105,8 @@ impl Rng {
 }
 
 fn generate(path: &Path, records: u64, invalid_percent: u64) -> Result<u64, String> {
-    let file = std::fs::File::create(path).map_err(|e| format!("create {}: {e}", path.display()))?;
+    let file =
+        std::fs::File::create(path).map_err(|e| format!("create {}: {e}", path.display()))?;
     let mut out = BufWriter::new(file);
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let mut invalid = 0;
@@ -149,10 +167,15 @@ struct Measured {
 }
 
 fn parent(args: &Args) -> Result<(), String> {
-    std::fs::create_dir_all(&args.dir).map_err(|e| format!("create {}: {e}", args.dir.display()))?;
+    std::fs::create_dir_all(&args.dir)
+        .map_err(|e| format!("create {}: {e}", args.dir.display()))?;
     let machine = machine();
     println!("machine: {machine}");
-    let sizes = if args.records >= 1_000_000 { vec![args.records / 10, args.records] } else { vec![args.records] };
+    let sizes = if args.records >= 1_000_000 {
+        vec![args.records / 10, args.records]
+    } else {
+        vec![args.records]
+    };
     for &records in &sizes {
         let path = args.dir.join(format!("air-quality-{records}.ndjson"));
         let started = Instant::now();
@@ -181,11 +204,19 @@ fn run_child(mode: &str, path: &Path) -> Result<Measured, String> {
         .output()
         .map_err(|e| format!("running the {mode} child: {e}"))?;
     if !output.status.success() {
-        return Err(format!("the {mode} child failed: {}", String::from_utf8_lossy(&output.stderr)));
+        return Err(format!(
+            "the {mode} child failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
     }
     let line = String::from_utf8_lossy(&output.stdout);
     let fields: Vec<&str> = line.split_whitespace().collect();
-    let number = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).ok_or_else(|| format!("bad child output `{line}`"));
+    let number = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .ok_or_else(|| format!("bad child output `{line}`"))
+    };
     Ok(Measured {
         mode: mode.to_owned(),
         records: number(0)? as u64,
@@ -196,7 +227,10 @@ fn run_child(mode: &str, path: &Path) -> Result<Measured, String> {
 }
 
 fn print_table(results: &[Measured]) {
-    let floor = results.iter().find(|r| r.mode == "floor").map_or(1.0, |r| r.records as f64 / r.seconds);
+    let floor = results
+        .iter()
+        .find(|r| r.mode == "floor")
+        .map_or(1.0, |r| r.records as f64 / r.seconds);
     println!("| mode | records/s | vs floor | errors reported | wall s | peak RSS MiB |");
     println!("|---|---:|---:|---:|---:|---:|");
     for r in results {
@@ -215,7 +249,9 @@ fn print_table(results: &[Measured]) {
 
 /// One measurement; prints `records errors seconds peak_kib`.
 fn child(argv: &[String]) -> Result<(), String> {
-    let [mode, path] = argv else { return Err("usage: --child MODE FILE".to_owned()) };
+    let [mode, path] = argv else {
+        return Err("usage: --child MODE FILE".to_owned());
+    };
     let path = PathBuf::from(path);
     let registry = SchemaRegistry::load(&SchemaOptions::default()).map_err(|e| e.to_string())?;
     let started = Instant::now();
@@ -236,7 +272,11 @@ fn floor(registry: &SchemaRegistry, path: &Path) -> Result<(u64, u64), String> {
     let mut reader = BufReader::with_capacity(256 * 1024, file);
     let (mut records, mut errors) = (0u64, 0u64);
     let mut line = Vec::new();
-    while reader.read_until(b'\n', &mut line).map_err(|e| e.to_string())? > 0 {
+    while reader
+        .read_until(b'\n', &mut line)
+        .map_err(|e| e.to_string())?
+        > 0
+    {
         let value: serde_json::Value = serde_json::from_slice(&line).map_err(|e| e.to_string())?;
         if !schema.validator.is_valid(&value) {
             errors += schema.validator.iter_errors(&value).count() as u64;
@@ -249,13 +289,23 @@ fn floor(registry: &SchemaRegistry, path: &Path) -> Result<(u64, u64), String> {
 
 fn harness(registry: &SchemaRegistry, path: &Path, only: &[String]) -> Result<(u64, u64), String> {
     let catalogue = Catalogue::embedded().map_err(|e| e.to_string())?;
-    let plan = Plan::for_payloads(&catalogue, registry, &["baseline".to_owned()], only).map_err(|e| e.to_string())?;
-    let options = ValidateOptions { paths: vec![path.to_path_buf()], force_schema: None, generated_at: String::new() };
+    let plan = Plan::for_payloads(&catalogue, registry, &["baseline".to_owned()], only)
+        .map_err(|e| e.to_string())?;
+    let options = ValidateOptions {
+        paths: vec![path.to_path_buf()],
+        force_schema: None,
+        generated_at: String::new(),
+    };
     let report = validate(&plan, registry, &options, &NoProgress).map_err(|e| e.to_string())?;
     // Render the JSON report too: a run is not done until it is written.
     let mut sink = std::io::sink();
-    cityconform::report::render(&report, cityconform::report::Format::Json, Default::default(), &mut sink)
-        .map_err(|e| e.to_string())?;
+    cityconform::report::render(
+        &report,
+        cityconform::report::Format::Json,
+        Default::default(),
+        &mut sink,
+    )
+    .map_err(|e| e.to_string())?;
     Ok((report.summary.subjects, report.summary.findings))
 }
 
@@ -263,7 +313,11 @@ fn harness(registry: &SchemaRegistry, path: &Path, only: &[String]) -> Result<(u
 fn peak_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(str::to_owned))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(str::to_owned)
+        })
         .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
         .unwrap_or(0)
 }
@@ -271,7 +325,11 @@ fn peak_kib() -> u64 {
 fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
+        })
         .unwrap_or_else(|| "unknown CPU".to_owned());
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     format!("{cpu}, {cores} cores")

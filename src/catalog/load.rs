@@ -24,7 +24,10 @@ pub(crate) fn embedded_files(sub: &str) -> Vec<SuiteText> {
     embedded::files_with_suffix(&embedded::SUITES, ".toml")
         .into_iter()
         .filter(|(path, _)| path.starts_with(&format!("{sub}/")))
-        .map(|(path, text)| SuiteText { name: format!("suites/{path}"), text: text.to_owned() })
+        .map(|(path, text)| SuiteText {
+            name: format!("suites/{path}"),
+            text: text.to_owned(),
+        })
         .collect()
 }
 
@@ -48,7 +51,10 @@ pub(crate) fn dir_files(dir: &Path, sub: &str) -> Result<Vec<SuiteText>> {
         .into_iter()
         .map(|path| {
             let text = std::fs::read_to_string(&path).map_err(|e| Error::read(&path, e))?;
-            Ok(SuiteText { name: path.display().to_string(), text })
+            Ok(SuiteText {
+                name: path.display().to_string(),
+                text,
+            })
         })
         .collect()
 }
@@ -88,10 +94,12 @@ pub(crate) fn tool_schema(name: &str) -> Result<jsonschema::Validator> {
         .get_file(&path)
         .and_then(|f| f.contents_utf8())
         .ok_or_else(|| Error::Internal(format!("embedded schema `schemas/{path}` is missing")))?;
-    let schema: Value = serde_json::from_str(text)
-        .map_err(|e| Error::Internal(format!("embedded schema `schemas/{path}` is not JSON: {e}")))?;
-    jsonschema::options()
-        .offline()
-        .build(&schema)
-        .map_err(|e| Error::Internal(format!("embedded schema `schemas/{path}` does not compile: {e}")))
+    let schema: Value = serde_json::from_str(text).map_err(|e| {
+        Error::Internal(format!("embedded schema `schemas/{path}` is not JSON: {e}"))
+    })?;
+    jsonschema::options().offline().build(&schema).map_err(|e| {
+        Error::Internal(format!(
+            "embedded schema `schemas/{path}` does not compile: {e}"
+        ))
+    })
 }

@@ -55,7 +55,10 @@ impl Catalogue {
     /// `catalogue/` and/or `profiles/` sub-folders of TOML files), then
     /// cross-checked: every reference resolves, no profile lineage loops.
     pub fn load(overlays: &[PathBuf]) -> Result<Self> {
-        let mut layers = vec![(load::embedded_files("catalogue"), load::embedded_files("profiles"))];
+        let mut layers = vec![(
+            load::embedded_files("catalogue"),
+            load::embedded_files("profiles"),
+        )];
         for dir in overlays {
             if !dir.is_dir() {
                 return Err(Error::Usage(format!(
@@ -63,7 +66,10 @@ impl Catalogue {
                     dir.display()
                 )));
             }
-            layers.push((load::dir_files(dir, "catalogue")?, load::dir_files(dir, "profiles")?));
+            layers.push((
+                load::dir_files(dir, "catalogue")?,
+                load::dir_files(dir, "profiles")?,
+            ));
         }
         let catalogue_schema = load::tool_schema("catalogue.schema.json")?;
         let profile_schema = load::tool_schema("profile.schema.json")?;
@@ -93,11 +99,24 @@ impl Catalogue {
             let pointer = format!("/requirement/{i}");
             if !seen.insert(requirement.id.clone()) {
                 return Err(source
-                    .problem(&format!("{pointer}/id"), format!("requirement `{}` is defined twice in this file", requirement.id))
+                    .problem(
+                        &format!("{pointer}/id"),
+                        format!(
+                            "requirement `{}` is defined twice in this file",
+                            requirement.id
+                        ),
+                    )
                     .into());
             }
-            self.origins.insert(format!("requirement:{}", requirement.id), Origin { source: index, pointer });
-            self.requirements.insert(requirement.id.clone(), requirement);
+            self.origins.insert(
+                format!("requirement:{}", requirement.id),
+                Origin {
+                    source: index,
+                    pointer,
+                },
+            );
+            self.requirements
+                .insert(requirement.id.clone(), requirement);
         }
         self.sources.push(source);
         Ok(())
@@ -106,7 +125,13 @@ impl Catalogue {
     fn add_profile(&mut self, file: &SuiteText, schema: &jsonschema::Validator) -> Result<()> {
         let (profile, source): (Profile, _) = load::parse_checked(file, schema)?;
         let index = self.sources.len();
-        self.origins.insert(format!("profile:{}", profile.id), Origin { source: index, pointer: String::new() });
+        self.origins.insert(
+            format!("profile:{}", profile.id),
+            Origin {
+                source: index,
+                pointer: String::new(),
+            },
+        );
         self.profiles.insert(profile.id.clone(), profile);
         self.sources.push(source);
         Ok(())
@@ -114,7 +139,12 @@ impl Catalogue {
 
     /// A problem at `pointer` (relative to the definition) in the file that
     /// defined `key` (`profile:kr`, `requirement:PAY-SCHEMA-01`).
-    pub(crate) fn problem_in(&self, key: &str, pointer: &str, message: impl Into<String>) -> FileProblem {
+    pub(crate) fn problem_in(
+        &self,
+        key: &str,
+        pointer: &str,
+        message: impl Into<String>,
+    ) -> FileProblem {
         match self.origins.get(key) {
             Some(origin) => {
                 let source = &self.sources[origin.source];
@@ -131,38 +161,61 @@ impl Catalogue {
             if let Some(parent) = &profile.extends {
                 if !self.profiles.contains_key(parent) {
                     problems.push(
-                        self.problem_in(&key, "/extends", format!("extends unknown profile `{parent}`"))
-                            .with_help(format!("known profiles: {}", self.profile_names())),
+                        self.problem_in(
+                            &key,
+                            "/extends",
+                            format!("extends unknown profile `{parent}`"),
+                        )
+                        .with_help(format!("known profiles: {}", self.profile_names())),
                     );
                 }
             }
             for id in profile.requirements.keys() {
                 if !self.requirements.contains_key(id) {
                     problems.push(
-                        self.problem_in(&key, &format!("/requirements/{id}"), format!("selects unknown requirement `{id}`"))
-                            .with_help("check the ID against `cityconform requirements list`"),
+                        self.problem_in(
+                            &key,
+                            &format!("/requirements/{id}"),
+                            format!("selects unknown requirement `{id}`"),
+                        )
+                        .with_help("check the ID against `cityconform requirements list`"),
                     );
                 }
             }
             for (i, id) in profile.exclude.iter().enumerate() {
                 if !self.requirements.contains_key(id) {
-                    problems.push(self.problem_in(&key, &format!("/exclude/{i}"), format!("excludes unknown requirement `{id}`")));
+                    problems.push(self.problem_in(
+                        &key,
+                        &format!("/exclude/{i}"),
+                        format!("excludes unknown requirement `{id}`"),
+                    ));
                 }
             }
             if let Err(cycle) = self.lineage(&profile.id) {
                 problems.push(self.problem_in(&key, "/extends", cycle));
             }
         }
-        if problems.is_empty() { Ok(()) } else { Err(Error::Files(problems)) }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Files(problems))
+        }
     }
 
     /// The profile IDs from the root down to `id`, or why there is none.
     fn lineage(&self, id: &str) -> std::result::Result<Vec<String>, String> {
         let mut chain = vec![id.to_owned()];
         let mut current = id;
-        while let Some(parent) = self.profiles.get(current).and_then(|p| p.extends.as_deref()) {
+        while let Some(parent) = self
+            .profiles
+            .get(current)
+            .and_then(|p| p.extends.as_deref())
+        {
             if chain.iter().any(|seen| seen == parent) {
-                return Err(format!("profile lineage loops: {} -> {parent}", chain.join(" -> ")));
+                return Err(format!(
+                    "profile lineage loops: {} -> {parent}",
+                    chain.join(" -> ")
+                ));
             }
             chain.push(parent.to_owned());
             current = parent;
@@ -183,7 +236,9 @@ impl Catalogue {
 
     /// The requirement `id`.
     pub fn requirement(&self, id: &str) -> Result<&Requirement> {
-        self.requirements.get(id).ok_or_else(|| Error::UnknownRequirement { id: id.to_owned() })
+        self.requirements
+            .get(id)
+            .ok_or_else(|| Error::UnknownRequirement { id: id.to_owned() })
     }
 
     /// Every profile, in ID order.
@@ -193,15 +248,18 @@ impl Catalogue {
 
     /// The profile `id` as written.
     pub fn profile(&self, id: &str) -> Result<&Profile> {
-        self.profiles
-            .get(id)
-            .ok_or_else(|| Error::UnknownProfile { name: id.to_owned(), known: self.profile_names() })
+        self.profiles.get(id).ok_or_else(|| Error::UnknownProfile {
+            name: id.to_owned(),
+            known: self.profile_names(),
+        })
     }
 
     /// The profile `id` with its lineage folded in.
     pub fn resolve(&self, id: &str) -> Result<ResolvedProfile> {
         let profile = self.profile(id)?;
-        let lineage = self.lineage(id).map_err(|cycle| Error::from(self.problem_in(&format!("profile:{id}"), "/extends", cycle)))?;
+        let lineage = self.lineage(id).map_err(|cycle| {
+            Error::from(self.problem_in(&format!("profile:{id}"), "/extends", cycle))
+        })?;
         let mut selected: BTreeMap<String, Selection> = BTreeMap::new();
         for layer_id in &lineage {
             let layer = self.profile(layer_id)?;

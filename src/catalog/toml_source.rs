@@ -31,9 +31,14 @@ impl TomlSource {
         })?;
         let value: Value = toml::from_str(text).map_err(|err| {
             let line = err.span().map(|span| line_of_offset(text, span.start));
-            FileProblem::new(name, format!("invalid TOML: {}", err.message().trim_end())).at_line(line)
+            FileProblem::new(name, format!("invalid TOML: {}", err.message().trim_end()))
+                .at_line(line)
         })?;
-        Ok(TomlSource { name: name.to_owned(), value, doc })
+        Ok(TomlSource {
+            name: name.to_owned(),
+            value,
+            doc,
+        })
     }
 
     /// The 1-based line of the key or value at `pointer` (a JSON pointer
@@ -46,7 +51,9 @@ impl TomlSource {
 
     /// A problem in this file at `pointer`, with its line filled in.
     pub fn problem(&self, pointer: &str, message: impl Into<String>) -> FileProblem {
-        FileProblem::new(&self.name, message).at_line(self.line_of(pointer)).at_pointer(pointer)
+        FileProblem::new(&self.name, message)
+            .at_line(self.line_of(pointer))
+            .at_pointer(pointer)
     }
 }
 
@@ -87,7 +94,10 @@ fn child<'a>(node: &Node<'a>, segment: &str) -> Option<(Node<'a>, Option<Range<u
     }
 }
 
-fn value_child<'a>(value: &'a toml_edit::Value, segment: &str) -> Option<(Node<'a>, Option<Range<usize>>)> {
+fn value_child<'a>(
+    value: &'a toml_edit::Value,
+    segment: &str,
+) -> Option<(Node<'a>, Option<Range<usize>>)> {
     match value {
         toml_edit::Value::InlineTable(table) => {
             let (key, item) = table.get_key_value(segment)?;
@@ -122,7 +132,11 @@ mod tests {
         assert_eq!(source.line_of("/requirement/0/id"), Some(4));
         assert_eq!(source.line_of("/requirement/1/level"), Some(8));
         assert_eq!(source.line_of("/requirement/1/check/params/n"), Some(9));
-        assert_eq!(source.line_of("/requirement/1/missing"), Some(6), "nearest ancestor");
+        assert_eq!(
+            source.line_of("/requirement/1/missing"),
+            Some(6),
+            "nearest ancestor"
+        );
         assert_eq!(source.line_of("/nothing"), None);
     }
 
@@ -130,6 +144,9 @@ mod tests {
     fn syntax_errors_name_their_line() {
         let err = TomlSource::parse("bad.toml", "a = 1\nb = \n").expect_err("invalid toml");
         assert_eq!(err.line, Some(2));
-        assert!(err.to_string().starts_with("bad.toml:2: invalid TOML"), "{err}");
+        assert!(
+            err.to_string().starts_with("bad.toml:2: invalid TOML"),
+            "{err}"
+        );
     }
 }

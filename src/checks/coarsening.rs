@@ -10,21 +10,33 @@ use crate::schema::{AnnotatedField, CompiledSchema, Granularity, PrivacyRole, go
 
 /// Coordinates of quasi-identifying fields (by role, or by an annotated
 /// maximum) keep at most the lower of the annotation and `max_decimals`.
-pub(super) fn coordinate_precision(schema: &CompiledSchema, record: &Value, max_decimals: u32) -> Outcome {
+pub(super) fn coordinate_precision(
+    schema: &CompiledSchema,
+    record: &Value,
+    max_decimals: u32,
+) -> Outcome {
     let fields: Vec<&AnnotatedField> = schema
         .fields
         .iter()
-        .filter(|f| f.role == Some(PrivacyRole::QuasiIdentifier) || f.max_coordinate_decimals.is_some())
+        .filter(|f| {
+            f.role == Some(PrivacyRole::QuasiIdentifier) || f.max_coordinate_decimals.is_some()
+        })
         .collect();
     if fields.is_empty() {
-        return Outcome::NotApplicable("the schema annotates no quasi-identifying coordinates".to_owned());
+        return Outcome::NotApplicable(
+            "the schema annotates no quasi-identifying coordinates".to_owned(),
+        );
     }
     let mut violations = Vec::new();
     let mut saw_coordinates = false;
     for field in fields {
-        let limit = field.max_coordinate_decimals.map_or(max_decimals, |own| own.min(max_decimals));
+        let limit = field
+            .max_coordinate_decimals
+            .map_or(max_decimals, |own| own.min(max_decimals));
         for (pointer, value) in governance::values_at(record, &field.path) {
-            let Some(finest) = finest_coordinate(value) else { continue };
+            let Some(finest) = finest_coordinate(value) else {
+                continue;
+            };
             saw_coordinates = true;
             if finest > limit {
                 violations.push(Violation::new(
@@ -38,7 +50,9 @@ pub(super) fn coordinate_precision(schema: &CompiledSchema, record: &Value, max_
         }
     }
     if !saw_coordinates && violations.is_empty() {
-        return Outcome::NotApplicable("the record carries no quasi-identifying coordinates".to_owned());
+        return Outcome::NotApplicable(
+            "the record carries no quasi-identifying coordinates".to_owned(),
+        );
     }
     Outcome::from_violations(violations)
 }
@@ -53,7 +67,9 @@ fn finest_coordinate(value: &Value) -> Option<u32> {
         _ => return None,
     };
     let mut finest = None;
-    visit_numbers(coordinates, &mut |n| finest = Some(finest.map_or(n, |f: u32| f.max(n))));
+    visit_numbers(coordinates, &mut |n| {
+        finest = Some(finest.map_or(n, |f: u32| f.max(n)))
+    });
     finest
 }
 
@@ -72,9 +88,12 @@ pub(crate) fn decimals(number: &serde_json::Number) -> u32 {
     if number.is_i64() || number.is_u64() {
         return 0;
     }
-    let Some(float) = number.as_f64() else { return 0 };
+    let Some(float) = number.as_f64() else {
+        return 0;
+    };
     let text = format!("{float}");
-    text.split_once('.').map_or(0, |(_, frac)| frac.len() as u32)
+    text.split_once('.')
+        .map_or(0, |(_, frac)| frac.len() as u32)
 }
 
 fn ground_distance(decimals: u32) -> &'static str {
@@ -91,21 +110,33 @@ fn ground_distance(decimals: u32) -> &'static str {
 
 /// Timestamps of fields annotated with a granularity fall on it, and on
 /// `profile` when the profile sets one.
-pub(super) fn time_granularity(schema: &CompiledSchema, record: &Value, profile: Option<Granularity>) -> Outcome {
-    let fields: Vec<(&AnnotatedField, Granularity)> =
-        schema.fields.iter().filter_map(|f| f.time_granularity.map(|g| (f, g))).collect();
+pub(super) fn time_granularity(
+    schema: &CompiledSchema,
+    record: &Value,
+    profile: Option<Granularity>,
+) -> Outcome {
+    let fields: Vec<(&AnnotatedField, Granularity)> = schema
+        .fields
+        .iter()
+        .filter_map(|f| f.time_granularity.map(|g| (f, g)))
+        .collect();
     if fields.is_empty() {
         return Outcome::NotApplicable("the schema annotates no time granularity".to_owned());
     }
     let mut violations = Vec::new();
     let mut saw_time = false;
     for (field, own) in fields {
-        let buckets: Vec<Granularity> = std::iter::once(own).chain(profile.filter(|p| *p != own)).collect();
+        let buckets: Vec<Granularity> = std::iter::once(own)
+            .chain(profile.filter(|p| *p != own))
+            .collect();
         for (pointer, value) in governance::values_at(record, &field.path) {
             let Some(text) = value.as_str() else { continue };
             saw_time = true;
             if let Some(message) = off_bucket(text, &buckets) {
-                violations.push(Violation::new(pointer.clone(), format!("`{pointer}` {message}")));
+                violations.push(Violation::new(
+                    pointer.clone(),
+                    format!("`{pointer}` {message}"),
+                ));
             }
         }
     }
@@ -137,18 +168,33 @@ mod tests {
 
     #[test]
     fn decimals_count_what_was_written() {
-        let cases = [("126.978", 3), ("37.5665", 4), ("127", 0), ("-0.1", 1), ("126.9780123", 7), ("1e-7", 7)];
+        let cases = [
+            ("126.978", 3),
+            ("37.5665", 4),
+            ("127", 0),
+            ("-0.1", 1),
+            ("126.9780123", 7),
+            ("1e-7", 7),
+        ];
         for (text, expected) in cases {
             let value: Value = serde_json::from_str(text).expect("number");
-            let Value::Number(number) = value else { panic!("{text} is a number") };
+            let Value::Number(number) = value else {
+                panic!("{text} is a number")
+            };
             assert_eq!(decimals(&number), expected, "{text}");
         }
     }
 
     #[test]
     fn finest_coordinate_reads_geojson_and_bare_arrays() {
-        assert_eq!(finest_coordinate(&json!({"type": "Point", "coordinates": [126.978, 37.5665]})), Some(4));
-        assert_eq!(finest_coordinate(&json!([[1.5, 2.25], [3.125, 4.0]])), Some(3));
+        assert_eq!(
+            finest_coordinate(&json!({"type": "Point", "coordinates": [126.978, 37.5665]})),
+            Some(4)
+        );
+        assert_eq!(
+            finest_coordinate(&json!([[1.5, 2.25], [3.125, 4.0]])),
+            Some(3)
+        );
         assert_eq!(finest_coordinate(&json!("37.5665,126.978")), None);
     }
 

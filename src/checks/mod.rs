@@ -38,14 +38,22 @@ pub struct Violation {
 impl Violation {
     /// A violation at `pointer`.
     pub fn new(pointer: impl Into<String>, message: impl Into<String>) -> Self {
-        Violation { pointer: pointer.into(), message: message.into(), evidence: None }
+        Violation {
+            pointer: pointer.into(),
+            message: message.into(),
+            evidence: None,
+        }
     }
 }
 
 impl Outcome {
     /// `Pass` when `violations` is empty.
     pub fn from_violations(violations: Vec<Violation>) -> Self {
-        if violations.is_empty() { Outcome::Pass } else { Outcome::Violations(violations) }
+        if violations.is_empty() {
+            Outcome::Pass
+        } else {
+            Outcome::Violations(violations)
+        }
     }
 }
 

@@ -109,7 +109,8 @@ struct GranularityParams {
 }
 
 fn params<T: DeserializeOwned>(kind: &str, params: &Map<String, Value>) -> Result<T, String> {
-    serde_json::from_value(Value::Object(params.clone())).map_err(|e| format!("invalid parameters for check `{kind}`: {e}"))
+    serde_json::from_value(Value::Object(params.clone()))
+        .map_err(|e| format!("invalid parameters for check `{kind}`: {e}"))
 }
 
 impl PayloadCheck {
@@ -124,7 +125,10 @@ impl PayloadCheck {
             "payload-schema" => params::<NoParams>(kind, raw).map(|_| PayloadCheck::Schema),
             "payload-envelope" => {
                 let p: EnvelopeParams = params(kind, raw)?;
-                Ok(PayloadCheck::Envelope { member: p.member, schema: Box::new(envelope()?) })
+                Ok(PayloadCheck::Envelope {
+                    member: p.member,
+                    schema: Box::new(envelope()?),
+                })
             }
             "payload-identifier-fields" => {
                 let p: FieldParams = params(kind, raw)?;
@@ -137,20 +141,33 @@ impl PayloadCheck {
                     .iter()
                     .map(|name| {
                         IdentifierKind::parse(name).ok_or_else(|| {
-                            let known: Vec<_> = IdentifierKind::ALL.iter().map(|k| k.as_str()).collect();
-                            format!("unknown detector `{name}`; known detectors: {}", known.join(", "))
+                            let known: Vec<_> =
+                                IdentifierKind::ALL.iter().map(|k| k.as_str()).collect();
+                            format!(
+                                "unknown detector `{name}`; known detectors: {}",
+                                known.join(", ")
+                            )
                         })
                     })
                     .collect::<Result<Vec<_>, _>>()?;
-                Ok(PayloadCheck::IdentifierValues { detectors: Detectors::new(&kinds), ignore_fields: p.ignore_fields })
+                Ok(PayloadCheck::IdentifierValues {
+                    detectors: Detectors::new(&kinds),
+                    ignore_fields: p.ignore_fields,
+                })
             }
             "payload-coordinate-precision" => {
                 let p: PrecisionParams = params(kind, raw)?;
-                Ok(PayloadCheck::CoordinatePrecision { max_decimals: p.max_decimals })
+                Ok(PayloadCheck::CoordinatePrecision {
+                    max_decimals: p.max_decimals,
+                })
             }
             "payload-time-granularity" => {
                 let p: GranularityParams = params(kind, raw)?;
-                let granularity = p.granularity.as_deref().map(Granularity::parse).transpose()?;
+                let granularity = p
+                    .granularity
+                    .as_deref()
+                    .map(Granularity::parse)
+                    .transpose()?;
                 Ok(PayloadCheck::TimeGranularity { granularity })
             }
             other => Err(format!("`{other}` is not a payload check")),
@@ -171,16 +188,19 @@ impl PayloadCheck {
                 Err(reason) => Outcome::Error(reason.to_owned()),
             },
             PayloadCheck::Envelope { member, schema } => envelope(record.value, member, schema),
-            PayloadCheck::IdentifierFields { roles } => with_schema(record, |s| identifier_fields(s, record.value, roles)),
-            PayloadCheck::IdentifierValues { detectors, ignore_fields } => {
-                identifier_values(record.value, detectors, ignore_fields)
+            PayloadCheck::IdentifierFields { roles } => {
+                with_schema(record, |s| identifier_fields(s, record.value, roles))
             }
-            PayloadCheck::CoordinatePrecision { max_decimals } => {
-                with_schema(record, |s| coarsening::coordinate_precision(s, record.value, *max_decimals))
-            }
-            PayloadCheck::TimeGranularity { granularity } => {
-                with_schema(record, |s| coarsening::time_granularity(s, record.value, *granularity))
-            }
+            PayloadCheck::IdentifierValues {
+                detectors,
+                ignore_fields,
+            } => identifier_values(record.value, detectors, ignore_fields),
+            PayloadCheck::CoordinatePrecision { max_decimals } => with_schema(record, |s| {
+                coarsening::coordinate_precision(s, record.value, *max_decimals)
+            }),
+            PayloadCheck::TimeGranularity { granularity } => with_schema(record, |s| {
+                coarsening::time_granularity(s, record.value, *granularity)
+            }),
         }
     }
 }
@@ -188,7 +208,9 @@ impl PayloadCheck {
 fn with_schema(record: RecordView<'_>, check: impl FnOnce(&CompiledSchema) -> Outcome) -> Outcome {
     match record.schema {
         Ok(schema) => check(schema),
-        Err(_) => Outcome::NotApplicable("the record has no schema, so its annotations are unknown".to_owned()),
+        Err(_) => Outcome::NotApplicable(
+            "the record has no schema, so its annotations are unknown".to_owned(),
+        ),
     }
 }
 
@@ -201,7 +223,12 @@ fn schema_conformance(schema: &CompiledSchema, value: &Value, prefix: &str) -> O
     let violations = schema
         .validator
         .iter_errors(value)
-        .map(|error| Violation::new(format!("{prefix}{}", error.instance_path().as_str()), error.masked().to_string()))
+        .map(|error| {
+            Violation::new(
+                format!("{prefix}{}", error.instance_path().as_str()),
+                error.masked().to_string(),
+            )
+        })
         .collect();
     Outcome::from_violations(violations)
 }
@@ -209,22 +236,29 @@ fn schema_conformance(schema: &CompiledSchema, value: &Value, prefix: &str) -> O
 fn envelope(value: &Value, member: &str, schema: &CompiledSchema) -> Outcome {
     match value.get(member) {
         Some(envelope) => schema_conformance(schema, envelope, &format!("/{member}")),
-        None if value.is_object() => {
-            Outcome::Violations(vec![Violation::new("", format!("the record carries no `{member}` member"))])
-        }
+        None if value.is_object() => Outcome::Violations(vec![Violation::new(
+            "",
+            format!("the record carries no `{member}` member"),
+        )]),
         None => Outcome::NotApplicable("the record is not an object".to_owned()),
     }
 }
 
 fn identifier_fields(schema: &CompiledSchema, value: &Value, roles: &[PrivacyRole]) -> Outcome {
     let mut violations = Vec::new();
-    for field in schema.fields.iter().filter(|f| f.role.is_some_and(|r| roles.contains(&r))) {
+    for field in schema
+        .fields
+        .iter()
+        .filter(|f| f.role.is_some_and(|r| roles.contains(&r)))
+    {
         let role = field.role.map_or("", PrivacyRole::as_str);
         for (pointer, found) in governance::values_at(value, &field.path) {
             if !found.is_null() {
                 let mut violation = Violation::new(
                     pointer.clone(),
-                    format!("`{pointer}` is annotated `{role}` in the schema and must not be exchanged"),
+                    format!(
+                        "`{pointer}` is annotated `{role}` in the schema and must not be exchanged"
+                    ),
                 );
                 violation.evidence = Some(json!({ "privacy_role": role }));
                 violations.push(violation);
@@ -269,7 +303,12 @@ fn pointer_of(path: &[PathStep<'_>]) -> String {
     out
 }
 
-fn scan_strings<'a>(value: &'a Value, detectors: &Detectors, path: &mut Vec<PathStep<'a>>, out: &mut Vec<Violation>) {
+fn scan_strings<'a>(
+    value: &'a Value,
+    detectors: &Detectors,
+    path: &mut Vec<PathStep<'a>>,
+    out: &mut Vec<Violation>,
+) {
     match value {
         Value::String(text) => {
             for detection in detectors.scan(text) {

@@ -3,11 +3,11 @@
 
 use std::fmt::Write as _;
 
-use clap::{Args, Subcommand, ValueEnum};
 use cityconform::ExitCode;
 use cityconform::catalog::{Catalogue, Requirement};
 use cityconform::error::Error;
 use cityconform::schema::{SchemaOptions, SchemaRegistry};
+use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
 
 use super::{SuiteArgs, print};
@@ -92,7 +92,9 @@ pub(crate) fn requirements(args: RequirementsArgs) -> Result<ExitCode, Error> {
             let selections = selections_of(&catalogue, &id)?;
             match format {
                 ListFormat::Text => requirement_text(requirement, &selections),
-                ListFormat::Json => to_json(&json!({ "requirement": requirement, "profiles": selections }))?,
+                ListFormat::Json => {
+                    to_json(&json!({ "requirement": requirement, "profiles": selections }))?
+                }
             }
         }
     };
@@ -101,10 +103,21 @@ pub(crate) fn requirements(args: RequirementsArgs) -> Result<ExitCode, Error> {
 }
 
 fn requirement_table(catalogue: &Catalogue) -> String {
-    let width = catalogue.requirements().map(|r| r.id.len()).max().unwrap_or(2);
+    let width = catalogue
+        .requirements()
+        .map(|r| r.id.len())
+        .max()
+        .unwrap_or(2);
     let mut out = format!("{:<width$}  {:<6}  {:<16}  title\n", "id", "level", "area");
     for r in catalogue.requirements() {
-        let _ = writeln!(out, "{:<width$}  {:<6}  {:<16}  {}", r.id, r.level.as_str(), r.area.as_str(), r.title);
+        let _ = writeln!(
+            out,
+            "{:<width$}  {:<6}  {:<16}  {}",
+            r.id,
+            r.level.as_str(),
+            r.area.as_str(),
+            r.title
+        );
     }
     out
 }
@@ -130,17 +143,37 @@ fn requirement_text(r: &Requirement, selections: &[serde_json::Value]) -> String
     let mut out = format!("{}  {}\n\n{}\n\n", r.id, r.title, r.statement);
     let _ = writeln!(out, "level:  {} (default)", r.level.as_str());
     let _ = writeln!(out, "area:   {}", r.area.as_str());
-    let _ = writeln!(out, "check:  {} {}", r.check.kind, serde_json::Value::Object(r.check.params.clone()));
+    let _ = writeln!(
+        out,
+        "check:  {} {}",
+        r.check.kind,
+        serde_json::Value::Object(r.check.params.clone())
+    );
     let _ = writeln!(out, "clauses:");
     for c in &r.clauses {
-        let note = c.note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
+        let note = c
+            .note
+            .as_deref()
+            .map(|n| format!(" ({n})"))
+            .unwrap_or_default();
         let _ = writeln!(out, "  - {} {}{note}", c.source, c.clause);
     }
     let _ = writeln!(out, "profiles:");
     for s in selections {
-        let _ = writeln!(out, "  - {}: {} {}", s["profile"].as_str().unwrap_or(""), s["level"].as_str().unwrap_or(""), s["params"]);
+        let _ = writeln!(
+            out,
+            "  - {}: {} {}",
+            s["profile"].as_str().unwrap_or(""),
+            s["level"].as_str().unwrap_or(""),
+            s["params"]
+        );
         for c in s["clauses"].as_array().into_iter().flatten() {
-            let _ = writeln!(out, "      + {} {}", c["source"].as_str().unwrap_or(""), c["clause"].as_str().unwrap_or(""));
+            let _ = writeln!(
+                out,
+                "      + {} {}",
+                c["source"].as_str().unwrap_or(""),
+                c["clause"].as_str().unwrap_or("")
+            );
         }
     }
     out
@@ -153,23 +186,40 @@ pub(crate) fn profiles(args: ProfilesArgs) -> Result<ExitCode, Error> {
             let mut out = format!("{:<10}  {:<10}  {:<6}  title\n", "id", "extends", "reqs");
             for p in catalogue.profiles() {
                 let count = catalogue.resolve(&p.id)?.requirements.len();
-                let _ = writeln!(out, "{:<10}  {:<10}  {:<6}  {}", p.id, p.extends.as_deref().unwrap_or("-"), count, p.title);
+                let _ = writeln!(
+                    out,
+                    "{:<10}  {:<10}  {:<6}  {}",
+                    p.id,
+                    p.extends.as_deref().unwrap_or("-"),
+                    count,
+                    p.title
+                );
             }
             out
         }
-        (ProfilesAction::List, ListFormat::Json) => to_json(&catalogue.profiles().collect::<Vec<_>>())?,
+        (ProfilesAction::List, ListFormat::Json) => {
+            to_json(&catalogue.profiles().collect::<Vec<_>>())?
+        }
         (ProfilesAction::Show { id }, ListFormat::Json) => to_json(&catalogue.resolve(&id)?)?,
         (ProfilesAction::Show { id }, ListFormat::Text) => {
             let profile = catalogue.profile(&id)?;
             let resolved = catalogue.resolve(&id)?;
-            let mut out = format!("{}  {}\n\n{}\n\n", profile.id, profile.title, profile.description);
+            let mut out = format!(
+                "{}  {}\n\n{}\n\n",
+                profile.id, profile.title, profile.description
+            );
             let _ = writeln!(out, "lineage:        {}", resolved.lineage.join(" -> "));
             let _ = writeln!(out, "jurisdictions:  {}", profile.jurisdictions.join(", "));
             let _ = writeln!(out, "requirements:");
             for s in &resolved.requirements {
                 let params = serde_json::Value::Object(s.params.clone());
                 let set_by = s.set_by.as_deref().unwrap_or("catalogue default");
-                let _ = writeln!(out, "  {:<26} {:<6}  {params}  (set by {set_by})", s.id, s.level.as_str());
+                let _ = writeln!(
+                    out,
+                    "  {:<26} {:<6}  {params}  (set by {set_by})",
+                    s.id,
+                    s.level.as_str()
+                );
             }
             out
         }
@@ -179,7 +229,10 @@ pub(crate) fn profiles(args: ProfilesArgs) -> Result<ExitCode, Error> {
 }
 
 pub(crate) fn schemas(args: SchemasArgs) -> Result<ExitCode, Error> {
-    let registry = SchemaRegistry::load(&SchemaOptions { dirs: args.schema_dirs, ..SchemaOptions::default() })?;
+    let registry = SchemaRegistry::load(&SchemaOptions {
+        dirs: args.schema_dirs,
+        ..SchemaOptions::default()
+    })?;
     let text = match args.format {
         ListFormat::Text => {
             let width = registry.types().map(|(t, _)| t.len()).max().unwrap_or(4);
@@ -190,8 +243,10 @@ pub(crate) fn schemas(args: SchemasArgs) -> Result<ExitCode, Error> {
             out
         }
         ListFormat::Json => {
-            let map: serde_json::Map<String, serde_json::Value> =
-                registry.types().map(|(t, u)| (t.to_owned(), json!(u))).collect();
+            let map: serde_json::Map<String, serde_json::Value> = registry
+                .types()
+                .map(|(t, u)| (t.to_owned(), json!(u)))
+                .collect();
             to_json(&map)?
         }
     };
@@ -200,7 +255,8 @@ pub(crate) fn schemas(args: SchemasArgs) -> Result<ExitCode, Error> {
 }
 
 fn to_json(value: &impl serde::Serialize) -> Result<String, Error> {
-    let mut text = serde_json::to_string_pretty(value).map_err(|e| Error::Internal(e.to_string()))?;
+    let mut text =
+        serde_json::to_string_pretty(value).map_err(|e| Error::Internal(e.to_string()))?;
     text.push('\n');
     Ok(text)
 }

@@ -9,9 +9,9 @@ mod validate;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
 use cityconform::catalog::Catalogue;
 use cityconform::{Error, ExitCode};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Conformance harness for smart-city data exchange: shared schemas, one
 /// requirement catalogue for cybersecurity, data-flow and anonymization, and
@@ -70,7 +70,9 @@ impl ColorChoice {
         match self {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+            ColorChoice::Auto => {
+                std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+            }
         }
     }
 }
@@ -101,10 +103,14 @@ fn report_error(error: &Error) {
 /// Writes `text` to stdout; a closed pipe (`| head`) is not an error.
 pub(crate) fn print(text: &str) -> Result<(), Error> {
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(Error::Write { path: "standard output".to_owned(), source: e })
-        }
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Write {
+            path: "standard output".to_owned(),
+            source: e,
+        }),
         _ => Ok(()),
     }
 }

@@ -4,11 +4,11 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use clap::Args;
 use cityconform::error::Error;
 use cityconform::model::Report;
 use cityconform::report::{self, Format, TextOptions};
 use cityconform::run::Progress;
+use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::ColorChoice;
@@ -44,7 +44,9 @@ fn parse_format(text: &str) -> Result<Format, String> {
 }
 
 fn parse_report(text: &str) -> Result<(Format, PathBuf), String> {
-    let (format, path) = text.split_once('=').ok_or_else(|| format!("`{text}` is not FORMAT=PATH, e.g. json=report.json"))?;
+    let (format, path) = text
+        .split_once('=')
+        .ok_or_else(|| format!("`{text}` is not FORMAT=PATH, e.g. json=report.json"))?;
     if path.is_empty() {
         return Err(format!("`{text}` names no file"));
     }
@@ -56,10 +58,16 @@ impl OutputArgs {
     pub(crate) fn check_paths(&self, inputs: &[PathBuf]) -> Result<(), Error> {
         for (i, (_, path)) in self.reports.iter().enumerate() {
             if inputs.contains(path) {
-                return Err(Error::Usage(format!("report file `{}` is also an input; choose another path", path.display())));
+                return Err(Error::Usage(format!(
+                    "report file `{}` is also an input; choose another path",
+                    path.display()
+                )));
             }
             if self.reports[..i].iter().any(|(_, earlier)| earlier == path) {
-                return Err(Error::Usage(format!("report file `{}` is named twice", path.display())));
+                return Err(Error::Usage(format!(
+                    "report file `{}` is named twice",
+                    path.display()
+                )));
             }
             if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
                 if !parent.is_dir() {
@@ -82,7 +90,10 @@ impl OutputArgs {
             return Ok(());
         }
         let mut buffer = Vec::new();
-        let text = TextOptions { color: self.color.enabled(), max_findings: self.max_findings };
+        let text = TextOptions {
+            color: self.color.enabled(),
+            max_findings: self.max_findings,
+        };
         report::render(report, self.format, text, &mut buffer)
             .map_err(|e| Error::Internal(format!("rendering the report failed: {e}")))?;
         super::print(&String::from_utf8_lossy(&buffer))
@@ -97,7 +108,9 @@ pub(crate) struct TerminalProgress {
 impl TerminalProgress {
     pub(crate) fn new(quiet: bool) -> Self {
         let show = !quiet && std::io::stderr().is_terminal();
-        TerminalProgress { bar: show.then(|| ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())) }
+        TerminalProgress {
+            bar: show.then(|| ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())),
+        }
     }
 }
 
@@ -105,7 +118,9 @@ impl Progress for TerminalProgress {
     fn start(&self, total: u64) {
         if let Some(bar) = &self.bar {
             bar.set_length(total);
-            if let Ok(style) = ProgressStyle::with_template("{spinner} {bytes}/{total_bytes} {wide_bar} {bytes_per_sec} eta {eta}") {
+            if let Ok(style) = ProgressStyle::with_template(
+                "{spinner} {bytes}/{total_bytes} {wide_bar} {bytes_per_sec} eta {eta}",
+            ) {
                 bar.set_style(style);
             }
         }
@@ -130,10 +145,13 @@ pub(crate) fn generated_at() -> Result<String, Error> {
     let time = match std::env::var("SOURCE_DATE_EPOCH") {
         Ok(text) => {
             let seconds: i64 = text.trim().parse().map_err(|_| {
-                Error::Usage(format!("SOURCE_DATE_EPOCH `{text}` is not a whole number of seconds since 1970"))
+                Error::Usage(format!(
+                    "SOURCE_DATE_EPOCH `{text}` is not a whole number of seconds since 1970"
+                ))
             })?;
-            chrono::DateTime::from_timestamp(seconds, 0)
-                .ok_or_else(|| Error::Usage(format!("SOURCE_DATE_EPOCH `{text}` is out of range")))?
+            chrono::DateTime::from_timestamp(seconds, 0).ok_or_else(|| {
+                Error::Usage(format!("SOURCE_DATE_EPOCH `{text}` is out of range"))
+            })?
         }
         Err(_) => chrono::Utc::now(),
     };

@@ -2,18 +2,20 @@
 
 use std::path::PathBuf;
 
-use clap::Args;
 use cityconform::ExitCode;
 use cityconform::error::Error;
 use cityconform::run::{Plan, ValidateOptions};
 use cityconform::schema::{SchemaOptions, SchemaRegistry, UriMapping};
+use clap::Args;
 
-use super::output::{OutputArgs, TerminalProgress, generated_at};
 use super::SuiteArgs;
+use super::output::{OutputArgs, TerminalProgress, generated_at};
 
 /// Arguments of `validate`.
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:\n  cityconform validate fixtures/payloads/valid\n  cityconform validate trips.ndjson --profile kr --profile eu --report junit=results.xml\n  cityconform validate examples/ --schema-dir models/ \\\n      --map-uri https://smart-data-models.github.io/data-models/=vendor/data-models/")]
+#[command(
+    after_help = "Examples:\n  cityconform validate fixtures/payloads/valid\n  cityconform validate trips.ndjson --profile kr --profile eu --report junit=results.xml\n  cityconform validate examples/ --schema-dir models/ \\\n      --map-uri https://smart-data-models.github.io/data-models/=vendor/data-models/"
+)]
 pub(crate) struct ValidateArgs {
     /// Payload files or folders (searched recursively for .json, .jsonld,
     /// .ndjson and .jsonl).
@@ -21,7 +23,12 @@ pub(crate) struct ValidateArgs {
     paths: Vec<PathBuf>,
 
     /// Profile to check against; repeat for a verdict per profile.
-    #[arg(long = "profile", short = 'p', value_name = "PROFILE", default_value = "baseline")]
+    #[arg(
+        long = "profile",
+        short = 'p',
+        value_name = "PROFILE",
+        default_value = "baseline"
+    )]
     profiles: Vec<String>,
 
     /// Check only this requirement; repeatable.
@@ -59,11 +66,18 @@ pub(crate) struct ValidateArgs {
 }
 
 fn parse_mapping(text: &str) -> Result<UriMapping, String> {
-    let (prefix, dir) = text.split_once('=').ok_or_else(|| format!("`{text}` is not PREFIX=DIR"))?;
+    let (prefix, dir) = text
+        .split_once('=')
+        .ok_or_else(|| format!("`{text}` is not PREFIX=DIR"))?;
     if !prefix.contains("://") {
-        return Err(format!("`{prefix}` is not an absolute URI prefix such as https://example.org/schemas/"));
+        return Err(format!(
+            "`{prefix}` is not an absolute URI prefix such as https://example.org/schemas/"
+        ));
     }
-    Ok(UriMapping { prefix: prefix.to_owned(), dir: PathBuf::from(dir) })
+    Ok(UriMapping {
+        prefix: prefix.to_owned(),
+        dir: PathBuf::from(dir),
+    })
 }
 
 pub(crate) fn run(args: ValidateArgs) -> Result<ExitCode, Error> {
@@ -76,7 +90,11 @@ pub(crate) fn run(args: ValidateArgs) -> Result<ExitCode, Error> {
         strict_formats: args.strict_formats,
     })?;
     let plan = Plan::for_payloads(&catalogue, &registry, &args.profiles, &args.only)?;
-    let options = ValidateOptions { paths: args.paths.clone(), force_schema: args.schema.clone(), generated_at: generated_at()? };
+    let options = ValidateOptions {
+        paths: args.paths.clone(),
+        force_schema: args.schema.clone(),
+        generated_at: generated_at()?,
+    };
     let progress = TerminalProgress::new(args.output.quiet);
     let report = cityconform::run::validate(&plan, &registry, &options, &progress)?;
     args.output.emit(&report)?;

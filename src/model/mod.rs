@@ -7,7 +7,7 @@ mod report;
 mod verdict;
 
 pub use report::{
-    Counts, Finding, InputSummary, Location, ProfileResult, REPORT_SCHEMA_VERSION, Report, RequirementInfo,
-    RequirementResult, Summary, Tool,
+    Counts, Finding, InputSummary, Location, ProfileResult, REPORT_SCHEMA_VERSION, Report,
+    RequirementInfo, RequirementResult, Summary, Tool,
 };
 pub use verdict::Verdict;

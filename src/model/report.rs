@@ -50,7 +50,10 @@ pub struct Tool {
 impl Tool {
     /// This build of cityconform.
     pub fn current() -> Self {
-        Tool { name: env!("CARGO_PKG_NAME").to_owned(), version: env!("CARGO_PKG_VERSION").to_owned() }
+        Tool {
+            name: env!("CARGO_PKG_NAME").to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+        }
     }
 }
 
@@ -133,10 +136,15 @@ impl Counts {
 
     /// The verdict these counts sum up to (see [`Verdict::severity`]).
     pub fn verdict(&self) -> Verdict {
-        [(Verdict::Fail, self.fail), (Verdict::Error, self.error), (Verdict::Warn, self.warn), (Verdict::Pass, self.pass)]
-            .into_iter()
-            .find(|(_, n)| *n > 0)
-            .map_or(Verdict::Skip, |(v, _)| v)
+        [
+            (Verdict::Fail, self.fail),
+            (Verdict::Error, self.error),
+            (Verdict::Warn, self.warn),
+            (Verdict::Pass, self.pass),
+        ]
+        .into_iter()
+        .find(|(_, n)| *n > 0)
+        .map_or(Verdict::Skip, |(v, _)| v)
     }
 
     /// Subjects counted.

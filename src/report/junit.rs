@@ -32,7 +32,11 @@ fn suite(report: &Report, profile: &ProfileResult) -> TestSuite {
 }
 
 fn case(report: &Report, profile: &ProfileResult, result: &RequirementResult) -> TestCase {
-    let title = report.requirements.iter().find(|r| r.id == result.requirement).map_or("", |r| r.title.as_str());
+    let title = report
+        .requirements
+        .iter()
+        .find(|r| r.id == result.requirement)
+        .map_or("", |r| r.title.as_str());
     let findings = findings_for(report, &profile.id, &result.requirement);
     let counts = result.counts;
     let status = match result.verdict {
@@ -44,14 +48,24 @@ fn case(report: &Report, profile: &ProfileResult, result: &RequirementResult) ->
         }
         Verdict::Fail => {
             let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
-            status.set_message(format!("{} of {} subjects fail ({})", counts.fail, counts.total(), result.level.as_str()));
+            status.set_message(format!(
+                "{} of {} subjects fail ({})",
+                counts.fail,
+                counts.total(),
+                result.level.as_str()
+            ));
             status.set_type(result.requirement.clone());
             status.set_description(describe(&findings));
             status
         }
         Verdict::Error => {
             let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
-            status.set_message(result.reason.clone().unwrap_or_else(|| "the check could not run".to_owned()));
+            status.set_message(
+                result
+                    .reason
+                    .clone()
+                    .unwrap_or_else(|| "the check could not run".to_owned()),
+            );
             status.set_description(describe(&findings));
             status
         }
@@ -72,7 +86,11 @@ fn case(report: &Report, profile: &ProfileResult, result: &RequirementResult) ->
 }
 
 fn findings_for<'r>(report: &'r Report, profile: &str, requirement: &str) -> Vec<&'r Finding> {
-    report.findings.iter().filter(|f| f.requirement == requirement && f.verdicts.contains_key(profile)).collect()
+    report
+        .findings
+        .iter()
+        .filter(|f| f.requirement == requirement && f.verdicts.contains_key(profile))
+        .collect()
 }
 
 fn describe(findings: &[&Finding]) -> String {
@@ -81,7 +99,10 @@ fn describe(findings: &[&Finding]) -> String {
         text.push_str(&format!("{}: {}\n", finding.location, finding.message));
     }
     if findings.len() > MAX_LISTED {
-        text.push_str(&format!("... and {} more (see the JSON report)\n", findings.len() - MAX_LISTED));
+        text.push_str(&format!(
+            "... and {} more (see the JSON report)\n",
+            findings.len() - MAX_LISTED
+        ));
     }
     text
 }

@@ -33,7 +33,9 @@ impl FromStr for Format {
             "text" => Ok(Format::Text),
             "json" => Ok(Format::Json),
             "junit" => Ok(Format::Junit),
-            other => Err(format!("unknown report format `{other}`; use text, json or junit")),
+            other => Err(format!(
+                "unknown report format `{other}`; use text, json or junit"
+            )),
         }
     }
 }
@@ -49,12 +51,20 @@ pub struct TextOptions {
 
 impl Default for TextOptions {
     fn default() -> Self {
-        TextOptions { color: false, max_findings: 20 }
+        TextOptions {
+            color: false,
+            max_findings: 20,
+        }
     }
 }
 
 /// Writes `report` as `format` to `out`.
-pub fn render(report: &Report, format: Format, text: TextOptions, out: &mut dyn Write) -> std::io::Result<()> {
+pub fn render(
+    report: &Report,
+    format: Format,
+    text: TextOptions,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     match format {
         Format::Text => text::render(report, text, out),
         Format::Json => json::render(report, out),
@@ -66,17 +76,36 @@ pub fn render(report: &Report, format: Format, text: TextOptions, out: &mut dyn 
 /// report goes to a temporary file beside it that is renamed into place
 /// only once complete, so a crash or a full disk never leaves half a report.
 pub fn write_file(report: &Report, format: Format, path: &Path) -> Result<()> {
-    let write_err = |source| Error::Write { path: path.display().to_string(), source };
+    let write_err = |source| Error::Write {
+        path: path.display().to_string(),
+        source,
+    };
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
-    let file_name = path.file_name().ok_or_else(|| Error::Usage(format!("report path `{}` names no file", path.display())))?;
-    let temp = dir.join(format!(".{}.partial-{}", file_name.to_string_lossy(), std::process::id()));
+    let file_name = path
+        .file_name()
+        .ok_or_else(|| Error::Usage(format!("report path `{}` names no file", path.display())))?;
+    let temp = dir.join(format!(
+        ".{}.partial-{}",
+        file_name.to_string_lossy(),
+        std::process::id()
+    ));
     let result = (|| {
         let mut file = std::io::BufWriter::new(std::fs::File::create(&temp)?);
-        render(report, format, TextOptions { color: false, max_findings: usize::MAX }, &mut file)?;
-        file.into_inner().map_err(std::io::IntoInnerError::into_error)?.sync_all()?;
+        render(
+            report,
+            format,
+            TextOptions {
+                color: false,
+                max_findings: usize::MAX,
+            },
+            &mut file,
+        )?;
+        file.into_inner()
+            .map_err(std::io::IntoInnerError::into_error)?
+            .sync_all()?;
         std::fs::rename(&temp, path)
     })();
     if result.is_err() {

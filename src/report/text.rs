@@ -7,8 +7,14 @@ use std::io::Write;
 use super::TextOptions;
 use crate::model::{Finding, ProfileResult, Report, Verdict};
 
-pub(super) fn render(report: &Report, options: TextOptions, out: &mut dyn Write) -> std::io::Result<()> {
-    let paint = Paint { color: options.color };
+pub(super) fn render(
+    report: &Report,
+    options: TextOptions,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let paint = Paint {
+        color: options.color,
+    };
     header(report, out)?;
     findings(report, options, &paint, out)?;
     for profile in &report.profiles {
@@ -38,8 +44,16 @@ impl Paint {
     }
 
     fn met(&self, met: bool) -> String {
-        let (word, code) = if met { ("MET", "1;32") } else { ("NOT MET", "1;31") };
-        if self.color { format!("\x1b[{code}m{word}\x1b[0m") } else { word.to_owned() }
+        let (word, code) = if met {
+            ("MET", "1;32")
+        } else {
+            ("NOT MET", "1;31")
+        };
+        if self.color {
+            format!("\x1b[{code}m{word}\x1b[0m")
+        } else {
+            word.to_owned()
+        }
     }
 }
 
@@ -60,35 +74,65 @@ fn header(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
 }
 
 /// Findings grouped by requirement, the most severe requirements first.
-fn findings(report: &Report, options: TextOptions, paint: &Paint, out: &mut dyn Write) -> std::io::Result<()> {
+fn findings(
+    report: &Report,
+    options: TextOptions,
+    paint: &Paint,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     if report.findings.is_empty() {
         return Ok(());
     }
     let mut requirements: Vec<(&str, Verdict)> = report
         .requirements
         .iter()
-        .map(|r| (r.id.as_str(), worst_verdict(report.findings.iter().filter(|f| f.requirement == r.id))))
+        .map(|r| {
+            (
+                r.id.as_str(),
+                worst_verdict(report.findings.iter().filter(|f| f.requirement == r.id)),
+            )
+        })
         .filter(|(_, v)| *v != Verdict::Pass)
         .collect();
     requirements.sort_by_key(|(id, v)| (std::cmp::Reverse(v.severity()), *id));
     writeln!(out, "Findings")?;
     for (id, verdict) in requirements {
-        let title = report.requirements.iter().find(|r| r.id == id).map_or("", |r| r.title.as_str());
+        let title = report
+            .requirements
+            .iter()
+            .find(|r| r.id == id)
+            .map_or("", |r| r.title.as_str());
         writeln!(out, "  {} {id}  {title}", paint.verdict(verdict))?;
-        let listed: Vec<&Finding> = report.findings.iter().filter(|f| f.requirement == id).collect();
+        let listed: Vec<&Finding> = report
+            .findings
+            .iter()
+            .filter(|f| f.requirement == id)
+            .collect();
         for finding in listed.iter().take(options.max_findings) {
             writeln!(out, "        {}", finding.location)?;
-            writeln!(out, "          {}{}", finding.message, profile_note(finding, report))?;
+            writeln!(
+                out,
+                "          {}{}",
+                finding.message,
+                profile_note(finding, report)
+            )?;
         }
         if listed.len() > options.max_findings {
-            writeln!(out, "        ... and {} more (write all with --report json=PATH)", listed.len() - options.max_findings)?;
+            writeln!(
+                out,
+                "        ... and {} more (write all with --report json=PATH)",
+                listed.len() - options.max_findings
+            )?;
         }
     }
     writeln!(out)
 }
 
 fn worst_verdict<'f>(findings: impl Iterator<Item = &'f Finding>) -> Verdict {
-    findings.flat_map(|f| f.verdicts.values().copied()).max_by_key(|v| v.severity()).unwrap_or(Verdict::Pass)
+    findings
+        .flat_map(|f| f.verdicts.values().copied())
+        .max_by_key(|v| v.severity())
+        .unwrap_or(Verdict::Pass)
 }
 
 /// "[kr: fail, baseline: warn]" when profiles disagree or not all apply.
@@ -98,14 +142,38 @@ fn profile_note(finding: &Finding, report: &Report) -> String {
     if uniform && finding.verdicts.len() == report.profiles.len() {
         return String::new();
     }
-    let parts: Vec<String> = finding.verdicts.iter().map(|(p, v)| format!("{p}: {}", v.as_str())).collect();
+    let parts: Vec<String> = finding
+        .verdicts
+        .iter()
+        .map(|(p, v)| format!("{p}: {}", v.as_str()))
+        .collect();
     format!("  [{}]", parts.join(", "))
 }
 
-fn profile_table(profile: &ProfileResult, paint: &Paint, out: &mut dyn Write) -> std::io::Result<()> {
-    writeln!(out, "Profile {} ({}): {}", profile.id, profile.title, paint.met(profile.met))?;
-    let width = profile.results.iter().map(|r| r.requirement.len()).max().unwrap_or(11).max(11);
-    writeln!(out, "  verdict  level   {:<width$}  {:>8} {:>8} {:>8} {:>8} {:>8}", "requirement", "pass", "fail", "warn", "skip", "error")?;
+fn profile_table(
+    profile: &ProfileResult,
+    paint: &Paint,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "Profile {} ({}): {}",
+        profile.id,
+        profile.title,
+        paint.met(profile.met)
+    )?;
+    let width = profile
+        .results
+        .iter()
+        .map(|r| r.requirement.len())
+        .max()
+        .unwrap_or(11)
+        .max(11);
+    writeln!(
+        out,
+        "  verdict  level   {:<width$}  {:>8} {:>8} {:>8} {:>8} {:>8}",
+        "requirement", "pass", "fail", "warn", "skip", "error"
+    )?;
     for result in &profile.results {
         let c = result.counts;
         write!(
@@ -133,7 +201,11 @@ fn footer(report: &Report, paint: &Paint, out: &mut dyn Write) -> std::io::Resul
     let s = &report.summary;
     write!(out, "Result: {}", paint.met(s.met))?;
     if not_met > 0 {
-        write!(out, " ({not_met} of {} profiles not met)", report.profiles.len())?;
+        write!(
+            out,
+            " ({not_met} of {} profiles not met)",
+            report.profiles.len()
+        )?;
     }
     writeln!(out, "; {} finding{}", s.findings, plural(s.findings))?;
     if s.input_errors > 0 {

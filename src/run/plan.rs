@@ -71,8 +71,15 @@ impl Plan {
         for id in only {
             catalogue.requirement(id)?;
         }
-        let resolved = profile_ids.iter().map(|id| catalogue.resolve(id)).collect::<Result<Vec<_>>>()?;
-        let mut plan = Plan { instances: Vec::new(), profiles: Vec::new(), requirements: Vec::new() };
+        let resolved = profile_ids
+            .iter()
+            .map(|id| catalogue.resolve(id))
+            .collect::<Result<Vec<_>>>()?;
+        let mut plan = Plan {
+            instances: Vec::new(),
+            profiles: Vec::new(),
+            requirements: Vec::new(),
+        };
         let mut problems = Vec::new();
         for profile in &resolved {
             let mut entries = Vec::new();
@@ -86,7 +93,10 @@ impl Plan {
                     problems.push(catalogue.problem_in(
                         &format!("requirement:{}", requirement.id),
                         "/check/kind",
-                        format!("requirement `{}` names unknown check `{kind}`", requirement.id),
+                        format!(
+                            "requirement `{}` names unknown check `{kind}`",
+                            requirement.id
+                        ),
                     ));
                     continue;
                 }
@@ -94,15 +104,30 @@ impl Plan {
                     continue;
                 }
                 match plan.instance_for(&selection.id, kind, &selection.params, registry) {
-                    Ok(instance) => entries.push(Entry { requirement: selection.id.clone(), level: selection.level, instance }),
-                    Err(message) => problems.push(param_problem(catalogue, profile, &selection.id, selection.set_by.as_deref(), message)),
+                    Ok(instance) => entries.push(Entry {
+                        requirement: selection.id.clone(),
+                        level: selection.level,
+                        instance,
+                    }),
+                    Err(message) => problems.push(param_problem(
+                        catalogue,
+                        profile,
+                        &selection.id,
+                        selection.set_by.as_deref(),
+                        message,
+                    )),
                 }
             }
-            plan.profiles.push(ProfilePlan { id: profile.id.clone(), title: profile.title.clone(), entries });
+            plan.profiles.push(ProfilePlan {
+                id: profile.id.clone(),
+                title: profile.title.clone(),
+                entries,
+            });
         }
         if !problems.is_empty() {
             // Several profiles sharing one bad definition report it once.
-            problems.dedup_by(|a, b| (&a.file, a.line, &a.message) == (&b.file, b.line, &b.message));
+            problems
+                .dedup_by(|a, b| (&a.file, a.line, &a.message) == (&b.file, b.line, &b.message));
             return Err(Error::Files(problems));
         }
         plan.requirements = requirement_infos(catalogue, &resolved, &plan)?;
@@ -123,11 +148,21 @@ impl Plan {
         params: &Map<String, Value>,
         registry: &SchemaRegistry,
     ) -> std::result::Result<usize, String> {
-        if let Some(i) = self.instances.iter().position(|x| x.requirement == requirement && &x.params == params) {
+        if let Some(i) = self
+            .instances
+            .iter()
+            .position(|x| x.requirement == requirement && &x.params == params)
+        {
             return Ok(i);
         }
-        let check = PayloadCheck::build(kind, params, || registry.compile(ENVELOPE_URI).map_err(|e| e.to_string()))?;
-        self.instances.push(Instance { requirement: requirement.to_owned(), params: params.clone(), check });
+        let check = PayloadCheck::build(kind, params, || {
+            registry.compile(ENVELOPE_URI).map_err(|e| e.to_string())
+        })?;
+        self.instances.push(Instance {
+            requirement: requirement.to_owned(),
+            params: params.clone(),
+            check,
+        });
         Ok(self.instances.len() - 1)
     }
 
@@ -151,8 +186,16 @@ fn param_problem(
     message: String,
 ) -> FileProblem {
     let problem = match set_by {
-        Some(layer) => catalogue.problem_in(&format!("profile:{layer}"), &format!("/requirements/{requirement}/params"), message),
-        None => catalogue.problem_in(&format!("requirement:{requirement}"), "/check/params", message),
+        Some(layer) => catalogue.problem_in(
+            &format!("profile:{layer}"),
+            &format!("/requirements/{requirement}/params"),
+            message,
+        ),
+        None => catalogue.problem_in(
+            &format!("requirement:{requirement}"),
+            "/check/params",
+            message,
+        ),
     };
     problem
         .with_help(format!(
@@ -161,8 +204,16 @@ fn param_problem(
         ))
 }
 
-fn requirement_infos(catalogue: &Catalogue, resolved: &[ResolvedProfile], plan: &Plan) -> Result<Vec<RequirementInfo>> {
-    let mut ids: Vec<&str> = plan.instances.iter().map(|i| i.requirement.as_str()).collect();
+fn requirement_infos(
+    catalogue: &Catalogue,
+    resolved: &[ResolvedProfile],
+    plan: &Plan,
+) -> Result<Vec<RequirementInfo>> {
+    let mut ids: Vec<&str> = plan
+        .instances
+        .iter()
+        .map(|i| i.requirement.as_str())
+        .collect();
     ids.sort_unstable();
     ids.dedup();
     ids.into_iter()

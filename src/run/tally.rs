@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use super::plan::Plan;
 use crate::checks::Outcome;
 use crate::model::{
-    Counts, Finding, InputSummary, Location, ProfileResult, REPORT_SCHEMA_VERSION, Report, RequirementResult, Summary,
-    Tool, Verdict,
+    Counts, Finding, InputSummary, Location, ProfileResult, REPORT_SCHEMA_VERSION, Report,
+    RequirementResult, Summary, Tool, Verdict,
 };
 
 /// Running totals of one run.
@@ -25,9 +25,25 @@ pub(crate) struct Tally<'p> {
 
 impl<'p> Tally<'p> {
     pub(crate) fn new(plan: &'p Plan) -> Self {
-        let counts = plan.profiles.iter().map(|p| vec![Counts::default(); p.entries.len()]).collect();
-        let reasons = plan.profiles.iter().map(|p| vec![None; p.entries.len()]).collect();
-        Tally { plan, users: plan.users(), counts, reasons, findings: Vec::new(), subjects: 0, input_errors: 0 }
+        let counts = plan
+            .profiles
+            .iter()
+            .map(|p| vec![Counts::default(); p.entries.len()])
+            .collect();
+        let reasons = plan
+            .profiles
+            .iter()
+            .map(|p| vec![None; p.entries.len()])
+            .collect();
+        Tally {
+            plan,
+            users: plan.users(),
+            counts,
+            reasons,
+            findings: Vec::new(),
+            subjects: 0,
+            input_errors: 0,
+        }
     }
 
     /// Adds one subject's outcomes (one per plan instance, in order).
@@ -69,18 +85,30 @@ impl<'p> Tally<'p> {
             Outcome::Violations(violations) => {
                 let verdicts = self.verdicts_for(instance, Verdict::for_violation);
                 for &(p, e) in users {
-                    self.counts[p][e].add(Verdict::for_violation(self.plan.profiles[p].entries[e].level));
+                    self.counts[p][e].add(Verdict::for_violation(
+                        self.plan.profiles[p].entries[e].level,
+                    ));
                 }
                 for violation in violations {
                     let mut at = location.clone();
                     at.pointer = Some(violation.pointer);
-                    self.push_finding(instance, verdicts.clone(), at, violation.message, violation.evidence);
+                    self.push_finding(
+                        instance,
+                        verdicts.clone(),
+                        at,
+                        violation.message,
+                        violation.evidence,
+                    );
                 }
             }
         }
     }
 
-    fn verdicts_for(&self, instance: usize, verdict: impl Fn(crate::catalog::Level) -> Verdict) -> BTreeMap<String, Verdict> {
+    fn verdicts_for(
+        &self,
+        instance: usize,
+        verdict: impl Fn(crate::catalog::Level) -> Verdict,
+    ) -> BTreeMap<String, Verdict> {
         self.users[instance]
             .iter()
             .map(|&(p, e)| {
@@ -99,11 +127,22 @@ impl<'p> Tally<'p> {
         evidence: Option<serde_json::Value>,
     ) {
         let requirement = self.plan.instances[instance].requirement.clone();
-        self.findings.push(Finding { requirement, verdicts, location, message, evidence });
+        self.findings.push(Finding {
+            requirement,
+            verdicts,
+            location,
+            message,
+            evidence,
+        });
     }
 
     /// The report these totals add up to.
-    pub(crate) fn into_report(self, command: &str, generated_at: String, inputs: Vec<InputSummary>) -> Report {
+    pub(crate) fn into_report(
+        self,
+        command: &str,
+        generated_at: String,
+        inputs: Vec<InputSummary>,
+    ) -> Report {
         let mut profiles = Vec::new();
         for (p, profile) in self.plan.profiles.iter().enumerate() {
             let mut results = Vec::new();
@@ -111,7 +150,9 @@ impl<'p> Tally<'p> {
                 let counts = self.counts[p][e];
                 let verdict = counts.verdict();
                 let reason = match verdict {
-                    Verdict::Skip if counts.total() == 0 => Some("no subject was checked".to_owned()),
+                    Verdict::Skip if counts.total() == 0 => {
+                        Some("no subject was checked".to_owned())
+                    }
                     Verdict::Skip | Verdict::Error => self.reasons[p][e].clone(),
                     _ => None,
                 };
@@ -124,10 +165,16 @@ impl<'p> Tally<'p> {
                     reason,
                 });
             }
-            let met = !results
-                .iter()
-                .any(|r| r.level == crate::catalog::Level::Must && matches!(r.verdict, Verdict::Fail | Verdict::Error));
-            profiles.push(ProfileResult { id: profile.id.clone(), title: profile.title.clone(), met, results });
+            let met = !results.iter().any(|r| {
+                r.level == crate::catalog::Level::Must
+                    && matches!(r.verdict, Verdict::Fail | Verdict::Error)
+            });
+            profiles.push(ProfileResult {
+                id: profile.id.clone(),
+                title: profile.title.clone(),
+                met,
+                results,
+            });
         }
         let met = profiles.iter().all(|p| p.met);
         let summary = Summary {

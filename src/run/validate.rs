@@ -69,13 +69,22 @@ impl SchemaChoice {
 }
 
 /// Validates every payload record under `options.paths` against `plan`.
-pub fn validate(plan: &Plan, registry: &SchemaRegistry, options: &ValidateOptions, progress: &dyn Progress) -> Result<Report> {
+pub fn validate(
+    plan: &Plan,
+    registry: &SchemaRegistry,
+    options: &ValidateOptions,
+    progress: &dyn Progress,
+) -> Result<Report> {
     let files = payload::discover(&options.paths)?;
     let choice = match &options.force_schema {
         Some(reference) => SchemaChoice::Forced(Arc::new(registry.compile(reference)?)),
         None => SchemaChoice::ByType(registry.compile_types()?),
     };
-    let total: u64 = files.iter().filter_map(|f| std::fs::metadata(&f.path).ok()).map(|m| m.len()).sum();
+    let total: u64 = files
+        .iter()
+        .filter_map(|f| std::fs::metadata(&f.path).ok())
+        .map(|m| m.len())
+        .sum();
     progress.start(total);
     let mut tally = Tally::new(plan);
     let mut inputs = Vec::new();
@@ -90,7 +99,11 @@ pub fn validate(plan: &Plan, registry: &SchemaRegistry, options: &ValidateOption
                 count
             }
         };
-        inputs.push(InputSummary { path: file.display(), format: file.format.as_str().to_owned(), records });
+        inputs.push(InputSummary {
+            path: file.display(),
+            format: file.format.as_str().to_owned(),
+            records,
+        });
     }
     progress.finish();
     if inputs.iter().all(|i| i.records == 0) {
@@ -131,7 +144,13 @@ fn stream_ndjson(
 }
 
 /// Checks a batch of records in parallel, then sums them in order.
-fn check_batch(file: &PayloadFile, records: Vec<RawRecord>, plan: &Plan, choice: &SchemaChoice, tally: &mut Tally<'_>) {
+fn check_batch(
+    file: &PayloadFile,
+    records: Vec<RawRecord>,
+    plan: &Plan,
+    choice: &SchemaChoice,
+    tally: &mut Tally<'_>,
+) {
     let display = file.display();
     let checked: Vec<(Location, Vec<Outcome>, bool)> = records
         .into_par_iter()
@@ -162,8 +181,15 @@ fn check_record(record: RawRecord, plan: &Plan, choice: &SchemaChoice) -> (Vec<O
     // A record without a schema is an input error only when the schema
     // check runs and says so; otherwise the checks that need a schema skip.
     let input_error = schema.is_err() && plan.instances.iter().any(|i| i.check.is_schema());
-    let view = RecordView { value: &value, schema: schema.as_ref().map(|s| *s).map_err(String::as_str) };
-    let outcomes = plan.instances.iter().map(|instance| instance.check.run(view)).collect();
+    let view = RecordView {
+        value: &value,
+        schema: schema.as_ref().map(|s| *s).map_err(String::as_str),
+    };
+    let outcomes = plan
+        .instances
+        .iter()
+        .map(|instance| instance.check.run(view))
+        .collect();
     (outcomes, input_error)
 }
 

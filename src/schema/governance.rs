@@ -83,7 +83,8 @@ impl Granularity {
     /// `PT15M`, `PT30S`, `P1DT12H`): months and years have no fixed length
     /// and make no sense as a bucket.
     pub fn parse(text: &str) -> Result<Self, String> {
-        let err = || format!("`{text}` is not an ISO 8601 day-time duration such as PT15M, PT1H or P1D");
+        let err =
+            || format!("`{text}` is not an ISO 8601 day-time duration such as PT15M, PT1H or P1D");
         let rest = text.strip_prefix('P').ok_or_else(err)?;
         let (days, time) = match rest.split_once('T') {
             Some((days, time)) => (days, Some(time)),
@@ -91,14 +92,19 @@ impl Granularity {
         };
         let mut seconds = 0u64;
         if !days.is_empty() {
-            let n: u64 = days.strip_suffix('D').and_then(|d| d.parse().ok()).ok_or_else(err)?;
+            let n: u64 = days
+                .strip_suffix('D')
+                .and_then(|d| d.parse().ok())
+                .ok_or_else(err)?;
             seconds = n.checked_mul(86_400).ok_or_else(err)?;
         }
         if let Some(time) = time {
             if time.is_empty() {
                 return Err(err());
             }
-            seconds = seconds.checked_add(parse_time_part(time).ok_or_else(err)?).ok_or_else(err)?;
+            seconds = seconds
+                .checked_add(parse_time_part(time).ok_or_else(err)?)
+                .ok_or_else(err)?;
         }
         if seconds == 0 {
             return Err(err());
@@ -157,7 +163,11 @@ const MAX_DEPTH: usize = 24;
 
 /// Every annotated field of `schema` (found at `base_uri`), following
 /// `$ref`s through `documents`. Errors name the bad annotation.
-pub(crate) fn annotated_fields(schema: &Value, base_uri: &str, documents: &Documents) -> Result<Vec<AnnotatedField>, String> {
+pub(crate) fn annotated_fields(
+    schema: &Value,
+    base_uri: &str,
+    documents: &Documents,
+) -> Result<Vec<AnnotatedField>, String> {
     let mut out = Vec::new();
     walk(schema, base_uri, &mut Vec::new(), documents, 0, &mut out)?;
     Ok(out)
@@ -186,7 +196,12 @@ fn walk(
         }
     }
     for combinator in ["allOf", "anyOf", "oneOf"] {
-        for sub in object.get(combinator).and_then(Value::as_array).into_iter().flatten() {
+        for sub in object
+            .get(combinator)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             walk(sub, base_uri, path, documents, depth + 1, out)?;
         }
     }
@@ -205,7 +220,11 @@ fn walk(
     Ok(())
 }
 
-fn record(annotation: &Value, path: &[PathSegment], out: &mut Vec<AnnotatedField>) -> Result<(), String> {
+fn record(
+    annotation: &Value,
+    path: &[PathSegment],
+    out: &mut Vec<AnnotatedField>,
+) -> Result<(), String> {
     let where_ = pointer_pattern(path);
     let parsed: Annotation = serde_json::from_value(annotation.clone())
         .map_err(|e| format!("invalid `{KEYWORD}` annotation on `{where_}`: {e}"))?;
@@ -227,7 +246,9 @@ fn record(annotation: &Value, path: &[PathSegment], out: &mut Vec<AnnotatedField
         return Ok(());
     };
     field.role = field.role.or(parsed.privacy_role);
-    field.max_coordinate_decimals = field.max_coordinate_decimals.or(parsed.max_coordinate_decimals);
+    field.max_coordinate_decimals = field
+        .max_coordinate_decimals
+        .or(parsed.max_coordinate_decimals);
     field.time_granularity = field.time_granularity.or(time_granularity);
     Ok(())
 }
@@ -244,7 +265,11 @@ fn resolve(reference: &str, base_uri: &str, documents: &Documents) -> Option<(Va
         format!("{dir}/{uri}")
     };
     let document = documents.get(&document_uri).ok()?;
-    let target = if fragment.is_empty() { document } else { document.pointer(fragment)?.clone() };
+    let target = if fragment.is_empty() {
+        document
+    } else {
+        document.pointer(fragment)?.clone()
+    };
     Some((target, document_uri))
 }
 
@@ -268,7 +293,12 @@ pub fn values_at<'v>(instance: &'v Value, path: &[PathSegment]) -> Vec<(String, 
     out
 }
 
-fn collect_values<'v>(value: &'v Value, path: &[PathSegment], pointer: String, out: &mut Vec<(String, &'v Value)>) {
+fn collect_values<'v>(
+    value: &'v Value,
+    path: &[PathSegment],
+    pointer: String,
+    out: &mut Vec<(String, &'v Value)>,
+) {
     let Some((first, rest)) = path.split_first() else {
         out.push((pointer, value));
         return;
@@ -297,12 +327,20 @@ mod tests {
 
     #[test]
     fn durations_parse_in_seconds_and_print_back() {
-        for (text, seconds) in [("PT15M", 900), ("PT1H", 3600), ("P1D", 86_400), ("P1DT1H30M", 91_800), ("PT30S", 30)] {
+        for (text, seconds) in [
+            ("PT15M", 900),
+            ("PT1H", 3600),
+            ("P1D", 86_400),
+            ("P1DT1H30M", 91_800),
+            ("PT30S", 30),
+        ] {
             let parsed = Granularity::parse(text).expect(text);
             assert_eq!(parsed.seconds, seconds, "{text}");
             assert_eq!(parsed.to_iso(), text);
         }
-        for bad in ["", "P", "PT", "15M", "P1M", "PT0M", "PT1M1H", "PT1.5H", "P1W"] {
+        for bad in [
+            "", "P", "PT", "15M", "P1M", "PT0M", "PT1M1H", "PT1.5H", "P1W",
+        ] {
             assert!(Granularity::parse(bad).is_err(), "{bad} must be rejected");
         }
     }
@@ -310,32 +348,53 @@ mod tests {
     #[test]
     fn annotations_are_found_through_refs_and_arrays() {
         let common = json!({"$defs": {"Point": {"type": "object", "x-governance": {"maxCoordinateDecimals": 5}}}});
-        let documents = Documents::new(HashMap::from([("https://e.org/common".to_owned(), common)]), Vec::new(), false);
+        let documents = Documents::new(
+            HashMap::from([("https://e.org/common".to_owned(), common)]),
+            Vec::new(),
+            false,
+        );
         let schema = json!({
             "properties": {
                 "start": {"$ref": "https://e.org/common#/$defs/Point", "x-governance": {"privacyRole": "quasi-identifier"}},
                 "riders": {"items": {"properties": {"card": {"x-governance": {"privacyRole": "direct-identifier"}}}}}
             }
         });
-        let fields = annotated_fields(&schema, "https://e.org/model", &documents).expect("valid annotations");
-        let patterns: Vec<_> = fields.iter().map(|f| (pointer_pattern(&f.path), f.role, f.max_coordinate_decimals)).collect();
+        let fields = annotated_fields(&schema, "https://e.org/model", &documents)
+            .expect("valid annotations");
+        let patterns: Vec<_> = fields
+            .iter()
+            .map(|f| (pointer_pattern(&f.path), f.role, f.max_coordinate_decimals))
+            .collect();
         assert_eq!(
             patterns,
             vec![
-                ("/riders/*/card".to_owned(), Some(PrivacyRole::DirectIdentifier), None),
-                ("/start".to_owned(), Some(PrivacyRole::QuasiIdentifier), Some(5)),
+                (
+                    "/riders/*/card".to_owned(),
+                    Some(PrivacyRole::DirectIdentifier),
+                    None
+                ),
+                (
+                    "/start".to_owned(),
+                    Some(PrivacyRole::QuasiIdentifier),
+                    Some(5)
+                ),
             ]
         );
         let instance = json!({"riders": [{"card": 1}, {"name": 2}, {"card": 3}]});
-        let found: Vec<_> = values_at(&instance, &fields[0].path).into_iter().map(|(p, _)| p).collect();
+        let found: Vec<_> = values_at(&instance, &fields[0].path)
+            .into_iter()
+            .map(|(p, _)| p)
+            .collect();
         assert_eq!(found, vec!["/riders/0/card", "/riders/2/card"]);
     }
 
     #[test]
     fn a_bad_annotation_is_named() {
         let documents = Documents::new(HashMap::new(), Vec::new(), false);
-        let schema = json!({"properties": {"t": {"x-governance": {"timeGranularity": "15 minutes"}}}});
-        let err = annotated_fields(&schema, "https://e.org/m", &documents).expect_err("bad duration");
+        let schema =
+            json!({"properties": {"t": {"x-governance": {"timeGranularity": "15 minutes"}}}});
+        let err =
+            annotated_fields(&schema, "https://e.org/m", &documents).expect_err("bad duration");
         assert!(err.contains("/t") && err.contains("15 minutes"), "{err}");
     }
 }

@@ -65,8 +65,9 @@ impl SchemaRegistry {
         let mut origins = HashMap::new();
         for (path, text) in embedded::files_with_suffix(&embedded::SCHEMAS, ".json") {
             let name = format!("schemas/{path}");
-            let value: Value = serde_json::from_str(text)
-                .map_err(|e| Error::Internal(format!("bundled schema `{name}` is not JSON: {e}")))?;
+            let value: Value = serde_json::from_str(text).map_err(|e| {
+                Error::Internal(format!("bundled schema `{name}` is not JSON: {e}"))
+            })?;
             let uri = document_uri(&value).unwrap_or_else(|| format!("cityconform:{name}"));
             origins.insert(uri.clone(), name);
             by_uri.insert(uri, value);
@@ -94,8 +95,17 @@ impl SchemaRegistry {
                 by_type.insert(name, uri);
             }
         }
-        let documents = Arc::new(Documents::new(by_uri, options.mappings.clone(), options.allow_fetch));
-        Ok(SchemaRegistry { documents, origins, by_type, strict_formats: options.strict_formats })
+        let documents = Arc::new(Documents::new(
+            by_uri,
+            options.mappings.clone(),
+            options.allow_fetch,
+        ));
+        Ok(SchemaRegistry {
+            documents,
+            origins,
+            by_type,
+            strict_formats: options.strict_formats,
+        })
     }
 
     /// Entity types with a schema, and the schema's URI.
@@ -122,14 +132,22 @@ impl SchemaRegistry {
                 Err(other) => return Err(other),
             }
         }
-        if problems.is_empty() { Ok(compiled) } else { Err(Error::Files(problems)) }
+        if problems.is_empty() {
+            Ok(compiled)
+        } else {
+            Err(Error::Files(problems))
+        }
     }
 
     /// Compiles the schema at `reference`: a known URI, or the path of a
     /// schema file.
     pub fn compile(&self, reference: &str) -> Result<CompiledSchema> {
         let (uri, schema) = self.lookup(reference)?;
-        let origin = self.origins.get(&uri).cloned().unwrap_or_else(|| uri.clone());
+        let origin = self
+            .origins
+            .get(&uri)
+            .cloned()
+            .unwrap_or_else(|| uri.clone());
         let draft = draft_of(&schema).map_err(|message| {
             FileProblem::new(&origin, message).at_pointer("/$schema").with_help(
                 "use one of https://json-schema.org/draft/2020-12/schema, 2019-09, draft-07 or draft-06",
@@ -148,7 +166,11 @@ impl SchemaRegistry {
             })?;
         let fields = governance::annotated_fields(&schema, &uri, &self.documents)
             .map_err(|message| FileProblem::new(&origin, message))?;
-        Ok(CompiledSchema { uri, validator, fields })
+        Ok(CompiledSchema {
+            uri,
+            validator,
+            fields,
+        })
     }
 
     fn lookup(&self, reference: &str) -> Result<(String, Value)> {
@@ -172,13 +194,21 @@ impl SchemaRegistry {
     }
 }
 
-fn load_dir(dir: &Path, by_uri: &mut HashMap<String, Value>, origins: &mut HashMap<String, String>) -> Result<()> {
+fn load_dir(
+    dir: &Path,
+    by_uri: &mut HashMap<String, Value>,
+    origins: &mut HashMap<String, String>,
+) -> Result<()> {
     if !dir.is_dir() {
-        return Err(Error::Usage(format!("--schema-dir `{}` does not exist or is not a folder", dir.display())));
+        return Err(Error::Usage(format!(
+            "--schema-dir `{}` does not exist or is not a folder",
+            dir.display()
+        )));
     }
     let mut paths = Vec::new();
     for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
-        let entry = entry.map_err(|e| Error::Usage(format!("cannot walk `{}`: {e}", dir.display())))?;
+        let entry =
+            entry.map_err(|e| Error::Usage(format!("cannot walk `{}`: {e}", dir.display())))?;
         if entry.file_type().is_file() && entry.path().extension().is_some_and(|e| e == "json") {
             paths.push(entry.into_path());
         }
@@ -227,14 +257,21 @@ fn entity_type(schema: &Value) -> Option<String> {
         .into_iter()
         .flatten()
         .filter_map(|branch| branch.pointer("/properties/type"));
-    direct.into_iter().chain(in_all_of).find_map(single_allowed_string)
+    direct
+        .into_iter()
+        .chain(in_all_of)
+        .find_map(single_allowed_string)
 }
 
 fn single_allowed_string(property: &Value) -> Option<String> {
     if let Some(value) = property.get("const").and_then(Value::as_str) {
         return Some(value.to_owned());
     }
-    match property.get("enum").and_then(Value::as_array).map(Vec::as_slice) {
+    match property
+        .get("enum")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+    {
         Some([only]) => only.as_str().map(str::to_owned),
         _ => None,
     }
@@ -272,15 +309,31 @@ mod tests {
 
     #[test]
     fn the_type_comes_from_const_or_single_enum_at_top_or_in_all_of() {
-        assert_eq!(entity_type(&json!({"properties": {"type": {"const": "A"}}})).as_deref(), Some("A"));
-        assert_eq!(entity_type(&json!({"allOf": [{}, {"properties": {"type": {"enum": ["B"]}}}]})).as_deref(), Some("B"));
-        assert_eq!(entity_type(&json!({"properties": {"type": {"enum": ["A", "B"]}}})), None);
+        assert_eq!(
+            entity_type(&json!({"properties": {"type": {"const": "A"}}})).as_deref(),
+            Some("A")
+        );
+        assert_eq!(
+            entity_type(&json!({"allOf": [{}, {"properties": {"type": {"enum": ["B"]}}}]}))
+                .as_deref(),
+            Some("B")
+        );
+        assert_eq!(
+            entity_type(&json!({"properties": {"type": {"enum": ["A", "B"]}}})),
+            None
+        );
     }
 
     #[test]
     fn drafts_follow_schema_keyword() {
-        assert_eq!(draft_of(&json!({"$schema": "http://json-schema.org/draft-07/schema#"})), Ok(jsonschema::Draft::Draft7));
-        assert_eq!(draft_of(&json!({"$schema": "http://json-schema.org/schema#"})), Ok(jsonschema::Draft::Draft7));
+        assert_eq!(
+            draft_of(&json!({"$schema": "http://json-schema.org/draft-07/schema#"})),
+            Ok(jsonschema::Draft::Draft7)
+        );
+        assert_eq!(
+            draft_of(&json!({"$schema": "http://json-schema.org/schema#"})),
+            Ok(jsonschema::Draft::Draft7)
+        );
         assert_eq!(draft_of(&json!({})), Ok(jsonschema::Draft::Draft202012));
         assert!(draft_of(&json!({"$schema": "https://example.org/mine"})).is_err());
     }

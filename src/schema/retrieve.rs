@@ -33,8 +33,16 @@ pub(crate) struct Documents {
 }
 
 impl Documents {
-    pub(crate) fn new(by_uri: HashMap<String, Value>, mappings: Vec<UriMapping>, fetch: bool) -> Self {
-        Documents { by_uri, mappings, fetch }
+    pub(crate) fn new(
+        by_uri: HashMap<String, Value>,
+        mappings: Vec<UriMapping>,
+        fetch: bool,
+    ) -> Self {
+        Documents {
+            by_uri,
+            mappings,
+            fetch,
+        }
     }
 
     /// The document at `uri` (no fragment), from memory, a mapped folder or,
@@ -66,9 +74,19 @@ impl Documents {
 }
 
 fn read_mapped(uri: &str, path: &std::path::Path) -> Result<Value, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("`{uri}` maps to `{}`, which cannot be read: {e}", path.display()))?;
-    serde_json::from_str(&text).map_err(|e| format!("`{}` (for `{uri}`) is not JSON: line {}: {e}", path.display(), e.line()))
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        format!(
+            "`{uri}` maps to `{}`, which cannot be read: {e}",
+            path.display()
+        )
+    })?;
+    serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "`{}` (for `{uri}`) is not JSON: line {}: {e}",
+            path.display(),
+            e.line()
+        )
+    })
 }
 
 fn fetch(uri: &str) -> Result<Value, String> {
@@ -77,14 +95,25 @@ fn fetch(uri: &str) -> Result<Value, String> {
         .redirect(reqwest::redirect::Policy::limited(3))
         .build()
         .map_err(|e| format!("cannot start an HTTP client to fetch `{uri}`: {e}"))?;
-    let response = client.get(uri).send().map_err(|e| format!("fetching `{uri}` failed: {e}"))?;
+    let response = client
+        .get(uri)
+        .send()
+        .map_err(|e| format!("fetching `{uri}` failed: {e}"))?;
     if !response.status().is_success() {
-        return Err(format!("fetching `{uri}` answered HTTP {}", response.status()));
+        return Err(format!(
+            "fetching `{uri}` answered HTTP {}",
+            response.status()
+        ));
     }
-    if response.content_length().is_some_and(|n| n > MAX_FETCH_BYTES) {
+    if response
+        .content_length()
+        .is_some_and(|n| n > MAX_FETCH_BYTES)
+    {
         return Err(format!("`{uri}` is larger than {MAX_FETCH_BYTES} bytes"));
     }
-    let bytes = response.bytes().map_err(|e| format!("reading `{uri}` failed: {e}"))?;
+    let bytes = response
+        .bytes()
+        .map_err(|e| format!("reading `{uri}` failed: {e}"))?;
     if bytes.len() as u64 > MAX_FETCH_BYTES {
         return Err(format!("`{uri}` is larger than {MAX_FETCH_BYTES} bytes"));
     }
@@ -97,7 +126,10 @@ fn fetch(uri: &str) -> Result<Value, String> {
 pub(crate) struct Retriever(pub(crate) Arc<Documents>);
 
 impl jsonschema::Retrieve for Retriever {
-    fn retrieve(&self, uri: &jsonschema::Uri<String>) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+    fn retrieve(
+        &self,
+        uri: &jsonschema::Uri<String>,
+    ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
         self.0.get(uri.as_str()).map_err(Into::into)
     }
 }

@@ -66,17 +66,24 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PayloadFile>> {
         let meta = std::fs::metadata(path).map_err(|e| Error::read(path, e))?;
         if meta.is_file() {
             let format = PayloadFormat::from_path(path).unwrap_or(PayloadFormat::Json);
-            files.push(PayloadFile { path: path.clone(), format });
+            files.push(PayloadFile {
+                path: path.clone(),
+                format,
+            });
             continue;
         }
         let before = files.len();
         for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
-            let entry = entry.map_err(|e| Error::Usage(format!("cannot walk `{}`: {e}", path.display())))?;
+            let entry = entry
+                .map_err(|e| Error::Usage(format!("cannot walk `{}`: {e}", path.display())))?;
             if !entry.file_type().is_file() {
                 continue;
             }
             if let Some(format) = PayloadFormat::from_path(entry.path()) {
-                files.push(PayloadFile { path: entry.into_path(), format });
+                files.push(PayloadFile {
+                    path: entry.into_path(),
+                    format,
+                });
             }
         }
         if files.len() == before {
@@ -125,7 +132,10 @@ impl RecordContent {
 /// Parses one NDJSON line, telling invalid UTF-8 from invalid JSON.
 pub fn parse_line(bytes: &[u8]) -> std::result::Result<Value, String> {
     if let Err(e) = std::str::from_utf8(bytes) {
-        return Err(format!("the record is not valid UTF-8 (byte {} of the line)", e.valid_up_to() + 1));
+        return Err(format!(
+            "the record is not valid UTF-8 (byte {} of the line)",
+            e.valid_up_to() + 1
+        ));
     }
     serde_json::from_slice(bytes).map_err(|e| describe_json_error(&e, false))
 }
@@ -133,7 +143,10 @@ pub fn parse_line(bytes: &[u8]) -> std::result::Result<Value, String> {
 fn describe_json_error(error: &serde_json::Error, whole_file: bool) -> String {
     let what = if whole_file { "the file" } else { "the record" };
     if error.is_eof() {
-        format!("{what} is not JSON: it ends early (truncated?) at column {}", error.column())
+        format!(
+            "{what} is not JSON: it ends early (truncated?) at column {}",
+            error.column()
+        )
     } else {
         format!("{what} is not JSON: {error}")
     }
@@ -146,16 +159,28 @@ pub fn read_document(path: &Path) -> Result<Vec<RawRecord>> {
     let text = match std::str::from_utf8(&bytes) {
         Ok(text) => text,
         Err(e) => {
-            let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+            let line = bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count() as u64
+                + 1;
             let reason = format!("the file is not valid UTF-8 (line {line})");
-            return Ok(vec![RawRecord { line, index: 1, content: RecordContent::Unreadable(reason) }]);
+            return Ok(vec![RawRecord {
+                line,
+                index: 1,
+                content: RecordContent::Unreadable(reason),
+            }]);
         }
     };
     let value: Value = match serde_json::from_str(text) {
         Ok(value) => value,
         Err(e) => {
             let reason = describe_json_error(&e, true);
-            return Ok(vec![RawRecord { line: e.line() as u64, index: 1, content: RecordContent::Unreadable(reason) }]);
+            return Ok(vec![RawRecord {
+                line: e.line() as u64,
+                index: 1,
+                content: RecordContent::Unreadable(reason),
+            }]);
         }
     };
     match value {
@@ -165,12 +190,20 @@ pub fn read_document(path: &Path) -> Result<Vec<RawRecord>> {
                 .into_iter()
                 .zip(lines)
                 .enumerate()
-                .map(|(i, (item, line))| RawRecord { line, index: i as u64 + 1, content: RecordContent::Value(item) })
+                .map(|(i, (item, line))| RawRecord {
+                    line,
+                    index: i as u64 + 1,
+                    content: RecordContent::Value(item),
+                })
                 .collect())
         }
         other => {
             let line = first_content_line(text);
-            Ok(vec![RawRecord { line, index: 1, content: RecordContent::Value(other) }])
+            Ok(vec![RawRecord {
+                line,
+                index: 1,
+                content: RecordContent::Value(other),
+            }])
         }
     }
 }
@@ -191,7 +224,8 @@ fn element_lines(text: &str, count: usize) -> Vec<u64> {
     for _ in 0..count {
         pos = skip_separators(bytes, pos);
         lines.push(crate::error::line_of_offset(text, pos) as u64);
-        let mut stream = serde_json::Deserializer::from_str(&text[pos..]).into_iter::<serde::de::IgnoredAny>();
+        let mut stream =
+            serde_json::Deserializer::from_str(&text[pos..]).into_iter::<serde::de::IgnoredAny>();
         match stream.next() {
             Some(Ok(_)) => pos += stream.byte_offset(),
             _ => break,
@@ -225,7 +259,13 @@ pub struct NdjsonBatches<R> {
 impl<R: Read> NdjsonBatches<R> {
     /// Batches of up to `batch_size` records from `reader`.
     pub fn new(reader: R, batch_size: usize) -> Self {
-        NdjsonBatches { reader: BufReader::with_capacity(256 * 1024, reader), line: 0, index: 0, batch_size, failed: false }
+        NdjsonBatches {
+            reader: BufReader::with_capacity(256 * 1024, reader),
+            line: 0,
+            index: 0,
+            batch_size,
+            failed: false,
+        }
     }
 }
 
@@ -251,8 +291,16 @@ impl<R: Read> Iterator for NdjsonBatches<R> {
                         continue;
                     }
                     self.index += 1;
-                    let bytes = if content.len() == buf.len() { buf } else { content.to_vec() };
-                    batch.push(RawRecord { line: self.line, index: self.index, content: RecordContent::Bytes(bytes) });
+                    let bytes = if content.len() == buf.len() {
+                        buf
+                    } else {
+                        content.to_vec()
+                    };
+                    batch.push(RawRecord {
+                        line: self.line,
+                        index: self.index,
+                        content: RecordContent::Bytes(bytes),
+                    });
                 }
                 Err(e) => {
                     self.failed = true;
@@ -265,8 +313,14 @@ impl<R: Read> Iterator for NdjsonBatches<R> {
 }
 
 fn trim_line(buf: &[u8]) -> &[u8] {
-    let start = buf.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(buf.len());
-    let end = buf.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(start, |p| p + 1);
+    let start = buf
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(buf.len());
+    let end = buf
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(start, |p| p + 1);
     &buf[start..end.max(start)]
 }
 
@@ -283,11 +337,20 @@ mod tests {
     #[test]
     fn ndjson_batches_skip_blank_lines_and_count_lines() {
         let input = b"{\"a\":1}\n\n  {\"a\":2}  \r\n{\"a\":";
-        let batches: Vec<_> = NdjsonBatches::new(&input[..], 2).map(|b| b.expect("in memory")).collect();
+        let batches: Vec<_> = NdjsonBatches::new(&input[..], 2)
+            .map(|b| b.expect("in memory"))
+            .collect();
         assert_eq!(batches.len(), 2);
-        let lines: Vec<u64> = batches.iter().flat_map(|(b, _)| b.iter().map(|r| r.line)).collect();
+        let lines: Vec<u64> = batches
+            .iter()
+            .flat_map(|(b, _)| b.iter().map(|r| r.line))
+            .collect();
         assert_eq!(lines, vec![1, 3, 4]);
-        let last = batches[1].0[0].content.clone().parse().expect_err("truncated");
+        let last = batches[1].0[0]
+            .content
+            .clone()
+            .parse()
+            .expect_err("truncated");
         assert!(last.contains("ends early"), "{last}");
         let total: u64 = batches.iter().map(|(_, n)| n).sum();
         assert_eq!(total, input.len() as u64);

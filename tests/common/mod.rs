@@ -1,7 +1,10 @@
 //! Running the real binary from tests, with the time pinned and colour off
 //! so that its output is deterministic.
 
-#![allow(dead_code, reason = "each test file uses a different part of this module")]
+#![allow(
+    dead_code,
+    reason = "each test file uses a different part of this module"
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -17,20 +20,29 @@ pub fn root() -> PathBuf {
 /// A `cityconform` command run from the crate root, with relative paths.
 pub fn cityconform(args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_cityconform"));
-    command.args(args).current_dir(root()).env("SOURCE_DATE_EPOCH", PINNED_EPOCH).env("NO_COLOR", "1");
+    command
+        .args(args)
+        .current_dir(root())
+        .env("SOURCE_DATE_EPOCH", PINNED_EPOCH)
+        .env("NO_COLOR", "1");
     command
 }
 
 /// Runs `cityconform args` and returns its output.
 pub fn run(args: &[&str]) -> Output {
-    cityconform(args).output().expect("the cityconform binary runs")
+    cityconform(args)
+        .output()
+        .expect("the cityconform binary runs")
 }
 
 /// Exit code, stdout and stderr of a run, as one text for a snapshot.
 pub fn transcript(output: &Output) -> String {
     format!(
         "exit: {}\n--- stdout\n{}--- stderr\n{}",
-        output.status.code().map_or("signal".to_owned(), |c| c.to_string()),
+        output
+            .status
+            .code()
+            .map_or("signal".to_owned(), |c| c.to_string()),
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     )
@@ -39,11 +51,18 @@ pub fn transcript(output: &Output) -> String {
 /// The JSON report of a run that printed `--format json` on stdout.
 pub fn json_report(output: &Output) -> serde_json::Value {
     serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!("stdout is a JSON report ({e}):\n{}", String::from_utf8_lossy(&output.stdout))
+        panic!(
+            "stdout is a JSON report ({e}):\n{}",
+            String::from_utf8_lossy(&output.stdout)
+        )
     })
 }
 
 /// `path` relative to the crate root, with `/` separators.
 pub fn relative(path: &Path) -> String {
-    path.strip_prefix(root()).unwrap_or(path).display().to_string().replace('\\', "/")
+    path.strip_prefix(root())
+        .unwrap_or(path)
+        .display()
+        .to_string()
+        .replace('\\', "/")
 }
