@@ -111,6 +111,19 @@ impl IdentifierKind {
         }
     }
 
+    /// [`IdentifierKind::describe`] with its indefinite article, for messages.
+    pub fn with_article(self) -> String {
+        let noun = self.describe();
+        // Every noun here that starts with a vowel letter also starts with
+        // a vowel sound ("an e-mail", "an IPv4", "an Indian").
+        let article = if noun.starts_with(|c: char| "aeiouAEIOU".contains(c)) {
+            "an"
+        } else {
+            "a"
+        };
+        format!("{article} {noun}")
+    }
+
     /// The kind named `name` (as in [`IdentifierKind::as_str`]), if any.
     pub fn parse(name: &str) -> Option<Self> {
         IdentifierKind::ALL

@@ -313,7 +313,7 @@ fn scan_strings<'a>(
         Value::String(text) => {
             for detection in detectors.scan(text) {
                 let pointer = pointer_of(path);
-                let mut message = format!("`{pointer}` contains a {}", detection.kind.describe());
+                let mut message = format!("`{pointer}` contains {}", detection.kind.with_article());
                 if detection.checksum_valid == Some(false) {
                     message.push_str(
                         " (its check digit does not match, which does not clear it: numbers issued since October 2020 need not match)",
