@@ -226,11 +226,32 @@ fn schema_conformance(schema: &CompiledSchema, value: &Value, prefix: &str) -> O
         .map(|error| {
             Violation::new(
                 format!("{prefix}{}", error.instance_path().as_str()),
-                error.masked().to_string(),
+                describe_schema_error(&error),
             )
         })
         .collect();
     Outcome::from_violations(violations)
+}
+
+/// The error in plain words, never echoing the instance value. For `anyOf`
+/// and `oneOf`, the bare "not valid under any of the schemas" says nothing
+/// a user can act on, so each alternative's first complaint is added.
+fn describe_schema_error(error: &jsonschema::ValidationError<'_>) -> String {
+    let message = error.masked().to_string();
+    let branches = match error.kind() {
+        jsonschema::error::ValidationErrorKind::AnyOf { context }
+        | jsonschema::error::ValidationErrorKind::OneOfNotValid { context } => context,
+        _ => return message,
+    };
+    let alternatives: Vec<String> = branches
+        .iter()
+        .filter_map(|branch| branch.first())
+        .map(|first| first.masked().to_string())
+        .collect();
+    if alternatives.is_empty() {
+        return message;
+    }
+    format!("{message}: {}", alternatives.join("; or "))
 }
 
 fn envelope(value: &Value, member: &str, schema: &CompiledSchema) -> Outcome {
