@@ -3,6 +3,7 @@
 //! location and evidence, and the report that carries them. Serializable
 //! and versioned: the JSON report is this model, written out.
 
+mod dataset;
 mod report;
 mod verdict;
 
@@ -10,4 +11,5 @@ pub use report::{
     Counts, Finding, InputSummary, Location, ProfileResult, REPORT_SCHEMA_VERSION, Report,
     RequirementInfo, RequirementResult, Summary, Tool,
 };
+pub use dataset::{ColumnSummary, DatasetSummary};
 pub use verdict::Verdict;
