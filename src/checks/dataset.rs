@@ -293,6 +293,31 @@ fn rows_word(n: u64) -> &'static str {
     if n == 1 { "row" } else { "rows" }
 }
 
+/// "1 class", "3 classes", "1 record", "3 records".
+fn counted(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn classes(n: u64) -> String {
+    counted(n, "class", "classes")
+}
+
+fn records(n: u64) -> String {
+    counted(n, "record", "records")
+}
+
+/// "2nd", "3rd", "11th".
+fn ordinal(n: u64) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
 fn percent(part: u64, whole: u64) -> String {
     if whole == 0 {
         return "0%".to_owned();
@@ -408,18 +433,18 @@ fn k_anonymity(view: DatasetView<'_>, k: u64) -> Outcome {
     let below = metrics::below_k(table, k);
     let identifying = metrics::most_identifying(table, k, MOST_IDENTIFYING_MAX_COLUMNS);
     let mut message = format!(
-        "k is {found}, below {k}: {} of {} classes hold fewer than {k} records, {} of {} records ({}); suppressing those records would reach k = {k}",
+        "k is {found}, below {k}: {} of {} hold fewer than {k} records, {} of {} ({}); suppressing those records would reach k = {k}",
         below.classes,
-        view.metrics.classes,
+        classes(view.metrics.classes),
         below.records,
-        table.rows,
+        records(table.rows),
         percent(below.records, table.rows)
     );
     if let Some(combination) = &identifying {
         message.push_str(&format!(
-            "; most identifying: `{}` alone leaves {} records in classes below {k}",
+            "; most identifying: `{}` alone leaves {} in classes below {k}",
             combination.columns.join("` + `"),
-            combination.records_below_k
+            records(combination.records_below_k)
         ));
     }
     Outcome::Violations(vec![Violation {
@@ -450,8 +475,10 @@ fn alpha_k(view: DatasetView<'_>, alpha: f64, k: u64) -> Outcome {
         violations.push(Violation {
             pointer: String::new(),
             message: format!(
-                "k is {}, below {k}: {} records in {} classes",
-                view.metrics.k, below.records, below.classes
+                "k is {}, below {k}: {} in {}",
+                view.metrics.k,
+                records(below.records),
+                classes(below.classes)
             ),
             evidence: Some(json!({ "k": view.metrics.k, "required_k": k, "records_below_k": below.records })),
         });
@@ -461,10 +488,10 @@ fn alpha_k(view: DatasetView<'_>, alpha: f64, k: u64) -> Outcome {
         violations.push(Violation {
             pointer: String::new(),
             message: format!(
-                "alpha is {}, above {alpha}: in {} classes ({} records, {}) one sensitive value exceeds that share",
+                "alpha is {}, above {alpha}: in {} ({}, {}) one sensitive value exceeds that share",
                 round(found_alpha),
-                over.classes,
-                over.records,
+                classes(over.classes),
+                records(over.records),
                 percent(over.records, table.rows)
             ),
             evidence: Some(json!({
@@ -490,9 +517,9 @@ fn l_diversity(view: DatasetView<'_>, l: u64, entropy_l: Option<f64>, c: Option<
         violations.push(Violation {
             pointer: String::new(),
             message: format!(
-                "distinct l is {distinct}, below {l}: {} classes ({} records, {}) hold fewer than {l} distinct sensitive values",
-                below.classes,
-                below.records,
+                "distinct l is {distinct}, below {l}: {} ({}, {}) hold fewer than {l} distinct sensitive values",
+                classes(below.classes),
+                records(below.records),
                 percent(below.records, table.rows)
             ),
             evidence: Some(json!({
@@ -509,10 +536,10 @@ fn l_diversity(view: DatasetView<'_>, l: u64, entropy_l: Option<f64>, c: Option<
             violations.push(Violation {
                 pointer: String::new(),
                 message: format!(
-                    "entropy l is {}, below {required}: {} classes ({} records) have entropy under ln {required}",
+                    "entropy l is {}, below {required}: {} ({}) have entropy under ln {required}",
                     round(view.metrics.l_entropy_exact.unwrap_or(0.0)),
-                    below.classes,
-                    below.records
+                    classes(below.classes),
+                    records(below.records)
                 ),
                 evidence: Some(json!({
                     "l_entropy": view.metrics.l_entropy_exact,
@@ -528,7 +555,8 @@ fn l_diversity(view: DatasetView<'_>, l: u64, entropy_l: Option<f64>, c: Option<
             let needed = metrics::recursive_c(table, l);
             let message = match needed {
                 Some(needed) => format!(
-                    "recursive ({c},{l})-diversity does not hold: the most frequent sensitive value of some class reaches {c} times the rest from the {l}th on; c = {needed} would be needed"
+                    "recursive ({c},{l})-diversity does not hold: in some class the most frequent sensitive value reaches {c} times the counts from the {} most frequent on; c = {needed} would be needed",
+                    ordinal(l)
                 ),
                 None => format!(
                     "recursive ({c},{l})-diversity does not hold: some class has fewer than {l} distinct sensitive values"
@@ -557,10 +585,10 @@ fn t_closeness(view: DatasetView<'_>, t: f64) -> Outcome {
     Outcome::Violations(vec![Violation {
         pointer: String::new(),
         message: format!(
-            "t is {}, above {t}: {} classes ({} records, {}) are farther than {t} from the whole table's sensitive distribution",
+            "t is {}, above {t}: {} ({}, {}) are farther than {t} from the whole table's sensitive distribution",
             round(found),
-            over.classes,
-            over.records,
+            classes(over.classes),
+            records(over.records),
             percent(over.records, table.rows)
         ),
         evidence: Some(json!({
