@@ -161,7 +161,8 @@ impl Descriptor {
             name: name.to_owned(),
             text: text.to_owned(),
         };
-        let (parsed, source): (DescriptorFile, _) = parse_checked(&file, &schema)?;
+        let (parsed, source): (DescriptorFile, _) =
+            parse_checked(&file, &schema).map_err(with_descriptor_help)?;
         let mut problems = Vec::new();
         let mut columns: Vec<Column> = Vec::new();
         for (i, raw) in parsed.column.into_iter().enumerate() {
@@ -278,6 +279,20 @@ impl Descriptor {
     /// The columns with `role`, in descriptor order.
     pub fn with_role(&self, role: Role) -> impl Iterator<Item = &Column> {
         self.columns.iter().filter(move |c| c.role == role)
+    }
+}
+
+/// Format problems point at the descriptor's own format, not the suites'.
+fn with_descriptor_help(error: Error) -> Error {
+    const HELP: &str = "the descriptor format is schemas/tool/dataset-descriptor.schema.json: `[[column]]` tables with `name`, `role` and, for quasi-identifiers, `type`";
+    match error {
+        Error::Files(problems) => Error::Files(
+            problems
+                .into_iter()
+                .map(|p| if p.line.is_some() || p.pointer.is_some() { p.with_help(HELP) } else { p })
+                .collect(),
+        ),
+        other => other,
     }
 }
 

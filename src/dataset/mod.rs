@@ -15,5 +15,5 @@ pub mod metrics;
 pub mod scan;
 pub mod table;
 
-pub use audit::{AuditOptions, DatasetPlan, audit};
+pub use audit::{AuditOptions, DatasetInstance, DatasetPlan, audit};
 pub use descriptor::Descriptor;

@@ -11,7 +11,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
 use rustc_hash::FxHashMap;
@@ -353,17 +353,30 @@ pub fn scan(
     let file = File::open(path).map_err(|e| Error::read(path, e))?;
     let total = file.metadata().map(|m| m.len()).unwrap_or(0);
     progress.start(total);
-    let name = path.display().to_string();
-    let result = match format {
-        Format::Csv => read_csv(file, &name, descriptor, detectors, progress),
-        Format::Ndjson => read_ndjson(file, &name, descriptor, detectors, progress),
-    };
+    let result = scan_reader(file, &path.display().to_string(), format, descriptor, detectors, progress);
     progress.finish();
-    result?.finish(&name, format)
+    result
+}
+
+/// Reads a dataset of `format` from `reader` (named `name` in messages)
+/// once; [`scan`] without the file.
+pub fn scan_reader(
+    reader: impl Read,
+    name: &str,
+    format: Format,
+    descriptor: &Descriptor,
+    detectors: &Detectors,
+    progress: &dyn Progress,
+) -> Result<Scan> {
+    let pass = match format {
+        Format::Csv => read_csv(reader, name, descriptor, detectors, progress)?,
+        Format::Ndjson => read_ndjson(reader, name, descriptor, detectors, progress)?,
+    };
+    pass.finish(name, format)
 }
 
 fn read_csv<'d>(
-    file: File,
+    file: impl Read,
     name: &str,
     descriptor: &Descriptor,
     detectors: &'d Detectors,
@@ -529,7 +542,7 @@ fn csv_problem(name: &str, error: csv::Error) -> Error {
 }
 
 fn read_ndjson<'d>(
-    file: File,
+    file: impl Read,
     name: &str,
     descriptor: &Descriptor,
     detectors: &'d Detectors,
