@@ -163,8 +163,16 @@ const ERRORS: &[(&str, &str, Option<&str>)] = &[
     ("header_only", "header-only.csv", Some("trips.toml")),
     ("missing_column", "missing-column.csv", Some("trips.toml")),
     ("ragged_row", "ragged.csv", Some("trips.toml")),
-    ("non_numeric", "non-numeric.csv", Some("trips-numeric-fare.toml")),
-    ("bad_descriptor", "pass-all.csv", Some("bad-descriptor.toml")),
+    (
+        "non_numeric",
+        "non-numeric.csv",
+        Some("trips-numeric-fare.toml"),
+    ),
+    (
+        "bad_descriptor",
+        "pass-all.csv",
+        Some("bad-descriptor.toml"),
+    ),
     ("no_roles_for_csv", "pass-all.csv", None),
     ("missing_dataset", "absent.csv", Some("trips.toml")),
 ];
@@ -216,14 +224,17 @@ fn validate_ignores_dataset_requirements() {
         .flatten()
         .filter_map(|r| r["id"].as_str())
         .collect();
-    assert!(ids.iter().all(|id| !id.starts_with("ANON-KANON")), "{ids:?}");
+    assert!(
+        ids.iter().all(|id| !id.starts_with("ANON-KANON")),
+        "{ids:?}"
+    );
 }
 
 /// Every cell of a fixture that could single a person out (at least four
 /// characters, so that counts and short codes are not mistaken for leaks).
 fn cells(fixture: &str) -> Vec<String> {
-    let text = std::fs::read_to_string(root().join("fixtures/datasets").join(fixture))
-        .expect("fixture");
+    let text =
+        std::fs::read_to_string(root().join("fixtures/datasets").join(fixture)).expect("fixture");
     let mut out = Vec::new();
     if fixture.ends_with(".ndjson") {
         for line in text.lines() {
@@ -274,8 +285,8 @@ fn no_report_repeats_a_value_of_the_data() {
 #[test]
 fn row_order_does_not_change_the_report() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let text = std::fs::read_to_string(root().join("fixtures/datasets/fail-tclose.csv"))
-        .expect("fixture");
+    let text =
+        std::fs::read_to_string(root().join("fixtures/datasets/fail-tclose.csv")).expect("fixture");
     let mut lines: Vec<&str> = text.lines().collect();
     let header = lines.remove(0);
     lines.reverse();

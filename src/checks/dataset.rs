@@ -267,9 +267,7 @@ impl DatasetCheck {
             } => direct_identifiers(view.scan, detectors, kinds, ignore_columns),
             DatasetCheck::KAnonymity { k } => k_anonymity(view, *k),
             DatasetCheck::AlphaK { alpha, k } => alpha_k(view, *alpha, *k),
-            DatasetCheck::LDiversity { l, entropy_l, c } => {
-                l_diversity(view, *l, *entropy_l, *c)
-            }
+            DatasetCheck::LDiversity { l, entropy_l, c } => l_diversity(view, *l, *entropy_l, *c),
             DatasetCheck::TCloseness { t } => t_closeness(view, *t),
             DatasetCheck::Coarsening {
                 max_decimals,
@@ -410,15 +408,19 @@ fn detections_of(
 }
 
 fn no_quasi_identifiers(view: DatasetView<'_>) -> Option<Outcome> {
-    view.scan.table.quasi_identifiers.is_empty().then(|| {
-        Outcome::NotApplicable("the dataset has no quasi-identifier column".to_owned())
-    })
+    view.scan
+        .table
+        .quasi_identifiers
+        .is_empty()
+        .then(|| Outcome::NotApplicable("the dataset has no quasi-identifier column".to_owned()))
 }
 
 fn no_sensitive(view: DatasetView<'_>) -> Option<Outcome> {
-    view.scan.table.sensitive.is_empty().then(|| {
-        Outcome::NotApplicable("the dataset has no sensitive column".to_owned())
-    })
+    view.scan
+        .table
+        .sensitive
+        .is_empty()
+        .then(|| Outcome::NotApplicable("the dataset has no sensitive column".to_owned()))
 }
 
 fn k_anonymity(view: DatasetView<'_>, k: u64) -> Outcome {
@@ -480,7 +482,9 @@ fn alpha_k(view: DatasetView<'_>, alpha: f64, k: u64) -> Outcome {
                 records(below.records),
                 classes(below.classes)
             ),
-            evidence: Some(json!({ "k": view.metrics.k, "required_k": k, "records_below_k": below.records })),
+            evidence: Some(
+                json!({ "k": view.metrics.k, "required_k": k, "records_below_k": below.records }),
+            ),
         });
     }
     if found_alpha > alpha {
@@ -684,7 +688,9 @@ fn coarsening(scan: &Scan, max_decimals: u32, granularity: Option<Granularity>) 
                             names.join(" and "),
                             rows_word(off)
                         ),
-                        evidence: Some(json!({ "column": name, "granularity": names, "rows": off })),
+                        evidence: Some(
+                            json!({ "column": name, "granularity": names, "rows": off }),
+                        ),
                     });
                 }
                 if unreadable > 0 {
@@ -719,10 +725,7 @@ fn coordinate_decimals(text: &str) -> Option<u32> {
         };
     }
     let mut finest = None;
-    for part in text
-        .split([',', ';', ' '])
-        .filter(|p| !p.trim().is_empty())
-    {
+    for part in text.split([',', ';', ' ']).filter(|p| !p.trim().is_empty()) {
         let number: serde_json::Number = serde_json::from_str(part.trim()).ok()?;
         let d = coarsening::decimals(&number);
         finest = Some(finest.map_or(d, |f: u32| f.max(d)));
@@ -761,7 +764,9 @@ fn aggregate_minimum(view: DatasetView<'_>, k: i64) -> Outcome {
                     "column `{name}` publishes a count below {k} in {small} {}; {sentinel}",
                     rows_word(small)
                 ),
-                evidence: Some(json!({ "column": name, "k": k, "sentinel": view.sentinel, "rows": small })),
+                evidence: Some(
+                    json!({ "column": name, "k": k, "sentinel": view.sentinel, "rows": small }),
+                ),
             });
         }
         if unreadable > 0 {
@@ -803,6 +808,9 @@ mod tests {
         assert!(bad("dataset-k-anonymity", json!({"k": 0})).contains("at least 1"));
         assert!(bad("dataset-t-closeness", json!({"t": 1.5})).contains("[0, 1]"));
         assert!(bad("dataset-alpha-k", json!({"alpha": 0.5})).contains("missing field"));
-        assert!(bad("dataset-direct-identifiers", json!({"detectors": ["dna"]})).contains("unknown detector"));
+        assert!(
+            bad("dataset-direct-identifiers", json!({"detectors": ["dna"]}))
+                .contains("unknown detector")
+        );
     }
 }

@@ -189,7 +189,9 @@ pub fn audit(
         sentinel: descriptor.sentinel,
     };
     let outcomes: Vec<Outcome> = plan.instances.iter().map(|i| i.check.run(view)).collect();
-    Ok(assemble(plan, outcomes, &scan, &metrics, descriptor, options))
+    Ok(assemble(
+        plan, outcomes, &scan, &metrics, descriptor, options,
+    ))
 }
 
 fn assemble(
@@ -266,7 +268,10 @@ fn assemble(
             }
             Outcome::Error(reason) => findings.push(Finding {
                 requirement: requirement.clone(),
-                verdicts: verdicts.keys().map(|p| (p.clone(), Verdict::Error)).collect(),
+                verdicts: verdicts
+                    .keys()
+                    .map(|p| (p.clone(), Verdict::Error))
+                    .collect(),
                 location: located(String::new()),
                 message: reason,
                 evidence: None,

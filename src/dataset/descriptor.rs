@@ -234,7 +234,11 @@ impl Descriptor {
         let mut columns = Vec::new();
         for field in &schema.fields {
             let Some(role) = field.role else { continue };
-            if field.path.iter().any(|s| matches!(s, PathSegment::AnyIndex)) {
+            if field
+                .path
+                .iter()
+                .any(|s| matches!(s, PathSegment::AnyIndex))
+            {
                 continue;
             }
             let role = match role {
@@ -289,7 +293,13 @@ fn with_descriptor_help(error: Error) -> Error {
         Error::Files(problems) => Error::Files(
             problems
                 .into_iter()
-                .map(|p| if p.line.is_some() || p.pointer.is_some() { p.with_help(HELP) } else { p })
+                .map(|p| {
+                    if p.line.is_some() || p.pointer.is_some() {
+                        p.with_help(HELP)
+                    } else {
+                        p
+                    }
+                })
                 .collect(),
         ),
         other => other,

@@ -471,7 +471,10 @@ mod tests {
     fn textbook_example_metrics() {
         // Two classes: {x:2, y:2} and {x:1, y:1, z:2}; global x:3 y:3 z:2.
         let t = table(
-            &[(&[0, 0], &[(0, 2), (1, 2)]), (&[1, 0], &[(0, 1), (1, 1), (2, 2)])],
+            &[
+                (&[0, 0], &[(0, 2), (1, 2)]),
+                (&[1, 0], &[(0, 1), (1, 1), (2, 2)]),
+            ],
             vec![3, 3, 2],
             false,
         );
@@ -479,11 +482,21 @@ mod tests {
         assert_eq!(m.k, 4);
         assert_eq!(m.alpha, Some(0.5));
         assert_eq!(m.l_distinct, Some(2));
-        assert_eq!(m.l_entropy, Some(1), "e^ln2 lands just under 2, as in pyCANON");
+        assert_eq!(
+            m.l_entropy,
+            Some(1),
+            "e^ln2 lands just under 2, as in pyCANON"
+        );
         // Equal distance: class 1 differs by |0.5-.375|*2 + .25 = 0.5, halved.
         assert!((m.t.expect("t") - 0.25).abs() < 1e-12);
         assert_eq!(recursive_c(&t, 2), Some(2));
-        assert_eq!(below_k(&t, 5), Below { classes: 2, records: 8 });
+        assert_eq!(
+            below_k(&t, 5),
+            Below {
+                classes: 2,
+                records: 8
+            }
+        );
     }
 
     #[test]
@@ -501,7 +514,11 @@ mod tests {
     #[test]
     fn the_most_identifying_combination_prefers_fewer_columns() {
         let t = table(
-            &[(&[0, 0], &[(0, 3)]), (&[1, 0], &[(0, 1)]), (&[2, 1], &[(0, 1)])],
+            &[
+                (&[0, 0], &[(0, 3)]),
+                (&[1, 0], &[(0, 1)]),
+                (&[2, 1], &[(0, 1)]),
+            ],
             vec![5],
             false,
         );

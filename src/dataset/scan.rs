@@ -234,7 +234,11 @@ impl<'a> Pass<'a> {
     }
 
     /// Takes one row: `cell(i)` is column `i`'s text ("" when missing).
-    fn add_row<'c>(&mut self, line: u64, mut cell: impl FnMut(usize) -> Cow<'c, str>) -> Result<()> {
+    fn add_row<'c>(
+        &mut self,
+        line: u64,
+        mut cell: impl FnMut(usize) -> Cow<'c, str>,
+    ) -> Result<()> {
         for i in 0..self.columns.len() {
             let text = cell(i);
             let column = &mut self.columns[i];
@@ -327,11 +331,7 @@ impl<'a> Pass<'a> {
 
 /// The id the column interned last (the current row's).
 fn last_id(column: &ColumnScan) -> u32 {
-    column
-        .values
-        .as_ref()
-        .and_then(|v| v.last)
-        .unwrap_or(0)
+    column.values.as_ref().and_then(|v| v.last).unwrap_or(0)
 }
 
 /// Reads `path` once and returns what the checks need.
@@ -353,7 +353,14 @@ pub fn scan(
     let file = File::open(path).map_err(|e| Error::read(path, e))?;
     let total = file.metadata().map(|m| m.len()).unwrap_or(0);
     progress.start(total);
-    let result = scan_reader(file, &path.display().to_string(), format, descriptor, detectors, progress);
+    let result = scan_reader(
+        file,
+        &path.display().to_string(),
+        format,
+        descriptor,
+        detectors,
+        progress,
+    );
     progress.finish();
     result
 }
@@ -411,10 +418,12 @@ fn read_csv<'d>(
             text
         };
         if names.contains(&text) {
-            return Err(FileProblem::new(name, format!("the header names column `{text}` twice"))
-                .at_line(Some(1))
-                .with_help("give each column a distinct name")
-                .into());
+            return Err(
+                FileProblem::new(name, format!("the header names column `{text}` twice"))
+                    .at_line(Some(1))
+                    .with_help("give each column a distinct name")
+                    .into(),
+            );
         }
         names.push(text);
     }
@@ -443,7 +452,10 @@ fn read_csv<'d>(
         if let Some(i) = bad_column {
             return Err(FileProblem::new(
                 name,
-                format!("column `{}` is not valid UTF-8 in this row", names[positions[i]]),
+                format!(
+                    "column `{}` is not valid UTF-8 in this row",
+                    names[positions[i]]
+                ),
             )
             .at_line(Some(line as usize))
             .with_help("save the file as UTF-8")
@@ -526,7 +538,10 @@ fn csv_problem(name: &str, error: csv::Error) -> Error {
             expected_len, len, ..
         } => FileProblem::new(
             name,
-            format!("this row has {len} field{}; the header has {expected_len}", if len == 1 { "" } else { "s" }),
+            format!(
+                "this row has {len} field{}; the header has {expected_len}",
+                if len == 1 { "" } else { "s" }
+            ),
         )
         .at_line(line)
         .with_help("quote fields that contain the delimiter, or fix the row")

@@ -87,7 +87,9 @@ impl TableBuilder {
         };
         self.sizes[class as usize] += 1;
         for (pairs, &value) in self.pairs.iter_mut().zip(sensitive) {
-            *pairs.entry(u64::from(class) << 32 | u64::from(value)).or_insert(0) += 1;
+            *pairs
+                .entry(u64::from(class) << 32 | u64::from(value))
+                .or_insert(0) += 1;
         }
         self.rows += 1;
     }

@@ -7,9 +7,9 @@ mod dataset;
 mod report;
 mod verdict;
 
+pub use dataset::{ColumnSummary, DatasetSummary};
 pub use report::{
     Counts, Finding, InputSummary, Location, ProfileResult, REPORT_SCHEMA_VERSION, Report,
     RequirementInfo, RequirementResult, Summary, Tool,
 };
-pub use dataset::{ColumnSummary, DatasetSummary};
 pub use verdict::Verdict;
