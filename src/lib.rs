@@ -15,6 +15,7 @@
 
 pub mod catalog;
 pub mod checks;
+pub mod dataset;
 mod embedded;
 pub mod error;
 pub mod model;

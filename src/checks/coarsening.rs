@@ -60,7 +60,7 @@ pub(super) fn coordinate_precision(
 /// The most decimals among the numbers of a GeoJSON geometry's
 /// `coordinates`, or of a bare coordinate array; `None` when the value
 /// holds no coordinates.
-fn finest_coordinate(value: &Value) -> Option<u32> {
+pub(crate) fn finest_coordinate(value: &Value) -> Option<u32> {
     let coordinates = match value {
         Value::Object(map) => map.get("coordinates")?,
         Value::Array(_) => value,
@@ -147,7 +147,7 @@ pub(super) fn time_granularity(
 }
 
 /// Why `text` is not on every bucket, or `None` when it is.
-fn off_bucket(text: &str, buckets: &[Granularity]) -> Option<String> {
+pub(crate) fn off_bucket(text: &str, buckets: &[Granularity]) -> Option<String> {
     let Ok(time) = DateTime::parse_from_rfc3339(text) else {
         return Some("is not an RFC 3339 date-time, so its granularity cannot be shown".to_owned());
     };

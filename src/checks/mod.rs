@@ -5,7 +5,8 @@
 //! Checks know nothing of profiles or levels: they say what they saw
 //! ([`Outcome`]); the engine in [`crate::run`] turns that into verdicts.
 
-mod coarsening;
+pub(crate) mod coarsening;
+pub mod dataset;
 pub mod identifiers;
 pub mod payload;
 
@@ -59,5 +60,5 @@ impl Outcome {
 
 /// Whether any check family knows the check `kind`.
 pub fn is_known_kind(kind: &str) -> bool {
-    payload::KINDS.contains(&kind)
+    payload::KINDS.contains(&kind) || dataset::KINDS.contains(&kind)
 }

@@ -3,6 +3,7 @@
 //! writers here, and returns an exit code. No checking logic lives here.
 
 mod catalogue;
+mod dataset;
 mod output;
 mod validate;
 
@@ -30,6 +31,10 @@ enum Command {
     /// Validate payload files and folders (JSON, JSON-LD, NDJSON) against
     /// the shared schemas and the payload requirements of each profile.
     Validate(validate::ValidateArgs),
+    /// Audit a dataset (CSV or NDJSON) for anonymization: direct
+    /// identifiers, k-anonymity, (alpha,k), l-diversity, t-closeness,
+    /// coarsening and aggregate minimums, under each profile.
+    Dataset(dataset::DatasetArgs),
     /// List the requirement catalogue, or show one requirement.
     Requirements(catalogue::RequirementsArgs),
     /// List the profiles, or show one with its requirements and parameters.
@@ -82,6 +87,7 @@ impl ColorChoice {
 pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Validate(args) => validate::run(args),
+        Command::Dataset(args) => dataset::run(args),
         Command::Requirements(args) => catalogue::requirements(args),
         Command::Profiles(args) => catalogue::profiles(args),
         Command::Schemas(args) => catalogue::schemas(args),

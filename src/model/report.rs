@@ -35,6 +35,9 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// Totals.
     pub summary: Summary,
+    /// What a `dataset` run measured (absent for other commands).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dataset: Option<super::DatasetSummary>,
 }
 
 /// The producing tool.
@@ -63,7 +66,7 @@ impl Tool {
 pub struct InputSummary {
     /// The path as found (relative paths stay relative).
     pub path: String,
-    /// `json`, `ndjson` or `jsonld`.
+    /// `json`, `ndjson`, `jsonld` or `csv`.
     pub format: String,
     /// Records read, including those that were not JSON.
     pub records: u64,

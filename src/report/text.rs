@@ -5,7 +5,7 @@
 use std::io::Write;
 
 use super::TextOptions;
-use crate::model::{Finding, ProfileResult, Report, Verdict};
+use crate::model::{DatasetSummary, Finding, ProfileResult, Report, Verdict};
 
 pub(super) fn render(
     report: &Report,
@@ -16,6 +16,9 @@ pub(super) fn render(
         color: options.color,
     };
     header(report, out)?;
+    if let Some(dataset) = &report.dataset {
+        dataset_block(dataset, out)?;
+    }
     findings(report, options, &paint, out)?;
     for profile in &report.profiles {
         profile_table(profile, &paint, out)?;
@@ -217,6 +220,52 @@ fn footer(report: &Report, paint: &Paint, out: &mut dyn Write) -> std::io::Resul
         )?;
     }
     Ok(())
+}
+
+/// What a dataset audit measured: counts and metrics, never a value.
+fn dataset_block(dataset: &DatasetSummary, out: &mut dyn Write) -> std::io::Result<()> {
+    writeln!(out, "Dataset (roles from {})", dataset.roles_from)?;
+    for column in &dataset.columns {
+        let kind = column
+            .value_type
+            .as_deref()
+            .map_or(String::new(), |t| format!(", {t}"));
+        let distinct = column
+            .distinct
+            .map_or(String::new(), |d| format!(", {d} distinct"));
+        let found = if column.described {
+            ""
+        } else {
+            " (not described)"
+        };
+        writeln!(
+            out,
+            "  {:<24} {}{kind}: {} present{distinct}{found}",
+            column.name, column.role, column.present
+        )?;
+    }
+    let mut metrics = vec![format!("{} classes", dataset.classes)];
+    let mut push = |name: &str, value: Option<String>| {
+        if let Some(value) = value {
+            metrics.push(format!("{name} {value}"));
+        }
+    };
+    push("k", dataset.k.map(|k| k.to_string()));
+    push("alpha", dataset.alpha.map(short));
+    push("l distinct", dataset.l_distinct.map(|l| l.to_string()));
+    push("l entropy", dataset.l_entropy_exact.map(short));
+    push(
+        "recursive (c,l)",
+        dataset.recursive_c_l.map(|(c, l)| format!("({c},{l})")),
+    );
+    push("t", dataset.t.map(short));
+    writeln!(out, "  {}", metrics.join("; "))?;
+    writeln!(out)
+}
+
+fn short(x: f64) -> String {
+    let text = format!("{x:.4}");
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
 fn plural(n: u64) -> &'static str {

@@ -2,8 +2,8 @@
 //! once) and the engines that run a plan over subjects and sum the outcomes
 //! into a [`crate::model::Report`].
 
-mod plan;
-mod tally;
+pub(crate) mod plan;
+pub(crate) mod tally;
 mod validate;
 
 pub use plan::{Entry, Instance, Plan, ProfilePlan};

@@ -101,6 +101,7 @@ impl Plan {
                     continue;
                 }
                 if !checks::payload::KINDS.contains(&kind) {
+                    // Decided by another command (`dataset`, ...).
                     continue;
                 }
                 match plan.instance_for(&selection.id, kind, &selection.params, registry) {
@@ -130,7 +131,11 @@ impl Plan {
                 .dedup_by(|a, b| (&a.file, a.line, &a.message) == (&b.file, b.line, &b.message));
             return Err(Error::Files(problems));
         }
-        plan.requirements = requirement_infos(catalogue, &resolved, &plan)?;
+        plan.requirements = requirement_infos(
+            catalogue,
+            &resolved,
+            plan.instances.iter().map(|i| i.requirement.as_str()),
+        )?;
         if plan.instances.is_empty() {
             return Err(Error::Usage(
                 "the selected profiles and requirements include no payload requirement; nothing to check".to_owned(),
@@ -178,7 +183,7 @@ impl Plan {
     }
 }
 
-fn param_problem(
+pub(crate) fn param_problem(
     catalogue: &Catalogue,
     profile: &ResolvedProfile,
     requirement: &str,
@@ -204,16 +209,14 @@ fn param_problem(
         ))
 }
 
-fn requirement_infos(
+/// The requirements `ids` as a report cites them: their own clauses, then
+/// the regional ones each profile in `resolved` adds, in ID order.
+pub(crate) fn requirement_infos<'a>(
     catalogue: &Catalogue,
     resolved: &[ResolvedProfile],
-    plan: &Plan,
+    ids: impl Iterator<Item = &'a str>,
 ) -> Result<Vec<RequirementInfo>> {
-    let mut ids: Vec<&str> = plan
-        .instances
-        .iter()
-        .map(|i| i.requirement.as_str())
-        .collect();
+    let mut ids: Vec<&str> = ids.collect();
     ids.sort_unstable();
     ids.dedup();
     ids.into_iter()

@@ -193,6 +193,7 @@ impl<'p> Tally<'p> {
             requirements: self.plan.requirements.clone(),
             findings: self.findings,
             summary,
+            dataset: None,
         }
     }
 }
@@ -201,7 +202,7 @@ impl<'p> Tally<'p> {
 /// different instances; when those find the same thing in the same place,
 /// the user sees one finding with every profile's verdict. Only the
 /// findings from index `first` on (one record's) are compared.
-fn merge_identical(findings: &mut Vec<Finding>, first: usize) {
+pub(crate) fn merge_identical(findings: &mut Vec<Finding>, first: usize) {
     let mut i = first + 1;
     while i < findings.len() {
         let same = (first..i).find(|&j| {

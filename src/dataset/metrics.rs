@@ -1,0 +1,529 @@
+//! Anonymity metrics over an equivalence-class table: k-anonymity,
+//! (α,k)-anonymity, l-diversity (distinct, entropy, recursive (c,l)) and
+//! t-closeness.
+//!
+//! The definitions are those of pyCANON (the reference the numbers are
+//! tested against), including its floating-point order of operations, so
+//! that integer results such as entropy l agree exactly:
+//!
+//! - k: the smallest class size.
+//! - α: the largest share of one sensitive value within one class.
+//! - distinct l: the fewest distinct sensitive values in a class.
+//! - entropy l: `floor(e^H)` with `H` the smallest class entropy
+//!   `-Σ p·ln p` (natural log; the sum as numpy's pairwise sum, over values
+//!   in sorted order), `e^H` computed as `e` raised to `H`.
+//! - recursive (c,l), pyCANON's reading: `l` is distinct l; when `l > 1`,
+//!   `c = max over classes of floor(r₁ / (r_l + … + r_m) + 1)` with the
+//!   counts `r` sorted **ascending** (so `r₁` is the rarest value). The
+//!   check itself uses the textbook reading ([`recursive_c`]: counts sorted
+//!   descending, `r₁ < c·(r_l + … + r_m)`).
+//! - t: the largest earth mover's distance between a class's sensitive
+//!   distribution `q` and the whole table's `p`: ordered distance
+//!   `1/(m−1)·Σ|Σ_{j≤i}(q_j − p_j)|` over the `m` sorted distinct values
+//!   for numeric attributes, equal distance `½·Σ|q_i − p_i|` for
+//!   categorical ones. With one distinct value, t is 0.
+//!
+//! With several sensitive attributes each metric takes the worst attribute
+//! (pyCANON's default `gen=True`).
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+
+use super::table::{Class, ClassTable};
+
+/// The metrics that depend on the data alone, not on any threshold.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Metrics {
+    /// Equivalence classes.
+    pub classes: u64,
+    /// Smallest class size.
+    pub k: u64,
+    /// Largest share of one sensitive value within a class.
+    pub alpha: Option<f64>,
+    /// Fewest distinct sensitive values in a class.
+    pub l_distinct: Option<u64>,
+    /// `floor(e^H)` for the smallest class entropy `H` (pyCANON's value).
+    pub l_entropy: Option<u64>,
+    /// `e^H` itself.
+    pub l_entropy_exact: Option<f64>,
+    /// pyCANON's recursive (c, l): `None` when distinct l is 1 or less.
+    pub recursive_c_l: Option<(u64, u64)>,
+    /// Largest EMD between a class and the whole table.
+    pub t: Option<f64>,
+}
+
+impl Metrics {
+    /// Computes every threshold-free metric of `table`.
+    pub fn compute(table: &ClassTable) -> Metrics {
+        let has_sensitive = !table.sensitive.is_empty() && !table.classes.is_empty();
+        let k = table.classes.iter().map(|c| c.size).min().unwrap_or(0);
+        let alpha = has_sensitive.then(|| alpha(table));
+        let l_distinct = has_sensitive.then(|| l_distinct(table));
+        let entropy = has_sensitive.then(|| min_entropy(table));
+        let exact = entropy.map(|h| std::f64::consts::E.powf(h));
+        let recursive_c_l = match l_distinct {
+            Some(l) if l > 1 => Some((pycanon_recursive_c(table, l), l)),
+            _ => None,
+        };
+        Metrics {
+            classes: table.classes.len() as u64,
+            k,
+            alpha,
+            l_distinct,
+            l_entropy: exact.map(|e| e.floor() as u64),
+            l_entropy_exact: exact,
+            recursive_c_l,
+            t: has_sensitive.then(|| t_closeness(table)),
+        }
+    }
+}
+
+fn alpha(table: &ClassTable) -> f64 {
+    table
+        .classes
+        .par_iter()
+        .map(|class| {
+            class
+                .sensitive
+                .iter()
+                .map(|counts| {
+                    let top = counts.iter().map(|&(_, n)| n).max().unwrap_or(0);
+                    top as f64 / class.size as f64
+                })
+                .fold(0.0, f64::max)
+        })
+        .reduce(|| 0.0, f64::max)
+}
+
+fn l_distinct(table: &ClassTable) -> u64 {
+    table
+        .classes
+        .iter()
+        .flat_map(|c| c.sensitive.iter().map(|counts| counts.len() as u64))
+        .min()
+        .unwrap_or(0)
+}
+
+fn min_entropy(table: &ClassTable) -> f64 {
+    table
+        .classes
+        .par_iter()
+        .map(|class| {
+            class
+                .sensitive
+                .iter()
+                .map(|counts| class_entropy(counts, class.size))
+                .fold(f64::INFINITY, f64::min)
+        })
+        .reduce(|| f64::INFINITY, f64::min)
+}
+
+/// `-Σ p·ln p` over a class's counts in rank order, summed as numpy does.
+fn class_entropy(counts: &[(u32, u64)], size: u64) -> f64 {
+    let terms: Vec<f64> = counts
+        .iter()
+        .map(|&(_, n)| {
+            let p = n as f64 / size as f64;
+            p * p.ln()
+        })
+        .collect();
+    -pairwise_sum(&terms)
+}
+
+/// numpy's pairwise summation of a contiguous float64 array: plain below 8
+/// items, eight accumulators up to 128, halves (at multiples of 8) above.
+fn pairwise_sum(a: &[f64]) -> f64 {
+    let n = a.len();
+    if n < 8 {
+        a.iter().fold(-0.0, |s, x| s + x)
+    } else if n <= 128 {
+        let mut r = [0.0; 8];
+        r.copy_from_slice(&a[..8]);
+        let mut i = 8;
+        while i < n - n % 8 {
+            for j in 0..8 {
+                r[j] += a[i + j];
+            }
+            i += 8;
+        }
+        let mut res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+        while i < n {
+            res += a[i];
+            i += 1;
+        }
+        res
+    } else {
+        let mut n2 = n / 2;
+        n2 -= n2 % 8;
+        pairwise_sum(&a[..n2]) + pairwise_sum(&a[n2..])
+    }
+}
+
+fn pycanon_recursive_c(table: &ClassTable, l: u64) -> u64 {
+    let tail_from = (l - 1) as usize;
+    (0..table.sensitive.len())
+        .map(|a| {
+            table
+                .classes
+                .iter()
+                .map(|class| {
+                    let mut r: Vec<u64> = class.sensitive[a].iter().map(|&(_, n)| n).collect();
+                    r.sort_unstable();
+                    let tail: u64 = r.get(tail_from..).map_or(0, |t| t.iter().sum());
+                    let first = r.first().copied().unwrap_or(0);
+                    (first as f64 / tail as f64 + 1.0).floor() as u64
+                })
+                .max()
+                .unwrap_or(0)
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+/// The smallest integer c such that every class satisfies recursive
+/// (c,l)-diversity in the textbook reading: with its counts sorted
+/// descending, `r₁ < c·(r_l + … + r_m)`. `None` when some class has fewer
+/// than `l` distinct values (no c helps). `l` below 1 is taken as 1.
+pub fn recursive_c(table: &ClassTable, l: u64) -> Option<u64> {
+    let from = l.max(1) as usize - 1;
+    let mut worst = 1;
+    for class in &table.classes {
+        for counts in &class.sensitive {
+            let mut r: Vec<u64> = counts.iter().map(|&(_, n)| n).collect();
+            r.sort_unstable_by(|a, b| b.cmp(a));
+            let tail: u64 = r.get(from..).map_or(0, |t| t.iter().sum());
+            if tail == 0 {
+                return None;
+            }
+            worst = worst.max(r[0] / tail + 1);
+        }
+    }
+    Some(worst)
+}
+
+/// Whether every class satisfies `r₁ < c·(r_l + … + r_m)` for a real `c`.
+pub fn recursive_holds(table: &ClassTable, c: f64, l: u64) -> bool {
+    let from = l.max(1) as usize - 1;
+    table.classes.iter().all(|class| {
+        class.sensitive.iter().all(|counts| {
+            let mut r: Vec<u64> = counts.iter().map(|&(_, n)| n).collect();
+            r.sort_unstable_by(|a, b| b.cmp(a));
+            let tail: u64 = r.get(from..).map_or(0, |t| t.iter().sum());
+            tail > 0 && (r[0] as f64) < c * tail as f64
+        })
+    })
+}
+
+fn t_closeness(table: &ClassTable) -> f64 {
+    table
+        .sensitive
+        .iter()
+        .enumerate()
+        .map(|(a, attribute)| {
+            let rows = table.rows as f64;
+            let p: Vec<f64> = attribute.global.iter().map(|&n| n as f64 / rows).collect();
+            table
+                .classes
+                .par_iter()
+                .map(|class| class_emd(class, a, &p, attribute.numeric))
+                .reduce(|| 0.0, f64::max)
+        })
+        .fold(0.0, f64::max)
+}
+
+/// A class's EMD to the global distribution `p`, in pyCANON's order of
+/// operations (so that results agree to the last bit in most cases).
+pub(crate) fn class_emd(class: &Class, attribute: usize, p: &[f64], numeric: bool) -> f64 {
+    let m = p.len();
+    let size = class.size as f64;
+    let counts = &class.sensitive[attribute];
+    let mut next = counts.iter().peekable();
+    let mut q = |rank: usize| -> f64 {
+        match next.peek() {
+            Some(&&(r, n)) if r as usize == rank => {
+                next.next();
+                n as f64 / size
+            }
+            _ => 0.0,
+        }
+    };
+    if numeric {
+        if m < 2 {
+            return 0.0;
+        }
+        let (mut running, mut emd) = (0.0f64, 0.0f64);
+        for (i, &pi) in p.iter().enumerate() {
+            running += q(i) - pi;
+            emd += running.abs();
+        }
+        1.0 / (m - 1) as f64 * emd
+    } else {
+        let mut emd = 0.0f64;
+        for (i, &pi) in p.iter().enumerate() {
+            emd += (q(i) - pi).abs();
+        }
+        0.5 * emd
+    }
+}
+
+/// Classes smaller than `k`, and the records in them (the records that
+/// would have to be suppressed, or generalised, to reach k).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Below {
+    /// Classes smaller than k.
+    pub classes: u64,
+    /// Records in those classes.
+    pub records: u64,
+}
+
+/// The classes smaller than `k`.
+pub fn below_k(table: &ClassTable, k: u64) -> Below {
+    let mut below = Below {
+        classes: 0,
+        records: 0,
+    };
+    for class in table.classes.iter().filter(|c| c.size < k) {
+        below.classes += 1;
+        below.records += class.size;
+    }
+    below
+}
+
+/// Classes (and their records) whose largest sensitive share exceeds `alpha`.
+pub fn above_alpha(table: &ClassTable, alpha: f64) -> Below {
+    count_classes(table, |class| {
+        class.sensitive.iter().any(|counts| {
+            let top = counts.iter().map(|&(_, n)| n).max().unwrap_or(0);
+            top as f64 / class.size as f64 > alpha
+        })
+    })
+}
+
+/// Classes (and their records) with fewer than `l` distinct sensitive values.
+pub fn below_l(table: &ClassTable, l: u64) -> Below {
+    count_classes(table, |class| {
+        class.sensitive.iter().any(|c| (c.len() as u64) < l)
+    })
+}
+
+/// Classes (and their records) whose entropy is below `ln l`.
+pub fn below_entropy_l(table: &ClassTable, l: f64) -> Below {
+    let floor = l.ln();
+    count_classes(table, |class| {
+        class
+            .sensitive
+            .iter()
+            .any(|c| class_entropy(c, class.size) < floor - 1e-12)
+    })
+}
+
+/// Classes (and their records) farther than `t` from the whole table.
+pub fn above_t(table: &ClassTable, t: f64) -> Below {
+    let globals: Vec<Vec<f64>> = table
+        .sensitive
+        .iter()
+        .map(|a| {
+            a.global
+                .iter()
+                .map(|&n| n as f64 / table.rows as f64)
+                .collect()
+        })
+        .collect();
+    count_classes(table, |class| {
+        table
+            .sensitive
+            .iter()
+            .enumerate()
+            .any(|(a, attr)| class_emd(class, a, &globals[a], attr.numeric) > t + 1e-12)
+    })
+}
+
+fn count_classes(table: &ClassTable, hit: impl Fn(&Class) -> bool) -> Below {
+    let mut below = Below {
+        classes: 0,
+        records: 0,
+    };
+    for class in table.classes.iter().filter(|c| hit(c)) {
+        below.classes += 1;
+        below.records += class.size;
+    }
+    below
+}
+
+/// A combination of quasi-identifiers and how identifying it is alone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Combination {
+    /// The quasi-identifier columns.
+    pub columns: Vec<String>,
+    /// Records in classes smaller than k over these columns alone.
+    pub records_below_k: u64,
+    /// Those classes.
+    pub classes_below_k: u64,
+}
+
+/// The combination of at most `max_columns` quasi-identifiers that alone
+/// leaves the most records in classes smaller than `k`; ties go to fewer
+/// columns, then to descriptor order. Computed from the class table (each
+/// combination's classes are unions of full classes), never from rows.
+/// `None` when no combination leaves any record below k.
+pub fn most_identifying(table: &ClassTable, k: u64, max_columns: usize) -> Option<Combination> {
+    let n = table.quasi_identifiers.len();
+    let subsets: Vec<Vec<usize>> = subsets_up_to(n, max_columns.min(n));
+    let scored: Vec<(usize, Below)> = subsets
+        .par_iter()
+        .enumerate()
+        .map(|(i, subset)| (i, projected_below(table, subset, k)))
+        .collect();
+    let best = scored
+        .into_iter()
+        .filter(|(_, b)| b.records > 0)
+        .min_by_key(|(i, b)| (std::cmp::Reverse(b.records), subsets[*i].len(), *i))?;
+    Some(Combination {
+        columns: subsets[best.0]
+            .iter()
+            .map(|&c| table.quasi_identifiers[c].clone())
+            .collect(),
+        records_below_k: best.1.records,
+        classes_below_k: best.1.classes,
+    })
+}
+
+/// Every non-empty subset of `0..n` with at most `max` members, by size
+/// then lexicographically.
+fn subsets_up_to(n: usize, max: usize) -> Vec<Vec<usize>> {
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    let mut frontier: Vec<Vec<usize>> = vec![Vec::new()];
+    for _ in 0..max {
+        let mut next = Vec::new();
+        for subset in &frontier {
+            let start = subset.last().map_or(0, |&l| l + 1);
+            for c in start..n {
+                let mut grown = subset.clone();
+                grown.push(c);
+                next.push(grown);
+            }
+        }
+        out.extend(next.iter().cloned());
+        frontier = next;
+    }
+    out
+}
+
+fn projected_below(table: &ClassTable, subset: &[usize], k: u64) -> Below {
+    let mut sizes: FxHashMap<Vec<u32>, u64> = FxHashMap::default();
+    let mut key = Vec::with_capacity(subset.len());
+    for class in &table.classes {
+        key.clear();
+        key.extend(subset.iter().map(|&c| class.key[c]));
+        match sizes.get_mut(&key) {
+            Some(size) => *size += class.size,
+            None => {
+                sizes.insert(key.clone(), class.size);
+            }
+        }
+    }
+    let mut below = Below {
+        classes: 0,
+        records: 0,
+    };
+    for size in sizes.into_values().filter(|&s| s < k) {
+        below.classes += 1;
+        below.records += size;
+    }
+    below
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dataset::table::SensitiveAttribute;
+
+    fn table(classes: &[(&[u32], &[(u32, u64)])], global: Vec<u64>, numeric: bool) -> ClassTable {
+        ClassTable {
+            quasi_identifiers: vec!["a".into(), "b".into()],
+            sensitive: vec![SensitiveAttribute {
+                name: "s".into(),
+                numeric,
+                global: global.clone(),
+            }],
+            classes: classes
+                .iter()
+                .map(|(key, counts)| Class {
+                    key: (*key).into(),
+                    size: counts.iter().map(|c| c.1).sum(),
+                    sensitive: vec![counts.to_vec()],
+                })
+                .collect(),
+            rows: global.iter().sum(),
+        }
+    }
+
+    #[test]
+    fn pairwise_sum_matches_numpy_blocking() {
+        let a: Vec<f64> = (0..300).map(|i| 1.0 / (i as f64 + 1.0)).collect();
+        let plain: f64 = a.iter().sum();
+        assert!((pairwise_sum(&a) - plain).abs() < 1e-12);
+        assert_eq!(pairwise_sum(&[1.0, 2.0]), 3.0);
+    }
+
+    #[test]
+    fn textbook_example_metrics() {
+        // Two classes: {x:2, y:2} and {x:1, y:1, z:2}; global x:3 y:3 z:2.
+        let t = table(
+            &[
+                (&[0, 0], &[(0, 2), (1, 2)]),
+                (&[1, 0], &[(0, 1), (1, 1), (2, 2)]),
+            ],
+            vec![3, 3, 2],
+            false,
+        );
+        let m = Metrics::compute(&t);
+        assert_eq!(m.k, 4);
+        assert_eq!(m.alpha, Some(0.5));
+        assert_eq!(m.l_distinct, Some(2));
+        assert_eq!(
+            m.l_entropy,
+            Some(1),
+            "e^ln2 lands just under 2, as in pyCANON"
+        );
+        // Equal distance: class 1 differs by |0.5-.375|*2 + .25 = 0.5, halved.
+        assert!((m.t.expect("t") - 0.25).abs() < 1e-12);
+        assert_eq!(recursive_c(&t, 2), Some(2));
+        assert_eq!(
+            below_k(&t, 5),
+            Below {
+                classes: 2,
+                records: 8
+            }
+        );
+    }
+
+    #[test]
+    fn ordered_distance_for_numbers() {
+        // Class holds only the highest of three values: EMD = (1/3 + 2/3)/2.
+        let t = table(
+            &[(&[0, 0], &[(2, 1)]), (&[1, 0], &[(0, 1), (1, 1)])],
+            vec![1, 1, 1],
+            true,
+        );
+        let m = Metrics::compute(&t);
+        assert!((m.t.expect("t") - 0.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn the_most_identifying_combination_prefers_fewer_columns() {
+        let t = table(
+            &[
+                (&[0, 0], &[(0, 3)]),
+                (&[1, 0], &[(0, 1)]),
+                (&[2, 1], &[(0, 1)]),
+            ],
+            vec![5],
+            false,
+        );
+        let best = most_identifying(&t, 2, 3).expect("something is below k");
+        assert_eq!(best.columns, vec!["a".to_owned()]);
+        assert_eq!(best.records_below_k, 2);
+    }
+}

@@ -1,0 +1,723 @@
+//! The one pass over a dataset: CSV (through the `csv` crate) or NDJSON,
+//! streamed. Each row updates the equivalence-class table, the distinct
+//! values (with counts) of the quasi-identifier, sensitive and count
+//! columns, and the identifier detections of the other columns. Nothing
+//! else of a row is kept.
+//!
+//! Bad input stops the pass with an error naming the file, line and column,
+//! never the value: a value from a small class is exactly what an audit
+//! must not print.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+
+use rustc_hash::FxHashMap;
+use serde_json::Value;
+
+use super::descriptor::{Column, Descriptor, Format, Role, ValueType};
+use super::table::{ClassTable, SensitiveAttribute, TableBuilder};
+use crate::checks::identifiers::{Detectors, IdentifierKind};
+use crate::error::{Error, FileProblem, Result};
+use crate::run::Progress;
+use crate::schema::PathSegment;
+
+/// Rows between progress updates.
+const PROGRESS_EVERY: u64 = 16_384;
+
+/// The distinct values of one column, with the records holding each.
+#[derive(Debug, Default)]
+pub struct Values {
+    by_text: FxHashMap<Box<str>, u32>,
+    by_canonical: FxHashMap<Box<str>, u32>,
+    /// Each distinct value, in canonical text (numbers normalised).
+    pub texts: Vec<Box<str>>,
+    /// For numeric columns, each value as a number (`None` when missing).
+    pub numbers: Vec<Option<f64>>,
+    /// Records per value.
+    pub counts: Vec<u64>,
+    numeric: bool,
+    last: Option<u32>,
+}
+
+/// Why a value could not be taken.
+#[derive(Debug)]
+struct NotANumber;
+
+impl Values {
+    fn new(numeric: bool) -> Self {
+        Values {
+            numeric,
+            ..Values::default()
+        }
+    }
+
+    /// The id of `text`, interning it on first sight. Numeric columns
+    /// intern by value (`30` and `30.0` are one value); an empty text is a
+    /// missing value.
+    fn intern(&mut self, text: &str) -> Result<u32, NotANumber> {
+        if let Some(&id) = self.by_text.get(text) {
+            self.counts[id as usize] += 1;
+            self.last = Some(id);
+            return Ok(id);
+        }
+        let id = if self.numeric {
+            let number = parse_number(text)?;
+            let canonical = number.map_or_else(String::new, |n| format!("{n}"));
+            match self.by_canonical.get(canonical.as_str()) {
+                Some(&id) => id,
+                None => {
+                    let id = self.push(canonical.clone().into_boxed_str(), number);
+                    self.by_canonical.insert(canonical.into_boxed_str(), id);
+                    id
+                }
+            }
+        } else {
+            self.push(text.into(), None)
+        };
+        self.by_text.insert(text.into(), id);
+        self.counts[id as usize] += 1;
+        self.last = Some(id);
+        Ok(id)
+    }
+
+    fn push(&mut self, text: Box<str>, number: Option<f64>) -> u32 {
+        self.texts.push(text);
+        self.numbers.push(number);
+        self.counts.push(0);
+        (self.texts.len() - 1) as u32
+    }
+
+    /// Distinct values.
+    pub fn len(&self) -> usize {
+        self.texts.len()
+    }
+
+    /// Whether no value was seen.
+    pub fn is_empty(&self) -> bool {
+        self.texts.is_empty()
+    }
+
+    /// Rank of each id in sorted order: numbers ascending (a missing value
+    /// first), text by code point, as `numpy.unique` orders them.
+    fn ranks(&self) -> Vec<u32> {
+        let mut order: Vec<u32> = (0..self.len() as u32).collect();
+        if self.numeric {
+            order.sort_by(|&a, &b| {
+                let (x, y) = (self.numbers[a as usize], self.numbers[b as usize]);
+                x.unwrap_or(f64::NEG_INFINITY)
+                    .total_cmp(&y.unwrap_or(f64::NEG_INFINITY))
+            });
+        } else {
+            order.sort_by(|&a, &b| self.texts[a as usize].cmp(&self.texts[b as usize]));
+        }
+        let mut ranks = vec![0; order.len()];
+        for (rank, id) in order.into_iter().enumerate() {
+            ranks[id as usize] = rank as u32;
+        }
+        ranks
+    }
+}
+
+/// A number as written in a cell: `None` for an empty cell; an error for
+/// anything that is not a finite decimal number.
+fn parse_number(text: &str) -> Result<Option<f64>, NotANumber> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Ok(None);
+    }
+    let looks_decimal = trimmed
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'));
+    match trimmed.parse::<f64>() {
+        Ok(n) if looks_decimal && n.is_finite() => Ok(Some(if n == 0.0 { 0.0 } else { n })),
+        _ => Err(NotANumber),
+    }
+}
+
+/// What the pass learned about one column.
+#[derive(Debug)]
+pub struct ColumnScan {
+    /// The column as described (undescribed columns are insensitive).
+    pub column: Column,
+    /// Whether the descriptor named it (rather than the data alone).
+    pub described: bool,
+    /// Rows with a non-empty value.
+    pub present: u64,
+    /// Distinct values with counts, for quasi-identifier, sensitive and
+    /// count columns.
+    pub values: Option<Values>,
+    /// Rows whose value holds each identifier kind, for the columns whose
+    /// cells are scanned as they pass (direct-identifier and insensitive).
+    pub detections: BTreeMap<IdentifierKind, u64>,
+}
+
+impl ColumnScan {
+    fn new(column: Column, described: bool) -> Self {
+        let interned = matches!(
+            column.role,
+            Role::QuasiIdentifier | Role::Sensitive | Role::Count
+        );
+        let numeric = column.value_type == ValueType::Numeric;
+        ColumnScan {
+            column,
+            described,
+            present: 0,
+            values: interned.then(|| Values::new(numeric)),
+            detections: BTreeMap::new(),
+        }
+    }
+}
+
+/// Everything one pass over a dataset yields.
+#[derive(Debug)]
+pub struct Scan {
+    /// The file, as the user named it.
+    pub path: String,
+    /// Its format.
+    pub format: Format,
+    /// Rows read.
+    pub rows: u64,
+    /// Every column: the described ones in descriptor order, then the
+    /// undescribed ones in the order they were met.
+    pub columns: Vec<ColumnScan>,
+    /// The equivalence classes.
+    pub table: ClassTable,
+}
+
+impl Scan {
+    /// The columns with `role`.
+    pub fn with_role(&self, role: Role) -> impl Iterator<Item = &ColumnScan> {
+        self.columns.iter().filter(move |c| c.column.role == role)
+    }
+}
+
+/// The state of a pass.
+struct Pass<'a> {
+    name: String,
+    detectors: &'a Detectors,
+    columns: Vec<ColumnScan>,
+    /// Indexes into `columns`.
+    quasi: Vec<usize>,
+    sensitive: Vec<usize>,
+    builder: TableBuilder,
+    key: Vec<u32>,
+    sensitive_ids: Vec<u32>,
+    rows: u64,
+}
+
+impl<'a> Pass<'a> {
+    fn new(name: String, columns: Vec<ColumnScan>, detectors: &'a Detectors) -> Self {
+        let of_role = |role: Role| -> Vec<usize> {
+            columns
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.column.role == role)
+                .map(|(i, _)| i)
+                .collect()
+        };
+        let quasi = of_role(Role::QuasiIdentifier);
+        let sensitive = of_role(Role::Sensitive);
+        Pass {
+            name,
+            detectors,
+            builder: TableBuilder::new(sensitive.len()),
+            key: Vec::with_capacity(quasi.len()),
+            sensitive_ids: Vec::with_capacity(sensitive.len()),
+            quasi,
+            sensitive,
+            columns,
+            rows: 0,
+        }
+    }
+
+    /// Takes one row: `cell(i)` is column `i`'s text ("" when missing).
+    fn add_row<'c>(
+        &mut self,
+        line: u64,
+        mut cell: impl FnMut(usize) -> Cow<'c, str>,
+    ) -> Result<()> {
+        for i in 0..self.columns.len() {
+            let text = cell(i);
+            let column = &mut self.columns[i];
+            if !text.is_empty() {
+                column.present += 1;
+            }
+            match &mut column.values {
+                Some(values) => {
+                    if values.intern(&text).is_err() {
+                        return Err(self.not_a_number(line, i));
+                    }
+                }
+                None if !text.is_empty() => {
+                    for detection in self.detectors.scan(&text) {
+                        *column.detections.entry(detection.kind).or_insert(0) += 1;
+                    }
+                }
+                None => {}
+            }
+        }
+        self.key.clear();
+        self.sensitive_ids.clear();
+        for &i in &self.quasi {
+            self.key.push(last_id(&self.columns[i]));
+        }
+        for &i in &self.sensitive {
+            self.sensitive_ids.push(last_id(&self.columns[i]));
+        }
+        self.builder.add(&self.key, &self.sensitive_ids);
+        self.rows += 1;
+        Ok(())
+    }
+
+    fn not_a_number(&self, line: u64, column: usize) -> Error {
+        FileProblem::new(
+            &self.name,
+            format!(
+                "column `{}` is declared numeric but this row's value is not a number",
+                self.columns[column].column.name
+            ),
+        )
+        .at_line(Some(line as usize))
+        .with_help("declare the column `categorical` in the descriptor, or fix the value (an empty cell counts as missing)")
+        .into()
+    }
+
+    fn finish(self, path: &str, format: Format) -> Result<Scan> {
+        if self.rows == 0 {
+            return Err(FileProblem::new(
+                path,
+                "the dataset has no rows; an empty extract is no evidence of anonymity",
+            )
+            .with_help("check that the right file was given")
+            .into());
+        }
+        let quasi_names = self
+            .quasi
+            .iter()
+            .map(|&i| self.columns[i].column.name.clone())
+            .collect();
+        let mut attributes = Vec::new();
+        let mut ranks = Vec::new();
+        for &i in &self.sensitive {
+            let column = &self.columns[i];
+            let Some(values) = &column.values else {
+                continue;
+            };
+            let rank = values.ranks();
+            let mut global = vec![0; values.len()];
+            for (id, &count) in values.counts.iter().enumerate() {
+                global[rank[id] as usize] = count;
+            }
+            attributes.push(SensitiveAttribute {
+                name: column.column.name.clone(),
+                numeric: column.column.value_type == ValueType::Numeric,
+                global,
+            });
+            ranks.push(rank);
+        }
+        let table = self.builder.finish(quasi_names, attributes, &ranks);
+        Ok(Scan {
+            path: path.to_owned(),
+            format,
+            rows: self.rows,
+            columns: self.columns,
+            table,
+        })
+    }
+}
+
+/// The id the column interned last (the current row's).
+fn last_id(column: &ColumnScan) -> u32 {
+    column.values.as_ref().and_then(|v| v.last).unwrap_or(0)
+}
+
+/// Reads `path` once and returns what the checks need.
+pub fn scan(
+    path: &Path,
+    descriptor: &Descriptor,
+    detectors: &Detectors,
+    progress: &dyn Progress,
+) -> Result<Scan> {
+    let format = descriptor
+        .format
+        .or_else(|| Format::from_path(path))
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "cannot tell the format of `{}` from its extension; set `format = \"csv\"` or `\"ndjson\"` in the descriptor",
+                path.display()
+            ))
+        })?;
+    let file = File::open(path).map_err(|e| Error::read(path, e))?;
+    let total = file.metadata().map(|m| m.len()).unwrap_or(0);
+    progress.start(total);
+    let result = scan_reader(
+        file,
+        &path.display().to_string(),
+        format,
+        descriptor,
+        detectors,
+        progress,
+    );
+    progress.finish();
+    result
+}
+
+/// Reads a dataset of `format` from `reader` (named `name` in messages)
+/// once; [`scan`] without the file.
+pub fn scan_reader(
+    reader: impl Read,
+    name: &str,
+    format: Format,
+    descriptor: &Descriptor,
+    detectors: &Detectors,
+    progress: &dyn Progress,
+) -> Result<Scan> {
+    let pass = match format {
+        Format::Csv => read_csv(reader, name, descriptor, detectors, progress)?,
+        Format::Ndjson => read_ndjson(reader, name, descriptor, detectors, progress)?,
+    };
+    pass.finish(name, format)
+}
+
+fn read_csv<'d>(
+    file: impl Read,
+    name: &str,
+    descriptor: &Descriptor,
+    detectors: &'d Detectors,
+    progress: &dyn Progress,
+) -> Result<Pass<'d>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(descriptor.delimiter)
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(BufReader::with_capacity(1 << 20, file));
+    let header = reader
+        .byte_headers()
+        .map_err(|e| csv_problem(name, e))?
+        .clone();
+    if header.is_empty() || (header.len() == 1 && header[0].is_empty()) {
+        return Err(FileProblem::new(name, "the file is empty: no header row")
+            .at_line(Some(1))
+            .with_help("a CSV dataset starts with a header row naming its columns")
+            .into());
+    }
+    let mut names = Vec::with_capacity(header.len());
+    for (i, raw) in header.iter().enumerate() {
+        let text = std::str::from_utf8(raw).map_err(|_| {
+            Error::from(
+                FileProblem::new(name, format!("header field {} is not valid UTF-8", i + 1))
+                    .at_line(Some(1)),
+            )
+        })?;
+        let text = if i == 0 {
+            text.trim_start_matches('\u{feff}')
+        } else {
+            text
+        };
+        if names.contains(&text) {
+            return Err(
+                FileProblem::new(name, format!("the header names column `{text}` twice"))
+                    .at_line(Some(1))
+                    .with_help("give each column a distinct name")
+                    .into(),
+            );
+        }
+        names.push(text);
+    }
+    let (columns, positions) = match_columns(name, descriptor, &names)?;
+    let mut pass = Pass::new(name.to_owned(), columns, detectors);
+    let mut record = csv::ByteRecord::new();
+    let mut reported = 0u64;
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(csv_problem(name, e)),
+        }
+        let line = record.position().map_or(0, |p| p.line());
+        let mut bad_column = None;
+        pass.add_row(line, |i| {
+            let raw = record.get(positions[i]).unwrap_or_default();
+            match std::str::from_utf8(raw) {
+                Ok(text) => Cow::Borrowed(text),
+                Err(_) => {
+                    bad_column.get_or_insert(i);
+                    Cow::Borrowed("")
+                }
+            }
+        })?;
+        if let Some(i) = bad_column {
+            return Err(FileProblem::new(
+                name,
+                format!(
+                    "column `{}` is not valid UTF-8 in this row",
+                    names[positions[i]]
+                ),
+            )
+            .at_line(Some(line as usize))
+            .with_help("save the file as UTF-8")
+            .into());
+        }
+        if pass.rows % PROGRESS_EVERY == 0 {
+            let at = reader.position().byte();
+            progress.advance(at - reported);
+            reported = at;
+        }
+    }
+    progress.advance(reader.position().byte().saturating_sub(reported));
+    Ok(pass)
+}
+
+/// The scanned columns and, for each, its position in the header:
+/// described ones first, then the rest as insensitive.
+fn match_columns(
+    name: &str,
+    descriptor: &Descriptor,
+    header: &[&str],
+) -> Result<(Vec<ColumnScan>, Vec<usize>)> {
+    let missing: Vec<&str> = descriptor
+        .columns
+        .iter()
+        .filter(|c| !header.contains(&c.name.as_str()))
+        .map(|c| c.name.as_str())
+        .collect();
+    if !missing.is_empty() {
+        return Err(FileProblem::new(
+            name,
+            format!(
+                "the header lacks the described column{} `{}`",
+                if missing.len() == 1 { "" } else { "s" },
+                missing.join("`, `")
+            ),
+        )
+        .at_line(Some(1))
+        .with_help(format!(
+            "the header has: {}; fix the descriptor `{}` or the file",
+            header.join(", "),
+            descriptor.source
+        ))
+        .into());
+    }
+    let mut columns = Vec::new();
+    let mut positions = Vec::new();
+    for column in &descriptor.columns {
+        positions.push(header.iter().position(|h| *h == column.name).unwrap_or(0));
+        columns.push(ColumnScan::new(column.clone(), true));
+    }
+    for (i, h) in header.iter().enumerate() {
+        if !descriptor.columns.iter().any(|c| c.name == *h) {
+            positions.push(i);
+            columns.push(ColumnScan::new(insensitive(h), false));
+        }
+    }
+    Ok((columns, positions))
+}
+
+fn insensitive(name: &str) -> Column {
+    Column {
+        name: name.to_owned(),
+        role: Role::Insensitive,
+        value_type: ValueType::Categorical,
+        max_decimals: None,
+        granularity: None,
+        path: vec![PathSegment::Key(name.to_owned())],
+    }
+}
+
+fn csv_problem(name: &str, error: csv::Error) -> Error {
+    let line = error.position().map(|p| p.line() as usize);
+    match error.into_kind() {
+        csv::ErrorKind::Io(e) => Error::Read {
+            path: name.to_owned(),
+            source: e,
+        },
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => FileProblem::new(
+            name,
+            format!(
+                "this row has {len} field{}; the header has {expected_len}",
+                if len == 1 { "" } else { "s" }
+            ),
+        )
+        .at_line(line)
+        .with_help("quote fields that contain the delimiter, or fix the row")
+        .into(),
+        csv::ErrorKind::Utf8 { .. } => FileProblem::new(name, "this row is not valid UTF-8")
+            .at_line(line)
+            .with_help("save the file as UTF-8")
+            .into(),
+        _ => FileProblem::new(name, "the CSV cannot be read here")
+            .at_line(line)
+            .into(),
+    }
+}
+
+fn read_ndjson<'d>(
+    file: impl Read,
+    name: &str,
+    descriptor: &Descriptor,
+    detectors: &'d Detectors,
+    progress: &dyn Progress,
+) -> Result<Pass<'d>> {
+    let columns = descriptor
+        .columns
+        .iter()
+        .map(|c| ColumnScan::new(c.clone(), true))
+        .collect();
+    let mut pass = Pass::new(name.to_owned(), columns, detectors);
+    let described_roots: Vec<String> = descriptor
+        .columns
+        .iter()
+        .filter_map(|c| match c.path.first() {
+            Some(PathSegment::Key(k)) => Some(k.clone()),
+            _ => None,
+        })
+        .collect();
+    let mut extra: BTreeMap<String, BTreeMap<IdentifierKind, u64>> = BTreeMap::new();
+    let mut extra_present: BTreeMap<String, u64> = BTreeMap::new();
+    let mut reader = BufReader::with_capacity(1 << 20, file);
+    let mut buffer = Vec::new();
+    let mut line = 0u64;
+    loop {
+        buffer.clear();
+        let read = reader
+            .read_until(b'\n', &mut buffer)
+            .map_err(|e| Error::Read {
+                path: name.to_owned(),
+                source: e,
+            })?;
+        if read == 0 {
+            break;
+        }
+        line += 1;
+        progress.advance(read as u64);
+        if buffer.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let record: Value = serde_json::from_slice(&buffer).map_err(|e| {
+            let what = if e.is_eof() {
+                "is truncated JSON"
+            } else if std::str::from_utf8(&buffer).is_err() {
+                "is not valid UTF-8"
+            } else {
+                "is not JSON"
+            };
+            Error::from(
+                FileProblem::new(name, format!("this line {what}"))
+                    .at_line(Some(line as usize))
+                    .with_help("each line of an NDJSON dataset is one JSON object"),
+            )
+        })?;
+        let Value::Object(members) = &record else {
+            return Err(FileProblem::new(name, "this line is not a JSON object")
+                .at_line(Some(line as usize))
+                .with_help("each line of an NDJSON dataset is one JSON object")
+                .into());
+        };
+        let cells: Vec<Cow<'_, str>> = descriptor
+            .columns
+            .iter()
+            .map(|c| cell_text(value_at(&record, &c.path)))
+            .collect();
+        pass.add_row(line, |i| cells[i].clone())?;
+        for (key, value) in members {
+            if described_roots.contains(key) {
+                continue;
+            }
+            let mut kinds = Vec::new();
+            let mut present = false;
+            visit_strings(value, &mut |text| {
+                present |= !text.is_empty();
+                for detection in detectors.scan(text) {
+                    if !kinds.contains(&detection.kind) {
+                        kinds.push(detection.kind);
+                    }
+                }
+            });
+            if present {
+                *extra_present.entry(key.clone()).or_insert(0) += 1;
+            }
+            let counts = extra.entry(key.clone()).or_default();
+            for kind in kinds {
+                *counts.entry(kind).or_insert(0) += 1;
+            }
+        }
+    }
+    for (key, detections) in extra {
+        let mut column = ColumnScan::new(insensitive(&key), false);
+        column.present = extra_present.get(&key).copied().unwrap_or(0);
+        column.detections = detections;
+        pass.columns.push(column);
+    }
+    Ok(pass)
+}
+
+fn value_at<'v>(record: &'v Value, path: &[PathSegment]) -> Option<&'v Value> {
+    let mut at = record;
+    for segment in path {
+        match (segment, at) {
+            (PathSegment::Key(k), Value::Object(map)) => at = map.get(k)?,
+            _ => return None,
+        }
+    }
+    Some(at)
+}
+
+/// A JSON value as a cell: strings as they are, numbers and booleans as
+/// written, objects and arrays as compact JSON, null or absent as missing.
+fn cell_text(value: Option<&Value>) -> Cow<'_, str> {
+    match value {
+        None | Some(Value::Null) => Cow::Borrowed(""),
+        Some(Value::String(s)) => Cow::Borrowed(s),
+        Some(Value::Number(n)) => Cow::Owned(n.to_string()),
+        Some(Value::Bool(b)) => Cow::Borrowed(if *b { "true" } else { "false" }),
+        Some(other) => Cow::Owned(other.to_string()),
+    }
+}
+
+fn visit_strings(value: &Value, visit: &mut impl FnMut(&str)) {
+    match value {
+        Value::String(s) => visit(s),
+        Value::Array(items) => items.iter().for_each(|v| visit_strings(v, visit)),
+        Value::Object(map) => map.values().for_each(|v| visit_strings(v, visit)),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_intern_by_value_and_rank_numerically() {
+        let mut values = Values::new(true);
+        let a = values.intern("30").expect("number");
+        let b = values.intern("30.0").expect("number");
+        let c = values.intern("4").expect("number");
+        let missing = values.intern("").expect("missing is allowed");
+        assert_eq!(a, b);
+        assert_eq!(values.counts[a as usize], 2);
+        assert!(values.intern("thirty").is_err());
+        assert!(values.intern("NaN").is_err());
+        let ranks = values.ranks();
+        assert_eq!(ranks[missing as usize], 0);
+        assert!(ranks[c as usize] < ranks[a as usize]);
+    }
+
+    #[test]
+    fn text_ranks_by_code_point() {
+        let mut values = Values::new(false);
+        let b = values.intern("b").expect("text");
+        let a = values.intern("a").expect("text");
+        let upper = values.intern("Z").expect("text");
+        let ranks = values.ranks();
+        assert_eq!(
+            (ranks[upper as usize], ranks[a as usize], ranks[b as usize]),
+            (0, 1, 2)
+        );
+    }
+}
