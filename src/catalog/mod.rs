@@ -3,16 +3,18 @@
 //! (see [`crate::run`]); it only says *what* is required, by whom, with
 //! which parameters.
 
-mod load;
+mod diff;
+pub(crate) mod load;
 mod profile;
 mod requirement;
-mod toml_source;
+pub(crate) mod toml_source;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use serde::Deserialize;
 
+pub use diff::{DiffEntry, DiffKind, ProfileDiff};
 pub use profile::{Profile, ProfileEntry, ResolvedProfile, Selection};
 pub use requirement::{Area, CheckSpec, Clause, Level, Requirement};
 

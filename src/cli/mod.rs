@@ -3,6 +3,7 @@
 //! writers here, and returns an exit code. No checking logic lives here.
 
 mod catalogue;
+mod flows;
 mod output;
 mod validate;
 
@@ -30,6 +31,9 @@ enum Command {
     /// Validate payload files and folders (JSON, JSON-LD, NDJSON) against
     /// the shared schemas and the payload requirements of each profile.
     Validate(validate::ValidateArgs),
+    /// Judge a data-flow declaration: every flow against the data-flow
+    /// requirements of each profile, with a matrix of flows by profile.
+    Flows(flows::FlowsArgs),
     /// List the requirement catalogue, or show one requirement.
     Requirements(catalogue::RequirementsArgs),
     /// List the profiles, or show one with its requirements and parameters.
@@ -50,6 +54,11 @@ pub(crate) struct SuiteArgs {
 impl SuiteArgs {
     pub(crate) fn load(&self) -> Result<Catalogue, Error> {
         Catalogue::load(&self.suites)
+    }
+
+    /// The overlay folders.
+    pub(crate) fn dirs(&self) -> &[PathBuf] {
+        &self.suites
     }
 }
 
@@ -82,6 +91,7 @@ impl ColorChoice {
 pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Validate(args) => validate::run(args),
+        Command::Flows(args) => flows::run(args),
         Command::Requirements(args) => catalogue::requirements(args),
         Command::Profiles(args) => catalogue::profiles(args),
         Command::Schemas(args) => catalogue::schemas(args),

@@ -35,6 +35,9 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// Totals.
     pub summary: Summary,
+    /// Declared flows by profile and by pair of profiles (`flows` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matrix: Option<super::Matrix>,
 }
 
 /// The producing tool.

@@ -20,6 +20,9 @@ pub(super) fn render(
     for profile in &report.profiles {
         profile_table(profile, &paint, out)?;
     }
+    if let Some(matrix) = &report.matrix {
+        super::matrix::render_text(matrix, paint.color, out)?;
+    }
     footer(report, &paint, out)
 }
 
@@ -60,9 +63,15 @@ impl Paint {
 fn header(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     let records: u64 = report.inputs.iter().map(|i| i.records).sum();
     let profiles: Vec<&str> = report.profiles.iter().map(|p| p.id.as_str()).collect();
+    // A declaration's subjects are its flows.
+    let noun = if report.matrix.is_some() {
+        "flow"
+    } else {
+        "record"
+    };
     writeln!(
         out,
-        "cityconform {}: {records} record{} in {} file{}; profile{} {}",
+        "cityconform {}: {records} {noun}{} in {} file{}; profile{} {}",
         report.command,
         plural(records),
         report.inputs.len(),

@@ -193,6 +193,7 @@ impl<'p> Tally<'p> {
             requirements: self.plan.requirements.clone(),
             findings: self.findings,
             summary,
+            matrix: None,
         }
     }
 }
