@@ -447,6 +447,16 @@ fn a_missing_declaration_and_an_unknown_profile_are_usage_errors() {
         2,
     );
     check(
+        "validate_flow_requirement_without_declaration",
+        &[
+            "validate",
+            "fixtures/flows/payloads/covered.json",
+            "-r",
+            "FLOW-PAYLOAD-01",
+        ],
+        2,
+    );
+    check(
         "validate_missing_declaration",
         &[
             "validate",

@@ -221,7 +221,8 @@ impl Declaration {
     pub fn load(path: &Path) -> Result<Self> {
         let name = path.display().to_string();
         let is_toml = path.extension().is_some_and(|e| e == "toml");
-        if !is_toml && !path.extension().is_some_and(|e| e == "json") {
+        let is_json = path.extension().is_some_and(|e| e == "json");
+        if !is_toml && !is_json {
             return Err(Error::Usage(format!(
                 "declaration `{name}` is neither .json nor .toml; name the file by its format"
             )));

@@ -85,7 +85,12 @@ impl Plan {
             return Err(Error::Usage("no profile selected".to_owned()));
         }
         for id in only {
-            catalogue.requirement(id)?;
+            let requirement = catalogue.requirement(id)?;
+            if requirement.check.kind == flows::payload::KIND && declaration.is_none() {
+                return Err(Error::Usage(format!(
+                    "`{id}` checks records against a data-flow declaration; name one with --declaration"
+                )));
+            }
         }
         let resolved = profile_ids
             .iter()
