@@ -112,6 +112,9 @@ fn findings(
             .find(|r| r.id == id)
             .map_or("", |r| r.title.as_str());
         writeln!(out, "  {} {id}  {title}", paint.verdict(verdict))?;
+        if report.matrix.is_some() {
+            cited_clauses(report, id, out)?;
+        }
         let listed: Vec<&Finding> = report
             .findings
             .iter()
@@ -135,6 +138,20 @@ fn findings(
         }
     }
     writeln!(out)
+}
+
+/// The clauses a requirement is read from, for declaration reports, where
+/// a regulator reads the verdict against the text it comes from.
+fn cited_clauses(report: &Report, id: &str, out: &mut dyn Write) -> std::io::Result<()> {
+    let Some(info) = report.requirements.iter().find(|r| r.id == id) else {
+        return Ok(());
+    };
+    let cited: Vec<String> = info
+        .clauses
+        .iter()
+        .map(|c| format!("{} {}", c.source, c.clause))
+        .collect();
+    writeln!(out, "        cites: {}", cited.join("; "))
 }
 
 fn worst_verdict<'f>(findings: impl Iterator<Item = &'f Finding>) -> Verdict {
