@@ -2,7 +2,7 @@
 //!
 //! The library owns everything a run needs: the requirement catalogue and its
 //! regional profiles ([`catalog`]), the shared JSON Schemas ([`schema`]), the
-//! subjects being checked ([`subject`]), the checks themselves ([`checks`]),
+//! subjects being checked ([`subject`]), data-flow declarations ([`flows`]), the checks themselves ([`checks`]),
 //! the engine that runs a plan over subjects ([`run`]), the one result model
 //! ([`model`]) and its renderers ([`report`]).
 //!
@@ -18,6 +18,7 @@ pub mod checks;
 pub mod dataset;
 mod embedded;
 pub mod error;
+pub mod flows;
 pub mod model;
 pub mod report;
 pub mod run;

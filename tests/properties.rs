@@ -327,6 +327,7 @@ impl Arbitrary for AnyReport {
                 findings: u64::arbitrary(g),
                 met: bool::arbitrary(g),
             },
+            matrix: None,
         })
     }
 }

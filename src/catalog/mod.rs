@@ -3,6 +3,7 @@
 //! (see [`crate::run`]); it only says *what* is required, by whom, with
 //! which parameters.
 
+mod diff;
 pub(crate) mod load;
 mod profile;
 mod requirement;
@@ -13,6 +14,7 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
+pub use diff::{DiffEntry, DiffKind, ProfileDiff};
 pub use profile::{Profile, ProfileEntry, ResolvedProfile, Selection};
 pub use requirement::{Area, CheckSpec, Clause, Level, Requirement};
 

@@ -60,5 +60,8 @@ impl Outcome {
 
 /// Whether any check family knows the check `kind`.
 pub fn is_known_kind(kind: &str) -> bool {
-    payload::KINDS.contains(&kind) || dataset::KINDS.contains(&kind)
+    payload::KINDS.contains(&kind)
+        || dataset::KINDS.contains(&kind)
+        || crate::flows::checks::KINDS.contains(&kind)
+        || kind == crate::flows::payload::KIND
 }

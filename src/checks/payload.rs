@@ -59,6 +59,8 @@ pub enum PayloadCheck {
         /// The profile's maximum.
         max_decimals: u32,
     },
+    /// The record is covered by the declared flow its envelope names.
+    DeclaredFlow(Box<crate::flows::payload::DeclaredFlowCheck>),
     /// Annotated timestamps fall on their buckets.
     TimeGranularity {
         /// The profile's bucket, in addition to each field's own.
@@ -188,6 +190,7 @@ impl PayloadCheck {
                 Err(reason) => Outcome::Error(reason.to_owned()),
             },
             PayloadCheck::Envelope { member, schema } => envelope(record.value, member, schema),
+            PayloadCheck::DeclaredFlow(check) => check.run(record.value, record.schema.ok()),
             PayloadCheck::IdentifierFields { roles } => {
                 with_schema(record, |s| identifier_fields(s, record.value, roles))
             }

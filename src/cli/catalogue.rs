@@ -67,6 +67,17 @@ enum ProfilesAction {
         /// Profile ID, such as kr.
         id: String,
     },
+    /// Where two profiles diverge: requirements in one only, levels, and
+    /// parameters that differ or contradict.
+    Diff {
+        /// The left profile, such as kr.
+        left: String,
+        /// The right profile, such as eu.
+        right: String,
+    },
+    /// For each flow of a declaration, which profiles and which pairs of
+    /// profiles it meets at once, and what stands in the way.
+    Matrix(super::flows::MatrixArgs),
 }
 
 /// Arguments of `schemas`.
@@ -180,8 +191,17 @@ fn requirement_text(r: &Requirement, selections: &[serde_json::Value]) -> String
 }
 
 pub(crate) fn profiles(args: ProfilesArgs) -> Result<ExitCode, Error> {
+    let json = matches!(args.format, ListFormat::Json);
+    let action = args.action.unwrap_or(ProfilesAction::List);
+    if let ProfilesAction::Matrix(matrix) = &action {
+        return super::flows::matrix(&args.suites, matrix, json);
+    }
+    if let ProfilesAction::Diff { left, right } = &action {
+        print(&super::flows::diff(&args.suites, left, right, json)?)?;
+        return Ok(ExitCode::Met);
+    }
     let catalogue = args.suites.load()?;
-    let text = match (args.action.unwrap_or(ProfilesAction::List), args.format) {
+    let text = match (action, args.format) {
         (ProfilesAction::List, ListFormat::Text) => {
             let mut out = format!("{:<10}  {:<10}  {:<6}  title\n", "id", "extends", "reqs");
             for p in catalogue.profiles() {
@@ -222,6 +242,11 @@ pub(crate) fn profiles(args: ProfilesArgs) -> Result<ExitCode, Error> {
                 );
             }
             out
+        }
+        (ProfilesAction::Diff { .. } | ProfilesAction::Matrix(_), _) => {
+            return Err(Error::Internal(
+                "profiles action dispatched twice".to_owned(),
+            ));
         }
     };
     print(&text)?;

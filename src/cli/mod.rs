@@ -4,6 +4,7 @@
 
 mod catalogue;
 mod dataset;
+mod flows;
 mod output;
 mod validate;
 
@@ -35,6 +36,9 @@ enum Command {
     /// identifiers, k-anonymity, (alpha,k), l-diversity, t-closeness,
     /// coarsening and aggregate minimums, under each profile.
     Dataset(dataset::DatasetArgs),
+    /// Judge a data-flow declaration: every flow against the data-flow
+    /// requirements of each profile, with a matrix of flows by profile.
+    Flows(flows::FlowsArgs),
     /// List the requirement catalogue, or show one requirement.
     Requirements(catalogue::RequirementsArgs),
     /// List the profiles, or show one with its requirements and parameters.
@@ -55,6 +59,11 @@ pub(crate) struct SuiteArgs {
 impl SuiteArgs {
     pub(crate) fn load(&self) -> Result<Catalogue, Error> {
         Catalogue::load(&self.suites)
+    }
+
+    /// The overlay folders.
+    pub(crate) fn dirs(&self) -> &[PathBuf] {
+        &self.suites
     }
 }
 
@@ -88,6 +97,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Validate(args) => validate::run(args),
         Command::Dataset(args) => dataset::run(args),
+        Command::Flows(args) => flows::run(args),
         Command::Requirements(args) => catalogue::requirements(args),
         Command::Profiles(args) => catalogue::profiles(args),
         Command::Schemas(args) => catalogue::schemas(args),

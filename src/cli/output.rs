@@ -43,7 +43,7 @@ fn parse_format(text: &str) -> Result<Format, String> {
     text.parse()
 }
 
-fn parse_report(text: &str) -> Result<(Format, PathBuf), String> {
+pub(crate) fn parse_report(text: &str) -> Result<(Format, PathBuf), String> {
     let (format, path) = text
         .split_once('=')
         .ok_or_else(|| format!("`{text}` is not FORMAT=PATH, e.g. json=report.json"))?;

@@ -58,6 +58,12 @@ pub(crate) struct ValidateArgs {
     #[arg(long)]
     strict_formats: bool,
 
+    /// The data-flow declaration the records are exchanged under: each
+    /// record's envelope must name a declared flow, purpose, recipient,
+    /// destination and categories (FLOW-PAYLOAD-01).
+    #[arg(long, value_name = "DECLARATION")]
+    declaration: Option<PathBuf>,
+
     #[command(flatten)]
     suites: SuiteArgs,
 
@@ -81,7 +87,9 @@ fn parse_mapping(text: &str) -> Result<UriMapping, String> {
 }
 
 pub(crate) fn run(args: ValidateArgs) -> Result<ExitCode, Error> {
-    args.output.check_paths(&args.paths)?;
+    let mut inputs = args.paths.clone();
+    inputs.extend(args.declaration.clone());
+    args.output.check_paths(&inputs)?;
     let catalogue = args.suites.load()?;
     let registry = SchemaRegistry::load(&SchemaOptions {
         dirs: args.schema_dirs.clone(),
@@ -89,7 +97,14 @@ pub(crate) fn run(args: ValidateArgs) -> Result<ExitCode, Error> {
         allow_fetch: args.allow_fetch,
         strict_formats: args.strict_formats,
     })?;
-    let plan = Plan::for_payloads(&catalogue, &registry, &args.profiles, &args.only)?;
+    let declaration = super::flows::load_declaration(args.declaration.as_deref())?;
+    let plan = Plan::for_payloads_under(
+        &catalogue,
+        &registry,
+        &args.profiles,
+        &args.only,
+        declaration,
+    )?;
     let options = ValidateOptions {
         paths: args.paths.clone(),
         force_schema: args.schema.clone(),

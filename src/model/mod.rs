@@ -4,10 +4,12 @@
 //! and versioned: the JSON report is this model, written out.
 
 mod dataset;
+mod matrix;
 mod report;
 mod verdict;
 
 pub use dataset::{ColumnSummary, DatasetSummary};
+pub use matrix::{Blocker, Matrix, MatrixRow, PairResult, ProfileCell};
 pub use report::{
     Counts, Finding, InputSummary, Location, ProfileResult, REPORT_SCHEMA_VERSION, Report,
     RequirementInfo, RequirementResult, Summary, Tool,

@@ -38,6 +38,9 @@ pub struct Report {
     /// What a `dataset` run measured (absent for other commands).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dataset: Option<super::DatasetSummary>,
+    /// Declared flows by profile and by pair of profiles (`flows` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matrix: Option<super::Matrix>,
 }
 
 /// The producing tool.

@@ -4,6 +4,7 @@
 
 mod json;
 mod junit;
+mod matrix;
 mod text;
 
 use std::io::Write;

@@ -23,6 +23,9 @@ pub(super) fn render(
     for profile in &report.profiles {
         profile_table(profile, &paint, out)?;
     }
+    if let Some(matrix) = &report.matrix {
+        super::matrix::render_text(matrix, paint.color, out)?;
+    }
     footer(report, &paint, out)
 }
 
@@ -63,9 +66,15 @@ impl Paint {
 fn header(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     let records: u64 = report.inputs.iter().map(|i| i.records).sum();
     let profiles: Vec<&str> = report.profiles.iter().map(|p| p.id.as_str()).collect();
+    // A declaration's subjects are its flows.
+    let noun = if report.matrix.is_some() {
+        "flow"
+    } else {
+        "record"
+    };
     writeln!(
         out,
-        "cityconform {}: {records} record{} in {} file{}; profile{} {}",
+        "cityconform {}: {records} {noun}{} in {} file{}; profile{} {}",
         report.command,
         plural(records),
         report.inputs.len(),
@@ -106,6 +115,9 @@ fn findings(
             .find(|r| r.id == id)
             .map_or("", |r| r.title.as_str());
         writeln!(out, "  {} {id}  {title}", paint.verdict(verdict))?;
+        if report.matrix.is_some() {
+            cited_clauses(report, id, out)?;
+        }
         let listed: Vec<&Finding> = report
             .findings
             .iter()
@@ -129,6 +141,20 @@ fn findings(
         }
     }
     writeln!(out)
+}
+
+/// The clauses a requirement is read from, for declaration reports, where
+/// a regulator reads the verdict against the text it comes from.
+fn cited_clauses(report: &Report, id: &str, out: &mut dyn Write) -> std::io::Result<()> {
+    let Some(info) = report.requirements.iter().find(|r| r.id == id) else {
+        return Ok(());
+    };
+    let cited: Vec<String> = info
+        .clauses
+        .iter()
+        .map(|c| format!("{} {}", c.source, c.clause))
+        .collect();
+    writeln!(out, "        cites: {}", cited.join("; "))
 }
 
 fn worst_verdict<'f>(findings: impl Iterator<Item = &'f Finding>) -> Verdict {

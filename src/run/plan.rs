@@ -3,11 +3,14 @@
 //! shared between profiles so that a record is checked once per distinct
 //! (requirement, parameters) pair however many profiles ask for it.
 
+use std::sync::Arc;
+
 use serde_json::{Map, Value};
 
 use crate::catalog::{Catalogue, Level, ResolvedProfile};
 use crate::checks::{self, payload::PayloadCheck};
 use crate::error::{Error, FileProblem, Result};
+use crate::flows::{self, Declaration, payload::DeclaredFlowCheck};
 use crate::model::RequirementInfo;
 use crate::schema::{ENVELOPE_URI, SchemaRegistry};
 
@@ -65,11 +68,29 @@ impl Plan {
         profile_ids: &[String],
         only: &[String],
     ) -> Result<Plan> {
+        Self::for_payloads_under(catalogue, registry, profile_ids, only, None)
+    }
+
+    /// As [`Plan::for_payloads`], with the data-flow declaration the
+    /// records are exchanged under: requirements checking records against
+    /// it are planned only when one is given.
+    pub fn for_payloads_under(
+        catalogue: &Catalogue,
+        registry: &SchemaRegistry,
+        profile_ids: &[String],
+        only: &[String],
+        declaration: Option<Arc<Declaration>>,
+    ) -> Result<Plan> {
         if profile_ids.is_empty() {
             return Err(Error::Usage("no profile selected".to_owned()));
         }
         for id in only {
-            catalogue.requirement(id)?;
+            let requirement = catalogue.requirement(id)?;
+            if requirement.check.kind == flows::payload::KIND && declaration.is_none() {
+                return Err(Error::Usage(format!(
+                    "`{id}` checks records against a data-flow declaration; name one with --declaration"
+                )));
+            }
         }
         let resolved = profile_ids
             .iter()
@@ -100,11 +121,22 @@ impl Plan {
                     ));
                     continue;
                 }
-                if !checks::payload::KINDS.contains(&kind) {
-                    // Decided by another command (`dataset`, ...).
+                // Kinds decided by another command (`dataset`, `flows`) are
+                // not payload checks; a declared-flow check needs a declaration.
+                let declared_flow = kind == flows::payload::KIND;
+                if declared_flow && declaration.is_none() {
                     continue;
                 }
-                match plan.instance_for(&selection.id, kind, &selection.params, registry) {
+                if !declared_flow && !checks::payload::KINDS.contains(&kind) {
+                    continue;
+                }
+                let built = match (&declaration, declared_flow) {
+                    (Some(declaration), true) => {
+                        plan.declared_flow_instance(&selection.id, &selection.params, declaration)
+                    }
+                    _ => plan.instance_for(&selection.id, kind, &selection.params, registry),
+                };
+                match built {
                     Ok(instance) => entries.push(Entry {
                         requirement: selection.id.clone(),
                         level: selection.level,
@@ -167,6 +199,30 @@ impl Plan {
             requirement: requirement.to_owned(),
             params: params.clone(),
             check,
+        });
+        Ok(self.instances.len() - 1)
+    }
+
+    /// The index of the declared-flow instance for (`requirement`,
+    /// `params`), built on first use.
+    fn declared_flow_instance(
+        &mut self,
+        requirement: &str,
+        params: &Map<String, Value>,
+        declaration: &Arc<Declaration>,
+    ) -> std::result::Result<usize, String> {
+        if let Some(i) = self
+            .instances
+            .iter()
+            .position(|x| x.requirement == requirement && &x.params == params)
+        {
+            return Ok(i);
+        }
+        let check = DeclaredFlowCheck::build(params, Arc::clone(declaration))?;
+        self.instances.push(Instance {
+            requirement: requirement.to_owned(),
+            params: params.clone(),
+            check: PayloadCheck::DeclaredFlow(Box::new(check)),
         });
         Ok(self.instances.len() - 1)
     }

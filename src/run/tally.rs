@@ -194,6 +194,7 @@ impl<'p> Tally<'p> {
             findings: self.findings,
             summary,
             dataset: None,
+            matrix: None,
         }
     }
 }

@@ -1,0 +1,205 @@
+//! Where two profiles diverge: requirements one selects and the other does
+//! not, levels that differ, and parameters that differ or contradict. The
+//! point is to make non-interoperable rules visible so that regions can
+//! align them; a diff of a profile with itself is empty, and the diff of Q
+//! with P is the diff of P with Q with its sides swapped.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::{Catalogue, Level, Selection};
+use crate::error::Result;
+
+/// The differences between two resolved profiles.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProfileDiff {
+    /// The left profile's ID.
+    pub left: String,
+    /// The right profile's ID.
+    pub right: String,
+    /// One entry per difference, by requirement then parameter.
+    pub entries: Vec<DiffEntry>,
+}
+
+/// One difference.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DiffEntry {
+    /// The requirement it concerns.
+    pub requirement: String,
+    /// What differs.
+    #[serde(flatten)]
+    pub kind: DiffKind,
+}
+
+/// What differs about a requirement.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum DiffKind {
+    /// Only the left profile selects it, at this level.
+    OnlyLeft {
+        /// Its level there.
+        level: Level,
+    },
+    /// Only the right profile selects it, at this level.
+    OnlyRight {
+        /// Its level there.
+        level: Level,
+    },
+    /// Both select it, at different levels.
+    Level {
+        /// Left level.
+        left: Level,
+        /// Right level.
+        right: Level,
+    },
+    /// A parameter differs.
+    Param {
+        /// The parameter.
+        key: String,
+        /// Its value on the left (lists expanded), if set.
+        left: Option<Value>,
+        /// Its value on the right (lists expanded), if set.
+        right: Option<Value>,
+        /// For lists: members only the left has.
+        only_left: Vec<Value>,
+        /// For lists: members only the right has.
+        only_right: Vec<Value>,
+        /// No single setting satisfies both: two different switches or
+        /// words, or two lists neither of which contains the other. A
+        /// stricter and a looser number or list merely differ.
+        contradicts: bool,
+    },
+}
+
+impl DiffKind {
+    /// The same difference seen from the other side.
+    #[must_use]
+    pub fn swapped(self) -> Self {
+        match self {
+            DiffKind::OnlyLeft { level } => DiffKind::OnlyRight { level },
+            DiffKind::OnlyRight { level } => DiffKind::OnlyLeft { level },
+            DiffKind::Level { left, right } => DiffKind::Level {
+                left: right,
+                right: left,
+            },
+            DiffKind::Param {
+                key,
+                left,
+                right,
+                only_left,
+                only_right,
+                contradicts,
+            } => DiffKind::Param {
+                key,
+                left: right,
+                right: left,
+                only_left: only_right,
+                only_right: only_left,
+                contradicts,
+            },
+        }
+    }
+}
+
+impl ProfileDiff {
+    /// Differences between profiles `left` and `right` of `catalogue`.
+    /// `expand` turns a parameter value into what it stands for (named
+    /// lists replaced by their members), so that two profiles naming equal
+    /// lists differently do not differ.
+    pub fn between(
+        catalogue: &Catalogue,
+        left: &str,
+        right: &str,
+        expand: &dyn Fn(&Value) -> Value,
+    ) -> Result<Self> {
+        let l = catalogue.resolve(left)?;
+        let r = catalogue.resolve(right)?;
+        let mut ids: Vec<&str> = l
+            .requirements
+            .iter()
+            .chain(&r.requirements)
+            .map(|s| s.id.as_str())
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut entries = Vec::new();
+        for id in ids {
+            let kinds = match (l.selection(id), r.selection(id)) {
+                (Some(a), None) => vec![DiffKind::OnlyLeft { level: a.level }],
+                (None, Some(b)) => vec![DiffKind::OnlyRight { level: b.level }],
+                (Some(a), Some(b)) => selection_diff(a, b, expand),
+                (None, None) => Vec::new(),
+            };
+            entries.extend(kinds.into_iter().map(|kind| DiffEntry {
+                requirement: id.to_owned(),
+                kind,
+            }));
+        }
+        Ok(ProfileDiff {
+            left: l.id,
+            right: r.id,
+            entries,
+        })
+    }
+
+    /// The same diff with its sides swapped.
+    #[must_use]
+    pub fn swapped(self) -> Self {
+        ProfileDiff {
+            left: self.right,
+            right: self.left,
+            entries: self
+                .entries
+                .into_iter()
+                .map(|e| DiffEntry {
+                    requirement: e.requirement,
+                    kind: e.kind.swapped(),
+                })
+                .collect(),
+        }
+    }
+}
+
+fn selection_diff(a: &Selection, b: &Selection, expand: &dyn Fn(&Value) -> Value) -> Vec<DiffKind> {
+    let mut out = Vec::new();
+    if a.level != b.level {
+        out.push(DiffKind::Level {
+            left: a.level,
+            right: b.level,
+        });
+    }
+    let mut keys: Vec<&String> = a.params.keys().chain(b.params.keys()).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    for key in keys {
+        let left = a.params.get(key).map(expand);
+        let right = b.params.get(key).map(expand);
+        if left == right {
+            continue;
+        }
+        let (only_left, only_right) = match (&left, &right) {
+            (Some(Value::Array(x)), Some(Value::Array(y))) => (
+                x.iter().filter(|v| !y.contains(v)).cloned().collect(),
+                y.iter().filter(|v| !x.contains(v)).cloned().collect(),
+            ),
+            _ => (Vec::new(), Vec::new()),
+        };
+        let contradicts = match (&left, &right) {
+            (Some(Value::Array(_)), Some(Value::Array(_))) => {
+                !only_left.is_empty() && !only_right.is_empty()
+            }
+            (Some(Value::Bool(_)), Some(Value::Bool(_)))
+            | (Some(Value::String(_)), Some(Value::String(_))) => true,
+            _ => false,
+        };
+        out.push(DiffKind::Param {
+            key: key.clone(),
+            left,
+            right,
+            only_left,
+            only_right,
+            contradicts,
+        });
+    }
+    out
+}

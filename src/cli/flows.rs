@@ -1,0 +1,226 @@
+//! `cityconform flows DECLARATION`, `profiles diff P Q` and
+//! `profiles matrix --declaration D`: data-flow declarations judged per
+//! flow and per profile, and where profiles diverge.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use cityconform::ExitCode;
+use cityconform::catalog::{Catalogue, DiffKind, ProfileDiff};
+use cityconform::error::Error;
+use cityconform::flows::{Declaration, FlowPlan, Lists, judge};
+use cityconform::model::Report;
+use cityconform::report::{self, Format, TextOptions};
+use clap::Args;
+use serde_json::Value;
+
+use super::SuiteArgs;
+use super::output::{OutputArgs, generated_at, parse_report};
+
+/// Arguments of `flows`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  cityconform flows fixtures/flows/mobility-research.json --profile kr --profile eu\n  cityconform flows declaration.toml -p in -p sg --report junit=flows.xml"
+)]
+pub(crate) struct FlowsArgs {
+    /// The data-flow declaration (.json or .toml; format:
+    /// schemas/tool/declaration.schema.json).
+    #[arg(value_name = "DECLARATION")]
+    declaration: PathBuf,
+
+    /// Profile to judge every flow against; repeat for a verdict per
+    /// profile and a matrix of pairs.
+    #[arg(
+        long = "profile",
+        short = 'p',
+        value_name = "PROFILE",
+        default_value = "baseline"
+    )]
+    profiles: Vec<String>,
+
+    #[command(flatten)]
+    suites: SuiteArgs,
+
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+pub(crate) fn run(args: FlowsArgs) -> Result<ExitCode, Error> {
+    args.output
+        .check_paths(std::slice::from_ref(&args.declaration))?;
+    let report = judge_declaration(&args.suites, &args.declaration, &args.profiles)?;
+    args.output.emit(&report)?;
+    Ok(report.exit_code())
+}
+
+/// Loads everything, judges the declaration, returns the report.
+fn judge_declaration(
+    suites: &SuiteArgs,
+    path: &Path,
+    profiles: &[String],
+) -> Result<Report, Error> {
+    let catalogue = suites.load()?;
+    let lists = Lists::load(suites.dirs())?;
+    let plan = FlowPlan::build(&catalogue, &lists, profiles)?;
+    let declaration = Declaration::load(path)?;
+    Ok(judge(&plan, &declaration, generated_at()?))
+}
+
+/// Loads the declaration named by `validate --declaration`.
+pub(crate) fn load_declaration(path: Option<&Path>) -> Result<Option<Arc<Declaration>>, Error> {
+    path.map(|p| Declaration::load(p).map(Arc::new)).transpose()
+}
+
+/// Arguments of `profiles matrix`.
+#[derive(Debug, Args)]
+pub(crate) struct MatrixArgs {
+    /// The data-flow declaration whose flows fill the matrix.
+    #[arg(long, short = 'd', value_name = "DECLARATION")]
+    declaration: PathBuf,
+
+    /// A profile of the matrix; give two or more.
+    #[arg(long = "profile", short = 'p', value_name = "PROFILE", required = true)]
+    profiles: Vec<String>,
+
+    /// Also write a report file, as FORMAT=PATH (json, junit, text).
+    #[arg(long = "report", value_name = "FORMAT=PATH", value_parser = parse_report)]
+    reports: Vec<(Format, PathBuf)>,
+}
+
+/// `profiles matrix`: the flows report, whose matrix shows which pairs of
+/// profiles each flow meets at once and what stands in the way.
+pub(crate) fn matrix(suites: &SuiteArgs, args: &MatrixArgs, json: bool) -> Result<ExitCode, Error> {
+    if args.profiles.len() < 2 {
+        return Err(Error::Usage(
+            "a matrix needs two or more profiles; repeat --profile".to_owned(),
+        ));
+    }
+    if args.reports.iter().any(|(_, p)| p == &args.declaration) {
+        return Err(Error::Usage(
+            "a report file is also the declaration; choose another path".to_owned(),
+        ));
+    }
+    let report = judge_declaration(suites, &args.declaration, &args.profiles)?;
+    for (format, path) in &args.reports {
+        report::write_file(&report, *format, path)?;
+    }
+    let format = if json { Format::Json } else { Format::Text };
+    let mut buffer = Vec::new();
+    report::render(&report, format, TextOptions::default(), &mut buffer)
+        .map_err(|e| Error::Internal(format!("rendering the report failed: {e}")))?;
+    super::print(&String::from_utf8_lossy(&buffer))?;
+    Ok(report.exit_code())
+}
+
+/// `profiles diff P Q`.
+pub(crate) fn diff(
+    suites: &SuiteArgs,
+    left: &str,
+    right: &str,
+    json: bool,
+) -> Result<String, Error> {
+    let catalogue: Catalogue = suites.load()?;
+    let lists = Lists::load(suites.dirs())?;
+    let expand = |value: &Value| match lists.expand(value) {
+        Ok(items) if is_list_like(value) => Value::from(items),
+        _ => value.clone(),
+    };
+    let diff = ProfileDiff::between(&catalogue, left, right, &expand)?;
+    if json {
+        let mut text =
+            serde_json::to_string_pretty(&diff).map_err(|e| Error::Internal(e.to_string()))?;
+        text.push('\n');
+        return Ok(text);
+    }
+    Ok(diff_text(&diff))
+}
+
+/// Arrays of strings, and `@list` references, stand for sets.
+fn is_list_like(value: &Value) -> bool {
+    match value {
+        Value::Array(items) => items.iter().all(Value::is_string),
+        Value::String(text) => text.starts_with('@'),
+        _ => false,
+    }
+}
+
+fn join_values(values: &[Value]) -> String {
+    values
+        .iter()
+        .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn diff_text(diff: &ProfileDiff) -> String {
+    let (l, r) = (&diff.left, &diff.right);
+    let mut out = format!("Profiles {l} and {r}\n\n");
+    if diff.entries.is_empty() {
+        out.push_str("no differences\n");
+        return out;
+    }
+    let width = diff
+        .entries
+        .iter()
+        .map(|e| e.requirement.len())
+        .max()
+        .unwrap_or(11);
+    for entry in &diff.entries {
+        let id = &entry.requirement;
+        let line = match &entry.kind {
+            DiffKind::OnlyLeft { level } => format!("only in {l} ({})", level.as_str()),
+            DiffKind::OnlyRight { level } => format!("only in {r} ({})", level.as_str()),
+            DiffKind::Level { left, right } => {
+                format!("level: {l} {}, {r} {}", left.as_str(), right.as_str())
+            }
+            DiffKind::Param {
+                key,
+                left,
+                right,
+                only_left,
+                only_right,
+                contradicts,
+            } => {
+                let word = if *contradicts {
+                    "CONTRADICTS"
+                } else {
+                    "differs"
+                };
+                let show =
+                    |v: &Option<Value>| v.as_ref().map_or("(unset)".to_owned(), Value::to_string);
+                if only_left.is_empty() && only_right.is_empty() {
+                    format!("{key} {word}: {l} {}, {r} {}", show(left), show(right))
+                } else {
+                    format!(
+                        "{key} {word}: only {l} [{}]; only {r} [{}]",
+                        join_values(only_left),
+                        join_values(only_right)
+                    )
+                }
+            }
+        };
+        let _ = writeln!(out, "  {id:<width$}  {line}");
+    }
+    let contradictions = diff
+        .entries
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.kind,
+                DiffKind::Param {
+                    contradicts: true,
+                    ..
+                }
+            )
+        })
+        .count();
+    let _ = writeln!(
+        out,
+        "\n{} difference{}, {contradictions} contradiction{}",
+        diff.entries.len(),
+        if diff.entries.len() == 1 { "" } else { "s" },
+        if contradictions == 1 { "" } else { "s" }
+    );
+    out
+}

@@ -1,0 +1,368 @@
+//! The data-flow declaration a platform publishes: its model, and loading
+//! it from JSON or TOML. The file is checked against
+//! `schemas/tool/declaration.schema.json` first, so that every problem is
+//! reported at once, field by field with its line; then cross-references
+//! the schema cannot express (unique IDs, recipients naming declared
+//! processors) are checked the same way.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::json_lines;
+use crate::catalog::load::tool_schema;
+use crate::catalog::toml_source::TomlSource;
+use crate::error::{Error, FileProblem, Result};
+
+/// Help shown with every problem found in a declaration.
+const HELP: &str = "see schemas/tool/declaration.schema.json for the declaration format, and fixtures/flows/ for examples";
+
+/// A loaded, schema-valid declaration.
+#[derive(Debug, Clone)]
+pub struct Declaration {
+    /// The file as the user named it.
+    pub file: String,
+    /// The platform.
+    pub platform: Platform,
+    /// The controller.
+    pub controller: Party,
+    /// Processors acting for the controller.
+    pub processors: Vec<Processor>,
+    /// Where the technical and organisational measures are documented.
+    pub security_measures: Option<String>,
+    /// The flows, in file order.
+    pub flows: Vec<Flow>,
+    /// The 1-based line each flow starts on.
+    flow_lines: Vec<Option<usize>>,
+    positions: Positions,
+}
+
+/// Where values sit in the declaration's text.
+#[derive(Debug, Clone)]
+enum Positions {
+    Json(String),
+    Toml(std::sync::Arc<TomlSource>),
+}
+
+impl Positions {
+    fn line_of(&self, pointer: &str) -> Option<usize> {
+        match self {
+            Positions::Json(text) => json_lines::line_of(text, pointer),
+            Positions::Toml(source) => source.line_of(pointer),
+        }
+    }
+}
+
+/// The platform whose flows are declared.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Platform {
+    /// Its name.
+    pub name: String,
+}
+
+/// A controller.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Party {
+    /// Its name.
+    pub name: String,
+    /// How to reach it.
+    pub contact: String,
+    /// Where it is established.
+    pub jurisdiction: String,
+}
+
+/// A processor acting for the controller.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Processor {
+    /// The ID recipients use.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Where it is established.
+    pub jurisdiction: String,
+}
+
+/// One flow of personal (or non-personal) data.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Flow {
+    /// Stable ID, named by records' envelopes.
+    pub id: String,
+    /// One line.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// Shared-schema entity types the flow carries.
+    #[serde(default)]
+    pub entity_types: Vec<String>,
+    /// DPV personal-data categories.
+    pub data_categories: Vec<String>,
+    /// DPV data-subject categories.
+    #[serde(default)]
+    pub data_subjects: Vec<String>,
+    /// DPV purposes.
+    pub purposes: Vec<String>,
+    /// DPV legal basis or a law's clause.
+    pub legal_basis: String,
+    /// Where a legitimate-interest assessment is recorded.
+    #[serde(default)]
+    pub legitimate_interest_assessment: Option<String>,
+    /// The statute behind a legal obligation.
+    #[serde(default)]
+    pub statute: Option<String>,
+    /// Consent.
+    pub consent: Consent,
+    /// Where the data is collected.
+    pub source_jurisdiction: String,
+    /// Held by a public body or a critical-infrastructure operator.
+    #[serde(default)]
+    pub public_sector: bool,
+    /// Identified, pseudonymized or anonymized.
+    pub data_state: DataState,
+    /// For pseudonymized data: additional information kept apart.
+    #[serde(default)]
+    pub additional_information_separated: Option<bool>,
+    /// Who receives the data, and where.
+    pub recipients: Vec<Recipient>,
+    /// ISO 8601 duration.
+    pub retention: String,
+    /// Where this flow's security measures are documented.
+    #[serde(default)]
+    pub security_measures: Option<String>,
+}
+
+/// How consent is obtained.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Consent {
+    /// `opt-in`, `opt-out` or `none`.
+    pub mechanism: String,
+    /// Where consent records live.
+    #[serde(default)]
+    pub records: Option<String>,
+}
+
+/// The state of the data in a flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DataState {
+    /// Directly identifies persons.
+    Identified,
+    /// Identifies persons only with additional information kept apart.
+    Pseudonymized,
+    /// No longer relates to an identifiable person.
+    Anonymized,
+}
+
+/// A recipient of a flow.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Recipient {
+    /// Stable ID, named by records' envelopes.
+    pub id: String,
+    /// Its name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// `processor`, `controller`, `third-party` or `public`.
+    pub role: String,
+    /// Country codes, or `*` for any.
+    pub destinations: Vec<String>,
+    /// The transfer mechanism relied on.
+    #[serde(default)]
+    pub transfer: Option<Transfer>,
+}
+
+/// A transfer mechanism.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Transfer {
+    /// `adequacy`, `contract`, `certification`, `consent`, `statute`, `none`.
+    pub mechanism: String,
+    /// The contract clauses or the statute.
+    #[serde(default)]
+    pub instrument: Option<String>,
+    /// The certification relied on.
+    #[serde(default)]
+    pub certification: Option<Certification>,
+}
+
+/// A certification of the recipient.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Certification {
+    /// The scheme: `apec-cbpr`, `global-cbpr`, `isms-p`, ...
+    pub scheme: String,
+    /// The certificate.
+    pub id: String,
+    /// The accountability agent that certified the recipient.
+    #[serde(default)]
+    pub accountability_agent: Option<String>,
+}
+
+/// The shape of the file, for serde.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DeclarationFile {
+    platform: Platform,
+    controller: Party,
+    #[serde(default)]
+    processors: Vec<Processor>,
+    #[serde(default)]
+    security_measures: Option<String>,
+    flows: Vec<Flow>,
+}
+
+impl Declaration {
+    /// Reads and checks the declaration at `path` (`.json` or `.toml`).
+    pub fn load(path: &Path) -> Result<Self> {
+        let name = path.display().to_string();
+        let is_toml = path.extension().is_some_and(|e| e == "toml");
+        let is_json = path.extension().is_some_and(|e| e == "json");
+        if !is_toml && !is_json {
+            return Err(Error::Usage(format!(
+                "declaration `{name}` is neither .json nor .toml; name the file by its format"
+            )));
+        }
+        let bytes = std::fs::read(path).map_err(|e| Error::read(path, e))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            FileProblem::new(
+                &name,
+                format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()),
+            )
+            .with_help("save the declaration as UTF-8")
+        })?;
+        Self::parse(&name, &text, is_toml)
+    }
+
+    /// Parses and checks a declaration held in `text`, named `name`.
+    pub fn parse(name: &str, text: &str, is_toml: bool) -> Result<Self> {
+        let (value, positions) = if is_toml {
+            let source = TomlSource::parse(name, text)?;
+            (
+                source.value.clone(),
+                Positions::Toml(std::sync::Arc::new(source)),
+            )
+        } else {
+            let value: Value = serde_json::from_str(text).map_err(|e| {
+                FileProblem::new(name, format!("invalid JSON: {e}"))
+                    .at_line(Some(e.line()).filter(|&l| l > 0))
+                    .with_help("fix the syntax at that line")
+            })?;
+            (value, Positions::Json(text.to_owned()))
+        };
+        let problem = |pointer: &str, message: String| {
+            FileProblem::new(name, message)
+                .at_line(positions.line_of(pointer))
+                .at_pointer(pointer)
+                .with_help(HELP)
+        };
+        let schema = tool_schema("declaration.schema.json")?;
+        let problems: Vec<FileProblem> = schema
+            .iter_errors(&value)
+            .map(|e| problem(e.instance_path().as_str(), e.masked().to_string()))
+            .collect();
+        if !problems.is_empty() {
+            return Err(Error::Files(problems));
+        }
+        let parsed: DeclarationFile = serde_json::from_value(value).map_err(|e| {
+            FileProblem::new(name, format!("unexpected content: {e}")).with_help(HELP)
+        })?;
+        let problems = cross_references(&parsed, &problem);
+        if !problems.is_empty() {
+            return Err(Error::Files(problems));
+        }
+        let flow_lines = (0..parsed.flows.len())
+            .map(|i| positions.line_of(&format!("/flows/{i}")))
+            .collect();
+        Ok(Declaration {
+            file: name.to_owned(),
+            platform: parsed.platform,
+            controller: parsed.controller,
+            processors: parsed.processors,
+            security_measures: parsed.security_measures,
+            flows: parsed.flows,
+            flow_lines,
+            positions,
+        })
+    }
+
+    /// The line flow `index` starts on.
+    pub fn flow_line(&self, index: usize) -> Option<usize> {
+        self.flow_lines.get(index).copied().flatten()
+    }
+
+    /// The line of the field at `pointer` (from the declaration's root).
+    pub fn line_of(&self, pointer: &str) -> Option<usize> {
+        self.positions.line_of(pointer)
+    }
+
+    /// The flow with ID `id`.
+    pub fn flow(&self, id: &str) -> Option<&Flow> {
+        self.flows.iter().find(|f| f.id == id)
+    }
+}
+
+/// IDs that must be unique, and recipients acting as processors that must
+/// be declared as such.
+fn cross_references(
+    file: &DeclarationFile,
+    problem: &dyn Fn(&str, String) -> FileProblem,
+) -> Vec<FileProblem> {
+    let mut problems = Vec::new();
+    let mut seen = BTreeSet::new();
+    for (i, processor) in file.processors.iter().enumerate() {
+        if !seen.insert(processor.id.as_str()) {
+            problems.push(problem(
+                &format!("/processors/{i}/id"),
+                format!("processor `{}` is declared twice", processor.id),
+            ));
+        }
+    }
+    let processors: BTreeSet<&str> = file.processors.iter().map(|p| p.id.as_str()).collect();
+    let mut flows = BTreeSet::new();
+    for (f, flow) in file.flows.iter().enumerate() {
+        if !flows.insert(flow.id.as_str()) {
+            problems.push(problem(
+                &format!("/flows/{f}/id"),
+                format!(
+                    "flow `{}` is declared twice; flow IDs must be unique",
+                    flow.id
+                ),
+            ));
+        }
+        let mut recipients = BTreeSet::new();
+        for (r, recipient) in flow.recipients.iter().enumerate() {
+            let at = format!("/flows/{f}/recipients/{r}");
+            if !recipients.insert(recipient.id.as_str()) {
+                problems.push(problem(
+                    &format!("{at}/id"),
+                    format!(
+                        "recipient `{}` appears twice in flow `{}`",
+                        recipient.id, flow.id
+                    ),
+                ));
+            }
+            if recipient.role == "processor" && !processors.contains(recipient.id.as_str()) {
+                problems.push(problem(
+                    &format!("{at}/id"),
+                    format!(
+                        "recipient `{}` acts as a processor but no processor has that ID; declare it under `processors`",
+                        recipient.id
+                    ),
+                ));
+            }
+            if recipient.destinations.len() > 1 && recipient.destinations.iter().any(|d| d == "*") {
+                problems.push(problem(
+                    &format!("{at}/destinations"),
+                    "`*` already stands for every country; list countries or `*`, not both"
+                        .to_owned(),
+                ));
+            }
+        }
+    }
+    problems
+}

@@ -1,0 +1,435 @@
+//! Judging a declaration: the flow plan (each selected data-flow
+//! requirement's check built once per distinct parameters, shared between
+//! profiles), then every flow against every profile, summed into the one
+//! result model with a matrix of flows by profile and by pair of profiles.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use super::checks::{self, FlowCheck};
+use super::declaration::Declaration;
+use super::lists::Lists;
+use crate::catalog::{Catalogue, Level, ResolvedProfile};
+use crate::checks::Outcome;
+use crate::error::{Error, FileProblem, Result};
+use crate::model::{
+    Blocker, Counts, Finding, InputSummary, Location, Matrix, MatrixRow, PairResult, ProfileCell,
+    ProfileResult, REPORT_SCHEMA_VERSION, Report, RequirementInfo, RequirementResult, Summary,
+    Tool, Verdict,
+};
+
+/// One built flow check, shared by every profile whose parameters match.
+#[derive(Debug)]
+struct Instance {
+    requirement: String,
+    params: Map<String, Value>,
+    check: FlowCheck,
+}
+
+/// A profile's selected data-flow requirements.
+#[derive(Debug)]
+struct ProfilePlan {
+    id: String,
+    title: String,
+    entries: Vec<(String, Level, usize)>,
+}
+
+/// What a declaration run checks.
+#[derive(Debug)]
+pub struct FlowPlan {
+    instances: Vec<Instance>,
+    profiles: Vec<ProfilePlan>,
+    requirements: Vec<RequirementInfo>,
+}
+
+impl FlowPlan {
+    /// The data-flow requirements of `profile_ids`, built. Fails before any
+    /// flow is judged when a profile, list or parameter is wrong.
+    pub fn build(catalogue: &Catalogue, lists: &Lists, profile_ids: &[String]) -> Result<Self> {
+        if profile_ids.is_empty() {
+            return Err(Error::Usage("no profile selected".to_owned()));
+        }
+        let resolved = profile_ids
+            .iter()
+            .map(|id| catalogue.resolve(id))
+            .collect::<Result<Vec<_>>>()?;
+        let mut plan = FlowPlan {
+            instances: Vec::new(),
+            profiles: Vec::new(),
+            requirements: Vec::new(),
+        };
+        let mut problems = Vec::new();
+        for profile in &resolved {
+            let mut entries = Vec::new();
+            for selection in &profile.requirements {
+                let requirement = catalogue.requirement(&selection.id)?;
+                let kind = requirement.check.kind.as_str();
+                if !checks::KINDS.contains(&kind) {
+                    continue;
+                }
+                match plan.instance_for(&selection.id, kind, &selection.params, lists) {
+                    Ok(i) => entries.push((selection.id.clone(), selection.level, i)),
+                    Err(message) => problems.push(param_problem(
+                        catalogue,
+                        profile,
+                        &selection.id,
+                        selection.set_by.as_deref(),
+                        message,
+                    )),
+                }
+            }
+            plan.profiles.push(ProfilePlan {
+                id: profile.id.clone(),
+                title: profile.title.clone(),
+                entries,
+            });
+        }
+        if !problems.is_empty() {
+            problems
+                .dedup_by(|a, b| (&a.file, a.line, &a.message) == (&b.file, b.line, &b.message));
+            return Err(Error::Files(problems));
+        }
+        if plan.instances.is_empty() {
+            return Err(Error::Usage(
+                "the selected profiles include no data-flow requirement; nothing to check"
+                    .to_owned(),
+            ));
+        }
+        plan.requirements = requirement_infos(catalogue, &resolved, &plan)?;
+        Ok(plan)
+    }
+
+    fn instance_for(
+        &mut self,
+        requirement: &str,
+        kind: &str,
+        params: &Map<String, Value>,
+        lists: &Lists,
+    ) -> std::result::Result<usize, String> {
+        if let Some(i) = self
+            .instances
+            .iter()
+            .position(|x| x.requirement == requirement && &x.params == params)
+        {
+            return Ok(i);
+        }
+        let check = FlowCheck::build(kind, params, lists)?;
+        self.instances.push(Instance {
+            requirement: requirement.to_owned(),
+            params: params.clone(),
+            check,
+        });
+        Ok(self.instances.len() - 1)
+    }
+}
+
+fn param_problem(
+    catalogue: &Catalogue,
+    profile: &ResolvedProfile,
+    requirement: &str,
+    set_by: Option<&str>,
+    message: String,
+) -> FileProblem {
+    let problem = match set_by {
+        Some(layer) => catalogue.problem_in(
+            &format!("profile:{layer}"),
+            &format!("/requirements/{requirement}/params"),
+            message,
+        ),
+        None => catalogue.problem_in(
+            &format!("requirement:{requirement}"),
+            "/check/params",
+            message,
+        ),
+    };
+    problem.with_help(format!(
+        "profile `{}` uses these parameters for `{requirement}`; lists are in suites/lists/ (`@id`)",
+        profile.id
+    ))
+}
+
+fn requirement_infos(
+    catalogue: &Catalogue,
+    resolved: &[ResolvedProfile],
+    plan: &FlowPlan,
+) -> Result<Vec<RequirementInfo>> {
+    let mut ids: Vec<&str> = plan
+        .instances
+        .iter()
+        .map(|i| i.requirement.as_str())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids.into_iter()
+        .map(|id| {
+            let requirement = catalogue.requirement(id)?;
+            let mut clauses = requirement.clauses.clone();
+            for selection in resolved.iter().filter_map(|p| p.selection(id)) {
+                for clause in &selection.clauses {
+                    if !clauses.contains(clause) {
+                        clauses.push(clause.clone());
+                    }
+                }
+            }
+            Ok(RequirementInfo {
+                id: requirement.id.clone(),
+                title: requirement.title.clone(),
+                statement: requirement.statement.clone(),
+                area: requirement.area,
+                clauses,
+            })
+        })
+        .collect()
+}
+
+/// Judges every flow of `declaration` under `plan`: one verdict table per
+/// profile (subjects are flows), findings located at the flow's fields,
+/// and the matrix.
+pub fn judge(plan: &FlowPlan, declaration: &Declaration, generated_at: String) -> Report {
+    let mut counts: Vec<Vec<Counts>> = plan
+        .profiles
+        .iter()
+        .map(|p| vec![Counts::default(); p.entries.len()])
+        .collect();
+    let mut reasons: Vec<Vec<Option<String>>> = plan
+        .profiles
+        .iter()
+        .map(|p| vec![None; p.entries.len()])
+        .collect();
+    let mut findings = Vec::new();
+    let mut rows = Vec::new();
+    for (f, flow) in declaration.flows.iter().enumerate() {
+        let outcomes: Vec<Outcome> = plan
+            .instances
+            .iter()
+            .map(|instance| instance.check.run(flow, declaration))
+            .collect();
+        let first = findings.len();
+        let mut blockers: Vec<Vec<Blocker>> = vec![Vec::new(); plan.profiles.len()];
+        for (p, profile) in plan.profiles.iter().enumerate() {
+            for (e, (requirement, level, instance)) in profile.entries.iter().enumerate() {
+                let verdict = match &outcomes[*instance] {
+                    Outcome::Pass => Verdict::Pass,
+                    Outcome::NotApplicable(reason) => {
+                        reasons[p][e].get_or_insert_with(|| reason.clone());
+                        Verdict::Skip
+                    }
+                    Outcome::Error(reason) => {
+                        reasons[p][e].get_or_insert_with(|| reason.clone());
+                        Verdict::Error
+                    }
+                    Outcome::Violations(_) => Verdict::for_violation(*level),
+                };
+                counts[p][e].add(verdict);
+                if *level == Level::Must && matches!(verdict, Verdict::Fail | Verdict::Error) {
+                    for message in messages(&outcomes[*instance]) {
+                        blockers[p].push(Blocker {
+                            profile: profile.id.clone(),
+                            requirement: requirement.clone(),
+                            message,
+                        });
+                    }
+                }
+                push_findings(
+                    &mut findings,
+                    declaration,
+                    f,
+                    requirement,
+                    &profile.id,
+                    verdict,
+                    &outcomes[*instance],
+                );
+            }
+        }
+        merge_identical(&mut findings, first);
+        rows.push(matrix_row(plan, declaration, f, blockers));
+    }
+    into_report(
+        plan,
+        declaration,
+        counts,
+        reasons,
+        findings,
+        rows,
+        generated_at,
+    )
+}
+
+fn messages(outcome: &Outcome) -> Vec<String> {
+    match outcome {
+        Outcome::Violations(violations) => violations.iter().map(|v| v.message.clone()).collect(),
+        Outcome::Error(reason) => vec![reason.clone()],
+        _ => Vec::new(),
+    }
+}
+
+fn flow_location(declaration: &Declaration, f: usize, pointer: &str) -> Location {
+    let pointer = format!("/flows/{f}{pointer}");
+    Location {
+        file: Some(declaration.file.clone()),
+        line: declaration.line_of(&pointer).map(|l| l as u64),
+        record: Some(f as u64 + 1),
+        pointer: Some(pointer),
+    }
+}
+
+fn push_findings(
+    findings: &mut Vec<Finding>,
+    declaration: &Declaration,
+    f: usize,
+    requirement: &str,
+    profile: &str,
+    verdict: Verdict,
+    outcome: &Outcome,
+) {
+    let verdicts = BTreeMap::from([(profile.to_owned(), verdict)]);
+    match outcome {
+        Outcome::Violations(violations) => {
+            for violation in violations {
+                findings.push(Finding {
+                    requirement: requirement.to_owned(),
+                    verdicts: verdicts.clone(),
+                    location: flow_location(declaration, f, &violation.pointer),
+                    message: violation.message.clone(),
+                    evidence: violation.evidence.clone(),
+                });
+            }
+        }
+        Outcome::Error(reason) => findings.push(Finding {
+            requirement: requirement.to_owned(),
+            verdicts,
+            location: flow_location(declaration, f, ""),
+            message: reason.clone(),
+            evidence: None,
+        }),
+        _ => {}
+    }
+}
+
+/// The same finding under several profiles becomes one finding with each
+/// profile's verdict. Only findings from index `first` on are compared.
+fn merge_identical(findings: &mut Vec<Finding>, first: usize) {
+    let mut i = first + 1;
+    while i < findings.len() {
+        let same = (first..i).find(|&j| {
+            let (a, b) = (&findings[j], &findings[i]);
+            a.requirement == b.requirement && a.location == b.location && a.message == b.message
+        });
+        match same {
+            Some(j) => {
+                let duplicate = findings.remove(i);
+                findings[j].verdicts.extend(duplicate.verdicts);
+            }
+            None => i += 1,
+        }
+    }
+}
+
+fn matrix_row(
+    plan: &FlowPlan,
+    declaration: &Declaration,
+    f: usize,
+    blockers: Vec<Vec<Blocker>>,
+) -> MatrixRow {
+    let met: Vec<ProfileCell> = plan
+        .profiles
+        .iter()
+        .zip(&blockers)
+        .map(|(p, b)| ProfileCell {
+            profile: p.id.clone(),
+            met: b.is_empty(),
+        })
+        .collect();
+    let mut pairs = Vec::new();
+    for a in 0..plan.profiles.len() {
+        for b in a + 1..plan.profiles.len() {
+            let needed: Vec<Blocker> = blockers[a].iter().chain(&blockers[b]).cloned().collect();
+            pairs.push(PairResult {
+                left: plan.profiles[a].id.clone(),
+                right: plan.profiles[b].id.clone(),
+                both: needed.is_empty(),
+                needed,
+            });
+        }
+    }
+    MatrixRow {
+        flow: declaration.flows[f].id.clone(),
+        location: flow_location(declaration, f, ""),
+        met,
+        pairs,
+    }
+}
+
+fn into_report(
+    plan: &FlowPlan,
+    declaration: &Declaration,
+    counts: Vec<Vec<Counts>>,
+    reasons: Vec<Vec<Option<String>>>,
+    findings: Vec<Finding>,
+    rows: Vec<MatrixRow>,
+    generated_at: String,
+) -> Report {
+    let mut profiles = Vec::new();
+    for (p, profile) in plan.profiles.iter().enumerate() {
+        let results: Vec<RequirementResult> = profile
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(e, (requirement, level, instance))| {
+                let c = counts[p][e];
+                let verdict = c.verdict();
+                RequirementResult {
+                    requirement: requirement.clone(),
+                    level: *level,
+                    verdict,
+                    counts: c,
+                    params: plan.instances[*instance].params.clone(),
+                    reason: match verdict {
+                        Verdict::Skip | Verdict::Error => reasons[p][e].clone(),
+                        _ => None,
+                    },
+                }
+            })
+            .collect();
+        let met = !results
+            .iter()
+            .any(|r| r.level == Level::Must && matches!(r.verdict, Verdict::Fail | Verdict::Error));
+        profiles.push(ProfileResult {
+            id: profile.id.clone(),
+            title: profile.title.clone(),
+            met,
+            results,
+        });
+    }
+    let met = profiles.iter().all(|p| p.met);
+    let format = if declaration.file.ends_with(".toml") {
+        "toml"
+    } else {
+        "json"
+    };
+    Report {
+        schema_version: REPORT_SCHEMA_VERSION.to_owned(),
+        tool: Tool::current(),
+        command: "flows".to_owned(),
+        generated_at,
+        inputs: vec![InputSummary {
+            path: declaration.file.clone(),
+            format: format.to_owned(),
+            records: declaration.flows.len() as u64,
+        }],
+        summary: Summary {
+            subjects: declaration.flows.len() as u64,
+            input_errors: 0,
+            findings: findings.len() as u64,
+            met,
+        },
+        profiles,
+        requirements: plan.requirements.clone(),
+        findings,
+        matrix: Some(Matrix {
+            profiles: plan.profiles.iter().map(|p| p.id.clone()).collect(),
+            flows: rows,
+        }),
+    }
+}

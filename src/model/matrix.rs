@@ -1,0 +1,69 @@
+//! The flow matrix: for each declared flow, whether it meets each selected
+//! profile, and for each pair of profiles whether it meets both at once and
+//! what stands in the way. It makes visible where regional rules diverge
+//! for one concrete flow.
+
+use serde::{Deserialize, Serialize};
+
+use super::Location;
+
+/// Flows by profile, and by pair of profiles.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Matrix {
+    /// The profiles, in the order asked for.
+    pub profiles: Vec<String>,
+    /// One row per flow, in declaration order.
+    pub flows: Vec<MatrixRow>,
+}
+
+/// One flow across the profiles.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatrixRow {
+    /// The flow's ID.
+    pub flow: String,
+    /// Where the flow is declared.
+    pub location: Location,
+    /// Whether the flow meets each profile, in profile order.
+    pub met: Vec<ProfileCell>,
+    /// Every pair of profiles, in profile order.
+    pub pairs: Vec<PairResult>,
+}
+
+/// Whether a flow meets one profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileCell {
+    /// Profile ID.
+    pub profile: String,
+    /// No MUST requirement failed or errored for this flow.
+    pub met: bool,
+}
+
+/// Whether a flow meets two profiles at once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PairResult {
+    /// The first profile.
+    pub left: String,
+    /// The second profile.
+    pub right: String,
+    /// The flow meets both.
+    pub both: bool,
+    /// What would have to change for the flow to meet both: each MUST
+    /// requirement that fails under either profile, with its finding.
+    pub needed: Vec<Blocker>,
+}
+
+/// One obstacle to meeting a profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Blocker {
+    /// The profile whose requirement fails.
+    pub profile: String,
+    /// The requirement.
+    pub requirement: String,
+    /// The finding's message.
+    pub message: String,
+}

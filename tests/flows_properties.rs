@@ -1,0 +1,401 @@
+//! Properties of data-flow governance, checked with quickcheck over
+//! generated declarations and generated profiles:
+//!
+//! - the diff of a profile with itself is empty;
+//! - the diff of Q with P is the diff of P with Q, sides swapped;
+//! - a declaration that meets a bundled profile meets `baseline`;
+//! - adding a permitted transfer mechanism never turns a pass into a fail;
+//! - no bytes make the declaration loader panic.
+
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use cityconform::catalog::{Catalogue, ProfileDiff};
+use cityconform::checks::Outcome;
+use cityconform::flows::checks::FlowCheck;
+use cityconform::flows::{Declaration, FlowPlan, Lists, judge};
+use quickcheck::{Arbitrary, Gen, QuickCheck, TestResult};
+use serde_json::{Map, Value, json};
+
+const PROFILES: &[&str] = &[
+    "baseline",
+    "kr",
+    "eu",
+    "in",
+    "sg",
+    "asean",
+    "apec-cbpr",
+    "cn",
+];
+
+const CATEGORIES: &[&str] = &[
+    "dpv:NonPersonalData",
+    "dpv-pd:Location",
+    "dpv-pd:TravelHistory",
+    "dpv-pd:NationalIdentificationNumber",
+    "dpv-pd:Name",
+    "dpv-pd:HealthRecord",
+];
+const PURPOSES: &[&str] = &[
+    "dpv:ServiceProvision",
+    "dpv:AcademicResearch",
+    "dpv:ProvideOfficialStatistics",
+    "dpv:Marketing",
+];
+const BASES: &[&str] = &[
+    "dpv:Consent",
+    "dpv:Contract",
+    "dpv:LegalObligation",
+    "dpv:PublicInterest",
+    "dpv:LegitimateInterest",
+    "kr-pipa:A28-2",
+    "in-dpdp:S7",
+    "eu-gdpr:A6-1-e",
+];
+const COUNTRIES: &[&str] = &["KR", "DE", "IN", "SG", "US", "CN", "JP", "MY", "*"];
+const MECHANISMS: &[&str] = &[
+    "adequacy",
+    "contract",
+    "certification",
+    "consent",
+    "statute",
+    "none",
+];
+const INSTRUMENTS: &[&str] = &[
+    "eu-scc",
+    "asean-mcc-c2p",
+    "contract-necessity",
+    "cn-standard-contract",
+];
+const SCHEMES: &[&str] = &["apec-cbpr", "apec-prp", "isms-p", "eu-art42"];
+const STATES: &[&str] = &["identified", "pseudonymized", "anonymized"];
+const RETENTIONS: &[&str] = &["P90D", "P1Y", "P5Y", "P7Y", "P12Y"];
+
+fn pick<'a>(g: &mut Gen, from: &[&'a str]) -> &'a str {
+    g.choose(from).copied().unwrap_or(from[0])
+}
+
+fn some_of(g: &mut Gen, from: &[&str]) -> Vec<String> {
+    let mut out: Vec<String> = from
+        .iter()
+        .filter(|_| bool::arbitrary(g))
+        .map(|s| (*s).to_owned())
+        .collect();
+    if out.is_empty() {
+        out.push(pick(g, from).to_owned());
+    }
+    out
+}
+
+/// A schema-valid declaration of one to three flows.
+#[derive(Debug, Clone)]
+struct AnyDeclaration(Value);
+
+impl Arbitrary for AnyDeclaration {
+    fn arbitrary(g: &mut Gen) -> Self {
+        let flows: Vec<Value> = (0..1 + usize::arbitrary(g) % 3)
+            .map(|i| any_flow(g, i))
+            .collect();
+        let mut declaration = json!({
+            "declarationVersion": "1.0",
+            "platform": { "name": "generated" },
+            "controller": { "name": "c", "contact": "c@example.org", "jurisdiction": pick(g, &COUNTRIES[..8]) },
+            "flows": flows,
+        });
+        if bool::arbitrary(g) {
+            declaration["securityMeasures"] = json!("https://example.org/toms");
+        }
+        AnyDeclaration(declaration)
+    }
+}
+
+fn any_flow(g: &mut Gen, i: usize) -> Value {
+    let basis = pick(g, BASES);
+    let mechanism = if basis == "dpv:Consent" || bool::arbitrary(g) {
+        pick(g, &["opt-in", "opt-out"])
+    } else {
+        "none"
+    };
+    let mut consent = json!({ "mechanism": mechanism });
+    if mechanism != "none" {
+        consent["records"] = json!("https://example.org/consents");
+    }
+    let recipients: Vec<Value> = (0..1 + usize::arbitrary(g) % 2)
+        .map(|r| any_recipient(g, r))
+        .collect();
+    let mut flow = json!({
+        "id": format!("flow-{i}"),
+        "dataCategories": some_of(g, CATEGORIES),
+        "dataSubjects": ["dpv:Citizen"],
+        "purposes": some_of(g, PURPOSES),
+        "legalBasis": basis,
+        "consent": consent,
+        "sourceJurisdiction": pick(g, &COUNTRIES[..8]),
+        "dataState": pick(g, STATES),
+        "recipients": recipients,
+        "retention": pick(g, RETENTIONS),
+    });
+    let optional: [(&str, Value); 4] = [
+        ("statute", json!("Example Act")),
+        (
+            "legitimateInterestAssessment",
+            json!("https://example.org/lia"),
+        ),
+        ("additionalInformationSeparated", json!(true)),
+        ("publicSector", json!(true)),
+    ];
+    for (key, value) in optional {
+        if bool::arbitrary(g) {
+            flow[key] = value;
+        }
+    }
+    flow
+}
+
+fn any_recipient(g: &mut Gen, r: usize) -> Value {
+    let destination = pick(g, COUNTRIES);
+    let mut recipient = json!({
+        "id": format!("r{r}"),
+        "role": pick(g, &["controller", "third-party", "public"]),
+        "destinations": [destination],
+    });
+    if bool::arbitrary(g) {
+        let mechanism = pick(g, MECHANISMS);
+        let mut transfer = json!({ "mechanism": mechanism });
+        if bool::arbitrary(g) {
+            transfer["instrument"] = json!(pick(g, INSTRUMENTS));
+        }
+        if bool::arbitrary(g) {
+            let mut certification = json!({ "scheme": pick(g, SCHEMES), "id": "C-1" });
+            if bool::arbitrary(g) {
+                certification["accountabilityAgent"] = json!("agent");
+            }
+            transfer["certification"] = certification;
+        }
+        recipient["transfer"] = transfer;
+    }
+    recipient
+}
+
+fn load(declaration: &Value) -> Declaration {
+    let text = serde_json::to_string_pretty(declaration).expect("serializes");
+    Declaration::parse("generated.json", &text, false)
+        .unwrap_or_else(|e| panic!("a generated declaration is valid: {e}\n{text}"))
+}
+
+fn quickcheck(tests: u64) -> QuickCheck {
+    QuickCheck::new().tests(tests).max_tests(tests * 10)
+}
+
+/// The embedded lists, loaded once.
+fn lists() -> &'static Lists {
+    static LISTS: OnceLock<Lists> = OnceLock::new();
+    LISTS.get_or_init(|| Lists::load(&[]).expect("embedded lists"))
+}
+
+/// The plan of every bundled profile, built once.
+fn every_profile() -> &'static FlowPlan {
+    static PLAN: OnceLock<FlowPlan> = OnceLock::new();
+    PLAN.get_or_init(|| {
+        let catalogue = Catalogue::embedded().expect("embedded catalogue");
+        let all: Vec<String> = PROFILES.iter().map(|p| (*p).to_owned()).collect();
+        FlowPlan::build(&catalogue, lists(), &all).expect("plan")
+    })
+}
+
+/// Generated flows that met at least one regional profile.
+static MET_REGIONAL: AtomicUsize = AtomicUsize::new(0);
+
+#[test]
+fn a_declaration_that_meets_a_profile_meets_baseline() {
+    let property = |declaration: AnyDeclaration| -> bool {
+        let report = judge(every_profile(), &load(&declaration.0), String::new());
+        let matrix = report.matrix.expect("a flows report has a matrix");
+        matrix.flows.iter().all(|row| {
+            let regional = row.met.iter().any(|c| c.profile != "baseline" && c.met);
+            if regional {
+                MET_REGIONAL.fetch_add(1, Ordering::Relaxed);
+            }
+            let baseline = row.met.iter().any(|c| c.profile == "baseline" && c.met);
+            baseline || !regional
+        })
+    };
+    quickcheck(300).quickcheck(property as fn(AnyDeclaration) -> bool);
+    assert!(
+        MET_REGIONAL.load(Ordering::Relaxed) > 0,
+        "the generator must produce flows that meet some regional profile, or the property is vacuous"
+    );
+}
+
+#[test]
+fn adding_a_permitted_mechanism_never_turns_a_pass_into_a_fail() {
+    let property =
+        |declaration: AnyDeclaration, base: Vec<u8>, extra: u8, allow: bool| -> TestResult {
+            let mechanisms: Vec<&str> = base
+                .iter()
+                .map(|i| MECHANISMS[*i as usize % MECHANISMS.len()])
+                .collect();
+            let added = MECHANISMS[extra as usize % MECHANISMS.len()];
+            let build = |mechanisms: &[&str]| {
+                let mut params = Map::new();
+                params.insert(
+                    "default".into(),
+                    json!(if allow { "allow" } else { "deny" }),
+                );
+                params.insert("mechanisms".into(), json!(mechanisms));
+                params.insert("adequate".into(), json!("@eu-adequacy"));
+                params.insert("certifications".into(), json!("@cbpr-schemes"));
+                params.insert("instruments".into(), json!(["eu-scc", "asean-mcc-c2p"]));
+                FlowCheck::build("flow-transfer", &params, lists()).expect("valid parameters")
+            };
+            let before = build(&mechanisms);
+            let mut more = mechanisms.clone();
+            more.push(added);
+            let after = build(&more);
+            let declaration = load(&declaration.0);
+            for flow in &declaration.flows {
+                let was = before.run(flow, &declaration);
+                let now = after.run(flow, &declaration);
+                if matches!(was, Outcome::Pass) && !matches!(now, Outcome::Pass) {
+                    return TestResult::error(format!(
+                        "{} passed with {mechanisms:?}, not with `{added}` added: {now:?}",
+                        flow.id
+                    ));
+                }
+            }
+            TestResult::passed()
+        };
+    quickcheck(300).quickcheck(property as fn(AnyDeclaration, Vec<u8>, u8, bool) -> TestResult);
+}
+
+/// A profile file of random selections, levels and parameters, layered on
+/// baseline or on a bundled profile.
+#[derive(Debug, Clone)]
+struct AnyProfile(String);
+
+impl Arbitrary for AnyProfile {
+    fn arbitrary(g: &mut Gen) -> Self {
+        let requirements = [
+            "FLOW-LEGAL-BASIS-01",
+            "FLOW-XBORDER-01",
+            "FLOW-RETENTION-01",
+            "FLOW-PSEUDO-01",
+            "ANON-LOC-PRECISION-01",
+        ];
+        let mut text = format!(
+            "id = \"{{ID}}\"\ntitle = \"generated\"\ndescription = \"a generated profile\"\nextends = \"{}\"\n",
+            pick(g, PROFILES)
+        );
+        for id in requirements {
+            if !bool::arbitrary(g) {
+                continue;
+            }
+            text.push_str(&format!("\n[requirements.{id}]\n"));
+            if bool::arbitrary(g) {
+                text.push_str(&format!(
+                    "level = \"{}\"\n",
+                    pick(g, &["MUST", "SHOULD", "MAY"])
+                ));
+            }
+            let param = match id {
+                "FLOW-LEGAL-BASIS-01" => format!("accepted = {:?}", some_of(g, BASES)),
+                "FLOW-XBORDER-01" => format!(
+                    "default = \"{}\", mechanisms = {:?}",
+                    pick(g, &["allow", "deny"]),
+                    some_of(g, MECHANISMS)
+                ),
+                "FLOW-RETENTION-01" => format!("max_period = \"{}\"", pick(g, RETENTIONS)),
+                "ANON-LOC-PRECISION-01" => format!("max_decimals = {}", u8::arbitrary(g) % 6),
+                _ => String::new(),
+            };
+            if !param.is_empty() && bool::arbitrary(g) {
+                text.push_str(&format!("params = {{ {param} }}\n"));
+            }
+        }
+        AnyProfile(text)
+    }
+}
+
+fn catalogue_with(left: &AnyProfile, right: &AnyProfile) -> Catalogue {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let profiles = dir.path().join("profiles");
+    std::fs::create_dir(&profiles).expect("profiles folder");
+    std::fs::write(profiles.join("left.toml"), left.0.replace("{ID}", "left")).expect("write");
+    std::fs::write(
+        profiles.join("right.toml"),
+        right.0.replace("{ID}", "right"),
+    )
+    .expect("write");
+    Catalogue::load(&[dir.path().to_path_buf()])
+        .unwrap_or_else(|e| panic!("generated profiles load: {e}\n{}\n{}", left.0, right.0))
+}
+
+fn identity(value: &Value) -> Value {
+    value.clone()
+}
+
+#[test]
+fn the_diff_of_a_profile_with_itself_is_empty() {
+    let property = |profile: AnyProfile| -> bool {
+        let catalogue = catalogue_with(&profile, &profile);
+        let diff = ProfileDiff::between(&catalogue, "left", "left", &identity).expect("diff");
+        let twins = ProfileDiff::between(&catalogue, "left", "right", &identity).expect("diff");
+        diff.entries.is_empty() && twins.entries.is_empty()
+    };
+    quickcheck(60).quickcheck(property as fn(AnyProfile) -> bool);
+}
+
+#[test]
+fn the_diff_is_symmetric_up_to_side() {
+    let property = |left: AnyProfile, right: AnyProfile| -> bool {
+        let catalogue = catalogue_with(&left, &right);
+        let forward = ProfileDiff::between(&catalogue, "left", "right", &identity).expect("diff");
+        let backward = ProfileDiff::between(&catalogue, "right", "left", &identity).expect("diff");
+        backward == forward.swapped()
+    };
+    quickcheck(60).quickcheck(property as fn(AnyProfile, AnyProfile) -> bool);
+}
+
+#[test]
+fn bundled_profiles_diff_symmetrically() {
+    let catalogue = Catalogue::embedded().expect("embedded catalogue");
+    for p in PROFILES {
+        assert!(
+            ProfileDiff::between(&catalogue, p, p, &identity)
+                .expect("diff")
+                .entries
+                .is_empty()
+        );
+        for q in PROFILES {
+            let forward = ProfileDiff::between(&catalogue, p, q, &identity).expect("diff");
+            let backward = ProfileDiff::between(&catalogue, q, p, &identity).expect("diff");
+            assert_eq!(backward, forward.swapped(), "{p} vs {q}");
+        }
+    }
+}
+
+#[test]
+fn no_bytes_make_the_declaration_loader_panic() {
+    let property = |bytes: Vec<u8>, toml: bool| -> bool {
+        let text = String::from_utf8_lossy(&bytes);
+        let _ = Declaration::parse("any", &text, toml);
+        true
+    };
+    quickcheck(300).quickcheck(property as fn(Vec<u8>, bool) -> bool);
+}
+
+#[test]
+fn no_mutation_of_a_valid_declaration_makes_the_loader_panic() {
+    let property = |declaration: AnyDeclaration, cut: usize, toml: bool| -> bool {
+        let text = if toml {
+            toml::to_string(&declaration.0).unwrap_or_default()
+        } else {
+            serde_json::to_string_pretty(&declaration.0).unwrap_or_default()
+        };
+        let cut = cut % (text.len() + 1);
+        let mutated: String = text.chars().take(cut).collect();
+        let _ = Declaration::parse("mutated", &mutated, toml);
+        true
+    };
+    quickcheck(200).quickcheck(property as fn(AnyDeclaration, usize, bool) -> bool);
+}
