@@ -4,7 +4,9 @@
 //! regional profiles ([`catalog`]), the shared JSON Schemas ([`schema`]), the
 //! subjects being checked ([`subject`]), the checks themselves ([`checks`]),
 //! the engine that runs a plan over subjects ([`run`]), the one result model
-//! ([`model`]) and its renderers ([`report`]).
+//! ([`model`]) and its renderers ([`report`]); the live audit of a running
+//! platform ([`live`]) and the embedded reference platform it is shown on
+//! ([`reference`]).
 //!
 //! The library never prints: output goes to writers handed in by the caller,
 //! and progress goes through [`run::Progress`]. The `cityconform` binary is a
@@ -17,7 +19,9 @@ pub mod catalog;
 pub mod checks;
 mod embedded;
 pub mod error;
+pub mod live;
 pub mod model;
+pub mod reference;
 pub mod report;
 pub mod run;
 pub mod schema;

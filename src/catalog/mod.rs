@@ -3,10 +3,10 @@
 //! (see [`crate::run`]); it only says *what* is required, by whom, with
 //! which parameters.
 
-mod load;
+pub(crate) mod load;
 mod profile;
 mod requirement;
-mod toml_source;
+pub(crate) mod toml_source;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;

@@ -59,5 +59,5 @@ impl Outcome {
 
 /// Whether any check family knows the check `kind`.
 pub fn is_known_kind(kind: &str) -> bool {
-    payload::KINDS.contains(&kind)
+    payload::KINDS.contains(&kind) || crate::live::KINDS.contains(&kind)
 }
