@@ -124,12 +124,19 @@ fn fault_help() -> String {
 }
 
 pub(crate) fn audit(args: AuditArgs) -> Result<ExitCode, Error> {
-    args.output.check_paths(std::slice::from_ref(&args.target))?;
+    args.output
+        .check_paths(std::slice::from_ref(&args.target))?;
     let mut target = target::load(&args.target)?;
     if let Some(ca) = &args.ca_cert {
         target.ca_pem = Some(std::fs::read(ca).map_err(|e| Error::read(ca, e))?);
     }
-    let report = run_audit(&target, &args.selection.profiles, &args.selection.only, &args.selection.suites, args.output.quiet)?;
+    let report = run_audit(
+        &target,
+        &args.selection.profiles,
+        &args.selection.only,
+        &args.selection.suites,
+        args.output.quiet,
+    )?;
     args.output.emit(&report)?;
     Ok(report.exit_code())
 }
@@ -176,7 +183,13 @@ pub(crate) fn demo(args: DemoArgs) -> Result<ExitCode, Error> {
             profiles.join(", ")
         );
     }
-    let report = run_audit(&target, &profiles, &[], &SuiteArgs::default(), args.output.quiet)?;
+    let report = run_audit(
+        &target,
+        &profiles,
+        &[],
+        &SuiteArgs::default(),
+        args.output.quiet,
+    )?;
     reference.stop();
     drop(dir);
     args.output.emit(&report)?;
@@ -232,10 +245,8 @@ impl TempDir {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.subsec_nanos());
-        let path = std::env::temp_dir().join(format!(
-            "cityconform-demo-{}-{nanos}",
-            std::process::id()
-        ));
+        let path =
+            std::env::temp_dir().join(format!("cityconform-demo-{}-{nanos}", std::process::id()));
         std::fs::create_dir_all(&path).map_err(|e| Error::read(&path, e))?;
         Ok(TempDir(path))
     }
@@ -269,7 +280,9 @@ impl Progress for CaseProgress {
     fn start(&self, total: u64) {
         if let Some(bar) = &self.bar {
             bar.set_length(total);
-            if let Ok(style) = ProgressStyle::with_template("{spinner} {pos}/{len} checks {wide_bar} {elapsed}") {
+            if let Ok(style) =
+                ProgressStyle::with_template("{spinner} {pos}/{len} checks {wide_bar} {elapsed}")
+            {
                 bar.set_style(style);
             }
         }

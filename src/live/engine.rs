@@ -123,7 +123,9 @@ pub fn audit(
         }
         if case.records {
             if let Answer::Exchange(x) = answer {
-                check_records(plan, &schemas, x, &context, &location, &evidence, &redactor, &mut tally);
+                check_records(
+                    plan, &schemas, x, &context, &location, &evidence, &redactor, &mut tally,
+                );
             }
         }
     }
@@ -221,7 +223,11 @@ fn job(case_index: usize, case: &Case, endpoint: Option<usize>, target: &Target)
             credential(spec.principal, target),
         ),
     };
-    let request_path = if case.probe == Probe::Tls { "/" } else { path.as_str() };
+    let request_path = if case.probe == Probe::Tls {
+        "/"
+    } else {
+        path.as_str()
+    };
     let mut headers: Vec<(String, String)> = spec
         .headers
         .iter()
@@ -276,8 +282,7 @@ fn forged_jwt(alg: &str, exp: u64, signature: &str) -> String {
 }
 
 fn base64url(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] =
-        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
         let n = chunk
@@ -378,7 +383,11 @@ async fn run_job(
             if url.scheme() != "https" {
                 return Answer::Skipped("the base URL is not HTTPS".to_owned());
             }
-            let host = url.host_str().unwrap_or("").trim_matches(['[', ']']).to_owned();
+            let host = url
+                .host_str()
+                .unwrap_or("")
+                .trim_matches(['[', ']'])
+                .to_owned();
             let port = url.port_or_known_default().unwrap_or(443);
             match http::legacy_tls_accepted(&host, port, timeout).await {
                 Ok(accepted) => Answer::Legacy(accepted),
@@ -458,7 +467,10 @@ fn evidence(job: &Job, answer: &Answer) -> Value {
 }
 
 /// Runs the payload checks on every record of a data answer.
-#[expect(clippy::too_many_arguments, reason = "one call site; the parts differ in kind")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one call site; the parts differ in kind"
+)]
 fn check_records(
     plan: &LivePlan,
     schemas: &BTreeMap<String, Arc<CompiledSchema>>,

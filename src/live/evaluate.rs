@@ -73,7 +73,11 @@ fn violation(message: String) -> Outcome {
 }
 
 fn check(ok: bool, message: impl FnOnce() -> String) -> Outcome {
-    if ok { Outcome::Pass } else { violation(message()) }
+    if ok {
+        Outcome::Pass
+    } else {
+        violation(message())
+    }
 }
 
 fn condition_outcome(
@@ -82,14 +86,25 @@ fn condition_outcome(
     params: &Map<String, Value>,
     context: &Context<'_>,
 ) -> Outcome {
+    if !context.https {
+        match condition {
+            Condition::HandshakeValid => {
+                return violation("the API is served over plain HTTP, without TLS".to_owned());
+            }
+            Condition::HttpsEnforced => {
+                return violation("the API's base URL is plain http://".to_owned());
+            }
+            _ => {}
+        }
+    }
     match (answer, condition) {
         (Answer::Skipped(reason), _) => Outcome::NotApplicable(reason.clone()),
         (Answer::Failed(reason), _) => Outcome::Error(reason.clone()),
         (Answer::Refused, Condition::HttpsEnforced) => Outcome::Pass,
         (Answer::Refused, _) => Outcome::Error("the connection was refused".to_owned()),
-        (Answer::CertificateRejected(reason), Condition::HandshakeValid) => {
-            violation(format!("the server's certificate does not validate: {reason}"))
-        }
+        (Answer::CertificateRejected(reason), Condition::HandshakeValid) => violation(format!(
+            "the server's certificate does not validate: {reason}"
+        )),
         (Answer::CertificateRejected(reason), _) => Outcome::Error(format!(
             "not checked: the server's certificate does not validate ({reason})"
         )),
@@ -281,7 +296,10 @@ fn declared_only(x: &Exchange, context: &Context<'_>) -> Outcome {
                 let prefix = if many { format!("/{i}") } else { String::new() };
                 violations.push(Violation::new(
                     format!("{prefix}/{key}"),
-                    format!("`{key}` is not declared by the `{}` schema", entity_type.unwrap_or("")),
+                    format!(
+                        "`{key}` is not declared by the `{}` schema",
+                        entity_type.unwrap_or("")
+                    ),
                 ));
             }
         }
@@ -293,7 +311,9 @@ fn expires_in_future(body: &[u8]) -> Outcome {
     let text = String::from_utf8_lossy(body);
     let value = text.lines().find_map(|line| {
         let (key, value) = line.split_once(':')?;
-        key.trim().eq_ignore_ascii_case("expires").then(|| value.trim().to_owned())
+        key.trim()
+            .eq_ignore_ascii_case("expires")
+            .then(|| value.trim().to_owned())
     });
     match value {
         None => violation("no `Expires` field".to_owned()),
@@ -312,7 +332,10 @@ mod tests {
 
     #[test]
     fn max_age_is_read_from_either_header() {
-        assert_eq!(max_age("max-age=63072000; includeSubDomains"), Some(63_072_000));
+        assert_eq!(
+            max_age("max-age=63072000; includeSubDomains"),
+            Some(63_072_000)
+        );
         assert_eq!(max_age("no-store, max-age=0"), None);
         assert_eq!(max_age("includeSubDomains"), None);
         assert_eq!(max_age("Max-Age=\"10\""), Some(10));
@@ -321,7 +344,11 @@ mod tests {
     #[test]
     fn violations_outrank_errors() {
         let v = violation("x".to_owned());
-        let out = combine(vec![Outcome::Error("e".to_owned()), v.clone(), Outcome::Pass]);
+        let out = combine(vec![
+            Outcome::Error("e".to_owned()),
+            v.clone(),
+            Outcome::Pass,
+        ]);
         assert_eq!(out, v);
         let out = combine(vec![Outcome::NotApplicable("s".to_owned())]);
         assert_eq!(out, Outcome::NotApplicable("s".to_owned()));

@@ -139,8 +139,13 @@ impl Client {
 
     /// Takes one request from the budget and waits for a rate-limit slot.
     async fn admit(&self) -> std::result::Result<(), String> {
-        let spent = self.spent.fetch_add(1, Ordering::Relaxed);
-        if spent >= self.safety.request_budget {
+        let budget = self.safety.request_budget;
+        let taken = self
+            .spent
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |spent| {
+                (spent < budget).then_some(spent + 1)
+            });
+        if taken.is_err() {
             return Err(format!(
                 "the request budget ({}) is spent; raise safety.request_budget to check this",
                 self.safety.request_budget

@@ -110,7 +110,10 @@ impl LivePlan {
                         }
                     }
                     Err(message) => problems.push(catalogue.problem_in(
-                        &format!("profile:{}", selection.set_by.as_deref().unwrap_or(&profile.id)),
+                        &format!(
+                            "profile:{}",
+                            selection.set_by.as_deref().unwrap_or(&profile.id)
+                        ),
                         &format!("/requirements/{}/params", selection.id),
                         message,
                     )),
@@ -124,7 +127,8 @@ impl LivePlan {
         }
         problems.extend(plan.parameter_problems());
         if !problems.is_empty() {
-            problems.dedup_by(|a, b| (&a.file, a.line, &a.message) == (&b.file, b.line, &b.message));
+            problems
+                .dedup_by(|a, b| (&a.file, a.line, &a.message) == (&b.file, b.line, &b.message));
             return Err(Error::Files(problems));
         }
         if plan.instances.is_empty() {

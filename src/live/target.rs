@@ -219,7 +219,11 @@ pub fn load(path: &Path) -> Result<Target> {
         })
         .collect();
     if let Some(entities) = &file.entities {
-        let separator = if entities.path.contains('?') { '&' } else { '?' };
+        let separator = if entities.path.contains('?') {
+            '&'
+        } else {
+            '?'
+        };
         endpoints.extend(entities.types.iter().map(|t| Endpoint {
             path: format!("{}{separator}type={t}", entities.path),
             entity_type: t.clone(),
@@ -247,7 +251,10 @@ pub fn load(path: &Path) -> Result<Target> {
             let pem = std::fs::read(&ca_path).map_err(|e| {
                 Error::from(
                     source
-                        .problem("/ca_cert", format!("cannot read `{}`: {e}", ca_path.display()))
+                        .problem(
+                            "/ca_cert",
+                            format!("cannot read `{}`: {e}", ca_path.display()),
+                        )
                         .with_help("the path is relative to the target file's folder"),
                 )
             })?;
@@ -267,12 +274,8 @@ pub fn load(path: &Path) -> Result<Target> {
         request_budget: s.request_budget.unwrap_or(defaults.request_budget),
         rate_limit: s.rate_limit.unwrap_or(defaults.rate_limit),
         concurrency: s.concurrency.unwrap_or(defaults.concurrency),
-        timeout: s
-            .timeout_ms
-            .map_or(defaults.timeout, Duration::from_millis),
-        deadline: s
-            .deadline_s
-            .map_or(defaults.deadline, Duration::from_secs),
+        timeout: s.timeout_ms.map_or(defaults.timeout, Duration::from_millis),
+        deadline: s.deadline_s.map_or(defaults.deadline, Duration::from_secs),
         max_body_bytes: s.max_body_bytes.unwrap_or(defaults.max_body_bytes),
     };
     Ok(Target {
@@ -284,12 +287,9 @@ pub fn load(path: &Path) -> Result<Target> {
         auth,
         tenant_a: tenant("a", &file.tenants.a)?,
         tenant_b: tenant("b", &file.tenants.b)?,
-        admin: file.admin.map(|a| {
-            (
-                a.method.unwrap_or_else(|| "GET".to_owned()),
-                a.path,
-            )
-        }),
+        admin: file
+            .admin
+            .map(|a| (a.method.unwrap_or_else(|| "GET".to_owned()), a.path)),
         safety,
     })
 }

@@ -63,7 +63,8 @@ impl Tool {
 pub struct InputSummary {
     /// The path as found (relative paths stay relative).
     pub path: String,
-    /// `json`, `ndjson` or `jsonld`.
+    /// `json`, `ndjson` or `jsonld`; `http` for a live audit (the path is
+    /// the base URL and `records` the requests sent).
     pub format: String,
     /// Records read, including those that were not JSON.
     pub records: u64,

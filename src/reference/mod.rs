@@ -152,7 +152,8 @@ impl RunningReference {
             .name("cityconform-reference".to_owned())
             .spawn(move || {
                 runtime.block_on(async move {
-                    let api_task = tokio::spawn(serve_api(api, acceptor, legacy, Arc::clone(&serve_state)));
+                    let api_task =
+                        tokio::spawn(serve_api(api, acceptor, legacy, Arc::clone(&serve_state)));
                     let plain_task = plain.map(|l| tokio::spawn(serve_plain(l, serve_state)));
                     let _ = stopped.await;
                     api_task.abort();

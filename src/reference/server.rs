@@ -130,15 +130,14 @@ pub(crate) async fn handle_plain(
         (Some(origin), false) => {
             let target = format!(
                 "{origin}{}",
-                request
-                    .uri()
-                    .path_and_query()
-                    .map_or("/", |p| p.as_str())
+                request.uri().path_and_query().map_or("/", |p| p.as_str())
             );
             let mut response = Response::new(Full::new(Bytes::new()));
             *response.status_mut() = StatusCode::MOVED_PERMANENTLY;
             if let Ok(value) = HeaderValue::from_str(&target) {
-                response.headers_mut().insert(hyper::header::LOCATION, value);
+                response
+                    .headers_mut()
+                    .insert(hyper::header::LOCATION, value);
             }
             Ok(response)
         }
@@ -216,8 +215,12 @@ async fn route(state: &State, request: Request<Incoming>) -> Reply {
         return error(state, StatusCode::NOT_FOUND, "no such resource");
     }
     let Some(principal) = state.principal(request.headers()) else {
-        return error(state, StatusCode::UNAUTHORIZED, "a valid bearer token is required")
-            .with_header("www-authenticate", "Bearer realm=\"city\"");
+        return error(
+            state,
+            StatusCode::UNAUTHORIZED,
+            "a valid bearer token is required",
+        )
+        .with_header("www-authenticate", "Bearer realm=\"city\"");
     };
     if !state.admit(principal) {
         return error(state, StatusCode::TOO_MANY_REQUESTS, "rate limit exceeded")
@@ -234,10 +237,8 @@ async fn route(state: &State, request: Request<Incoming>) -> Reply {
         (Method::TRACE | Method::DELETE, _) if state.has(Fault::AnyMethod) => {
             Reply::json(StatusCode::OK, &json!({ "deleted": 0 }))
         }
-        _ => error(state, StatusCode::METHOD_NOT_ALLOWED, "method not allowed").with_header(
-            "allow",
-            if id.is_empty() { "GET, POST" } else { "GET" },
-        ),
+        _ => error(state, StatusCode::METHOD_NOT_ALLOWED, "method not allowed")
+            .with_header("allow", if id.is_empty() { "GET, POST" } else { "GET" }),
     }
 }
 
@@ -261,7 +262,11 @@ fn list(state: &State, principal: Principal, query: &str) -> Reply {
             "limit" => match value.parse::<usize>() {
                 Ok(n) if n > 0 => limit = n,
                 _ => {
-                    return error(state, StatusCode::BAD_REQUEST, "`limit` must be a positive integer");
+                    return error(
+                        state,
+                        StatusCode::BAD_REQUEST,
+                        "`limit` must be a positive integer",
+                    );
                 }
             },
             _ => return error(state, StatusCode::BAD_REQUEST, "unknown query parameter"),
@@ -305,9 +310,16 @@ async fn create(state: &State, request: Request<Incoming>) -> Reply {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/json") || v.starts_with("application/ld+json"));
     if !is_json {
-        return error(state, StatusCode::UNSUPPORTED_MEDIA_TYPE, "send application/json");
+        return error(
+            state,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "send application/json",
+        );
     }
-    let body = match Limited::new(request.into_body(), MAX_REQUEST_BODY).collect().await {
+    let body = match Limited::new(request.into_body(), MAX_REQUEST_BODY)
+        .collect()
+        .await
+    {
         Ok(collected) => collected.to_bytes(),
         Err(_) => return error(state, StatusCode::PAYLOAD_TOO_LARGE, "body too large"),
     };
@@ -367,7 +379,8 @@ fn security_txt(state: &State, method: &Method) -> Reply {
 }
 
 fn error(state: &State, status: StatusCode, message: &str) -> Reply {
-    let mut body = json!({ "error": status.canonical_reason().unwrap_or("error"), "message": message });
+    let mut body =
+        json!({ "error": status.canonical_reason().unwrap_or("error"), "message": message });
     if state.has(Fault::StackTraces) && status != StatusCode::UNAUTHORIZED {
         body["trace"] = json!(
             "java.lang.IllegalArgumentException: bad request\n\tat org.city.api.EntityController.list(EntityController.java:88)\n\tat org.city.api.Router.dispatch(Router.java:41)\nCaused by: org.postgresql.util.PSQLException: ERROR: syntax error at or near \"limit\" in SELECT * FROM entities WHERE tenant = $1"

@@ -60,6 +60,22 @@ impl Paint {
 fn header(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     let records: u64 = report.inputs.iter().map(|i| i.records).sum();
     let profiles: Vec<&str> = report.profiles.iter().map(|p| p.id.as_str()).collect();
+    if let Some(live) = report.inputs.iter().find(|i| i.format == "http") {
+        // A live audit: one platform, requests rather than files.
+        writeln!(
+            out,
+            "cityconform {}: {} request{} to {}; {} subject{} checked; profile{} {}",
+            report.command,
+            live.records,
+            plural(live.records),
+            live.path,
+            report.summary.subjects,
+            plural(report.summary.subjects),
+            plural(profiles.len() as u64),
+            profiles.join(", ")
+        )?;
+        return writeln!(out);
+    }
     writeln!(
         out,
         "cityconform {}: {records} record{} in {} file{}; profile{} {}",

@@ -181,7 +181,11 @@ impl SchemaRegistry {
         reference: &str,
     ) -> Result<std::collections::BTreeSet<String>> {
         let (uri, schema) = self.lookup(reference)?;
-        Ok(governance::declared_properties(&schema, &uri, &self.documents))
+        Ok(governance::declared_properties(
+            &schema,
+            &uri,
+            &self.documents,
+        ))
     }
 
     fn lookup(&self, reference: &str) -> Result<(String, Value)> {
