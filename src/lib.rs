@@ -2,9 +2,12 @@
 //!
 //! The library owns everything a run needs: the requirement catalogue and its
 //! regional profiles ([`catalog`]), the shared JSON Schemas ([`schema`]), the
-//! subjects being checked ([`subject`]), data-flow declarations ([`flows`]), the checks themselves ([`checks`]),
-//! the engine that runs a plan over subjects ([`run`]), the one result model
-//! ([`model`]) and its renderers ([`report`]).
+//! subjects being checked ([`subject`]), datasets ([`dataset`]), data-flow
+//! declarations ([`flows`]), the checks themselves ([`checks`]), the engine
+//! that runs a plan over subjects ([`run`]), the one result model
+//! ([`model`]) and its renderers ([`report`]); the live audit of a running
+//! platform ([`live`]) and the embedded reference platform it is shown on
+//! ([`reference`]).
 //!
 //! The library never prints: output goes to writers handed in by the caller,
 //! and progress goes through [`run::Progress`]. The `cityconform` binary is a
@@ -19,7 +22,9 @@ pub mod dataset;
 mod embedded;
 pub mod error;
 pub mod flows;
+pub mod live;
 pub mod model;
+pub mod reference;
 pub mod report;
 pub mod run;
 pub mod schema;

@@ -328,6 +328,7 @@ impl Arbitrary for AnyReport {
                 met: bool::arbitrary(g),
             },
             matrix: None,
+            dataset: None,
         })
     }
 }

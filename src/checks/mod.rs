@@ -64,4 +64,5 @@ pub fn is_known_kind(kind: &str) -> bool {
         || dataset::KINDS.contains(&kind)
         || crate::flows::checks::KINDS.contains(&kind)
         || kind == crate::flows::payload::KIND
+        || crate::live::KINDS.contains(&kind)
 }

@@ -5,6 +5,7 @@
 mod catalogue;
 mod dataset;
 mod flows;
+mod live;
 mod output;
 mod validate;
 
@@ -29,6 +30,14 @@ const EXIT_CODES: &str = "Exit codes:\n  0  every selected profile is met\n  1  
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Start the embedded reference city platform on loopback, audit it,
+    /// and print the report: the whole product in one command.
+    Demo(live::DemoArgs),
+    /// Audit a running platform's data-exchange API against the live and
+    /// payload requirements of each profile.
+    Audit(live::AuditArgs),
+    /// Run the embedded reference city platform until Ctrl-C.
+    ServeReference(live::ServeArgs),
     /// Validate payload files and folders (JSON, JSON-LD, NDJSON) against
     /// the shared schemas and the payload requirements of each profile.
     Validate(validate::ValidateArgs),
@@ -48,7 +57,7 @@ enum Command {
 }
 
 /// Where the catalogue comes from.
-#[derive(Debug, Clone, Args)]
+#[derive(Debug, Clone, Default, Args)]
 pub(crate) struct SuiteArgs {
     /// A folder whose `catalogue/` and `profiles/` TOML files overlay the
     /// embedded suites (same ID replaces). Repeatable.
@@ -95,6 +104,9 @@ impl ColorChoice {
 /// here, once, to stderr.
 pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
+        Command::Demo(args) => live::demo(args),
+        Command::Audit(args) => live::audit(args),
+        Command::ServeReference(args) => live::serve(args),
         Command::Validate(args) => validate::run(args),
         Command::Dataset(args) => dataset::run(args),
         Command::Flows(args) => flows::run(args),

@@ -285,6 +285,7 @@ fn assemble(
     merge_identical(&mut findings, 0);
     let met = profiles.iter().all(|p| p.met);
     Report {
+        matrix: None,
         schema_version: REPORT_SCHEMA_VERSION.to_owned(),
         tool: Tool::current(),
         command: "dataset".to_owned(),

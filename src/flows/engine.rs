@@ -409,6 +409,7 @@ fn into_report(
         "json"
     };
     Report {
+        dataset: None,
         schema_version: REPORT_SCHEMA_VERSION.to_owned(),
         tool: Tool::current(),
         command: "flows".to_owned(),

@@ -69,7 +69,8 @@ impl Tool {
 pub struct InputSummary {
     /// The path as found (relative paths stay relative).
     pub path: String,
-    /// `json`, `ndjson`, `jsonld` or `csv`.
+    /// `json`, `ndjson`, `jsonld`, `csv` or `toml`; `http` for a live audit
+    /// (the path is the base URL and `records` the requests sent).
     pub format: String,
     /// Records read, including those that were not JSON.
     pub records: u64,

@@ -72,6 +72,22 @@ fn header(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     } else {
         "record"
     };
+    if let Some(live) = report.inputs.iter().find(|i| i.format == "http") {
+        // A live audit: one platform, requests rather than files.
+        writeln!(
+            out,
+            "cityconform {}: {} request{} to {}; {} subject{} checked; profile{} {}",
+            report.command,
+            live.records,
+            plural(live.records),
+            live.path,
+            report.summary.subjects,
+            plural(report.summary.subjects),
+            plural(profiles.len() as u64),
+            profiles.join(", ")
+        )?;
+        return writeln!(out);
+    }
     writeln!(
         out,
         "cityconform {}: {records} {noun}{} in {} file{}; profile{} {}",

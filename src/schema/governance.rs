@@ -253,6 +253,49 @@ fn record(
     Ok(())
 }
 
+/// The member names `schema` declares at its top level (in `properties`,
+/// directly or through `$ref`, `allOf`, `anyOf` and `oneOf`): what a record
+/// of it may carry without exposing undeclared data.
+pub(crate) fn declared_properties(
+    schema: &Value,
+    base_uri: &str,
+    documents: &Documents,
+) -> std::collections::BTreeSet<String> {
+    let mut out = std::collections::BTreeSet::new();
+    collect_declared(schema, base_uri, documents, 0, &mut out);
+    out
+}
+
+fn collect_declared(
+    schema: &Value,
+    base_uri: &str,
+    documents: &Documents,
+    depth: usize,
+    out: &mut std::collections::BTreeSet<String>,
+) {
+    let Some(object) = schema.as_object().filter(|_| depth <= MAX_DEPTH) else {
+        return;
+    };
+    if let Some(properties) = object.get("properties").and_then(Value::as_object) {
+        out.extend(properties.keys().cloned());
+    }
+    if let Some(reference) = object.get("$ref").and_then(Value::as_str) {
+        if let Some((target, target_base)) = resolve(reference, base_uri, documents) {
+            collect_declared(&target, &target_base, documents, depth + 1, out);
+        }
+    }
+    for combinator in ["allOf", "anyOf", "oneOf"] {
+        for sub in object
+            .get(combinator)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            collect_declared(sub, base_uri, documents, depth + 1, out);
+        }
+    }
+}
+
 /// The schema a `$ref` points at, with the base URI to resolve its own refs.
 fn resolve(reference: &str, base_uri: &str, documents: &Documents) -> Option<(Value, String)> {
     let (uri, fragment) = reference.split_once('#').unwrap_or((reference, ""));

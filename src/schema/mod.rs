@@ -173,6 +173,21 @@ impl SchemaRegistry {
         })
     }
 
+    /// The member names the schema at `reference` declares at its top
+    /// level, through `$ref` and combinators; for the property-exposure
+    /// check of live responses.
+    pub fn declared_properties(
+        &self,
+        reference: &str,
+    ) -> Result<std::collections::BTreeSet<String>> {
+        let (uri, schema) = self.lookup(reference)?;
+        Ok(governance::declared_properties(
+            &schema,
+            &uri,
+            &self.documents,
+        ))
+    }
+
     fn lookup(&self, reference: &str) -> Result<(String, Value)> {
         if let Ok(value) = self.documents.get(reference) {
             return Ok((reference.trim_end_matches('#').to_owned(), value));

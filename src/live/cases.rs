@@ -1,0 +1,362 @@
+//! Declarative live cases (`suites/live/*.toml`, format
+//! `schemas/tool/live.schema.json`): what to send and what to expect. Each
+//! expectation names the requirement it decides. Regexes are compiled
+//! here, once; a bad one is reported with its file and line.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use regex::Regex;
+use serde::Deserialize;
+
+use crate::catalog::load;
+use crate::error::{Error, FileProblem, Result};
+
+/// How often a case runs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Each {
+    /// Once.
+    #[default]
+    Once,
+    /// Once for every collection endpoint of the target.
+    Endpoint,
+}
+
+/// What a case does on the wire.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Probe {
+    /// One request.
+    #[default]
+    Request,
+    /// The request over plain HTTP, without credentials.
+    PlainHttp,
+    /// A handshake with certificate validation.
+    Tls,
+    /// A TLS 1.1-only handshake.
+    LegacyTls,
+    /// The request repeated until a status in `status_seen`.
+    Burst,
+}
+
+/// Whose credentials a request carries.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum As {
+    /// Tenant A.
+    A,
+    /// Tenant B.
+    B,
+    /// None.
+    #[default]
+    None,
+    /// A token nobody issued.
+    Invalid,
+    /// An expired JWT.
+    Expired,
+    /// An unsigned JWT claiming tenant A.
+    AlgNone,
+}
+
+/// The request template.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestSpec {
+    /// Method; for `{admin}` the target's.
+    pub method: Option<String>,
+    /// Path template.
+    #[serde(default)]
+    pub path: String,
+    /// Query appended.
+    pub query: Option<String>,
+    /// Whose credentials.
+    #[serde(default, rename = "as")]
+    pub principal: As,
+    /// Extra headers.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// Body.
+    pub body: Option<String>,
+    /// Body's content type.
+    pub content_type: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExpectationFile {
+    requirement: String,
+    status: Option<Vec<u16>>,
+    status_range: Option<[u16; 2]>,
+    header: Option<String>,
+    present: Option<bool>,
+    equals: Option<String>,
+    matches: Option<String>,
+    not_matches: Option<String>,
+    not_in: Option<Vec<String>>,
+    max_age_at_least: Option<String>,
+    #[serde(default)]
+    body_matches: Vec<String>,
+    #[serde(default)]
+    body_not_matches: Vec<String>,
+    records_at_most: Option<String>,
+    #[serde(default)]
+    properties_declared: bool,
+    #[serde(default)]
+    expires_in_future: bool,
+    status_seen: Option<Vec<u16>>,
+    #[serde(default)]
+    https_enforced: bool,
+    #[serde(default)]
+    handshake_valid: bool,
+    #[serde(default)]
+    legacy_refused: bool,
+}
+
+/// One condition on an answer.
+#[derive(Debug, Clone)]
+pub enum Condition {
+    /// The status is one of these.
+    Status(Vec<u16>),
+    /// The status is within [low, high].
+    StatusRange(u16, u16),
+    /// The header is present (or absent).
+    Present(String, bool),
+    /// The header equals this, ignoring case.
+    Equals(String, String),
+    /// The header matches.
+    Matches(String, Regex),
+    /// The header, when present, does not match.
+    NotMatches(String, Regex),
+    /// The header, when present, is none of these.
+    NotIn(String, Vec<String>),
+    /// The header's max-age is at least the named parameter.
+    MaxAgeAtLeast(String, String),
+    /// The body matches.
+    BodyMatches(Regex),
+    /// The body does not match.
+    BodyNotMatches(Regex),
+    /// Unless refused, at most the named parameter's number of records.
+    RecordsAtMost(String),
+    /// Every record member is declared by its schema.
+    PropertiesDeclared,
+    /// `Expires:` in the body is in the future.
+    ExpiresInFuture,
+    /// One of the burst's answers had one of these statuses.
+    StatusSeen(Vec<u16>),
+    /// Plain HTTP refused or redirected to HTTPS.
+    HttpsEnforced,
+    /// HTTPS with a valid certificate.
+    HandshakeValid,
+    /// A TLS 1.1-only handshake refused.
+    LegacyRefused,
+}
+
+impl Condition {
+    /// The requirement parameter this condition reads, if any.
+    pub fn param(&self) -> Option<&str> {
+        match self {
+            Condition::MaxAgeAtLeast(_, p) | Condition::RecordsAtMost(p) => Some(p),
+            _ => None,
+        }
+    }
+}
+
+/// An expectation: conditions that decide one requirement.
+#[derive(Debug, Clone)]
+pub struct Expectation {
+    /// The requirement decided.
+    pub requirement: String,
+    /// Every condition must hold.
+    pub conditions: Vec<Condition>,
+}
+
+/// One case.
+#[derive(Debug, Clone)]
+pub struct Case {
+    /// Stable ID.
+    pub id: String,
+    /// One line.
+    pub title: String,
+    /// How often.
+    pub each: Each,
+    /// What it does.
+    pub probe: Probe,
+    /// The request.
+    pub request: RequestSpec,
+    /// Whether the body's records are payload subjects.
+    pub records: bool,
+    /// The expectations.
+    pub expect: Vec<Expectation>,
+    /// Where it is defined (file, line).
+    pub origin: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CaseFile {
+    id: String,
+    title: String,
+    #[serde(default)]
+    each: Each,
+    #[serde(default)]
+    probe: Probe,
+    #[serde(default)]
+    request: RequestSpec,
+    #[serde(default)]
+    records: bool,
+    expect: Vec<ExpectationFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CasesFile {
+    case: Vec<CaseFile>,
+}
+
+/// The embedded cases, then each overlay folder's `live/*.toml` (a case
+/// with the same ID replaces the embedded one).
+pub fn load_cases(overlays: &[PathBuf]) -> Result<Vec<Case>> {
+    let schema = load::tool_schema("live.schema.json")?;
+    let mut files = load::embedded_files("live");
+    for dir in overlays {
+        files.extend(load::dir_files(dir, "live")?);
+    }
+    let mut cases: Vec<Case> = Vec::new();
+    let mut problems = Vec::new();
+    for file in &files {
+        let (parsed, source): (CasesFile, _) = load::parse_checked(file, &schema)?;
+        for (i, case) in parsed.case.into_iter().enumerate() {
+            let pointer = format!("/case/{i}");
+            let origin = match source.line_of(&pointer) {
+                Some(line) => format!("{}:{line}", file.name),
+                None => file.name.clone(),
+            };
+            match build_case(case, origin) {
+                Ok(case) => {
+                    cases.retain(|c| c.id != case.id);
+                    cases.push(case);
+                }
+                Err((j, message)) => {
+                    problems.push(source.problem(&format!("{pointer}/expect/{j}"), message));
+                }
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(cases)
+    } else {
+        Err(Error::Files(problems))
+    }
+}
+
+fn build_case(case: CaseFile, origin: String) -> std::result::Result<Case, (usize, String)> {
+    let expect = case
+        .expect
+        .into_iter()
+        .enumerate()
+        .map(|(j, e)| build_expectation(e).map_err(|m| (j, m)))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    Ok(Case {
+        id: case.id,
+        title: case.title,
+        each: case.each,
+        probe: case.probe,
+        request: case.request,
+        records: case.records,
+        expect,
+        origin,
+    })
+}
+
+fn regex(text: &str) -> std::result::Result<Regex, String> {
+    Regex::new(text).map_err(|e| format!("invalid regex `{text}`: {e}"))
+}
+
+fn build_expectation(e: ExpectationFile) -> std::result::Result<Expectation, String> {
+    let mut conditions = Vec::new();
+    if let Some(status) = e.status {
+        conditions.push(Condition::Status(status));
+    }
+    if let Some([low, high]) = e.status_range {
+        conditions.push(Condition::StatusRange(low, high));
+    }
+    let header_conditions = e.present.is_some()
+        || e.equals.is_some()
+        || e.matches.is_some()
+        || e.not_matches.is_some()
+        || e.not_in.is_some()
+        || e.max_age_at_least.is_some();
+    match (&e.header, header_conditions) {
+        (None, true) => return Err("header conditions need `header`".to_owned()),
+        (Some(_), false) => {
+            return Err("`header` needs a condition (present, equals, matches, ...)".to_owned());
+        }
+        _ => {}
+    }
+    if let Some(name) = e.header.map(|h| h.to_ascii_lowercase()) {
+        if let Some(present) = e.present {
+            conditions.push(Condition::Present(name.clone(), present));
+        }
+        if let Some(value) = e.equals {
+            conditions.push(Condition::Equals(name.clone(), value));
+        }
+        if let Some(pattern) = e.matches {
+            conditions.push(Condition::Matches(name.clone(), regex(&pattern)?));
+        }
+        if let Some(pattern) = e.not_matches {
+            conditions.push(Condition::NotMatches(name.clone(), regex(&pattern)?));
+        }
+        if let Some(values) = e.not_in {
+            conditions.push(Condition::NotIn(name.clone(), values));
+        }
+        if let Some(param) = e.max_age_at_least {
+            conditions.push(Condition::MaxAgeAtLeast(name, param));
+        }
+    }
+    for pattern in &e.body_matches {
+        conditions.push(Condition::BodyMatches(regex(pattern)?));
+    }
+    for pattern in &e.body_not_matches {
+        conditions.push(Condition::BodyNotMatches(regex(pattern)?));
+    }
+    if let Some(param) = e.records_at_most {
+        conditions.push(Condition::RecordsAtMost(param));
+    }
+    if e.properties_declared {
+        conditions.push(Condition::PropertiesDeclared);
+    }
+    if e.expires_in_future {
+        conditions.push(Condition::ExpiresInFuture);
+    }
+    if let Some(statuses) = e.status_seen {
+        conditions.push(Condition::StatusSeen(statuses));
+    }
+    if e.https_enforced {
+        conditions.push(Condition::HttpsEnforced);
+    }
+    if e.handshake_valid {
+        conditions.push(Condition::HandshakeValid);
+    }
+    if e.legacy_refused {
+        conditions.push(Condition::LegacyRefused);
+    }
+    if conditions.is_empty() {
+        return Err("the expectation has no condition".to_owned());
+    }
+    Ok(Expectation {
+        requirement: e.requirement,
+        conditions,
+    })
+}
+
+/// A problem with a case found when the plan is built (an unknown
+/// requirement, a missing parameter).
+pub(crate) fn case_problem(case: &Case, message: String) -> FileProblem {
+    match case.origin.rsplit_once(':') {
+        Some((file, line)) if line.chars().all(|c| c.is_ascii_digit()) => {
+            FileProblem::new(file, message).at_line(line.parse().ok())
+        }
+        _ => FileProblem::new(&case.origin, message),
+    }
+}

@@ -1,0 +1,728 @@
+//! The live engine: turns the plan's cases into requests for a target,
+//! sends them through the safe [`Client`] (concurrently, within the
+//! deadline), decides every expectation and every payload check on the
+//! answers, and sums the outcomes into the shared [`Report`].
+//!
+//! Results are gathered by job index, so the report does not depend on
+//! the order in which answers arrive.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+use tokio::task::JoinSet;
+
+use super::cases::{As, Case, Condition, Each, Probe};
+use super::evaluate::{self, Context};
+use super::http::{self, Answer, Client, Exchange, Outgoing};
+use super::plan::{Decider, LivePlan};
+use super::redact::Redactor;
+use super::target::{AuthScheme, Target};
+use crate::checks::Outcome;
+use crate::checks::payload::RecordView;
+use crate::error::{Error, Result};
+use crate::model::{
+    Counts, Finding, InputSummary, Location, ProfileResult, REPORT_SCHEMA_VERSION, Report,
+    RequirementResult, Summary, Tool, Verdict,
+};
+use crate::run::Progress;
+use crate::schema::{CompiledSchema, SchemaRegistry};
+
+/// How to run an audit.
+#[derive(Debug, Clone, Default)]
+pub struct AuditOptions {
+    /// The report's timestamp, RFC 3339.
+    pub generated_at: String,
+}
+
+/// Requests sent by a burst when no profile sets `burst`.
+const DEFAULT_BURST: u64 = 100;
+
+/// The response headers shown as evidence.
+const EVIDENCE_HEADERS: &[&str] = &[
+    "content-type",
+    "strict-transport-security",
+    "x-content-type-options",
+    "cache-control",
+    "server",
+    "x-powered-by",
+    "access-control-allow-origin",
+    "access-control-allow-credentials",
+    "location",
+    "retry-after",
+    "www-authenticate",
+];
+
+/// One thing to do on the wire.
+#[derive(Debug, Clone)]
+struct Job {
+    case: usize,
+    endpoint: Option<usize>,
+    /// `METHOD /path`, host-free, for locations.
+    label: String,
+    /// The request (for request, plain-http and burst probes).
+    request: Option<Outgoing>,
+    /// Why the job cannot run against this target, if it cannot.
+    unfit: Option<String>,
+}
+
+/// Audits `target` under `plan`.
+pub fn audit(
+    plan: &LivePlan,
+    registry: &SchemaRegistry,
+    target: &Target,
+    options: &AuditOptions,
+    progress: &dyn Progress,
+) -> Result<Report> {
+    let schemas = registry.compile_types()?;
+    let mut declared = BTreeMap::new();
+    for (entity_type, uri) in registry.types() {
+        declared.insert(entity_type.to_owned(), registry.declared_properties(uri)?);
+    }
+    let redactor = Redactor::new(target.secrets());
+    let jobs = jobs(plan, target);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Internal(format!("cannot start the audit runtime: {e}")))?;
+    let client = Arc::new(Client::new(target)?);
+    progress.start(jobs.len() as u64);
+    let answers = runtime.block_on(run_jobs(plan, target, &jobs, Arc::clone(&client), progress));
+    progress.finish();
+    let https = target.base_url.starts_with("https://");
+    let mut tally = Tally::new(plan);
+    for (job, answer) in jobs.iter().zip(&answers) {
+        let case = &plan.cases[job.case];
+        let endpoint = job.endpoint.map(|i| &target.endpoints[i]);
+        let context = Context {
+            declared: &declared,
+            endpoint_type: endpoint.map(|e| e.entity_type.as_str()),
+            https,
+        };
+        let location = Location {
+            file: Some(redactor.scrub(&job.label)),
+            ..Location::default()
+        };
+        let evidence = redactor.scrub_value(evidence(job, answer));
+        tally.subjects += 1;
+        for (index, instance) in plan.instances.iter().enumerate() {
+            if !matches!(instance.decider, Decider::Cases) {
+                continue;
+            }
+            let expect: Vec<_> = case
+                .expect
+                .iter()
+                .filter(|e| e.requirement == instance.requirement)
+                .collect();
+            if expect.is_empty() {
+                continue;
+            }
+            let outcome = evaluate::decide(&expect, answer, &instance.params, &context);
+            tally.add(index, &location, outcome, Some(&evidence), &redactor);
+        }
+        if case.records {
+            if let Answer::Exchange(x) = answer {
+                check_records(
+                    plan, &schemas, x, &context, &location, &evidence, &redactor, &mut tally,
+                );
+            }
+        }
+    }
+    let inputs = vec![InputSummary {
+        path: target.base_url.clone(),
+        format: "http".to_owned(),
+        records: client.spent(),
+    }];
+    Ok(tally.into_report(options.generated_at.clone(), inputs))
+}
+
+/// Every job of every case, in case order; bursts last, so that their rate
+/// limiting does not disturb the other cases.
+fn jobs(plan: &LivePlan, target: &Target) -> Vec<Job> {
+    let mut jobs = Vec::new();
+    let mut bursts = Vec::new();
+    for (index, case) in plan.cases.iter().enumerate() {
+        if !plan_decides(plan, case) {
+            continue;
+        }
+        let endpoints: Vec<Option<usize>> = match case.each {
+            Each::Endpoint => (0..target.endpoints.len()).map(Some).collect(),
+            Each::Once => vec![(!target.endpoints.is_empty()).then_some(0)],
+        };
+        for endpoint in endpoints {
+            let job = job(index, case, endpoint, target);
+            if case.probe == Probe::Burst {
+                bursts.push(job);
+            } else {
+                jobs.push(job);
+            }
+        }
+    }
+    jobs.extend(bursts);
+    jobs
+}
+
+/// Whether any selected requirement reads this case.
+fn plan_decides(plan: &LivePlan, case: &Case) -> bool {
+    case.expect.iter().any(|e| {
+        plan.instances
+            .iter()
+            .any(|i| i.requirement == e.requirement && matches!(i.decider, Decider::Cases))
+    }) || (case.records
+        && plan
+            .instances
+            .iter()
+            .any(|i| matches!(i.decider, Decider::Payload(_))))
+}
+
+fn job(case_index: usize, case: &Case, endpoint: Option<usize>, target: &Target) -> Job {
+    let spec = &case.request;
+    let mut unfit = None;
+    let mut method = spec.method.clone().unwrap_or_else(|| "GET".to_owned());
+    let mut path = spec.path.clone();
+    if path.contains("{endpoint}") {
+        match endpoint.map(|i| &target.endpoints[i]) {
+            Some(e) => path = path.replace("{endpoint}", &e.path),
+            None => unfit = Some("the target names no endpoint".to_owned()),
+        }
+    }
+    path = path
+        .replace("{resource_a}", &target.tenant_a.resource)
+        .replace("{resource_b}", &target.tenant_b.resource);
+    if path.contains("{admin}") {
+        match &target.admin {
+            Some((admin_method, admin_path)) => {
+                path = path.replace("{admin}", admin_path);
+                if spec.method.is_none() {
+                    method.clone_from(admin_method);
+                }
+            }
+            None => unfit = Some("the target names no admin operation".to_owned()),
+        }
+    }
+    if let Some(query) = &spec.query {
+        path.push(if path.contains('?') { '&' } else { '?' });
+        path.push_str(query);
+    }
+    let (base, label, credential) = match case.probe {
+        Probe::PlainHttp => (
+            target.plain_http_url.as_str(),
+            format!("{method} {path} (plain HTTP)"),
+            None,
+        ),
+        Probe::Tls => (target.base_url.as_str(), "TLS handshake".to_owned(), None),
+        Probe::LegacyTls => (
+            target.base_url.as_str(),
+            "TLS 1.1 handshake".to_owned(),
+            None,
+        ),
+        Probe::Request | Probe::Burst => (
+            target.base_url.as_str(),
+            format!("{method} {path}"),
+            credential(spec.principal, target),
+        ),
+    };
+    let request_path = if case.probe == Probe::Tls {
+        "/"
+    } else {
+        path.as_str()
+    };
+    let mut headers: Vec<(String, String)> = spec
+        .headers
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    headers.sort();
+    let body = spec.body.clone().map(|b| {
+        (
+            spec.content_type
+                .clone()
+                .unwrap_or_else(|| "application/json".to_owned()),
+            b,
+        )
+    });
+    Job {
+        case: case_index,
+        endpoint,
+        label,
+        request: Some(Outgoing {
+            method,
+            url: format!("{base}{request_path}"),
+            headers,
+            credential,
+            body,
+        }),
+        unfit,
+    }
+}
+
+/// The credential header for `principal`, as the target's scheme sends it.
+fn credential(principal: As, target: &Target) -> Option<(String, String)> {
+    let token = match principal {
+        As::None => return None,
+        As::A => target.tenant_a.token.expose().to_owned(),
+        As::B => target.tenant_b.token.expose().to_owned(),
+        As::Invalid => "cityconform-never-issued-0000000000000000".to_owned(),
+        As::Expired => forged_jwt("HS256", 946_684_800, "c2lnbmF0dXJlLW5vdC12YWxpZA"),
+        As::AlgNone => forged_jwt("none", 4_102_444_800, ""),
+    };
+    Some(match &target.auth {
+        AuthScheme::Bearer => ("authorization".to_owned(), format!("Bearer {token}")),
+        AuthScheme::ApiKey(header) => (header.clone(), token),
+    })
+}
+
+/// A JWT claiming tenant A that no honest server accepts: expired, or
+/// unsigned.
+fn forged_jwt(alg: &str, exp: u64, signature: &str) -> String {
+    let header = base64url(format!(r#"{{"alg":"{alg}","typ":"JWT"}}"#).as_bytes());
+    let claims = base64url(format!(r#"{{"sub":"tenant-a","exp":{exp}}}"#).as_bytes());
+    format!("{header}.{claims}.{signature}")
+}
+
+fn base64url(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, &b)| acc | (u32::from(b) << (16 - 8 * i)));
+        for i in 0..=chunk.len() {
+            out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+        }
+    }
+    out
+}
+
+async fn run_jobs(
+    plan: &LivePlan,
+    target: &Target,
+    jobs: &[Job],
+    client: Arc<Client>,
+    progress: &dyn Progress,
+) -> Vec<Answer> {
+    let deadline = tokio::time::Instant::now() + target.safety.deadline;
+    let mut answers: Vec<Option<Answer>> = vec![None; jobs.len()];
+    let first_burst = jobs
+        .iter()
+        .position(|j| plan.cases[j.case].probe == Probe::Burst)
+        .unwrap_or(jobs.len());
+    for range in [0..first_burst, first_burst..jobs.len()] {
+        let mut set = JoinSet::new();
+        for index in range {
+            let job = jobs[index].clone();
+            let case = plan.cases[job.case].clone();
+            let burst = burst_size(plan, &case);
+            let client = Arc::clone(&client);
+            let timeout = target.safety.timeout;
+            set.spawn(async move {
+                let work = run_job(&job, &case, burst, &client, timeout);
+                let answer = match tokio::time::timeout_at(deadline, work).await {
+                    Ok(answer) => answer,
+                    Err(_) => Answer::Failed(
+                        "the audit deadline passed before this was answered; raise safety.deadline_s"
+                            .to_owned(),
+                    ),
+                };
+                (index, answer)
+            });
+        }
+        while let Some(joined) = set.join_next().await {
+            if let Ok((index, answer)) = joined {
+                answers[index] = Some(answer);
+            }
+            progress.advance(1);
+        }
+    }
+    answers
+        .into_iter()
+        .map(|a| a.unwrap_or_else(|| Answer::Failed("the check stopped unexpectedly".to_owned())))
+        .collect()
+}
+
+/// The largest `burst` any selected profile asks of the case's requirements.
+fn burst_size(plan: &LivePlan, case: &Case) -> u64 {
+    plan.instances
+        .iter()
+        .filter(|i| case.expect.iter().any(|e| e.requirement == i.requirement))
+        .filter_map(|i| i.params.get("burst").and_then(Value::as_u64))
+        .max()
+        .unwrap_or(DEFAULT_BURST)
+}
+
+async fn run_job(
+    job: &Job,
+    case: &Case,
+    burst: u64,
+    client: &Client,
+    timeout: std::time::Duration,
+) -> Answer {
+    if let Some(reason) = &job.unfit {
+        return Answer::Skipped(reason.clone());
+    }
+    let Some(request) = &job.request else {
+        return Answer::Skipped("nothing to send".to_owned());
+    };
+    match case.probe {
+        Probe::Request | Probe::PlainHttp => client.send(request).await,
+        Probe::Tls => {
+            if !request.url.starts_with("https://") {
+                return Answer::Skipped("the base URL is not HTTPS".to_owned());
+            }
+            match client.send(request).await {
+                Answer::Exchange(x) => Answer::Exchange(x),
+                other => other,
+            }
+        }
+        Probe::LegacyTls => {
+            let Ok(url) = reqwest::Url::parse(&request.url) else {
+                return Answer::Failed("the base URL does not parse".to_owned());
+            };
+            if url.scheme() != "https" {
+                return Answer::Skipped("the base URL is not HTTPS".to_owned());
+            }
+            let host = url
+                .host_str()
+                .unwrap_or("")
+                .trim_matches(['[', ']'])
+                .to_owned();
+            let port = url.port_or_known_default().unwrap_or(443);
+            match http::legacy_tls_accepted(&host, port, timeout).await {
+                Ok(accepted) => Answer::Legacy(accepted),
+                Err(reason) => Answer::Failed(reason),
+            }
+        }
+        Probe::Burst => run_burst(request, case, burst, client).await,
+    }
+}
+
+async fn run_burst(request: &Outgoing, case: &Case, burst: u64, client: &Client) -> Answer {
+    let wanted: Vec<u16> = case
+        .expect
+        .iter()
+        .flat_map(|e| &e.conditions)
+        .filter_map(|c| match c {
+            Condition::StatusSeen(s) => Some(s.clone()),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    let mut statuses = Vec::new();
+    let mut sent = 0;
+    while sent < burst {
+        let answer = client.send(request).await;
+        sent += 1;
+        match answer {
+            Answer::Exchange(x) => {
+                if !statuses.contains(&x.status) {
+                    statuses.push(x.status);
+                }
+                if wanted.contains(&x.status) {
+                    break;
+                }
+            }
+            other if sent == 1 => return other,
+            _ => break,
+        }
+    }
+    Answer::Burst { statuses, sent }
+}
+
+/// Evidence of one job: the request line, whose credentials (never the
+/// credential), and the answer's status and relevant headers.
+fn evidence(job: &Job, answer: &Answer) -> Value {
+    let mut evidence = json!({});
+    if let Some(request) = &job.request {
+        evidence["request"] = json!(format!("{} {}", request.method, request.url));
+        if let Some((header, _)) = &request.credential {
+            evidence["credential"] = json!(format!("{header}: [redacted]"));
+        }
+    }
+    match answer {
+        Answer::Exchange(x) => {
+            evidence["status"] = json!(x.status);
+            let headers: serde_json::Map<String, Value> = x
+                .headers
+                .iter()
+                .filter(|(name, _)| EVIDENCE_HEADERS.contains(&name.as_str()))
+                .map(|(name, value)| (name.clone(), json!(value)))
+                .collect();
+            evidence["headers"] = Value::Object(headers);
+            evidence["body_bytes"] = json!(x.body.len());
+        }
+        Answer::Burst { statuses, sent } => {
+            evidence["sent"] = json!(sent);
+            evidence["statuses"] = json!(statuses);
+        }
+        Answer::Legacy(accepted) => evidence["legacy_tls_accepted"] = json!(accepted),
+        Answer::Refused => evidence["error"] = json!("connection refused"),
+        Answer::CertificateRejected(reason) | Answer::Failed(reason) => {
+            evidence["error"] = json!(reason);
+        }
+        Answer::Skipped(reason) => evidence["skipped"] = json!(reason),
+    }
+    evidence
+}
+
+/// Runs the payload checks on every record of a data answer.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one call site; the parts differ in kind"
+)]
+fn check_records(
+    plan: &LivePlan,
+    schemas: &BTreeMap<String, Arc<CompiledSchema>>,
+    x: &Exchange,
+    context: &Context<'_>,
+    location: &Location,
+    evidence: &Value,
+    redactor: &Redactor,
+    tally: &mut Tally<'_>,
+) {
+    if !(200..300).contains(&x.status) {
+        return;
+    }
+    let payload_instances: Vec<usize> = plan
+        .instances
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| matches!(i.decider, Decider::Payload(_)))
+        .map(|(n, _)| n)
+        .collect();
+    let records = match evaluate::records(&x.body) {
+        Ok(records) => records,
+        Err(reason) => {
+            tally.subjects += 1;
+            for &index in &payload_instances {
+                let outcome = match &plan.instances[index].decider {
+                    Decider::Payload(check) if check.is_schema() => Outcome::Error(reason.clone()),
+                    _ => Outcome::NotApplicable("the body could not be read".to_owned()),
+                };
+                tally.add(index, location, outcome, Some(evidence), redactor);
+            }
+            return;
+        }
+    };
+    let request = evidence.get("request").cloned();
+    for (n, record) in records.iter().enumerate() {
+        tally.subjects += 1;
+        let entity_type = record
+            .get("type")
+            .and_then(Value::as_str)
+            .or(context.endpoint_type);
+        let missing = format!(
+            "no shared schema for type `{}`",
+            entity_type.unwrap_or("(none)")
+        );
+        let schema = entity_type
+            .and_then(|t| schemas.get(t))
+            .map(|s| s.as_ref())
+            .ok_or(missing.as_str());
+        let view = RecordView {
+            value: record,
+            schema,
+        };
+        let at = Location {
+            record: Some(n as u64 + 1),
+            ..location.clone()
+        };
+        let record_evidence = request.as_ref().map(|r| json!({ "request": r }));
+        for &index in &payload_instances {
+            if let Decider::Payload(check) = &plan.instances[index].decider {
+                let outcome = check.run(view);
+                tally.add(index, &at, outcome, record_evidence.as_ref(), redactor);
+            }
+        }
+    }
+}
+
+/// Running totals per (profile, requirement), and the findings.
+#[derive(Debug)]
+struct Tally<'p> {
+    plan: &'p LivePlan,
+    users: Vec<Vec<(usize, usize)>>,
+    counts: Vec<Vec<Counts>>,
+    reasons: Vec<Vec<Option<String>>>,
+    findings: Vec<Finding>,
+    subjects: u64,
+}
+
+impl<'p> Tally<'p> {
+    fn new(plan: &'p LivePlan) -> Self {
+        Tally {
+            plan,
+            users: plan.users(),
+            counts: plan
+                .profiles
+                .iter()
+                .map(|p| vec![Counts::default(); p.entries.len()])
+                .collect(),
+            reasons: plan
+                .profiles
+                .iter()
+                .map(|p| vec![None; p.entries.len()])
+                .collect(),
+            findings: Vec::new(),
+            subjects: 0,
+        }
+    }
+
+    fn level(&self, p: usize, e: usize) -> crate::catalog::Level {
+        self.plan.profiles[p].entries[e].1
+    }
+
+    fn add(
+        &mut self,
+        instance: usize,
+        location: &Location,
+        outcome: Outcome,
+        evidence: Option<&Value>,
+        redactor: &Redactor,
+    ) {
+        let users = self.users[instance].clone();
+        let requirement = self.plan.instances[instance].requirement.clone();
+        let mut verdicts = BTreeMap::new();
+        match outcome {
+            Outcome::Pass => {
+                for (p, e) in users {
+                    self.counts[p][e].add(Verdict::Pass);
+                }
+            }
+            Outcome::NotApplicable(reason) => {
+                for (p, e) in users {
+                    self.counts[p][e].add(Verdict::Skip);
+                    self.reasons[p][e].get_or_insert_with(|| redactor.scrub(&reason));
+                }
+            }
+            Outcome::Error(reason) => {
+                let reason = redactor.scrub(&reason);
+                for (p, e) in users {
+                    self.counts[p][e].add(Verdict::Error);
+                    self.reasons[p][e].get_or_insert_with(|| reason.clone());
+                    verdicts.insert(self.plan.profiles[p].id.clone(), Verdict::Error);
+                }
+                self.findings.push(Finding {
+                    requirement,
+                    verdicts,
+                    location: location.clone(),
+                    message: reason,
+                    evidence: evidence.cloned(),
+                });
+            }
+            Outcome::Violations(violations) => {
+                for (p, e) in users {
+                    let verdict = Verdict::for_violation(self.level(p, e));
+                    self.counts[p][e].add(verdict);
+                    verdicts.insert(self.plan.profiles[p].id.clone(), verdict);
+                }
+                for violation in violations {
+                    let mut at = location.clone();
+                    at.pointer = (!violation.pointer.is_empty()).then_some(violation.pointer);
+                    let merged = merge_evidence(violation.evidence, evidence);
+                    self.findings.push(Finding {
+                        requirement: requirement.clone(),
+                        verdicts: verdicts.clone(),
+                        location: at,
+                        message: redactor.scrub(&violation.message),
+                        evidence: merged.map(|v| redactor.scrub_value(v)),
+                    });
+                }
+            }
+        }
+    }
+
+    fn into_report(self, generated_at: String, inputs: Vec<InputSummary>) -> Report {
+        let mut profiles = Vec::new();
+        for (p, profile) in self.plan.profiles.iter().enumerate() {
+            let mut results = Vec::new();
+            for (e, (requirement, level, instance)) in profile.entries.iter().enumerate() {
+                let counts = self.counts[p][e];
+                let verdict = counts.verdict();
+                let reason = match verdict {
+                    Verdict::Skip if counts.total() == 0 => {
+                        Some("no case decided it against this target".to_owned())
+                    }
+                    Verdict::Skip | Verdict::Error => self.reasons[p][e].clone(),
+                    _ => None,
+                };
+                results.push(RequirementResult {
+                    requirement: requirement.clone(),
+                    level: *level,
+                    verdict,
+                    counts,
+                    params: self.plan.instances[*instance].params.clone(),
+                    reason,
+                });
+            }
+            results.sort_by(|a, b| a.requirement.cmp(&b.requirement));
+            let met = !results.iter().any(|r| {
+                r.level == crate::catalog::Level::Must
+                    && matches!(r.verdict, Verdict::Fail | Verdict::Error)
+            });
+            profiles.push(ProfileResult {
+                id: profile.id.clone(),
+                title: profile.title.clone(),
+                met,
+                results,
+            });
+        }
+        let met = profiles.iter().all(|p| p.met);
+        Report {
+            dataset: None,
+            matrix: None,
+            schema_version: REPORT_SCHEMA_VERSION.to_owned(),
+            tool: Tool::current(),
+            command: "audit".to_owned(),
+            generated_at,
+            inputs,
+            profiles,
+            requirements: self.plan.requirements.clone(),
+            summary: Summary {
+                subjects: self.subjects,
+                input_errors: 0,
+                findings: self.findings.len() as u64,
+                met,
+            },
+            findings: self.findings,
+        }
+    }
+}
+
+/// A violation's own evidence, with the exchange's beside it.
+fn merge_evidence(own: Option<Value>, exchange: Option<&Value>) -> Option<Value> {
+    match (own, exchange) {
+        (Some(Value::Object(mut own)), Some(Value::Object(exchange))) => {
+            for (k, v) in exchange {
+                own.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+            Some(Value::Object(own))
+        }
+        (Some(own), _) => Some(own),
+        (None, exchange) => exchange.cloned(),
+    }
+}
+
+/// Entity types the target's endpoints name that no schema knows.
+pub(crate) fn unknown_types(target: &Target, registry: &SchemaRegistry) -> BTreeSet<String> {
+    target
+        .endpoints
+        .iter()
+        .filter(|e| registry.uri_for_type(&e.entity_type).is_none())
+        .map(|e| e.entity_type.clone())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64url_without_padding() {
+        assert_eq!(base64url(b"f"), "Zg");
+        assert_eq!(base64url(b"fo"), "Zm8");
+        assert_eq!(base64url(b"foo"), "Zm9v");
+        assert_eq!(base64url(b"{\"alg\":\"none\"}"), "eyJhbGciOiJub25lIn0");
+    }
+}

@@ -1,0 +1,356 @@
+//! Deciding expectations on answers: each condition of a case against what
+//! the server answered, with the requirement's parameters in force. Only
+//! header names, statuses and patterns go into messages, never bodies: a
+//! body may hold the personal data the audit protects.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Map, Value};
+
+use super::cases::{Condition, Expectation};
+use super::http::{Answer, Exchange};
+use crate::checks::{Outcome, Violation};
+
+/// What conditions may need besides the answer.
+#[derive(Debug)]
+pub(crate) struct Context<'a> {
+    /// Declared top-level members of each entity type's schema.
+    pub declared: &'a BTreeMap<String, BTreeSet<String>>,
+    /// The entity type of the endpoint asked, if any.
+    pub endpoint_type: Option<&'a str>,
+    /// Whether the base URL is HTTPS.
+    pub https: bool,
+}
+
+/// The outcome of the expectations `expect` (all for one requirement) on
+/// `answer`, with `params` in force.
+pub(crate) fn decide(
+    expect: &[&Expectation],
+    answer: &Answer,
+    params: &Map<String, Value>,
+    context: &Context<'_>,
+) -> Outcome {
+    let mut outcomes = Vec::new();
+    for expectation in expect {
+        for condition in &expectation.conditions {
+            outcomes.push(condition_outcome(condition, answer, params, context));
+        }
+    }
+    combine(outcomes)
+}
+
+/// Violations outrank errors, which outrank passes; all skipped is skipped.
+pub(crate) fn combine(outcomes: Vec<Outcome>) -> Outcome {
+    let mut violations = Vec::new();
+    let mut error = None;
+    let mut skip = None;
+    let mut passed = false;
+    for outcome in outcomes {
+        match outcome {
+            Outcome::Violations(mut v) => violations.append(&mut v),
+            Outcome::Error(reason) => {
+                error.get_or_insert(reason);
+            }
+            Outcome::NotApplicable(reason) => {
+                skip.get_or_insert(reason);
+            }
+            Outcome::Pass => passed = true,
+        }
+    }
+    if !violations.is_empty() {
+        Outcome::Violations(violations)
+    } else if let Some(reason) = error {
+        Outcome::Error(reason)
+    } else if passed {
+        Outcome::Pass
+    } else {
+        Outcome::NotApplicable(skip.unwrap_or_else(|| "nothing to check".to_owned()))
+    }
+}
+
+fn violation(message: String) -> Outcome {
+    Outcome::Violations(vec![Violation::new("", message)])
+}
+
+fn check(ok: bool, message: impl FnOnce() -> String) -> Outcome {
+    if ok {
+        Outcome::Pass
+    } else {
+        violation(message())
+    }
+}
+
+fn condition_outcome(
+    condition: &Condition,
+    answer: &Answer,
+    params: &Map<String, Value>,
+    context: &Context<'_>,
+) -> Outcome {
+    if !context.https {
+        match condition {
+            Condition::HandshakeValid => {
+                return violation("the API is served over plain HTTP, without TLS".to_owned());
+            }
+            Condition::HttpsEnforced => {
+                return violation("the API's base URL is plain http://".to_owned());
+            }
+            _ => {}
+        }
+    }
+    match (answer, condition) {
+        (Answer::Skipped(reason), _) => Outcome::NotApplicable(reason.clone()),
+        (Answer::Failed(reason), _) => Outcome::Error(reason.clone()),
+        (Answer::Refused, Condition::HttpsEnforced) => Outcome::Pass,
+        (Answer::Refused, _) => Outcome::Error("the connection was refused".to_owned()),
+        (Answer::CertificateRejected(reason), Condition::HandshakeValid) => violation(format!(
+            "the server's certificate does not validate: {reason}"
+        )),
+        (Answer::CertificateRejected(reason), _) => Outcome::Error(format!(
+            "not checked: the server's certificate does not validate ({reason})"
+        )),
+        (Answer::Legacy(accepted), Condition::LegacyRefused) => check(!accepted, || {
+            "the server agreed to a TLS 1.1 handshake".to_owned()
+        }),
+        (Answer::Burst { statuses, sent }, Condition::StatusSeen(wanted)) => {
+            check(statuses.iter().any(|s| wanted.contains(s)), || {
+                format!(
+                    "{sent} requests in a burst, and none was answered {}",
+                    list(wanted)
+                )
+            })
+        }
+        (Answer::Exchange(x), condition) => on_exchange(condition, x, params, context),
+        _ => Outcome::Error("this condition does not fit this probe".to_owned()),
+    }
+}
+
+fn list(statuses: &[u16]) -> String {
+    statuses
+        .iter()
+        .map(u16::to_string)
+        .collect::<Vec<_>>()
+        .join(" or ")
+}
+
+fn param(params: &Map<String, Value>, name: &str) -> Option<f64> {
+    params.get(name).and_then(Value::as_f64)
+}
+
+fn on_exchange(
+    condition: &Condition,
+    x: &Exchange,
+    params: &Map<String, Value>,
+    context: &Context<'_>,
+) -> Outcome {
+    let status = x.status;
+    match condition {
+        Condition::Status(wanted) => check(wanted.contains(&status), || {
+            format!("answered {status}; expected {}", list(wanted))
+        }),
+        Condition::StatusRange(low, high) => check((*low..=*high).contains(&status), || {
+            format!("answered {status}; expected {low} to {high}")
+        }),
+        Condition::Present(name, want) => check(x.header(name).is_some() == *want, || {
+            if *want {
+                format!("no `{name}` header")
+            } else {
+                format!("a `{name}` header is present")
+            }
+        }),
+        Condition::Equals(name, value) => match x.header(name) {
+            Some(found) => check(found.trim().eq_ignore_ascii_case(value), || {
+                format!("`{name}` is `{found}`; expected `{value}`")
+            }),
+            None => violation(format!("no `{name}` header")),
+        },
+        Condition::Matches(name, pattern) => match x.header(name) {
+            Some(found) => check(pattern.is_match(found), || {
+                format!("`{name}: {found}` does not match `{pattern}`")
+            }),
+            None => violation(format!("no `{name}` header")),
+        },
+        Condition::NotMatches(name, pattern) => match x.header(name) {
+            Some(found) => check(!pattern.is_match(found), || {
+                format!("`{name}: {found}` matches `{pattern}`")
+            }),
+            None => Outcome::Pass,
+        },
+        Condition::NotIn(name, values) => match x.header(name) {
+            Some(found) => check(
+                !values.iter().any(|v| v.eq_ignore_ascii_case(found.trim())),
+                || format!("`{name}` is `{found}`"),
+            ),
+            None => Outcome::Pass,
+        },
+        Condition::MaxAgeAtLeast(name, p) => {
+            let Some(minimum) = param(params, p) else {
+                return Outcome::Error(format!("parameter `{p}` is not a number"));
+            };
+            match x.header(name) {
+                Some(found) => match max_age(found) {
+                    Some(age) => check(age as f64 >= minimum, || {
+                        format!("`{name}` max-age is {age}; at least {minimum} is required")
+                    }),
+                    None => violation(format!("`{name}: {found}` has no max-age")),
+                },
+                None => violation(format!("no `{name}` header")),
+            }
+        }
+        Condition::BodyMatches(pattern) => {
+            check(pattern.is_match(&String::from_utf8_lossy(&x.body)), || {
+                format!("the body does not match `{pattern}`")
+            })
+        }
+        Condition::BodyNotMatches(pattern) => {
+            check(!pattern.is_match(&String::from_utf8_lossy(&x.body)), || {
+                format!("the body matches `{pattern}` (internals: stack trace, SQL or file path)")
+            })
+        }
+        Condition::RecordsAtMost(p) => {
+            let Some(maximum) = param(params, p) else {
+                return Outcome::Error(format!("parameter `{p}` is not a number"));
+            };
+            if (400..500).contains(&status) {
+                return Outcome::Pass;
+            }
+            match records(&x.body) {
+                Ok(found) => check(found.len() as f64 <= maximum, || {
+                    format!(
+                        "answered {status} with {} records; at most {maximum} are allowed per page",
+                        found.len()
+                    )
+                }),
+                Err(reason) => Outcome::Error(reason),
+            }
+        }
+        Condition::PropertiesDeclared => declared_only(x, context),
+        Condition::ExpiresInFuture => expires_in_future(&x.body),
+        Condition::HttpsEnforced => {
+            let location = x.header("location").unwrap_or("");
+            let redirected = matches!(status, 301 | 308)
+                && location.to_ascii_lowercase().starts_with("https://");
+            check(redirected, || {
+                if (200..300).contains(&status) {
+                    format!("plain HTTP answered {status} with content")
+                } else {
+                    format!("plain HTTP answered {status}, not a 301 or 308 redirect to https://")
+                }
+            })
+        }
+        Condition::HandshakeValid => check(context.https, || {
+            "the API is served over plain HTTP, without TLS".to_owned()
+        }),
+        Condition::LegacyRefused | Condition::StatusSeen(_) => {
+            Outcome::Error("this condition does not fit this probe".to_owned())
+        }
+    }
+}
+
+/// The `max-age` directive of an HSTS or Cache-Control value.
+fn max_age(value: &str) -> Option<u64> {
+    value.split(';').find_map(|part| {
+        let (key, number) = part.trim().split_once('=')?;
+        key.trim()
+            .eq_ignore_ascii_case("max-age")
+            .then(|| number.trim().trim_matches('"').parse().ok())
+            .flatten()
+    })
+}
+
+/// A body's records: the elements of an array, or the object itself.
+pub(crate) fn records(body: &[u8]) -> Result<Vec<Value>, String> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Array(items)) => Ok(items),
+        Ok(object @ Value::Object(_)) => Ok(vec![object]),
+        Ok(_) => Err("the body is JSON but neither an object nor an array".to_owned()),
+        Err(e) => Err(format!("the body is not JSON: {e}")),
+    }
+}
+
+fn declared_only(x: &Exchange, context: &Context<'_>) -> Outcome {
+    if !(200..300).contains(&x.status) {
+        return Outcome::NotApplicable(format!("answered {}", x.status));
+    }
+    let found = match records(&x.body) {
+        Ok(found) => found,
+        Err(reason) => return Outcome::Error(reason),
+    };
+    let many = serde_json::from_slice::<Value>(&x.body).is_ok_and(|v| v.is_array());
+    let mut violations = Vec::new();
+    for (i, record) in found.iter().enumerate() {
+        let Some(map) = record.as_object() else {
+            continue;
+        };
+        let entity_type = map
+            .get("type")
+            .and_then(Value::as_str)
+            .or(context.endpoint_type);
+        let Some(declared) = entity_type.and_then(|t| context.declared.get(t)) else {
+            return Outcome::Error(format!(
+                "no shared schema for type `{}`",
+                entity_type.unwrap_or("(none)")
+            ));
+        };
+        for key in map.keys() {
+            if key != "envelope" && !declared.contains(key) {
+                let prefix = if many { format!("/{i}") } else { String::new() };
+                violations.push(Violation::new(
+                    format!("{prefix}/{key}"),
+                    format!(
+                        "`{key}` is not declared by the `{}` schema",
+                        entity_type.unwrap_or("")
+                    ),
+                ));
+            }
+        }
+    }
+    Outcome::from_violations(violations)
+}
+
+fn expires_in_future(body: &[u8]) -> Outcome {
+    let text = String::from_utf8_lossy(body);
+    let value = text.lines().find_map(|line| {
+        let (key, value) = line.split_once(':')?;
+        key.trim()
+            .eq_ignore_ascii_case("expires")
+            .then(|| value.trim().to_owned())
+    });
+    match value {
+        None => violation("no `Expires` field".to_owned()),
+        Some(value) => match chrono::DateTime::parse_from_rfc3339(&value) {
+            Ok(when) => check(when > chrono::Utc::now(), || {
+                format!("`Expires: {value}` is in the past")
+            }),
+            Err(_) => violation(format!("`Expires: {value}` is not an RFC 3339 time")),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn max_age_is_read_from_either_header() {
+        assert_eq!(
+            max_age("max-age=63072000; includeSubDomains"),
+            Some(63_072_000)
+        );
+        assert_eq!(max_age("no-store, max-age=0"), None);
+        assert_eq!(max_age("includeSubDomains"), None);
+        assert_eq!(max_age("Max-Age=\"10\""), Some(10));
+    }
+
+    #[test]
+    fn violations_outrank_errors() {
+        let v = violation("x".to_owned());
+        let out = combine(vec![
+            Outcome::Error("e".to_owned()),
+            v.clone(),
+            Outcome::Pass,
+        ]);
+        assert_eq!(out, v);
+        let out = combine(vec![Outcome::NotApplicable("s".to_owned())]);
+        assert_eq!(out, Outcome::NotApplicable("s".to_owned()));
+    }
+}

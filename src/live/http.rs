@@ -1,0 +1,338 @@
+//! The HTTP side of a live audit, with its safety limits: a concurrency
+//! limit, a per-request timeout, a response size cap (reading stops at the
+//! cap; a larger declared length is not read at all), redirects followed
+//! only within one origin (so credentials never reach another), a request
+//! budget, a rate limit, and read-only mode. Every failure becomes an
+//! [`Answer`] with a reason: nothing here panics or hangs on what a server
+//! does.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::sync::{Mutex, Semaphore};
+use tokio::time::Instant;
+
+use super::target::{Safety, Target};
+use crate::error::{Error, Result};
+
+/// A request as sent.
+#[derive(Debug, Clone)]
+pub(crate) struct Outgoing {
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    /// (header, value) carrying a credential, never shown.
+    pub credential: Option<(String, String)>,
+    /// (content type, body).
+    pub body: Option<(String, String)>,
+}
+
+/// An answer received.
+#[derive(Debug, Clone)]
+pub(crate) struct Exchange {
+    pub status: u16,
+    /// Lower-case names, in the order received.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Exchange {
+    /// The first value of header `name` (lower case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// What became of a request.
+#[derive(Debug, Clone)]
+pub(crate) enum Answer {
+    /// An HTTP answer.
+    Exchange(Exchange),
+    /// The connection was refused.
+    Refused,
+    /// The server's certificate did not validate.
+    CertificateRejected(String),
+    /// A TLS 1.1-only handshake: whether the server agreed.
+    Legacy(bool),
+    /// A burst: the statuses seen and the requests sent.
+    Burst {
+        /// Distinct statuses, in order of first sight.
+        statuses: Vec<u16>,
+        /// Requests sent.
+        sent: u64,
+    },
+    /// Not sent, for the reason given (read-only mode).
+    Skipped(String),
+    /// Sent but no usable answer, for the reason given.
+    Failed(String),
+}
+
+/// The client every request of an audit goes through.
+#[derive(Debug)]
+pub(crate) struct Client {
+    http: reqwest::Client,
+    safety: Safety,
+    spent: AtomicU64,
+    next_slot: Mutex<Instant>,
+    in_flight: Semaphore,
+}
+
+/// Most redirects followed within one origin.
+const MAX_REDIRECTS: usize = 5;
+
+impl Client {
+    /// A client for `target`.
+    pub(crate) fn new(target: &Target) -> Result<Self> {
+        let policy = reqwest::redirect::Policy::custom(|attempt| {
+            let same_origin = attempt
+                .previous()
+                .first()
+                .is_some_and(|first| first.origin() == attempt.url().origin());
+            if !same_origin || attempt.previous().len() > MAX_REDIRECTS {
+                attempt.stop()
+            } else {
+                attempt.follow()
+            }
+        });
+        let mut builder = reqwest::Client::builder()
+            .redirect(policy)
+            .no_proxy()
+            .timeout(target.safety.timeout)
+            .connect_timeout(target.safety.timeout.min(Duration::from_secs(10)))
+            .tls_version_min(reqwest::tls::Version::TLS_1_2)
+            .user_agent(concat!("cityconform/", env!("CARGO_PKG_VERSION")));
+        if let Some(pem) = &target.ca_pem {
+            let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
+                Error::Usage(format!(
+                    "the CA certificate of `{}` is not PEM: {e}",
+                    target.file
+                ))
+            })?;
+            if certs.is_empty() {
+                return Err(Error::Usage(format!(
+                    "the CA certificate file of `{}` holds no certificate",
+                    target.file
+                )));
+            }
+            builder = builder.tls_certs_merge(certs);
+        }
+        let http = builder
+            .build()
+            .map_err(|e| Error::Usage(format!("cannot set up the HTTP client: {e}")))?;
+        Ok(Client {
+            http,
+            safety: target.safety.clone(),
+            spent: AtomicU64::new(0),
+            next_slot: Mutex::new(Instant::now()),
+            in_flight: Semaphore::new(target.safety.concurrency.max(1)),
+        })
+    }
+
+    /// Requests sent so far.
+    pub(crate) fn spent(&self) -> u64 {
+        self.spent.load(Ordering::Relaxed)
+    }
+
+    /// Takes one request from the budget and waits for a rate-limit slot.
+    async fn admit(&self) -> std::result::Result<(), String> {
+        let budget = self.safety.request_budget;
+        let taken = self
+            .spent
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |spent| {
+                (spent < budget).then_some(spent + 1)
+            });
+        if taken.is_err() {
+            return Err(format!(
+                "the request budget ({}) is spent; raise safety.request_budget to check this",
+                self.safety.request_budget
+            ));
+        }
+        if self.safety.rate_limit > 0.0 {
+            let interval = Duration::from_secs_f64(1.0 / self.safety.rate_limit);
+            let wait_until = {
+                let mut next = self.next_slot.lock().await;
+                let slot = (*next).max(Instant::now());
+                *next = slot + interval;
+                slot
+            };
+            tokio::time::sleep_until(wait_until).await;
+        }
+        Ok(())
+    }
+
+    /// Sends `request` within every limit.
+    pub(crate) async fn send(&self, request: &Outgoing) -> Answer {
+        if self.safety.read_only && is_unsafe(&request.method) {
+            return Answer::Skipped(format!(
+                "read-only mode: {} is not sent (set safety.read_only = false to check this)",
+                request.method
+            ));
+        }
+        let Ok(_permit) = self.in_flight.acquire().await else {
+            return Answer::Failed("the audit is shutting down".to_owned());
+        };
+        if let Err(reason) = self.admit().await {
+            return Answer::Skipped(reason);
+        }
+        let guard = self.safety.timeout + Duration::from_secs(1);
+        match tokio::time::timeout(guard, self.exchange(request)).await {
+            Ok(answer) => answer,
+            Err(_) => Answer::Failed(format!(
+                "no complete answer within {} ms",
+                self.safety.timeout.as_millis()
+            )),
+        }
+    }
+
+    async fn exchange(&self, request: &Outgoing) -> Answer {
+        let Ok(method) = reqwest::Method::from_bytes(request.method.as_bytes()) else {
+            return Answer::Failed(format!("`{}` is not an HTTP method", request.method));
+        };
+        let mut builder = self.http.request(method, &request.url);
+        for (name, value) in &request.headers {
+            builder = builder.header(name, value);
+        }
+        if let Some((name, value)) = &request.credential {
+            builder = builder.header(name, value);
+        }
+        if let Some((content_type, body)) = &request.body {
+            builder = builder
+                .header(reqwest::header::CONTENT_TYPE, content_type)
+                .body(body.clone());
+        }
+        let mut response = match builder.send().await {
+            Ok(response) => response,
+            Err(error) => return classify(&error),
+        };
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_ascii_lowercase(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let cap = self.safety.max_body_bytes;
+        if let Some(declared) = response.content_length().filter(|&n| n > cap) {
+            return Answer::Failed(format!(
+                "the answer declares {declared} bytes, over the {cap}-byte cap; it was not read"
+            ));
+        }
+        let mut body = Vec::new();
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => {
+                    if body.len() as u64 + chunk.len() as u64 > cap {
+                        return Answer::Failed(format!(
+                            "the answer is over the {cap}-byte cap; reading stopped there"
+                        ));
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(error) => return Answer::Failed(describe(&error, "reading the answer")),
+            }
+        }
+        Answer::Exchange(Exchange {
+            status,
+            headers,
+            body,
+        })
+    }
+}
+
+fn is_unsafe(method: &str) -> bool {
+    matches!(method, "POST" | "PUT" | "PATCH" | "DELETE")
+}
+
+/// The error's chain of causes, one line.
+fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let line = cause.to_string();
+        if !text.contains(&line) {
+            text.push_str(": ");
+            text.push_str(&line);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+fn describe(error: &reqwest::Error, doing: &str) -> String {
+    if error.is_timeout() {
+        format!("timed out {doing}")
+    } else {
+        format!("{doing} failed: {}", chain(error))
+    }
+}
+
+fn classify(error: &reqwest::Error) -> Answer {
+    let text = chain(error);
+    let lower = text.to_ascii_lowercase();
+    if lower.contains("certificate") || lower.contains("unknownissuer") {
+        Answer::CertificateRejected(text)
+    } else if lower.contains("connection refused") {
+        Answer::Refused
+    } else {
+        Answer::Failed(describe(error, "the request"))
+    }
+}
+
+/// Offers a TLS 1.1-only handshake to `host:port` and says whether the
+/// server agreed to it (`Ok(true)`), refused it (`Ok(false)`), or could not
+/// be asked (`Err`).
+pub(crate) async fn legacy_tls_accepted(
+    host: &str,
+    port: u16,
+    timeout: Duration,
+) -> std::result::Result<bool, String> {
+    let attempt = async {
+        let mut stream = tokio::net::TcpStream::connect((host, port))
+            .await
+            .map_err(|e| format!("cannot connect to {host}:{port}: {e}"))?;
+        stream
+            .write_all(&legacy_client_hello())
+            .await
+            .map_err(|e| format!("cannot send the handshake: {e}"))?;
+        let mut head = [0u8; 11];
+        let mut read = 0;
+        while read < head.len() {
+            match stream.read(&mut head[read..]).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => read += n,
+            }
+        }
+        // A handshake record holding a ServerHello at TLS 1.1 or older.
+        Ok(read >= 11 && head[0] == 0x16 && head[5] == 0x02 && head[9] == 3 && head[10] <= 2)
+    };
+    tokio::time::timeout(timeout, attempt)
+        .await
+        .unwrap_or_else(|_| Err("no answer to the handshake in time".to_owned()))
+}
+
+/// A minimal TLS 1.1 ClientHello with common TLS 1.0/1.1 suites.
+fn legacy_client_hello() -> Vec<u8> {
+    let mut body = vec![0x03, 0x02];
+    body.extend_from_slice(&[0x5a; 32]);
+    body.push(0);
+    let suites: [u8; 10] = [0xc0, 0x14, 0xc0, 0x13, 0x00, 0x35, 0x00, 0x2f, 0x00, 0x0a];
+    body.extend_from_slice(&(suites.len() as u16).to_be_bytes());
+    body.extend_from_slice(&suites);
+    body.extend_from_slice(&[0x01, 0x00]);
+    let mut handshake = vec![0x01];
+    handshake.extend_from_slice(&(body.len() as u32).to_be_bytes()[1..]);
+    handshake.extend_from_slice(&body);
+    let mut record = vec![0x16, 0x03, 0x01];
+    record.extend_from_slice(&(handshake.len() as u16).to_be_bytes());
+    record.extend_from_slice(&handshake);
+    record
+}

@@ -1,0 +1,48 @@
+//! The live audit: a running platform's data-exchange API checked over
+//! HTTP(S) against the live requirements (`suites/catalogue/live.toml`,
+//! decided by the declarative cases in `suites/live/`) and, on every data
+//! answer, the payload requirements of the core.
+//!
+//! - [`target`]: the target description and its secrets.
+//! - [`cases`]: the declarative cases.
+//! - [`plan`]: what the selected profiles ask, built once.
+//! - `http`: the client and its safety limits.
+//! - `evaluate`: expectations decided on answers.
+//! - `engine`: jobs, concurrency, deadline, and the report.
+
+pub mod cases;
+mod engine;
+mod evaluate;
+mod http;
+pub mod plan;
+mod redact;
+pub mod target;
+
+pub use engine::{AuditOptions, audit};
+pub use plan::{LIVE_KIND, LivePlan};
+pub use redact::REDACTED;
+
+use crate::error::{Error, Result};
+use crate::schema::SchemaRegistry;
+
+/// The check kinds live requirements may name.
+pub const KINDS: &[&str] = &[LIVE_KIND];
+
+/// Refuses a target whose endpoints name types without a shared schema,
+/// before any request is sent.
+pub fn check_target_types(target: &target::Target, registry: &SchemaRegistry) -> Result<()> {
+    let unknown = engine::unknown_types(target, registry);
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<_> = unknown.into_iter().collect();
+    Err(Error::Usage(format!(
+        "{}: no shared schema for type {}\n  help: see `cityconform schemas`, or add one with --schema-dir",
+        target.file,
+        names
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )))
+}

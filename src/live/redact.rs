@@ -1,0 +1,72 @@
+//! Redaction: every credential of the target is replaced by `[redacted]`
+//! in whatever the audit keeps (messages, reasons, evidence), in case a
+//! server echoes one back.
+
+use serde_json::Value;
+
+use super::target::Secret;
+
+/// Scrubs known secrets from text.
+#[derive(Debug, Clone)]
+pub(crate) struct Redactor {
+    secrets: Vec<Secret>,
+}
+
+/// What a secret is replaced with.
+pub const REDACTED: &str = "[redacted]";
+
+impl Redactor {
+    pub(crate) fn new(secrets: Vec<Secret>) -> Self {
+        // Empty secrets would match everywhere; the loader refuses them,
+        // and this keeps the redactor safe on its own.
+        let secrets = secrets
+            .into_iter()
+            .filter(|s| !s.expose().is_empty())
+            .collect();
+        Redactor { secrets }
+    }
+
+    /// `text` with every secret replaced.
+    pub(crate) fn scrub(&self, text: &str) -> String {
+        let mut out = text.to_owned();
+        for secret in &self.secrets {
+            if out.contains(secret.expose()) {
+                out = out.replace(secret.expose(), REDACTED);
+            }
+        }
+        out
+    }
+
+    /// `value` with every secret replaced in every string and key.
+    pub(crate) fn scrub_value(&self, value: Value) -> Value {
+        match value {
+            Value::String(s) => Value::String(self.scrub(&s)),
+            Value::Array(items) => {
+                Value::Array(items.into_iter().map(|v| self.scrub_value(v)).collect())
+            }
+            Value::Object(map) => Value::Object(
+                map.into_iter()
+                    .map(|(k, v)| (self.scrub(&k), self.scrub_value(v)))
+                    .collect(),
+            ),
+            other => other,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn secrets_are_scrubbed_everywhere() {
+        let redactor = Redactor::new(vec![Secret::new("tok-123"), Secret::new("")]);
+        assert_eq!(redactor.scrub("Bearer tok-123!"), "Bearer [redacted]!");
+        let value = json!({ "a": ["x tok-123"], "tok-123": 1 });
+        assert_eq!(
+            redactor.scrub_value(value),
+            json!({ "a": ["x [redacted]"], "[redacted]": 1 })
+        );
+    }
+}

@@ -1,0 +1,372 @@
+//! The target description: the platform a live audit talks to, read from a
+//! TOML file checked against `schemas/tool/target.schema.json`. Secrets are
+//! never in the file: it names environment variables or files, read here
+//! and kept in [`Secret`]s that do not print.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::catalog::load::{self, SuiteText};
+use crate::catalog::toml_source::TomlSource;
+use crate::error::{Error, FileProblem, Result};
+
+/// A credential. `Debug` and `Display` never show it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a credential.
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    /// The credential, for the one place that sends it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// How credentials are presented.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthScheme {
+    /// `Authorization: Bearer TOKEN`.
+    Bearer,
+    /// The token alone in the named header.
+    ApiKey(String),
+}
+
+/// One tenant's principal.
+#[derive(Debug, Clone)]
+pub struct Tenant {
+    /// Its credential.
+    pub token: Secret,
+    /// The path of a resource it owns.
+    pub resource: String,
+}
+
+/// A collection endpoint and the shared type of its records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    /// Path (with query) below the base URL.
+    pub path: String,
+    /// The entity type, naming the shared schema.
+    pub entity_type: String,
+}
+
+/// The limits an audit keeps to, so that it is safe against production.
+#[derive(Debug, Clone)]
+pub struct Safety {
+    /// Send no unsafe method.
+    pub read_only: bool,
+    /// Most requests in all.
+    pub request_budget: u64,
+    /// Most requests a second; 0 for none.
+    pub rate_limit: f64,
+    /// Requests in flight at once.
+    pub concurrency: usize,
+    /// Per request, body included.
+    pub timeout: Duration,
+    /// For the whole audit.
+    pub deadline: Duration,
+    /// A body is read up to this many bytes.
+    pub max_body_bytes: u64,
+}
+
+impl Default for Safety {
+    fn default() -> Self {
+        Safety {
+            read_only: true,
+            request_budget: 1000,
+            rate_limit: 0.0,
+            concurrency: 4,
+            timeout: Duration::from_secs(10),
+            deadline: Duration::from_secs(300),
+            max_body_bytes: 4 << 20,
+        }
+    }
+}
+
+/// A loaded target.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// Where it was read from, for messages.
+    pub file: String,
+    /// Base URL without a trailing slash.
+    pub base_url: String,
+    /// Where plain HTTP is tried.
+    pub plain_http_url: String,
+    /// Extra trusted authorities (PEM).
+    pub ca_pem: Option<Vec<u8>>,
+    /// The collections.
+    pub endpoints: Vec<Endpoint>,
+    /// How credentials are sent.
+    pub auth: AuthScheme,
+    /// Tenant A.
+    pub tenant_a: Tenant,
+    /// Tenant B.
+    pub tenant_b: Tenant,
+    /// The admin-only operation, as (method, path).
+    pub admin: Option<(String, String)>,
+    /// The limits.
+    pub safety: Safety,
+}
+
+impl Target {
+    /// Every credential of the target, for redaction.
+    pub fn secrets(&self) -> Vec<Secret> {
+        vec![self.tenant_a.token.clone(), self.tenant_b.token.clone()]
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TargetFile {
+    base_url: String,
+    plain_http_url: Option<String>,
+    ca_cert: Option<String>,
+    #[serde(default)]
+    endpoint: Vec<EndpointFile>,
+    entities: Option<EntitiesFile>,
+    auth: AuthFile,
+    tenants: TenantsFile,
+    admin: Option<AdminFile>,
+    #[serde(default)]
+    safety: SafetyFile,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EndpointFile {
+    path: String,
+    #[serde(rename = "type")]
+    entity_type: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EntitiesFile {
+    path: String,
+    types: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AuthFile {
+    scheme: String,
+    header: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TenantsFile {
+    a: TenantFile,
+    b: TenantFile,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TenantFile {
+    token_env: Option<String>,
+    token_file: Option<String>,
+    resource: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AdminFile {
+    method: Option<String>,
+    path: String,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SafetyFile {
+    read_only: Option<bool>,
+    request_budget: Option<u64>,
+    rate_limit: Option<f64>,
+    concurrency: Option<usize>,
+    timeout_ms: Option<u64>,
+    deadline_s: Option<u64>,
+    max_body_bytes: Option<u64>,
+}
+
+/// Reads the target at `path`. Every problem names the file, line and
+/// field; a missing secret names the variable or file to provide.
+pub fn load(path: &Path) -> Result<Target> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
+    let name = path.display().to_string();
+    let schema = load::tool_schema("target.schema.json")?;
+    let suite = SuiteText {
+        name: name.clone(),
+        text,
+    };
+    let (file, source): (TargetFile, TomlSource) = load::parse_checked(&suite, &schema)?;
+    let dir = path.parent().map_or_else(PathBuf::new, Path::to_path_buf);
+    let mut endpoints: Vec<Endpoint> = file
+        .endpoint
+        .iter()
+        .map(|e| Endpoint {
+            path: e.path.clone(),
+            entity_type: e.entity_type.clone(),
+        })
+        .collect();
+    if let Some(entities) = &file.entities {
+        let separator = if entities.path.contains('?') {
+            '&'
+        } else {
+            '?'
+        };
+        endpoints.extend(entities.types.iter().map(|t| Endpoint {
+            path: format!("{}{separator}type={t}", entities.path),
+            entity_type: t.clone(),
+        }));
+    }
+    let auth = match (file.auth.scheme.as_str(), &file.auth.header) {
+        ("api-key", Some(header)) => AuthScheme::ApiKey(header.clone()),
+        ("api-key", None) => {
+            return Err(source
+                .problem("/auth", "the api-key scheme needs `header`")
+                .with_help("name the header that carries the key, e.g. header = \"X-API-Key\"")
+                .into());
+        }
+        _ => AuthScheme::Bearer,
+    };
+    let tenant = |key: &str, t: &TenantFile| -> Result<Tenant> {
+        Ok(Tenant {
+            token: read_secret(&source, key, t, &dir)?,
+            resource: t.resource.clone(),
+        })
+    };
+    let ca_pem = match &file.ca_cert {
+        Some(ca) => {
+            let ca_path = dir.join(ca);
+            let pem = std::fs::read(&ca_path).map_err(|e| {
+                Error::from(
+                    source
+                        .problem(
+                            "/ca_cert",
+                            format!("cannot read `{}`: {e}", ca_path.display()),
+                        )
+                        .with_help("the path is relative to the target file's folder"),
+                )
+            })?;
+            Some(pem)
+        }
+        None => None,
+    };
+    let base_url = file.base_url.trim_end_matches('/').to_owned();
+    let plain_http_url = match &file.plain_http_url {
+        Some(url) => url.trim_end_matches('/').to_owned(),
+        None => default_plain_url(&base_url),
+    };
+    let defaults = Safety::default();
+    let s = &file.safety;
+    let safety = Safety {
+        read_only: s.read_only.unwrap_or(defaults.read_only),
+        request_budget: s.request_budget.unwrap_or(defaults.request_budget),
+        rate_limit: s.rate_limit.unwrap_or(defaults.rate_limit),
+        concurrency: s.concurrency.unwrap_or(defaults.concurrency),
+        timeout: s.timeout_ms.map_or(defaults.timeout, Duration::from_millis),
+        deadline: s.deadline_s.map_or(defaults.deadline, Duration::from_secs),
+        max_body_bytes: s.max_body_bytes.unwrap_or(defaults.max_body_bytes),
+    };
+    Ok(Target {
+        file: name,
+        base_url,
+        plain_http_url,
+        ca_pem,
+        endpoints,
+        auth,
+        tenant_a: tenant("a", &file.tenants.a)?,
+        tenant_b: tenant("b", &file.tenants.b)?,
+        admin: file
+            .admin
+            .map(|a| (a.method.unwrap_or_else(|| "GET".to_owned()), a.path)),
+        safety,
+    })
+}
+
+/// `https://host:8443/api` → `http://host/api`: where plain HTTP would be.
+fn default_plain_url(base: &str) -> String {
+    let rest = base
+        .strip_prefix("https://")
+        .or_else(|| base.strip_prefix("http://"))
+        .unwrap_or(base);
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let host = match authority.rsplit_once(':') {
+        Some((host, port)) if port.chars().all(|c| c.is_ascii_digit()) => host,
+        _ => authority,
+    };
+    format!("http://{host}{path}")
+}
+
+fn read_secret(source: &TomlSource, key: &str, tenant: &TenantFile, dir: &Path) -> Result<Secret> {
+    let pointer = format!("/tenants/{key}");
+    let value = match (&tenant.token_env, &tenant.token_file) {
+        (Some(var), _) => std::env::var(var).map_err(|_| {
+            Error::from(
+                source
+                    .problem(
+                        &format!("{pointer}/token_env"),
+                        format!("environment variable `{var}` is not set"),
+                    )
+                    .with_help(format!("export {var}=... with tenant {key}'s token")),
+            )
+        })?,
+        (None, Some(file)) => {
+            let path = dir.join(file);
+            std::fs::read_to_string(&path).map_err(|e| {
+                Error::from(
+                    source
+                        .problem(
+                            &format!("{pointer}/token_file"),
+                            format!("cannot read token file `{}`: {e}", path.display()),
+                        )
+                        .with_help("the path is relative to the target file's folder"),
+                )
+            })?
+        }
+        (None, None) => {
+            return Err(FileProblem::new(
+                &source.name,
+                format!("tenant {key} has neither token_env nor token_file"),
+            )
+            .into());
+        }
+    };
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(source
+            .problem(&pointer, format!("tenant {key}'s token is empty"))
+            .into());
+    }
+    Ok(Secret::new(value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_url_drops_scheme_and_port() {
+        assert_eq!(
+            default_plain_url("https://api.city.example:8443/v1"),
+            "http://api.city.example/v1"
+        );
+        assert_eq!(default_plain_url("https://[::1]:8443"), "http://[::1]");
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        let secret = Secret::new("s3cr3t-token");
+        assert_eq!(format!("{secret:?}"), "[redacted]");
+    }
+}

@@ -1,0 +1,195 @@
+//! The faults the reference platform can be told to have. Each breaks one
+//! behaviour, and so exactly the requirements it names: that is how every
+//! live requirement proves its check can fail.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// One broken behaviour of the reference platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Fault {
+    /// The plain-HTTP port serves data instead of redirecting to HTTPS.
+    PlainHttp,
+    /// The TLS port also answers a TLS 1.1 handshake.
+    LegacyTls,
+    /// No `Strict-Transport-Security` header.
+    NoHsts,
+    /// No `X-Content-Type-Options: nosniff`.
+    NoNosniff,
+    /// `Content-Type` without a charset.
+    NoCharset,
+    /// `Access-Control-Allow-Origin: *` on every response.
+    WildcardCors,
+    /// No `Cache-Control: no-store` on data.
+    NoCacheControl,
+    /// `Server` and `X-Powered-By` carry product versions.
+    VersionBanner,
+    /// Error bodies carry a stack trace and the failing SQL.
+    StackTraces,
+    /// Requests without a valid token are served as tenant A.
+    NoAuth,
+    /// A tenant can read another tenant's entity by its ID.
+    CrossTenantRead,
+    /// The admin operation is open to every tenant.
+    AdminOpen,
+    /// Records carry internal members the schema does not declare.
+    ExtraProperties,
+    /// No rate limit.
+    NoRateLimit,
+    /// `limit` is not capped.
+    UnboundedPage,
+    /// A malformed JSON body is answered 500.
+    Error500,
+    /// `DELETE` and `TRACE` are accepted.
+    AnyMethod,
+    /// No `/.well-known/security.txt`.
+    NoSecurityTxt,
+    /// Records carry an e-mail address in their description.
+    Identifiers,
+    /// Trip and meter coordinates keep six decimals.
+    FineCoordinates,
+    /// Records carry no data-exchange envelope.
+    MissingEnvelope,
+}
+
+impl Fault {
+    /// Every fault, in a stable order.
+    pub const ALL: &'static [Fault] = &[
+        Fault::PlainHttp,
+        Fault::LegacyTls,
+        Fault::NoHsts,
+        Fault::NoNosniff,
+        Fault::NoCharset,
+        Fault::WildcardCors,
+        Fault::NoCacheControl,
+        Fault::VersionBanner,
+        Fault::StackTraces,
+        Fault::NoAuth,
+        Fault::CrossTenantRead,
+        Fault::AdminOpen,
+        Fault::ExtraProperties,
+        Fault::NoRateLimit,
+        Fault::UnboundedPage,
+        Fault::Error500,
+        Fault::AnyMethod,
+        Fault::NoSecurityTxt,
+        Fault::Identifiers,
+        Fault::FineCoordinates,
+        Fault::MissingEnvelope,
+    ];
+
+    /// The name used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Fault::PlainHttp => "plain-http",
+            Fault::LegacyTls => "legacy-tls",
+            Fault::NoHsts => "no-hsts",
+            Fault::NoNosniff => "no-nosniff",
+            Fault::NoCharset => "no-charset",
+            Fault::WildcardCors => "wildcard-cors",
+            Fault::NoCacheControl => "no-cache-control",
+            Fault::VersionBanner => "version-banner",
+            Fault::StackTraces => "stack-traces",
+            Fault::NoAuth => "no-auth",
+            Fault::CrossTenantRead => "cross-tenant-read",
+            Fault::AdminOpen => "admin-open",
+            Fault::ExtraProperties => "extra-properties",
+            Fault::NoRateLimit => "no-rate-limit",
+            Fault::UnboundedPage => "unbounded-page",
+            Fault::Error500 => "error-500",
+            Fault::AnyMethod => "any-method",
+            Fault::NoSecurityTxt => "no-security-txt",
+            Fault::Identifiers => "identifiers",
+            Fault::FineCoordinates => "fine-coordinates",
+            Fault::MissingEnvelope => "missing-envelope",
+        }
+    }
+
+    /// The requirements this fault breaks, and no others.
+    pub fn breaks(self) -> &'static [&'static str] {
+        match self {
+            Fault::PlainHttp => &["SEC-HTTPS-01"],
+            Fault::LegacyTls => &["SEC-TLS-01"],
+            Fault::NoHsts => &["SEC-HSTS-01"],
+            Fault::NoNosniff => &["SEC-NOSNIFF-01"],
+            Fault::NoCharset => &["SEC-CONTENT-TYPE-01"],
+            Fault::WildcardCors => &["SEC-CORS-01"],
+            Fault::NoCacheControl => &["SEC-CACHE-01"],
+            Fault::VersionBanner => &["SEC-BANNER-01"],
+            Fault::StackTraces => &["SEC-ERROR-LEAK-01"],
+            Fault::NoAuth => &["SEC-AUTHN-01"],
+            Fault::CrossTenantRead => &["SEC-BOLA-01"],
+            Fault::AdminOpen => &["SEC-BFLA-01"],
+            Fault::ExtraProperties => &["SEC-PROPERTY-01"],
+            Fault::NoRateLimit => &["SEC-RATE-LIMIT-01"],
+            Fault::UnboundedPage => &["SEC-PAGE-SIZE-01"],
+            Fault::Error500 => &["SEC-BAD-INPUT-01"],
+            Fault::AnyMethod => &["SEC-METHOD-01"],
+            Fault::NoSecurityTxt => &["SEC-SECURITY-TXT-01"],
+            Fault::Identifiers => &["ANON-ID-VALUE-01"],
+            Fault::FineCoordinates => &["ANON-LOC-PRECISION-01"],
+            Fault::MissingEnvelope => &["PAY-ENVELOPE-01"],
+        }
+    }
+
+    /// One line for `--help` and listings.
+    pub fn description(self) -> &'static str {
+        match self {
+            Fault::PlainHttp => "the plain-HTTP port serves data instead of redirecting",
+            Fault::LegacyTls => "the TLS port also accepts a TLS 1.1 handshake",
+            Fault::NoHsts => "no Strict-Transport-Security header",
+            Fault::NoNosniff => "no X-Content-Type-Options: nosniff",
+            Fault::NoCharset => "Content-Type without a charset",
+            Fault::WildcardCors => "Access-Control-Allow-Origin: * on every response",
+            Fault::NoCacheControl => "no Cache-Control: no-store on data",
+            Fault::VersionBanner => "Server and X-Powered-By carry versions",
+            Fault::StackTraces => "error bodies carry a stack trace and SQL",
+            Fault::NoAuth => "requests without a valid token are served",
+            Fault::CrossTenantRead => "a tenant reads another tenant's entity",
+            Fault::AdminOpen => "the admin operation is open to every tenant",
+            Fault::ExtraProperties => "records carry undeclared internal members",
+            Fault::NoRateLimit => "no rate limit",
+            Fault::UnboundedPage => "the page size is not capped",
+            Fault::Error500 => "malformed JSON is answered 500",
+            Fault::AnyMethod => "DELETE and TRACE are accepted",
+            Fault::NoSecurityTxt => "no /.well-known/security.txt",
+            Fault::Identifiers => "records carry an e-mail address",
+            Fault::FineCoordinates => "trip and meter coordinates keep six decimals",
+            Fault::MissingEnvelope => "records carry no envelope",
+        }
+    }
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Fault {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Fault::ALL
+            .iter()
+            .copied()
+            .find(|f| f.name() == text)
+            .ok_or_else(|| {
+                let names: Vec<_> = Fault::ALL.iter().map(|f| f.name()).collect();
+                format!("unknown fault `{text}`; known faults: {}", names.join(", "))
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for fault in Fault::ALL {
+            assert_eq!(fault.name().parse::<Fault>(), Ok(*fault));
+        }
+        assert!("no-such-fault".parse::<Fault>().is_err());
+    }
+}

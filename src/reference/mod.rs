@@ -1,0 +1,326 @@
+//! The embedded reference city platform: a real HTTP(S) server on loopback
+//! that serves the shared data models for two tenants, with bearer-token
+//! authentication, per-tenant authorization, an operator-only operation,
+//! rate limiting, paging, security headers and the data-exchange envelope on
+//! every record. It meets every live requirement unless told to have
+//! [`Fault`]s, each of which breaks exactly the requirements it names.
+//!
+//! It runs on its own tokio runtime in a background thread, so the CLI
+//! (`serve-reference`, `demo`), the tests and the benchmark start it the
+//! same way and stop it by dropping the handle.
+
+mod data;
+mod fault;
+mod server;
+mod tls;
+
+use std::fmt::Write as _;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+pub use fault::Fault;
+pub use server::{MAX_PAGE, RATE_LIMIT};
+
+use crate::error::{Error, Result};
+
+/// How to run the reference platform.
+#[derive(Debug, Clone, Default)]
+pub struct ReferenceOptions {
+    /// Port of the API on 127.0.0.1; 0 picks a free one.
+    pub port: u16,
+    /// Serve HTTPS with a generated certificate, and redirect plain HTTP
+    /// from a second port.
+    pub tls: bool,
+    /// Port of the plain-HTTP redirect when `tls`; 0 picks a free one.
+    pub plain_port: u16,
+    /// Behaviours to break.
+    pub faults: Vec<Fault>,
+}
+
+/// The bearer tokens of the platform's principals. Never printed: `Debug`
+/// shows nothing of them.
+#[derive(Clone)]
+pub struct Credentials {
+    /// Tenant A.
+    pub tenant_a: String,
+    /// Tenant B.
+    pub tenant_b: String,
+    /// The operator, who alone may call the admin operation.
+    pub operator: String,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Credentials([redacted])")
+    }
+}
+
+/// A running reference platform; dropping it stops the server.
+#[derive(Debug)]
+pub struct RunningReference {
+    /// The API's base URL, `https://127.0.0.1:PORT` or `http://...`.
+    pub base_url: String,
+    /// The plain-HTTP URL that redirects to HTTPS, when TLS is on.
+    pub plain_url: Option<String>,
+    /// The generated authority's certificate (PEM), when TLS is on.
+    pub ca_pem: Option<String>,
+    /// The principals' tokens.
+    pub credentials: Credentials,
+    /// The faults in force.
+    pub faults: Vec<Fault>,
+    shutdown: Option<oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+/// Entity types served, with the collection path of each.
+pub fn endpoints() -> Vec<(String, String)> {
+    [
+        "AirQualityObserved",
+        "EnergyMeterReading",
+        "MobilityTrip",
+        "ParkingSpot",
+        "TrafficFlowObserved",
+        "TransitVehiclePosition",
+    ]
+    .iter()
+    .map(|t| (t.to_string(), format!("/ngsi-ld/v1/entities?type={t}")))
+    .collect()
+}
+
+impl RunningReference {
+    /// Starts the platform and returns once it accepts connections.
+    pub fn start(options: &ReferenceOptions) -> Result<Self> {
+        let store = data::Store::new().map_err(Error::Internal)?;
+        let credentials = Credentials {
+            tenant_a: random_token()?,
+            tenant_b: random_token()?,
+            operator: random_token()?,
+        };
+        let generated = if options.tls {
+            Some(tls::generate().map_err(Error::Internal)?)
+        } else {
+            None
+        };
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(|e| Error::Internal(format!("cannot start the reference runtime: {e}")))?;
+        let bind = |port: u16| {
+            let addr = SocketAddr::from(([127, 0, 0, 1], port));
+            runtime
+                .block_on(TcpListener::bind(addr))
+                .map_err(|e| Error::Usage(format!("cannot listen on 127.0.0.1:{port}: {e}")))
+        };
+        let api = bind(options.port)?;
+        let api_addr = api
+            .local_addr()
+            .map_err(|e| Error::Internal(format!("listener address: {e}")))?;
+        let plain = if options.tls {
+            Some(bind(options.plain_port)?)
+        } else {
+            None
+        };
+        let plain_addr = plain.as_ref().and_then(|l| l.local_addr().ok());
+        let scheme = if options.tls { "https" } else { "http" };
+        let base_url = format!("{scheme}://127.0.0.1:{}", api_addr.port());
+        let state = Arc::new(server::State::new(
+            store,
+            options.faults.clone(),
+            [
+                &credentials.tenant_a,
+                &credentials.tenant_b,
+                &credentials.operator,
+            ],
+            options.tls.then(|| base_url.clone()),
+        ));
+        let (shutdown, stopped) = oneshot::channel();
+        let acceptor = generated
+            .as_ref()
+            .map(|g| tokio_rustls::TlsAcceptor::from(Arc::clone(&g.config)));
+        let legacy = options.faults.contains(&Fault::LegacyTls);
+        let serve_state = Arc::clone(&state);
+        let thread = std::thread::Builder::new()
+            .name("cityconform-reference".to_owned())
+            .spawn(move || {
+                runtime.block_on(async move {
+                    let api_task =
+                        tokio::spawn(serve_api(api, acceptor, legacy, Arc::clone(&serve_state)));
+                    let plain_task = plain.map(|l| tokio::spawn(serve_plain(l, serve_state)));
+                    let _ = stopped.await;
+                    api_task.abort();
+                    if let Some(task) = plain_task {
+                        task.abort();
+                    }
+                });
+                runtime.shutdown_background();
+            })
+            .map_err(|e| Error::Internal(format!("cannot start the reference thread: {e}")))?;
+        Ok(RunningReference {
+            base_url,
+            plain_url: plain_addr.map(|a| format!("http://127.0.0.1:{}", a.port())),
+            ca_pem: generated.map(|g| g.ca_pem),
+            credentials,
+            faults: options.faults.clone(),
+            shutdown: Some(shutdown),
+            thread: Some(thread),
+        })
+    }
+
+    /// Writes a target description for this platform into `dir`: the
+    /// tokens in `tenant-a.token` and `tenant-b.token`, the authority in
+    /// `ca.pem`, and `target.toml` naming them by relative path. Returns the
+    /// path of `target.toml`.
+    pub fn write_target(&self, dir: &Path) -> Result<PathBuf> {
+        std::fs::create_dir_all(dir).map_err(|e| Error::read(dir, e))?;
+        let write = |name: &str, text: &str| -> Result<()> {
+            let path = dir.join(name);
+            std::fs::write(&path, text).map_err(|e| Error::Write {
+                path: path.display().to_string(),
+                source: e,
+            })
+        };
+        write("tenant-a.token", &self.credentials.tenant_a)?;
+        write("tenant-b.token", &self.credentials.tenant_b)?;
+        let mut toml = String::new();
+        let _ = writeln!(
+            toml,
+            "# The embedded reference platform. Tokens are read from the files named\n# here, never written in this file.\nbase_url = \"{}\"",
+            self.base_url
+        );
+        if let Some(plain) = &self.plain_url {
+            let _ = writeln!(toml, "plain_http_url = \"{plain}\"");
+        }
+        if let Some(pem) = &self.ca_pem {
+            write("ca.pem", pem)?;
+            let _ = writeln!(toml, "ca_cert = \"ca.pem\"");
+        }
+        toml.push_str("\n[entities]\npath = \"/ngsi-ld/v1/entities\"\ntypes = [");
+        let types: Vec<String> = endpoints()
+            .into_iter()
+            .map(|(t, _)| format!("\"{t}\""))
+            .collect();
+        toml.push_str(&types.join(", "));
+        toml.push_str("]\n\n[auth]\nscheme = \"bearer\"\n");
+        for (key, tenant) in [("a", "tenant-a"), ("b", "tenant-b")] {
+            let _ = writeln!(
+                toml,
+                "\n[tenants.{key}]\ntoken_file = \"{tenant}.token\"\nresource = \"/ngsi-ld/v1/entities/{}\"",
+                data::entity_id("ParkingSpot", tenant, 1)
+            );
+        }
+        toml.push_str("\n[admin]\nmethod = \"GET\"\npath = \"/admin/tenants\"\n");
+        toml.push_str("\n[safety]\nread_only = false\n");
+        let path = dir.join("target.toml");
+        write("target.toml", &toml)?;
+        Ok(path)
+    }
+
+    /// Stops the server and waits for its thread.
+    pub fn stop(mut self) {
+        self.shutdown_now();
+    }
+
+    fn shutdown_now(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for RunningReference {
+    fn drop(&mut self) {
+        self.shutdown_now();
+    }
+}
+
+/// 32 random bytes as hex, from the TLS library's system random source.
+fn random_token() -> Result<String> {
+    let provider = tokio_rustls::rustls::crypto::aws_lc_rs::default_provider();
+    let mut bytes = [0u8; 32];
+    provider
+        .secure_random
+        .fill(&mut bytes)
+        .map_err(|_| Error::Internal("no system random source".to_owned()))?;
+    Ok(bytes.iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    }))
+}
+
+async fn serve_api(
+    listener: TcpListener,
+    acceptor: Option<tokio_rustls::TlsAcceptor>,
+    legacy: bool,
+    state: Arc<server::State>,
+) {
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        let state = Arc::clone(&state);
+        let acceptor = acceptor.clone();
+        tokio::spawn(async move {
+            let service = service_fn(move |req| server::handle(Arc::clone(&state), req));
+            match acceptor {
+                Some(acceptor) => {
+                    let mut stream = stream;
+                    if legacy && answers_legacy(&mut stream).await {
+                        return;
+                    }
+                    if let Ok(tls) = acceptor.accept(stream).await {
+                        let _ = http1::Builder::new()
+                            .serve_connection(TokioIo::new(tls), service)
+                            .await;
+                    }
+                }
+                None => {
+                    let _ = http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                }
+            }
+        });
+    }
+}
+
+/// Under the `legacy-tls` fault: answers a TLS 1.1-only ClientHello with
+/// a TLS 1.1 ServerHello. True when it did (the connection is then done).
+async fn answers_legacy(stream: &mut tokio::net::TcpStream) -> bool {
+    let mut head = [0u8; 11];
+    let Ok(n) = stream.peek(&mut head).await else {
+        return false;
+    };
+    if !tls::is_legacy_client_hello(&head[..n]) {
+        return false;
+    }
+    let _ = stream.write_all(&tls::legacy_server_hello()).await;
+    let _ = stream.shutdown().await;
+    true
+}
+
+async fn serve_plain(listener: TcpListener, state: Arc<server::State>) {
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        let state = Arc::clone(&state);
+        tokio::spawn(async move {
+            let service = service_fn(move |req| server::handle_plain(Arc::clone(&state), req));
+            let _ = http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}

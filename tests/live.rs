@@ -1,0 +1,278 @@
+//! The live audit against the embedded reference platform, over real HTTPS
+//! on loopback: the conformant platform meets every requirement, and each
+//! fault fails exactly the requirements it names.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use cityconform::reference::{Fault, ReferenceOptions, RunningReference};
+use serde_json::Value;
+
+fn start(faults: &[Fault], tls: bool) -> RunningReference {
+    RunningReference::start(&ReferenceOptions {
+        tls,
+        faults: faults.to_vec(),
+        ..ReferenceOptions::default()
+    })
+    .expect("the reference platform starts on loopback")
+}
+
+/// Runs `audit` on the target in `dir` with `extra` arguments.
+fn audit(dir: &Path, extra: &[&str]) -> std::process::Output {
+    let target = dir.join("target.toml");
+    let target = target.to_str().expect("temp paths are UTF-8");
+    let mut args = vec!["audit", "--target", target];
+    args.extend_from_slice(extra);
+    common::run(&args)
+}
+
+/// (requirement, verdict) of every result that is not a pass, per profile.
+fn not_passing(report: &Value) -> BTreeSet<(String, String, String)> {
+    let mut out = BTreeSet::new();
+    for profile in report["profiles"].as_array().into_iter().flatten() {
+        for result in profile["results"].as_array().into_iter().flatten() {
+            let verdict = result["verdict"].as_str().unwrap_or("?");
+            if verdict != "pass" {
+                out.insert((
+                    profile["id"].as_str().unwrap_or("?").to_owned(),
+                    result["requirement"].as_str().unwrap_or("?").to_owned(),
+                    verdict.to_owned(),
+                ));
+            }
+        }
+    }
+    out
+}
+
+fn live_requirements(report: &Value) -> BTreeSet<String> {
+    report["requirements"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["id"].as_str())
+        .filter(|id| id.starts_with("SEC-"))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn the_conformant_reference_meets_every_requirement_of_every_profile() {
+    let reference = start(&[], true);
+    let dir = tempfile::tempdir().expect("temp dir");
+    reference.write_target(dir.path()).expect("target written");
+    let output = audit(
+        dir.path(),
+        &["-p", "baseline", "-p", "kr", "-p", "eu", "--format", "json"],
+    );
+    let report = common::json_report(&output);
+    assert_eq!(
+        not_passing(&report),
+        BTreeSet::new(),
+        "{}",
+        common::transcript(&output)
+    );
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(live_requirements(&report).len(), 18);
+    assert_eq!(report["command"], "audit");
+    assert_eq!(report["inputs"][0]["format"], "http");
+}
+
+#[test]
+fn every_fault_fails_exactly_its_requirements() {
+    let mut table = String::new();
+    for &fault in Fault::ALL {
+        let reference = start(&[fault], true);
+        let dir = tempfile::tempdir().expect("temp dir");
+        reference.write_target(dir.path()).expect("target written");
+        let output = audit(dir.path(), &["-p", "kr", "--format", "json"]);
+        let report = common::json_report(&output);
+        let broken = not_passing(&report);
+        let named: BTreeSet<&str> = broken.iter().map(|(_, r, _)| r.as_str()).collect();
+        let expected: BTreeSet<&str> = fault.breaks().iter().copied().collect();
+        assert_eq!(
+            named,
+            expected,
+            "fault {fault}:\n{}",
+            common::transcript(&output)
+        );
+        let must_broken = broken.iter().any(|(_, _, v)| v == "fail");
+        assert_eq!(output.status.code(), Some(if must_broken { 1 } else { 0 }));
+        for (_, requirement, verdict) in &broken {
+            table.push_str(&format!(
+                "{:<18} {requirement:<24} {verdict}\n",
+                fault.name()
+            ));
+        }
+    }
+    insta::assert_snapshot!("fault_verdicts", table);
+}
+
+#[test]
+fn no_credential_appears_in_any_report_or_output() {
+    let reference = start(&[Fault::StackTraces, Fault::NoAuth], true);
+    let dir = tempfile::tempdir().expect("temp dir");
+    reference.write_target(dir.path()).expect("target written");
+    let json_path = dir.path().join("report.json");
+    let junit_path = dir.path().join("report.xml");
+    let text_path = dir.path().join("report.txt");
+    let output = audit(
+        dir.path(),
+        &[
+            "-p",
+            "kr",
+            "--report",
+            &format!("json={}", json_path.display()),
+            "--report",
+            &format!("junit={}", junit_path.display()),
+            "--report",
+            &format!("text={}", text_path.display()),
+        ],
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        common::transcript(&output)
+    );
+    let mut everything = String::from_utf8_lossy(&output.stdout).into_owned();
+    everything.push_str(&String::from_utf8_lossy(&output.stderr));
+    for path in [&json_path, &junit_path, &text_path] {
+        everything.push_str(&std::fs::read_to_string(path).expect("report written"));
+    }
+    let credentials = &reference.credentials;
+    for token in [
+        &credentials.tenant_a,
+        &credentials.tenant_b,
+        &credentials.operator,
+    ] {
+        assert!(!everything.contains(token.as_str()), "a token leaked");
+    }
+    // The evidence says whose credential was sent, without it.
+    assert!(everything.contains("authorization: [redacted]"));
+}
+
+#[test]
+fn the_json_report_of_an_audit_follows_its_schema() {
+    let reference = start(&[Fault::NoHsts, Fault::Identifiers], true);
+    let dir = tempfile::tempdir().expect("temp dir");
+    reference.write_target(dir.path()).expect("target written");
+    let output = audit(dir.path(), &["-p", "kr", "-p", "eu", "--format", "json"]);
+    let report = common::json_report(&output);
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(common::root().join("schemas/tool/report.schema.json"))
+            .expect("report schema"),
+    )
+    .expect("report schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("report schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&report)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    // An identifier finding names the field and kind, never the address.
+    let text = report.to_string();
+    assert!(text.contains("\"identifier\":\"email\""));
+    assert!(!text.contains("citizen.kim@example.org"));
+}
+
+#[test]
+fn read_only_mode_sends_no_unsafe_method() {
+    let reference = start(&[Fault::Error500], true);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = reference.write_target(dir.path()).expect("target written");
+    let text = std::fs::read_to_string(&target).expect("target");
+    std::fs::write(
+        &target,
+        text.replace("read_only = false", "read_only = true"),
+    )
+    .expect("target rewritten");
+    let output = audit(dir.path(), &["-p", "kr", "--format", "json"]);
+    let report = common::json_report(&output);
+    // The 500 on malformed JSON is behind a POST, which read-only mode
+    // does not send: the fault goes unseen, the GET cases still decide.
+    let bad_input = report["profiles"][0]["results"]
+        .as_array()
+        .and_then(|r| r.iter().find(|x| x["requirement"] == "SEC-BAD-INPUT-01"))
+        .cloned()
+        .expect("SEC-BAD-INPUT-01 is in the report");
+    assert_eq!(bad_input["verdict"], "pass");
+    assert_eq!(bad_input["counts"]["skip"], 12);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        common::transcript(&output)
+    );
+}
+
+#[test]
+fn the_request_budget_is_never_exceeded() {
+    let reference = start(&[], true);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = reference.write_target(dir.path()).expect("target written");
+    let mut text = std::fs::read_to_string(&target).expect("target");
+    text.push_str("request_budget = 10\n");
+    std::fs::write(&target, text).expect("target rewritten");
+    let output = audit(dir.path(), &["-p", "kr", "--format", "json"]);
+    let report = common::json_report(&output);
+    let sent = report["inputs"][0]["records"]
+        .as_u64()
+        .expect("requests counted");
+    assert!(sent <= 10, "{sent} requests sent on a budget of 10");
+    assert!(
+        report
+            .to_string()
+            .contains("the request budget (10) is spent")
+    );
+}
+
+#[test]
+fn a_plain_http_platform_fails_the_transport_requirements() {
+    let reference = start(&[], false);
+    let dir = tempfile::tempdir().expect("temp dir");
+    reference.write_target(dir.path()).expect("target written");
+    let output = audit(dir.path(), &["-p", "kr", "--format", "json"]);
+    let report = common::json_report(&output);
+    let named: BTreeSet<String> = not_passing(&report)
+        .into_iter()
+        .map(|(_, r, v)| format!("{r} {v}"))
+        .collect();
+    insta::assert_debug_snapshot!("plain_http_platform", named);
+}
+
+#[test]
+fn the_demo_meets_every_profile_and_says_so() {
+    let output = common::run(&["demo", "--format", "json"]);
+    let report = common::json_report(&output);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        common::transcript(&output)
+    );
+    let profiles: Vec<&str> = report["profiles"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p["id"].as_str())
+        .collect();
+    assert_eq!(profiles, ["baseline", "kr", "eu"]);
+    assert_eq!(report["summary"]["met"], true);
+}
+
+#[test]
+fn the_demo_with_a_fault_exits_1() {
+    let output = common::run(&["demo", "--fault", "cross-tenant-read", "-p", "kr"]);
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("FAIL     MUST    SEC-BOLA-01"), "{stdout}");
+}
+
+#[test]
+fn an_unknown_fault_is_a_usage_error() {
+    let output = common::run(&["demo", "--fault", "no-such-fault"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("unknown fault `no-such-fault`"));
+}
