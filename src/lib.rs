@@ -22,6 +22,7 @@ pub mod report;
 pub mod run;
 pub mod schema;
 pub mod subject;
+pub mod waiver;
 
 pub use error::Error;
 

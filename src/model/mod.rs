@@ -3,9 +3,11 @@
 //! location and evidence, and the report that carries them. Serializable
 //! and versioned: the JSON report is this model, written out.
 
+mod certification;
 mod report;
 mod verdict;
 
+pub use certification::{Provenance, Signature, WaiverOutcome, WaiverStatus};
 pub use report::{
     Counts, Finding, InputSummary, Location, ProfileResult, REPORT_SCHEMA_VERSION, Report,
     RequirementInfo, RequirementResult, Summary, Tool,

@@ -9,7 +9,7 @@ use std::io::Write;
 
 use quick_junit::{NonSuccessKind, Report as Junit, TestCase, TestCaseStatus, TestSuite};
 
-use crate::model::{Finding, ProfileResult, Report, RequirementResult, Verdict};
+use crate::model::{Finding, ProfileResult, Report, RequirementResult, Verdict, WaiverStatus};
 
 /// Findings written into one test case before the rest are summarised.
 const MAX_LISTED: usize = 500;
@@ -18,6 +18,9 @@ pub(super) fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()
     let mut junit = Junit::new("cityconform");
     for profile in &report.profiles {
         junit.add_test_suite(suite(report, profile));
+    }
+    if !report.waivers.is_empty() {
+        junit.add_test_suite(waiver_suite(report));
     }
     junit.serialize(&mut *out).map_err(std::io::Error::other)?;
     writeln!(out)
@@ -44,6 +47,17 @@ fn case(report: &Report, profile: &ProfileResult, result: &RequirementResult) ->
         Verdict::Skip => {
             let mut status = TestCaseStatus::skipped();
             status.set_message(result.reason.clone().unwrap_or_default());
+            status
+        }
+        Verdict::Waived => {
+            let mut status = TestCaseStatus::skipped();
+            status.set_message(format!(
+                "waived: {} of {} subjects break this {} requirement under an active waiver",
+                counts.waived,
+                counts.total(),
+                result.level.as_str()
+            ));
+            status.set_description(describe(&findings));
             status
         }
         Verdict::Fail => {
@@ -83,6 +97,43 @@ fn case(report: &Report, profile: &ProfileResult, result: &RequirementResult) ->
         ));
     }
     case
+}
+
+/// One test case per waiver: an expired waiver fails the run, so it is a
+/// failure here too; an unmatched one passes with a note.
+fn waiver_suite(report: &Report) -> TestSuite {
+    let mut suite = TestSuite::new("waivers");
+    for waiver in &report.waivers {
+        let status = match waiver.status {
+            WaiverStatus::Expired => {
+                let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                status.set_message(format!(
+                    "waiver `{}` for {} expired on {}; renew its approval or fix the findings",
+                    waiver.id, waiver.requirement, waiver.expires
+                ));
+                status.set_type("expired-waiver");
+                status
+            }
+            WaiverStatus::Active | WaiverStatus::Unmatched => TestCaseStatus::success(),
+        };
+        let mut case = TestCase::new(format!("{} {}", waiver.id, waiver.requirement), status);
+        case.set_classname("cityconform.waivers");
+        let note = match waiver.status {
+            WaiverStatus::Active => format!(
+                "covers {} findings until {} (approved by {}): {}",
+                waiver.matched, waiver.expires, waiver.approved_by, waiver.justification
+            ),
+            WaiverStatus::Unmatched => {
+                "covers no finding: remove it, or check its requirement and subject".to_owned()
+            }
+            WaiverStatus::Expired => String::new(),
+        };
+        if !note.is_empty() {
+            case.set_system_out(note);
+        }
+        suite.add_test_case(case);
+    }
+    suite
 }
 
 fn findings_for<'r>(report: &'r Report, profile: &str, requirement: &str) -> Vec<&'r Finding> {
