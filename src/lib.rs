@@ -13,8 +13,11 @@
 
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod attest;
 pub mod catalog;
+pub mod check;
 pub mod checks;
+pub mod config;
 mod embedded;
 pub mod error;
 pub mod model;

@@ -193,9 +193,10 @@ fn profile_table(
     writeln!(out)?;
     for result in &profile.results {
         let c = result.counts;
+        let gap = " ".repeat(9 - result.verdict.as_str().len().max(5));
         write!(
             out,
-            "  {}    {:<6}  {:<width$}  {:>8} {:>8} {:>8} {:>8} {:>8}",
+            "  {}{gap}{:<6}  {:<width$}  {:>8} {:>8} {:>8} {:>8} {:>8}",
             paint.verdict(result.verdict),
             result.level.as_str(),
             result.requirement,
@@ -278,7 +279,11 @@ fn footer(report: &Report, paint: &Paint, out: &mut dyn Write) -> std::io::Resul
             "{} waiver{} expired: the run fails until {} renewed or removed",
             s.expired_waivers,
             plural(s.expired_waivers),
-            if s.expired_waivers == 1 { "it is" } else { "they are" }
+            if s.expired_waivers == 1 {
+                "it is"
+            } else {
+                "they are"
+            }
         )?;
     }
     if s.input_errors > 0 {

@@ -189,12 +189,17 @@ fn resum(report: &mut Report) {
             result.counts.waived += moved;
             result.verdict = result.counts.verdict();
         }
-        profile.met = !profile.results.iter().any(|r| {
-            r.level == Level::Must && matches!(r.verdict, Verdict::Fail | Verdict::Error)
-        });
+        profile.met = !profile
+            .results
+            .iter()
+            .any(|r| r.level == Level::Must && matches!(r.verdict, Verdict::Fail | Verdict::Error));
     }
     let summary = &mut report.summary;
-    summary.waived = report.findings.iter().filter(|f| f.waiver.is_some()).count() as u64;
+    summary.waived = report
+        .findings
+        .iter()
+        .filter(|f| f.waiver.is_some())
+        .count() as u64;
     summary.expired_waivers = report
         .waivers
         .iter()
