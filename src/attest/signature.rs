@@ -34,6 +34,7 @@ struct Signed<'a> {
 /// Signs `report` with `key`, replacing any earlier signature.
 pub fn sign(report: &mut Report, key: &SigningKey) -> Result<()> {
     report.signature = None;
+    crate::report::redact_secrets(report);
     let sections = sections(report)?;
     let key_id = key_id(&key.verifying_key());
     let message = signed_message(&key_id, &sections)?;

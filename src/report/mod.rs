@@ -78,6 +78,27 @@ impl FromStr for Format {
     }
 }
 
+/// Replaces the value of every secret-named member (an `Authorization`
+/// header, a cookie, a token, a password, ...) in the findings' evidence:
+/// no report stores a credential, whatever a check recorded. Signing
+/// applies it first, so the signed content is what every format shows.
+pub fn redact_secrets(report: &mut Report) {
+    for finding in &mut report.findings {
+        if let Some(evidence) = &finding.evidence {
+            finding.evidence = Some(redact::redact(evidence));
+        }
+    }
+}
+
+/// Whether [`redact_secrets`] would change `report`.
+fn holds_secrets(report: &Report) -> bool {
+    report
+        .findings
+        .iter()
+        .filter_map(|f| f.evidence.as_ref())
+        .any(|e| &redact::redact(e) != e)
+}
+
 /// How the text renderer presents itself.
 #[derive(Debug, Clone, Copy)]
 pub struct TextOptions {
@@ -105,6 +126,11 @@ pub fn render(
 ) -> std::io::Result<()> {
     match format {
         Format::Text => text::render(report, text, out),
+        Format::Json if holds_secrets(report) => {
+            let mut clean = report.clone();
+            redact_secrets(&mut clean);
+            json::render(&clean, out)
+        }
         Format::Json => json::render(report, out),
         Format::Junit => junit::render(report, out),
         Format::Sarif => sarif::render(report, out),
