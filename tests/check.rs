@@ -175,8 +175,16 @@ fn configuration_errors_name_the_key_and_line() {
             "[payloads]\npaths = [\"payloads/live\",\n  \"payloads/**/*.xml\"]\n",
         ),
         (
-            "bad_waiver",
-            "[payloads]\npaths = [\"payloads/live\"]\n\n[[waivers]]\nrequirement = \"ANON-NOPE-01\"\njustification = \"j\"\napproved_by = \"a\"\nexpires = 2030-02-30\n",
+            "impossible_toml_date",
+            "[payloads]\npaths = [\"payloads/live\"]\n\n[[waivers]]\nrequirement = \"PAY-SCHEMA-01\"\njustification = \"j\"\napproved_by = \"a\"\nexpires = 2030-02-30\n",
+        ),
+        (
+            "impossible_string_date_and_bad_glob",
+            "[payloads]\npaths = [\"payloads/live\"]\n\n[[waivers]]\nrequirement = \"PAY-SCHEMA-01\"\njustification = \"j\"\napproved_by = \"a\"\nexpires = \"2030-02-30\"\n\n[[waivers]]\nrequirement = \"PAY-SCHEMA-01\"\nsubject = \"payloads/[live\"\njustification = \"j\"\napproved_by = \"a\"\nexpires = 2030-01-01\n",
+        ),
+        (
+            "unknown_waived_requirement",
+            "[payloads]\npaths = [\"payloads/live\"]\n\n[[waivers]]\nrequirement = \"ANON-NOPE-01\"\njustification = \"j\"\napproved_by = \"a\"\nexpires = 2030-01-01\n",
         ),
         (
             "waiver_missing_approval",
@@ -215,7 +223,18 @@ fn init_writes_a_commented_configuration_that_check_runs() {
     // An empty repository: the payload globs match nothing, and check says so.
     let empty = run_in(dir.path(), &["check"]);
     assert_eq!(empty.status.code(), Some(2), "{}", transcript(&empty));
-    assert!(String::from_utf8_lossy(&empty.stderr).contains("cityconform.toml:23"));
+    let paths_line = cityconform::config::TEMPLATE
+        .lines()
+        .position(|l| l.starts_with("paths = ["))
+        .expect("the template names payload paths")
+        + 1;
+    let stderr = String::from_utf8_lossy(&empty.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "cityconform.toml:{paths_line}: at `/payloads/paths/0`"
+        )),
+        "{stderr}"
+    );
     std::fs::create_dir_all(dir.path().join("payloads/feeds")).expect("mkdir");
     std::fs::create_dir_all(dir.path().join("reports")).expect("mkdir");
     std::fs::copy(

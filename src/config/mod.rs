@@ -281,14 +281,24 @@ fn with_config_help(error: Error) -> Error {
         Error::Files(problems) => Error::Files(
             problems
                 .into_iter()
-                .map(|p| {
-                    let mut p = p;
-                    p.help = Some(help.to_owned());
+                .map(|mut p| {
+                    // The schema's only top-level `anyOf` asks for a job.
+                    if p.pointer.is_none() && p.message.contains("'anyOf'") {
+                        p.message = "names nothing to check".to_owned();
+                        p.help = Some(
+                            "add a [payloads] section, [[datasets]], [[declarations]] or a [target]"
+                                .to_owned(),
+                        );
+                    } else {
+                        p.help = Some(help.to_owned());
+                    }
                     p
                 })
                 .collect(),
         ),
-        Error::File(problem) => Error::File(Box::new(problem.with_help(help))),
+        Error::File(problem) if problem.help.is_none() => {
+            Error::File(Box::new(problem.with_help(help)))
+        }
         other => other,
     }
 }

@@ -20,10 +20,11 @@ profiles = ["baseline"]
 # [schemas.map_uri]                      # serve a remote base URI from a local copy
 # "https://smart-data-models.github.io/data-models/" = "vendor/data-models"
 
-# Payload files (JSON, JSON-LD, NDJSON): files, folders or globs; `**`
-# matches any depth. Each entry must match at least one file.
+# Payload files (JSON, JSON-LD, NDJSON): files, folders (searched for
+# .json, .jsonld, .ndjson and .jsonl) or globs such as "exports/**/*.ndjson".
+# Each entry must match at least one file: a typo never passes silently.
 [payloads]
-paths = ["payloads/**/*.json", "payloads/**/*.ndjson"]
+paths = ["payloads"]
 # schema = "MobilityTrip"                # force one schema on every record
 # requirements = ["PAY-SCHEMA-01"]       # check only these requirements
 

@@ -62,12 +62,8 @@ impl SubjectPattern {
                 glob::Pattern::escape(&base.display().to_string().replace('\\', "/"))
             )
         };
-        let pattern = glob::Pattern::new(&full).map_err(|e| {
-            format!(
-                "`{written}` is not a valid glob: {} at character {}",
-                e.msg, e.pos
-            )
-        })?;
+        let pattern = glob::Pattern::new(&full)
+            .map_err(|e| format!("`{written}` is not a valid glob: {}", e.msg))?;
         Ok(SubjectPattern {
             written: written.to_owned(),
             pattern,
