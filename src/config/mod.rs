@@ -549,3 +549,35 @@ fn expand(base: &Path, pattern: &str) -> std::result::Result<Vec<PathBuf>, Strin
     files.sort();
     Ok(files)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_template_is_a_valid_configuration() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir_all(dir.path().join("payloads")).expect("mkdir");
+        std::fs::create_dir_all(dir.path().join("reports")).expect("mkdir");
+        let path = dir.path().join(DEFAULT_FILE);
+        let config = Config::parse(&path, TEMPLATE).expect("the template parses");
+        assert_eq!(config.profiles, ["baseline"]);
+        assert!(
+            matches!(config.jobs.as_slice(), [Job::Payloads(job)] if job.files == [dir.path().join("payloads")])
+        );
+        let formats: Vec<&str> = config.reports.iter().map(|(f, _)| f.as_str()).collect();
+        assert_eq!(formats, ["junit", "sarif", "html"]);
+        assert!(config.waivers.is_empty());
+    }
+
+    #[test]
+    fn toml_dates_keep_their_line() {
+        let text = "[payloads]\npaths = [\"p\"]\n\n[[waivers]]\nrequirement = \"R\"\njustification = \"j\"\napproved_by = \"a\"\nexpires = 2030-01-01 # comment\n";
+        let normalized = normalize_dates(text);
+        assert_eq!(normalized.lines().count(), text.lines().count());
+        assert!(
+            normalized.contains("expires = \"2030-01-01\" # comment"),
+            "{normalized}"
+        );
+    }
+}

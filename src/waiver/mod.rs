@@ -62,7 +62,10 @@ impl SubjectPattern {
                 glob::Pattern::escape(&base.display().to_string().replace('\\', "/"))
             )
         };
-        let pattern = glob::Pattern::new(&full)
+        // Findings' paths are compared without a leading `./`, so the
+        // pattern drops it too (a configuration named `./cityconform.toml`).
+        let full = full.strip_prefix("./").unwrap_or(&full);
+        let pattern = glob::Pattern::new(full)
             .map_err(|e| format!("`{written}` is not a valid glob: {}", e.msg))?;
         Ok(SubjectPattern {
             written: written.to_owned(),
@@ -218,4 +221,80 @@ fn subjects<'f>(findings: impl Iterator<Item = &'f Finding>) -> usize {
         }
     }
     seen.len() + loose
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::model::Location;
+
+    fn finding(file: &str) -> Finding {
+        Finding {
+            requirement: "R".to_owned(),
+            verdicts: BTreeMap::from([("p".to_owned(), Verdict::Fail)]),
+            location: Location {
+                file: Some(file.to_owned()),
+                ..Location::default()
+            },
+            message: "m".to_owned(),
+            evidence: None,
+            waiver: None,
+        }
+    }
+
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn subjects_resolve_against_the_configuration_folder() {
+        let cases = [
+            ("", "legacy/*.json", "legacy/a.json", true),
+            (".", "legacy/*.json", "./legacy/a.json", true),
+            (".", "legacy/*.json", "legacy/a.json", true),
+            ("repo", "legacy/*.json", "repo/legacy/a.json", true),
+            ("repo", "legacy/*.json", "legacy/a.json", false),
+            ("re[po]", "legacy/*.json", "re[po]/legacy/a.json", true),
+            ("", "legacy/*.json", "legacy/deeper/a.json", false),
+            ("", "legacy/**/*.json", "legacy/deeper/a.json", true),
+            (
+                "repo",
+                "https://staging.example.org/*",
+                "https://staging.example.org/v1",
+                true,
+            ),
+        ];
+        for (base, written, file, expected) in cases {
+            let pattern = SubjectPattern::new(written, Path::new(base)).expect("valid glob");
+            assert_eq!(
+                pattern.matches(&finding(file)),
+                expected,
+                "{base} {written} {file}"
+            );
+        }
+        assert!(SubjectPattern::new("a/[b", Path::new("")).is_err());
+    }
+
+    #[test]
+    fn errors_are_never_waived_and_earlier_waivers_keep_their_findings() {
+        let waiver = |id: &str| Waiver {
+            id: id.to_owned(),
+            requirement: "R".to_owned(),
+            subject: None,
+            justification: "j".to_owned(),
+            approved_by: "a".to_owned(),
+            expires: NaiveDate::from_ymd_opt(2030, 1, 1).expect("date"),
+        };
+        let mut findings = vec![finding("a.json"), finding("b.json")];
+        findings[1].verdicts.insert("p".to_owned(), Verdict::Error);
+        assert_eq!(cover_findings(&mut findings, &waiver("W1")), 1);
+        assert_eq!(findings[0].waiver.as_deref(), Some("W1"));
+        assert_eq!(findings[1].verdicts["p"], Verdict::Error);
+        assert_eq!(findings[1].waiver, None);
+        assert_eq!(
+            cover_findings(&mut findings, &waiver("W2")),
+            0,
+            "W1 keeps its finding"
+        );
+    }
 }
