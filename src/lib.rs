@@ -16,8 +16,11 @@
 
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod attest;
 pub mod catalog;
+pub mod check;
 pub mod checks;
+pub mod config;
 pub mod dataset;
 mod embedded;
 pub mod error;
@@ -29,6 +32,7 @@ pub mod report;
 pub mod run;
 pub mod schema;
 pub mod subject;
+pub mod waiver;
 
 pub use error::Error;
 

@@ -222,6 +222,7 @@ fn any_verdict(g: &mut Gen) -> Verdict {
         Verdict::Warn,
         Verdict::Skip,
         Verdict::Error,
+        Verdict::Waived,
     ])
     .unwrap_or(&Verdict::Pass)
 }
@@ -238,6 +239,7 @@ fn any_counts(g: &mut Gen) -> Counts {
         warn: u64::arbitrary(g),
         skip: u64::arbitrary(g),
         error: u64::arbitrary(g),
+        waived: u64::arbitrary(g),
     }
 }
 
@@ -264,6 +266,7 @@ fn any_finding(g: &mut Gen) -> Finding {
         evidence: bool::arbitrary(g).then(
             || json!({ "identifier": String::arbitrary(g), "checksum_valid": bool::arbitrary(g) }),
         ),
+        waiver: Option::arbitrary(g),
     }
 }
 
@@ -326,9 +329,14 @@ impl Arbitrary for AnyReport {
                 input_errors: u64::arbitrary(g),
                 findings: u64::arbitrary(g),
                 met: bool::arbitrary(g),
+                waived: u64::arbitrary(g),
+                expired_waivers: u64::arbitrary(g),
             },
             matrix: None,
             dataset: None,
+            waivers: Vec::new(),
+            provenance: None,
+            signature: None,
         })
     }
 }

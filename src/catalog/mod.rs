@@ -9,6 +9,9 @@ mod profile;
 mod requirement;
 pub(crate) mod toml_source;
 
+pub(crate) use load::{SuiteText, parse_checked, tool_schema};
+pub(crate) use toml_source::TomlSource;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
@@ -19,8 +22,6 @@ pub use profile::{Profile, ProfileEntry, ResolvedProfile, Selection};
 pub use requirement::{Area, CheckSpec, Clause, Level, Requirement};
 
 use crate::error::{Error, FileProblem, Result};
-use load::SuiteText;
-use toml_source::TomlSource;
 
 /// The shape of a `suites/catalogue/*.toml` file.
 #[derive(Debug, Deserialize)]
@@ -224,6 +225,46 @@ impl Catalogue {
         }
         chain.reverse();
         Ok(chain)
+    }
+
+    /// Name and text of every file that defines a requirement in force,
+    /// in load order: what a report's provenance digests.
+    pub fn requirement_files(&self) -> Vec<(&str, &str)> {
+        self.files_of("requirement:")
+    }
+
+    /// Name and text of the files that define the profile `id` and its
+    /// lineage, root first.
+    pub fn profile_files(&self, id: &str) -> Result<Vec<(&str, &str)>> {
+        let lineage = self.lineage(id).map_err(|cycle| {
+            Error::from(self.problem_in(&format!("profile:{id}"), "/extends", cycle))
+        })?;
+        self.profile(id)?;
+        let mut files = Vec::new();
+        for layer in &lineage {
+            if let Some(origin) = self.origins.get(&format!("profile:{layer}")) {
+                let source = &self.sources[origin.source];
+                files.push((source.name.as_str(), source.text()));
+            }
+        }
+        Ok(files)
+    }
+
+    /// Distinct source files of the definitions whose origin key starts
+    /// with `prefix`, in load order.
+    fn files_of(&self, prefix: &str) -> Vec<(&str, &str)> {
+        let mut indices: Vec<usize> = self
+            .origins
+            .iter()
+            .filter(|(key, _)| key.starts_with(prefix))
+            .map(|(_, origin)| origin.source)
+            .collect();
+        indices.sort_unstable();
+        indices.dedup();
+        indices
+            .into_iter()
+            .map(|i| (self.sources[i].name.as_str(), self.sources[i].text()))
+            .collect()
     }
 
     /// Comma-separated profile IDs, for help lines.

@@ -41,6 +41,11 @@ impl TomlSource {
         })
     }
 
+    /// The file's text, as read.
+    pub fn text(&self) -> &str {
+        self.doc.raw()
+    }
+
     /// The 1-based line of the key or value at `pointer` (a JSON pointer
     /// into [`TomlSource::value`]); when the exact node has no position, the
     /// line of its nearest ancestor that has one.

@@ -3,8 +3,10 @@
 //! writers here, and returns an exit code. No checking logic lives here.
 
 mod catalogue;
+mod check;
 mod dataset;
 mod flows;
+mod keys;
 mod live;
 mod output;
 mod validate;
@@ -54,6 +56,16 @@ enum Command {
     Profiles(catalogue::ProfilesArgs),
     /// List the shared schemas known by entity type.
     Schemas(catalogue::SchemasArgs),
+    /// Run everything `cityconform.toml` names (payloads, datasets,
+    /// declarations, a live target) as one report with one exit code.
+    Check(check::CheckArgs),
+    /// Write a commented starting `cityconform.toml`.
+    Init(check::InitArgs),
+    /// Generate an Ed25519 key pair for signing reports.
+    Keygen(keys::KeygenArgs),
+    /// Verify a signed JSON report: signature, content and the catalogue,
+    /// profiles and schemas it was produced with.
+    Verify(keys::VerifyArgs),
 }
 
 /// Where the catalogue comes from.
@@ -113,6 +125,10 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Requirements(args) => catalogue::requirements(args),
         Command::Profiles(args) => catalogue::profiles(args),
         Command::Schemas(args) => catalogue::schemas(args),
+        Command::Check(args) => check::run(args),
+        Command::Init(args) => check::init(args),
+        Command::Keygen(args) => keys::keygen(args),
+        Command::Verify(args) => keys::verify(args),
     };
     match result {
         Ok(code) => code,

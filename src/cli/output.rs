@@ -5,10 +5,11 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use cityconform::error::Error;
-use cityconform::model::Report;
+use cityconform::model::{Provenance, Report};
 use cityconform::report::{self, Format, TextOptions};
 use cityconform::run::Progress;
 use clap::Args;
+use ed25519_dalek::SigningKey;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::ColorChoice;
@@ -16,12 +17,13 @@ use super::ColorChoice;
 /// Output arguments of a reporting command.
 #[derive(Debug, Args)]
 pub(crate) struct OutputArgs {
-    /// Format written to standard output: text, json or junit.
+    /// Format written to standard output: text, json, junit, sarif,
+    /// markdown or html.
     #[arg(long, value_name = "FORMAT", default_value = "text", value_parser = parse_format)]
     format: Format,
 
-    /// Also write a report file, as FORMAT=PATH (json, junit, text);
-    /// repeatable. Files are written whole or not at all.
+    /// Also write a report file, as FORMAT=PATH (text, json, junit, sarif,
+    /// markdown, html); repeatable. Files are written whole or not at all.
     #[arg(long = "report", value_name = "FORMAT=PATH", value_parser = parse_report)]
     reports: Vec<(Format, PathBuf)>,
 
@@ -37,6 +39,12 @@ pub(crate) struct OutputArgs {
     /// Findings listed per requirement in text output.
     #[arg(long, value_name = "N", default_value_t = 20)]
     max_findings: usize,
+
+    /// Sign the report with this Ed25519 private key (PKCS#8 PEM, as
+    /// `cityconform keygen` writes); the JSON report then carries the
+    /// signature and the digests it covers.
+    #[arg(long, value_name = "KEY")]
+    sign_key: Option<PathBuf>,
 }
 
 fn parse_format(text: &str) -> Result<Format, String> {
@@ -54,6 +62,20 @@ pub(crate) fn parse_report(text: &str) -> Result<(Format, PathBuf), String> {
 }
 
 impl OutputArgs {
+    /// Adds report files (from a configuration) after those on the command
+    /// line.
+    pub(crate) fn add_reports(&mut self, reports: &[(Format, PathBuf)]) {
+        self.reports.extend_from_slice(reports);
+    }
+
+    /// The signing key, read before any work so that a bad key fails fast.
+    pub(crate) fn signing_key(&self) -> Result<Option<SigningKey>, Error> {
+        self.sign_key
+            .as_deref()
+            .map(cityconform::attest::keys::read_signing_key)
+            .transpose()
+    }
+
     /// Refuses report paths that would overwrite an input or each other.
     pub(crate) fn check_paths(&self, inputs: &[PathBuf]) -> Result<(), Error> {
         for (i, (_, path)) in self.reports.iter().enumerate() {
@@ -98,6 +120,22 @@ impl OutputArgs {
             .map_err(|e| Error::Internal(format!("rendering the report failed: {e}")))?;
         super::print(&String::from_utf8_lossy(&buffer))
     }
+}
+
+/// Signs `report` with `key` when there is one, recording its provenance
+/// first if the command has not.
+pub(crate) fn sign(
+    report: &mut Report,
+    key: Option<&SigningKey>,
+    provenance: impl FnOnce(&Report) -> Result<Provenance, Error>,
+) -> Result<(), Error> {
+    let Some(key) = key else {
+        return Ok(());
+    };
+    if report.provenance.is_none() {
+        report.provenance = Some(provenance(report)?);
+    }
+    cityconform::attest::sign(report, key)
 }
 
 /// A progress bar on stderr, shown only on a terminal and not in quiet mode.

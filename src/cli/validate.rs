@@ -9,7 +9,7 @@ use cityconform::schema::{SchemaOptions, SchemaRegistry, UriMapping};
 use clap::Args;
 
 use super::SuiteArgs;
-use super::output::{OutputArgs, TerminalProgress, generated_at};
+use super::output::{OutputArgs, TerminalProgress, generated_at, sign};
 
 /// Arguments of `validate`.
 #[derive(Debug, Args)]
@@ -90,6 +90,7 @@ pub(crate) fn run(args: ValidateArgs) -> Result<ExitCode, Error> {
     let mut inputs = args.paths.clone();
     inputs.extend(args.declaration.clone());
     args.output.check_paths(&inputs)?;
+    let key = args.output.signing_key()?;
     let catalogue = args.suites.load()?;
     let registry = SchemaRegistry::load(&SchemaOptions {
         dirs: args.schema_dirs.clone(),
@@ -111,7 +112,10 @@ pub(crate) fn run(args: ValidateArgs) -> Result<ExitCode, Error> {
         generated_at: generated_at()?,
     };
     let progress = TerminalProgress::new(args.output.quiet);
-    let report = cityconform::run::validate(&plan, &registry, &options, &progress)?;
+    let mut report = cityconform::run::validate(&plan, &registry, &options, &progress)?;
+    sign(&mut report, key.as_ref(), |report| {
+        cityconform::attest::provenance(&catalogue, &args.profiles, &registry, &report.inputs, None)
+    })?;
     args.output.emit(&report)?;
     Ok(report.exit_code())
 }

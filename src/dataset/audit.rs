@@ -258,6 +258,7 @@ fn assemble(
             Outcome::Violations(violations) => {
                 for violation in violations {
                     findings.push(Finding {
+                        waiver: None,
                         requirement: requirement.clone(),
                         verdicts: verdicts.clone(),
                         location: located(violation.pointer),
@@ -267,6 +268,7 @@ fn assemble(
                 }
             }
             Outcome::Error(reason) => findings.push(Finding {
+                waiver: None,
                 requirement: requirement.clone(),
                 verdicts: verdicts
                     .keys()
@@ -285,6 +287,9 @@ fn assemble(
     merge_identical(&mut findings, 0);
     let met = profiles.iter().all(|p| p.met);
     Report {
+        provenance: None,
+        signature: None,
+        waivers: Vec::new(),
         matrix: None,
         schema_version: REPORT_SCHEMA_VERSION.to_owned(),
         tool: Tool::current(),
@@ -298,6 +303,8 @@ fn assemble(
         profiles,
         requirements: plan.requirements.clone(),
         summary: Summary {
+            expired_waivers: 0,
+            waived: 0,
             subjects: 1,
             input_errors: 0,
             findings: findings.len() as u64,

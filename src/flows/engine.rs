@@ -288,6 +288,7 @@ fn push_findings(
         Outcome::Violations(violations) => {
             for violation in violations {
                 findings.push(Finding {
+                    waiver: None,
                     requirement: requirement.to_owned(),
                     verdicts: verdicts.clone(),
                     location: flow_location(declaration, f, &violation.pointer),
@@ -297,6 +298,7 @@ fn push_findings(
             }
         }
         Outcome::Error(reason) => findings.push(Finding {
+            waiver: None,
             requirement: requirement.to_owned(),
             verdicts,
             location: flow_location(declaration, f, ""),
@@ -409,6 +411,9 @@ fn into_report(
         "json"
     };
     Report {
+        provenance: None,
+        signature: None,
+        waivers: Vec::new(),
         dataset: None,
         schema_version: REPORT_SCHEMA_VERSION.to_owned(),
         tool: Tool::current(),
@@ -420,6 +425,8 @@ fn into_report(
             records: declaration.flows.len() as u64,
         }],
         summary: Summary {
+            expired_waivers: 0,
+            waived: 0,
             subjects: declaration.flows.len() as u64,
             input_errors: 0,
             findings: findings.len() as u64,

@@ -604,6 +604,7 @@ impl<'p> Tally<'p> {
                     verdicts.insert(self.plan.profiles[p].id.clone(), Verdict::Error);
                 }
                 self.findings.push(Finding {
+                    waiver: None,
                     requirement,
                     verdicts,
                     location: location.clone(),
@@ -622,6 +623,7 @@ impl<'p> Tally<'p> {
                     at.pointer = (!violation.pointer.is_empty()).then_some(violation.pointer);
                     let merged = merge_evidence(violation.evidence, evidence);
                     self.findings.push(Finding {
+                        waiver: None,
                         requirement: requirement.clone(),
                         verdicts: verdicts.clone(),
                         location: at,
@@ -670,6 +672,9 @@ impl<'p> Tally<'p> {
         }
         let met = profiles.iter().all(|p| p.met);
         Report {
+            provenance: None,
+            signature: None,
+            waivers: Vec::new(),
             dataset: None,
             matrix: None,
             schema_version: REPORT_SCHEMA_VERSION.to_owned(),
@@ -680,6 +685,8 @@ impl<'p> Tally<'p> {
             profiles,
             requirements: self.plan.requirements.clone(),
             summary: Summary {
+                expired_waivers: 0,
+                waived: 0,
                 subjects: self.subjects,
                 input_errors: 0,
                 findings: self.findings.len() as u64,

@@ -3,11 +3,13 @@
 //! location and evidence, and the report that carries them. Serializable
 //! and versioned: the JSON report is this model, written out.
 
+mod certification;
 mod dataset;
 mod matrix;
 mod report;
 mod verdict;
 
+pub use certification::{Provenance, Signature, WaiverOutcome, WaiverStatus};
 pub use dataset::{ColumnSummary, DatasetSummary};
 pub use matrix::{Blocker, Matrix, MatrixRow, PairResult, ProfileCell};
 pub use report::{

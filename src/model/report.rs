@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::Verdict;
+use super::certification::{Provenance, Signature, WaiverOutcome};
 use crate::catalog::{Area, Clause, Level};
 
 /// Version of the JSON report format. Bumped on any incompatible change.
@@ -41,6 +42,17 @@ pub struct Report {
     /// Declared flows by profile and by pair of profiles (`flows` only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub matrix: Option<super::Matrix>,
+    /// The waivers in force for the run and what each did; absent when the
+    /// run had none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub waivers: Vec<WaiverOutcome>,
+    /// Digests of what produced the verdicts (catalogue, profiles, schemas,
+    /// inputs) and the target; present in signed reports and in `check`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<Provenance>,
+    /// The Ed25519 signature over everything above, when signed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<Signature>,
 }
 
 /// The producing tool.
@@ -123,6 +135,13 @@ pub struct Counts {
     pub skip: u64,
     /// Could not be checked.
     pub error: u64,
+    /// Broken, but covered by an active waiver.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub waived: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl Counts {
@@ -138,6 +157,7 @@ impl Counts {
             Verdict::Warn => &mut self.warn,
             Verdict::Skip => &mut self.skip,
             Verdict::Error => &mut self.error,
+            Verdict::Waived => &mut self.waived,
         }
     }
 
@@ -147,6 +167,7 @@ impl Counts {
             (Verdict::Fail, self.fail),
             (Verdict::Error, self.error),
             (Verdict::Warn, self.warn),
+            (Verdict::Waived, self.waived),
             (Verdict::Pass, self.pass),
         ]
         .into_iter()
@@ -156,7 +177,7 @@ impl Counts {
 
     /// Subjects counted.
     pub fn total(&self) -> u64 {
-        self.pass + self.fail + self.warn + self.skip + self.error
+        self.pass + self.fail + self.warn + self.skip + self.error + self.waived
     }
 }
 
@@ -193,6 +214,10 @@ pub struct Finding {
     /// Structured detail (for example the identifier kind).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evidence: Option<Value>,
+    /// The ID of the waiver that covers this finding; its verdicts are then
+    /// `waived`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<String>,
 }
 
 /// Where a finding sits.
@@ -241,8 +266,14 @@ pub struct Summary {
     pub input_errors: u64,
     /// Findings listed.
     pub findings: u64,
-    /// True when every selected profile is met.
+    /// True when every selected profile is met and no waiver has expired.
     pub met: bool,
+    /// Findings covered by an active waiver.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub waived: u64,
+    /// Waivers past their expiry date: each fails the run.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub expired_waivers: u64,
 }
 
 impl Report {

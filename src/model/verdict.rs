@@ -19,6 +19,9 @@ pub enum Verdict {
     Skip,
     /// The check could not run (the reason says why).
     Error,
+    /// Broken, but covered by an active waiver (requirement, subject,
+    /// justification, approver, expiry): shown, and not failing the run.
+    Waived,
 }
 
 impl Verdict {
@@ -38,19 +41,22 @@ impl Verdict {
             Verdict::Warn => "warn",
             Verdict::Skip => "skip",
             Verdict::Error => "error",
+            Verdict::Waived => "waived",
         }
     }
 
     /// How much a verdict weighs when many are summed into one: a definite
     /// failure outweighs a check that could not run, which outweighs a
-    /// warning; a pass outweighs "not applicable".
+    /// warning, which outweighs a waived break; a pass outweighs "not
+    /// applicable".
     pub fn severity(self) -> u8 {
         match self {
             Verdict::Skip => 0,
             Verdict::Pass => 1,
-            Verdict::Warn => 2,
-            Verdict::Error => 3,
-            Verdict::Fail => 4,
+            Verdict::Waived => 2,
+            Verdict::Warn => 3,
+            Verdict::Error => 4,
+            Verdict::Fail => 5,
         }
     }
 }

@@ -9,7 +9,7 @@ use std::io::Write;
 
 use quick_junit::{NonSuccessKind, Report as Junit, TestCase, TestCaseStatus, TestSuite};
 
-use crate::model::{Finding, ProfileResult, Report, RequirementResult, Verdict};
+use crate::model::{Finding, ProfileResult, Report, RequirementResult, Verdict, WaiverStatus};
 
 /// Findings written into one test case before the rest are summarised.
 const MAX_LISTED: usize = 500;
@@ -19,12 +19,15 @@ pub(super) fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()
     for profile in &report.profiles {
         junit.add_test_suite(suite(report, profile));
     }
+    if !report.waivers.is_empty() {
+        junit.add_test_suite(waiver_suite(report));
+    }
     junit.serialize(&mut *out).map_err(std::io::Error::other)?;
     writeln!(out)
 }
 
 fn suite(report: &Report, profile: &ProfileResult) -> TestSuite {
-    let mut suite = TestSuite::new(format!("{} ({})", profile.id, profile.title));
+    let mut suite = TestSuite::new(xml_text(&format!("{} ({})", profile.id, profile.title)));
     for result in &profile.results {
         suite.add_test_case(case(report, profile, result));
     }
@@ -43,46 +46,101 @@ fn case(report: &Report, profile: &ProfileResult, result: &RequirementResult) ->
         Verdict::Pass | Verdict::Warn => TestCaseStatus::success(),
         Verdict::Skip => {
             let mut status = TestCaseStatus::skipped();
-            status.set_message(result.reason.clone().unwrap_or_default());
+            status.set_message(xml_text(result.reason.as_deref().unwrap_or_default()));
+            status
+        }
+        Verdict::Waived => {
+            let mut status = TestCaseStatus::skipped();
+            status.set_message(xml_text(&format!(
+                "waived: {} of {} subjects break this {} requirement under an active waiver",
+                counts.waived,
+                counts.total(),
+                result.level.as_str()
+            )));
+            status.set_description(xml_text(&describe(&findings)));
             status
         }
         Verdict::Fail => {
             let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
-            status.set_message(format!(
+            status.set_message(xml_text(&format!(
                 "{} of {} subjects fail ({})",
                 counts.fail,
                 counts.total(),
                 result.level.as_str()
-            ));
-            status.set_type(result.requirement.clone());
-            status.set_description(describe(&findings));
+            )));
+            status.set_type(xml_text(&result.requirement));
+            status.set_description(xml_text(&describe(&findings)));
             status
         }
         Verdict::Error => {
             let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
-            status.set_message(
+            status.set_message(xml_text(
                 result
                     .reason
-                    .clone()
-                    .unwrap_or_else(|| "the check could not run".to_owned()),
-            );
-            status.set_description(describe(&findings));
+                    .as_deref()
+                    .unwrap_or("the check could not run"),
+            ));
+            status.set_description(xml_text(&describe(&findings)));
             status
         }
     };
-    let mut case = TestCase::new(format!("{} {title}", result.requirement), status);
-    case.set_classname(format!("cityconform.{}", profile.id));
+    let mut case = TestCase::new(xml_text(&format!("{} {title}", result.requirement)), status);
+    case.set_classname(xml_text(&format!("cityconform.{}", profile.id)));
     case.set_assertions(usize::try_from(counts.total()).unwrap_or(usize::MAX));
     if result.verdict == Verdict::Warn {
-        case.set_system_out(format!(
+        case.set_system_out(xml_text(&format!(
             "warning: {} of {} subjects break this {} requirement\n{}",
             counts.warn,
             counts.total(),
             result.level.as_str(),
             describe(&findings)
-        ));
+        )));
     }
     case
+}
+
+/// One test case per waiver: an expired waiver fails the run, so it is a
+/// failure here too; an unmatched one passes with a note.
+fn waiver_suite(report: &Report) -> TestSuite {
+    let mut suite = TestSuite::new("waivers");
+    for waiver in &report.waivers {
+        let status = match waiver.status {
+            WaiverStatus::Expired => {
+                let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                status.set_message(xml_text(&format!(
+                    "waiver `{}` for {} expired on {}; renew its approval or fix the findings",
+                    waiver.id, waiver.requirement, waiver.expires
+                )));
+                status.set_type("expired-waiver");
+                status
+            }
+            WaiverStatus::Active | WaiverStatus::Unmatched => TestCaseStatus::success(),
+        };
+        let mut case = TestCase::new(
+            xml_text(&format!("{} {}", waiver.id, waiver.requirement)),
+            status,
+        );
+        case.set_classname("cityconform.waivers");
+        let note = match waiver.status {
+            WaiverStatus::Active => format!(
+                "covers {} finding{} until {} (approved by {}): {}",
+                waiver.matched,
+                if waiver.matched == 1 { "" } else { "s" },
+                waiver.expires,
+                waiver.approved_by,
+                waiver.justification
+            ),
+            WaiverStatus::Unmatched => {
+                "covers no finding: remove it, or check its requirement and subject".to_owned()
+            }
+            WaiverStatus::Expired => String::new(),
+        };
+        if !note.is_empty() {
+            case.set_system_out(xml_text(&note));
+        }
+        suite.add_test_case(case);
+    }
+    suite
 }
 
 fn findings_for<'r>(report: &'r Report, profile: &str, requirement: &str) -> Vec<&'r Finding> {
@@ -105,4 +163,32 @@ fn describe(findings: &[&Finding]) -> String {
         ));
     }
     text
+}
+
+/// `text` with every character XML 1.0 forbids (most control characters,
+/// lone surrogates' stand-ins, U+FFFE, U+FFFF) replaced by U+FFFD, so that
+/// whatever a record or a name holds, the document stays well-formed.
+fn xml_text(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\t' | '\n' | '\r' => c,
+            '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}' => c,
+            _ => '\u{FFFD}',
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::xml_text;
+
+    /// Regression: a message holding U+FFFE (found by the renderer-counts
+    /// property) made the JUnit document unparseable.
+    #[test]
+    fn characters_xml_forbids_are_replaced_and_the_rest_kept() {
+        assert_eq!(
+            xml_text("a\u{fffe}b\u{1}c\td\u{10000}"),
+            "a\u{fffd}b\u{fffd}c\td\u{10000}"
+        );
+    }
 }

@@ -2,9 +2,13 @@
 //! [`Report`]. No renderer decides the exit code; that comes from the
 //! report itself ([`Report::exit_code`]).
 
+mod html;
 mod json;
 mod junit;
+mod markdown;
 mod matrix;
+mod redact;
+mod sarif;
 mod text;
 
 use std::io::Write;
@@ -24,6 +28,37 @@ pub enum Format {
     /// JUnit XML, for CI systems: one test suite per profile, one test case
     /// per requirement.
     Junit,
+    /// SARIF 2.1.0, for code-scanning tools: one rule per requirement, one
+    /// result per finding; waived findings carry a suppression.
+    Sarif,
+    /// A Markdown summary, fit for a pull-request comment.
+    Markdown,
+    /// One self-contained HTML page for people: no external assets.
+    Html,
+}
+
+impl Format {
+    /// Every format, in the order help texts list them.
+    pub const ALL: [Format; 6] = [
+        Format::Text,
+        Format::Json,
+        Format::Junit,
+        Format::Sarif,
+        Format::Markdown,
+        Format::Html,
+    ];
+
+    /// The name used on the command line and in `cityconform.toml`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Json => "json",
+            Format::Junit => "junit",
+            Format::Sarif => "sarif",
+            Format::Markdown => "markdown",
+            Format::Html => "html",
+        }
+    }
 }
 
 impl FromStr for Format {
@@ -34,11 +69,35 @@ impl FromStr for Format {
             "text" => Ok(Format::Text),
             "json" => Ok(Format::Json),
             "junit" => Ok(Format::Junit),
+            "sarif" => Ok(Format::Sarif),
+            "markdown" | "md" => Ok(Format::Markdown),
+            "html" => Ok(Format::Html),
             other => Err(format!(
-                "unknown report format `{other}`; use text, json or junit"
+                "unknown report format `{other}`; use text, json, junit, sarif, markdown or html"
             )),
         }
     }
+}
+
+/// Replaces the value of every secret-named member (an `Authorization`
+/// header, a cookie, a token, a password, ...) in the findings' evidence:
+/// no report stores a credential, whatever a check recorded. Signing
+/// applies it first, so the signed content is what every format shows.
+pub fn redact_secrets(report: &mut Report) {
+    for finding in &mut report.findings {
+        if let Some(evidence) = &finding.evidence {
+            finding.evidence = Some(redact::redact(evidence));
+        }
+    }
+}
+
+/// Whether [`redact_secrets`] would change `report`.
+fn holds_secrets(report: &Report) -> bool {
+    report
+        .findings
+        .iter()
+        .filter_map(|f| f.evidence.as_ref())
+        .any(|e| &redact::redact(e) != e)
 }
 
 /// How the text renderer presents itself.
@@ -68,8 +127,16 @@ pub fn render(
 ) -> std::io::Result<()> {
     match format {
         Format::Text => text::render(report, text, out),
+        Format::Json if holds_secrets(report) => {
+            let mut clean = report.clone();
+            redact_secrets(&mut clean);
+            json::render(&clean, out)
+        }
         Format::Json => json::render(report, out),
         Format::Junit => junit::render(report, out),
+        Format::Sarif => sarif::render(report, out),
+        Format::Markdown => markdown::render(report, out),
+        Format::Html => html::render(report, out),
     }
 }
 

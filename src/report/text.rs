@@ -5,7 +5,7 @@
 use std::io::Write;
 
 use super::TextOptions;
-use crate::model::{DatasetSummary, Finding, ProfileResult, Report, Verdict};
+use crate::model::{DatasetSummary, Finding, ProfileResult, Report, Verdict, WaiverStatus};
 
 pub(super) fn render(
     report: &Report,
@@ -20,12 +20,14 @@ pub(super) fn render(
         dataset_block(dataset, out)?;
     }
     findings(report, options, &paint, out)?;
+    let show_waived = report.summary.waived > 0;
     for profile in &report.profiles {
-        profile_table(profile, &paint, out)?;
+        profile_table(profile, show_waived, &paint, out)?;
     }
     if let Some(matrix) = &report.matrix {
         super::matrix::render_text(matrix, paint.color, out)?;
     }
+    waivers(report, out)?;
     footer(report, &paint, out)
 }
 
@@ -45,6 +47,7 @@ impl Paint {
             Verdict::Warn => "33",
             Verdict::Skip => "2",
             Verdict::Error => "1;35",
+            Verdict::Waived => "36",
         };
         format!("\x1b[{code}m{word}\x1b[0m")
     }
@@ -143,9 +146,10 @@ fn findings(
             writeln!(out, "        {}", finding.location)?;
             writeln!(
                 out,
-                "          {}{}",
+                "          {}{}{}",
                 finding.message,
-                profile_note(finding, report)
+                profile_note(finding, report),
+                waiver_note(finding)
             )?;
         }
         if listed.len() > options.max_findings {
@@ -195,8 +199,17 @@ fn profile_note(finding: &Finding, report: &Report) -> String {
     format!("  [{}]", parts.join(", "))
 }
 
+/// "  (waived: W1)" for a covered finding.
+fn waiver_note(finding: &Finding) -> String {
+    finding
+        .waiver
+        .as_ref()
+        .map_or_else(String::new, |id| format!("  (waived: {id})"))
+}
+
 fn profile_table(
     profile: &ProfileResult,
+    show_waived: bool,
     paint: &Paint,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
@@ -214,16 +227,21 @@ fn profile_table(
         .max()
         .unwrap_or(11)
         .max(11);
-    writeln!(
+    write!(
         out,
         "  verdict  level   {:<width$}  {:>8} {:>8} {:>8} {:>8} {:>8}",
         "requirement", "pass", "fail", "warn", "skip", "error"
     )?;
+    if show_waived {
+        write!(out, " {:>8}", "waived")?;
+    }
+    writeln!(out)?;
     for result in &profile.results {
         let c = result.counts;
+        let gap = " ".repeat(9 - result.verdict.as_str().len().max(5));
         write!(
             out,
-            "  {}    {:<6}  {:<width$}  {:>8} {:>8} {:>8} {:>8} {:>8}",
+            "  {}{gap}{:<6}  {:<width$}  {:>8} {:>8} {:>8} {:>8} {:>8}",
             paint.verdict(result.verdict),
             result.level.as_str(),
             result.requirement,
@@ -233,10 +251,53 @@ fn profile_table(
             c.skip,
             c.error
         )?;
+        if show_waived {
+            write!(out, " {:>8}", c.waived)?;
+        }
         if let Some(reason) = &result.reason {
             write!(out, "  ({reason})")?;
         }
         writeln!(out)?;
+    }
+    writeln!(out)
+}
+
+/// Every waiver and what it did; expired ones say what to do.
+fn waivers(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+    if report.waivers.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "Waivers")?;
+    for waiver in &report.waivers {
+        let subject = waiver
+            .subject
+            .as_deref()
+            .map_or_else(String::new, |s| format!(" on {s}"));
+        writeln!(
+            out,
+            "  {:<9} {}  {}{subject}, approved by {}, until {}",
+            waiver.status.as_str().to_uppercase(),
+            waiver.id,
+            waiver.requirement,
+            waiver.approved_by,
+            waiver.expires
+        )?;
+        let note = match waiver.status {
+            WaiverStatus::Active => format!(
+                "covers {} finding{}: {}",
+                waiver.matched,
+                plural(waiver.matched),
+                waiver.justification
+            ),
+            WaiverStatus::Expired => format!(
+                "expired on {}: it covers nothing and fails the run; renew its approval or fix the findings",
+                waiver.expires
+            ),
+            WaiverStatus::Unmatched => {
+                "covers no finding: remove it, or check its requirement and subject".to_owned()
+            }
+        };
+        writeln!(out, "            {note}")?;
     }
     writeln!(out)
 }
@@ -252,7 +313,24 @@ fn footer(report: &Report, paint: &Paint, out: &mut dyn Write) -> std::io::Resul
             report.profiles.len()
         )?;
     }
-    writeln!(out, "; {} finding{}", s.findings, plural(s.findings))?;
+    write!(out, "; {} finding{}", s.findings, plural(s.findings))?;
+    if s.waived > 0 {
+        write!(out, " ({} waived)", s.waived)?;
+    }
+    writeln!(out)?;
+    if s.expired_waivers > 0 {
+        writeln!(
+            out,
+            "{} waiver{} expired: the run fails until {} renewed or removed",
+            s.expired_waivers,
+            plural(s.expired_waivers),
+            if s.expired_waivers == 1 {
+                "it is"
+            } else {
+                "they are"
+            }
+        )?;
+    }
     if s.input_errors > 0 {
         writeln!(
             out,

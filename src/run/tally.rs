@@ -133,6 +133,7 @@ impl<'p> Tally<'p> {
             location,
             message,
             evidence,
+            waiver: None,
         });
     }
 
@@ -182,6 +183,8 @@ impl<'p> Tally<'p> {
             input_errors: self.input_errors,
             findings: self.findings.len() as u64,
             met,
+            waived: 0,
+            expired_waivers: 0,
         };
         Report {
             schema_version: REPORT_SCHEMA_VERSION.to_owned(),
@@ -195,6 +198,9 @@ impl<'p> Tally<'p> {
             summary,
             dataset: None,
             matrix: None,
+            waivers: Vec::new(),
+            provenance: None,
+            signature: None,
         }
     }
 }

@@ -108,6 +108,22 @@ impl SchemaRegistry {
         })
     }
 
+    /// Every schema document known to the run, as (file name or URI,
+    /// document), sorted by name: what a report's provenance digests.
+    pub fn documents(&self) -> Vec<(&str, &Value)> {
+        let mut documents: Vec<(&str, &Value)> = self
+            .documents
+            .by_uri
+            .iter()
+            .map(|(uri, value)| {
+                let name = self.origins.get(uri).map_or(uri.as_str(), String::as_str);
+                (name, value)
+            })
+            .collect();
+        documents.sort_by(|a, b| a.0.cmp(b.0));
+        documents
+    }
+
     /// Entity types with a schema, and the schema's URI.
     pub fn types(&self) -> impl Iterator<Item = (&str, &str)> {
         self.by_type.iter().map(|(t, u)| (t.as_str(), u.as_str()))

@@ -6,6 +6,8 @@
     reason = "each test file uses a different part of this module"
 )]
 
+pub mod canonical;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -65,4 +67,52 @@ pub fn relative(path: &Path) -> String {
         .display()
         .to_string()
         .replace('\\', "/")
+}
+
+/// The official SARIF 2.1.0 schema (see `tests/data/README.md`), compiled
+/// with format checks on.
+pub fn sarif_validator() -> jsonschema::Validator {
+    let text = std::fs::read_to_string(root().join("tests/data/sarif-2.1.0-rtm.5.json"))
+        .expect("SARIF schema in tests/data");
+    let mut schema: serde_json::Value = serde_json::from_str(&text).expect("SARIF schema is JSON");
+    // The published `language` patterns (of `run` and `toolComponent`)
+    // have a stray `]`, which the meta-schema's `format: regex` rejects
+    // once formats are asserted. The reports never write `language`; the
+    // patterns are replaced in memory by the one they mean (a language tag
+    // such as `en` or `en-US`).
+    for pointer in [
+        "/definitions/run/properties/language/pattern",
+        "/definitions/toolComponent/properties/language/pattern",
+    ] {
+        let language = schema
+            .pointer_mut(pointer)
+            .expect("the SARIF schema's language pattern");
+        assert_eq!(language, "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$");
+        *language = serde_json::json!("^[a-zA-Z]{2}(-[a-zA-Z]{2})?$");
+    }
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft4)
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("SARIF schema compiles")
+}
+
+/// The JSON report's own schema, with format checks on.
+pub fn report_validator() -> jsonschema::Validator {
+    let text = std::fs::read_to_string(root().join("schemas/tool/report.schema.json"))
+        .expect("report schema");
+    let schema: serde_json::Value = serde_json::from_str(&text).expect("report schema is JSON");
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("report schema compiles")
+}
+
+/// Every error of `validator` on `instance`, one a line (empty when valid).
+pub fn schema_errors(validator: &jsonschema::Validator, instance: &serde_json::Value) -> String {
+    validator
+        .iter_errors(instance)
+        .map(|e| format!("{}: {}", e.instance_path().as_str(), e))
+        .collect::<Vec<_>>()
+        .join("\n")
 }

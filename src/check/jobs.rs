@@ -1,0 +1,109 @@
+//! The job runners: the one place that says which kinds of job this build
+//! runs. A runner turns one job into a [`Report`] over the configured
+//! profiles; [`runner`] maps each job kind to its runner.
+//!
+//! To add a kind (say datasets): write `fn dataset(job: &Job, context:
+//! &JobContext) -> Result<Report>` that matches `Job::Dataset` and calls the
+//! dataset engine with `context`, then give `Job::Dataset(_)` that runner
+//! in [`runner`]. Nothing else in `check` changes.
+
+use crate::catalog::Catalogue;
+use crate::config::{Config, Job};
+use crate::error::{Error, FileProblem, Result};
+use crate::model::Report;
+use crate::run::{self, Plan, Progress, ValidateOptions};
+use crate::schema::SchemaRegistry;
+
+/// What every runner gets: the catalogue and schemas loaded once, the
+/// profiles in force, the report time and a progress sink.
+#[derive(Clone, Copy)]
+pub struct JobContext<'a> {
+    /// The catalogue, with the configured overlays.
+    pub catalogue: &'a Catalogue,
+    /// The schemas, with the configured folders and mappings.
+    pub registry: &'a SchemaRegistry,
+    /// Profiles, in report order.
+    pub profiles: &'a [String],
+    /// The report time, RFC 3339.
+    pub generated_at: &'a str,
+    /// Progress of long runs.
+    pub progress: &'a dyn Progress,
+}
+
+impl std::fmt::Debug for JobContext<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JobContext")
+            .field("profiles", &self.profiles)
+            .field("generated_at", &self.generated_at)
+            .finish_non_exhaustive()
+    }
+}
+
+type Runner = fn(&Job, &JobContext<'_>) -> Result<Report>;
+
+/// The runner for `job`'s kind, or `None` when this build has none.
+fn runner(job: &Job) -> Option<Runner> {
+    match job {
+        Job::Payloads(_) => Some(payloads),
+        Job::Dataset(_) | Job::Declaration(_) | Job::Target(_) => None,
+    }
+}
+
+/// Fails, naming each section and its line, when a job has no runner.
+pub(super) fn refuse_unavailable(config: &Config) -> Result<()> {
+    let problems: Vec<FileProblem> = config
+        .jobs
+        .iter()
+        .filter(|job| runner(job).is_none())
+        .map(|job| {
+            config
+                .problem(
+                    job.pointer(),
+                    format!(
+                        "`{}` is not available in this build of cityconform {}",
+                        job.section(),
+                        env!("CARGO_PKG_VERSION")
+                    ),
+                )
+                .with_help("use a build that runs it, or remove the section; a configured check is never skipped silently")
+        })
+        .collect();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Files(problems))
+    }
+}
+
+/// Runs `job` with its kind's runner.
+pub(super) fn run(job: &Job, context: &JobContext<'_>) -> Result<Report> {
+    match runner(job) {
+        Some(run) => run(job, context),
+        None => Err(Error::Internal(format!(
+            "no runner for `{}`, and it was not refused before the run",
+            job.section()
+        ))),
+    }
+}
+
+/// `[payloads]` through the validate engine.
+fn payloads(job: &Job, context: &JobContext<'_>) -> Result<Report> {
+    let Job::Payloads(job) = job else {
+        return Err(Error::Internal(format!(
+            "the payload runner was handed `{}`",
+            job.section()
+        )));
+    };
+    let plan = Plan::for_payloads(
+        context.catalogue,
+        context.registry,
+        context.profiles,
+        &job.requirements,
+    )?;
+    let options = ValidateOptions {
+        paths: job.files.clone(),
+        force_schema: job.schema.clone(),
+        generated_at: context.generated_at.to_owned(),
+    };
+    run::validate(&plan, context.registry, &options, context.progress)
+}

@@ -1,0 +1,99 @@
+//! `check`: everything a platform repository's `cityconform.toml` names,
+//! in one pass, as one report with one exit code.
+//!
+//! The configuration lists jobs (payloads, datasets, declarations, a live
+//! target); each job's runner produces a [`Report`] with the same
+//! profiles, the reports are merged, the waivers applied and the
+//! provenance recorded. Which job kinds this build can run is decided in
+//! one place, [`jobs`]: a job without a runner stops the check before
+//! anything runs, naming its section and line, because silently skipping
+//! configured checks would let a build pass that should not.
+
+mod jobs;
+mod merge;
+
+use crate::attest;
+use crate::catalog::Catalogue;
+use crate::config::{Config, Job, TargetRef};
+use crate::error::{Error, Result};
+use crate::model::Report;
+use crate::run::Progress;
+use crate::schema::{SchemaOptions, SchemaRegistry};
+
+pub use jobs::JobContext;
+
+/// Runs everything `config` names; `generated_at` is the report time.
+pub fn run(config: &Config, generated_at: &str, progress: &dyn Progress) -> Result<Report> {
+    let catalogue = Catalogue::load(&config.suites)?;
+    check_references(config, &catalogue)?;
+    jobs::refuse_unavailable(config)?;
+    let registry = SchemaRegistry::load(&SchemaOptions {
+        dirs: config.schema_dirs.clone(),
+        mappings: config.mappings.clone(),
+        allow_fetch: false,
+        strict_formats: config.strict_formats,
+    })?;
+    let context = JobContext {
+        catalogue: &catalogue,
+        registry: &registry,
+        profiles: &config.profiles,
+        generated_at,
+        progress,
+    };
+    let mut reports = Vec::with_capacity(config.jobs.len());
+    for job in &config.jobs {
+        reports.push(jobs::run(job, &context)?);
+    }
+    let mut report = merge::merge(reports, "check", generated_at)?;
+    crate::waiver::apply(&mut report, &config.waivers)?;
+    report.provenance = Some(attest::provenance(
+        &catalogue,
+        &config.profiles,
+        &registry,
+        &report.inputs,
+        target_of(config),
+    )?);
+    Ok(report)
+}
+
+/// Profiles and waived requirements must exist: a typo in either would
+/// otherwise check less than intended, or waive nothing.
+fn check_references(config: &Config, catalogue: &Catalogue) -> Result<()> {
+    let mut problems = Vec::new();
+    for (i, id) in config.profiles.iter().enumerate() {
+        if catalogue.profile(id).is_err() {
+            problems.push(
+                config
+                    .problem(&format!("/profiles/{i}"), format!("unknown profile `{id}`"))
+                    .with_help(format!("known profiles: {}", catalogue.profile_names())),
+            );
+        }
+    }
+    for (i, waiver) in config.waivers.iter().enumerate() {
+        if catalogue.requirement(&waiver.requirement).is_err() {
+            problems.push(
+                config
+                    .problem(
+                        &format!("/waivers/{i}/requirement"),
+                        format!("waiver names unknown requirement `{}`", waiver.requirement),
+                    )
+                    .with_help("check the ID against `cityconform requirements list`"),
+            );
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Files(problems))
+    }
+}
+
+fn target_of(config: &Config) -> Option<String> {
+    config.jobs.iter().find_map(|job| match job {
+        Job::Target(target) => Some(match &target.target {
+            TargetRef::Url(url) => url.clone(),
+            TargetRef::File(path) => path.display().to_string(),
+        }),
+        _ => None,
+    })
+}

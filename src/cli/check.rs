@@ -1,0 +1,91 @@
+//! `cityconform check` and `cityconform init`.
+
+use std::path::PathBuf;
+
+use cityconform::ExitCode;
+use cityconform::config::{Config, DEFAULT_FILE, Job, TEMPLATE};
+use cityconform::error::Error;
+use clap::Args;
+
+use super::output::{OutputArgs, TerminalProgress, generated_at, sign};
+
+/// Arguments of `check`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  cityconform check\n  cityconform check --config platform/cityconform.toml --format markdown\n  cityconform check --sign-key release.key --report json=signed-report.json"
+)]
+pub(crate) struct CheckArgs {
+    /// The configuration file.
+    #[arg(long, short = 'c', value_name = "FILE", default_value = DEFAULT_FILE)]
+    config: PathBuf,
+
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+pub(crate) fn run(mut args: CheckArgs) -> Result<ExitCode, Error> {
+    let config = Config::load(&args.config)?;
+    args.output.add_reports(&config.reports);
+    args.output.check_paths(&inputs(&config))?;
+    let key = args.output.signing_key()?;
+    let progress = TerminalProgress::new(args.output.quiet);
+    let mut report = cityconform::check::run(&config, &generated_at()?, &progress)?;
+    sign(&mut report, key.as_ref(), |_| {
+        Err(Error::Internal("check records its provenance".to_owned()))
+    })?;
+    args.output.emit(&report)?;
+    Ok(report.exit_code())
+}
+
+/// Every file a job reads, so that no report overwrites one.
+fn inputs(config: &Config) -> Vec<PathBuf> {
+    let mut paths = vec![config.path.clone()];
+    for job in &config.jobs {
+        match job {
+            Job::Payloads(job) => paths.extend(job.files.iter().cloned()),
+            Job::Dataset(job) => paths.extend([job.data.clone(), job.descriptor.clone()]),
+            Job::Declaration(job) => paths.push(job.path.clone()),
+            Job::Target(_) => {}
+        }
+    }
+    paths
+}
+
+/// Arguments of `init`.
+#[derive(Debug, Args)]
+pub(crate) struct InitArgs {
+    /// Where to write the configuration.
+    #[arg(value_name = "FILE", default_value = DEFAULT_FILE)]
+    path: PathBuf,
+}
+
+pub(crate) fn init(args: InitArgs) -> Result<ExitCode, Error> {
+    use std::io::Write;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&args.path)
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => Error::Usage(format!(
+                "`{}` already exists; edit it, or move it away to start again",
+                args.path.display()
+            )),
+            _ => Error::Write {
+                path: args.path.display().to_string(),
+                source: e,
+            },
+        })?;
+    if let Err(source) = file.write_all(TEMPLATE.as_bytes()) {
+        drop(file);
+        let _ = std::fs::remove_file(&args.path);
+        return Err(Error::Write {
+            path: args.path.display().to_string(),
+            source,
+        });
+    }
+    super::print(&format!(
+        "wrote {}: edit the payload paths, profiles and reports, then run `cityconform check`\n",
+        args.path.display()
+    ))?;
+    Ok(ExitCode::Met)
+}

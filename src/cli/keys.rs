@@ -1,0 +1,124 @@
+//! `cityconform keygen` and `cityconform verify`.
+
+use std::path::PathBuf;
+
+use cityconform::ExitCode;
+use cityconform::attest::{self, keys};
+use cityconform::catalog::Catalogue;
+use cityconform::error::Error;
+use cityconform::schema::{SchemaOptions, SchemaRegistry};
+use clap::Args;
+
+use super::SuiteArgs;
+
+/// Arguments of `keygen`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Writes NAME.key (the private key, readable by its owner only; keep it secret, never commit it) and NAME.pub (the public key, to hand to verifiers)."
+)]
+pub(crate) struct KeygenArgs {
+    /// Base name of the key files.
+    #[arg(value_name = "NAME", default_value = "cityconform-signing")]
+    name: PathBuf,
+}
+
+pub(crate) fn keygen(args: KeygenArgs) -> Result<ExitCode, Error> {
+    let private = with_suffix(&args.name, "key");
+    let public = with_suffix(&args.name, "pub");
+    let key_id = keys::generate(&private, &public)?;
+    super::print(&format!(
+        "wrote {} (private, mode 0600) and {} (public)\nkey ID {key_id}\n",
+        private.display(),
+        public.display()
+    ))?;
+    Ok(ExitCode::Met)
+}
+
+fn with_suffix(name: &std::path::Path, suffix: &str) -> PathBuf {
+    let mut text = name.as_os_str().to_owned();
+    text.push(".");
+    text.push(suffix);
+    PathBuf::from(text)
+}
+
+/// Arguments of `verify`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Exit codes: 0 the report verifies, 1 it does not (each mismatch is listed), 2 the report or key could not be read.\n\nThe report's catalogue, profile and schema digests are compared with this build's bundled ones, overlaid by --suites and --schema-dir: pass the same folders the report was produced with."
+)]
+pub(crate) struct VerifyArgs {
+    /// The signed JSON report.
+    #[arg(value_name = "REPORT")]
+    report: PathBuf,
+
+    /// The signer's public key (PEM, the `.pub` file of `cityconform keygen`).
+    #[arg(long, value_name = "KEY")]
+    public_key: PathBuf,
+
+    /// A folder of extra schemas the report was produced with; repeatable.
+    #[arg(long = "schema-dir", value_name = "DIR")]
+    schema_dirs: Vec<PathBuf>,
+
+    #[command(flatten)]
+    suites: SuiteArgs,
+}
+
+pub(crate) fn verify(args: VerifyArgs) -> Result<ExitCode, Error> {
+    let key = keys::read_verifying_key(&args.public_key)?;
+    let bytes = std::fs::read(&args.report).map_err(|e| Error::read(&args.report, e))?;
+    let catalogue: Catalogue = args.suites.load()?;
+    let registry = SchemaRegistry::load(&SchemaOptions {
+        dirs: args.schema_dirs.clone(),
+        ..SchemaOptions::default()
+    })?;
+    let trusted = attest::trusted_provenance(&catalogue, &registry, &profile_ids(&bytes))?;
+    let outcome = attest::verify(&bytes, &key, &trusted);
+    let name = args.report.display();
+    let mut text = String::new();
+    if outcome.verified() {
+        text.push_str(&format!(
+            "verified: {name} is signed by key {} and was produced with this catalogue, these profiles and schemas\n",
+            outcome.key_id.as_deref().unwrap_or("?")
+        ));
+    } else {
+        text.push_str(&format!(
+            "NOT VERIFIED: {name} ({} mismatch{})\n",
+            outcome.mismatches.len(),
+            if outcome.mismatches.len() == 1 {
+                ""
+            } else {
+                "es"
+            }
+        ));
+        for mismatch in &outcome.mismatches {
+            text.push_str(&format!("  {}: {}\n", mismatch.subject, mismatch.message));
+        }
+    }
+    for note in &outcome.notes {
+        text.push_str(&format!("  note: {note}\n"));
+    }
+    super::print(&text)?;
+    Ok(if outcome.verified() {
+        ExitCode::Met
+    } else {
+        ExitCode::NotMet
+    })
+}
+
+/// The profile IDs a report names, to know which profile files to trust;
+/// none when the file is not a report (verification then says so).
+fn profile_ids(bytes: &[u8]) -> Vec<String> {
+    serde_json::from_slice::<serde_json::Value>(bytes)
+        .ok()
+        .and_then(|v| {
+            v.get("profiles")
+                .and_then(|p| p.as_array())
+                .map(|profiles| {
+                    profiles
+                        .iter()
+                        .filter_map(|p| p.get("id").and_then(|id| id.as_str()).map(str::to_owned))
+                        .collect()
+                })
+        })
+        .unwrap_or_default()
+}

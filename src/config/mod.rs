@@ -1,0 +1,583 @@
+//! `cityconform.toml`: a platform repository's configuration for
+//! `cityconform check`. The file is checked against
+//! `schemas/tool/config.schema.json` before it is read, and every later
+//! problem (an unknown profile, a glob that matches nothing, a bad waiver)
+//! names the key and the line it sits on.
+//!
+//! Owns the file's shape and its resolution into paths and [`Job`]s;
+//! running the jobs is [`crate::check`]'s.
+
+mod template;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+pub use template::TEMPLATE;
+
+use crate::catalog::{SuiteText, TomlSource, parse_checked, tool_schema};
+use crate::error::{Error, FileProblem, Result};
+use crate::report::Format;
+use crate::schema::UriMapping;
+use crate::waiver::{SubjectPattern, Waiver};
+
+/// The file `cityconform check` reads when none is named.
+pub const DEFAULT_FILE: &str = "cityconform.toml";
+
+/// The file as written (after the format schema accepted it).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    #[serde(default)]
+    profiles: Option<Vec<String>>,
+    #[serde(default)]
+    suites: Vec<String>,
+    #[serde(default)]
+    schemas: SchemasSection,
+    payloads: Option<PayloadsSection>,
+    #[serde(default)]
+    datasets: Vec<DatasetSection>,
+    #[serde(default)]
+    declarations: Vec<DeclarationSection>,
+    target: Option<TargetSection>,
+    #[serde(default)]
+    reports: BTreeMap<String, String>,
+    #[serde(default)]
+    waivers: Vec<WaiverSection>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SchemasSection {
+    #[serde(default)]
+    dirs: Vec<String>,
+    #[serde(default)]
+    map_uri: BTreeMap<String, String>,
+    #[serde(default)]
+    strict_formats: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PayloadsSection {
+    paths: Vec<String>,
+    schema: Option<String>,
+    #[serde(default)]
+    requirements: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DatasetSection {
+    data: String,
+    descriptor: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeclarationSection {
+    path: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TargetSection {
+    url: Option<String>,
+    file: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WaiverSection {
+    id: Option<String>,
+    requirement: String,
+    subject: Option<String>,
+    justification: String,
+    approved_by: String,
+    expires: String,
+}
+
+/// One unit of work `check` runs; each produces a report, and the reports
+/// are merged. The config's pointer to the job's section comes along so
+/// that a runner's problems name their line.
+#[derive(Debug, Clone)]
+pub enum Job {
+    /// Payload files through the validate engine.
+    Payloads(PayloadsJob),
+    /// A dataset with its descriptor (anonymity audit).
+    Dataset(DatasetJob),
+    /// A data-flow declaration.
+    Declaration(DeclarationJob),
+    /// A live platform over HTTP.
+    Target(TargetJob),
+}
+
+impl Job {
+    /// The config section this job comes from, as a JSON pointer.
+    pub fn pointer(&self) -> &str {
+        match self {
+            Job::Payloads(job) => &job.pointer,
+            Job::Dataset(job) => &job.pointer,
+            Job::Declaration(job) => &job.pointer,
+            Job::Target(job) => &job.pointer,
+        }
+    }
+
+    /// What kind of job, as the config names its section.
+    pub fn section(&self) -> &'static str {
+        match self {
+            Job::Payloads(_) => "payloads",
+            Job::Dataset(_) => "datasets",
+            Job::Declaration(_) => "declarations",
+            Job::Target(_) => "target",
+        }
+    }
+}
+
+/// `[payloads]`, resolved.
+#[derive(Debug, Clone)]
+pub struct PayloadsJob {
+    /// Every file the patterns matched, deduplicated, in pattern then name
+    /// order.
+    pub files: Vec<PathBuf>,
+    /// A schema forced on every record.
+    pub schema: Option<String>,
+    /// Only these requirements.
+    pub requirements: Vec<String>,
+    /// `/payloads`.
+    pub pointer: String,
+}
+
+/// One `[[datasets]]` entry, resolved.
+#[derive(Debug, Clone)]
+pub struct DatasetJob {
+    /// The data file.
+    pub data: PathBuf,
+    /// Its descriptor.
+    pub descriptor: PathBuf,
+    /// `/datasets/N`.
+    pub pointer: String,
+}
+
+/// One `[[declarations]]` entry, resolved.
+#[derive(Debug, Clone)]
+pub struct DeclarationJob {
+    /// The declaration file.
+    pub path: PathBuf,
+    /// `/declarations/N`.
+    pub pointer: String,
+}
+
+/// `[target]`, resolved.
+#[derive(Debug, Clone)]
+pub struct TargetJob {
+    /// A base URL, or a target file.
+    pub target: TargetRef,
+    /// `/target`.
+    pub pointer: String,
+}
+
+/// Where the live platform is described.
+#[derive(Debug, Clone)]
+pub enum TargetRef {
+    /// A base URL.
+    Url(String),
+    /// A target file.
+    File(PathBuf),
+}
+
+/// A loaded configuration: paths resolved against the file's folder.
+#[derive(Debug)]
+pub struct Config {
+    /// The configuration file, as named.
+    pub path: PathBuf,
+    /// Profiles, in report order.
+    pub profiles: Vec<String>,
+    /// Suite overlay folders.
+    pub suites: Vec<PathBuf>,
+    /// Extra schema folders.
+    pub schema_dirs: Vec<PathBuf>,
+    /// Remote base URIs served from local folders.
+    pub mappings: Vec<UriMapping>,
+    /// Assert `format`.
+    pub strict_formats: bool,
+    /// What to run, in file order: payloads, datasets, declarations, target.
+    pub jobs: Vec<Job>,
+    /// Report files to write.
+    pub reports: Vec<(Format, PathBuf)>,
+    /// Waivers, in file order.
+    pub waivers: Vec<Waiver>,
+    source: TomlSource,
+}
+
+impl Config {
+    /// Reads, checks and resolves the configuration at `path`.
+    pub fn load(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => Error::Usage(format!(
+                "no configuration at `{}`\n  help: write a starting one with `cityconform init`, or name one with --config",
+                path.display()
+            )),
+            _ => Error::read(path, e),
+        })?;
+        Config::parse(path, &text)
+    }
+
+    /// Checks and resolves configuration `text` read from `path`.
+    pub fn parse(path: &Path, text: &str) -> Result<Config> {
+        let name = path.display().to_string();
+        let file = SuiteText {
+            name: name.clone(),
+            text: normalize_dates(text),
+        };
+        let schema = tool_schema("config.schema.json")?;
+        let (parsed, source): (ConfigFile, TomlSource) =
+            parse_checked(&file, &schema).map_err(with_config_help)?;
+        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        Resolver {
+            base: &base,
+            source,
+            problems: Vec::new(),
+        }
+        .resolve(path, parsed)
+    }
+
+    /// A problem at `pointer` in this file, with its line.
+    pub fn problem(&self, pointer: &str, message: impl Into<String>) -> FileProblem {
+        self.source.problem(pointer, message)
+    }
+}
+
+/// TOML dates (`expires = 2027-06-30`) become strings before the schema
+/// sees them: the schema speaks JSON, which has no dates.
+fn normalize_dates(text: &str) -> String {
+    let Ok(mut doc) = text.parse::<toml_edit::DocumentMut>() else {
+        return text.to_owned();
+    };
+    if let Some(waivers) = doc
+        .get_mut("waivers")
+        .and_then(toml_edit::Item::as_array_of_tables_mut)
+    {
+        for table in waivers.iter_mut() {
+            if let Some(item) = table.get_mut("expires") {
+                if let Some(date) = item.as_value().and_then(|v| v.as_datetime()) {
+                    let decor = item.as_value().map(|v| v.decor().clone());
+                    let mut value = toml_edit::Value::from(date.to_string());
+                    if let Some(decor) = decor {
+                        *value.decor_mut() = decor;
+                    }
+                    *item = toml_edit::Item::Value(value);
+                }
+            }
+        }
+    }
+    doc.to_string()
+}
+
+fn with_config_help(error: Error) -> Error {
+    let help = "see schemas/tool/config.schema.json for the format, or `cityconform init` for a commented example";
+    match error {
+        Error::Files(problems) => Error::Files(
+            problems
+                .into_iter()
+                .map(|mut p| {
+                    // The schema's only top-level `anyOf` asks for a job.
+                    if p.pointer.is_none() && p.message.contains("'anyOf'") {
+                        p.message = "names nothing to check".to_owned();
+                        p.help = Some(
+                            "add a [payloads] section, [[datasets]], [[declarations]] or a [target]"
+                                .to_owned(),
+                        );
+                    } else {
+                        p.help = Some(help.to_owned());
+                    }
+                    p
+                })
+                .collect(),
+        ),
+        Error::File(problem) if problem.help.is_none() => {
+            Error::File(Box::new(problem.with_help(help)))
+        }
+        other => other,
+    }
+}
+
+/// Turns the file's strings into paths, jobs and waivers, gathering every
+/// problem before failing.
+struct Resolver<'a> {
+    base: &'a Path,
+    source: TomlSource,
+    problems: Vec<FileProblem>,
+}
+
+impl Resolver<'_> {
+    fn resolve(mut self, path: &Path, file: ConfigFile) -> Result<Config> {
+        let suites = self.folders("/suites", &file.suites);
+        let schema_dirs = self.folders("/schemas/dirs", &file.schemas.dirs);
+        let mappings = self.mappings(&file.schemas.map_uri);
+        let mut jobs = Vec::new();
+        if let Some(payloads) = &file.payloads {
+            jobs.push(Job::Payloads(self.payloads(payloads)));
+        }
+        for (i, dataset) in file.datasets.iter().enumerate() {
+            jobs.push(Job::Dataset(DatasetJob {
+                data: self.base.join(&dataset.data),
+                descriptor: self.base.join(&dataset.descriptor),
+                pointer: format!("/datasets/{i}"),
+            }));
+        }
+        for (i, declaration) in file.declarations.iter().enumerate() {
+            jobs.push(Job::Declaration(DeclarationJob {
+                path: self.base.join(&declaration.path),
+                pointer: format!("/declarations/{i}"),
+            }));
+        }
+        if let Some(target) = &file.target {
+            let target = match (&target.url, &target.file) {
+                (Some(url), _) => TargetRef::Url(url.clone()),
+                (None, Some(file)) => TargetRef::File(self.base.join(file)),
+                (None, None) => TargetRef::Url(String::new()),
+            };
+            jobs.push(Job::Target(TargetJob {
+                target,
+                pointer: "/target".to_owned(),
+            }));
+        }
+        let reports = self.reports(&file.reports);
+        let waivers = self.waivers(&file.waivers);
+        if !self.problems.is_empty() {
+            return Err(Error::Files(self.problems));
+        }
+        Ok(Config {
+            path: path.to_path_buf(),
+            profiles: file.profiles.unwrap_or_else(|| vec!["baseline".to_owned()]),
+            suites,
+            schema_dirs,
+            mappings,
+            strict_formats: file.schemas.strict_formats,
+            jobs,
+            reports,
+            waivers,
+            source: self.source,
+        })
+    }
+
+    fn problem(&mut self, pointer: &str, message: String, help: &str) {
+        self.problems
+            .push(self.source.problem(pointer, message).with_help(help));
+    }
+
+    fn folders(&mut self, pointer: &str, dirs: &[String]) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        for (i, dir) in dirs.iter().enumerate() {
+            let path = self.base.join(dir);
+            if !path.is_dir() {
+                self.problem(
+                    &format!("{pointer}/{i}"),
+                    format!("folder `{}` does not exist", path.display()),
+                    "paths are relative to the folder holding cityconform.toml",
+                );
+            }
+            out.push(path);
+        }
+        out
+    }
+
+    fn mappings(&mut self, map: &BTreeMap<String, String>) -> Vec<UriMapping> {
+        let mut out = Vec::new();
+        for (prefix, dir) in map {
+            let path = self.base.join(dir);
+            if !path.is_dir() {
+                self.problem(
+                    &format!(
+                        "/schemas/map_uri/{}",
+                        prefix.replace('~', "~0").replace('/', "~1")
+                    ),
+                    format!(
+                        "folder `{}` (for `{prefix}`) does not exist",
+                        path.display()
+                    ),
+                    "paths are relative to the folder holding cityconform.toml",
+                );
+            }
+            out.push(UriMapping {
+                prefix: prefix.clone(),
+                dir: path,
+            });
+        }
+        out
+    }
+
+    fn payloads(&mut self, section: &PayloadsSection) -> PayloadsJob {
+        let mut files: Vec<PathBuf> = Vec::new();
+        for (i, pattern) in section.paths.iter().enumerate() {
+            let pointer = format!("/payloads/paths/{i}");
+            match expand(self.base, pattern) {
+                Ok(matched) if matched.is_empty() => self.problem(
+                    &pointer,
+                    format!("`{pattern}` matches no file"),
+                    "paths and globs are relative to the folder holding cityconform.toml; an empty pattern is a mistake, not a pass",
+                ),
+                Ok(matched) => {
+                    for path in matched {
+                        if !files.contains(&path) {
+                            files.push(path);
+                        }
+                    }
+                }
+                Err(message) => self.problem(&pointer, message, "use `*`, `?`, `[...]` and `**` for any depth"),
+            }
+        }
+        PayloadsJob {
+            files,
+            schema: section.schema.clone(),
+            requirements: section.requirements.clone(),
+            pointer: "/payloads".to_owned(),
+        }
+    }
+
+    fn reports(&mut self, reports: &BTreeMap<String, String>) -> Vec<(Format, PathBuf)> {
+        let mut out = Vec::new();
+        for format in Format::ALL {
+            let Some(path) = reports.get(format.as_str()) else {
+                continue;
+            };
+            let path = self.base.join(path);
+            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                if !parent.is_dir() {
+                    self.problem(
+                        &format!("/reports/{}", format.as_str()),
+                        format!("report folder `{}` does not exist", parent.display()),
+                        "create it first (for example in the CI job), or write the report elsewhere",
+                    );
+                }
+            }
+            out.push((format, path));
+        }
+        out
+    }
+
+    fn waivers(&mut self, sections: &[WaiverSection]) -> Vec<Waiver> {
+        let mut out: Vec<Waiver> = Vec::new();
+        for (i, section) in sections.iter().enumerate() {
+            let pointer = format!("/waivers/{i}");
+            let id = section
+                .id
+                .clone()
+                .unwrap_or_else(|| format!("{}#{}", section.requirement, i + 1));
+            if out.iter().any(|w| w.id == id) {
+                self.problem(
+                    &format!("{pointer}/id"),
+                    format!("waiver ID `{id}` is used twice"),
+                    "give each waiver its own ID",
+                );
+            }
+            let expires = match chrono::NaiveDate::parse_from_str(&section.expires, "%Y-%m-%d") {
+                Ok(date) => date,
+                Err(_) => {
+                    self.problem(
+                        &format!("{pointer}/expires"),
+                        format!("`{}` is not a calendar date", section.expires),
+                        "write the last day the waiver holds, such as 2027-06-30",
+                    );
+                    continue;
+                }
+            };
+            let subject = match section
+                .subject
+                .as_deref()
+                .map(|s| SubjectPattern::new(s, self.base))
+            {
+                None => None,
+                Some(Ok(pattern)) => Some(pattern),
+                Some(Err(message)) => {
+                    self.problem(
+                        &format!("{pointer}/subject"),
+                        message,
+                        "use `*`, `?`, `[...]` and `**` for any depth",
+                    );
+                    continue;
+                }
+            };
+            out.push(Waiver {
+                id,
+                requirement: section.requirement.clone(),
+                subject,
+                justification: section.justification.clone(),
+                approved_by: section.approved_by.clone(),
+                expires,
+            });
+        }
+        out
+    }
+}
+
+/// The files `pattern` names under `base`: a file, a folder (kept as is:
+/// the payload engine walks it), or a glob, sorted.
+fn expand(base: &Path, pattern: &str) -> std::result::Result<Vec<PathBuf>, String> {
+    let joined = base.join(pattern);
+    if !pattern.contains(['*', '?', '[']) {
+        return Ok(if joined.exists() {
+            vec![joined]
+        } else {
+            Vec::new()
+        });
+    }
+    let full = if base.as_os_str().is_empty() {
+        pattern.to_owned()
+    } else {
+        format!(
+            "{}/{pattern}",
+            glob::Pattern::escape(&base.display().to_string())
+        )
+    };
+    let paths = glob::glob(&full).map_err(|e| {
+        format!(
+            "`{pattern}` is not a valid glob: {} at character {}",
+            e.msg, e.pos
+        )
+    })?;
+    let mut files = Vec::new();
+    for entry in paths {
+        let path =
+            entry.map_err(|e| format!("cannot read `{}`: {}", e.path().display(), e.error()))?;
+        if path.is_file() {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_template_is_a_valid_configuration() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir_all(dir.path().join("payloads")).expect("mkdir");
+        std::fs::create_dir_all(dir.path().join("reports")).expect("mkdir");
+        let path = dir.path().join(DEFAULT_FILE);
+        let config = Config::parse(&path, TEMPLATE).expect("the template parses");
+        assert_eq!(config.profiles, ["baseline"]);
+        assert!(
+            matches!(config.jobs.as_slice(), [Job::Payloads(job)] if job.files == [dir.path().join("payloads")])
+        );
+        let formats: Vec<&str> = config.reports.iter().map(|(f, _)| f.as_str()).collect();
+        assert_eq!(formats, ["junit", "sarif", "html"]);
+        assert!(config.waivers.is_empty());
+    }
+
+    #[test]
+    fn toml_dates_keep_their_line() {
+        let text = "[payloads]\npaths = [\"p\"]\n\n[[waivers]]\nrequirement = \"R\"\njustification = \"j\"\napproved_by = \"a\"\nexpires = 2030-01-01 # comment\n";
+        let normalized = normalize_dates(text);
+        assert_eq!(normalized.lines().count(), text.lines().count());
+        assert!(
+            normalized.contains("expires = \"2030-01-01\" # comment"),
+            "{normalized}"
+        );
+    }
+}

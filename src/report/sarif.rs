@@ -1,0 +1,392 @@
+//! SARIF 2.1.0 for code-scanning tools (GitHub code scanning, GitLab, IDE
+//! viewers). One rule per requirement, with its statement, help and
+//! clauses; one result per finding, with its file, line and JSON pointer;
+//! a waived finding carries an accepted external suppression naming the
+//! waiver; expired and unmatched waivers are configuration notifications.
+//! An empty run is still one valid run with no results.
+//!
+//! Written with typed serde structs for the part of the format used here
+//! rather than a SARIF crate: the subset is small, and the output is
+//! validated against the official schema in the tests.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use serde::Serialize;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use super::redact::redact;
+use crate::catalog::Level;
+use crate::model::{Finding, Report, RequirementInfo, Verdict, WaiverStatus};
+
+const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: Vec<Run<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a> {
+    tool: Tool<'a>,
+    invocations: Vec<Invocation>,
+    results: Vec<SarifResult>,
+    properties: Value,
+}
+
+#[derive(Serialize)]
+struct Tool<'a> {
+    driver: Driver<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Driver<'a> {
+    name: &'a str,
+    version: &'a str,
+    semantic_version: &'a str,
+    information_uri: &'static str,
+    rules: Vec<Rule>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Rule {
+    id: String,
+    short_description: Text,
+    full_description: Text,
+    help: Help,
+    properties: Value,
+}
+
+#[derive(Serialize)]
+struct Text {
+    text: String,
+}
+
+#[derive(Serialize)]
+struct Help {
+    text: String,
+    markdown: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Invocation {
+    execution_successful: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tool_configuration_notifications: Vec<Notification>,
+}
+
+#[derive(Serialize)]
+struct Notification {
+    level: &'static str,
+    message: Text,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult {
+    rule_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule_index: Option<usize>,
+    level: &'static str,
+    message: Text,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    locations: Vec<Location>,
+    partial_fingerprints: BTreeMap<&'static str, String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressions: Vec<Suppression>,
+    properties: Value,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    physical_location: Option<PhysicalLocation>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    logical_locations: Vec<LogicalLocation>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation {
+    artifact_location: ArtifactLocation,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<Region>,
+}
+
+#[derive(Serialize)]
+struct ArtifactLocation {
+    uri: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: u64,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LogicalLocation {
+    fully_qualified_name: String,
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+struct Suppression {
+    kind: &'static str,
+    status: &'static str,
+    justification: String,
+    properties: Value,
+}
+
+pub(super) fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+    let log = Log {
+        schema: SCHEMA_URI,
+        version: "2.1.0",
+        runs: vec![run(report)],
+    };
+    serde_json::to_writer_pretty(&mut *out, &log)?;
+    writeln!(out)
+}
+
+fn run(report: &Report) -> Run<'_> {
+    let rules: Vec<Rule> = report.requirements.iter().map(rule).collect();
+    let results = report
+        .findings
+        .iter()
+        .map(|finding| result(report, finding))
+        .collect();
+    Run {
+        tool: Tool {
+            driver: Driver {
+                name: &report.tool.name,
+                version: &report.tool.version,
+                semantic_version: &report.tool.version,
+                information_uri: "https://cityconform.org",
+                rules,
+            },
+        },
+        invocations: vec![Invocation {
+            execution_successful: report.summary.input_errors == 0,
+            tool_configuration_notifications: waiver_notifications(report),
+        }],
+        results,
+        properties: json!({
+            "command": report.command,
+            "generatedAt": report.generated_at,
+            "met": report.summary.met,
+            "profiles": report.profiles.iter().map(|p| json!({
+                "id": p.id, "title": p.title, "met": p.met,
+            })).collect::<Vec<_>>(),
+        }),
+    }
+}
+
+fn rule(requirement: &RequirementInfo) -> Rule {
+    let clauses: Vec<String> = requirement
+        .clauses
+        .iter()
+        .map(|c| format!("{} {}", c.source, c.clause))
+        .collect();
+    let mut markdown = format!("{}\n\nSources:\n", requirement.statement);
+    for clause in &clauses {
+        markdown.push_str(&format!("\n- {clause}"));
+    }
+    Rule {
+        id: requirement.id.clone(),
+        short_description: Text {
+            text: requirement.title.clone(),
+        },
+        full_description: Text {
+            text: requirement.statement.clone(),
+        },
+        help: Help {
+            text: format!(
+                "{} Sources: {}. See `cityconform requirements show {}`.",
+                requirement.statement,
+                clauses.join("; "),
+                requirement.id
+            ),
+            markdown,
+        },
+        properties: json!({
+            "area": requirement.area.as_str(),
+            "clauses": clauses,
+            "tags": [requirement.area.as_str()],
+        }),
+    }
+}
+
+fn result(report: &Report, finding: &Finding) -> SarifResult {
+    let rule_index = report
+        .requirements
+        .iter()
+        .position(|r| r.id == finding.requirement);
+    let mut properties = json!({ "verdicts": finding.verdicts });
+    if let Some(record) = finding.location.record {
+        properties["record"] = json!(record);
+    }
+    if let Some(evidence) = &finding.evidence {
+        properties["evidence"] = redact(evidence);
+    }
+    SarifResult {
+        rule_id: finding.requirement.clone(),
+        rule_index,
+        level: level(report, finding),
+        message: Text {
+            text: finding.message.clone(),
+        },
+        locations: locations(finding),
+        partial_fingerprints: BTreeMap::from([("cityconform/v1", fingerprint(finding))]),
+        suppressions: suppressions(report, finding),
+        properties,
+    }
+}
+
+/// `error` for a broken MUST or a check that could not run, `warning` for
+/// a broken SHOULD or MAY. A waived finding keeps the level it would have
+/// had (its suppression says it is accepted).
+fn level(report: &Report, finding: &Finding) -> &'static str {
+    let worst = finding
+        .verdicts
+        .values()
+        .copied()
+        .max_by_key(|v| v.severity())
+        .unwrap_or(Verdict::Warn);
+    match worst {
+        Verdict::Fail | Verdict::Error => "error",
+        Verdict::Warn => "warning",
+        Verdict::Waived if is_must_somewhere(report, finding) => "error",
+        Verdict::Waived => "warning",
+        Verdict::Pass | Verdict::Skip => "note",
+    }
+}
+
+fn is_must_somewhere(report: &Report, finding: &Finding) -> bool {
+    report
+        .profiles
+        .iter()
+        .filter(|p| finding.verdicts.contains_key(&p.id))
+        .flat_map(|p| &p.results)
+        .any(|r| r.requirement == finding.requirement && r.level == Level::Must)
+}
+
+fn locations(finding: &Finding) -> Vec<Location> {
+    let at = &finding.location;
+    let physical = at.file.as_ref().map(|file| PhysicalLocation {
+        artifact_location: ArtifactLocation {
+            uri: file_uri(file),
+        },
+        region: at.line.map(|line| Region { start_line: line }),
+    });
+    let logical: Vec<LogicalLocation> = at
+        .pointer
+        .iter()
+        .filter(|p| !p.is_empty())
+        .map(|pointer| LogicalLocation {
+            fully_qualified_name: pointer.clone(),
+            kind: "member",
+        })
+        .collect();
+    if physical.is_none() && logical.is_empty() {
+        return Vec::new();
+    }
+    vec![Location {
+        physical_location: physical,
+        logical_locations: logical,
+    }]
+}
+
+/// A relative URI reference for a path: forward slashes, and anything
+/// outside the unreserved set percent-encoded. A URL stays as it is.
+fn file_uri(path: &str) -> String {
+    if path.contains("://") {
+        return path.to_owned();
+    }
+    let path = path.replace('\\', "/");
+    let path = path.strip_prefix("./").unwrap_or(&path);
+    let mut uri = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
+            uri.push(char::from(byte));
+        } else {
+            uri.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    uri
+}
+
+/// Stable across runs for the same break in the same place, so that
+/// code-scanning tools track it rather than reopen it.
+fn fingerprint(finding: &Finding) -> String {
+    let at = &finding.location;
+    let key = format!(
+        "{}\u{0}{}\u{0}{}\u{0}{}\u{0}{}",
+        finding.requirement,
+        at.file.as_deref().unwrap_or(""),
+        at.record.map_or(String::new(), |r| r.to_string()),
+        at.pointer.as_deref().unwrap_or(""),
+        finding.message
+    );
+    let digest = Sha256::digest(key.as_bytes());
+    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+fn suppressions(report: &Report, finding: &Finding) -> Vec<Suppression> {
+    let Some(id) = &finding.waiver else {
+        return Vec::new();
+    };
+    let waiver = report.waivers.iter().find(|w| &w.id == id);
+    let justification = waiver.map_or_else(
+        || format!("waived by `{id}`"),
+        |w| {
+            format!(
+                "{} (waiver `{}`, approved by {}, until {})",
+                w.justification, w.id, w.approved_by, w.expires
+            )
+        },
+    );
+    vec![Suppression {
+        kind: "external",
+        status: "accepted",
+        justification,
+        properties: json!({ "waiver": id }),
+    }]
+}
+
+fn waiver_notifications(report: &Report) -> Vec<Notification> {
+    report
+        .waivers
+        .iter()
+        .filter_map(|w| match w.status {
+            WaiverStatus::Expired => Some(Notification {
+                level: "error",
+                message: Text {
+                    text: format!(
+                        "waiver `{}` for {} expired on {}: it covers nothing and fails the run; renew its approval or fix the findings",
+                        w.id, w.requirement, w.expires
+                    ),
+                },
+            }),
+            WaiverStatus::Unmatched => Some(Notification {
+                level: "warning",
+                message: Text {
+                    text: format!(
+                        "waiver `{}` for {} covers no finding: remove it, or check its requirement and subject",
+                        w.id, w.requirement
+                    ),
+                },
+            }),
+            WaiverStatus::Active => None,
+        })
+        .collect()
+}

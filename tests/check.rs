@@ -1,0 +1,485 @@
+//! `cityconform check`, `init`, `keygen` and `verify` on a copy of the
+//! fixture repository `fixtures/check/`: one pass, every report format,
+//! waivers (active, expired, unmatched), configuration errors with their
+//! line, signing, tamper detection, and byte-identical reruns.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use common::{PINNED_EPOCH, transcript};
+
+/// A copy of `fixtures/check` in a temporary folder (reports folder and
+/// all), so that runs write their reports there.
+fn repository() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    copy_tree(&common::root().join("fixtures/check"), dir.path());
+    for generated in std::fs::read_dir(dir.path().join("reports")).expect("reports folder") {
+        let path = generated.expect("entry").path();
+        if path.file_name().is_some_and(|n| n != ".gitignore") {
+            std::fs::remove_file(path).expect("remove stale report");
+        }
+    }
+    dir
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create folder");
+    for entry in std::fs::read_dir(from).expect("read folder") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy file");
+        }
+    }
+}
+
+/// Runs `cityconform args` in `dir`, time pinned.
+fn run_in(dir: &Path, args: &[&str]) -> Output {
+    common::cityconform(args)
+        .current_dir(dir)
+        .output()
+        .expect("the binary runs")
+}
+
+fn read(path: PathBuf) -> String {
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = read(path.to_path_buf());
+    assert!(text.contains(from), "`{from}` not in {}", path.display());
+    std::fs::write(path, text.replacen(from, to, 1)).expect("write");
+}
+
+const REPORTS: [&str; 5] = [
+    "cityconform.junit.xml",
+    "cityconform.sarif",
+    "cityconform.md",
+    "cityconform.html",
+    "cityconform.json",
+];
+
+#[test]
+fn check_runs_the_repository_from_its_configuration() {
+    let repo = repository();
+    let output = run_in(repo.path(), &["check"]);
+    assert_eq!(output.status.code(), Some(1), "{}", transcript(&output));
+    insta::assert_snapshot!("check_fixture_text", transcript(&output));
+    let json: serde_json::Value =
+        serde_json::from_str(&read(repo.path().join("reports/cityconform.json"))).expect("JSON");
+    let errors = common::schema_errors(&common::report_validator(), &json);
+    assert!(
+        errors.is_empty(),
+        "the JSON report breaks its schema:\n{errors}"
+    );
+    let statuses: Vec<&str> = json["waivers"]
+        .as_array()
+        .expect("waivers")
+        .iter()
+        .map(|w| w["status"].as_str().expect("status"))
+        .collect();
+    assert_eq!(statuses, ["active", "expired", "unmatched"]);
+    assert_eq!(json["summary"]["waived"], 1);
+    assert_eq!(json["summary"]["expired_waivers"], 1);
+    let inputs = json["provenance"]["inputs"]
+        .as_object()
+        .expect("input digests");
+    assert_eq!(inputs.len(), 4, "one digest per payload file");
+    let sarif: serde_json::Value =
+        serde_json::from_str(&read(repo.path().join("reports/cityconform.sarif"))).expect("SARIF");
+    let errors = common::schema_errors(&common::sarif_validator(), &sarif);
+    assert!(
+        errors.is_empty(),
+        "the SARIF report breaks the schema:\n{errors}"
+    );
+    let junit = read(repo.path().join("reports/cityconform.junit.xml"));
+    roxmltree::Document::parse(&junit).expect("JUnit is XML");
+    insta::assert_snapshot!(
+        "check_fixture_markdown",
+        read(repo.path().join("reports/cityconform.md"))
+    );
+}
+
+#[test]
+fn the_same_inputs_give_byte_identical_reports() {
+    let repo = repository();
+    let first = run_in(repo.path(), &["check", "--quiet"]);
+    assert_eq!(first.status.code(), Some(1));
+    let before: Vec<Vec<u8>> = REPORTS
+        .iter()
+        .map(|r| std::fs::read(repo.path().join("reports").join(r)).expect("report"))
+        .collect();
+    let second = run_in(repo.path(), &["check", "--quiet"]);
+    assert_eq!(second.status.code(), Some(1));
+    for (name, earlier) in REPORTS.iter().zip(before) {
+        let now = std::fs::read(repo.path().join("reports").join(name)).expect("report");
+        assert!(now == earlier, "{name} changed between identical runs");
+    }
+}
+
+#[test]
+fn with_the_expired_waiver_renewed_and_the_break_waived_the_run_passes() {
+    let repo = repository();
+    edit(
+        &repo.path().join("cityconform.toml"),
+        "expires = 2023-06-30",
+        "expires = 2024-06-30",
+    );
+    let output = run_in(repo.path(), &["check", "--format", "markdown"]);
+    assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("✅ met"), "{stdout}");
+    assert!(stdout.contains("(2 waived)"), "{stdout}");
+    // The same configuration, a year on: the waiver has run out again.
+    let later = common::cityconform(&["check", "--quiet"])
+        .current_dir(repo.path())
+        .env("SOURCE_DATE_EPOCH", "1735689600")
+        .output()
+        .expect("runs");
+    assert_eq!(later.status.code(), Some(1), "{}", transcript(&later));
+}
+
+/// Runs `check` on a copy whose configuration is `config`.
+fn check_with(config: &str) -> String {
+    let repo = repository();
+    std::fs::write(repo.path().join("cityconform.toml"), config).expect("write config");
+    let output = run_in(repo.path(), &["check"]);
+    assert_eq!(output.status.code(), Some(2), "{}", transcript(&output));
+    assert!(
+        std::fs::read_dir(repo.path().join("reports"))
+            .expect("reports")
+            .count()
+            == 1,
+        "no report is written when the configuration is wrong"
+    );
+    transcript(&output)
+}
+
+#[test]
+fn configuration_errors_name_the_key_and_line() {
+    let cases = [
+        (
+            "unknown_key",
+            "profiles = [\"baseline\"]\n\n[payloads]\npaths = [\"payloads/live\"]\nschema_dir = \"x\"\n",
+        ),
+        (
+            "unknown_profile",
+            "profiles = [\"baseline\",\n  \"atlantis\"]\n[payloads]\npaths = [\"payloads/live\"]\n",
+        ),
+        (
+            "glob_matches_nothing",
+            "[payloads]\npaths = [\"payloads/live\",\n  \"payloads/**/*.xml\"]\n",
+        ),
+        (
+            "impossible_toml_date",
+            "[payloads]\npaths = [\"payloads/live\"]\n\n[[waivers]]\nrequirement = \"PAY-SCHEMA-01\"\njustification = \"j\"\napproved_by = \"a\"\nexpires = 2030-02-30\n",
+        ),
+        (
+            "impossible_string_date_and_bad_glob",
+            "[payloads]\npaths = [\"payloads/live\"]\n\n[[waivers]]\nrequirement = \"PAY-SCHEMA-01\"\njustification = \"j\"\napproved_by = \"a\"\nexpires = \"2030-02-30\"\n\n[[waivers]]\nrequirement = \"PAY-SCHEMA-01\"\nsubject = \"payloads/[live\"\njustification = \"j\"\napproved_by = \"a\"\nexpires = 2030-01-01\n",
+        ),
+        (
+            "unknown_waived_requirement",
+            "[payloads]\npaths = [\"payloads/live\"]\n\n[[waivers]]\nrequirement = \"ANON-NOPE-01\"\njustification = \"j\"\napproved_by = \"a\"\nexpires = 2030-01-01\n",
+        ),
+        (
+            "waiver_missing_approval",
+            "[payloads]\npaths = [\"payloads/live\"]\n\n[[waivers]]\nrequirement = \"PAY-SCHEMA-01\"\njustification = \"j\"\nexpires = 2030-01-01\n",
+        ),
+        (
+            "section_not_in_this_build",
+            "[payloads]\npaths = [\"payloads/live\"]\n\n[[datasets]]\ndata = \"exports/trips.csv\"\ndescriptor = \"exports/trips.toml\"\n",
+        ),
+        ("nothing_to_check", "profiles = [\"baseline\"]\n"),
+        ("syntax", "[payloads]\npaths = [\"payloads/live\"\n"),
+    ];
+    for (name, config) in cases {
+        insta::assert_snapshot!(format!("config_error_{name}"), check_with(config));
+    }
+}
+
+#[test]
+fn a_missing_configuration_says_how_to_make_one() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let output = run_in(dir.path(), &["check"]);
+    assert_eq!(output.status.code(), Some(2));
+    insta::assert_snapshot!("config_missing", transcript(&output));
+}
+
+#[test]
+fn init_writes_a_commented_configuration_that_check_runs() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let output = run_in(dir.path(), &["init"]);
+    assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
+    let written = read(dir.path().join("cityconform.toml"));
+    assert_eq!(written, cityconform::config::TEMPLATE);
+    let again = run_in(dir.path(), &["init"]);
+    assert_eq!(again.status.code(), Some(2), "never overwrites");
+    assert_eq!(read(dir.path().join("cityconform.toml")), written);
+    // An empty repository: the payload globs match nothing, and check says so.
+    let empty = run_in(dir.path(), &["check"]);
+    assert_eq!(empty.status.code(), Some(2), "{}", transcript(&empty));
+    let paths_line = cityconform::config::TEMPLATE
+        .lines()
+        .position(|l| l.starts_with("paths = ["))
+        .expect("the template names payload paths")
+        + 1;
+    let stderr = String::from_utf8_lossy(&empty.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "cityconform.toml:{paths_line}: at `/payloads/paths/0`"
+        )),
+        "{stderr}"
+    );
+    std::fs::create_dir_all(dir.path().join("payloads/feeds")).expect("mkdir");
+    std::fs::create_dir_all(dir.path().join("reports")).expect("mkdir");
+    std::fs::copy(
+        common::root().join("fixtures/payloads/valid/mobility-trip.json"),
+        dir.path().join("payloads/feeds/trip.json"),
+    )
+    .expect("copy");
+    let output = run_in(dir.path(), &["check"]);
+    assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
+    for report in [
+        "cityconform.junit.xml",
+        "cityconform.sarif",
+        "cityconform.html",
+    ] {
+        assert!(
+            dir.path().join("reports").join(report).is_file(),
+            "{report}"
+        );
+    }
+}
+
+#[test]
+fn every_format_is_available_to_validate_too() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut args = vec!["validate", "fixtures/payloads/invalid/id-email.json"];
+    let paths: Vec<String> = ["sarif", "markdown", "html"]
+        .iter()
+        .map(|f| format!("{f}={}", dir.path().join(format!("r.{f}")).display()))
+        .collect();
+    for path in &paths {
+        args.extend(["--report", path.as_str()]);
+    }
+    args.extend(["--format", "sarif"]);
+    let output = common::run(&args);
+    assert_eq!(output.status.code(), Some(1), "{}", transcript(&output));
+    let sarif: serde_json::Value = serde_json::from_slice(&output.stdout).expect("SARIF");
+    assert!(common::schema_errors(&common::sarif_validator(), &sarif).is_empty());
+    for f in ["sarif", "markdown", "html"] {
+        assert!(dir.path().join(format!("r.{f}")).is_file(), "{f}");
+    }
+}
+
+/// `keygen` in `dir`; returns (private, public) paths.
+fn keygen(dir: &Path, name: &str) -> (PathBuf, PathBuf) {
+    let output = run_in(dir, &["keygen", name]);
+    assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
+    let private = dir.join(format!("{name}.key"));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let key_text = read(private.clone());
+    let body = key_text.lines().nth(1).expect("PEM body");
+    assert!(
+        !stdout.contains(body),
+        "keygen never prints the private key"
+    );
+    (private, dir.join(format!("{name}.pub")))
+}
+
+#[test]
+fn keygen_writes_an_owner_only_private_key_and_refuses_to_overwrite() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (private, public) = keygen(dir.path(), "vendor");
+    assert!(read(private.clone()).starts_with("-----BEGIN PRIVATE KEY-----"));
+    assert!(read(public).starts_with("-----BEGIN PUBLIC KEY-----"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&private)
+            .expect("meta")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let again = run_in(dir.path(), &["keygen", "vendor"]);
+    assert_eq!(again.status.code(), Some(2));
+}
+
+/// A signed check report of the fixture repository, and the public key.
+fn signed_report() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let repo = repository();
+    let (private, public) = keygen(repo.path(), "signer");
+    let output = run_in(
+        repo.path(),
+        &[
+            "check",
+            "--quiet",
+            "--sign-key",
+            private.to_str().expect("utf-8"),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", transcript(&output));
+    let report = repo.path().join("reports/cityconform.json");
+    (repo, report, public)
+}
+
+fn verify(dir: &Path, report: &Path, public: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "verify",
+        report.to_str().expect("utf-8"),
+        "--public-key",
+        public.to_str().expect("utf-8"),
+    ];
+    args.extend_from_slice(extra);
+    run_in(dir, &args)
+}
+
+/// The verify transcript with the temporary folder's path taken out.
+fn clean(output: &Output, dir: &Path) -> String {
+    transcript(output).replace(&dir.display().to_string(), "[repo]")
+}
+
+#[test]
+fn a_signed_report_verifies_and_the_signature_covers_what_was_asked() {
+    let (repo, report, public) = signed_report();
+    let output = verify(repo.path(), &report, &public, &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
+    let json: serde_json::Value = serde_json::from_str(&read(report)).expect("JSON");
+    let errors = common::schema_errors(&common::report_validator(), &json);
+    assert!(errors.is_empty(), "{errors}");
+    let sections: Vec<&str> = json["signature"]["sections"]
+        .as_object()
+        .expect("sections")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    for covered in [
+        "tool",
+        "generated_at",
+        "inputs",
+        "profiles",
+        "findings",
+        "provenance",
+        "waivers",
+    ] {
+        assert!(
+            sections.contains(&covered),
+            "{covered} is not signed: {sections:?}"
+        );
+    }
+    let provenance = &json["provenance"];
+    assert!(provenance["catalogue"]["suites/catalogue/payload.toml"].is_string());
+    assert!(provenance["profiles"]["suites/profiles/kr.toml"].is_string());
+    assert!(provenance["schemas"]["schemas/envelope.schema.json"].is_string());
+}
+
+#[test]
+fn a_changed_verdict_is_caught_and_named() {
+    let (repo, report, public) = signed_report();
+    edit(&report, "\"verdict\": \"fail\"", "\"verdict\": \"pass\"");
+    let output = verify(repo.path(), &report, &public, &[]);
+    assert_eq!(output.status.code(), Some(1));
+    insta::assert_snapshot!("verify_changed_verdict", clean(&output, repo.path()));
+}
+
+#[test]
+fn a_changed_byte_of_formatting_is_caught() {
+    let (repo, report, public) = signed_report();
+    edit(
+        &report,
+        "{\n  \"schema_version\"",
+        "{\n \t\"schema_version\"",
+    );
+    let output = verify(repo.path(), &report, &public, &[]);
+    assert_eq!(output.status.code(), Some(1));
+    insta::assert_snapshot!("verify_changed_whitespace", clean(&output, repo.path()));
+}
+
+#[test]
+fn another_key_is_caught() {
+    let (repo, report, _) = signed_report();
+    let (_, other) = keygen(repo.path(), "impostor");
+    let output = verify(repo.path(), &report, &other, &[]);
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("key: the report says it was signed by key"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("signature: the signature does not match"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_report_made_with_a_modified_catalogue_is_caught() {
+    // Produced with an overlay that weakens the kr profile ...
+    let repo = repository();
+    let overlay = repo.path().join("overlay/profiles");
+    std::fs::create_dir_all(&overlay).expect("mkdir");
+    let kr = read(common::root().join("suites/profiles/kr.toml"));
+    std::fs::write(
+        overlay.join("kr.toml"),
+        kr.replace("max_decimals = 3", "max_decimals = 6"),
+    )
+    .expect("write overlay");
+    edit(
+        &repo.path().join("cityconform.toml"),
+        "profiles = [\"baseline\", \"kr\"]",
+        "profiles = [\"baseline\", \"kr\"]\nsuites = [\"overlay\"]",
+    );
+    let (private, public) = keygen(repo.path(), "signer");
+    let output = run_in(
+        repo.path(),
+        &[
+            "check",
+            "--quiet",
+            "--sign-key",
+            private.to_str().expect("utf-8"),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", transcript(&output));
+    // ... verified against the bundled catalogue: the signature is good,
+    // the profile is not the trusted one.
+    let report = repo.path().join("reports/cityconform.json");
+    let output = verify(repo.path(), &report, &public, &[]);
+    assert_eq!(output.status.code(), Some(1));
+    insta::assert_snapshot!("verify_modified_catalogue", clean(&output, repo.path()));
+    // With the same overlay, the verifier trusts it.
+    let output = verify(repo.path(), &report, &public, &["--suites", "overlay"]);
+    assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
+}
+
+#[test]
+fn signing_needs_a_private_key_and_never_echoes_it() {
+    let repo = repository();
+    let (_, public) = keygen(repo.path(), "signer");
+    let output = run_in(
+        repo.path(),
+        &["check", "--sign-key", public.to_str().expect("utf-8")],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    insta::assert_snapshot!("sign_with_public_key", clean(&output, repo.path()));
+    let reports = std::fs::read_dir(repo.path().join("reports"))
+        .expect("reports")
+        .count();
+    assert_eq!(reports, 1, "nothing written when the key is wrong");
+}
+
+#[test]
+fn the_pinned_time_is_used() {
+    let repo = repository();
+    let output = run_in(repo.path(), &["check", "--quiet"]);
+    assert_eq!(output.status.code(), Some(1));
+    let json = read(repo.path().join("reports/cityconform.json"));
+    let epoch: i64 = PINNED_EPOCH.parse().expect("number");
+    let time = chrono::DateTime::from_timestamp(epoch, 0).expect("time");
+    assert!(json.contains(&time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)));
+}
