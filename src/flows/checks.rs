@@ -9,6 +9,8 @@
 //! the region's transfer rules apply to it. That reading is what lets a
 //! matrix say whether one flow meets two regions at once.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
@@ -117,6 +119,9 @@ pub struct TransferRule {
     pub instruments: Option<Vec<String>>,
     /// A certification must name its accountability agent.
     pub require_agent: bool,
+    /// Contract instruments that fit each recipient role (`processor`,
+    /// `controller`, ...): an ASEAN MCC module matches who receives.
+    pub role_instruments: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Deserialize)]
@@ -183,6 +188,8 @@ struct TransferParams {
     instruments: Option<Value>,
     #[serde(default)]
     require_agent: bool,
+    #[serde(default)]
+    role_instruments: Map<String, Value>,
 }
 
 #[derive(Deserialize)]
@@ -389,6 +396,11 @@ fn transfer_rule(p: TransferParams, lists: &Lists) -> Result<TransferRule, Strin
             .map(|v| lists.expand(v))
             .transpose()?,
         require_agent: p.require_agent,
+        role_instruments: p
+            .role_instruments
+            .iter()
+            .map(|(role, value)| Ok((role.clone(), lists.expand(value)?)))
+            .collect::<Result<_, String>>()?,
     })
 }
 
@@ -706,7 +718,20 @@ fn mechanism(
                     accepted.join(", ")
                 ),
             )),
-            _ => {}
+            (Some(instrument), _) => {
+                if let Some(fitting) = rule.role_instruments.get(&recipient.role) {
+                    if !fitting.contains(instrument) {
+                        out.push(Violation::new(
+                            format!("{at}/instrument"),
+                            format!(
+                                "{who} is a {} but contract `{instrument}` is for another role; use {}",
+                                recipient.role,
+                                fitting.join(" or ")
+                            ),
+                        ));
+                    }
+                }
+            }
         },
         "consent" => {
             if !is_consent(&flow.legal_basis) || flow.consent.mechanism != "opt-in" {
