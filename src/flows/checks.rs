@@ -859,7 +859,134 @@ fn sum_units(text: &str, units: &[(char, u64)]) -> Option<u64> {
 
 #[cfg(test)]
 mod tests {
-    use super::duration_seconds;
+    use serde_json::{Value, json};
+
+    use super::{FlowCheck, duration_seconds};
+    use crate::checks::Outcome;
+    use crate::flows::{Declaration, Lists};
+
+    /// A declaration of one flow from KR on `basis` (opt-in consent when
+    /// the basis is consent) to one recipient.
+    fn declaration(basis: &str, recipient: Value) -> Declaration {
+        let consent = if basis == "dpv:Consent" {
+            json!({ "mechanism": "opt-in", "records": "https://example.org/c" })
+        } else {
+            json!({ "mechanism": "none" })
+        };
+        let text = json!({
+            "declarationVersion": "1.0",
+            "platform": { "name": "p" },
+            "controller": { "name": "c", "contact": "c@example.org", "jurisdiction": "KR" },
+            "flows": [{
+                "id": "f",
+                "dataCategories": ["dpv-pd:Location"],
+                "dataSubjects": [],
+                "purposes": ["dpv:ServiceProvision"],
+                "legalBasis": basis,
+                "consent": consent,
+                "sourceJurisdiction": "KR",
+                "dataState": "identified",
+                "recipients": [recipient],
+                "retention": "P1Y"
+            }]
+        });
+        Declaration::parse("t.json", &text.to_string(), false).expect("valid declaration")
+    }
+
+    fn transfer(params: Value, basis: &str, recipient: Value) -> Outcome {
+        let Value::Object(params) = params else {
+            panic!("parameters are an object")
+        };
+        let check = FlowCheck::build("flow-transfer", &params, &Lists::default())
+            .expect("valid parameters");
+        let declaration = declaration(basis, recipient);
+        check.run(&declaration.flows[0], &declaration)
+    }
+
+    fn messages(outcome: &Outcome) -> Vec<String> {
+        match outcome {
+            Outcome::Violations(v) => v.iter().map(|v| v.message.clone()).collect(),
+            other => panic!("violations expected, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_negative_list_allows_all_but_restricted_destinations() {
+        let rule = json!({ "default": "allow", "mechanisms": [], "restricted": ["XX"] });
+        let to = |d: &str| json!({ "id": "r", "role": "controller", "destinations": [d] });
+        assert_eq!(
+            transfer(rule.clone(), "dpv:Contract", to("US")),
+            Outcome::Pass
+        );
+        assert!(
+            messages(&transfer(rule.clone(), "dpv:Contract", to("XX")))[0].contains("restricted")
+        );
+        assert!(
+            messages(&transfer(rule, "dpv:Contract", to("*")))[0].contains("includes restricted")
+        );
+        let open = json!({ "default": "allow", "mechanisms": [] });
+        assert_eq!(transfer(open, "dpv:Contract", to("*")), Outcome::Pass);
+    }
+
+    #[test]
+    fn deny_by_default_needs_a_covering_mechanism() {
+        let rule = json!({ "default": "deny", "mechanisms": ["adequacy", "consent", "statute"], "adequate": ["JP"] });
+        let with = |d: &str, t: Value| json!({ "id": "r", "role": "controller", "destinations": [d], "transfer": t });
+        let adequacy = json!({ "mechanism": "adequacy" });
+        assert_eq!(
+            transfer(rule.clone(), "dpv:Contract", with("JP", adequacy.clone())),
+            Outcome::Pass
+        );
+        assert!(
+            messages(&transfer(
+                rule.clone(),
+                "dpv:Contract",
+                with("US", adequacy)
+            ))[0]
+                .contains("no adequacy decision")
+        );
+        let consent = json!({ "mechanism": "consent" });
+        assert_eq!(
+            transfer(rule.clone(), "dpv:Consent", with("US", consent.clone())),
+            Outcome::Pass
+        );
+        assert!(
+            messages(&transfer(rule.clone(), "dpv:Contract", with("US", consent)))[0]
+                .contains("no opt-in consent")
+        );
+        let statute = json!({ "mechanism": "statute" });
+        assert!(
+            messages(&transfer(rule.clone(), "dpv:Contract", with("US", statute)))[0]
+                .contains("names none")
+        );
+        let bare = json!({ "id": "r", "role": "controller", "destinations": ["US"] });
+        assert!(
+            messages(&transfer(rule.clone(), "dpv:Contract", bare))[0].contains("no mechanism")
+        );
+        let home = json!({ "id": "r", "role": "controller", "destinations": ["KR"] });
+        assert!(matches!(
+            transfer(rule, "dpv:Contract", home),
+            Outcome::NotApplicable(_)
+        ));
+    }
+
+    #[test]
+    fn bad_transfer_parameters_are_named() {
+        let build = |params: Value| {
+            let Value::Object(params) = params else {
+                panic!("object")
+            };
+            FlowCheck::build("flow-transfer", &params, &Lists::default())
+        };
+        let err = build(json!({ "default": "maybe", "mechanisms": [] })).expect_err("bad default");
+        assert!(err.contains("`default`"), "{err}");
+        let err = build(json!({ "default": "deny", "mechanisms": ["telepathy"] }))
+            .expect_err("bad mechanism");
+        assert!(err.contains("telepathy"), "{err}");
+        let err = build(json!({ "default": "deny", "mechanisms": "@nowhere" }))
+            .expect_err("unknown list");
+        assert!(err.contains("@nowhere"), "{err}");
+    }
 
     #[test]
     fn durations_order_retention_periods() {
