@@ -323,6 +323,12 @@ impl FlowCheck {
 
     /// Judges `flow` of `declaration`. Pointers are relative to the flow.
     pub fn run(&self, flow: &Flow, declaration: &Declaration) -> Outcome {
+        self.run_on(flow, declaration, None)
+    }
+
+    /// As [`FlowCheck::run`], on the day `today` (`YYYY-MM-DD`, the report
+    /// date): certifications that expired before it no longer count.
+    pub fn run_on(&self, flow: &Flow, declaration: &Declaration, today: Option<&str>) -> Outcome {
         if !carries_personal_data(flow) {
             return Outcome::NotApplicable(
                 "the flow carries no personal data (anonymized or non-personal)".to_owned(),
@@ -353,7 +359,7 @@ impl FlowCheck {
                 purposes,
                 require_separation,
             } => pseudonymized_research(flow, basis, purposes, *require_separation),
-            FlowCheck::Transfer(rule) => transfer(flow, rule),
+            FlowCheck::Transfer(rule) => transfer(flow, rule, today),
             FlowCheck::Localisation { domestic } => localisation(flow, domestic),
         }
     }
@@ -557,7 +563,7 @@ fn pseudonymized_research(
     Outcome::from_violations(violations)
 }
 
-fn transfer(flow: &Flow, rule: &TransferRule) -> Outcome {
+fn transfer(flow: &Flow, rule: &TransferRule, today: Option<&str>) -> Outcome {
     let mut area: Vec<&str> = rule.domestic.iter().map(String::as_str).collect();
     area.push(flow.source_jurisdiction.as_str());
     let mut violations = Vec::new();
@@ -592,7 +598,7 @@ fn transfer(flow: &Flow, rule: &TransferRule) -> Outcome {
         if rule.default_allow {
             continue;
         }
-        mechanism(flow, recipient, &foreign, rule, &at, &mut violations);
+        mechanism(flow, recipient, &foreign, rule, today, &at, &mut violations);
     }
     if transfers == 0 {
         return Outcome::NotApplicable("no recipient is outside the region".to_owned());
@@ -633,6 +639,7 @@ fn mechanism(
     recipient: &Recipient,
     foreign: &[&str],
     rule: &TransferRule,
+    today: Option<&str>,
     at: &str,
     out: &mut Vec<Violation>,
 ) {
@@ -700,6 +707,14 @@ fn mechanism(
                     ),
                 ));
             }
+            Some(c) if expired(c.valid_until.as_deref(), today) => out.push(Violation::new(
+                format!("{at}/certification/validUntil"),
+                format!(
+                    "{who}: certification `{}` expired on {}; renew it or rely on another mechanism",
+                    c.id,
+                    c.valid_until.as_deref().unwrap_or_default()
+                ),
+            )),
             Some(c) if rule.require_agent && c.accountability_agent.is_none() => out.push(Violation::new(
                 format!("{at}/certification"),
                 format!("{who}: certification `{}` names no accountability agent", c.id),
@@ -754,6 +769,12 @@ fn mechanism(
             format!("{who} declares no transfer mechanism"),
         )),
     }
+}
+
+/// Whether a certification valid until `until` has expired by `today`
+/// (both ISO dates, which order as text).
+fn expired(until: Option<&str>, today: Option<&str>) -> bool {
+    matches!((until, today), (Some(until), Some(today)) if until < today)
 }
 
 fn localisation(flow: &Flow, domestic: &[String]) -> Outcome {
@@ -968,6 +989,36 @@ mod tests {
             transfer(rule, "dpv:Contract", home),
             Outcome::NotApplicable(_)
         ));
+    }
+
+    #[test]
+    fn an_expired_certification_no_longer_covers_a_transfer() {
+        let rule = json!({ "default": "deny", "mechanisms": ["certification"], "certifications": ["apec-cbpr"] });
+        let Value::Object(params) = rule else {
+            panic!("object")
+        };
+        let check = FlowCheck::build("flow-transfer", &params, &Lists::default()).expect("valid");
+        let recipient = json!({
+            "id": "r", "role": "controller", "destinations": ["US"],
+            "transfer": { "mechanism": "certification",
+                "certification": { "scheme": "apec-cbpr", "id": "C-9", "validUntil": "2025-12-31" } }
+        });
+        let declaration = declaration("dpv:Contract", recipient);
+        let flow = &declaration.flows[0];
+        assert_eq!(
+            check.run_on(flow, &declaration, Some("2025-12-31")),
+            Outcome::Pass
+        );
+        let late = check.run_on(flow, &declaration, Some("2026-01-01"));
+        assert!(
+            messages(&late)[0].contains("expired on 2025-12-31"),
+            "{late:?}"
+        );
+        assert_eq!(
+            check.run(flow, &declaration),
+            Outcome::Pass,
+            "no date, no expiry"
+        );
     }
 
     #[test]

@@ -186,7 +186,12 @@ fn requirement_infos(
 /// Judges every flow of `declaration` under `plan`: one verdict table per
 /// profile (subjects are flows), findings located at the flow's fields,
 /// and the matrix.
+///
+/// The report date (`generated_at`, pinned by `SOURCE_DATE_EPOCH`) is the
+/// day certifications are judged valid on.
 pub fn judge(plan: &FlowPlan, declaration: &Declaration, generated_at: String) -> Report {
+    let today = report_day(&generated_at);
+    let today = today.as_deref();
     let mut counts: Vec<Vec<Counts>> = plan
         .profiles
         .iter()
@@ -203,7 +208,7 @@ pub fn judge(plan: &FlowPlan, declaration: &Declaration, generated_at: String) -
         let outcomes: Vec<Outcome> = plan
             .instances
             .iter()
-            .map(|instance| instance.check.run(flow, declaration))
+            .map(|instance| instance.check.run_on(flow, declaration, today))
             .collect();
         let first = findings.len();
         let mut blockers: Vec<Vec<Blocker>> = vec![Vec::new(); plan.profiles.len()];
@@ -254,6 +259,19 @@ pub fn judge(plan: &FlowPlan, declaration: &Declaration, generated_at: String) -
         rows,
         generated_at,
     )
+}
+
+/// The `YYYY-MM-DD` day of an RFC 3339 time, if it has one.
+fn report_day(generated_at: &str) -> Option<String> {
+    let day = generated_at.get(..10)?;
+    let shape = day.bytes().enumerate().all(|(i, b)| {
+        if i == 4 || i == 7 {
+            b == b'-'
+        } else {
+            b.is_ascii_digit()
+        }
+    });
+    shape.then(|| day.to_owned())
 }
 
 fn messages(outcome: &Outcome) -> Vec<String> {
