@@ -237,6 +237,17 @@ fn diff_in_json_is_symmetric() {
         };
         assert_eq!(b["kind"], swapped);
     }
+    let citations = |diff: &Value| diff["citations"].as_array().cloned().expect("citations");
+    for (f, b) in citations(&forward).iter().zip(&citations(&backward)) {
+        assert_eq!(f["left"], b["right"]);
+        assert_eq!(f["right"], b["left"]);
+    }
+    assert!(
+        citations(&forward)
+            .iter()
+            .any(|c| c["right"].as_array().is_some_and(|a| !a.is_empty())),
+        "the diff cites India's clauses"
+    );
 }
 
 #[test]

@@ -7,7 +7,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{Catalogue, Level, Selection};
+use super::{Catalogue, Clause, Level, Selection};
 use crate::error::Result;
 
 /// The differences between two resolved profiles.
@@ -19,6 +19,20 @@ pub struct ProfileDiff {
     pub right: String,
     /// One entry per difference, by requirement then parameter.
     pub entries: Vec<DiffEntry>,
+    /// For each requirement that differs, the regional clauses each side
+    /// adds to the catalogue's own: why each region reads it as it does.
+    pub citations: Vec<Citation>,
+}
+
+/// The regional clauses each profile cites for one requirement.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Citation {
+    /// The requirement.
+    pub requirement: String,
+    /// Clauses the left profile's lineage adds.
+    pub left: Vec<Clause>,
+    /// Clauses the right profile's lineage adds.
+    pub right: Vec<Clause>,
 }
 
 /// One difference.
@@ -123,13 +137,22 @@ impl ProfileDiff {
         ids.sort_unstable();
         ids.dedup();
         let mut entries = Vec::new();
+        let mut citations = Vec::new();
         for id in ids {
-            let kinds = match (l.selection(id), r.selection(id)) {
+            let (a, b) = (l.selection(id), r.selection(id));
+            let kinds = match (a, b) {
                 (Some(a), None) => vec![DiffKind::OnlyLeft { level: a.level }],
                 (None, Some(b)) => vec![DiffKind::OnlyRight { level: b.level }],
                 (Some(a), Some(b)) => selection_diff(a, b, expand),
                 (None, None) => Vec::new(),
             };
+            if !kinds.is_empty() {
+                citations.push(Citation {
+                    requirement: id.to_owned(),
+                    left: a.map(|s| s.clauses.clone()).unwrap_or_default(),
+                    right: b.map(|s| s.clauses.clone()).unwrap_or_default(),
+                });
+            }
             entries.extend(kinds.into_iter().map(|kind| DiffEntry {
                 requirement: id.to_owned(),
                 kind,
@@ -139,6 +162,7 @@ impl ProfileDiff {
             left: l.id,
             right: r.id,
             entries,
+            citations,
         })
     }
 
@@ -154,6 +178,15 @@ impl ProfileDiff {
                 .map(|e| DiffEntry {
                     requirement: e.requirement,
                     kind: e.kind.swapped(),
+                })
+                .collect(),
+            citations: self
+                .citations
+                .into_iter()
+                .map(|c| Citation {
+                    requirement: c.requirement,
+                    left: c.right,
+                    right: c.left,
                 })
                 .collect(),
         }

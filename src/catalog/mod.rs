@@ -17,7 +17,7 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
-pub use diff::{DiffEntry, DiffKind, ProfileDiff};
+pub use diff::{Citation, DiffEntry, DiffKind, ProfileDiff};
 pub use profile::{Profile, ProfileEntry, ResolvedProfile, Selection};
 pub use requirement::{Area, CheckSpec, Clause, Level, Requirement};
 

@@ -145,6 +145,23 @@ fn is_list_like(value: &Value) -> bool {
     }
 }
 
+/// "kr cites: PIPA Art. 28-8(1)1-5" under a requirement's differences.
+fn cite(out: &mut String, diff: &ProfileDiff, id: &str, width: usize) {
+    let Some(citation) = diff.citations.iter().find(|c| c.requirement == id) else {
+        return;
+    };
+    for (side, clauses) in [(&diff.left, &citation.left), (&diff.right, &citation.right)] {
+        if clauses.is_empty() {
+            continue;
+        }
+        let cited: Vec<String> = clauses
+            .iter()
+            .map(|c| format!("{} {}", c.source, c.clause))
+            .collect();
+        let _ = writeln!(out, "  {:width$}    {side} cites: {}", "", cited.join("; "));
+    }
+}
+
 fn join_values(values: &[Value]) -> String {
     values
         .iter()
@@ -166,7 +183,7 @@ fn diff_text(diff: &ProfileDiff) -> String {
         .map(|e| e.requirement.len())
         .max()
         .unwrap_or(11);
-    for entry in &diff.entries {
+    for (i, entry) in diff.entries.iter().enumerate() {
         let id = &entry.requirement;
         let line = match &entry.kind {
             DiffKind::OnlyLeft { level } => format!("only in {l} ({})", level.as_str()),
@@ -201,6 +218,13 @@ fn diff_text(diff: &ProfileDiff) -> String {
             }
         };
         let _ = writeln!(out, "  {id:<width$}  {line}");
+        let last_of_requirement = diff
+            .entries
+            .get(i + 1)
+            .is_none_or(|next| &next.requirement != id);
+        if last_of_requirement {
+            cite(&mut out, diff, id, width);
+        }
     }
     let contradictions = diff
         .entries

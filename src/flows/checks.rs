@@ -6,15 +6,17 @@
 //! A profile reads every flow as if the flow were that region's: a
 //! recipient whose destination is neither the flow's source country nor
 //! inside the region (its `domestic` list) is a cross-border transfer, and
-//! the region's transfer rules apply to it. That reading is what lets a
-//! matrix say whether one flow meets two regions at once.
+//! the region's transfer rules ([`super::transfer`]) apply to it. That
+//! reading is what lets a matrix say whether one flow meets two regions at
+//! once.
 
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
-use super::declaration::{DataState, Declaration, Flow, Recipient};
+use super::declaration::{DataState, Declaration, Flow};
 use super::lists::Lists;
+use super::transfer;
 use crate::checks::{Outcome, Violation};
 
 /// The check kinds this module implements, as named in the catalogue.
@@ -81,7 +83,7 @@ pub enum FlowCheck {
         require_separation: bool,
     },
     /// Every cross-border recipient rests on a permitted mechanism.
-    Transfer(Box<TransferRule>),
+    Transfer(Box<transfer::TransferRule>),
     /// Public-sector data stays in the region.
     Localisation {
         /// The region.
@@ -96,27 +98,6 @@ pub enum FlowCheck {
     },
     /// The flow or the declaration names its security measures.
     SecurityMeasures,
-}
-
-/// The transfer rule of a profile.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TransferRule {
-    /// Countries of the region; empty means the flow's source country.
-    pub domestic: Vec<String>,
-    /// Transfers are allowed unless restricted (a negative list).
-    pub default_allow: bool,
-    /// Mechanisms a transfer may rest on.
-    pub mechanisms: Vec<String>,
-    /// Countries with an adequacy decision; `None` takes any claim.
-    pub adequate: Option<Vec<String>>,
-    /// Countries no transfer may go to.
-    pub restricted: Vec<String>,
-    /// Certification schemes recognised; `None` accepts any named one.
-    pub certifications: Option<Vec<String>>,
-    /// Contract instruments recognised; `None` accepts any named one.
-    pub instruments: Option<Vec<String>>,
-    /// A certification must name its accountability agent.
-    pub require_agent: bool,
 }
 
 #[derive(Deserialize)]
@@ -168,25 +149,6 @@ fn yes() -> bool {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct TransferParams {
-    #[serde(default)]
-    domestic: Option<Value>,
-    default: String,
-    mechanisms: Value,
-    #[serde(default)]
-    adequate: Option<Value>,
-    #[serde(default)]
-    restricted: Option<Value>,
-    #[serde(default)]
-    certifications: Option<Value>,
-    #[serde(default)]
-    instruments: Option<Value>,
-    #[serde(default)]
-    require_agent: bool,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct LocalisationParams {
     domestic: Value,
 }
@@ -201,17 +163,8 @@ struct RetentionParams {
 #[serde(deny_unknown_fields)]
 struct NoParams {}
 
-const MECHANISMS: &[&str] = &[
-    "adequacy",
-    "contract",
-    "certification",
-    "consent",
-    "statute",
-    "none",
-];
-
 /// Structured detail on a violation, for the JSON report.
-trait WithEvidence {
+pub(super) trait WithEvidence {
     fn with_evidence(self, evidence: Value) -> Self;
 }
 
@@ -283,10 +236,7 @@ impl FlowCheck {
                     require_separation: p.require_separation,
                 })
             }
-            "flow-transfer" => Ok(FlowCheck::Transfer(Box::new(transfer_rule(
-                params(kind, raw)?,
-                lists,
-            )?))),
+            "flow-transfer" => Ok(FlowCheck::Transfer(Box::new(transfer::build(raw, lists)?))),
             "flow-localisation" => {
                 let p: LocalisationParams = params(kind, raw)?;
                 Ok(FlowCheck::Localisation {
@@ -316,6 +266,12 @@ impl FlowCheck {
 
     /// Judges `flow` of `declaration`. Pointers are relative to the flow.
     pub fn run(&self, flow: &Flow, declaration: &Declaration) -> Outcome {
+        self.run_on(flow, declaration, None)
+    }
+
+    /// As [`FlowCheck::run`], on the day `today` (`YYYY-MM-DD`, the report
+    /// date): certifications that expired before it no longer count.
+    pub fn run_on(&self, flow: &Flow, declaration: &Declaration, today: Option<&str>) -> Outcome {
         if !carries_personal_data(flow) {
             return Outcome::NotApplicable(
                 "the flow carries no personal data (anonymized or non-personal)".to_owned(),
@@ -346,50 +302,10 @@ impl FlowCheck {
                 purposes,
                 require_separation,
             } => pseudonymized_research(flow, basis, purposes, *require_separation),
-            FlowCheck::Transfer(rule) => transfer(flow, rule),
+            FlowCheck::Transfer(rule) => transfer::judge(flow, rule, today),
             FlowCheck::Localisation { domestic } => localisation(flow, domestic),
         }
     }
-}
-
-fn transfer_rule(p: TransferParams, lists: &Lists) -> Result<TransferRule, String> {
-    let default_allow = match p.default.as_str() {
-        "allow" => true,
-        "deny" => false,
-        other => {
-            return Err(format!(
-                "`default` is `{other}`; use allow (negative list) or deny"
-            ));
-        }
-    };
-    let mechanisms = lists.expand(&p.mechanisms)?;
-    if let Some(bad) = mechanisms
-        .iter()
-        .find(|m| !MECHANISMS.contains(&m.as_str()))
-    {
-        return Err(format!(
-            "`mechanisms` names `{bad}`; known mechanisms: {}",
-            MECHANISMS.join(", ")
-        ));
-    }
-    Ok(TransferRule {
-        domestic: expand_or(lists, p.domestic.as_ref(), &[])?,
-        default_allow,
-        mechanisms,
-        adequate: p.adequate.as_ref().map(|v| lists.expand(v)).transpose()?,
-        restricted: expand_or(lists, p.restricted.as_ref(), &[])?,
-        certifications: p
-            .certifications
-            .as_ref()
-            .map(|v| lists.expand(v))
-            .transpose()?,
-        instruments: p
-            .instruments
-            .as_ref()
-            .map(|v| lists.expand(v))
-            .transpose()?,
-        require_agent: p.require_agent,
-    })
 }
 
 /// Whether the flow carries data about persons.
@@ -543,192 +459,6 @@ fn pseudonymized_research(
         ));
     }
     Outcome::from_violations(violations)
-}
-
-fn transfer(flow: &Flow, rule: &TransferRule) -> Outcome {
-    let mut area: Vec<&str> = rule.domestic.iter().map(String::as_str).collect();
-    area.push(flow.source_jurisdiction.as_str());
-    let mut violations = Vec::new();
-    let mut transfers = 0;
-    for (r, recipient) in flow.recipients.iter().enumerate() {
-        let at = format!("/recipients/{r}");
-        let foreign: Vec<&str> = recipient
-            .destinations
-            .iter()
-            .map(String::as_str)
-            .filter(|d| !area.contains(d))
-            .collect();
-        if foreign.is_empty() {
-            continue;
-        }
-        transfers += 1;
-        for (d, destination) in recipient.destinations.iter().enumerate() {
-            if rule.restricted.contains(destination) {
-                violations.push(Violation::new(
-                    format!("{at}/destinations/{d}"),
-                    format!(
-                        "flow `{}`: recipient `{}` is in {destination}, where transfers are restricted",
-                        flow.id, recipient.id
-                    ),
-                ));
-            }
-        }
-        if foreign.contains(&"*") {
-            wildcard(flow, recipient, rule, &at, &mut violations);
-            continue;
-        }
-        if rule.default_allow {
-            continue;
-        }
-        mechanism(flow, recipient, &foreign, rule, &at, &mut violations);
-    }
-    if transfers == 0 {
-        return Outcome::NotApplicable("no recipient is outside the region".to_owned());
-    }
-    Outcome::from_violations(violations)
-}
-
-fn wildcard(
-    flow: &Flow,
-    recipient: &Recipient,
-    rule: &TransferRule,
-    at: &str,
-    out: &mut Vec<Violation>,
-) {
-    if !rule.default_allow {
-        out.push(Violation::new(
-            format!("{at}/destinations"),
-            format!(
-                "flow `{}`: recipient `{}` may receive the data in any country (`*`); here every destination must be named and covered",
-                flow.id, recipient.id
-            ),
-        ));
-    } else if !rule.restricted.is_empty() {
-        out.push(Violation::new(
-            format!("{at}/destinations"),
-            format!(
-                "flow `{}`: recipient `{}` may receive the data in any country (`*`), which includes restricted ones ({})",
-                flow.id,
-                recipient.id,
-                rule.restricted.join(", ")
-            ),
-        ));
-    }
-}
-
-fn mechanism(
-    flow: &Flow,
-    recipient: &Recipient,
-    foreign: &[&str],
-    rule: &TransferRule,
-    at: &str,
-    out: &mut Vec<Violation>,
-) {
-    let who = format!(
-        "flow `{}`: recipient `{}` ({})",
-        flow.id,
-        recipient.id,
-        foreign.join(", ")
-    );
-    let Some(transfer) = &recipient.transfer else {
-        out.push(Violation::new(
-            at.to_owned(),
-            format!("{who} is a cross-border transfer with no mechanism; declare `transfer`"),
-        ));
-        return;
-    };
-    let at = format!("{at}/transfer");
-    if !rule.mechanisms.contains(&transfer.mechanism) {
-        out.push(
-            Violation::new(
-                format!("{at}/mechanism"),
-                format!(
-                    "{who} relies on `{}`, which is not a permitted mechanism here; permitted: {}",
-                    transfer.mechanism,
-                    rule.mechanisms.join(", ")
-                ),
-            )
-            .with_evidence(json!({ "mechanism": transfer.mechanism })),
-        );
-        return;
-    }
-    match transfer.mechanism.as_str() {
-        "adequacy" => {
-            let adequate = rule.adequate.as_deref();
-            let missing: Vec<&str> = foreign
-                .iter()
-                .copied()
-                .filter(|d| adequate.is_some_and(|list| !list.iter().any(|a| a == d)))
-                .collect();
-            if !missing.is_empty() {
-                out.push(Violation::new(
-                    format!("{at}/mechanism"),
-                    format!("{who} relies on adequacy, but {} has no adequacy decision here", missing.join(", ")),
-                ));
-            }
-        }
-        "certification" => match &transfer.certification {
-            None => out.push(Violation::new(
-                at.clone(),
-                format!("{who} relies on a certification but names none; declare `transfer.certification`"),
-            )),
-            Some(c)
-                if rule
-                    .certifications
-                    .as_ref()
-                    .is_some_and(|list| !list.contains(&c.scheme)) =>
-            {
-                let recognised = rule.certifications.as_deref().unwrap_or_default();
-                out.push(Violation::new(
-                    format!("{at}/certification/scheme"),
-                    format!(
-                        "{who} relies on certification `{}`, not recognised here; recognised: {}",
-                        c.scheme,
-                        if recognised.is_empty() { "none".to_owned() } else { recognised.join(", ") }
-                    ),
-                ));
-            }
-            Some(c) if rule.require_agent && c.accountability_agent.is_none() => out.push(Violation::new(
-                format!("{at}/certification"),
-                format!("{who}: certification `{}` names no accountability agent", c.id),
-            )),
-            Some(_) => {}
-        },
-        "contract" => match (&transfer.instrument, &rule.instruments) {
-            (None, _) => out.push(Violation::new(
-                at.clone(),
-                format!("{who} relies on a contract but names no instrument; declare `transfer.instrument`"),
-            )),
-            (Some(instrument), Some(accepted)) if !accepted.contains(instrument) => out.push(Violation::new(
-                format!("{at}/instrument"),
-                format!(
-                    "{who} relies on contract `{instrument}`, not recognised here; recognised: {}",
-                    accepted.join(", ")
-                ),
-            )),
-            _ => {}
-        },
-        "consent" => {
-            if !is_consent(&flow.legal_basis) || flow.consent.mechanism != "opt-in" {
-                out.push(Violation::new(
-                    format!("{at}/mechanism"),
-                    format!("{who} relies on consent, but the flow has no opt-in consent"),
-                ));
-            }
-        }
-        "statute" => {
-            if transfer.instrument.is_none() && flow.statute.is_none() {
-                out.push(Violation::new(
-                    at.clone(),
-                    format!("{who} relies on a statute but names none; declare `transfer.instrument`"),
-                ));
-            }
-        }
-        _ => out.push(Violation::new(
-            format!("{at}/mechanism"),
-            format!("{who} declares no transfer mechanism"),
-        )),
-    }
 }
 
 fn localisation(flow: &Flow, domestic: &[String]) -> Outcome {

@@ -201,6 +201,9 @@ pub struct Certification {
     /// The accountability agent that certified the recipient.
     #[serde(default)]
     pub accountability_agent: Option<String>,
+    /// The last day the certification is valid (`YYYY-MM-DD`).
+    #[serde(default)]
+    pub valid_until: Option<String>,
 }
 
 /// The shape of the file, for serde.

@@ -186,74 +186,123 @@ fn requirement_infos(
 /// Judges every flow of `declaration` under `plan`: one verdict table per
 /// profile (subjects are flows), findings located at the flow's fields,
 /// and the matrix.
+///
+/// The report date (`generated_at`, pinned by `SOURCE_DATE_EPOCH`) is the
+/// day certifications are judged valid on.
 pub fn judge(plan: &FlowPlan, declaration: &Declaration, generated_at: String) -> Report {
-    let mut counts: Vec<Vec<Counts>> = plan
-        .profiles
-        .iter()
-        .map(|p| vec![Counts::default(); p.entries.len()])
-        .collect();
-    let mut reasons: Vec<Vec<Option<String>>> = plan
-        .profiles
-        .iter()
-        .map(|p| vec![None; p.entries.len()])
-        .collect();
-    let mut findings = Vec::new();
-    let mut rows = Vec::new();
+    let today = report_day(&generated_at);
+    let mut tally = Tally::new(plan, declaration);
     for (f, flow) in declaration.flows.iter().enumerate() {
         let outcomes: Vec<Outcome> = plan
             .instances
             .iter()
-            .map(|instance| instance.check.run(flow, declaration))
+            .map(|instance| instance.check.run_on(flow, declaration, today.as_deref()))
             .collect();
-        let first = findings.len();
-        let mut blockers: Vec<Vec<Blocker>> = vec![Vec::new(); plan.profiles.len()];
-        for (p, profile) in plan.profiles.iter().enumerate() {
+        tally.add_flow(f, &outcomes);
+    }
+    tally.into_report(generated_at)
+}
+
+/// Running totals of one declaration run.
+struct Tally<'a> {
+    plan: &'a FlowPlan,
+    declaration: &'a Declaration,
+    counts: Vec<Vec<Counts>>,
+    reasons: Vec<Vec<Option<String>>>,
+    findings: Vec<Finding>,
+    rows: Vec<MatrixRow>,
+}
+
+impl<'a> Tally<'a> {
+    fn new(plan: &'a FlowPlan, declaration: &'a Declaration) -> Self {
+        Tally {
+            plan,
+            declaration,
+            counts: plan
+                .profiles
+                .iter()
+                .map(|p| vec![Counts::default(); p.entries.len()])
+                .collect(),
+            reasons: plan
+                .profiles
+                .iter()
+                .map(|p| vec![None; p.entries.len()])
+                .collect(),
+            findings: Vec::new(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// Adds flow `f`'s outcomes (one per plan instance): counts, findings,
+    /// and its matrix row with what blocks each profile.
+    fn add_flow(&mut self, f: usize, outcomes: &[Outcome]) {
+        let first = self.findings.len();
+        let mut blockers: Vec<Vec<Blocker>> = vec![Vec::new(); self.plan.profiles.len()];
+        for (p, profile) in self.plan.profiles.iter().enumerate() {
             for (e, (requirement, level, instance)) in profile.entries.iter().enumerate() {
-                let verdict = match &outcomes[*instance] {
-                    Outcome::Pass => Verdict::Pass,
-                    Outcome::NotApplicable(reason) => {
-                        reasons[p][e].get_or_insert_with(|| reason.clone());
-                        Verdict::Skip
-                    }
-                    Outcome::Error(reason) => {
-                        reasons[p][e].get_or_insert_with(|| reason.clone());
-                        Verdict::Error
-                    }
-                    Outcome::Violations(_) => Verdict::for_violation(*level),
-                };
-                counts[p][e].add(verdict);
+                let outcome = &outcomes[*instance];
+                let verdict = verdict_of(outcome, *level);
+                self.counts[p][e].add(verdict);
+                if let Outcome::NotApplicable(reason) | Outcome::Error(reason) = outcome {
+                    self.reasons[p][e].get_or_insert_with(|| reason.clone());
+                }
                 if *level == Level::Must && matches!(verdict, Verdict::Fail | Verdict::Error) {
-                    for message in messages(&outcomes[*instance]) {
-                        blockers[p].push(Blocker {
-                            profile: profile.id.clone(),
-                            requirement: requirement.clone(),
-                            message,
-                        });
-                    }
+                    blockers[p].extend(messages(outcome).into_iter().map(|message| Blocker {
+                        profile: profile.id.clone(),
+                        requirement: requirement.clone(),
+                        message,
+                    }));
                 }
                 push_findings(
-                    &mut findings,
-                    declaration,
+                    &mut self.findings,
+                    self.declaration,
                     f,
                     requirement,
                     &profile.id,
                     verdict,
-                    &outcomes[*instance],
+                    outcome,
                 );
             }
         }
-        merge_identical(&mut findings, first);
-        rows.push(matrix_row(plan, declaration, f, blockers));
+        merge_identical(&mut self.findings, first);
+        self.rows
+            .push(matrix_row(self.plan, self.declaration, f, blockers));
     }
-    into_report(
-        plan,
-        declaration,
-        counts,
-        reasons,
-        findings,
-        rows,
-        generated_at,
-    )
+
+    fn into_report(self, generated_at: String) -> Report {
+        into_report(
+            self.plan,
+            self.declaration,
+            self.counts,
+            self.reasons,
+            self.findings,
+            self.rows,
+            generated_at,
+        )
+    }
+}
+
+/// The `YYYY-MM-DD` day of an RFC 3339 time, if it has one.
+fn report_day(generated_at: &str) -> Option<String> {
+    let day = generated_at.get(..10)?;
+    let shape = day.bytes().enumerate().all(|(i, b)| {
+        if i == 4 || i == 7 {
+            b == b'-'
+        } else {
+            b.is_ascii_digit()
+        }
+    });
+    shape.then(|| day.to_owned())
+}
+
+/// What an outcome means for a requirement of `level`.
+fn verdict_of(outcome: &Outcome, level: Level) -> Verdict {
+    match outcome {
+        Outcome::Pass => Verdict::Pass,
+        Outcome::NotApplicable(_) => Verdict::Skip,
+        Outcome::Error(_) => Verdict::Error,
+        Outcome::Violations(_) => Verdict::for_violation(level),
+    }
 }
 
 fn messages(outcome: &Outcome) -> Vec<String> {

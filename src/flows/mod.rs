@@ -13,6 +13,7 @@ mod engine;
 mod json_lines;
 pub mod lists;
 pub mod payload;
+pub mod transfer;
 
 pub use declaration::{
     Certification, Consent, DataState, Declaration, Flow, Party, Platform, Processor, Recipient,

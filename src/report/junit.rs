@@ -3,7 +3,8 @@
 //! requirement: a failed MUST is a failure, an errored check an error, a
 //! requirement that applied to nothing is skipped, and a broken SHOULD
 //! passes with its warnings in `system-out`. An empty run still yields a
-//! valid document.
+//! valid document. A declaration report over two or more profiles adds one
+//! suite of pairs: a case per flow and pair of profiles.
 
 use std::io::Write;
 
@@ -21,6 +22,9 @@ pub(super) fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()
     }
     if !report.waivers.is_empty() {
         junit.add_test_suite(waiver_suite(report));
+    }
+    if let Some(pairs) = report.matrix.as_ref().and_then(super::matrix::junit_suite) {
+        junit.add_test_suite(pairs);
     }
     junit.serialize(&mut *out).map_err(std::io::Error::other)?;
     writeln!(out)

@@ -4,7 +4,46 @@
 
 use std::io::Write;
 
+use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
+
 use crate::model::Matrix;
+
+/// The pairs of profiles as a JUnit suite: one case per flow and pair,
+/// failing when the flow does not meet both. `None` for fewer than two
+/// profiles, where there is no pair.
+pub(super) fn junit_suite(matrix: &Matrix) -> Option<TestSuite> {
+    if matrix.profiles.len() < 2 {
+        return None;
+    }
+    let mut suite = TestSuite::new("pairs of profiles");
+    for row in &matrix.flows {
+        for pair in &row.pairs {
+            let status = if pair.both {
+                TestCaseStatus::success()
+            } else {
+                let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                status.set_message(format!(
+                    "flow `{}` does not meet both {} and {}",
+                    row.flow, pair.left, pair.right
+                ));
+                let needed: Vec<String> = pair
+                    .needed
+                    .iter()
+                    .map(|b| format!("{} {}: {}", b.profile, b.requirement, b.message))
+                    .collect();
+                status.set_description(needed.join("\n"));
+                status
+            };
+            let mut case = TestCase::new(
+                format!("{} meets {} + {}", row.flow, pair.left, pair.right),
+                status,
+            );
+            case.set_classname("cityconform.pairs");
+            suite.add_test_case(case);
+        }
+    }
+    Some(suite)
+}
 
 pub(super) fn render_text(
     matrix: &Matrix,

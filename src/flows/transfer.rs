@@ -1,0 +1,505 @@
+//! Cross-border transfers: the transfer rule a profile sets (its region,
+//! deny-by-default or a negative list, the mechanisms, adequate countries,
+//! certifications and contract instruments it recognises) and how each
+//! recipient of a flow is judged under it.
+//!
+//! A recipient whose destination is neither the flow's source country nor
+//! inside the region is a transfer. Under deny-by-default it must rest on a
+//! permitted mechanism that covers its destination; `*` (any country) can
+//! only be covered under a negative list, and then only when nothing is
+//! restricted.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use super::checks::{CONSENT_BASES, WithEvidence};
+use super::declaration::{Flow, Recipient};
+use super::lists::Lists;
+use crate::checks::{Outcome, Violation};
+
+/// The transfer rule of a profile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TransferRule {
+    /// Countries of the region; empty means the flow's source country.
+    pub domestic: Vec<String>,
+    /// Transfers are allowed unless restricted (a negative list).
+    pub default_allow: bool,
+    /// Mechanisms a transfer may rest on.
+    pub mechanisms: Vec<String>,
+    /// Countries with an adequacy decision; `None` takes any claim.
+    pub adequate: Option<Vec<String>>,
+    /// Countries no transfer may go to.
+    pub restricted: Vec<String>,
+    /// Certification schemes recognised; `None` accepts any named one.
+    pub certifications: Option<Vec<String>>,
+    /// Contract instruments recognised; `None` accepts any named one.
+    pub instruments: Option<Vec<String>>,
+    /// A certification must name its accountability agent.
+    pub require_agent: bool,
+    /// Contract instruments that fit each recipient role (`processor`,
+    /// `controller`, ...): an ASEAN MCC module matches who receives.
+    pub role_instruments: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TransferParams {
+    #[serde(default)]
+    domestic: Option<Value>,
+    default: String,
+    mechanisms: Value,
+    #[serde(default)]
+    adequate: Option<Value>,
+    #[serde(default)]
+    restricted: Option<Value>,
+    #[serde(default)]
+    certifications: Option<Value>,
+    #[serde(default)]
+    instruments: Option<Value>,
+    #[serde(default)]
+    require_agent: bool,
+    #[serde(default)]
+    role_instruments: Map<String, Value>,
+}
+
+const MECHANISMS: &[&str] = &[
+    "adequacy",
+    "contract",
+    "certification",
+    "consent",
+    "statute",
+    "none",
+];
+
+/// Builds the rule from a profile's raw parameters, expanding `@lists`.
+pub(super) fn build(raw: &Map<String, Value>, lists: &Lists) -> Result<TransferRule, String> {
+    let p: TransferParams = serde_json::from_value(Value::Object(raw.clone()))
+        .map_err(|e| format!("invalid parameters for check `flow-transfer`: {e}"))?;
+    let default_allow = match p.default.as_str() {
+        "allow" => true,
+        "deny" => false,
+        other => {
+            return Err(format!(
+                "`default` is `{other}`; use allow (negative list) or deny"
+            ));
+        }
+    };
+    let mechanisms = lists.expand(&p.mechanisms)?;
+    if let Some(bad) = mechanisms
+        .iter()
+        .find(|m| !MECHANISMS.contains(&m.as_str()))
+    {
+        return Err(format!(
+            "`mechanisms` names `{bad}`; known mechanisms: {}",
+            MECHANISMS.join(", ")
+        ));
+    }
+    Ok(TransferRule {
+        domestic: p
+            .domestic
+            .as_ref()
+            .map_or(Ok(Vec::new()), |v| lists.expand(v))?,
+        default_allow,
+        mechanisms,
+        adequate: p.adequate.as_ref().map(|v| lists.expand(v)).transpose()?,
+        restricted: p
+            .restricted
+            .as_ref()
+            .map_or(Ok(Vec::new()), |v| lists.expand(v))?,
+        certifications: p
+            .certifications
+            .as_ref()
+            .map(|v| lists.expand(v))
+            .transpose()?,
+        instruments: p
+            .instruments
+            .as_ref()
+            .map(|v| lists.expand(v))
+            .transpose()?,
+        require_agent: p.require_agent,
+        role_instruments: p
+            .role_instruments
+            .iter()
+            .map(|(role, value)| Ok((role.clone(), lists.expand(value)?)))
+            .collect::<Result<_, String>>()?,
+    })
+}
+
+/// Judges every recipient of `flow` under `rule` on the day `today`.
+pub(super) fn judge(flow: &Flow, rule: &TransferRule, today: Option<&str>) -> Outcome {
+    let mut area: Vec<&str> = rule.domestic.iter().map(String::as_str).collect();
+    area.push(flow.source_jurisdiction.as_str());
+    let mut violations = Vec::new();
+    let mut transfers = 0;
+    for (r, recipient) in flow.recipients.iter().enumerate() {
+        let at = format!("/recipients/{r}");
+        let foreign: Vec<&str> = recipient
+            .destinations
+            .iter()
+            .map(String::as_str)
+            .filter(|d| !area.contains(d))
+            .collect();
+        if foreign.is_empty() {
+            continue;
+        }
+        transfers += 1;
+        for (d, destination) in recipient.destinations.iter().enumerate() {
+            if rule.restricted.contains(destination) {
+                violations.push(Violation::new(
+                    format!("{at}/destinations/{d}"),
+                    format!(
+                        "flow `{}`: recipient `{}` is in {destination}, where transfers are restricted",
+                        flow.id, recipient.id
+                    ),
+                ));
+            }
+        }
+        if foreign.contains(&"*") {
+            wildcard(flow, recipient, rule, &at, &mut violations);
+            continue;
+        }
+        if rule.default_allow {
+            continue;
+        }
+        mechanism(flow, recipient, &foreign, rule, today, &at, &mut violations);
+    }
+    if transfers == 0 {
+        return Outcome::NotApplicable("no recipient is outside the region".to_owned());
+    }
+    Outcome::from_violations(violations)
+}
+
+fn wildcard(
+    flow: &Flow,
+    recipient: &Recipient,
+    rule: &TransferRule,
+    at: &str,
+    out: &mut Vec<Violation>,
+) {
+    if !rule.default_allow {
+        out.push(Violation::new(
+            format!("{at}/destinations"),
+            format!(
+                "flow `{}`: recipient `{}` may receive the data in any country (`*`); here every destination must be named and covered",
+                flow.id, recipient.id
+            ),
+        ));
+    } else if !rule.restricted.is_empty() {
+        out.push(Violation::new(
+            format!("{at}/destinations"),
+            format!(
+                "flow `{}`: recipient `{}` may receive the data in any country (`*`), which includes restricted ones ({})",
+                flow.id,
+                recipient.id,
+                rule.restricted.join(", ")
+            ),
+        ));
+    }
+}
+
+fn mechanism(
+    flow: &Flow,
+    recipient: &Recipient,
+    foreign: &[&str],
+    rule: &TransferRule,
+    today: Option<&str>,
+    at: &str,
+    out: &mut Vec<Violation>,
+) {
+    let who = format!(
+        "flow `{}`: recipient `{}` ({})",
+        flow.id,
+        recipient.id,
+        foreign.join(", ")
+    );
+    let Some(transfer) = &recipient.transfer else {
+        out.push(Violation::new(
+            at.to_owned(),
+            format!("{who} is a cross-border transfer with no mechanism; declare `transfer`"),
+        ));
+        return;
+    };
+    let at = format!("{at}/transfer");
+    if !rule.mechanisms.contains(&transfer.mechanism) {
+        out.push(
+            Violation::new(
+                format!("{at}/mechanism"),
+                format!(
+                    "{who} relies on `{}`, which is not a permitted mechanism here; permitted: {}",
+                    transfer.mechanism,
+                    rule.mechanisms.join(", ")
+                ),
+            )
+            .with_evidence(json!({ "mechanism": transfer.mechanism })),
+        );
+        return;
+    }
+    match transfer.mechanism.as_str() {
+        "adequacy" => {
+            let adequate = rule.adequate.as_deref();
+            let missing: Vec<&str> = foreign
+                .iter()
+                .copied()
+                .filter(|d| adequate.is_some_and(|list| !list.iter().any(|a| a == d)))
+                .collect();
+            if !missing.is_empty() {
+                out.push(Violation::new(
+                    format!("{at}/mechanism"),
+                    format!("{who} relies on adequacy, but {} has no adequacy decision here", missing.join(", ")),
+                ));
+            }
+        }
+        "certification" => match &transfer.certification {
+            None => out.push(Violation::new(
+                at.clone(),
+                format!("{who} relies on a certification but names none; declare `transfer.certification`"),
+            )),
+            Some(c)
+                if rule
+                    .certifications
+                    .as_ref()
+                    .is_some_and(|list| !list.contains(&c.scheme)) =>
+            {
+                let recognised = rule.certifications.as_deref().unwrap_or_default();
+                out.push(Violation::new(
+                    format!("{at}/certification/scheme"),
+                    format!(
+                        "{who} relies on certification `{}`, not recognised here; recognised: {}",
+                        c.scheme,
+                        if recognised.is_empty() { "none".to_owned() } else { recognised.join(", ") }
+                    ),
+                ));
+            }
+            Some(c) if expired(c.valid_until.as_deref(), today) => out.push(Violation::new(
+                format!("{at}/certification/validUntil"),
+                format!(
+                    "{who}: certification `{}` expired on {}; renew it or rely on another mechanism",
+                    c.id,
+                    c.valid_until.as_deref().unwrap_or_default()
+                ),
+            )),
+            Some(c) if rule.require_agent && c.accountability_agent.is_none() => out.push(Violation::new(
+                format!("{at}/certification"),
+                format!("{who}: certification `{}` names no accountability agent", c.id),
+            )),
+            Some(_) => {}
+        },
+        "contract" => match (&transfer.instrument, &rule.instruments) {
+            (None, _) => out.push(Violation::new(
+                at.clone(),
+                format!("{who} relies on a contract but names no instrument; declare `transfer.instrument`"),
+            )),
+            (Some(instrument), Some(accepted)) if !accepted.contains(instrument) => out.push(Violation::new(
+                format!("{at}/instrument"),
+                format!(
+                    "{who} relies on contract `{instrument}`, not recognised here; recognised: {}",
+                    accepted.join(", ")
+                ),
+            )),
+            (Some(instrument), _) => {
+                if let Some(fitting) = rule.role_instruments.get(&recipient.role) {
+                    if !fitting.contains(instrument) {
+                        out.push(Violation::new(
+                            format!("{at}/instrument"),
+                            format!(
+                                "{who} is a {} but contract `{instrument}` is for another role; use {}",
+                                recipient.role,
+                                fitting.join(" or ")
+                            ),
+                        ));
+                    }
+                }
+            }
+        },
+        "consent" => {
+            if !CONSENT_BASES.contains(&flow.legal_basis.as_str()) || flow.consent.mechanism != "opt-in" {
+                out.push(Violation::new(
+                    format!("{at}/mechanism"),
+                    format!("{who} relies on consent, but the flow has no opt-in consent"),
+                ));
+            }
+        }
+        "statute" => {
+            if transfer.instrument.is_none() && flow.statute.is_none() {
+                out.push(Violation::new(
+                    at.clone(),
+                    format!("{who} relies on a statute but names none; declare `transfer.instrument`"),
+                ));
+            }
+        }
+        _ => out.push(Violation::new(
+            format!("{at}/mechanism"),
+            format!("{who} declares no transfer mechanism"),
+        )),
+    }
+}
+
+/// Whether a certification valid until `until` has expired by `today`
+/// (both ISO dates, which order as text).
+fn expired(until: Option<&str>, today: Option<&str>) -> bool {
+    matches!((until, today), (Some(until), Some(today)) if until < today)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use crate::checks::Outcome;
+    use crate::flows::checks::FlowCheck;
+    use crate::flows::{Declaration, Lists};
+
+    /// A declaration of one flow from KR on `basis` (opt-in consent when
+    /// the basis is consent) to one recipient.
+    fn declaration(basis: &str, recipient: Value) -> Declaration {
+        let consent = if basis == "dpv:Consent" {
+            json!({ "mechanism": "opt-in", "records": "https://example.org/c" })
+        } else {
+            json!({ "mechanism": "none" })
+        };
+        let text = json!({
+            "declarationVersion": "1.0",
+            "platform": { "name": "p" },
+            "controller": { "name": "c", "contact": "c@example.org", "jurisdiction": "KR" },
+            "flows": [{
+                "id": "f",
+                "dataCategories": ["dpv-pd:Location"],
+                "dataSubjects": [],
+                "purposes": ["dpv:ServiceProvision"],
+                "legalBasis": basis,
+                "consent": consent,
+                "sourceJurisdiction": "KR",
+                "dataState": "identified",
+                "recipients": [recipient],
+                "retention": "P1Y"
+            }]
+        });
+        Declaration::parse("t.json", &text.to_string(), false).expect("valid declaration")
+    }
+
+    fn transfer(params: Value, basis: &str, recipient: Value) -> Outcome {
+        let Value::Object(params) = params else {
+            panic!("parameters are an object")
+        };
+        let check = FlowCheck::build("flow-transfer", &params, &Lists::default())
+            .expect("valid parameters");
+        let declaration = declaration(basis, recipient);
+        check.run(&declaration.flows[0], &declaration)
+    }
+
+    fn messages(outcome: &Outcome) -> Vec<String> {
+        match outcome {
+            Outcome::Violations(v) => v.iter().map(|v| v.message.clone()).collect(),
+            other => panic!("violations expected, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_negative_list_allows_all_but_restricted_destinations() {
+        let rule = json!({ "default": "allow", "mechanisms": [], "restricted": ["XX"] });
+        let to = |d: &str| json!({ "id": "r", "role": "controller", "destinations": [d] });
+        assert_eq!(
+            transfer(rule.clone(), "dpv:Contract", to("US")),
+            Outcome::Pass
+        );
+        assert!(
+            messages(&transfer(rule.clone(), "dpv:Contract", to("XX")))[0].contains("restricted")
+        );
+        assert!(
+            messages(&transfer(rule, "dpv:Contract", to("*")))[0].contains("includes restricted")
+        );
+        let open = json!({ "default": "allow", "mechanisms": [] });
+        assert_eq!(transfer(open, "dpv:Contract", to("*")), Outcome::Pass);
+    }
+
+    #[test]
+    fn deny_by_default_needs_a_covering_mechanism() {
+        let rule = json!({ "default": "deny", "mechanisms": ["adequacy", "consent", "statute"], "adequate": ["JP"] });
+        let with = |d: &str, t: Value| json!({ "id": "r", "role": "controller", "destinations": [d], "transfer": t });
+        let adequacy = json!({ "mechanism": "adequacy" });
+        assert_eq!(
+            transfer(rule.clone(), "dpv:Contract", with("JP", adequacy.clone())),
+            Outcome::Pass
+        );
+        assert!(
+            messages(&transfer(
+                rule.clone(),
+                "dpv:Contract",
+                with("US", adequacy)
+            ))[0]
+                .contains("no adequacy decision")
+        );
+        let consent = json!({ "mechanism": "consent" });
+        assert_eq!(
+            transfer(rule.clone(), "dpv:Consent", with("US", consent.clone())),
+            Outcome::Pass
+        );
+        assert!(
+            messages(&transfer(rule.clone(), "dpv:Contract", with("US", consent)))[0]
+                .contains("no opt-in consent")
+        );
+        let statute = json!({ "mechanism": "statute" });
+        assert!(
+            messages(&transfer(rule.clone(), "dpv:Contract", with("US", statute)))[0]
+                .contains("names none")
+        );
+        let bare = json!({ "id": "r", "role": "controller", "destinations": ["US"] });
+        assert!(
+            messages(&transfer(rule.clone(), "dpv:Contract", bare))[0].contains("no mechanism")
+        );
+        let home = json!({ "id": "r", "role": "controller", "destinations": ["KR"] });
+        assert!(matches!(
+            transfer(rule, "dpv:Contract", home),
+            Outcome::NotApplicable(_)
+        ));
+    }
+
+    #[test]
+    fn an_expired_certification_no_longer_covers_a_transfer() {
+        let rule = json!({ "default": "deny", "mechanisms": ["certification"], "certifications": ["apec-cbpr"] });
+        let Value::Object(params) = rule else {
+            panic!("object")
+        };
+        let check = FlowCheck::build("flow-transfer", &params, &Lists::default()).expect("valid");
+        let recipient = json!({
+            "id": "r", "role": "controller", "destinations": ["US"],
+            "transfer": { "mechanism": "certification",
+                "certification": { "scheme": "apec-cbpr", "id": "C-9", "validUntil": "2025-12-31" } }
+        });
+        let declaration = declaration("dpv:Contract", recipient);
+        let flow = &declaration.flows[0];
+        assert_eq!(
+            check.run_on(flow, &declaration, Some("2025-12-31")),
+            Outcome::Pass
+        );
+        let late = check.run_on(flow, &declaration, Some("2026-01-01"));
+        assert!(
+            messages(&late)[0].contains("expired on 2025-12-31"),
+            "{late:?}"
+        );
+        assert_eq!(
+            check.run(flow, &declaration),
+            Outcome::Pass,
+            "no date, no expiry"
+        );
+    }
+
+    #[test]
+    fn bad_transfer_parameters_are_named() {
+        let build = |params: Value| {
+            let Value::Object(params) = params else {
+                panic!("object")
+            };
+            FlowCheck::build("flow-transfer", &params, &Lists::default())
+        };
+        let err = build(json!({ "default": "maybe", "mechanisms": [] })).expect_err("bad default");
+        assert!(err.contains("`default`"), "{err}");
+        let err = build(json!({ "default": "deny", "mechanisms": ["telepathy"] }))
+            .expect_err("bad mechanism");
+        assert!(err.contains("telepathy"), "{err}");
+        let err = build(json!({ "default": "deny", "mechanisms": "@nowhere" }))
+            .expect_err("unknown list");
+        assert!(err.contains("@nowhere"), "{err}");
+    }
+}
