@@ -122,7 +122,8 @@ fn the_html_report_renders_in_headless_chromium() {
         !dom.contains("<script") && !dom.contains("<link") && !dom.contains("src=\"http"),
         "the page loads nothing from outside"
     );
-    let shot = common::root().join("target/html-report.png");
+    // Kept after the run (under the target folder) for a person to look at.
+    let shot = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("html-report.png");
     let _ = std::fs::remove_file(&shot);
     run_chromium(
         &browser,
