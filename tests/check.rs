@@ -483,3 +483,30 @@ fn the_pinned_time_is_used() {
     let time = chrono::DateTime::from_timestamp(epoch, 0).expect("time");
     assert!(json.contains(&time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)));
 }
+
+#[test]
+fn validate_signs_too_and_its_report_verifies() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (private, public) = keygen(dir.path(), "signer");
+    let report = dir.path().join("validate.json");
+    let output = common::run(&[
+        "validate",
+        "fixtures/payloads/valid/mobility-trip.json",
+        "--profile",
+        "kr",
+        "--quiet",
+        "--sign-key",
+        private.to_str().expect("utf-8"),
+        "--report",
+        &format!("json={}", report.display()),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
+    let json: serde_json::Value = serde_json::from_str(&read(report.clone())).expect("JSON");
+    assert!(
+        json["provenance"]["inputs"]["fixtures/payloads/valid/mobility-trip.json"].is_string(),
+        "the input is digested: {}",
+        json["provenance"]
+    );
+    let output = verify(&common::root(), &report, &public, &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
+}
