@@ -4,7 +4,10 @@
 //! regional profiles ([`catalog`]), the shared JSON Schemas ([`schema`]), the
 //! subjects being checked ([`subject`]), the checks themselves ([`checks`]),
 //! the engine that runs a plan over subjects ([`run`]), the one result model
-//! ([`model`]) and its renderers ([`report`]).
+//! ([`model`]) and its renderers ([`report`]); for certification and CI, a
+//! repository's `cityconform.toml` ([`config`]) run as one pass ([`check`]),
+//! waivers ([`waiver`]), and provenance digests and signatures
+//! ([`attest`]).
 //!
 //! The library never prints: output goes to writers handed in by the caller,
 //! and progress goes through [`run::Progress`]. The `cityconform` binary is a
