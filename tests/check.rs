@@ -510,3 +510,34 @@ fn validate_signs_too_and_its_report_verifies() {
     let output = verify(&common::root(), &report, &public, &[]);
     assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
 }
+
+#[test]
+fn a_report_made_with_a_modified_requirement_catalogue_is_caught() {
+    let repo = repository();
+    let overlay = repo.path().join("overlay/catalogue");
+    std::fs::create_dir_all(&overlay).expect("mkdir");
+    let catalogue = read(common::root().join("suites/catalogue/payload.toml"));
+    let weakened = catalogue.replacen("level = \"MUST\"", "level = \"MAY\"", 1);
+    assert_ne!(weakened, catalogue, "the catalogue has a MUST to weaken");
+    std::fs::write(overlay.join("payload.toml"), weakened).expect("write overlay");
+    edit(
+        &repo.path().join("cityconform.toml"),
+        "profiles = [\"baseline\", \"kr\"]",
+        "profiles = [\"baseline\", \"kr\"]\nsuites = [\"overlay\"]",
+    );
+    let (private, public) = keygen(repo.path(), "signer");
+    let output = run_in(
+        repo.path(),
+        &[
+            "check",
+            "--quiet",
+            "--sign-key",
+            private.to_str().expect("utf-8"),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", transcript(&output));
+    let report = repo.path().join("reports/cityconform.json");
+    let output = verify(repo.path(), &report, &public, &[]);
+    assert_eq!(output.status.code(), Some(1));
+    insta::assert_snapshot!("verify_modified_requirements", clean(&output, repo.path()));
+}
