@@ -541,3 +541,53 @@ fn a_report_made_with_a_modified_requirement_catalogue_is_caught() {
     assert_eq!(output.status.code(), Some(1));
     insta::assert_snapshot!("verify_modified_requirements", clean(&output, repo.path()));
 }
+
+/// Runs `git args` in `dir`.
+fn git(dir: &Path, args: &[&str]) {
+    let status = std::process::Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .status()
+        .expect("git runs");
+    assert!(status.success(), "git {args:?}");
+}
+
+#[test]
+fn the_pre_commit_hook_example_blocks_a_staged_payload_that_breaks_a_requirement() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    git(dir.path(), &["init", "-q"]);
+    std::fs::create_dir_all(dir.path().join("payloads")).expect("mkdir");
+    std::fs::copy(
+        common::root().join("fixtures/payloads/valid/mobility-trip.json"),
+        dir.path().join("payloads/a trip.json"),
+    )
+    .expect("copy");
+    git(dir.path(), &["add", "."]);
+    let binary = PathBuf::from(env!("CARGO_BIN_EXE_cityconform"));
+    let path = std::env::join_paths(
+        std::iter::once(binary.parent().expect("bin dir").to_path_buf()).chain(
+            std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+        ),
+    )
+    .expect("PATH");
+    let hook = common::root().join("docs/ci/pre-commit");
+    let run_hook = || {
+        std::process::Command::new("sh")
+            .arg(&hook)
+            .current_dir(dir.path())
+            .env("PATH", &path)
+            .output()
+            .expect("the hook runs")
+    };
+    let clean = run_hook();
+    assert_eq!(clean.status.code(), Some(0), "{}", transcript(&clean));
+    std::fs::copy(
+        common::root().join("fixtures/payloads/invalid/id-email.json"),
+        dir.path().join("payloads/contact.json"),
+    )
+    .expect("copy");
+    git(dir.path(), &["add", "."]);
+    let blocked = run_hook();
+    assert_eq!(blocked.status.code(), Some(1), "{}", transcript(&blocked));
+    assert!(String::from_utf8_lossy(&blocked.stdout).contains("ANON-ID-VALUE-01"));
+}
