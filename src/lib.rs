@@ -7,7 +7,9 @@
 //! that runs a plan over subjects ([`run`]), the one result model
 //! ([`model`]) and its renderers ([`report`]); the live audit of a running
 //! platform ([`live`]) and the embedded reference platform it is shown on
-//! ([`reference`]).
+//! ([`reference`]); for certification and CI, a repository's
+//! `cityconform.toml` ([`config`]) run as one pass ([`check`]), waivers
+//! ([`waiver`]), and provenance digests and signatures ([`attest`]).
 //!
 //! The library never prints: output goes to writers handed in by the caller,
 //! and progress goes through [`run::Progress`]. The `cityconform` binary is a

@@ -41,16 +41,27 @@ impl Arbitrary for AnyReport {
     fn arbitrary(g: &mut Gen) -> Self {
         let mut report = common::canonical::all_pass();
         let profiles: Vec<&str> = PROFILES[..1 + usize::arbitrary(g) % 3].to_vec();
+        let levels: Vec<Level> = REQUIREMENTS
+            .iter()
+            .map(|_| pick(g, &[Level::Must, Level::Should, Level::May]))
+            .collect();
+        // One finding a subject (a distinct record), as the engine reports;
+        // a broken MUST fails, a broken SHOULD or MAY warns.
         let findings: Vec<Finding> = (0..usize::arbitrary(g) % 6)
-            .map(|_| {
-                let broken = pick(g, &[Verdict::Fail, Verdict::Warn, Verdict::Error]);
+            .map(|i| {
+                let r = usize::arbitrary(g) % REQUIREMENTS.len();
+                let broken = if u8::arbitrary(g) % 4 == 0 {
+                    Verdict::Error
+                } else {
+                    Verdict::for_violation(levels[r])
+                };
                 Finding {
-                    requirement: pick(g, &REQUIREMENTS).to_owned(),
+                    requirement: REQUIREMENTS[r].to_owned(),
                     verdicts: profiles.iter().map(|p| ((*p).to_owned(), broken)).collect(),
                     location: Location {
                         file: Some(pick(g, &FILES).to_owned()),
-                        line: Some(1 + u64::arbitrary(g) % 1000),
-                        record: Some(1 + u64::arbitrary(g) % 1000),
+                        line: Some(i as u64 + 1),
+                        record: Some(i as u64 + 1),
                         pointer: Some(format!("/{}", String::arbitrary(g))),
                     },
                     message: String::arbitrary(g),
@@ -61,7 +72,7 @@ impl Arbitrary for AnyReport {
             .collect();
         report.profiles = profiles
             .iter()
-            .map(|id| profile_for(id, &findings))
+            .map(|id| profile_for(id, &levels, &findings))
             .collect();
         report.requirements = REQUIREMENTS
             .iter()
@@ -109,10 +120,15 @@ impl Arbitrary for AnyReport {
 }
 
 /// A profile whose counts agree with `findings` (one subject a finding).
-fn profile_for(id: &str, findings: &[Finding]) -> cityconform::model::ProfileResult {
+fn profile_for(
+    id: &str,
+    levels: &[Level],
+    findings: &[Finding],
+) -> cityconform::model::ProfileResult {
     let results: Vec<RequirementResult> = REQUIREMENTS
         .iter()
-        .map(|requirement| {
+        .zip(levels)
+        .map(|(requirement, level)| {
             let mut counts = Counts {
                 pass: 2,
                 ..Counts::default()
@@ -120,14 +136,9 @@ fn profile_for(id: &str, findings: &[Finding]) -> cityconform::model::ProfileRes
             for f in findings.iter().filter(|f| f.requirement == *requirement) {
                 counts.add(f.verdicts[id]);
             }
-            let level = if counts.warn > 0 {
-                Level::Should
-            } else {
-                Level::Must
-            };
             RequirementResult {
                 requirement: (*requirement).to_owned(),
-                level,
+                level: *level,
                 verdict: counts.verdict(),
                 counts,
                 params: serde_json::Map::new(),
@@ -330,5 +341,56 @@ fn every_renderer_reports_the_same_counts() {
     }
     QuickCheck::new()
         .tests(150)
+        .quickcheck(property as fn(AnyReport) -> bool);
+}
+
+#[test]
+fn waiving_every_requirement_meets_every_profile_unless_a_must_check_errored() {
+    fn property(report: AnyReport) -> bool {
+        let mut report = report.0;
+        // Start from the report before any waiver: drop what the generator applied.
+        if !report.waivers.is_empty() {
+            return true;
+        }
+        let must_errored = report
+            .profiles
+            .iter()
+            .flat_map(|p| &p.results)
+            .any(|r| r.level == Level::Must && r.counts.error > 0);
+        let waivers: Vec<Waiver> = REQUIREMENTS
+            .iter()
+            .map(|id| Waiver {
+                id: format!("all-{id}"),
+                requirement: (*id).to_owned(),
+                subject: None,
+                justification: "j".to_owned(),
+                approved_by: "a".to_owned(),
+                expires: chrono::NaiveDate::from_ymd_opt(2099, 12, 31).expect("date"),
+            })
+            .collect();
+        cityconform::waiver::apply(&mut report, &waivers).expect("applies");
+        let no_fail_left = report
+            .profiles
+            .iter()
+            .flat_map(|p| &p.results)
+            .all(|r| r.counts.fail == 0 && r.counts.warn == 0);
+        let every_break_waived = report.findings.iter().all(|f| {
+            f.verdicts
+                .values()
+                .all(|v| matches!(v, Verdict::Waived | Verdict::Error))
+        });
+        let holds = no_fail_left && every_break_waived && report.summary.met != must_errored;
+        if !holds {
+            eprintln!(
+                "fail/warn left: {}, all waived: {every_break_waived}, met: {}, a MUST errored: {must_errored}\n{}",
+                !no_fail_left,
+                report.summary.met,
+                serde_json::to_string_pretty(&report.profiles).unwrap_or_default()
+            );
+        }
+        holds
+    }
+    QuickCheck::new()
+        .tests(200)
         .quickcheck(property as fn(AnyReport) -> bool);
 }

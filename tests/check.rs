@@ -483,3 +483,111 @@ fn the_pinned_time_is_used() {
     let time = chrono::DateTime::from_timestamp(epoch, 0).expect("time");
     assert!(json.contains(&time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)));
 }
+
+#[test]
+fn validate_signs_too_and_its_report_verifies() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (private, public) = keygen(dir.path(), "signer");
+    let report = dir.path().join("validate.json");
+    let output = common::run(&[
+        "validate",
+        "fixtures/payloads/valid/mobility-trip.json",
+        "--profile",
+        "kr",
+        "--quiet",
+        "--sign-key",
+        private.to_str().expect("utf-8"),
+        "--report",
+        &format!("json={}", report.display()),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
+    let json: serde_json::Value = serde_json::from_str(&read(report.clone())).expect("JSON");
+    assert!(
+        json["provenance"]["inputs"]["fixtures/payloads/valid/mobility-trip.json"].is_string(),
+        "the input is digested: {}",
+        json["provenance"]
+    );
+    let output = verify(&common::root(), &report, &public, &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
+}
+
+#[test]
+fn a_report_made_with_a_modified_requirement_catalogue_is_caught() {
+    let repo = repository();
+    let overlay = repo.path().join("overlay/catalogue");
+    std::fs::create_dir_all(&overlay).expect("mkdir");
+    let catalogue = read(common::root().join("suites/catalogue/payload.toml"));
+    let weakened = catalogue.replacen("level = \"MUST\"", "level = \"MAY\"", 1);
+    assert_ne!(weakened, catalogue, "the catalogue has a MUST to weaken");
+    std::fs::write(overlay.join("payload.toml"), weakened).expect("write overlay");
+    edit(
+        &repo.path().join("cityconform.toml"),
+        "profiles = [\"baseline\", \"kr\"]",
+        "profiles = [\"baseline\", \"kr\"]\nsuites = [\"overlay\"]",
+    );
+    let (private, public) = keygen(repo.path(), "signer");
+    let output = run_in(
+        repo.path(),
+        &[
+            "check",
+            "--quiet",
+            "--sign-key",
+            private.to_str().expect("utf-8"),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", transcript(&output));
+    let report = repo.path().join("reports/cityconform.json");
+    let output = verify(repo.path(), &report, &public, &[]);
+    assert_eq!(output.status.code(), Some(1));
+    insta::assert_snapshot!("verify_modified_requirements", clean(&output, repo.path()));
+}
+
+/// Runs `git args` in `dir`.
+fn git(dir: &Path, args: &[&str]) {
+    let status = std::process::Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .status()
+        .expect("git runs");
+    assert!(status.success(), "git {args:?}");
+}
+
+#[test]
+fn the_pre_commit_hook_example_blocks_a_staged_payload_that_breaks_a_requirement() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    git(dir.path(), &["init", "-q"]);
+    std::fs::create_dir_all(dir.path().join("payloads")).expect("mkdir");
+    std::fs::copy(
+        common::root().join("fixtures/payloads/valid/mobility-trip.json"),
+        dir.path().join("payloads/a trip.json"),
+    )
+    .expect("copy");
+    git(dir.path(), &["add", "."]);
+    let binary = PathBuf::from(env!("CARGO_BIN_EXE_cityconform"));
+    let path = std::env::join_paths(
+        std::iter::once(binary.parent().expect("bin dir").to_path_buf()).chain(
+            std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+        ),
+    )
+    .expect("PATH");
+    let hook = common::root().join("docs/ci/pre-commit");
+    let run_hook = || {
+        std::process::Command::new("sh")
+            .arg(&hook)
+            .current_dir(dir.path())
+            .env("PATH", &path)
+            .output()
+            .expect("the hook runs")
+    };
+    let clean = run_hook();
+    assert_eq!(clean.status.code(), Some(0), "{}", transcript(&clean));
+    std::fs::copy(
+        common::root().join("fixtures/payloads/invalid/id-email.json"),
+        dir.path().join("payloads/contact.json"),
+    )
+    .expect("copy");
+    git(dir.path(), &["add", "."]);
+    let blocked = run_hook();
+    assert_eq!(blocked.status.code(), Some(1), "{}", transcript(&blocked));
+    assert!(String::from_utf8_lossy(&blocked.stdout).contains("ANON-ID-VALUE-01"));
+}

@@ -78,6 +78,10 @@ fn absorb(into: &mut Report, report: Report) -> Result<()> {
         }
     }
     into.findings.extend(report.findings);
+    // One dataset summary and one flow matrix fit a report; the first job
+    // that measured one keeps its place, the others' verdicts still count.
+    into.dataset = into.dataset.take().or(report.dataset);
+    into.matrix = into.matrix.take().or(report.matrix);
     into.summary.subjects += report.summary.subjects;
     into.summary.input_errors += report.summary.input_errors;
     Ok(())
@@ -88,4 +92,130 @@ fn is_met(profile: &ProfileResult) -> bool {
         .results
         .iter()
         .any(|r| r.level == Level::Must && matches!(r.verdict, Verdict::Fail | Verdict::Error))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use serde_json::Map;
+
+    use super::*;
+    use crate::catalog::Area;
+    use crate::model::{
+        Counts, Finding, InputSummary, Location, RequirementInfo, RequirementResult,
+    };
+
+    fn report(input: &str, requirement: &str, counts: Counts, findings: usize) -> Report {
+        let result = RequirementResult {
+            requirement: requirement.to_owned(),
+            level: Level::Must,
+            verdict: counts.verdict(),
+            counts,
+            params: Map::new(),
+            reason: None,
+        };
+        Report {
+            dataset: None,
+            matrix: None,
+            schema_version: REPORT_SCHEMA_VERSION.to_owned(),
+            tool: Tool::current(),
+            command: "job".to_owned(),
+            generated_at: "t".to_owned(),
+            inputs: vec![InputSummary {
+                path: input.to_owned(),
+                format: "json".to_owned(),
+                records: counts.total(),
+            }],
+            profiles: vec![ProfileResult {
+                id: "kr".to_owned(),
+                title: "Korea".to_owned(),
+                met: counts.fail == 0,
+                results: vec![result],
+            }],
+            requirements: vec![RequirementInfo {
+                id: requirement.to_owned(),
+                title: String::new(),
+                statement: String::new(),
+                area: Area::Anonymization,
+                clauses: Vec::new(),
+            }],
+            findings: (0..findings)
+                .map(|i| Finding {
+                    requirement: requirement.to_owned(),
+                    verdicts: BTreeMap::from([("kr".to_owned(), Verdict::Fail)]),
+                    location: Location {
+                        file: Some(input.to_owned()),
+                        record: Some(i as u64 + 1),
+                        ..Location::default()
+                    },
+                    message: "m".to_owned(),
+                    evidence: None,
+                    waiver: None,
+                })
+                .collect(),
+            summary: Summary {
+                subjects: counts.total(),
+                input_errors: 0,
+                findings: findings as u64,
+                met: counts.fail == 0,
+                waived: 0,
+                expired_waivers: 0,
+            },
+            waivers: Vec::new(),
+            provenance: None,
+            signature: None,
+        }
+    }
+
+    fn counts(pass: u64, fail: u64) -> Counts {
+        Counts {
+            pass,
+            fail,
+            ..Counts::default()
+        }
+    }
+
+    #[test]
+    fn rows_of_one_requirement_add_up_and_others_are_united() {
+        let merged = merge(
+            vec![
+                report("a.json", "R-B", counts(3, 0), 0),
+                report("b.csv", "R-B", counts(1, 2), 2),
+                report("c.toml", "R-A", counts(1, 0), 0),
+            ],
+            "check",
+            "2023-11-14T22:13:20Z",
+        )
+        .expect("merges");
+        let kr = &merged.profiles[0];
+        let rows: Vec<(&str, Counts, Verdict)> = kr
+            .results
+            .iter()
+            .map(|r| (r.requirement.as_str(), r.counts, r.verdict))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("R-A", counts(1, 0), Verdict::Pass),
+                ("R-B", counts(4, 2), Verdict::Fail)
+            ]
+        );
+        assert!(!kr.met);
+        assert_eq!(merged.inputs.len(), 3);
+        assert_eq!(merged.requirements.len(), 2);
+        assert_eq!(merged.summary.subjects, 7);
+        assert_eq!(merged.summary.findings, 2);
+        assert!(!merged.summary.met);
+        assert_eq!(merged.command, "check");
+    }
+
+    #[test]
+    fn no_reports_is_nothing_to_check_and_a_stray_profile_is_a_fault() {
+        assert!(merge(Vec::new(), "check", "t").is_err());
+        let mut other = report("b", "R", counts(1, 0), 0);
+        other.profiles[0].id = "eu".to_owned();
+        let result = merge(vec![report("a", "R", counts(1, 0), 0), other], "check", "t");
+        assert!(matches!(result, Err(Error::Internal(_))));
+    }
 }

@@ -5,7 +5,7 @@
 //! target); each job's runner produces a [`Report`] with the same
 //! profiles, the reports are merged, the waivers applied and the
 //! provenance recorded. Which job kinds this build can run is decided in
-//! one place, [`jobs`]: a job without a runner stops the check before
+//! one place, `check/jobs.rs`: a job without a runner stops the check before
 //! anything runs, naming its section and line, because silently skipping
 //! configured checks would let a build pass that should not.
 

@@ -28,7 +28,7 @@ pub struct Cli {
     command: Command,
 }
 
-const EXIT_CODES: &str = "Exit codes:\n  0  every selected profile is met\n  1  a MUST requirement failed or could not be checked\n  2  bad input or usage (a file, record, schema, suite or argument)\n  3  internal error";
+const EXIT_CODES: &str = "Exit codes:\n  0  every selected profile is met\n  1  a MUST requirement failed or could not be checked, or a waiver expired\n  2  bad input or usage (a file, record, schema, suite or argument)\n  3  internal error";
 
 #[derive(Debug, Subcommand)]
 enum Command {

@@ -161,41 +161,85 @@ fn area_cell(report: &Report, profile: &ProfileResult, area: Area) -> Markup {
     }
 }
 
-/// One stacked bar per profile: its requirements by verdict.
+/// Chart geometry, in SVG user units.
+const CHART_WIDTH: f64 = 640.0;
+const CHART_LABEL: f64 = 140.0;
+const CHART_ROW: f64 = 28.0;
+
+/// One segment of a profile's bar: `count` requirements with `verdict`,
+/// starting at `x`, `width` wide.
+struct Segment {
+    verdict: Verdict,
+    count: usize,
+    x: f64,
+    width: f64,
+}
+
+/// The segments of `profile`'s bar, in [`STACK`] order, empty ones left out.
+fn segments(profile: &ProfileResult) -> Vec<Segment> {
+    let total = profile.results.len().max(1) as f64;
+    let mut x = CHART_LABEL;
+    let mut out = Vec::new();
+    for verdict in STACK {
+        let count = profile
+            .results
+            .iter()
+            .filter(|r| r.verdict == verdict)
+            .count();
+        if count > 0 {
+            let width = CHART_WIDTH * count as f64 / total;
+            out.push(Segment {
+                verdict,
+                count,
+                x,
+                width,
+            });
+            x += width;
+        }
+    }
+    out
+}
+
+/// A verdict's colour as a literal, for SVG `fill` (where not every
+/// viewer resolves CSS variables); the same values as the page's CSS.
+fn color(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Fail => "#c62828",
+        Verdict::Error => "#8e24aa",
+        Verdict::Warn => "#ef6c00",
+        Verdict::Waived => "#00838f",
+        Verdict::Pass => "#2e7d32",
+        Verdict::Skip => "#9e9e9e",
+    }
+}
+
+/// One stacked bar per profile: its requirements by verdict, with a legend.
 fn chart(profiles: &[ProfileResult]) -> Markup {
-    const WIDTH: f64 = 640.0;
-    const LABEL: f64 = 140.0;
-    const ROW: f64 = 28.0;
-    let height = ROW * profiles.len().max(1) as f64 + 24.0;
+    let height = CHART_ROW * profiles.len().max(1) as f64 + 24.0;
+    let legend_y = height - 6.0;
     html! {
         svg id="chart" role="img" aria-label="requirements per verdict, per profile"
-            xmlns="http://www.w3.org/2000/svg" width=(WIDTH + LABEL) height=(height)
-            viewBox={ "0 0 " (WIDTH + LABEL) " " (height) } {
+            xmlns="http://www.w3.org/2000/svg" width=(CHART_WIDTH + CHART_LABEL) height=(height)
+            viewBox={ "0 0 " (CHART_WIDTH + CHART_LABEL) " " (height) } {
             @for (row, profile) in profiles.iter().enumerate() {
-                @let y = ROW * row as f64 + 4.0;
-                @let total = profile.results.len().max(1) as f64;
+                @let y = CHART_ROW * row as f64 + 4.0;
                 text x="0" y=(y + 15.0) font-size="13" { (profile.id) }
-                @let mut x = LABEL;
-                @for verdict in STACK {
-                    @let n = profile.results.iter().filter(|r| r.verdict == verdict).count();
-                    @if n > 0 {
-                        @let w = WIDTH * n as f64 / total;
-                        rect class={ "bar v-" (verdict.as_str()) } x=(format!("{x:.1}")) y=(y)
-                            width=(format!("{w:.1}")) height=(ROW - 8.0)
-                            fill={ "var(--" (verdict.as_str()) ")" } data-count=(n) {
-                            title { (profile.id) ": " (n) " " (verdict.as_str()) }
-                        }
-                        @if w > 18.0 {
-                            text x=(format!("{:.1}", x + 4.0)) y=(y + 15.0) font-size="12" fill="#fff" { (n) }
-                        }
-                        ({ x += w; "" })
+                @for segment in segments(profile) {
+                    @let name = segment.verdict.as_str();
+                    rect class={ "bar v-" (name) } x=(format!("{:.1}", segment.x)) y=(y)
+                        width=(format!("{:.1}", segment.width)) height=(CHART_ROW - 8.0)
+                        fill=(color(segment.verdict)) data-count=(segment.count) {
+                        title { (profile.id) ": " (segment.count) " " (name) }
+                    }
+                    @if segment.width > 18.0 {
+                        text x=(format!("{:.1}", segment.x + 4.0)) y=(y + 15.0) font-size="12" fill="#fff" { (segment.count) }
                     }
                 }
             }
-            @let legend_y = height - 6.0;
             @for (i, verdict) in STACK.iter().enumerate() {
-                rect x=(LABEL + 90.0 * i as f64) y=(legend_y - 10.0) width="10" height="10" fill={ "var(--" (verdict.as_str()) ")" } {}
-                text x=(LABEL + 90.0 * i as f64 + 14.0) y=(legend_y) font-size="11" { (verdict.as_str()) }
+                @let x = CHART_LABEL + 90.0 * i as f64;
+                rect x=(x) y=(legend_y - 10.0) width="10" height="10" fill=(color(*verdict)) {}
+                text x=(x + 14.0) y=(legend_y) font-size="11" { (verdict.as_str()) }
             }
         }
     }

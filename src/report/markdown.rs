@@ -173,7 +173,7 @@ fn findings(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             worst(finding).as_str().to_uppercase(),
             code(&finding.requirement),
             escape(&finding.location.to_string()),
-            escape(&finding.message)
+            prose(&finding.message)
         )?;
     }
     if ordered.len() > MAX_LISTED {
@@ -251,9 +251,46 @@ fn escape(text: &str) -> String {
     out
 }
 
-/// Text safe inside a code span in a table cell.
+/// A finding's message: its backtick-quoted names stay code spans, the
+/// rest is escaped; with unbalanced backticks everything is escaped.
+fn prose(text: &str) -> String {
+    if text.matches('`').count() % 2 == 1 {
+        return escape(text);
+    }
+    text.split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                format!("`{}`", code(part))
+            } else {
+                escape(part)
+            }
+        })
+        .collect()
+}
+
+/// Text safe inside a code span in a table cell (an empty one becomes a
+/// space, so that the span stays a span).
 fn code(text: &str) -> String {
+    if text.is_empty() {
+        return " ".to_owned();
+    }
     text.replace('`', "'")
         .replace('|', "\\|")
         .replace(['\n', '\r'], " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prose;
+
+    #[test]
+    fn quoted_names_stay_code_and_the_rest_is_escaped() {
+        assert_eq!(
+            prose("`/a|b` has *6* decimals <here>"),
+            "`/a\\|b` has \\*6\\* decimals &lt;here&gt;"
+        );
+        assert_eq!(prose("odd ` tick"), "odd \\` tick");
+        assert_eq!(prose("``"), "` `");
+    }
 }

@@ -56,8 +56,40 @@ pub(super) fn redact(value: &Value) -> Value {
             }
             _ => Value::Array(items.iter().map(redact).collect()),
         },
+        Value::String(text) => Value::String(redact_text(text)),
         other => other.clone(),
     }
+}
+
+/// A raw header line (`Authorization: Bearer ...`) keeps its name, and a
+/// URL keeps every query parameter but the values of secret-named ones
+/// (`?api_key=...`, `&token=...`).
+fn redact_text(text: &str) -> String {
+    if let Some((name, _)) = text.split_once(':') {
+        if !name.contains(char::is_whitespace) && is_secret_name(name) {
+            return format!("{name}: {REDACTED}");
+        }
+    }
+    let Some((base, query)) = text.split_once('?') else {
+        return text.to_owned();
+    };
+    let (query, fragment) = match query.split_once('#') {
+        Some((query, fragment)) => (query, Some(fragment)),
+        None => (query, None),
+    };
+    let pairs: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((name, _)) if is_secret_name(name) => format!("{name}={REDACTED}"),
+            _ => pair.to_owned(),
+        })
+        .collect();
+    let mut out = format!("{base}?{}", pairs.join("&"));
+    if let Some(fragment) = fragment {
+        out.push('#');
+        out.push_str(fragment);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -83,5 +115,22 @@ mod tests {
         assert_eq!(clean["request"]["headers"]["Accept"], "application/json");
         assert_eq!(clean["response"]["body"]["kind"], "email");
         assert_eq!(clean["request"]["header_list"][1][1], "*/*");
+    }
+
+    #[test]
+    fn header_lines_and_url_parameters_are_redacted_in_plain_strings() {
+        let evidence = json!({
+            "request": "GET https://city.example/v1/trips?limit=5&api_key=k-9&token=t-1#top",
+            "raw": ["Authorization: Bearer abc", "Accept: */*"],
+            "note": "ratio 3:1 kept",
+        });
+        let clean = redact(&evidence);
+        assert_eq!(
+            clean["request"],
+            "GET https://city.example/v1/trips?limit=5&api_key=[redacted]&token=[redacted]#top"
+        );
+        assert_eq!(clean["raw"][0], "Authorization: [redacted]");
+        assert_eq!(clean["raw"][1], "Accept: */*");
+        assert_eq!(clean["note"], "ratio 3:1 kept");
     }
 }
