@@ -7,9 +7,12 @@
 //! dataset engine with `context`, then give `Job::Dataset(_)` that runner
 //! in [`runner`]. Nothing else in `check` changes.
 
+use std::path::PathBuf;
+
 use crate::catalog::Catalogue;
 use crate::config::{Config, Job};
 use crate::error::{Error, FileProblem, Result};
+use crate::flows::{self, Declaration, FlowPlan, Lists};
 use crate::model::Report;
 use crate::run::{self, Plan, Progress, ValidateOptions};
 use crate::schema::SchemaRegistry;
@@ -22,6 +25,8 @@ pub struct JobContext<'a> {
     pub catalogue: &'a Catalogue,
     /// The schemas, with the configured folders and mappings.
     pub registry: &'a SchemaRegistry,
+    /// The configured suite overlay folders (for the lists profiles name).
+    pub suites: &'a [PathBuf],
     /// Profiles, in report order.
     pub profiles: &'a [String],
     /// The report time, RFC 3339.
@@ -45,7 +50,8 @@ type Runner = fn(&Job, &JobContext<'_>) -> Result<Report>;
 fn runner(job: &Job) -> Option<Runner> {
     match job {
         Job::Payloads(_) => Some(payloads),
-        Job::Dataset(_) | Job::Declaration(_) | Job::Target(_) => None,
+        Job::Declaration(_) => Some(declaration),
+        Job::Dataset(_) | Job::Target(_) => None,
     }
 }
 
@@ -106,4 +112,23 @@ fn payloads(job: &Job, context: &JobContext<'_>) -> Result<Report> {
         generated_at: context.generated_at.to_owned(),
     };
     run::validate(&plan, context.registry, &options, context.progress)
+}
+
+/// `[[declarations]]`: every flow against the data-flow requirements of
+/// each profile, with the lists the profiles name (overlays included).
+fn declaration(job: &Job, context: &JobContext<'_>) -> Result<Report> {
+    let Job::Declaration(job) = job else {
+        return Err(Error::Internal(format!(
+            "the declaration runner was handed `{}`",
+            job.section()
+        )));
+    };
+    let lists = Lists::load(context.suites)?;
+    let plan = FlowPlan::build(context.catalogue, &lists, context.profiles)?;
+    let declaration = Declaration::load(&job.path)?;
+    Ok(flows::judge(
+        &plan,
+        &declaration,
+        context.generated_at.to_owned(),
+    ))
 }

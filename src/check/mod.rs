@@ -36,6 +36,7 @@ pub fn run(config: &Config, generated_at: &str, progress: &dyn Progress) -> Resu
     let context = JobContext {
         catalogue: &catalogue,
         registry: &registry,
+        suites: &config.suites,
         profiles: &config.profiles,
         generated_at,
         progress,

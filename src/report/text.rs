@@ -91,6 +91,21 @@ fn header(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
         )?;
         return writeln!(out);
     }
+    if report.command == "check" {
+        // Several kinds of input (records, rows, flows, requests): count
+        // what was judged rather than name one kind.
+        let subjects = report.summary.subjects;
+        writeln!(
+            out,
+            "cityconform check: {subjects} subject{} from {} input{}; profile{} {}",
+            plural(subjects),
+            report.inputs.len(),
+            plural(report.inputs.len() as u64),
+            plural(profiles.len() as u64),
+            profiles.join(", ")
+        )?;
+        return writeln!(out);
+    }
     writeln!(
         out,
         "cityconform {}: {records} {noun}{} in {} file{}; profile{} {}",
