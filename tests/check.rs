@@ -88,7 +88,7 @@ fn check_runs_the_repository_from_its_configuration() {
     let inputs = json["provenance"]["inputs"]
         .as_object()
         .expect("input digests");
-    assert_eq!(inputs.len(), 4, "one digest per payload file");
+    assert_eq!(inputs.len(), 5, "one digest per payload file and the declaration");
     let sarif: serde_json::Value =
         serde_json::from_str(&read(repo.path().join("reports/cityconform.sarif"))).expect("SARIF");
     let errors = common::schema_errors(&common::sarif_validator(), &sarif);
