@@ -191,7 +191,7 @@ fn configuration_errors_name_the_key_and_line() {
             "[payloads]\npaths = [\"payloads/live\"]\n\n[[waivers]]\nrequirement = \"PAY-SCHEMA-01\"\njustification = \"j\"\nexpires = 2030-01-01\n",
         ),
         (
-            "section_not_in_this_build",
+            "missing_dataset",
             "[payloads]\npaths = [\"payloads/live\"]\n\n[[datasets]]\ndata = \"exports/trips.csv\"\ndescriptor = \"exports/trips.toml\"\n",
         ),
         ("nothing_to_check", "profiles = [\"baseline\"]\n"),

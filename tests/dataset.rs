@@ -315,3 +315,30 @@ fn row_order_does_not_change_the_report() {
         digest_of(&reversed.display().to_string())
     );
 }
+
+#[test]
+fn roles_from_a_named_schema_match_roles_from_the_records_type() {
+    let by_type = run_dataset("trips-fail.ndjson", None, &["-p", "kr", "--format", "json"]);
+    let named = run_dataset(
+        "trips-fail.ndjson",
+        None,
+        &["--schema", "MobilityTrip", "-p", "kr", "--format", "json"],
+    );
+    assert_eq!(named.status.code(), Some(1), "{}", transcript(&named));
+    assert_eq!(
+        digest(&json_report(&by_type), by_type.status.code()),
+        digest(&json_report(&named), named.status.code())
+    );
+}
+
+#[test]
+fn a_schema_without_privacy_roles_cannot_describe_a_dataset() {
+    let output = run_dataset(
+        "trips-pass.ndjson",
+        None,
+        &["--schema", "AirQualityObserved", "-p", "kr"],
+    );
+    let text = transcript(&output);
+    assert_eq!(output.status.code(), Some(2), "{text}");
+    assert!(text.contains("--descriptor"), "{text}");
+}

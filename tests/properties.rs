@@ -8,8 +8,8 @@ use std::sync::OnceLock;
 
 use cityconform::catalog::{Area, Catalogue, Clause, Level};
 use cityconform::model::{
-    Counts, Finding, InputSummary, Location, ProfileResult, Report, RequirementInfo,
-    RequirementResult, Summary, Tool, Verdict,
+    ColumnSummary, Counts, DatasetSummary, Finding, InputSummary, Location, ProfileResult, Report,
+    RequirementInfo, RequirementResult, Summary, Tool, Verdict,
 };
 use cityconform::run::{NoProgress, Plan, ValidateOptions, validate};
 use cityconform::schema::{SchemaOptions, SchemaRegistry};
@@ -333,11 +333,40 @@ impl Arbitrary for AnyReport {
                 expired_waivers: u64::arbitrary(g),
             },
             matrix: None,
-            dataset: None,
+            dataset: bool::arbitrary(g).then(|| any_dataset_summary(g)),
             waivers: Vec::new(),
             provenance: None,
             signature: None,
         })
+    }
+}
+
+/// A dataset summary; reals are multiples of 1/8 so that they print and
+/// parse back exactly.
+fn any_dataset_summary(g: &mut Gen) -> DatasetSummary {
+    let eighth = |g: &mut Gen| f64::from(u8::arbitrary(g) % 9) / 8.0;
+    let optional = |g: &mut Gen| bool::arbitrary(g).then(|| u64::arbitrary(g));
+    DatasetSummary {
+        roles_from: String::arbitrary(g),
+        rows: u64::arbitrary(g),
+        columns: (0..usize::arbitrary(g) % 4)
+            .map(|_| ColumnSummary {
+                name: String::arbitrary(g),
+                role: "quasi-identifier".to_owned(),
+                value_type: bool::arbitrary(g).then(|| "numeric".to_owned()),
+                described: bool::arbitrary(g),
+                present: u64::arbitrary(g),
+                distinct: optional(g),
+            })
+            .collect(),
+        classes: u64::arbitrary(g),
+        k: optional(g),
+        alpha: bool::arbitrary(g).then(|| eighth(g)),
+        l_distinct: optional(g),
+        l_entropy: optional(g),
+        l_entropy_exact: bool::arbitrary(g).then(|| 1.0 + eighth(g)),
+        recursive_c_l: bool::arbitrary(g).then(|| (u64::arbitrary(g), u64::arbitrary(g))),
+        t: bool::arbitrary(g).then(|| eighth(g)),
     }
 }
 

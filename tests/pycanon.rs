@@ -8,6 +8,11 @@
 //! Without pyCANON the test prints a note and passes, except in CI (`CI`
 //! set), where a missing peer is a failure.
 
+#![allow(
+    clippy::print_stderr,
+    reason = "a skipped differential test says why on stderr"
+)]
+
 mod common;
 
 use std::path::Path;

@@ -10,6 +10,10 @@
 //! - `all`: cityconform with every payload requirement of `baseline` on.
 //!
 //! Run with `cargo run --release --bin cityconform-bench [-- --records N]`.
+//!
+//! With `--dataset`, the dataset-audit benchmark instead (see
+//! `bench/dataset.rs`): `cargo run --release --bin cityconform-bench --
+//! --dataset [--records N] [--pycanon-rows N,N]`.
 
 #![allow(
     clippy::print_stdout,
@@ -26,12 +30,17 @@ use cityconform::catalog::Catalogue;
 use cityconform::run::{NoProgress, Plan, ValidateOptions, validate};
 use cityconform::schema::{SchemaOptions, SchemaRegistry};
 
+#[path = "bench/dataset.rs"]
+mod dataset;
+
 const AIR_QUALITY: &str = "https://cityconform.org/schemas/models/AirQualityObserved/v1";
 
 struct Args {
     records: u64,
     invalid_percent: u64,
     dir: PathBuf,
+    dataset: bool,
+    pycanon_rows: Vec<u64>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -39,6 +48,8 @@ fn parse_args() -> Result<Args, String> {
         records: 1_000_000,
         invalid_percent: 5,
         dir: PathBuf::from("target/bench"),
+        dataset: false,
+        pycanon_rows: vec![10_000, 100_000],
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -53,9 +64,17 @@ fn parse_args() -> Result<Args, String> {
                     .map_err(|e| format!("--invalid-percent: {e}"))?
             }
             "--dir" => args.dir = PathBuf::from(value()?),
+            "--dataset" => args.dataset = true,
+            "--pycanon-rows" => {
+                args.pycanon_rows = value()?
+                    .split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(|s| s.parse().map_err(|e| format!("--pycanon-rows: {e}")))
+                    .collect::<Result<_, _>>()?
+            }
             "--help" | "-h" => {
                 return Err(
-                    "usage: cityconform-bench [--records N] [--invalid-percent P] [--dir DIR]"
+                    "usage: cityconform-bench [--records N] [--invalid-percent P] [--dir DIR] [--dataset [--pycanon-rows N,N]]"
                         .to_owned(),
                 );
             }
@@ -70,7 +89,13 @@ fn main() -> std::process::ExitCode {
     let result = if argv.get(1).map(String::as_str) == Some("--child") {
         child(&argv[2..])
     } else {
-        parse_args().and_then(|args| parent(&args))
+        parse_args().and_then(|args| {
+            if args.dataset {
+                dataset_parent(&args)
+            } else {
+                parent(&args)
+            }
+        })
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -196,6 +221,54 @@ fn parent(args: &Args) -> Result<(), String> {
     Ok(())
 }
 
+/// The dataset benchmark: our audit and the floor at each size, pyCANON at
+/// the sizes it finishes.
+fn dataset_parent(args: &Args) -> Result<(), String> {
+    std::fs::create_dir_all(&args.dir)
+        .map_err(|e| format!("create {}: {e}", args.dir.display()))?;
+    println!("machine: {}", machine());
+    let descriptor = args.dir.join("dataset-bench.toml");
+    std::fs::write(&descriptor, dataset::DESCRIPTOR).map_err(|e| e.to_string())?;
+    let mut sizes: Vec<u64> = args.pycanon_rows.clone();
+    sizes.push(args.records);
+    sizes.sort_unstable();
+    sizes.dedup();
+    println!("\n| rows | mode | rows/s | wall s | vs floor | peak RSS MiB | k |");
+    println!("|---:|---|---:|---:|---:|---:|---:|");
+    for &rows in &sizes {
+        let path = args.dir.join(format!("dataset-{rows}.csv"));
+        dataset::generate(&path, rows)?;
+        let floor = run_child("ds-floor", &path)?;
+        let ours = run_child("ds-all", &path)?;
+        for r in [&floor, &ours] {
+            println!(
+                "| {rows} | {} | {:.0} | {:.3} | {:.2}x | {:.1} | {} |",
+                r.mode,
+                r.records as f64 / r.seconds,
+                r.seconds,
+                r.seconds / floor.seconds,
+                r.peak_kib as f64 / 1024.0,
+                r.errors
+            );
+        }
+        if args.pycanon_rows.contains(&rows) {
+            match dataset::pycanon(&path)? {
+                Some((read, k, seconds)) => println!(
+                    "| {read} | pycanon k+l+t | {:.0} | {seconds:.3} | {:.2}x | - | {k} |\n| {rows} | cityconform vs pyCANON | | | {:.0}x faster | | |",
+                    read as f64 / seconds,
+                    seconds / floor.seconds,
+                    seconds / ours.seconds
+                ),
+                None => {
+                    println!("| {rows} | pycanon | not installed (pip install pycanon) | | | | |")
+                }
+            }
+        }
+        let _ = std::fs::remove_file(&path);
+    }
+    Ok(())
+}
+
 fn run_child(mode: &str, path: &Path) -> Result<Measured, String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let output = Command::new(exe)
@@ -253,6 +326,11 @@ fn child(argv: &[String]) -> Result<(), String> {
         return Err("usage: --child MODE FILE".to_owned());
     };
     let path = PathBuf::from(path);
+    if let Some(result) = dataset_child(mode, &path) {
+        let (records, k, seconds) = result?;
+        println!("{records} {k} {seconds:.4} {}", peak_kib());
+        return Ok(());
+    }
     let registry = SchemaRegistry::load(&SchemaOptions::default()).map_err(|e| e.to_string())?;
     let started = Instant::now();
     let (records, errors) = match mode.as_str() {
@@ -264,6 +342,20 @@ fn child(argv: &[String]) -> Result<(), String> {
     let seconds = started.elapsed().as_secs_f64();
     println!("{records} {errors} {seconds:.4} {}", peak_kib());
     Ok(())
+}
+
+/// A dataset measurement, or `None` when `mode` is not a dataset mode.
+fn dataset_child(mode: &str, path: &Path) -> Option<Result<(u64, u64, f64), String>> {
+    let started = Instant::now();
+    let result = match mode {
+        "ds-floor" => dataset::floor(path),
+        "ds-all" => {
+            let descriptor = path.with_file_name("dataset-bench.toml");
+            dataset::harness(path, &descriptor)
+        }
+        _ => return None,
+    };
+    Some(result.map(|(rows, k)| (rows, k, started.elapsed().as_secs_f64())))
 }
 
 fn floor(registry: &SchemaRegistry, path: &Path) -> Result<(u64, u64), String> {

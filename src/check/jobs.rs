@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use crate::catalog::Catalogue;
 use crate::config::{Config, Job};
 use crate::error::{Error, FileProblem, Result};
+use crate::dataset::{self, AuditOptions, DatasetPlan, Descriptor};
 use crate::flows::{self, Declaration, FlowPlan, Lists};
 use crate::model::Report;
 use crate::run::{self, Plan, Progress, ValidateOptions};
@@ -51,7 +52,8 @@ fn runner(job: &Job) -> Option<Runner> {
     match job {
         Job::Payloads(_) => Some(payloads),
         Job::Declaration(_) => Some(declaration),
-        Job::Dataset(_) | Job::Target(_) => None,
+        Job::Dataset(_) => Some(dataset),
+        Job::Target(_) => None,
     }
 }
 
@@ -131,4 +133,21 @@ fn declaration(job: &Job, context: &JobContext<'_>) -> Result<Report> {
         &declaration,
         context.generated_at.to_owned(),
     ))
+}
+
+/// `[[datasets]]`: one anonymity audit of the data with its descriptor.
+fn dataset(job: &Job, context: &JobContext<'_>) -> Result<Report> {
+    let Job::Dataset(job) = job else {
+        return Err(Error::Internal(format!(
+            "the dataset runner was handed `{}`",
+            job.section()
+        )));
+    };
+    let plan = DatasetPlan::build(context.catalogue, context.profiles, &[])?;
+    let descriptor = Descriptor::load(&job.descriptor)?;
+    let options = AuditOptions {
+        path: job.data.clone(),
+        generated_at: context.generated_at.to_owned(),
+    };
+    dataset::audit(&plan, &descriptor, &options, context.progress)
 }

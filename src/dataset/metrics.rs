@@ -121,38 +121,47 @@ fn min_entropy(table: &ClassTable) -> f64 {
 
 /// `-Σ p·ln p` over a class's counts in rank order, summed as numpy does.
 fn class_entropy(counts: &[(u32, u64)], size: u64) -> f64 {
-    let terms: Vec<f64> = counts
-        .iter()
-        .map(|&(_, n)| {
-            let p = n as f64 / size as f64;
-            p * p.ln()
-        })
-        .collect();
-    -pairwise_sum(&terms)
+    let term = |&(_, n): &(u32, u64)| {
+        let p = n as f64 / size as f64;
+        p * p.ln()
+    };
+    if counts.len() <= 128 {
+        // The common case, without an allocation per class.
+        -pairwise_sum_short(counts.iter().map(term), counts.len())
+    } else {
+        let terms: Vec<f64> = counts.iter().map(term).collect();
+        -pairwise_sum(&terms)
+    }
+}
+
+/// [`pairwise_sum`] of the at most 128 items of `items` (`n` of them),
+/// streamed: the same additions in the same order.
+fn pairwise_sum_short(mut items: impl Iterator<Item = f64>, n: usize) -> f64 {
+    if n < 8 {
+        return items.fold(-0.0, |s, x| s + x);
+    }
+    let mut r = [0.0; 8];
+    for slot in &mut r {
+        *slot = items.next().unwrap_or(0.0);
+    }
+    let blocks_end = n - n % 8;
+    let mut i = 8;
+    while i < blocks_end {
+        for slot in &mut r {
+            *slot += items.next().unwrap_or(0.0);
+        }
+        i += 8;
+    }
+    let res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+    items.fold(res, |s, x| s + x)
 }
 
 /// numpy's pairwise summation of a contiguous float64 array: plain below 8
 /// items, eight accumulators up to 128, halves (at multiples of 8) above.
 fn pairwise_sum(a: &[f64]) -> f64 {
     let n = a.len();
-    if n < 8 {
-        a.iter().fold(-0.0, |s, x| s + x)
-    } else if n <= 128 {
-        let mut r = [0.0; 8];
-        r.copy_from_slice(&a[..8]);
-        let mut i = 8;
-        while i < n - n % 8 {
-            for j in 0..8 {
-                r[j] += a[i + j];
-            }
-            i += 8;
-        }
-        let mut res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-        while i < n {
-            res += a[i];
-            i += 1;
-        }
-        res
+    if n <= 128 {
+        pairwise_sum_short(a.iter().copied(), n)
     } else {
         let mut n2 = n / 2;
         n2 -= n2 % 8;
@@ -160,18 +169,29 @@ fn pairwise_sum(a: &[f64]) -> f64 {
     }
 }
 
+/// A class's counts for one attribute, sorted descending into `buffer`.
+fn sorted_descending<'b>(counts: &[(u32, u64)], buffer: &'b mut Vec<u64>) -> &'b [u64] {
+    buffer.clear();
+    buffer.extend(counts.iter().map(|&(_, n)| n));
+    buffer.sort_unstable_by(|a, b| b.cmp(a));
+    buffer
+}
+
 fn pycanon_recursive_c(table: &ClassTable, l: u64) -> u64 {
     let tail_from = (l - 1) as usize;
     (0..table.sensitive.len())
         .map(|a| {
+            let mut buffer = Vec::new();
             table
                 .classes
                 .iter()
                 .map(|class| {
-                    let mut r: Vec<u64> = class.sensitive[a].iter().map(|&(_, n)| n).collect();
-                    r.sort_unstable();
-                    let tail: u64 = r.get(tail_from..).map_or(0, |t| t.iter().sum());
-                    let first = r.first().copied().unwrap_or(0);
+                    let r = sorted_descending(&class.sensitive[a], &mut buffer);
+                    // pyCANON sorts ascending: its r₁ is the rarest value, and
+                    // its tail the largest counts from the l-th smallest on.
+                    let m = r.len();
+                    let tail: u64 = r[..m.saturating_sub(tail_from)].iter().sum();
+                    let first = r.last().copied().unwrap_or(0);
                     (first as f64 / tail as f64 + 1.0).floor() as u64
                 })
                 .max()
@@ -188,10 +208,10 @@ fn pycanon_recursive_c(table: &ClassTable, l: u64) -> u64 {
 pub fn recursive_c(table: &ClassTable, l: u64) -> Option<u64> {
     let from = l.max(1) as usize - 1;
     let mut worst = 1;
+    let mut buffer = Vec::new();
     for class in &table.classes {
         for counts in &class.sensitive {
-            let mut r: Vec<u64> = counts.iter().map(|&(_, n)| n).collect();
-            r.sort_unstable_by(|a, b| b.cmp(a));
+            let r = sorted_descending(counts, &mut buffer);
             let tail: u64 = r.get(from..).map_or(0, |t| t.iter().sum());
             if tail == 0 {
                 return None;
@@ -205,10 +225,10 @@ pub fn recursive_c(table: &ClassTable, l: u64) -> Option<u64> {
 /// Whether every class satisfies `r₁ < c·(r_l + … + r_m)` for a real `c`.
 pub fn recursive_holds(table: &ClassTable, c: f64, l: u64) -> bool {
     let from = l.max(1) as usize - 1;
+    let mut buffer = Vec::new();
     table.classes.iter().all(|class| {
         class.sensitive.iter().all(|counts| {
-            let mut r: Vec<u64> = counts.iter().map(|&(_, n)| n).collect();
-            r.sort_unstable_by(|a, b| b.cmp(a));
+            let r = sorted_descending(counts, &mut buffer);
             let tail: u64 = r.get(from..).map_or(0, |t| t.iter().sum());
             tail > 0 && (r[0] as f64) < c * tail as f64
         })
@@ -411,23 +431,37 @@ fn subsets_up_to(n: usize, max: usize) -> Vec<Vec<usize>> {
 }
 
 fn projected_below(table: &ClassTable, subset: &[usize], k: u64) -> Below {
-    let mut sizes: FxHashMap<Vec<u32>, u64> = FxHashMap::default();
-    let mut key = Vec::with_capacity(subset.len());
-    for class in &table.classes {
-        key.clear();
-        key.extend(subset.iter().map(|&c| class.key[c]));
-        match sizes.get_mut(&key) {
-            Some(size) => *size += class.size,
-            None => {
-                sizes.insert(key.clone(), class.size);
+    let widths: Vec<u32> = subset
+        .iter()
+        .map(|&c| {
+            let top = table.classes.iter().map(|x| x.key[c]).max().unwrap_or(0);
+            u32::BITS - top.leading_zeros()
+        })
+        .collect();
+    let sizes: Vec<u64> = if widths.iter().sum::<u32>() <= 64 {
+        // Most combinations pack into one integer: no allocation per key.
+        let mut sizes: FxHashMap<u64, u64> = FxHashMap::default();
+        for class in &table.classes {
+            let mut key = 0u64;
+            for (&c, &w) in subset.iter().zip(&widths) {
+                key = (key << w) | u64::from(class.key[c]);
             }
+            *sizes.entry(key).or_insert(0) += class.size;
         }
-    }
+        sizes.into_values().collect()
+    } else {
+        let mut sizes: FxHashMap<Vec<u32>, u64> = FxHashMap::default();
+        for class in &table.classes {
+            let key: Vec<u32> = subset.iter().map(|&c| class.key[c]).collect();
+            *sizes.entry(key).or_insert(0) += class.size;
+        }
+        sizes.into_values().collect()
+    };
     let mut below = Below {
         classes: 0,
         records: 0,
     };
-    for size in sizes.into_values().filter(|&s| s < k) {
+    for size in sizes.into_iter().filter(|&s| s < k) {
         below.classes += 1;
         below.records += size;
     }
@@ -439,7 +473,10 @@ mod tests {
     use super::*;
     use crate::dataset::table::SensitiveAttribute;
 
-    fn table(classes: &[(&[u32], &[(u32, u64)])], global: Vec<u64>, numeric: bool) -> ClassTable {
+    /// A class as (key, (rank, records) pairs).
+    type Spec<'a> = (&'a [u32], &'a [(u32, u64)]);
+
+    fn table(classes: &[Spec<'_>], global: Vec<u64>, numeric: bool) -> ClassTable {
         ClassTable {
             quasi_identifiers: vec!["a".into(), "b".into()],
             sensitive: vec![SensitiveAttribute {

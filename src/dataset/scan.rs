@@ -223,7 +223,7 @@ impl<'a> Pass<'a> {
         Pass {
             name,
             detectors,
-            builder: TableBuilder::new(sensitive.len()),
+            builder: TableBuilder::new(quasi.len(), sensitive.len()),
             key: Vec::with_capacity(quasi.len()),
             sensitive_ids: Vec::with_capacity(sensitive.len()),
             quasi,
@@ -245,18 +245,19 @@ impl<'a> Pass<'a> {
             if !text.is_empty() {
                 column.present += 1;
             }
-            match &mut column.values {
-                Some(values) => {
-                    if values.intern(&text).is_err() {
-                        return Err(self.not_a_number(line, i));
+            let taken = match &mut column.values {
+                Some(values) => values.intern(&text).is_ok(),
+                None => {
+                    if !text.is_empty() {
+                        for detection in self.detectors.scan(&text) {
+                            *column.detections.entry(detection.kind).or_insert(0) += 1;
+                        }
                     }
+                    true
                 }
-                None if !text.is_empty() => {
-                    for detection in self.detectors.scan(&text) {
-                        *column.detections.entry(detection.kind).or_insert(0) += 1;
-                    }
-                }
-                None => {}
+            };
+            if !taken {
+                return Err(self.not_a_number(line, i));
             }
         }
         self.key.clear();

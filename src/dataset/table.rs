@@ -47,26 +47,91 @@ pub struct ClassTable {
     pub rows: u64,
 }
 
+/// The class index: quasi-identifier tuples packed into one integer while
+/// every id fits its share of 128 bits (no allocation, one hash of a
+/// machine word), boxed slices once one does not.
+#[derive(Debug)]
+enum Index {
+    Packed {
+        map: FxHashMap<u128, u32>,
+        bits: u32,
+    },
+    Boxed(FxHashMap<Box<[u32]>, u32>),
+}
+
 /// Builds a [`ClassTable`] one record at a time.
 #[derive(Debug)]
 pub(crate) struct TableBuilder {
-    index: FxHashMap<Box<[u32]>, u32>,
+    index: Index,
+    width: usize,
     sizes: Vec<u64>,
-    keys: Vec<Box<[u32]>>,
-    /// Per sensitive attribute: (class << 32 | value id) -> records.
-    pairs: Vec<FxHashMap<u64, u64>>,
+    /// Every class's key, `width` ids each, in class order.
+    keys: Vec<u32>,
+    /// Per class, then per sensitive attribute: records per value id.
+    counts: Vec<Vec<ValueCounts>>,
+    attributes: usize,
     rows: u64,
 }
 
+/// Records per sensitive value within one class: a short list while the
+/// class holds few distinct values (the common case, and the cache-friendly
+/// one), a map beyond.
+#[derive(Debug, Clone)]
+enum ValueCounts {
+    Few(Vec<(u32, u64)>),
+    Many(FxHashMap<u32, u64>),
+}
+
+/// Distinct values a class keeps in a list before it switches to a map.
+const FEW: usize = 32;
+
+impl ValueCounts {
+    fn add(&mut self, value: u32) {
+        match self {
+            ValueCounts::Few(list) => {
+                if let Some(entry) = list.iter_mut().find(|(v, _)| *v == value) {
+                    entry.1 += 1;
+                } else if list.len() < FEW {
+                    list.push((value, 1));
+                } else {
+                    let mut map: FxHashMap<u32, u64> = list.drain(..).collect();
+                    map.insert(value, 1);
+                    *self = ValueCounts::Many(map);
+                }
+            }
+            ValueCounts::Many(map) => *map.entry(value).or_insert(0) += 1,
+        }
+    }
+
+    /// (rank, records) sorted by rank.
+    fn ranked(self, ranks: Option<&Vec<u32>>) -> Vec<(u32, u64)> {
+        let rank = |id: u32| ranks.and_then(|r| r.get(id as usize)).copied().unwrap_or(0);
+        let mut out: Vec<(u32, u64)> = match self {
+            ValueCounts::Few(list) => list.into_iter().map(|(id, n)| (rank(id), n)).collect(),
+            ValueCounts::Many(map) => map.into_iter().map(|(id, n)| (rank(id), n)).collect(),
+        };
+        out.sort_unstable();
+        out
+    }
+}
+
 impl TableBuilder {
-    pub(crate) fn new(sensitive_attributes: usize) -> Self {
+    pub(crate) fn new(quasi_identifiers: usize, sensitive_attributes: usize) -> Self {
+        let index = if quasi_identifiers <= 16 {
+            Index::Packed {
+                map: FxHashMap::default(),
+                bits: (128 / quasi_identifiers.max(1) as u32).min(32),
+            }
+        } else {
+            Index::Boxed(FxHashMap::default())
+        };
         TableBuilder {
-            index: FxHashMap::default(),
+            index,
+            width: quasi_identifiers,
             sizes: Vec::new(),
             keys: Vec::new(),
-            pairs: (0..sensitive_attributes)
-                .map(|_| FxHashMap::default())
-                .collect(),
+            counts: Vec::new(),
+            attributes: sensitive_attributes,
             rows: 0,
         }
     }
@@ -74,24 +139,60 @@ impl TableBuilder {
     /// Adds one record: its interned quasi-identifier values and sensitive
     /// value ids (one per attribute).
     pub(crate) fn add(&mut self, key: &[u32], sensitive: &[u32]) {
-        let class = match self.index.get(key) {
-            Some(&class) => class,
-            None => {
-                let class = self.keys.len() as u32;
-                let boxed: Box<[u32]> = key.into();
-                self.keys.push(boxed.clone());
-                self.index.insert(boxed, class);
-                self.sizes.push(0);
-                class
-            }
-        };
+        let class = self.class_of(key);
         self.sizes[class as usize] += 1;
-        for (pairs, &value) in self.pairs.iter_mut().zip(sensitive) {
-            *pairs
-                .entry(u64::from(class) << 32 | u64::from(value))
-                .or_insert(0) += 1;
+        for (counts, &value) in self.counts[class as usize].iter_mut().zip(sensitive) {
+            counts.add(value);
         }
         self.rows += 1;
+    }
+
+    fn class_of(&mut self, key: &[u32]) -> u32 {
+        let next = self.sizes.len() as u32;
+        if let Index::Packed { map, bits } = &mut self.index {
+            let bits = *bits;
+            if key.iter().all(|&id| bits >= 32 || id < 1 << bits) {
+                let packed = key
+                    .iter()
+                    .fold(0u128, |acc, &id| (acc << bits) | u128::from(id));
+                let class = *map.entry(packed).or_insert(next);
+                if class == next {
+                    self.new_class(key);
+                }
+                return class;
+            }
+            self.unpack();
+        }
+        let Index::Boxed(map) = &mut self.index else {
+            return 0;
+        };
+        match map.get(key) {
+            Some(&class) => class,
+            None => {
+                map.insert(key.into(), next);
+                self.new_class(key);
+                next
+            }
+        }
+    }
+
+    fn new_class(&mut self, key: &[u32]) {
+        self.keys.extend_from_slice(key);
+        self.sizes.push(0);
+        self.counts
+            .push(vec![ValueCounts::Few(Vec::new()); self.attributes]);
+    }
+
+    /// Switches to boxed keys, once an id outgrows its packed bits.
+    fn unpack(&mut self) {
+        let mut map = FxHashMap::default();
+        for (class, key) in self.keys.chunks(self.width.max(1)).enumerate() {
+            map.insert(Box::<[u32]>::from(key), class as u32);
+        }
+        if self.width == 0 && !self.sizes.is_empty() {
+            map.insert(Box::<[u32]>::from(&[][..]), 0);
+        }
+        self.index = Index::Boxed(map);
     }
 
     /// The table. `ranks[a][id]` is the rank of value `id` of sensitive
@@ -104,34 +205,19 @@ impl TableBuilder {
         ranks: &[Vec<u32>],
     ) -> ClassTable {
         drop(self.index);
-        let mut sensitive: Vec<Vec<Vec<(u32, u64)>>> = self
-            .pairs
-            .iter()
-            .map(|_| vec![Vec::new(); self.keys.len()])
-            .collect();
-        for (a, pairs) in self.pairs.into_iter().enumerate() {
-            for (packed, count) in pairs {
-                let class = (packed >> 32) as usize;
-                let id = (packed & 0xFFFF_FFFF) as usize;
-                let rank = ranks.get(a).and_then(|r| r.get(id)).copied().unwrap_or(0);
-                sensitive[a][class].push((rank, count));
-            }
-        }
+        let width = self.width;
         let classes = self
-            .keys
+            .sizes
             .into_iter()
-            .zip(self.sizes)
+            .zip(self.counts)
             .enumerate()
-            .map(|(c, (key, size))| Class {
-                key,
+            .map(|(c, (size, counts))| Class {
+                key: self.keys[c * width..(c + 1) * width].into(),
                 size,
-                sensitive: sensitive
-                    .iter_mut()
-                    .map(|per_class| {
-                        let mut counts = std::mem::take(&mut per_class[c]);
-                        counts.sort_unstable();
-                        counts
-                    })
+                sensitive: counts
+                    .into_iter()
+                    .enumerate()
+                    .map(|(a, values)| values.ranked(ranks.get(a)))
                     .collect(),
             })
             .collect();
@@ -141,5 +227,36 @@ impl TableBuilder {
             classes,
             rows: self.rows,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packed_and_boxed_keys_give_the_same_classes() {
+        let mut builder = TableBuilder::new(2, 0);
+        builder.add(&[1, 2], &[]);
+        builder.add(&[1, 2], &[]);
+        builder.add(&[3, 4], &[]);
+        // An id beyond 64 bits per column forces the boxed index.
+        builder.add(&[u32::MAX, 0], &[]);
+        builder.add(&[1, 2], &[]);
+        builder.add(&[u32::MAX, 0], &[]);
+        let table = builder.finish(vec!["a".into(), "b".into()], Vec::new(), &[]);
+        let sizes: Vec<u64> = table.classes.iter().map(|c| c.size).collect();
+        assert_eq!(sizes, vec![3, 1, 2]);
+        assert_eq!(&*table.classes[2].key, &[u32::MAX, 0]);
+    }
+
+    #[test]
+    fn no_quasi_identifier_is_one_class() {
+        let mut builder = TableBuilder::new(0, 0);
+        builder.add(&[], &[]);
+        builder.add(&[], &[]);
+        let table = builder.finish(Vec::new(), Vec::new(), &[]);
+        assert_eq!(table.classes.len(), 1);
+        assert_eq!(table.classes[0].size, 2);
     }
 }

@@ -1,0 +1,217 @@
+//! The dataset-audit benchmark: a generated CSV of N rows with five
+//! quasi-identifiers and one sensitive attribute, measured three ways, each
+//! in its own process:
+//!
+//! - `ds-floor`: a minimal single-thread loop (csv crate, a hash map from
+//!   the quasi-identifier tuple to counts per sensitive value, then k,
+//!   distinct l and equal-distance t), the floor;
+//! - `ds-all`: `cityconform dataset` through the library with every
+//!   dataset requirement of `kr` on, JSON report rendered;
+//! - `ds-pycanon`: pyCANON's `k_anonymity`, `l_diversity` and
+//!   `t_closeness` (when installed), at the sizes it finishes in reasonable
+//!   time.
+
+use std::io::{BufWriter, Write};
+use std::path::Path;
+use std::time::Instant;
+
+use cityconform::catalog::Catalogue;
+use cityconform::dataset::{AuditOptions, DatasetPlan, Descriptor};
+use cityconform::run::NoProgress;
+use rustc_hash::FxHashMap;
+
+use super::Rng;
+
+/// The descriptor of the generated file.
+pub(crate) const DESCRIPTOR: &str = r#"
+[[column]]
+name = "age_band"
+role = "quasi-identifier"
+type = "categorical"
+[[column]]
+name = "zone"
+role = "quasi-identifier"
+type = "categorical"
+[[column]]
+name = "sex"
+role = "quasi-identifier"
+type = "categorical"
+[[column]]
+name = "start_time"
+role = "quasi-identifier"
+type = "datetime"
+[[column]]
+name = "mode"
+role = "quasi-identifier"
+type = "categorical"
+[[column]]
+name = "purpose"
+role = "sensitive"
+type = "categorical"
+"#;
+
+const QUASI: [usize; 5] = [0, 1, 2, 3, 4];
+const SENSITIVE: usize = 5;
+
+/// Writes `rows` rows: 13 age bands, 60 zones, 2 sexes, 24 hours on the
+/// quarter, 6 modes (about 224,000 combinations) and 8 purposes, skewed.
+pub(crate) fn generate(path: &Path, rows: u64) -> Result<(), String> {
+    let file =
+        std::fs::File::create(path).map_err(|e| format!("create {}: {e}", path.display()))?;
+    let mut out = BufWriter::new(file);
+    let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+    const MODES: [&str; 6] = ["walk", "bike", "bus", "metro", "taxi", "car"];
+    const PURPOSES: [&str; 8] = [
+        "commute",
+        "business",
+        "education",
+        "shopping",
+        "leisure",
+        "healthcare",
+        "visit",
+        "other",
+    ];
+    writeln!(out, "age_band,zone,sex,start_time,mode,purpose").map_err(|e| e.to_string())?;
+    for _ in 0..rows {
+        let age = 15 + 5 * rng.below(13);
+        let purpose = rng.below(8).min(rng.below(8)) as usize;
+        writeln!(
+            out,
+            "{age}-{},Z{:03},{},2025-03-04T{:02}:{:02}:00+09:00,{},{}",
+            age + 4,
+            rng.below(60),
+            if rng.below(2) == 0 { "F" } else { "M" },
+            rng.below(24),
+            15 * rng.below(4),
+            MODES[rng.below(6) as usize],
+            PURPOSES[purpose]
+        )
+        .map_err(|e| e.to_string())?;
+    }
+    out.flush().map_err(|e| e.to_string())
+}
+
+/// The floor: one pass, one map, three metrics. Returns (rows, k).
+pub(crate) fn floor(path: &Path) -> Result<(u64, u64), String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .from_path(path)
+        .map_err(|e| e.to_string())?;
+    let mut classes: FxHashMap<Vec<u8>, FxHashMap<Vec<u8>, u64>> = FxHashMap::default();
+    let mut global: FxHashMap<Vec<u8>, u64> = FxHashMap::default();
+    let mut record = csv::ByteRecord::new();
+    let mut key = Vec::new();
+    let mut rows = 0u64;
+    while reader
+        .read_byte_record(&mut record)
+        .map_err(|e| e.to_string())?
+    {
+        key.clear();
+        for &i in &QUASI {
+            key.extend_from_slice(record.get(i).unwrap_or_default());
+            key.push(0);
+        }
+        let value = record.get(SENSITIVE).unwrap_or_default();
+        let counts = match classes.get_mut(key.as_slice()) {
+            Some(counts) => counts,
+            None => classes.entry(key.clone()).or_default(),
+        };
+        match counts.get_mut(value) {
+            Some(n) => *n += 1,
+            None => {
+                counts.insert(value.to_vec(), 1);
+            }
+        }
+        match global.get_mut(value) {
+            Some(n) => *n += 1,
+            None => {
+                global.insert(value.to_vec(), 1);
+            }
+        }
+        rows += 1;
+    }
+    let mut k = u64::MAX;
+    let mut l = usize::MAX;
+    let mut t = 0.0f64;
+    for counts in classes.values() {
+        let size: u64 = counts.values().sum();
+        k = k.min(size);
+        l = l.min(counts.len());
+        let mut emd = 0.0;
+        for (value, &n) in &global {
+            let p = n as f64 / rows as f64;
+            let q = counts.get(value).map_or(0.0, |&c| c as f64 / size as f64);
+            emd += (q - p).abs();
+        }
+        t = t.max(emd / 2.0);
+    }
+    std::hint::black_box((l, t));
+    Ok((rows, k))
+}
+
+/// cityconform with every dataset requirement of `kr`. Returns (rows, k).
+pub(crate) fn harness(path: &Path, descriptor: &Path) -> Result<(u64, u64), String> {
+    let catalogue = Catalogue::embedded().map_err(|e| e.to_string())?;
+    let plan =
+        DatasetPlan::build(&catalogue, &["kr".to_owned()], &[]).map_err(|e| e.to_string())?;
+    let descriptor = Descriptor::load(descriptor).map_err(|e| e.to_string())?;
+    let options = AuditOptions {
+        path: path.to_path_buf(),
+        generated_at: String::new(),
+    };
+    let report = cityconform::dataset::audit(&plan, &descriptor, &options, &NoProgress)
+        .map_err(|e| e.to_string())?;
+    let mut sink = std::io::sink();
+    cityconform::report::render(
+        &report,
+        cityconform::report::Format::Json,
+        Default::default(),
+        &mut sink,
+    )
+    .map_err(|e| e.to_string())?;
+    let dataset = report.dataset.ok_or("no dataset summary")?;
+    Ok((dataset.rows, dataset.k.unwrap_or(0)))
+}
+
+/// pyCANON's k, l and t on `path`: (rows, k), or `None` when pyCANON is not
+/// installed.
+pub(crate) fn pycanon(path: &Path) -> Result<Option<(u64, u64, f64)>, String> {
+    const SCRIPT: &str = r#"
+import sys, time
+import pandas as pd
+from pycanon import anonymity
+data = pd.read_csv(sys.argv[1])
+qi = ["age_band", "zone", "sex", "start_time", "mode"]
+started = time.perf_counter()
+k = anonymity.k_anonymity(data, qi)
+l = anonymity.l_diversity(data, qi, ["purpose"])
+t = anonymity.t_closeness(data, qi, ["purpose"])
+print(len(data), k, time.perf_counter() - started)
+"#;
+    let probe = std::process::Command::new("python3")
+        .args(["-c", "import pycanon"])
+        .output();
+    if !probe.is_ok_and(|o| o.status.success()) {
+        return Ok(None);
+    }
+    let started = Instant::now();
+    let output = std::process::Command::new("python3")
+        .args(["-c", SCRIPT])
+        .arg(path)
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !output.status.success() {
+        return Err(format!(
+            "pyCANON failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    let text = String::from_utf8_lossy(&output.stdout);
+    let fields: Vec<&str> = text.split_whitespace().collect();
+    let rows = fields.first().and_then(|f| f.parse().ok()).unwrap_or(0);
+    let k = fields.get(1).and_then(|f| f.parse().ok()).unwrap_or(0);
+    let metric_seconds = fields
+        .get(2)
+        .and_then(|f| f.parse().ok())
+        .unwrap_or_else(|| started.elapsed().as_secs_f64());
+    Ok(Some((rows, k, metric_seconds)))
+}
