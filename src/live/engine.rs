@@ -122,10 +122,19 @@ pub fn audit(
             tally.add(index, &location, outcome, Some(&evidence), &redactor);
         }
         if case.records {
-            if let Answer::Exchange(x) = answer {
-                check_records(
+            match answer {
+                Answer::Exchange(x) => check_records(
                     plan, &schemas, x, &context, &location, &evidence, &redactor, &mut tally,
-                );
+                ),
+                Answer::Skipped(reason) => {
+                    let outcome = Outcome::NotApplicable(reason.clone());
+                    payload_outcome(plan, &location, &outcome, &evidence, &redactor, &mut tally);
+                }
+                other => {
+                    let reason = format!("no records could be read: {}", failure_reason(other));
+                    let outcome = Outcome::Error(reason);
+                    payload_outcome(plan, &location, &outcome, &evidence, &redactor, &mut tally);
+                }
             }
         }
     }
@@ -464,6 +473,38 @@ fn evidence(job: &Job, answer: &Answer) -> Value {
         Answer::Skipped(reason) => evidence["skipped"] = json!(reason),
     }
     evidence
+}
+
+/// Why an answer holds no HTTP exchange.
+fn failure_reason(answer: &Answer) -> String {
+    match answer {
+        Answer::Refused => "the connection was refused".to_owned(),
+        Answer::CertificateRejected(reason) => {
+            format!("the server's certificate does not validate ({reason})")
+        }
+        Answer::Failed(reason) | Answer::Skipped(reason) => reason.clone(),
+        Answer::Exchange(_) | Answer::Legacy(_) | Answer::Burst { .. } => {
+            "the probe holds no records".to_owned()
+        }
+    }
+}
+
+/// The same outcome for every payload requirement: the data answer that
+/// should have carried the records did not come.
+fn payload_outcome(
+    plan: &LivePlan,
+    location: &Location,
+    outcome: &Outcome,
+    evidence: &Value,
+    redactor: &Redactor,
+    tally: &mut Tally<'_>,
+) {
+    tally.subjects += 1;
+    for (index, instance) in plan.instances.iter().enumerate() {
+        if matches!(instance.decider, Decider::Payload(_)) {
+            tally.add(index, location, outcome.clone(), Some(evidence), redactor);
+        }
+    }
 }
 
 /// Runs the payload checks on every record of a data answer.
