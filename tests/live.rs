@@ -276,3 +276,21 @@ fn an_unknown_fault_is_a_usage_error() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("unknown fault `no-such-fault`"));
 }
+
+#[test]
+fn bad_targets_are_refused_with_file_and_line() {
+    insta::glob!("../fixtures/targets", "*.toml", |path| {
+        let relative = common::relative(path);
+        let output = common::cityconform(&["audit", "--target", &relative])
+            .env("CITYCONFORM_TEST_TOKEN", "test-token-never-shown")
+            .env_remove("CITYCONFORM_TEST_UNSET_A")
+            .env_remove("CITYCONFORM_TEST_UNSET_B")
+            .output()
+            .expect("the binary runs");
+        assert_eq!(output.status.code(), Some(2));
+        let transcript = common::transcript(&output);
+        assert!(!transcript.contains("plain-secret-in-file"));
+        assert!(!transcript.contains("test-token-never-shown"));
+        insta::assert_snapshot!("bad_target", transcript);
+    });
+}

@@ -208,7 +208,8 @@ pub fn load(path: &Path) -> Result<Target> {
         name: name.clone(),
         text,
     };
-    let (file, source): (TargetFile, TomlSource) = load::parse_checked(&suite, &schema)?;
+    let (file, source): (TargetFile, TomlSource) =
+        load::parse_checked(&suite, &schema).map_err(with_target_help)?;
     let dir = path.parent().map_or_else(PathBuf::new, Path::to_path_buf);
     let mut endpoints: Vec<Endpoint> = file
         .endpoint
@@ -292,6 +293,17 @@ pub fn load(path: &Path) -> Result<Target> {
             .map(|a| (a.method.unwrap_or_else(|| "GET".to_owned()), a.path)),
         safety,
     })
+}
+
+/// Format problems in a target get a help line about targets.
+fn with_target_help(error: Error) -> Error {
+    const HELP: &str = "see schemas/tool/target.schema.json; credentials come from token_env or token_file, never from the target file";
+    match error {
+        Error::Files(problems) => {
+            Error::Files(problems.into_iter().map(|p| p.with_help(HELP)).collect())
+        }
+        other => other,
+    }
 }
 
 /// `https://host:8443/api` → `http://host/api`: where plain HTTP would be.
