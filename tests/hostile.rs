@@ -397,3 +397,47 @@ fn an_untrusted_certificate_fails_tls_and_sends_nothing_else() {
         common::transcript(&output)
     );
 }
+
+#[test]
+fn an_api_key_scheme_sends_the_key_in_its_header() {
+    let port = serve(|mut stream, head| {
+        let authorized = head
+            .lines()
+            .any(|l| l.eq_ignore_ascii_case(&format!("x-city-key: {TOKEN_A}")));
+        let status = if authorized {
+            "200 OK"
+        } else {
+            "401 Unauthorized"
+        };
+        let body = "{}";
+        let _ = write!(
+            stream,
+            "HTTP/1.1 {status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+    });
+    let dir = tempfile::tempdir().expect("temp dir");
+    let base = format!("http://127.0.0.1:{port}");
+    let target = target(dir.path(), &base, "");
+    let text = std::fs::read_to_string(&target).expect("target");
+    std::fs::write(
+        &target,
+        text.replace(
+            "scheme = \"bearer\"",
+            "scheme = \"api-key\"\nheader = \"X-City-Key\"",
+        ),
+    )
+    .expect("target rewritten");
+    let output = audit(&target, &["-r", "SEC-AUTHN-01", "-r", "SEC-BOLA-01"]);
+    let report = common::json_report(&output);
+    // Without the key, or with a forged one: 401. With tenant A's key, its
+    // own object: 200, so the key went in the header named.
+    assert_eq!(verdict(&report, "SEC-AUTHN-01").0, "pass");
+    let counts = report["profiles"][0]["results"]
+        .as_array()
+        .and_then(|r| r.iter().find(|x| x["requirement"] == "SEC-BOLA-01"))
+        .map(|r| r["counts"].clone())
+        .unwrap_or(Value::Null);
+    assert_eq!(counts["pass"], 1, "{}", common::transcript(&output));
+    assert_no_token(&output);
+}
