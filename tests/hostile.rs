@@ -441,3 +441,97 @@ fn an_api_key_scheme_sends_the_key_in_its_header() {
     assert_eq!(counts["pass"], 1, "{}", common::transcript(&output));
     assert_no_token(&output);
 }
+
+#[test]
+fn a_reset_connection_is_an_error_with_its_reason() {
+    let port = serve(|stream, _| {
+        // SO_LINGER 0: closing sends a reset instead of a clean FIN.
+        let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+            .enable_io()
+            .build()
+        else {
+            return;
+        };
+        let _guard = runtime.enter();
+        if stream.set_nonblocking(true).is_ok() {
+            if let Ok(stream) = tokio::net::TcpStream::from_std(stream) {
+                let _ = stream.set_zero_linger();
+                drop(stream);
+            }
+        }
+    });
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = target(dir.path(), &format!("http://127.0.0.1:{port}"), "");
+    let output = audit(&target, FEW);
+    let report = common::json_report(&output);
+    let (v, reason) = verdict(&report, "SEC-NOSNIFF-01");
+    assert_eq!(v, "error");
+    assert!(reason.contains("failed"), "{reason}");
+    assert_eq!(output.status.code(), Some(1));
+}
+
+/// The access token the OAuth2 test server issues for tenant A.
+const ACCESS_A: &str = "issued-access-token-for-a-71f0";
+
+#[test]
+fn oauth2_client_credentials_are_exchanged_for_a_bearer_token() {
+    let port = serve(|mut stream, head| {
+        let header = |name: &str| {
+            head.lines()
+                .find(|l| l.to_ascii_lowercase().starts_with(name))
+                .map(|l| l[name.len()..].trim().to_owned())
+                .unwrap_or_default()
+        };
+        let authorization = header("authorization:");
+        let (status, body) = if head.starts_with("POST /oauth/token ") {
+            // HTTP Basic of `tenant-a:` + TOKEN_A, and likewise for b.
+            let expected_a = "Basic dGVuYW50LWE6aG9zdGlsZS10ZXN0LXRva2VuLWEtNWIwZTFk";
+            if authorization == expected_a {
+                (
+                    "200 OK",
+                    format!("{{\"access_token\":\"{ACCESS_A}\",\"token_type\":\"Bearer\"}}"),
+                )
+            } else if authorization.starts_with("Basic ") {
+                (
+                    "200 OK",
+                    "{\"access_token\":\"issued-access-token-for-b-0c3d\"}".to_owned(),
+                )
+            } else {
+                ("401 Unauthorized", "{}".to_owned())
+            }
+        } else if authorization == format!("Bearer {ACCESS_A}") {
+            ("200 OK", "{}".to_owned())
+        } else {
+            ("401 Unauthorized", "{}".to_owned())
+        };
+        let _ = write!(
+            stream,
+            "HTTP/1.1 {status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+    });
+    let dir = tempfile::tempdir().expect("temp dir");
+    let base = format!("http://127.0.0.1:{port}");
+    let target = target(dir.path(), &base, "");
+    let text = std::fs::read_to_string(&target)
+        .expect("target")
+        .replace(
+            "scheme = \"bearer\"",
+            "scheme = \"oauth2-client-credentials\"\ntoken_url = \"/oauth/token\"",
+        )
+        .replace("[tenants.a]\n", "[tenants.a]\nclient_id = \"tenant-a\"\n")
+        .replace("[tenants.b]\n", "[tenants.b]\nclient_id = \"tenant-b\"\n");
+    std::fs::write(&target, text).expect("target rewritten");
+    let output = audit(&target, &["-r", "SEC-AUTHN-01", "-r", "SEC-BOLA-01"]);
+    let report = common::json_report(&output);
+    assert_eq!(verdict(&report, "SEC-AUTHN-01").0, "pass");
+    let counts = report["profiles"][0]["results"]
+        .as_array()
+        .and_then(|r| r.iter().find(|x| x["requirement"] == "SEC-BOLA-01"))
+        .map(|r| r["counts"].clone())
+        .unwrap_or(Value::Null);
+    assert_eq!(counts["pass"], 1, "{}", common::transcript(&output));
+    assert_no_token(&output);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(!stdout.contains(ACCESS_A), "an access token leaked");
+}
