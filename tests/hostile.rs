@@ -535,3 +535,23 @@ fn oauth2_client_credentials_are_exchanged_for_a_bearer_token() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(!stdout.contains(ACCESS_A), "an access token leaked");
 }
+
+#[test]
+fn the_total_deadline_ends_an_audit_of_a_silent_server() {
+    let port = serve(|stream, _| {
+        std::thread::sleep(Duration::from_secs(20));
+        drop(stream);
+    });
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = target(dir.path(), &format!("http://127.0.0.1:{port}"), "");
+    let text = std::fs::read_to_string(&target)
+        .expect("target")
+        .replace("timeout_ms = 800", "timeout_ms = 15000")
+        .replace("deadline_s = 30", "deadline_s = 1");
+    std::fs::write(&target, text).expect("target rewritten");
+    let output = audit(&target, FEW);
+    let report = common::json_report(&output);
+    let (v, reason) = verdict(&report, "SEC-NOSNIFF-01");
+    assert_eq!(v, "error");
+    assert!(reason.contains("deadline"), "{reason}");
+}
