@@ -6,7 +6,7 @@
 //! the engine that runs a plan over subjects ([`run`]), the one result model
 //! ([`model`]) and its renderers ([`report`]); the live audit of a running
 //! platform ([`live`]) and the embedded reference platform it is shown on
-//! ([`reference`]).
+//! ([`mod@reference`]).
 //!
 //! The library never prints: output goes to writers handed in by the caller,
 //! and progress goes through [`run::Progress`]. The `cityconform` binary is a
