@@ -7,7 +7,7 @@
 //! that runs a plan over subjects ([`run`]), the one result model
 //! ([`model`]) and its renderers ([`report`]); the live audit of a running
 //! platform ([`live`]) and the embedded reference platform it is shown on
-//! ([`reference`]); for certification and CI, a repository's
+//! ([`mod@reference`]); for certification and CI, a repository's
 //! `cityconform.toml` ([`config`]) run as one pass ([`check`]), waivers
 //! ([`waiver`]), and provenance digests and signatures ([`attest`]).
 //!

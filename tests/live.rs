@@ -276,3 +276,65 @@ fn an_unknown_fault_is_a_usage_error() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("unknown fault `no-such-fault`"));
 }
+
+#[test]
+fn bad_targets_are_refused_with_file_and_line() {
+    insta::glob!("../fixtures/targets", "*.toml", |path| {
+        let relative = common::relative(path);
+        let output = common::cityconform(&["audit", "--target", &relative])
+            .env("CITYCONFORM_TEST_TOKEN", "test-token-never-shown")
+            .env_remove("CITYCONFORM_TEST_UNSET_A")
+            .env_remove("CITYCONFORM_TEST_UNSET_B")
+            .output()
+            .expect("the binary runs");
+        assert_eq!(output.status.code(), Some(2));
+        let transcript = common::transcript(&output);
+        assert!(!transcript.contains("plain-secret-in-file"));
+        assert!(!transcript.contains("test-token-never-shown"));
+        insta::assert_snapshot!("bad_target", transcript);
+    });
+}
+
+#[test]
+fn serve_reference_writes_a_target_that_audit_reads() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("ref");
+    let out_arg = out.to_str().expect("UTF-8 path");
+    let mut server = common::cityconform(&["serve-reference", "--tls", "--write-target", out_arg])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("serve-reference starts");
+    let mut lines = Vec::new();
+    if let Some(stdout) = server.stdout.take() {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            let last = line.starts_with("press Ctrl-C");
+            lines.push(line);
+            if last {
+                break;
+            }
+        }
+    }
+    let output = audit(&out, &["-p", "kr"]);
+    let _ = server.kill();
+    let _ = server.wait();
+    let printed = lines.join("\n");
+    assert!(
+        printed.contains("reference platform on https://127.0.0.1:"),
+        "{printed}"
+    );
+    for token in ["tenant-a.token", "tenant-b.token"] {
+        let token = std::fs::read_to_string(out.join(token)).expect("token file");
+        assert!(!printed.contains(token.trim()), "a token was printed");
+    }
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        common::transcript(&output)
+    );
+}

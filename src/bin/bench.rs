@@ -14,6 +14,11 @@
 //! With `--dataset`, the dataset-audit benchmark instead (see
 //! `bench/dataset.rs`): `cargo run --release --bin cityconform-bench --
 //! --dataset [--records N] [--pycanon-rows N,N]`.
+//!
+//! With `--live [--runs N]` it measures the live audit instead: the full
+//! live suite under `baseline`, `kr` and `eu` against the embedded
+//! reference platform over HTTPS on loopback, a fresh platform each run
+//! (its rate-limit windows start empty), and prints the median wall time.
 
 #![allow(
     clippy::print_stdout,
@@ -41,6 +46,8 @@ struct Args {
     dir: PathBuf,
     dataset: bool,
     pycanon_rows: Vec<u64>,
+    live: bool,
+    runs: usize,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -50,6 +57,8 @@ fn parse_args() -> Result<Args, String> {
         dir: PathBuf::from("target/bench"),
         dataset: false,
         pycanon_rows: vec![10_000, 100_000],
+        live: false,
+        runs: 7,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -72,9 +81,11 @@ fn parse_args() -> Result<Args, String> {
                     .map(|s| s.parse().map_err(|e| format!("--pycanon-rows: {e}")))
                     .collect::<Result<_, _>>()?
             }
+            "--live" => args.live = true,
+            "--runs" => args.runs = value()?.parse().map_err(|e| format!("--runs: {e}"))?,
             "--help" | "-h" => {
                 return Err(
-                    "usage: cityconform-bench [--records N] [--invalid-percent P] [--dir DIR] [--dataset [--pycanon-rows N,N]]"
+                    "usage: cityconform-bench [--records N] [--invalid-percent P] [--dir DIR] | --dataset [--records N] [--pycanon-rows N,N] | --live [--runs N]"
                         .to_owned(),
                 );
             }
@@ -92,6 +103,8 @@ fn main() -> std::process::ExitCode {
         parse_args().and_then(|args| {
             if args.dataset {
                 dataset_parent(&args)
+            } else if args.live {
+                live(&args)
             } else {
                 parent(&args)
             }
@@ -425,4 +438,73 @@ fn machine() -> String {
         .unwrap_or_else(|| "unknown CPU".to_owned());
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     format!("{cpu}, {cores} cores")
+}
+
+/// The live audit, `args.runs` times against a fresh reference platform.
+fn live(args: &Args) -> Result<(), String> {
+    use cityconform::live::{self, AuditOptions, LivePlan};
+    use cityconform::reference::{ReferenceOptions, RunningReference};
+
+    println!("machine: {}", machine());
+    let catalogue = Catalogue::embedded().map_err(|e| e.to_string())?;
+    let registry = SchemaRegistry::load(&SchemaOptions::default()).map_err(|e| e.to_string())?;
+    let profiles = ["baseline", "kr", "eu"].map(String::from);
+    let dir = args.dir.join("live");
+    let mut audit_seconds = Vec::new();
+    let mut total_seconds = Vec::new();
+    let mut requests = 0;
+    let mut subjects = 0;
+    for _ in 0..args.runs.max(1) {
+        let started = Instant::now();
+        let reference = RunningReference::start(&ReferenceOptions {
+            tls: true,
+            ..ReferenceOptions::default()
+        })
+        .map_err(|e| e.to_string())?;
+        let target_path = reference.write_target(&dir).map_err(|e| e.to_string())?;
+        let target = live::target::load(&target_path).map_err(|e| e.to_string())?;
+        let cases = live::cases::load_cases(&[]).map_err(|e| e.to_string())?;
+        let plan = LivePlan::new(&catalogue, &registry, cases, &profiles, &[])
+            .map_err(|e| e.to_string())?;
+        let audit_started = Instant::now();
+        let report = live::audit(
+            &plan,
+            &registry,
+            &target,
+            &AuditOptions::default(),
+            &NoProgress,
+        )
+        .map_err(|e| e.to_string())?;
+        audit_seconds.push(audit_started.elapsed().as_secs_f64());
+        reference.stop();
+        total_seconds.push(started.elapsed().as_secs_f64());
+        if !report.summary.met {
+            return Err("the conformant reference platform did not pass".to_owned());
+        }
+        requests = report.inputs.iter().map(|i| i.records).sum::<u64>();
+        subjects = report.summary.subjects;
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let median = |values: &mut Vec<f64>| {
+        values.sort_by(f64::total_cmp);
+        values[values.len() / 2]
+    };
+    println!(
+        "\nlive audit: {} runs, {requests} requests, {subjects} subjects, profiles baseline, kr, eu\n",
+        audit_seconds.len()
+    );
+    println!("| measure | median (s) | min (s) | max (s) |");
+    println!("|---|---:|---:|---:|");
+    for (name, values) in [
+        ("audit", &mut audit_seconds),
+        ("start platform + audit", &mut total_seconds),
+    ] {
+        let m = median(values);
+        println!(
+            "| {name} | {m:.3} | {:.3} | {:.3} |",
+            values.first().copied().unwrap_or(0.0),
+            values.last().copied().unwrap_or(0.0)
+        );
+    }
+    Ok(())
 }

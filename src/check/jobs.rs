@@ -10,10 +10,11 @@
 use std::path::PathBuf;
 
 use crate::catalog::Catalogue;
-use crate::config::{Config, Job};
+use crate::config::{Config, Job, TargetRef};
 use crate::error::{Error, FileProblem, Result};
 use crate::dataset::{self, AuditOptions, DatasetPlan, Descriptor};
 use crate::flows::{self, Declaration, FlowPlan, Lists};
+use crate::live::{self, LivePlan};
 use crate::model::Report;
 use crate::run::{self, Plan, Progress, ValidateOptions};
 use crate::schema::SchemaRegistry;
@@ -53,7 +54,7 @@ fn runner(job: &Job) -> Option<Runner> {
         Job::Payloads(_) => Some(payloads),
         Job::Declaration(_) => Some(declaration),
         Job::Dataset(_) => Some(dataset),
-        Job::Target(_) => None,
+        Job::Target(_) => Some(target),
     }
 }
 
@@ -150,4 +151,39 @@ fn dataset(job: &Job, context: &JobContext<'_>) -> Result<Report> {
         generated_at: context.generated_at.to_owned(),
     };
     dataset::audit(&plan, &descriptor, &options, context.progress)
+}
+
+/// `[target]`: the live audit of a running platform, described by a target
+/// file (a bare URL names no tenants or credentials, so it cannot be
+/// audited for authentication and authorization).
+fn target(job: &Job, context: &JobContext<'_>) -> Result<Report> {
+    let Job::Target(job) = job else {
+        return Err(Error::Internal(format!(
+            "the target runner was handed `{}`",
+            job.section()
+        )));
+    };
+    let path = match &job.target {
+        TargetRef::File(path) => path,
+        TargetRef::Url(url) => {
+            return Err(Error::Usage(format!(
+                "the live audit of `{url}` needs a target file (tenants, credentials, safety limits): \
+                 write one (see `cityconform audit --help`) and name it with `file = ...` under [target]"
+            )));
+        }
+    };
+    let target = live::target::load(path)?;
+    live::check_target_types(&target, context.registry)?;
+    let cases = live::cases::load_cases(context.suites)?;
+    let plan = LivePlan::new(
+        context.catalogue,
+        context.registry,
+        cases,
+        context.profiles,
+        &[],
+    )?;
+    let options = live::AuditOptions {
+        generated_at: context.generated_at.to_owned(),
+    };
+    live::audit(&plan, context.registry, &target, &options, context.progress)
 }

@@ -71,8 +71,8 @@ enum Command {
 /// Where the catalogue comes from.
 #[derive(Debug, Clone, Default, Args)]
 pub(crate) struct SuiteArgs {
-    /// A folder whose `catalogue/` and `profiles/` TOML files overlay the
-    /// embedded suites (same ID replaces). Repeatable.
+    /// A folder whose `catalogue/`, `profiles/` and `live/` TOML files
+    /// overlay the embedded suites (same ID replaces). Repeatable.
     #[arg(long = "suites", value_name = "DIR")]
     suites: Vec<PathBuf>,
 }

@@ -79,14 +79,17 @@ pub fn audit(
     for (entity_type, uri) in registry.types() {
         declared.insert(entity_type.to_owned(), registry.declared_properties(uri)?);
     }
-    let redactor = Redactor::new(target.secrets());
-    let jobs = jobs(plan, target);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .map_err(|e| Error::Internal(format!("cannot start the audit runtime: {e}")))?;
     let client = Arc::new(Client::new(target)?);
+    let mut secrets = target.secrets();
+    let target = &runtime.block_on(with_access_tokens(target, &client))?;
+    secrets.extend(target.secrets());
+    let redactor = Redactor::new(secrets);
+    let jobs = jobs(plan, target);
     progress.start(jobs.len() as u64);
     let answers = runtime.block_on(run_jobs(plan, target, &jobs, Arc::clone(&client), progress));
     progress.finish();
@@ -122,10 +125,19 @@ pub fn audit(
             tally.add(index, &location, outcome, Some(&evidence), &redactor);
         }
         if case.records {
-            if let Answer::Exchange(x) = answer {
-                check_records(
+            match answer {
+                Answer::Exchange(x) => check_records(
                     plan, &schemas, x, &context, &location, &evidence, &redactor, &mut tally,
-                );
+                ),
+                Answer::Skipped(reason) => {
+                    let outcome = Outcome::NotApplicable(reason.clone());
+                    payload_outcome(plan, &location, &outcome, &evidence, &redactor, &mut tally);
+                }
+                other => {
+                    let reason = format!("no records could be read: {}", failure_reason(other));
+                    let outcome = Outcome::Error(reason);
+                    payload_outcome(plan, &location, &outcome, &evidence, &redactor, &mut tally);
+                }
             }
         }
     }
@@ -135,6 +147,31 @@ pub fn audit(
         records: client.spent(),
     }];
     Ok(tally.into_report(options.generated_at.clone(), inputs))
+}
+
+/// Under OAuth2 client credentials, the target with each tenant's secret
+/// exchanged for its access token (sent as a bearer token); otherwise the
+/// target as it is. A tenant without a token stops the audit (exit 2):
+/// no verdict would mean anything.
+async fn with_access_tokens(target: &Target, client: &Client) -> Result<Target> {
+    let AuthScheme::OAuth2 { token_url } = &target.auth else {
+        return Ok(target.clone());
+    };
+    let mut resolved = target.clone();
+    resolved.auth = AuthScheme::Bearer;
+    for (key, tenant) in [("a", &mut resolved.tenant_a), ("b", &mut resolved.tenant_b)] {
+        let client_id = tenant.client_id.clone().unwrap_or_default();
+        tenant.token = client
+            .fetch_token(token_url, &client_id, &tenant.token)
+            .await
+            .map_err(|reason| {
+                Error::Usage(format!(
+                    "{}: cannot obtain tenant {key}'s access token from {token_url}: {reason}",
+                    target.file
+                ))
+            })?;
+    }
+    Ok(resolved)
 }
 
 /// Every job of every case, in case order; bursts last, so that their rate
@@ -268,7 +305,9 @@ fn credential(principal: As, target: &Target) -> Option<(String, String)> {
         As::AlgNone => forged_jwt("none", 4_102_444_800, ""),
     };
     Some(match &target.auth {
-        AuthScheme::Bearer => ("authorization".to_owned(), format!("Bearer {token}")),
+        AuthScheme::Bearer | AuthScheme::OAuth2 { .. } => {
+            ("authorization".to_owned(), format!("Bearer {token}"))
+        }
         AuthScheme::ApiKey(header) => (header.clone(), token),
     })
 }
@@ -282,18 +321,7 @@ fn forged_jwt(alg: &str, exp: u64, signature: &str) -> String {
 }
 
 fn base64url(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |acc, (i, &b)| acc | (u32::from(b) << (16 - 8 * i)));
-        for i in 0..=chunk.len() {
-            out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
-        }
-    }
-    out
+    http::base64(bytes, true)
 }
 
 async fn run_jobs(
@@ -464,6 +492,38 @@ fn evidence(job: &Job, answer: &Answer) -> Value {
         Answer::Skipped(reason) => evidence["skipped"] = json!(reason),
     }
     evidence
+}
+
+/// Why an answer holds no HTTP exchange.
+fn failure_reason(answer: &Answer) -> String {
+    match answer {
+        Answer::Refused => "the connection was refused".to_owned(),
+        Answer::CertificateRejected(reason) => {
+            format!("the server's certificate does not validate ({reason})")
+        }
+        Answer::Failed(reason) | Answer::Skipped(reason) => reason.clone(),
+        Answer::Exchange(_) | Answer::Legacy(_) | Answer::Burst { .. } => {
+            "the probe holds no records".to_owned()
+        }
+    }
+}
+
+/// The same outcome for every payload requirement: the data answer that
+/// should have carried the records did not come.
+fn payload_outcome(
+    plan: &LivePlan,
+    location: &Location,
+    outcome: &Outcome,
+    evidence: &Value,
+    redactor: &Redactor,
+    tally: &mut Tally<'_>,
+) {
+    tally.subjects += 1;
+    for (index, instance) in plan.instances.iter().enumerate() {
+        if matches!(instance.decider, Decider::Payload(_)) {
+            tally.add(index, location, outcome.clone(), Some(evidence), redactor);
+        }
+    }
 }
 
 /// Runs the payload checks on every record of a data answer.
@@ -731,5 +791,8 @@ mod tests {
         assert_eq!(base64url(b"fo"), "Zm8");
         assert_eq!(base64url(b"foo"), "Zm9v");
         assert_eq!(base64url(b"{\"alg\":\"none\"}"), "eyJhbGciOiJub25lIn0");
+        assert_eq!(http::base64(b"f", false), "Zg==");
+        assert_eq!(http::base64(b"fo", false), "Zm8=");
+        assert_eq!(http::base64(b"a:b?", false), "YTpiPw==");
     }
 }

@@ -341,6 +341,50 @@ mod tests {
         assert_eq!(max_age("Max-Age=\"10\""), Some(10));
     }
 
+    quickcheck::quickcheck! {
+        /// Whatever a server answers, every condition decides without
+        /// panicking.
+        fn any_answer_is_decided(status: u16, headers: Vec<(String, String)>, body: Vec<u8>) -> bool {
+            let x = Exchange {
+                status,
+                headers: headers
+                    .into_iter()
+                    .map(|(n, v)| (n.to_ascii_lowercase(), v))
+                    .chain([("content-type".to_owned(), "x".to_owned())])
+                    .collect(),
+                body,
+            };
+            let declared = BTreeMap::new();
+            let context = Context { declared: &declared, endpoint_type: Some("ParkingSpot"), https: true };
+            let mut params = Map::new();
+            params.insert("n".to_owned(), serde_json::json!(3));
+            let re = || regex::Regex::new("a+").expect("regex");
+            let conditions = vec![
+                Condition::Status(vec![200]),
+                Condition::StatusRange(400, 499),
+                Condition::Present("content-type".to_owned(), true),
+                Condition::Equals("content-type".to_owned(), "x".to_owned()),
+                Condition::Matches("content-type".to_owned(), re()),
+                Condition::NotMatches("server".to_owned(), re()),
+                Condition::NotIn("server".to_owned(), vec!["*".to_owned()]),
+                Condition::MaxAgeAtLeast("content-type".to_owned(), "n".to_owned()),
+                Condition::BodyMatches(re()),
+                Condition::BodyNotMatches(re()),
+                Condition::RecordsAtMost("n".to_owned()),
+                Condition::PropertiesDeclared,
+                Condition::ExpiresInFuture,
+                Condition::HttpsEnforced,
+                Condition::HandshakeValid,
+            ];
+            let answer = Answer::Exchange(x);
+            conditions.iter().all(|c| {
+                let e = Expectation { requirement: "R-1".to_owned(), conditions: vec![c.clone()] };
+                let _ = decide(&[&e], &answer, &params, &context);
+                true
+            })
+        }
+    }
+
     #[test]
     fn violations_outrank_errors() {
         let v = violation("x".to_owned());

@@ -13,7 +13,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::{Mutex, Semaphore};
 use tokio::time::Instant;
 
-use super::target::{Safety, Target};
+use super::target::{Safety, Secret, Target};
 use crate::error::{Error, Result};
 
 /// A request as sent.
@@ -246,6 +246,71 @@ impl Client {
             body,
         })
     }
+}
+
+impl Client {
+    /// Exchanges OAuth2 client credentials at `token_url` for an access
+    /// token. Sent even in read-only mode: it writes nothing.
+    pub(crate) async fn fetch_token(
+        &self,
+        token_url: &str,
+        client_id: &str,
+        secret: &Secret,
+    ) -> std::result::Result<Secret, String> {
+        self.admit().await?;
+        let basic = base64(format!("{client_id}:{}", secret.expose()).as_bytes(), false);
+        let request = Outgoing {
+            method: "POST".to_owned(),
+            url: token_url.to_owned(),
+            headers: vec![("accept".to_owned(), "application/json".to_owned())],
+            credential: Some(("authorization".to_owned(), format!("Basic {basic}"))),
+            body: Some((
+                "application/x-www-form-urlencoded".to_owned(),
+                "grant_type=client_credentials".to_owned(),
+            )),
+        };
+        let guard = self.safety.timeout + Duration::from_secs(1);
+        let answer = tokio::time::timeout(guard, self.exchange(&request))
+            .await
+            .unwrap_or_else(|_| Answer::Failed("no answer in time".to_owned()));
+        let Answer::Exchange(x) = answer else {
+            return Err(format!("the token endpoint gave no answer: {answer:?}"));
+        };
+        if x.status != 200 {
+            return Err(format!("the token endpoint answered {}", x.status));
+        }
+        serde_json::from_slice::<serde_json::Value>(&x.body)
+            .ok()
+            .and_then(|v| v.get("access_token")?.as_str().map(Secret::new))
+            .filter(|t| !t.expose().is_empty())
+            .ok_or_else(|| "the token endpoint's answer has no access_token".to_owned())
+    }
+}
+
+/// Base64 of `bytes`: URL-safe without padding (JWT), or standard with
+/// padding (HTTP Basic).
+pub(crate) fn base64(bytes: &[u8], url_safe: bool) -> String {
+    let alphabet: &[u8; 64] = if url_safe {
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    } else {
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    };
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, &b)| acc | (u32::from(b) << (16 - 8 * i)));
+        for i in 0..=chunk.len() {
+            out.push(char::from(alphabet[((n >> (18 - 6 * i)) & 63) as usize]));
+        }
+        if !url_safe {
+            for _ in chunk.len()..3 {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 fn is_unsafe(method: &str) -> bool {

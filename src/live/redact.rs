@@ -26,13 +26,18 @@ impl Redactor {
         Redactor { secrets }
     }
 
-    /// `text` with every secret replaced.
+    /// `text` with every secret replaced. Should a secret still show after
+    /// the replacements (one formed across a replacement's edge), the whole
+    /// text is withheld: a lost message is better than a leaked credential.
     pub(crate) fn scrub(&self, text: &str) -> String {
         let mut out = text.to_owned();
         for secret in &self.secrets {
             if out.contains(secret.expose()) {
                 out = out.replace(secret.expose(), REDACTED);
             }
+        }
+        if self.secrets.iter().any(|s| out.contains(s.expose())) {
+            return REDACTED.to_owned();
         }
         out
     }
@@ -58,6 +63,30 @@ impl Redactor {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    quickcheck::quickcheck! {
+        /// No secret survives scrubbing, whatever the text around it
+        /// (secrets that are part of the marker itself aside).
+        fn no_secret_survives(text: String, secret: String, at: usize) -> quickcheck::TestResult {
+            if secret.is_empty() || REDACTED.contains(secret.as_str()) {
+                return quickcheck::TestResult::discard();
+            }
+            let mut text = text;
+            let mut cut = at % (text.len() + 1);
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            text.insert_str(cut, &secret);
+            let redactor = Redactor::new(vec![Secret::new(secret.clone())]);
+            quickcheck::TestResult::from_bool(!redactor.scrub(&text).contains(&secret))
+        }
+    }
+
+    #[test]
+    fn a_secret_formed_across_the_marker_withholds_the_text() {
+        let redactor = Redactor::new(vec![Secret::new("]a")]);
+        assert_eq!(redactor.scrub("x]]aa"), REDACTED);
+    }
 
     #[test]
     fn secrets_are_scrubbed_everywhere() {

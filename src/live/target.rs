@@ -41,13 +41,21 @@ pub enum AuthScheme {
     Bearer,
     /// The token alone in the named header.
     ApiKey(String),
+    /// OAuth2 client credentials exchanged at the token URL for a bearer
+    /// token before the audit.
+    OAuth2 {
+        /// Absolute token endpoint.
+        token_url: String,
+    },
 }
 
 /// One tenant's principal.
 #[derive(Debug, Clone)]
 pub struct Tenant {
-    /// Its credential.
+    /// Its credential (the client secret under OAuth2).
     pub token: Secret,
+    /// Its OAuth2 client ID.
+    pub client_id: Option<String>,
     /// The path of a resource it owns.
     pub resource: String,
 }
@@ -162,6 +170,7 @@ struct EntitiesFile {
 struct AuthFile {
     scheme: String,
     header: Option<String>,
+    token_url: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -176,6 +185,7 @@ struct TenantsFile {
 struct TenantFile {
     token_env: Option<String>,
     token_file: Option<String>,
+    client_id: Option<String>,
     resource: String,
 }
 
@@ -208,7 +218,8 @@ pub fn load(path: &Path) -> Result<Target> {
         name: name.clone(),
         text,
     };
-    let (file, source): (TargetFile, TomlSource) = load::parse_checked(&suite, &schema)?;
+    let (file, source): (TargetFile, TomlSource) =
+        load::parse_checked(&suite, &schema).map_err(with_target_help)?;
     let dir = path.parent().map_or_else(PathBuf::new, Path::to_path_buf);
     let mut endpoints: Vec<Endpoint> = file
         .endpoint
@@ -229,6 +240,7 @@ pub fn load(path: &Path) -> Result<Target> {
             entity_type: t.clone(),
         }));
     }
+    let base_url = file.base_url.trim_end_matches('/').to_owned();
     let auth = match (file.auth.scheme.as_str(), &file.auth.header) {
         ("api-key", Some(header)) => AuthScheme::ApiKey(header.clone()),
         ("api-key", None) => {
@@ -237,11 +249,38 @@ pub fn load(path: &Path) -> Result<Target> {
                 .with_help("name the header that carries the key, e.g. header = \"X-API-Key\"")
                 .into());
         }
+        ("oauth2-client-credentials", _) => match &file.auth.token_url {
+            Some(url) if url.starts_with('/') => AuthScheme::OAuth2 {
+                token_url: format!("{base_url}{url}"),
+            },
+            Some(url) => AuthScheme::OAuth2 {
+                token_url: url.clone(),
+            },
+            None => {
+                return Err(source
+                    .problem(
+                        "/auth",
+                        "the oauth2-client-credentials scheme needs `token_url`",
+                    )
+                    .into());
+            }
+        },
         _ => AuthScheme::Bearer,
     };
+    let oauth2 = matches!(auth, AuthScheme::OAuth2 { .. });
     let tenant = |key: &str, t: &TenantFile| -> Result<Tenant> {
+        if oauth2 && t.client_id.is_none() {
+            return Err(source
+                .problem(
+                    &format!("/tenants/{key}"),
+                    format!("tenant {key} needs `client_id` for oauth2-client-credentials"),
+                )
+                .with_help("token_env or token_file then names the client secret")
+                .into());
+        }
         Ok(Tenant {
             token: read_secret(&source, key, t, &dir)?,
+            client_id: t.client_id.clone(),
             resource: t.resource.clone(),
         })
     };
@@ -262,7 +301,6 @@ pub fn load(path: &Path) -> Result<Target> {
         }
         None => None,
     };
-    let base_url = file.base_url.trim_end_matches('/').to_owned();
     let plain_http_url = match &file.plain_http_url {
         Some(url) => url.trim_end_matches('/').to_owned(),
         None => default_plain_url(&base_url),
@@ -292,6 +330,17 @@ pub fn load(path: &Path) -> Result<Target> {
             .map(|a| (a.method.unwrap_or_else(|| "GET".to_owned()), a.path)),
         safety,
     })
+}
+
+/// Format problems in a target get a help line about targets.
+fn with_target_help(error: Error) -> Error {
+    const HELP: &str = "see schemas/tool/target.schema.json; credentials come from token_env or token_file, never from the target file";
+    match error {
+        Error::Files(problems) => {
+            Error::Files(problems.into_iter().map(|p| p.with_help(HELP)).collect())
+        }
+        other => other,
+    }
 }
 
 /// `https://host:8443/api` → `http://host/api`: where plain HTTP would be.

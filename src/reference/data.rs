@@ -52,9 +52,9 @@ impl Store {
 
     /// The entity types held.
     pub(crate) fn types(&self) -> Vec<String> {
-        let mut types: Vec<String> = self.by_owner.keys().map(|(_, t)| t.clone()).collect();
-        types.dedup();
-        types
+        let types: std::collections::BTreeSet<&String> =
+            self.by_owner.keys().map(|(_, t)| t).collect();
+        types.into_iter().cloned().collect()
     }
 
     /// `tenant`'s records of `entity_type`, or `None` for an unknown type.

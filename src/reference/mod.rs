@@ -267,6 +267,8 @@ async fn serve_api(
 ) {
     loop {
         let Ok((stream, _)) = listener.accept().await else {
+            // Out of descriptors, say: wait rather than spin.
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
             continue;
         };
         let state = Arc::clone(&state);
@@ -313,6 +315,8 @@ async fn answers_legacy(stream: &mut tokio::net::TcpStream) -> bool {
 async fn serve_plain(listener: TcpListener, state: Arc<server::State>) {
     loop {
         let Ok((stream, _)) = listener.accept().await else {
+            // Out of descriptors, say: wait rather than spin.
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
             continue;
         };
         let state = Arc::clone(&state);

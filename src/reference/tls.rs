@@ -62,9 +62,9 @@ pub(crate) fn generate() -> Result<Generated, String> {
     })
 }
 
-/// Whether `hello` (the first bytes a client sent) is a ClientHello that
-/// offers nothing newer than TLS 1.1: no `supported_versions` extension and
-/// a legacy version below 1.2. Used only by the `legacy-tls` fault.
+/// Whether `hello` (the first bytes a client sent) is a ClientHello whose
+/// version is below TLS 1.2: what a TLS 1.0 or 1.1 client sends. Used only
+/// by the `legacy-tls` fault; modern clients send 1.2 there.
 pub(crate) fn is_legacy_client_hello(hello: &[u8]) -> bool {
     // Record header (5) + handshake header (4) + client_version (2).
     hello.len() >= 11 && hello[0] == 0x16 && hello[5] == 0x01 && hello[9] == 3 && hello[10] < 3

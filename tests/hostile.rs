@@ -1,0 +1,557 @@
+//! The live audit against hostile servers written here, on loopback: a
+//! server that never answers, one that trickles its body, one that closes
+//! the connection, one that sends garbage, one that declares 10 GB, one
+//! that redirects to another origin, one that echoes credentials, and a
+//! TLS server the client does not trust. Each must give `error` or `fail`
+//! verdicts with reasons, never a hang or a crash; every run is bounded by
+//! a watchdog that kills the binary.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use cityconform::reference::{ReferenceOptions, RunningReference};
+use serde_json::Value;
+
+/// The token tenant A presents; it must never reach a report.
+const TOKEN_A: &str = "hostile-test-token-a-5b0e1d";
+const TOKEN_B: &str = "hostile-test-token-b-93c2aa";
+/// Longest any audit here may run before the watchdog kills it.
+const WATCHDOG: Duration = Duration::from_secs(60);
+
+/// A server on a free loopback port answering each connection with
+/// `handler` (given the request head), each in its own thread.
+fn serve(handler: fn(TcpStream, String)) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    let port = listener.local_addr().expect("local addr").port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut stream = stream;
+                let head = read_head(&mut stream);
+                handler(stream, head);
+            });
+        }
+    });
+    port
+}
+
+fn read_head(stream: &mut TcpStream) -> String {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") && head.len() < 64 * 1024 {
+        match stream.read(&mut byte) {
+            Ok(1) => head.push(byte[0]),
+            _ => break,
+        }
+    }
+    String::from_utf8_lossy(&head).into_owned()
+}
+
+/// Writes a target for `base` into `dir`, tokens from the environment.
+fn target(dir: &Path, base: &str, extra: &str) -> String {
+    let text = format!(
+        r#"base_url = "{base}"
+plain_http_url = "{base}"
+
+[[endpoint]]
+path = "/entities?type=ParkingSpot"
+type = "ParkingSpot"
+
+[auth]
+scheme = "bearer"
+
+[tenants.a]
+token_env = "HOSTILE_TOKEN_A"
+resource = "/entities/urn:ngsi-ld:ParkingSpot:a-1"
+
+[tenants.b]
+token_env = "HOSTILE_TOKEN_B"
+resource = "/entities/urn:ngsi-ld:ParkingSpot:b-1"
+
+[safety]
+timeout_ms = 800
+deadline_s = 30
+max_body_bytes = 65536
+concurrency = 4
+{extra}"#
+    );
+    let path = dir.join("target.toml");
+    std::fs::write(&path, text).expect("target written");
+    path.display().to_string()
+}
+
+/// Runs `audit` with a watchdog; panics if it outlives [`WATCHDOG`].
+fn audit(target: &str, extra: &[&str]) -> Output {
+    let mut args = vec!["audit", "--target", target, "--format", "json", "-p", "kr"];
+    args.extend_from_slice(extra);
+    let mut child = common::cityconform(&args)
+        .env("HOSTILE_TOKEN_A", TOKEN_A)
+        .env("HOSTILE_TOKEN_B", TOKEN_B)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    // Drain both pipes while waiting, or a large report would block the
+    // child on a full pipe.
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut bytes);
+            }
+            bytes
+        })
+    };
+    let stdout = drain(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let stderr = drain(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if started.elapsed() > WATCHDOG {
+            let _ = child.kill();
+            panic!("the audit hung past the watchdog");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Output {
+        status,
+        stdout: stdout.join().expect("stdout read"),
+        stderr: stderr.join().expect("stderr read"),
+    }
+}
+
+/// The verdict of `requirement` under the first profile.
+fn verdict(report: &Value, requirement: &str) -> (String, String) {
+    let result = report["profiles"][0]["results"]
+        .as_array()
+        .and_then(|r| r.iter().find(|x| x["requirement"] == requirement))
+        .cloned()
+        .unwrap_or(Value::Null);
+    (
+        result["verdict"].as_str().unwrap_or("absent").to_owned(),
+        result["reason"].as_str().unwrap_or("").to_owned(),
+    )
+}
+
+fn assert_no_token(output: &Output) {
+    for stream in [&output.stdout, &output.stderr] {
+        let text = String::from_utf8_lossy(stream);
+        assert!(
+            !text.contains(TOKEN_A) && !text.contains(TOKEN_B),
+            "a token leaked"
+        );
+    }
+}
+
+const FEW: &[&str] = &[
+    "-r",
+    "PAY-SCHEMA-01",
+    "-r",
+    "SEC-NOSNIFF-01",
+    "-r",
+    "SEC-BOLA-01",
+];
+
+#[test]
+fn a_server_that_never_answers_gives_errors_not_a_hang() {
+    let port = serve(|stream, _| {
+        std::thread::sleep(Duration::from_secs(20));
+        drop(stream);
+    });
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = target(dir.path(), &format!("http://127.0.0.1:{port}"), "");
+    let output = audit(&target, FEW);
+    let report = common::json_report(&output);
+    let (v, reason) = verdict(&report, "SEC-NOSNIFF-01");
+    assert_eq!(v, "error");
+    assert!(
+        reason.contains("within 800 ms") || reason.contains("timed out"),
+        "{reason}"
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert_no_token(&output);
+}
+
+#[test]
+fn a_slow_body_is_cut_off_at_the_timeout() {
+    let port = serve(|mut stream, _| {
+        let _ = stream.write_all(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\nContent-Length: 100000\r\n\r\n[",
+        );
+        for _ in 0..200 {
+            std::thread::sleep(Duration::from_millis(100));
+            if stream.write_all(b" ").is_err() {
+                return;
+            }
+        }
+    });
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = target(dir.path(), &format!("http://127.0.0.1:{port}"), "");
+    let output = audit(&target, FEW);
+    let report = common::json_report(&output);
+    assert_eq!(verdict(&report, "SEC-NOSNIFF-01").0, "error");
+    assert_eq!(output.status.code(), Some(1));
+}
+
+#[test]
+fn a_closed_connection_is_an_error_with_its_reason() {
+    let port = serve(|stream, _| drop(stream));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = target(dir.path(), &format!("http://127.0.0.1:{port}"), "");
+    let output = audit(&target, FEW);
+    let report = common::json_report(&output);
+    let (v, reason) = verdict(&report, "SEC-BOLA-01");
+    assert_eq!(v, "error");
+    assert!(reason.contains("failed"), "{reason}");
+}
+
+#[test]
+fn invalid_json_is_an_error_on_the_schema_requirement() {
+    let port = serve(|mut stream, _| {
+        let body = b"{\"id\": \"urn:ngsi-ld:ParkingSpot:a-1\", \"type\": ";
+        let _ = write!(
+            stream,
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        );
+        let _ = stream.write_all(body);
+    });
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = target(dir.path(), &format!("http://127.0.0.1:{port}"), "");
+    let output = audit(&target, FEW);
+    let report = common::json_report(&output);
+    let (v, reason) = verdict(&report, "PAY-SCHEMA-01");
+    assert_eq!(v, "error");
+    assert!(reason.contains("not JSON"), "{reason}");
+    assert_eq!(verdict(&report, "SEC-NOSNIFF-01").0, "pass");
+}
+
+#[test]
+fn a_ten_gigabyte_body_is_not_read() {
+    let port = serve(|mut stream, _| {
+        let _ = stream.write_all(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\nContent-Length: 10737418240\r\n\r\n[",
+        );
+        let chunk = vec![b' '; 64 * 1024];
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(10) && stream.write_all(&chunk).is_ok() {}
+    });
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = target(dir.path(), &format!("http://127.0.0.1:{port}"), "");
+    let output = audit(&target, FEW);
+    let report = common::json_report(&output);
+    let (v, reason) = verdict(&report, "SEC-NOSNIFF-01");
+    assert_eq!(v, "error");
+    assert!(reason.contains("10737418240 bytes"), "{reason}");
+}
+
+#[test]
+fn an_undeclared_endless_body_stops_at_the_cap() {
+    let port = serve(|mut stream, _| {
+        let _ = stream.write_all(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n[",
+        );
+        let chunk = vec![b' '; 64 * 1024];
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(10) && stream.write_all(&chunk).is_ok() {}
+    });
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = target(dir.path(), &format!("http://127.0.0.1:{port}"), "");
+    let output = audit(&target, FEW);
+    let report = common::json_report(&output);
+    let (v, reason) = verdict(&report, "SEC-NOSNIFF-01");
+    assert_eq!(v, "error");
+    assert!(reason.contains("65536-byte cap"), "{reason}");
+}
+
+static SEEN_BY_OTHER: Mutex<Vec<String>> = Mutex::new(Vec::new());
+static SEEN_BY_FIRST: Mutex<Vec<String>> = Mutex::new(Vec::new());
+static OTHER_PORT: Mutex<u16> = Mutex::new(0);
+
+#[test]
+fn a_redirect_to_another_origin_is_not_followed_and_gets_no_credential() {
+    let other = serve(|mut stream, head| {
+        if let Ok(mut seen) = SEEN_BY_OTHER.lock() {
+            seen.push(head);
+        }
+        let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n[]");
+    });
+    if let Ok(mut port) = OTHER_PORT.lock() {
+        *port = other;
+    }
+    let first = serve(|mut stream, head| {
+        if let Ok(mut seen) = SEEN_BY_FIRST.lock() {
+            seen.push(head);
+        }
+        let port = OTHER_PORT.lock().map(|p| *p).unwrap_or(0);
+        let _ = write!(
+            stream,
+            "HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:{port}/collect\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        );
+    });
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = target(dir.path(), &format!("http://127.0.0.1:{first}"), "");
+    let output = audit(&target, &[]);
+    assert_no_token(&output);
+    let first_seen = SEEN_BY_FIRST
+        .lock()
+        .map(|s| s.join("\n"))
+        .unwrap_or_default();
+    assert!(
+        first_seen.contains(TOKEN_A),
+        "the first origin saw tenant A's token, so the test can tell"
+    );
+    let other_seen = SEEN_BY_OTHER.lock().map(|s| s.clone()).unwrap_or_default();
+    assert!(
+        other_seen
+            .iter()
+            .all(|h| !h.contains(TOKEN_A) && !h.contains(TOKEN_B)),
+        "the other origin saw a credential"
+    );
+    assert!(
+        other_seen.is_empty(),
+        "the redirect to another origin was followed"
+    );
+}
+
+#[test]
+fn an_echoed_credential_is_redacted_from_the_report() {
+    let port = serve(|mut stream, head| {
+        let auth = head
+            .lines()
+            .find(|l| l.to_ascii_lowercase().starts_with("authorization:"))
+            .unwrap_or("")
+            .to_owned();
+        let body = format!("{{\"error\": \"bad\", \"echo\": \"{auth}\"}}");
+        let _ = write!(
+            stream,
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nServer: {auth}\r\nX-Powered-By: 1.0 {auth}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+    });
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = target(dir.path(), &format!("http://127.0.0.1:{port}"), "");
+    let output = audit(&target, &[]);
+    assert_no_token(&output);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains("Bearer [redacted]"),
+        "the echoed header is in the evidence, redacted"
+    );
+}
+
+fn reference_target_without_ca(dir: &Path, reference: &RunningReference) -> String {
+    let path = reference.write_target(dir).expect("target written");
+    let text = std::fs::read_to_string(&path).expect("target");
+    std::fs::write(&path, text.replace("ca_cert = \"ca.pem\"\n", "")).expect("target rewritten");
+    path.display().to_string()
+}
+
+#[test]
+fn an_untrusted_certificate_fails_tls_and_sends_nothing_else() {
+    let reference = Arc::new(
+        RunningReference::start(&ReferenceOptions {
+            tls: true,
+            ..ReferenceOptions::default()
+        })
+        .expect("reference starts"),
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = reference_target_without_ca(dir.path(), &reference);
+    let output = audit(&target, &[]);
+    let report = common::json_report(&output);
+    let (v, _) = verdict(&report, "SEC-TLS-01");
+    assert_eq!(v, "fail", "{}", common::transcript(&output));
+    let (v, reason) = verdict(&report, "SEC-BOLA-01");
+    assert_eq!(v, "error");
+    assert!(reason.contains("certificate"), "{reason}");
+    assert_eq!(output.status.code(), Some(1));
+
+    let ca = dir.path().join("ca.pem");
+    let output = audit(&target, &["--ca-cert", ca.to_str().expect("UTF-8 path")]);
+    let report = common::json_report(&output);
+    assert_eq!(verdict(&report, "SEC-TLS-01").0, "pass");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        common::transcript(&output)
+    );
+}
+
+#[test]
+fn an_api_key_scheme_sends_the_key_in_its_header() {
+    let port = serve(|mut stream, head| {
+        let authorized = head
+            .lines()
+            .any(|l| l.eq_ignore_ascii_case(&format!("x-city-key: {TOKEN_A}")));
+        let status = if authorized {
+            "200 OK"
+        } else {
+            "401 Unauthorized"
+        };
+        let body = "{}";
+        let _ = write!(
+            stream,
+            "HTTP/1.1 {status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+    });
+    let dir = tempfile::tempdir().expect("temp dir");
+    let base = format!("http://127.0.0.1:{port}");
+    let target = target(dir.path(), &base, "");
+    let text = std::fs::read_to_string(&target).expect("target");
+    std::fs::write(
+        &target,
+        text.replace(
+            "scheme = \"bearer\"",
+            "scheme = \"api-key\"\nheader = \"X-City-Key\"",
+        ),
+    )
+    .expect("target rewritten");
+    let output = audit(&target, &["-r", "SEC-AUTHN-01", "-r", "SEC-BOLA-01"]);
+    let report = common::json_report(&output);
+    // Without the key, or with a forged one: 401. With tenant A's key, its
+    // own object: 200, so the key went in the header named.
+    assert_eq!(verdict(&report, "SEC-AUTHN-01").0, "pass");
+    let counts = report["profiles"][0]["results"]
+        .as_array()
+        .and_then(|r| r.iter().find(|x| x["requirement"] == "SEC-BOLA-01"))
+        .map(|r| r["counts"].clone())
+        .unwrap_or(Value::Null);
+    assert_eq!(counts["pass"], 1, "{}", common::transcript(&output));
+    assert_no_token(&output);
+}
+
+#[test]
+fn a_reset_connection_is_an_error_with_its_reason() {
+    let port = serve(|stream, _| {
+        // SO_LINGER 0: closing sends a reset instead of a clean FIN.
+        let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+            .enable_io()
+            .build()
+        else {
+            return;
+        };
+        let _guard = runtime.enter();
+        if stream.set_nonblocking(true).is_ok() {
+            if let Ok(stream) = tokio::net::TcpStream::from_std(stream) {
+                let _ = stream.set_zero_linger();
+                drop(stream);
+            }
+        }
+    });
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = target(dir.path(), &format!("http://127.0.0.1:{port}"), "");
+    let output = audit(&target, FEW);
+    let report = common::json_report(&output);
+    let (v, reason) = verdict(&report, "SEC-NOSNIFF-01");
+    assert_eq!(v, "error");
+    assert!(reason.contains("failed"), "{reason}");
+    assert_eq!(output.status.code(), Some(1));
+}
+
+/// The access token the OAuth2 test server issues for tenant A.
+const ACCESS_A: &str = "issued-access-token-for-a-71f0";
+
+#[test]
+fn oauth2_client_credentials_are_exchanged_for_a_bearer_token() {
+    let port = serve(|mut stream, head| {
+        let header = |name: &str| {
+            head.lines()
+                .find(|l| l.to_ascii_lowercase().starts_with(name))
+                .map(|l| l[name.len()..].trim().to_owned())
+                .unwrap_or_default()
+        };
+        let authorization = header("authorization:");
+        let (status, body) = if head.starts_with("POST /oauth/token ") {
+            // HTTP Basic of `tenant-a:` + TOKEN_A, and likewise for b.
+            let expected_a = "Basic dGVuYW50LWE6aG9zdGlsZS10ZXN0LXRva2VuLWEtNWIwZTFk";
+            if authorization == expected_a {
+                (
+                    "200 OK",
+                    format!("{{\"access_token\":\"{ACCESS_A}\",\"token_type\":\"Bearer\"}}"),
+                )
+            } else if authorization.starts_with("Basic ") {
+                (
+                    "200 OK",
+                    "{\"access_token\":\"issued-access-token-for-b-0c3d\"}".to_owned(),
+                )
+            } else {
+                ("401 Unauthorized", "{}".to_owned())
+            }
+        } else if authorization == format!("Bearer {ACCESS_A}") {
+            ("200 OK", "{}".to_owned())
+        } else {
+            ("401 Unauthorized", "{}".to_owned())
+        };
+        let _ = write!(
+            stream,
+            "HTTP/1.1 {status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+    });
+    let dir = tempfile::tempdir().expect("temp dir");
+    let base = format!("http://127.0.0.1:{port}");
+    let target = target(dir.path(), &base, "");
+    let text = std::fs::read_to_string(&target)
+        .expect("target")
+        .replace(
+            "scheme = \"bearer\"",
+            "scheme = \"oauth2-client-credentials\"\ntoken_url = \"/oauth/token\"",
+        )
+        .replace("[tenants.a]\n", "[tenants.a]\nclient_id = \"tenant-a\"\n")
+        .replace("[tenants.b]\n", "[tenants.b]\nclient_id = \"tenant-b\"\n");
+    std::fs::write(&target, text).expect("target rewritten");
+    let output = audit(&target, &["-r", "SEC-AUTHN-01", "-r", "SEC-BOLA-01"]);
+    let report = common::json_report(&output);
+    assert_eq!(verdict(&report, "SEC-AUTHN-01").0, "pass");
+    let counts = report["profiles"][0]["results"]
+        .as_array()
+        .and_then(|r| r.iter().find(|x| x["requirement"] == "SEC-BOLA-01"))
+        .map(|r| r["counts"].clone())
+        .unwrap_or(Value::Null);
+    assert_eq!(counts["pass"], 1, "{}", common::transcript(&output));
+    assert_no_token(&output);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(!stdout.contains(ACCESS_A), "an access token leaked");
+}
+
+#[test]
+fn the_total_deadline_ends_an_audit_of_a_silent_server() {
+    let port = serve(|stream, _| {
+        std::thread::sleep(Duration::from_secs(20));
+        drop(stream);
+    });
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = target(dir.path(), &format!("http://127.0.0.1:{port}"), "");
+    let text = std::fs::read_to_string(&target)
+        .expect("target")
+        .replace("timeout_ms = 800", "timeout_ms = 15000")
+        .replace("deadline_s = 30", "deadline_s = 1");
+    std::fs::write(&target, text).expect("target rewritten");
+    let output = audit(&target, FEW);
+    let report = common::json_report(&output);
+    let (v, reason) = verdict(&report, "SEC-NOSNIFF-01");
+    assert_eq!(v, "error");
+    assert!(reason.contains("deadline"), "{reason}");
+}
