@@ -88,7 +88,11 @@ fn check_runs_the_repository_from_its_configuration() {
     let inputs = json["provenance"]["inputs"]
         .as_object()
         .expect("input digests");
-    assert_eq!(inputs.len(), 5, "one digest per payload file and the declaration");
+    assert_eq!(
+        inputs.len(),
+        6,
+        "one digest per payload file, the dataset and the declaration"
+    );
     let sarif: serde_json::Value =
         serde_json::from_str(&read(repo.path().join("reports/cityconform.sarif"))).expect("SARIF");
     let errors = common::schema_errors(&common::sarif_validator(), &sarif);
@@ -193,6 +197,10 @@ fn configuration_errors_name_the_key_and_line() {
         (
             "missing_dataset",
             "[payloads]\npaths = [\"payloads/live\"]\n\n[[datasets]]\ndata = \"exports/trips.csv\"\ndescriptor = \"exports/trips.toml\"\n",
+        ),
+        (
+            "target_url_alone",
+            "[payloads]\npaths = [\"payloads/live\"]\n\n[target]\nurl = \"https://city.example\"\n",
         ),
         ("nothing_to_check", "profiles = [\"baseline\"]\n"),
         ("syntax", "[payloads]\npaths = [\"payloads/live\"\n"),

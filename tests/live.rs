@@ -297,11 +297,34 @@ fn bad_targets_are_refused_with_file_and_line() {
 
 #[test]
 fn serve_reference_writes_a_target_that_audit_reads() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("ref");
+    let (mut server, printed) = serve_reference(&out);
+    let output = audit(&out, &["-p", "kr"]);
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(
+        printed.contains("reference platform on https://127.0.0.1:"),
+        "{printed}"
+    );
+    for token in ["tenant-a.token", "tenant-b.token"] {
+        let token = std::fs::read_to_string(out.join(token)).expect("token file");
+        assert!(!printed.contains(token.trim()), "a token was printed");
+    }
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        common::transcript(&output)
+    );
+}
+
+/// Starts `serve-reference --tls --write-target out` and waits until it
+/// serves; returns the process and what it printed.
+fn serve_reference(out: &Path) -> (std::process::Child, String) {
     use std::io::{BufRead, BufReader};
     use std::process::Stdio;
 
-    let dir = tempfile::tempdir().expect("temp dir");
-    let out = dir.path().join("ref");
     let out_arg = out.to_str().expect("UTF-8 path");
     let mut server = common::cityconform(&["serve-reference", "--tls", "--write-target", out_arg])
         .stdout(Stdio::piped())
@@ -319,22 +342,47 @@ fn serve_reference_writes_a_target_that_audit_reads() {
             }
         }
     }
-    let output = audit(&out, &["-p", "kr"]);
+    (server, lines.join("\n"))
+}
+
+#[test]
+fn check_audits_the_target_file_its_configuration_names() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (mut server, _) = serve_reference(&dir.path().join("ref"));
+    std::fs::write(
+        dir.path().join("cityconform.toml"),
+        "profiles = [\"kr\"]\n\n[target]\nfile = \"ref/target.toml\"\n",
+    )
+    .expect("config written");
+    let output = common::cityconform(&["check", "--format", "json"])
+        .current_dir(dir.path())
+        .output()
+        .expect("check runs");
     let _ = server.kill();
     let _ = server.wait();
-    let printed = lines.join("\n");
-    assert!(
-        printed.contains("reference platform on https://127.0.0.1:"),
-        "{printed}"
-    );
-    for token in ["tenant-a.token", "tenant-b.token"] {
-        let token = std::fs::read_to_string(out.join(token)).expect("token file");
-        assert!(!printed.contains(token.trim()), "a token was printed");
-    }
     assert_eq!(
         output.status.code(),
         Some(0),
         "{}",
         common::transcript(&output)
     );
+    let report = common::json_report(&output);
+    let rows: Vec<&str> = report["profiles"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter(|r| r["verdict"] == "pass")
+        .filter_map(|r| r["requirement"].as_str())
+        .collect();
+    for requirement in [
+        "SEC-AUTHN-01",
+        "SEC-BOLA-01",
+        "SEC-HSTS-01",
+        "PAY-ENVELOPE-01",
+    ] {
+        assert!(
+            rows.contains(&requirement),
+            "{requirement} passes: {rows:?}"
+        );
+    }
 }

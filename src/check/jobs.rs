@@ -11,8 +11,8 @@ use std::path::PathBuf;
 
 use crate::catalog::Catalogue;
 use crate::config::{Config, Job, TargetRef};
-use crate::error::{Error, FileProblem, Result};
 use crate::dataset::{self, AuditOptions, DatasetPlan, Descriptor};
+use crate::error::{Error, FileProblem, Result};
 use crate::flows::{self, Declaration, FlowPlan, Lists};
 use crate::live::{self, LivePlan};
 use crate::model::Report;

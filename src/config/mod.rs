@@ -322,21 +322,28 @@ impl Resolver<'_> {
         }
         for (i, dataset) in file.datasets.iter().enumerate() {
             jobs.push(Job::Dataset(DatasetJob {
-                data: self.base.join(&dataset.data),
-                descriptor: self.base.join(&dataset.descriptor),
+                data: self.file(&format!("/datasets/{i}/data"), &dataset.data),
+                descriptor: self.file(&format!("/datasets/{i}/descriptor"), &dataset.descriptor),
                 pointer: format!("/datasets/{i}"),
             }));
         }
         for (i, declaration) in file.declarations.iter().enumerate() {
             jobs.push(Job::Declaration(DeclarationJob {
-                path: self.base.join(&declaration.path),
+                path: self.file(&format!("/declarations/{i}/path"), &declaration.path),
                 pointer: format!("/declarations/{i}"),
             }));
         }
         if let Some(target) = &file.target {
             let target = match (&target.url, &target.file) {
-                (Some(url), _) => TargetRef::Url(url.clone()),
-                (None, Some(file)) => TargetRef::File(self.base.join(file)),
+                (Some(url), _) => {
+                    self.problem(
+                        "/target/url",
+                        format!("a live audit of `{url}` needs a target file, not a URL alone"),
+                        "write a target file (base URL, tenants, credentials from the environment, safety limits; see `cityconform audit --help`) and name it with `file = ...`",
+                    );
+                    TargetRef::Url(url.clone())
+                }
+                (None, Some(file)) => TargetRef::File(self.file("/target/file", file)),
                 (None, None) => TargetRef::Url(String::new()),
             };
             jobs.push(Job::Target(TargetJob {
@@ -366,6 +373,20 @@ impl Resolver<'_> {
     fn problem(&mut self, pointer: &str, message: String, help: &str) {
         self.problems
             .push(self.source.problem(pointer, message).with_help(help));
+    }
+
+    /// `name` resolved against the config's folder; a problem when it is
+    /// not a file, so that a typo is reported with its line before any run.
+    fn file(&mut self, pointer: &str, name: &str) -> PathBuf {
+        let path = self.base.join(name);
+        if !path.is_file() {
+            self.problem(
+                pointer,
+                format!("file `{}` does not exist", path.display()),
+                "paths are relative to the folder holding cityconform.toml",
+            );
+        }
+        path
     }
 
     fn folders(&mut self, pointer: &str, dirs: &[String]) -> Vec<PathBuf> {
