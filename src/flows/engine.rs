@@ -13,6 +13,7 @@ use super::lists::Lists;
 use crate::catalog::{Catalogue, Level, ResolvedProfile};
 use crate::checks::Outcome;
 use crate::error::{Error, FileProblem, Result};
+use crate::run::plan::requirement_infos;
 use crate::model::{
     Blocker, Counts, Finding, InputSummary, Location, Matrix, MatrixRow, PairResult, ProfileCell,
     ProfileResult, REPORT_SCHEMA_VERSION, Report, RequirementInfo, RequirementResult, Summary,
@@ -96,7 +97,11 @@ impl FlowPlan {
                     .to_owned(),
             ));
         }
-        plan.requirements = requirement_infos(catalogue, &resolved, &plan)?;
+        plan.requirements = requirement_infos(
+            catalogue,
+            &resolved,
+            plan.instances.iter().map(|i| i.requirement.as_str()),
+        )?;
         Ok(plan)
     }
 
@@ -147,40 +152,6 @@ fn param_problem(
         "profile `{}` uses these parameters for `{requirement}`; lists are in suites/lists/ (`@id`)",
         profile.id
     ))
-}
-
-fn requirement_infos(
-    catalogue: &Catalogue,
-    resolved: &[ResolvedProfile],
-    plan: &FlowPlan,
-) -> Result<Vec<RequirementInfo>> {
-    let mut ids: Vec<&str> = plan
-        .instances
-        .iter()
-        .map(|i| i.requirement.as_str())
-        .collect();
-    ids.sort_unstable();
-    ids.dedup();
-    ids.into_iter()
-        .map(|id| {
-            let requirement = catalogue.requirement(id)?;
-            let mut clauses = requirement.clauses.clone();
-            for selection in resolved.iter().filter_map(|p| p.selection(id)) {
-                for clause in &selection.clauses {
-                    if !clauses.contains(clause) {
-                        clauses.push(clause.clone());
-                    }
-                }
-            }
-            Ok(RequirementInfo {
-                id: requirement.id.clone(),
-                title: requirement.title.clone(),
-                statement: requirement.statement.clone(),
-                area: requirement.area,
-                clauses,
-            })
-        })
-        .collect()
 }
 
 /// Judges every flow of `declaration` under `plan`: one verdict table per

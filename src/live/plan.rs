@@ -11,6 +11,7 @@ use crate::catalog::{Catalogue, Level};
 use crate::checks::payload::{self, PayloadCheck};
 use crate::error::{Error, Result};
 use crate::model::RequirementInfo;
+use crate::run::plan::requirement_infos;
 use crate::schema::{ENVELOPE_URI, SchemaRegistry};
 
 /// The check kind of requirements decided by live cases.
@@ -136,11 +137,12 @@ impl LivePlan {
                 "the selected profiles and requirements include no live or payload requirement; nothing to audit".to_owned(),
             ));
         }
-        ids.sort();
-        plan.requirements = ids
+        let resolved = profile_ids
             .iter()
-            .map(|id| requirement_info(catalogue, profile_ids, id))
-            .collect::<Result<_>>()?;
+            .map(|id| catalogue.resolve(id))
+            .collect::<Result<Vec<_>>>()?;
+        plan.requirements =
+            requirement_infos(catalogue, &resolved, ids.iter().map(String::as_str))?;
         Ok(plan)
     }
 
@@ -209,28 +211,4 @@ impl LivePlan {
         }
         users
     }
-}
-
-fn requirement_info(
-    catalogue: &Catalogue,
-    profile_ids: &[String],
-    id: &str,
-) -> Result<RequirementInfo> {
-    let requirement = catalogue.requirement(id)?;
-    let mut clauses = requirement.clauses.clone();
-    for profile_id in profile_ids {
-        let profile = catalogue.resolve(profile_id)?;
-        for clause in profile.selection(id).into_iter().flat_map(|s| &s.clauses) {
-            if !clauses.contains(clause) {
-                clauses.push(clause.clone());
-            }
-        }
-    }
-    Ok(RequirementInfo {
-        id: requirement.id.clone(),
-        title: requirement.title.clone(),
-        statement: requirement.statement.clone(),
-        area: requirement.area,
-        clauses,
-    })
 }
