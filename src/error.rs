@@ -141,6 +141,17 @@ fn join_problems(problems: &[FileProblem]) -> String {
 }
 
 impl Error {
+    /// `Ok` when `problems` is empty, else every problem at once, each
+    /// reported once: several profiles sharing one bad definition, for
+    /// example, would otherwise repeat it.
+    pub fn unless_problems(mut problems: Vec<FileProblem>) -> Result<()> {
+        if problems.is_empty() {
+            return Ok(());
+        }
+        problems.dedup_by(|a, b| (&a.file, a.line, &a.message) == (&b.file, b.line, &b.message));
+        Err(Error::Files(problems))
+    }
+
     /// Reading `path` failed.
     pub fn read(path: &Path, source: std::io::Error) -> Self {
         Error::Read {

@@ -110,11 +110,7 @@ impl DatasetPlan {
                 entries,
             });
         }
-        if !problems.is_empty() {
-            problems
-                .dedup_by(|a, b| (&a.file, a.line, &a.message) == (&b.file, b.line, &b.message));
-            return Err(Error::Files(problems));
-        }
+        Error::unless_problems(problems)?;
         if plan.instances.is_empty() {
             return Err(Error::Usage(
                 "the selected profiles and requirements include no dataset requirement; nothing to check".to_owned(),

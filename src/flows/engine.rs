@@ -86,11 +86,7 @@ impl FlowPlan {
                 entries,
             });
         }
-        if !problems.is_empty() {
-            problems
-                .dedup_by(|a, b| (&a.file, a.line, &a.message) == (&b.file, b.line, &b.message));
-            return Err(Error::Files(problems));
-        }
+        Error::unless_problems(problems)?;
         if plan.instances.is_empty() {
             return Err(Error::Usage(
                 "the selected profiles include no data-flow requirement; nothing to check"

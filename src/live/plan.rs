@@ -127,11 +127,7 @@ impl LivePlan {
             });
         }
         problems.extend(plan.parameter_problems());
-        if !problems.is_empty() {
-            problems
-                .dedup_by(|a, b| (&a.file, a.line, &a.message) == (&b.file, b.line, &b.message));
-            return Err(Error::Files(problems));
-        }
+        Error::unless_problems(problems)?;
         if plan.instances.is_empty() {
             return Err(Error::Usage(
                 "the selected profiles and requirements include no live or payload requirement; nothing to audit".to_owned(),

@@ -157,12 +157,7 @@ impl Plan {
                 entries,
             });
         }
-        if !problems.is_empty() {
-            // Several profiles sharing one bad definition report it once.
-            problems
-                .dedup_by(|a, b| (&a.file, a.line, &a.message) == (&b.file, b.line, &b.message));
-            return Err(Error::Files(problems));
-        }
+        Error::unless_problems(problems)?;
         plan.requirements = requirement_infos(
             catalogue,
             &resolved,
