@@ -520,6 +520,58 @@ fn validate_signs_too_and_its_report_verifies() {
 }
 
 #[test]
+fn every_command_signs_and_its_report_verifies() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (private, public) = keygen(dir.path(), "signer");
+    let private = private.to_str().expect("utf-8").to_owned();
+    let commands: [(&str, Vec<&str>); 3] = [
+        (
+            "dataset",
+            vec![
+                "dataset",
+                "fixtures/datasets/pass-all.csv",
+                "--descriptor",
+                "fixtures/datasets/trips.toml",
+                "-p",
+                "kr",
+            ],
+        ),
+        (
+            "flows",
+            vec![
+                "flows",
+                "fixtures/flows/air-quality-open-data.json",
+                "-p",
+                "eu",
+            ],
+        ),
+        ("demo", vec!["demo", "-p", "kr"]),
+    ];
+    for (name, args) in commands {
+        let report = dir.path().join(format!("{name}.json"));
+        let target = format!("json={}", report.display());
+        let mut args = args;
+        args.extend(["--quiet", "--sign-key", &private, "--report", &target]);
+        let output = common::run(&args);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{name}: {}",
+            transcript(&output)
+        );
+        let json: serde_json::Value = serde_json::from_str(&read(report.clone())).expect("JSON");
+        assert!(json["signature"].is_object(), "{name} signs its report");
+        let output = verify(&common::root(), &report, &public, &[]);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{name}: {}",
+            transcript(&output)
+        );
+    }
+}
+
+#[test]
 fn a_report_made_with_a_modified_requirement_catalogue_is_caught() {
     let repo = repository();
     let overlay = repo.path().join("overlay/catalogue");

@@ -10,7 +10,7 @@ use cityconform::schema::{SchemaOptions, SchemaRegistry};
 use clap::Args;
 
 use super::SuiteArgs;
-use super::output::{OutputArgs, TerminalProgress, generated_at};
+use super::output::{OutputArgs, TerminalProgress, generated_at, sign};
 
 /// Arguments of `dataset`.
 #[derive(Debug, Args)]
@@ -66,6 +66,7 @@ pub(crate) fn run(args: DatasetArgs) -> Result<ExitCode, Error> {
             args.data.display()
         )));
     }
+    let key = args.output.signing_key()?;
     let catalogue = args.suites.load()?;
     let plan = DatasetPlan::build(&catalogue, &args.profiles, &args.only)?;
     let descriptor = descriptor(&args)?;
@@ -74,7 +75,14 @@ pub(crate) fn run(args: DatasetArgs) -> Result<ExitCode, Error> {
         generated_at: generated_at()?,
     };
     let progress = TerminalProgress::new(args.output.quiet);
-    let report = cityconform::dataset::audit(&plan, &descriptor, &options, &progress)?;
+    let mut report = cityconform::dataset::audit(&plan, &descriptor, &options, &progress)?;
+    sign(&mut report, key.as_ref(), |report| {
+        let registry = SchemaRegistry::load(&SchemaOptions {
+            dirs: args.schema_dirs.clone(),
+            ..SchemaOptions::default()
+        })?;
+        cityconform::attest::provenance(&catalogue, &args.profiles, &registry, &report.inputs, None)
+    })?;
     args.output.emit(&report)?;
     Ok(report.exit_code())
 }

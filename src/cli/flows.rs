@@ -12,11 +12,12 @@ use cityconform::error::Error;
 use cityconform::flows::{Declaration, FlowPlan, Lists, judge};
 use cityconform::model::Report;
 use cityconform::report::{self, Format, TextOptions};
+use cityconform::schema::{SchemaOptions, SchemaRegistry};
 use clap::Args;
 use serde_json::Value;
 
 use super::SuiteArgs;
-use super::output::{OutputArgs, generated_at, parse_report};
+use super::output::{OutputArgs, generated_at, parse_report, sign};
 
 /// Arguments of `flows`.
 #[derive(Debug, Args)]
@@ -49,7 +50,20 @@ pub(crate) struct FlowsArgs {
 pub(crate) fn run(args: FlowsArgs) -> Result<ExitCode, Error> {
     args.output
         .check_paths(std::slice::from_ref(&args.declaration))?;
-    let report = judge_declaration(&args.suites, &args.declaration, &args.profiles)?;
+    let key = args.output.signing_key()?;
+    let mut report = judge_declaration(&args.suites, &args.declaration, &args.profiles)?;
+    sign(&mut report, key.as_ref(), |report| {
+        // The bundled schemas: a declaration is judged without them, but
+        // a signed report names every schema the tool carried.
+        let registry = SchemaRegistry::load(&SchemaOptions::default())?;
+        cityconform::attest::provenance(
+            &args.suites.load()?,
+            &args.profiles,
+            &registry,
+            &report.inputs,
+            None,
+        )
+    })?;
     args.output.emit(&report)?;
     Ok(report.exit_code())
 }

@@ -13,10 +13,11 @@ use cityconform::reference::{Fault, ReferenceOptions, RunningReference};
 use cityconform::run::Progress;
 use cityconform::schema::{SchemaOptions, SchemaRegistry};
 use clap::Args;
+use ed25519_dalek::SigningKey;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::SuiteArgs;
-use super::output::{OutputArgs, generated_at};
+use super::output::{OutputArgs, generated_at, sign};
 
 /// Arguments of `audit`.
 #[derive(Debug, Args)]
@@ -130,23 +131,27 @@ pub(crate) fn audit(args: AuditArgs) -> Result<ExitCode, Error> {
     if let Some(ca) = &args.ca_cert {
         target.ca_pem = Some(std::fs::read(ca).map_err(|e| Error::read(ca, e))?);
     }
+    let key = args.output.signing_key()?;
     let report = run_audit(
         &target,
         &args.selection.profiles,
         &args.selection.only,
         &args.selection.suites,
         args.output.quiet,
+        key.as_ref(),
     )?;
     args.output.emit(&report)?;
     Ok(report.exit_code())
 }
 
+/// Audits `target`, and signs the report when `key` is given.
 fn run_audit(
     target: &target::Target,
     profiles: &[String],
     only: &[String],
     suites: &SuiteArgs,
     quiet: bool,
+    key: Option<&SigningKey>,
 ) -> Result<Report, Error> {
     let catalogue = suites.load()?;
     let registry = SchemaRegistry::load(&SchemaOptions::default())?;
@@ -157,11 +162,22 @@ fn run_audit(
         generated_at: generated_at()?,
     };
     let progress = CaseProgress::new(quiet);
-    live::audit(&plan, &registry, target, &options, &progress)
+    let mut report = live::audit(&plan, &registry, target, &options, &progress)?;
+    sign(&mut report, key, |report| {
+        cityconform::attest::provenance(
+            &catalogue,
+            profiles,
+            &registry,
+            &report.inputs,
+            Some(target.base_url.clone()),
+        )
+    })?;
+    Ok(report)
 }
 
 pub(crate) fn demo(args: DemoArgs) -> Result<ExitCode, Error> {
     args.output.check_paths(&[])?;
+    let key = args.output.signing_key()?;
     let reference = RunningReference::start(&ReferenceOptions {
         tls: !args.no_tls,
         faults: args.faults.clone(),
@@ -189,6 +205,7 @@ pub(crate) fn demo(args: DemoArgs) -> Result<ExitCode, Error> {
         &[],
         &SuiteArgs::default(),
         args.output.quiet,
+        key.as_ref(),
     )?;
     reference.stop();
     drop(dir);

@@ -13,12 +13,12 @@ use super::lists::Lists;
 use crate::catalog::{Catalogue, Level, ResolvedProfile};
 use crate::checks::Outcome;
 use crate::error::{Error, FileProblem, Result};
-use crate::run::plan::requirement_infos;
 use crate::model::{
     Blocker, Counts, Finding, InputSummary, Location, Matrix, MatrixRow, PairResult, ProfileCell,
     ProfileResult, REPORT_SCHEMA_VERSION, Report, RequirementInfo, RequirementResult, Summary,
     Tool, Verdict,
 };
+use crate::run::plan::requirement_infos;
 
 /// One built flow check, shared by every profile whose parameters match.
 #[derive(Debug)]
