@@ -184,11 +184,15 @@ fn cited_clauses(report: &Report, id: &str, out: &mut dyn Write) -> std::io::Res
     let Some(info) = report.requirements.iter().find(|r| r.id == id) else {
         return Ok(());
     };
-    let cited: Vec<String> = info
-        .clauses
-        .iter()
-        .map(|c| format!("{} {}", c.source, c.clause))
-        .collect();
+    // The same clause cited by the catalogue and again by a profile (with
+    // its own note) is one citation here.
+    let mut cited: Vec<String> = Vec::new();
+    for clause in &info.clauses {
+        let text = format!("{} {}", clause.source, clause.clause);
+        if !cited.contains(&text) {
+            cited.push(text);
+        }
+    }
     writeln!(out, "        cites: {}", cited.join("; "))
 }
 
