@@ -26,6 +26,11 @@
     reason = "a benchmark reports on the terminal"
 )]
 
+/// The same allocator as the `cityconform` binary, so that the floor and
+/// the harness are measured on equal terms.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;

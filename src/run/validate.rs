@@ -132,16 +132,28 @@ fn stream_ndjson(
                 }
             }
         });
+        // The tally of one batch (serial) overlaps the checking of the
+        // next (parallel), so neither core waits for the summing.
+        let mut pending: Vec<Checked> = Vec::new();
         for batch in receiver {
             let (records, bytes) = batch.map_err(|e| Error::read(&file.path, e))?;
             count += records.len() as u64;
-            check_batch(file, records, plan, choice, tally);
+            let done = std::mem::take(&mut pending);
+            let (checked, ()) = rayon::join(
+                || check_records(file, records, plan, choice),
+                || sum(tally, done),
+            );
+            pending = checked;
             progress.advance(bytes);
         }
+        sum(tally, pending);
         Ok(())
     })?;
     Ok(count)
 }
+
+/// A record's location, outcomes, and whether it could not be checked.
+type Checked = (Location, Vec<Outcome>, bool);
 
 /// Checks a batch of records in parallel, then sums them in order.
 fn check_batch(
@@ -151,8 +163,19 @@ fn check_batch(
     choice: &SchemaChoice,
     tally: &mut Tally<'_>,
 ) {
+    let checked = check_records(file, records, plan, choice);
+    sum(tally, checked);
+}
+
+/// Checks records in parallel; the results keep the input order.
+fn check_records(
+    file: &PayloadFile,
+    records: Vec<RawRecord>,
+    plan: &Plan,
+    choice: &SchemaChoice,
+) -> Vec<Checked> {
     let display = file.display();
-    let checked: Vec<(Location, Vec<Outcome>, bool)> = records
+    records
         .into_par_iter()
         .map(|record| {
             let location = Location {
@@ -164,7 +187,11 @@ fn check_batch(
             let (outcomes, input_error) = check_record(record, plan, choice);
             (location, outcomes, input_error)
         })
-        .collect();
+        .collect()
+}
+
+/// Adds checked records to the tally, in order.
+fn sum(tally: &mut Tally<'_>, checked: Vec<Checked>) {
     for (location, outcomes, input_error) in checked {
         tally.add(&location, outcomes, input_error);
     }
