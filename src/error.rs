@@ -116,10 +116,11 @@ pub enum Error {
     /// Arguments that do not fit together.
     #[error("{0}")]
     Usage(String),
-    /// A report could not be written.
-    #[error("failed to write report `{path}`: {source}")]
+    /// An output (a report, a key, a configuration, a target file) could
+    /// not be written.
+    #[error("failed to write `{path}`: {source}")]
     Write {
-        /// Where the report was to go.
+        /// Where the output was to go.
         path: String,
         /// The operating system's reason.
         source: std::io::Error,
