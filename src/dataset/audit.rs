@@ -12,15 +12,15 @@ use super::descriptor::{Descriptor, Role, ValueType};
 use super::metrics::Metrics;
 use super::scan::{Scan, scan};
 use crate::catalog::{Catalogue, Level};
+use crate::checks::Outcome;
 use crate::checks::dataset::{DatasetCheck, DatasetView, KINDS};
 use crate::checks::identifiers::{Detectors, IdentifierKind};
-use crate::checks::{self, Outcome};
 use crate::error::{Error, Result};
 use crate::model::{
     ColumnSummary, Counts, DatasetSummary, Finding, InputSummary, Location, ProfileResult,
     REPORT_SCHEMA_VERSION, Report, RequirementInfo, RequirementResult, Summary, Tool, Verdict,
 };
-use crate::run::plan::{Entry, ProfilePlan, param_problem, requirement_infos};
+use crate::run::plan::{Entry, ProfilePlan, profile_plans, requirement_infos, select_entries};
 use crate::run::{Progress, tally::merge_identical};
 
 /// One built dataset check, shared by every profile whose parameters match.
@@ -66,50 +66,25 @@ impl DatasetPlan {
             requirements: Vec::new(),
         };
         let mut problems = Vec::new();
-        for profile in &resolved {
-            let mut entries = Vec::new();
-            for selection in &profile.requirements {
-                if !only.is_empty() && !only.contains(&selection.id) {
-                    continue;
-                }
-                let requirement = catalogue.requirement(&selection.id)?;
-                let kind = requirement.check.kind.as_str();
-                if !checks::is_known_kind(kind) {
-                    problems.push(catalogue.problem_in(
-                        &format!("requirement:{}", requirement.id),
-                        "/check/kind",
-                        format!(
-                            "requirement `{}` names unknown check `{kind}`",
-                            requirement.id
-                        ),
-                    ));
-                    continue;
-                }
-                if !KINDS.contains(&kind) {
-                    // Decided by another command (`validate`, ...).
-                    continue;
-                }
-                match plan.instance_for(&selection.id, kind, &selection.params) {
-                    Ok(instance) => entries.push(Entry {
-                        requirement: selection.id.clone(),
-                        level: selection.level,
-                        instance,
-                    }),
-                    Err(message) => problems.push(param_problem(
-                        catalogue,
-                        profile,
-                        &selection.id,
-                        selection.set_by.as_deref(),
-                        message,
-                    )),
-                }
-            }
-            plan.profiles.push(ProfilePlan {
-                id: profile.id.clone(),
-                title: profile.title.clone(),
-                entries,
-            });
-        }
+        let entries = select_entries(
+            catalogue,
+            &resolved,
+            only,
+            None,
+            &mut problems,
+            |selection, kind| {
+                // Kinds decided by another command (`validate`, ...) are skipped.
+                KINDS.contains(&kind).then(|| {
+                    plan.instance_for(&selection.id, kind, &selection.params)
+                        .map(|instance| Entry {
+                            requirement: selection.id.clone(),
+                            level: selection.level,
+                            instance,
+                        })
+                })
+            },
+        )?;
+        plan.profiles = profile_plans(&resolved, entries);
         Error::unless_problems(problems)?;
         if plan.instances.is_empty() {
             return Err(Error::Usage(

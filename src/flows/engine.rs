@@ -10,15 +10,15 @@ use serde_json::{Map, Value};
 use super::checks::{self, FlowCheck};
 use super::declaration::Declaration;
 use super::lists::Lists;
-use crate::catalog::{Catalogue, Level, ResolvedProfile};
+use crate::catalog::{Catalogue, Level};
 use crate::checks::Outcome;
-use crate::error::{Error, FileProblem, Result};
+use crate::error::{Error, Result};
 use crate::model::{
     Blocker, Counts, Finding, InputSummary, Location, Matrix, MatrixRow, PairResult, ProfileCell,
     ProfileResult, REPORT_SCHEMA_VERSION, Report, RequirementInfo, RequirementResult, Summary,
     Tool, Verdict,
 };
-use crate::run::plan::requirement_infos;
+use crate::run::plan::{requirement_infos, select_entries};
 
 /// One built flow check, shared by every profile whose parameters match.
 #[derive(Debug)]
@@ -61,31 +61,28 @@ impl FlowPlan {
             requirements: Vec::new(),
         };
         let mut problems = Vec::new();
-        for profile in &resolved {
-            let mut entries = Vec::new();
-            for selection in &profile.requirements {
-                let requirement = catalogue.requirement(&selection.id)?;
-                let kind = requirement.check.kind.as_str();
-                if !checks::KINDS.contains(&kind) {
-                    continue;
-                }
-                match plan.instance_for(&selection.id, kind, &selection.params, lists) {
-                    Ok(i) => entries.push((selection.id.clone(), selection.level, i)),
-                    Err(message) => problems.push(param_problem(
-                        catalogue,
-                        profile,
-                        &selection.id,
-                        selection.set_by.as_deref(),
-                        message,
-                    )),
-                }
-            }
-            plan.profiles.push(ProfilePlan {
+        let entries = select_entries(
+            catalogue,
+            &resolved,
+            &[],
+            Some("lists are in suites/lists/ (`@id`)"),
+            &mut problems,
+            |selection, kind| {
+                checks::KINDS.contains(&kind).then(|| {
+                    plan.instance_for(&selection.id, kind, &selection.params, lists)
+                        .map(|i| (selection.id.clone(), selection.level, i))
+                })
+            },
+        )?;
+        plan.profiles = resolved
+            .iter()
+            .zip(entries)
+            .map(|(profile, entries)| ProfilePlan {
                 id: profile.id.clone(),
                 title: profile.title.clone(),
                 entries,
-            });
-        }
+            })
+            .collect();
         Error::unless_problems(problems)?;
         if plan.instances.is_empty() {
             return Err(Error::Usage(
@@ -123,31 +120,6 @@ impl FlowPlan {
         });
         Ok(self.instances.len() - 1)
     }
-}
-
-fn param_problem(
-    catalogue: &Catalogue,
-    profile: &ResolvedProfile,
-    requirement: &str,
-    set_by: Option<&str>,
-    message: String,
-) -> FileProblem {
-    let problem = match set_by {
-        Some(layer) => catalogue.problem_in(
-            &format!("profile:{layer}"),
-            &format!("/requirements/{requirement}/params"),
-            message,
-        ),
-        None => catalogue.problem_in(
-            &format!("requirement:{requirement}"),
-            "/check/params",
-            message,
-        ),
-    };
-    problem.with_help(format!(
-        "profile `{}` uses these parameters for `{requirement}`; lists are in suites/lists/ (`@id`)",
-        profile.id
-    ))
 }
 
 /// Judges every flow of `declaration` under `plan`: one verdict table per

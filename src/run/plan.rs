@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use crate::catalog::{Catalogue, Level, ResolvedProfile};
+use crate::catalog::{Catalogue, Level, ResolvedProfile, Selection};
 use crate::checks::{self, payload::PayloadCheck};
 use crate::error::{Error, FileProblem, Result};
 use crate::flows::{self, Declaration, payload::DeclaredFlowCheck};
@@ -102,61 +102,31 @@ impl Plan {
             requirements: Vec::new(),
         };
         let mut problems = Vec::new();
-        for profile in &resolved {
-            let mut entries = Vec::new();
-            for selection in &profile.requirements {
-                if !only.is_empty() && !only.contains(&selection.id) {
-                    continue;
-                }
-                let requirement = catalogue.requirement(&selection.id)?;
-                let kind = requirement.check.kind.as_str();
-                if !checks::is_known_kind(kind) {
-                    problems.push(catalogue.problem_in(
-                        &format!("requirement:{}", requirement.id),
-                        "/check/kind",
-                        format!(
-                            "requirement `{}` names unknown check `{kind}`",
-                            requirement.id
-                        ),
-                    ));
-                    continue;
-                }
-                // Kinds decided by another command (`dataset`, `flows`) are
-                // not payload checks; a declared-flow check needs a declaration.
-                let declared_flow = kind == flows::payload::KIND;
-                if declared_flow && declaration.is_none() {
-                    continue;
-                }
-                if !declared_flow && !checks::payload::KINDS.contains(&kind) {
-                    continue;
-                }
-                let built = match (&declaration, declared_flow) {
-                    (Some(declaration), true) => {
-                        plan.declared_flow_instance(&selection.id, &selection.params, declaration)
-                    }
-                    _ => plan.instance_for(&selection.id, kind, &selection.params, registry),
+        let entries = select_entries(
+            catalogue,
+            &resolved,
+            only,
+            None,
+            &mut problems,
+            |selection, kind| {
+                // Kinds decided by another command (`dataset`, `flows`) are not
+                // payload checks; a declared-flow check needs a declaration.
+                let built = if kind == flows::payload::KIND {
+                    let declaration = declaration.as_ref()?;
+                    plan.declared_flow_instance(&selection.id, &selection.params, declaration)
+                } else if checks::payload::KINDS.contains(&kind) {
+                    plan.instance_for(&selection.id, kind, &selection.params, registry)
+                } else {
+                    return None;
                 };
-                match built {
-                    Ok(instance) => entries.push(Entry {
-                        requirement: selection.id.clone(),
-                        level: selection.level,
-                        instance,
-                    }),
-                    Err(message) => problems.push(param_problem(
-                        catalogue,
-                        profile,
-                        &selection.id,
-                        selection.set_by.as_deref(),
-                        message,
-                    )),
-                }
-            }
-            plan.profiles.push(ProfilePlan {
-                id: profile.id.clone(),
-                title: profile.title.clone(),
-                entries,
-            });
-        }
+                Some(built.map(|instance| Entry {
+                    requirement: selection.id.clone(),
+                    level: selection.level,
+                    instance,
+                }))
+            },
+        )?;
+        plan.profiles = profile_plans(&resolved, entries);
         Error::unless_problems(problems)?;
         plan.requirements = requirement_infos(
             catalogue,
@@ -234,12 +204,84 @@ impl Plan {
     }
 }
 
-pub(crate) fn param_problem(
+/// One [`ProfilePlan`] a resolved profile, with its entries.
+pub(crate) fn profile_plans(
+    resolved: &[ResolvedProfile],
+    entries: Vec<Vec<Entry>>,
+) -> Vec<ProfilePlan> {
+    resolved
+        .iter()
+        .zip(entries)
+        .map(|(profile, entries)| ProfilePlan {
+            id: profile.id.clone(),
+            title: profile.title.clone(),
+            entries,
+        })
+        .collect()
+}
+
+/// The walk every command's plan makes: each profile's selected
+/// requirements (only those in `only`, when it is not empty) handed to
+/// `build` with their check kind. `build` answers `None` for a kind another
+/// command decides, the entry, or why the parameters are wrong. A
+/// requirement naming an unknown check and every bad parameter go into
+/// `problems`, so that all of them are reported at once before any input
+/// is read; `hint` replaces the pointer to `requirements show` in the help
+/// of a bad parameter. The entries come back per profile, in `resolved`'s
+/// order.
+pub(crate) fn select_entries<E>(
+    catalogue: &Catalogue,
+    resolved: &[ResolvedProfile],
+    only: &[String],
+    hint: Option<&str>,
+    problems: &mut Vec<FileProblem>,
+    mut build: impl FnMut(&Selection, &str) -> Option<std::result::Result<E, String>>,
+) -> Result<Vec<Vec<E>>> {
+    let mut per_profile = Vec::with_capacity(resolved.len());
+    for profile in resolved {
+        let mut entries = Vec::new();
+        for selection in &profile.requirements {
+            if !only.is_empty() && !only.contains(&selection.id) {
+                continue;
+            }
+            let requirement = catalogue.requirement(&selection.id)?;
+            let kind = requirement.check.kind.as_str();
+            if !checks::is_known_kind(kind) {
+                problems.push(catalogue.problem_in(
+                    &format!("requirement:{}", requirement.id),
+                    "/check/kind",
+                    format!(
+                        "requirement `{}` names unknown check `{kind}`",
+                        requirement.id
+                    ),
+                ));
+                continue;
+            }
+            match build(selection, kind) {
+                None => {}
+                Some(Ok(entry)) => entries.push(entry),
+                Some(Err(message)) => problems.push(param_problem(
+                    catalogue,
+                    profile,
+                    &selection.id,
+                    selection.set_by.as_deref(),
+                    message,
+                    hint,
+                )),
+            }
+        }
+        per_profile.push(entries);
+    }
+    Ok(per_profile)
+}
+
+fn param_problem(
     catalogue: &Catalogue,
     profile: &ResolvedProfile,
     requirement: &str,
     set_by: Option<&str>,
     message: String,
+    hint: Option<&str>,
 ) -> FileProblem {
     let problem = match set_by {
         Some(layer) => catalogue.problem_in(
@@ -253,11 +295,14 @@ pub(crate) fn param_problem(
             message,
         ),
     };
-    problem
-        .with_help(format!(
-            "profile `{}` uses these parameters for `{requirement}`; see `cityconform requirements show {requirement}`",
-            profile.id
-        ))
+    let hint = hint.map_or_else(
+        || format!("see `cityconform requirements show {requirement}`"),
+        str::to_owned,
+    );
+    problem.with_help(format!(
+        "profile `{}` uses these parameters for `{requirement}`; {hint}",
+        profile.id
+    ))
 }
 
 /// The requirements `ids` as a report cites them: their own clauses, then
