@@ -7,8 +7,8 @@
 //! column names, never a value: a value from a small class is exactly what
 //! an anonymization audit must not repeat.
 
+use super::params;
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
 use super::coarsening;
@@ -145,11 +145,6 @@ struct AggregateParams {
     k: i64,
 }
 
-fn params<T: DeserializeOwned>(kind: &str, params: &Map<String, Value>) -> Result<T, String> {
-    serde_json::from_value(Value::Object(params.clone()))
-        .map_err(|e| format!("invalid parameters for check `{kind}`: {e}"))
-}
-
 fn at_least_one(name: &str, value: u64) -> Result<u64, String> {
     if value == 0 {
         Err(format!("`{name}` must be at least 1"))
@@ -173,20 +168,7 @@ impl DatasetCheck {
         match kind {
             "dataset-direct-identifiers" => {
                 let p: IdentifierParams = params(kind, raw)?;
-                let kinds = p
-                    .detectors
-                    .iter()
-                    .map(|name| {
-                        IdentifierKind::parse(name).ok_or_else(|| {
-                            let known: Vec<_> =
-                                IdentifierKind::ALL.iter().map(|k| k.as_str()).collect();
-                            format!(
-                                "unknown detector `{name}`; known detectors: {}",
-                                known.join(", ")
-                            )
-                        })
-                    })
-                    .collect::<Result<Vec<_>, _>>()?;
+                let kinds = IdentifierKind::parse_all(&p.detectors)?;
                 Ok(DatasetCheck::DirectIdentifiers {
                     detectors: Detectors::new(&kinds),
                     kinds,

@@ -124,6 +124,23 @@ impl IdentifierKind {
         format!("{article} {noun}")
     }
 
+    /// The kinds `names` name, or which name is unknown and what is known:
+    /// the `detectors` parameter of the checks that use them.
+    pub fn parse_all(names: &[String]) -> Result<Vec<Self>, String> {
+        names
+            .iter()
+            .map(|name| {
+                IdentifierKind::parse(name).ok_or_else(|| {
+                    let known: Vec<_> = IdentifierKind::ALL.iter().map(|k| k.as_str()).collect();
+                    format!(
+                        "unknown detector `{name}`; known detectors: {}",
+                        known.join(", ")
+                    )
+                })
+            })
+            .collect()
+    }
+
     /// The kind named `name` (as in [`IdentifierKind::as_str`]), if any.
     pub fn parse(name: &str) -> Option<Self> {
         IdentifierKind::ALL

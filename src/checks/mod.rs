@@ -58,6 +58,16 @@ impl Outcome {
     }
 }
 
+/// A check's parameters as its typed form; a wrong or unknown member is
+/// named with the check's kind (every params struct denies unknown fields).
+pub(crate) fn params<T: serde::de::DeserializeOwned>(
+    kind: &str,
+    raw: &serde_json::Map<String, Value>,
+) -> Result<T, String> {
+    serde_json::from_value(Value::Object(raw.clone()))
+        .map_err(|e| format!("invalid parameters for check `{kind}`: {e}"))
+}
+
 /// Whether any check family knows the check `kind`.
 pub fn is_known_kind(kind: &str) -> bool {
     payload::KINDS.contains(&kind)

@@ -2,8 +2,8 @@
 //! direct identifiers (by annotation and by value), and coarsening of
 //! quasi-identifying coordinates and timestamps.
 
+use super::params;
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
 use super::coarsening;
@@ -110,11 +110,6 @@ struct GranularityParams {
     granularity: Option<String>,
 }
 
-fn params<T: DeserializeOwned>(kind: &str, params: &Map<String, Value>) -> Result<T, String> {
-    serde_json::from_value(Value::Object(params.clone()))
-        .map_err(|e| format!("invalid parameters for check `{kind}`: {e}"))
-}
-
 impl PayloadCheck {
     /// Builds the check `kind` with `raw` parameters. `envelope` compiles
     /// the envelope schema, asked for only by the check that needs it.
@@ -138,20 +133,7 @@ impl PayloadCheck {
             }
             "payload-identifier-values" => {
                 let p: ValueParams = params(kind, raw)?;
-                let kinds = p
-                    .detectors
-                    .iter()
-                    .map(|name| {
-                        IdentifierKind::parse(name).ok_or_else(|| {
-                            let known: Vec<_> =
-                                IdentifierKind::ALL.iter().map(|k| k.as_str()).collect();
-                            format!(
-                                "unknown detector `{name}`; known detectors: {}",
-                                known.join(", ")
-                            )
-                        })
-                    })
-                    .collect::<Result<Vec<_>, _>>()?;
+                let kinds = IdentifierKind::parse_all(&p.detectors)?;
                 Ok(PayloadCheck::IdentifierValues {
                     detectors: Detectors::new(&kinds),
                     ignore_fields: p.ignore_fields,

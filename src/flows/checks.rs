@@ -10,8 +10,8 @@
 //! reading is what lets a matrix say whether one flow meets two regions at
 //! once.
 
+use crate::checks::params;
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
 use super::declaration::{DataState, Declaration, Flow};
@@ -173,11 +173,6 @@ impl WithEvidence for Violation {
         self.evidence = Some(evidence);
         self
     }
-}
-
-fn params<T: DeserializeOwned>(kind: &str, raw: &Map<String, Value>) -> Result<T, String> {
-    serde_json::from_value(Value::Object(raw.clone()))
-        .map_err(|e| format!("invalid parameters for check `{kind}`: {e}"))
 }
 
 fn expand_or(
