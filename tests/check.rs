@@ -430,33 +430,14 @@ fn another_key_is_caught() {
 fn a_report_made_with_a_modified_catalogue_is_caught() {
     // Produced with an overlay that weakens the kr profile ...
     let repo = repository();
-    let overlay = repo.path().join("overlay/profiles");
-    std::fs::create_dir_all(&overlay).expect("mkdir");
     let kr = read(common::root().join("suites/profiles/kr.toml"));
-    std::fs::write(
-        overlay.join("kr.toml"),
-        kr.replace("max_decimals = 3", "max_decimals = 6"),
-    )
-    .expect("write overlay");
-    edit(
-        &repo.path().join("cityconform.toml"),
-        "profiles = [\"baseline\", \"kr\"]",
-        "profiles = [\"baseline\", \"kr\"]\nsuites = [\"overlay\"]",
-    );
-    let (private, public) = keygen(repo.path(), "signer");
-    let output = run_in(
+    let (report, public) = signed_check_with_overlay(
         repo.path(),
-        &[
-            "check",
-            "--quiet",
-            "--sign-key",
-            private.to_str().expect("utf-8"),
-        ],
+        "profiles/kr.toml",
+        &kr.replace("max_decimals = 3", "max_decimals = 6"),
     );
-    assert_eq!(output.status.code(), Some(1), "{}", transcript(&output));
     // ... verified against the bundled catalogue: the signature is good,
     // the profile is not the trusted one.
-    let report = repo.path().join("reports/cityconform.json");
     let output = verify(repo.path(), &report, &public, &[]);
     assert_eq!(output.status.code(), Some(1));
     insta::assert_snapshot!("verify_modified_catalogue", clean(&output, repo.path()));
@@ -574,20 +555,31 @@ fn every_command_signs_and_its_report_verifies() {
 #[test]
 fn a_report_made_with_a_modified_requirement_catalogue_is_caught() {
     let repo = repository();
-    let overlay = repo.path().join("overlay/catalogue");
-    std::fs::create_dir_all(&overlay).expect("mkdir");
     let catalogue = read(common::root().join("suites/catalogue/payload.toml"));
     let weakened = catalogue.replacen("level = \"MUST\"", "level = \"MAY\"", 1);
     assert_ne!(weakened, catalogue, "the catalogue has a MUST to weaken");
-    std::fs::write(overlay.join("payload.toml"), weakened).expect("write overlay");
+    let (report, public) =
+        signed_check_with_overlay(repo.path(), "catalogue/payload.toml", &weakened);
+    let output = verify(repo.path(), &report, &public, &[]);
+    assert_eq!(output.status.code(), Some(1));
+    insta::assert_snapshot!("verify_modified_requirements", clean(&output, repo.path()));
+}
+
+/// Writes `text` as `overlay/name` in the repository, makes the config use
+/// the overlay, and runs a signed `check` (not met: the fixture's expired
+/// waiver); returns the JSON report and the public key.
+fn signed_check_with_overlay(repo: &Path, name: &str, text: &str) -> (PathBuf, PathBuf) {
+    let file = repo.join("overlay").join(name);
+    std::fs::create_dir_all(file.parent().expect("overlay folder")).expect("mkdir");
+    std::fs::write(&file, text).expect("write overlay");
     edit(
-        &repo.path().join("cityconform.toml"),
+        &repo.join("cityconform.toml"),
         "profiles = [\"baseline\", \"kr\"]",
         "profiles = [\"baseline\", \"kr\"]\nsuites = [\"overlay\"]",
     );
-    let (private, public) = keygen(repo.path(), "signer");
+    let (private, public) = keygen(repo, "signer");
     let output = run_in(
-        repo.path(),
+        repo,
         &[
             "check",
             "--quiet",
@@ -596,10 +588,7 @@ fn a_report_made_with_a_modified_requirement_catalogue_is_caught() {
         ],
     );
     assert_eq!(output.status.code(), Some(1), "{}", transcript(&output));
-    let report = repo.path().join("reports/cityconform.json");
-    let output = verify(repo.path(), &report, &public, &[]);
-    assert_eq!(output.status.code(), Some(1));
-    insta::assert_snapshot!("verify_modified_requirements", clean(&output, repo.path()));
+    (repo.join("reports/cityconform.json"), public)
 }
 
 /// Runs `git args` in `dir`.
