@@ -51,32 +51,28 @@ pub(crate) fn run(args: FlowsArgs) -> Result<ExitCode, Error> {
     args.output
         .check_paths(std::slice::from_ref(&args.declaration))?;
     let key = args.output.signing_key()?;
-    let mut report = judge_declaration(&args.suites, &args.declaration, &args.profiles)?;
+    let catalogue = args.suites.load()?;
+    let mut report =
+        judge_declaration(&catalogue, &args.suites, &args.declaration, &args.profiles)?;
     sign(&mut report, key.as_ref(), |report| {
         // The bundled schemas: a declaration is judged without them, but
         // a signed report names every schema the tool carried.
         let registry = SchemaRegistry::load(&SchemaOptions::default())?;
-        cityconform::attest::provenance(
-            &args.suites.load()?,
-            &args.profiles,
-            &registry,
-            &report.inputs,
-            None,
-        )
+        cityconform::attest::provenance(&catalogue, &args.profiles, &registry, &report.inputs, None)
     })?;
     args.output.emit(&report)?;
     Ok(report.exit_code())
 }
 
-/// Loads everything, judges the declaration, returns the report.
+/// Loads the lists and the declaration, judges it under `catalogue`.
 fn judge_declaration(
+    catalogue: &Catalogue,
     suites: &SuiteArgs,
     path: &Path,
     profiles: &[String],
 ) -> Result<Report, Error> {
-    let catalogue = suites.load()?;
     let lists = Lists::load(suites.dirs())?;
-    let plan = FlowPlan::build(&catalogue, &lists, profiles)?;
+    let plan = FlowPlan::build(catalogue, &lists, profiles)?;
     let declaration = Declaration::load(path)?;
     Ok(judge(&plan, &declaration, generated_at()?))
 }
@@ -115,7 +111,7 @@ pub(crate) fn matrix(suites: &SuiteArgs, args: &MatrixArgs, json: bool) -> Resul
             "a report file is also the declaration; choose another path".to_owned(),
         ));
     }
-    let report = judge_declaration(suites, &args.declaration, &args.profiles)?;
+    let report = judge_declaration(&suites.load()?, suites, &args.declaration, &args.profiles)?;
     for (format, path) in &args.reports {
         report::write_file(&report, *format, path)?;
     }
