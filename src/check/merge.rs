@@ -3,9 +3,8 @@
 //! from two jobs add their counts), the union of requirements cited, every
 //! input and finding in job order, and the totals summed again.
 
-use crate::catalog::Level;
 use crate::error::{Error, Result};
-use crate::model::{ProfileResult, REPORT_SCHEMA_VERSION, Report, Summary, Tool, Verdict};
+use crate::model::{ProfileResult, REPORT_SCHEMA_VERSION, Report, Summary, Tool};
 
 /// One report standing for all of `reports` (in job order).
 pub(super) fn merge(reports: Vec<Report>, command: &str, generated_at: &str) -> Result<Report> {
@@ -26,7 +25,7 @@ pub(super) fn merge(reports: Vec<Report>, command: &str, generated_at: &str) -> 
         profile
             .results
             .sort_by(|a, b| a.requirement.cmp(&b.requirement));
-        profile.met = is_met(profile);
+        profile.met = ProfileResult::meets(&profile.results);
     }
     merged.requirements.sort_by(|a, b| a.id.cmp(&b.id));
     merged.summary = Summary {
@@ -87,13 +86,6 @@ fn absorb(into: &mut Report, report: Report) -> Result<()> {
     Ok(())
 }
 
-fn is_met(profile: &ProfileResult) -> bool {
-    !profile
-        .results
-        .iter()
-        .any(|r| r.level == Level::Must && matches!(r.verdict, Verdict::Fail | Verdict::Error))
-}
-
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
@@ -101,9 +93,9 @@ mod tests {
     use serde_json::Map;
 
     use super::*;
-    use crate::catalog::Area;
+    use crate::catalog::{Area, Level};
     use crate::model::{
-        Counts, Finding, InputSummary, Location, RequirementInfo, RequirementResult,
+        Counts, Finding, InputSummary, Location, RequirementInfo, RequirementResult, Verdict,
     };
 
     fn report(input: &str, requirement: &str, counts: Counts, findings: usize) -> Report {

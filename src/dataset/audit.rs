@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use super::descriptor::{Descriptor, Role, ValueType};
 use super::metrics::Metrics;
 use super::scan::{Scan, scan};
-use crate::catalog::{Catalogue, Level};
+use crate::catalog::Catalogue;
 use crate::checks::Outcome;
 use crate::checks::dataset::{DatasetCheck, DatasetView, KINDS};
 use crate::checks::identifiers::{Detectors, IdentifierKind};
@@ -197,9 +197,7 @@ fn assemble(
                 reason,
             });
         }
-        let met = !results
-            .iter()
-            .any(|r| r.level == Level::Must && matches!(r.verdict, Verdict::Fail | Verdict::Error));
+        let met = ProfileResult::meets(&results);
         profiles.push(ProfileResult {
             id: profile.id.clone(),
             title: profile.title.clone(),

@@ -185,7 +185,7 @@ impl<'a> Tally<'a> {
                 if let Outcome::NotApplicable(reason) | Outcome::Error(reason) = outcome {
                     self.reasons[p][e].get_or_insert_with(|| reason.clone());
                 }
-                if *level == Level::Must && matches!(verdict, Verdict::Fail | Verdict::Error) {
+                if verdict.fails_profile(*level) {
                     blockers[p].extend(messages(outcome).into_iter().map(|message| Blocker {
                         profile: profile.id.clone(),
                         requirement: requirement.clone(),
@@ -382,9 +382,7 @@ fn into_report(
                 }
             })
             .collect();
-        let met = !results
-            .iter()
-            .any(|r| r.level == Level::Must && matches!(r.verdict, Verdict::Fail | Verdict::Error));
+        let met = ProfileResult::meets(&results);
         profiles.push(ProfileResult {
             id: profile.id.clone(),
             title: profile.title.clone(),

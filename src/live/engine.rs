@@ -719,10 +719,7 @@ impl<'p> Tally<'p> {
                 });
             }
             results.sort_by(|a, b| a.requirement.cmp(&b.requirement));
-            let met = !results.iter().any(|r| {
-                r.level == crate::catalog::Level::Must
-                    && matches!(r.verdict, Verdict::Fail | Verdict::Error)
-            });
+            let met = ProfileResult::meets(&results);
             profiles.push(ProfileResult {
                 id: profile.id.clone(),
                 title: profile.title.clone(),

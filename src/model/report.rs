@@ -102,6 +102,14 @@ pub struct ProfileResult {
     pub results: Vec<RequirementResult>,
 }
 
+impl ProfileResult {
+    /// Whether `results` meet their profile: no MUST requirement failed or
+    /// errored. The one rule every command and every waiver applies.
+    pub fn meets(results: &[RequirementResult]) -> bool {
+        !results.iter().any(|r| r.verdict.fails_profile(r.level))
+    }
+}
+
 /// One requirement's verdict under one profile.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -25,6 +25,12 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// Whether this verdict, on a requirement at `level`, leaves a profile
+    /// not met: a MUST that failed or could not be checked.
+    pub fn fails_profile(self, level: Level) -> bool {
+        level == Level::Must && matches!(self, Verdict::Fail | Verdict::Error)
+    }
+
     /// What breaking a requirement of `level` means.
     pub fn for_violation(level: Level) -> Verdict {
         match level {

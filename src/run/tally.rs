@@ -166,10 +166,7 @@ impl<'p> Tally<'p> {
                     reason,
                 });
             }
-            let met = !results.iter().any(|r| {
-                r.level == crate::catalog::Level::Must
-                    && matches!(r.verdict, Verdict::Fail | Verdict::Error)
-            });
+            let met = ProfileResult::meets(&results);
             profiles.push(ProfileResult {
                 id: profile.id.clone(),
                 title: profile.title.clone(),

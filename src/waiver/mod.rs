@@ -19,7 +19,7 @@ use chrono::NaiveDate;
 
 use crate::catalog::Level;
 use crate::error::{Error, Result};
-use crate::model::{Finding, Report, Verdict, WaiverOutcome, WaiverStatus};
+use crate::model::{Finding, ProfileResult, Report, Verdict, WaiverOutcome, WaiverStatus};
 
 /// One waiver, as the configuration declares it.
 #[derive(Debug, Clone)]
@@ -188,10 +188,7 @@ fn resum(report: &mut Report) {
             result.counts.waived += moved;
             result.verdict = result.counts.verdict();
         }
-        profile.met = !profile
-            .results
-            .iter()
-            .any(|r| r.level == Level::Must && matches!(r.verdict, Verdict::Fail | Verdict::Error));
+        profile.met = ProfileResult::meets(&profile.results);
     }
     let summary = &mut report.summary;
     summary.waived = report
