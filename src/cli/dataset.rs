@@ -9,7 +9,7 @@ use cityconform::error::{Error, FileProblem};
 use cityconform::schema::{SchemaOptions, SchemaRegistry};
 use clap::Args;
 
-use super::SuiteArgs;
+use super::SelectionArgs;
 use super::output::{OutputArgs, TerminalProgress, generated_at, sign};
 
 /// Arguments of `dataset`.
@@ -36,21 +36,8 @@ pub(crate) struct DatasetArgs {
     #[arg(long = "schema-dir", value_name = "DIR")]
     schema_dirs: Vec<PathBuf>,
 
-    /// Profile to check against; repeat for a verdict per profile.
-    #[arg(
-        long = "profile",
-        short = 'p',
-        value_name = "PROFILE",
-        default_value = "baseline"
-    )]
-    profiles: Vec<String>,
-
-    /// Check only this requirement; repeatable.
-    #[arg(long = "requirement", short = 'r', value_name = "ID")]
-    only: Vec<String>,
-
     #[command(flatten)]
-    suites: SuiteArgs,
+    selection: SelectionArgs,
 
     #[command(flatten)]
     output: OutputArgs,
@@ -67,8 +54,8 @@ pub(crate) fn run(args: DatasetArgs) -> Result<ExitCode, Error> {
         )));
     }
     let key = args.output.signing_key()?;
-    let catalogue = args.suites.load()?;
-    let plan = DatasetPlan::build(&catalogue, &args.profiles, &args.only)?;
+    let catalogue = args.selection.suites.load()?;
+    let plan = DatasetPlan::build(&catalogue, &args.selection.profiles, &args.selection.only)?;
     let descriptor = descriptor(&args)?;
     let options = AuditOptions {
         path: args.data.clone(),
@@ -81,7 +68,13 @@ pub(crate) fn run(args: DatasetArgs) -> Result<ExitCode, Error> {
             dirs: args.schema_dirs.clone(),
             ..SchemaOptions::default()
         })?;
-        cityconform::attest::provenance(&catalogue, &args.profiles, &registry, &report.inputs, None)
+        cityconform::attest::provenance(
+            &catalogue,
+            &args.selection.profiles,
+            &registry,
+            &report.inputs,
+            None,
+        )
     })?;
     args.output.emit(&report)?;
     Ok(report.exit_code())

@@ -16,8 +16,8 @@ use clap::Args;
 use ed25519_dalek::SigningKey;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::SuiteArgs;
 use super::output::{OutputArgs, generated_at, sign};
+use super::{SelectionArgs, SuiteArgs};
 
 /// Arguments of `audit`.
 #[derive(Debug, Args)]
@@ -30,7 +30,7 @@ pub(crate) struct AuditArgs {
     target: PathBuf,
 
     #[command(flatten)]
-    selection: Selection,
+    selection: SelectionArgs,
 
     /// Also trust the certificate authorities in this PEM file.
     #[arg(long = "ca-cert", value_name = "PEM")]
@@ -38,26 +38,6 @@ pub(crate) struct AuditArgs {
 
     #[command(flatten)]
     output: OutputArgs,
-}
-
-/// Which profiles and requirements, from which suites.
-#[derive(Debug, Args)]
-pub(crate) struct Selection {
-    /// Profile to audit against; repeat for a verdict per profile.
-    #[arg(
-        long = "profile",
-        short = 'p',
-        value_name = "PROFILE",
-        default_value = "baseline"
-    )]
-    profiles: Vec<String>,
-
-    /// Check only this requirement; repeatable.
-    #[arg(long = "requirement", short = 'r', value_name = "ID")]
-    only: Vec<String>,
-
-    #[command(flatten)]
-    suites: SuiteArgs,
 }
 
 /// Arguments of `demo`.

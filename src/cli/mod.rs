@@ -68,6 +68,27 @@ enum Command {
     Verify(keys::VerifyArgs),
 }
 
+/// Which profiles and requirements, from which suites: the selection of
+/// every command that judges subjects requirement by requirement.
+#[derive(Debug, Args)]
+pub(crate) struct SelectionArgs {
+    /// Profile to check against; repeat for a verdict per profile.
+    #[arg(
+        long = "profile",
+        short = 'p',
+        value_name = "PROFILE",
+        default_value = "baseline"
+    )]
+    pub(crate) profiles: Vec<String>,
+
+    /// Check only this requirement; repeatable.
+    #[arg(long = "requirement", short = 'r', value_name = "ID")]
+    pub(crate) only: Vec<String>,
+
+    #[command(flatten)]
+    pub(crate) suites: SuiteArgs,
+}
+
 /// Where the catalogue comes from.
 #[derive(Debug, Clone, Default, Args)]
 pub(crate) struct SuiteArgs {

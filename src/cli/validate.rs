@@ -8,7 +8,7 @@ use cityconform::run::{Plan, ValidateOptions};
 use cityconform::schema::{SchemaOptions, SchemaRegistry, UriMapping};
 use clap::Args;
 
-use super::SuiteArgs;
+use super::SelectionArgs;
 use super::output::{OutputArgs, TerminalProgress, generated_at, sign};
 
 /// Arguments of `validate`.
@@ -21,19 +21,6 @@ pub(crate) struct ValidateArgs {
     /// .ndjson and .jsonl).
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
-
-    /// Profile to check against; repeat for a verdict per profile.
-    #[arg(
-        long = "profile",
-        short = 'p',
-        value_name = "PROFILE",
-        default_value = "baseline"
-    )]
-    profiles: Vec<String>,
-
-    /// Check only this requirement; repeatable.
-    #[arg(long = "requirement", short = 'r', value_name = "ID")]
-    only: Vec<String>,
 
     /// Use this schema (URI, entity type, or file) for every record instead
     /// of the one its `type` names.
@@ -65,7 +52,7 @@ pub(crate) struct ValidateArgs {
     declaration: Option<PathBuf>,
 
     #[command(flatten)]
-    suites: SuiteArgs,
+    selection: SelectionArgs,
 
     #[command(flatten)]
     output: OutputArgs,
@@ -91,7 +78,7 @@ pub(crate) fn run(args: ValidateArgs) -> Result<ExitCode, Error> {
     inputs.extend(args.declaration.clone());
     args.output.check_paths(&inputs)?;
     let key = args.output.signing_key()?;
-    let catalogue = args.suites.load()?;
+    let catalogue = args.selection.suites.load()?;
     let registry = SchemaRegistry::load(&SchemaOptions {
         dirs: args.schema_dirs.clone(),
         mappings: args.mappings.clone(),
@@ -102,8 +89,8 @@ pub(crate) fn run(args: ValidateArgs) -> Result<ExitCode, Error> {
     let plan = Plan::for_payloads_under(
         &catalogue,
         &registry,
-        &args.profiles,
-        &args.only,
+        &args.selection.profiles,
+        &args.selection.only,
         declaration,
     )?;
     let options = ValidateOptions {
@@ -114,7 +101,13 @@ pub(crate) fn run(args: ValidateArgs) -> Result<ExitCode, Error> {
     let progress = TerminalProgress::new(args.output.quiet);
     let mut report = cityconform::run::validate(&plan, &registry, &options, &progress)?;
     sign(&mut report, key.as_ref(), |report| {
-        cityconform::attest::provenance(&catalogue, &args.profiles, &registry, &report.inputs, None)
+        cityconform::attest::provenance(
+            &catalogue,
+            &args.selection.profiles,
+            &registry,
+            &report.inputs,
+            None,
+        )
     })?;
     args.output.emit(&report)?;
     Ok(report.exit_code())
