@@ -1,40 +1,56 @@
 //! cityconform: a conformance harness for smart-city data exchange.
 //!
-//! The library owns everything a run needs: the requirement catalogue and its
-//! regional profiles ([`catalog`]), the shared JSON Schemas ([`schema`]), the
-//! subjects being checked ([`subject`]), datasets ([`dataset`]), data-flow
-//! declarations ([`flows`]), the checks themselves ([`checks`]), the engine
-//! that runs a plan over subjects ([`run`]), the one result model
-//! ([`model`]) and its renderers ([`report`]); the live audit of a running
-//! platform ([`live`]) and the embedded reference platform it is shown on
-//! ([`mod@reference`]); for certification and CI, a repository's
-//! `cityconform.toml` ([`config`]) run as one pass ([`check`]), waivers
-//! ([`waiver`]), and provenance digests and signatures ([`attest`]).
+//! The library is layered, and no module reaches a layer above it
+//! (`ARCHITECTURE.md` has the table, and a test holds the code to it):
+//!
+//! - core: the one result model ([`model`]), the requirement catalogue with
+//!   its regional profiles and named lists ([`catalog`]), the shared JSON
+//!   Schemas ([`schema`]), data-flow declarations ([`declaration`]) and the
+//!   value detectors ([`detect`]);
+//! - the [`engine`]: plan, outcome, tally;
+//! - the families, each owning its subjects and checks: payload records
+//!   ([`payload`]), datasets ([`dataset`]), data flows ([`flows`]) and the
+//!   live audit of a running platform ([`live`]);
+//! - the one table of check kinds ([`families`]);
+//! - consumers of the model: renderers ([`report`]), waivers ([`waiver`]),
+//!   provenance digests and signatures ([`attest`]);
+//! - the harness: a repository's `cityconform.toml` ([`config`]) run as one
+//!   pass ([`project`]), and the embedded reference platform
+//!   ([`mod@reference`]).
 //!
 //! The library never prints: output goes to writers handed in by the caller,
-//! and progress goes through [`run::Progress`]. The `cityconform` binary is a
+//! and progress goes through [`engine::Progress`]. The `cityconform` binary is a
 //! thin layer that parses arguments, calls in here and maps the outcome to an
 //! exit code ([`ExitCode`]).
 
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
-pub mod attest;
+// Core: the result model, the catalogue with profiles and lists, the
+// schema registry, declarations, detectors. Imports nothing above it.
 pub mod catalog;
-pub mod check;
-pub mod checks;
-pub mod config;
-pub mod dataset;
+pub mod declaration;
+pub mod detect;
 mod embedded;
 pub mod error;
+pub mod model;
+pub mod schema;
+// The engine: plan, outcome, tally.
+pub mod engine;
+// Families: each owns a kind of subject, its checks and its kinds.
+pub mod dataset;
 pub mod flows;
 pub mod live;
-pub mod model;
-pub mod reference;
+pub mod payload;
+// The one table of check kinds.
+pub mod families;
+// Consumers of the model: renderers, waivers, provenance and signatures.
+pub mod attest;
 pub mod report;
-pub mod run;
-pub mod schema;
-pub mod subject;
 pub mod waiver;
+// The harness: configuration, jobs, and the embedded reference platform.
+pub mod config;
+pub mod project;
+pub mod reference;
 
 pub use error::Error;
 

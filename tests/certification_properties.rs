@@ -84,7 +84,15 @@ impl Arbitrary for AnyReport {
                 clauses: Vec::new(),
             })
             .collect();
-        report.command = String::arbitrary(g);
+        report.command = *g
+            .choose(&[
+                cityconform::model::Command::Validate,
+                cityconform::model::Command::Dataset,
+                cityconform::model::Command::Flows,
+                cityconform::model::Command::Audit,
+                cityconform::model::Command::Check,
+            ])
+            .expect("non-empty");
         report.summary.findings = findings.len() as u64;
         report.summary.met = report.profiles.iter().all(|p| p.met);
         report.findings = findings;

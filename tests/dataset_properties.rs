@@ -5,12 +5,12 @@
 
 use std::collections::HashMap;
 
-use cityconform::checks::identifiers::Detectors;
 use cityconform::dataset::Descriptor;
 use cityconform::dataset::descriptor::Format;
 use cityconform::dataset::metrics::Metrics;
 use cityconform::dataset::scan::scan_reader;
-use cityconform::run::NoProgress;
+use cityconform::detect::identifiers::Detectors;
+use cityconform::engine::NoProgress;
 use quickcheck::{Arbitrary, Gen, QuickCheck, TestResult};
 
 /// Rows of two quasi-identifiers and one sensitive value, from small

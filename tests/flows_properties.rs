@@ -10,10 +10,12 @@
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use cityconform::catalog::Lists;
 use cityconform::catalog::{Catalogue, ProfileDiff};
-use cityconform::checks::Outcome;
+use cityconform::declaration::Declaration;
+use cityconform::engine::Outcome;
 use cityconform::flows::checks::FlowCheck;
-use cityconform::flows::{Declaration, FlowPlan, Lists, judge};
+use cityconform::flows::{FlowPlan, judge};
 use quickcheck::{Arbitrary, Gen, QuickCheck, TestResult};
 use serde_json::{Map, Value, json};
 
@@ -199,7 +201,7 @@ fn every_profile() -> &'static FlowPlan {
     PLAN.get_or_init(|| {
         let catalogue = Catalogue::embedded().expect("embedded catalogue");
         let all: Vec<String> = PROFILES.iter().map(|p| (*p).to_owned()).collect();
-        FlowPlan::build(&catalogue, lists(), &all).expect("plan")
+        cityconform::flows::plan(&catalogue, lists(), &all).expect("plan")
     })
 }
 

@@ -7,11 +7,12 @@ use std::io::Write;
 use std::sync::OnceLock;
 
 use cityconform::catalog::{Area, Catalogue, Clause, Level};
+use cityconform::engine::{NoProgress, Selection};
 use cityconform::model::{
     ColumnSummary, Counts, DatasetSummary, Finding, InputSummary, Location, ProfileResult, Report,
     RequirementInfo, RequirementResult, Summary, Tool, Verdict,
 };
-use cityconform::run::{NoProgress, Plan, ValidateOptions, validate};
+use cityconform::payload::{PayloadPlan as Plan, ValidateOptions, validate};
 use cityconform::schema::{SchemaOptions, SchemaRegistry};
 use quickcheck::{Arbitrary, Gen, QuickCheck, TestResult};
 use serde_json::{Map, Value, json};
@@ -30,7 +31,12 @@ fn setup() -> &'static Setup {
         let registry =
             SchemaRegistry::load(&SchemaOptions::default()).expect("bundled schemas load");
         let profiles = ["baseline", "kr", "eu"].map(str::to_owned);
-        let plan = Plan::for_payloads(&catalogue, &registry, &profiles, &[]).expect("plan builds");
+        let selection = Selection {
+            profiles: &profiles,
+            only: &[],
+        };
+        let plan = cityconform::payload::plan(&catalogue, &registry, selection, None)
+            .expect("plan builds");
         Setup { registry, plan }
     })
 }
@@ -312,7 +318,13 @@ impl Arbitrary for AnyReport {
         AnyReport(Report {
             schema_version: "1.0".to_owned(),
             tool: Tool::current(),
-            command: String::arbitrary(g),
+            command: *g
+                .choose(&[
+                    cityconform::model::Command::Validate,
+                    cityconform::model::Command::Dataset,
+                    cityconform::model::Command::Check,
+                ])
+                .expect("non-empty"),
             generated_at: String::arbitrary(g),
             inputs: vec![InputSummary {
                 path: String::arbitrary(g),

@@ -37,7 +37,8 @@ use std::process::Command;
 use std::time::Instant;
 
 use cityconform::catalog::Catalogue;
-use cityconform::run::{NoProgress, Plan, ValidateOptions, validate};
+use cityconform::engine::{NoProgress, Selection};
+use cityconform::payload::{self, ValidateOptions, validate};
 use cityconform::schema::{SchemaOptions, SchemaRegistry};
 
 #[path = "bench/dataset.rs"]
@@ -399,8 +400,12 @@ fn floor(registry: &SchemaRegistry, path: &Path) -> Result<(u64, u64), String> {
 
 fn harness(registry: &SchemaRegistry, path: &Path, only: &[String]) -> Result<(u64, u64), String> {
     let catalogue = Catalogue::embedded().map_err(|e| e.to_string())?;
-    let plan = Plan::for_payloads(&catalogue, registry, &["baseline".to_owned()], only)
-        .map_err(|e| e.to_string())?;
+    let profiles = ["baseline".to_owned()];
+    let selection = Selection {
+        profiles: &profiles,
+        only,
+    };
+    let plan = payload::plan(&catalogue, registry, selection, None).map_err(|e| e.to_string())?;
     let options = ValidateOptions {
         paths: vec![path.to_path_buf()],
         force_schema: None,
@@ -469,8 +474,12 @@ fn live(args: &Args) -> Result<(), String> {
         let target_path = reference.write_target(&dir).map_err(|e| e.to_string())?;
         let target = live::target::load(&target_path).map_err(|e| e.to_string())?;
         let cases = live::cases::load_cases(&[]).map_err(|e| e.to_string())?;
-        let plan = LivePlan::new(&catalogue, &registry, cases, &profiles, &[])
-            .map_err(|e| e.to_string())?;
+        let selection = Selection {
+            profiles: &profiles,
+            only: &[],
+        };
+        let plan =
+            LivePlan::new(&catalogue, &registry, cases, selection).map_err(|e| e.to_string())?;
         let audit_started = Instant::now();
         let report = live::audit(
             &plan,

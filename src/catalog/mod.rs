@@ -1,9 +1,10 @@
 //! The requirement catalogue and its profiles: loading, cross-checking and
-//! resolving them. Owns no checks (see [`crate::checks`]) and runs nothing
-//! (see [`crate::run`]); it only says *what* is required, by whom, with
+//! resolving them. Owns no checks (see [`crate::engine`]) and runs nothing
+//! (see [`crate::engine`]); it only says *what* is required, by whom, with
 //! which parameters.
 
 mod diff;
+pub mod lists;
 pub(crate) mod load;
 mod profile;
 mod requirement;
@@ -18,6 +19,7 @@ use std::path::PathBuf;
 use serde::Deserialize;
 
 pub use diff::{Citation, DiffEntry, DiffKind, ProfileDiff};
+pub use lists::{List, Lists};
 pub use profile::{Profile, ProfileEntry, ResolvedProfile, Selection};
 pub use requirement::{Area, CheckSpec, Clause, Level, Requirement};
 

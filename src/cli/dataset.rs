@@ -4,7 +4,7 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 use cityconform::ExitCode;
-use cityconform::dataset::{AuditOptions, DatasetPlan, Descriptor};
+use cityconform::dataset::{self, AuditOptions, Descriptor};
 use cityconform::error::{Error, FileProblem};
 use cityconform::schema::{SchemaOptions, SchemaRegistry};
 use clap::Args;
@@ -55,7 +55,7 @@ pub(crate) fn run(args: DatasetArgs) -> Result<ExitCode, Error> {
     }
     let key = args.output.signing_key()?;
     let catalogue = args.selection.suites.load()?;
-    let plan = DatasetPlan::build(&catalogue, &args.selection.profiles, &args.selection.only)?;
+    let plan = dataset::plan(&catalogue, args.selection.selection())?;
     let descriptor = descriptor(&args)?;
     let options = AuditOptions {
         path: args.data.clone(),

@@ -7,9 +7,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use cityconform::ExitCode;
+use cityconform::catalog::Lists;
 use cityconform::catalog::{Catalogue, DiffKind, ProfileDiff};
+use cityconform::declaration::Declaration;
 use cityconform::error::Error;
-use cityconform::flows::{Declaration, FlowPlan, Lists, judge};
+use cityconform::flows::{self, judge};
 use cityconform::model::Report;
 use cityconform::report::{self, Format, TextOptions};
 use cityconform::schema::{SchemaOptions, SchemaRegistry};
@@ -72,7 +74,7 @@ fn judge_declaration(
     profiles: &[String],
 ) -> Result<Report, Error> {
     let lists = Lists::load(suites.dirs())?;
-    let plan = FlowPlan::build(catalogue, &lists, profiles)?;
+    let plan = flows::plan(catalogue, &lists, profiles)?;
     let declaration = Declaration::load(path)?;
     Ok(judge(&plan, &declaration, generated_at()?))
 }

@@ -6,11 +6,11 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use cityconform::ExitCode;
+use cityconform::engine::Progress;
 use cityconform::error::Error;
 use cityconform::live::{self, AuditOptions, LivePlan, cases, target};
 use cityconform::model::Report;
 use cityconform::reference::{Fault, ReferenceOptions, RunningReference};
-use cityconform::run::Progress;
 use cityconform::schema::{SchemaOptions, SchemaRegistry};
 use clap::Args;
 use ed25519_dalek::SigningKey;
@@ -137,7 +137,8 @@ fn run_audit(
     let registry = SchemaRegistry::load(&SchemaOptions::default())?;
     live::check_target_types(target, &registry)?;
     let cases = cases::load_cases(suites.dirs())?;
-    let plan = LivePlan::new(&catalogue, &registry, cases, profiles, only)?;
+    let selection = cityconform::engine::Selection { profiles, only };
+    let plan = LivePlan::new(&catalogue, &registry, cases, selection)?;
     let options = AuditOptions {
         generated_at: generated_at()?,
     };

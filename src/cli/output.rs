@@ -4,10 +4,10 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
+use cityconform::engine::Progress;
 use cityconform::error::Error;
 use cityconform::model::{Provenance, Report};
 use cityconform::report::{self, Format, TextOptions};
-use cityconform::run::Progress;
 use clap::Args;
 use ed25519_dalek::SigningKey;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};

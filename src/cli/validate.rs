@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use cityconform::ExitCode;
 use cityconform::error::Error;
-use cityconform::run::{Plan, ValidateOptions};
+use cityconform::payload::{self, ValidateOptions};
 use cityconform::schema::{SchemaOptions, SchemaRegistry, UriMapping};
 use clap::Args;
 
@@ -86,11 +86,10 @@ pub(crate) fn run(args: ValidateArgs) -> Result<ExitCode, Error> {
         strict_formats: args.strict_formats,
     })?;
     let declaration = super::flows::load_declaration(args.declaration.as_deref())?;
-    let plan = Plan::for_payloads_under(
+    let plan = payload::plan(
         &catalogue,
         &registry,
-        &args.selection.profiles,
-        &args.selection.only,
+        args.selection.selection(),
         declaration,
     )?;
     let options = ValidateOptions {
@@ -99,7 +98,7 @@ pub(crate) fn run(args: ValidateArgs) -> Result<ExitCode, Error> {
         generated_at: generated_at()?,
     };
     let progress = TerminalProgress::new(args.output.quiet);
-    let mut report = cityconform::run::validate(&plan, &registry, &options, &progress)?;
+    let mut report = payload::validate(&plan, &registry, &options, &progress)?;
     sign(&mut report, key.as_ref(), |report| {
         cityconform::attest::provenance(
             &catalogue,

@@ -5,7 +5,7 @@
 //! names the key and the line it sits on.
 //!
 //! Owns the file's shape and its resolution into paths and [`Job`]s;
-//! running the jobs is [`crate::check`]'s.
+//! running the jobs is [`crate::project`]'s.
 
 mod template;
 

@@ -7,13 +7,14 @@
 //! The data is read once ([`scan`]); everything after works on the
 //! equivalence-class table ([`table`]) and per-column distinct values, so
 //! memory follows the number of distinct quasi-identifier combinations,
-//! not the number of rows. The checks live in [`crate::checks::dataset`].
+//! not the number of rows. The checks live in [`crate::dataset::checks`].
 
 mod audit;
+pub mod checks;
 pub mod descriptor;
 pub mod metrics;
 pub mod scan;
 pub mod table;
 
-pub use audit::{AuditOptions, DatasetInstance, DatasetPlan, audit};
+pub use audit::{AuditOptions, DatasetPlan, audit, plan};
 pub use descriptor::Descriptor;

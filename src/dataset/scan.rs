@@ -19,9 +19,9 @@ use serde_json::Value;
 
 use super::descriptor::{Column, Descriptor, Format, Role, ValueType};
 use super::table::{ClassTable, SensitiveAttribute, TableBuilder};
-use crate::checks::identifiers::{Detectors, IdentifierKind};
+use crate::detect::identifiers::{Detectors, IdentifierKind};
+use crate::engine::Progress;
 use crate::error::{Error, FileProblem, Result};
-use crate::run::Progress;
 use crate::schema::PathSegment;
 
 /// Rows between progress updates.

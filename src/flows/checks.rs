@@ -10,14 +10,14 @@
 //! reading is what lets a matrix say whether one flow meets two regions at
 //! once.
 
-use crate::checks::params;
+use crate::engine::params;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::declaration::{DataState, Declaration, Flow};
-use super::lists::Lists;
 use super::transfer;
-use crate::checks::{Outcome, Violation};
+use crate::catalog::Lists;
+use crate::declaration::{DataState, Declaration, Flow};
+use crate::engine::{Outcome, Violation};
 
 /// The check kinds this module implements, as named in the catalogue.
 pub const KINDS: &[&str] = &[
@@ -31,12 +31,7 @@ pub const KINDS: &[&str] = &[
     "flow-security-measures",
 ];
 
-/// Categories that locate a person.
-pub const LOCATION_CATEGORIES: &[&str] = &[
-    "dpv-pd:Location",
-    "dpv-pd:GPSCoordinates",
-    "dpv-pd:TravelHistory",
-];
+pub use crate::declaration::LOCATION_CATEGORIES;
 
 /// Legal bases that rest on the person's consent.
 pub const CONSENT_BASES: &[&str] = &["dpv:Consent", "eu-gdpr:A6-1-a", "kr-pipa:A15-1-1"];

@@ -15,9 +15,9 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::checks::{CONSENT_BASES, WithEvidence};
-use super::declaration::{Flow, Recipient};
-use super::lists::Lists;
-use crate::checks::{Outcome, Violation};
+use crate::catalog::Lists;
+use crate::declaration::{Flow, Recipient};
+use crate::engine::{Outcome, Violation};
 
 /// The transfer rule of a profile.
 #[derive(Debug, Clone, PartialEq)]
@@ -346,9 +346,10 @@ fn expired(until: Option<&str>, today: Option<&str>) -> bool {
 mod tests {
     use serde_json::{Value, json};
 
-    use crate::checks::Outcome;
+    use crate::catalog::Lists;
+    use crate::declaration::Declaration;
+    use crate::engine::Outcome;
     use crate::flows::checks::FlowCheck;
-    use crate::flows::{Declaration, Lists};
 
     /// A declaration of one flow from KR on `basis` (opt-in consent when
     /// the basis is consent) to one recipient.

@@ -18,14 +18,10 @@ use super::http::{self, Answer, Client, Exchange, Outgoing};
 use super::plan::{Decider, LivePlan};
 use super::redact::Redactor;
 use super::target::{AuthScheme, Target};
-use crate::checks::Outcome;
-use crate::checks::payload::RecordView;
+use crate::engine::{Locator, Outcome, Progress, Tally};
 use crate::error::{Error, Result};
-use crate::model::{
-    Counts, Finding, InputSummary, Location, ProfileResult, REPORT_SCHEMA_VERSION, Report,
-    RequirementResult, Summary, Tool, Verdict,
-};
-use crate::run::Progress;
+use crate::model::{Command, InputSummary, Location, Report};
+use crate::payload::RecordView;
 use crate::schema::{CompiledSchema, SchemaRegistry};
 
 /// How to run an audit.
@@ -94,7 +90,9 @@ pub fn audit(
     let answers = runtime.block_on(run_jobs(plan, target, &jobs, Arc::clone(&client), progress));
     progress.finish();
     let https = target.base_url.starts_with("https://");
-    let mut tally = Tally::new(plan);
+    let locator = LiveLocator(&redactor);
+    let mut tally =
+        Tally::new(&plan.plan, &locator).when_unreached("no case decided it against this target");
     for (job, answer) in jobs.iter().zip(&answers) {
         let case = &plan.cases[job.case];
         let endpoint = job.endpoint.map(|i| &target.endpoints[i]);
@@ -108,9 +106,9 @@ pub fn audit(
             ..Location::default()
         };
         let evidence = redactor.scrub_value(evidence(job, answer));
-        tally.subjects += 1;
-        for (index, instance) in plan.instances.iter().enumerate() {
-            if !matches!(instance.decider, Decider::Cases) {
+        let mut outcomes = Vec::new();
+        for (index, instance) in plan.plan.instances.iter().enumerate() {
+            if !matches!(instance.check, Decider::Cases) {
                 continue;
             }
             let expect: Vec<_> = case
@@ -122,21 +120,22 @@ pub fn audit(
                 continue;
             }
             let outcome = evaluate::decide(&expect, answer, &instance.params, &context);
-            tally.add(index, &location, outcome, Some(&evidence), &redactor);
+            outcomes.push((index, outcome));
         }
+        tally.subject(&location, outcomes, Some(&evidence), false);
         if case.records {
             match answer {
                 Answer::Exchange(x) => check_records(
-                    plan, &schemas, x, &context, &location, &evidence, &redactor, &mut tally,
+                    plan, &schemas, x, &context, &location, &evidence, &mut tally,
                 ),
                 Answer::Skipped(reason) => {
                     let outcome = Outcome::NotApplicable(reason.clone());
-                    payload_outcome(plan, &location, &outcome, &evidence, &redactor, &mut tally);
+                    payload_outcome(plan, &location, &outcome, &evidence, &mut tally);
                 }
                 other => {
                     let reason = format!("no records could be read: {}", failure_reason(other));
                     let outcome = Outcome::Error(reason);
-                    payload_outcome(plan, &location, &outcome, &evidence, &redactor, &mut tally);
+                    payload_outcome(plan, &location, &outcome, &evidence, &mut tally);
                 }
             }
         }
@@ -146,7 +145,7 @@ pub fn audit(
         format: "http".to_owned(),
         records: client.spent(),
     }];
-    Ok(tally.into_report(options.generated_at.clone(), inputs))
+    Ok(tally.into_report(Command::Audit, options.generated_at.clone(), inputs))
 }
 
 /// Under OAuth2 client credentials, the target with each tenant's secret
@@ -203,14 +202,11 @@ fn jobs(plan: &LivePlan, target: &Target) -> Vec<Job> {
 /// Whether any selected requirement reads this case.
 fn plan_decides(plan: &LivePlan, case: &Case) -> bool {
     case.expect.iter().any(|e| {
-        plan.instances
-            .iter()
-            .any(|i| i.requirement == e.requirement && matches!(i.decider, Decider::Cases))
-    }) || (case.records
-        && plan
+        plan.plan
             .instances
             .iter()
-            .any(|i| matches!(i.decider, Decider::Payload(_))))
+            .any(|i| i.requirement == e.requirement && matches!(i.check, Decider::Cases))
+    }) || (case.records && payload_instances(plan).next().is_some())
 }
 
 fn job(case_index: usize, case: &Case, endpoint: Option<usize>, target: &Target) -> Job {
@@ -372,7 +368,8 @@ async fn run_jobs(
 
 /// The largest `burst` any selected profile asks of the case's requirements.
 fn burst_size(plan: &LivePlan, case: &Case) -> u64 {
-    plan.instances
+    plan.plan
+        .instances
         .iter()
         .filter(|i| case.expect.iter().any(|e| e.requirement == i.requirement))
         .filter_map(|i| i.params.get("burst").and_then(Value::as_u64))
@@ -515,22 +512,23 @@ fn payload_outcome(
     location: &Location,
     outcome: &Outcome,
     evidence: &Value,
-    redactor: &Redactor,
-    tally: &mut Tally<'_>,
+    tally: &mut Tally<'_, Decider>,
 ) {
-    tally.subjects += 1;
-    for (index, instance) in plan.instances.iter().enumerate() {
-        if matches!(instance.decider, Decider::Payload(_)) {
-            tally.add(index, location, outcome.clone(), Some(evidence), redactor);
-        }
-    }
+    let outcomes = payload_instances(plan).map(|index| (index, outcome.clone()));
+    tally.subject(location, outcomes, Some(evidence), false);
+}
+
+/// The instances decided on records.
+fn payload_instances(plan: &LivePlan) -> impl Iterator<Item = usize> + '_ {
+    plan.plan
+        .instances
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| matches!(i.check, Decider::Payload(_)))
+        .map(|(n, _)| n)
 }
 
 /// Runs the payload checks on every record of a data answer.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one call site; the parts differ in kind"
-)]
 fn check_records(
     plan: &LivePlan,
     schemas: &BTreeMap<String, Arc<CompiledSchema>>,
@@ -538,36 +536,27 @@ fn check_records(
     context: &Context<'_>,
     location: &Location,
     evidence: &Value,
-    redactor: &Redactor,
-    tally: &mut Tally<'_>,
+    tally: &mut Tally<'_, Decider>,
 ) {
     if !(200..300).contains(&x.status) {
         return;
     }
-    let payload_instances: Vec<usize> = plan
-        .instances
-        .iter()
-        .enumerate()
-        .filter(|(_, i)| matches!(i.decider, Decider::Payload(_)))
-        .map(|(n, _)| n)
-        .collect();
     let records = match evaluate::records(&x.body) {
         Ok(records) => records,
         Err(reason) => {
-            tally.subjects += 1;
-            for &index in &payload_instances {
-                let outcome = match &plan.instances[index].decider {
+            let outcomes = payload_instances(plan).map(|index| {
+                let outcome = match &plan.plan.instances[index].check {
                     Decider::Payload(check) if check.is_schema() => Outcome::Error(reason.clone()),
                     _ => Outcome::NotApplicable("the body could not be read".to_owned()),
                 };
-                tally.add(index, location, outcome, Some(evidence), redactor);
-            }
+                (index, outcome)
+            });
+            tally.subject(location, outcomes, Some(evidence), false);
             return;
         }
     };
     let request = evidence.get("request").cloned();
     for (n, record) in records.iter().enumerate() {
-        tally.subjects += 1;
         let entity_type = record
             .get("type")
             .and_then(Value::as_str)
@@ -589,182 +578,33 @@ fn check_records(
             ..location.clone()
         };
         let record_evidence = request.as_ref().map(|r| json!({ "request": r }));
-        for &index in &payload_instances {
-            if let Decider::Payload(check) = &plan.instances[index].decider {
-                let outcome = check.run(view);
-                tally.add(index, &at, outcome, record_evidence.as_ref(), redactor);
-            }
-        }
-    }
-}
-
-/// Running totals per (profile, requirement), and the findings.
-#[derive(Debug)]
-struct Tally<'p> {
-    plan: &'p LivePlan,
-    users: Vec<Vec<(usize, usize)>>,
-    counts: Vec<Vec<Counts>>,
-    reasons: Vec<Vec<Option<String>>>,
-    findings: Vec<Finding>,
-    subjects: u64,
-}
-
-impl<'p> Tally<'p> {
-    fn new(plan: &'p LivePlan) -> Self {
-        Tally {
-            plan,
-            users: plan.users(),
-            counts: plan
-                .profiles
-                .iter()
-                .map(|p| vec![Counts::default(); p.entries.len()])
-                .collect(),
-            reasons: plan
-                .profiles
-                .iter()
-                .map(|p| vec![None; p.entries.len()])
-                .collect(),
-            findings: Vec::new(),
-            subjects: 0,
-        }
-    }
-
-    fn level(&self, p: usize, e: usize) -> crate::catalog::Level {
-        self.plan.profiles[p].entries[e].1
-    }
-
-    fn add(
-        &mut self,
-        instance: usize,
-        location: &Location,
-        outcome: Outcome,
-        evidence: Option<&Value>,
-        redactor: &Redactor,
-    ) {
-        let users = self.users[instance].clone();
-        let requirement = self.plan.instances[instance].requirement.clone();
-        let mut verdicts = BTreeMap::new();
-        match outcome {
-            Outcome::Pass => {
-                for (p, e) in users {
-                    self.counts[p][e].add(Verdict::Pass);
-                }
-            }
-            Outcome::NotApplicable(reason) => {
-                for (p, e) in users {
-                    self.counts[p][e].add(Verdict::Skip);
-                    self.reasons[p][e].get_or_insert_with(|| redactor.scrub(&reason));
-                }
-            }
-            Outcome::Error(reason) => {
-                let reason = redactor.scrub(&reason);
-                for (p, e) in users {
-                    self.counts[p][e].add(Verdict::Error);
-                    self.reasons[p][e].get_or_insert_with(|| reason.clone());
-                    verdicts.insert(self.plan.profiles[p].id.clone(), Verdict::Error);
-                }
-                self.findings.push(Finding {
-                    waiver: None,
-                    requirement,
-                    verdicts,
-                    location: location.clone(),
-                    message: reason,
-                    evidence: evidence.cloned(),
-                });
-            }
-            Outcome::Violations(violations) => {
-                for (p, e) in users {
-                    let verdict = Verdict::for_violation(self.level(p, e));
-                    self.counts[p][e].add(verdict);
-                    verdicts.insert(self.plan.profiles[p].id.clone(), verdict);
-                }
-                for violation in violations {
-                    let mut at = location.clone();
-                    at.pointer = (!violation.pointer.is_empty()).then_some(violation.pointer);
-                    let merged = merge_evidence(violation.evidence, evidence);
-                    self.findings.push(Finding {
-                        waiver: None,
-                        requirement: requirement.clone(),
-                        verdicts: verdicts.clone(),
-                        location: at,
-                        message: redactor.scrub(&violation.message),
-                        evidence: merged.map(|v| redactor.scrub_value(v)),
-                    });
-                }
-            }
-        }
-    }
-
-    fn into_report(self, generated_at: String, inputs: Vec<InputSummary>) -> Report {
-        let mut profiles = Vec::new();
-        for (p, profile) in self.plan.profiles.iter().enumerate() {
-            let mut results = Vec::new();
-            for (e, (requirement, level, instance)) in profile.entries.iter().enumerate() {
-                let counts = self.counts[p][e];
-                let verdict = counts.verdict();
-                let reason = match verdict {
-                    Verdict::Skip if counts.total() == 0 => {
-                        Some("no case decided it against this target".to_owned())
-                    }
-                    Verdict::Skip | Verdict::Error => self.reasons[p][e].clone(),
-                    _ => None,
-                };
-                results.push(RequirementResult {
-                    requirement: requirement.clone(),
-                    level: *level,
-                    verdict,
-                    counts,
-                    params: self.plan.instances[*instance].params.clone(),
-                    reason,
-                });
-            }
-            results.sort_by(|a, b| a.requirement.cmp(&b.requirement));
-            let met = ProfileResult::meets(&results);
-            profiles.push(ProfileResult {
-                id: profile.id.clone(),
-                title: profile.title.clone(),
-                met,
-                results,
+        let outcomes =
+            payload_instances(plan).filter_map(|index| match &plan.plan.instances[index].check {
+                Decider::Payload(check) => Some((index, check.run(view))),
+                Decider::Cases => None,
             });
-        }
-        let met = profiles.iter().all(|p| p.met);
-        Report {
-            provenance: None,
-            signature: None,
-            waivers: Vec::new(),
-            dataset: None,
-            matrix: None,
-            schema_version: REPORT_SCHEMA_VERSION.to_owned(),
-            tool: Tool::current(),
-            command: "audit".to_owned(),
-            generated_at,
-            inputs,
-            profiles,
-            requirements: self.plan.requirements.clone(),
-            summary: Summary {
-                expired_waivers: 0,
-                waived: 0,
-                subjects: self.subjects,
-                input_errors: 0,
-                findings: self.findings.len() as u64,
-                met,
-            },
-            findings: self.findings,
-        }
+        tally.subject(&at, outcomes, record_evidence.as_ref(), false);
     }
 }
 
-/// A violation's own evidence, with the exchange's beside it.
-fn merge_evidence(own: Option<Value>, exchange: Option<&Value>) -> Option<Value> {
-    match (own, exchange) {
-        (Some(Value::Object(mut own)), Some(Value::Object(exchange))) => {
-            for (k, v) in exchange {
-                own.entry(k.clone()).or_insert_with(|| v.clone());
-            }
-            Some(Value::Object(own))
+/// Live findings: an empty pointer is no pointer, and every credential of
+/// the target is removed from whatever a server said.
+struct LiveLocator<'a>(&'a Redactor);
+
+impl Locator for LiveLocator<'_> {
+    fn place(&self, subject: &Location, pointer: &str) -> Location {
+        Location {
+            pointer: (!pointer.is_empty()).then(|| pointer.to_owned()),
+            ..subject.clone()
         }
-        (Some(own), _) => Some(own),
-        (None, exchange) => exchange.cloned(),
+    }
+
+    fn text(&self, text: &str) -> String {
+        self.0.scrub(text)
+    }
+
+    fn value(&self, value: Value) -> Value {
+        self.0.scrub_value(value)
     }
 }
 

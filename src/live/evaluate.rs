@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use super::cases::{Condition, Expectation};
 use super::http::{Answer, Exchange};
-use crate::checks::{Outcome, Violation};
+use crate::engine::{Outcome, Violation};
 
 /// What conditions may need besides the answer.
 #[derive(Debug)]

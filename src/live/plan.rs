@@ -4,68 +4,45 @@
 //! as the cases that name them. Bad parameters and cases that name unknown
 //! requirements fail here, before any request is sent.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::cases::{Case, case_problem};
-use crate::catalog::{Catalogue, Level};
-use crate::checks::payload::{self, PayloadCheck};
-use crate::error::{Error, Result};
-use crate::model::RequirementInfo;
-use crate::run::plan::requirement_infos;
-use crate::schema::{ENVELOPE_URI, SchemaRegistry};
+use crate::catalog::Catalogue;
+use crate::engine::{Plan, Selection};
+use crate::error::{Error, FileProblem, Result};
+use crate::payload::PayloadCheck;
+use crate::schema::SchemaRegistry;
 
 /// The check kind of requirements decided by live cases.
 pub const LIVE_KIND: &str = "live-http";
 
 /// How an instance is decided.
 #[derive(Debug)]
-pub(crate) enum Decider {
+pub enum Decider {
     /// On each record of each data response.
     Payload(PayloadCheck),
     /// By the expectations of the cases that name the requirement.
     Cases,
 }
 
-/// One requirement with one parameter set.
-#[derive(Debug)]
-pub(crate) struct Instance {
-    pub requirement: String,
-    pub params: Map<String, Value>,
-    pub decider: Decider,
-}
-
-/// A profile's selected requirements: (requirement, level, instance).
-#[derive(Debug)]
-pub(crate) struct ProfileEntries {
-    pub id: String,
-    pub title: String,
-    pub entries: Vec<(String, Level, usize)>,
-}
-
-/// Everything a live audit decides.
+/// Everything a live audit decides: the engine's plan over deciders, and
+/// the cases that send the requests.
 #[derive(Debug)]
 pub struct LivePlan {
-    pub(crate) instances: Vec<Instance>,
-    pub(crate) profiles: Vec<ProfileEntries>,
-    pub(crate) requirements: Vec<RequirementInfo>,
+    pub(crate) plan: Plan<Decider>,
     pub(crate) cases: Vec<Case>,
 }
 
 impl LivePlan {
-    /// Builds the plan for `profile_ids` (narrowed to `only` when given).
+    /// Builds the plan for `selection`. Cases naming unknown requirements,
+    /// or reading a parameter a selected profile does not give as a
+    /// number, fail here with every bad parameter, before any request.
     pub fn new(
         catalogue: &Catalogue,
         registry: &SchemaRegistry,
         cases: Vec<Case>,
-        profile_ids: &[String],
-        only: &[String],
+        selection: Selection<'_>,
     ) -> Result<Self> {
-        if profile_ids.is_empty() {
-            return Err(Error::Usage("no profile selected".to_owned()));
-        }
-        for id in only {
-            catalogue.requirement(id)?;
-        }
         let mut problems = Vec::new();
         for case in &cases {
             for e in &case.expect {
@@ -80,104 +57,34 @@ impl LivePlan {
                 }
             }
         }
-        let mut plan = LivePlan {
-            instances: Vec::new(),
-            profiles: Vec::new(),
-            requirements: Vec::new(),
-            cases,
-        };
-        let mut ids = Vec::new();
-        for profile_id in profile_ids {
-            let profile = catalogue.resolve(profile_id)?;
-            let mut entries = Vec::new();
-            for selection in &profile.requirements {
-                if !only.is_empty() && !only.contains(&selection.id) {
-                    continue;
-                }
-                let requirement = catalogue.requirement(&selection.id)?;
-                let kind = requirement.check.kind.as_str();
-                let decider = if kind == LIVE_KIND {
-                    None
-                } else if payload::KINDS.contains(&kind) {
-                    Some(kind)
-                } else {
-                    continue;
-                };
-                match plan.instance_for(&selection.id, decider, &selection.params, registry) {
-                    Ok(index) => {
-                        entries.push((selection.id.clone(), selection.level, index));
-                        if !ids.contains(&selection.id) {
-                            ids.push(selection.id.clone());
-                        }
-                    }
-                    Err(message) => problems.push(catalogue.problem_in(
-                        &format!(
-                            "profile:{}",
-                            selection.set_by.as_deref().unwrap_or(&profile.id)
-                        ),
-                        &format!("/requirements/{}/params", selection.id),
-                        message,
-                    )),
-                }
-            }
-            plan.profiles.push(ProfileEntries {
-                id: profile.id.clone(),
-                title: profile.title.clone(),
-                entries,
-            });
-        }
-        problems.extend(plan.parameter_problems());
         Error::unless_problems(problems)?;
-        if plan.instances.is_empty() {
-            return Err(Error::Usage(
-                "the selected profiles and requirements include no live or payload requirement; nothing to audit".to_owned(),
-            ));
-        }
-        let resolved = profile_ids
-            .iter()
-            .map(|id| catalogue.resolve(id))
-            .collect::<Result<Vec<_>>>()?;
-        plan.requirements =
-            requirement_infos(catalogue, &resolved, ids.iter().map(String::as_str))?;
+        let plan = Plan::build(
+            catalogue,
+            selection,
+            "live or payload",
+            None,
+            |kind, params| {
+                if kind == LIVE_KIND {
+                    return Some(Ok(Decider::Cases));
+                }
+                crate::payload::build(kind, params, registry, None)
+                    .map(|built| built.map(Decider::Payload))
+            },
+        )?;
+        let plan = LivePlan { plan, cases };
+        Error::unless_problems(plan.parameter_problems())?;
         Ok(plan)
-    }
-
-    fn instance_for(
-        &mut self,
-        requirement: &str,
-        payload_kind: Option<&str>,
-        params: &Map<String, Value>,
-        registry: &SchemaRegistry,
-    ) -> std::result::Result<usize, String> {
-        if let Some(i) = self
-            .instances
-            .iter()
-            .position(|x| x.requirement == requirement && &x.params == params)
-        {
-            return Ok(i);
-        }
-        let decider = match payload_kind {
-            Some(kind) => Decider::Payload(PayloadCheck::build(kind, params, || {
-                registry.compile(ENVELOPE_URI).map_err(|e| e.to_string())
-            })?),
-            None => Decider::Cases,
-        };
-        self.instances.push(Instance {
-            requirement: requirement.to_owned(),
-            params: params.clone(),
-            decider,
-        });
-        Ok(self.instances.len() - 1)
     }
 
     /// Every case condition that reads a parameter finds a number in each
     /// instance of its requirement.
-    fn parameter_problems(&self) -> Vec<crate::error::FileProblem> {
+    fn parameter_problems(&self) -> Vec<FileProblem> {
         let mut problems = Vec::new();
         for case in &self.cases {
             for e in &case.expect {
                 for param in e.conditions.iter().filter_map(|c| c.param()) {
                     let missing = self
+                        .plan
                         .instances
                         .iter()
                         .filter(|i| i.requirement == e.requirement)
@@ -195,16 +102,5 @@ impl LivePlan {
             }
         }
         problems
-    }
-
-    /// Which instances each (profile, entry) uses, inverted.
-    pub(crate) fn users(&self) -> Vec<Vec<(usize, usize)>> {
-        let mut users = vec![Vec::new(); self.instances.len()];
-        for (p, profile) in self.profiles.iter().enumerate() {
-            for (e, (_, _, instance)) in profile.entries.iter().enumerate() {
-                users[*instance].push((p, e));
-            }
-        }
-        users
     }
 }

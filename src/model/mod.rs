@@ -13,7 +13,7 @@ pub use certification::{Provenance, Signature, WaiverOutcome, WaiverStatus};
 pub use dataset::{ColumnSummary, DatasetSummary};
 pub use matrix::{Blocker, Matrix, MatrixRow, PairResult, ProfileCell};
 pub use report::{
-    Counts, Finding, InputSummary, Location, ProfileResult, REPORT_SCHEMA_VERSION, Report,
+    Command, Counts, Finding, InputSummary, Location, ProfileResult, REPORT_SCHEMA_VERSION, Report,
     RequirementInfo, RequirementResult, Summary, Tool,
 };
 pub use verdict::Verdict;

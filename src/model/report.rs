@@ -22,8 +22,8 @@ pub struct Report {
     pub schema_version: String,
     /// What produced the report.
     pub tool: Tool,
-    /// The subcommand: `validate`, ...
-    pub command: String,
+    /// The command that produced it.
+    pub command: Command,
     /// When, RFC 3339 UTC; pinned by `SOURCE_DATE_EPOCH`.
     pub generated_at: String,
     /// What was checked.
@@ -53,6 +53,41 @@ pub struct Report {
     /// The Ed25519 signature over everything above, when signed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signature: Option<Signature>,
+}
+
+/// The command that produced a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Command {
+    /// Payload files (`cityconform validate`).
+    Validate,
+    /// A dataset (`cityconform dataset`).
+    Dataset,
+    /// A data-flow declaration (`cityconform flows`, `profiles matrix`).
+    Flows,
+    /// A live platform (`cityconform audit`).
+    Audit,
+    /// Everything `cityconform.toml` names (`cityconform check`).
+    Check,
+}
+
+impl Command {
+    /// The name as typed on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Command::Validate => "validate",
+            Command::Dataset => "dataset",
+            Command::Flows => "flows",
+            Command::Audit => "audit",
+            Command::Check => "check",
+        }
+    }
+}
+
+impl std::fmt::Display for Command {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// The producing tool.

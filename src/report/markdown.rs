@@ -21,7 +21,11 @@ pub(super) fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()
 fn heading(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     let s = &report.summary;
     let verdict = if s.met { "✅ met" } else { "❌ not met" };
-    writeln!(out, "## cityconform {}: {verdict}", escape(&report.command))?;
+    writeln!(
+        out,
+        "## cityconform {}: {verdict}",
+        escape(report.command.as_str())
+    )?;
     writeln!(out)?;
     write!(
         out,

@@ -5,7 +5,9 @@
 use std::io::Write;
 
 use super::TextOptions;
-use crate::model::{DatasetSummary, Finding, ProfileResult, Report, Verdict, WaiverStatus};
+use crate::model::{
+    Command, DatasetSummary, Finding, ProfileResult, Report, Verdict, WaiverStatus,
+};
 
 pub(super) fn render(
     report: &Report,
@@ -91,7 +93,7 @@ fn header(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
         )?;
         return writeln!(out);
     }
-    if report.command == "check" {
+    if report.command == Command::Check {
         // Several kinds of input (records, rows, flows, requests): count
         // what was judged rather than name one kind.
         let subjects = report.summary.subjects;

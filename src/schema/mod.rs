@@ -1,7 +1,7 @@
 //! The schema registry: the bundled shared schemas, the folders a user adds,
 //! offline `$ref` resolution, and compilation into validators that carry the
 //! schema's governance annotations. Owns no verdicts: the checks in
-//! [`crate::checks`] use what this module compiles.
+//! [`crate::engine`] use what this module compiles.
 
 pub mod governance;
 mod retrieve;

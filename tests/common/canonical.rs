@@ -130,7 +130,7 @@ fn report(
             name: "cityconform".to_owned(),
             version: "0.0.0-test".to_owned(),
         },
-        command: "check".to_owned(),
+        command: cityconform::model::Command::Check,
         generated_at: TIME.to_owned(),
         inputs: inputs(),
         profiles,

@@ -16,8 +16,9 @@ use std::path::Path;
 use std::time::Instant;
 
 use cityconform::catalog::Catalogue;
-use cityconform::dataset::{AuditOptions, DatasetPlan, Descriptor};
-use cityconform::run::NoProgress;
+use cityconform::dataset::{AuditOptions, Descriptor};
+use cityconform::engine::NoProgress;
+use cityconform::engine::Selection;
 use rustc_hash::FxHashMap;
 
 use super::Rng;
@@ -151,8 +152,12 @@ pub(crate) fn floor(path: &Path) -> Result<(u64, u64), String> {
 /// cityconform with every dataset requirement of `kr`. Returns (rows, k).
 pub(crate) fn harness(path: &Path, descriptor: &Path) -> Result<(u64, u64), String> {
     let catalogue = Catalogue::embedded().map_err(|e| e.to_string())?;
-    let plan =
-        DatasetPlan::build(&catalogue, &["kr".to_owned()], &[]).map_err(|e| e.to_string())?;
+    let profiles = ["kr".to_owned()];
+    let selection = Selection {
+        profiles: &profiles,
+        only: &[],
+    };
+    let plan = cityconform::dataset::plan(&catalogue, selection).map_err(|e| e.to_string())?;
     let descriptor = Descriptor::load(descriptor).map_err(|e| e.to_string())?;
     let options = AuditOptions {
         path: path.to_path_buf(),

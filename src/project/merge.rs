@@ -4,10 +4,10 @@
 //! input and finding in job order, and the totals summed again.
 
 use crate::error::{Error, Result};
-use crate::model::{ProfileResult, REPORT_SCHEMA_VERSION, Report, Summary, Tool};
+use crate::model::{Command, ProfileResult, REPORT_SCHEMA_VERSION, Report, Summary, Tool};
 
 /// One report standing for all of `reports` (in job order).
-pub(super) fn merge(reports: Vec<Report>, command: &str, generated_at: &str) -> Result<Report> {
+pub(super) fn merge(reports: Vec<Report>, command: Command, generated_at: &str) -> Result<Report> {
     let mut reports = reports.into_iter();
     let Some(mut merged) = reports.next() else {
         return Err(Error::Usage(
@@ -19,7 +19,7 @@ pub(super) fn merge(reports: Vec<Report>, command: &str, generated_at: &str) -> 
     }
     merged.schema_version = REPORT_SCHEMA_VERSION.to_owned();
     merged.tool = Tool::current();
-    merged.command = command.to_owned();
+    merged.command = command;
     merged.generated_at = generated_at.to_owned();
     for profile in &mut merged.profiles {
         profile
@@ -112,7 +112,7 @@ mod tests {
             matrix: None,
             schema_version: REPORT_SCHEMA_VERSION.to_owned(),
             tool: Tool::current(),
-            command: "job".to_owned(),
+            command: Command::Validate,
             generated_at: "t".to_owned(),
             inputs: vec![InputSummary {
                 path: input.to_owned(),
@@ -176,7 +176,7 @@ mod tests {
                 report("b.csv", "R-B", counts(1, 2), 2),
                 report("c.toml", "R-A", counts(1, 0), 0),
             ],
-            "check",
+            Command::Check,
             "2023-11-14T22:13:20Z",
         )
         .expect("merges");
@@ -199,15 +199,19 @@ mod tests {
         assert_eq!(merged.summary.subjects, 7);
         assert_eq!(merged.summary.findings, 2);
         assert!(!merged.summary.met);
-        assert_eq!(merged.command, "check");
+        assert_eq!(merged.command, Command::Check);
     }
 
     #[test]
     fn no_reports_is_nothing_to_check_and_a_stray_profile_is_a_fault() {
-        assert!(merge(Vec::new(), "check", "t").is_err());
+        assert!(merge(Vec::new(), Command::Check, "t").is_err());
         let mut other = report("b", "R", counts(1, 0), 0);
         other.profiles[0].id = "eu".to_owned();
-        let result = merge(vec![report("a", "R", counts(1, 0), 0), other], "check", "t");
+        let result = merge(
+            vec![report("a", "R", counts(1, 0), 0), other],
+            Command::Check,
+            "t",
+        );
         assert!(matches!(result, Err(Error::Internal(_))));
     }
 }

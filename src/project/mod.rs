@@ -15,9 +15,9 @@ mod merge;
 use crate::attest;
 use crate::catalog::Catalogue;
 use crate::config::{Config, Job, TargetRef};
+use crate::engine::Progress;
 use crate::error::{Error, Result};
-use crate::model::Report;
-use crate::run::Progress;
+use crate::model::{Command, Report};
 use crate::schema::{SchemaOptions, SchemaRegistry};
 
 pub use jobs::JobContext;
@@ -25,6 +25,7 @@ pub use jobs::JobContext;
 /// Runs everything `config` names; `generated_at` is the report time.
 pub fn run(config: &Config, generated_at: &str, progress: &dyn Progress) -> Result<Report> {
     let catalogue = Catalogue::load(&config.suites)?;
+    crate::families::check_kinds(&catalogue)?;
     check_references(config, &catalogue)?;
     jobs::refuse_unavailable(config)?;
     let registry = SchemaRegistry::load(&SchemaOptions {
@@ -45,7 +46,7 @@ pub fn run(config: &Config, generated_at: &str, progress: &dyn Progress) -> Resu
     for job in &config.jobs {
         reports.push(jobs::run(job, &context)?);
     }
-    let mut report = merge::merge(reports, "check", generated_at)?;
+    let mut report = merge::merge(reports, Command::Check, generated_at)?;
     crate::waiver::apply(&mut report, &config.waivers)?;
     report.provenance = Some(attest::provenance(
         &catalogue,

@@ -3,12 +3,7 @@
 //! before any subject is read) and then run on many subjects.
 //!
 //! Checks know nothing of profiles or levels: they say what they saw
-//! ([`Outcome`]); the engine in [`crate::run`] turns that into verdicts.
-
-pub(crate) mod coarsening;
-pub mod dataset;
-pub mod identifiers;
-pub mod payload;
+//! ([`Outcome`]); the engine in [`crate::engine`] turns that into verdicts.
 
 use serde_json::Value;
 
@@ -19,9 +14,14 @@ pub enum Outcome {
     Pass,
     /// One or more things wrong.
     Violations(Vec<Violation>),
-    /// The requirement does not apply to this subject.
+    /// The requirement does not apply to this subject (the reason says
+    /// why: the record has no coordinates, the target declares no admin
+    /// operation). Counted as `skip`.
     NotApplicable(String),
-    /// The check could not run on this subject.
+    /// The requirement applies but could not be checked on this subject
+    /// (the body could not be read, the budget ran out, no answer decided
+    /// it). Counted as `error`: a MUST that could not be checked fails its
+    /// profile, because something selected and not checked is never met.
     Error(String),
 }
 
@@ -68,11 +68,24 @@ pub(crate) fn params<T: serde::de::DeserializeOwned>(
         .map_err(|e| format!("invalid parameters for check `{kind}`: {e}"))
 }
 
-/// Whether any check family knows the check `kind`.
-pub fn is_known_kind(kind: &str) -> bool {
-    payload::KINDS.contains(&kind)
-        || dataset::KINDS.contains(&kind)
-        || crate::flows::checks::KINDS.contains(&kind)
-        || kind == crate::flows::payload::KIND
-        || crate::live::KINDS.contains(&kind)
+/// Why a check could not be built from the parameters a profile gives it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct ParamError {
+    message: String,
+}
+
+impl ParamError {
+    /// A parameter error saying `message`.
+    pub fn new(message: impl Into<String>) -> Self {
+        ParamError {
+            message: message.into(),
+        }
+    }
+}
+
+impl From<String> for ParamError {
+    fn from(message: String) -> Self {
+        ParamError::new(message)
+    }
 }

@@ -11,10 +11,18 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::json_lines;
+mod json_lines;
+
 use crate::catalog::load::tool_schema;
 use crate::catalog::toml_source::TomlSource;
 use crate::error::{Error, FileProblem, Result};
+
+/// Data categories (W3C DPV) that locate a person.
+pub const LOCATION_CATEGORIES: &[&str] = &[
+    "dpv-pd:Location",
+    "dpv-pd:GPSCoordinates",
+    "dpv-pd:TravelHistory",
+];
 
 /// Help shown with every problem found in a declaration.
 const HELP: &str = "see schemas/tool/declaration.schema.json for the declaration format, and fixtures/flows/ for examples";

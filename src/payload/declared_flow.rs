@@ -11,9 +11,8 @@ use std::sync::Arc;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::checks::LOCATION_CATEGORIES;
-use super::declaration::{Declaration, Flow};
-use crate::checks::{Outcome, Violation};
+use crate::declaration::{Declaration, Flow, LOCATION_CATEGORIES};
+use crate::engine::{Outcome, Violation};
 use crate::schema::governance::values_at;
 use crate::schema::{CompiledSchema, PrivacyRole};
 

@@ -7,16 +7,16 @@
 //! column names, never a value: a value from a small class is exactly what
 //! an anonymization audit must not repeat.
 
-use super::params;
+use crate::engine::params;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::coarsening;
-use super::identifiers::{Detectors, IdentifierKind};
-use super::{Outcome, Violation};
 use crate::dataset::descriptor::{Role, ValueType};
 use crate::dataset::metrics::{self, Metrics};
 use crate::dataset::scan::{ColumnScan, Scan};
+use crate::detect::coarsening;
+use crate::detect::identifiers::{Detectors, IdentifierKind};
+use crate::engine::{Outcome, Violation};
 use crate::schema::Granularity;
 
 /// The check kinds this module implements, as named in the catalogue.

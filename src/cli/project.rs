@@ -29,7 +29,7 @@ pub(crate) fn run(mut args: CheckArgs) -> Result<ExitCode, Error> {
     args.output.check_paths(&inputs(&config))?;
     let key = args.output.signing_key()?;
     let progress = TerminalProgress::new(args.output.quiet);
-    let mut report = cityconform::check::run(&config, &generated_at()?, &progress)?;
+    let mut report = cityconform::project::run(&config, &generated_at()?, &progress)?;
     sign(&mut report, key.as_ref(), |_| {
         Err(Error::Internal("check records its provenance".to_owned()))
     })?;

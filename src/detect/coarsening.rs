@@ -5,12 +5,12 @@
 use chrono::DateTime;
 use serde_json::Value;
 
-use super::{Outcome, Violation};
+use crate::engine::{Outcome, Violation};
 use crate::schema::{AnnotatedField, CompiledSchema, Granularity, PrivacyRole, governance};
 
 /// Coordinates of quasi-identifying fields (by role, or by an annotated
 /// maximum) keep at most the lower of the annotation and `max_decimals`.
-pub(super) fn coordinate_precision(
+pub(crate) fn coordinate_precision(
     schema: &CompiledSchema,
     record: &Value,
     max_decimals: u32,
@@ -110,7 +110,7 @@ fn ground_distance(decimals: u32) -> &'static str {
 
 /// Timestamps of fields annotated with a granularity fall on it, and on
 /// `profile` when the profile sets one.
-pub(super) fn time_granularity(
+pub(crate) fn time_granularity(
     schema: &CompiledSchema,
     record: &Value,
     profile: Option<Granularity>,

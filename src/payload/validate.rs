@@ -14,15 +14,13 @@ use std::sync::mpsc::sync_channel;
 use rayon::prelude::*;
 use serde_json::Value;
 
-use super::Progress;
-use super::plan::Plan;
-use super::tally::Tally;
-use crate::checks::Outcome;
-use crate::checks::payload::RecordView;
+use super::PayloadPlan as Plan;
+use super::checks::RecordView;
+use super::records::{self as payload, NdjsonBatches, PayloadFile, PayloadFormat, RawRecord};
+use crate::engine::{Outcome, Plain, Progress, Tally};
 use crate::error::{Error, Result};
-use crate::model::{InputSummary, Location, Report};
+use crate::model::{Command, InputSummary, Location, Report};
 use crate::schema::{CompiledSchema, SchemaRegistry};
-use crate::subject::payload::{self, NdjsonBatches, PayloadFile, PayloadFormat, RawRecord};
 
 /// Records per NDJSON batch: large enough to keep both cores busy between
 /// hand-overs, small enough to keep memory flat.
@@ -86,7 +84,7 @@ pub fn validate(
         .map(|m| m.len())
         .sum();
     progress.start(total);
-    let mut tally = Tally::new(plan);
+    let mut tally = Tally::new(plan, &Plain);
     let mut inputs = Vec::new();
     for file in &files {
         let records = match file.format {
@@ -111,14 +109,14 @@ pub fn validate(
             "the inputs hold no records; nothing was checked\n  help: an export with no records is not evidence of conformance".to_owned(),
         ));
     }
-    Ok(tally.into_report("validate", options.generated_at.clone(), inputs))
+    Ok(tally.into_report(Command::Validate, options.generated_at.clone(), inputs))
 }
 
 fn stream_ndjson(
     file: &PayloadFile,
     plan: &Plan,
     choice: &SchemaChoice,
-    tally: &mut Tally<'_>,
+    tally: &mut Tally<'_, super::PayloadCheck>,
     progress: &dyn Progress,
 ) -> Result<u64> {
     let handle = std::fs::File::open(&file.path).map_err(|e| Error::read(&file.path, e))?;
@@ -161,7 +159,7 @@ fn check_batch(
     records: Vec<RawRecord>,
     plan: &Plan,
     choice: &SchemaChoice,
-    tally: &mut Tally<'_>,
+    tally: &mut Tally<'_, super::PayloadCheck>,
 ) {
     let checked = check_records(file, records, plan, choice);
     sum(tally, checked);
@@ -191,9 +189,9 @@ fn check_records(
 }
 
 /// Adds checked records to the tally, in order.
-fn sum(tally: &mut Tally<'_>, checked: Vec<Checked>) {
+fn sum(tally: &mut Tally<'_, super::PayloadCheck>, checked: Vec<Checked>) {
     for (location, outcomes, input_error) in checked {
-        tally.add(&location, outcomes, input_error);
+        tally.subject_all(&location, outcomes, input_error);
     }
 }
 

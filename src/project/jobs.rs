@@ -9,14 +9,16 @@
 
 use std::path::PathBuf;
 
-use crate::catalog::Catalogue;
+use crate::catalog::{Catalogue, Lists};
 use crate::config::{Config, Job, TargetRef};
-use crate::dataset::{self, AuditOptions, DatasetPlan, Descriptor};
+use crate::dataset::{self, AuditOptions, Descriptor};
+use crate::declaration::Declaration;
+use crate::engine::{Progress, Selection};
 use crate::error::{Error, FileProblem, Result};
-use crate::flows::{self, Declaration, FlowPlan, Lists};
+use crate::flows;
 use crate::live::{self, LivePlan};
 use crate::model::Report;
-use crate::run::{self, Plan, Progress, ValidateOptions};
+use crate::payload::{self, ValidateOptions};
 use crate::schema::SchemaRegistry;
 
 /// What every runner gets: the catalogue and schemas loaded once, the
@@ -103,18 +105,17 @@ fn payloads(job: &Job, context: &JobContext<'_>) -> Result<Report> {
             job.section()
         )));
     };
-    let plan = Plan::for_payloads(
-        context.catalogue,
-        context.registry,
-        context.profiles,
-        &job.requirements,
-    )?;
+    let selection = Selection {
+        profiles: context.profiles,
+        only: &job.requirements,
+    };
+    let plan = payload::plan(context.catalogue, context.registry, selection, None)?;
     let options = ValidateOptions {
         paths: job.files.clone(),
         force_schema: job.schema.clone(),
         generated_at: context.generated_at.to_owned(),
     };
-    run::validate(&plan, context.registry, &options, context.progress)
+    payload::validate(&plan, context.registry, &options, context.progress)
 }
 
 /// `[[declarations]]`: every flow against the data-flow requirements of
@@ -127,7 +128,7 @@ fn declaration(job: &Job, context: &JobContext<'_>) -> Result<Report> {
         )));
     };
     let lists = Lists::load(context.suites)?;
-    let plan = FlowPlan::build(context.catalogue, &lists, context.profiles)?;
+    let plan = flows::plan(context.catalogue, &lists, context.profiles)?;
     let declaration = Declaration::load(&job.path)?;
     Ok(flows::judge(
         &plan,
@@ -144,7 +145,13 @@ fn dataset(job: &Job, context: &JobContext<'_>) -> Result<Report> {
             job.section()
         )));
     };
-    let plan = DatasetPlan::build(context.catalogue, context.profiles, &[])?;
+    let plan = dataset::plan(
+        context.catalogue,
+        Selection {
+            profiles: context.profiles,
+            only: &[],
+        },
+    )?;
     let descriptor = Descriptor::load(&job.descriptor)?;
     let options = AuditOptions {
         path: job.data.clone(),
@@ -179,8 +186,10 @@ fn target(job: &Job, context: &JobContext<'_>) -> Result<Report> {
         context.catalogue,
         context.registry,
         cases,
-        context.profiles,
-        &[],
+        Selection {
+            profiles: context.profiles,
+            only: &[],
+        },
     )?;
     let options = live::AuditOptions {
         generated_at: context.generated_at.to_owned(),

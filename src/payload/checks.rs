@@ -2,13 +2,13 @@
 //! direct identifiers (by annotation and by value), and coarsening of
 //! quasi-identifying coordinates and timestamps.
 
-use super::params;
+use crate::engine::params;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::coarsening;
-use super::identifiers::{Detectors, IdentifierKind};
-use super::{Outcome, Violation};
+use crate::detect::coarsening;
+use crate::detect::identifiers::{Detectors, IdentifierKind};
+use crate::engine::{Outcome, Violation};
 use crate::schema::{CompiledSchema, Granularity, PrivacyRole, governance};
 
 /// The check kinds this module implements, as named in the catalogue.
@@ -60,7 +60,7 @@ pub enum PayloadCheck {
         max_decimals: u32,
     },
     /// The record is covered by the declared flow its envelope names.
-    DeclaredFlow(Box<crate::flows::payload::DeclaredFlowCheck>),
+    DeclaredFlow(Box<crate::payload::declared_flow::DeclaredFlowCheck>),
     /// Annotated timestamps fall on their buckets.
     TimeGranularity {
         /// The profile's bucket, in addition to each field's own.

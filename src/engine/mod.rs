@@ -1,13 +1,17 @@
-//! Running checks: the plan (what the selected profiles ask for, compiled
-//! once) and the engines that run a plan over subjects and sum the outcomes
-//! into a [`crate::model::Report`].
+//! The engine every family runs on: the [`plan`] (what the selected
+//! profiles ask for, each check built once), the [`outcome`] a check
+//! reports for one subject, and the [`tally`] that turns outcomes into
+//! the one [`crate::model::Report`]. It knows no family: families hand it
+//! their checks and their subjects' outcomes.
 
-pub(crate) mod plan;
-pub(crate) mod tally;
-mod validate;
+pub mod outcome;
+pub mod plan;
+pub mod tally;
 
-pub use plan::{Entry, Instance, Plan, ProfilePlan};
-pub use validate::{ValidateOptions, validate};
+pub(crate) use outcome::params;
+pub use outcome::{Outcome, ParamError, Violation};
+pub use plan::{Entry, Instance, Plan, ProfilePlan, Selection};
+pub use tally::{Locator, Plain, Tally};
 
 /// Progress of a long run, for a progress bar. The library calls it; the
 /// CLI decides whether anything is shown.

@@ -1,0 +1,273 @@
+//! The plan: the selected profiles resolved, each selected requirement's
+//! check built once with the parameters in force, and identical checks
+//! shared between profiles so that a subject is checked once per distinct
+//! (requirement, parameters) pair however many profiles ask for it.
+//!
+//! The plan is generic over the family's check type: the family hands
+//! [`Plan::build`] a function that builds its checks from a kind and
+//! parameters, and answers `None` for kinds another family decides. The
+//! engine itself knows no family.
+
+use serde_json::{Map, Value};
+
+use super::outcome::ParamError;
+use crate::catalog::{Catalogue, Level, ResolvedProfile};
+use crate::error::{Error, FileProblem, Result};
+use crate::model::RequirementInfo;
+
+/// One built check, shared by every profile whose parameters match.
+#[derive(Debug)]
+pub struct Instance<C> {
+    /// The requirement it decides.
+    pub requirement: String,
+    /// The parameters it was built with (list references expanded).
+    pub params: Map<String, Value>,
+    /// The check.
+    pub check: C,
+}
+
+/// A profile's view of the plan.
+#[derive(Debug, Clone)]
+pub struct ProfilePlan {
+    /// Profile ID.
+    pub id: String,
+    /// Profile title.
+    pub title: String,
+    /// The selected requirements this run can decide, in ID order.
+    pub entries: Vec<Entry>,
+}
+
+/// One selected requirement of a profile.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// Requirement ID.
+    pub requirement: String,
+    /// Level in force.
+    pub level: Level,
+    /// Index into [`Plan::instances`].
+    pub instance: usize,
+}
+
+/// What the user selected: profiles in report order, optionally narrowed
+/// to some requirement IDs.
+#[derive(Debug, Clone, Copy)]
+pub struct Selection<'a> {
+    /// Profile IDs, in the order the report lists them.
+    pub profiles: &'a [String],
+    /// Requirement IDs to keep; empty keeps every selected requirement.
+    pub only: &'a [String],
+}
+
+/// What a family's build function answers for one selected requirement.
+pub type Built<C> = Option<std::result::Result<C, ParamError>>;
+
+/// Everything one family's run checks.
+#[derive(Debug)]
+pub struct Plan<C> {
+    /// The distinct checks.
+    pub instances: Vec<Instance<C>>,
+    /// One per selected profile, in the order asked for.
+    pub profiles: Vec<ProfilePlan>,
+    /// The requirements cited, with every profile's regional clauses.
+    pub requirements: Vec<RequirementInfo>,
+}
+
+impl<C> Plan<C> {
+    /// Builds the plan of one family. `build` receives each selected
+    /// requirement's check kind and parameters and answers `None` for a
+    /// kind its family does not decide, the built check, or why the
+    /// parameters are wrong. Every bad parameter is reported at once, with
+    /// the profile or catalogue file and line that set it, before any
+    /// subject is read; `family` names the family in the error for a
+    /// selection it has nothing to check in, and `hint` replaces the
+    /// pointer to `requirements show` in the help of a bad parameter.
+    pub fn build(
+        catalogue: &Catalogue,
+        selection: Selection<'_>,
+        family: &str,
+        hint: Option<&str>,
+        mut build: impl FnMut(&str, &Map<String, Value>) -> Built<C>,
+    ) -> Result<Plan<C>> {
+        if selection.profiles.is_empty() {
+            return Err(Error::Usage("no profile selected".to_owned()));
+        }
+        for id in selection.only {
+            catalogue.requirement(id)?;
+        }
+        let resolved = selection
+            .profiles
+            .iter()
+            .map(|id| catalogue.resolve(id))
+            .collect::<Result<Vec<_>>>()?;
+        let mut plan = Plan {
+            instances: Vec::new(),
+            profiles: Vec::new(),
+            requirements: Vec::new(),
+        };
+        let mut problems = Vec::new();
+        for profile in &resolved {
+            let entries = plan.profile_entries(
+                catalogue,
+                profile,
+                selection.only,
+                hint,
+                &mut problems,
+                &mut build,
+            )?;
+            plan.profiles.push(ProfilePlan {
+                id: profile.id.clone(),
+                title: profile.title.clone(),
+                entries,
+            });
+        }
+        Error::unless_problems(problems)?;
+        if plan.instances.is_empty() {
+            return Err(Error::Usage(format!(
+                "the selected profiles and requirements include no {family} requirement; nothing to check"
+            )));
+        }
+        plan.requirements = requirement_infos(
+            catalogue,
+            &resolved,
+            plan.instances.iter().map(|i| i.requirement.as_str()),
+        )?;
+        Ok(plan)
+    }
+
+    /// One profile's entries, building each instance on first use.
+    fn profile_entries(
+        &mut self,
+        catalogue: &Catalogue,
+        profile: &ResolvedProfile,
+        only: &[String],
+        hint: Option<&str>,
+        problems: &mut Vec<FileProblem>,
+        build: &mut impl FnMut(&str, &Map<String, Value>) -> Built<C>,
+    ) -> Result<Vec<Entry>> {
+        let mut entries = Vec::new();
+        for selection in &profile.requirements {
+            if !only.is_empty() && !only.contains(&selection.id) {
+                continue;
+            }
+            let kind = catalogue.requirement(&selection.id)?.check.kind.as_str();
+            let existing = self
+                .instances
+                .iter()
+                .position(|x| x.requirement == selection.id && x.params == selection.params);
+            let instance = match existing {
+                Some(i) => i,
+                None => match build(kind, &selection.params) {
+                    None => continue,
+                    Some(Err(error)) => {
+                        problems.push(param_problem(
+                            catalogue,
+                            profile,
+                            &selection.id,
+                            selection.set_by.as_deref(),
+                            error.to_string(),
+                            hint,
+                        ));
+                        continue;
+                    }
+                    Some(Ok(check)) => {
+                        self.instances.push(Instance {
+                            requirement: selection.id.clone(),
+                            params: selection.params.clone(),
+                            check,
+                        });
+                        self.instances.len() - 1
+                    }
+                },
+            };
+            entries.push(Entry {
+                requirement: selection.id.clone(),
+                level: selection.level,
+                instance,
+            });
+        }
+        Ok(entries)
+    }
+
+    /// For each instance, the (profile, entry) pairs that use it.
+    pub fn users(&self) -> Vec<Vec<(usize, usize)>> {
+        let mut users = vec![Vec::new(); self.instances.len()];
+        for (p, profile) in self.profiles.iter().enumerate() {
+            for (e, entry) in profile.entries.iter().enumerate() {
+                users[entry.instance].push((p, e));
+            }
+        }
+        users
+    }
+
+    /// The level each profile gives instance `instance`, by profile ID.
+    pub fn levels_of(&self, instance: usize) -> impl Iterator<Item = (&str, Level)> + '_ {
+        self.profiles.iter().flat_map(move |p| {
+            p.entries
+                .iter()
+                .filter(move |e| e.instance == instance)
+                .map(move |e| (p.id.as_str(), e.level))
+        })
+    }
+}
+
+fn param_problem(
+    catalogue: &Catalogue,
+    profile: &ResolvedProfile,
+    requirement: &str,
+    set_by: Option<&str>,
+    message: String,
+    hint: Option<&str>,
+) -> FileProblem {
+    let problem = match set_by {
+        Some(layer) => catalogue.problem_in(
+            &format!("profile:{layer}"),
+            &format!("/requirements/{requirement}/params"),
+            message,
+        ),
+        None => catalogue.problem_in(
+            &format!("requirement:{requirement}"),
+            "/check/params",
+            message,
+        ),
+    };
+    let hint = hint.map_or_else(
+        || format!("see `cityconform requirements show {requirement}`"),
+        str::to_owned,
+    );
+    problem.with_help(format!(
+        "profile `{}` uses these parameters for `{requirement}`; {hint}",
+        profile.id
+    ))
+}
+
+/// The requirements `ids` as a report cites them: their own clauses, then
+/// the regional ones each profile in `resolved` adds, in ID order.
+pub(crate) fn requirement_infos<'a>(
+    catalogue: &Catalogue,
+    resolved: &[ResolvedProfile],
+    ids: impl Iterator<Item = &'a str>,
+) -> Result<Vec<RequirementInfo>> {
+    let mut ids: Vec<&str> = ids.collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids.into_iter()
+        .map(|id| {
+            let requirement = catalogue.requirement(id)?;
+            let mut clauses = requirement.clauses.clone();
+            for selection in resolved.iter().filter_map(|p| p.selection(id)) {
+                for clause in &selection.clauses {
+                    if !clauses.contains(clause) {
+                        clauses.push(clause.clone());
+                    }
+                }
+            }
+            Ok(RequirementInfo {
+                id: requirement.id.clone(),
+                title: requirement.title.clone(),
+                statement: requirement.statement.clone(),
+                area: requirement.area,
+                clauses,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,332 @@
+//! Summing outcomes: the one place where what checks saw becomes verdicts.
+//!
+//! Every family feeds the same events ("this subject was checked: these
+//! outcomes") into a [`Tally`], which keeps counts per (profile,
+//! requirement), findings with a verdict per profile, and finally builds
+//! the [`Report`]. Findings are located and scrubbed here, in one stage
+//! (the family's [`Locator`]), so that redaction applies to every family
+//! alike.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::outcome::Outcome;
+use super::plan::Plan;
+use crate::catalog::Level;
+use crate::model::{
+    Command, Counts, Finding, InputSummary, Location, ProfileResult, REPORT_SCHEMA_VERSION, Report,
+    RequirementResult, Summary, Tool, Verdict,
+};
+
+/// The location stage: how a family places a finding within its subject
+/// and what it removes from anything a subject says before it enters the
+/// report (credentials a live target uses, for example). The tally calls
+/// it for every finding and reason, so placing, redaction and escaping
+/// are written once for every format. The defaults place a pointer as it
+/// is and remove nothing.
+pub trait Locator: Sync {
+    /// Where a finding at `pointer` within the subject at `subject` is.
+    fn place(&self, subject: &Location, pointer: &str) -> Location {
+        Location {
+            pointer: Some(pointer.to_owned()),
+            ..subject.clone()
+        }
+    }
+    /// `text` with every secret replaced.
+    fn text(&self, text: &str) -> String {
+        text.to_owned()
+    }
+    /// `value` with every secret replaced, in keys and strings alike.
+    fn value(&self, value: Value) -> Value {
+        value
+    }
+}
+
+/// Places pointers as they are and removes nothing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Plain;
+
+impl Locator for Plain {}
+
+/// Running totals of one run of one family.
+pub struct Tally<'p, C> {
+    plan: &'p Plan<C>,
+    locator: &'p dyn Locator,
+    users: Vec<Vec<(usize, usize)>>,
+    counts: Vec<Vec<Counts>>,
+    reasons: Vec<Vec<Option<String>>>,
+    findings: Vec<Finding>,
+    subjects: u64,
+    input_errors: u64,
+    unchecked: &'static str,
+}
+
+impl<C> std::fmt::Debug for Tally<'_, C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tally")
+            .field("subjects", &self.subjects)
+            .field("findings", &self.findings.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'p, C> Tally<'p, C> {
+    /// An empty tally over `plan`; `locator` places every finding and
+    /// cleans every message, reason and evidence before it is kept.
+    pub fn new(plan: &'p Plan<C>, locator: &'p dyn Locator) -> Self {
+        let counts = plan
+            .profiles
+            .iter()
+            .map(|p| vec![Counts::default(); p.entries.len()])
+            .collect();
+        let reasons = plan
+            .profiles
+            .iter()
+            .map(|p| vec![None; p.entries.len()])
+            .collect();
+        Tally {
+            plan,
+            locator,
+            users: plan.users(),
+            counts,
+            reasons,
+            findings: Vec::new(),
+            subjects: 0,
+            input_errors: 0,
+            unchecked: "no subject was checked",
+        }
+    }
+
+    /// The reason given for a requirement no subject reached (a live audit
+    /// says "no case decided it against this target").
+    pub fn when_unreached(mut self, reason: &'static str) -> Self {
+        self.unchecked = reason;
+        self
+    }
+
+    /// The event every family emits: one subject was checked, with these
+    /// outcomes (instance index, outcome). `context` is evidence of the
+    /// subject as a whole (a live exchange), kept beside each finding's own.
+    /// `input_error` marks a subject that could not be read at all.
+    /// Findings from several instances that say the same thing at the same
+    /// place become one finding with every profile's verdict.
+    pub fn subject(
+        &mut self,
+        location: &Location,
+        outcomes: impl IntoIterator<Item = (usize, Outcome)>,
+        context: Option<&Value>,
+        input_error: bool,
+    ) {
+        self.subjects += 1;
+        if input_error {
+            self.input_errors += 1;
+        }
+        let first = self.findings.len();
+        for (instance, outcome) in outcomes {
+            self.outcome(instance, location, outcome, context);
+        }
+        merge_identical(&mut self.findings, first);
+    }
+
+    /// As [`Tally::subject`], with one outcome per plan instance, in order.
+    pub fn subject_all(&mut self, location: &Location, outcomes: Vec<Outcome>, input_error: bool) {
+        self.subject(
+            location,
+            outcomes.into_iter().enumerate(),
+            None,
+            input_error,
+        );
+    }
+
+    fn outcome(
+        &mut self,
+        instance: usize,
+        location: &Location,
+        outcome: Outcome,
+        context: Option<&Value>,
+    ) {
+        match outcome {
+            Outcome::Pass => {
+                self.count(instance, |_| Verdict::Pass, None);
+            }
+            Outcome::NotApplicable(reason) => {
+                let reason = self.locator.text(&reason);
+                self.count(instance, |_| Verdict::Skip, Some(&reason));
+            }
+            Outcome::Error(reason) => {
+                let reason = self.locator.text(&reason);
+                let verdicts = self.count(instance, |_| Verdict::Error, Some(&reason));
+                let finding =
+                    self.finding(instance, verdicts, location, None, reason, None, context);
+                self.findings.push(finding);
+            }
+            Outcome::Violations(violations) => {
+                let verdicts = self.count(instance, Verdict::for_violation, None);
+                for violation in violations {
+                    let finding = self.finding(
+                        instance,
+                        verdicts.clone(),
+                        location,
+                        Some(violation.pointer),
+                        violation.message,
+                        violation.evidence,
+                        context,
+                    );
+                    self.findings.push(finding);
+                }
+            }
+        }
+    }
+
+    /// Counts `verdict(level)` for every profile using `instance`, keeps
+    /// the first reason, and answers the verdict per profile.
+    fn count(
+        &mut self,
+        instance: usize,
+        verdict: impl Fn(Level) -> Verdict,
+        reason: Option<&str>,
+    ) -> BTreeMap<String, Verdict> {
+        let mut verdicts = BTreeMap::new();
+        for &(p, e) in &self.users[instance] {
+            let profile = &self.plan.profiles[p];
+            let v = verdict(profile.entries[e].level);
+            self.counts[p][e].add(v);
+            if let Some(reason) = reason {
+                self.reasons[p][e].get_or_insert_with(|| reason.to_owned());
+            }
+            verdicts.insert(profile.id.clone(), v);
+        }
+        verdicts
+    }
+
+    /// The location stage: one finding, placed and scrubbed.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the parts of a finding, each from a different source"
+    )]
+    fn finding(
+        &self,
+        instance: usize,
+        verdicts: BTreeMap<String, Verdict>,
+        location: &Location,
+        pointer: Option<String>,
+        message: String,
+        evidence: Option<Value>,
+        context: Option<&Value>,
+    ) -> Finding {
+        let mut location = match pointer {
+            Some(pointer) => self.locator.place(location, &pointer),
+            None => location.clone(),
+        };
+        location.pointer = location.pointer.map(|p| self.locator.text(&p));
+        location.file = location.file.map(|f| self.locator.text(&f));
+        let evidence = merge_evidence(evidence, context).map(|v| self.locator.value(v));
+        Finding {
+            requirement: self.plan.instances[instance].requirement.clone(),
+            verdicts,
+            location,
+            message: self.locator.text(&message),
+            evidence,
+            waiver: None,
+        }
+    }
+
+    /// The report these totals add up to.
+    pub fn into_report(
+        self,
+        command: Command,
+        generated_at: String,
+        inputs: Vec<InputSummary>,
+    ) -> Report {
+        let mut profiles = Vec::new();
+        for (p, profile) in self.plan.profiles.iter().enumerate() {
+            let mut results = Vec::new();
+            for (e, entry) in profile.entries.iter().enumerate() {
+                let counts = self.counts[p][e];
+                let verdict = counts.verdict();
+                let reason = match verdict {
+                    Verdict::Skip if counts.total() == 0 => Some(self.unchecked.to_owned()),
+                    Verdict::Skip | Verdict::Error => self.reasons[p][e].clone(),
+                    _ => None,
+                };
+                results.push(RequirementResult {
+                    requirement: entry.requirement.clone(),
+                    level: entry.level,
+                    verdict,
+                    counts,
+                    params: self.plan.instances[entry.instance].params.clone(),
+                    reason,
+                });
+            }
+            results.sort_by(|a, b| a.requirement.cmp(&b.requirement));
+            let met = ProfileResult::meets(&results);
+            profiles.push(ProfileResult {
+                id: profile.id.clone(),
+                title: profile.title.clone(),
+                met,
+                results,
+            });
+        }
+        let met = profiles.iter().all(|p| p.met);
+        let summary = Summary {
+            subjects: self.subjects,
+            input_errors: self.input_errors,
+            findings: self.findings.len() as u64,
+            met,
+            waived: 0,
+            expired_waivers: 0,
+        };
+        Report {
+            schema_version: REPORT_SCHEMA_VERSION.to_owned(),
+            tool: Tool::current(),
+            command,
+            generated_at,
+            inputs,
+            profiles,
+            requirements: self.plan.requirements.clone(),
+            findings: self.findings,
+            summary,
+            dataset: None,
+            matrix: None,
+            waivers: Vec::new(),
+            provenance: None,
+            signature: None,
+        }
+    }
+}
+
+/// A finding's own evidence, with the subject's beside it.
+fn merge_evidence(own: Option<Value>, context: Option<&Value>) -> Option<Value> {
+    match (own, context) {
+        (Some(Value::Object(mut own)), Some(Value::Object(context))) => {
+            for (k, v) in context {
+                own.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+            Some(Value::Object(own))
+        }
+        (Some(own), _) => Some(own),
+        (None, context) => context.cloned(),
+    }
+}
+
+/// Profiles with different parameters for one requirement run it as
+/// different instances; when those find the same thing in the same place,
+/// the user sees one finding with every profile's verdict. Only the
+/// findings from index `first` on (one subject's) are compared.
+pub(crate) fn merge_identical(findings: &mut Vec<Finding>, first: usize) {
+    let mut i = first + 1;
+    while i < findings.len() {
+        let same = (first..i).find(|&j| {
+            let (a, b) = (&findings[j], &findings[i]);
+            a.requirement == b.requirement && a.location == b.location && a.message == b.message
+        });
+        match same {
+            Some(j) => {
+                let duplicate = findings.remove(i);
+                findings[j].verdicts.extend(duplicate.verdicts);
+            }
+            None => i += 1,
+        }
+    }
+}
