@@ -224,7 +224,55 @@ fn the_request_budget_is_never_exceeded() {
     assert!(
         report
             .to_string()
-            .contains("the request budget (10) is spent")
+            .contains("the request budget (10) ran out")
+    );
+}
+
+/// A MUST that could not be checked is never met: with a budget of one
+/// request, the requirements no request reached are `error`, name the
+/// budget, and the audit exits 1.
+#[test]
+fn a_spent_budget_leaves_musts_unchecked_and_the_audit_not_met() {
+    let reference = start(&[], true);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = reference.write_target(dir.path()).expect("target written");
+    let mut text = std::fs::read_to_string(&target).expect("target");
+    text.push_str("request_budget = 1\n");
+    std::fs::write(&target, text).expect("target rewritten");
+    let output = audit(dir.path(), &["-p", "kr", "--format", "json"]);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        common::transcript(&output)
+    );
+    let report = common::json_report(&output);
+    assert_eq!(report["summary"]["met"], false);
+    let results = report["profiles"][0]["results"]
+        .as_array()
+        .expect("results");
+    let unchecked: Vec<&str> = results
+        .iter()
+        .filter(|r| r["level"] == "MUST" && r["verdict"] == "error")
+        .filter(|r| {
+            r["reason"].as_str().is_some_and(|reason| {
+                reason.contains("could not be checked: the request budget (1) ran out")
+            })
+        })
+        .filter_map(|r| r["requirement"].as_str())
+        .collect();
+    assert!(
+        unchecked.len() >= 5,
+        "expected the MUSTs no request reached to be errors naming the budget, got {unchecked:?}"
+    );
+    let met_anyway: Vec<&str> = results
+        .iter()
+        .filter(|r| r["level"] == "MUST" && r["verdict"] == "skip")
+        .filter_map(|r| r["requirement"].as_str())
+        .collect();
+    assert!(
+        met_anyway.is_empty(),
+        "MUSTs skipped instead of unchecked: {met_anyway:?}"
     );
 }
 

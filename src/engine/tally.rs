@@ -244,11 +244,17 @@ impl<'p, C> Tally<'p, C> {
             let mut results = Vec::new();
             for (e, entry) in profile.entries.iter().enumerate() {
                 let counts = self.counts[p][e];
-                let verdict = counts.verdict();
-                let reason = match verdict {
-                    Verdict::Skip if counts.total() == 0 => Some(self.unchecked.to_owned()),
-                    Verdict::Skip | Verdict::Error => self.reasons[p][e].clone(),
-                    _ => None,
+                // Selected, and no subject reached it: not checked, which
+                // is never met.
+                let (verdict, reason) = if counts.total() == 0 {
+                    (Verdict::Error, Some(self.unchecked.to_owned()))
+                } else {
+                    let verdict = counts.verdict();
+                    let reason = match verdict {
+                        Verdict::Skip | Verdict::Error => self.reasons[p][e].clone(),
+                        _ => None,
+                    };
+                    (verdict, reason)
                 };
                 results.push(RequirementResult {
                     requirement: entry.requirement.clone(),

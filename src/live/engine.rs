@@ -487,6 +487,7 @@ fn evidence(job: &Job, answer: &Answer) -> Value {
             evidence["error"] = json!(reason);
         }
         Answer::Skipped(reason) => evidence["skipped"] = json!(reason),
+        Answer::Unsent(reason) => evidence["unsent"] = json!(reason),
     }
     evidence
 }
@@ -498,7 +499,7 @@ fn failure_reason(answer: &Answer) -> String {
         Answer::CertificateRejected(reason) => {
             format!("the server's certificate does not validate ({reason})")
         }
-        Answer::Failed(reason) | Answer::Skipped(reason) => reason.clone(),
+        Answer::Failed(reason) | Answer::Skipped(reason) | Answer::Unsent(reason) => reason.clone(),
         Answer::Exchange(_) | Answer::Legacy(_) | Answer::Burst { .. } => {
             "the probe holds no records".to_owned()
         }
@@ -539,6 +540,11 @@ fn check_records(
     tally: &mut Tally<'_, Decider>,
 ) {
     if !(200..300).contains(&x.status) {
+        // The answer that should have carried records did not: the
+        // payload requirements could not be checked on it.
+        let reason = format!("not checked: the data answer was {}, not 2xx", x.status);
+        let outcomes = payload_instances(plan).map(|index| (index, Outcome::Error(reason.clone())));
+        tally.subject(location, outcomes, Some(evidence), false);
         return;
     }
     let records = match evaluate::records(&x.body) {
@@ -547,7 +553,9 @@ fn check_records(
             let outcomes = payload_instances(plan).map(|index| {
                 let outcome = match &plan.plan.instances[index].check {
                     Decider::Payload(check) if check.is_schema() => Outcome::Error(reason.clone()),
-                    _ => Outcome::NotApplicable("the body could not be read".to_owned()),
+                    _ => Outcome::Error(format!(
+                        "not checked: the body could not be read ({reason})"
+                    )),
                 };
                 (index, outcome)
             });

@@ -99,7 +99,7 @@ fn condition_outcome(
     }
     match (answer, condition) {
         (Answer::Skipped(reason), _) => Outcome::NotApplicable(reason.clone()),
-        (Answer::Failed(reason), _) => Outcome::Error(reason.clone()),
+        (Answer::Failed(reason) | Answer::Unsent(reason), _) => Outcome::Error(reason.clone()),
         (Answer::Refused, Condition::HttpsEnforced) => Outcome::Pass,
         (Answer::Refused, _) => Outcome::Error("the connection was refused".to_owned()),
         (Answer::CertificateRejected(reason), Condition::HandshakeValid) => violation(format!(

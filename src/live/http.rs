@@ -65,8 +65,12 @@ pub(crate) enum Answer {
         /// Requests sent.
         sent: u64,
     },
-    /// Not sent, for the reason given (read-only mode).
+    /// Not sent, for the reason given, because the requirement does not
+    /// apply here or the user chose not to check it (read-only mode).
     Skipped(String),
+    /// Not sent because a limit of the audit ran out (the request
+    /// budget): the requirement applies but could not be checked.
+    Unsent(String),
     /// Sent but no usable answer, for the reason given.
     Failed(String),
 }
@@ -147,7 +151,7 @@ impl Client {
             });
         if taken.is_err() {
             return Err(format!(
-                "the request budget ({}) is spent; raise safety.request_budget to check this",
+                "could not be checked: the request budget ({}) ran out; raise safety.request_budget to check this",
                 self.safety.request_budget
             ));
         }
@@ -176,7 +180,7 @@ impl Client {
             return Answer::Failed("the audit is shutting down".to_owned());
         };
         if let Err(reason) = self.admit().await {
-            return Answer::Skipped(reason);
+            return Answer::Unsent(reason);
         }
         let guard = self.safety.timeout + Duration::from_secs(1);
         match tokio::time::timeout(guard, self.exchange(request)).await {

@@ -5,23 +5,28 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::Level;
 
-/// What a check concluded.
+/// What a check concluded. The variants are declared in severity order,
+/// so the derived order is the order in which many verdicts sum into one
+/// ([`Verdict::severity`]): a definite failure outweighs a check that could
+/// not run, which outweighs a warning, which outweighs a waived break; a
+/// pass outweighs "not applicable".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
-    /// The requirement is met.
-    Pass,
-    /// A MUST requirement is broken.
-    Fail,
-    /// A SHOULD or MAY requirement is broken.
-    Warn,
     /// The requirement does not apply (the reason says why).
     Skip,
-    /// The check could not run (the reason says why).
-    Error,
+    /// The requirement is met.
+    Pass,
     /// Broken, but covered by an active waiver (requirement, subject,
     /// justification, approver, expiry): shown, and not failing the run.
     Waived,
+    /// A SHOULD or MAY requirement is broken.
+    Warn,
+    /// The requirement applies but could not be checked (the reason says
+    /// why); on a MUST it fails the profile.
+    Error,
+    /// A MUST requirement is broken.
+    Fail,
 }
 
 impl Verdict {
@@ -51,18 +56,30 @@ impl Verdict {
         }
     }
 
-    /// How much a verdict weighs when many are summed into one: a definite
-    /// failure outweighs a check that could not run, which outweighs a
-    /// warning, which outweighs a waived break; a pass outweighs "not
-    /// applicable".
+    /// How much a verdict weighs when many are summed into one: its
+    /// position in the declaration.
     pub fn severity(self) -> u8 {
-        match self {
-            Verdict::Skip => 0,
-            Verdict::Pass => 1,
-            Verdict::Waived => 2,
-            Verdict::Warn => 3,
-            Verdict::Error => 4,
-            Verdict::Fail => 5,
+        self as u8
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn severity_follows_the_declaration_order() {
+        let order = [
+            Verdict::Skip,
+            Verdict::Pass,
+            Verdict::Waived,
+            Verdict::Warn,
+            Verdict::Error,
+            Verdict::Fail,
+        ];
+        for pair in order.windows(2) {
+            assert!(pair[0] < pair[1]);
+            assert!(pair[0].severity() < pair[1].severity());
         }
     }
 }
