@@ -33,6 +33,7 @@ pub mod detect;
 mod embedded;
 pub mod error;
 pub mod model;
+pub mod outcome;
 pub mod schema;
 // The engine: plan, outcome, tally.
 pub mod engine;

@@ -5,7 +5,7 @@
 use chrono::DateTime;
 use serde_json::Value;
 
-use crate::engine::{Outcome, Violation};
+use crate::outcome::{Outcome, Violation};
 use crate::schema::{AnnotatedField, CompiledSchema, Granularity, PrivacyRole, governance};
 
 /// Coordinates of quasi-identifying fields (by role, or by an annotated

@@ -1,15 +1,14 @@
 //! The engine every family runs on: the [`plan`] (what the selected
-//! profiles ask for, each check built once), the [`outcome`] a check
-//! reports for one subject, and the [`tally`] that turns outcomes into
+//! profiles ask for, each check built once) and the [`tally`] that turns
+//! what checks report ([`crate::outcome`]) into
 //! the one [`crate::model::Report`]. It knows no family: families hand it
 //! their checks and their subjects' outcomes.
 
-pub mod outcome;
 pub mod plan;
 pub mod tally;
 
-pub(crate) use outcome::params;
-pub use outcome::{Outcome, ParamError, Violation};
+pub(crate) use crate::outcome::params;
+pub use crate::outcome::{Outcome, ParamError, Violation};
 pub use plan::{Entry, Instance, Plan, ProfilePlan, Selection};
 pub use tally::{Locator, Plain, Tally};
 

@@ -10,7 +10,7 @@
 
 use serde_json::{Map, Value};
 
-use super::outcome::ParamError;
+use crate::outcome::ParamError;
 use crate::catalog::{Catalogue, Level, ResolvedProfile};
 use crate::error::{Error, FileProblem, Result};
 use crate::model::RequirementInfo;

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::outcome::Outcome;
+use crate::outcome::Outcome;
 use super::plan::Plan;
 use crate::catalog::Level;
 use crate::model::{
