@@ -23,7 +23,9 @@ fn root() -> PathBuf {
 /// own layer |`, module names in backticks.
 fn layer_table() -> BTreeMap<String, Layer> {
     let text = std::fs::read_to_string(root().join("ARCHITECTURE.md")).expect("ARCHITECTURE.md");
-    let start = text.find("<!-- layers:begin -->").expect("layers:begin marker");
+    let start = text
+        .find("<!-- layers:begin -->")
+        .expect("layers:begin marker");
     let end = text.find("<!-- layers:end -->").expect("layers:end marker");
     let mut modules = BTreeMap::new();
     for line in text[start..end].lines() {
@@ -153,8 +155,7 @@ fn no_module_reaches_a_layer_above_it() {
                     // Items defined at the crate root (`crate::Error`).
                     continue;
                 };
-                let allowed =
-                    theirs.rank < own.rank || (theirs.rank == own.rank && own.shared);
+                let allowed = theirs.rank < own.rank || (theirs.rank == own.rank && own.shared);
                 if !allowed {
                     problems.push(format!(
                         "{}:{}: `{module}` ({}) reaches `{target}` ({})",

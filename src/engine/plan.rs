@@ -10,10 +10,10 @@
 
 use serde_json::{Map, Value};
 
-use crate::outcome::ParamError;
 use crate::catalog::{Catalogue, Level, ResolvedProfile};
 use crate::error::{Error, FileProblem, Result};
 use crate::model::RequirementInfo;
+use crate::outcome::ParamError;
 
 /// One built check, shared by every profile whose parameters match.
 #[derive(Debug)]

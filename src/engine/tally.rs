@@ -11,13 +11,13 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::outcome::Outcome;
 use super::plan::Plan;
 use crate::catalog::Level;
 use crate::model::{
     Command, Counts, Finding, InputSummary, Location, ProfileResult, REPORT_SCHEMA_VERSION, Report,
     RequirementResult, Summary, Tool, Verdict,
 };
+use crate::outcome::Outcome;
 
 /// The location stage: how a family places a finding within its subject
 /// and what it removes from anything a subject says before it enters the

@@ -21,8 +21,9 @@ use super::target::{AuthScheme, Target};
 use crate::engine::{Locator, Outcome, Progress, Tally};
 use crate::error::{Error, Result};
 use crate::model::{Command, InputSummary, Location, Report};
-use crate::payload::RecordView;
-use crate::schema::{CompiledSchema, SchemaRegistry};
+use crate::payload::PayloadCheck;
+use crate::payload::pipeline::{self, SchemaChoice};
+use crate::schema::SchemaRegistry;
 
 /// How to run an audit.
 #[derive(Debug, Clone, Default)]
@@ -70,7 +71,11 @@ pub fn audit(
     options: &AuditOptions,
     progress: &dyn Progress,
 ) -> Result<Report> {
-    let schemas = registry.compile_types()?;
+    let schemas = SchemaChoice::ByType {
+        schemas: registry.compile_types()?,
+        hint: "set the endpoint's `type` in the target, or add a schema with --schema-dir",
+        untyped_hint: "set the endpoint's `type` in the target",
+    };
     let mut declared = BTreeMap::new();
     for (entity_type, uri) in registry.types() {
         declared.insert(entity_type.to_owned(), registry.declared_properties(uri)?);
@@ -532,7 +537,7 @@ fn payload_instances(plan: &LivePlan) -> impl Iterator<Item = usize> + '_ {
 /// Runs the payload checks on every record of a data answer.
 fn check_records(
     plan: &LivePlan,
-    schemas: &BTreeMap<String, Arc<CompiledSchema>>,
+    schemas: &SchemaChoice,
     x: &Exchange,
     context: &Context<'_>,
     location: &Location,
@@ -564,35 +569,28 @@ fn check_records(
         }
     };
     let request = evidence.get("request").cloned();
-    for (n, record) in records.iter().enumerate() {
-        let entity_type = record
-            .get("type")
-            .and_then(Value::as_str)
-            .or(context.endpoint_type);
-        let missing = format!(
-            "no shared schema for type `{}`",
-            entity_type.unwrap_or("(none)")
-        );
-        let schema = entity_type
-            .and_then(|t| schemas.get(t))
-            .map(|s| s.as_ref())
-            .ok_or(missing.as_str());
-        let view = RecordView {
-            value: record,
-            schema,
-        };
+    let record_evidence = request.as_ref().map(|r| json!({ "request": r }));
+    for (n, record) in records.into_iter().enumerate() {
         let at = Location {
             record: Some(n as u64 + 1),
             ..location.clone()
         };
-        let record_evidence = request.as_ref().map(|r| json!({ "request": r }));
-        let outcomes =
-            payload_instances(plan).filter_map(|index| match &plan.plan.instances[index].check {
-                Decider::Payload(check) => Some((index, check.run(view))),
-                Decider::Cases => None,
-            });
-        tally.subject(&at, outcomes, record_evidence.as_ref(), false);
+        let checked =
+            pipeline::check_record(payload_checks(plan), record, schemas, context.endpoint_type);
+        tally.subject(&at, checked.outcomes, record_evidence.as_ref(), false);
     }
+}
+
+/// The payload checks of the plan, by instance.
+fn payload_checks(plan: &LivePlan) -> impl Iterator<Item = (usize, &PayloadCheck)> + Clone {
+    plan.plan
+        .instances
+        .iter()
+        .enumerate()
+        .filter_map(|(i, instance)| match &instance.check {
+            Decider::Payload(check) => Some((i, check)),
+            Decider::Cases => None,
+        })
 }
 
 /// Live findings: an empty pointer is no pointer, and every credential of

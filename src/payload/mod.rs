@@ -6,10 +6,13 @@
 //! - [`checks`]: the payload checks, one per kind.
 //! - [`declared_flow`]: the check of records against a data-flow
 //!   declaration.
-//! - [`validate`]: the record pipeline from files to the report.
+//! - [`pipeline`]: the one record pipeline (representation, schema,
+//!   checks) that records from files and from live answers go through.
+//! - `validate`: payload files through the pipeline into the report.
 
 pub mod checks;
 pub mod declared_flow;
+pub mod pipeline;
 pub mod records;
 mod validate;
 

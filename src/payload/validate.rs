@@ -6,21 +6,19 @@
 //! holds a few batches whatever the file's size. Outcomes are summed in
 //! input order, so the report is the same whatever the thread count.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::sync_channel;
 
 use rayon::prelude::*;
-use serde_json::Value;
 
 use super::PayloadPlan as Plan;
-use super::checks::RecordView;
+use super::pipeline::{self, SchemaChoice};
 use super::records::{self as payload, NdjsonBatches, PayloadFile, PayloadFormat, RawRecord};
 use crate::engine::{Outcome, Plain, Progress, Tally};
 use crate::error::{Error, Result};
 use crate::model::{Command, InputSummary, Location, Report};
-use crate::schema::{CompiledSchema, SchemaRegistry};
+use crate::schema::SchemaRegistry;
 
 /// Records per NDJSON batch: large enough to keep both cores busy between
 /// hand-overs, small enough to keep memory flat.
@@ -38,34 +36,6 @@ pub struct ValidateOptions {
     pub generated_at: String,
 }
 
-/// How a record's schema is chosen.
-#[derive(Debug)]
-enum SchemaChoice {
-    Forced(Arc<CompiledSchema>),
-    ByType(BTreeMap<String, Arc<CompiledSchema>>),
-}
-
-impl SchemaChoice {
-    fn for_record(&self, value: &Value) -> std::result::Result<&CompiledSchema, String> {
-        match self {
-            SchemaChoice::Forced(schema) => Ok(schema),
-            SchemaChoice::ByType(by_type) => {
-                let Some(type_value) = value.get("type") else {
-                    return Err("the record has no `type` member, so its schema is unknown; use --schema to name one".to_owned());
-                };
-                let Some(name) = type_value.as_str() else {
-                    return Err("the record's `type` is not a string".to_owned());
-                };
-                by_type.get(name).map(|s| s.as_ref()).ok_or_else(|| {
-                    format!(
-                        "no shared schema for type `{name}`; add one with --schema-dir or force one with --schema (see `cityconform schemas`)"
-                    )
-                })
-            }
-        }
-    }
-}
-
 /// Validates every payload record under `options.paths` against `plan`.
 pub fn validate(
     plan: &Plan,
@@ -76,7 +46,11 @@ pub fn validate(
     let files = payload::discover(&options.paths)?;
     let choice = match &options.force_schema {
         Some(reference) => SchemaChoice::Forced(Arc::new(registry.compile(reference)?)),
-        None => SchemaChoice::ByType(registry.compile_types()?),
+        None => SchemaChoice::ByType {
+            schemas: registry.compile_types()?,
+            hint: "add one with --schema-dir or force one with --schema (see `cityconform schemas`)",
+            untyped_hint: "use --schema to name one",
+        },
     };
     let total: u64 = files
         .iter()
@@ -195,42 +169,27 @@ fn sum(tally: &mut Tally<'_, super::PayloadCheck>, checked: Vec<Checked>) {
     }
 }
 
+/// The plan's checks, by instance.
+fn all_checks(plan: &Plan) -> impl Iterator<Item = (usize, &super::PayloadCheck)> + Clone {
+    plan.instances
+        .iter()
+        .enumerate()
+        .map(|(i, instance)| (i, &instance.check))
+}
+
 /// Every plan instance's outcome on one record, and whether the record
 /// could not be checked at all.
 fn check_record(record: RawRecord, plan: &Plan, choice: &SchemaChoice) -> (Vec<Outcome>, bool) {
     let value = match record.content.parse() {
         Ok(value) => value,
-        Err(reason) => return (unreadable(plan, &reason), true),
+        Err(reason) => {
+            let outcomes = pipeline::unreadable(all_checks(plan), &reason);
+            return (outcomes.into_iter().map(|(_, o)| o).collect(), true);
+        }
     };
-    let schema = choice.for_record(&value);
-    // A record without a schema is an input error only when the schema
-    // check runs and says so; otherwise the checks that need a schema skip.
-    let input_error = schema.is_err() && plan.instances.iter().any(|i| i.check.is_schema());
-    let view = RecordView {
-        value: &value,
-        schema: schema.as_ref().map(|s| *s).map_err(String::as_str),
-    };
-    let outcomes = plan
-        .instances
-        .iter()
-        .map(|instance| instance.check.run(view))
-        .collect();
-    (outcomes, input_error)
-}
-
-/// A record that is not JSON: the schema check reports it and every other
-/// check has nothing to look at; without a schema check in the plan, every
-/// check reports it, so that the input error is never silent.
-fn unreadable(plan: &Plan, reason: &str) -> Vec<Outcome> {
-    let schema_check_runs = plan.instances.iter().any(|i| i.check.is_schema());
-    plan.instances
-        .iter()
-        .map(|instance| {
-            if instance.check.is_schema() || !schema_check_runs {
-                Outcome::Error(reason.to_owned())
-            } else {
-                Outcome::NotApplicable("the record could not be read".to_owned())
-            }
-        })
-        .collect()
+    let checked = pipeline::check_record(all_checks(plan), value, choice, None);
+    (
+        checked.outcomes.into_iter().map(|(_, o)| o).collect(),
+        checked.input_error,
+    )
 }

@@ -1,0 +1,148 @@
+//! The one record pipeline: a record from a payload file or from a live
+//! data answer goes through the same steps here.
+//!
+//! 1. **Representation** ([`adapt`]): the record as it arrived is turned
+//!    into the form the shared schemas describe. This is the seam where
+//!    adapters for other representations plug in (NGSI-LD normalized,
+//!    GeoJSON features, ...); today records are read in key-value form.
+//! 2. **Schema** ([`SchemaChoice`]): forced for every record, or chosen by
+//!    the record's `type` (or the type its endpoint declares).
+//! 3. **Checks**: every payload check of the plan on the record's view.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::checks::{PayloadCheck, RecordView};
+use crate::outcome::Outcome;
+use crate::schema::CompiledSchema;
+
+/// The forms a record can arrive in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Representation {
+    /// Members are the entity's attributes, values as they are: the form
+    /// the shared schemas describe.
+    KeyValues,
+}
+
+/// A record in the form the checks read, and the form it arrived in.
+#[derive(Debug)]
+pub struct Adapted {
+    /// The record as the shared schemas describe it.
+    pub value: Value,
+    /// What it arrived as.
+    pub representation: Representation,
+}
+
+/// Turns a record as it arrived into the form the shared schemas describe.
+/// Key-value records pass as they are.
+pub fn adapt(value: Value) -> Adapted {
+    Adapted {
+        value,
+        representation: Representation::KeyValues,
+    }
+}
+
+/// How a record's schema is chosen.
+#[derive(Debug)]
+pub enum SchemaChoice {
+    /// One schema for every record (`--schema`).
+    Forced(Arc<CompiledSchema>),
+    /// By the record's `type`, else the type its source declares (a live
+    /// endpoint's `type`); `hint` says how to fix a record without one.
+    ByType {
+        /// Compiled schemas by entity type.
+        schemas: BTreeMap<String, Arc<CompiledSchema>>,
+        /// What to do when no schema is found for a type.
+        hint: &'static str,
+        /// What to do for a record that names no type.
+        untyped_hint: &'static str,
+    },
+}
+
+impl SchemaChoice {
+    /// The schema for `value`, or why there is none.
+    pub fn for_record(
+        &self,
+        value: &Value,
+        declared_type: Option<&str>,
+    ) -> Result<&CompiledSchema, String> {
+        let (schemas, (hint, untyped_hint)) = match self {
+            SchemaChoice::Forced(schema) => return Ok(schema),
+            SchemaChoice::ByType {
+                schemas,
+                hint,
+                untyped_hint,
+            } => (schemas, (hint, untyped_hint)),
+        };
+        let name = match value.get("type") {
+            Some(Value::String(name)) => name.as_str(),
+            Some(_) => return Err("the record's `type` is not a string".to_owned()),
+            None => match declared_type {
+                Some(name) => name,
+                None => {
+                    return Err(format!(
+                        "the record has no `type` member, so its schema is unknown; {untyped_hint}"
+                    ));
+                }
+            },
+        };
+        schemas
+            .get(name)
+            .map(|s| s.as_ref())
+            .ok_or_else(|| format!("no shared schema for type `{name}`; {hint}"))
+    }
+}
+
+/// What the checks said about one record, and whether the record could
+/// not be checked at all (no schema where the schema check runs).
+#[derive(Debug)]
+pub struct Checked {
+    /// Outcomes by plan instance.
+    pub outcomes: Vec<(usize, Outcome)>,
+    /// The record was an input error.
+    pub input_error: bool,
+}
+
+/// Runs `checks` (plan instance, check) on one record.
+pub fn check_record<'c>(
+    checks: impl Iterator<Item = (usize, &'c PayloadCheck)> + Clone,
+    value: Value,
+    choice: &SchemaChoice,
+    declared_type: Option<&str>,
+) -> Checked {
+    let adapted = adapt(value);
+    let schema = choice.for_record(&adapted.value, declared_type);
+    // A record without a schema is an input error only when the schema
+    // check runs and says so; otherwise the checks that need a schema skip.
+    let input_error = schema.is_err() && checks.clone().any(|(_, c)| c.is_schema());
+    let view = RecordView {
+        value: &adapted.value,
+        schema: schema.as_ref().map(|s| *s).map_err(String::as_str),
+    };
+    Checked {
+        outcomes: checks.map(|(i, check)| (i, check.run(view))).collect(),
+        input_error,
+    }
+}
+
+/// A record that could not be read: the schema check reports it and every
+/// other check has nothing to look at; without a schema check, every check
+/// reports it, so that the input error is never silent.
+pub fn unreadable<'c>(
+    checks: impl Iterator<Item = (usize, &'c PayloadCheck)> + Clone,
+    reason: &str,
+) -> Vec<(usize, Outcome)> {
+    let schema_check_runs = checks.clone().any(|(_, c)| c.is_schema());
+    checks
+        .map(|(i, check)| {
+            let outcome = if check.is_schema() || !schema_check_runs {
+                Outcome::Error(reason.to_owned())
+            } else {
+                Outcome::NotApplicable("the record could not be read".to_owned())
+            };
+            (i, outcome)
+        })
+        .collect()
+}
