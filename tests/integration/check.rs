@@ -3,12 +3,10 @@
 //! waivers (active, expired, unmatched), configuration errors with their
 //! line, signing, tamper detection, and byte-identical reruns.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use common::{PINNED_EPOCH, transcript};
+use crate::common::{self, PINNED_EPOCH, transcript};
 
 /// A copy of `fixtures/check` in a temporary folder (reports folder and
 /// all), so that runs write their reports there.

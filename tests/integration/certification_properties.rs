@@ -9,8 +9,6 @@
     reason = "a failing property says what disagreed"
 )]
 
-mod common;
-
 use std::collections::BTreeMap;
 
 use cityconform::attest;
@@ -23,6 +21,8 @@ use cityconform::report::{self, Format, TextOptions};
 use cityconform::waiver::{SubjectPattern, Waiver};
 use ed25519_dalek::SigningKey;
 use quickcheck::{Arbitrary, Gen, QuickCheck, TestResult};
+
+use crate::common;
 
 const PROFILES: [&str; 3] = ["baseline", "kr", "eu"];
 const REQUIREMENTS: [&str; 3] = ["ANON-ID-VALUE-01", "ANON-LOC-PRECISION-01", "PAY-SCHEMA-01"];

@@ -4,10 +4,9 @@
 //! line or column, no report written), and that no report repeats a value
 //! of the data.
 
-mod common;
-
-use common::{json_report, root, run, transcript};
 use serde_json::{Value, json};
+
+use crate::common::{json_report, root, run, transcript};
 
 const PROFILES: [&str; 6] = ["-p", "baseline", "-p", "kr", "-p", "eu"];
 

@@ -4,10 +4,9 @@
 //! `--suites`, and every malformed declaration with its message and exit
 //! code 2.
 
-mod common;
-
-use common::{json_report, root, run, transcript};
 use serde_json::Value;
+
+use crate::common::{self, json_report, root, run, transcript};
 
 /// Every bundled profile, in a fixed order.
 const ALL_PROFILES: &[&str] = &[
@@ -64,7 +63,7 @@ fn flow_meets(report: &Value, flow: &str, profile: &str) -> bool {
 
 #[test]
 fn every_declaration_fixture_has_its_verdicts_pinned() {
-    insta::glob!("../fixtures/flows", "*.{json,toml}", |path| {
+    insta::glob!("../../fixtures/flows", "*.{json,toml}", |path| {
         let path = common::relative(path);
         let args = with_profiles(&["flows", &path, "--max-findings", "100"], ALL_PROFILES);
         let output = run(&args);
@@ -429,7 +428,7 @@ fn an_unknown_list_names_the_profile_file_and_line() {
 
 #[test]
 fn every_malformed_declaration_is_reported_field_by_field() {
-    insta::glob!("../fixtures/flows/malformed", "*.*", |path| {
+    insta::glob!("../../fixtures/flows/malformed", "*.*", |path| {
         let path = common::relative(path);
         let output = run(&["flows", &path, "-p", "kr"]);
         let text = transcript(&output);

@@ -1,11 +1,6 @@
 //! Running the real binary from tests, with the time pinned and colour off
 //! so that its output is deterministic.
 
-#![allow(
-    dead_code,
-    reason = "each test file uses a different part of this module"
-)]
-
 pub mod canonical;
 
 use std::path::{Path, PathBuf};
