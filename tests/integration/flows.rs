@@ -8,18 +8,6 @@ use serde_json::Value;
 
 use crate::common::{self, json_report, root, run, transcript};
 
-/// Every bundled profile, in a fixed order.
-const ALL_PROFILES: &[&str] = &[
-    "baseline",
-    "kr",
-    "eu",
-    "in",
-    "sg",
-    "asean",
-    "apec-cbpr",
-    "cn",
-];
-
 fn with_profiles<'a>(args: &[&'a str], profiles: &[&'a str]) -> Vec<&'a str> {
     let mut out = args.to_vec();
     for profile in profiles {
@@ -65,7 +53,10 @@ fn flow_meets(report: &Value, flow: &str, profile: &str) -> bool {
 fn every_declaration_fixture_has_its_verdicts_pinned() {
     insta::glob!("../../fixtures/flows", "*.{json,toml}", |path| {
         let path = common::relative(path);
-        let args = with_profiles(&["flows", &path, "--max-findings", "100"], ALL_PROFILES);
+        let args = with_profiles(
+            &["flows", &path, "--max-findings", "100"],
+            &common::bundled_profiles(),
+        );
         let output = run(&args);
         let text = transcript(&output);
         assert!(matches!(output.status.code(), Some(0 | 1)), "{text}");
@@ -77,11 +68,12 @@ fn every_declaration_fixture_has_its_verdicts_pinned() {
 fn fixtures_pass_and_fail_where_the_regions_say() {
     // (fixture, flow, profiles met, profiles not met): the conflicts of
     // REFERENCES 3.3 made concrete.
+    let all = common::bundled_profiles();
     let cases: &[(&str, &str, &[&str], &[&str])] = &[
         (
             "air-quality-open-data.json",
             "air-quality-open-data",
-            ALL_PROFILES,
+            all.as_slice(),
             &[],
         ),
         (
@@ -123,7 +115,7 @@ fn fixtures_pass_and_fail_where_the_regions_say() {
     ];
     for (fixture, flow, met, not_met) in cases {
         let path = format!("fixtures/flows/{fixture}");
-        let args = with_profiles(&["flows", &path, "--format", "json"], ALL_PROFILES);
+        let args = with_profiles(&["flows", &path, "--format", "json"], &all);
         let report = json_report(&run(&args));
         for profile in *met {
             assert!(
@@ -149,7 +141,7 @@ fn every_finding_cites_a_requirement_with_its_clauses_and_a_line() {
             "--format",
             "json",
         ],
-        ALL_PROFILES,
+        &common::bundled_profiles(),
     );
     let report = json_report(&run(&args));
     report_schema()

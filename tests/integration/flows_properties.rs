@@ -17,16 +17,7 @@ use cityconform::flows::{Declaration, FlowPlan, Lists, judge};
 use quickcheck::{Arbitrary, Gen, QuickCheck, TestResult};
 use serde_json::{Map, Value, json};
 
-const PROFILES: &[&str] = &[
-    "baseline",
-    "kr",
-    "eu",
-    "in",
-    "sg",
-    "asean",
-    "apec-cbpr",
-    "cn",
-];
+use crate::common;
 
 const CATEGORIES: &[&str] = &[
     "dpv:NonPersonalData",
@@ -198,7 +189,10 @@ fn every_profile() -> &'static FlowPlan {
     static PLAN: OnceLock<FlowPlan> = OnceLock::new();
     PLAN.get_or_init(|| {
         let catalogue = Catalogue::embedded().expect("embedded catalogue");
-        let all: Vec<String> = PROFILES.iter().map(|p| (*p).to_owned()).collect();
+        let all: Vec<String> = common::bundled_profiles()
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
         FlowPlan::build(&catalogue, lists(), &all).expect("plan")
     })
 }
@@ -284,7 +278,7 @@ impl Arbitrary for AnyProfile {
         ];
         let mut text = format!(
             "id = \"{{ID}}\"\ntitle = \"generated\"\ndescription = \"a generated profile\"\nextends = \"{}\"\n",
-            pick(g, PROFILES)
+            pick(g, &common::bundled_profiles())
         );
         for id in requirements {
             if !bool::arbitrary(g) {
@@ -359,14 +353,15 @@ fn the_diff_is_symmetric_up_to_side() {
 #[test]
 fn bundled_profiles_diff_symmetrically() {
     let catalogue = Catalogue::embedded().expect("embedded catalogue");
-    for p in PROFILES {
+    let profiles = common::bundled_profiles();
+    for p in &profiles {
         assert!(
             ProfileDiff::between(&catalogue, p, p, &identity)
                 .expect("diff")
                 .entries
                 .is_empty()
         );
-        for q in PROFILES {
+        for q in &profiles {
             let forward = ProfileDiff::between(&catalogue, p, q, &identity).expect("diff");
             let backward = ProfileDiff::between(&catalogue, q, p, &identity).expect("diff");
             assert_eq!(backward, forward.swapped(), "{p} vs {q}");

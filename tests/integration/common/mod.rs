@@ -1,10 +1,14 @@
 //! Running the real binary from tests, with the time pinned and colour off
-//! so that its output is deterministic.
+//! so that its output is deterministic; the bundled profiles; the report
+//! validators.
 
 pub mod canonical;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+use cityconform::catalog::Catalogue;
 
 /// The pinned report time: 2023-11-14T22:13:20Z.
 pub const PINNED_EPOCH: &str = "1700000000";
@@ -12,6 +16,19 @@ pub const PINNED_EPOCH: &str = "1700000000";
 /// The crate root, where the tests run.
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The ID of every profile in the embedded catalogue, in ID order (the
+/// order of `cityconform profiles list`), read once.
+pub fn bundled_profiles() -> Vec<&'static str> {
+    static IDS: OnceLock<Vec<String>> = OnceLock::new();
+    IDS.get_or_init(|| {
+        let catalogue = Catalogue::embedded().expect("the embedded catalogue loads");
+        catalogue.profiles().map(|p| p.id.clone()).collect()
+    })
+    .iter()
+    .map(String::as_str)
+    .collect()
 }
 
 /// A `cityconform` command run from the crate root, with relative paths.
