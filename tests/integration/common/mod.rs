@@ -62,6 +62,17 @@ pub fn transcript(output: &Output) -> String {
     )
 }
 
+/// Snapshot settings that write each of `paths` (temporary folders, whose
+/// names change from run to run) as its placeholder, such as `[repo]`. Use
+/// with `settings.bind(|| insta::assert_snapshot!(...))`.
+pub fn path_filters(paths: &[(&Path, &str)]) -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    for (path, placeholder) in paths {
+        settings.add_filter(&regex::escape(&path.display().to_string()), *placeholder);
+    }
+    settings
+}
+
 /// The JSON report of a run that printed `--format json` on stdout.
 pub fn json_report(output: &Output) -> serde_json::Value {
     serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
