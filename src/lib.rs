@@ -34,6 +34,8 @@ pub mod report;
 pub mod run;
 pub mod schema;
 pub mod subject;
+#[cfg(test)]
+mod vacuity;
 pub mod waiver;
 
 pub use error::Error;
