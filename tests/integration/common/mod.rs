@@ -3,6 +3,7 @@
 //! validators.
 
 pub mod canonical;
+pub mod vacuity;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
