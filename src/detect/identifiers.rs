@@ -651,7 +651,8 @@ fn is_identifying_ipv6(candidate: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use quickcheck::{Arbitrary, Gen, TestResult, quickcheck};
+    use crate::vacuity::{Reached, check};
+    use quickcheck::{Arbitrary, Gen, TestResult};
     use serde::Deserialize;
     use serde::de::value::{Error as ValueError, StrDeserializer};
     use std::sync::OnceLock;
@@ -1256,46 +1257,102 @@ mod tests {
 
     #[test]
     fn property_correct_check_digit_is_found_valid() {
+        static REACHED: Reached = Reached::new();
         fn property(number: ResidentNumber) -> bool {
+            REACHED.hit();
             each_found_as(
                 number.written_with(number.check_digit()),
                 Detection::resident_number(true),
             )
         }
-        quickcheck(property as fn(ResidentNumber) -> bool);
+        check(100, &REACHED, property as fn(ResidentNumber) -> bool);
     }
 
     #[test]
     fn property_wrong_check_digit_is_found_invalid() {
+        static REACHED: Reached = Reached::new();
         fn property(number: ResidentNumber, other: u8) -> TestResult {
             let other = other % 10;
             if other == number.check_digit() {
                 return TestResult::discard();
             }
+            REACHED.hit();
             TestResult::from_bool(each_found_as(
                 number.written_with(other),
                 Detection::resident_number(false),
             ))
         }
-        quickcheck(property as fn(ResidentNumber, u8) -> TestResult);
+        check(
+            100,
+            &REACHED,
+            property as fn(ResidentNumber, u8) -> TestResult,
+        );
     }
 
-    /// Text drawn mostly from the characters identifiers are made of, so that
-    /// scans reach the validation paths and not only the pre-filter.
+    /// Text drawn from the characters identifiers are made of, with
+    /// identifier-shaped pieces (random digits and hex in the shapes of
+    /// the kinds) among the loose characters, so that scans reach the
+    /// validation paths and not only the pre-filter: loose characters
+    /// alone almost never form an identifier.
     #[derive(Debug, Clone)]
     struct IdentifierishText(String);
+
+    /// Shapes of identifiers: `#` is any digit, `h` any hex digit.
+    const SHAPES: [&str; 14] = [
+        "x#@ex.org",
+        "010-####-####",
+        "+82 2-###-####",
+        "+91 9#### #####",
+        "+65 9### ####",
+        "+62 812-####-####",
+        "##가####",
+        "M########",
+        "E#######N",
+        "10.#.#.#",
+        "###.#.##.#",
+        "2001:db8::#",
+        "fe80::h%eth0",
+        "hh:hh:hh:hh:hh:hh",
+    ];
+
+    fn shaped(g: &mut Gen, shape: &str) -> String {
+        let hex: Vec<char> = "0123456789abcdefABCDEF".chars().collect();
+        shape
+            .chars()
+            .map(|c| match c {
+                '#' => char::from(b'0' + digit(g)),
+                'h' => g.choose(&hex).copied().unwrap_or('0'),
+                other => other,
+            })
+            .collect()
+    }
 
     impl Arbitrary for IdentifierishText {
         fn arbitrary(g: &mut Gen) -> Self {
             let alphabet: Vec<char> = "0123456789012345-.:@+ aAfFgMEK가힣\u{0}é𝟘"
                 .chars()
                 .collect();
-            let len = usize::arbitrary(g) % 40;
-            IdentifierishText(
-                (0..len)
-                    .filter_map(|_| g.choose(&alphabet).copied())
-                    .collect(),
-            )
+            let mut text = String::new();
+            for _ in 0..1 + usize::arbitrary(g) % 4 {
+                let loose = usize::arbitrary(g) % 12;
+                text.extend((0..loose).filter_map(|_| g.choose(&alphabet).copied()));
+                if bool::arbitrary(g) {
+                    text.push(' ');
+                }
+                match u8::arbitrary(g) % 3 {
+                    0 => {}
+                    1 => {
+                        let number = ResidentNumber::arbitrary(g);
+                        let written = number.written_with(digit(g));
+                        text += g.choose(&written).map_or("", String::as_str);
+                    }
+                    _ => {
+                        let shape = g.choose(&SHAPES).copied().unwrap_or("");
+                        text += &shaped(g, shape);
+                    }
+                }
+            }
+            IdentifierishText(text)
         }
     }
 
@@ -1346,33 +1403,57 @@ mod tests {
 
     #[test]
     fn property_shortcuts_hide_no_detection() {
+        static ANY: Reached = Reached::new();
+        static IDENTIFIER_LIKE: Reached = Reached::new();
+        static TIMESTAMPS: Reached = Reached::new();
         fn on_any_string(text: String) -> bool {
+            ANY.hit();
             shortcuts_hide_nothing(&text)
         }
         fn on_identifier_like_text(text: IdentifierishText) -> bool {
+            // Counted when there is a detection the shortcuts could hide.
+            if !all().scan_candidates(&text.0).is_empty() {
+                IDENTIFIER_LIKE.hit();
+            }
             shortcuts_hide_nothing(&text.0)
         }
         fn on_timestamps(text: TimestampShaped) -> bool {
+            TIMESTAMPS.hit();
             shortcuts_hide_nothing(&text.0)
         }
-        quickcheck(on_any_string as fn(String) -> bool);
-        quickcheck(on_identifier_like_text as fn(IdentifierishText) -> bool);
-        quickcheck(on_timestamps as fn(TimestampShaped) -> bool);
+        check(100, &ANY, on_any_string as fn(String) -> bool);
+        check(
+            100,
+            &IDENTIFIER_LIKE,
+            on_identifier_like_text as fn(IdentifierishText) -> bool,
+        );
+        check(
+            100,
+            &TIMESTAMPS,
+            on_timestamps as fn(TimestampShaped) -> bool,
+        );
     }
 
     #[test]
     fn property_scan_never_panics_on_any_string() {
+        static REACHED: Reached = Reached::new();
         fn property(text: String) -> bool {
+            REACHED.hit();
             scan_is_well_formed(&text)
         }
-        quickcheck(property as fn(String) -> bool);
+        check(100, &REACHED, property as fn(String) -> bool);
     }
 
     #[test]
     fn property_scan_never_panics_on_identifier_like_text() {
+        // Counted when there is a detection to be well formed.
+        static REACHED: Reached = Reached::new();
         fn property(text: IdentifierishText) -> bool {
+            if !all().scan(&text.0).is_empty() {
+                REACHED.hit();
+            }
             scan_is_well_formed(&text.0)
         }
-        quickcheck(property as fn(IdentifierishText) -> bool);
+        check(100, &REACHED, property as fn(IdentifierishText) -> bool);
     }
 }

@@ -2,9 +2,7 @@
 //! with a message that names the file, line or field and what to do, never
 //! panics, and writes no report file.
 
-mod common;
-
-use common::{run, transcript};
+use crate::common::{run, transcript};
 
 /// Runs `args` and snapshots the whole transcript under `name`, after
 /// checking the exit code is `expected`.

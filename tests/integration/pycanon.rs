@@ -13,13 +13,12 @@
     reason = "a skipped differential test says why on stderr"
 )]
 
-mod common;
-
 use std::path::Path;
 use std::process::Command;
 
-use common::{json_report, run, transcript};
 use serde_json::Value;
+
+use crate::common::{json_report, run, transcript};
 
 /// Prints pyCANON's metrics of a CSV as one JSON line.
 const PYCANON_SCRIPT: &str = r#"

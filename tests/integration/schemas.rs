@@ -2,15 +2,13 @@
 //! base URI mapped to a local folder, fetching only when allowed (against a
 //! real HTTP server on loopback), and the strict-format switch.
 
-mod common;
-
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use common::{run, transcript};
+use crate::common::{self, run, transcript};
 
 const REMOTE_POINT: &str = r#"{
   "$schema": "https://json-schema.org/draft/2020-12/schema",

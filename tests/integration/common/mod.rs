@@ -1,15 +1,15 @@
 //! Running the real binary from tests, with the time pinned and colour off
-//! so that its output is deterministic.
-
-#![allow(
-    dead_code,
-    reason = "each test file uses a different part of this module"
-)]
+//! so that its output is deterministic; the bundled profiles; the report
+//! validators.
 
 pub mod canonical;
+pub mod vacuity;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+use cityconform::catalog::Catalogue;
 
 /// The pinned report time: 2023-11-14T22:13:20Z.
 pub const PINNED_EPOCH: &str = "1700000000";
@@ -17,6 +17,19 @@ pub const PINNED_EPOCH: &str = "1700000000";
 /// The crate root, where the tests run.
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The ID of every profile in the embedded catalogue, in ID order (the
+/// order of `cityconform profiles list`), read once.
+pub fn bundled_profiles() -> Vec<&'static str> {
+    static IDS: OnceLock<Vec<String>> = OnceLock::new();
+    IDS.get_or_init(|| {
+        let catalogue = Catalogue::embedded().expect("the embedded catalogue loads");
+        catalogue.profiles().map(|p| p.id.clone()).collect()
+    })
+    .iter()
+    .map(String::as_str)
+    .collect()
 }
 
 /// A `cityconform` command run from the crate root, with relative paths.
@@ -48,6 +61,17 @@ pub fn transcript(output: &Output) -> String {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     )
+}
+
+/// Snapshot settings that write each of `paths` (temporary folders, whose
+/// names change from run to run) as its placeholder, such as `[repo]`. Use
+/// with `settings.bind(|| insta::assert_snapshot!(...))`.
+pub fn path_filters(paths: &[(&Path, &str)]) -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    for (path, placeholder) in paths {
+        settings.add_filter(&regex::escape(&path.display().to_string()), *placeholder);
+    }
+    settings
 }
 
 /// The JSON report of a run that printed `--format json` on stdout.

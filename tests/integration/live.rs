@@ -2,13 +2,13 @@
 //! on loopback: the conformant platform meets every requirement, and each
 //! fault fails exactly the requirements it names.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::path::Path;
 
 use cityconform::reference::{Fault, ReferenceOptions, RunningReference};
 use serde_json::Value;
+
+use crate::common;
 
 fn start(faults: &[Fault], tls: bool) -> RunningReference {
     RunningReference::start(&ReferenceOptions {
@@ -327,7 +327,7 @@ fn an_unknown_fault_is_a_usage_error() {
 
 #[test]
 fn bad_targets_are_refused_with_file_and_line() {
-    insta::glob!("../fixtures/targets", "*.toml", |path| {
+    insta::glob!("../../fixtures/targets", "*.toml", |path| {
         let relative = common::relative(path);
         let output = common::cityconform(&["audit", "--target", &relative])
             .env("CITYCONFORM_TEST_TOKEN", "test-token-never-shown")

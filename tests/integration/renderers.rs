@@ -4,11 +4,10 @@
 //! against the report's schema, JUnit parsed as XML, and no secret from
 //! the evidence in any format.
 
-mod common;
-
 use cityconform::model::Report;
 use cityconform::report::{self, Format, TextOptions};
-use common::canonical;
+
+use crate::common::{self, canonical};
 
 fn render(report: &Report, format: Format) -> String {
     let mut out = Vec::new();

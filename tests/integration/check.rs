@@ -3,12 +3,10 @@
 //! waivers (active, expired, unmatched), configuration errors with their
 //! line, signing, tamper detection, and byte-identical reruns.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use common::{PINNED_EPOCH, transcript};
+use crate::common::{self, PINNED_EPOCH, transcript};
 
 /// A copy of `fixtures/check` in a temporary folder (reports folder and
 /// all), so that runs write their reports there.
@@ -348,9 +346,11 @@ fn verify(dir: &Path, report: &Path, public: &Path, extra: &[&str]) -> Output {
     run_in(dir, &args)
 }
 
-/// The verify transcript with the temporary folder's path taken out.
-fn clean(output: &Output, dir: &Path) -> String {
-    transcript(output).replace(&dir.display().to_string(), "[repo]")
+/// Snapshots the transcript as `name`, the temporary repository's path
+/// written `[repo]`.
+fn assert_transcript_snapshot(name: &str, output: &Output, repo: &Path) {
+    common::path_filters(&[(repo, "[repo]")])
+        .bind(|| insta::assert_snapshot!(name, transcript(output)));
 }
 
 #[test]
@@ -393,7 +393,7 @@ fn a_changed_verdict_is_caught_and_named() {
     edit(&report, "\"verdict\": \"fail\"", "\"verdict\": \"pass\"");
     let output = verify(repo.path(), &report, &public, &[]);
     assert_eq!(output.status.code(), Some(1));
-    insta::assert_snapshot!("verify_changed_verdict", clean(&output, repo.path()));
+    assert_transcript_snapshot("verify_changed_verdict", &output, repo.path());
 }
 
 #[test]
@@ -406,7 +406,7 @@ fn a_changed_byte_of_formatting_is_caught() {
     );
     let output = verify(repo.path(), &report, &public, &[]);
     assert_eq!(output.status.code(), Some(1));
-    insta::assert_snapshot!("verify_changed_whitespace", clean(&output, repo.path()));
+    assert_transcript_snapshot("verify_changed_whitespace", &output, repo.path());
 }
 
 #[test]
@@ -440,7 +440,7 @@ fn a_report_made_with_a_modified_catalogue_is_caught() {
     // the profile is not the trusted one.
     let output = verify(repo.path(), &report, &public, &[]);
     assert_eq!(output.status.code(), Some(1));
-    insta::assert_snapshot!("verify_modified_catalogue", clean(&output, repo.path()));
+    assert_transcript_snapshot("verify_modified_catalogue", &output, repo.path());
     // With the same overlay, the verifier trusts it.
     let output = verify(repo.path(), &report, &public, &["--suites", "overlay"]);
     assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
@@ -455,7 +455,7 @@ fn signing_needs_a_private_key_and_never_echoes_it() {
         &["check", "--sign-key", public.to_str().expect("utf-8")],
     );
     assert_eq!(output.status.code(), Some(2));
-    insta::assert_snapshot!("sign_with_public_key", clean(&output, repo.path()));
+    assert_transcript_snapshot("sign_with_public_key", &output, repo.path());
     let reports = std::fs::read_dir(repo.path().join("reports"))
         .expect("reports")
         .count();
@@ -562,7 +562,7 @@ fn a_report_made_with_a_modified_requirement_catalogue_is_caught() {
         signed_check_with_overlay(repo.path(), "catalogue/payload.toml", &weakened);
     let output = verify(repo.path(), &report, &public, &[]);
     assert_eq!(output.status.code(), Some(1));
-    insta::assert_snapshot!("verify_modified_requirements", clean(&output, repo.path()));
+    assert_transcript_snapshot("verify_modified_requirements", &output, repo.path());
 }
 
 /// Writes `text` as `overlay/name` in the repository, makes the config use

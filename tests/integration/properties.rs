@@ -14,8 +14,10 @@ use cityconform::model::{
 };
 use cityconform::payload::{PayloadPlan as Plan, ValidateOptions, validate};
 use cityconform::schema::{SchemaOptions, SchemaRegistry};
-use quickcheck::{Arbitrary, Gen, QuickCheck, TestResult};
+use quickcheck::{Arbitrary, Gen, TestResult};
 use serde_json::{Map, Value, json};
+
+use crate::common::vacuity::{Reached, check};
 
 struct Setup {
     registry: SchemaRegistry,
@@ -177,6 +179,7 @@ impl Arbitrary for RecordLike {
 
 #[test]
 fn arbitrary_json_records_never_panic_and_are_all_counted() {
+    static REACHED: Reached = Reached::new();
     fn property(records: Vec<RecordLike>) -> TestResult {
         if records.is_empty() {
             return TestResult::discard();
@@ -186,17 +189,19 @@ fn arbitrary_json_records_never_panic_and_are_all_counted() {
             .map(|r| serde_json::to_vec(&r.0).expect("serializes"))
             .collect();
         match validate_lines(&lines) {
-            Ok(report) => TestResult::from_bool(every_record_counted(&report, lines.len() as u64)),
+            Ok(report) => {
+                REACHED.hit();
+                TestResult::from_bool(every_record_counted(&report, lines.len() as u64))
+            }
             Err(e) => TestResult::error(format!("validate failed: {e}")),
         }
     }
-    QuickCheck::new()
-        .tests(150)
-        .quickcheck(property as fn(Vec<RecordLike>) -> TestResult);
+    check(150, &REACHED, property as fn(Vec<RecordLike>) -> TestResult);
 }
 
 #[test]
 fn arbitrary_bytes_never_panic_and_every_line_is_accounted_for() {
+    static REACHED: Reached = Reached::new();
     fn property(lines: Vec<Vec<u8>>) -> TestResult {
         // Lines are what NDJSON splits on; blank ones are not records.
         let lines: Vec<Vec<u8>> = lines
@@ -208,13 +213,14 @@ fn arbitrary_bytes_never_panic_and_every_line_is_accounted_for() {
             return TestResult::discard();
         }
         match validate_lines(&lines) {
-            Ok(report) => TestResult::from_bool(every_record_counted(&report, lines.len() as u64)),
+            Ok(report) => {
+                REACHED.hit();
+                TestResult::from_bool(every_record_counted(&report, lines.len() as u64))
+            }
             Err(e) => TestResult::error(format!("validate failed: {e}")),
         }
     }
-    QuickCheck::new()
-        .tests(150)
-        .quickcheck(property as fn(Vec<Vec<u8>>) -> TestResult);
+    check(150, &REACHED, property as fn(Vec<Vec<u8>>) -> TestResult);
 }
 
 /// A report with arbitrary content, for the round trip.
@@ -384,14 +390,14 @@ fn any_dataset_summary(g: &mut Gen) -> DatasetSummary {
 
 #[test]
 fn the_json_report_round_trips() {
+    static REACHED: Reached = Reached::new();
     fn property(report: AnyReport) -> bool {
+        REACHED.hit();
         let text = serde_json::to_string(&report.0).expect("serializes");
         let back: Report = serde_json::from_str(&text).expect("deserializes");
         back == report.0
     }
-    QuickCheck::new()
-        .tests(300)
-        .quickcheck(property as fn(AnyReport) -> bool);
+    check(300, &REACHED, property as fn(AnyReport) -> bool);
 }
 
 #[test]

@@ -4,22 +4,9 @@
 //! `--suites`, and every malformed declaration with its message and exit
 //! code 2.
 
-mod common;
-
-use common::{json_report, root, run, transcript};
 use serde_json::Value;
 
-/// Every bundled profile, in a fixed order.
-const ALL_PROFILES: &[&str] = &[
-    "baseline",
-    "kr",
-    "eu",
-    "in",
-    "sg",
-    "asean",
-    "apec-cbpr",
-    "cn",
-];
+use crate::common::{self, json_report, root, run, transcript};
 
 fn with_profiles<'a>(args: &[&'a str], profiles: &[&'a str]) -> Vec<&'a str> {
     let mut out = args.to_vec();
@@ -64,9 +51,12 @@ fn flow_meets(report: &Value, flow: &str, profile: &str) -> bool {
 
 #[test]
 fn every_declaration_fixture_has_its_verdicts_pinned() {
-    insta::glob!("../fixtures/flows", "*.{json,toml}", |path| {
+    insta::glob!("../../fixtures/flows", "*.{json,toml}", |path| {
         let path = common::relative(path);
-        let args = with_profiles(&["flows", &path, "--max-findings", "100"], ALL_PROFILES);
+        let args = with_profiles(
+            &["flows", &path, "--max-findings", "100"],
+            &common::bundled_profiles(),
+        );
         let output = run(&args);
         let text = transcript(&output);
         assert!(matches!(output.status.code(), Some(0 | 1)), "{text}");
@@ -78,11 +68,12 @@ fn every_declaration_fixture_has_its_verdicts_pinned() {
 fn fixtures_pass_and_fail_where_the_regions_say() {
     // (fixture, flow, profiles met, profiles not met): the conflicts of
     // REFERENCES 3.3 made concrete.
+    let all = common::bundled_profiles();
     let cases: &[(&str, &str, &[&str], &[&str])] = &[
         (
             "air-quality-open-data.json",
             "air-quality-open-data",
-            ALL_PROFILES,
+            all.as_slice(),
             &[],
         ),
         (
@@ -124,7 +115,7 @@ fn fixtures_pass_and_fail_where_the_regions_say() {
     ];
     for (fixture, flow, met, not_met) in cases {
         let path = format!("fixtures/flows/{fixture}");
-        let args = with_profiles(&["flows", &path, "--format", "json"], ALL_PROFILES);
+        let args = with_profiles(&["flows", &path, "--format", "json"], &all);
         let report = json_report(&run(&args));
         for profile in *met {
             assert!(
@@ -150,7 +141,7 @@ fn every_finding_cites_a_requirement_with_its_clauses_and_a_line() {
             "--format",
             "json",
         ],
-        ALL_PROFILES,
+        &common::bundled_profiles(),
     );
     let report = json_report(&run(&args));
     report_schema()
@@ -429,7 +420,7 @@ fn an_unknown_list_names_the_profile_file_and_line() {
 
 #[test]
 fn every_malformed_declaration_is_reported_field_by_field() {
-    insta::glob!("../fixtures/flows/malformed", "*.*", |path| {
+    insta::glob!("../../fixtures/flows/malformed", "*.*", |path| {
         let path = common::relative(path);
         let output = run(&["flows", &path, "-p", "kr"]);
         let text = transcript(&output);

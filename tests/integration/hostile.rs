@@ -6,8 +6,6 @@
 //! verdicts with reasons, never a hang or a crash; every run is bounded by
 //! a watchdog that kills the binary.
 
-mod common;
-
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
@@ -17,6 +15,8 @@ use std::time::{Duration, Instant};
 
 use cityconform::reference::{ReferenceOptions, RunningReference};
 use serde_json::Value;
+
+use crate::common;
 
 /// The token tenant A presents; it must never reach a report.
 const TOKEN_A: &str = "hostile-test-token-a-5b0e1d";

@@ -2,10 +2,9 @@
 //! mixed run, a snapshot of each fixture's findings, the JSON report checked
 //! against its own schema, and several reports from one run.
 
-mod common;
-
-use common::{json_report, relative, root, run, transcript};
 use serde_json::{Value, json};
+
+use crate::common::{json_report, relative, root, run, transcript};
 
 const PROFILES: [&str; 6] = [
     "--profile",
@@ -80,7 +79,7 @@ fn mixed_run_junit_report() {
 #[test]
 fn every_payload_fixture_has_its_verdicts_pinned() {
     insta::glob!(
-        "../fixtures/payloads",
+        "../../fixtures/payloads",
         "**/*.{json,jsonld,ndjson}",
         |path| {
             let name = relative(path);

@@ -6,11 +6,11 @@
 
 #![allow(clippy::print_stdout, reason = "the test says why it skips")]
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+use crate::common;
 
 const FLAGS: [&str; 8] = [
     "--headless",

@@ -1,0 +1,42 @@
+//! Test support: guards against vacuous properties. A quickcheck property
+//! that discards, or returns early on, most generated cases still passes
+//! while testing little; so each property counts the cases that reached
+//! its assertion, and [`check`] fails the test when too few did.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use quickcheck::{QuickCheck, Testable};
+
+/// The cases of one property that reached its assertion. One `static` per
+/// property: tests run in parallel.
+#[derive(Debug)]
+pub(crate) struct Reached(AtomicU64);
+
+impl Reached {
+    /// No case yet.
+    pub(crate) const fn new() -> Self {
+        Self(AtomicU64::new(0))
+    }
+
+    /// Counts one case that reached the assertion.
+    pub(crate) fn hit(&self) {
+        self.0.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// Runs `property` until `tests` generated cases pass (at most ten times as
+/// many are tried), then asserts that a quarter of them, and at least ten,
+/// reached the assertion counted by `reached`.
+pub(crate) fn check<A: Testable>(tests: u64, reached: &Reached, property: A) {
+    QuickCheck::new()
+        .tests(tests)
+        .max_tests(tests * 10)
+        .quickcheck(property);
+    let count = reached.0.load(Ordering::Relaxed);
+    let least = (tests / 4).max(10);
+    assert!(
+        count >= least,
+        "only {count} of {tests} generated cases reached the property's assertion \
+         (at least {least} must): the property is close to vacuous"
+    );
+}

@@ -1,0 +1,23 @@
+//! The integration tests, built as one binary so that the library and its
+//! dependencies are linked once: one module per area (see the "Tests"
+//! section of `ARCHITECTURE.md`), sharing `common`.
+
+mod common;
+
+mod certification_properties;
+mod check;
+mod cli;
+mod corpus;
+mod dataset;
+mod dataset_properties;
+mod flows;
+mod flows_properties;
+mod layers;
+mod hostile;
+mod html_chromium;
+mod live;
+mod properties;
+mod pycanon;
+mod renderers;
+mod reports;
+mod schemas;
