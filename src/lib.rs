@@ -52,7 +52,7 @@ pub mod report;
 pub mod waiver;
 // The harness: configuration, jobs, and the embedded reference platform.
 pub mod config;
-pub mod project;
+pub mod harness;
 pub mod reference;
 
 pub use error::Error;

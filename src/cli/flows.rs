@@ -4,22 +4,20 @@
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use cityconform::ExitCode;
 use cityconform::catalog::Lists;
 use cityconform::catalog::{Catalogue, DiffKind, ProfileDiff};
-use cityconform::declaration::Declaration;
+use cityconform::engine::NoProgress;
 use cityconform::error::Error;
-use cityconform::flows::{self, judge};
-use cityconform::model::Report;
+use cityconform::harness::{DeclarationJob, Harness, HarnessOptions, Job};
 use cityconform::report::{self, Format, TextOptions};
-use cityconform::schema::{SchemaOptions, SchemaRegistry};
+use cityconform::schema::SchemaOptions;
 use clap::Args;
 use serde_json::Value;
 
 use super::SuiteArgs;
-use super::output::{OutputArgs, generated_at, parse_report, sign};
+use super::output::{OutputArgs, generated_at, parse_report, run_job};
 
 /// Arguments of `flows`.
 #[derive(Debug, Args)]
@@ -50,38 +48,23 @@ pub(crate) struct FlowsArgs {
 }
 
 pub(crate) fn run(args: FlowsArgs) -> Result<ExitCode, Error> {
-    args.output
-        .check_paths(std::slice::from_ref(&args.declaration))?;
-    let key = args.output.signing_key()?;
-    let catalogue = args.suites.load()?;
-    let mut report =
-        judge_declaration(&catalogue, &args.suites, &args.declaration, &args.profiles)?;
-    sign(&mut report, key.as_ref(), |report| {
-        // The bundled schemas: a declaration is judged without them, but
-        // a signed report names every schema the tool carried.
-        let registry = SchemaRegistry::load(&SchemaOptions::default())?;
-        cityconform::attest::provenance(&catalogue, &args.profiles, &registry, &report.inputs, None)
-    })?;
-    args.output.emit(&report)?;
-    Ok(report.exit_code())
+    let job = declaration_job(&args.declaration);
+    // The bundled schemas: a declaration is judged without them, but a
+    // signed report names every schema the tool carried.
+    let options = HarnessOptions {
+        suites: args.suites.dirs().to_vec(),
+        schemas: SchemaOptions::default(),
+        profiles: args.profiles.clone(),
+        generated_at: generated_at()?,
+    };
+    run_job(&job, options, &args.output, &NoProgress, |_| None)
 }
 
-/// Loads the lists and the declaration, judges it under `catalogue`.
-fn judge_declaration(
-    catalogue: &Catalogue,
-    suites: &SuiteArgs,
-    path: &Path,
-    profiles: &[String],
-) -> Result<Report, Error> {
-    let lists = Lists::load(suites.dirs())?;
-    let plan = flows::plan(catalogue, &lists, profiles)?;
-    let declaration = Declaration::load(path)?;
-    Ok(judge(&plan, &declaration, generated_at()?))
-}
-
-/// Loads the declaration named by `validate --declaration`.
-pub(crate) fn load_declaration(path: Option<&Path>) -> Result<Option<Arc<Declaration>>, Error> {
-    path.map(|p| Declaration::load(p).map(Arc::new)).transpose()
+fn declaration_job(path: &Path) -> Job {
+    Job::Declaration(DeclarationJob {
+        path: path.to_path_buf(),
+        pointer: String::new(),
+    })
 }
 
 /// Arguments of `profiles matrix`.
@@ -113,7 +96,13 @@ pub(crate) fn matrix(suites: &SuiteArgs, args: &MatrixArgs, json: bool) -> Resul
             "a report file is also the declaration; choose another path".to_owned(),
         ));
     }
-    let report = judge_declaration(&suites.load()?, suites, &args.declaration, &args.profiles)?;
+    let harness = Harness::load(HarnessOptions {
+        suites: suites.dirs().to_vec(),
+        schemas: SchemaOptions::default(),
+        profiles: args.profiles.clone(),
+        generated_at: generated_at()?,
+    })?;
+    let report = harness.run(&declaration_job(&args.declaration), &NoProgress)?;
     for (format, path) in &args.reports {
         report::write_file(&report, *format, path)?;
     }

@@ -8,16 +8,15 @@ use std::path::{Path, PathBuf};
 use cityconform::ExitCode;
 use cityconform::engine::Progress;
 use cityconform::error::Error;
-use cityconform::live::{self, AuditOptions, LivePlan, cases, target};
+use cityconform::harness::{HarnessOptions, Job, TargetJob, TargetRef};
 use cityconform::model::Report;
 use cityconform::reference::{Fault, ReferenceOptions, RunningReference};
-use cityconform::schema::{SchemaOptions, SchemaRegistry};
+use cityconform::schema::SchemaOptions;
 use clap::Args;
-use ed25519_dalek::SigningKey;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::output::{OutputArgs, generated_at, sign};
-use super::{SelectionArgs, SuiteArgs};
+use super::SelectionArgs;
+use super::output::{OutputArgs, generated_at, run_job};
 
 /// Arguments of `audit`.
 #[derive(Debug, Args)]
@@ -105,60 +104,33 @@ fn fault_help() -> String {
 }
 
 pub(crate) fn audit(args: AuditArgs) -> Result<ExitCode, Error> {
-    args.output
-        .check_paths(std::slice::from_ref(&args.target))?;
-    let mut target = target::load(&args.target)?;
-    if let Some(ca) = &args.ca_cert {
-        target.ca_pem = Some(std::fs::read(ca).map_err(|e| Error::read(ca, e))?);
-    }
-    let key = args.output.signing_key()?;
-    let report = run_audit(
-        &target,
-        &args.selection.profiles,
-        &args.selection.only,
-        &args.selection.suites,
-        args.output.quiet,
-        key.as_ref(),
-    )?;
-    args.output.emit(&report)?;
-    Ok(report.exit_code())
-}
-
-/// Audits `target`, and signs the report when `key` is given.
-fn run_audit(
-    target: &target::Target,
-    profiles: &[String],
-    only: &[String],
-    suites: &SuiteArgs,
-    quiet: bool,
-    key: Option<&SigningKey>,
-) -> Result<Report, Error> {
-    let catalogue = suites.load()?;
-    let registry = SchemaRegistry::load(&SchemaOptions::default())?;
-    live::check_target_types(target, &registry)?;
-    let cases = cases::load_cases(suites.dirs())?;
-    let selection = cityconform::engine::Selection { profiles, only };
-    let plan = LivePlan::new(&catalogue, &registry, cases, selection)?;
-    let options = AuditOptions {
+    let job = target_job(&args.target, args.ca_cert.clone(), &args.selection.only);
+    let options = HarnessOptions {
+        suites: args.selection.suites.dirs().to_vec(),
+        schemas: SchemaOptions::default(),
+        profiles: args.selection.profiles.clone(),
         generated_at: generated_at()?,
     };
-    let progress = CaseProgress::new(quiet);
-    let mut report = live::audit(&plan, &registry, target, &options, &progress)?;
-    sign(&mut report, key, |report| {
-        cityconform::attest::provenance(
-            &catalogue,
-            profiles,
-            &registry,
-            &report.inputs,
-            Some(target.base_url.clone()),
-        )
-    })?;
-    Ok(report)
+    let progress = CaseProgress::new(args.output.quiet);
+    run_job(&job, options, &args.output, &progress, base_url)
+}
+
+/// The live job for a target file.
+fn target_job(path: &Path, ca_cert: Option<PathBuf>, only: &[String]) -> Job {
+    Job::Target(TargetJob {
+        target: TargetRef::File(path.to_path_buf()),
+        ca_cert,
+        requirements: only.to_vec(),
+        pointer: String::new(),
+    })
+}
+
+/// The audited platform's base URL, as the report's input names it.
+fn base_url(report: &Report) -> Option<String> {
+    report.inputs.first().map(|input| input.path.clone())
 }
 
 pub(crate) fn demo(args: DemoArgs) -> Result<ExitCode, Error> {
-    args.output.check_paths(&[])?;
-    let key = args.output.signing_key()?;
     let reference = RunningReference::start(&ReferenceOptions {
         tls: !args.no_tls,
         faults: args.faults.clone(),
@@ -166,7 +138,6 @@ pub(crate) fn demo(args: DemoArgs) -> Result<ExitCode, Error> {
     })?;
     let dir = TempDir::new()?;
     let target_path = reference.write_target(dir.path())?;
-    let target = target::load(&target_path)?;
     let profiles = if args.profiles.is_empty() {
         vec!["baseline".to_owned(), "kr".to_owned(), "eu".to_owned()]
     } else {
@@ -180,18 +151,22 @@ pub(crate) fn demo(args: DemoArgs) -> Result<ExitCode, Error> {
             profiles.join(", ")
         );
     }
-    let report = run_audit(
-        &target,
-        &profiles,
-        &[],
-        &SuiteArgs::default(),
-        args.output.quiet,
-        key.as_ref(),
-    )?;
+    let options = HarnessOptions {
+        profiles,
+        generated_at: generated_at()?,
+        ..HarnessOptions::default()
+    };
+    let progress = CaseProgress::new(args.output.quiet);
+    let code = run_job(
+        &target_job(&target_path, None, &[]),
+        options,
+        &args.output,
+        &progress,
+        base_url,
+    );
     reference.stop();
     drop(dir);
-    args.output.emit(&report)?;
-    Ok(report.exit_code())
+    code
 }
 
 pub(crate) fn serve(args: ServeArgs) -> Result<ExitCode, Error> {

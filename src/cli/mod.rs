@@ -3,12 +3,12 @@
 //! writers here, and returns an exit code. No checking logic lives here.
 
 mod catalogue;
+mod check;
 mod dataset;
 mod flows;
 mod keys;
 mod live;
 mod output;
-mod project;
 mod validate;
 
 use std::io::{IsTerminal, Write};
@@ -58,9 +58,9 @@ enum Command {
     Schemas(catalogue::SchemasArgs),
     /// Run everything `cityconform.toml` names (payloads, datasets,
     /// declarations, a live target) as one report with one exit code.
-    Check(project::CheckArgs),
+    Check(check::CheckArgs),
     /// Write a commented starting `cityconform.toml`.
-    Init(project::InitArgs),
+    Init(check::InitArgs),
     /// Generate an Ed25519 key pair for signing reports.
     Keygen(keys::KeygenArgs),
     /// Verify a signed JSON report: signature, content and the catalogue,
@@ -87,16 +87,6 @@ pub(crate) struct SelectionArgs {
 
     #[command(flatten)]
     pub(crate) suites: SuiteArgs,
-}
-
-impl SelectionArgs {
-    /// The profiles and requirements as the engine's plan takes them.
-    pub(crate) fn selection(&self) -> cityconform::engine::Selection<'_> {
-        cityconform::engine::Selection {
-            profiles: &self.profiles,
-            only: &self.only,
-        }
-    }
 }
 
 /// Where the catalogue comes from.
@@ -158,8 +148,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Requirements(args) => catalogue::requirements(args),
         Command::Profiles(args) => catalogue::profiles(args),
         Command::Schemas(args) => catalogue::schemas(args),
-        Command::Check(args) => project::run(args),
-        Command::Init(args) => project::init(args),
+        Command::Check(args) => check::run(args),
+        Command::Init(args) => check::init(args),
         Command::Keygen(args) => keys::keygen(args),
         Command::Verify(args) => keys::verify(args),
     };

@@ -4,8 +4,10 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
+use cityconform::ExitCode;
 use cityconform::engine::Progress;
 use cityconform::error::Error;
+use cityconform::harness::{Harness, HarnessOptions, Job};
 use cityconform::model::{Provenance, Report};
 use cityconform::report::{self, Format, TextOptions};
 use clap::Args;
@@ -120,6 +122,28 @@ impl OutputArgs {
             .map_err(|e| Error::Internal(format!("rendering the report failed: {e}")))?;
         super::print(&String::from_utf8_lossy(&buffer))
     }
+}
+
+/// The one way a command runs a job: every report path checked against
+/// the job's inputs and the key read before anything runs, the harness
+/// loaded once, the job run, the report signed (with the provenance of
+/// `target`, the live platform, if any) and written.
+pub(crate) fn run_job(
+    job: &Job,
+    options: HarnessOptions,
+    output: &OutputArgs,
+    progress: &dyn Progress,
+    target: impl FnOnce(&Report) -> Option<String>,
+) -> Result<ExitCode, Error> {
+    output.check_paths(&job.inputs())?;
+    let key = output.signing_key()?;
+    let harness = Harness::load(options)?;
+    let mut report = harness.run(job, progress)?;
+    sign(&mut report, key.as_ref(), |report| {
+        harness.provenance(report, target(report))
+    })?;
+    output.emit(&report)?;
+    Ok(report.exit_code())
 }
 
 /// Signs `report` with `key` when there is one, recording its provenance

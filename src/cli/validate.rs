@@ -4,12 +4,12 @@ use std::path::PathBuf;
 
 use cityconform::ExitCode;
 use cityconform::error::Error;
-use cityconform::payload::{self, ValidateOptions};
-use cityconform::schema::{SchemaOptions, SchemaRegistry, UriMapping};
+use cityconform::harness::{HarnessOptions, Job, PayloadsJob};
+use cityconform::schema::{SchemaOptions, UriMapping};
 use clap::Args;
 
 use super::SelectionArgs;
-use super::output::{OutputArgs, TerminalProgress, generated_at, sign};
+use super::output::{OutputArgs, TerminalProgress, generated_at, run_job};
 
 /// Arguments of `validate`.
 #[derive(Debug, Args)]
@@ -74,40 +74,24 @@ fn parse_mapping(text: &str) -> Result<UriMapping, String> {
 }
 
 pub(crate) fn run(args: ValidateArgs) -> Result<ExitCode, Error> {
-    let mut inputs = args.paths.clone();
-    inputs.extend(args.declaration.clone());
-    args.output.check_paths(&inputs)?;
-    let key = args.output.signing_key()?;
-    let catalogue = args.selection.suites.load()?;
-    let registry = SchemaRegistry::load(&SchemaOptions {
-        dirs: args.schema_dirs.clone(),
-        mappings: args.mappings.clone(),
-        allow_fetch: args.allow_fetch,
-        strict_formats: args.strict_formats,
-    })?;
-    let declaration = super::flows::load_declaration(args.declaration.as_deref())?;
-    let plan = payload::plan(
-        &catalogue,
-        &registry,
-        args.selection.selection(),
-        declaration,
-    )?;
-    let options = ValidateOptions {
-        paths: args.paths.clone(),
-        force_schema: args.schema.clone(),
+    let job = Job::Payloads(PayloadsJob {
+        files: args.paths.clone(),
+        schema: args.schema.clone(),
+        requirements: args.selection.only.clone(),
+        declaration: args.declaration.clone(),
+        pointer: String::new(),
+    });
+    let options = HarnessOptions {
+        suites: args.selection.suites.dirs().to_vec(),
+        schemas: SchemaOptions {
+            dirs: args.schema_dirs.clone(),
+            mappings: args.mappings.clone(),
+            allow_fetch: args.allow_fetch,
+            strict_formats: args.strict_formats,
+        },
+        profiles: args.selection.profiles.clone(),
         generated_at: generated_at()?,
     };
     let progress = TerminalProgress::new(args.output.quiet);
-    let mut report = payload::validate(&plan, &registry, &options, &progress)?;
-    sign(&mut report, key.as_ref(), |report| {
-        cityconform::attest::provenance(
-            &catalogue,
-            &args.selection.profiles,
-            &registry,
-            &report.inputs,
-            None,
-        )
-    })?;
-    args.output.emit(&report)?;
-    Ok(report.exit_code())
+    run_job(&job, options, &args.output, &progress, |_| None)
 }

@@ -56,6 +56,8 @@ struct SchemasSection {
     map_uri: BTreeMap<String, String>,
     #[serde(default)]
     strict_formats: bool,
+    #[serde(default)]
+    allow_fetch: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -65,13 +67,17 @@ struct PayloadsSection {
     schema: Option<String>,
     #[serde(default)]
     requirements: Vec<String>,
+    declaration: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct DatasetSection {
     data: String,
-    descriptor: String,
+    descriptor: Option<String>,
+    schema: Option<String>,
+    #[serde(default)]
+    requirements: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -85,6 +91,9 @@ struct DeclarationSection {
 struct TargetSection {
     url: Option<String>,
     file: Option<String>,
+    ca_cert: Option<String>,
+    #[serde(default)]
+    requirements: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -98,94 +107,9 @@ struct WaiverSection {
     expires: String,
 }
 
-/// One unit of work `check` runs; each produces a report, and the reports
-/// are merged. The config's pointer to the job's section comes along so
-/// that a runner's problems name their line.
-#[derive(Debug, Clone)]
-pub enum Job {
-    /// Payload files through the validate engine.
-    Payloads(PayloadsJob),
-    /// A dataset with its descriptor (anonymity audit).
-    Dataset(DatasetJob),
-    /// A data-flow declaration.
-    Declaration(DeclarationJob),
-    /// A live platform over HTTP.
-    Target(TargetJob),
-}
-
-impl Job {
-    /// The config section this job comes from, as a JSON pointer.
-    pub fn pointer(&self) -> &str {
-        match self {
-            Job::Payloads(job) => &job.pointer,
-            Job::Dataset(job) => &job.pointer,
-            Job::Declaration(job) => &job.pointer,
-            Job::Target(job) => &job.pointer,
-        }
-    }
-
-    /// What kind of job, as the config names its section.
-    pub fn section(&self) -> &'static str {
-        match self {
-            Job::Payloads(_) => "payloads",
-            Job::Dataset(_) => "datasets",
-            Job::Declaration(_) => "declarations",
-            Job::Target(_) => "target",
-        }
-    }
-}
-
-/// `[payloads]`, resolved.
-#[derive(Debug, Clone)]
-pub struct PayloadsJob {
-    /// Every file the patterns matched, deduplicated, in pattern then name
-    /// order.
-    pub files: Vec<PathBuf>,
-    /// A schema forced on every record.
-    pub schema: Option<String>,
-    /// Only these requirements.
-    pub requirements: Vec<String>,
-    /// `/payloads`.
-    pub pointer: String,
-}
-
-/// One `[[datasets]]` entry, resolved.
-#[derive(Debug, Clone)]
-pub struct DatasetJob {
-    /// The data file.
-    pub data: PathBuf,
-    /// Its descriptor.
-    pub descriptor: PathBuf,
-    /// `/datasets/N`.
-    pub pointer: String,
-}
-
-/// One `[[declarations]]` entry, resolved.
-#[derive(Debug, Clone)]
-pub struct DeclarationJob {
-    /// The declaration file.
-    pub path: PathBuf,
-    /// `/declarations/N`.
-    pub pointer: String,
-}
-
-/// `[target]`, resolved.
-#[derive(Debug, Clone)]
-pub struct TargetJob {
-    /// A base URL, or a target file.
-    pub target: TargetRef,
-    /// `/target`.
-    pub pointer: String,
-}
-
-/// Where the live platform is described.
-#[derive(Debug, Clone)]
-pub enum TargetRef {
-    /// A base URL.
-    Url(String),
-    /// A target file.
-    File(PathBuf),
-}
+pub use crate::harness::{
+    DatasetJob, DeclarationJob, Job, PayloadsJob, Roles, TargetJob, TargetRef,
+};
 
 /// A loaded configuration: paths resolved against the file's folder.
 #[derive(Debug)]
@@ -202,6 +126,8 @@ pub struct Config {
     pub mappings: Vec<UriMapping>,
     /// Assert `format`.
     pub strict_formats: bool,
+    /// Fetch referenced schemas nothing local provides.
+    pub allow_fetch: bool,
     /// What to run, in file order: payloads, datasets, declarations, target.
     pub jobs: Vec<Job>,
     /// Report files to write.
@@ -212,6 +138,22 @@ pub struct Config {
 }
 
 impl Config {
+    /// The harness this configuration runs on, at report time
+    /// `generated_at`.
+    pub fn harness_options(&self, generated_at: &str) -> crate::harness::HarnessOptions {
+        crate::harness::HarnessOptions {
+            suites: self.suites.clone(),
+            schemas: crate::schema::SchemaOptions {
+                dirs: self.schema_dirs.clone(),
+                mappings: self.mappings.clone(),
+                allow_fetch: self.allow_fetch,
+                strict_formats: self.strict_formats,
+            },
+            profiles: self.profiles.clone(),
+            generated_at: generated_at.to_owned(),
+        }
+    }
+
     /// Reads, checks and resolves the configuration at `path`.
     pub fn load(path: &Path) -> Result<Config> {
         let text = std::fs::read_to_string(path).map_err(|e| match e.kind() {
@@ -321,9 +263,17 @@ impl Resolver<'_> {
             jobs.push(Job::Payloads(self.payloads(payloads)));
         }
         for (i, dataset) in file.datasets.iter().enumerate() {
+            let data = self.file(&format!("/datasets/{i}/data"), &dataset.data);
+            let roles = match &dataset.descriptor {
+                Some(descriptor) => {
+                    Roles::Descriptor(self.file(&format!("/datasets/{i}/descriptor"), descriptor))
+                }
+                None => Roles::Schema(dataset.schema.clone()),
+            };
             jobs.push(Job::Dataset(DatasetJob {
-                data: self.file(&format!("/datasets/{i}/data"), &dataset.data),
-                descriptor: self.file(&format!("/datasets/{i}/descriptor"), &dataset.descriptor),
+                data,
+                roles,
+                requirements: dataset.requirements.clone(),
                 pointer: format!("/datasets/{i}"),
             }));
         }
@@ -333,8 +283,8 @@ impl Resolver<'_> {
                 pointer: format!("/declarations/{i}"),
             }));
         }
-        if let Some(target) = &file.target {
-            let target = match (&target.url, &target.file) {
+        if let Some(section) = &file.target {
+            let target = match (&section.url, &section.file) {
                 (Some(url), _) => {
                     self.problem(
                         "/target/url",
@@ -346,8 +296,14 @@ impl Resolver<'_> {
                 (None, Some(file)) => TargetRef::File(self.file("/target/file", file)),
                 (None, None) => TargetRef::Url(String::new()),
             };
+            let ca_cert = section
+                .ca_cert
+                .as_ref()
+                .map(|ca| self.file("/target/ca_cert", ca));
             jobs.push(Job::Target(TargetJob {
                 target,
+                ca_cert,
+                requirements: section.requirements.clone(),
                 pointer: "/target".to_owned(),
             }));
         }
@@ -363,6 +319,7 @@ impl Resolver<'_> {
             schema_dirs,
             mappings,
             strict_formats: file.schemas.strict_formats,
+            allow_fetch: file.schemas.allow_fetch,
             jobs,
             reports,
             waivers,
@@ -450,10 +407,15 @@ impl Resolver<'_> {
                 Err(message) => self.problem(&pointer, message, "use `*`, `?`, `[...]` and `**` for any depth"),
             }
         }
+        let declaration = section
+            .declaration
+            .as_ref()
+            .map(|path| self.file("/payloads/declaration", path));
         PayloadsJob {
             files,
             schema: section.schema.clone(),
             requirements: section.requirements.clone(),
+            declaration,
             pointer: "/payloads".to_owned(),
         }
     }

@@ -640,3 +640,87 @@ fn the_pre_commit_hook_example_blocks_a_staged_payload_that_breaks_a_requirement
     assert_eq!(blocked.status.code(), Some(1), "{}", transcript(&blocked));
     assert!(String::from_utf8_lossy(&blocked.stdout).contains("ANON-ID-VALUE-01"));
 }
+
+/// The verdict tables, findings and totals of a report: what must not
+/// depend on whether a job came from flags or from `cityconform.toml`.
+fn verdicts(report: &serde_json::Value) -> serde_json::Value {
+    serde_json::json!({
+        "profiles": report["profiles"],
+        "findings": report["findings"].as_array().map(Vec::len),
+        "met": report["summary"]["met"],
+        "dataset": report["dataset"],
+    })
+}
+
+/// A job is the same whether it comes from flags or from the
+/// configuration: payloads checked against a declaration, dataset roles
+/// from a schema narrowed to some requirements, each give the same
+/// verdicts through `check` as through their own command.
+#[test]
+fn flags_and_configuration_run_the_same_jobs() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = common::root();
+    for (from, to) in [
+        ("fixtures/flows/payloads/covered.json", "covered.json"),
+        (
+            "fixtures/flows/mobility-analytics-university.json",
+            "flows.json",
+        ),
+        ("fixtures/datasets/trips-fail.ndjson", "trips.ndjson"),
+    ] {
+        std::fs::copy(root.join(from), dir.path().join(to)).expect("copy fixture");
+    }
+    let cases: [(&str, Vec<&str>); 2] = [
+        (
+            "profiles = [\"kr\"]\n[payloads]\npaths = [\"covered.json\"]\ndeclaration = \"flows.json\"\nrequirements = [\"FLOW-PAYLOAD-01\"]\n",
+            vec![
+                "validate",
+                "covered.json",
+                "--declaration",
+                "flows.json",
+                "-r",
+                "FLOW-PAYLOAD-01",
+                "-p",
+                "kr",
+            ],
+        ),
+        (
+            "profiles = [\"kr\"]\n[[datasets]]\ndata = \"trips.ndjson\"\nschema = \"MobilityTrip\"\nrequirements = [\"ANON-KANON-01\", \"ANON-ID-VALUE-01\"]\n",
+            vec![
+                "dataset",
+                "trips.ndjson",
+                "--schema",
+                "MobilityTrip",
+                "-r",
+                "ANON-KANON-01",
+                "-r",
+                "ANON-ID-VALUE-01",
+                "-p",
+                "kr",
+            ],
+        ),
+    ];
+    for (config, flags) in cases {
+        std::fs::write(dir.path().join("cityconform.toml"), config).expect("config");
+        let mut with_format = flags.clone();
+        with_format.extend(["--format", "json"]);
+        let direct = run_in(dir.path(), &with_format);
+        let checked = run_in(dir.path(), &["check", "--format", "json"]);
+        assert_eq!(
+            direct.status.code(),
+            checked.status.code(),
+            "{}\n{}",
+            transcript(&direct),
+            transcript(&checked)
+        );
+        let direct = common::json_report(&direct);
+        let checked = common::json_report(&checked);
+        assert!(
+            direct["profiles"][0]["results"]
+                .as_array()
+                .is_some_and(|r| !r.is_empty()),
+            "the job decided nothing: {direct}"
+        );
+        assert_eq!(verdicts(&direct), verdicts(&checked), "{config}");
+    }
+}

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use cityconform::ExitCode;
 use cityconform::config::{Config, DEFAULT_FILE, Job, TEMPLATE};
 use cityconform::error::Error;
+use cityconform::harness::Harness;
 use clap::Args;
 
 use super::output::{OutputArgs, TerminalProgress, generated_at, sign};
@@ -26,29 +27,18 @@ pub(crate) struct CheckArgs {
 pub(crate) fn run(mut args: CheckArgs) -> Result<ExitCode, Error> {
     let config = Config::load(&args.config)?;
     args.output.add_reports(&config.reports);
-    args.output.check_paths(&inputs(&config))?;
+    let mut inputs = vec![config.path.clone()];
+    inputs.extend(config.jobs.iter().flat_map(Job::inputs));
+    args.output.check_paths(&inputs)?;
     let key = args.output.signing_key()?;
+    let harness = Harness::load(config.harness_options(&generated_at()?))?;
     let progress = TerminalProgress::new(args.output.quiet);
-    let mut report = cityconform::project::run(&config, &generated_at()?, &progress)?;
+    let mut report = harness.run_config(&config, &progress)?;
     sign(&mut report, key.as_ref(), |_| {
         Err(Error::Internal("check records its provenance".to_owned()))
     })?;
     args.output.emit(&report)?;
     Ok(report.exit_code())
-}
-
-/// Every file a job reads, so that no report overwrites one.
-fn inputs(config: &Config) -> Vec<PathBuf> {
-    let mut paths = vec![config.path.clone()];
-    for job in &config.jobs {
-        match job {
-            Job::Payloads(job) => paths.extend(job.files.iter().cloned()),
-            Job::Dataset(job) => paths.extend([job.data.clone(), job.descriptor.clone()]),
-            Job::Declaration(job) => paths.push(job.path.clone()),
-            Job::Target(_) => {}
-        }
-    }
-    paths
 }
 
 /// Arguments of `init`.

@@ -1,0 +1,156 @@
+//! The harness: loads the suites and schemas once and runs [`Job`]s. Every
+//! command goes through it: `validate`, `dataset`, `flows`, `audit` and
+//! `demo` run one job made from their flags; `check` runs the jobs of
+//! `cityconform.toml` and merges their reports into one, with its waivers
+//! and provenance. The CLI maps arguments to jobs and never orchestrates.
+//!
+//! The exit rule, in one place: a run that could not start (a bad
+//! argument, configuration, suite, schema, target, descriptor or
+//! declaration) is an error and writes nothing; a run that started yields
+//! a whole report, in which an input that could not be read counts as an
+//! input error (exit 2) and a platform that could not be reached leaves
+//! its requirements `error` (exit 1).
+
+mod job;
+mod merge;
+mod runners;
+
+use std::path::PathBuf;
+
+use crate::attest;
+use crate::catalog::Catalogue;
+use crate::config::Config;
+use crate::engine::Progress;
+use crate::error::{Error, Result};
+use crate::model::{Command, Provenance, Report};
+use crate::schema::{SchemaOptions, SchemaRegistry};
+
+pub use job::{DatasetJob, DeclarationJob, Job, PayloadsJob, Roles, TargetJob, TargetRef};
+
+/// What a harness is loaded with.
+#[derive(Debug, Clone, Default)]
+pub struct HarnessOptions {
+    /// Suite overlay folders, over the embedded suites.
+    pub suites: Vec<PathBuf>,
+    /// Schema folders, mappings and fetching.
+    pub schemas: SchemaOptions,
+    /// Profiles, in report order.
+    pub profiles: Vec<String>,
+    /// The report time, RFC 3339.
+    pub generated_at: String,
+}
+
+/// Suites and schemas loaded once, and the run's profiles and time.
+#[derive(Debug)]
+pub struct Harness {
+    catalogue: Catalogue,
+    registry: SchemaRegistry,
+    options: HarnessOptions,
+}
+
+impl Harness {
+    /// Loads the suites (refusing unknown check kinds and profiles) and
+    /// the schemas. Fails before any subject is read.
+    pub fn load(options: HarnessOptions) -> Result<Self> {
+        let catalogue = Catalogue::load(&options.suites)?;
+        crate::families::check_kinds(&catalogue)?;
+        let registry = SchemaRegistry::load(&options.schemas)?;
+        Ok(Harness {
+            catalogue,
+            registry,
+            options,
+        })
+    }
+
+    /// The catalogue in force.
+    pub fn catalogue(&self) -> &Catalogue {
+        &self.catalogue
+    }
+
+    /// The schemas in force.
+    pub fn registry(&self) -> &SchemaRegistry {
+        &self.registry
+    }
+
+    /// The profiles, in report order.
+    pub fn profiles(&self) -> &[String] {
+        &self.options.profiles
+    }
+
+    /// Runs one job into its report.
+    pub fn run(&self, job: &Job, progress: &dyn Progress) -> Result<Report> {
+        runners::run(self, job, progress)
+    }
+
+    /// Runs every job of `config` into one report: the jobs' reports
+    /// merged (every dataset summary and matrix kept), waivers applied,
+    /// provenance recorded.
+    pub fn run_config(&self, config: &Config, progress: &dyn Progress) -> Result<Report> {
+        check_config_references(config, &self.catalogue)?;
+        let mut reports = Vec::with_capacity(config.jobs.len());
+        for job in &config.jobs {
+            reports.push(self.run(job, progress)?);
+        }
+        let mut report = merge::merge(reports, Command::Check, &self.options.generated_at)?;
+        crate::waiver::apply(&mut report, &config.waivers)?;
+        report.provenance = Some(self.provenance(&report, target_of(&config.jobs))?);
+        Ok(report)
+    }
+
+    /// Digests of what produced `report`'s verdicts; `target` names the
+    /// live platform, if one was audited.
+    pub fn provenance(&self, report: &Report, target: Option<String>) -> Result<Provenance> {
+        attest::provenance(
+            &self.catalogue,
+            &self.options.profiles,
+            &self.registry,
+            &report.inputs,
+            target,
+        )
+    }
+}
+
+/// The live platform a run's jobs name, for provenance.
+pub fn target_of(jobs: &[Job]) -> Option<String> {
+    jobs.iter().find_map(|job| match job {
+        Job::Target(target) => Some(match &target.target {
+            TargetRef::Url(url) => url.clone(),
+            TargetRef::File(path) => path.display().to_string(),
+        }),
+        _ => None,
+    })
+}
+
+/// Profiles and waived requirements must exist: a typo in either would
+/// otherwise check less than intended, or waive nothing.
+pub fn check_config_references(config: &Config, catalogue: &Catalogue) -> Result<()> {
+    let mut problems = Vec::new();
+    for (i, id) in config.profiles.iter().enumerate() {
+        if catalogue.profile(id).is_err() {
+            problems.push(
+                config
+                    .problem(&format!("/profiles/{i}"), format!("unknown profile `{id}`"))
+                    .with_help(format!("known profiles: {}", catalogue.profile_names())),
+            );
+        }
+    }
+    Error::unless_problems(problems)?;
+    check_waivers(config, catalogue)
+}
+
+fn check_waivers(config: &Config, catalogue: &Catalogue) -> Result<()> {
+    let mut problems = Vec::new();
+    for (i, waiver) in config.waivers.iter().enumerate() {
+        if catalogue.requirement(&waiver.requirement).is_err() {
+            problems.push(
+                config
+                    .problem(
+                        &format!("/waivers/{i}/requirement"),
+                        format!("waiver names unknown requirement `{}`", waiver.requirement),
+                    )
+                    .with_help("check the ID against `cityconform requirements list`"),
+            );
+        }
+    }
+    Error::unless_problems(problems)
+}

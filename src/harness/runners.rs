@@ -1,0 +1,179 @@
+//! The runners: one function a job kind, each turning a [`Job`] into a
+//! [`Report`] over the harness's profiles through its family's plan and
+//! run. The match in [`run`] is exhaustive: a job kind without a runner
+//! does not compile, so a configured check can never be skipped silently.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::sync::Arc;
+
+use super::{DatasetJob, DeclarationJob, Harness, Job, PayloadsJob, Roles, TargetJob, TargetRef};
+use crate::catalog::Lists;
+use crate::dataset::{self, AuditOptions, Descriptor};
+use crate::declaration::Declaration;
+use crate::engine::{Progress, Selection};
+use crate::error::{Error, FileProblem, Result};
+use crate::flows;
+use crate::live::{self, LivePlan};
+use crate::model::Report;
+use crate::payload::{self, ValidateOptions};
+use crate::schema::SchemaRegistry;
+
+/// Runs `job` under `harness`.
+pub(super) fn run(harness: &Harness, job: &Job, progress: &dyn Progress) -> Result<Report> {
+    match job {
+        Job::Payloads(job) => payloads(harness, job, progress),
+        Job::Dataset(job) => dataset(harness, job, progress),
+        Job::Declaration(job) => declaration(harness, job),
+        Job::Target(job) => target(harness, job, progress),
+    }
+}
+
+fn selection<'a>(harness: &'a Harness, only: &'a [String]) -> Selection<'a> {
+    Selection {
+        profiles: harness.profiles(),
+        only,
+    }
+}
+
+/// Payload files through the record pipeline, against a declaration when
+/// the job names one.
+fn payloads(harness: &Harness, job: &PayloadsJob, progress: &dyn Progress) -> Result<Report> {
+    let declaration = job
+        .declaration
+        .as_deref()
+        .map(|path| Declaration::load(path).map(Arc::new))
+        .transpose()?;
+    let plan = payload::plan(
+        harness.catalogue(),
+        harness.registry(),
+        selection(harness, &job.requirements),
+        declaration,
+    )?;
+    let options = ValidateOptions {
+        paths: job.files.clone(),
+        force_schema: job.schema.clone(),
+        generated_at: harness.options.generated_at.clone(),
+    };
+    payload::validate(&plan, harness.registry(), &options, progress)
+}
+
+/// Every flow against the data-flow requirements of each profile, with the
+/// lists the profiles name (overlays included).
+fn declaration(harness: &Harness, job: &DeclarationJob) -> Result<Report> {
+    let lists = Lists::load(&harness.options.suites)?;
+    let plan = flows::plan(harness.catalogue(), &lists, harness.profiles())?;
+    let declaration = Declaration::load(&job.path)?;
+    Ok(flows::judge(
+        &plan,
+        &declaration,
+        harness.options.generated_at.clone(),
+    ))
+}
+
+/// One anonymity audit of the data with its column roles.
+fn dataset(harness: &Harness, job: &DatasetJob, progress: &dyn Progress) -> Result<Report> {
+    if !job.data.is_file() {
+        return Err(Error::Usage(format!(
+            "dataset `{}` does not exist or is not a file",
+            job.data.display()
+        )));
+    }
+    let plan = dataset::plan(harness.catalogue(), selection(harness, &job.requirements))?;
+    let descriptor = roles(&job.data, &job.roles, harness.registry())?;
+    let options = AuditOptions {
+        path: job.data.clone(),
+        generated_at: harness.options.generated_at.clone(),
+    };
+    dataset::audit(&plan, &descriptor, &options, progress)
+}
+
+/// The column roles: the descriptor, or a schema's annotations.
+fn roles(data: &Path, roles: &Roles, registry: &SchemaRegistry) -> Result<Descriptor> {
+    let name = match roles {
+        Roles::Descriptor(path) => return Descriptor::load(path),
+        Roles::Schema(name) => name,
+    };
+    let reference = match name {
+        Some(name) => registry
+            .uri_for_type(name)
+            .map_or_else(|| name.clone(), str::to_owned),
+        None => first_record_type(data, registry)?,
+    };
+    let schema = registry.compile(&reference)?;
+    Descriptor::from_schema(&schema)
+}
+
+/// The schema URI named by the `type` of the first record of an NDJSON
+/// dataset.
+fn first_record_type(data: &Path, registry: &SchemaRegistry) -> Result<String> {
+    let no_roles = || {
+        Error::Usage(format!(
+            "no column roles for `{}`: give --descriptor FILE, or --schema TYPE for records of a shared-schema type",
+            data.display()
+        ))
+    };
+    let is_ndjson = data
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| matches!(e, "ndjson" | "jsonl"));
+    if !is_ndjson {
+        return Err(no_roles());
+    }
+    let file = std::fs::File::open(data).map_err(|e| Error::read(data, e))?;
+    for (n, read) in BufReader::new(file).lines().enumerate() {
+        let line = read.map_err(|e| Error::read(data, e))?;
+        if !line.trim().is_empty() {
+            let value: serde_json::Value = serde_json::from_str(&line).map_err(|_| {
+                Error::from(
+                    FileProblem::new(data.display().to_string(), "this line is not JSON")
+                        .at_line(Some(n + 1)),
+                )
+            })?;
+            let Some(name) = value.get("type").and_then(|t| t.as_str()) else {
+                return Err(no_roles());
+            };
+            return registry.uri_for_type(name).map(str::to_owned).ok_or_else(|| {
+                Error::Usage(format!(
+                    "no shared schema for entity type `{name}`; give --descriptor FILE, or --schema-dir with a schema for it"
+                ))
+            });
+        }
+    }
+    Err(FileProblem::new(
+        data.display().to_string(),
+        "the dataset has no rows; an empty extract is no evidence of anonymity",
+    )
+    .into())
+}
+
+/// The live audit of a running platform, described by a target file (a
+/// bare URL names no tenants or credentials, so it cannot be audited for
+/// authentication and authorization).
+fn target(harness: &Harness, job: &TargetJob, progress: &dyn Progress) -> Result<Report> {
+    let path = match &job.target {
+        TargetRef::File(path) => path,
+        TargetRef::Url(url) => {
+            return Err(Error::Usage(format!(
+                "the live audit of `{url}` needs a target file (tenants, credentials, safety limits): \
+                 write one (see `cityconform audit --help`) and name it with `file = ...` under [target]"
+            )));
+        }
+    };
+    let mut target = live::target::load(path)?;
+    if let Some(ca) = &job.ca_cert {
+        target.ca_pem = Some(std::fs::read(ca).map_err(|e| Error::read(ca, e))?);
+    }
+    live::check_target_types(&target, harness.registry())?;
+    let cases = live::cases::load_cases(&harness.options.suites)?;
+    let plan = LivePlan::new(
+        harness.catalogue(),
+        harness.registry(),
+        cases,
+        selection(harness, &job.requirements),
+    )?;
+    let options = live::AuditOptions {
+        generated_at: harness.options.generated_at.clone(),
+    };
+    live::audit(&plan, harness.registry(), &target, &options, progress)
+}
