@@ -3,14 +3,17 @@
 //! requirement: a failed MUST is a failure, an errored check an error, a
 //! requirement that applied to nothing is skipped, and a broken SHOULD
 //! passes with its warnings in `system-out`. An empty run still yields a
-//! valid document. A declaration report over two or more profiles adds one
-//! suite of pairs: a case per flow and pair of profiles.
+//! valid document. A dataset report gives each profile's suite the measured
+//! figures as properties; a declaration report over two or more profiles
+//! adds one suite of pairs: a case per flow and pair of profiles.
 
 use std::io::Write;
 
-use quick_junit::{NonSuccessKind, Report as JunitDocument, TestCase, TestCaseStatus, TestSuite};
+use quick_junit::{
+    NonSuccessKind, Property, Report as JunitDocument, TestCase, TestCaseStatus, TestSuite,
+};
 
-use super::{FindingView, MatrixView, ProfileView, Renderer, View};
+use super::{DatasetView, FindingView, MatrixView, ProfileView, Renderer, View};
 use crate::model::{RequirementResult, Verdict, WaiverStatus};
 
 /// Findings written into one test case before the rest are summarised.
@@ -38,6 +41,9 @@ impl Renderer for Junit {
 
 fn suite(view: &View<'_>, profile: &ProfileView<'_>) -> TestSuite {
     let mut suite = TestSuite::new(xml_text(&format!("{} ({})", profile.id, profile.title)));
+    if let Some(dataset) = &view.dataset {
+        suite.add_properties(dataset_properties(dataset));
+    }
     for result in profile.results {
         suite.add_test_case(case(view, profile, result));
     }
@@ -103,6 +109,23 @@ fn case(view: &View<'_>, profile: &ProfileView<'_>, result: &RequirementResult) 
         )));
     }
     case
+}
+
+/// What a dataset audit measured, as suite properties (`dataset.rows`,
+/// `dataset.k`, ...): the context each profile's verdicts were reached in.
+fn dataset_properties(dataset: &DatasetView<'_>) -> Vec<Property> {
+    let mut properties = vec![
+        Property::new("dataset.roles_from", xml_text(dataset.roles_from)),
+        Property::new("dataset.rows", dataset.rows.to_string()),
+        Property::new("dataset.classes", dataset.classes.to_string()),
+    ];
+    properties.extend(
+        dataset
+            .metrics
+            .iter()
+            .map(|m| Property::new(format!("dataset.{}", m.key), m.value.clone())),
+    );
+    properties
 }
 
 /// One test case per waiver: an expired waiver fails the run, so it is a

@@ -3,6 +3,8 @@
 //! clauses; one result per finding, with its file, line and JSON pointer;
 //! a waived finding carries an accepted external suppression naming the
 //! waiver; expired and unmatched waivers are configuration notifications.
+//! The run's properties carry a dataset's measured summary and a flow
+//! matrix when the report has them.
 //! An empty run is still one valid run with no results.
 //!
 //! Written with typed serde structs for the part of the format used here
@@ -189,16 +191,25 @@ fn run<'a>(report: &View<'a>) -> Run<'a> {
     }
 }
 
-/// The run's property bag: the command, time, result and profiles.
+/// The run's property bag: the command, time, result and profiles, and,
+/// when the report has them, the dataset's measured summary and the flow
+/// matrix, in the JSON report's shape (results alone cannot say them).
 fn run_properties(report: &View<'_>) -> Value {
-    json!({
+    let mut properties = json!({
         "command": report.command,
         "generatedAt": report.generated_at,
         "met": report.summary.met,
         "profiles": report.profiles.iter().map(|p| json!({
             "id": p.id, "title": p.title, "met": p.met,
         })).collect::<Vec<_>>(),
-    })
+    });
+    if let Some(dataset) = &report.dataset {
+        properties["dataset"] = json!(dataset.summary);
+    }
+    if let Some(matrix) = &report.matrix {
+        properties["matrix"] = json!({ "profiles": matrix.profiles, "flows": matrix.flows });
+    }
+    properties
 }
 
 fn rule(requirement: &RequirementView<'_>) -> Rule {
