@@ -160,7 +160,7 @@ fn every_format_carries_the_flow_matrix() {
         (
             Format::Html,
             &[
-                r#"<td class="not-met" data-profile="kr" data-met="false">"#,
+                r#"<td data-profile="kr" data-met="false"><span class="badge not-met">not met</span></td>"#,
                 r#"data-pair="eu+kr" data-both="false""#,
                 r#"data-pair="eu+sg" data-both="true""#,
                 r##"<a href="#req-FLOW-XBORDER-01"><code>FLOW-XBORDER-01</code></a>"##,

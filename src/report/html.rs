@@ -61,7 +61,7 @@ pre { background: #f5f5f7; padding: .4rem .6rem; overflow-x: auto; font-size: .8
 code { font-family: ui-monospace, monospace; }
 details { margin: .8rem 0; }
 summary { cursor: pointer; font-weight: 600; }
-td.met { color: var(--pass); font-weight: 600; } td.not-met { color: var(--fail); font-weight: 600; }
+table.compact { width: auto; min-width: 16rem; }
 ul.blockers { margin: 0; padding-left: 1.1rem; }
 "#;
 
@@ -90,7 +90,7 @@ fn page(report: &View<'_>) -> Markup {
             body {
                 h1 id="result" data-met=(s.met) {
                     "cityconform " (report.command) " "
-                    @if s.met { span.badge.met { "met" } } @else { span.badge."not-met" { "not met" } }
+                    (met_badge(s.met, "met", "not met"))
                 }
                 p.meta {
                     "Generated " (report.generated_at) " by " (report.tool.name) " " (report.tool.version) ". "
@@ -133,7 +133,7 @@ fn summary(report: &View<'_>) -> Markup {
                     @for profile in &report.profiles {
                         tr data-profile=(profile.id) {
                             td { strong { (profile.id) } " " (profile.title) }
-                            td { @if profile.met { span.badge.met { "met" } } @else { span.badge."not-met" { "not met" } } }
+                            td { (met_badge(profile.met, "met", "not met")) }
                             @for tally in &profile.by_area { td { (area_cell(tally)) } }
                         }
                     }
@@ -250,7 +250,7 @@ fn dataset_section(dataset: &DatasetView<'_>) -> Markup {
                 "; column roles from " code { (dataset.roles_from) } "."
             }
             @if !dataset.metrics.is_empty() {
-                table id="dataset-metrics" {
+                table.compact id="dataset-metrics" {
                     thead { tr { th { "metric" } th { "value" } } }
                     tbody {
                         @for metric in &dataset.metrics {
@@ -291,11 +291,7 @@ fn matrix_section(matrix: &MatrixView<'_>) -> Markup {
                         tr data-flow=(row.flow) {
                             td { code { (row.flow) } }
                             @for cell in &row.met {
-                                @if cell.met {
-                                    td.met data-profile=(cell.profile) data-met="true" { "met" }
-                                } @else {
-                                    td."not-met" data-profile=(cell.profile) data-met="false" { "not met" }
-                                }
+                                td data-profile=(cell.profile) data-met=(cell.met) { (met_badge(cell.met, "met", "not met")) }
                             }
                         }
                     }
@@ -311,7 +307,7 @@ fn matrix_section(matrix: &MatrixView<'_>) -> Markup {
                                 tr data-flow=(row.flow) data-pair={ (pair.left) "+" (pair.right) } data-both=(pair.both) {
                                     td { code { (row.flow) } }
                                     td { (pair.left) " + " (pair.right) }
-                                    @if pair.both { td.met { "yes" } } @else { td."not-met" { "no" } }
+                                    td { (met_badge(pair.both, "yes", "no")) }
                                     td {
                                         @if pair.needed.is_empty() { "–" } @else {
                                             ul.blockers {
@@ -332,6 +328,13 @@ fn matrix_section(matrix: &MatrixView<'_>) -> Markup {
                 }
             }
         }
+    }
+}
+
+/// A green badge saying `yes` or a red one saying `no`.
+fn met_badge(met: bool, yes: &str, no: &str) -> Markup {
+    html! {
+        @if met { span.badge.met { (yes) } } @else { span.badge."not-met" { (no) } }
     }
 }
 
