@@ -103,12 +103,13 @@ pub(crate) fn matrix(suites: &SuiteArgs, args: &MatrixArgs, json: bool) -> Resul
         generated_at: generated_at()?,
     })?;
     let report = harness.run(&declaration_job(&args.declaration), &NoProgress)?;
+    let view = report::View::new(&report);
     for (format, path) in &args.reports {
-        report::write_file(&report, *format, path)?;
+        report::write_view_file(&view, *format, path)?;
     }
     let format = if json { Format::Json } else { Format::Text };
     let mut buffer = Vec::new();
-    report::render(&report, format, TextOptions::default(), &mut buffer)
+    report::render_view(&view, format, TextOptions::default(), &mut buffer)
         .map_err(|e| Error::Internal(format!("rendering the report failed: {e}")))?;
     super::print(&String::from_utf8_lossy(&buffer))?;
     Ok(report.exit_code())

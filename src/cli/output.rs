@@ -105,10 +105,12 @@ impl OutputArgs {
         Ok(())
     }
 
-    /// Writes the report files, then standard output.
+    /// Writes the report files, then standard output, from one view of
+    /// the report.
     pub(crate) fn emit(&self, report: &Report) -> Result<(), Error> {
+        let view = report::View::new(report);
         for (format, path) in &self.reports {
-            report::write_file(report, *format, path)?;
+            report::write_view_file(&view, *format, path)?;
         }
         if self.quiet {
             return Ok(());
@@ -118,7 +120,7 @@ impl OutputArgs {
             color: self.color.enabled(),
             max_findings: self.max_findings,
         };
-        report::render(report, self.format, text, &mut buffer)
+        report::render_view(&view, self.format, text, &mut buffer)
             .map_err(|e| Error::Internal(format!("rendering the report failed: {e}")))?;
         super::print(&String::from_utf8_lossy(&buffer))
     }

@@ -1,21 +1,24 @@
 //! One self-contained HTML page for people: no script, no external asset
 //! (inline CSS, an inline SVG chart), so it can be mailed, archived or
 //! opened offline. The summary comes first (the result, a chart and a
-//! table per profile and area), then the requirements that did not pass,
-//! failing ones first, each finding with its location and evidence
-//! (secrets redacted), then waivers and provenance.
+//! table per profile and area), then what a dataset audit measured and the
+//! flow matrix, then the requirements that did not pass, failing ones
+//! first, each finding with its location and evidence (secrets redacted),
+//! then the requirements that passed or did not apply (collapsed), then
+//! waivers and provenance.
 //!
 //! Built with `maud`: the markup is checked at compile time and every
 //! interpolated value is escaped.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use super::redact::redact;
-use crate::catalog::Area;
-use crate::model::{Finding, ProfileResult, Report, RequirementInfo, Verdict, WaiverStatus};
+use super::{
+    DatasetView, FindingView, MatrixView, ProfileView, Renderer, RequirementView, Tally, Under,
+    View,
+};
+use crate::model::{Verdict, WaiverStatus};
 
 /// Findings shown per requirement before "and N more".
 const MAX_LISTED: usize = 200;
@@ -56,16 +59,25 @@ pre { background: #f5f5f7; padding: .4rem .6rem; overflow-x: auto; font-size: .8
 .legend span { margin-right: 1rem; font-size: .85rem; }
 .legend i { display: inline-block; width: .8rem; height: .8rem; margin-right: .3rem; vertical-align: middle; }
 code { font-family: ui-monospace, monospace; }
+details { margin: .8rem 0; }
+summary { cursor: pointer; font-weight: 600; }
+table.compact { width: auto; min-width: 16rem; }
+ul.blockers { margin: 0; padding-left: 1.1rem; }
 "#;
 
-pub(super) fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
-    let page = page(report);
-    out.write_all(page.into_string().as_bytes())?;
-    writeln!(out)
+/// The HTML renderer.
+pub(super) struct Html;
+
+impl Renderer for Html {
+    fn render(&self, view: &View<'_>, out: &mut dyn Write) -> std::io::Result<()> {
+        let page = page(view);
+        out.write_all(page.into_string().as_bytes())?;
+        writeln!(out)
+    }
 }
 
-fn page(report: &Report) -> Markup {
-    let s = &report.summary;
+fn page(report: &View<'_>) -> Markup {
+    let s = report.summary;
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -78,7 +90,7 @@ fn page(report: &Report) -> Markup {
             body {
                 h1 id="result" data-met=(s.met) {
                     "cityconform " (report.command) " "
-                    @if s.met { span.badge.met { "met" } } @else { span.badge."not-met" { "not met" } }
+                    (met_badge(s.met, "met", "not met"))
                 }
                 p.meta {
                     "Generated " (report.generated_at) " by " (report.tool.name) " " (report.tool.version) ". "
@@ -94,7 +106,11 @@ fn page(report: &Report) -> Markup {
                     }
                 }
                 (summary(report))
+                @if let Some(dataset) = &report.dataset { (dataset_section(dataset)) }
+                @if let Some(matrix) = &report.matrix { (matrix_section(matrix)) }
                 (requirements(report))
+                (collapsed(report, "passing", "Requirements passing", Verdict::Pass))
+                (collapsed(report, "skipped", "Requirements that did not apply", Verdict::Skip))
                 (waivers(report))
                 (inputs_and_provenance(report))
             }
@@ -102,8 +118,8 @@ fn page(report: &Report) -> Markup {
     }
 }
 
-fn summary(report: &Report) -> Markup {
-    let areas = areas(report);
+fn summary(report: &View<'_>) -> Markup {
+    let areas = &report.areas;
     html! {
         section id="summary" {
             h2 { "Summary" }
@@ -111,14 +127,14 @@ fn summary(report: &Report) -> Markup {
             table id="profiles" {
                 thead { tr {
                     th { "profile" } th { "result" }
-                    @for area in &areas { th { (area.as_str()) } }
+                    @for area in areas { th { (area.as_str()) } }
                 } }
                 tbody {
                     @for profile in &report.profiles {
                         tr data-profile=(profile.id) {
                             td { strong { (profile.id) } " " (profile.title) }
-                            td { @if profile.met { span.badge.met { "met" } } @else { span.badge."not-met" { "not met" } } }
-                            @for area in &areas { td { (area_cell(report, profile, *area)) } }
+                            td { (met_badge(profile.met, "met", "not met")) }
+                            @for tally in &profile.by_area { td { (area_cell(tally)) } }
                         }
                     }
                 }
@@ -127,37 +143,17 @@ fn summary(report: &Report) -> Markup {
     }
 }
 
-/// The areas of the requirements in the report, in catalogue order.
-fn areas(report: &Report) -> Vec<Area> {
-    let mut areas: Vec<Area> = report.requirements.iter().map(|r| r.area).collect();
-    areas.sort();
-    areas.dedup();
-    areas
-}
-
-fn area_cell(report: &Report, profile: &ProfileResult, area: Area) -> Markup {
-    let mut tally: BTreeMap<&'static str, u64> = BTreeMap::new();
-    let mut worst = Verdict::Skip;
-    for result in &profile.results {
-        let in_area = report
-            .requirements
-            .iter()
-            .any(|r| r.id == result.requirement && r.area == area);
-        if in_area {
-            *tally.entry(result.verdict.as_str()).or_default() += 1;
-            if result.verdict.severity() > worst.severity() {
-                worst = result.verdict;
-            }
-        }
-    }
+/// A profile's requirements in one area: the worst verdict as a badge,
+/// then how many got each verdict, the most severe first.
+fn area_cell(tally: &Tally) -> Markup {
     html! {
-        @if tally.is_empty() { "–" } @else {
+        @if let Some(worst) = tally.worst() {
             span class={ "badge v-" (worst.as_str()) } { (worst.as_str()) }
             " "
-            @for (i, (verdict, n)) in tally.iter().enumerate() {
-                @if i > 0 { ", " } (n) " " (verdict)
+            @for (i, (verdict, n)) in tally.nonzero().enumerate() {
+                @if i > 0 { ", " } (n) " " (verdict.as_str())
             }
-        }
+        } @else { "–" }
     }
 }
 
@@ -170,22 +166,18 @@ const CHART_ROW: f64 = 28.0;
 /// starting at `x`, `width` wide.
 struct Segment {
     verdict: Verdict,
-    count: usize,
+    count: u64,
     x: f64,
     width: f64,
 }
 
 /// The segments of `profile`'s bar, in [`STACK`] order, empty ones left out.
-fn segments(profile: &ProfileResult) -> Vec<Segment> {
-    let total = profile.results.len().max(1) as f64;
+fn segments(profile: &ProfileView<'_>) -> Vec<Segment> {
+    let total = profile.requirements.total().max(1) as f64;
     let mut x = CHART_LABEL;
     let mut out = Vec::new();
     for verdict in STACK {
-        let count = profile
-            .results
-            .iter()
-            .filter(|r| r.verdict == verdict)
-            .count();
+        let count = profile.requirements.get(verdict);
         if count > 0 {
             let width = CHART_WIDTH * count as f64 / total;
             out.push(Segment {
@@ -214,7 +206,7 @@ fn color(verdict: Verdict) -> &'static str {
 }
 
 /// One stacked bar per profile: its requirements by verdict, with a legend.
-fn chart(profiles: &[ProfileResult]) -> Markup {
+fn chart(profiles: &[ProfileView<'_>]) -> Markup {
     let height = CHART_ROW * profiles.len().max(1) as f64 + 24.0;
     let legend_y = height - 6.0;
     html! {
@@ -245,67 +237,176 @@ fn chart(profiles: &[ProfileResult]) -> Markup {
     }
 }
 
-/// Requirements that did not pass under some profile, most severe first,
-/// each with its findings.
-fn requirements(report: &Report) -> Markup {
-    let mut rows: Vec<(Verdict, &RequirementInfo)> = report
-        .requirements
-        .iter()
-        .map(|info| (worst_result(report, &info.id), info))
-        .filter(|(v, _)| !matches!(v, Verdict::Pass | Verdict::Skip))
-        .collect();
-    rows.sort_by_key(|(v, info)| (std::cmp::Reverse(v.severity()), info.id.clone()));
+/// What a dataset audit measured: rows and classes, every anonymity metric
+/// (a row each, keyed for machines by `data-metric`), then each column's
+/// role, type and counts. Counts only, never a value of the data.
+fn dataset_section(dataset: &DatasetView<'_>) -> Markup {
     html! {
-        section id="findings" {
-            h2 { "Requirements not passing" }
-            @if rows.is_empty() { p { "Every requirement passed or did not apply." } }
-            @for (verdict, info) in &rows {
-                (requirement(report, *verdict, info))
+        section id="dataset" {
+            h2 { "Dataset" }
+            p.meta {
+                span id="dataset-rows" data-count=(dataset.rows) { (dataset.rows) " rows" } " in "
+                span id="dataset-classes" data-count=(dataset.classes) { (dataset.classes) " equivalence classes" }
+                "; column roles from " code { (dataset.roles_from) } "."
+            }
+            @if !dataset.metrics.is_empty() {
+                table.compact id="dataset-metrics" {
+                    thead { tr { th { "metric" } th { "value" } } }
+                    tbody {
+                        @for metric in &dataset.metrics {
+                            tr data-metric=(metric.key) { th { (metric.name) } td.num { (metric.value) } }
+                        }
+                    }
+                }
+            }
+            table id="dataset-columns" {
+                thead { tr { th { "column" } th { "role" } th { "type" } th { "present" } th { "distinct" } } }
+                tbody {
+                    @for column in dataset.columns {
+                        tr data-column=(column.name) data-role=(column.role) {
+                            td { code { (column.name) } @if !column.described { " (not described)" } }
+                            td { (column.role) }
+                            td { (column.value_type.as_deref().unwrap_or("–")) }
+                            td.num { (column.present) }
+                            td.num { @if let Some(d) = column.distinct { (d) } @else { "–" } }
+                        }
+                    }
+                }
             }
         }
     }
 }
 
-fn worst_result(report: &Report, id: &str) -> Verdict {
-    report
-        .profiles
-        .iter()
-        .flat_map(|p| &p.results)
-        .filter(|r| r.requirement == id)
-        .map(|r| r.verdict)
-        .max_by_key(|v| v.severity())
-        .unwrap_or(Verdict::Skip)
-}
-
-fn requirement(report: &Report, verdict: Verdict, info: &RequirementInfo) -> Markup {
-    let findings: Vec<&Finding> = report
-        .findings
-        .iter()
-        .filter(|f| f.requirement == info.id)
-        .collect();
+/// Each flow met or not per profile; then, with two or more profiles,
+/// each flow and pair of profiles: whether the flow meets both, and the
+/// MUST findings in the way, each with its profile and requirement.
+fn matrix_section(matrix: &MatrixView<'_>) -> Markup {
     html! {
-        section.requirement id={ "req-" (info.id) } data-verdict=(verdict.as_str()) {
-            h3 {
-                span class={ "badge v-" (verdict.as_str()) } { (verdict.as_str()) } " "
-                code { (info.id) } " " (info.title)
-            }
-            p { (info.statement) }
-            p.meta {
-                (info.area.as_str()) ". Sources: "
-                @for (i, c) in info.clauses.iter().enumerate() {
-                    @if i > 0 { "; " } (c.source) " " (c.clause)
-                }
-                ". Under: "
-                @for (i, p) in report.profiles.iter().enumerate() {
-                    @if let Some(r) = p.results.iter().find(|r| r.requirement == info.id) {
-                        @if i > 0 { ", " }
-                        (p.id) " " (r.level.as_str()) " " (r.verdict.as_str())
-                        " (" (r.counts.pass) " pass, " (r.counts.fail) " fail, " (r.counts.warn) " warn, "
-                        (r.counts.error) " error, " (r.counts.waived) " waived)"
-                        @if let Some(reason) = &r.reason { ": " (reason) }
+        section id="matrix" {
+            h2 { "Flows by profile" }
+            table id="flows" {
+                thead { tr { th { "flow" } @for profile in matrix.profiles { th { (profile) } } } }
+                tbody {
+                    @for row in matrix.flows {
+                        tr data-flow=(row.flow) {
+                            td { code { (row.flow) } }
+                            @for cell in &row.met {
+                                td data-profile=(cell.profile) data-met=(cell.met) { (met_badge(cell.met, "met", "not met")) }
+                            }
+                        }
                     }
                 }
             }
+            @if matrix.has_pairs() {
+                h3 { "Pairs of profiles" }
+                table id="pairs" {
+                    thead { tr { th { "flow" } th { "profiles" } th { "both met" } th { "in the way" } } }
+                    tbody {
+                        @for row in matrix.flows {
+                            @for pair in &row.pairs {
+                                tr data-flow=(row.flow) data-pair={ (pair.left) "+" (pair.right) } data-both=(pair.both) {
+                                    td { code { (row.flow) } }
+                                    td { (pair.left) " + " (pair.right) }
+                                    td { (met_badge(pair.both, "yes", "no")) }
+                                    td {
+                                        @if pair.needed.is_empty() { "–" } @else {
+                                            ul.blockers {
+                                                @for blocker in &pair.needed {
+                                                    li data-requirement=(blocker.requirement) {
+                                                        (blocker.profile) " "
+                                                        a href={ "#req-" (blocker.requirement) } { code { (blocker.requirement) } }
+                                                        ": " (blocker.message)
+                                                    }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A green badge saying `yes` or a red one saying `no`.
+fn met_badge(met: bool, yes: &str, no: &str) -> Markup {
+    html! {
+        @if met { span.badge.met { (yes) } } @else { span.badge."not-met" { (no) } }
+    }
+}
+
+/// Requirements that did not pass under some profile, most severe first,
+/// each with its findings.
+fn requirements(report: &View<'_>) -> Markup {
+    let rows = report.not_passing();
+    html! {
+        section id="findings" {
+            h2 { "Requirements not passing" }
+            @if rows.is_empty() { p { "Every requirement passed or did not apply." } }
+            @for requirement in rows {
+                (requirement_section(report, requirement))
+            }
+        }
+    }
+}
+
+/// The clauses a requirement is read from, each once, and its row under
+/// each profile (level, verdict, counts, and why it was skipped or errored).
+fn sources_and_rows(requirement: &RequirementView<'_>) -> Markup {
+    html! {
+        (requirement.area.as_str()) ". Sources: "
+        @for (i, c) in requirement.citations.iter().enumerate() {
+            @if i > 0 { "; " } (c.source) " " (c.clause)
+        }
+        @if requirement.under.is_empty() { ". Selected by no profile." } @else {
+            ". Under: "
+            @for (i, under) in requirement.under.iter().enumerate() {
+                @if i > 0 { "; " }
+                (under_text(under))
+            }
+        }
+    }
+}
+
+/// "kr MUST fail (1 fail, 2 pass)": a profile's level and verdict, then how
+/// many subjects got each verdict (the most severe first, none left out
+/// but zeros), then why it was skipped or errored.
+fn under_text(under: &Under<'_>) -> Markup {
+    let r = under.result;
+    let c = r.counts;
+    let counted: Vec<String> = [
+        (c.fail, Verdict::Fail),
+        (c.error, Verdict::Error),
+        (c.warn, Verdict::Warn),
+        (c.waived, Verdict::Waived),
+        (c.pass, Verdict::Pass),
+        (c.skip, Verdict::Skip),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, v)| format!("{n} {}", v.as_str()))
+    .collect();
+    html! {
+        (under.profile) " " (r.level.as_str()) " " (r.verdict.as_str())
+        @if counted.is_empty() { " (no subject)" } @else { " (" (counted.join(", ")) ")" }
+        @if let Some(reason) = &r.reason { ": " (reason) }
+    }
+}
+
+fn requirement_section(report: &View<'_>, requirement: &RequirementView<'_>) -> Markup {
+    let findings: Vec<&FindingView> = report.findings_of(requirement).collect();
+    let verdict = requirement.worst;
+    html! {
+        section.requirement id={ "req-" (requirement.id) } data-verdict=(verdict.as_str()) {
+            h3 {
+                span class={ "badge v-" (verdict.as_str()) } { (verdict.as_str()) } " "
+                code { (requirement.id) } " " (requirement.title)
+            }
+            p { (requirement.statement) }
+            p.meta { (sources_and_rows(requirement)) }
             @for finding in findings.iter().take(MAX_LISTED) { (finding_markup(finding)) }
             @if findings.len() > MAX_LISTED {
                 p { "… and " (findings.len() - MAX_LISTED) " more in the JSON report." }
@@ -314,27 +415,53 @@ fn requirement(report: &Report, verdict: Verdict, info: &RequirementInfo) -> Mar
     }
 }
 
-fn finding_markup(finding: &Finding) -> Markup {
+fn finding_markup(finding: &FindingView<'_>) -> Markup {
     let evidence = finding
         .evidence
         .as_ref()
-        .map(|e| serde_json::to_string_pretty(&redact(e)).unwrap_or_default());
+        .map(|e| serde_json::to_string_pretty(e).unwrap_or_default());
     html! {
         article.finding data-waived=(finding.waiver.is_some()) {
             div.where { (finding.location.to_string()) }
             div {
                 (finding.message) " "
-                @for (profile, verdict) in &finding.verdicts {
+                @for (profile, verdict) in finding.verdicts {
                     span class={ "badge v-" (verdict.as_str()) } title=(profile) { (profile) ": " (verdict.as_str()) } " "
                 }
-                @if let Some(w) = &finding.waiver { " waived by " code { (w) } }
+                @if let Some(w) = finding.waiver { " waived by " code { (w) } }
             }
             @if let Some(evidence) = evidence { pre.evidence { (evidence) } }
         }
     }
 }
 
-fn waivers(report: &Report) -> Markup {
+/// The requirements whose worst verdict is `verdict` (passing, or not
+/// applicable anywhere), listed by name in a collapsed block: a reader sees
+/// what was checked, not only how many.
+fn collapsed(report: &View<'_>, id: &str, heading: &str, verdict: Verdict) -> Markup {
+    let rows = report.with_worst(verdict);
+    html! {
+        @if !rows.is_empty() {
+            details id=(id) {
+                summary { (heading) " (" span.count data-count=(rows.len()) { (rows.len()) } ")" }
+                table {
+                    thead { tr { th { "requirement" } th { "title" } th { "area, sources and verdicts" } } }
+                    tbody {
+                        @for requirement in &rows {
+                            tr id={ "req-" (requirement.id) } data-verdict=(verdict.as_str()) {
+                                td { code { (requirement.id) } }
+                                td { (requirement.title) }
+                                td { (sources_and_rows(requirement)) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn waivers(report: &View<'_>) -> Markup {
     html! {
         @if !report.waivers.is_empty() {
             section id="waivers" {
@@ -343,7 +470,7 @@ fn waivers(report: &Report) -> Markup {
                     thead { tr { th { "status" } th { "waiver" } th { "requirement" } th { "subject" }
                         th { "approved by" } th { "expires" } th { "findings" } th { "justification" } } }
                     tbody {
-                        @for w in &report.waivers {
+                        @for w in report.waivers {
                             tr data-status=(w.status.as_str()) {
                                 td { span class={ "badge " (status_class(w.status)) } { (w.status.as_str()) } }
                                 td { code { (w.id) } } td { code { (w.requirement) } }
@@ -367,15 +494,15 @@ fn status_class(status: WaiverStatus) -> &'static str {
     }
 }
 
-fn inputs_and_provenance(report: &Report) -> Markup {
+fn inputs_and_provenance(report: &View<'_>) -> Markup {
     html! {
         section id="inputs" {
             h2 { "Inputs" }
             table {
                 thead { tr { th { "path" } th { "format" } th { "records" } } }
-                tbody { @for i in &report.inputs { tr { td { code { (i.path) } } td { (i.format) } td.num { (i.records) } } } }
+                tbody { @for i in report.inputs { tr { td { code { (i.path) } } td { (i.format) } td.num { (i.records) } } } }
             }
-            @if let Some(p) = &report.provenance {
+            @if let Some(p) = report.provenance {
                 details id="provenance" {
                     summary { "Provenance: digests of what produced these verdicts" }
                     @if let Some(target) = &p.target { p { "Target: " code { (target) } } }
@@ -389,7 +516,7 @@ fn inputs_and_provenance(report: &Report) -> Markup {
                     }
                 }
             }
-            @if let Some(sig) = &report.signature {
+            @if let Some(sig) = report.signature {
                 p id="signature" { "Signed (" (sig.algorithm) ") by key " code { (sig.key_id) }
                     "; check with " code { "cityconform verify REPORT --public-key KEY" } " on the JSON report." }
             }

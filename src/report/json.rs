@@ -1,11 +1,17 @@
-//! The JSON report: the result model as is, pretty-printed, with a final
-//! newline. Its format is `schemas/tool/report.schema.json`.
+//! The JSON report: the result model as is (it is the record format, so it
+//! is not reshaped by the view), its evidence redacted, pretty-printed,
+//! with a final newline. Its format is `schemas/tool/report.schema.json`.
 
 use std::io::Write;
 
-use crate::model::Report;
+use super::{Renderer, View};
 
-pub(super) fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, report)?;
-    writeln!(out)
+/// The JSON renderer.
+pub(super) struct Json;
+
+impl Renderer for Json {
+    fn render(&self, view: &View<'_>, out: &mut dyn Write) -> std::io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, view.record().as_ref())?;
+        writeln!(out)
+    }
 }

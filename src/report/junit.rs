@@ -3,48 +3,56 @@
 //! requirement: a failed MUST is a failure, an errored check an error, a
 //! requirement that applied to nothing is skipped, and a broken SHOULD
 //! passes with its warnings in `system-out`. An empty run still yields a
-//! valid document. A declaration report over two or more profiles adds one
-//! suite of pairs: a case per flow and pair of profiles.
+//! valid document. A dataset report gives each profile's suite the measured
+//! figures as properties; a declaration report over two or more profiles
+//! adds one suite of pairs: a case per flow and pair of profiles.
 
 use std::io::Write;
 
-use quick_junit::{NonSuccessKind, Report as Junit, TestCase, TestCaseStatus, TestSuite};
+use quick_junit::{
+    NonSuccessKind, Property, Report as JunitDocument, TestCase, TestCaseStatus, TestSuite,
+};
 
-use crate::model::{Finding, ProfileResult, Report, RequirementResult, Verdict, WaiverStatus};
+use super::{DatasetView, FindingView, MatrixView, ProfileView, Renderer, View};
+use crate::model::{RequirementResult, Verdict, WaiverStatus};
 
 /// Findings written into one test case before the rest are summarised.
 const MAX_LISTED: usize = 500;
 
-pub(super) fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
-    let mut junit = Junit::new("cityconform");
-    for profile in &report.profiles {
-        junit.add_test_suite(suite(report, profile));
+/// The JUnit renderer.
+pub(super) struct Junit;
+
+impl Renderer for Junit {
+    fn render(&self, view: &View<'_>, out: &mut dyn Write) -> std::io::Result<()> {
+        let mut junit = JunitDocument::new("cityconform");
+        for profile in &view.profiles {
+            junit.add_test_suite(suite(view, profile));
+        }
+        if !view.waivers.is_empty() {
+            junit.add_test_suite(waiver_suite(view));
+        }
+        if let Some(pairs) = view.matrix.as_ref().and_then(pair_suite) {
+            junit.add_test_suite(pairs);
+        }
+        junit.serialize(&mut *out).map_err(std::io::Error::other)?;
+        writeln!(out)
     }
-    if !report.waivers.is_empty() {
-        junit.add_test_suite(waiver_suite(report));
-    }
-    if let Some(pairs) = report.matrix.as_ref().and_then(super::matrix::junit_suite) {
-        junit.add_test_suite(pairs);
-    }
-    junit.serialize(&mut *out).map_err(std::io::Error::other)?;
-    writeln!(out)
 }
 
-fn suite(report: &Report, profile: &ProfileResult) -> TestSuite {
+fn suite(view: &View<'_>, profile: &ProfileView<'_>) -> TestSuite {
     let mut suite = TestSuite::new(xml_text(&format!("{} ({})", profile.id, profile.title)));
-    for result in &profile.results {
-        suite.add_test_case(case(report, profile, result));
+    if let Some(dataset) = &view.dataset {
+        suite.add_properties(dataset_properties(dataset));
+    }
+    for result in profile.results {
+        suite.add_test_case(case(view, profile, result));
     }
     suite
 }
 
-fn case(report: &Report, profile: &ProfileResult, result: &RequirementResult) -> TestCase {
-    let title = report
-        .requirements
-        .iter()
-        .find(|r| r.id == result.requirement)
-        .map_or("", |r| r.title.as_str());
-    let findings = findings_for(report, &profile.id, &result.requirement);
+fn case(view: &View<'_>, profile: &ProfileView<'_>, result: &RequirementResult) -> TestCase {
+    let title = view.title(&result.requirement);
+    let findings = view.findings_under(&result.requirement, profile.id);
     let counts = result.counts;
     let status = match result.verdict {
         Verdict::Pass | Verdict::Warn => TestCaseStatus::success(),
@@ -103,11 +111,28 @@ fn case(report: &Report, profile: &ProfileResult, result: &RequirementResult) ->
     case
 }
 
+/// What a dataset audit measured, as suite properties (`dataset.rows`,
+/// `dataset.k`, ...): the context each profile's verdicts were reached in.
+fn dataset_properties(dataset: &DatasetView<'_>) -> Vec<Property> {
+    let mut properties = vec![
+        Property::new("dataset.roles_from", xml_text(dataset.roles_from)),
+        Property::new("dataset.rows", dataset.rows.to_string()),
+        Property::new("dataset.classes", dataset.classes.to_string()),
+    ];
+    properties.extend(
+        dataset
+            .metrics
+            .iter()
+            .map(|m| Property::new(format!("dataset.{}", m.key), m.value.clone())),
+    );
+    properties
+}
+
 /// One test case per waiver: an expired waiver fails the run, so it is a
 /// failure here too; an unmatched one passes with a note.
-fn waiver_suite(report: &Report) -> TestSuite {
+fn waiver_suite(view: &View<'_>) -> TestSuite {
     let mut suite = TestSuite::new("waivers");
-    for waiver in &report.waivers {
+    for waiver in view.waivers {
         let status = match waiver.status {
             WaiverStatus::Expired => {
                 let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
@@ -147,15 +172,47 @@ fn waiver_suite(report: &Report) -> TestSuite {
     suite
 }
 
-fn findings_for<'r>(report: &'r Report, profile: &str, requirement: &str) -> Vec<&'r Finding> {
-    report
-        .findings
-        .iter()
-        .filter(|f| f.requirement == requirement && f.verdicts.contains_key(profile))
-        .collect()
+/// The pairs of profiles of a flow matrix: one case per flow and pair,
+/// failing when the flow does not meet both, with the MUST findings in the
+/// way. `None` for fewer than two profiles, where there is no pair.
+fn pair_suite(matrix: &MatrixView<'_>) -> Option<TestSuite> {
+    if !matrix.has_pairs() {
+        return None;
+    }
+    let mut suite = TestSuite::new("pairs of profiles");
+    for row in matrix.flows {
+        for pair in &row.pairs {
+            let status = if pair.both {
+                TestCaseStatus::success()
+            } else {
+                let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                status.set_message(xml_text(&format!(
+                    "flow `{}` does not meet both {} and {}",
+                    row.flow, pair.left, pair.right
+                )));
+                let needed: Vec<String> = pair
+                    .needed
+                    .iter()
+                    .map(|b| format!("{} {}: {}", b.profile, b.requirement, b.message))
+                    .collect();
+                status.set_description(xml_text(&needed.join("\n")));
+                status
+            };
+            let mut case = TestCase::new(
+                xml_text(&format!(
+                    "{} meets {} + {}",
+                    row.flow, pair.left, pair.right
+                )),
+                status,
+            );
+            case.set_classname("cityconform.pairs");
+            suite.add_test_case(case);
+        }
+    }
+    Some(suite)
 }
 
-fn describe(findings: &[&Finding]) -> String {
+fn describe(findings: &[&FindingView<'_>]) -> String {
     let mut text = String::new();
     for finding in findings.iter().take(MAX_LISTED) {
         text.push_str(&format!("{}: {}\n", finding.location, finding.message));

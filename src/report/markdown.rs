@@ -1,25 +1,45 @@
 //! A Markdown summary, fit for a pull-request comment: the overall result,
-//! one row per profile, the requirements that did not pass (failing ones
-//! first), the first findings, and the waivers. Long lists are cut: the
-//! comment points to the full reports instead of flooding the thread.
+//! one row per profile, the dataset's measured figures, the flow matrix,
+//! the requirements that did not pass (failing ones first), the first
+//! findings, the requirements that passed or did not apply (collapsed in
+//! `<details>`, which GitHub renders), and the waivers. Long lists are cut:
+//! the comment points to the full reports instead of flooding the thread.
 
 use std::io::Write;
 
-use crate::model::{Finding, Report, Verdict, WaiverStatus};
+use super::{DatasetView, FindingView, MatrixView, Renderer, RequirementView, View};
+use crate::model::{Verdict, WaiverStatus};
 
 /// Findings listed before "and N more".
 const MAX_LISTED: usize = 50;
 
-pub(super) fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
-    heading(report, out)?;
-    profiles(report, out)?;
-    requirements(report, out)?;
-    findings(report, out)?;
-    waivers(report, out)
+/// The Markdown renderer.
+pub(super) struct Markdown;
+
+impl Renderer for Markdown {
+    fn render(&self, view: &View<'_>, out: &mut dyn Write) -> std::io::Result<()> {
+        heading(view, out)?;
+        profiles(view, out)?;
+        if let Some(dataset) = &view.dataset {
+            dataset_section(dataset, out)?;
+        }
+        if let Some(matrix) = &view.matrix {
+            matrix_section(matrix, out)?;
+        }
+        not_passing(view, out)?;
+        findings(view, out)?;
+        collapsed("Requirements passing", &view.with_worst(Verdict::Pass), out)?;
+        collapsed(
+            "Requirements that did not apply",
+            &view.with_worst(Verdict::Skip),
+            out,
+        )?;
+        waivers(view, out)
+    }
 }
 
-fn heading(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
-    let s = &report.summary;
+fn heading(report: &View<'_>, out: &mut dyn Write) -> std::io::Result<()> {
+    let s = report.summary;
     let verdict = if s.met { "✅ met" } else { "❌ not met" };
     writeln!(
         out,
@@ -44,7 +64,7 @@ fn heading(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
         report.inputs.len(),
         if report.inputs.len() == 1 { "" } else { "s" },
         s.input_errors,
-        escape(&report.generated_at),
+        escape(report.generated_at),
         escape(&report.tool.version)
     )?;
     if s.expired_waivers > 0 {
@@ -60,7 +80,7 @@ fn heading(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(out)
 }
 
-fn profiles(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+fn profiles(report: &View<'_>, out: &mut dyn Write) -> std::io::Result<()> {
     if report.profiles.is_empty() {
         return Ok(());
     }
@@ -70,22 +90,19 @@ fn profiles(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     )?;
     writeln!(out, "|---|---|---:|---:|---:|---:|---:|---:|")?;
     for profile in &report.profiles {
-        let mut by_verdict = [0u64; 6];
-        for result in &profile.results {
-            by_verdict[column(result.verdict)] += 1;
-        }
+        let n = |verdict| profile.requirements.get(verdict);
         writeln!(
             out,
             "| {} ({}) | {} | {} | {} | {} | {} | {} | {} |",
-            escape(&profile.id),
-            escape(&profile.title),
+            escape(profile.id),
+            escape(profile.title),
             if profile.met { "met" } else { "**not met**" },
-            by_verdict[0],
-            by_verdict[1],
-            by_verdict[2],
-            by_verdict[3],
-            by_verdict[4],
-            by_verdict[5]
+            n(Verdict::Pass),
+            n(Verdict::Fail),
+            n(Verdict::Warn),
+            n(Verdict::Error),
+            n(Verdict::Waived),
+            n(Verdict::Skip)
         )?;
     }
     writeln!(out)?;
@@ -93,72 +110,147 @@ fn profiles(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(out)
 }
 
-fn column(verdict: Verdict) -> usize {
-    match verdict {
-        Verdict::Pass => 0,
-        Verdict::Fail => 1,
-        Verdict::Warn => 2,
-        Verdict::Error => 3,
-        Verdict::Waived => 4,
-        Verdict::Skip => 5,
+/// What a dataset audit measured: the anonymity metrics, then each
+/// column's role, type and counts. Counts only, never a value.
+fn dataset_section(dataset: &DatasetView<'_>, out: &mut dyn Write) -> std::io::Result<()> {
+    writeln!(out, "### Dataset")?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{} row{} in {} equivalence class{}; column roles from `{}`.",
+        dataset.rows,
+        if dataset.rows == 1 { "" } else { "s" },
+        dataset.classes,
+        if dataset.classes == 1 { "" } else { "es" },
+        code(dataset.roles_from)
+    )?;
+    writeln!(out)?;
+    if !dataset.metrics.is_empty() {
+        writeln!(out, "| metric | value |")?;
+        writeln!(out, "|---|---:|")?;
+        for metric in &dataset.metrics {
+            writeln!(
+                out,
+                "| {} | {} |",
+                escape(metric.name),
+                escape(&metric.value)
+            )?;
+        }
+        writeln!(out)?;
     }
+    writeln!(out, "| column | role | type | present | distinct |")?;
+    writeln!(out, "|---|---|---|---:|---:|")?;
+    for column in dataset.columns {
+        writeln!(
+            out,
+            "| `{}`{} | {} | {} | {} | {} |",
+            code(&column.name),
+            if column.described {
+                ""
+            } else {
+                " (not described)"
+            },
+            escape(&column.role),
+            column.value_type.as_deref().map_or("–".to_owned(), escape),
+            column.present,
+            column.distinct.map_or("–".to_owned(), |d| d.to_string())
+        )?;
+    }
+    writeln!(out)
+}
+
+/// Each flow met or not per profile; then, for two or more profiles, each
+/// pair of profiles per flow: whether the flow meets both, and the MUST
+/// findings in the way with their requirement.
+fn matrix_section(matrix: &MatrixView<'_>, out: &mut dyn Write) -> std::io::Result<()> {
+    writeln!(out, "### Flows by profile")?;
+    writeln!(out)?;
+    let header: Vec<String> = matrix.profiles.iter().map(|p| escape(p)).collect();
+    writeln!(out, "| flow | {} |", header.join(" | "))?;
+    writeln!(out, "|---|{}", "---|".repeat(matrix.profiles.len()))?;
+    for row in matrix.flows {
+        let cells: Vec<&str> = row
+            .met
+            .iter()
+            .map(|cell| if cell.met { "met" } else { "**not met**" })
+            .collect();
+        writeln!(out, "| `{}` | {} |", code(&row.flow), cells.join(" | "))?;
+    }
+    writeln!(out)?;
+    if !matrix.has_pairs() {
+        return Ok(());
+    }
+    writeln!(out, "### Pairs of profiles")?;
+    writeln!(out)?;
+    writeln!(out, "| flow | profiles | both met | in the way |")?;
+    writeln!(out, "|---|---|---|---|")?;
+    for row in matrix.flows {
+        for pair in &row.pairs {
+            let needed: Vec<String> = pair
+                .needed
+                .iter()
+                .map(|b| {
+                    format!(
+                        "{} `{}`: {}",
+                        escape(&b.profile),
+                        code(&b.requirement),
+                        prose(&b.message)
+                    )
+                })
+                .collect();
+            writeln!(
+                out,
+                "| `{}` | {} + {} | {} | {} |",
+                code(&row.flow),
+                escape(&pair.left),
+                escape(&pair.right),
+                if pair.both { "yes" } else { "**no**" },
+                if needed.is_empty() {
+                    "–".to_owned()
+                } else {
+                    needed.join("<br>")
+                }
+            )?;
+        }
+    }
+    writeln!(out)
 }
 
 /// Requirements that did not pass under some profile, the most severe
 /// first.
-fn requirements(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
-    let mut rows: Vec<(Verdict, &str, Vec<String>)> = Vec::new();
-    for info in &report.requirements {
-        let mut worst = Verdict::Skip;
-        let mut under = Vec::new();
-        for profile in &report.profiles {
-            if let Some(result) = profile
-                .results
-                .iter()
-                .find(|r| r.requirement == info.id)
-                .filter(|r| !matches!(r.verdict, Verdict::Pass | Verdict::Skip))
-            {
-                under.push(format!("{}: {}", profile.id, result.verdict.as_str()));
-                if result.verdict.severity() > worst.severity() {
-                    worst = result.verdict;
-                }
-            }
-        }
-        if !under.is_empty() {
-            rows.push((worst, info.id.as_str(), under));
-        }
-    }
+fn not_passing(report: &View<'_>, out: &mut dyn Write) -> std::io::Result<()> {
+    let rows = report.not_passing();
     if rows.is_empty() {
         return Ok(());
     }
-    rows.sort_by_key(|(v, id, _)| (std::cmp::Reverse(v.severity()), *id));
     writeln!(out, "### Requirements not passing")?;
     writeln!(out)?;
     writeln!(out, "| verdict | requirement | title | profiles |")?;
     writeln!(out, "|---|---|---|---|")?;
-    for (verdict, id, under) in rows {
-        let title = report
-            .requirements
+    for requirement in rows {
+        let under: Vec<String> = requirement
+            .under
             .iter()
-            .find(|r| r.id == id)
-            .map_or("", |r| r.title.as_str());
+            .filter(|u| !matches!(u.result.verdict, Verdict::Pass | Verdict::Skip))
+            .map(|u| format!("{}: {}", u.profile, u.result.verdict.as_str()))
+            .collect();
         writeln!(
             out,
             "| {} | `{}` | {} | {} |",
-            verdict.as_str().to_uppercase(),
-            code(id),
-            escape(title),
+            requirement.worst.as_str().to_uppercase(),
+            code(requirement.id),
+            escape(requirement.title),
             escape(&under.join(", "))
         )?;
     }
     writeln!(out)
 }
 
-fn findings(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+fn findings(report: &View<'_>, out: &mut dyn Write) -> std::io::Result<()> {
     if report.findings.is_empty() {
         return Ok(());
     }
-    let mut ordered: Vec<&Finding> = report.findings.iter().collect();
+    let mut ordered: Vec<&FindingView> = report.findings.iter().collect();
     ordered.sort_by_key(|f| std::cmp::Reverse(worst(f).severity()));
     writeln!(
         out,
@@ -169,15 +261,14 @@ fn findings(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     for finding in ordered.iter().take(MAX_LISTED) {
         let waiver = finding
             .waiver
-            .as_ref()
             .map_or_else(String::new, |w| format!(" (waived: `{}`)", code(w)));
         writeln!(
             out,
             "- **{}** `{}` {}: {}{waiver}",
             worst(finding).as_str().to_uppercase(),
-            code(&finding.requirement),
+            code(finding.requirement),
             escape(&finding.location.to_string()),
-            prose(&finding.message)
+            prose(finding.message)
         )?;
     }
     if ordered.len() > MAX_LISTED {
@@ -192,16 +283,64 @@ fn findings(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(out)
 }
 
-fn worst(finding: &Finding) -> Verdict {
-    finding
-        .verdicts
-        .values()
-        .copied()
-        .max_by_key(|v| v.severity())
-        .unwrap_or(Verdict::Pass)
+fn worst(finding: &FindingView<'_>) -> Verdict {
+    finding.worst.unwrap_or(Verdict::Pass)
 }
 
-fn waivers(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+/// Requirements listed by name in a collapsed block, with their level and
+/// verdict under each profile and, for those that did not apply, why.
+fn collapsed(
+    summary: &str,
+    rows: &[&RequirementView<'_>],
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "<details><summary>{summary} ({})</summary>",
+        rows.len()
+    )?;
+    writeln!(out)?;
+    writeln!(out, "| requirement | title | profiles |")?;
+    writeln!(out, "|---|---|---|")?;
+    for requirement in rows {
+        let under: Vec<String> = requirement
+            .under
+            .iter()
+            .map(|u| {
+                let reason = u
+                    .result
+                    .reason
+                    .as_deref()
+                    .map_or_else(String::new, |r| format!(" ({r})"));
+                format!(
+                    "{}: {} {}{reason}",
+                    u.profile,
+                    u.result.level.as_str(),
+                    u.result.verdict.as_str()
+                )
+            })
+            .collect();
+        let under = if under.is_empty() {
+            "–".to_owned()
+        } else {
+            prose(&under.join(", "))
+        };
+        writeln!(
+            out,
+            "| `{}` | {} | {under} |",
+            code(requirement.id),
+            escape(requirement.title)
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(out, "</details>")?;
+    writeln!(out)
+}
+
+fn waivers(report: &View<'_>, out: &mut dyn Write) -> std::io::Result<()> {
     if report.waivers.is_empty() {
         return Ok(());
     }
@@ -212,7 +351,7 @@ fn waivers(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
         "| status | waiver | requirement | subject | approved by | expires | findings | justification |"
     )?;
     writeln!(out, "|---|---|---|---|---|---|---:|---|")?;
-    for w in &report.waivers {
+    for w in report.waivers {
         let status = match w.status {
             WaiverStatus::Expired => "**expired**",
             WaiverStatus::Active => "active",

@@ -1,52 +1,17 @@
 //! The flow matrix in the terminal report: flows by profile, then for each
 //! pair of profiles the flows that meet both at once and, for the others,
-//! what stands in the way.
+//! what stands in the way. The other formats lay the same view out in
+//! their own terms (JUnit in `junit.rs`, tables in Markdown and HTML).
 
 use std::io::Write;
 
-use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
+use super::MatrixView;
 
-use crate::model::Matrix;
-
-/// The pairs of profiles as a JUnit suite: one case per flow and pair,
-/// failing when the flow does not meet both. `None` for fewer than two
-/// profiles, where there is no pair.
-pub(super) fn junit_suite(matrix: &Matrix) -> Option<TestSuite> {
-    if matrix.profiles.len() < 2 {
-        return None;
-    }
-    let mut suite = TestSuite::new("pairs of profiles");
-    for row in &matrix.flows {
-        for pair in &row.pairs {
-            let status = if pair.both {
-                TestCaseStatus::success()
-            } else {
-                let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                status.set_message(format!(
-                    "flow `{}` does not meet both {} and {}",
-                    row.flow, pair.left, pair.right
-                ));
-                let needed: Vec<String> = pair
-                    .needed
-                    .iter()
-                    .map(|b| format!("{} {}: {}", b.profile, b.requirement, b.message))
-                    .collect();
-                status.set_description(needed.join("\n"));
-                status
-            };
-            let mut case = TestCase::new(
-                format!("{} meets {} + {}", row.flow, pair.left, pair.right),
-                status,
-            );
-            case.set_classname("cityconform.pairs");
-            suite.add_test_case(case);
-        }
-    }
-    Some(suite)
-}
-
+/// Writes the matrix for a terminal: a met/NOT MET grid of flows by
+/// profile, then, with two or more profiles, each flow's pairs and the MUST
+/// findings that keep a pair from being met at once.
 pub(super) fn render_text(
-    matrix: &Matrix,
+    matrix: &MatrixView<'_>,
     color: bool,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
@@ -88,17 +53,17 @@ pub(super) fn render_text(
         "flow",
         header.join("  ").trim_end()
     )?;
-    for row in &matrix.flows {
+    for row in matrix.flows {
         write!(out, "  {:<width$}", row.flow)?;
         let cells: Vec<String> = row.met.iter().map(|cell| mark(cell.met)).collect();
         writeln!(out, "  {}", cells.join("  ").trim_end())?;
     }
     writeln!(out)?;
-    if matrix.profiles.len() < 2 {
+    if !matrix.has_pairs() {
         return Ok(());
     }
     writeln!(out, "Pairs of profiles")?;
-    for row in &matrix.flows {
+    for row in matrix.flows {
         writeln!(out, "  {}", row.flow)?;
         for pair in &row.pairs {
             let verdict = if pair.both { "both met" } else { "not both" };

@@ -1,6 +1,9 @@
-//! Renderers: one file per output format, each consuming the same
-//! [`Report`]. No renderer decides the exit code; that comes from the
-//! report itself ([`Report::exit_code`]).
+//! Renderers: one file per output format, each a [`Renderer`] reading the
+//! same [`View`] of a [`Report`] (derived once: worst verdicts, titles,
+//! clauses, redacted evidence, counts, the dataset summary, the flow
+//! matrix). [`renderer`] is the one place a [`Format`] picks its renderer.
+//! No renderer decides the exit code; that comes from the report itself
+//! ([`Report::exit_code`]).
 
 mod html;
 mod json;
@@ -10,6 +13,12 @@ mod matrix;
 mod redact;
 mod sarif;
 mod text;
+mod view;
+
+pub use view::{
+    Citation, DatasetView, FindingView, MatrixView, Metric, ProfileView, RequirementView, Tally,
+    Under, View,
+};
 
 use std::io::Write;
 use std::path::Path;
@@ -91,15 +100,6 @@ pub fn redact_secrets(report: &mut Report) {
     }
 }
 
-/// Whether [`redact_secrets`] would change `report`.
-fn holds_secrets(report: &Report) -> bool {
-    report
-        .findings
-        .iter()
-        .filter_map(|f| f.evidence.as_ref())
-        .any(|e| &redact::redact(e) != e)
-}
-
 /// How the text renderer presents itself.
 #[derive(Debug, Clone, Copy)]
 pub struct TextOptions {
@@ -118,6 +118,25 @@ impl Default for TextOptions {
     }
 }
 
+/// One output format: writes a [`View`] of a report to `out`.
+pub trait Renderer {
+    /// Writes `view` to `out`.
+    fn render(&self, view: &View<'_>, out: &mut dyn Write) -> std::io::Result<()>;
+}
+
+/// The renderer of `format`; `text` says how the text renderer presents
+/// itself and is ignored by the others.
+pub fn renderer(format: Format, text: TextOptions) -> Box<dyn Renderer> {
+    match format {
+        Format::Text => Box::new(text::Text { options: text }),
+        Format::Json => Box::new(json::Json),
+        Format::Junit => Box::new(junit::Junit),
+        Format::Sarif => Box::new(sarif::Sarif),
+        Format::Markdown => Box::new(markdown::Markdown),
+        Format::Html => Box::new(html::Html),
+    }
+}
+
 /// Writes `report` as `format` to `out`.
 pub fn render(
     report: &Report,
@@ -125,25 +144,30 @@ pub fn render(
     text: TextOptions,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    match format {
-        Format::Text => text::render(report, text, out),
-        Format::Json if holds_secrets(report) => {
-            let mut clean = report.clone();
-            redact_secrets(&mut clean);
-            json::render(&clean, out)
-        }
-        Format::Json => json::render(report, out),
-        Format::Junit => junit::render(report, out),
-        Format::Sarif => sarif::render(report, out),
-        Format::Markdown => markdown::render(report, out),
-        Format::Html => html::render(report, out),
-    }
+    render_view(&View::new(report), format, text, out)
 }
 
-/// Writes `report` as `format` to the file `path`, all or nothing: the
+/// Writes `view` as `format` to `out`: for several formats of one report,
+/// build the view once and render it for each.
+pub fn render_view(
+    view: &View<'_>,
+    format: Format,
+    text: TextOptions,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    renderer(format, text).render(view, out)
+}
+
+/// Writes `report` as `format` to the file `path`, all or nothing (see
+/// [`write_view_file`]).
+pub fn write_file(report: &Report, format: Format, path: &Path) -> Result<()> {
+    write_view_file(&View::new(report), format, path)
+}
+
+/// Writes `view` as `format` to the file `path`, all or nothing: the
 /// report goes to a temporary file beside it that is renamed into place
 /// only once complete, so a crash or a full disk never leaves half a report.
-pub fn write_file(report: &Report, format: Format, path: &Path) -> Result<()> {
+pub fn write_view_file(view: &View<'_>, format: Format, path: &Path) -> Result<()> {
     let write_err = |source| Error::Write {
         path: path.display().to_string(),
         source,
@@ -162,8 +186,8 @@ pub fn write_file(report: &Report, format: Format, path: &Path) -> Result<()> {
     ));
     let result = (|| {
         let mut file = std::io::BufWriter::new(std::fs::File::create(&temp)?);
-        render(
-            report,
+        render_view(
+            view,
             format,
             TextOptions {
                 color: false,

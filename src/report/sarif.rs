@@ -3,6 +3,8 @@
 //! clauses; one result per finding, with its file, line and JSON pointer;
 //! a waived finding carries an accepted external suppression naming the
 //! waiver; expired and unmatched waivers are configuration notifications.
+//! The run's properties carry a dataset's measured summary and a flow
+//! matrix when the report has them.
 //! An empty run is still one valid run with no results.
 //!
 //! Written with typed serde structs for the part of the format used here
@@ -16,9 +18,9 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use super::redact::redact;
+use super::{FindingView, Renderer, RequirementView, View};
 use crate::catalog::Level;
-use crate::model::{Finding, Report, RequirementInfo, Verdict, WaiverStatus};
+use crate::model::{Verdict, WaiverStatus};
 
 const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -148,17 +150,22 @@ struct Suppression {
     properties: Value,
 }
 
-pub(super) fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
-    let log = Log {
-        schema: SCHEMA_URI,
-        version: "2.1.0",
-        runs: vec![run(report)],
-    };
-    serde_json::to_writer_pretty(&mut *out, &log)?;
-    writeln!(out)
+/// The SARIF renderer.
+pub(super) struct Sarif;
+
+impl Renderer for Sarif {
+    fn render(&self, view: &View<'_>, out: &mut dyn Write) -> std::io::Result<()> {
+        let log = Log {
+            schema: SCHEMA_URI,
+            version: "2.1.0",
+            runs: vec![run(view)],
+        };
+        serde_json::to_writer_pretty(&mut *out, &log)?;
+        writeln!(out)
+    }
 }
 
-fn run(report: &Report) -> Run<'_> {
+fn run<'a>(report: &View<'a>) -> Run<'a> {
     let rules: Vec<Rule> = report.requirements.iter().map(rule).collect();
     let results = report
         .findings
@@ -180,34 +187,48 @@ fn run(report: &Report) -> Run<'_> {
             tool_configuration_notifications: waiver_notifications(report),
         }],
         results,
-        properties: json!({
-            "command": report.command,
-            "generatedAt": report.generated_at,
-            "met": report.summary.met,
-            "profiles": report.profiles.iter().map(|p| json!({
-                "id": p.id, "title": p.title, "met": p.met,
-            })).collect::<Vec<_>>(),
-        }),
+        properties: run_properties(report),
     }
 }
 
-fn rule(requirement: &RequirementInfo) -> Rule {
+/// The run's property bag: the command, time, result and profiles, and,
+/// when the report has them, the dataset's measured summary and the flow
+/// matrix, in the JSON report's shape (results alone cannot say them).
+fn run_properties(report: &View<'_>) -> Value {
+    let mut properties = json!({
+        "command": report.command,
+        "generatedAt": report.generated_at,
+        "met": report.summary.met,
+        "profiles": report.profiles.iter().map(|p| json!({
+            "id": p.id, "title": p.title, "met": p.met,
+        })).collect::<Vec<_>>(),
+    });
+    if let Some(dataset) = &report.dataset {
+        properties["dataset"] = json!(dataset.summary);
+    }
+    if let Some(matrix) = &report.matrix {
+        properties["matrix"] = json!({ "profiles": matrix.profiles, "flows": matrix.flows });
+    }
+    properties
+}
+
+fn rule(requirement: &RequirementView<'_>) -> Rule {
     let clauses: Vec<String> = requirement
-        .clauses
+        .citations
         .iter()
-        .map(|c| format!("{} {}", c.source, c.clause))
+        .map(ToString::to_string)
         .collect();
     let mut markdown = format!("{}\n\nSources:\n", requirement.statement);
     for clause in &clauses {
         markdown.push_str(&format!("\n- {clause}"));
     }
     Rule {
-        id: requirement.id.clone(),
+        id: requirement.id.to_owned(),
         short_description: Text {
-            text: requirement.title.clone(),
+            text: requirement.title.to_owned(),
         },
         full_description: Text {
-            text: requirement.statement.clone(),
+            text: requirement.statement.to_owned(),
         },
         help: Help {
             text: format!(
@@ -226,24 +247,21 @@ fn rule(requirement: &RequirementInfo) -> Rule {
     }
 }
 
-fn result(report: &Report, finding: &Finding) -> SarifResult {
-    let rule_index = report
-        .requirements
-        .iter()
-        .position(|r| r.id == finding.requirement);
+fn result(report: &View<'_>, finding: &FindingView<'_>) -> SarifResult {
+    let rule_index = report.requirement_index(finding.requirement);
     let mut properties = json!({ "verdicts": finding.verdicts });
     if let Some(record) = finding.location.record {
         properties["record"] = json!(record);
     }
     if let Some(evidence) = &finding.evidence {
-        properties["evidence"] = redact(evidence);
+        properties["evidence"] = evidence.clone();
     }
     SarifResult {
-        rule_id: finding.requirement.clone(),
+        rule_id: finding.requirement.to_owned(),
         rule_index,
         level: level(report, finding),
         message: Text {
-            text: finding.message.clone(),
+            text: finding.message.to_owned(),
         },
         locations: locations(finding),
         partial_fingerprints: BTreeMap::from([("cityconform/v1", fingerprint(finding))]),
@@ -255,14 +273,8 @@ fn result(report: &Report, finding: &Finding) -> SarifResult {
 /// `error` for a broken MUST or a check that could not run, `warning` for
 /// a broken SHOULD or MAY. A waived finding keeps the level it would have
 /// had (its suppression says it is accepted).
-fn level(report: &Report, finding: &Finding) -> &'static str {
-    let worst = finding
-        .verdicts
-        .values()
-        .copied()
-        .max_by_key(|v| v.severity())
-        .unwrap_or(Verdict::Warn);
-    match worst {
+fn level(report: &View<'_>, finding: &FindingView<'_>) -> &'static str {
+    match finding.worst.unwrap_or(Verdict::Warn) {
         Verdict::Fail | Verdict::Error => "error",
         Verdict::Warn => "warning",
         Verdict::Waived if is_must_somewhere(report, finding) => "error",
@@ -271,17 +283,16 @@ fn level(report: &Report, finding: &Finding) -> &'static str {
     }
 }
 
-fn is_must_somewhere(report: &Report, finding: &Finding) -> bool {
-    report
-        .profiles
-        .iter()
-        .filter(|p| finding.verdicts.contains_key(&p.id))
-        .flat_map(|p| &p.results)
-        .any(|r| r.requirement == finding.requirement && r.level == Level::Must)
+fn is_must_somewhere(report: &View<'_>, finding: &FindingView<'_>) -> bool {
+    report.requirement(finding.requirement).is_some_and(|r| {
+        r.under
+            .iter()
+            .any(|u| finding.verdicts.contains_key(u.profile) && u.result.level == Level::Must)
+    })
 }
 
-fn locations(finding: &Finding) -> Vec<Location> {
-    let at = &finding.location;
+fn locations(finding: &FindingView<'_>) -> Vec<Location> {
+    let at = finding.location;
     let physical = at.file.as_ref().map(|file| PhysicalLocation {
         artifact_location: ArtifactLocation {
             uri: file_uri(file),
@@ -327,8 +338,8 @@ fn file_uri(path: &str) -> String {
 
 /// Stable across runs for the same break in the same place, so that
 /// code-scanning tools track it rather than reopen it.
-fn fingerprint(finding: &Finding) -> String {
-    let at = &finding.location;
+fn fingerprint(finding: &FindingView<'_>) -> String {
+    let at = finding.location;
     let key = format!(
         "{}\u{0}{}\u{0}{}\u{0}{}\u{0}{}",
         finding.requirement,
@@ -341,11 +352,11 @@ fn fingerprint(finding: &Finding) -> String {
     digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
 
-fn suppressions(report: &Report, finding: &Finding) -> Vec<Suppression> {
-    let Some(id) = &finding.waiver else {
+fn suppressions(report: &View<'_>, finding: &FindingView<'_>) -> Vec<Suppression> {
+    let Some(id) = finding.waiver else {
         return Vec::new();
     };
-    let waiver = report.waivers.iter().find(|w| &w.id == id);
+    let waiver = report.waivers.iter().find(|w| w.id == id);
     let justification = waiver.map_or_else(
         || format!("waived by `{id}`"),
         |w| {
@@ -363,7 +374,7 @@ fn suppressions(report: &Report, finding: &Finding) -> Vec<Suppression> {
     }]
 }
 
-fn waiver_notifications(report: &Report) -> Vec<Notification> {
+fn waiver_notifications(report: &View<'_>) -> Vec<Notification> {
     report
         .waivers
         .iter()

@@ -4,33 +4,35 @@
 
 use std::io::Write;
 
-use super::TextOptions;
-use crate::model::{
-    Command, DatasetSummary, Finding, ProfileResult, Report, Verdict, WaiverStatus,
-};
+use super::{DatasetView, FindingView, ProfileView, Renderer, RequirementView, TextOptions, View};
+use crate::model::{Command, Verdict, WaiverStatus};
 
-pub(super) fn render(
-    report: &Report,
-    options: TextOptions,
-    out: &mut dyn Write,
-) -> std::io::Result<()> {
-    let paint = Paint {
-        color: options.color,
-    };
-    header(report, out)?;
-    if let Some(dataset) = &report.dataset {
-        dataset_block(dataset, out)?;
+/// The text renderer, with its colour and finding limit.
+pub(super) struct Text {
+    /// How it presents itself.
+    pub(super) options: TextOptions,
+}
+
+impl Renderer for Text {
+    fn render(&self, view: &View<'_>, out: &mut dyn Write) -> std::io::Result<()> {
+        let paint = Paint {
+            color: self.options.color,
+        };
+        header(view, out)?;
+        if let Some(dataset) = &view.dataset {
+            dataset_block(dataset, out)?;
+        }
+        findings(view, self.options, &paint, out)?;
+        let show_waived = view.summary.waived > 0;
+        for profile in &view.profiles {
+            profile_table(profile, show_waived, &paint, out)?;
+        }
+        if let Some(matrix) = &view.matrix {
+            super::matrix::render_text(matrix, paint.color, out)?;
+        }
+        waivers(view, out)?;
+        footer(view, &paint, out)
     }
-    findings(report, options, &paint, out)?;
-    let show_waived = report.summary.waived > 0;
-    for profile in &report.profiles {
-        profile_table(profile, show_waived, &paint, out)?;
-    }
-    if let Some(matrix) = &report.matrix {
-        super::matrix::render_text(matrix, paint.color, out)?;
-    }
-    waivers(report, out)?;
-    footer(report, &paint, out)
 }
 
 struct Paint {
@@ -68,9 +70,9 @@ impl Paint {
     }
 }
 
-fn header(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+fn header(report: &View<'_>, out: &mut dyn Write) -> std::io::Result<()> {
     let records: u64 = report.inputs.iter().map(|i| i.records).sum();
-    let profiles: Vec<&str> = report.profiles.iter().map(|p| p.id.as_str()).collect();
+    let profiles: Vec<&str> = report.profiles.iter().map(|p| p.id).collect();
     // A declaration's subjects are its flows.
     let noun = if report.matrix.is_some() {
         "flow"
@@ -123,49 +125,39 @@ fn header(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
 
 /// Findings grouped by requirement, the most severe requirements first.
 fn findings(
-    report: &Report,
+    view: &View<'_>,
     options: TextOptions,
     paint: &Paint,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    if report.findings.is_empty() {
+    if view.findings.is_empty() {
         return Ok(());
     }
-    let mut requirements: Vec<(&str, Verdict)> = report
-        .requirements
-        .iter()
-        .map(|r| {
-            (
-                r.id.as_str(),
-                worst_verdict(report.findings.iter().filter(|f| f.requirement == r.id)),
-            )
-        })
-        .filter(|(_, v)| *v != Verdict::Pass)
+    let requirements: Vec<&RequirementView> = view
+        .not_passing()
+        .into_iter()
+        .filter(|r| r.has_findings())
         .collect();
-    requirements.sort_by_key(|(id, v)| (std::cmp::Reverse(v.severity()), *id));
     writeln!(out, "Findings")?;
-    for (id, verdict) in requirements {
-        let title = report
-            .requirements
-            .iter()
-            .find(|r| r.id == id)
-            .map_or("", |r| r.title.as_str());
-        writeln!(out, "  {} {id}  {title}", paint.verdict(verdict))?;
-        if report.matrix.is_some() {
-            cited_clauses(report, id, out)?;
+    for requirement in requirements {
+        writeln!(
+            out,
+            "  {} {}  {}",
+            paint.verdict(requirement.worst),
+            requirement.id,
+            requirement.title
+        )?;
+        if view.matrix.is_some() {
+            cited_clauses(requirement, out)?;
         }
-        let listed: Vec<&Finding> = report
-            .findings
-            .iter()
-            .filter(|f| f.requirement == id)
-            .collect();
+        let listed: Vec<&FindingView> = view.findings_of(requirement).collect();
         for finding in listed.iter().take(options.max_findings) {
             writeln!(out, "        {}", finding.location)?;
             writeln!(
                 out,
                 "          {}{}{}",
                 finding.message,
-                profile_note(finding, report),
+                profile_note(finding, view),
                 waiver_note(finding)
             )?;
         }
@@ -182,31 +174,17 @@ fn findings(
 
 /// The clauses a requirement is read from, for declaration reports, where
 /// a regulator reads the verdict against the text it comes from.
-fn cited_clauses(report: &Report, id: &str, out: &mut dyn Write) -> std::io::Result<()> {
-    let Some(info) = report.requirements.iter().find(|r| r.id == id) else {
-        return Ok(());
-    };
-    // The same clause cited by the catalogue and again by a profile (with
-    // its own note) is one citation here.
-    let mut cited: Vec<String> = Vec::new();
-    for clause in &info.clauses {
-        let text = format!("{} {}", clause.source, clause.clause);
-        if !cited.contains(&text) {
-            cited.push(text);
-        }
-    }
+fn cited_clauses(requirement: &RequirementView<'_>, out: &mut dyn Write) -> std::io::Result<()> {
+    let cited: Vec<String> = requirement
+        .citations
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     writeln!(out, "        cites: {}", cited.join("; "))
 }
 
-fn worst_verdict<'f>(findings: impl Iterator<Item = &'f Finding>) -> Verdict {
-    findings
-        .flat_map(|f| f.verdicts.values().copied())
-        .max_by_key(|v| v.severity())
-        .unwrap_or(Verdict::Pass)
-}
-
 /// "[kr: fail, baseline: warn]" when profiles disagree or not all apply.
-fn profile_note(finding: &Finding, report: &Report) -> String {
+fn profile_note(finding: &FindingView<'_>, report: &View<'_>) -> String {
     let first = finding.verdicts.values().next();
     let uniform = finding.verdicts.values().all(|v| Some(v) == first);
     if uniform && finding.verdicts.len() == report.profiles.len() {
@@ -221,15 +199,14 @@ fn profile_note(finding: &Finding, report: &Report) -> String {
 }
 
 /// "  (waived: W1)" for a covered finding.
-fn waiver_note(finding: &Finding) -> String {
+fn waiver_note(finding: &FindingView<'_>) -> String {
     finding
         .waiver
-        .as_ref()
         .map_or_else(String::new, |id| format!("  (waived: {id})"))
 }
 
 fn profile_table(
-    profile: &ProfileResult,
+    profile: &ProfileView<'_>,
     show_waived: bool,
     paint: &Paint,
     out: &mut dyn Write,
@@ -257,7 +234,7 @@ fn profile_table(
         write!(out, " {:>8}", "waived")?;
     }
     writeln!(out)?;
-    for result in &profile.results {
+    for result in profile.results {
         let c = result.counts;
         let gap = " ".repeat(9 - result.verdict.as_str().len().max(5));
         write!(
@@ -284,12 +261,12 @@ fn profile_table(
 }
 
 /// Every waiver and what it did; expired ones say what to do.
-fn waivers(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+fn waivers(report: &View<'_>, out: &mut dyn Write) -> std::io::Result<()> {
     if report.waivers.is_empty() {
         return Ok(());
     }
     writeln!(out, "Waivers")?;
-    for waiver in &report.waivers {
+    for waiver in report.waivers {
         let subject = waiver
             .subject
             .as_deref()
@@ -323,9 +300,9 @@ fn waivers(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(out)
 }
 
-fn footer(report: &Report, paint: &Paint, out: &mut dyn Write) -> std::io::Result<()> {
+fn footer(report: &View<'_>, paint: &Paint, out: &mut dyn Write) -> std::io::Result<()> {
     let not_met = report.profiles.iter().filter(|p| !p.met).count();
-    let s = &report.summary;
+    let s = report.summary;
     write!(out, "Result: {}", paint.met(s.met))?;
     if not_met > 0 {
         write!(
@@ -364,9 +341,9 @@ fn footer(report: &Report, paint: &Paint, out: &mut dyn Write) -> std::io::Resul
 }
 
 /// What a dataset audit measured: counts and metrics, never a value.
-fn dataset_block(dataset: &DatasetSummary, out: &mut dyn Write) -> std::io::Result<()> {
+fn dataset_block(dataset: &DatasetView<'_>, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(out, "Dataset (roles from {})", dataset.roles_from)?;
-    for column in &dataset.columns {
+    for column in dataset.columns {
         let kind = column
             .value_type
             .as_deref()
@@ -386,27 +363,14 @@ fn dataset_block(dataset: &DatasetSummary, out: &mut dyn Write) -> std::io::Resu
         )?;
     }
     let mut metrics = vec![format!("{} classes", dataset.classes)];
-    let mut push = |name: &str, value: Option<String>| {
-        if let Some(value) = value {
-            metrics.push(format!("{name} {value}"));
-        }
-    };
-    push("k", dataset.k.map(|k| k.to_string()));
-    push("alpha", dataset.alpha.map(short));
-    push("l distinct", dataset.l_distinct.map(|l| l.to_string()));
-    push("l entropy", dataset.l_entropy_exact.map(short));
-    push(
-        "recursive (c,l)",
-        dataset.recursive_c_l.map(|(c, l)| format!("({c},{l})")),
+    metrics.extend(
+        dataset
+            .metrics
+            .iter()
+            .map(|m| format!("{} {}", m.name, m.value)),
     );
-    push("t", dataset.t.map(short));
     writeln!(out, "  {}", metrics.join("; "))?;
     writeln!(out)
-}
-
-fn short(x: f64) -> String {
-    let text = format!("{x:.4}");
-    text.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
 fn plural(n: u64) -> &'static str {

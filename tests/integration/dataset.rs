@@ -267,7 +267,7 @@ fn no_report_repeats_a_value_of_the_data() {
     for &(fixture, descriptor, _) in FIXTURES {
         let values = cells(fixture);
         assert!(!values.is_empty(), "{fixture} has cells");
-        for format in ["json", "text", "junit"] {
+        for format in ["json", "text", "junit", "sarif", "markdown", "html"] {
             let mut extra = PROFILES.to_vec();
             extra.extend(["--format", format]);
             let output = run_dataset(fixture, descriptor, &extra);

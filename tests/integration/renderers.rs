@@ -1,5 +1,7 @@
 //! Every renderer over the same canonical results (all pass, mixed,
-//! errors, waived, empty): one snapshot per format and case, the SARIF
+//! errors, waived, empty, a dataset audit, a flow matrix): one snapshot per
+//! format and case, each format shown to carry the dataset's metrics and
+//! the matrix's pairs, the SARIF
 //! output checked against the official SARIF 2.1.0 schema, the JSON output
 //! against the report's schema, JUnit parsed as XML, and no secret from
 //! the evidence in any format.
@@ -45,6 +47,170 @@ fn waived_in_every_format() {
 #[test]
 fn empty_in_every_format() {
     snapshot_every_format("empty", &canonical::empty());
+}
+
+#[test]
+fn dataset_in_every_format() {
+    snapshot_every_format("dataset", &canonical::dataset());
+}
+
+#[test]
+fn flows_in_every_format() {
+    snapshot_every_format("flows", &canonical::flows());
+}
+
+/// Asserts that `format` renders `report` with every one of `markers`.
+fn assert_shows(report: &Report, format: Format, markers: &[&str]) {
+    let text = render(report, format);
+    for marker in markers {
+        assert!(
+            text.contains(marker),
+            "{}: no `{marker}` in\n{text}",
+            format.as_str()
+        );
+    }
+}
+
+#[test]
+fn every_format_carries_the_dataset_metrics() {
+    let report = canonical::dataset();
+    let expectations: [(Format, &[&str]); 6] = [
+        (
+            Format::Text,
+            &[
+                "7 classes; k 4; alpha 0.5; l distinct 2; l entropy 2; recursive (c,l) (2,2); t 0.1875",
+            ],
+        ),
+        (
+            Format::Json,
+            &["\"k\": 4", "\"t\": 0.1875", "\"l_distinct\": 2"],
+        ),
+        (
+            Format::Junit,
+            &[
+                r#"<property name="dataset.k" value="4"/>"#,
+                r#"<property name="dataset.l-distinct" value="2"/>"#,
+                r#"<property name="dataset.t" value="0.1875"/>"#,
+            ],
+        ),
+        (
+            Format::Sarif,
+            &["\"k\": 4", "\"t\": 0.1875", "\"l_distinct\": 2"],
+        ),
+        (
+            Format::Markdown,
+            &[
+                "| k | 4 |",
+                "| l distinct | 2 |",
+                "| t | 0.1875 |",
+                "| `purpose` | sensitive | categorical | 28 | 2 |",
+            ],
+        ),
+        (
+            Format::Html,
+            &[
+                r#"<tr data-metric="k"><th>k</th><td class="num">4</td></tr>"#,
+                r#"<tr data-metric="l-distinct"><th>l distinct</th><td class="num">2</td></tr>"#,
+                r#"<tr data-metric="t"><th>t</th><td class="num">0.1875</td></tr>"#,
+                r#"<tr data-column="purpose" data-role="sensitive">"#,
+            ],
+        ),
+    ];
+    for (format, markers) in expectations {
+        assert_shows(&report, format, markers);
+    }
+}
+
+#[test]
+fn every_format_carries_the_flow_matrix() {
+    let report = canonical::flows();
+    let expectations: [(Format, &[&str]); 6] = [
+        (
+            Format::Text,
+            &[
+                "eu + kr: not both",
+                "eu + sg: both met",
+                "needs, for kr FLOW-XBORDER-01",
+            ],
+        ),
+        (
+            Format::Json,
+            &["\"both\": false", "\"requirement\": \"FLOW-XBORDER-01\""],
+        ),
+        (
+            Format::Junit,
+            &[
+                "trips-to-university meets eu + kr",
+                "flow `trips-to-university` does not meet both eu and kr",
+            ],
+        ),
+        (
+            Format::Sarif,
+            &["\"both\": false", "\"requirement\": \"FLOW-XBORDER-01\""],
+        ),
+        (
+            Format::Markdown,
+            &[
+                "| `trips-to-university` | met | **not met** | met |",
+                "| `trips-to-university` | eu + kr | **no** | kr `FLOW-XBORDER-01`: ",
+                "| `trips-to-university` | eu + sg | yes | – |",
+            ],
+        ),
+        (
+            Format::Html,
+            &[
+                r#"<td data-profile="kr" data-met="false"><span class="badge not-met">not met</span></td>"#,
+                r#"data-pair="eu+kr" data-both="false""#,
+                r#"data-pair="eu+sg" data-both="true""#,
+                r##"<a href="#req-FLOW-XBORDER-01"><code>FLOW-XBORDER-01</code></a>"##,
+            ],
+        ),
+    ];
+    for (format, markers) in expectations {
+        assert_shows(&report, format, markers);
+    }
+}
+
+#[test]
+fn a_clause_a_profile_repeats_is_cited_once() {
+    let report = canonical::flows();
+    let text = render(&report, Format::Text);
+    assert_eq!(text.matches("PIPA Art. 28-8(1)").count(), 1, "{text}");
+    let html = render(&report, Format::Html);
+    assert_eq!(html.matches("PIPA Art. 28-8(1)").count(), 1, "{html}");
+    let sarif = render(&report, Format::Sarif);
+    assert_eq!(
+        sarif.matches("\"PIPA Art. 28-8(1)\"").count(),
+        1,
+        "one clause in the rule's list:\n{sarif}"
+    );
+}
+
+#[test]
+fn passing_and_skipped_requirements_are_listed_collapsed() {
+    let report = canonical::flows();
+    let html = render(&report, Format::Html);
+    for marker in [
+        r#"<details id="passing"><summary>Requirements passing (<span class="count" data-count="1">1</span>)</summary>"#,
+        r#"<tr id="req-FLOW-LEGAL-BASIS-01" data-verdict="pass">"#,
+        r#"<details id="skipped"><summary>Requirements that did not apply (<span class="count" data-count="1">1</span>)</summary>"#,
+        r#"<tr id="req-FLOW-NATID-01" data-verdict="skip">"#,
+    ] {
+        assert!(html.contains(marker), "HTML: no `{marker}` in\n{html}");
+    }
+    assert!(!html.contains("<details open"), "collapsed");
+    let markdown = render(&report, Format::Markdown);
+    for marker in [
+        "<details><summary>Requirements passing (1)</summary>",
+        "| `FLOW-LEGAL-BASIS-01` | Every flow rests on a legal basis the region accepts | eu: MUST pass, kr: MUST pass, sg: MUST pass |",
+        "<details><summary>Requirements that did not apply (1)</summary>",
+        "| `FLOW-NATID-01` |",
+    ] {
+        assert!(
+            markdown.contains(marker),
+            "Markdown: no `{marker}` in\n{markdown}"
+        );
+    }
 }
 
 #[test]

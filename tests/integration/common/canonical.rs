@@ -1,13 +1,16 @@
 //! The canonical results every renderer is snapshotted over: all pass,
 //! mixed, errors, waived (active, expired and unmatched waivers applied by
-//! the library), and an empty run. Built by hand so that each shows one
-//! thing clearly and never changes with the fixtures.
+//! the library), an empty run, a dataset audit (with its measured summary)
+//! and a declaration judged by three profiles (with its flow matrix). Built
+//! by hand so that each shows one thing clearly and never changes with the
+//! fixtures.
 
 use std::collections::BTreeMap;
 
 use cityconform::catalog::{Area, Clause, Level};
 use cityconform::model::{
-    Counts, Finding, InputSummary, Location, ProfileResult, REPORT_SCHEMA_VERSION, Report,
+    Blocker, ColumnSummary, Command, Counts, DatasetSummary, Finding, InputSummary, Location,
+    Matrix, MatrixRow, PairResult, ProfileCell, ProfileResult, REPORT_SCHEMA_VERSION, Report,
     RequirementInfo, RequirementResult, Summary, Tool, Verdict,
 };
 use cityconform::waiver::{SubjectPattern, Waiver};
@@ -24,6 +27,8 @@ pub fn all() -> Vec<(&'static str, Report)> {
         ("errors", errors()),
         ("waived", waived()),
         ("empty", empty()),
+        ("dataset", dataset()),
+        ("flows", flows()),
     ]
 }
 
@@ -327,5 +332,294 @@ pub fn empty() -> Report {
     let mut report = report(Vec::new(), Vec::new(), 0, 0);
     report.inputs.clear();
     report.requirements.clear();
+    report
+}
+
+fn clause(source: &str, clause: &str, note: Option<&str>) -> Clause {
+    Clause {
+        source: source.to_owned(),
+        clause: clause.to_owned(),
+        note: note.map(str::to_owned),
+    }
+}
+
+fn info(id: &str, title: &str, area: Area, clauses: Vec<Clause>) -> RequirementInfo {
+    RequirementInfo {
+        id: id.to_owned(),
+        title: title.to_owned(),
+        statement: format!("{title}."),
+        area,
+        clauses,
+    }
+}
+
+fn column(
+    name: &str,
+    role: &str,
+    value_type: Option<&str>,
+    described: bool,
+    distinct: Option<u64>,
+) -> ColumnSummary {
+    ColumnSummary {
+        name: name.to_owned(),
+        role: role.to_owned(),
+        value_type: value_type.map(str::to_owned),
+        described,
+        present: 28,
+        distinct,
+    }
+}
+
+/// A dataset audit under baseline and kr: k is 4, which baseline accepts
+/// and kr (k 5) does not; l-diversity and t-closeness pass; there is no
+/// count column, so the aggregate minimum does not apply. The summary has
+/// every metric (entropy l just under 2, as pyCANON computes it for two
+/// equally frequent values) and a column whose name needs escaping in
+/// Markdown and HTML.
+pub fn dataset() -> Report {
+    let mut kanon = finding(
+        "ANON-KANON-01",
+        &[("kr", Verdict::Fail)],
+        "datasets/trips.csv",
+        0,
+        "",
+        "k is 4, below 5: 1 of 7 classes hold fewer than 5 records, 4 of 28 records (14.3%); most identifying: `start_time` alone",
+    );
+    kanon.location.line = None;
+    kanon.location.record = None;
+    kanon.location.pointer = None;
+    let rows = |k_level: Level, k: Counts| {
+        vec![
+            row("ANON-AGG-MIN-01", Level::Must, counts(0, 0, 0, 1, 0)),
+            row("ANON-KANON-01", k_level, k),
+            row("ANON-LDIV-01", Level::Should, counts(1, 0, 0, 0, 0)),
+            row("ANON-TCLOSE-01", Level::Should, counts(1, 0, 0, 0, 0)),
+        ]
+    };
+    let mut baseline = rows(Level::Should, counts(1, 0, 0, 0, 0));
+    baseline[0].reason = Some("the dataset has no count column".to_owned());
+    let mut kr = rows(Level::Must, counts(0, 1, 0, 0, 0));
+    kr[0].reason = Some("the dataset has no count column".to_owned());
+    let mut report = report(
+        vec![
+            profile("baseline", "Baseline (common core)", baseline),
+            profile("kr", "Republic of Korea (PIPA)", kr),
+        ],
+        vec![kanon],
+        1,
+        0,
+    );
+    report.command = Command::Dataset;
+    report.inputs = vec![InputSummary {
+        path: "datasets/trips.csv".to_owned(),
+        format: "csv".to_owned(),
+        records: 28,
+    }];
+    report.requirements = vec![
+        info(
+            "ANON-AGG-MIN-01",
+            "Published counts are at least the minimum cell size",
+            Area::Anonymization,
+            vec![clause("MDS", "Provider data: small counts", None)],
+        ),
+        info(
+            "ANON-KANON-01",
+            "The dataset is k-anonymous over its quasi-identifiers",
+            Area::Anonymization,
+            vec![
+                clause("Sweeney 2002", "k-anonymity", None),
+                clause("PIPA", "Art. 28-2", Some("pseudonymised data")),
+            ],
+        ),
+        info(
+            "ANON-LDIV-01",
+            "Each class holds several sensitive values",
+            Area::Anonymization,
+            vec![clause("Machanavajjhala et al. 2007", "l-diversity", None)],
+        ),
+        info(
+            "ANON-TCLOSE-01",
+            "Each class's sensitive values follow the whole table's",
+            Area::Anonymization,
+            vec![clause("Li et al. 2007", "t-closeness", None)],
+        ),
+    ];
+    report.dataset = Some(DatasetSummary {
+        roles_from: "datasets/trips.toml".to_owned(),
+        rows: 28,
+        columns: vec![
+            column(
+                "start_time",
+                "quasi-identifier",
+                Some("datetime"),
+                true,
+                Some(3),
+            ),
+            column(
+                "start_lat",
+                "quasi-identifier",
+                Some("coordinate"),
+                true,
+                Some(3),
+            ),
+            column(
+                "age_band",
+                "quasi-identifier",
+                Some("categorical"),
+                true,
+                Some(4),
+            ),
+            column("purpose", "sensitive", Some("categorical"), true, Some(2)),
+            column("fare <EUR>|net", "insensitive", None, true, None),
+            column("trip_id", "insensitive", None, false, None),
+        ],
+        classes: 7,
+        k: Some(4),
+        alpha: Some(0.5),
+        l_distinct: Some(2),
+        l_entropy: Some(1),
+        l_entropy_exact: Some(1.999_999_999_999_999_8),
+        recursive_c_l: Some((2, 2)),
+        t: Some(0.187_5),
+    });
+    report
+}
+
+/// One declaration with two flows judged by eu, kr and sg: the trips to a
+/// university abroad meet eu and sg but not kr (its transfer mechanism is
+/// not one PIPA recognises), the open air-quality feed (no personal data,
+/// so no data-flow requirement applies to it) meets all three;
+/// so the matrix has a pair that is met and pairs blocked by kr, and the
+/// cross-border requirement cites a clause both the catalogue and a profile
+/// name, which every format cites once.
+pub fn flows() -> Report {
+    let declaration = "declarations/city.json";
+    let blocker_message = "flow `trips-to-university`: recipient `tu-research` (DE) relies on contract `eu-scc`, not recognised here; recognised: contract-necessity";
+    let mut transfer = finding(
+        "FLOW-XBORDER-01",
+        &[("kr", Verdict::Fail)],
+        declaration,
+        30,
+        "/flows/0/recipients/0/transfer/instrument",
+        blocker_message,
+    );
+    transfer.location.record = Some(1);
+    let rows = |xborder: RequirementResult| {
+        vec![
+            row("FLOW-LEGAL-BASIS-01", Level::Must, counts(1, 0, 0, 1, 0)),
+            {
+                let mut natid = row("FLOW-NATID-01", Level::Must, counts(0, 0, 0, 2, 0));
+                natid.reason = Some("the flow carries no national identifier".to_owned());
+                natid
+            },
+            xborder,
+        ]
+    };
+    let skipped_abroad = || {
+        let mut r = row("FLOW-XBORDER-01", Level::Must, counts(0, 0, 0, 2, 0));
+        r.reason = Some("no recipient is outside the region".to_owned());
+        r
+    };
+    let kr_xborder = row("FLOW-XBORDER-01", Level::Must, counts(0, 1, 0, 1, 0));
+    let sg_xborder = row("FLOW-XBORDER-01", Level::Must, counts(1, 0, 0, 1, 0));
+    let mut report = report(
+        vec![
+            profile("eu", "European Union (GDPR)", rows(skipped_abroad())),
+            profile("kr", "Republic of Korea (PIPA)", rows(kr_xborder)),
+            profile("sg", "Singapore (PDPA 2012, PDPR 2021)", rows(sg_xborder)),
+        ],
+        vec![transfer],
+        2,
+        0,
+    );
+    report.command = Command::Flows;
+    report.inputs = vec![InputSummary {
+        path: declaration.to_owned(),
+        format: "json".to_owned(),
+        records: 2,
+    }];
+    report.requirements = vec![
+        info(
+            "FLOW-LEGAL-BASIS-01",
+            "Every flow rests on a legal basis the region accepts",
+            Area::DataFlow,
+            vec![
+                clause("GDPR", "Art. 6(1)", None),
+                clause("PIPA", "Art. 15(1)", None),
+            ],
+        ),
+        info(
+            "FLOW-NATID-01",
+            "National identifiers travel only where a statute allows",
+            Area::DataFlow,
+            vec![clause("PIPA", "Art. 24-2", None)],
+        ),
+        info(
+            "FLOW-XBORDER-01",
+            "Every cross-border recipient rests on a permitted transfer mechanism",
+            Area::DataFlow,
+            vec![
+                clause("GDPR", "Art. 44-46", None),
+                clause("PIPA", "Art. 28-8(1)", None),
+                clause("PIPA", "Art. 28-8(1)", Some("the five routes, as notified")),
+                clause("PDPA", "s.26", None),
+            ],
+        ),
+    ];
+    let location = |line: u64, record: u64, pointer: &str| Location {
+        file: Some(declaration.to_owned()),
+        line: Some(line),
+        record: Some(record),
+        pointer: Some(pointer.to_owned()),
+    };
+    let profiles = ["eu", "kr", "sg"];
+    let kr_blocker = Blocker {
+        profile: "kr".to_owned(),
+        requirement: "FLOW-XBORDER-01".to_owned(),
+        message: blocker_message.to_owned(),
+    };
+    let row = |flow: &str, at: Location, unmet: &[&str], blockers: &[Blocker]| {
+        let met = profiles
+            .iter()
+            .map(|p| ProfileCell {
+                profile: (*p).to_owned(),
+                met: !unmet.contains(p),
+            })
+            .collect();
+        let mut pairs = Vec::new();
+        for (a, left) in profiles.iter().enumerate() {
+            for right in &profiles[a + 1..] {
+                let needed: Vec<Blocker> = blockers
+                    .iter()
+                    .filter(|b| b.profile == *left || b.profile == *right)
+                    .cloned()
+                    .collect();
+                pairs.push(PairResult {
+                    left: (*left).to_owned(),
+                    right: (*right).to_owned(),
+                    both: needed.is_empty(),
+                    needed,
+                });
+            }
+        }
+        MatrixRow {
+            flow: flow.to_owned(),
+            location: at,
+            met,
+            pairs,
+        }
+    };
+    report.matrix = Some(Matrix {
+        profiles: profiles.iter().map(|p| (*p).to_owned()).collect(),
+        flows: vec![
+            row(
+                "trips-to-university",
+                location(12, 1, "/flows/0"),
+                &["kr"],
+                &[kr_blocker],
+            ),
+            row("open-air-quality", location(41, 2, "/flows/1"), &[], &[]),
+        ],
+    });
     report
 }
