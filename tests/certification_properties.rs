@@ -150,6 +150,7 @@ fn profile_for(
                 verdict: counts.verdict(),
                 counts,
                 params: serde_json::Map::new(),
+                lists: BTreeMap::new(),
                 reason: None,
             }
         })

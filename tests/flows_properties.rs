@@ -201,7 +201,7 @@ fn every_profile() -> &'static FlowPlan {
     PLAN.get_or_init(|| {
         let catalogue = Catalogue::embedded().expect("embedded catalogue");
         let all: Vec<String> = PROFILES.iter().map(|p| (*p).to_owned()).collect();
-        cityconform::flows::plan(&catalogue, lists(), &all).expect("plan")
+        cityconform::flows::plan(&catalogue, &all).expect("plan")
     })
 }
 

@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use cityconform::ExitCode;
-use cityconform::catalog::Lists;
 use cityconform::catalog::{Catalogue, DiffKind, ProfileDiff};
 use cityconform::declaration::Declaration;
 use cityconform::error::Error;
@@ -54,8 +53,7 @@ pub(crate) fn run(args: FlowsArgs) -> Result<ExitCode, Error> {
         .check_paths(std::slice::from_ref(&args.declaration))?;
     let key = args.output.signing_key()?;
     let catalogue = args.suites.load()?;
-    let mut report =
-        judge_declaration(&catalogue, &args.suites, &args.declaration, &args.profiles)?;
+    let mut report = judge_declaration(&catalogue, &args.declaration, &args.profiles)?;
     sign(&mut report, key.as_ref(), |report| {
         // The bundled schemas: a declaration is judged without them, but
         // a signed report names every schema the tool carried.
@@ -66,15 +64,13 @@ pub(crate) fn run(args: FlowsArgs) -> Result<ExitCode, Error> {
     Ok(report.exit_code())
 }
 
-/// Loads the lists and the declaration, judges it under `catalogue`.
+/// Loads the declaration and judges it under `catalogue` and its lists.
 fn judge_declaration(
     catalogue: &Catalogue,
-    suites: &SuiteArgs,
     path: &Path,
     profiles: &[String],
 ) -> Result<Report, Error> {
-    let lists = Lists::load(suites.dirs())?;
-    let plan = flows::plan(catalogue, &lists, profiles)?;
+    let plan = flows::plan(catalogue, profiles)?;
     let declaration = Declaration::load(path)?;
     Ok(judge(&plan, &declaration, generated_at()?))
 }
@@ -113,7 +109,7 @@ pub(crate) fn matrix(suites: &SuiteArgs, args: &MatrixArgs, json: bool) -> Resul
             "a report file is also the declaration; choose another path".to_owned(),
         ));
     }
-    let report = judge_declaration(&suites.load()?, suites, &args.declaration, &args.profiles)?;
+    let report = judge_declaration(&suites.load()?, &args.declaration, &args.profiles)?;
     for (format, path) in &args.reports {
         report::write_file(&report, *format, path)?;
     }
@@ -133,7 +129,7 @@ pub(crate) fn diff(
     json: bool,
 ) -> Result<String, Error> {
     let catalogue: Catalogue = suites.load()?;
-    let lists = Lists::load(suites.dirs())?;
+    let lists = catalogue.lists();
     let expand = |value: &Value| match lists.expand(value) {
         Ok(items) if is_list_like(value) => Value::from(items),
         _ => value.clone(),

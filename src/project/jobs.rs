@@ -9,7 +9,7 @@
 
 use std::path::PathBuf;
 
-use crate::catalog::{Catalogue, Lists};
+use crate::catalog::Catalogue;
 use crate::config::{Config, Job, TargetRef};
 use crate::dataset::{self, AuditOptions, Descriptor};
 use crate::declaration::Declaration;
@@ -29,7 +29,7 @@ pub struct JobContext<'a> {
     pub catalogue: &'a Catalogue,
     /// The schemas, with the configured folders and mappings.
     pub registry: &'a SchemaRegistry,
-    /// The configured suite overlay folders (for the lists profiles name).
+    /// The configured suite overlay folders (for the live cases).
     pub suites: &'a [PathBuf],
     /// Profiles, in report order.
     pub profiles: &'a [String],
@@ -127,8 +127,7 @@ fn declaration(job: &Job, context: &JobContext<'_>) -> Result<Report> {
             job.section()
         )));
     };
-    let lists = Lists::load(context.suites)?;
-    let plan = flows::plan(context.catalogue, &lists, context.profiles)?;
+    let plan = flows::plan(context.catalogue, context.profiles)?;
     let declaration = Declaration::load(&job.path)?;
     Ok(flows::judge(
         &plan,
