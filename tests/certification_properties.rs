@@ -119,6 +119,8 @@ impl Arbitrary for AnyReport {
         report.provenance = Some(Provenance {
             catalogue: BTreeMap::from([(String::arbitrary(g), attest::sha256(b"c"))]),
             profiles: BTreeMap::new(),
+            lists: BTreeMap::from([(String::arbitrary(g), attest::sha256(b"l"))]),
+            live_cases: BTreeMap::from([(String::arbitrary(g), attest::sha256(b"v"))]),
             schemas: BTreeMap::from([("s.json".to_owned(), attest::sha256(b"s"))]),
             inputs: BTreeMap::from([(String::arbitrary(g), attest::sha256(b"i"))]),
             target: Option::arbitrary(g),

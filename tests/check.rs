@@ -90,8 +90,12 @@ fn check_runs_the_repository_from_its_configuration() {
         .expect("input digests");
     assert_eq!(
         inputs.len(),
-        6,
-        "one digest per payload file, the dataset and the declaration"
+        7,
+        "one digest per payload file, the dataset, its descriptor and the declaration: {inputs:?}"
+    );
+    assert!(
+        inputs.contains_key("datasets/trips.toml"),
+        "the descriptor is digested: {inputs:?}"
     );
     let sarif: serde_json::Value =
         serde_json::from_str(&read(repo.path().join("reports/cityconform.sarif"))).expect("SARIF");

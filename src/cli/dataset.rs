@@ -54,8 +54,8 @@ pub(crate) fn run(args: DatasetArgs) -> Result<ExitCode, Error> {
         )));
     }
     let key = args.output.signing_key()?;
-    let catalogue = args.selection.suites.load()?;
-    let plan = dataset::plan(&catalogue, args.selection.selection())?;
+    let suites = args.selection.suites.load()?;
+    let plan = dataset::plan(suites.catalogue(), args.selection.selection())?;
     let descriptor = descriptor(&args)?;
     let options = AuditOptions {
         path: args.data.clone(),
@@ -68,11 +68,13 @@ pub(crate) fn run(args: DatasetArgs) -> Result<ExitCode, Error> {
             dirs: args.schema_dirs.clone(),
             ..SchemaOptions::default()
         })?;
-        cityconform::attest::provenance(
-            &catalogue,
+        // The descriptor, when there is one: the column roles the
+        // verdicts rest on.
+        suites.provenance(
             &args.selection.profiles,
             &registry,
             &report.inputs,
+            &args.descriptor.iter().cloned().collect::<Vec<_>>(),
             None,
         )
     })?;

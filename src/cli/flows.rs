@@ -7,13 +7,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use cityconform::ExitCode;
-use cityconform::catalog::{Catalogue, DiffKind, ProfileDiff};
+use cityconform::catalog::{DiffKind, ProfileDiff};
 use cityconform::declaration::Declaration;
 use cityconform::error::Error;
 use cityconform::flows::{self, judge};
 use cityconform::model::Report;
 use cityconform::report::{self, Format, TextOptions};
 use cityconform::schema::{SchemaOptions, SchemaRegistry};
+use cityconform::suites::Suites;
 use clap::Args;
 use serde_json::Value;
 
@@ -52,25 +53,21 @@ pub(crate) fn run(args: FlowsArgs) -> Result<ExitCode, Error> {
     args.output
         .check_paths(std::slice::from_ref(&args.declaration))?;
     let key = args.output.signing_key()?;
-    let catalogue = args.suites.load()?;
-    let mut report = judge_declaration(&catalogue, &args.declaration, &args.profiles)?;
+    let suites = args.suites.load()?;
+    let mut report = judge_declaration(&suites, &args.declaration, &args.profiles)?;
     sign(&mut report, key.as_ref(), |report| {
         // The bundled schemas: a declaration is judged without them, but
         // a signed report names every schema the tool carried.
         let registry = SchemaRegistry::load(&SchemaOptions::default())?;
-        cityconform::attest::provenance(&catalogue, &args.profiles, &registry, &report.inputs, None)
+        suites.provenance(&args.profiles, &registry, &report.inputs, &[], None)
     })?;
     args.output.emit(&report)?;
     Ok(report.exit_code())
 }
 
-/// Loads the declaration and judges it under `catalogue` and its lists.
-fn judge_declaration(
-    catalogue: &Catalogue,
-    path: &Path,
-    profiles: &[String],
-) -> Result<Report, Error> {
-    let plan = flows::plan(catalogue, profiles)?;
+/// Loads the declaration and judges it under `suites`.
+fn judge_declaration(suites: &Suites, path: &Path, profiles: &[String]) -> Result<Report, Error> {
+    let plan = flows::plan(suites.catalogue(), profiles)?;
     let declaration = Declaration::load(path)?;
     Ok(judge(&plan, &declaration, generated_at()?))
 }
@@ -128,13 +125,13 @@ pub(crate) fn diff(
     right: &str,
     json: bool,
 ) -> Result<String, Error> {
-    let catalogue: Catalogue = suites.load()?;
-    let lists = catalogue.lists();
+    let suites = suites.load()?;
+    let lists = suites.lists();
     let expand = |value: &Value| match lists.expand(value) {
         Ok(items) if is_list_like(value) => Value::from(items),
         _ => value.clone(),
     };
-    let diff = ProfileDiff::between(&catalogue, left, right, &expand)?;
+    let diff = ProfileDiff::between(suites.catalogue(), left, right, &expand)?;
     if json {
         let mut text =
             serde_json::to_string_pretty(&diff).map_err(|e| Error::Internal(e.to_string()))?;

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use cityconform::ExitCode;
 use cityconform::engine::Progress;
 use cityconform::error::Error;
-use cityconform::live::{self, AuditOptions, LivePlan, cases, target};
+use cityconform::live::{self, AuditOptions, LivePlan, target};
 use cityconform::model::Report;
 use cityconform::reference::{Fault, ReferenceOptions, RunningReference};
 use cityconform::schema::{SchemaOptions, SchemaRegistry};
@@ -114,6 +114,7 @@ pub(crate) fn audit(args: AuditArgs) -> Result<ExitCode, Error> {
     let key = args.output.signing_key()?;
     let report = run_audit(
         &target,
+        Some(&args.target),
         &args.selection.profiles,
         &args.selection.only,
         &args.selection.suites,
@@ -124,32 +125,41 @@ pub(crate) fn audit(args: AuditArgs) -> Result<ExitCode, Error> {
     Ok(report.exit_code())
 }
 
-/// Audits `target`, and signs the report when `key` is given.
+/// Audits `target`, and signs the report when `key` is given; the
+/// provenance digests `target_file`, the description the user gave.
 fn run_audit(
     target: &target::Target,
+    target_file: Option<&Path>,
     profiles: &[String],
     only: &[String],
     suites: &SuiteArgs,
     quiet: bool,
     key: Option<&SigningKey>,
 ) -> Result<Report, Error> {
-    let catalogue = suites.load()?;
+    let suites = suites.load()?;
     let registry = SchemaRegistry::load(&SchemaOptions::default())?;
     live::check_target_types(target, &registry)?;
-    let cases = cases::load_cases(suites.dirs())?;
     let selection = cityconform::engine::Selection { profiles, only };
-    let plan = LivePlan::new(&catalogue, &registry, cases, selection)?;
+    let plan = LivePlan::new(
+        suites.catalogue(),
+        &registry,
+        suites.cases().to_vec(),
+        selection,
+    )?;
     let options = AuditOptions {
         generated_at: generated_at()?,
     };
     let progress = CaseProgress::new(quiet);
     let mut report = live::audit(&plan, &registry, target, &options, &progress)?;
     sign(&mut report, key, |report| {
-        cityconform::attest::provenance(
-            &catalogue,
+        suites.provenance(
             profiles,
             &registry,
             &report.inputs,
+            &target_file
+                .map(Path::to_path_buf)
+                .into_iter()
+                .collect::<Vec<_>>(),
             Some(target.base_url.clone()),
         )
     })?;
@@ -180,8 +190,11 @@ pub(crate) fn demo(args: DemoArgs) -> Result<ExitCode, Error> {
             profiles.join(", ")
         );
     }
+    // The demo's target file is the tool's own, written for the platform
+    // it started and removed afterwards: the base URL names the target.
     let report = run_audit(
         &target,
+        None,
         &profiles,
         &[],
         &SuiteArgs::default(),

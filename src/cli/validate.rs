@@ -78,7 +78,7 @@ pub(crate) fn run(args: ValidateArgs) -> Result<ExitCode, Error> {
     inputs.extend(args.declaration.clone());
     args.output.check_paths(&inputs)?;
     let key = args.output.signing_key()?;
-    let catalogue = args.selection.suites.load()?;
+    let suites = args.selection.suites.load()?;
     let registry = SchemaRegistry::load(&SchemaOptions {
         dirs: args.schema_dirs.clone(),
         mappings: args.mappings.clone(),
@@ -87,7 +87,7 @@ pub(crate) fn run(args: ValidateArgs) -> Result<ExitCode, Error> {
     })?;
     let declaration = super::flows::load_declaration(args.declaration.as_deref())?;
     let plan = payload::plan(
-        &catalogue,
+        suites.catalogue(),
         &registry,
         args.selection.selection(),
         declaration,
@@ -100,11 +100,12 @@ pub(crate) fn run(args: ValidateArgs) -> Result<ExitCode, Error> {
     let progress = TerminalProgress::new(args.output.quiet);
     let mut report = payload::validate(&plan, &registry, &options, &progress)?;
     sign(&mut report, key.as_ref(), |report| {
-        cityconform::attest::provenance(
-            &catalogue,
+        suites.provenance(
             &args.selection.profiles,
             &registry,
             &report.inputs,
+            // The declaration the records were checked against.
+            &args.declaration.iter().cloned().collect::<Vec<_>>(),
             None,
         )
     })?;

@@ -7,9 +7,6 @@
 //! dataset engine with `context`, then give `Job::Dataset(_)` that runner
 //! in [`runner`]. Nothing else in `check` changes.
 
-use std::path::PathBuf;
-
-use crate::catalog::Catalogue;
 use crate::config::{Config, Job, TargetRef};
 use crate::dataset::{self, AuditOptions, Descriptor};
 use crate::declaration::Declaration;
@@ -20,17 +17,16 @@ use crate::live::{self, LivePlan};
 use crate::model::Report;
 use crate::payload::{self, ValidateOptions};
 use crate::schema::SchemaRegistry;
+use crate::suites::Suites;
 
-/// What every runner gets: the catalogue and schemas loaded once, the
+/// What every runner gets: the suites and schemas loaded once, the
 /// profiles in force, the report time and a progress sink.
 #[derive(Clone, Copy)]
 pub struct JobContext<'a> {
-    /// The catalogue, with the configured overlays.
-    pub catalogue: &'a Catalogue,
+    /// The catalogue, lists and live cases, with the configured overlays.
+    pub suites: &'a Suites,
     /// The schemas, with the configured folders and mappings.
     pub registry: &'a SchemaRegistry,
-    /// The configured suite overlay folders (for the live cases).
-    pub suites: &'a [PathBuf],
     /// Profiles, in report order.
     pub profiles: &'a [String],
     /// The report time, RFC 3339.
@@ -109,7 +105,12 @@ fn payloads(job: &Job, context: &JobContext<'_>) -> Result<Report> {
         profiles: context.profiles,
         only: &job.requirements,
     };
-    let plan = payload::plan(context.catalogue, context.registry, selection, None)?;
+    let plan = payload::plan(
+        context.suites.catalogue(),
+        context.registry,
+        selection,
+        None,
+    )?;
     let options = ValidateOptions {
         paths: job.files.clone(),
         force_schema: job.schema.clone(),
@@ -127,7 +128,7 @@ fn declaration(job: &Job, context: &JobContext<'_>) -> Result<Report> {
             job.section()
         )));
     };
-    let plan = flows::plan(context.catalogue, context.profiles)?;
+    let plan = flows::plan(context.suites.catalogue(), context.profiles)?;
     let declaration = Declaration::load(&job.path)?;
     Ok(flows::judge(
         &plan,
@@ -145,7 +146,7 @@ fn dataset(job: &Job, context: &JobContext<'_>) -> Result<Report> {
         )));
     };
     let plan = dataset::plan(
-        context.catalogue,
+        context.suites.catalogue(),
         Selection {
             profiles: context.profiles,
             only: &[],
@@ -180,11 +181,10 @@ fn target(job: &Job, context: &JobContext<'_>) -> Result<Report> {
     };
     let target = live::target::load(path)?;
     live::check_target_types(&target, context.registry)?;
-    let cases = live::cases::load_cases(context.suites)?;
     let plan = LivePlan::new(
-        context.catalogue,
+        context.suites.catalogue(),
         context.registry,
-        cases,
+        context.suites.cases().to_vec(),
         Selection {
             profiles: context.profiles,
             only: &[],

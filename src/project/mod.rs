@@ -12,21 +12,22 @@
 mod jobs;
 mod merge;
 
-use crate::attest;
+use std::path::PathBuf;
+
 use crate::catalog::Catalogue;
 use crate::config::{Config, Job, TargetRef};
 use crate::engine::Progress;
 use crate::error::{Error, Result};
 use crate::model::{Command, Report};
 use crate::schema::{SchemaOptions, SchemaRegistry};
+use crate::suites::Suites;
 
 pub use jobs::JobContext;
 
 /// Runs everything `config` names; `generated_at` is the report time.
 pub fn run(config: &Config, generated_at: &str, progress: &dyn Progress) -> Result<Report> {
-    let catalogue = Catalogue::load(&config.suites)?;
-    crate::families::check_kinds(&catalogue)?;
-    check_references(config, &catalogue)?;
+    let suites = Suites::load(&config.suites)?;
+    check_references(config, suites.catalogue())?;
     jobs::refuse_unavailable(config)?;
     let registry = SchemaRegistry::load(&SchemaOptions {
         dirs: config.schema_dirs.clone(),
@@ -35,9 +36,8 @@ pub fn run(config: &Config, generated_at: &str, progress: &dyn Progress) -> Resu
         strict_formats: config.strict_formats,
     })?;
     let context = JobContext {
-        catalogue: &catalogue,
+        suites: &suites,
         registry: &registry,
-        suites: &config.suites,
         profiles: &config.profiles,
         generated_at,
         progress,
@@ -48,14 +48,36 @@ pub fn run(config: &Config, generated_at: &str, progress: &dyn Progress) -> Resu
     }
     let mut report = merge::merge(reports, Command::Check, generated_at)?;
     crate::waiver::apply(&mut report, &config.waivers)?;
-    report.provenance = Some(attest::provenance(
-        &catalogue,
+    report.provenance = Some(suites.provenance(
         &config.profiles,
         &registry,
         &report.inputs,
+        &read_besides_inputs(config),
         target_of(config),
     )?);
     Ok(report)
+}
+
+/// The files the jobs read besides their inputs, to know how to read
+/// them: each dataset's descriptor and the target file. A report signed
+/// without them could not tell which column roles or which platform
+/// description its verdicts rest on.
+fn read_besides_inputs(config: &Config) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for job in &config.jobs {
+        match job {
+            Job::Dataset(job) => files.push(job.descriptor.clone()),
+            Job::Target(job) => {
+                if let TargetRef::File(path) = &job.target {
+                    files.push(path.clone());
+                }
+            }
+            Job::Payloads(_) | Job::Declaration(_) => {}
+        }
+    }
+    files.sort();
+    files.dedup();
+    files
 }
 
 /// Profiles and waived requirements must exist: a typo in either would
