@@ -14,9 +14,10 @@
 //! - the one table of check kinds ([`families`]);
 //! - consumers of the model: renderers ([`report`]), waivers ([`waiver`]),
 //!   provenance digests and signatures ([`attest`]);
-//! - the harness: a repository's `cityconform.toml` ([`config`]) run as one
-//!   pass ([`project`]), and the embedded reference platform
-//!   ([`mod@reference`]).
+//! - the harness: the suites of a run loaded once, with the digests of
+//!   their files ([`suites`]), a repository's `cityconform.toml`
+//!   ([`config`]) run as one pass ([`project`]), and the embedded reference
+//!   platform ([`mod@reference`]).
 //!
 //! The library never prints: output goes to writers handed in by the caller,
 //! and progress goes through [`engine::Progress`]. The `cityconform` binary is a
@@ -50,10 +51,12 @@ pub mod families;
 pub mod attest;
 pub mod report;
 pub mod waiver;
-// The harness: configuration, jobs, and the embedded reference platform.
+// The harness: the suites, configuration, jobs, and the embedded
+// reference platform.
 pub mod config;
 pub mod harness;
 pub mod reference;
+pub mod suites;
 
 pub use error::Error;
 

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -50,27 +50,85 @@ pub fn file_digest(path: &Path) -> Result<String> {
     Ok(hex(&hasher.finalize()))
 }
 
-/// The provenance of a run: digests of the catalogue files in force, of
-/// the files of `profile_ids` and their lineage, of every schema known to
-/// `registry`, and of the input files (read again from their paths as
-/// reported; an input that is not a file, such as a URL, is skipped).
+/// Digests of the suite files in force, taken once when a run loads its
+/// suites, so that every report of the run names the same files and no
+/// file is read twice.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SuiteDigests {
+    /// Requirement catalogue files in force, by name.
+    pub catalogue: BTreeMap<String, String>,
+    /// For each profile ID, the files of the profile and its lineage, by
+    /// name.
+    pub profiles: BTreeMap<String, BTreeMap<String, String>>,
+    /// List files in force, by name.
+    pub lists: BTreeMap<String, String>,
+    /// Live-case files in force, by name.
+    pub live_cases: BTreeMap<String, String>,
+}
+
+impl SuiteDigests {
+    /// The digests of the requirement, profile and list files in force in
+    /// `catalogue`, and of `live_case_files` (name and text).
+    pub fn new(catalogue: &Catalogue, live_case_files: &[(String, String)]) -> Result<Self> {
+        let mut profiles = BTreeMap::new();
+        for profile in catalogue.profiles() {
+            profiles.insert(
+                profile.id.clone(),
+                digest_texts(catalogue.profile_files(&profile.id)?),
+            );
+        }
+        Ok(SuiteDigests {
+            catalogue: digest_texts(catalogue.requirement_files()),
+            profiles,
+            lists: digest_texts(catalogue.lists().files()),
+            live_cases: digest_texts(
+                live_case_files
+                    .iter()
+                    .map(|(name, text)| (name.as_str(), text.as_str())),
+            ),
+        })
+    }
+
+    /// The files of profile `id` and its lineage.
+    fn profile(&self, id: &str) -> Result<&BTreeMap<String, String>> {
+        self.profiles.get(id).ok_or_else(|| Error::UnknownProfile {
+            name: id.to_owned(),
+            known: self.profiles.keys().cloned().collect::<Vec<_>>().join(", "),
+        })
+    }
+}
+
+fn digest_texts<'a>(
+    files: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> BTreeMap<String, String> {
+    files
+        .into_iter()
+        .map(|(name, text)| (name.to_owned(), sha256(text.as_bytes())))
+        .collect()
+}
+
+/// The provenance of a run: the digests of the suite files in force (the
+/// profiles' only for `profile_ids` and their lineage), of every schema
+/// known to `registry`, of the input files (read again from their paths as
+/// reported; an input that is not a file, such as a URL, is skipped), and
+/// of the other `files` the run read to know how to read its inputs (a
+/// dataset's descriptor, a live target), by path as given.
 pub fn provenance(
-    catalogue: &Catalogue,
+    suites: &SuiteDigests,
     profile_ids: &[String],
     registry: &SchemaRegistry,
     inputs: &[InputSummary],
+    files: &[PathBuf],
     target: Option<String>,
 ) -> Result<Provenance> {
-    let catalogue_digests = catalogue
-        .requirement_files()
-        .into_iter()
-        .map(|(name, text)| (name.to_owned(), sha256(text.as_bytes())))
-        .collect();
     let mut profiles = BTreeMap::new();
     for id in profile_ids {
-        for (name, text) in catalogue.profile_files(id)? {
-            profiles.insert(name.to_owned(), sha256(text.as_bytes()));
-        }
+        profiles.extend(
+            suites
+                .profile(id)?
+                .iter()
+                .map(|(name, digest)| (name.clone(), digest.clone())),
+        );
     }
     let mut schemas = BTreeMap::new();
     for (name, document) in registry.documents() {
@@ -83,29 +141,34 @@ pub fn provenance(
             input_digests.insert(input.path.clone(), file_digest(path)?);
         }
     }
+    for path in files {
+        input_digests.insert(path.display().to_string(), file_digest(path)?);
+    }
     Ok(Provenance {
-        catalogue: catalogue_digests,
+        catalogue: suites.catalogue.clone(),
         profiles,
+        lists: suites.lists.clone(),
+        live_cases: suites.live_cases.clone(),
         schemas,
         inputs: input_digests,
         target,
     })
 }
 
-/// The digests a verifier trusts: its own catalogue, the files of those
-/// of `profile_ids` it knows (an unknown one then shows as a mismatch),
-/// and its schemas. No inputs, no target.
+/// The digests a verifier trusts: its own suites, the files of those of
+/// `profile_ids` it knows (an unknown one then shows as a mismatch), and
+/// its schemas. No inputs, no target.
 pub fn trusted_provenance(
-    catalogue: &Catalogue,
+    suites: &SuiteDigests,
     registry: &SchemaRegistry,
     profile_ids: &[String],
 ) -> Result<Provenance> {
     let known: Vec<String> = profile_ids
         .iter()
-        .filter(|id| catalogue.profile(id).is_ok())
+        .filter(|id| suites.profiles.contains_key(*id))
         .cloned()
         .collect();
-    provenance(catalogue, &known, registry, &[], None)
+    provenance(suites, &known, registry, &[], &[], None)
 }
 
 #[cfg(test)]

@@ -7,13 +7,16 @@
 //! member order; verification additionally requires the file to be exactly
 //! the tool's own rendering of its content, so that *any* changed byte of a
 //! signed report fails. Verification also compares the report's provenance
-//! with the catalogue, profiles and schemas the verifier trusts, so a
-//! report produced with a modified catalogue is caught even when its
-//! signature is good.
+//! with the suites (catalogue, profiles, lists, live cases) and schemas the
+//! verifier trusts, so a report produced with a modified catalogue, a
+//! modified list or a relaxed live case is caught even when its signature
+//! is good.
 
 mod digest;
 pub mod keys;
 mod signature;
 
-pub use digest::{canonical_json, file_digest, provenance, sha256, trusted_provenance};
+pub use digest::{
+    SuiteDigests, canonical_json, file_digest, provenance, sha256, trusted_provenance,
+};
 pub use signature::{Mismatch, Verification, sign, signed_message, verify, verify_message};

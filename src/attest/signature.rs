@@ -88,7 +88,8 @@ fn sections(report: &Report) -> Result<BTreeMap<String, String>> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mismatch {
     /// What was compared: `file`, `signature`, `key`, a member name such
-    /// as `findings`, or `catalogue`, `profiles`, `schemas`.
+    /// as `findings`, or `catalogue`, `profiles`, `lists`, `live_cases`,
+    /// `schemas`.
     pub subject: String,
     /// What does not match, in plain words.
     pub message: String,
@@ -120,8 +121,8 @@ impl Verification {
 }
 
 /// Verifies the bytes of a JSON report against `key`, and its provenance
-/// against `trusted` (the digests of the catalogue, profiles and schemas
-/// the verifier trusts; inputs and target are not compared).
+/// against `trusted` (the digests of the suites and schemas the verifier
+/// trusts; inputs and target are not compared).
 pub fn verify(bytes: &[u8], key: &VerifyingKey, trusted: &Provenance) -> Verification {
     let mut outcome = Verification::default();
     let report: Report = match serde_json::from_slice(bytes) {
@@ -155,7 +156,7 @@ pub fn verify(bytes: &[u8], key: &VerifyingKey, trusted: &Provenance) -> Verific
         Some(provenance) => compare_provenance(provenance, trusted, &mut outcome),
         None => outcome.mismatch(
             "provenance",
-            "the report carries no provenance (digests of catalogue, profiles, schemas and inputs)",
+            "the report carries no provenance (digests of suites, schemas and inputs)",
         ),
     }
     outcome
@@ -251,9 +252,12 @@ fn compare_sections(
     }
 }
 
-/// Compares the report's catalogue, profile and schema digests with the
-/// trusted ones: a report made with a modified catalogue fails here even
-/// when its signature is good.
+/// Compares the report's suite (catalogue, profile, list, live-case) and
+/// schema digests with the trusted ones: a report made with a modified
+/// catalogue, list or live case fails here even when its signature is
+/// good. Profiles are compared one way, since a report names only the
+/// profiles it selected; everything else both ways, since a file the
+/// verifier trusts and the report lacks was replaced or removed.
 fn compare_provenance(report: &Provenance, trusted: &Provenance, outcome: &mut Verification) {
     compare_digests(
         "catalogue",
@@ -269,6 +273,22 @@ fn compare_provenance(report: &Provenance, trusted: &Provenance, outcome: &mut V
         &report.profiles,
         &trusted.profiles,
         false,
+        outcome,
+    );
+    compare_digests(
+        "lists",
+        "list file",
+        &report.lists,
+        &trusted.lists,
+        true,
+        outcome,
+    );
+    compare_digests(
+        "live_cases",
+        "live-case file",
+        &report.live_cases,
+        &trusted.live_cases,
+        true,
         outcome,
     );
     compare_digests(

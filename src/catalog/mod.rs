@@ -1,5 +1,5 @@
-//! The requirement catalogue and its profiles: loading, cross-checking and
-//! resolving them. Owns no checks (see [`crate::engine`]) and runs nothing
+//! The requirement catalogue, its profiles and the named lists their
+//! parameters refer to: loading, cross-checking and resolving them. Owns no checks (see [`crate::engine`]) and runs nothing
 //! (see [`crate::engine`]); it only says *what* is required, by whom, with
 //! which parameters.
 
@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use serde::Deserialize;
 
 pub use diff::{Citation, DiffEntry, DiffKind, ProfileDiff};
-pub use lists::{List, Lists};
+pub use lists::{List, ListReferences, Lists};
 pub use profile::{Profile, ProfileEntry, ResolvedProfile, Selection};
 pub use requirement::{Area, CheckSpec, Clause, Level, Requirement};
 
@@ -39,13 +39,18 @@ struct Origin {
     pointer: String,
 }
 
-/// Every requirement and profile in force for a run: the embedded suites,
-/// overlaid by the folders the user adds (a definition with the same ID
-/// replaces the embedded one).
+/// Every requirement, profile and list in force for a run: the embedded
+/// suites, overlaid by the folders the user adds (a definition with the
+/// same ID replaces the embedded one).
+///
+/// The lists are loaded with the profiles that name them, so that every
+/// reader of a parameter (a check built from it, the report that shows
+/// it) expands the same lists.
 #[derive(Debug)]
 pub struct Catalogue {
     requirements: BTreeMap<String, Requirement>,
     profiles: BTreeMap<String, Profile>,
+    lists: Lists,
     origins: BTreeMap<String, Origin>,
     sources: Vec<TomlSource>,
 }
@@ -57,8 +62,9 @@ impl Catalogue {
     }
 
     /// The embedded suites overlaid by each folder in `overlays` (each with
-    /// `catalogue/` and/or `profiles/` sub-folders of TOML files), then
-    /// cross-checked: every reference resolves, no profile lineage loops.
+    /// `catalogue/`, `profiles/` and/or `lists/` sub-folders of TOML
+    /// files), then cross-checked: every reference resolves, no profile
+    /// lineage loops.
     pub fn load(overlays: &[PathBuf]) -> Result<Self> {
         let mut layers = vec![(
             load::embedded_files("catalogue"),
@@ -81,6 +87,7 @@ impl Catalogue {
         let mut catalogue = Catalogue {
             requirements: BTreeMap::new(),
             profiles: BTreeMap::new(),
+            lists: Lists::load(overlays)?,
             origins: BTreeMap::new(),
             sources: Vec::new(),
         };
@@ -267,6 +274,12 @@ impl Catalogue {
             .into_iter()
             .map(|i| (self.sources[i].name.as_str(), self.sources[i].text()))
             .collect()
+    }
+
+    /// The named lists in force, which profile parameters refer to as
+    /// `@<id>`.
+    pub fn lists(&self) -> &Lists {
+        &self.lists
     }
 
     /// Comma-separated profile IDs, for help lines.

@@ -92,15 +92,16 @@ pub(crate) struct SchemasArgs {
 }
 
 pub(crate) fn requirements(args: RequirementsArgs) -> Result<ExitCode, Error> {
-    let catalogue = args.suites.load()?;
+    let suites = args.suites.load()?;
+    let catalogue = suites.catalogue();
     let text = match (args.action.unwrap_or(RequirementsAction::List), args.format) {
-        (RequirementsAction::List, ListFormat::Text) => requirement_table(&catalogue),
+        (RequirementsAction::List, ListFormat::Text) => requirement_table(catalogue),
         (RequirementsAction::List, ListFormat::Json) => {
             to_json(&catalogue.requirements().collect::<Vec<_>>())?
         }
         (RequirementsAction::Show { id }, format) => {
             let requirement = catalogue.requirement(&id)?;
-            let selections = selections_of(&catalogue, &id)?;
+            let selections = selections_of(catalogue, &id)?;
             match format {
                 ListFormat::Text => requirement_text(requirement, &selections),
                 ListFormat::Json => {
@@ -200,7 +201,8 @@ pub(crate) fn profiles(args: ProfilesArgs) -> Result<ExitCode, Error> {
         print(&super::flows::diff(&args.suites, left, right, json)?)?;
         return Ok(ExitCode::Met);
     }
-    let catalogue = args.suites.load()?;
+    let suites = args.suites.load()?;
+    let catalogue = suites.catalogue();
     let text = match (action, args.format) {
         (ProfilesAction::List, ListFormat::Text) => {
             let mut out = format!("{:<10}  {:<10}  {:<6}  title\n", "id", "extends", "reqs");

@@ -6,8 +6,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use cityconform::ExitCode;
-use cityconform::catalog::Lists;
-use cityconform::catalog::{Catalogue, DiffKind, ProfileDiff};
+use cityconform::catalog::{DiffKind, ProfileDiff};
 use cityconform::engine::NoProgress;
 use cityconform::error::Error;
 use cityconform::harness::{DeclarationJob, Harness, HarnessOptions, Job};
@@ -57,7 +56,14 @@ pub(crate) fn run(args: FlowsArgs) -> Result<ExitCode, Error> {
         profiles: args.profiles.clone(),
         generated_at: generated_at()?,
     };
-    run_job(&job, options, &args.output, &NoProgress, |_| None)
+    run_job(
+        &job,
+        options,
+        &args.output,
+        &NoProgress,
+        &job.read_besides(),
+        |_| None,
+    )
 }
 
 fn declaration_job(path: &Path) -> Job {
@@ -122,13 +128,13 @@ pub(crate) fn diff(
     right: &str,
     json: bool,
 ) -> Result<String, Error> {
-    let catalogue: Catalogue = suites.load()?;
-    let lists = Lists::load(suites.dirs())?;
+    let suites = suites.load()?;
+    let lists = suites.lists();
     let expand = |value: &Value| match lists.expand(value) {
         Ok(items) if is_list_like(value) => Value::from(items),
         _ => value.clone(),
     };
-    let diff = ProfileDiff::between(&catalogue, left, right, &expand)?;
+    let diff = ProfileDiff::between(suites.catalogue(), left, right, &expand)?;
     if json {
         let mut text =
             serde_json::to_string_pretty(&diff).map_err(|e| Error::Internal(e.to_string()))?;

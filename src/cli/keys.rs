@@ -4,7 +4,6 @@ use std::path::PathBuf;
 
 use cityconform::ExitCode;
 use cityconform::attest::{self, keys};
-use cityconform::catalog::Catalogue;
 use cityconform::error::Error;
 use cityconform::schema::{SchemaOptions, SchemaRegistry};
 use clap::Args;
@@ -44,7 +43,7 @@ fn with_suffix(name: &std::path::Path, suffix: &str) -> PathBuf {
 /// Arguments of `verify`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Exit codes: 0 the report verifies, 1 it does not (each mismatch is listed), 2 the report or key could not be read.\n\nThe report's catalogue, profile and schema digests are compared with this build's bundled ones, overlaid by --suites and --schema-dir: pass the same folders the report was produced with."
+    after_help = "Exit codes: 0 the report verifies, 1 it does not (each mismatch is listed), 2 the report or key could not be read.\n\nThe report's catalogue, profile, list, live-case and schema digests are compared with this build's bundled ones, overlaid by --suites and --schema-dir: pass the same folders the report was produced with."
 )]
 pub(crate) struct VerifyArgs {
     /// The signed JSON report.
@@ -66,18 +65,18 @@ pub(crate) struct VerifyArgs {
 pub(crate) fn verify(args: VerifyArgs) -> Result<ExitCode, Error> {
     let key = keys::read_verifying_key(&args.public_key)?;
     let bytes = std::fs::read(&args.report).map_err(|e| Error::read(&args.report, e))?;
-    let catalogue: Catalogue = args.suites.load()?;
+    let suites = args.suites.load()?;
     let registry = SchemaRegistry::load(&SchemaOptions {
         dirs: args.schema_dirs.clone(),
         ..SchemaOptions::default()
     })?;
-    let trusted = attest::trusted_provenance(&catalogue, &registry, &profile_ids(&bytes))?;
+    let trusted = suites.trusted_provenance(&registry, &profile_ids(&bytes))?;
     let outcome = attest::verify(&bytes, &key, &trusted);
     let name = args.report.display();
     let mut text = String::new();
     if outcome.verified() {
         text.push_str(&format!(
-            "verified: {name} is signed by key {} and was produced with this catalogue, these profiles and schemas\n",
+            "verified: {name} is signed by key {} and was produced with these suites (catalogue, profiles, lists, live cases) and schemas\n",
             outcome.key_id.as_deref().unwrap_or("?")
         ));
     } else {

@@ -112,7 +112,14 @@ pub(crate) fn audit(args: AuditArgs) -> Result<ExitCode, Error> {
         generated_at: generated_at()?,
     };
     let progress = CaseProgress::new(args.output.quiet);
-    run_job(&job, options, &args.output, &progress, base_url)
+    run_job(
+        &job,
+        options,
+        &args.output,
+        &progress,
+        &job.read_besides(),
+        base_url,
+    )
 }
 
 /// The live job for a target file.
@@ -162,6 +169,9 @@ pub(crate) fn demo(args: DemoArgs) -> Result<ExitCode, Error> {
         options,
         &args.output,
         &progress,
+        // The target file is the demo's own, written to a temporary
+        // folder and removed: the base URL names the platform instead.
+        &[],
         base_url,
     );
     reference.stop();

@@ -14,7 +14,7 @@ mod validate;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
-use cityconform::catalog::Catalogue;
+use cityconform::suites::Suites;
 use cityconform::{Error, ExitCode};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -63,8 +63,9 @@ enum Command {
     Init(check::InitArgs),
     /// Generate an Ed25519 key pair for signing reports.
     Keygen(keys::KeygenArgs),
-    /// Verify a signed JSON report: signature, content and the catalogue,
-    /// profiles and schemas it was produced with.
+    /// Verify a signed JSON report: signature, content and the suites
+    /// (catalogue, profiles, lists, live cases) and schemas it was produced
+    /// with.
     Verify(keys::VerifyArgs),
 }
 
@@ -89,20 +90,20 @@ pub(crate) struct SelectionArgs {
     pub(crate) suites: SuiteArgs,
 }
 
-/// Where the catalogue comes from.
+/// Where the suites come from.
 #[derive(Debug, Clone, Default, Args)]
 pub(crate) struct SuiteArgs {
-    /// A folder whose `catalogue/`, `profiles/` and `live/` TOML files
-    /// overlay the embedded suites (same ID replaces). Repeatable.
+    /// A folder whose `catalogue/`, `profiles/`, `lists/` and `live/` TOML
+    /// files overlay the embedded suites (same ID replaces). Repeatable.
     #[arg(long = "suites", value_name = "DIR")]
     suites: Vec<PathBuf>,
 }
 
 impl SuiteArgs {
-    pub(crate) fn load(&self) -> Result<Catalogue, Error> {
-        let catalogue = Catalogue::load(&self.suites)?;
-        cityconform::families::check_kinds(&catalogue)?;
-        Ok(catalogue)
+    /// The suites of this run, loaded once: the command reads them all
+    /// from the value returned.
+    pub(crate) fn load(&self) -> Result<Suites, Error> {
+        Suites::load(&self.suites)
     }
 
     /// The overlay folders.

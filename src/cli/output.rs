@@ -128,13 +128,15 @@ impl OutputArgs {
 
 /// The one way a command runs a job: every report path checked against
 /// the job's inputs and the key read before anything runs, the harness
-/// loaded once, the job run, the report signed (with the provenance of
-/// `target`, the live platform, if any) and written.
+/// loaded once, the job run, the report signed and written. A signed
+/// report's provenance names `besides` (files read to know how to read the
+/// inputs) and `target` (the live platform, if any).
 pub(crate) fn run_job(
     job: &Job,
     options: HarnessOptions,
     output: &OutputArgs,
     progress: &dyn Progress,
+    besides: &[PathBuf],
     target: impl FnOnce(&Report) -> Option<String>,
 ) -> Result<ExitCode, Error> {
     output.check_paths(&job.inputs())?;
@@ -142,7 +144,7 @@ pub(crate) fn run_job(
     let harness = Harness::load(options)?;
     let mut report = harness.run(job, progress)?;
     sign(&mut report, key.as_ref(), |report| {
-        harness.provenance(report, target(report))
+        harness.provenance(report, besides, target(report))
     })?;
     output.emit(&report)?;
     Ok(report.exit_code())

@@ -93,5 +93,12 @@ pub(crate) fn run(args: ValidateArgs) -> Result<ExitCode, Error> {
         generated_at: generated_at()?,
     };
     let progress = TerminalProgress::new(args.output.quiet);
-    run_job(&job, options, &args.output, &progress, |_| None)
+    run_job(
+        &job,
+        options,
+        &args.output,
+        &progress,
+        &job.read_besides(),
+        |_| None,
+    )
 }

@@ -10,7 +10,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::catalog::{Catalogue, Level, ResolvedProfile};
+use crate::catalog::{Catalogue, Level, ListReferences, ResolvedProfile};
 use crate::error::{Error, FileProblem, Result};
 use crate::model::RequirementInfo;
 use crate::outcome::ParamError;
@@ -20,8 +20,12 @@ use crate::outcome::ParamError;
 pub struct Instance<C> {
     /// The requirement it decides.
     pub requirement: String,
-    /// The parameters it was built with (list references expanded).
+    /// The parameters in force, each reference to a named list replaced by
+    /// the list's members: what the check reads, and what the report shows.
     pub params: Map<String, Value>,
+    /// The lists the parameters named, by parameter, so that the report
+    /// keeps the name beside the members.
+    pub lists: ListReferences,
     /// The check.
     pub check: C,
 }
@@ -74,13 +78,15 @@ pub struct Plan<C> {
 
 impl<C> Plan<C> {
     /// Builds the plan of one family. `build` receives each selected
-    /// requirement's check kind and parameters and answers `None` for a
-    /// kind its family does not decide, the built check, or why the
-    /// parameters are wrong. Every bad parameter is reported at once, with
-    /// the profile or catalogue file and line that set it, before any
-    /// subject is read; `family` names the family in the error for a
-    /// selection it has nothing to check in, and `hint` replaces the
-    /// pointer to `requirements show` in the help of a bad parameter.
+    /// requirement's check kind and parameters (references to the
+    /// catalogue's lists expanded; an unknown one is left as written for
+    /// the family to report) and answers `None` for a kind its family does
+    /// not decide, the built check, or why the parameters are wrong. Every
+    /// bad parameter is reported at once, with the profile or catalogue
+    /// file and line that set it, before any subject is read; `family`
+    /// names the family in the error for a selection it has nothing to
+    /// check in, and `hint` replaces the pointer to `requirements show` in
+    /// the help of a bad parameter.
     pub fn build(
         catalogue: &Catalogue,
         selection: Selection<'_>,
@@ -150,13 +156,13 @@ impl<C> Plan<C> {
                 continue;
             }
             let kind = catalogue.requirement(&selection.id)?.check.kind.as_str();
-            let existing = self
-                .instances
-                .iter()
-                .position(|x| x.requirement == selection.id && x.params == selection.params);
+            let (params, lists) = catalogue.lists().expand_params(&selection.params);
+            let existing = self.instances.iter().position(|x| {
+                x.requirement == selection.id && x.params == params && x.lists == lists
+            });
             let instance = match existing {
                 Some(i) => i,
-                None => match build(kind, &selection.params) {
+                None => match build(kind, &params) {
                     None => continue,
                     Some(Err(error)) => {
                         problems.push(param_problem(
@@ -172,7 +178,8 @@ impl<C> Plan<C> {
                     Some(Ok(check)) => {
                         self.instances.push(Instance {
                             requirement: selection.id.clone(),
-                            params: selection.params.clone(),
+                            params,
+                            lists,
                             check,
                         });
                         self.instances.len() - 1

@@ -262,6 +262,7 @@ impl<'p, C> Tally<'p, C> {
                     verdict,
                     counts,
                     params: self.plan.instances[entry.instance].params.clone(),
+                    lists: self.plan.instances[entry.instance].lists.clone(),
                     reason,
                 });
             }

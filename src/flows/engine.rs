@@ -5,7 +5,7 @@
 //! pair of profiles.
 
 use super::checks::{self, FlowCheck};
-use crate::catalog::{Catalogue, Level, Lists};
+use crate::catalog::{Catalogue, Level};
 use crate::declaration::Declaration;
 use crate::engine::{Locator, Outcome, ParamError, Plan, Selection, Tally};
 use crate::error::Result;
@@ -17,9 +17,12 @@ use crate::model::{
 /// The plan of a declaration run.
 pub type FlowPlan = Plan<FlowCheck>;
 
-/// The data-flow requirements of `profile_ids`, built. Fails before any
-/// flow is judged when a profile, list or parameter is wrong.
-pub fn plan(catalogue: &Catalogue, lists: &Lists, profile_ids: &[String]) -> Result<FlowPlan> {
+/// The data-flow requirements of `profile_ids`, built with the
+/// catalogue's lists (the same the report shows the parameters with).
+/// Fails before any flow is judged when a profile, list or parameter is
+/// wrong.
+pub fn plan(catalogue: &Catalogue, profile_ids: &[String]) -> Result<FlowPlan> {
+    let lists = catalogue.lists();
     let selection = Selection {
         profiles: profile_ids,
         only: &[],

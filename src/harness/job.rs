@@ -72,6 +72,27 @@ impl Job {
     }
 }
 
+impl Job {
+    /// The files the job reads to know how to read its inputs (a dataset's
+    /// descriptor, the declaration records are checked against, the target
+    /// description): a signed report names them, since its verdicts rest
+    /// on them.
+    pub fn read_besides(&self) -> Vec<PathBuf> {
+        match self {
+            Job::Payloads(job) => job.declaration.iter().cloned().collect(),
+            Job::Dataset(job) => match &job.roles {
+                Roles::Descriptor(path) => vec![path.clone()],
+                Roles::Schema(_) => Vec::new(),
+            },
+            Job::Declaration(_) => Vec::new(),
+            Job::Target(job) => match &job.target {
+                TargetRef::File(path) => vec![path.clone()],
+                TargetRef::Url(_) => Vec::new(),
+            },
+        }
+    }
+}
+
 /// Payload files.
 #[derive(Debug, Clone, Default)]
 pub struct PayloadsJob {

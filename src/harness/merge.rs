@@ -105,6 +105,7 @@ mod tests {
             verdict: counts.verdict(),
             counts,
             params: Map::new(),
+            lists: BTreeMap::new(),
             reason: None,
         };
         Report {

@@ -17,13 +17,13 @@ mod runners;
 
 use std::path::PathBuf;
 
-use crate::attest;
 use crate::catalog::Catalogue;
 use crate::config::Config;
 use crate::engine::Progress;
 use crate::error::{Error, Result};
 use crate::model::{Command, Provenance, Report};
 use crate::schema::{SchemaOptions, SchemaRegistry};
+use crate::suites::Suites;
 
 pub use job::{DatasetJob, DeclarationJob, Job, PayloadsJob, Roles, TargetJob, TargetRef};
 
@@ -43,7 +43,7 @@ pub struct HarnessOptions {
 /// Suites and schemas loaded once, and the run's profiles and time.
 #[derive(Debug)]
 pub struct Harness {
-    catalogue: Catalogue,
+    suites: Suites,
     registry: SchemaRegistry,
     options: HarnessOptions,
 }
@@ -52,19 +52,23 @@ impl Harness {
     /// Loads the suites (refusing unknown check kinds and profiles) and
     /// the schemas. Fails before any subject is read.
     pub fn load(options: HarnessOptions) -> Result<Self> {
-        let catalogue = Catalogue::load(&options.suites)?;
-        crate::families::check_kinds(&catalogue)?;
+        let suites = Suites::load(&options.suites)?;
         let registry = SchemaRegistry::load(&options.schemas)?;
         Ok(Harness {
-            catalogue,
+            suites,
             registry,
             options,
         })
     }
 
+    /// The suites in force: catalogue, profiles, lists and live cases.
+    pub fn suites(&self) -> &Suites {
+        &self.suites
+    }
+
     /// The catalogue in force.
     pub fn catalogue(&self) -> &Catalogue {
-        &self.catalogue
+        self.suites.catalogue()
     }
 
     /// The schemas in force.
@@ -86,25 +90,33 @@ impl Harness {
     /// merged (every dataset summary and matrix kept), waivers applied,
     /// provenance recorded.
     pub fn run_config(&self, config: &Config, progress: &dyn Progress) -> Result<Report> {
-        check_config_references(config, &self.catalogue)?;
+        check_config_references(config, self.catalogue())?;
         let mut reports = Vec::with_capacity(config.jobs.len());
         for job in &config.jobs {
             reports.push(self.run(job, progress)?);
         }
         let mut report = merge::merge(reports, Command::Check, &self.options.generated_at)?;
         crate::waiver::apply(&mut report, &config.waivers)?;
-        report.provenance = Some(self.provenance(&report, target_of(&config.jobs))?);
+        let besides: Vec<PathBuf> = config.jobs.iter().flat_map(Job::read_besides).collect();
+        report.provenance = Some(self.provenance(&report, &besides, target_of(&config.jobs))?);
         Ok(report)
     }
 
-    /// Digests of what produced `report`'s verdicts; `target` names the
-    /// live platform, if one was audited.
-    pub fn provenance(&self, report: &Report, target: Option<String>) -> Result<Provenance> {
-        attest::provenance(
-            &self.catalogue,
+    /// Digests of what produced `report`'s verdicts: the suites and
+    /// schemas in force, the inputs, and `besides`, the files read to know
+    /// how to read them (a descriptor, a declaration, a target); `target`
+    /// names the live platform, if one was audited.
+    pub fn provenance(
+        &self,
+        report: &Report,
+        besides: &[PathBuf],
+        target: Option<String>,
+    ) -> Result<Provenance> {
+        self.suites.provenance(
             &self.options.profiles,
             &self.registry,
             &report.inputs,
+            besides,
             target,
         )
     }

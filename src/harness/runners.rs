@@ -8,7 +8,6 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::{DatasetJob, DeclarationJob, Harness, Job, PayloadsJob, Roles, TargetJob, TargetRef};
-use crate::catalog::Lists;
 use crate::dataset::{self, AuditOptions, Descriptor};
 use crate::declaration::Declaration;
 use crate::engine::{Progress, Selection};
@@ -61,8 +60,7 @@ fn payloads(harness: &Harness, job: &PayloadsJob, progress: &dyn Progress) -> Re
 /// Every flow against the data-flow requirements of each profile, with the
 /// lists the profiles name (overlays included).
 fn declaration(harness: &Harness, job: &DeclarationJob) -> Result<Report> {
-    let lists = Lists::load(&harness.options.suites)?;
-    let plan = flows::plan(harness.catalogue(), &lists, harness.profiles())?;
+    let plan = flows::plan(harness.catalogue(), harness.profiles())?;
     let declaration = Declaration::load(&job.path)?;
     Ok(flows::judge(
         &plan,
@@ -165,11 +163,10 @@ fn target(harness: &Harness, job: &TargetJob, progress: &dyn Progress) -> Result
         target.ca_pem = Some(std::fs::read(ca).map_err(|e| Error::read(ca, e))?);
     }
     live::check_target_types(&target, harness.registry())?;
-    let cases = live::cases::load_cases(&harness.options.suites)?;
     let plan = LivePlan::new(
         harness.catalogue(),
         harness.registry(),
-        cases,
+        harness.suites().cases().to_vec(),
         selection(harness, &job.requirements),
     )?;
     let options = live::AuditOptions {

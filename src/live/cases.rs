@@ -214,17 +214,36 @@ struct CasesFile {
     case: Vec<CaseFile>,
 }
 
+/// The cases in force and the files that define them.
+#[derive(Debug, Clone, Default)]
+pub struct CaseSet {
+    /// The cases, in load order; an overlay's case replaces the one with
+    /// its ID.
+    pub cases: Vec<Case>,
+    /// Name and text of every file that defines a case in force, in load
+    /// order: what a report's provenance digests, so that a relaxed case
+    /// is visible to a verifier. A file whose every case an overlay
+    /// replaced is not in force.
+    pub files: Vec<(String, String)>,
+}
+
 /// The embedded cases, then each overlay folder's `live/*.toml` (a case
 /// with the same ID replaces the embedded one).
 pub fn load_cases(overlays: &[PathBuf]) -> Result<Vec<Case>> {
+    Ok(load_case_set(overlays)?.cases)
+}
+
+/// As [`load_cases`], with the files the cases in force come from.
+pub fn load_case_set(overlays: &[PathBuf]) -> Result<CaseSet> {
     let schema = load::tool_schema("live.schema.json")?;
     let mut files = load::embedded_files("live");
     for dir in overlays {
         files.extend(load::dir_files(dir, "live")?);
     }
-    let mut cases: Vec<Case> = Vec::new();
+    // Each case with the index of the file that defines it.
+    let mut cases: Vec<(Case, usize)> = Vec::new();
     let mut problems = Vec::new();
-    for file in &files {
+    for (index, file) in files.iter().enumerate() {
         let (parsed, source): (CasesFile, _) = load::parse_checked(file, &schema)?;
         for (i, case) in parsed.case.into_iter().enumerate() {
             let pointer = format!("/case/{i}");
@@ -234,8 +253,8 @@ pub fn load_cases(overlays: &[PathBuf]) -> Result<Vec<Case>> {
             };
             match build_case(case, origin) {
                 Ok(case) => {
-                    cases.retain(|c| c.id != case.id);
-                    cases.push(case);
+                    cases.retain(|(c, _)| c.id != case.id);
+                    cases.push((case, index));
                 }
                 Err((j, message)) => {
                     problems.push(source.problem(&format!("{pointer}/expect/{j}"), message));
@@ -243,11 +262,19 @@ pub fn load_cases(overlays: &[PathBuf]) -> Result<Vec<Case>> {
             }
         }
     }
-    if problems.is_empty() {
-        Ok(cases)
-    } else {
-        Err(Error::Files(problems))
-    }
+    Error::unless_problems(problems)?;
+    let mut in_force: Vec<usize> = cases.iter().map(|(_, index)| *index).collect();
+    in_force.sort_unstable();
+    in_force.dedup();
+    Ok(CaseSet {
+        cases: cases.into_iter().map(|(case, _)| case).collect(),
+        files: files
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| in_force.binary_search(i).is_ok())
+            .map(|(_, file)| (file.name, file.text))
+            .collect(),
+    })
 }
 
 fn build_case(case: CaseFile, origin: String) -> std::result::Result<Case, (usize, String)> {

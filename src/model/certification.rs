@@ -55,18 +55,31 @@ impl WaiverStatus {
 }
 
 /// Digests (`sha256:` and lower-case hex) of what produced the verdicts,
-/// so that a verifier can tell whether a report came from the catalogue,
-/// profiles and schemas it trusts, and from which inputs.
+/// so that a verifier can tell whether a report came from the suites
+/// (catalogue, profiles, lists, live cases) and schemas it trusts, and from
+/// which inputs.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Provenance {
-    /// Requirement catalogue files, by name.
+    /// Requirement catalogue files in force, by name.
     pub catalogue: BTreeMap<String, String>,
     /// Profile files of the selected profiles and their lineage, by name.
     pub profiles: BTreeMap<String, String>,
+    /// List files in force (the `@<id>` lists profile parameters name), by
+    /// name. Absent from reports written before lists were digested, which
+    /// then fail verification rather than pass unchecked.
+    #[serde(default)]
+    pub lists: BTreeMap<String, String>,
+    /// Live-case files in force (the requests and expectations that decide
+    /// the live requirements), by name; absent from older reports, as
+    /// `lists`.
+    #[serde(default)]
+    pub live_cases: BTreeMap<String, String>,
     /// Schemas known to the run, by file name (canonical JSON digested).
     pub schemas: BTreeMap<String, String>,
-    /// Input files, by path as reported.
+    /// Files the run read, by path as reported: the inputs, and the files
+    /// that said how to read them (a dataset's descriptor, a live target,
+    /// a declaration payloads were checked against).
     pub inputs: BTreeMap<String, String>,
     /// The live target, when there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]

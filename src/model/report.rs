@@ -4,6 +4,8 @@
 //! Findings name a field and a kind, never the value of a detected
 //! identifier: the report must not leak what it protects.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -157,8 +159,14 @@ pub struct RequirementResult {
     pub verdict: Verdict,
     /// Subjects per verdict.
     pub counts: Counts,
-    /// The parameters in force under this profile.
+    /// The parameters in force under this profile, each reference to a
+    /// named list (`@eu-adequacy`) replaced by the list's members.
     pub params: Map<String, Value>,
+    /// The lists the parameters named, by parameter name (dotted inside a
+    /// table parameter): `{"adequate": ["@eu-adequacy"]}`. Absent when no
+    /// parameter names a list.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub lists: BTreeMap<String, Vec<String>>,
     /// Why the verdict is `skip` or `error`, when it is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,

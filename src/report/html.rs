@@ -509,7 +509,7 @@ fn inputs_and_provenance(report: &View<'_>) -> Markup {
                     table {
                         thead { tr { th { "kind" } th { "name" } th { "digest" } } }
                         tbody {
-                            @for (kind, map) in [("catalogue", &p.catalogue), ("profile", &p.profiles), ("schema", &p.schemas), ("input", &p.inputs)] {
+                            @for (kind, map) in [("catalogue", &p.catalogue), ("profile", &p.profiles), ("list", &p.lists), ("live case", &p.live_cases), ("schema", &p.schemas), ("input", &p.inputs)] {
                                 @for (name, digest) in map { tr { td { (kind) } td { code { (name) } } td { code { (digest) } } } }
                             }
                         }

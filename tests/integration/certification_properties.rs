@@ -104,6 +104,8 @@ impl Arbitrary for UnwaivedReport {
         report.provenance = Some(Provenance {
             catalogue: BTreeMap::from([(String::arbitrary(g), attest::sha256(b"c"))]),
             profiles: BTreeMap::new(),
+            lists: BTreeMap::from([(String::arbitrary(g), attest::sha256(b"l"))]),
+            live_cases: BTreeMap::from([(String::arbitrary(g), attest::sha256(b"v"))]),
             schemas: BTreeMap::from([("s.json".to_owned(), attest::sha256(b"s"))]),
             inputs: BTreeMap::from([(String::arbitrary(g), attest::sha256(b"i"))]),
             target: Option::arbitrary(g),
@@ -135,6 +137,15 @@ impl Arbitrary for AnyReport {
             })
             .collect();
         cityconform::waiver::apply(&mut report, &waivers).expect("waivers apply");
+        report.provenance = Some(Provenance {
+            catalogue: BTreeMap::from([(String::arbitrary(g), attest::sha256(b"c"))]),
+            profiles: BTreeMap::new(),
+            lists: BTreeMap::from([(String::arbitrary(g), attest::sha256(b"l"))]),
+            live_cases: BTreeMap::from([(String::arbitrary(g), attest::sha256(b"v"))]),
+            schemas: BTreeMap::from([("s.json".to_owned(), attest::sha256(b"s"))]),
+            inputs: BTreeMap::from([(String::arbitrary(g), attest::sha256(b"i"))]),
+            target: Option::arbitrary(g),
+        });
         AnyReport(report)
     }
 }
@@ -162,6 +173,7 @@ fn profile_for(
                 verdict: counts.verdict(),
                 counts,
                 params: serde_json::Map::new(),
+                lists: BTreeMap::new(),
                 reason: None,
             }
         })

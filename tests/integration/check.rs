@@ -6,6 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+use cityconform::reference::{ReferenceOptions, RunningReference};
+
 use crate::common::{self, PINNED_EPOCH, transcript};
 
 /// A copy of `fixtures/check` in a temporary folder (reports folder and
@@ -88,8 +90,12 @@ fn check_runs_the_repository_from_its_configuration() {
         .expect("input digests");
     assert_eq!(
         inputs.len(),
-        6,
-        "one digest per payload file, the dataset and the declaration"
+        7,
+        "one digest per payload file, the dataset, its descriptor and the declaration: {inputs:?}"
+    );
+    assert!(
+        inputs.contains_key("datasets/trips.toml"),
+        "the descriptor is digested: {inputs:?}"
     );
     let sarif: serde_json::Value =
         serde_json::from_str(&read(repo.path().join("reports/cityconform.sarif"))).expect("SARIF");
@@ -564,6 +570,112 @@ fn a_report_made_with_a_modified_requirement_catalogue_is_caught() {
     assert_eq!(output.status.code(), Some(1));
     assert_transcript_snapshot("verify_modified_requirements", &output, repo.path());
 }
+
+#[test]
+fn a_report_made_with_a_modified_list_is_caught_and_shows_the_list_in_force() {
+    // An overlay that makes the kr profile recognise a country as
+    // adequate: the catalogue and profiles are untouched.
+    let repo = repository();
+    let list = read(common::root().join("suites/lists/kr-adequacy.toml"));
+    let widened = list.replacen("items = []", "items = [\"US\"]", 1);
+    assert_ne!(
+        widened, list,
+        "the bundled list is empty, so any item widens it"
+    );
+    let (report, public) =
+        signed_check_with_overlay(repo.path(), "lists/kr-adequacy.toml", &widened);
+    // The report shows the members the transfer rule ran with, and the
+    // list they came from.
+    let json: serde_json::Value = serde_json::from_str(&read(report.clone())).expect("JSON");
+    let kr = json["profiles"]
+        .as_array()
+        .expect("profiles")
+        .iter()
+        .find(|p| p["id"] == "kr")
+        .expect("kr");
+    let transfer = kr["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .find(|r| r["requirement"] == "FLOW-XBORDER-01")
+        .expect("the transfer requirement");
+    assert_eq!(transfer["params"]["adequate"], serde_json::json!(["US"]));
+    assert_eq!(
+        transfer["lists"]["adequate"],
+        serde_json::json!(["@kr-adequacy"])
+    );
+    let errors = common::schema_errors(&common::report_validator(), &json);
+    assert!(errors.is_empty(), "{errors}");
+    // Verified against the bundled suites: the list file is not a trusted one.
+    let output = verify(repo.path(), &report, &public, &[]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_transcript_snapshot("verify_modified_list", &output, repo.path());
+    let output = verify(repo.path(), &report, &public, &["--suites", "overlay"]);
+    assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
+}
+
+#[test]
+fn a_report_made_with_a_relaxed_live_case_is_caught() {
+    // The reference platform, audited with an overlay case that accepts
+    // any CORS origin but `*`.
+    let reference = RunningReference::start(&ReferenceOptions {
+        tls: true,
+        ..ReferenceOptions::default()
+    })
+    .expect("the reference platform starts on loopback");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = reference.write_target(dir.path()).expect("target written");
+    let overlay = dir.path().join("overlay");
+    std::fs::create_dir_all(overlay.join("live")).expect("mkdir");
+    std::fs::write(overlay.join("live/relaxed.toml"), RELAXED_CASE).expect("write overlay");
+    let (private, public) = keygen(dir.path(), "signer");
+    let report = dir.path().join("audit.json");
+    let output = common::run(&[
+        "audit",
+        "--target",
+        target.to_str().expect("utf-8"),
+        "-p",
+        "kr",
+        "--suites",
+        overlay.to_str().expect("utf-8"),
+        "--quiet",
+        "--sign-key",
+        private.to_str().expect("utf-8"),
+        "--report",
+        &format!("json={}", report.display()),
+    ]);
+    reference.stop();
+    assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
+    let json: serde_json::Value = serde_json::from_str(&read(report.clone())).expect("JSON");
+    let provenance = &json["provenance"];
+    assert!(provenance["live_cases"]["suites/live/api.toml"].is_string());
+    assert!(
+        provenance["inputs"][target.display().to_string()].is_string(),
+        "the target file is digested: {provenance}"
+    );
+    let output = verify(dir.path(), &report, &public, &[]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_transcript_snapshot("verify_relaxed_live_case", &output, dir.path());
+    let output = verify(
+        dir.path(),
+        &report,
+        &public,
+        &["--suites", overlay.to_str().expect("utf-8")],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
+}
+
+/// `collection-cors` of `suites/live/api.toml`, relaxed: an origin echoed
+/// back passes.
+const RELAXED_CASE: &str = r#"[[case]]
+id = "collection-cors"
+title = "An untrusted origin is not allowed"
+each = "endpoint"
+request = { method = "GET", path = "{endpoint}", as = "a", headers = { Origin = "https://untrusted.example" } }
+expect = [
+  { requirement = "SEC-CORS-01", header = "access-control-allow-origin", not_in = ["*"] },
+]
+"#;
 
 /// Writes `text` as `overlay/name` in the repository, makes the config use
 /// the overlay, and runs a signed `check` (not met: the fixture's expired

@@ -191,7 +191,7 @@ fn every_profile() -> &'static FlowPlan {
             .into_iter()
             .map(str::to_owned)
             .collect();
-        cityconform::flows::plan(&catalogue, lists(), &all).expect("plan")
+        cityconform::flows::plan(&catalogue, &all).expect("plan")
     })
 }
 

@@ -296,6 +296,7 @@ impl Arbitrary for AnyReport {
                         verdict: any_verdict(g),
                         counts: any_counts(g),
                         params: any_params(g),
+                        lists: std::collections::BTreeMap::arbitrary(g),
                         reason: Option::arbitrary(g),
                     })
                     .collect(),

@@ -88,6 +88,7 @@ fn row(requirement: &str, level: Level, counts: Counts) -> RequirementResult {
         verdict: counts.verdict(),
         counts,
         params: Map::new(),
+        lists: std::collections::BTreeMap::new(),
         reason: (counts.total() == counts.skip && counts.skip > 0)
             .then(|| "no annotated coordinates".to_owned()),
     }
