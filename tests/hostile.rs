@@ -12,7 +12,7 @@ use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Output, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use cityconform::reference::{ReferenceOptions, RunningReference};
@@ -369,13 +369,13 @@ fn reference_target_without_ca(dir: &Path, reference: &RunningReference) -> Stri
 
 #[test]
 fn an_untrusted_certificate_fails_tls_and_sends_nothing_else() {
-    let reference = Arc::new(
-        RunningReference::start(&ReferenceOptions {
+    let runtime = cityconform::project::runtime().expect("a runtime starts");
+    let reference = runtime
+        .block_on(RunningReference::start(&ReferenceOptions {
             tls: true,
             ..ReferenceOptions::default()
-        })
-        .expect("reference starts"),
-    );
+        }))
+        .expect("reference starts");
     let dir = tempfile::tempdir().expect("temp dir");
     let target = reference_target_without_ca(dir.path(), &reference);
     let output = audit(&target, &[]);

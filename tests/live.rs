@@ -10,13 +10,34 @@ use std::path::Path;
 use cityconform::reference::{Fault, ReferenceOptions, RunningReference};
 use serde_json::Value;
 
-fn start(faults: &[Fault], tls: bool) -> RunningReference {
-    RunningReference::start(&ReferenceOptions {
-        tls,
-        faults: faults.to_vec(),
-        ..ReferenceOptions::default()
-    })
-    .expect("the reference platform starts on loopback")
+/// The reference platform with the runtime it serves on; the platform is
+/// dropped (stopped) before its runtime.
+struct Platform {
+    reference: RunningReference,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl std::ops::Deref for Platform {
+    type Target = RunningReference;
+
+    fn deref(&self) -> &RunningReference {
+        &self.reference
+    }
+}
+
+fn start(faults: &[Fault], tls: bool) -> Platform {
+    let runtime = cityconform::project::runtime().expect("a runtime starts");
+    let reference = runtime
+        .block_on(RunningReference::start(&ReferenceOptions {
+            tls,
+            faults: faults.to_vec(),
+            ..ReferenceOptions::default()
+        }))
+        .expect("the reference platform starts on loopback");
+    Platform {
+        reference,
+        _runtime: runtime,
+    }
 }
 
 /// Runs `audit` on the target in `dir` with `extra` arguments.

@@ -464,13 +464,15 @@ fn live(args: &Args) -> Result<(), String> {
     let mut total_seconds = Vec::new();
     let mut requests = 0;
     let mut subjects = 0;
+    let runtime = cityconform::project::runtime().map_err(|e| e.to_string())?;
     for _ in 0..args.runs.max(1) {
         let started = Instant::now();
-        let reference = RunningReference::start(&ReferenceOptions {
-            tls: true,
-            ..ReferenceOptions::default()
-        })
-        .map_err(|e| e.to_string())?;
+        let reference = runtime
+            .block_on(RunningReference::start(&ReferenceOptions {
+                tls: true,
+                ..ReferenceOptions::default()
+            }))
+            .map_err(|e| e.to_string())?;
         let target_path = reference.write_target(&dir).map_err(|e| e.to_string())?;
         let target = live::target::load(&target_path).map_err(|e| e.to_string())?;
         let cases = live::cases::load_cases(&[]).map_err(|e| e.to_string())?;
@@ -481,14 +483,14 @@ fn live(args: &Args) -> Result<(), String> {
         let plan =
             LivePlan::new(&catalogue, &registry, cases, selection).map_err(|e| e.to_string())?;
         let audit_started = Instant::now();
-        let report = live::audit(
-            &plan,
-            &registry,
-            &target,
-            &AuditOptions::default(),
-            &NoProgress,
-        )
-        .map_err(|e| e.to_string())?;
+        let report = runtime
+            .block_on(live::audit(
+                &plan,
+                &target,
+                &AuditOptions::default(),
+                &NoProgress,
+            ))
+            .map_err(|e| e.to_string())?;
         audit_seconds.push(audit_started.elapsed().as_secs_f64());
         reference.stop();
         total_seconds.push(started.elapsed().as_secs_f64());

@@ -15,6 +15,7 @@ use cityconform::schema::{SchemaOptions, SchemaRegistry};
 use clap::Args;
 use ed25519_dalek::SigningKey;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use tokio::runtime::Runtime;
 
 use super::output::{OutputArgs, generated_at, sign};
 use super::{SelectionArgs, SuiteArgs};
@@ -112,7 +113,9 @@ pub(crate) fn audit(args: AuditArgs) -> Result<ExitCode, Error> {
         target.ca_pem = Some(std::fs::read(ca).map_err(|e| Error::read(ca, e))?);
     }
     let key = args.output.signing_key()?;
+    let runtime = cityconform::project::runtime()?;
     let report = run_audit(
+        &runtime,
         &target,
         &args.selection.profiles,
         &args.selection.only,
@@ -124,8 +127,9 @@ pub(crate) fn audit(args: AuditArgs) -> Result<ExitCode, Error> {
     Ok(report.exit_code())
 }
 
-/// Audits `target`, and signs the report when `key` is given.
+/// Audits `target` on `runtime`, and signs the report when `key` is given.
 fn run_audit(
+    runtime: &Runtime,
     target: &target::Target,
     profiles: &[String],
     only: &[String],
@@ -143,7 +147,7 @@ fn run_audit(
         generated_at: generated_at()?,
     };
     let progress = CaseProgress::new(quiet);
-    let mut report = live::audit(&plan, &registry, target, &options, &progress)?;
+    let mut report = runtime.block_on(live::audit(&plan, target, &options, &progress))?;
     sign(&mut report, key, |report| {
         cityconform::attest::provenance(
             &catalogue,
@@ -159,11 +163,12 @@ fn run_audit(
 pub(crate) fn demo(args: DemoArgs) -> Result<ExitCode, Error> {
     args.output.check_paths(&[])?;
     let key = args.output.signing_key()?;
-    let reference = RunningReference::start(&ReferenceOptions {
+    let runtime = cityconform::project::runtime()?;
+    let reference = runtime.block_on(RunningReference::start(&ReferenceOptions {
         tls: !args.no_tls,
         faults: args.faults.clone(),
         ..ReferenceOptions::default()
-    })?;
+    }))?;
     let dir = TempDir::new()?;
     let target_path = reference.write_target(dir.path())?;
     let target = target::load(&target_path)?;
@@ -181,6 +186,7 @@ pub(crate) fn demo(args: DemoArgs) -> Result<ExitCode, Error> {
         );
     }
     let report = run_audit(
+        &runtime,
         &target,
         &profiles,
         &[],
@@ -195,12 +201,13 @@ pub(crate) fn demo(args: DemoArgs) -> Result<ExitCode, Error> {
 }
 
 pub(crate) fn serve(args: ServeArgs) -> Result<ExitCode, Error> {
-    let reference = RunningReference::start(&ReferenceOptions {
+    let runtime = cityconform::project::runtime()?;
+    let reference = runtime.block_on(RunningReference::start(&ReferenceOptions {
         port: args.port,
         tls: args.tls,
         plain_port: args.plain_port,
         faults: args.faults.clone(),
-    })?;
+    }))?;
     let mut text = format!("reference platform on {}\n", reference.base_url);
     if let Some(plain) = &reference.plain_url {
         text.push_str(&format!("plain HTTP (redirects) on {plain}\n"));
@@ -224,10 +231,6 @@ pub(crate) fn serve(args: ServeArgs) -> Result<ExitCode, Error> {
     }
     text.push_str("press Ctrl-C to stop\n");
     super::print(&text)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Internal(format!("cannot wait for Ctrl-C: {e}")))?;
     runtime
         .block_on(tokio::signal::ctrl_c())
         .map_err(|e| Error::Internal(format!("cannot wait for Ctrl-C: {e}")))?;

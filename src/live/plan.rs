@@ -3,6 +3,13 @@
 //! checks (run on every record a data response carries), live requirements
 //! as the cases that name them. Bad parameters and cases that name unknown
 //! requirements fail here, before any request is sent.
+//!
+//! The schemas the answers are judged by are compiled here too, not in
+//! the audit: compiling may read a schema from disk or the network, which
+//! has no place on the async runtime the audit runs on.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -11,7 +18,7 @@ use crate::catalog::Catalogue;
 use crate::engine::{Plan, Selection};
 use crate::error::{Error, FileProblem, Result};
 use crate::payload::PayloadCheck;
-use crate::schema::SchemaRegistry;
+use crate::schema::{CompiledSchema, SchemaRegistry};
 
 /// The check kind of requirements decided by live cases.
 pub const LIVE_KIND: &str = "live-http";
@@ -31,12 +38,17 @@ pub enum Decider {
 pub struct LivePlan {
     pub(crate) plan: Plan<Decider>,
     pub(crate) cases: Vec<Case>,
+    /// The compiled schema of each entity type, for the records answered.
+    pub(crate) schemas: BTreeMap<String, Arc<CompiledSchema>>,
+    /// The top-level members each entity type's schema declares.
+    pub(crate) declared: BTreeMap<String, BTreeSet<String>>,
 }
 
 impl LivePlan {
-    /// Builds the plan for `selection`. Cases naming unknown requirements,
-    /// or reading a parameter a selected profile does not give as a
-    /// number, fail here with every bad parameter, before any request.
+    /// Builds the plan for `selection`, with every entity type's schema
+    /// compiled. Cases naming unknown requirements, or reading a parameter
+    /// a selected profile does not give as a number, fail here with every
+    /// bad parameter, before any request.
     pub fn new(
         catalogue: &Catalogue,
         registry: &SchemaRegistry,
@@ -71,7 +83,16 @@ impl LivePlan {
                     .map(|built| built.map(Decider::Payload))
             },
         )?;
-        let plan = LivePlan { plan, cases };
+        let mut declared = BTreeMap::new();
+        for (entity_type, uri) in registry.types() {
+            declared.insert(entity_type.to_owned(), registry.declared_properties(uri)?);
+        }
+        let plan = LivePlan {
+            plan,
+            cases,
+            schemas: registry.compile_types()?,
+            declared,
+        };
         Error::unless_problems(plan.parameter_problems())?;
         Ok(plan)
     }

@@ -162,7 +162,8 @@ fn dataset(job: &Job, context: &JobContext<'_>) -> Result<Report> {
 
 /// `[target]`: the live audit of a running platform, described by a target
 /// file (a bare URL names no tenants or credentials, so it cannot be
-/// audited for authentication and authorization).
+/// audited for authentication and authorization). Jobs run one after the
+/// other, so this one blocks on a runtime made for it.
 fn target(job: &Job, context: &JobContext<'_>) -> Result<Report> {
     let Job::Target(job) = job else {
         return Err(Error::Internal(format!(
@@ -194,5 +195,5 @@ fn target(job: &Job, context: &JobContext<'_>) -> Result<Report> {
     let options = live::AuditOptions {
         generated_at: context.generated_at.to_owned(),
     };
-    live::audit(&plan, context.registry, &target, &options, context.progress)
+    super::runtime()?.block_on(live::audit(&plan, &target, &options, context.progress))
 }

@@ -23,6 +23,8 @@ use crate::schema::{SchemaOptions, SchemaRegistry};
 pub use jobs::JobContext;
 
 /// Runs everything `config` names; `generated_at` is the report time.
+/// Blocks until done, on a runtime of its own for a `[target]` job (see
+/// [`runtime`]), so it must not be called from inside an async runtime.
 pub fn run(config: &Config, generated_at: &str, progress: &dyn Progress) -> Result<Report> {
     let catalogue = Catalogue::load(&config.suites)?;
     crate::families::check_kinds(&catalogue)?;
@@ -88,6 +90,19 @@ fn check_references(config: &Config, catalogue: &Catalogue) -> Result<()> {
     } else {
         Err(Error::Files(problems))
     }
+}
+
+/// The tokio runtime a live audit (and the reference platform) runs on,
+/// built where a synchronous caller needs one: the `[target]` job here, and
+/// the `cityconform` binary. The rest of the library builds none, so an
+/// application with its own runtime awaits [`crate::live::audit`] on it.
+/// Two workers: the audit waits on the network far more than it computes.
+pub fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Internal(format!("cannot start the async runtime: {e}")))
 }
 
 fn target_of(config: &Config) -> Option<String> {
