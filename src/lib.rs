@@ -16,7 +16,12 @@
 //!   provenance digests and signatures ([`attest`]);
 //! - the harness: a repository's `cityconform.toml` ([`config`]) run as one
 //!   pass ([`project`]), and the embedded reference platform
-//!   ([`mod@reference`]).
+//!   ([`mod@reference`], behind the default `reference` feature).
+//!
+//! The library starts no async runtime: the live audit is an `async fn`
+//! awaited on the caller's runtime, and the reference platform serves on
+//! it. Synchronous callers (the `check` harness, the binary) build one
+//! with [`project::runtime`].
 //!
 //! The library never prints: output goes to writers handed in by the caller,
 //! and progress goes through [`engine::Progress`]. The `cityconform` binary is a
@@ -50,6 +55,7 @@ pub mod waiver;
 // The harness: configuration, jobs, and the embedded reference platform.
 pub mod config;
 pub mod project;
+#[cfg(feature = "reference")]
 pub mod reference;
 
 pub use error::Error;

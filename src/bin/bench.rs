@@ -53,6 +53,12 @@ struct Args {
     dataset: bool,
     pycanon_rows: Vec<u64>,
     live: bool,
+    // Unread without the live benchmark; `allow`, not `expect`, as the
+    // test build of this binary does not see it as dead.
+    #[cfg_attr(
+        not(feature = "reference"),
+        allow(dead_code, reason = "only the live benchmark repeats its runs")
+    )]
     runs: usize,
 }
 
@@ -451,6 +457,7 @@ fn machine() -> String {
 }
 
 /// The live audit, `args.runs` times against a fresh reference platform.
+#[cfg(feature = "reference")]
 fn live(args: &Args) -> Result<(), String> {
     use cityconform::live::{self, AuditOptions, LivePlan};
     use cityconform::reference::{ReferenceOptions, RunningReference};
@@ -523,4 +530,14 @@ fn live(args: &Args) -> Result<(), String> {
         );
     }
     Ok(())
+}
+
+/// The live benchmark audits the reference platform, which this build
+/// leaves out.
+#[cfg(not(feature = "reference"))]
+fn live(_args: &Args) -> Result<(), String> {
+    Err(
+        "--live audits the embedded reference platform; build with the `reference` feature"
+            .to_owned(),
+    )
 }
