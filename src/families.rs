@@ -5,7 +5,7 @@
 //! read, with its file and line.
 //!
 //! To add a family: its folder, one row here, one job kind in
-//! [`crate::project`].
+//! [`crate::harness`].
 
 use crate::catalog::Catalogue;
 use crate::error::{Error, FileProblem, Result};

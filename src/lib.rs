@@ -15,9 +15,15 @@
 //! - consumers of the model: renderers ([`report`]), waivers ([`waiver`]),
 //!   provenance digests and signatures ([`attest`]);
 //! - the harness: the suites of a run loaded once, with the digests of
-//!   their files ([`suites`]), a repository's `cityconform.toml`
-//!   ([`config`]) run as one pass ([`project`]), and the embedded reference
-//!   platform ([`mod@reference`]).
+//!   their files ([`suites`]), jobs from flags or from a repository's
+//!   `cityconform.toml` ([`config`]) run by one [`harness::Harness`], and
+//!   the embedded reference platform ([`mod@reference`], behind the default
+//!   `reference` feature).
+//!
+//! The library starts no async runtime: the live audit is an `async fn`
+//! awaited on the caller's runtime, and the reference platform serves on
+//! it. Synchronous callers (the harness, the binary) build one with
+//! [`harness::runtime`].
 //!
 //! The library never prints: output goes to writers handed in by the caller,
 //! and progress goes through [`engine::Progress`]. The `cityconform` binary is a
@@ -55,6 +61,7 @@ pub mod waiver;
 // reference platform.
 pub mod config;
 pub mod harness;
+#[cfg(feature = "reference")]
 pub mod reference;
 pub mod suites;
 

@@ -63,9 +63,9 @@ impl Outcome {
 pub(crate) fn params<T: serde::de::DeserializeOwned>(
     kind: &str,
     raw: &serde_json::Map<String, Value>,
-) -> Result<T, String> {
+) -> Result<T, ParamError> {
     serde_json::from_value(Value::Object(raw.clone()))
-        .map_err(|e| format!("invalid parameters for check `{kind}`: {e}"))
+        .map_err(|e| ParamError::new(format!("invalid parameters for check `{kind}`: {e}")))
 }
 
 /// Why a check could not be built from the parameters a profile gives it.

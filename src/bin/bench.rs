@@ -53,6 +53,12 @@ struct Args {
     dataset: bool,
     pycanon_rows: Vec<u64>,
     live: bool,
+    // Unread without the live benchmark; `allow`, not `expect`, as the
+    // test build of this binary does not see it as dead.
+    #[cfg_attr(
+        not(feature = "reference"),
+        allow(dead_code, reason = "only the live benchmark repeats its runs")
+    )]
     runs: usize,
 }
 
@@ -451,6 +457,7 @@ fn machine() -> String {
 }
 
 /// The live audit, `args.runs` times against a fresh reference platform.
+#[cfg(feature = "reference")]
 fn live(args: &Args) -> Result<(), String> {
     use cityconform::live::{self, AuditOptions, LivePlan};
     use cityconform::reference::{ReferenceOptions, RunningReference};
@@ -464,13 +471,15 @@ fn live(args: &Args) -> Result<(), String> {
     let mut total_seconds = Vec::new();
     let mut requests = 0;
     let mut subjects = 0;
+    let runtime = cityconform::harness::runtime().map_err(|e| e.to_string())?;
     for _ in 0..args.runs.max(1) {
         let started = Instant::now();
-        let reference = RunningReference::start(&ReferenceOptions {
-            tls: true,
-            ..ReferenceOptions::default()
-        })
-        .map_err(|e| e.to_string())?;
+        let reference = runtime
+            .block_on(RunningReference::start(&ReferenceOptions {
+                tls: true,
+                ..ReferenceOptions::default()
+            }))
+            .map_err(|e| e.to_string())?;
         let target_path = reference.write_target(&dir).map_err(|e| e.to_string())?;
         let target = live::target::load(&target_path).map_err(|e| e.to_string())?;
         let cases = live::cases::load_cases(&[]).map_err(|e| e.to_string())?;
@@ -481,14 +490,14 @@ fn live(args: &Args) -> Result<(), String> {
         let plan =
             LivePlan::new(&catalogue, &registry, cases, selection).map_err(|e| e.to_string())?;
         let audit_started = Instant::now();
-        let report = live::audit(
-            &plan,
-            &registry,
-            &target,
-            &AuditOptions::default(),
-            &NoProgress,
-        )
-        .map_err(|e| e.to_string())?;
+        let report = runtime
+            .block_on(live::audit(
+                &plan,
+                &target,
+                &AuditOptions::default(),
+                &NoProgress,
+            ))
+            .map_err(|e| e.to_string())?;
         audit_seconds.push(audit_started.elapsed().as_secs_f64());
         reference.stop();
         total_seconds.push(started.elapsed().as_secs_f64());
@@ -521,4 +530,14 @@ fn live(args: &Args) -> Result<(), String> {
         );
     }
     Ok(())
+}
+
+/// The live benchmark audits the reference platform, which this build
+/// leaves out.
+#[cfg(not(feature = "reference"))]
+fn live(_args: &Args) -> Result<(), String> {
+    Err(
+        "--live audits the embedded reference platform; build with the `reference` feature"
+            .to_owned(),
+    )
 }

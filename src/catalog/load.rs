@@ -65,8 +65,20 @@ pub(crate) fn parse_checked<T: DeserializeOwned>(
     file: &SuiteText,
     format_schema: &jsonschema::Validator,
 ) -> Result<(T, TomlSource)> {
+    parse_checked_with(file, format_schema, |_, problem| problem)
+}
+
+/// As [`parse_checked`], with `refine` handed each schema violation and the
+/// problem made of it: a file format that knows what one of its schema's
+/// keywords means says so, deciding on the violation's kind and place, not
+/// on the validator's wording.
+pub(crate) fn parse_checked_with<T: DeserializeOwned>(
+    file: &SuiteText,
+    format_schema: &jsonschema::Validator,
+    refine: impl Fn(&jsonschema::ValidationError<'_>, FileProblem) -> FileProblem,
+) -> Result<(T, TomlSource)> {
     let source = TomlSource::parse(&file.name, &file.text)?;
-    let problems = format_problems(&source, format_schema);
+    let problems = format_problems(&source, format_schema, refine);
     if !problems.is_empty() {
         return Err(Error::Files(problems));
     }
@@ -75,14 +87,19 @@ pub(crate) fn parse_checked<T: DeserializeOwned>(
     Ok((parsed, source))
 }
 
-fn format_problems(source: &TomlSource, format_schema: &jsonschema::Validator) -> Vec<FileProblem> {
+fn format_problems(
+    source: &TomlSource,
+    format_schema: &jsonschema::Validator,
+    refine: impl Fn(&jsonschema::ValidationError<'_>, FileProblem) -> FileProblem,
+) -> Vec<FileProblem> {
     format_schema
         .iter_errors(&source.value)
         .map(|error| {
             let pointer = error.instance_path().as_str().to_owned();
-            source
+            let problem = source
                 .problem(&pointer, error.masked().to_string())
-                .with_help("see schemas/tool/ for the file format, and `cityconform requirements show ID` for examples")
+                .with_help("see schemas/tool/ for the file format, and `cityconform requirements show ID` for examples");
+            refine(&error, problem)
         })
         .collect()
 }

@@ -10,7 +10,7 @@ mod profile;
 mod requirement;
 pub(crate) mod toml_source;
 
-pub(crate) use load::{SuiteText, parse_checked, tool_schema};
+pub(crate) use load::{SuiteText, parse_checked_with, tool_schema};
 pub(crate) use toml_source::TomlSource;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -9,6 +9,8 @@ mod flows;
 mod keys;
 mod live;
 mod output;
+#[cfg(feature = "reference")]
+mod reference;
 mod validate;
 
 use std::io::{IsTerminal, Write};
@@ -34,12 +36,14 @@ const EXIT_CODES: &str = "Exit codes:\n  0  every selected profile is met\n  1  
 enum Command {
     /// Start the embedded reference city platform on loopback, audit it,
     /// and print the report: the whole product in one command.
-    Demo(live::DemoArgs),
+    #[cfg(feature = "reference")]
+    Demo(reference::DemoArgs),
     /// Audit a running platform's data-exchange API against the live and
     /// payload requirements of each profile.
     Audit(live::AuditArgs),
     /// Run the embedded reference city platform until Ctrl-C.
-    ServeReference(live::ServeArgs),
+    #[cfg(feature = "reference")]
+    ServeReference(reference::ServeArgs),
     /// Validate payload files and folders (JSON, JSON-LD, NDJSON) against
     /// the shared schemas and the payload requirements of each profile.
     Validate(validate::ValidateArgs),
@@ -140,9 +144,11 @@ impl ColorChoice {
 /// here, once, to stderr.
 pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
-        Command::Demo(args) => live::demo(args),
+        #[cfg(feature = "reference")]
+        Command::Demo(args) => reference::demo(args),
         Command::Audit(args) => live::audit(args),
-        Command::ServeReference(args) => live::serve(args),
+        #[cfg(feature = "reference")]
+        Command::ServeReference(args) => reference::serve(args),
         Command::Validate(args) => validate::run(args),
         Command::Dataset(args) => dataset::run(args),
         Command::Flows(args) => flows::run(args),

@@ -5,18 +5,19 @@
 //! names the key and the line it sits on.
 //!
 //! Owns the file's shape and its resolution into paths and [`Job`]s;
-//! running the jobs is [`crate::project`]'s.
+//! running the jobs is [`crate::harness`]'s.
 
 mod template;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use jsonschema::error::ValidationErrorKind;
 use serde::Deserialize;
 
 pub use template::TEMPLATE;
 
-use crate::catalog::{SuiteText, TomlSource, parse_checked, tool_schema};
+use crate::catalog::{SuiteText, TomlSource, parse_checked_with, tool_schema};
 use crate::error::{Error, FileProblem, Result};
 use crate::report::Format;
 use crate::schema::UriMapping;
@@ -175,7 +176,7 @@ impl Config {
         };
         let schema = tool_schema("config.schema.json")?;
         let (parsed, source): (ConfigFile, TomlSource) =
-            parse_checked(&file, &schema).map_err(with_config_help)?;
+            parse_checked_with(&file, &schema, config_problem).map_err(with_config_help)?;
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         Resolver {
             base: &base,
@@ -217,29 +218,30 @@ fn normalize_dates(text: &str) -> String {
     doc.to_string()
 }
 
+const CONFIG_HELP: &str = "see schemas/tool/config.schema.json for the format, or `cityconform init` for a commented example";
+
+/// A violation of the configuration's schema, with the configuration's
+/// help. The schema's only top-level `anyOf` asks for a job, so failing it
+/// at the root means the file names nothing to check.
+fn config_problem(error: &jsonschema::ValidationError<'_>, problem: FileProblem) -> FileProblem {
+    let at_root = error.instance_path().as_str().is_empty();
+    if at_root && matches!(error.kind(), ValidationErrorKind::AnyOf { .. }) {
+        FileProblem {
+            message: "names nothing to check".to_owned(),
+            ..problem
+        }
+        .with_help("add a [payloads] section, [[datasets]], [[declarations]] or a [target]")
+    } else {
+        problem.with_help(CONFIG_HELP)
+    }
+}
+
+/// The configuration's help on a problem that has none: the file is not
+/// TOML, or its content does not fit.
 fn with_config_help(error: Error) -> Error {
-    let help = "see schemas/tool/config.schema.json for the format, or `cityconform init` for a commented example";
     match error {
-        Error::Files(problems) => Error::Files(
-            problems
-                .into_iter()
-                .map(|mut p| {
-                    // The schema's only top-level `anyOf` asks for a job.
-                    if p.pointer.is_none() && p.message.contains("'anyOf'") {
-                        p.message = "names nothing to check".to_owned();
-                        p.help = Some(
-                            "add a [payloads] section, [[datasets]], [[declarations]] or a [target]"
-                                .to_owned(),
-                        );
-                    } else {
-                        p.help = Some(help.to_owned());
-                    }
-                    p
-                })
-                .collect(),
-        ),
         Error::File(problem) if problem.help.is_none() => {
-            Error::File(Box::new(problem.with_help(help)))
+            Error::File(Box::new(problem.with_help(CONFIG_HELP)))
         }
         other => other,
     }

@@ -11,7 +11,7 @@ use super::metrics::Metrics;
 use super::scan::{Scan, scan};
 use crate::catalog::Catalogue;
 use crate::detect::identifiers::{Detectors, IdentifierKind};
-use crate::engine::{Outcome, ParamError, Plain, Plan, Progress, Selection, Tally};
+use crate::engine::{Outcome, Plain, Plan, Progress, Selection, Tally};
 use crate::error::Result;
 use crate::model::{ColumnSummary, Command, DatasetSummary, InputSummary, Location, Report};
 
@@ -24,7 +24,7 @@ pub fn plan(catalogue: &Catalogue, selection: Selection<'_>) -> Result<DatasetPl
     Plan::build(catalogue, selection, "dataset", None, |kind, params| {
         KINDS
             .contains(&kind)
-            .then(|| DatasetCheck::build(kind, params).map_err(ParamError::from))
+            .then(|| DatasetCheck::build(kind, params))
     })
 }
 

@@ -16,7 +16,7 @@ use crate::dataset::metrics::{self, Metrics};
 use crate::dataset::scan::{ColumnScan, Scan};
 use crate::detect::coarsening;
 use crate::detect::identifiers::{Detectors, IdentifierKind};
-use crate::engine::{Outcome, Violation};
+use crate::engine::{Outcome, ParamError, Violation};
 use crate::schema::Granularity;
 
 /// The check kinds this module implements, as named in the catalogue.
@@ -164,7 +164,7 @@ fn share(name: &str, value: f64) -> Result<f64, String> {
 impl DatasetCheck {
     /// Builds the check `kind` with `raw` parameters; bad parameters fail
     /// here, before any data is read.
-    pub fn build(kind: &str, raw: &Map<String, Value>) -> Result<Self, String> {
+    pub fn build(kind: &str, raw: &Map<String, Value>) -> Result<Self, ParamError> {
         match kind {
             "dataset-direct-identifiers" => {
                 let p: IdentifierParams = params(kind, raw)?;
@@ -191,10 +191,10 @@ impl DatasetCheck {
             "dataset-l-diversity" => {
                 let p: LParams = params(kind, raw)?;
                 if p.entropy_l.is_some_and(|l| !(l >= 1.0 && l.is_finite())) {
-                    return Err("`entropy_l` must be at least 1".to_owned());
+                    return Err(ParamError::new("`entropy_l` must be at least 1"));
                 }
                 if p.c.is_some_and(|c| !(c > 0.0 && c.is_finite())) {
-                    return Err("`c` must be a positive number".to_owned());
+                    return Err(ParamError::new("`c` must be a positive number"));
                 }
                 Ok(DatasetCheck::LDiversity {
                     l: at_least_one("l", p.l)?,
@@ -223,11 +223,11 @@ impl DatasetCheck {
             "dataset-aggregate-minimum" => {
                 let p: AggregateParams = params(kind, raw)?;
                 if p.k < 1 {
-                    return Err("`k` must be at least 1".to_owned());
+                    return Err(ParamError::new("`k` must be at least 1"));
                 }
                 Ok(DatasetCheck::AggregateMinimum { k: p.k })
             }
-            other => Err(format!("`{other}` is not a dataset check")),
+            other => Err(ParamError::new(format!("`{other}` is not a dataset check"))),
         }
     }
 
@@ -785,7 +785,9 @@ mod tests {
             let Value::Object(map) = params else {
                 panic!("object")
             };
-            DatasetCheck::build(kind, &map).expect_err("rejected")
+            DatasetCheck::build(kind, &map)
+                .expect_err("rejected")
+                .to_string()
         };
         assert!(bad("dataset-k-anonymity", json!({"k": 0})).contains("at least 1"));
         assert!(bad("dataset-t-closeness", json!({"t": 1.5})).contains("[0, 1]"));

@@ -17,7 +17,7 @@ use serde_json::{Map, Value, json};
 use super::transfer;
 use crate::catalog::Lists;
 use crate::declaration::{DataState, Declaration, Flow};
-use crate::engine::{Outcome, Violation};
+use crate::engine::{Outcome, ParamError, Violation};
 
 /// The check kinds this module implements, as named in the catalogue.
 pub const KINDS: &[&str] = &[
@@ -183,7 +183,7 @@ fn expand_or(
 
 impl FlowCheck {
     /// Builds the check `kind` with `raw` parameters, expanding `@lists`.
-    pub fn build(kind: &str, raw: &Map<String, Value>, lists: &Lists) -> Result<Self, String> {
+    pub fn build(kind: &str, raw: &Map<String, Value>, lists: &Lists) -> Result<Self, ParamError> {
         match kind {
             "flow-legal-basis" => {
                 let p: LegalBasisParams = params(kind, raw)?;
@@ -195,10 +195,10 @@ impl FlowCheck {
             "flow-consent-location" => {
                 let p: ConsentLocationParams = params(kind, raw)?;
                 if !["opt-in", "opt-out"].contains(&p.mechanism.as_str()) {
-                    return Err(format!(
+                    return Err(ParamError::new(format!(
                         "`mechanism` is `{}`; use opt-in or opt-out",
                         p.mechanism
-                    ));
+                    )));
                 }
                 Ok(FlowCheck::ConsentLocation {
                     categories: expand_or(lists, p.categories.as_ref(), LOCATION_CATEGORIES)?,
@@ -236,10 +236,10 @@ impl FlowCheck {
             "flow-retention" => {
                 let p: RetentionParams = params(kind, raw)?;
                 let max_seconds = duration_seconds(&p.max_period).ok_or_else(|| {
-                    format!(
+                    ParamError::new(format!(
                         "`max_period` `{}` is not an ISO 8601 duration such as P1Y or P90D",
                         p.max_period
-                    )
+                    ))
                 })?;
                 Ok(FlowCheck::Retention {
                     max_period: p.max_period,
@@ -250,7 +250,7 @@ impl FlowCheck {
                 params::<NoParams>(kind, raw)?;
                 Ok(FlowCheck::SecurityMeasures)
             }
-            other => Err(format!("`{other}` is not a flow check")),
+            other => Err(ParamError::new(format!("`{other}` is not a flow check"))),
         }
     }
 

@@ -7,7 +7,7 @@
 use super::checks::{self, FlowCheck};
 use crate::catalog::{Catalogue, Level};
 use crate::declaration::Declaration;
-use crate::engine::{Locator, Outcome, ParamError, Plan, Selection, Tally};
+use crate::engine::{Locator, Outcome, Plan, Selection, Tally};
 use crate::error::Result;
 use crate::model::{
     Blocker, Command, InputSummary, Location, Matrix, MatrixRow, PairResult, ProfileCell, Report,
@@ -35,7 +35,7 @@ pub fn plan(catalogue: &Catalogue, profile_ids: &[String]) -> Result<FlowPlan> {
         |kind, params| {
             checks::KINDS
                 .contains(&kind)
-                .then(|| FlowCheck::build(kind, params, lists).map_err(ParamError::from))
+                .then(|| FlowCheck::build(kind, params, lists))
         },
     )
 }

@@ -17,7 +17,7 @@ use serde_json::{Map, Value, json};
 use super::checks::{CONSENT_BASES, WithEvidence};
 use crate::catalog::Lists;
 use crate::declaration::{Flow, Recipient};
-use crate::engine::{Outcome, Violation};
+use crate::engine::{Outcome, ParamError, Violation, params};
 
 /// The transfer rule of a profile.
 #[derive(Debug, Clone, PartialEq)]
@@ -74,16 +74,15 @@ const MECHANISMS: &[&str] = &[
 ];
 
 /// Builds the rule from a profile's raw parameters, expanding `@lists`.
-pub(super) fn build(raw: &Map<String, Value>, lists: &Lists) -> Result<TransferRule, String> {
-    let p: TransferParams = serde_json::from_value(Value::Object(raw.clone()))
-        .map_err(|e| format!("invalid parameters for check `flow-transfer`: {e}"))?;
+pub(super) fn build(raw: &Map<String, Value>, lists: &Lists) -> Result<TransferRule, ParamError> {
+    let p: TransferParams = params("flow-transfer", raw)?;
     let default_allow = match p.default.as_str() {
         "allow" => true,
         "deny" => false,
         other => {
-            return Err(format!(
+            return Err(ParamError::new(format!(
                 "`default` is `{other}`; use allow (negative list) or deny"
-            ));
+            )));
         }
     };
     let mechanisms = lists.expand(&p.mechanisms)?;
@@ -91,10 +90,10 @@ pub(super) fn build(raw: &Map<String, Value>, lists: &Lists) -> Result<TransferR
         .iter()
         .find(|m| !MECHANISMS.contains(&m.as_str()))
     {
-        return Err(format!(
+        return Err(ParamError::new(format!(
             "`mechanisms` names `{bad}`; known mechanisms: {}",
             MECHANISMS.join(", ")
-        ));
+        )));
     }
     Ok(TransferRule {
         domestic: p
@@ -492,7 +491,7 @@ mod tests {
             let Value::Object(params) = params else {
                 panic!("object")
             };
-            FlowCheck::build("flow-transfer", &params, &Lists::default())
+            FlowCheck::build("flow-transfer", &params, &Lists::default()).map_err(|e| e.to_string())
         };
         let err = build(json!({ "default": "maybe", "mechanisms": [] })).expect_err("bad default");
         assert!(err.contains("`default`"), "{err}");

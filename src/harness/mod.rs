@@ -122,6 +122,20 @@ impl Harness {
     }
 }
 
+/// The tokio runtime a live audit (and the reference platform) runs on,
+/// built where a synchronous caller needs one: the harness for a target
+/// job, and the `cityconform` binary. The rest of the library builds none,
+/// so an application with its own runtime awaits [`crate::live::audit`]
+/// on it. Two workers: the audit waits on the network far more than it
+/// computes.
+pub fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Internal(format!("cannot start the async runtime: {e}")))
+}
+
 /// The live platform a run's jobs name, for provenance.
 pub fn target_of(jobs: &[Job]) -> Option<String> {
     jobs.iter().find_map(|job| match job {

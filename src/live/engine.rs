@@ -6,7 +6,7 @@
 //! Results are gathered by job index, so the report does not depend on
 //! the order in which answers arrive.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use serde_json::{Value, json};
@@ -22,7 +22,7 @@ use crate::engine::{Locator, Outcome, Progress, Tally};
 use crate::error::{Error, Result};
 use crate::model::{Command, InputSummary, Location, Report};
 use crate::payload::PayloadCheck;
-use crate::payload::pipeline::{self, SchemaChoice};
+use crate::payload::pipeline;
 use crate::schema::SchemaRegistry;
 
 /// How to run an audit.
@@ -63,36 +63,24 @@ struct Job {
     unfit: Option<String>,
 }
 
-/// Audits `target` under `plan`.
-pub fn audit(
+/// Audits `target` under `plan`, on the caller's tokio runtime: the
+/// library starts none, so an application that has a runtime audits on it,
+/// and the requests run on its worker threads (the timers and sockets need
+/// a runtime with time and I/O enabled).
+pub async fn audit(
     plan: &LivePlan,
-    registry: &SchemaRegistry,
     target: &Target,
     options: &AuditOptions,
     progress: &dyn Progress,
 ) -> Result<Report> {
-    let schemas = SchemaChoice::ByType {
-        schemas: registry.compile_types()?,
-        hint: "set the endpoint's `type` in the target, or add a schema with --schema-dir",
-        untyped_hint: "set the endpoint's `type` in the target",
-    };
-    let mut declared = BTreeMap::new();
-    for (entity_type, uri) in registry.types() {
-        declared.insert(entity_type.to_owned(), registry.declared_properties(uri)?);
-    }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Internal(format!("cannot start the audit runtime: {e}")))?;
     let client = Arc::new(Client::new(target)?);
     let mut secrets = target.secrets();
-    let target = &runtime.block_on(with_access_tokens(target, &client))?;
+    let target = &with_access_tokens(target, &client).await?;
     secrets.extend(target.secrets());
     let redactor = Redactor::new(secrets);
     let jobs = jobs(plan, target);
     progress.start(jobs.len() as u64);
-    let answers = runtime.block_on(run_jobs(plan, target, &jobs, Arc::clone(&client), progress));
+    let answers = run_jobs(plan, target, &jobs, Arc::clone(&client), progress).await;
     progress.finish();
     let https = target.base_url.starts_with("https://");
     let locator = LiveLocator(&redactor);
@@ -102,7 +90,7 @@ pub fn audit(
         let case = &plan.cases[job.case];
         let endpoint = job.endpoint.map(|i| &target.endpoints[i]);
         let context = Context {
-            declared: &declared,
+            declared: &plan.declared,
             endpoint_type: endpoint.map(|e| e.entity_type.as_str()),
             https,
         };
@@ -130,9 +118,9 @@ pub fn audit(
         tally.subject(&location, outcomes, Some(&evidence), false);
         if case.records {
             match answer {
-                Answer::Exchange(x) => check_records(
-                    plan, &schemas, x, &context, &location, &evidence, &mut tally,
-                ),
+                Answer::Exchange(x) => {
+                    check_records(plan, x, &context, &location, &evidence, &mut tally);
+                }
                 Answer::Skipped(reason) => {
                     let outcome = Outcome::NotApplicable(reason.clone());
                     payload_outcome(plan, &location, &outcome, &evidence, &mut tally);
@@ -537,7 +525,6 @@ fn payload_instances(plan: &LivePlan) -> impl Iterator<Item = usize> + '_ {
 /// Runs the payload checks on every record of a data answer.
 fn check_records(
     plan: &LivePlan,
-    schemas: &SchemaChoice,
     x: &Exchange,
     context: &Context<'_>,
     location: &Location,
@@ -575,8 +562,12 @@ fn check_records(
             record: Some(n as u64 + 1),
             ..location.clone()
         };
-        let checked =
-            pipeline::check_record(payload_checks(plan), record, schemas, context.endpoint_type);
+        let checked = pipeline::check_record(
+            payload_checks(plan),
+            record,
+            &plan.schemas,
+            context.endpoint_type,
+        );
         tally.subject(&at, checked.outcomes, record_evidence.as_ref(), false);
     }
 }
@@ -627,6 +618,22 @@ pub(crate) fn unknown_types(target: &Target, registry: &SchemaRegistry) -> BTree
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An application may spawn the audit on its runtime's workers, which
+    /// needs a `Send` future; this fails to compile if it is not one.
+    #[test]
+    fn the_audit_is_a_send_future() {
+        fn send<T: Send>(_: &T) {}
+        fn audit_future(
+            plan: &LivePlan,
+            target: &Target,
+            options: &AuditOptions,
+            progress: &dyn Progress,
+        ) {
+            send(&audit(plan, target, options, progress));
+        }
+        let _ = audit_future;
+    }
 
     #[test]
     fn base64url_without_padding() {

@@ -6,6 +6,7 @@
 //! [`Answer`] with a reason: nothing here panics or hangs on what a server
 //! does.
 
+use std::io::ErrorKind;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -321,7 +322,8 @@ fn is_unsafe(method: &str) -> bool {
     matches!(method, "POST" | "PUT" | "PATCH" | "DELETE")
 }
 
-/// The error's chain of causes, one line.
+/// The error's chain of causes, one line, for people to read (never to
+/// decide on: see [`classify`]).
 fn chain(error: &(dyn std::error::Error + 'static)) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
@@ -344,16 +346,52 @@ fn describe(error: &reqwest::Error, doing: &str) -> String {
     }
 }
 
+/// What a request's failure means, decided on the errors' types and kinds
+/// and never on their wording, which the client, TLS and operating-system
+/// libraries are free to change: a certificate rustls refused, a refused
+/// connection, or any other failure with its reason.
 fn classify(error: &reqwest::Error) -> Answer {
-    let text = chain(error);
-    let lower = text.to_ascii_lowercase();
-    if lower.contains("certificate") || lower.contains("unknownissuer") {
-        Answer::CertificateRejected(text)
-    } else if lower.contains("connection refused") {
+    if causes(error).any(rejects_certificate) {
+        Answer::CertificateRejected(chain(error))
+    } else if causes(error).any(|cause| io_kind(cause) == Some(ErrorKind::ConnectionRefused)) {
         Answer::Refused
     } else {
         Answer::Failed(describe(error, "the request"))
     }
+}
+
+/// `error` and every error below it. An [`std::io::Error`] wrapping another
+/// error gives that error's own source as its source, skipping the wrapped
+/// error itself; the walk steps into it instead, since that is where the
+/// TLS layer puts its [`rustls::Error`].
+fn causes<'a>(
+    error: &'a (dyn std::error::Error + 'static),
+) -> impl Iterator<Item = &'a (dyn std::error::Error + 'static)> {
+    std::iter::successors(Some(error), |&current| {
+        match current
+            .downcast_ref::<std::io::Error>()
+            .and_then(std::io::Error::get_ref)
+        {
+            Some(wrapped) => Some(wrapped as &(dyn std::error::Error + 'static)),
+            None => current.source(),
+        }
+    })
+}
+
+/// Whether `error` is rustls refusing the server's certificate: one that
+/// does not validate (unknown issuer, expired, wrong name...), or none.
+fn rejects_certificate(error: &(dyn std::error::Error + 'static)) -> bool {
+    matches!(
+        error.downcast_ref::<rustls::Error>(),
+        Some(rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented)
+    )
+}
+
+/// The kind of `error` when it is an operating-system I/O error.
+fn io_kind(error: &(dyn std::error::Error + 'static)) -> Option<ErrorKind> {
+    error
+        .downcast_ref::<std::io::Error>()
+        .map(std::io::Error::kind)
 }
 
 /// Offers a TLS 1.1-only handshake to `host:port` and says whether the
@@ -404,4 +442,48 @@ fn legacy_client_hello() -> Vec<u8> {
     record.extend_from_slice(&(handshake.len() as u16).to_be_bytes());
     record.extend_from_slice(&handshake);
     record
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An error that wraps `source`, as the HTTP client's layers do.
+    #[derive(Debug)]
+    struct Layer(Box<dyn std::error::Error + Send + Sync>);
+
+    impl std::fmt::Display for Layer {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("client error")
+        }
+    }
+
+    impl std::error::Error for Layer {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(self.0.as_ref())
+        }
+    }
+
+    #[test]
+    fn a_certificate_rustls_refused_is_found_inside_an_io_error() {
+        let tls = rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);
+        let error = Layer(Box::new(std::io::Error::new(ErrorKind::InvalidData, tls)));
+        assert!(causes(&error).any(rejects_certificate));
+        let other = Layer(Box::new(std::io::Error::new(
+            ErrorKind::InvalidData,
+            rustls::Error::DecryptError,
+        )));
+        assert!(!causes(&other).any(rejects_certificate));
+    }
+
+    #[test]
+    fn a_refused_connection_is_known_by_its_kind_not_its_words() {
+        let refused = Layer(Box::new(std::io::Error::new(
+            ErrorKind::ConnectionRefused,
+            "no words to match",
+        )));
+        assert!(causes(&refused).any(|c| io_kind(c) == Some(ErrorKind::ConnectionRefused)));
+        let worded = Layer(Box::new(std::io::Error::other("connection refused")));
+        assert!(!causes(&worded).any(|c| io_kind(c) == Some(ErrorKind::ConnectionRefused)));
+    }
 }

@@ -3,6 +3,12 @@
 //! checks (run on every record a data response carries), live requirements
 //! as the cases that name them. Bad parameters and cases that name unknown
 //! requirements fail here, before any request is sent.
+//!
+//! The schemas the answers are judged by are compiled here too, not in
+//! the audit: compiling may read a schema from disk or the network, which
+//! has no place on the async runtime the audit runs on.
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
@@ -11,6 +17,7 @@ use crate::catalog::Catalogue;
 use crate::engine::{Plan, Selection};
 use crate::error::{Error, FileProblem, Result};
 use crate::payload::PayloadCheck;
+use crate::payload::pipeline::SchemaChoice;
 use crate::schema::SchemaRegistry;
 
 /// The check kind of requirements decided by live cases.
@@ -31,12 +38,18 @@ pub enum Decider {
 pub struct LivePlan {
     pub(crate) plan: Plan<Decider>,
     pub(crate) cases: Vec<Case>,
+    /// How the records answered find their schema: by their `type`, else
+    /// their endpoint's.
+    pub(crate) schemas: SchemaChoice,
+    /// The top-level members each entity type's schema declares.
+    pub(crate) declared: BTreeMap<String, BTreeSet<String>>,
 }
 
 impl LivePlan {
-    /// Builds the plan for `selection`. Cases naming unknown requirements,
-    /// or reading a parameter a selected profile does not give as a
-    /// number, fail here with every bad parameter, before any request.
+    /// Builds the plan for `selection`, with every entity type's schema
+    /// compiled. Cases naming unknown requirements, or reading a parameter
+    /// a selected profile does not give as a number, fail here with every
+    /// bad parameter, before any request.
     pub fn new(
         catalogue: &Catalogue,
         registry: &SchemaRegistry,
@@ -71,7 +84,20 @@ impl LivePlan {
                     .map(|built| built.map(Decider::Payload))
             },
         )?;
-        let plan = LivePlan { plan, cases };
+        let mut declared = BTreeMap::new();
+        for (entity_type, uri) in registry.types() {
+            declared.insert(entity_type.to_owned(), registry.declared_properties(uri)?);
+        }
+        let plan = LivePlan {
+            plan,
+            cases,
+            schemas: SchemaChoice::ByType {
+                schemas: registry.compile_types()?,
+                hint: "set the endpoint's `type` in the target, or add a schema with --schema-dir",
+                untyped_hint: "set the endpoint's `type` in the target",
+            },
+            declared,
+        };
         Error::unless_problems(plan.parameter_problems())?;
         Ok(plan)
     }

@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 
 use crate::detect::coarsening;
 use crate::detect::identifiers::{Detectors, IdentifierKind};
-use crate::engine::{Outcome, Violation};
+use crate::engine::{Outcome, ParamError, Violation};
 use crate::schema::{CompiledSchema, Granularity, PrivacyRole, governance};
 
 /// The check kinds this module implements, as named in the catalogue.
@@ -117,7 +117,7 @@ impl PayloadCheck {
         kind: &str,
         raw: &Map<String, Value>,
         envelope: impl FnOnce() -> Result<CompiledSchema, String>,
-    ) -> Result<Self, String> {
+    ) -> Result<Self, ParamError> {
         match kind {
             "payload-schema" => params::<NoParams>(kind, raw).map(|_| PayloadCheck::Schema),
             "payload-envelope" => {
@@ -154,7 +154,7 @@ impl PayloadCheck {
                     .transpose()?;
                 Ok(PayloadCheck::TimeGranularity { granularity })
             }
-            other => Err(format!("`{other}` is not a payload check")),
+            other => Err(ParamError::new(format!("`{other}` is not a payload check"))),
         }
     }
 

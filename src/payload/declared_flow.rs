@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use crate::declaration::{Declaration, Flow, LOCATION_CATEGORIES};
-use crate::engine::{Outcome, Violation};
+use crate::engine::{Outcome, ParamError, Violation, params};
 use crate::schema::governance::values_at;
 use crate::schema::{CompiledSchema, PrivacyRole};
 
@@ -39,9 +39,11 @@ fn default_member() -> String {
 
 impl DeclaredFlowCheck {
     /// Builds the check against `declaration` with `raw` parameters.
-    pub fn build(raw: &Map<String, Value>, declaration: Arc<Declaration>) -> Result<Self, String> {
-        let p: Params = serde_json::from_value(Value::Object(raw.clone()))
-            .map_err(|e| format!("invalid parameters for check `{KIND}`: {e}"))?;
+    pub fn build(
+        raw: &Map<String, Value>,
+        declaration: Arc<Declaration>,
+    ) -> Result<Self, ParamError> {
+        let p: Params = params(KIND, raw)?;
         Ok(DeclaredFlowCheck {
             declaration,
             member: p.member,

@@ -72,17 +72,13 @@ pub(crate) fn build(
         let declaration = declaration?;
         return Some(
             declared_flow::DeclaredFlowCheck::build(params, Arc::clone(declaration))
-                .map(|check| PayloadCheck::DeclaredFlow(Box::new(check)))
-                .map_err(ParamError::from),
+                .map(|check| PayloadCheck::DeclaredFlow(Box::new(check))),
         );
     }
     if !checks::KINDS.contains(&kind) {
         return None;
     }
-    Some(
-        PayloadCheck::build(kind, params, || {
-            registry.compile(ENVELOPE_URI).map_err(|e| e.to_string())
-        })
-        .map_err(ParamError::from),
-    )
+    Some(PayloadCheck::build(kind, params, || {
+        registry.compile(ENVELOPE_URI).map_err(|e| e.to_string())
+    }))
 }

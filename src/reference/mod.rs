@@ -5,9 +5,11 @@
 //! every record. It meets every live requirement unless told to have
 //! [`Fault`]s, each of which breaks exactly the requirements it names.
 //!
-//! It runs on its own tokio runtime in a background thread, so the CLI
-//! (`serve-reference`, `demo`), the tests and the benchmark start it the
-//! same way and stop it by dropping the handle.
+//! It runs on the caller's tokio runtime: the library starts no runtime of
+//! its own, so the CLI (`serve-reference`, `demo`), the tests and the
+//! benchmark each start it on theirs, the same way, and stop it by
+//! dropping the handle. On a multi-thread runtime it serves in the
+//! background while the caller's thread does other work.
 
 mod data;
 mod fault;
@@ -24,7 +26,7 @@ use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use tokio::task::JoinSet;
 
 pub use fault::Fault;
 pub use server::{MAX_PAGE, RATE_LIMIT};
@@ -76,8 +78,10 @@ pub struct RunningReference {
     pub credentials: Credentials,
     /// The faults in force.
     pub faults: Vec<Fault>,
-    shutdown: Option<oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    /// The listeners' tasks. Dropping the set aborts them, and with each
+    /// the connections it serves, so no task outlives the platform on the
+    /// caller's runtime.
+    servers: JoinSet<()>,
 }
 
 /// Entity types served, with the collection path of each.
@@ -96,8 +100,9 @@ pub fn endpoints() -> Vec<(String, String)> {
 }
 
 impl RunningReference {
-    /// Starts the platform and returns once it accepts connections.
-    pub fn start(options: &ReferenceOptions) -> Result<Self> {
+    /// Starts the platform on the current tokio runtime and returns once it
+    /// accepts connections.
+    pub async fn start(options: &ReferenceOptions) -> Result<Self> {
         let store = data::Store::new().map_err(Error::Internal)?;
         let credentials = Credentials {
             tenant_a: random_token()?,
@@ -109,23 +114,12 @@ impl RunningReference {
         } else {
             None
         };
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .map_err(|e| Error::Internal(format!("cannot start the reference runtime: {e}")))?;
-        let bind = |port: u16| {
-            let addr = SocketAddr::from(([127, 0, 0, 1], port));
-            runtime
-                .block_on(TcpListener::bind(addr))
-                .map_err(|e| Error::Usage(format!("cannot listen on 127.0.0.1:{port}: {e}")))
-        };
-        let api = bind(options.port)?;
+        let api = bind(options.port).await?;
         let api_addr = api
             .local_addr()
             .map_err(|e| Error::Internal(format!("listener address: {e}")))?;
         let plain = if options.tls {
-            Some(bind(options.plain_port)?)
+            Some(bind(options.plain_port).await?)
         } else {
             None
         };
@@ -142,36 +136,22 @@ impl RunningReference {
             ],
             options.tls.then(|| base_url.clone()),
         ));
-        let (shutdown, stopped) = oneshot::channel();
         let acceptor = generated
             .as_ref()
             .map(|g| tokio_rustls::TlsAcceptor::from(Arc::clone(&g.config)));
         let legacy = options.faults.contains(&Fault::LegacyTls);
-        let serve_state = Arc::clone(&state);
-        let thread = std::thread::Builder::new()
-            .name("cityconform-reference".to_owned())
-            .spawn(move || {
-                runtime.block_on(async move {
-                    let api_task =
-                        tokio::spawn(serve_api(api, acceptor, legacy, Arc::clone(&serve_state)));
-                    let plain_task = plain.map(|l| tokio::spawn(serve_plain(l, serve_state)));
-                    let _ = stopped.await;
-                    api_task.abort();
-                    if let Some(task) = plain_task {
-                        task.abort();
-                    }
-                });
-                runtime.shutdown_background();
-            })
-            .map_err(|e| Error::Internal(format!("cannot start the reference thread: {e}")))?;
+        let mut servers = JoinSet::new();
+        servers.spawn(serve_api(api, acceptor, legacy, Arc::clone(&state)));
+        if let Some(plain) = plain {
+            servers.spawn(serve_plain(plain, state));
+        }
         Ok(RunningReference {
             base_url,
             plain_url: plain_addr.map(|a| format!("http://127.0.0.1:{}", a.port())),
             ca_pem: generated.map(|g| g.ca_pem),
             credentials,
             faults: options.faults.clone(),
-            shutdown: Some(shutdown),
-            thread: Some(thread),
+            servers,
         })
     }
 
@@ -224,25 +204,20 @@ impl RunningReference {
         Ok(path)
     }
 
-    /// Stops the server and waits for its thread.
+    /// Stops the server: its listeners and connections close as the
+    /// runtime next runs their tasks, without waiting here, so that this
+    /// can be called from inside the runtime or outside it.
     pub fn stop(mut self) {
-        self.shutdown_now();
-    }
-
-    fn shutdown_now(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
+        self.servers.abort_all();
     }
 }
 
-impl Drop for RunningReference {
-    fn drop(&mut self) {
-        self.shutdown_now();
-    }
+/// A listener on 127.0.0.1 at `port` (0: a free one).
+async fn bind(port: u16) -> Result<TcpListener> {
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    TcpListener::bind(addr)
+        .await
+        .map_err(|e| Error::Usage(format!("cannot listen on 127.0.0.1:{port}: {e}")))
 }
 
 /// 32 random bytes as hex, from the TLS library's system random source.
@@ -259,13 +234,18 @@ fn random_token() -> Result<String> {
     }))
 }
 
+/// Serves the API on `listener` until its task is aborted. Each connection
+/// is a task in a set this one owns (finished ones are reaped before each
+/// accept), so aborting it closes its connections too.
 async fn serve_api(
     listener: TcpListener,
     acceptor: Option<tokio_rustls::TlsAcceptor>,
     legacy: bool,
     state: Arc<server::State>,
 ) {
+    let mut connections = JoinSet::new();
     loop {
+        while connections.try_join_next().is_some() {}
         let Ok((stream, _)) = listener.accept().await else {
             // Out of descriptors, say: wait rather than spin.
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
@@ -273,7 +253,7 @@ async fn serve_api(
         };
         let state = Arc::clone(&state);
         let acceptor = acceptor.clone();
-        tokio::spawn(async move {
+        connections.spawn(async move {
             let service = service_fn(move |req| server::handle(Arc::clone(&state), req));
             match acceptor {
                 Some(acceptor) => {
@@ -312,15 +292,19 @@ async fn answers_legacy(stream: &mut tokio::net::TcpStream) -> bool {
     true
 }
 
+/// Serves the plain-HTTP redirect on `listener`, its connections owned as
+/// in [`serve_api`].
 async fn serve_plain(listener: TcpListener, state: Arc<server::State>) {
+    let mut connections = JoinSet::new();
     loop {
+        while connections.try_join_next().is_some() {}
         let Ok((stream, _)) = listener.accept().await else {
             // Out of descriptors, say: wait rather than spin.
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
             continue;
         };
         let state = Arc::clone(&state);
-        tokio::spawn(async move {
+        connections.spawn(async move {
             let service = service_fn(move |req| server::handle_plain(Arc::clone(&state), req));
             let _ = http1::Builder::new()
                 .serve_connection(TokioIo::new(stream), service)

@@ -1,25 +1,55 @@
 //! The live audit against the embedded reference platform, over real HTTPS
 //! on loopback: the conformant platform meets every requirement, and each
-//! fault fails exactly the requirements it names.
+//! fault fails exactly the requirements it names. All but the bad-target
+//! checks serve the platform, so they need the `reference` feature.
 
+#[cfg(feature = "reference")]
 use std::collections::BTreeSet;
+#[cfg(feature = "reference")]
 use std::path::Path;
 
+#[cfg(feature = "reference")]
 use cityconform::reference::{Fault, ReferenceOptions, RunningReference};
+#[cfg(feature = "reference")]
 use serde_json::Value;
 
 use crate::common;
 
-fn start(faults: &[Fault], tls: bool) -> RunningReference {
-    RunningReference::start(&ReferenceOptions {
-        tls,
-        faults: faults.to_vec(),
-        ..ReferenceOptions::default()
-    })
-    .expect("the reference platform starts on loopback")
+/// The reference platform with the runtime it serves on; the platform is
+/// dropped (stopped) before its runtime.
+#[cfg(feature = "reference")]
+struct Platform {
+    reference: RunningReference,
+    _runtime: tokio::runtime::Runtime,
+}
+
+#[cfg(feature = "reference")]
+impl std::ops::Deref for Platform {
+    type Target = RunningReference;
+
+    fn deref(&self) -> &RunningReference {
+        &self.reference
+    }
+}
+
+#[cfg(feature = "reference")]
+fn start(faults: &[Fault], tls: bool) -> Platform {
+    let runtime = cityconform::harness::runtime().expect("a runtime starts");
+    let reference = runtime
+        .block_on(RunningReference::start(&ReferenceOptions {
+            tls,
+            faults: faults.to_vec(),
+            ..ReferenceOptions::default()
+        }))
+        .expect("the reference platform starts on loopback");
+    Platform {
+        reference,
+        _runtime: runtime,
+    }
 }
 
 /// Runs `audit` on the target in `dir` with `extra` arguments.
+#[cfg(feature = "reference")]
 fn audit(dir: &Path, extra: &[&str]) -> std::process::Output {
     let target = dir.join("target.toml");
     let target = target.to_str().expect("temp paths are UTF-8");
@@ -29,6 +59,7 @@ fn audit(dir: &Path, extra: &[&str]) -> std::process::Output {
 }
 
 /// (requirement, verdict) of every result that is not a pass, per profile.
+#[cfg(feature = "reference")]
 fn not_passing(report: &Value) -> BTreeSet<(String, String, String)> {
     let mut out = BTreeSet::new();
     for profile in report["profiles"].as_array().into_iter().flatten() {
@@ -46,6 +77,7 @@ fn not_passing(report: &Value) -> BTreeSet<(String, String, String)> {
     out
 }
 
+#[cfg(feature = "reference")]
 fn live_requirements(report: &Value) -> BTreeSet<String> {
     report["requirements"]
         .as_array()
@@ -57,6 +89,7 @@ fn live_requirements(report: &Value) -> BTreeSet<String> {
         .collect()
 }
 
+#[cfg(feature = "reference")]
 #[test]
 fn the_conformant_reference_meets_every_requirement_of_every_profile() {
     let reference = start(&[], true);
@@ -79,6 +112,7 @@ fn the_conformant_reference_meets_every_requirement_of_every_profile() {
     assert_eq!(report["inputs"][0]["format"], "http");
 }
 
+#[cfg(feature = "reference")]
 #[test]
 fn every_fault_fails_exactly_its_requirements() {
     let mut table = String::new();
@@ -109,6 +143,7 @@ fn every_fault_fails_exactly_its_requirements() {
     insta::assert_snapshot!("fault_verdicts", table);
 }
 
+#[cfg(feature = "reference")]
 #[test]
 fn no_credential_appears_in_any_report_or_output() {
     let reference = start(&[Fault::StackTraces, Fault::NoAuth], true);
@@ -153,6 +188,7 @@ fn no_credential_appears_in_any_report_or_output() {
     assert!(everything.contains("authorization: [redacted]"));
 }
 
+#[cfg(feature = "reference")]
 #[test]
 fn the_json_report_of_an_audit_follows_its_schema() {
     let reference = start(&[Fault::NoHsts, Fault::Identifiers], true);
@@ -177,6 +213,7 @@ fn the_json_report_of_an_audit_follows_its_schema() {
     assert!(!text.contains("citizen.kim@example.org"));
 }
 
+#[cfg(feature = "reference")]
 #[test]
 fn read_only_mode_sends_no_unsafe_method() {
     let reference = start(&[Fault::Error500], true);
@@ -207,6 +244,7 @@ fn read_only_mode_sends_no_unsafe_method() {
     );
 }
 
+#[cfg(feature = "reference")]
 #[test]
 fn the_request_budget_is_never_exceeded() {
     let reference = start(&[], true);
@@ -231,6 +269,7 @@ fn the_request_budget_is_never_exceeded() {
 /// A MUST that could not be checked is never met: with a budget of one
 /// request, the requirements no request reached are `error`, name the
 /// budget, and the audit exits 1.
+#[cfg(feature = "reference")]
 #[test]
 fn a_spent_budget_leaves_musts_unchecked_and_the_audit_not_met() {
     let reference = start(&[], true);
@@ -276,6 +315,7 @@ fn a_spent_budget_leaves_musts_unchecked_and_the_audit_not_met() {
     );
 }
 
+#[cfg(feature = "reference")]
 #[test]
 fn a_plain_http_platform_fails_the_transport_requirements() {
     let reference = start(&[], false);
@@ -290,6 +330,7 @@ fn a_plain_http_platform_fails_the_transport_requirements() {
     insta::assert_debug_snapshot!("plain_http_platform", named);
 }
 
+#[cfg(feature = "reference")]
 #[test]
 fn the_demo_meets_every_profile_and_says_so() {
     let output = common::run(&["demo", "--format", "json"]);
@@ -310,6 +351,7 @@ fn the_demo_meets_every_profile_and_says_so() {
     assert_eq!(report["summary"]["met"], true);
 }
 
+#[cfg(feature = "reference")]
 #[test]
 fn the_demo_with_a_fault_exits_1() {
     let output = common::run(&["demo", "--fault", "cross-tenant-read", "-p", "kr"]);
@@ -318,6 +360,7 @@ fn the_demo_with_a_fault_exits_1() {
     assert!(stdout.contains("FAIL     MUST    SEC-BOLA-01"), "{stdout}");
 }
 
+#[cfg(feature = "reference")]
 #[test]
 fn an_unknown_fault_is_a_usage_error() {
     let output = common::run(&["demo", "--fault", "no-such-fault"]);
@@ -343,6 +386,7 @@ fn bad_targets_are_refused_with_file_and_line() {
     });
 }
 
+#[cfg(feature = "reference")]
 #[test]
 fn serve_reference_writes_a_target_that_audit_reads() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -369,6 +413,7 @@ fn serve_reference_writes_a_target_that_audit_reads() {
 
 /// Starts `serve-reference --tls --write-target out` and waits until it
 /// serves; returns the process and what it printed.
+#[cfg(feature = "reference")]
 fn serve_reference(out: &Path) -> (std::process::Child, String) {
     use std::io::{BufRead, BufReader};
     use std::process::Stdio;
@@ -393,6 +438,7 @@ fn serve_reference(out: &Path) -> (std::process::Child, String) {
     (server, lines.join("\n"))
 }
 
+#[cfg(feature = "reference")]
 #[test]
 fn check_audits_the_target_file_its_configuration_names() {
     let dir = tempfile::tempdir().expect("temp dir");
