@@ -102,13 +102,14 @@ fn assemble(
             records: scan.rows,
         }],
     );
-    report.dataset = Some(summary(scan, metrics, descriptor));
+    report.datasets.push(summary(scan, metrics, descriptor));
     report
 }
 
 fn summary(scan: &Scan, metrics: &Metrics, descriptor: &Descriptor) -> DatasetSummary {
     let has_quasi = !scan.table.quasi_identifiers.is_empty();
     DatasetSummary {
+        input: scan.path.clone(),
         roles_from: descriptor.source.clone(),
         rows: scan.rows,
         columns: scan

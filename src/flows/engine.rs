@@ -82,7 +82,8 @@ pub fn judge(plan: &FlowPlan, declaration: &Declaration, generated_at: String) -
         records: declaration.flows.len() as u64,
     }];
     let mut report = tally.into_report(Command::Flows, generated_at, inputs);
-    report.matrix = Some(Matrix {
+    report.matrices.push(Matrix {
+        declaration: declaration.file.clone(),
         profiles: plan.profiles.iter().map(|p| p.id.clone()).collect(),
         flows: rows,
     });

@@ -77,10 +77,9 @@ fn absorb(into: &mut Report, report: Report) -> Result<()> {
         }
     }
     into.findings.extend(report.findings);
-    // One dataset summary and one flow matrix fit a report; the first job
-    // that measured one keeps its place, the others' verdicts still count.
-    into.dataset = into.dataset.take().or(report.dataset);
-    into.matrix = into.matrix.take().or(report.matrix);
+    // Every job's dataset summary and flow matrix, each named by its input.
+    into.datasets.extend(report.datasets);
+    into.matrices.extend(report.matrices);
     into.summary.subjects += report.summary.subjects;
     into.summary.input_errors += report.summary.input_errors;
     Ok(())
@@ -109,8 +108,8 @@ mod tests {
             reason: None,
         };
         Report {
-            dataset: None,
-            matrix: None,
+            datasets: Vec::new(),
+            matrices: Vec::new(),
             schema_version: REPORT_SCHEMA_VERSION.to_owned(),
             tool: Tool::current(),
             command: Command::Validate,

@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DatasetSummary {
+    /// The dataset measured, as its input names it.
+    pub input: String,
     /// Where the column roles came from: a descriptor file or a schema URI.
     pub roles_from: String,
     /// Rows read.

@@ -11,6 +11,8 @@ use super::Location;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Matrix {
+    /// The declaration whose flows these are, as its input names it.
+    pub declaration: String,
     /// The profiles, in the order asked for.
     pub profiles: Vec<String>,
     /// One row per flow, in declaration order.

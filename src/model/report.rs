@@ -14,7 +14,7 @@ use super::certification::{Provenance, Signature, WaiverOutcome};
 use crate::catalog::{Area, Clause, Level};
 
 /// Version of the JSON report format. Bumped on any incompatible change.
-pub const REPORT_SCHEMA_VERSION: &str = "1.0";
+pub const REPORT_SCHEMA_VERSION: &str = "2.0";
 
 /// One run's results.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -38,12 +38,14 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// Totals.
     pub summary: Summary,
-    /// What a `dataset` run measured (absent for other commands).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dataset: Option<super::DatasetSummary>,
-    /// Declared flows by profile and by pair of profiles (`flows` only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub matrix: Option<super::Matrix>,
+    /// What each dataset audit of the run measured, in job order (empty
+    /// when the run audited no dataset).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub datasets: Vec<super::DatasetSummary>,
+    /// Each declaration's flows by profile and by pair of profiles, in job
+    /// order (empty when the run judged no declaration).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub matrices: Vec<super::Matrix>,
     /// The waivers in force for the run and what each did; absent when the
     /// run had none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

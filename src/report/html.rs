@@ -106,8 +106,12 @@ fn page(report: &View<'_>) -> Markup {
                     }
                 }
                 (summary(report))
-                @if let Some(dataset) = &report.dataset { (dataset_section(dataset)) }
-                @if let Some(matrix) = &report.matrix { (matrix_section(matrix)) }
+                @for (i, dataset) in report.datasets.iter().enumerate() {
+                    (dataset_section(dataset, &section_suffix(i, report.datasets.len())))
+                }
+                @for (i, matrix) in report.matrices.iter().enumerate() {
+                    (matrix_section(matrix, &section_suffix(i, report.matrices.len())))
+                }
                 (requirements(report))
                 (collapsed(report, "passing", "Requirements passing", Verdict::Pass))
                 (collapsed(report, "skipped", "Requirements that did not apply", Verdict::Skip))
@@ -237,20 +241,31 @@ fn chart(profiles: &[ProfileView<'_>]) -> Markup {
     }
 }
 
+/// The suffix of the element IDs of section `i` of `count` alike: none
+/// for a lone section (so its IDs stay stable), `-N` when a run has
+/// several, so that every ID on the page is unique.
+fn section_suffix(i: usize, count: usize) -> String {
+    if count > 1 {
+        format!("-{}", i + 1)
+    } else {
+        String::new()
+    }
+}
+
 /// What a dataset audit measured: rows and classes, every anonymity metric
 /// (a row each, keyed for machines by `data-metric`), then each column's
 /// role, type and counts. Counts only, never a value of the data.
-fn dataset_section(dataset: &DatasetView<'_>) -> Markup {
+fn dataset_section(dataset: &DatasetView<'_>, suffix: &str) -> Markup {
     html! {
-        section id="dataset" {
-            h2 { "Dataset" }
+        section id={ "dataset" (suffix) } data-input=(dataset.input) {
+            h2 { "Dataset" @if !suffix.is_empty() { " " code { (dataset.input) } } }
             p.meta {
-                span id="dataset-rows" data-count=(dataset.rows) { (dataset.rows) " rows" } " in "
-                span id="dataset-classes" data-count=(dataset.classes) { (dataset.classes) " equivalence classes" }
+                span id={ "dataset-rows" (suffix) } data-count=(dataset.rows) { (dataset.rows) " rows" } " in "
+                span id={ "dataset-classes" (suffix) } data-count=(dataset.classes) { (dataset.classes) " equivalence classes" }
                 "; column roles from " code { (dataset.roles_from) } "."
             }
             @if !dataset.metrics.is_empty() {
-                table.compact id="dataset-metrics" {
+                table.compact id={ "dataset-metrics" (suffix) } {
                     thead { tr { th { "metric" } th { "value" } } }
                     tbody {
                         @for metric in &dataset.metrics {
@@ -259,7 +274,7 @@ fn dataset_section(dataset: &DatasetView<'_>) -> Markup {
                     }
                 }
             }
-            table id="dataset-columns" {
+            table id={ "dataset-columns" (suffix) } {
                 thead { tr { th { "column" } th { "role" } th { "type" } th { "present" } th { "distinct" } } }
                 tbody {
                     @for column in dataset.columns {
@@ -280,11 +295,11 @@ fn dataset_section(dataset: &DatasetView<'_>) -> Markup {
 /// Each flow met or not per profile; then, with two or more profiles,
 /// each flow and pair of profiles: whether the flow meets both, and the
 /// MUST findings in the way, each with its profile and requirement.
-fn matrix_section(matrix: &MatrixView<'_>) -> Markup {
+fn matrix_section(matrix: &MatrixView<'_>, suffix: &str) -> Markup {
     html! {
-        section id="matrix" {
-            h2 { "Flows by profile" }
-            table id="flows" {
+        section id={ "matrix" (suffix) } data-declaration=(matrix.declaration) {
+            h2 { "Flows by profile" @if !suffix.is_empty() { ": " code { (matrix.declaration) } } }
+            table id={ "flows" (suffix) } {
                 thead { tr { th { "flow" } @for profile in matrix.profiles { th { (profile) } } } }
                 tbody {
                     @for row in matrix.flows {
@@ -299,7 +314,7 @@ fn matrix_section(matrix: &MatrixView<'_>) -> Markup {
             }
             @if matrix.has_pairs() {
                 h3 { "Pairs of profiles" }
-                table id="pairs" {
+                table id={ "pairs" (suffix) } {
                     thead { tr { th { "flow" } th { "profiles" } th { "both met" } th { "in the way" } } }
                     tbody {
                         @for row in matrix.flows {

@@ -31,7 +31,7 @@ impl Renderer for Junit {
         if !view.waivers.is_empty() {
             junit.add_test_suite(waiver_suite(view));
         }
-        if let Some(pairs) = view.matrix.as_ref().and_then(pair_suite) {
+        for pairs in view.matrices.iter().filter_map(pair_suite) {
             junit.add_test_suite(pairs);
         }
         junit.serialize(&mut *out).map_err(std::io::Error::other)?;
@@ -41,8 +41,15 @@ impl Renderer for Junit {
 
 fn suite(view: &View<'_>, profile: &ProfileView<'_>) -> TestSuite {
     let mut suite = TestSuite::new(xml_text(&format!("{} ({})", profile.id, profile.title)));
-    if let Some(dataset) = &view.dataset {
-        suite.add_properties(dataset_properties(dataset));
+    // One dataset keeps the plain `dataset.` keys; several are numbered.
+    let several = view.datasets.len() > 1;
+    for (i, dataset) in view.datasets.iter().enumerate() {
+        let prefix = if several {
+            format!("dataset.{}", i + 1)
+        } else {
+            "dataset".to_owned()
+        };
+        suite.add_properties(dataset_properties(dataset, &prefix));
     }
     for result in profile.results {
         suite.add_test_case(case(view, profile, result));
@@ -112,18 +119,25 @@ fn case(view: &View<'_>, profile: &ProfileView<'_>, result: &RequirementResult) 
 }
 
 /// What a dataset audit measured, as suite properties (`dataset.rows`,
-/// `dataset.k`, ...): the context each profile's verdicts were reached in.
-fn dataset_properties(dataset: &DatasetView<'_>) -> Vec<Property> {
+/// `dataset.k`, ...; `prefix` is `dataset`, or `dataset.N` when the run
+/// audited several): the context each profile's verdicts were reached in.
+fn dataset_properties(dataset: &DatasetView<'_>, prefix: &str) -> Vec<Property> {
     let mut properties = vec![
-        Property::new("dataset.roles_from", xml_text(dataset.roles_from)),
-        Property::new("dataset.rows", dataset.rows.to_string()),
-        Property::new("dataset.classes", dataset.classes.to_string()),
+        Property::new(format!("{prefix}.roles_from"), xml_text(dataset.roles_from)),
+        Property::new(format!("{prefix}.rows"), dataset.rows.to_string()),
+        Property::new(format!("{prefix}.classes"), dataset.classes.to_string()),
     ];
+    if prefix != "dataset" {
+        properties.insert(
+            0,
+            Property::new(format!("{prefix}.input"), xml_text(dataset.input)),
+        );
+    }
     properties.extend(
         dataset
             .metrics
             .iter()
-            .map(|m| Property::new(format!("dataset.{}", m.key), m.value.clone())),
+            .map(|m| Property::new(format!("{prefix}.{}", m.key), m.value.clone())),
     );
     properties
 }

@@ -20,11 +20,13 @@ impl Renderer for Markdown {
     fn render(&self, view: &View<'_>, out: &mut dyn Write) -> std::io::Result<()> {
         heading(view, out)?;
         profiles(view, out)?;
-        if let Some(dataset) = &view.dataset {
-            dataset_section(dataset, out)?;
+        let several = view.datasets.len() > 1;
+        for dataset in &view.datasets {
+            dataset_section(dataset, several, out)?;
         }
-        if let Some(matrix) = &view.matrix {
-            matrix_section(matrix, out)?;
+        let several = view.matrices.len() > 1;
+        for matrix in &view.matrices {
+            matrix_section(matrix, several, out)?;
         }
         not_passing(view, out)?;
         findings(view, out)?;
@@ -112,8 +114,17 @@ fn profiles(report: &View<'_>, out: &mut dyn Write) -> std::io::Result<()> {
 
 /// What a dataset audit measured: the anonymity metrics, then each
 /// column's role, type and counts. Counts only, never a value.
-fn dataset_section(dataset: &DatasetView<'_>, out: &mut dyn Write) -> std::io::Result<()> {
-    writeln!(out, "### Dataset")?;
+/// `named`: the run audited several datasets, so each section says which.
+fn dataset_section(
+    dataset: &DatasetView<'_>,
+    named: bool,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    if named {
+        writeln!(out, "### Dataset {}", code(dataset.input))?;
+    } else {
+        writeln!(out, "### Dataset")?;
+    }
     writeln!(out)?;
     writeln!(
         out,
@@ -162,8 +173,18 @@ fn dataset_section(dataset: &DatasetView<'_>, out: &mut dyn Write) -> std::io::R
 /// Each flow met or not per profile; then, for two or more profiles, each
 /// pair of profiles per flow: whether the flow meets both, and the MUST
 /// findings in the way with their requirement.
-fn matrix_section(matrix: &MatrixView<'_>, out: &mut dyn Write) -> std::io::Result<()> {
-    writeln!(out, "### Flows by profile")?;
+/// `named`: the run judged several declarations, so each section says
+/// which.
+fn matrix_section(
+    matrix: &MatrixView<'_>,
+    named: bool,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    if named {
+        writeln!(out, "### Flows by profile: {}", code(matrix.declaration))?;
+    } else {
+        writeln!(out, "### Flows by profile")?;
+    }
     writeln!(out)?;
     let header: Vec<String> = matrix.profiles.iter().map(|p| escape(p)).collect();
     writeln!(out, "| flow | {} |", header.join(" | "))?;

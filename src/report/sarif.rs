@@ -203,11 +203,23 @@ fn run_properties(report: &View<'_>) -> Value {
             "id": p.id, "title": p.title, "met": p.met,
         })).collect::<Vec<_>>(),
     });
-    if let Some(dataset) = &report.dataset {
-        properties["dataset"] = json!(dataset.summary);
+    if !report.datasets.is_empty() {
+        let summaries: Vec<_> = report.datasets.iter().map(|d| d.summary).collect();
+        properties["datasets"] = json!(summaries);
     }
-    if let Some(matrix) = &report.matrix {
-        properties["matrix"] = json!({ "profiles": matrix.profiles, "flows": matrix.flows });
+    if !report.matrices.is_empty() {
+        let matrices: Vec<Value> = report
+            .matrices
+            .iter()
+            .map(|m| {
+                json!({
+                    "declaration": m.declaration,
+                    "profiles": m.profiles,
+                    "flows": m.flows,
+                })
+            })
+            .collect();
+        properties["matrices"] = json!(matrices);
     }
     properties
 }

@@ -19,15 +19,16 @@ impl Renderer for Text {
             color: self.options.color,
         };
         header(view, out)?;
-        if let Some(dataset) = &view.dataset {
-            dataset_block(dataset, out)?;
+        let several = view.datasets.len() > 1;
+        for dataset in &view.datasets {
+            dataset_block(dataset, several, out)?;
         }
         findings(view, self.options, &paint, out)?;
         let show_waived = view.summary.waived > 0;
         for profile in &view.profiles {
             profile_table(profile, show_waived, &paint, out)?;
         }
-        if let Some(matrix) = &view.matrix {
+        for matrix in &view.matrices {
             super::matrix::render_text(matrix, paint.color, out)?;
         }
         waivers(view, out)?;
@@ -74,7 +75,7 @@ fn header(report: &View<'_>, out: &mut dyn Write) -> std::io::Result<()> {
     let records: u64 = report.inputs.iter().map(|i| i.records).sum();
     let profiles: Vec<&str> = report.profiles.iter().map(|p| p.id).collect();
     // A declaration's subjects are its flows.
-    let noun = if report.matrix.is_some() {
+    let noun = if !report.matrices.is_empty() {
         "flow"
     } else {
         "record"
@@ -147,7 +148,7 @@ fn findings(
             requirement.id,
             requirement.title
         )?;
-        if view.matrix.is_some() {
+        if !view.matrices.is_empty() {
             cited_clauses(requirement, out)?;
         }
         let listed: Vec<&FindingView> = view.findings_of(requirement).collect();
@@ -341,8 +342,21 @@ fn footer(report: &View<'_>, paint: &Paint, out: &mut dyn Write) -> std::io::Res
 }
 
 /// What a dataset audit measured: counts and metrics, never a value.
-fn dataset_block(dataset: &DatasetView<'_>, out: &mut dyn Write) -> std::io::Result<()> {
-    writeln!(out, "Dataset (roles from {})", dataset.roles_from)?;
+/// `named`: the run audited several datasets, so each block says which.
+fn dataset_block(
+    dataset: &DatasetView<'_>,
+    named: bool,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    if named {
+        writeln!(
+            out,
+            "Dataset {} (roles from {})",
+            dataset.input, dataset.roles_from
+        )?;
+    } else {
+        writeln!(out, "Dataset (roles from {})", dataset.roles_from)?;
+    }
     for column in dataset.columns {
         let kind = column
             .value_type

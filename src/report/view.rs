@@ -49,10 +49,10 @@ pub struct View<'a> {
     pub requirements: Vec<RequirementView<'a>>,
     /// Every finding, in the report's (input) order.
     pub findings: Vec<FindingView<'a>>,
-    /// What a dataset audit measured.
-    pub dataset: Option<DatasetView<'a>>,
-    /// Declared flows by profile and by pair of profiles.
-    pub matrix: Option<MatrixView<'a>>,
+    /// What each dataset audit measured, in job order.
+    pub datasets: Vec<DatasetView<'a>>,
+    /// Each declaration's flows by profile and by pair of profiles.
+    pub matrices: Vec<MatrixView<'a>>,
     /// The waivers in force and what each did.
     pub waivers: &'a [WaiverOutcome],
     /// Digests of what produced the verdicts.
@@ -204,6 +204,8 @@ pub struct FindingView<'a> {
 pub struct DatasetView<'a> {
     /// The summary as recorded, for formats that carry it as data.
     pub summary: &'a DatasetSummary,
+    /// The dataset, as its input names it.
+    pub input: &'a str,
     /// Where the column roles came from.
     pub roles_from: &'a str,
     /// Rows read.
@@ -231,6 +233,8 @@ pub struct Metric {
 /// The flow matrix.
 #[derive(Debug, Clone, Copy)]
 pub struct MatrixView<'a> {
+    /// The declaration, as its input names it.
+    pub declaration: &'a str,
     /// The profiles, in the order asked for.
     pub profiles: &'a [String],
     /// One row per flow, in declaration order, with its pairs.
@@ -326,11 +330,16 @@ impl<'a> View<'a> {
             areas,
             requirements,
             findings,
-            dataset: report.dataset.as_ref().map(dataset),
-            matrix: report.matrix.as_ref().map(|m: &Matrix| MatrixView {
-                profiles: &m.profiles,
-                flows: &m.flows,
-            }),
+            datasets: report.datasets.iter().map(dataset).collect(),
+            matrices: report
+                .matrices
+                .iter()
+                .map(|m: &Matrix| MatrixView {
+                    declaration: &m.declaration,
+                    profiles: &m.profiles,
+                    flows: &m.flows,
+                })
+                .collect(),
             waivers: &report.waivers,
             provenance: report.provenance.as_ref(),
             signature: report.signature.as_ref(),
@@ -467,6 +476,7 @@ fn dataset(summary: &DatasetSummary) -> DatasetView<'_> {
     push("t", "t", summary.t.map(short));
     DatasetView {
         summary,
+        input: &summary.input,
         roles_from: &summary.roles_from,
         rows: summary.rows,
         classes: summary.classes,

@@ -767,7 +767,7 @@ fn verdicts(report: &serde_json::Value) -> serde_json::Value {
         "profiles": report["profiles"],
         "findings": report["findings"].as_array().map(Vec::len),
         "met": report["summary"]["met"],
-        "dataset": report["dataset"],
+        "datasets": report["datasets"],
     })
 }
 
@@ -842,4 +842,58 @@ fn flags_and_configuration_run_the_same_jobs() {
         );
         assert_eq!(verdicts(&direct), verdicts(&checked), "{config}");
     }
+}
+
+/// A run of several datasets and declarations keeps every summary and
+/// every matrix, each named by its input, in job order.
+#[test]
+fn every_dataset_summary_and_matrix_is_kept() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = common::root();
+    for (from, to) in [
+        ("fixtures/datasets/fail-kanon.csv", "a.csv"),
+        ("fixtures/datasets/pass-all.csv", "b.csv"),
+        ("fixtures/datasets/trips.toml", "trips.toml"),
+        ("fixtures/flows/offshore-backup.toml", "one.toml"),
+        (
+            "fixtures/flows/mobility-analytics-university.json",
+            "two.json",
+        ),
+    ] {
+        std::fs::copy(root.join(from), dir.path().join(to)).expect("copy fixture");
+    }
+    std::fs::write(
+        dir.path().join("cityconform.toml"),
+        "profiles = [\"kr\", \"eu\"]\n\
+         [[datasets]]\ndata = \"a.csv\"\ndescriptor = \"trips.toml\"\n\
+         [[datasets]]\ndata = \"b.csv\"\ndescriptor = \"trips.toml\"\n\
+         [[declarations]]\npath = \"one.toml\"\n\
+         [[declarations]]\npath = \"two.json\"\n",
+    )
+    .expect("config");
+    let output = run_in(dir.path(), &["check", "--format", "json"]);
+    let report = common::json_report(&output);
+    let named = |key: &str, field: &str| -> Vec<String> {
+        report[key]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|item| item[field].as_str())
+            .filter_map(|path| Path::new(path).file_name()?.to_str().map(str::to_owned))
+            .collect()
+    };
+    assert_eq!(named("datasets", "input"), ["a.csv", "b.csv"], "{report}");
+    assert_eq!(
+        named("matrices", "declaration"),
+        ["one.toml", "two.json"],
+        "{report}"
+    );
+    let k: Vec<u64> = report["datasets"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|d| d["k"].as_u64())
+        .collect();
+    assert_eq!(k.len(), 2, "both datasets measured: {report}");
+    assert_ne!(k[0], k[1], "each summary is its own dataset's: {k:?}");
 }

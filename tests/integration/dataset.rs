@@ -88,7 +88,7 @@ fn digest(report: &Value, exit: Option<i32>) -> Value {
         .collect();
     json!({
         "exit": exit,
-        "dataset": report["dataset"],
+        "dataset": report["datasets"][0],
         "profiles": verdicts,
         "findings": findings,
     })
@@ -308,7 +308,10 @@ fn row_order_does_not_change_the_report() {
         let a = args(path);
         let refs: Vec<&str> = a.iter().map(String::as_str).collect();
         let output = run(&refs);
-        digest(&json_report(&output), output.status.code())
+        let mut report = json_report(&output);
+        // The one thing that differs: which file the summary names.
+        report["datasets"][0]["input"] = serde_json::Value::Null;
+        digest(&report, output.status.code())
     };
     assert_eq!(
         digest_of("fixtures/datasets/fail-tclose.csv"),

@@ -213,7 +213,7 @@ fn a_dataset_audit_shows_k_l_and_t_in_the_browser() {
         1,
     );
     let dom = run_chromium(&browser, &page, &["--dump-dom".to_owned()]);
-    let measured = &report["dataset"];
+    let measured = &report["datasets"][0];
     let integer = |name: &str| {
         measured[name]
             .as_u64()
@@ -243,7 +243,7 @@ fn a_dataset_audit_shows_k_l_and_t_in_the_browser() {
         );
     }
     for element in [
-        r#"<section id="dataset">"#,
+        r#"<section id="dataset" data-input="fixtures/datasets/fail-tclose.csv">"#,
         &format!(
             r#"<span id="dataset-rows" data-count="{}">"#,
             integer("rows")
@@ -278,7 +278,7 @@ fn a_flows_run_shows_its_matrix_in_the_browser() {
         1,
     );
     let dom = run_chromium(&browser, &page, &["--dump-dom".to_owned()]);
-    let flows = report["matrix"]["flows"]
+    let flows = report["matrices"][0]["flows"]
         .as_array()
         .expect("a matrix in the JSON report");
     assert!(!flows.is_empty(), "the declaration has flows");

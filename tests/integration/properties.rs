@@ -351,8 +351,11 @@ impl Arbitrary for AnyReport {
                 waived: u64::arbitrary(g),
                 expired_waivers: u64::arbitrary(g),
             },
-            matrix: None,
-            dataset: bool::arbitrary(g).then(|| any_dataset_summary(g)),
+            matrices: Vec::new(),
+            datasets: bool::arbitrary(g)
+                .then(|| any_dataset_summary(g))
+                .into_iter()
+                .collect(),
             waivers: Vec::new(),
             provenance: None,
             signature: None,
@@ -366,6 +369,7 @@ fn any_dataset_summary(g: &mut Gen) -> DatasetSummary {
     let eighth = |g: &mut Gen| f64::from(u8::arbitrary(g) % 9) / 8.0;
     let optional = |g: &mut Gen| bool::arbitrary(g).then(|| u64::arbitrary(g));
     DatasetSummary {
+        input: String::arbitrary(g),
         roles_from: String::arbitrary(g),
         rows: u64::arbitrary(g),
         columns: (0..usize::arbitrary(g) % 4)

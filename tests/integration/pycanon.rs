@@ -243,7 +243,7 @@ fn metrics_match_pycanon_on_generated_datasets() {
                 "{}",
                 transcript(&output)
             );
-            let ours = json_report(&output)["dataset"].clone();
+            let ours = json_report(&output)["datasets"][0].clone();
             let theirs = pycanon(&data, case);
             let label = format!("{} (seed {seed:x})", case.name);
             for key in ["k", "l_distinct", "l_entropy", "recursive_c_l"] {

@@ -173,7 +173,11 @@ pub(crate) fn harness(path: &Path, descriptor: &Path) -> Result<(u64, u64), Stri
         &mut sink,
     )
     .map_err(|e| e.to_string())?;
-    let dataset = report.dataset.ok_or("no dataset summary")?;
+    let dataset = report
+        .datasets
+        .into_iter()
+        .next()
+        .ok_or("no dataset summary")?;
     Ok((dataset.rows, dataset.k.unwrap_or(0)))
 }
 

@@ -129,8 +129,8 @@ fn report(
 ) -> Report {
     let met = profiles.iter().all(|p| p.met);
     Report {
-        dataset: None,
-        matrix: None,
+        datasets: Vec::new(),
+        matrices: Vec::new(),
         schema_version: REPORT_SCHEMA_VERSION.to_owned(),
         tool: Tool {
             name: "cityconform".to_owned(),
@@ -445,7 +445,8 @@ pub fn dataset() -> Report {
             vec![clause("Li et al. 2007", "t-closeness", None)],
         ),
     ];
-    report.dataset = Some(DatasetSummary {
+    report.datasets.push(DatasetSummary {
+        input: "datasets/trips-2024q1.csv".to_owned(),
         roles_from: "datasets/trips.toml".to_owned(),
         rows: 28,
         columns: vec![
@@ -610,7 +611,8 @@ pub fn flows() -> Report {
             pairs,
         }
     };
-    report.matrix = Some(Matrix {
+    report.matrices.push(Matrix {
+        declaration: "declarations/data-flows.json".to_owned(),
         profiles: profiles.iter().map(|p| (*p).to_owned()).collect(),
         flows: vec![
             row(
