@@ -98,7 +98,7 @@ fn assemble(
         options.generated_at.clone(),
         vec![InputSummary {
             path: file,
-            format: scan.format.as_str().to_owned(),
+            format: scan.format.into(),
             records: scan.rows,
         }],
     );
@@ -117,7 +117,7 @@ fn summary(scan: &Scan, metrics: &Metrics, descriptor: &Descriptor) -> DatasetSu
             .iter()
             .map(|c| ColumnSummary {
                 name: c.column.name.clone(),
-                role: c.column.role.as_str().to_owned(),
+                role: c.column.role.into(),
                 value_type: matches!(c.column.role, Role::QuasiIdentifier | Role::Sensitive)
                     .then(|| type_name(c.column.value_type).to_owned()),
                 described: c.described,

@@ -43,6 +43,19 @@ impl Role {
     }
 }
 
+impl From<Role> for crate::model::ColumnRole {
+    fn from(role: Role) -> Self {
+        use crate::model::ColumnRole;
+        match role {
+            Role::DirectIdentifier => ColumnRole::DirectIdentifier,
+            Role::QuasiIdentifier => ColumnRole::QuasiIdentifier,
+            Role::Sensitive => ColumnRole::Sensitive,
+            Role::Insensitive => ColumnRole::Insensitive,
+            Role::Count => ColumnRole::Count,
+        }
+    }
+}
+
 /// How the values of a column compare.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -84,6 +97,15 @@ impl Format {
             "csv" | "tsv" => Some(Format::Csv),
             "ndjson" | "jsonl" => Some(Format::Ndjson),
             _ => None,
+        }
+    }
+}
+
+impl From<Format> for crate::model::InputFormat {
+    fn from(format: Format) -> Self {
+        match format {
+            Format::Csv => crate::model::InputFormat::Csv,
+            Format::Ndjson => crate::model::InputFormat::Ndjson,
         }
     }
 }

@@ -10,8 +10,8 @@ use crate::declaration::Declaration;
 use crate::engine::{Locator, Outcome, Plan, Selection, Tally};
 use crate::error::Result;
 use crate::model::{
-    Blocker, Command, InputSummary, Location, Matrix, MatrixRow, PairResult, ProfileCell, Report,
-    Verdict,
+    Blocker, Command, InputFormat, InputSummary, Location, Matrix, MatrixRow, PairResult,
+    ProfileCell, Report, Verdict,
 };
 
 /// The plan of a declaration run.
@@ -72,13 +72,13 @@ pub fn judge(plan: &FlowPlan, declaration: &Declaration, generated_at: String) -
         tally.subject_all(&flow_location(declaration, f, ""), outcomes, false);
     }
     let format = if declaration.file.ends_with(".toml") {
-        "toml"
+        InputFormat::Toml
     } else {
-        "json"
+        InputFormat::Json
     };
     let inputs = vec![InputSummary {
         path: declaration.file.clone(),
-        format: format.to_owned(),
+        format,
         records: declaration.flows.len() as u64,
     }];
     let mut report = tally.into_report(Command::Flows, generated_at, inputs);

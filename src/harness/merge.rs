@@ -94,7 +94,8 @@ mod tests {
     use super::*;
     use crate::catalog::{Area, Level};
     use crate::model::{
-        Counts, Finding, InputSummary, Location, RequirementInfo, RequirementResult, Verdict,
+        Counts, Finding, InputFormat, InputSummary, Location, RequirementInfo, RequirementResult,
+        Verdict,
     };
 
     fn report(input: &str, requirement: &str, counts: Counts, findings: usize) -> Report {
@@ -116,7 +117,7 @@ mod tests {
             generated_at: "t".to_owned(),
             inputs: vec![InputSummary {
                 path: input.to_owned(),
-                format: "json".to_owned(),
+                format: InputFormat::Json,
                 records: counts.total(),
             }],
             profiles: vec![ProfileResult {

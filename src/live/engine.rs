@@ -20,7 +20,7 @@ use super::redact::Redactor;
 use super::target::{AuthScheme, Target};
 use crate::engine::{Locator, Outcome, Progress, Tally};
 use crate::error::{Error, Result};
-use crate::model::{Command, InputSummary, Location, Report};
+use crate::model::{Command, InputFormat, InputSummary, Location, Report};
 use crate::payload::PayloadCheck;
 use crate::payload::pipeline;
 use crate::schema::SchemaRegistry;
@@ -135,7 +135,7 @@ pub async fn audit(
     }
     let inputs = vec![InputSummary {
         path: target.base_url.clone(),
-        format: "http".to_owned(),
+        format: InputFormat::Http,
         records: client.spent(),
     }];
     Ok(tally.into_report(Command::Audit, options.generated_at.clone(), inputs))

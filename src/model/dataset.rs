@@ -49,7 +49,7 @@ pub struct ColumnSummary {
     /// Its name (CSV header or NDJSON member or pointer).
     pub name: String,
     /// Its privacy role.
-    pub role: String,
+    pub role: ColumnRole,
     /// How its values compare, for the roles that have a type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value_type: Option<String>,
@@ -60,4 +60,39 @@ pub struct ColumnSummary {
     /// Distinct values, for quasi-identifier, sensitive and count columns.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub distinct: Option<u64>,
+}
+
+/// A column's privacy role, as the descriptor or schema gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ColumnRole {
+    /// Identifies a person on its own (a name, an ID number).
+    DirectIdentifier,
+    /// Identifies a person in combination (age band, location, time).
+    QuasiIdentifier,
+    /// What must not be linked to a person (a diagnosis, a purpose).
+    Sensitive,
+    /// Neither.
+    Insensitive,
+    /// An aggregate count.
+    Count,
+}
+
+impl ColumnRole {
+    /// The kebab-case name, as in descriptors and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ColumnRole::DirectIdentifier => "direct-identifier",
+            ColumnRole::QuasiIdentifier => "quasi-identifier",
+            ColumnRole::Sensitive => "sensitive",
+            ColumnRole::Insensitive => "insensitive",
+            ColumnRole::Count => "count",
+        }
+    }
+}
+
+impl std::fmt::Display for ColumnRole {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }

@@ -10,10 +10,10 @@ mod report;
 mod verdict;
 
 pub use certification::{Provenance, Signature, WaiverOutcome, WaiverStatus};
-pub use dataset::{ColumnSummary, DatasetSummary};
+pub use dataset::{ColumnRole, ColumnSummary, DatasetSummary};
 pub use matrix::{Blocker, Matrix, MatrixRow, PairResult, ProfileCell};
 pub use report::{
-    Command, Counts, Finding, InputSummary, Location, ProfileResult, REPORT_SCHEMA_VERSION, Report,
-    RequirementInfo, RequirementResult, Summary, Tool,
+    Command, Counts, Finding, InputFormat, InputSummary, Location, ProfileResult,
+    REPORT_SCHEMA_VERSION, Report, RequirementInfo, RequirementResult, Summary, Tool,
 };
 pub use verdict::Verdict;

@@ -59,6 +59,44 @@ pub struct Report {
     pub signature: Option<Signature>,
 }
 
+/// What kind of input a report read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InputFormat {
+    /// A JSON document of records.
+    Json,
+    /// One JSON record a line.
+    Ndjson,
+    /// A JSON-LD document of records.
+    Jsonld,
+    /// A CSV dataset.
+    Csv,
+    /// A TOML declaration.
+    Toml,
+    /// A live platform, over HTTP(S).
+    Http,
+}
+
+impl InputFormat {
+    /// The lower-case name, as in every report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InputFormat::Json => "json",
+            InputFormat::Ndjson => "ndjson",
+            InputFormat::Jsonld => "jsonld",
+            InputFormat::Csv => "csv",
+            InputFormat::Toml => "toml",
+            InputFormat::Http => "http",
+        }
+    }
+}
+
+impl std::fmt::Display for InputFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// The command that produced a report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -120,9 +158,9 @@ impl Tool {
 pub struct InputSummary {
     /// The path as found (relative paths stay relative).
     pub path: String,
-    /// `json`, `ndjson`, `jsonld`, `csv` or `toml`; `http` for a live audit
-    /// (the path is the base URL and `records` the requests sent).
-    pub format: String,
+    /// What kind of input; `http` for a live audit (the path is the base
+    /// URL and `records` the requests sent).
+    pub format: InputFormat,
     /// Records read, including those that were not JSON.
     pub records: u64,
 }

@@ -20,6 +20,16 @@ pub enum PayloadFormat {
     Ndjson,
 }
 
+impl From<PayloadFormat> for crate::model::InputFormat {
+    fn from(format: PayloadFormat) -> Self {
+        match format {
+            PayloadFormat::Json => crate::model::InputFormat::Json,
+            PayloadFormat::JsonLd => crate::model::InputFormat::Jsonld,
+            PayloadFormat::Ndjson => crate::model::InputFormat::Ndjson,
+        }
+    }
+}
+
 impl PayloadFormat {
     /// The format a file's extension names, if any.
     pub fn from_path(path: &Path) -> Option<Self> {

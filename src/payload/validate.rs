@@ -73,7 +73,7 @@ pub fn validate(
         };
         inputs.push(InputSummary {
             path: file.display(),
-            format: file.format.as_str().to_owned(),
+            format: file.format.into(),
             records,
         });
     }

@@ -161,7 +161,7 @@ fn dataset_section(
             } else {
                 " (not described)"
             },
-            escape(&column.role),
+            escape(column.role.as_str()),
             column.value_type.as_deref().map_or("–".to_owned(), escape),
             column.present,
             column.distinct.map_or("–".to_owned(), |d| d.to_string())

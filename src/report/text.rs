@@ -5,7 +5,7 @@
 use std::io::Write;
 
 use super::{DatasetView, FindingView, ProfileView, Renderer, RequirementView, TextOptions, View};
-use crate::model::{Command, Verdict, WaiverStatus};
+use crate::model::{Command, InputFormat, Verdict, WaiverStatus};
 
 /// The text renderer, with its colour and finding limit.
 pub(super) struct Text {
@@ -80,7 +80,7 @@ fn header(report: &View<'_>, out: &mut dyn Write) -> std::io::Result<()> {
     } else {
         "record"
     };
-    if let Some(live) = report.inputs.iter().find(|i| i.format == "http") {
+    if let Some(live) = report.inputs.iter().find(|i| i.format == InputFormat::Http) {
         // A live audit: one platform, requests rather than files.
         writeln!(
             out,

@@ -335,7 +335,7 @@ impl Arbitrary for AnyReport {
             generated_at: String::arbitrary(g),
             inputs: vec![InputSummary {
                 path: String::arbitrary(g),
-                format: "ndjson".to_owned(),
+                format: cityconform::model::InputFormat::Ndjson,
                 records: u64::arbitrary(g),
             }],
             profiles,
@@ -375,7 +375,7 @@ fn any_dataset_summary(g: &mut Gen) -> DatasetSummary {
         columns: (0..usize::arbitrary(g) % 4)
             .map(|_| ColumnSummary {
                 name: String::arbitrary(g),
-                role: "quasi-identifier".to_owned(),
+                role: cityconform::model::ColumnRole::QuasiIdentifier,
                 value_type: bool::arbitrary(g).then(|| "numeric".to_owned()),
                 described: bool::arbitrary(g),
                 present: u64::arbitrary(g),

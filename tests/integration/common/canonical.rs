@@ -110,12 +110,12 @@ fn inputs() -> Vec<InputSummary> {
     vec![
         InputSummary {
             path: "payloads/trips.ndjson".to_owned(),
-            format: "ndjson".to_owned(),
+            format: cityconform::model::InputFormat::Ndjson,
             records: 3,
         },
         InputSummary {
             path: "payloads/legacy/air.json".to_owned(),
-            format: "json".to_owned(),
+            format: cityconform::model::InputFormat::Json,
             records: 1,
         },
     ]
@@ -363,7 +363,7 @@ fn column(
 ) -> ColumnSummary {
     ColumnSummary {
         name: name.to_owned(),
-        role: role.to_owned(),
+        role: serde_json::from_value(serde_json::Value::from(role)).expect("a column role"),
         value_type: value_type.map(str::to_owned),
         described,
         present: 28,
@@ -413,7 +413,7 @@ pub fn dataset() -> Report {
     report.command = Command::Dataset;
     report.inputs = vec![InputSummary {
         path: "datasets/trips.csv".to_owned(),
-        format: "csv".to_owned(),
+        format: cityconform::model::InputFormat::Csv,
         records: 28,
     }];
     report.requirements = vec![
@@ -537,7 +537,7 @@ pub fn flows() -> Report {
     report.command = Command::Flows;
     report.inputs = vec![InputSummary {
         path: declaration.to_owned(),
-        format: "json".to_owned(),
+        format: cityconform::model::InputFormat::Json,
         records: 2,
     }];
     report.requirements = vec![
