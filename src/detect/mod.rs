@@ -1,6 +1,6 @@
 //! Detectors shared by every family that reads values: identifier values
 //! ([`identifiers`]: national IDs, phones, e-mail, plates, addresses) and
-//! precision and time-bucket rules ([`coarsening`]). They decide nothing
+//! precision and time-bucket rules (`coarsening`). They decide nothing
 //! about profiles; checks in the families call them.
 
 pub(crate) mod coarsening;
