@@ -7,9 +7,17 @@
 //! run goes on and the user sees every problem at once.
 
 use std::fmt;
+use std::ops::Range;
 use std::path::Path;
 
 use crate::ExitCode;
+
+mod diagnostic;
+mod snippet;
+
+pub use diagnostic::FileDiagnostic;
+pub(crate) use snippet::offset_of;
+pub use snippet::{Snippet, char_column};
 
 /// Where in a user's file a problem sits, and what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,12 +27,17 @@ pub struct FileProblem {
     pub file: String,
     /// 1-based line, when known.
     pub line: Option<usize>,
+    /// 1-based column (in characters) on that line, when known.
+    pub column: Option<usize>,
     /// JSON pointer (or TOML key path written as a pointer) of the field.
     pub pointer: Option<String>,
     /// What is wrong, as a lowercase sentence fragment.
     pub message: String,
     /// What to do about it.
     pub help: Option<String>,
+    /// The line with the offending key or value marked: only for the
+    /// tool's own files, never for payloads or datasets.
+    pub snippet: Option<Snippet>,
 }
 
 impl FileProblem {
@@ -33,9 +46,11 @@ impl FileProblem {
         FileProblem {
             file: file.into(),
             line: None,
+            column: None,
             pointer: None,
             message: message.into(),
             help: None,
+            snippet: None,
         }
     }
 
@@ -43,6 +58,27 @@ impl FileProblem {
     #[must_use]
     pub fn at_line(mut self, line: Option<usize>) -> Self {
         self.line = line;
+        self
+    }
+
+    /// The same problem, at `column` of its line. For payloads and
+    /// datasets, whose content is never shown.
+    #[must_use]
+    pub fn at_column(mut self, column: Option<usize>) -> Self {
+        self.column = column;
+        self
+    }
+
+    /// The same problem at byte range `span` of `text`, the whole text of
+    /// one of the tool's own files: its line, its column, and that line to
+    /// show with the span marked. Never for payloads or datasets, whose
+    /// lines may hold personal data.
+    #[must_use]
+    pub fn at_span(mut self, text: &str, span: Range<usize>) -> Self {
+        let (line, column, snippet) = snippet::locate(text, span);
+        self.line = Some(line);
+        self.column = Some(column);
+        self.snippet = snippet;
         self
     }
 
@@ -67,6 +103,9 @@ impl fmt::Display for FileProblem {
         write!(f, "{}", self.file)?;
         if let Some(line) = self.line {
             write!(f, ":{line}")?;
+            if let Some(column) = self.column {
+                write!(f, ":{column}")?;
+            }
         }
         write!(f, ": ")?;
         if let Some(pointer) = &self.pointer {

@@ -95,13 +95,29 @@ fn format_problems(
     format_schema
         .iter_errors(&source.value)
         .map(|error| {
-            let pointer = error.instance_path().as_str().to_owned();
+            let pointer = error_pointer(&error);
             let problem = source
                 .problem(&pointer, error.masked().to_string())
                 .with_help("see schemas/tool/ for the file format, and `cityconform requirements show ID` for examples");
             refine(&error, problem)
         })
         .collect()
+}
+
+/// Where a format-schema error points: the field it was raised on, or, for
+/// a key the format does not allow, that key itself (so that the caret
+/// lands under it rather than under its table).
+pub(crate) fn error_pointer(error: &jsonschema::ValidationError<'_>) -> String {
+    let pointer = error.instance_path().as_str();
+    match error.kind() {
+        jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected } => {
+            match unexpected.first() {
+                Some(key) => format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1")),
+                None => pointer.to_owned(),
+            }
+        }
+        _ => pointer.to_owned(),
+    }
 }
 
 /// Compiles one of the tool's own format schemas (embedded, trusted).

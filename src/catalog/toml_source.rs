@@ -8,7 +8,7 @@ use std::ops::Range;
 use serde_json::Value;
 use toml_edit::{Document, Item, Table};
 
-use crate::error::{FileProblem, line_of_offset};
+use crate::error::{Error, FileProblem, Result, line_of_offset};
 
 /// A parsed TOML file: its data as JSON and the document for positions.
 #[derive(Debug)]
@@ -21,19 +21,21 @@ pub(crate) struct TomlSource {
 }
 
 impl TomlSource {
-    /// Parses `text`; a syntax error names its line.
-    pub fn parse(name: &str, text: &str) -> Result<Self, FileProblem> {
-        let doc = Document::parse(text.to_owned()).map_err(|err| {
-            let line = err.span().map(|span| line_of_offset(text, span.start));
-            FileProblem::new(name, format!("invalid TOML: {}", err.message().trim_end()))
-                .at_line(line)
-                .with_help("fix the syntax at that line; see https://toml.io for the format")
-        })?;
-        let value: Value = toml::from_str(text).map_err(|err| {
-            let line = err.span().map(|span| line_of_offset(text, span.start));
-            FileProblem::new(name, format!("invalid TOML: {}", err.message().trim_end()))
-                .at_line(line)
-        })?;
+    /// Parses `text`; a syntax error names its line and column.
+    pub fn parse(name: &str, text: &str) -> Result<Self> {
+        let syntax = |message: &str, span: Option<Range<usize>>| {
+            let problem = FileProblem::new(name, format!("invalid TOML: {}", message.trim_end()))
+                .with_help("fix the syntax at that line; see https://toml.io for the format");
+            Error::from(match span {
+                Some(span) => problem.at_span(text, span),
+                None => problem,
+            })
+        };
+        let doc =
+            Document::parse(text.to_owned()).map_err(|err| syntax(err.message(), err.span()))?;
+        let mut value: Value =
+            toml::from_str(text).map_err(|err| syntax(err.message(), err.span()))?;
+        dates_as_text(doc.as_table(), &mut value);
         Ok(TomlSource {
             name: name.to_owned(),
             value,
@@ -54,12 +56,63 @@ impl TomlSource {
         Some(line_of_offset(self.doc.raw(), span.start))
     }
 
-    /// A problem in this file at `pointer`, with its line filled in.
+    /// A problem in this file at `pointer`, with its line, column and
+    /// snippet filled in: the key and its value on that line, or the
+    /// nearest ancestor's when the exact node has no position.
     pub fn problem(&self, pointer: &str, message: impl Into<String>) -> FileProblem {
-        FileProblem::new(&self.name, message)
-            .at_line(self.line_of(pointer))
-            .at_pointer(pointer)
+        let problem = FileProblem::new(&self.name, message).at_pointer(pointer);
+        match span_of(self.doc.as_table(), pointer) {
+            Some(span) => problem.at_span(self.doc.raw(), span),
+            None => problem,
+        }
     }
+}
+
+/// TOML dates (`expires = 2027-06-30`) become their text in the data: the
+/// format schemas speak JSON, which has no dates. The file's text is left
+/// as written, so that lines and snippets show what the user wrote.
+fn dates_as_text(table: &Table, value: &mut Value) {
+    for (key, item) in table.iter() {
+        if let Some(value) = value.get_mut(key) {
+            item_dates_as_text(item, value);
+        }
+    }
+}
+
+fn item_dates_as_text(item: &Item, value: &mut Value) {
+    match item {
+        Item::Table(table) => dates_as_text(table, value),
+        Item::ArrayOfTables(array) => {
+            for (table, value) in array.iter().zip(value_elements(value)) {
+                dates_as_text(table, value);
+            }
+        }
+        Item::Value(item) => value_dates_as_text(item, value),
+        Item::None => {}
+    }
+}
+
+fn value_dates_as_text(item: &toml_edit::Value, value: &mut Value) {
+    match item {
+        toml_edit::Value::Datetime(date) => *value = Value::String(date.value().to_string()),
+        toml_edit::Value::Array(array) => {
+            for (item, value) in array.iter().zip(value_elements(value)) {
+                value_dates_as_text(item, value);
+            }
+        }
+        toml_edit::Value::InlineTable(table) => {
+            for (key, item) in table.iter() {
+                if let Some(value) = value.get_mut(key) {
+                    value_dates_as_text(item, value);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn value_elements(value: &mut Value) -> impl Iterator<Item = &mut Value> {
+    value.as_array_mut().into_iter().flatten()
 }
 
 /// One step of a walk through a `toml_edit` document, whose containers come
@@ -88,7 +141,7 @@ fn child<'a>(node: &Node<'a>, segment: &str) -> Option<(Node<'a>, Option<Range<u
     match *node {
         Node::Table(table) | Node::Item(Item::Table(table)) => {
             let (key, item) = table.get_key_value(segment)?;
-            Some((Node::Item(item), key.span()))
+            Some((Node::Item(item), pair_span(key.span(), item)))
         }
         Node::Item(Item::ArrayOfTables(array)) => {
             let table = array.get(segment.parse().ok()?)?;
@@ -106,13 +159,25 @@ fn value_child<'a>(
     match value {
         toml_edit::Value::InlineTable(table) => {
             let (key, item) = table.get_key_value(segment)?;
-            Some((Node::Item(item), key.span()))
+            Some((Node::Item(item), pair_span(key.span(), item)))
         }
         toml_edit::Value::Array(array) => {
             let element = array.get(segment.parse().ok()?)?;
             Some((Node::Value(element), element.span()))
         }
         _ => None,
+    }
+}
+
+/// A key with its value (`level = "MUST"`), or the key alone where the
+/// value is a table of its own (`[tenants.a]`).
+fn pair_span(key: Option<Range<usize>>, item: &Item) -> Option<Range<usize>> {
+    match (key, item) {
+        (Some(key), Item::Value(value)) => match value.span() {
+            Some(value) if value.end > key.start => Some(key.start..value.end),
+            _ => Some(key),
+        },
+        (key, _) => key,
     }
 }
 
@@ -146,12 +211,72 @@ mod tests {
     }
 
     #[test]
-    fn syntax_errors_name_their_line() {
-        let err = TomlSource::parse("bad.toml", "a = 1\nb = \n").expect_err("invalid toml");
-        assert_eq!(err.line, Some(2));
+    fn dates_reach_the_data_as_text_and_the_text_stays_as_written() {
+        let text = "d = 2030-01-01 # c\n[[w]]\nexpires = 2030-02-01T10:00:00Z\nx = { at = [1979-05-27] }\n";
+        let source = TomlSource::parse("t.toml", text).expect("valid toml");
+        assert_eq!(
+            source.value,
+            serde_json::json!({"d": "2030-01-01", "w": [{"expires": "2030-02-01T10:00:00Z", "x": {"at": ["1979-05-27"]}}]})
+        );
+        assert_eq!(source.text(), text);
+        let problem = source.problem("/w/0/expires", "not a calendar date");
+        let snippet = problem.snippet.expect("a snippet");
+        assert_eq!(snippet.text, "expires = 2030-02-01T10:00:00Z");
+        assert_eq!((problem.line, problem.column), (Some(3), Some(1)));
+    }
+
+    #[test]
+    fn problems_mark_the_key_with_its_value_or_a_table_header_key() {
+        let source = TomlSource::parse("t.toml", TEXT).expect("valid toml");
+        let under = |pointer: &str| {
+            let problem = source.problem(pointer, "m");
+            let snippet = problem.snippet.expect("a snippet");
+            (
+                problem.line,
+                problem.column,
+                snippet.text[snippet.span].to_owned(),
+            )
+        };
+        assert_eq!(
+            under("/requirement/1/level"),
+            (Some(8), Some(1), "level = \"MUST\"".to_owned())
+        );
+        assert_eq!(
+            under("/requirement/1/check/params/n"),
+            (Some(9), Some(34), "n = 1".to_owned())
+        );
+        assert_eq!(
+            under("/requirement/1/missing").0,
+            Some(6),
+            "nearest ancestor"
+        );
+        let tables =
+            TomlSource::parse("t.toml", "[tenants.a]\nresource = \"/x\"\n").expect("valid toml");
+        let problem = tables.problem("/tenants/a", "m");
+        let snippet = problem.snippet.expect("a snippet");
+        assert_eq!(&snippet.text[snippet.span], "a");
         assert!(
-            err.to_string().starts_with("bad.toml:2: invalid TOML"),
+            source.problem("", "m").snippet.is_none(),
+            "the whole file has no line"
+        );
+    }
+
+    #[test]
+    fn syntax_errors_name_their_line_and_column() {
+        let Err(Error::File(err)) = TomlSource::parse("bad.toml", "a = 1\nb = \n") else {
+            panic!("invalid toml is one problem");
+        };
+        assert_eq!((err.line, err.column), (Some(2), Some(5)));
+        assert!(
+            err.to_string().starts_with("bad.toml:2:5: invalid TOML"),
             "{err}"
+        );
+        let snippet = err.snippet.expect("a snippet");
+        // The value is missing at the line's end: the caret stands under a
+        // blank added past it.
+        assert_eq!(
+            (snippet.text.as_str(), snippet.span.clone()),
+            ("b =  ", 4..4)
         );
     }
 }

@@ -170,8 +170,13 @@ pub fn run(cli: Cli) -> ExitCode {
 }
 
 fn report_error(error: &Error) {
+    let text = match error {
+        Error::File(problem) => output::problems(std::slice::from_ref(problem)),
+        Error::Files(problems) => output::problems(problems),
+        other => format!("error: {other}\n"),
+    };
     let mut stderr = std::io::stderr().lock();
-    let _ = writeln!(stderr, "error: {error}");
+    let _ = stderr.write_all(text.as_bytes());
 }
 
 /// Writes `text` to stdout; a closed pipe (`| head`) is not an error.

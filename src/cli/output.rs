@@ -6,13 +6,14 @@ use std::path::PathBuf;
 
 use cityconform::ExitCode;
 use cityconform::engine::Progress;
-use cityconform::error::Error;
+use cityconform::error::{Error, FileProblem};
 use cityconform::harness::{Harness, HarnessOptions, Job};
 use cityconform::model::{Provenance, Report};
 use cityconform::report::{self, Format, TextOptions};
 use clap::Args;
 use ed25519_dalek::SigningKey;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use miette::{GraphicalReportHandler, GraphicalTheme};
 
 use super::ColorChoice;
 
@@ -222,4 +223,36 @@ pub(crate) fn generated_at() -> Result<String, Error> {
         Err(_) => chrono::Utc::now(),
     };
     Ok(time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+}
+
+/// Problems in the user's files as `miette` renders them, one after the
+/// other: `error:` and the message, then, where the problem keeps its
+/// line, `file:line:column` over that line with a caret under the
+/// offending key or value, then the help line. Drawn in ASCII, coloured
+/// only on a terminal without `NO_COLOR`.
+pub(crate) fn problems(problems: &[FileProblem]) -> String {
+    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let mut theme = if colour {
+        GraphicalTheme::ascii()
+    } else {
+        GraphicalTheme::none()
+    };
+    theme.characters.error = "error:".to_owned();
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_context_lines(0)
+        .with_wrap_lines(false)
+        .with_links(false);
+    let mut out = String::new();
+    for (i, problem) in problems.iter().enumerate() {
+        if i > 0 && (problem.snippet.is_some() || problems[i - 1].snippet.is_some()) {
+            out.push('\n');
+        }
+        let mut text = String::new();
+        match handler.render_report(&mut text, &problem.diagnostic()) {
+            // miette indents the headline; every error starts at the margin.
+            Ok(()) => out.push_str(text.strip_prefix("  ").unwrap_or(&text)),
+            Err(_) => out.push_str(&format!("error: {problem}\n")),
+        }
+    }
+    out
 }

@@ -172,7 +172,7 @@ impl Config {
         let name = path.display().to_string();
         let file = SuiteText {
             name: name.clone(),
-            text: normalize_dates(text),
+            text: text.to_owned(),
         };
         let schema = tool_schema("config.schema.json")?;
         let (parsed, source): (ConfigFile, TomlSource) =
@@ -190,32 +190,6 @@ impl Config {
     pub fn problem(&self, pointer: &str, message: impl Into<String>) -> FileProblem {
         self.source.problem(pointer, message)
     }
-}
-
-/// TOML dates (`expires = 2027-06-30`) become strings before the schema
-/// sees them: the schema speaks JSON, which has no dates.
-fn normalize_dates(text: &str) -> String {
-    let Ok(mut doc) = text.parse::<toml_edit::DocumentMut>() else {
-        return text.to_owned();
-    };
-    if let Some(waivers) = doc
-        .get_mut("waivers")
-        .and_then(toml_edit::Item::as_array_of_tables_mut)
-    {
-        for table in waivers.iter_mut() {
-            if let Some(item) = table.get_mut("expires") {
-                if let Some(date) = item.as_value().and_then(|v| v.as_datetime()) {
-                    let decor = item.as_value().map(|v| v.decor().clone());
-                    let mut value = toml_edit::Value::from(date.to_string());
-                    if let Some(decor) = decor {
-                        *value.decor_mut() = decor;
-                    }
-                    *item = toml_edit::Item::Value(value);
-                }
-            }
-        }
-    }
-    doc.to_string()
 }
 
 const CONFIG_HELP: &str = "see schemas/tool/config.schema.json for the format, or `cityconform init` for a commented example";
@@ -556,13 +530,18 @@ mod tests {
     }
 
     #[test]
-    fn toml_dates_keep_their_line() {
-        let text = "[payloads]\npaths = [\"p\"]\n\n[[waivers]]\nrequirement = \"R\"\njustification = \"j\"\napproved_by = \"a\"\nexpires = 2030-01-01 # comment\n";
-        let normalized = normalize_dates(text);
-        assert_eq!(normalized.lines().count(), text.lines().count());
-        assert!(
-            normalized.contains("expires = \"2030-01-01\" # comment"),
-            "{normalized}"
-        );
+    fn toml_dates_are_read_and_keep_their_line() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join("p.json"), "{}").expect("write");
+        let path = dir.path().join(DEFAULT_FILE);
+        let text = "[payloads]\npaths = [\"p.json\"]\n\n[[waivers]]\nrequirement = \"PAY-SCHEMA-01\"\njustification = \"j\"\napproved_by = \"a\"\nexpires = 2030-01-01 # comment\n";
+        let config = Config::parse(&path, text).expect("the configuration parses");
+        assert_eq!(config.waivers.len(), 1);
+        assert_eq!(config.waivers[0].expires.to_string(), "2030-01-01");
+        let problem = config.problem("/waivers/0/expires", "m");
+        assert_eq!(problem.line, Some(8));
+        let snippet = problem.snippet.expect("a snippet");
+        assert_eq!(snippet.text, "expires = 2030-01-01 # comment", "as written");
+        assert_eq!(&snippet.text[snippet.span], "expires = 2030-01-01");
     }
 }

@@ -610,6 +610,7 @@ fn read_ndjson<'d>(
             Error::from(
                 FileProblem::new(name, format!("this line {what}"))
                     .at_line(Some(line as usize))
+                    .at_column(crate::error::char_column(&buffer, e.column()))
                     .with_help("each line of an NDJSON dataset is one JSON object"),
             )
         })?;

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 mod json_lines;
 
-use crate::catalog::load::tool_schema;
+use crate::catalog::load::{error_pointer, tool_schema};
 use crate::catalog::toml_source::TomlSource;
 use crate::error::{Error, FileProblem, Result};
 
@@ -61,6 +61,43 @@ impl Positions {
             Positions::Toml(source) => source.line_of(pointer),
         }
     }
+
+    /// A problem at `pointer`, with its line, column and snippet.
+    fn problem(&self, name: &str, pointer: &str, message: String) -> FileProblem {
+        match self {
+            Positions::Json(text) => {
+                let problem = FileProblem::new(name, message).at_pointer(pointer);
+                match json_lines::span_of(text, pointer) {
+                    Some(span) => problem.at_span(text, span),
+                    None => problem,
+                }
+            }
+            Positions::Toml(source) => source.problem(pointer, message),
+        }
+    }
+}
+
+/// A JSON syntax error at its place: the end of the last value for a
+/// truncated file, else where serde_json stopped. The message loses
+/// serde_json's own "at line L column C", which the location says.
+fn json_syntax_problem(name: &str, text: &str, error: &serde_json::Error) -> FileProblem {
+    let full = error.to_string();
+    let message = match full.rfind(" at line ") {
+        Some(at) if error.line() > 0 => &full[..at],
+        _ => full.as_str(),
+    };
+    let problem = FileProblem::new(name, format!("invalid JSON: {message}"))
+        .with_help("fix the syntax at that line");
+    if error.line() == 0 {
+        return problem;
+    }
+    let at = if error.is_eof() {
+        text.trim_end().len()
+    } else {
+        crate::error::offset_of(text, error.line(), error.column())
+    };
+    let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+    problem.at_span(text, at..end)
 }
 
 /// The platform whose flows are declared.
@@ -258,23 +295,17 @@ impl Declaration {
                 Positions::Toml(std::sync::Arc::new(source)),
             )
         } else {
-            let value: Value = serde_json::from_str(text).map_err(|e| {
-                FileProblem::new(name, format!("invalid JSON: {e}"))
-                    .at_line(Some(e.line()).filter(|&l| l > 0))
-                    .with_help("fix the syntax at that line")
-            })?;
+            let value: Value =
+                serde_json::from_str(text).map_err(|e| json_syntax_problem(name, text, &e))?;
             (value, Positions::Json(text.to_owned()))
         };
         let problem = |pointer: &str, message: String| {
-            FileProblem::new(name, message)
-                .at_line(positions.line_of(pointer))
-                .at_pointer(pointer)
-                .with_help(HELP)
+            positions.problem(name, pointer, message).with_help(HELP)
         };
         let schema = tool_schema("declaration.schema.json")?;
         let problems: Vec<FileProblem> = schema
             .iter_errors(&value)
-            .map(|e| problem(e.instance_path().as_str(), e.masked().to_string()))
+            .map(|e| problem(&error_pointer(&e), e.masked().to_string()))
             .collect();
         if !problems.is_empty() {
             return Err(Error::Files(problems));

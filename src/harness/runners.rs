@@ -122,10 +122,11 @@ fn first_record_type(data: &Path, registry: &SchemaRegistry) -> Result<String> {
     for (n, read) in BufReader::new(file).lines().enumerate() {
         let line = read.map_err(|e| Error::read(data, e))?;
         if !line.trim().is_empty() {
-            let value: serde_json::Value = serde_json::from_str(&line).map_err(|_| {
+            let value: serde_json::Value = serde_json::from_str(&line).map_err(|e| {
                 Error::from(
                     FileProblem::new(data.display().to_string(), "this line is not JSON")
-                        .at_line(Some(n + 1)),
+                        .at_line(Some(n + 1))
+                        .at_column(crate::error::char_column(line.as_bytes(), e.column())),
                 )
             })?;
             let Some(name) = value.get("type").and_then(|t| t.as_str()) else {

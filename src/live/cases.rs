@@ -5,10 +5,12 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use regex::Regex;
 use serde::Deserialize;
 
+use crate::catalog::TomlSource;
 use crate::catalog::load;
 use crate::error::{Error, FileProblem, Result};
 
@@ -190,6 +192,10 @@ pub struct Case {
     pub expect: Vec<Expectation>,
     /// Where it is defined (file, line).
     pub origin: String,
+    /// The file it is defined in, and its pointer there, for problems
+    /// found when the plan is built.
+    source: Arc<TomlSource>,
+    pointer: String,
 }
 
 #[derive(Deserialize)]
@@ -245,13 +251,14 @@ pub fn load_case_set(overlays: &[PathBuf]) -> Result<CaseSet> {
     let mut problems = Vec::new();
     for (index, file) in files.iter().enumerate() {
         let (parsed, source): (CasesFile, _) = load::parse_checked(file, &schema)?;
+        let source = Arc::new(source);
         for (i, case) in parsed.case.into_iter().enumerate() {
             let pointer = format!("/case/{i}");
             let origin = match source.line_of(&pointer) {
                 Some(line) => format!("{}:{line}", file.name),
                 None => file.name.clone(),
             };
-            match build_case(case, origin) {
+            match build_case(case, origin, Arc::clone(&source), pointer.clone()) {
                 Ok(case) => {
                     cases.retain(|(c, _)| c.id != case.id);
                     cases.push((case, index));
@@ -277,7 +284,12 @@ pub fn load_case_set(overlays: &[PathBuf]) -> Result<CaseSet> {
     })
 }
 
-fn build_case(case: CaseFile, origin: String) -> std::result::Result<Case, (usize, String)> {
+fn build_case(
+    case: CaseFile,
+    origin: String,
+    source: Arc<TomlSource>,
+    pointer: String,
+) -> std::result::Result<Case, (usize, String)> {
     let expect = case
         .expect
         .into_iter()
@@ -293,6 +305,8 @@ fn build_case(case: CaseFile, origin: String) -> std::result::Result<Case, (usiz
         records: case.records,
         expect,
         origin,
+        source,
+        pointer,
     })
 }
 
@@ -377,13 +391,12 @@ fn build_expectation(e: ExpectationFile) -> std::result::Result<Expectation, Str
     })
 }
 
-/// A problem with a case found when the plan is built (an unknown
-/// requirement, a missing parameter).
-pub(crate) fn case_problem(case: &Case, message: String) -> FileProblem {
-    match case.origin.rsplit_once(':') {
-        Some((file, line)) if line.chars().all(|c| c.is_ascii_digit()) => {
-            FileProblem::new(file, message).at_line(line.parse().ok())
-        }
-        _ => FileProblem::new(&case.origin, message),
-    }
+/// A problem with expectation `index` of a case found when the plan is
+/// built (an unknown requirement, a missing parameter), at the requirement
+/// it names.
+pub(crate) fn case_problem(case: &Case, index: usize, message: String) -> FileProblem {
+    case.source.problem(
+        &format!("{}/expect/{index}/requirement", case.pointer),
+        message,
+    )
 }

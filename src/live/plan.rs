@@ -58,10 +58,11 @@ impl LivePlan {
     ) -> Result<Self> {
         let mut problems = Vec::new();
         for case in &cases {
-            for e in &case.expect {
+            for (j, e) in case.expect.iter().enumerate() {
                 if catalogue.requirement(&e.requirement).is_err() {
                     problems.push(case_problem(
                         case,
+                        j,
                         format!(
                             "case `{}` names unknown requirement `{}`",
                             case.id, e.requirement
@@ -107,7 +108,7 @@ impl LivePlan {
     fn parameter_problems(&self) -> Vec<FileProblem> {
         let mut problems = Vec::new();
         for case in &self.cases {
-            for e in &case.expect {
+            for (j, e) in case.expect.iter().enumerate() {
                 for param in e.conditions.iter().filter_map(|c| c.param()) {
                     let missing = self
                         .plan
@@ -118,6 +119,7 @@ impl LivePlan {
                     if missing {
                         problems.push(case_problem(
                             case,
+                            j,
                             format!(
                                 "case `{}` reads parameter `{param}` of `{}`, which is not a number under every selected profile",
                                 case.id, e.requirement

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use crate::catalog::load::{self, SuiteText};
 use crate::catalog::toml_source::TomlSource;
-use crate::error::{Error, FileProblem, Result};
+use crate::error::{Error, Result};
 
 /// A credential. `Debug` and `Display` never show it.
 #[derive(Clone, PartialEq, Eq)]
@@ -384,11 +384,12 @@ fn read_secret(source: &TomlSource, key: &str, tenant: &TenantFile, dir: &Path) 
             })?
         }
         (None, None) => {
-            return Err(FileProblem::new(
-                &source.name,
-                format!("tenant {key} has neither token_env nor token_file"),
-            )
-            .into());
+            return Err(source
+                .problem(
+                    &pointer,
+                    format!("tenant {key} has neither token_env nor token_file"),
+                )
+                .into());
         }
     };
     let value = value.trim();

@@ -236,16 +236,19 @@ fn init_writes_a_commented_configuration_that_check_runs() {
     // An empty repository: the payload globs match nothing, and check says so.
     let empty = run_in(dir.path(), &["check"]);
     assert_eq!(empty.status.code(), Some(2), "{}", transcript(&empty));
-    let paths_line = cityconform::config::TEMPLATE
+    let (paths_index, paths_text) = cityconform::config::TEMPLATE
         .lines()
-        .position(|l| l.starts_with("paths = ["))
-        .expect("the template names payload paths")
-        + 1;
+        .enumerate()
+        .find(|(_, l)| l.starts_with("paths = ["))
+        .expect("the template names payload paths");
+    let paths_line = paths_index + 1;
+    // The caret sits under the first pattern: the array's first string.
+    let column = paths_text.find('"').expect("a quoted pattern") + 1;
     let stderr = String::from_utf8_lossy(&empty.stderr);
     assert!(
-        stderr.contains(&format!(
-            "cityconform.toml:{paths_line}: at `/payloads/paths/0`"
-        )),
+        stderr.starts_with("error: at `/payloads/paths/0`: ")
+            && stderr.contains(&format!("[cityconform.toml:{paths_line}:{column}]"))
+            && stderr.contains(&format!(" {paths_line} | {paths_text}\n")),
         "{stderr}"
     );
     std::fs::create_dir_all(dir.path().join("payloads/feeds")).expect("mkdir");

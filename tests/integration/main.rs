@@ -4,6 +4,7 @@
 
 mod common;
 
+mod carets;
 mod certification_properties;
 mod check;
 mod cli;
