@@ -47,6 +47,8 @@ pub struct AuditOptions {
     pub path: PathBuf,
     /// The report time, RFC 3339.
     pub generated_at: String,
+    /// The run's waivers, applied while counting.
+    pub waivers: Option<std::sync::Arc<crate::waiver::Waivers>>,
 }
 
 /// Audits one dataset: reads it once, computes the metrics once, runs every
@@ -91,7 +93,7 @@ fn assemble(
             .requirement
             .cmp(&plan.instances[*b].requirement)
     });
-    let mut tally = Tally::new(plan, &Plain);
+    let mut tally = Tally::new(plan, &Plain).with_waivers(options.waivers.as_deref());
     tally.subject(&location, outcomes, None, false);
     let mut report = tally.into_report(
         Command::Dataset,

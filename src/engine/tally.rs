@@ -15,9 +15,10 @@ use super::plan::Plan;
 use crate::catalog::Level;
 use crate::model::{
     Command, Counts, Finding, InputSummary, Location, ProfileResult, REPORT_SCHEMA_VERSION, Report,
-    RequirementResult, Summary, Tool, Verdict,
+    RequirementResult, Summary, Tool, Verdict, WaiverOutcome, WaiverStatus,
 };
 use crate::outcome::Outcome;
+use crate::waiver::Waivers;
 
 /// The location stage: how a family places a finding within its subject
 /// and what it removes from anything a subject says before it enters the
@@ -53,6 +54,7 @@ impl Locator for Plain {}
 pub struct Tally<'p, C> {
     plan: &'p Plan<C>,
     locator: &'p dyn Locator,
+    waivers: Option<&'p Waivers>,
     users: Vec<Vec<(usize, usize)>>,
     counts: Vec<Vec<Counts>>,
     reasons: Vec<Vec<Option<String>>>,
@@ -88,6 +90,7 @@ impl<'p, C> Tally<'p, C> {
         Tally {
             plan,
             locator,
+            waivers: None,
             users: plan.users(),
             counts,
             reasons,
@@ -96,6 +99,13 @@ impl<'p, C> Tally<'p, C> {
             input_errors: 0,
             unchecked: "no subject was checked",
         }
+    }
+
+    /// Counts the breaks `waivers` cover as `waived`, subject by subject,
+    /// and reports what each waiver did.
+    pub fn with_waivers(mut self, waivers: Option<&'p Waivers>) -> Self {
+        self.waivers = waivers.filter(|w| !w.is_empty());
+        self
     }
 
     /// The reason given for a requirement no subject reached (a live audit
@@ -162,7 +172,17 @@ impl<'p, C> Tally<'p, C> {
                 self.findings.push(finding);
             }
             Outcome::Violations(violations) => {
-                let verdicts = self.count(instance, Verdict::for_violation, None);
+                // A waiver covers a requirement in a subject (by its file),
+                // so it covers every break the subject has of it.
+                let requirement = &self.plan.instances[instance].requirement;
+                let waiver = self
+                    .waivers
+                    .and_then(|w| w.covering(requirement, location.file.as_deref()))
+                    .map(|w| w.id.clone());
+                let verdicts = match waiver {
+                    Some(_) => self.count(instance, |_| Verdict::Waived, None),
+                    None => self.count(instance, Verdict::for_violation, None),
+                };
                 for violation in violations {
                     let finding = self.finding(
                         instance,
@@ -173,7 +193,10 @@ impl<'p, C> Tally<'p, C> {
                         violation.evidence,
                         context,
                     );
-                    self.findings.push(finding);
+                    self.findings.push(Finding {
+                        waiver: waiver.clone(),
+                        ..finding
+                    });
                 }
             }
         }
@@ -275,14 +298,19 @@ impl<'p, C> Tally<'p, C> {
                 results,
             });
         }
-        let met = profiles.iter().all(|p| p.met);
+        let waivers = self.waiver_outcomes();
+        let expired_waivers = waivers
+            .iter()
+            .filter(|w| w.status == WaiverStatus::Expired)
+            .count() as u64;
+        let met = profiles.iter().all(|p| p.met) && expired_waivers == 0;
         let summary = Summary {
             subjects: self.subjects,
             input_errors: self.input_errors,
             findings: self.findings.len() as u64,
             met,
-            waived: 0,
-            expired_waivers: 0,
+            waived: self.findings.iter().filter(|f| f.waiver.is_some()).count() as u64,
+            expired_waivers,
         };
         Report {
             schema_version: REPORT_SCHEMA_VERSION.to_owned(),
@@ -296,10 +324,24 @@ impl<'p, C> Tally<'p, C> {
             summary,
             datasets: Vec::new(),
             matrices: Vec::new(),
-            waivers: Vec::new(),
+            waivers,
             provenance: None,
             signature: None,
         }
+    }
+}
+
+impl<C> Tally<'_, C> {
+    /// What each waiver did: the findings it covered.
+    fn waiver_outcomes(&self) -> Vec<WaiverOutcome> {
+        let Some(waivers) = self.waivers else {
+            return Vec::new();
+        };
+        let mut matched = BTreeMap::new();
+        for id in self.findings.iter().filter_map(|f| f.waiver.as_ref()) {
+            *matched.entry(id.clone()).or_insert(0) += 1;
+        }
+        waivers.outcomes(&matched)
     }
 }
 

@@ -13,6 +13,7 @@ use crate::model::{
     Blocker, Command, InputFormat, InputSummary, Location, Matrix, MatrixRow, PairResult,
     ProfileCell, Report, Verdict,
 };
+use crate::waiver::Waivers;
 
 /// The plan of a declaration run.
 pub type FlowPlan = Plan<FlowCheck>;
@@ -57,10 +58,15 @@ impl Locator for FlowLocator<'_> {
 ///
 /// The report date (`generated_at`, pinned by `SOURCE_DATE_EPOCH`) is the
 /// day certifications are judged valid on.
-pub fn judge(plan: &FlowPlan, declaration: &Declaration, generated_at: String) -> Report {
+pub fn judge(
+    plan: &FlowPlan,
+    declaration: &Declaration,
+    generated_at: String,
+    waivers: Option<&Waivers>,
+) -> Report {
     let today = report_day(&generated_at);
     let locator = FlowLocator(declaration);
-    let mut tally = Tally::new(plan, &locator);
+    let mut tally = Tally::new(plan, &locator).with_waivers(waivers);
     let mut rows = Vec::with_capacity(declaration.flows.len());
     for (f, flow) in declaration.flows.iter().enumerate() {
         let outcomes: Vec<Outcome> = plan

@@ -4,7 +4,9 @@
 //! input and finding in job order, and the totals summed again.
 
 use crate::error::{Error, Result};
-use crate::model::{Command, ProfileResult, REPORT_SCHEMA_VERSION, Report, Summary, Tool};
+use crate::model::{
+    Command, ProfileResult, REPORT_SCHEMA_VERSION, Report, Summary, Tool, WaiverStatus,
+};
 
 /// One report standing for all of `reports` (in job order).
 pub(super) fn merge(reports: Vec<Report>, command: Command, generated_at: &str) -> Result<Report> {
@@ -28,13 +30,22 @@ pub(super) fn merge(reports: Vec<Report>, command: Command, generated_at: &str) 
         profile.met = ProfileResult::meets(&profile.results);
     }
     merged.requirements.sort_by(|a, b| a.id.cmp(&b.id));
+    let expired_waivers = merged
+        .waivers
+        .iter()
+        .filter(|w| w.status == WaiverStatus::Expired)
+        .count() as u64;
     merged.summary = Summary {
         subjects: merged.summary.subjects,
         input_errors: merged.summary.input_errors,
         findings: merged.findings.len() as u64,
-        met: merged.profiles.iter().all(|p| p.met),
-        waived: 0,
-        expired_waivers: 0,
+        met: merged.profiles.iter().all(|p| p.met) && expired_waivers == 0,
+        waived: merged
+            .findings
+            .iter()
+            .filter(|f| f.waiver.is_some())
+            .count() as u64,
+        expired_waivers,
     };
     Ok(merged)
 }
@@ -77,6 +88,7 @@ fn absorb(into: &mut Report, report: Report) -> Result<()> {
         }
     }
     into.findings.extend(report.findings);
+    crate::waiver::join_outcomes(&mut into.waivers, report.waivers);
     // Every job's dataset summary and flow matrix, each named by its input.
     into.datasets.extend(report.datasets);
     into.matrices.extend(report.matrices);

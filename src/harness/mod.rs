@@ -16,6 +16,7 @@ mod merge;
 mod runners;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::catalog::Catalogue;
 use crate::config::Config;
@@ -24,6 +25,7 @@ use crate::error::{Error, Result};
 use crate::model::{Command, Provenance, Report};
 use crate::schema::{SchemaOptions, SchemaRegistry};
 use crate::suites::Suites;
+use crate::waiver::Waivers;
 
 pub use job::{DatasetJob, DeclarationJob, Job, PayloadsJob, Roles, TargetJob, TargetRef};
 
@@ -83,7 +85,7 @@ impl Harness {
 
     /// Runs one job into its report.
     pub fn run(&self, job: &Job, progress: &dyn Progress) -> Result<Report> {
-        runners::run(self, job, progress)
+        runners::run(self, job, progress, None)
     }
 
     /// Runs every job of `config` into one report: the jobs' reports
@@ -91,13 +93,17 @@ impl Harness {
     /// provenance recorded.
     pub fn run_config(&self, config: &Config, progress: &dyn Progress) -> Result<Report> {
         check_config_references(config, self.catalogue())?;
+        let waivers = Arc::new(Waivers::new(
+            config.waivers.clone(),
+            &self.options.generated_at,
+        )?);
         let mut reports = Vec::with_capacity(config.jobs.len());
         for job in &config.jobs {
-            reports.push(self.run(job, progress)?);
+            reports.push(runners::run(self, job, progress, Some(&waivers))?);
         }
-        let mut report = merge::merge(reports, Command::Check, &self.options.generated_at)?;
-        crate::waiver::apply(&mut report, &config.waivers)?;
+        let report = merge::merge(reports, Command::Check, &self.options.generated_at)?;
         let besides: Vec<PathBuf> = config.jobs.iter().flat_map(Job::read_besides).collect();
+        let mut report = report;
         report.provenance = Some(self.provenance(&report, &besides, target_of(&config.jobs))?);
         Ok(report)
     }

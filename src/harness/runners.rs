@@ -17,14 +17,21 @@ use crate::live::{self, LivePlan};
 use crate::model::Report;
 use crate::payload::{self, ValidateOptions};
 use crate::schema::SchemaRegistry;
+use crate::waiver::Waivers;
 
-/// Runs `job` under `harness`.
-pub(super) fn run(harness: &Harness, job: &Job, progress: &dyn Progress) -> Result<Report> {
+/// Runs `job` under `harness`, counting the breaks `waivers` cover as
+/// waived.
+pub(super) fn run(
+    harness: &Harness,
+    job: &Job,
+    progress: &dyn Progress,
+    waivers: Option<&Arc<Waivers>>,
+) -> Result<Report> {
     match job {
-        Job::Payloads(job) => payloads(harness, job, progress),
-        Job::Dataset(job) => dataset(harness, job, progress),
-        Job::Declaration(job) => declaration(harness, job),
-        Job::Target(job) => target(harness, job, progress),
+        Job::Payloads(job) => payloads(harness, job, progress, waivers),
+        Job::Dataset(job) => dataset(harness, job, progress, waivers),
+        Job::Declaration(job) => declaration(harness, job, waivers),
+        Job::Target(job) => target(harness, job, progress, waivers),
     }
 }
 
@@ -37,7 +44,12 @@ fn selection<'a>(harness: &'a Harness, only: &'a [String]) -> Selection<'a> {
 
 /// Payload files through the record pipeline, against a declaration when
 /// the job names one.
-fn payloads(harness: &Harness, job: &PayloadsJob, progress: &dyn Progress) -> Result<Report> {
+fn payloads(
+    harness: &Harness,
+    job: &PayloadsJob,
+    progress: &dyn Progress,
+    waivers: Option<&Arc<Waivers>>,
+) -> Result<Report> {
     let declaration = job
         .declaration
         .as_deref()
@@ -53,24 +65,35 @@ fn payloads(harness: &Harness, job: &PayloadsJob, progress: &dyn Progress) -> Re
         paths: job.files.clone(),
         force_schema: job.schema.clone(),
         generated_at: harness.options.generated_at.clone(),
+        waivers: waivers.cloned(),
     };
     payload::validate(&plan, harness.registry(), &options, progress)
 }
 
 /// Every flow against the data-flow requirements of each profile, with the
 /// lists the profiles name (overlays included).
-fn declaration(harness: &Harness, job: &DeclarationJob) -> Result<Report> {
+fn declaration(
+    harness: &Harness,
+    job: &DeclarationJob,
+    waivers: Option<&Arc<Waivers>>,
+) -> Result<Report> {
     let plan = flows::plan(harness.catalogue(), harness.profiles())?;
     let declaration = Declaration::load(&job.path)?;
     Ok(flows::judge(
         &plan,
         &declaration,
         harness.options.generated_at.clone(),
+        waivers.map(|w| w.as_ref()),
     ))
 }
 
 /// One anonymity audit of the data with its column roles.
-fn dataset(harness: &Harness, job: &DatasetJob, progress: &dyn Progress) -> Result<Report> {
+fn dataset(
+    harness: &Harness,
+    job: &DatasetJob,
+    progress: &dyn Progress,
+    waivers: Option<&Arc<Waivers>>,
+) -> Result<Report> {
     if !job.data.is_file() {
         return Err(Error::Usage(format!(
             "dataset `{}` does not exist or is not a file",
@@ -82,6 +105,7 @@ fn dataset(harness: &Harness, job: &DatasetJob, progress: &dyn Progress) -> Resu
     let options = AuditOptions {
         path: job.data.clone(),
         generated_at: harness.options.generated_at.clone(),
+        waivers: waivers.cloned(),
     };
     dataset::audit(&plan, &descriptor, &options, progress)
 }
@@ -149,7 +173,12 @@ fn first_record_type(data: &Path, registry: &SchemaRegistry) -> Result<String> {
 /// The live audit of a running platform, described by a target file (a
 /// bare URL names no tenants or credentials, so it cannot be audited for
 /// authentication and authorization).
-fn target(harness: &Harness, job: &TargetJob, progress: &dyn Progress) -> Result<Report> {
+fn target(
+    harness: &Harness,
+    job: &TargetJob,
+    progress: &dyn Progress,
+    waivers: Option<&Arc<Waivers>>,
+) -> Result<Report> {
     let path = match &job.target {
         TargetRef::File(path) => path,
         TargetRef::Url(url) => {
@@ -172,6 +201,7 @@ fn target(harness: &Harness, job: &TargetJob, progress: &dyn Progress) -> Result
     )?;
     let options = live::AuditOptions {
         generated_at: harness.options.generated_at.clone(),
+        waivers: waivers.cloned(),
     };
     // The library's one blocking call into the live audit: a job runs to
     // completion, on a runtime made for it.

@@ -30,6 +30,8 @@ use crate::schema::SchemaRegistry;
 pub struct AuditOptions {
     /// The report's timestamp, RFC 3339.
     pub generated_at: String,
+    /// The run's waivers, applied while counting.
+    pub waivers: Option<std::sync::Arc<crate::waiver::Waivers>>,
 }
 
 /// Requests sent by a burst when no profile sets `burst`.
@@ -84,8 +86,9 @@ pub async fn audit(
     progress.finish();
     let https = target.base_url.starts_with("https://");
     let locator = LiveLocator(&redactor);
-    let mut tally =
-        Tally::new(&plan.plan, &locator).when_unreached("no case decided it against this target");
+    let mut tally = Tally::new(&plan.plan, &locator)
+        .when_unreached("no case decided it against this target")
+        .with_waivers(options.waivers.as_deref());
     for (job, answer) in jobs.iter().zip(&answers) {
         let case = &plan.cases[job.case];
         let endpoint = job.endpoint.map(|i| &target.endpoints[i]);

@@ -34,6 +34,8 @@ pub struct ValidateOptions {
     pub force_schema: Option<String>,
     /// The report's timestamp, RFC 3339.
     pub generated_at: String,
+    /// The run's waivers, applied while counting.
+    pub waivers: Option<std::sync::Arc<crate::waiver::Waivers>>,
 }
 
 /// Validates every payload record under `options.paths` against `plan`.
@@ -58,7 +60,7 @@ pub fn validate(
         .map(|m| m.len())
         .sum();
     progress.start(total);
-    let mut tally = Tally::new(plan, &Plain);
+    let mut tally = Tally::new(plan, &Plain).with_waivers(options.waivers.as_deref());
     let mut inputs = Vec::new();
     for file in &files {
         let records = match file.format {

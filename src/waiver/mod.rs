@@ -3,9 +3,10 @@
 //! files findings point at), why the break is accepted, who accepted it and
 //! the last day it holds.
 //!
-//! Applying waivers rewrites a finished [`Report`]: covered findings keep
-//! their place and message but their verdicts become `waived`; the counts,
-//! requirement verdicts and profile results are summed again. A waiver past
+//! A run applies waivers while it counts ([`Waivers`], consulted by the
+//! engine's tally): a covered break is counted `waived` for its subject,
+//! its findings keep their place and message with the verdict `waived`.
+//! [`apply`] does the same to a finished report made elsewhere. A waiver past
 //! its expiry covers nothing and fails the run, so an exception cannot
 //! outlive its approval silently; a waiver that covers nothing is reported,
 //! so stale ones get cleaned up. The date compared with the expiry is the
@@ -74,12 +75,18 @@ impl SubjectPattern {
     }
 
     fn matches(&self, finding: &Finding) -> bool {
+        self.matches_file(finding.location.file.as_deref())
+    }
+
+    /// Whether a break in `file` (a path or a target's request label) is
+    /// covered.
+    fn matches_file(&self, file: Option<&str>) -> bool {
         let options = glob::MatchOptions {
             case_sensitive: true,
             require_literal_separator: true,
             require_literal_leading_dot: false,
         };
-        finding.location.file.as_deref().is_some_and(|file| {
+        file.is_some_and(|file| {
             let file = file.replace('\\', "/");
             let file = file.strip_prefix("./").unwrap_or(&file);
             self.pattern.matches_with(file, options)
@@ -87,7 +94,95 @@ impl SubjectPattern {
     }
 }
 
-/// Applies `waivers` to `report` (see the module documentation).
+/// The waivers of a run, judged on the report's day. The engine's tally
+/// consults them as it counts, so a break a waiver covers is counted
+/// `waived` for its subject from the start: exact counts, not inferred
+/// afterwards from findings.
+#[derive(Debug, Clone)]
+pub struct Waivers {
+    waivers: Vec<Waiver>,
+    today: NaiveDate,
+}
+
+impl Waivers {
+    /// `waivers` as they stand on the day of `generated_at` (RFC 3339).
+    pub fn new(waivers: Vec<Waiver>, generated_at: &str) -> Result<Self> {
+        Ok(Waivers {
+            waivers,
+            today: report_date(generated_at)?,
+        })
+    }
+
+    /// Whether the run has any waiver at all.
+    pub fn is_empty(&self) -> bool {
+        self.waivers.is_empty()
+    }
+
+    /// The first waiver in force that covers a break of `requirement` in
+    /// the subject at `file`. An expired waiver covers nothing.
+    pub fn covering(&self, requirement: &str, file: Option<&str>) -> Option<&Waiver> {
+        self.waivers.iter().find(|w| {
+            w.requirement == requirement
+                && self.today <= w.expires
+                && w.subject.as_ref().is_none_or(|s| s.matches_file(file))
+        })
+    }
+
+    /// What each waiver did, given how many findings each covered (by
+    /// waiver ID).
+    pub fn outcomes(
+        &self,
+        matched: &std::collections::BTreeMap<String, u64>,
+    ) -> Vec<WaiverOutcome> {
+        self.waivers
+            .iter()
+            .map(|waiver| {
+                let expired = self.today > waiver.expires;
+                let matched = if expired {
+                    0
+                } else {
+                    matched.get(&waiver.id).copied().unwrap_or(0)
+                };
+                let status = match (expired, matched) {
+                    (true, _) => WaiverStatus::Expired,
+                    (false, 0) => WaiverStatus::Unmatched,
+                    (false, _) => WaiverStatus::Active,
+                };
+                WaiverOutcome {
+                    id: waiver.id.clone(),
+                    requirement: waiver.requirement.clone(),
+                    subject: waiver.subject.as_ref().map(|s| s.written.clone()),
+                    justification: waiver.justification.clone(),
+                    approved_by: waiver.approved_by.clone(),
+                    expires: waiver.expires.format("%Y-%m-%d").to_string(),
+                    status,
+                    matched,
+                }
+            })
+            .collect()
+    }
+}
+
+/// Joins the waiver outcomes of several jobs of one run (the same waivers,
+/// judged on the same day): the findings each covered add up.
+pub fn join_outcomes(into: &mut Vec<WaiverOutcome>, more: Vec<WaiverOutcome>) {
+    for outcome in more {
+        match into.iter_mut().find(|o| o.id == outcome.id) {
+            Some(known) => {
+                known.matched += outcome.matched;
+                if known.status == WaiverStatus::Unmatched && known.matched > 0 {
+                    known.status = WaiverStatus::Active;
+                }
+            }
+            None => into.push(outcome),
+        }
+    }
+}
+
+/// Applies `waivers` to a finished `report` made elsewhere (see the module
+/// documentation). A run of this tool applies them while counting instead
+/// ([`Waivers`]); this reads a finished report, where a subject's counts
+/// can only be inferred from its findings.
 pub fn apply(report: &mut Report, waivers: &[Waiver]) -> Result<()> {
     if waivers.is_empty() {
         return Ok(());

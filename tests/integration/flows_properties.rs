@@ -201,7 +201,7 @@ fn a_declaration_that_meets_a_profile_meets_baseline() {
     // for the others the property holds whatever baseline says.
     static REACHED: Reached = Reached::new();
     let property = |declaration: AnyDeclaration| -> bool {
-        let report = judge(every_profile(), &load(&declaration.0), String::new());
+        let report = judge(every_profile(), &load(&declaration.0), String::new(), None);
         let matrix = report
             .matrices
             .into_iter()

@@ -162,6 +162,7 @@ pub(crate) fn harness(path: &Path, descriptor: &Path) -> Result<(u64, u64), Stri
     let options = AuditOptions {
         path: path.to_path_buf(),
         generated_at: String::new(),
+        waivers: None,
     };
     let report = cityconform::dataset::audit(&plan, &descriptor, &options, &NoProgress)
         .map_err(|e| e.to_string())?;
