@@ -559,3 +559,50 @@ fn the_total_deadline_ends_an_audit_of_a_silent_server() {
     assert_eq!(v, "error");
     assert!(reason.contains("deadline"), "{reason}");
 }
+
+/// Safety values the target schema took without bounds once: each is
+/// refused with the file, its line and the field (exit 2), before any
+/// request, never a panic or a silent error.
+#[test]
+fn safety_values_out_of_bounds_are_refused_with_their_line() {
+    let port = serve(|mut stream, _| {
+        let _ = stream.write_all(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}",
+        );
+    });
+    for (field, value) in [
+        ("deadline_s", "9223372036854775807"),
+        ("rate_limit", "1e-300"),
+        ("rate_limit", "nan"),
+        ("rate_limit", "inf"),
+        ("timeout_ms", "9223372036854775807"),
+        ("request_budget", "9223372036854775807"),
+        ("max_body_bytes", "9223372036854775807"),
+    ] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let target = target(dir.path(), &format!("http://127.0.0.1:{port}"), "");
+        let text = std::fs::read_to_string(&target).expect("target");
+        let text = text
+            .lines()
+            .filter(|l| !l.starts_with(&format!("{field} =")))
+            .collect::<Vec<_>>()
+            .join("\n");
+        std::fs::write(&target, format!("{text}\n{field} = {value}\n")).expect("rewritten");
+        let line = text.lines().count() + 1;
+        let output = audit(
+            &target,
+            &["-r", "SEC-NOSNIFF-01", "-r", "SEC-RATE-LIMIT-01"],
+        );
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{field} = {value}: {}",
+            common::transcript(&output)
+        );
+        assert!(
+            stderr.contains(&format!("target.toml:{line}")) && stderr.contains(field),
+            "{field} = {value}: {stderr}"
+        );
+    }
+}
