@@ -33,12 +33,21 @@ pub(crate) struct AuditArgs {
     #[arg(long = "ca-cert", value_name = "PEM")]
     ca_cert: Option<PathBuf>,
 
+    /// Wait up to this many seconds for the platform to accept connections
+    /// (for a CI job that starts it just before); without it, one try, and
+    /// an unreachable platform leaves every requirement unchecked.
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(0..=3600))]
+    wait: Option<u64>,
+
     #[command(flatten)]
     output: OutputArgs,
 }
 
 pub(crate) fn audit(args: AuditArgs) -> Result<ExitCode, Error> {
-    let job = target_job(&args.target, args.ca_cert.clone(), &args.selection.only);
+    let mut job = target_job(&args.target, args.ca_cert.clone(), &args.selection.only);
+    if let Job::Target(target) = &mut job {
+        target.wait = args.wait.map(std::time::Duration::from_secs);
+    }
     let options = HarnessOptions {
         suites: args.selection.suites.dirs().to_vec(),
         schemas: SchemaOptions::default(),
@@ -63,6 +72,7 @@ pub(crate) fn target_job(path: &Path, ca_cert: Option<PathBuf>, only: &[String])
         ca_cert,
         requirements: only.to_vec(),
         pointer: String::new(),
+        wait: None,
     })
 }
 

@@ -95,6 +95,7 @@ struct TargetSection {
     ca_cert: Option<String>,
     #[serde(default)]
     requirements: Vec<String>,
+    wait: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -281,6 +282,7 @@ impl Resolver<'_> {
                 ca_cert,
                 requirements: section.requirements.clone(),
                 pointer: "/target".to_owned(),
+                wait: section.wait.map(std::time::Duration::from_secs),
             }));
         }
         let reports = self.reports(&file.reports);

@@ -152,6 +152,8 @@ pub struct TargetJob {
     pub requirements: Vec<String>,
     /// The config section (`/target`), or empty.
     pub pointer: String,
+    /// How long to wait for the platform to accept connections.
+    pub wait: Option<std::time::Duration>,
 }
 
 /// Where the live platform is described.

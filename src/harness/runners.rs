@@ -202,6 +202,7 @@ fn target(
     let options = live::AuditOptions {
         generated_at: harness.options.generated_at.clone(),
         waivers: waivers.cloned(),
+        wait: job.wait,
     };
     // The library's one blocking call into the live audit: a job runs to
     // completion, on a runtime made for it.

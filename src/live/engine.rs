@@ -32,6 +32,9 @@ pub struct AuditOptions {
     pub generated_at: String,
     /// The run's waivers, applied while counting.
     pub waivers: Option<std::sync::Arc<crate::waiver::Waivers>>,
+    /// How long to wait for the target to accept connections before the
+    /// audit starts (a platform started just before, in CI); none: one try.
+    pub wait: Option<std::time::Duration>,
 }
 
 /// Requests sent by a burst when no profile sets `burst`.
@@ -50,6 +53,7 @@ const EVIDENCE_HEADERS: &[&str] = &[
     "location",
     "retry-after",
     "www-authenticate",
+    "content-encoding",
 ];
 
 /// One thing to do on the wire.
@@ -59,6 +63,8 @@ struct Job {
     endpoint: Option<usize>,
     /// `METHOD /path`, host-free, for locations.
     label: String,
+    /// Who sends the request, for evidence (`tenant a`, `no credential`...).
+    principal: Option<&'static str>,
     /// The request (for request, plain-http and burst probes).
     request: Option<Outgoing>,
     /// Why the job cannot run against this target, if it cannot.
@@ -77,13 +83,20 @@ pub async fn audit(
 ) -> Result<Report> {
     let client = Arc::new(Client::new(target)?);
     let mut secrets = target.secrets();
+    if let Err(reason) =
+        http::reachable(&target.base_url, target.safety.timeout, options.wait).await
+    {
+        let redactor = Redactor::new(secrets);
+        return Ok(unreachable(plan, target, options, &redactor, &reason));
+    }
     let target = &with_access_tokens(target, &client).await?;
     secrets.extend(target.secrets());
     let redactor = Redactor::new(secrets);
     let jobs = jobs(plan, target);
     progress.start(jobs.len() as u64);
-    let answers = run_jobs(plan, target, &jobs, Arc::clone(&client), progress).await;
+    let answers = run_jobs(plan, &jobs, Arc::clone(&client), progress).await;
     progress.finish();
+    let answers = answers?;
     let https = target.base_url.starts_with("https://");
     let locator = LiveLocator(&redactor);
     let mut tally = Tally::new(&plan.plan, &locator)
@@ -142,6 +155,34 @@ pub async fn audit(
         records: client.spent(),
     }];
     Ok(tally.into_report(Command::Audit, options.generated_at.clone(), inputs))
+}
+
+/// The report of a target that accepts no connection: every requirement
+/// the plan selects could not be checked, for the one reason, at the base
+/// URL; no request was sent.
+fn unreachable(
+    plan: &LivePlan,
+    target: &Target,
+    options: &AuditOptions,
+    redactor: &Redactor,
+    reason: &str,
+) -> Report {
+    let locator = LiveLocator(redactor);
+    let mut tally = Tally::new(&plan.plan, &locator);
+    let location = Location {
+        file: Some(redactor.scrub(&target.base_url)),
+        ..Location::default()
+    };
+    let reason = format!("could not be checked: {reason}");
+    let evidence = json!({ "error": &reason });
+    let outcomes = (0..plan.plan.instances.len()).map(|i| (i, Outcome::Error(reason.clone())));
+    tally.subject(&location, outcomes, Some(&evidence), false);
+    let inputs = vec![InputSummary {
+        path: target.base_url.clone(),
+        format: InputFormat::Http,
+        records: 0,
+    }];
+    tally.into_report(Command::Audit, options.generated_at.clone(), inputs)
 }
 
 /// Under OAuth2 client credentials, the target with each tenant's secret
@@ -234,6 +275,10 @@ fn job(case_index: usize, case: &Case, endpoint: Option<usize>, target: &Target)
         path.push(if path.contains('?') { '&' } else { '?' });
         path.push_str(query);
     }
+    let principal = match case.probe {
+        Probe::Request | Probe::Burst => Some(principal_name(spec.principal)),
+        Probe::PlainHttp | Probe::Tls | Probe::LegacyTls => None,
+    };
     let (base, label, credential) = match case.probe {
         Probe::PlainHttp => (
             target.plain_http_url.as_str(),
@@ -275,6 +320,7 @@ fn job(case_index: usize, case: &Case, endpoint: Option<usize>, target: &Target)
         case: case_index,
         endpoint,
         label,
+        principal,
         request: Some(Outgoing {
             method,
             url: format!("{base}{request_path}"),
@@ -283,6 +329,18 @@ fn job(case_index: usize, case: &Case, endpoint: Option<usize>, target: &Target)
             body,
         }),
         unfit,
+    }
+}
+
+/// Who a request is sent as, in evidence.
+fn principal_name(principal: As) -> &'static str {
+    match principal {
+        As::None => "no credential",
+        As::A => "tenant a",
+        As::B => "tenant b",
+        As::Invalid => "a token nobody issued",
+        As::Expired => "an expired token claiming tenant a",
+        As::AlgNone => "an unsigned (alg none) token claiming tenant a",
     }
 }
 
@@ -318,12 +376,11 @@ fn base64url(bytes: &[u8]) -> String {
 
 async fn run_jobs(
     plan: &LivePlan,
-    target: &Target,
     jobs: &[Job],
     client: Arc<Client>,
     progress: &dyn Progress,
-) -> Vec<Answer> {
-    let deadline = tokio::time::Instant::now() + target.safety.deadline;
+) -> Result<Vec<Answer>> {
+    let deadline = client.deadline();
     let mut answers: Vec<Option<Answer>> = vec![None; jobs.len()];
     let first_burst = jobs
         .iter()
@@ -336,9 +393,8 @@ async fn run_jobs(
             let case = plan.cases[job.case].clone();
             let burst = burst_size(plan, &case);
             let client = Arc::clone(&client);
-            let timeout = target.safety.timeout;
             set.spawn(async move {
-                let work = run_job(&job, &case, burst, &client, timeout);
+                let work = run_job(&job, &case, burst, &client);
                 let answer = match tokio::time::timeout_at(deadline, work).await {
                     Ok(answer) => answer,
                     Err(_) => Answer::Failed(
@@ -349,17 +405,44 @@ async fn run_jobs(
                 (index, answer)
             });
         }
-        while let Some(joined) = set.join_next().await {
-            if let Ok((index, answer)) = joined {
-                answers[index] = Some(answer);
-            }
-            progress.advance(1);
-        }
+        collect(&mut set, &mut answers, progress).await?;
     }
-    answers
+    Ok(answers
         .into_iter()
         .map(|a| a.unwrap_or_else(|| Answer::Failed("the check stopped unexpectedly".to_owned())))
-        .collect()
+        .collect())
+}
+
+/// Gathers the answers of `set` by job index. A job that panicked is a
+/// fault of the tool, never a verdict: the audit stops with an internal
+/// error (exit 3).
+async fn collect(
+    set: &mut JoinSet<(usize, Answer)>,
+    answers: &mut [Option<Answer>],
+    progress: &dyn Progress,
+) -> Result<()> {
+    while let Some(joined) = set.join_next().await {
+        match joined {
+            Ok((index, answer)) => {
+                if let Some(slot) = answers.get_mut(index) {
+                    *slot = Some(answer);
+                }
+            }
+            Err(error) => {
+                set.abort_all();
+                let what = if error.is_panic() {
+                    "panicked"
+                } else {
+                    "was cancelled"
+                };
+                return Err(Error::Internal(format!(
+                    "a check of the live audit {what}; this is a fault of cityconform, not of the target"
+                )));
+            }
+        }
+        progress.advance(1);
+    }
+    Ok(())
 }
 
 /// The largest `burst` any selected profile asks of the case's requirements.
@@ -373,13 +456,7 @@ fn burst_size(plan: &LivePlan, case: &Case) -> u64 {
         .unwrap_or(DEFAULT_BURST)
 }
 
-async fn run_job(
-    job: &Job,
-    case: &Case,
-    burst: u64,
-    client: &Client,
-    timeout: std::time::Duration,
-) -> Answer {
+async fn run_job(job: &Job, case: &Case, burst: u64, client: &Client) -> Answer {
     if let Some(reason) = &job.unfit {
         return Answer::Skipped(reason.clone());
     }
@@ -410,10 +487,7 @@ async fn run_job(
                 .trim_matches(['[', ']'])
                 .to_owned();
             let port = url.port_or_known_default().unwrap_or(443);
-            match http::legacy_tls_accepted(&host, port, timeout).await {
-                Ok(accepted) => Answer::Legacy(accepted),
-                Err(reason) => Answer::Failed(reason),
-            }
+            client.legacy_tls(&host, port).await
         }
         Probe::Burst => run_burst(request, case, burst, client).await,
     }
@@ -432,11 +506,17 @@ async fn run_burst(request: &Outgoing, case: &Case, burst: u64, client: &Client)
         .collect();
     let mut statuses = Vec::new();
     let mut sent = 0;
+    let mut stopped = None;
     while sent < burst {
-        let answer = client.send(request).await;
-        sent += 1;
+        // Each request once: the throttling is what the burst looks for.
+        let answer = client.send_once(request).await;
+        if sent == 0 && !matches!(answer, Answer::Exchange(_)) {
+            // Nothing reached the platform's answer: the failure itself.
+            return answer;
+        }
         match answer {
             Answer::Exchange(x) => {
+                sent += 1;
                 if !statuses.contains(&x.status) {
                     statuses.push(x.status);
                 }
@@ -444,11 +524,32 @@ async fn run_burst(request: &Outgoing, case: &Case, burst: u64, client: &Client)
                     break;
                 }
             }
-            other if sent == 1 => return other,
-            _ => break,
+            Answer::Unsent(reason) | Answer::Skipped(reason) => {
+                stopped = Some(reason);
+                break;
+            }
+            Answer::Refused => {
+                sent += 1;
+                stopped = Some("the connection was refused".to_owned());
+                break;
+            }
+            Answer::CertificateRejected(reason) | Answer::Failed(reason) => {
+                sent += 1;
+                stopped = Some(reason);
+                break;
+            }
+            Answer::Legacy(_) | Answer::Burst { .. } => {
+                stopped = Some("the burst got an answer that is no HTTP exchange".to_owned());
+                break;
+            }
         }
     }
-    Answer::Burst { statuses, sent }
+    Answer::Burst {
+        statuses,
+        sent,
+        planned: burst,
+        stopped,
+    }
 }
 
 /// Evidence of one job: the request line, whose credentials (never the
@@ -460,6 +561,9 @@ fn evidence(job: &Job, answer: &Answer) -> Value {
         if let Some((header, _)) = &request.credential {
             evidence["credential"] = json!(format!("{header}: [redacted]"));
         }
+    }
+    if let Some(principal) = job.principal {
+        evidence["principal"] = json!(principal);
     }
     match answer {
         Answer::Exchange(x) => {
@@ -473,9 +577,18 @@ fn evidence(job: &Job, answer: &Answer) -> Value {
             evidence["headers"] = Value::Object(headers);
             evidence["body_bytes"] = json!(x.body.len());
         }
-        Answer::Burst { statuses, sent } => {
+        Answer::Burst {
+            statuses,
+            sent,
+            planned,
+            stopped,
+        } => {
             evidence["sent"] = json!(sent);
+            evidence["planned"] = json!(planned);
             evidence["statuses"] = json!(statuses);
+            if let Some(reason) = stopped {
+                evidence["stopped"] = json!(reason);
+            }
         }
         Answer::Legacy(accepted) => evidence["legacy_tls_accepted"] = json!(accepted),
         Answer::Refused => evidence["error"] = json!("connection refused"),
@@ -542,7 +655,7 @@ fn check_records(
         tally.subject(location, outcomes, Some(evidence), false);
         return;
     }
-    let records = match evaluate::records(&x.body) {
+    let records = match evaluate::exchange_records(x) {
         Ok(records) => records,
         Err(reason) => {
             let outcomes = payload_instances(plan).map(|index| {
@@ -636,6 +749,27 @@ mod tests {
             send(&audit(plan, target, options, progress));
         }
         let _ = audit_future;
+    }
+
+    /// A check that panics is a fault of the tool (exit 3), never an
+    /// `error` verdict on the target.
+    #[test]
+    fn a_panicking_check_is_an_internal_error() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        let result = runtime.block_on(async {
+            let mut set = JoinSet::new();
+            set.spawn(async { (0, Answer::Skipped("fine".to_owned())) });
+            set.spawn(async { std::panic::panic_any::<&str>("a fault of the tool") });
+            let mut answers = vec![None, None];
+            collect(&mut set, &mut answers, &crate::engine::NoProgress).await
+        });
+        assert!(
+            matches!(&result, Err(Error::Internal(message)) if message.contains("panicked")),
+            "{result:?}"
+        );
     }
 
     #[test]

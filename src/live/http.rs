@@ -2,9 +2,13 @@
 //! limit, a per-request timeout, a response size cap (reading stops at the
 //! cap; a larger declared length is not read at all), redirects followed
 //! only within one origin (so credentials never reach another), a request
-//! budget, a rate limit, and read-only mode. Every failure becomes an
-//! [`Answer`] with a reason: nothing here panics or hangs on what a server
-//! does.
+//! budget, a rate limit, and read-only mode. Every request on the wire goes
+//! through the budget and the rate limit: each redirect hop and the TLS 1.1
+//! probe too. A throttled answer (429, or 503 with `Retry-After`) is never
+//! taken as the platform's answer to a case: the request is tried again
+//! after the wait the platform asks for, within the budget and the
+//! deadline. Every failure becomes an [`Answer`] with a reason: nothing
+//! here panics or hangs on what a server does.
 
 use std::io::ErrorKind;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -63,8 +67,13 @@ pub(crate) enum Answer {
     Burst {
         /// Distinct statuses, in order of first sight.
         statuses: Vec<u16>,
-        /// Requests sent.
+        /// Requests sent (and answered or failed on the wire).
         sent: u64,
+        /// Requests the burst was to send.
+        planned: u64,
+        /// Why the burst ended before a wanted status or its full size,
+        /// if it did (budget spent, transport failure).
+        stopped: Option<String>,
     },
     /// Not sent, for the reason given, because the requirement does not
     /// apply here or the user chose not to check it (read-only mode).
@@ -83,28 +92,33 @@ pub(crate) struct Client {
     safety: Safety,
     spent: AtomicU64,
     next_slot: Mutex<Instant>,
+    /// No request leaves before this instant: the platform asked for a
+    /// pause (`Retry-After`).
+    paused_until: Mutex<Instant>,
     in_flight: Semaphore,
+    /// The end of the whole audit.
+    deadline: Instant,
 }
 
 /// Most redirects followed within one origin.
 const MAX_REDIRECTS: usize = 5;
 
+/// Most tries of one request the platform keeps throttling.
+const THROTTLED_TRIES: u32 = 4;
+
+/// The longest pause taken for one `Retry-After`.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+
+/// The pause after a 429 that names none, times the tries so far.
+const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(1);
+
 impl Client {
     /// A client for `target`.
     pub(crate) fn new(target: &Target) -> Result<Self> {
-        let policy = reqwest::redirect::Policy::custom(|attempt| {
-            let same_origin = attempt
-                .previous()
-                .first()
-                .is_some_and(|first| first.origin() == attempt.url().origin());
-            if !same_origin || attempt.previous().len() > MAX_REDIRECTS {
-                attempt.stop()
-            } else {
-                attempt.follow()
-            }
-        });
+        // Redirects are followed here, hop by hop ([`Client::exchange`]), so
+        // that each hop is a request of the budget and the rate limit.
         let mut builder = reqwest::Client::builder()
-            .redirect(policy)
+            .redirect(reqwest::redirect::Policy::none())
             .no_proxy()
             .timeout(target.safety.timeout)
             .connect_timeout(target.safety.timeout.min(Duration::from_secs(10)))
@@ -133,8 +147,15 @@ impl Client {
             safety: target.safety.clone(),
             spent: AtomicU64::new(0),
             next_slot: Mutex::new(Instant::now()),
+            paused_until: Mutex::new(Instant::now()),
             in_flight: Semaphore::new(target.safety.concurrency.max(1)),
+            deadline: deadline_after(target.safety.deadline),
         })
+    }
+
+    /// The end of the whole audit.
+    pub(crate) fn deadline(&self) -> Instant {
+        self.deadline
     }
 
     /// Requests sent so far.
@@ -142,7 +163,8 @@ impl Client {
         self.spent.load(Ordering::Relaxed)
     }
 
-    /// Takes one request from the budget and waits for a rate-limit slot.
+    /// Takes one request from the budget and waits for the end of any
+    /// pause the platform asked for and for a rate-limit slot.
     async fn admit(&self) -> std::result::Result<(), String> {
         let budget = self.safety.request_budget;
         let taken = self
@@ -156,12 +178,16 @@ impl Client {
                 self.safety.request_budget
             ));
         }
+        let paused_until = *self.paused_until.lock().await;
+        tokio::time::sleep_until(paused_until).await;
         if self.safety.rate_limit > 0.0 {
-            let interval = Duration::from_secs_f64(1.0 / self.safety.rate_limit);
+            let interval = Duration::try_from_secs_f64(1.0 / self.safety.rate_limit)
+                .unwrap_or(Duration::MAX)
+                .min(self.safety.deadline);
             let wait_until = {
                 let mut next = self.next_slot.lock().await;
                 let slot = (*next).max(Instant::now());
-                *next = slot + interval;
+                *next = slot.checked_add(interval).unwrap_or(self.deadline);
                 slot
             };
             tokio::time::sleep_until(wait_until).await;
@@ -169,8 +195,51 @@ impl Client {
         Ok(())
     }
 
-    /// Sends `request` within every limit.
+    /// Sends `request` within every limit. A throttled answer (429, or 503
+    /// with `Retry-After`) is not the platform's answer to the request: the
+    /// client pauses as asked (bounded by [`MAX_RETRY_AFTER`] and the
+    /// deadline) and tries again; when it cannot get past the throttling
+    /// the request could not be checked ([`Answer::Failed`], with the
+    /// reason).
     pub(crate) async fn send(&self, request: &Outgoing) -> Answer {
+        let mut tries = 0;
+        loop {
+            let answer = self.send_once(request).await;
+            let Answer::Exchange(x) = &answer else {
+                return answer;
+            };
+            let Some(asked) = throttled(x) else {
+                return answer;
+            };
+            tries += 1;
+            let status = x.status;
+            if tries >= THROTTLED_TRIES {
+                return Answer::Failed(format!(
+                    "could not be checked: the platform throttled this request {tries} times ({status}); \
+                     its rate limit answered, not the requirement"
+                ));
+            }
+            let wait = asked
+                .unwrap_or(DEFAULT_RETRY_AFTER * tries)
+                .min(MAX_RETRY_AFTER);
+            let until = Instant::now().checked_add(wait).unwrap_or(self.deadline);
+            if until >= self.deadline {
+                return Answer::Failed(format!(
+                    "could not be checked: the platform throttled this request ({status}) and asked \
+                     for a pause of {} s, past the audit deadline; raise safety.deadline_s",
+                    wait.as_secs()
+                ));
+            }
+            {
+                let mut paused = self.paused_until.lock().await;
+                *paused = (*paused).max(until);
+            }
+        }
+    }
+
+    /// Sends `request` once within every limit, whatever it is answered
+    /// (a burst wants to see the throttling).
+    pub(crate) async fn send_once(&self, request: &Outgoing) -> Answer {
         if self.safety.read_only && is_unsafe(&request.method) {
             return Answer::Skipped(format!(
                 "read-only mode: {} is not sent (set safety.read_only = false to check this)",
@@ -183,8 +252,68 @@ impl Client {
         if let Err(reason) = self.admit().await {
             return Answer::Unsent(reason);
         }
+        self.exchange(request).await
+    }
+
+    /// Offers a TLS 1.1-only handshake to `host:port`, as a request of the
+    /// budget and the rate limit.
+    pub(crate) async fn legacy_tls(&self, host: &str, port: u16) -> Answer {
+        let Ok(_permit) = self.in_flight.acquire().await else {
+            return Answer::Failed("the audit is shutting down".to_owned());
+        };
+        if let Err(reason) = self.admit().await {
+            return Answer::Unsent(reason);
+        }
+        match legacy_tls_accepted(host, port, self.safety.timeout).await {
+            Ok(accepted) => Answer::Legacy(accepted),
+            Err(reason) => Answer::Failed(reason),
+        }
+    }
+
+    /// One request and the redirects it is answered with, followed within
+    /// its origin (so a credential never reaches another), each hop taken
+    /// from the budget and the rate limit. A redirect elsewhere, or past
+    /// [`MAX_REDIRECTS`], is the answer.
+    async fn exchange(&self, request: &Outgoing) -> Answer {
+        let origin = reqwest::Url::parse(&request.url).map(|u| u.origin());
+        let mut current = request.clone();
+        let mut hops = 0;
+        loop {
+            let answer = self.exchange_guarded(&current).await;
+            let Answer::Exchange(x) = &answer else {
+                return answer;
+            };
+            if !matches!(x.status, 301 | 302 | 303 | 307 | 308) || hops >= MAX_REDIRECTS {
+                return answer;
+            }
+            let next = x.header("location").and_then(|location| {
+                reqwest::Url::parse(&current.url)
+                    .ok()?
+                    .join(location.trim())
+                    .ok()
+            });
+            let Some(next) = next else {
+                return answer;
+            };
+            if origin.as_ref().ok() != Some(&next.origin()) {
+                return answer;
+            }
+            if x.status == 303 || (matches!(x.status, 301 | 302) && current.method == "POST") {
+                current.method = "GET".to_owned();
+                current.body = None;
+            }
+            current.url = next.to_string();
+            hops += 1;
+            if let Err(reason) = self.admit().await {
+                return Answer::Unsent(reason);
+            }
+        }
+    }
+
+    /// One request on the wire under the per-request timeout.
+    async fn exchange_guarded(&self, request: &Outgoing) -> Answer {
         let guard = self.safety.timeout + Duration::from_secs(1);
-        match tokio::time::timeout(guard, self.exchange(request)).await {
+        match tokio::time::timeout(guard, self.exchange_one(request)).await {
             Ok(answer) => answer,
             Err(_) => Answer::Failed(format!(
                 "no complete answer within {} ms",
@@ -193,7 +322,7 @@ impl Client {
         }
     }
 
-    async fn exchange(&self, request: &Outgoing) -> Answer {
+    async fn exchange_one(&self, request: &Outgoing) -> Answer {
         let Ok(method) = reqwest::Method::from_bytes(request.method.as_bytes()) else {
             return Answer::Failed(format!("`{}` is not an HTTP method", request.method));
         };
@@ -274,10 +403,7 @@ impl Client {
                 "grant_type=client_credentials".to_owned(),
             )),
         };
-        let guard = self.safety.timeout + Duration::from_secs(1);
-        let answer = tokio::time::timeout(guard, self.exchange(&request))
-            .await
-            .unwrap_or_else(|_| Answer::Failed("no answer in time".to_owned()));
+        let answer = self.exchange(&request).await;
         let Answer::Exchange(x) = answer else {
             return Err(format!("the token endpoint gave no answer: {answer:?}"));
         };
@@ -316,6 +442,38 @@ pub(crate) fn base64(bytes: &[u8], url_safe: bool) -> String {
         }
     }
     out
+}
+
+/// `now + deadline`, or as far as time goes.
+fn deadline_after(deadline: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(deadline)
+        .or_else(|| now.checked_add(Duration::from_secs(86_400 * 365)))
+        .unwrap_or(now)
+}
+
+/// Whether `x` is the platform's throttling rather than its answer: a 429,
+/// or a 503 with `Retry-After`. Inside, the pause it asks for, if it names
+/// one.
+fn throttled(x: &Exchange) -> Option<Option<Duration>> {
+    let retry_after = x.header("retry-after");
+    match x.status {
+        429 => Some(retry_after.and_then(retry_after_wait)),
+        503 if retry_after.is_some() => Some(retry_after.and_then(retry_after_wait)),
+        _ => None,
+    }
+}
+
+/// The wait a `Retry-After` value asks for: seconds, or an HTTP date
+/// (a date past is no wait).
+fn retry_after_wait(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let seconds = (when.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_milliseconds();
+    Some(Duration::from_millis(u64::try_from(seconds).unwrap_or(0)))
 }
 
 fn is_unsafe(method: &str) -> bool {
@@ -392,6 +550,58 @@ fn io_kind(error: &(dyn std::error::Error + 'static)) -> Option<ErrorKind> {
     error
         .downcast_ref::<std::io::Error>()
         .map(std::io::Error::kind)
+}
+
+/// Whether the platform at `base_url` accepts connections: one TCP
+/// connection, opened and closed (no request), tried again every quarter
+/// second for `wait` if given. The error names the URL and why.
+pub(crate) async fn reachable(
+    base_url: &str,
+    timeout: Duration,
+    wait: Option<Duration>,
+) -> std::result::Result<(), String> {
+    let url = reqwest::Url::parse(base_url)
+        .map_err(|e| format!("the base URL {base_url} does not parse: {e}"))?;
+    let host = url
+        .host_str()
+        .unwrap_or("")
+        .trim_matches(['[', ']'])
+        .to_owned();
+    let port = url.port_or_known_default().unwrap_or(443);
+    let started = Instant::now();
+    let until = wait.and_then(|w| started.checked_add(w));
+    let connect_timeout = timeout.min(Duration::from_secs(10));
+    loop {
+        let attempt = tokio::time::timeout(
+            connect_timeout,
+            tokio::net::TcpStream::connect((host.as_str(), port)),
+        )
+        .await;
+        let reason = match attempt {
+            Ok(Ok(_)) => return Ok(()),
+            Ok(Err(e)) if e.kind() == ErrorKind::ConnectionRefused => {
+                "the connection was refused".to_owned()
+            }
+            Ok(Err(e)) => format!("cannot connect: {e}"),
+            Err(_) => format!("no connection within {} ms", connect_timeout.as_millis()),
+        };
+        match until {
+            Some(until) if Instant::now() < until => {
+                let next = Instant::now() + Duration::from_millis(250);
+                tokio::time::sleep_until(next.min(until)).await;
+            }
+            _ => {
+                let waited = match wait {
+                    Some(_) => format!(" after waiting {} s", started.elapsed().as_secs()),
+                    None => String::new(),
+                };
+                return Err(format!(
+                    "the target {base_url} cannot be reached{waited}: {reason}; no request was sent \
+                     (start the platform first, or give `--wait SECONDS`)"
+                ));
+            }
+        }
+    }
 }
 
 /// Offers a TLS 1.1-only handshake to `host:port` and says whether the
@@ -474,6 +684,50 @@ mod tests {
             rustls::Error::DecryptError,
         )));
         assert!(!causes(&other).any(rejects_certificate));
+    }
+
+    #[test]
+    fn retry_after_is_read_as_seconds_or_a_date() {
+        assert_eq!(retry_after_wait("10"), Some(Duration::from_secs(10)));
+        assert_eq!(retry_after_wait(" 0 "), Some(Duration::ZERO));
+        assert_eq!(
+            retry_after_wait("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(Duration::ZERO)
+        );
+        let later = chrono::Utc::now() + chrono::Duration::seconds(30);
+        let wait = retry_after_wait(&later.to_rfc2822()).expect("a date");
+        assert!(wait > Duration::from_secs(25) && wait <= Duration::from_secs(30));
+        assert_eq!(retry_after_wait("soon"), None);
+        assert_eq!(retry_after_wait("-5"), None);
+    }
+
+    #[test]
+    fn only_429_and_503_with_retry_after_are_throttling() {
+        let x = |status, headers: &[(&str, &str)]| Exchange {
+            status,
+            headers: headers
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+                .collect(),
+            body: Vec::new(),
+        };
+        assert_eq!(throttled(&x(429, &[])), Some(None));
+        assert_eq!(
+            throttled(&x(429, &[("retry-after", "3")])),
+            Some(Some(Duration::from_secs(3)))
+        );
+        assert_eq!(
+            throttled(&x(503, &[("retry-after", "2")])),
+            Some(Some(Duration::from_secs(2)))
+        );
+        assert_eq!(throttled(&x(503, &[])), None);
+        assert_eq!(throttled(&x(200, &[("retry-after", "2")])), None);
+    }
+
+    #[test]
+    fn a_deadline_beyond_time_does_not_overflow() {
+        let far = deadline_after(Duration::MAX);
+        assert!(far >= Instant::now());
     }
 
     #[test]

@@ -305,6 +305,7 @@ pub fn load(path: &Path) -> Result<Target> {
         Some(url) => url.trim_end_matches('/').to_owned(),
         None => default_plain_url(&base_url),
     };
+    check_safety(&source, &file.safety)?;
     let defaults = Safety::default();
     let s = &file.safety;
     let safety = Safety {
@@ -330,6 +331,75 @@ pub fn load(path: &Path) -> Result<Target> {
             .map(|a| (a.method.unwrap_or_else(|| "GET".to_owned()), a.path)),
         safety,
     })
+}
+
+/// The bounds of every safety value (as in the target schema), so that
+/// no value the file may hold overflows a clock or a division.
+const MAX_REQUEST_BUDGET: u64 = 1_000_000;
+const MIN_RATE_LIMIT: f64 = 0.01;
+const MAX_RATE_LIMIT: f64 = 10_000.0;
+const MAX_CONCURRENCY: usize = 64;
+const MAX_TIMEOUT_MS: u64 = 600_000;
+const MAX_DEADLINE_S: u64 = 86_400;
+const MIN_BODY_BYTES: u64 = 1024;
+const MAX_BODY_BYTES: u64 = 1 << 30;
+
+/// Every safety value within its bounds; a value outside is a problem at
+/// its line. The schema states the same bounds: this holds them should a
+/// value pass it (a rate limit between 0 and the smallest, a NaN).
+fn check_safety(source: &TomlSource, s: &SafetyFile) -> Result<()> {
+    let out_of = |field: &str, message: String| -> Error {
+        source
+            .problem(&format!("/safety/{field}"), message)
+            .with_help("see the bounds in schemas/tool/target.schema.json")
+            .into()
+    };
+    let within =
+        |value: Option<u64>, low: u64, high: u64| value.is_none_or(|v| (low..=high).contains(&v));
+    if !within(s.request_budget, 1, MAX_REQUEST_BUDGET) {
+        return Err(out_of(
+            "request_budget",
+            format!("request_budget must be 1 to {MAX_REQUEST_BUDGET}"),
+        ));
+    }
+    if let Some(rate) = s.rate_limit {
+        let fine = rate == 0.0 || (MIN_RATE_LIMIT..=MAX_RATE_LIMIT).contains(&rate);
+        if !fine {
+            return Err(out_of(
+                "rate_limit",
+                format!(
+                    "rate_limit must be 0 (no limit) or {MIN_RATE_LIMIT} to {MAX_RATE_LIMIT} requests a second"
+                ),
+            ));
+        }
+    }
+    if s.concurrency
+        .is_some_and(|c| !(1..=MAX_CONCURRENCY).contains(&c))
+    {
+        return Err(out_of(
+            "concurrency",
+            format!("concurrency must be 1 to {MAX_CONCURRENCY}"),
+        ));
+    }
+    if !within(s.timeout_ms, 1, MAX_TIMEOUT_MS) {
+        return Err(out_of(
+            "timeout_ms",
+            format!("timeout_ms must be 1 to {MAX_TIMEOUT_MS}"),
+        ));
+    }
+    if !within(s.deadline_s, 1, MAX_DEADLINE_S) {
+        return Err(out_of(
+            "deadline_s",
+            format!("deadline_s must be 1 to {MAX_DEADLINE_S} (a day)"),
+        ));
+    }
+    if !within(s.max_body_bytes, MIN_BODY_BYTES, MAX_BODY_BYTES) {
+        return Err(out_of(
+            "max_body_bytes",
+            format!("max_body_bytes must be {MIN_BODY_BYTES} to {MAX_BODY_BYTES}"),
+        ));
+    }
+    Ok(())
 }
 
 /// Format problems in a target get a help line about targets.

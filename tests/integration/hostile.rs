@@ -559,3 +559,341 @@ fn the_total_deadline_ends_an_audit_of_a_silent_server() {
     assert_eq!(v, "error");
     assert!(reason.contains("deadline"), "{reason}");
 }
+
+/// Every result of the first profile, as (requirement, verdict, reason).
+fn results(report: &Value) -> Vec<(String, String, String)> {
+    report["profiles"][0]["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| {
+            (
+                r["requirement"].as_str().unwrap_or("?").to_owned(),
+                r["verdict"].as_str().unwrap_or("?").to_owned(),
+                r["reason"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// A loopback port nothing listens on (bound, then released).
+fn closed_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    listener.local_addr().expect("local addr").port()
+}
+
+#[test]
+fn an_unreachable_target_is_one_error_naming_its_url() {
+    let port = closed_port();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let base = format!("http://127.0.0.1:{port}");
+    let target = target(dir.path(), &base, "");
+    let output = audit(&target, &[]);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        common::transcript(&output)
+    );
+    let report = common::json_report(&output);
+    let results = results(&report);
+    assert!(!results.is_empty());
+    let reasons: std::collections::BTreeSet<&str> =
+        results.iter().map(|(_, _, r)| r.as_str()).collect();
+    assert!(
+        results.iter().all(|(_, v, _)| v == "error"),
+        "every requirement is unchecked: {results:?}"
+    );
+    assert_eq!(reasons.len(), 1, "one reason for all: {reasons:?}");
+    let reason = reasons.iter().next().copied().unwrap_or("");
+    assert!(reason.contains(&base), "{reason}");
+    assert!(reason.contains("refused"), "{reason}");
+    assert_eq!(report["inputs"][0]["records"], 0, "no request was sent");
+    let findings = report["findings"].as_array().map_or(0, Vec::len);
+    assert!(
+        findings <= results.len(),
+        "one finding a requirement at most, not one per case: {findings}"
+    );
+}
+
+#[test]
+fn wait_gives_a_platform_time_to_come_up() {
+    let port = closed_port();
+    std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(1500));
+        let Ok(listener) = TcpListener::bind(("127.0.0.1", port)) else {
+            return;
+        };
+        for stream in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut stream = stream;
+                let _ = read_head(&mut stream);
+                let _ = stream.write_all(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}",
+                );
+            });
+        }
+    });
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = target(dir.path(), &format!("http://127.0.0.1:{port}"), "");
+    let output = audit(&target, &["-r", "SEC-NOSNIFF-01", "--wait", "30"]);
+    let report = common::json_report(&output);
+    assert_eq!(
+        verdict(&report, "SEC-NOSNIFF-01").0,
+        "pass",
+        "{}",
+        common::transcript(&output)
+    );
+}
+
+/// The verdicts of the payload requirements (schema, envelope,
+/// anonymization) in the report.
+fn payload_verdicts(report: &Value) -> Vec<(String, String, String)> {
+    results(report)
+        .into_iter()
+        .filter(|(r, _, _)| r.starts_with("PAY-") || r.starts_with("ANON-"))
+        .collect()
+}
+
+/// Against `answer` to every request, the payload requirements are all
+/// `error` (could not be checked), never met, and the audit exits 1.
+fn payload_unchecked(answer: fn(TcpStream, String)) {
+    let port = serve(answer);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = target(dir.path(), &format!("http://127.0.0.1:{port}"), "");
+    let output = audit(&target, &[]);
+    let report = common::json_report(&output);
+    let payload = payload_verdicts(&report);
+    assert!(
+        payload.iter().any(|(r, _, _)| r == "PAY-ENVELOPE-01")
+            && payload.iter().any(|(r, _, _)| r.starts_with("ANON-")),
+        "{payload:?}"
+    );
+    for (requirement, verdict, reason) in &payload {
+        assert_eq!(verdict, "error", "{requirement}: {reason}");
+    }
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        common::transcript(&output)
+    );
+}
+
+#[test]
+fn all_5xx_data_answers_leave_the_payload_requirements_unchecked() {
+    payload_unchecked(|mut stream, _| {
+        let body = b"{\"error\": \"Internal Server Error\"}";
+        let _ = write!(
+            stream,
+            "HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        );
+        let _ = stream.write_all(body);
+    });
+}
+
+#[test]
+fn unparseable_data_answers_leave_the_payload_requirements_unchecked() {
+    payload_unchecked(|mut stream, _| {
+        let body = b"<html>maintenance</html>";
+        let _ = write!(
+            stream,
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        );
+        let _ = stream.write_all(body);
+    });
+}
+
+#[test]
+fn an_unparseable_answer_names_its_content_encoding() {
+    let port = serve(|mut stream, _| {
+        let body: &[u8] = &[0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03];
+        let _ = write!(
+            stream,
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\nContent-Encoding: gzip\r\nX-Content-Type-Options: nosniff\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        );
+        let _ = stream.write_all(body);
+    });
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = target(dir.path(), &format!("http://127.0.0.1:{port}"), "");
+    let output = audit(&target, FEW);
+    let report = common::json_report(&output);
+    let (v, reason) = verdict(&report, "PAY-SCHEMA-01");
+    assert_eq!(v, "error");
+    assert!(reason.contains("Content-Encoding: gzip"), "{reason}");
+    assert!(
+        report["findings"]
+            .to_string()
+            .contains("\"content-encoding\":\"gzip\""),
+        "the evidence shows the encoding"
+    );
+}
+
+/// A platform that answers every request 429 with `Retry-After: 1`: no
+/// requirement reads the throttling as its answer; each is unchecked, and
+/// the burst, which looks for 429, passes.
+#[test]
+fn a_throttling_platform_leaves_requirements_unchecked_not_failed() {
+    let port = serve(|mut stream, _| {
+        let body = b"{\"error\": \"Too Many Requests\"}";
+        let _ = write!(
+            stream,
+            "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 1\r\nContent-Type: application/json; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        );
+        let _ = stream.write_all(body);
+    });
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = target(dir.path(), &format!("http://127.0.0.1:{port}"), "");
+    let output = audit(
+        &target,
+        &[
+            "-r",
+            "SEC-BOLA-01",
+            "-r",
+            "SEC-AUTHN-01",
+            "-r",
+            "SEC-RATE-LIMIT-01",
+        ],
+    );
+    let report = common::json_report(&output);
+    let (v, reason) = verdict(&report, "SEC-BOLA-01");
+    assert_eq!(v, "error", "{}", common::transcript(&output));
+    assert!(reason.contains("throttled"), "{reason}");
+    assert_eq!(verdict(&report, "SEC-RATE-LIMIT-01").0, "pass");
+    assert_eq!(output.status.code(), Some(1));
+}
+
+#[test]
+fn a_burst_cut_short_by_the_budget_is_unchecked_not_failed() {
+    let port = serve(|mut stream, _| {
+        let _ = stream.write_all(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}",
+        );
+    });
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = target(
+        dir.path(),
+        &format!("http://127.0.0.1:{port}"),
+        "request_budget = 20\n",
+    );
+    let output = audit(&target, &["-r", "SEC-RATE-LIMIT-01"]);
+    let report = common::json_report(&output);
+    let (v, reason) = verdict(&report, "SEC-RATE-LIMIT-01");
+    assert_eq!(v, "error", "{}", common::transcript(&output));
+    assert!(reason.contains("after 20 of"), "{reason}");
+    assert!(reason.contains("too few"), "{reason}");
+    assert_eq!(report["inputs"][0]["records"], 20);
+    assert_eq!(output.status.code(), Some(1));
+}
+
+static BURST_SERVED: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+#[test]
+fn a_burst_ended_by_a_transport_error_is_unchecked_not_failed() {
+    let port = serve(|mut stream, head| {
+        if head.is_empty() {
+            return;
+        }
+        if BURST_SERVED.fetch_add(1, std::sync::atomic::Ordering::SeqCst) >= 5 {
+            drop(stream);
+            return;
+        }
+        let _ = stream.write_all(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}",
+        );
+    });
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = target(dir.path(), &format!("http://127.0.0.1:{port}"), "");
+    let output = audit(&target, &["-r", "SEC-RATE-LIMIT-01"]);
+    let report = common::json_report(&output);
+    let (v, reason) = verdict(&report, "SEC-RATE-LIMIT-01");
+    assert_eq!(v, "error", "{}", common::transcript(&output));
+    assert!(reason.contains("after 6 of"), "{reason}");
+}
+
+static REDIRECT_SEEN: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Each redirect hop is a request on the wire: the report counts every
+/// request the platform received, and the budget stops the hops.
+#[test]
+fn redirect_hops_count_as_requests() {
+    let port = serve(|mut stream, head| {
+        if head.is_empty() {
+            return;
+        }
+        REDIRECT_SEEN.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let path = head.split_whitespace().nth(1).unwrap_or("/");
+        if path.starts_with("/final") {
+            let _ = stream.write_all(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}",
+            );
+        } else {
+            let _ = stream.write_all(
+                b"HTTP/1.1 302 Found\r\nLocation: /final\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            );
+        }
+    });
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = target(dir.path(), &format!("http://127.0.0.1:{port}"), "");
+    let output = audit(&target, &["-r", "SEC-NOSNIFF-01", "-r", "SEC-BOLA-01"]);
+    let report = common::json_report(&output);
+    let seen = REDIRECT_SEEN.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(seen > 0);
+    assert_eq!(
+        report["inputs"][0]["records"],
+        seen,
+        "{}",
+        common::transcript(&output)
+    );
+}
+
+/// Safety values the target schema took without bounds once: each is
+/// refused with the file, its line and the field (exit 2), before any
+/// request, never a panic or a silent error.
+#[test]
+fn safety_values_out_of_bounds_are_refused_with_their_line() {
+    let port = serve(|mut stream, _| {
+        let _ = stream.write_all(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}",
+        );
+    });
+    for (field, value) in [
+        ("deadline_s", "9223372036854775807"),
+        ("rate_limit", "1e-300"),
+        ("rate_limit", "nan"),
+        ("rate_limit", "inf"),
+        ("timeout_ms", "9223372036854775807"),
+        ("request_budget", "9223372036854775807"),
+        ("max_body_bytes", "9223372036854775807"),
+    ] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let target = target(dir.path(), &format!("http://127.0.0.1:{port}"), "");
+        let text = std::fs::read_to_string(&target).expect("target");
+        let text = text
+            .lines()
+            .filter(|l| !l.starts_with(&format!("{field} =")))
+            .collect::<Vec<_>>()
+            .join("\n");
+        std::fs::write(&target, format!("{text}\n{field} = {value}\n")).expect("rewritten");
+        let line = text.lines().count() + 1;
+        let output = audit(
+            &target,
+            &["-r", "SEC-NOSNIFF-01", "-r", "SEC-RATE-LIMIT-01"],
+        );
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{field} = {value}: {}",
+            common::transcript(&output)
+        );
+        assert!(
+            stderr.contains(&format!("target.toml:{line}")) && stderr.contains(field),
+            "{field} = {value}: {stderr}"
+        );
+    }
+}

@@ -480,3 +480,75 @@ fn check_audits_the_target_file_its_configuration_names() {
         );
     }
 }
+
+/// The platform's own rate limiter is no answer to another requirement:
+/// a second audit right after the first, inside the platform's rate
+/// window, waits out its `Retry-After` and meets kr as the first did.
+#[cfg(feature = "reference")]
+#[test]
+fn two_audits_back_to_back_both_meet_kr() {
+    let reference = start(&[], true);
+    let dir = tempfile::tempdir().expect("temp dir");
+    reference.write_target(dir.path()).expect("target written");
+    for run in ["first", "second"] {
+        let output = audit(dir.path(), &["-p", "kr", "--format", "json"]);
+        let report = common::json_report(&output);
+        assert_eq!(
+            not_passing(&report),
+            BTreeSet::new(),
+            "{run} audit: {}",
+            common::transcript(&output)
+        );
+        assert_eq!(output.status.code(), Some(0), "{run} audit");
+    }
+}
+
+/// Every request on the wire is counted: the TLS handshake's request and
+/// the TLS 1.1 probe are two.
+#[cfg(feature = "reference")]
+#[test]
+fn the_tls_1_1_probe_is_a_request_of_the_budget() {
+    let reference = start(&[], true);
+    let dir = tempfile::tempdir().expect("temp dir");
+    reference.write_target(dir.path()).expect("target written");
+    let output = audit(dir.path(), &["-r", "SEC-TLS-01", "--format", "json"]);
+    let report = common::json_report(&output);
+    assert_eq!(
+        report["inputs"][0]["records"],
+        2,
+        "{}",
+        common::transcript(&output)
+    );
+}
+
+/// A cross-tenant read names who read what: the principal and the object.
+#[cfg(feature = "reference")]
+#[test]
+fn a_bola_finding_names_the_principal_and_the_object() {
+    let reference = start(&[Fault::CrossTenantRead], true);
+    let dir = tempfile::tempdir().expect("temp dir");
+    reference.write_target(dir.path()).expect("target written");
+    let output = audit(
+        dir.path(),
+        &["-p", "kr", "-r", "SEC-BOLA-01", "--format", "json"],
+    );
+    let report = common::json_report(&output);
+    let finding = report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|f| f["requirement"] == "SEC-BOLA-01")
+        .cloned()
+        .expect("a BOLA finding");
+    assert_eq!(
+        finding["evidence"]["principal"],
+        "tenant a",
+        "{}",
+        common::transcript(&output)
+    );
+    let request = finding["evidence"]["request"].as_str().unwrap_or("");
+    assert!(
+        request.contains(":b-") || request.contains("tenant-b"),
+        "{request}"
+    );
+}
