@@ -127,7 +127,7 @@ fn stream_ndjson(
 }
 
 /// A record's location, outcomes, and whether it could not be checked.
-type Checked = (Location, Vec<Outcome>, bool);
+type Checked = (Location, Vec<(usize, Outcome)>, bool);
 
 /// Checks a batch of records in parallel, then sums them in order.
 fn check_batch(
@@ -167,7 +167,7 @@ fn check_records(
 /// Adds checked records to the tally, in order.
 fn sum(tally: &mut Tally<'_, super::PayloadCheck>, checked: Vec<Checked>) {
     for (location, outcomes, input_error) in checked {
-        tally.subject_all(&location, outcomes, input_error);
+        tally.subject(&location, outcomes, None, input_error);
     }
 }
 
@@ -181,17 +181,16 @@ fn all_checks(plan: &Plan) -> impl Iterator<Item = (usize, &super::PayloadCheck)
 
 /// Every plan instance's outcome on one record, and whether the record
 /// could not be checked at all.
-fn check_record(record: RawRecord, plan: &Plan, choice: &SchemaChoice) -> (Vec<Outcome>, bool) {
-    let value = match record.content.parse() {
-        Ok(value) => value,
-        Err(reason) => {
-            let outcomes = pipeline::unreadable(all_checks(plan), &reason);
-            return (outcomes.into_iter().map(|(_, o)| o).collect(), true);
+fn check_record(
+    record: RawRecord,
+    plan: &Plan,
+    choice: &SchemaChoice,
+) -> (Vec<(usize, Outcome)>, bool) {
+    match record.content.parse() {
+        Ok(value) => {
+            let checked = pipeline::check_record(all_checks(plan), value, choice, None);
+            (checked.outcomes, checked.input_error)
         }
-    };
-    let checked = pipeline::check_record(all_checks(plan), value, choice, None);
-    (
-        checked.outcomes.into_iter().map(|(_, o)| o).collect(),
-        checked.input_error,
-    )
+        Err(reason) => (pipeline::unreadable(all_checks(plan), &reason), true),
+    }
 }
