@@ -19,6 +19,7 @@ mod layers;
 mod live;
 mod properties;
 mod pycanon;
+mod reference;
 mod renderers;
 mod reports;
 mod schemas;
