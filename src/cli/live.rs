@@ -33,12 +33,20 @@ pub(crate) struct AuditArgs {
     #[arg(long = "ca-cert", value_name = "PEM")]
     ca_cert: Option<PathBuf>,
 
+    /// Write every HTTP exchange of the audit to this file as HAR 1.2,
+    /// credentials redacted.
+    #[arg(long, value_name = "FILE.har")]
+    record: Option<PathBuf>,
+
     #[command(flatten)]
     output: OutputArgs,
 }
 
 pub(crate) fn audit(args: AuditArgs) -> Result<ExitCode, Error> {
-    let job = target_job(&args.target, args.ca_cert.clone(), &args.selection.only);
+    let mut job = target_job(&args.target, args.ca_cert.clone(), &args.selection.only);
+    if let Job::Target(target) = &mut job {
+        target.record.clone_from(&args.record);
+    }
     let options = HarnessOptions {
         suites: args.selection.suites.dirs().to_vec(),
         schemas: SchemaOptions::default(),
@@ -63,6 +71,7 @@ pub(crate) fn target_job(path: &Path, ca_cert: Option<PathBuf>, only: &[String])
         ca_cert,
         requirements: only.to_vec(),
         pointer: String::new(),
+        record: None,
     })
 }
 

@@ -281,6 +281,7 @@ impl Resolver<'_> {
                 ca_cert,
                 requirements: section.requirements.clone(),
                 pointer: "/target".to_owned(),
+                record: None,
             }));
         }
         let reports = self.reports(&file.reports);

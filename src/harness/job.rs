@@ -152,6 +152,8 @@ pub struct TargetJob {
     pub requirements: Vec<String>,
     /// The config section (`/target`), or empty.
     pub pointer: String,
+    /// Write every HTTP exchange, redacted, to this file as HAR 1.2.
+    pub record: Option<PathBuf>,
 }
 
 /// Where the live platform is described.

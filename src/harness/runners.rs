@@ -172,6 +172,7 @@ fn target(harness: &Harness, job: &TargetJob, progress: &dyn Progress) -> Result
     )?;
     let options = live::AuditOptions {
         generated_at: harness.options.generated_at.clone(),
+        record: job.record.clone(),
     };
     // The library's one blocking call into the live audit: a job runs to
     // completion, on a runtime made for it.

@@ -7,6 +7,7 @@
 //! the order in which answers arrive.
 
 use std::collections::BTreeSet;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use serde_json::{Value, json};
@@ -14,9 +15,11 @@ use tokio::task::JoinSet;
 
 use super::cases::{As, Case, Condition, Each, Probe};
 use super::evaluate::{self, Context};
+use super::har::{self, Recorded};
 use super::http::{self, Answer, Client, Exchange, Outgoing};
 use super::plan::{Decider, LivePlan};
 use super::redact::Redactor;
+use super::reproduce;
 use super::target::{AuthScheme, Target};
 use crate::engine::{Locator, Outcome, Progress, Tally};
 use crate::error::{Error, Result};
@@ -30,6 +33,8 @@ use crate::schema::SchemaRegistry;
 pub struct AuditOptions {
     /// The report's timestamp, RFC 3339.
     pub generated_at: String,
+    /// Write every HTTP exchange, redacted, to this file as HAR 1.2.
+    pub record: Option<PathBuf>,
 }
 
 /// Requests sent by a burst when no profile sets `burst`.
@@ -61,6 +66,8 @@ struct Job {
     request: Option<Outgoing>,
     /// Why the job cannot run against this target, if it cannot.
     unfit: Option<String>,
+    /// The `curl` command that sends the same request.
+    reproduce: Option<String>,
 }
 
 /// Audits `target` under `plan`, on the caller's tokio runtime: the
@@ -80,8 +87,11 @@ pub async fn audit(
     let redactor = Redactor::new(secrets);
     let jobs = jobs(plan, target);
     progress.start(jobs.len() as u64);
-    let answers = run_jobs(plan, target, &jobs, Arc::clone(&client), progress).await;
+    let (answers, recorded) = run_jobs(plan, target, &jobs, Arc::clone(&client), progress).await;
     progress.finish();
+    if let Some(path) = &options.record {
+        har::write(path, &recorded, &redactor)?;
+    }
     let https = target.base_url.starts_with("https://");
     let locator = LiveLocator(&redactor);
     let mut tally =
@@ -180,7 +190,21 @@ fn jobs(plan: &LivePlan, target: &Target) -> Vec<Job> {
             Each::Once => vec![(!target.endpoints.is_empty()).then_some(0)],
         };
         for endpoint in endpoints {
-            let job = job(index, case, endpoint, target);
+            let mut job = job(index, case, endpoint, target);
+            job.reproduce = job.request.as_ref().map(|request| {
+                let credential = reproduce::credential(
+                    case.request.principal,
+                    target,
+                    request.credential.as_ref(),
+                );
+                reproduce::curl(
+                    request,
+                    credential.as_ref(),
+                    case.probe,
+                    burst_size(plan, case),
+                    target.ca_pem.is_some(),
+                )
+            });
             if case.probe == Probe::Burst {
                 bursts.push(job);
             } else {
@@ -280,6 +304,7 @@ fn job(case_index: usize, case: &Case, endpoint: Option<usize>, target: &Target)
             body,
         }),
         unfit,
+        reproduce: None,
     }
 }
 
@@ -319,9 +344,10 @@ async fn run_jobs(
     jobs: &[Job],
     client: Arc<Client>,
     progress: &dyn Progress,
-) -> Vec<Answer> {
+) -> (Vec<Answer>, Vec<Recorded>) {
     let deadline = tokio::time::Instant::now() + target.safety.deadline;
     let mut answers: Vec<Option<Answer>> = vec![None; jobs.len()];
+    let mut recorded: Vec<Vec<Recorded>> = vec![Vec::new(); jobs.len()];
     let first_burst = jobs
         .iter()
         .position(|j| plan.cases[j.case].probe == Probe::Burst)
@@ -335,7 +361,8 @@ async fn run_jobs(
             let client = Arc::clone(&client);
             let timeout = target.safety.timeout;
             set.spawn(async move {
-                let work = run_job(&job, &case, burst, &client, timeout);
+                let mut log = Vec::new();
+                let work = run_job(&job, &case, burst, &client, timeout, &mut log);
                 let answer = match tokio::time::timeout_at(deadline, work).await {
                     Ok(answer) => answer,
                     Err(_) => Answer::Failed(
@@ -343,20 +370,29 @@ async fn run_jobs(
                             .to_owned(),
                     ),
                 };
-                (index, answer)
+                (index, answer, log)
             });
         }
         while let Some(joined) = set.join_next().await {
-            if let Ok((index, answer)) = joined {
+            if let Ok((index, answer, log)) = joined {
                 answers[index] = Some(answer);
+                recorded[index] = log;
             }
             progress.advance(1);
         }
     }
-    answers
+    let answers = answers
         .into_iter()
         .map(|a| a.unwrap_or_else(|| Answer::Failed("the check stopped unexpectedly".to_owned())))
-        .collect()
+        .collect();
+    (answers, recorded.into_iter().flatten().collect())
+}
+
+/// Sends `request` through `client`, keeping the exchange in `log`.
+async fn send(client: &Client, request: &Outgoing, log: &mut Vec<Recorded>) -> Answer {
+    let (answer, recorded) = Recorded::time(request, client.send(request)).await;
+    log.push(recorded);
+    answer
 }
 
 /// The largest `burst` any selected profile asks of the case's requirements.
@@ -376,6 +412,7 @@ async fn run_job(
     burst: u64,
     client: &Client,
     timeout: std::time::Duration,
+    log: &mut Vec<Recorded>,
 ) -> Answer {
     if let Some(reason) = &job.unfit {
         return Answer::Skipped(reason.clone());
@@ -384,12 +421,12 @@ async fn run_job(
         return Answer::Skipped("nothing to send".to_owned());
     };
     match case.probe {
-        Probe::Request | Probe::PlainHttp => client.send(request).await,
+        Probe::Request | Probe::PlainHttp => send(client, request, log).await,
         Probe::Tls => {
             if !request.url.starts_with("https://") {
                 return Answer::Skipped("the base URL is not HTTPS".to_owned());
             }
-            match client.send(request).await {
+            match send(client, request, log).await {
                 Answer::Exchange(x) => Answer::Exchange(x),
                 other => other,
             }
@@ -412,11 +449,17 @@ async fn run_job(
                 Err(reason) => Answer::Failed(reason),
             }
         }
-        Probe::Burst => run_burst(request, case, burst, client).await,
+        Probe::Burst => run_burst(request, case, burst, client, log).await,
     }
 }
 
-async fn run_burst(request: &Outgoing, case: &Case, burst: u64, client: &Client) -> Answer {
+async fn run_burst(
+    request: &Outgoing,
+    case: &Case,
+    burst: u64,
+    client: &Client,
+    log: &mut Vec<Recorded>,
+) -> Answer {
     let wanted: Vec<u16> = case
         .expect
         .iter()
@@ -430,7 +473,7 @@ async fn run_burst(request: &Outgoing, case: &Case, burst: u64, client: &Client)
     let mut statuses = Vec::new();
     let mut sent = 0;
     while sent < burst {
-        let answer = client.send(request).await;
+        let answer = send(client, request, log).await;
         sent += 1;
         match answer {
             Answer::Exchange(x) => {
@@ -457,6 +500,9 @@ fn evidence(job: &Job, answer: &Answer) -> Value {
         if let Some((header, _)) = &request.credential {
             evidence["credential"] = json!(format!("{header}: [redacted]"));
         }
+    }
+    if let Some(command) = &job.reproduce {
+        evidence["reproduce"] = json!(command);
     }
     match answer {
         Answer::Exchange(x) => {
@@ -556,7 +602,13 @@ fn check_records(
         }
     };
     let request = evidence.get("request").cloned();
-    let record_evidence = request.as_ref().map(|r| json!({ "request": r }));
+    let record_evidence = request.as_ref().map(|r| {
+        let mut kept = json!({ "request": r });
+        if let Some(command) = evidence.get("reproduce") {
+            kept["reproduce"] = command.clone();
+        }
+        kept
+    });
     for (n, record) in records.into_iter().enumerate() {
         let at = Location {
             record: Some(n as u64 + 1),

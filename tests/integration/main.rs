@@ -22,4 +22,5 @@ mod pycanon;
 mod reference;
 mod renderers;
 mod reports;
+mod reproduce;
 mod schemas;
