@@ -24,3 +24,4 @@ mod renderers;
 mod reports;
 mod reproduce;
 mod schemas;
+mod schemathesis;
