@@ -38,6 +38,10 @@ pub(crate) struct AuditArgs {
     /// an unreachable platform leaves every requirement unchecked.
     #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(0..=3600))]
     wait: Option<u64>,
+    /// Write every HTTP exchange of the audit to this file as HAR 1.2,
+    /// credentials redacted.
+    #[arg(long, value_name = "FILE.har")]
+    record: Option<PathBuf>,
 
     #[command(flatten)]
     output: OutputArgs,
@@ -47,6 +51,7 @@ pub(crate) fn audit(args: AuditArgs) -> Result<ExitCode, Error> {
     let mut job = target_job(&args.target, args.ca_cert.clone(), &args.selection.only);
     if let Job::Target(target) = &mut job {
         target.wait = args.wait.map(std::time::Duration::from_secs);
+        target.record.clone_from(&args.record);
     }
     let options = HarnessOptions {
         suites: args.selection.suites.dirs().to_vec(),
@@ -73,6 +78,7 @@ pub(crate) fn target_job(path: &Path, ca_cert: Option<PathBuf>, only: &[String])
         requirements: only.to_vec(),
         pointer: String::new(),
         wait: None,
+        record: None,
     })
 }
 

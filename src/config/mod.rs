@@ -96,6 +96,7 @@ struct TargetSection {
     #[serde(default)]
     requirements: Vec<String>,
     wait: Option<u64>,
+    record: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -283,6 +284,7 @@ impl Resolver<'_> {
                 requirements: section.requirements.clone(),
                 pointer: "/target".to_owned(),
                 wait: section.wait.map(std::time::Duration::from_secs),
+                record: section.record.as_ref().map(|path| self.base.join(path)),
             }));
         }
         let reports = self.reports(&file.reports);

@@ -154,6 +154,8 @@ pub struct TargetJob {
     pub pointer: String,
     /// How long to wait for the platform to accept connections.
     pub wait: Option<std::time::Duration>,
+    /// Write every HTTP exchange, redacted, to this file as HAR 1.2.
+    pub record: Option<PathBuf>,
 }
 
 /// Where the live platform is described.

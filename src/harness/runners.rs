@@ -203,6 +203,7 @@ fn target(
         generated_at: harness.options.generated_at.clone(),
         waivers: waivers.cloned(),
         wait: job.wait,
+        record: job.record.clone(),
     };
     // The library's one blocking call into the live audit: a job runs to
     // completion, on a runtime made for it.

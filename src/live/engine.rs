@@ -7,6 +7,7 @@
 //! the order in which answers arrive.
 
 use std::collections::BTreeSet;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use serde_json::{Value, json};
@@ -14,9 +15,11 @@ use tokio::task::JoinSet;
 
 use super::cases::{As, Case, Condition, Each, Probe};
 use super::evaluate::{self, Context};
+use super::har::{self, Recorded};
 use super::http::{self, Answer, Client, Exchange, Outgoing};
 use super::plan::{Decider, LivePlan};
 use super::redact::Redactor;
+use super::reproduce;
 use super::target::{AuthScheme, Target};
 use crate::engine::{Locator, Outcome, Progress, Tally};
 use crate::error::{Error, Result};
@@ -35,6 +38,8 @@ pub struct AuditOptions {
     /// How long to wait for the target to accept connections before the
     /// audit starts (a platform started just before, in CI); none: one try.
     pub wait: Option<std::time::Duration>,
+    /// Write every HTTP exchange, redacted, to this file as HAR 1.2.
+    pub record: Option<PathBuf>,
 }
 
 /// Requests sent by a burst when no profile sets `burst`.
@@ -69,6 +74,8 @@ struct Job {
     request: Option<Outgoing>,
     /// Why the job cannot run against this target, if it cannot.
     unfit: Option<String>,
+    /// The `curl` command that sends the same request.
+    reproduce: Option<String>,
 }
 
 /// Audits `target` under `plan`, on the caller's tokio runtime: the
@@ -94,9 +101,12 @@ pub async fn audit(
     let redactor = Redactor::new(secrets);
     let jobs = jobs(plan, target);
     progress.start(jobs.len() as u64);
-    let answers = run_jobs(plan, &jobs, Arc::clone(&client), progress).await;
+    let ran = run_jobs(plan, &jobs, Arc::clone(&client), progress).await;
     progress.finish();
-    let answers = answers?;
+    let (answers, recorded) = ran?;
+    if let Some(path) = &options.record {
+        har::write(path, &recorded, &redactor)?;
+    }
     let https = target.base_url.starts_with("https://");
     let locator = LiveLocator(&redactor);
     let mut tally = Tally::new(&plan.plan, &locator)
@@ -224,7 +234,21 @@ fn jobs(plan: &LivePlan, target: &Target) -> Vec<Job> {
             Each::Once => vec![(!target.endpoints.is_empty()).then_some(0)],
         };
         for endpoint in endpoints {
-            let job = job(index, case, endpoint, target);
+            let mut job = job(index, case, endpoint, target);
+            job.reproduce = job.request.as_ref().map(|request| {
+                let credential = reproduce::credential(
+                    case.request.principal,
+                    target,
+                    request.credential.as_ref(),
+                );
+                reproduce::curl(
+                    request,
+                    credential.as_ref(),
+                    case.probe,
+                    burst_size(plan, case),
+                    target.ca_pem.is_some(),
+                )
+            });
             if case.probe == Probe::Burst {
                 bursts.push(job);
             } else {
@@ -329,6 +353,7 @@ fn job(case_index: usize, case: &Case, endpoint: Option<usize>, target: &Target)
             body,
         }),
         unfit,
+        reproduce: None,
     }
 }
 
@@ -379,9 +404,10 @@ async fn run_jobs(
     jobs: &[Job],
     client: Arc<Client>,
     progress: &dyn Progress,
-) -> Result<Vec<Answer>> {
+) -> Result<(Vec<Answer>, Vec<Recorded>)> {
     let deadline = client.deadline();
     let mut answers: Vec<Option<Answer>> = vec![None; jobs.len()];
+    let mut recorded: Vec<Vec<Recorded>> = vec![Vec::new(); jobs.len()];
     let first_burst = jobs
         .iter()
         .position(|j| plan.cases[j.case].probe == Probe::Burst)
@@ -394,7 +420,8 @@ async fn run_jobs(
             let burst = burst_size(plan, &case);
             let client = Arc::clone(&client);
             set.spawn(async move {
-                let work = run_job(&job, &case, burst, &client);
+                let mut log = Vec::new();
+                let work = run_job(&job, &case, burst, &client, &mut log);
                 let answer = match tokio::time::timeout_at(deadline, work).await {
                     Ok(answer) => answer,
                     Err(_) => Answer::Failed(
@@ -402,30 +429,35 @@ async fn run_jobs(
                             .to_owned(),
                     ),
                 };
-                (index, answer)
+                (index, answer, log)
             });
         }
-        collect(&mut set, &mut answers, progress).await?;
+        collect(&mut set, &mut answers, &mut recorded, progress).await?;
     }
-    Ok(answers
+    let answers = answers
         .into_iter()
         .map(|a| a.unwrap_or_else(|| Answer::Failed("the check stopped unexpectedly".to_owned())))
-        .collect())
+        .collect();
+    Ok((answers, recorded.into_iter().flatten().collect()))
 }
 
-/// Gathers the answers of `set` by job index. A job that panicked is a
-/// fault of the tool, never a verdict: the audit stops with an internal
-/// error (exit 3).
+/// Gathers the answers (and recorded exchanges) of `set` by job index. A
+/// job that panicked is a fault of the tool, never a verdict: the audit
+/// stops with an internal error (exit 3).
 async fn collect(
-    set: &mut JoinSet<(usize, Answer)>,
+    set: &mut JoinSet<(usize, Answer, Vec<Recorded>)>,
     answers: &mut [Option<Answer>],
+    recorded: &mut [Vec<Recorded>],
     progress: &dyn Progress,
 ) -> Result<()> {
     while let Some(joined) = set.join_next().await {
         match joined {
-            Ok((index, answer)) => {
+            Ok((index, answer, log)) => {
                 if let Some(slot) = answers.get_mut(index) {
                     *slot = Some(answer);
+                }
+                if let Some(slot) = recorded.get_mut(index) {
+                    *slot = log;
                 }
             }
             Err(error) => {
@@ -445,6 +477,21 @@ async fn collect(
     Ok(())
 }
 
+/// Sends `request` through `client` (waiting out throttling), keeping the
+/// exchange in `log`.
+async fn send(client: &Client, request: &Outgoing, log: &mut Vec<Recorded>) -> Answer {
+    let (answer, recorded) = Recorded::time(request, client.send(request)).await;
+    log.push(recorded);
+    answer
+}
+
+/// Sends `request` once, throttled or not, keeping the exchange in `log`.
+async fn send_once(client: &Client, request: &Outgoing, log: &mut Vec<Recorded>) -> Answer {
+    let (answer, recorded) = Recorded::time(request, client.send_once(request)).await;
+    log.push(recorded);
+    answer
+}
+
 /// The largest `burst` any selected profile asks of the case's requirements.
 fn burst_size(plan: &LivePlan, case: &Case) -> u64 {
     plan.plan
@@ -456,7 +503,13 @@ fn burst_size(plan: &LivePlan, case: &Case) -> u64 {
         .unwrap_or(DEFAULT_BURST)
 }
 
-async fn run_job(job: &Job, case: &Case, burst: u64, client: &Client) -> Answer {
+async fn run_job(
+    job: &Job,
+    case: &Case,
+    burst: u64,
+    client: &Client,
+    log: &mut Vec<Recorded>,
+) -> Answer {
     if let Some(reason) = &job.unfit {
         return Answer::Skipped(reason.clone());
     }
@@ -464,12 +517,12 @@ async fn run_job(job: &Job, case: &Case, burst: u64, client: &Client) -> Answer 
         return Answer::Skipped("nothing to send".to_owned());
     };
     match case.probe {
-        Probe::Request | Probe::PlainHttp => client.send(request).await,
+        Probe::Request | Probe::PlainHttp => send(client, request, log).await,
         Probe::Tls => {
             if !request.url.starts_with("https://") {
                 return Answer::Skipped("the base URL is not HTTPS".to_owned());
             }
-            match client.send(request).await {
+            match send(client, request, log).await {
                 Answer::Exchange(x) => Answer::Exchange(x),
                 other => other,
             }
@@ -489,11 +542,17 @@ async fn run_job(job: &Job, case: &Case, burst: u64, client: &Client) -> Answer 
             let port = url.port_or_known_default().unwrap_or(443);
             client.legacy_tls(&host, port).await
         }
-        Probe::Burst => run_burst(request, case, burst, client).await,
+        Probe::Burst => run_burst(request, case, burst, client, log).await,
     }
 }
 
-async fn run_burst(request: &Outgoing, case: &Case, burst: u64, client: &Client) -> Answer {
+async fn run_burst(
+    request: &Outgoing,
+    case: &Case,
+    burst: u64,
+    client: &Client,
+    log: &mut Vec<Recorded>,
+) -> Answer {
     let wanted: Vec<u16> = case
         .expect
         .iter()
@@ -509,7 +568,7 @@ async fn run_burst(request: &Outgoing, case: &Case, burst: u64, client: &Client)
     let mut stopped = None;
     while sent < burst {
         // Each request once: the throttling is what the burst looks for.
-        let answer = client.send_once(request).await;
+        let answer = send_once(client, request, log).await;
         if sent == 0 && !matches!(answer, Answer::Exchange(_)) {
             // Nothing reached the platform's answer: the failure itself.
             return answer;
@@ -564,6 +623,9 @@ fn evidence(job: &Job, answer: &Answer) -> Value {
     }
     if let Some(principal) = job.principal {
         evidence["principal"] = json!(principal);
+    }
+    if let Some(command) = &job.reproduce {
+        evidence["reproduce"] = json!(command);
     }
     match answer {
         Answer::Exchange(x) => {
@@ -672,7 +734,13 @@ fn check_records(
         }
     };
     let request = evidence.get("request").cloned();
-    let record_evidence = request.as_ref().map(|r| json!({ "request": r }));
+    let record_evidence = request.as_ref().map(|r| {
+        let mut kept = json!({ "request": r });
+        if let Some(command) = evidence.get("reproduce") {
+            kept["reproduce"] = command.clone();
+        }
+        kept
+    });
     for (n, record) in records.into_iter().enumerate() {
         let at = Location {
             record: Some(n as u64 + 1),
@@ -761,10 +829,17 @@ mod tests {
             .expect("a runtime");
         let result = runtime.block_on(async {
             let mut set = JoinSet::new();
-            set.spawn(async { (0, Answer::Skipped("fine".to_owned())) });
+            set.spawn(async { (0, Answer::Skipped("fine".to_owned()), Vec::new()) });
             set.spawn(async { std::panic::panic_any::<&str>("a fault of the tool") });
             let mut answers = vec![None, None];
-            collect(&mut set, &mut answers, &crate::engine::NoProgress).await
+            let mut recorded = vec![Vec::new(), Vec::new()];
+            collect(
+                &mut set,
+                &mut answers,
+                &mut recorded,
+                &crate::engine::NoProgress,
+            )
+            .await
         });
         assert!(
             matches!(&result, Err(Error::Internal(message)) if message.contains("panicked")),

@@ -9,13 +9,17 @@
 //! - `http`: the client and its safety limits.
 //! - `evaluate`: expectations decided on answers.
 //! - `engine`: jobs, concurrency, deadline, and the report.
+//! - [`reproduce`]: the `curl` command in every finding's evidence.
+//! - `har`: every exchange written as HAR 1.2 (`audit --record`).
 
 pub mod cases;
 mod engine;
 mod evaluate;
+mod har;
 mod http;
 pub mod plan;
 mod redact;
+pub mod reproduce;
 pub mod target;
 
 pub use engine::{AuditOptions, audit};

@@ -38,7 +38,7 @@ pub enum Fault {
     NoRateLimit,
     /// `limit` is not capped.
     UnboundedPage,
-    /// A malformed JSON body is answered 500.
+    /// A malformed JSON body, or one that is not an object, is answered 500.
     Error500,
     /// `DELETE` and `TRACE` are accepted.
     AnyMethod,
@@ -150,7 +150,7 @@ impl Fault {
             Fault::ExtraProperties => "records carry undeclared internal members",
             Fault::NoRateLimit => "no rate limit",
             Fault::UnboundedPage => "the page size is not capped",
-            Fault::Error500 => "malformed JSON is answered 500",
+            Fault::Error500 => "malformed JSON, or JSON that is not an object, is answered 500",
             Fault::AnyMethod => "DELETE and TRACE are accepted",
             Fault::NoSecurityTxt => "no /.well-known/security.txt",
             Fault::Identifiers => "records carry an e-mail address",

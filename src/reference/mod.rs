@@ -13,6 +13,7 @@
 
 mod data;
 mod fault;
+mod openapi;
 mod server;
 mod tls;
 
@@ -20,16 +21,26 @@ use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
 pub use fault::Fault;
+pub use openapi::PATHS as OPENAPI_PATHS;
 pub use server::{MAX_PAGE, RATE_LIMIT};
+
+/// Longest a client may take to complete the TLS handshake once connected.
+pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(5);
+/// Longest a client may take to send a request's headers, counted from
+/// the moment the connection is ready for a request (after the handshake,
+/// and again after each answer on a kept-alive connection): an idle
+/// connection is closed after it.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
 
 use crate::error::{Error, Result};
 
@@ -126,6 +137,7 @@ impl RunningReference {
         let plain_addr = plain.as_ref().and_then(|l| l.local_addr().ok());
         let scheme = if options.tls { "https" } else { "http" };
         let base_url = format!("{scheme}://127.0.0.1:{}", api_addr.port());
+        let openapi = openapi::document(&base_url, &store.types());
         let state = Arc::new(server::State::new(
             store,
             options.faults.clone(),
@@ -135,6 +147,7 @@ impl RunningReference {
                 &credentials.operator,
             ],
             options.tls.then(|| base_url.clone()),
+            &openapi,
         ));
         let acceptor = generated
             .as_ref()
@@ -155,10 +168,18 @@ impl RunningReference {
         })
     }
 
+    /// The OpenAPI 3.1 document of this platform's API, as served at
+    /// `/openapi.json`.
+    pub fn openapi(&self) -> serde_json::Value {
+        let types: Vec<String> = endpoints().into_iter().map(|(t, _)| t).collect();
+        openapi::document(&self.base_url, &types)
+    }
+
     /// Writes a target description for this platform into `dir`: the
-    /// tokens in `tenant-a.token` and `tenant-b.token`, the authority in
-    /// `ca.pem`, and `target.toml` naming them by relative path. Returns the
-    /// path of `target.toml`.
+    /// tokens in `tenant-a.token` and `tenant-b.token` (owner-only, mode
+    /// 0600), the authority in `ca.pem`, the API's OpenAPI document in
+    /// `openapi.json`, and `target.toml` naming them by relative path.
+    /// Returns the path of `target.toml`.
     pub fn write_target(&self, dir: &Path) -> Result<PathBuf> {
         std::fs::create_dir_all(dir).map_err(|e| Error::read(dir, e))?;
         let write = |name: &str, text: &str| -> Result<()> {
@@ -168,8 +189,11 @@ impl RunningReference {
                 source: e,
             })
         };
-        write("tenant-a.token", &self.credentials.tenant_a)?;
-        write("tenant-b.token", &self.credentials.tenant_b)?;
+        write_private(&dir.join("tenant-a.token"), &self.credentials.tenant_a)?;
+        write_private(&dir.join("tenant-b.token"), &self.credentials.tenant_b)?;
+        let openapi = serde_json::to_string_pretty(&self.openapi())
+            .map_err(|e| Error::Internal(format!("the OpenAPI document: {e}")))?;
+        write("openapi.json", &openapi)?;
         let mut toml = String::new();
         let _ = writeln!(
             toml,
@@ -210,6 +234,41 @@ impl RunningReference {
     pub fn stop(mut self) {
         self.servers.abort_all();
     }
+}
+
+/// Writes `text` to `path` readable by its owner only (mode 0600 on Unix),
+/// also when the file was already there with wider permissions.
+fn write_private(path: &Path, text: &str) -> Result<()> {
+    use std::io::Write as _;
+    let fail = |source| Error::Write {
+        path: path.display().to_string(),
+        source,
+    };
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path).map_err(fail)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))
+            .map_err(fail)?;
+    }
+    file.write_all(text.as_bytes()).map_err(fail)
+}
+
+/// HTTP/1 as the platform serves it: headers must arrive within
+/// [`HEADER_READ_TIMEOUT`].
+fn http1() -> http1::Builder {
+    let mut builder = http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT);
+    builder
 }
 
 /// A listener on 127.0.0.1 at `port` (0: a free one).
@@ -258,17 +317,19 @@ async fn serve_api(
             match acceptor {
                 Some(acceptor) => {
                     let mut stream = stream;
-                    if legacy && answers_legacy(&mut stream).await {
-                        return;
-                    }
-                    if let Ok(tls) = acceptor.accept(stream).await {
-                        let _ = http1::Builder::new()
-                            .serve_connection(TokioIo::new(tls), service)
-                            .await;
+                    let handshake = async move {
+                        if legacy && answers_legacy(&mut stream).await {
+                            return None;
+                        }
+                        acceptor.accept(stream).await.ok()
+                    };
+                    if let Ok(Some(tls)) = tokio::time::timeout(HANDSHAKE_TIMEOUT, handshake).await
+                    {
+                        let _ = http1().serve_connection(TokioIo::new(tls), service).await;
                     }
                 }
                 None => {
-                    let _ = http1::Builder::new()
+                    let _ = http1()
                         .serve_connection(TokioIo::new(stream), service)
                         .await;
                 }
@@ -306,7 +367,7 @@ async fn serve_plain(listener: TcpListener, state: Arc<server::State>) {
         let state = Arc::clone(&state);
         connections.spawn(async move {
             let service = service_fn(move |req| server::handle_plain(Arc::clone(&state), req));
-            let _ = http1::Builder::new()
+            let _ = http1()
                 .serve_connection(TokioIo::new(stream), service)
                 .await;
         });

@@ -8,6 +8,10 @@
 //! - `POST /ngsi-ld/v1/entities`: validated, then discarded (202).
 //! - `GET /admin/tenants`: the operator only.
 //! - `GET /.well-known/security.txt`: the disclosure contact.
+//! - `GET /openapi.json`: the API as OpenAPI 3.1 (`openapi.rs`).
+//!
+//! `TRACE` is answered 405 on every path (unless the `any-method` fault
+//! accepts it on the entities).
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -53,6 +57,8 @@ pub(crate) struct State {
     windows: Mutex<HashMap<Principal, (Instant, u32)>>,
     /// Where the plain-HTTP port redirects to (`https://host:port`).
     pub(crate) https_origin: Option<String>,
+    /// The OpenAPI document, serialized once.
+    openapi: Vec<u8>,
 }
 
 impl State {
@@ -61,6 +67,7 @@ impl State {
         faults: Vec<Fault>,
         tokens: [&str; 3],
         https_origin: Option<String>,
+        openapi: &Value,
     ) -> Self {
         State {
             store,
@@ -72,6 +79,7 @@ impl State {
             ],
             windows: Mutex::new(HashMap::new()),
             https_origin,
+            openapi: serde_json::to_vec(openapi).unwrap_or_default(),
         }
     }
 
@@ -207,10 +215,17 @@ async fn route(state: &State, request: Request<Incoming>) -> Reply {
     let path = request.uri().path().to_owned();
     let query = request.uri().query().unwrap_or("").to_owned();
     let method = request.method().clone();
+    let on_entities = path == ENTITIES || path.starts_with(&format!("{ENTITIES}/"));
+    if method == Method::TRACE && !(on_entities && state.has(Fault::AnyMethod)) {
+        return error(state, StatusCode::METHOD_NOT_ALLOWED, "method not allowed")
+            .with_header("allow", "GET");
+    }
     if path == "/.well-known/security.txt" {
         return security_txt(state, &method);
     }
-    let on_entities = path == ENTITIES || path.starts_with(&format!("{ENTITIES}/"));
+    if path == "/openapi.json" {
+        return openapi(state, &method);
+    }
     if !on_entities && path != "/admin/tenants" {
         return error(state, StatusCode::NOT_FOUND, "no such resource");
     }
@@ -323,14 +338,18 @@ async fn create(state: &State, request: Request<Incoming>) -> Reply {
         Ok(collected) => collected.to_bytes(),
         Err(_) => return error(state, StatusCode::PAYLOAD_TOO_LARGE, "body too large"),
     };
-    let value: Value = match serde_json::from_slice(&body) {
+    let internal = || {
+        Reply::json(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &json!({ "error": "internal", "message": "unexpected error" }),
+        )
+    };
+    let value = match serde_json::from_slice::<Value>(&body) {
+        // Under the fault, a body that is JSON but not an object fails as
+        // badly as one that is not JSON at all.
+        Ok(value) if !value.is_object() && state.has(Fault::Error500) => return internal(),
         Ok(value) => value,
-        Err(_) if state.has(Fault::Error500) => {
-            return Reply::json(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                &json!({ "error": "internal", "message": "unexpected error" }),
-            );
-        }
+        Err(_) if state.has(Fault::Error500) => return internal(),
         Err(_) => return error(state, StatusCode::BAD_REQUEST, "the body is not JSON"),
     };
     let known_type = value
@@ -361,8 +380,12 @@ fn admin(state: &State, principal: Principal, method: &Method) -> Reply {
 }
 
 fn security_txt(state: &State, method: &Method) -> Reply {
-    if state.has(Fault::NoSecurityTxt) || method != Method::GET {
+    if state.has(Fault::NoSecurityTxt) {
         return error(state, StatusCode::NOT_FOUND, "no such resource");
+    }
+    if method != Method::GET {
+        return error(state, StatusCode::METHOD_NOT_ALLOWED, "method not allowed")
+            .with_header("allow", "GET");
     }
     let expires = chrono::Utc::now() + chrono::Duration::days(180);
     let text = format!(
@@ -373,6 +396,20 @@ fn security_txt(state: &State, method: &Method) -> Reply {
         status: StatusCode::OK,
         body: text.into_bytes(),
         content_type: "text/plain",
+        headers: Vec::new(),
+        personal: false,
+    }
+}
+
+fn openapi(state: &State, method: &Method) -> Reply {
+    if method != Method::GET {
+        return error(state, StatusCode::METHOD_NOT_ALLOWED, "method not allowed")
+            .with_header("allow", "GET");
+    }
+    Reply {
+        status: StatusCode::OK,
+        body: state.openapi.clone(),
+        content_type: "application/json",
         headers: Vec::new(),
         personal: false,
     }

@@ -445,6 +445,7 @@ fn finding_markup(finding: &FindingView<'_>) -> Markup {
                 }
                 @if let Some(w) = finding.waiver { " waived by " code { (w) } }
             }
+            @if let Some(command) = finding.reproduce() { pre.reproduce { (command) } }
             @if let Some(evidence) = evidence { pre.evidence { (evidence) } }
         }
     }

@@ -291,6 +291,13 @@ fn findings(report: &View<'_>, out: &mut dyn Write) -> std::io::Result<()> {
             escape(&finding.location.to_string()),
             prose(finding.message)
         )?;
+        if let Some(command) = finding.reproduce() {
+            // A fence longer than any run of backticks in the command.
+            let longest = command.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+            let fence = "`".repeat(longest.max(2) + 1);
+            let command = command.replace('\r', "").replace('\n', "\n  ");
+            writeln!(out, "\n  {fence}sh\n  {command}\n  {fence}")?;
+        }
     }
     if ordered.len() > MAX_LISTED {
         writeln!(

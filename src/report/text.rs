@@ -161,6 +161,9 @@ fn findings(
                 profile_note(finding, view),
                 waiver_note(finding)
             )?;
+            if let Some(command) = finding.reproduce() {
+                writeln!(out, "          reproduce: {command}")?;
+            }
         }
         if listed.len() > options.max_findings {
             writeln!(

@@ -180,6 +180,17 @@ pub struct Under<'a> {
     pub result: &'a RequirementResult,
 }
 
+impl FindingView<'_> {
+    /// The command that reproduces the finding's request, when its
+    /// evidence carries one (`reproduce`, from a live audit).
+    pub fn reproduce(&self) -> Option<&str> {
+        self.evidence
+            .as_ref()
+            .and_then(|e| e.get("reproduce"))
+            .and_then(Value::as_str)
+    }
+}
+
 /// One finding, its evidence redacted.
 #[derive(Debug)]
 pub struct FindingView<'a> {
