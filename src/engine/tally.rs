@@ -151,11 +151,11 @@ impl<'p, C> Tally<'p, C> {
                 self.count(instance, |_| Verdict::Pass, None);
             }
             Outcome::NotApplicable(reason) => {
-                let reason = self.locator.text(&reason);
+                let reason = self.clean(&reason);
                 self.count(instance, |_| Verdict::Skip, Some(&reason));
             }
             Outcome::Error(reason) => {
-                let reason = self.locator.text(&reason);
+                let reason = self.clean(&reason);
                 let verdicts = self.count(instance, |_| Verdict::Error, Some(&reason));
                 let finding =
                     self.finding(instance, verdicts, location, None, reason, None, context);
@@ -200,6 +200,12 @@ impl<'p, C> Tally<'p, C> {
         verdicts
     }
 
+    /// A message or reason as the report keeps it: the locator's secrets
+    /// removed, control characters escaped.
+    fn clean(&self, text: &str) -> String {
+        escape_controls(&self.locator.text(text), true)
+    }
+
     /// The location stage: one finding, placed and scrubbed.
     #[expect(
         clippy::too_many_arguments,
@@ -219,14 +225,19 @@ impl<'p, C> Tally<'p, C> {
             Some(pointer) => self.locator.place(location, &pointer),
             None => location.clone(),
         };
-        location.pointer = location.pointer.map(|p| self.locator.text(&p));
-        location.file = location.file.map(|f| self.locator.text(&f));
-        let evidence = merge_evidence(evidence, context).map(|v| self.locator.value(v));
+        location.pointer = location
+            .pointer
+            .map(|p| escape_controls(&self.locator.text(&p), false));
+        location.file = location
+            .file
+            .map(|f| escape_controls(&self.locator.text(&f), false));
+        let evidence =
+            merge_evidence(evidence, context).map(|v| escape_value(self.locator.value(v)));
         Finding {
             requirement: self.plan.instances[instance].requirement.clone(),
             verdicts,
             location,
-            message: self.locator.text(&message),
+            message: self.clean(&message),
             evidence,
             waiver: None,
         }
@@ -300,6 +311,41 @@ impl<'p, C> Tally<'p, C> {
             provenance: None,
             signature: None,
         }
+    }
+}
+
+/// `text` with every control character (C0, DEL, C1) written as a visible
+/// `\u{..}` escape, so that no subject can move a terminal's cursor,
+/// colour its output or ring its bell through a report; newline and tab
+/// are kept in running text (`lines`) and escaped elsewhere.
+pub fn escape_controls(text: &str, lines: bool) -> String {
+    let control = |c: char| c.is_control() && !(lines && (c == '\n' || c == '\t'));
+    if !text.chars().any(control) {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if control(c) {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `value` with control characters escaped in every string and key
+/// (newline and tab kept in strings).
+pub fn escape_value(value: Value) -> Value {
+    match value {
+        Value::String(s) => Value::String(escape_controls(&s, true)),
+        Value::Array(items) => Value::Array(items.into_iter().map(escape_value).collect()),
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (escape_controls(&k, false), escape_value(v)))
+                .collect(),
+        ),
+        other => other,
     }
 }
 

@@ -14,6 +14,7 @@ mod dataset_properties;
 mod flows;
 mod flows_properties;
 mod hostile;
+mod hostile_report;
 mod html_chromium;
 mod layers;
 mod live;
