@@ -79,10 +79,13 @@ impl OutputArgs {
             .transpose()
     }
 
-    /// Refuses report paths that would overwrite an input or each other.
+    /// Refuses report paths that would overwrite an input (a target's
+    /// token files included) or each other, or that name something a
+    /// report cannot replace (a directory, a socket).
     pub(crate) fn check_paths(&self, inputs: &[PathBuf]) -> Result<(), Error> {
         for (i, (_, path)) in self.reports.iter().enumerate() {
-            if inputs.contains(path) {
+            report::report_destination(path)?;
+            if inputs.iter().any(|input| same_file(input, path)) {
                 return Err(Error::Usage(format!(
                     "report file `{}` is also an input; choose another path",
                     path.display()
@@ -125,6 +128,16 @@ impl OutputArgs {
             .map_err(|e| Error::Internal(format!("rendering the report failed: {e}")))?;
         super::print(&String::from_utf8_lossy(&buffer))
     }
+}
+
+/// Whether `a` and `b` name the same file: equal as given, or, when both
+/// exist, the same file once links and `..` are resolved.
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    a == b
+        || matches!(
+            (std::fs::canonicalize(a), std::fs::canonicalize(b)),
+            (Ok(x), Ok(y)) if x == y
+        )
 }
 
 /// The one way a command runs a job: every report path checked against

@@ -21,5 +21,6 @@ mod live;
 mod properties;
 mod pycanon;
 mod renderers;
+mod report_paths;
 mod reports;
 mod schemas;
