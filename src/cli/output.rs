@@ -43,6 +43,12 @@ pub(crate) struct OutputArgs {
     #[arg(long, value_name = "N", default_value_t = 20)]
     max_findings: usize,
 
+    /// Findings listed per (profile, requirement), the rest counted and
+    /// reported as left out; counts and verdicts stay exact [default: 1000,
+    /// or the configuration's keep_findings].
+    #[arg(long, value_name = "N")]
+    pub(crate) keep_findings: Option<usize>,
+
     /// Sign the report with this Ed25519 private key (PKCS#8 PEM, as
     /// `cityconform keygen` writes); the JSON report then carries the
     /// signature and the digests it covers.
@@ -155,6 +161,10 @@ pub(crate) fn run_job(
 ) -> Result<ExitCode, Error> {
     output.check_paths(&job.inputs())?;
     let key = output.signing_key()?;
+    let mut options = options;
+    if output.keep_findings.is_some() {
+        options.keep_findings = output.keep_findings;
+    }
     let harness = Harness::load(options)?;
     let mut report = harness.run(job, progress)?;
     sign(&mut report, key.as_ref(), |report| {

@@ -56,6 +56,9 @@ pub struct Tally<'p, C> {
     users: Vec<Vec<(usize, usize)>>,
     counts: Vec<Vec<Counts>>,
     reasons: Vec<Vec<Option<String>>>,
+    kept: Vec<Vec<u64>>,
+    left_out: Vec<Vec<u64>>,
+    dropped: u64,
     findings: Vec<Finding>,
     subjects: u64,
     input_errors: u64,
@@ -85,12 +88,20 @@ impl<'p, C> Tally<'p, C> {
             .iter()
             .map(|p| vec![None; p.entries.len()])
             .collect();
+        let zeros: Vec<Vec<u64>> = plan
+            .profiles
+            .iter()
+            .map(|p| vec![0; p.entries.len()])
+            .collect();
         Tally {
             plan,
             locator,
             users: plan.users(),
             counts,
             reasons,
+            kept: zeros.clone(),
+            left_out: zeros,
+            dropped: 0,
             findings: Vec::new(),
             subjects: 0,
             input_errors: 0,
@@ -157,16 +168,21 @@ impl<'p, C> Tally<'p, C> {
             Outcome::Error(reason) => {
                 let reason = self.clean(&reason);
                 let verdicts = self.count(instance, |_| Verdict::Error, Some(&reason));
-                let finding =
-                    self.finding(instance, verdicts, location, None, reason, None, context);
-                self.findings.push(finding);
+                if let Some(verdicts) = self.admit(instance, &verdicts) {
+                    let finding =
+                        self.finding(instance, verdicts, location, None, reason, None, context);
+                    self.findings.push(finding);
+                }
             }
             Outcome::Violations(violations) => {
                 let verdicts = self.count(instance, Verdict::for_violation, None);
                 for violation in violations {
+                    let Some(verdicts) = self.admit(instance, &verdicts) else {
+                        continue;
+                    };
                     let finding = self.finding(
                         instance,
-                        verdicts.clone(),
+                        verdicts,
                         location,
                         Some(violation.pointer),
                         violation.message,
@@ -198,6 +214,35 @@ impl<'p, C> Tally<'p, C> {
             verdicts.insert(profile.id.clone(), v);
         }
         verdicts
+    }
+
+    /// Bounded memory: a finding of `instance` is kept for each profile
+    /// that has listed fewer than the plan's `keep_findings` findings of
+    /// the requirement, and counted as left out for the others. Answers
+    /// the verdicts of the profiles it is kept for, or `None` when it is
+    /// left out for all (then it is never built).
+    fn admit(
+        &mut self,
+        instance: usize,
+        verdicts: &BTreeMap<String, Verdict>,
+    ) -> Option<BTreeMap<String, Verdict>> {
+        let keep = self.plan.keep_findings as u64;
+        let mut admitted = verdicts.clone();
+        for i in 0..self.users[instance].len() {
+            let (p, e) = self.users[instance][i];
+            if self.kept[p][e] < keep {
+                self.kept[p][e] += 1;
+            } else {
+                self.left_out[p][e] += 1;
+                admitted.remove(&self.plan.profiles[p].id);
+            }
+        }
+        if admitted.is_empty() {
+            self.dropped += 1;
+            None
+        } else {
+            Some(admitted)
+        }
     }
 
     /// A message or reason as the report keeps it: the locator's secrets
@@ -275,6 +320,7 @@ impl<'p, C> Tally<'p, C> {
                     params: self.plan.instances[entry.instance].params.clone(),
                     lists: self.plan.instances[entry.instance].lists.clone(),
                     reason,
+                    findings_left_out: self.left_out[p][e],
                 });
             }
             results.sort_by(|a, b| a.requirement.cmp(&b.requirement));
@@ -294,6 +340,7 @@ impl<'p, C> Tally<'p, C> {
             met,
             waived: 0,
             expired_waivers: 0,
+            findings_left_out: self.dropped,
         };
         Report {
             schema_version: REPORT_SCHEMA_VERSION.to_owned(),

@@ -38,6 +38,17 @@ pub struct HarnessOptions {
     pub profiles: Vec<String>,
     /// The report time, RFC 3339.
     pub generated_at: String,
+    /// Findings listed per (profile, requirement), the rest counted;
+    /// `None` for [`crate::engine::plan::DEFAULT_KEEP_FINDINGS`].
+    pub keep_findings: Option<usize>,
+}
+
+impl HarnessOptions {
+    /// Findings listed per (profile, requirement).
+    pub fn keep(&self) -> usize {
+        self.keep_findings
+            .unwrap_or(crate::engine::plan::DEFAULT_KEEP_FINDINGS)
+    }
 }
 
 /// Suites and schemas loaded once, and the run's profiles and time.
@@ -95,7 +106,12 @@ impl Harness {
         for job in &config.jobs {
             reports.push(self.run(job, progress)?);
         }
-        let mut report = merge::merge(reports, Command::Check, &self.options.generated_at)?;
+        let mut report = merge::merge(
+            reports,
+            Command::Check,
+            &self.options.generated_at,
+            self.options.keep(),
+        )?;
         crate::waiver::apply(&mut report, &config.waivers)?;
         let besides: Vec<PathBuf> = config.jobs.iter().flat_map(Job::read_besides).collect();
         report.provenance = Some(self.provenance(&report, &besides, target_of(&config.jobs))?);

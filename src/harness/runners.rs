@@ -43,12 +43,13 @@ fn payloads(harness: &Harness, job: &PayloadsJob, progress: &dyn Progress) -> Re
         .as_deref()
         .map(|path| Declaration::load(path).map(Arc::new))
         .transpose()?;
-    let plan = payload::plan(
+    let mut plan = payload::plan(
         harness.catalogue(),
         harness.registry(),
         selection(harness, &job.requirements),
         declaration,
     )?;
+    plan.keep_findings = harness.options.keep();
     let options = ValidateOptions {
         paths: job.files.clone(),
         force_schema: job.schema.clone(),
@@ -60,7 +61,8 @@ fn payloads(harness: &Harness, job: &PayloadsJob, progress: &dyn Progress) -> Re
 /// Every flow against the data-flow requirements of each profile, with the
 /// lists the profiles name (overlays included).
 fn declaration(harness: &Harness, job: &DeclarationJob) -> Result<Report> {
-    let plan = flows::plan(harness.catalogue(), harness.profiles())?;
+    let mut plan = flows::plan(harness.catalogue(), harness.profiles())?;
+    plan.keep_findings = harness.options.keep();
     let declaration = Declaration::load(&job.path)?;
     Ok(flows::judge(
         &plan,
@@ -77,7 +79,8 @@ fn dataset(harness: &Harness, job: &DatasetJob, progress: &dyn Progress) -> Resu
             job.data.display()
         )));
     }
-    let plan = dataset::plan(harness.catalogue(), selection(harness, &job.requirements))?;
+    let mut plan = dataset::plan(harness.catalogue(), selection(harness, &job.requirements))?;
+    plan.keep_findings = harness.options.keep();
     let descriptor = roles(&job.data, &job.roles, harness.registry())?;
     let options = AuditOptions {
         path: job.data.clone(),
@@ -164,12 +167,13 @@ fn target(harness: &Harness, job: &TargetJob, progress: &dyn Progress) -> Result
         target.ca_pem = Some(std::fs::read(ca).map_err(|e| Error::read(ca, e))?);
     }
     live::check_target_types(&target, harness.registry())?;
-    let plan = LivePlan::new(
+    let mut plan = LivePlan::new(
         harness.catalogue(),
         harness.registry(),
         harness.suites().cases().to_vec(),
         selection(harness, &job.requirements),
     )?;
+    plan.plan.keep_findings = harness.options.keep();
     let options = live::AuditOptions {
         generated_at: harness.options.generated_at.clone(),
     };

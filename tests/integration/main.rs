@@ -4,6 +4,7 @@
 
 mod common;
 
+mod bounded_findings;
 mod carets;
 mod certification_properties;
 mod check;
