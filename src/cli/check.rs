@@ -31,7 +31,11 @@ pub(crate) fn run(mut args: CheckArgs) -> Result<ExitCode, Error> {
     inputs.extend(config.jobs.iter().flat_map(Job::inputs));
     args.output.check_paths(&inputs)?;
     let key = args.output.signing_key()?;
-    let harness = Harness::load(config.harness_options(&generated_at()?))?;
+    let mut options = config.harness_options(&generated_at()?);
+    if args.output.keep_findings.is_some() {
+        options.keep_findings = args.output.keep_findings;
+    }
+    let harness = Harness::load(options)?;
     let progress = TerminalProgress::new(args.output.quiet);
     let mut report = harness.run_config(&config, &progress)?;
     sign(&mut report, key.as_ref(), |_| {

@@ -55,6 +55,7 @@ pub(crate) fn run(args: FlowsArgs) -> Result<ExitCode, Error> {
         schemas: SchemaOptions::default(),
         profiles: args.profiles.clone(),
         generated_at: generated_at()?,
+        keep_findings: None,
     };
     run_job(
         &job,
@@ -107,6 +108,7 @@ pub(crate) fn matrix(suites: &SuiteArgs, args: &MatrixArgs, json: bool) -> Resul
         schemas: SchemaOptions::default(),
         profiles: args.profiles.clone(),
         generated_at: generated_at()?,
+        keep_findings: None,
     })?;
     let report = harness.run(&declaration_job(&args.declaration), &NoProgress)?;
     let view = report::View::new(&report);

@@ -58,6 +58,7 @@ pub(crate) fn audit(args: AuditArgs) -> Result<ExitCode, Error> {
         schemas: SchemaOptions::default(),
         profiles: args.selection.profiles.clone(),
         generated_at: generated_at()?,
+        keep_findings: None,
     };
     let progress = CaseProgress::new(args.output.quiet);
     run_job(

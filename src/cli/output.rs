@@ -43,6 +43,12 @@ pub(crate) struct OutputArgs {
     #[arg(long, value_name = "N", default_value_t = 20)]
     max_findings: usize,
 
+    /// Findings listed per (profile, requirement), the rest counted and
+    /// reported as left out; counts and verdicts stay exact [default: 1000,
+    /// or the configuration's keep_findings].
+    #[arg(long, value_name = "N")]
+    pub(crate) keep_findings: Option<usize>,
+
     /// Sign the report with this Ed25519 private key (PKCS#8 PEM, as
     /// `cityconform keygen` writes); the JSON report then carries the
     /// signature and the digests it covers.
@@ -79,10 +85,13 @@ impl OutputArgs {
             .transpose()
     }
 
-    /// Refuses report paths that would overwrite an input or each other.
+    /// Refuses report paths that would overwrite an input (a target's
+    /// token files included) or each other, or that name something a
+    /// report cannot replace (a directory, a socket).
     pub(crate) fn check_paths(&self, inputs: &[PathBuf]) -> Result<(), Error> {
         for (i, (_, path)) in self.reports.iter().enumerate() {
-            if inputs.contains(path) {
+            report::report_destination(path)?;
+            if inputs.iter().any(|input| same_file(input, path)) {
                 return Err(Error::Usage(format!(
                     "report file `{}` is also an input; choose another path",
                     path.display()
@@ -127,6 +136,16 @@ impl OutputArgs {
     }
 }
 
+/// Whether `a` and `b` name the same file: equal as given, or, when both
+/// exist, the same file once links and `..` are resolved.
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    a == b
+        || matches!(
+            (std::fs::canonicalize(a), std::fs::canonicalize(b)),
+            (Ok(x), Ok(y)) if x == y
+        )
+}
+
 /// The one way a command runs a job: every report path checked against
 /// the job's inputs and the key read before anything runs, the harness
 /// loaded once, the job run, the report signed and written. A signed
@@ -142,6 +161,10 @@ pub(crate) fn run_job(
 ) -> Result<ExitCode, Error> {
     output.check_paths(&job.inputs())?;
     let key = output.signing_key()?;
+    let mut options = options;
+    if output.keep_findings.is_some() {
+        options.keep_findings = output.keep_findings;
+    }
     let harness = Harness::load(options)?;
     let mut report = harness.run(job, progress)?;
     sign(&mut report, key.as_ref(), |report| {

@@ -91,6 +91,7 @@ pub(crate) fn run(args: ValidateArgs) -> Result<ExitCode, Error> {
         },
         profiles: args.selection.profiles.clone(),
         generated_at: generated_at()?,
+        keep_findings: None,
     };
     let progress = TerminalProgress::new(args.output.quiet);
     run_job(

@@ -46,6 +46,7 @@ struct ConfigFile {
     reports: BTreeMap<String, String>,
     #[serde(default)]
     waivers: Vec<WaiverSection>,
+    keep_findings: Option<usize>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -137,6 +138,8 @@ pub struct Config {
     pub reports: Vec<(Format, PathBuf)>,
     /// Waivers, in file order.
     pub waivers: Vec<Waiver>,
+    /// Findings listed per (profile, requirement), when set.
+    pub keep_findings: Option<usize>,
     source: TomlSource,
 }
 
@@ -154,6 +157,7 @@ impl Config {
             },
             profiles: self.profiles.clone(),
             generated_at: generated_at.to_owned(),
+            keep_findings: self.keep_findings,
         }
     }
 
@@ -303,6 +307,7 @@ impl Resolver<'_> {
             jobs,
             reports,
             waivers,
+            keep_findings: file.keep_findings,
             source: self.source,
         })
     }

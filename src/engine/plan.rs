@@ -74,7 +74,12 @@ pub struct Plan<C> {
     pub profiles: Vec<ProfilePlan>,
     /// The requirements cited, with every profile's regional clauses.
     pub requirements: Vec<RequirementInfo>,
+    /// Findings listed per (profile, requirement); the rest are counted.
+    pub keep_findings: usize,
 }
+
+/// Findings listed per (profile, requirement) unless the run says otherwise.
+pub const DEFAULT_KEEP_FINDINGS: usize = 1000;
 
 impl<C> Plan<C> {
     /// Builds the plan of one family. `build` receives each selected
@@ -109,6 +114,7 @@ impl<C> Plan<C> {
             instances: Vec::new(),
             profiles: Vec::new(),
             requirements: Vec::new(),
+            keep_findings: DEFAULT_KEEP_FINDINGS,
         };
         let mut problems = Vec::new();
         for profile in &resolved {

@@ -58,6 +58,9 @@ pub struct Tally<'p, C> {
     users: Vec<Vec<(usize, usize)>>,
     counts: Vec<Vec<Counts>>,
     reasons: Vec<Vec<Option<String>>>,
+    kept: Vec<Vec<u64>>,
+    left_out: Vec<Vec<u64>>,
+    dropped: u64,
     findings: Vec<Finding>,
     subjects: u64,
     input_errors: u64,
@@ -87,6 +90,11 @@ impl<'p, C> Tally<'p, C> {
             .iter()
             .map(|p| vec![None; p.entries.len()])
             .collect();
+        let zeros: Vec<Vec<u64>> = plan
+            .profiles
+            .iter()
+            .map(|p| vec![0; p.entries.len()])
+            .collect();
         Tally {
             plan,
             locator,
@@ -94,6 +102,9 @@ impl<'p, C> Tally<'p, C> {
             users: plan.users(),
             counts,
             reasons,
+            kept: zeros.clone(),
+            left_out: zeros,
+            dropped: 0,
             findings: Vec::new(),
             subjects: 0,
             input_errors: 0,
@@ -161,15 +172,17 @@ impl<'p, C> Tally<'p, C> {
                 self.count(instance, |_| Verdict::Pass, None);
             }
             Outcome::NotApplicable(reason) => {
-                let reason = self.locator.text(&reason);
+                let reason = self.clean(&reason);
                 self.count(instance, |_| Verdict::Skip, Some(&reason));
             }
             Outcome::Error(reason) => {
-                let reason = self.locator.text(&reason);
+                let reason = self.clean(&reason);
                 let verdicts = self.count(instance, |_| Verdict::Error, Some(&reason));
-                let finding =
-                    self.finding(instance, verdicts, location, None, reason, None, context);
-                self.findings.push(finding);
+                if let Some(verdicts) = self.admit(instance, &verdicts) {
+                    let finding =
+                        self.finding(instance, verdicts, location, None, reason, None, context);
+                    self.findings.push(finding);
+                }
             }
             Outcome::Violations(violations) => {
                 // A waiver covers a requirement in a subject (by its file),
@@ -184,9 +197,12 @@ impl<'p, C> Tally<'p, C> {
                     None => self.count(instance, Verdict::for_violation, None),
                 };
                 for violation in violations {
+                    let Some(verdicts) = self.admit(instance, &verdicts) else {
+                        continue;
+                    };
                     let finding = self.finding(
                         instance,
-                        verdicts.clone(),
+                        verdicts,
                         location,
                         Some(violation.pointer),
                         violation.message,
@@ -223,6 +239,41 @@ impl<'p, C> Tally<'p, C> {
         verdicts
     }
 
+    /// Bounded memory: a finding of `instance` is kept for each profile
+    /// that has listed fewer than the plan's `keep_findings` findings of
+    /// the requirement, and counted as left out for the others. Answers
+    /// the verdicts of the profiles it is kept for, or `None` when it is
+    /// left out for all (then it is never built).
+    fn admit(
+        &mut self,
+        instance: usize,
+        verdicts: &BTreeMap<String, Verdict>,
+    ) -> Option<BTreeMap<String, Verdict>> {
+        let keep = self.plan.keep_findings as u64;
+        let mut admitted = verdicts.clone();
+        for i in 0..self.users[instance].len() {
+            let (p, e) = self.users[instance][i];
+            if self.kept[p][e] < keep {
+                self.kept[p][e] += 1;
+            } else {
+                self.left_out[p][e] += 1;
+                admitted.remove(&self.plan.profiles[p].id);
+            }
+        }
+        if admitted.is_empty() {
+            self.dropped += 1;
+            None
+        } else {
+            Some(admitted)
+        }
+    }
+
+    /// A message or reason as the report keeps it: the locator's secrets
+    /// removed, control characters escaped.
+    fn clean(&self, text: &str) -> String {
+        escape_controls(&self.locator.text(text), true)
+    }
+
     /// The location stage: one finding, placed and scrubbed.
     #[expect(
         clippy::too_many_arguments,
@@ -242,14 +293,19 @@ impl<'p, C> Tally<'p, C> {
             Some(pointer) => self.locator.place(location, &pointer),
             None => location.clone(),
         };
-        location.pointer = location.pointer.map(|p| self.locator.text(&p));
-        location.file = location.file.map(|f| self.locator.text(&f));
-        let evidence = merge_evidence(evidence, context).map(|v| self.locator.value(v));
+        location.pointer = location
+            .pointer
+            .map(|p| escape_controls(&self.locator.text(&p), false));
+        location.file = location
+            .file
+            .map(|f| escape_controls(&self.locator.text(&f), false));
+        let evidence =
+            merge_evidence(evidence, context).map(|v| escape_value(self.locator.value(v)));
         Finding {
             requirement: self.plan.instances[instance].requirement.clone(),
             verdicts,
             location,
-            message: self.locator.text(&message),
+            message: self.clean(&message),
             evidence,
             waiver: None,
         }
@@ -287,6 +343,7 @@ impl<'p, C> Tally<'p, C> {
                     params: self.plan.instances[entry.instance].params.clone(),
                     lists: self.plan.instances[entry.instance].lists.clone(),
                     reason,
+                    findings_left_out: self.left_out[p][e],
                 });
             }
             results.sort_by(|a, b| a.requirement.cmp(&b.requirement));
@@ -311,6 +368,7 @@ impl<'p, C> Tally<'p, C> {
             met,
             waived: self.findings.iter().filter(|f| f.waiver.is_some()).count() as u64,
             expired_waivers,
+            findings_left_out: self.dropped,
         };
         Report {
             schema_version: REPORT_SCHEMA_VERSION.to_owned(),
@@ -342,6 +400,41 @@ impl<C> Tally<'_, C> {
             *matched.entry(id.clone()).or_insert(0) += 1;
         }
         waivers.outcomes(&matched)
+    }
+}
+
+/// `text` with every control character (C0, DEL, C1) written as a visible
+/// `\u{..}` escape, so that no subject can move a terminal's cursor,
+/// colour its output or ring its bell through a report; newline and tab
+/// are kept in running text (`lines`) and escaped elsewhere.
+pub fn escape_controls(text: &str, lines: bool) -> String {
+    let control = |c: char| c.is_control() && !(lines && (c == '\n' || c == '\t'));
+    if !text.chars().any(control) {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if control(c) {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `value` with control characters escaped in every string and key
+/// (newline and tab kept in strings).
+pub fn escape_value(value: Value) -> Value {
+    match value {
+        Value::String(s) => Value::String(escape_controls(&s, true)),
+        Value::Array(items) => Value::Array(items.into_iter().map(escape_value).collect()),
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (escape_controls(&k, false), escape_value(v)))
+                .collect(),
+        ),
+        other => other,
     }
 }
 

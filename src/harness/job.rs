@@ -65,6 +65,7 @@ impl Job {
             Job::Target(job) => match &job.target {
                 TargetRef::File(path) => std::iter::once(path.clone())
                     .chain(job.ca_cert.clone())
+                    .chain(crate::live::target::token_files(path))
                     .collect(),
                 TargetRef::Url(_) => job.ca_cert.iter().cloned().collect(),
             },

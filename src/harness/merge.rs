@@ -8,8 +8,14 @@ use crate::model::{
     Command, ProfileResult, REPORT_SCHEMA_VERSION, Report, Summary, Tool, WaiverStatus,
 };
 
-/// One report standing for all of `reports` (in job order).
-pub(super) fn merge(reports: Vec<Report>, command: Command, generated_at: &str) -> Result<Report> {
+/// One report standing for all of `reports` (in job order), listing at
+/// most `keep` findings per (profile, requirement) over all of them.
+pub(super) fn merge(
+    reports: Vec<Report>,
+    command: Command,
+    generated_at: &str,
+    keep: usize,
+) -> Result<Report> {
     let mut reports = reports.into_iter();
     let Some(mut merged) = reports.next() else {
         return Err(Error::Usage(
@@ -35,6 +41,7 @@ pub(super) fn merge(reports: Vec<Report>, command: Command, generated_at: &str) 
         .iter()
         .filter(|w| w.status == WaiverStatus::Expired)
         .count() as u64;
+    let dropped = cap(&mut merged, keep);
     merged.summary = Summary {
         subjects: merged.summary.subjects,
         input_errors: merged.summary.input_errors,
@@ -46,8 +53,46 @@ pub(super) fn merge(reports: Vec<Report>, command: Command, generated_at: &str) 
             .filter(|f| f.waiver.is_some())
             .count() as u64,
         expired_waivers,
+        findings_left_out: merged.summary.findings_left_out + dropped,
     };
     Ok(merged)
+}
+
+/// Keeps the first `keep` findings of each (profile, requirement), in job
+/// order, as each job's tally did: a finding stays for the profiles with
+/// room and is counted as left out for the others. Answers how many
+/// findings were left out for every profile.
+fn cap(report: &mut Report, keep: usize) -> u64 {
+    let mut kept: std::collections::HashMap<(String, String), usize> =
+        std::collections::HashMap::new();
+    let mut left_out: std::collections::HashMap<(String, String), u64> =
+        std::collections::HashMap::new();
+    let mut dropped = 0;
+    report.findings.retain_mut(|finding| {
+        finding.verdicts.retain(|profile, _| {
+            let key = (profile.clone(), finding.requirement.clone());
+            let n = kept.entry(key.clone()).or_insert(0);
+            if *n < keep {
+                *n += 1;
+                true
+            } else {
+                *left_out.entry(key).or_insert(0) += 1;
+                false
+            }
+        });
+        let keep_it = !finding.verdicts.is_empty();
+        if !keep_it {
+            dropped += 1;
+        }
+        keep_it
+    });
+    for profile in &mut report.profiles {
+        for row in &mut profile.results {
+            let key = (profile.id.clone(), row.requirement.clone());
+            row.findings_left_out += left_out.get(&key).copied().unwrap_or(0);
+        }
+    }
+    dropped
 }
 
 fn absorb(into: &mut Report, report: Report) -> Result<()> {
@@ -74,6 +119,7 @@ fn absorb(into: &mut Report, report: Report) -> Result<()> {
                     c.error += result.counts.error;
                     c.waived += result.counts.waived;
                     row.verdict = row.counts.verdict();
+                    row.findings_left_out += result.findings_left_out;
                     if row.reason.is_none() {
                         row.reason = result.reason;
                     }
@@ -94,6 +140,7 @@ fn absorb(into: &mut Report, report: Report) -> Result<()> {
     into.matrices.extend(report.matrices);
     into.summary.subjects += report.summary.subjects;
     into.summary.input_errors += report.summary.input_errors;
+    into.summary.findings_left_out += report.summary.findings_left_out;
     Ok(())
 }
 
@@ -119,6 +166,7 @@ mod tests {
             params: Map::new(),
             lists: BTreeMap::new(),
             reason: None,
+            findings_left_out: 0,
         };
         Report {
             datasets: Vec::new(),
@@ -166,6 +214,7 @@ mod tests {
                 met: counts.fail == 0,
                 waived: 0,
                 expired_waivers: 0,
+                findings_left_out: 0,
             },
             waivers: Vec::new(),
             provenance: None,
@@ -191,6 +240,7 @@ mod tests {
             ],
             Command::Check,
             "2023-11-14T22:13:20Z",
+            usize::MAX,
         )
         .expect("merges");
         let kr = &merged.profiles[0];
@@ -216,14 +266,35 @@ mod tests {
     }
 
     #[test]
+    fn merged_findings_keep_the_cap_per_requirement_and_count_the_rest() {
+        let merged = merge(
+            vec![
+                report("a.json", "R-B", counts(0, 3), 3),
+                report("b.json", "R-B", counts(0, 4), 4),
+            ],
+            Command::Check,
+            "t",
+            5,
+        )
+        .expect("merges");
+        assert_eq!(merged.findings.len(), 5);
+        assert_eq!(merged.summary.findings, 5);
+        assert_eq!(merged.summary.findings_left_out, 2);
+        let row = &merged.profiles[0].results[0];
+        assert_eq!(row.counts.fail, 7, "the counts stay exact");
+        assert_eq!(row.findings_left_out, 2);
+    }
+
+    #[test]
     fn no_reports_is_nothing_to_check_and_a_stray_profile_is_a_fault() {
-        assert!(merge(Vec::new(), Command::Check, "t").is_err());
+        assert!(merge(Vec::new(), Command::Check, "t", 1).is_err());
         let mut other = report("b", "R", counts(1, 0), 0);
         other.profiles[0].id = "eu".to_owned();
         let result = merge(
             vec![report("a", "R", counts(1, 0), 0), other],
             Command::Check,
             "t",
+            1,
         );
         assert!(matches!(result, Err(Error::Internal(_))));
     }

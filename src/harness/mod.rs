@@ -40,6 +40,17 @@ pub struct HarnessOptions {
     pub profiles: Vec<String>,
     /// The report time, RFC 3339.
     pub generated_at: String,
+    /// Findings listed per (profile, requirement), the rest counted;
+    /// `None` for [`crate::engine::plan::DEFAULT_KEEP_FINDINGS`].
+    pub keep_findings: Option<usize>,
+}
+
+impl HarnessOptions {
+    /// Findings listed per (profile, requirement).
+    pub fn keep(&self) -> usize {
+        self.keep_findings
+            .unwrap_or(crate::engine::plan::DEFAULT_KEEP_FINDINGS)
+    }
 }
 
 /// Suites and schemas loaded once, and the run's profiles and time.
@@ -101,7 +112,12 @@ impl Harness {
         for job in &config.jobs {
             reports.push(runners::run(self, job, progress, Some(&waivers))?);
         }
-        let report = merge::merge(reports, Command::Check, &self.options.generated_at)?;
+        let report = merge::merge(
+            reports,
+            Command::Check,
+            &self.options.generated_at,
+            self.options.keep(),
+        )?;
         let besides: Vec<PathBuf> = config.jobs.iter().flat_map(Job::read_besides).collect();
         let mut report = report;
         report.provenance = Some(self.provenance(&report, &besides, target_of(&config.jobs))?);

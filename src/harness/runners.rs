@@ -55,12 +55,13 @@ fn payloads(
         .as_deref()
         .map(|path| Declaration::load(path).map(Arc::new))
         .transpose()?;
-    let plan = payload::plan(
+    let mut plan = payload::plan(
         harness.catalogue(),
         harness.registry(),
         selection(harness, &job.requirements),
         declaration,
     )?;
+    plan.keep_findings = harness.options.keep();
     let options = ValidateOptions {
         paths: job.files.clone(),
         force_schema: job.schema.clone(),
@@ -77,7 +78,8 @@ fn declaration(
     job: &DeclarationJob,
     waivers: Option<&Arc<Waivers>>,
 ) -> Result<Report> {
-    let plan = flows::plan(harness.catalogue(), harness.profiles())?;
+    let mut plan = flows::plan(harness.catalogue(), harness.profiles())?;
+    plan.keep_findings = harness.options.keep();
     let declaration = Declaration::load(&job.path)?;
     Ok(flows::judge(
         &plan,
@@ -100,7 +102,8 @@ fn dataset(
             job.data.display()
         )));
     }
-    let plan = dataset::plan(harness.catalogue(), selection(harness, &job.requirements))?;
+    let mut plan = dataset::plan(harness.catalogue(), selection(harness, &job.requirements))?;
+    plan.keep_findings = harness.options.keep();
     let descriptor = roles(&job.data, &job.roles, harness.registry())?;
     let options = AuditOptions {
         path: job.data.clone(),
@@ -193,12 +196,13 @@ fn target(
         target.ca_pem = Some(std::fs::read(ca).map_err(|e| Error::read(ca, e))?);
     }
     live::check_target_types(&target, harness.registry())?;
-    let plan = LivePlan::new(
+    let mut plan = LivePlan::new(
         harness.catalogue(),
         harness.registry(),
         harness.suites().cases().to_vec(),
         selection(harness, &job.requirements),
     )?;
+    plan.plan.keep_findings = harness.options.keep();
     let options = live::AuditOptions {
         generated_at: harness.options.generated_at.clone(),
         waivers: waivers.cloned(),

@@ -1,6 +1,8 @@
 //! Redaction: every credential of the target is replaced by `[redacted]`
-//! in whatever the audit keeps (messages, reasons, evidence), in case a
-//! server echoes one back.
+//! in whatever the audit keeps (messages, reasons, pointers, evidence), in
+//! case a server echoes one back: the credential as it is and every form
+//! it travels or is echoed in (percent- and form-encoded, escaped as a
+//! JSON pointer segment, base64 as in HTTP Basic).
 
 use serde_json::Value;
 
@@ -19,10 +21,15 @@ impl Redactor {
     pub(crate) fn new(secrets: Vec<Secret>) -> Self {
         // Empty secrets would match everywhere; the loader refuses them,
         // and this keeps the redactor safe on its own.
-        let secrets = secrets
-            .into_iter()
+        let mut forms: Vec<String> = secrets
+            .iter()
             .filter(|s| !s.expose().is_empty())
+            .flat_map(|s| derived_forms(s.expose()))
             .collect();
+        // Longest first, so that a form containing another is replaced whole.
+        forms.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        forms.dedup();
+        let secrets = forms.into_iter().map(Secret::new).collect();
         Redactor { secrets }
     }
 
@@ -57,6 +64,60 @@ impl Redactor {
             other => other,
         }
     }
+}
+
+/// `secret` and the forms a server may echo it in: percent-encoded (upper
+/// and lower case hex), form-encoded, escaped as a JSON pointer segment,
+/// and base64 (standard and URL-safe, with and without padding), as an
+/// HTTP Basic credential carries `client_id:secret`.
+fn derived_forms(secret: &str) -> Vec<String> {
+    let mut forms = vec![secret.to_owned()];
+    let percent = percent_encode(secret, false);
+    forms.push(lower_hex(&percent));
+    forms.push(percent_encode(secret, true));
+    forms.push(percent);
+    forms.push(secret.replace('~', "~0").replace('/', "~1"));
+    for url_safe in [false, true] {
+        let b64 = super::http::base64(secret.as_bytes(), url_safe);
+        forms.push(b64.trim_end_matches('=').to_owned());
+        forms.push(b64);
+    }
+    forms.retain(|f| !f.is_empty());
+    forms
+}
+
+/// Every byte outside the unreserved set as `%XX`; a space as `+` in form
+/// encoding.
+fn percent_encode(text: &str, form: bool) -> String {
+    let mut out = String::new();
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                out.push(char::from(byte));
+            }
+            b' ' if form => out.push('+'),
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+/// `text` with the hex digits of its `%XX` escapes in lower case.
+fn lower_hex(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut escape = 0;
+    for c in text.chars() {
+        if c == '%' {
+            escape = 2;
+            out.push(c);
+        } else if escape > 0 {
+            escape -= 1;
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -96,6 +157,25 @@ mod tests {
     fn a_secret_formed_across_the_marker_withholds_the_text() {
         let redactor = Redactor::new(vec![Secret::new("]a")]);
         assert_eq!(redactor.scrub("x]]aa"), REDACTED);
+    }
+
+    #[test]
+    fn derived_forms_are_scrubbed() {
+        let redactor = Redactor::new(vec![
+            Secret::new("s3cr/t~ key"),
+            Secret::new("client-a:s3cr/t~ key"),
+        ]);
+        for form in [
+            "s3cr%2Ft~%20key",
+            "s3cr%2ft~%20key",
+            "s3cr%2Ft~+key",
+            "s3cr~1t~0 key",
+            "Y2xpZW50LWE6czNjci90fiBrZXk=",
+            "Y2xpZW50LWE6czNjci90fiBrZXk",
+        ] {
+            let text = format!("echo: {form}!");
+            assert_eq!(redactor.scrub(&text), "echo: [redacted]!", "{form}");
+        }
     }
 
     #[test]

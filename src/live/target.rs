@@ -128,9 +128,18 @@ pub struct Target {
 }
 
 impl Target {
-    /// Every credential of the target, for redaction.
+    /// Every credential of the target, for redaction: each token and, for
+    /// an OAuth2 client, `client_id:secret` as HTTP Basic carries it (the
+    /// redactor adds the encoded forms).
     pub fn secrets(&self) -> Vec<Secret> {
-        vec![self.tenant_a.token.clone(), self.tenant_b.token.clone()]
+        let mut secrets = Vec::new();
+        for tenant in [&self.tenant_a, &self.tenant_b] {
+            secrets.push(tenant.token.clone());
+            if let Some(id) = &tenant.client_id {
+                secrets.push(Secret::new(format!("{id}:{}", tenant.token.expose())));
+            }
+        }
+        secrets
     }
 }
 
@@ -239,6 +248,23 @@ pub fn load(path: &Path) -> Result<Target> {
             path: format!("{}{separator}type={t}", entities.path),
             entity_type: t.clone(),
         }));
+    }
+    for (pointer, url) in [
+        ("/base_url", Some(&file.base_url)),
+        ("/plain_http_url", file.plain_http_url.as_ref()),
+        ("/auth/token_url", file.auth.token_url.as_ref()),
+    ] {
+        if url.is_some_and(|u| has_userinfo(u)) {
+            return Err(source
+                .problem(
+                    pointer,
+                    "the URL carries a user name or password (`user:password@`)",
+                )
+                .with_help(
+                    "credentials come from token_env or token_file, never from a URL; remove the part before `@`",
+                )
+                .into());
+        }
     }
     let base_url = file.base_url.trim_end_matches('/').to_owned();
     let auth = match (file.auth.scheme.as_str(), &file.auth.header) {
@@ -402,6 +428,27 @@ fn check_safety(source: &TomlSource, s: &SafetyFile) -> Result<()> {
     Ok(())
 }
 
+/// The token files the target at `path` names, relative to its folder:
+/// files a report must never overwrite. A target that cannot be read
+/// names none (loading it reports why).
+pub fn token_files(path: &Path) -> Vec<PathBuf> {
+    let dir = path.parent().map_or_else(PathBuf::new, Path::to_path_buf);
+    let Some(file) = std::fs::read_to_string(path)
+        .ok()
+        .and_then(|text| text.parse::<toml::Table>().ok())
+    else {
+        return Vec::new();
+    };
+    let Some(tenants) = file.get("tenants").and_then(toml::Value::as_table) else {
+        return Vec::new();
+    };
+    tenants
+        .values()
+        .filter_map(|t| t.get("token_file")?.as_str())
+        .map(|f| dir.join(f))
+        .collect()
+}
+
 /// Format problems in a target get a help line about targets.
 fn with_target_help(error: Error) -> Error {
     const HELP: &str = "see schemas/tool/target.schema.json; credentials come from token_env or token_file, never from the target file";
@@ -411,6 +458,13 @@ fn with_target_help(error: Error) -> Error {
         }
         other => other,
     }
+}
+
+/// Whether `url` has userinfo (`user:password@`) in its authority.
+fn has_userinfo(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    rest[..end].contains('@')
 }
 
 /// `https://host:8443/api` → `http://host/api`: where plain HTTP would be.
@@ -426,6 +480,9 @@ fn default_plain_url(base: &str) -> String {
     };
     format!("http://{host}{path}")
 }
+
+/// Fewest characters a credential may have.
+const MIN_SECRET_CHARS: usize = 8;
 
 fn read_secret(source: &TomlSource, key: &str, tenant: &TenantFile, dir: &Path) -> Result<Secret> {
     let pointer = format!("/tenants/{key}");
@@ -468,6 +525,24 @@ fn read_secret(source: &TomlSource, key: &str, tenant: &TenantFile, dir: &Path) 
             .problem(&pointer, format!("tenant {key}'s token is empty"))
             .into());
     }
+    // Every occurrence of a credential is removed from the report; a
+    // short one would match ordinary text and blank the report.
+    if value.chars().count() < MIN_SECRET_CHARS {
+        let field = if tenant.token_env.is_some() {
+            "token_env"
+        } else {
+            "token_file"
+        };
+        return Err(source
+            .problem(
+                &format!("{pointer}/{field}"),
+                format!(
+                    "tenant {key}'s token has fewer than {MIN_SECRET_CHARS} characters"
+                ),
+            )
+            .with_help("a credential this short cannot be told apart from ordinary text in the report; use the real one")
+            .into());
+    }
     Ok(Secret::new(value))
 }
 
@@ -482,6 +557,14 @@ mod tests {
             "http://api.city.example/v1"
         );
         assert_eq!(default_plain_url("https://[::1]:8443"), "http://[::1]");
+    }
+
+    #[test]
+    fn userinfo_is_found_in_the_authority_only() {
+        assert!(has_userinfo("https://user:pw@host/api"));
+        assert!(has_userinfo("http://user@host"));
+        assert!(!has_userinfo("https://host/api/@me"));
+        assert!(!has_userinfo("https://host?to=a@b"));
     }
 
     #[test]

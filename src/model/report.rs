@@ -210,6 +210,10 @@ pub struct RequirementResult {
     /// Why the verdict is `skip` or `error`, when it is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// Findings of this requirement under this profile beyond the number
+    /// kept (`--keep-findings`): counted, not listed.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub findings_left_out: u64,
 }
 
 /// How many subjects got each verdict.
@@ -365,6 +369,10 @@ pub struct Summary {
     /// Waivers past their expiry date: each fails the run.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub expired_waivers: u64,
+    /// Findings counted but not listed, beyond the number kept per
+    /// (profile, requirement); the counts stay exact.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub findings_left_out: u64,
 }
 
 impl Report {

@@ -99,6 +99,11 @@ fn page(report: &View<'_>) -> Markup {
                     " over " (s.subjects) " subjects from " (report.inputs.len()) " inputs; "
                     span id="count-input-errors" data-count=(s.input_errors) { (s.input_errors) " could not be checked" } "."
                 }
+                @if s.findings_left_out > 0 {
+                    p id="findings-left-out" data-count=(s.findings_left_out) {
+                        (s.findings_left_out) " more finding(s) counted but not listed (--keep-findings); the counts are exact."
+                    }
+                }
                 @if s.expired_waivers > 0 {
                     p.warning id="expired-warning" {
                         strong { (s.expired_waivers) " expired waiver(s)" }

@@ -69,6 +69,15 @@ fn heading(report: &View<'_>, out: &mut dyn Write) -> std::io::Result<()> {
         escape(report.generated_at),
         escape(&report.tool.version)
     )?;
+    if s.findings_left_out > 0 {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "> {} more finding{} counted but not listed (`--keep-findings`); the counts are exact.",
+            s.findings_left_out,
+            if s.findings_left_out == 1 { "" } else { "s" }
+        )?;
+    }
     if s.expired_waivers > 0 {
         writeln!(out)?;
         writeln!(

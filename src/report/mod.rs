@@ -164,14 +164,94 @@ pub fn write_file(report: &Report, format: Format, path: &Path) -> Result<()> {
     write_view_file(&View::new(report), format, path)
 }
 
-/// Writes `view` as `format` to the file `path`, all or nothing: the
-/// report goes to a temporary file beside it that is renamed into place
-/// only once complete, so a crash or a full disk never leaves half a report.
+/// What a report path names, and so how the report is written there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReportDestination {
+    /// Nothing yet, or a regular file (the path given, or the file a link
+    /// leads to): written beside it and renamed into place.
+    File(std::path::PathBuf),
+    /// A character device or a FIFO (`/dev/stdout`, `/dev/null`, a pipe):
+    /// written directly, never replaced.
+    Stream,
+}
+
+/// How a report at `path` would be written; a directory, a socket, a
+/// block device or a link that leads nowhere is refused (a usage error),
+/// since replacing it would destroy something that is not a report.
+pub fn report_destination(path: &Path) -> Result<ReportDestination> {
+    let refuse = |what: &str| {
+        Error::Usage(format!(
+            "report path `{}` is {what}; name a regular file, a FIFO or a character device",
+            path.display()
+        ))
+    };
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_file() => {
+            let real = std::fs::canonicalize(path).map_err(|source| Error::Write {
+                path: path.display().to_string(),
+                source,
+            })?;
+            Ok(ReportDestination::File(real))
+        }
+        Ok(meta) if meta.is_dir() => Err(refuse("a directory")),
+        Ok(meta) => {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::FileTypeExt;
+                let kind = meta.file_type();
+                if kind.is_char_device() || kind.is_fifo() {
+                    return Ok(ReportDestination::Stream);
+                }
+                if kind.is_socket() {
+                    return Err(refuse("a socket"));
+                }
+            }
+            let _ = meta;
+            Err(refuse("neither a regular file nor a stream"))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if std::fs::symlink_metadata(path).is_ok() {
+                Err(refuse("a link that leads nowhere"))
+            } else {
+                Ok(ReportDestination::File(path.to_path_buf()))
+            }
+        }
+        Err(source) => Err(Error::Write {
+            path: path.display().to_string(),
+            source,
+        }),
+    }
+}
+
+/// Writes `view` as `format` to `path`. A regular file (or a new one) is
+/// written all or nothing: the report goes to a temporary file beside it
+/// that is renamed into place only once complete, so a crash or a full
+/// disk never leaves half a report; a link to a regular file is followed,
+/// and the file it leads to replaced, never the link. A character device
+/// or FIFO is written directly; anything else is refused (see
+/// [`report_destination`]).
 pub fn write_view_file(view: &View<'_>, format: Format, path: &Path) -> Result<()> {
     let write_err = |source| Error::Write {
         path: path.display().to_string(),
         source,
     };
+    let options = TextOptions {
+        color: false,
+        max_findings: usize::MAX,
+    };
+    let real = match report_destination(path)? {
+        ReportDestination::Stream => {
+            let result = (|| {
+                let file = std::fs::OpenOptions::new().write(true).open(path)?;
+                let mut out = std::io::BufWriter::new(file);
+                render_view(view, format, options, &mut out)?;
+                out.flush()
+            })();
+            return result.map_err(write_err);
+        }
+        ReportDestination::File(real) => real,
+    };
+    let path = real.as_path();
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
@@ -186,15 +266,7 @@ pub fn write_view_file(view: &View<'_>, format: Format, path: &Path) -> Result<(
     ));
     let result = (|| {
         let mut file = std::io::BufWriter::new(std::fs::File::create(&temp)?);
-        render_view(
-            view,
-            format,
-            TextOptions {
-                color: false,
-                max_findings: usize::MAX,
-            },
-            &mut file,
-        )?;
+        render_view(view, format, options, &mut file)?;
         file.into_inner()
             .map_err(std::io::IntoInnerError::into_error)?
             .sync_all()?;

@@ -320,6 +320,14 @@ fn footer(report: &View<'_>, paint: &Paint, out: &mut dyn Write) -> std::io::Res
         write!(out, " ({} waived)", s.waived)?;
     }
     writeln!(out)?;
+    if s.findings_left_out > 0 {
+        writeln!(
+            out,
+            "{} more finding{} counted but not listed (--keep-findings); the counts are exact",
+            s.findings_left_out,
+            plural(s.findings_left_out)
+        )?;
+    }
     if s.expired_waivers > 0 {
         writeln!(
             out,

@@ -129,8 +129,8 @@ fn a_live_case_marks_the_requirement_it_names() {
     );
     let output = common::cityconform(&["audit", "--target", "target.toml", "--suites", "suites"])
         .current_dir(dir.path())
-        .env("CITYCONFORM_CARET_A", "token-a")
-        .env("CITYCONFORM_CARET_B", "token-b")
+        .env("CITYCONFORM_CARET_A", "token-a-caret")
+        .env("CITYCONFORM_CARET_B", "token-b-caret")
         .output()
         .expect("the binary runs");
     let stderr = refused(&output);

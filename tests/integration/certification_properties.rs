@@ -175,6 +175,7 @@ fn profile_for(
                 params: serde_json::Map::new(),
                 lists: BTreeMap::new(),
                 reason: None,
+                findings_left_out: 0,
             }
         })
         .collect();

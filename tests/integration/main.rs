@@ -4,6 +4,7 @@
 
 mod common;
 
+mod bounded_findings;
 mod carets;
 mod certification_properties;
 mod check;
@@ -14,6 +15,7 @@ mod dataset_properties;
 mod flows;
 mod flows_properties;
 mod hostile;
+mod hostile_report;
 mod html_chromium;
 mod layers;
 mod live;
@@ -21,6 +23,7 @@ mod properties;
 mod pycanon;
 mod reference;
 mod renderers;
+mod report_paths;
 mod reports;
 mod reproduce;
 mod schemas;

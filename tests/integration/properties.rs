@@ -298,6 +298,7 @@ impl Arbitrary for AnyReport {
                         params: any_params(g),
                         lists: std::collections::BTreeMap::arbitrary(g),
                         reason: Option::arbitrary(g),
+                        findings_left_out: u64::arbitrary(g),
                     })
                     .collect(),
             })
@@ -350,6 +351,7 @@ impl Arbitrary for AnyReport {
                 met: bool::arbitrary(g),
                 waived: u64::arbitrary(g),
                 expired_waivers: u64::arbitrary(g),
+                findings_left_out: u64::arbitrary(g),
             },
             matrices: Vec::new(),
             datasets: bool::arbitrary(g)

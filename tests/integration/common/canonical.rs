@@ -91,6 +91,7 @@ fn row(requirement: &str, level: Level, counts: Counts) -> RequirementResult {
         lists: std::collections::BTreeMap::new(),
         reason: (counts.total() == counts.skip && counts.skip > 0)
             .then(|| "no annotated coordinates".to_owned()),
+        findings_left_out: 0,
     }
 }
 
@@ -148,6 +149,7 @@ fn report(
             met,
             waived: 0,
             expired_waivers: 0,
+            findings_left_out: 0,
         },
         findings,
         waivers: Vec::new(),
