@@ -6,7 +6,7 @@
 //! Results are gathered by job index, so the report does not depend on
 //! the order in which answers arrive.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -100,64 +100,33 @@ pub async fn audit(
     secrets.extend(target.secrets());
     let redactor = Redactor::new(secrets);
     let jobs = jobs(plan, target);
-    progress.start(jobs.len() as u64);
-    let ran = run_jobs(plan, &jobs, Arc::clone(&client), progress).await;
-    progress.finish();
-    let (answers, recorded) = ran?;
-    if let Some(path) = &options.record {
-        har::write(path, &recorded, &redactor)?;
-    }
     let https = target.base_url.starts_with("https://");
     let locator = LiveLocator(&redactor);
     let mut tally = Tally::new(&plan.plan, &locator)
         .when_unreached("no case decided it against this target")
         .with_waivers(options.waivers.as_deref());
-    for (job, answer) in jobs.iter().zip(&answers) {
-        let case = &plan.cases[job.case];
-        let endpoint = job.endpoint.map(|i| &target.endpoints[i]);
-        let context = Context {
-            declared: &plan.declared,
-            endpoint_type: endpoint.map(|e| e.entity_type.as_str()),
-            https,
-        };
-        let location = Location {
-            file: Some(redactor.scrub(&job.label)),
-            ..Location::default()
-        };
-        let evidence = redactor.scrub_value(evidence(job, answer));
-        let mut outcomes = Vec::new();
-        for (index, instance) in plan.plan.instances.iter().enumerate() {
-            if !matches!(instance.check, Decider::Cases) {
-                continue;
-            }
-            let expect: Vec<_> = case
-                .expect
-                .iter()
-                .filter(|e| e.requirement == instance.requirement)
-                .collect();
-            if expect.is_empty() {
-                continue;
-            }
-            let outcome = evaluate::decide(&expect, answer, &instance.params, &context);
-            outcomes.push((index, outcome));
+    // Each answer is tallied as soon as every answer before it has been,
+    // and then dropped: memory holds the answers in flight, not them all.
+    let mut consume = |index: usize, answer: Answer| {
+        if let Some(job) = jobs.get(index) {
+            tally_answer(plan, target, job, &answer, &redactor, https, &mut tally);
         }
-        tally.subject(&location, outcomes, Some(&evidence), false);
-        if case.records {
-            match answer {
-                Answer::Exchange(x) => {
-                    check_records(plan, x, &context, &location, &evidence, &mut tally);
-                }
-                Answer::Skipped(reason) => {
-                    let outcome = Outcome::NotApplicable(reason.clone());
-                    payload_outcome(plan, &location, &outcome, &evidence, &mut tally);
-                }
-                other => {
-                    let reason = format!("no records could be read: {}", failure_reason(other));
-                    let outcome = Outcome::Error(reason);
-                    payload_outcome(plan, &location, &outcome, &evidence, &mut tally);
-                }
-            }
-        }
+    };
+    progress.start(jobs.len() as u64);
+    let recording = options.record.is_some();
+    let ran = run_jobs(
+        plan,
+        &jobs,
+        Arc::clone(&client),
+        progress,
+        recording,
+        &mut consume,
+    )
+    .await;
+    progress.finish();
+    let recorded = ran?;
+    if let Some(path) = &options.record {
+        har::write(path, &recorded, &redactor)?;
     }
     let inputs = vec![InputSummary {
         path: target.base_url.clone(),
@@ -165,6 +134,64 @@ pub async fn audit(
         records: client.spent(),
     }];
     Ok(tally.into_report(Command::Audit, options.generated_at.clone(), inputs))
+}
+
+/// Tallies one job's answer: the cases' expectations on it, and the
+/// payload checks on the records of a data answer.
+fn tally_answer(
+    plan: &LivePlan,
+    target: &Target,
+    job: &Job,
+    answer: &Answer,
+    redactor: &Redactor,
+    https: bool,
+    tally: &mut Tally<'_, Decider>,
+) {
+    let case = &plan.cases[job.case];
+    let endpoint = job.endpoint.map(|i| &target.endpoints[i]);
+    let context = Context {
+        declared: &plan.declared,
+        endpoint_type: endpoint.map(|e| e.entity_type.as_str()),
+        https,
+    };
+    let location = Location {
+        file: Some(redactor.scrub(&job.label)),
+        ..Location::default()
+    };
+    let evidence = redactor.scrub_value(evidence(job, answer));
+    let mut outcomes = Vec::new();
+    for (index, instance) in plan.plan.instances.iter().enumerate() {
+        if !matches!(instance.check, Decider::Cases) {
+            continue;
+        }
+        let expect: Vec<_> = case
+            .expect
+            .iter()
+            .filter(|e| e.requirement == instance.requirement)
+            .collect();
+        if expect.is_empty() {
+            continue;
+        }
+        let outcome = evaluate::decide(&expect, answer, &instance.params, &context);
+        outcomes.push((index, outcome));
+    }
+    tally.subject(&location, outcomes, Some(&evidence), false);
+    if case.records {
+        match answer {
+            Answer::Exchange(x) => {
+                check_records(plan, x, &context, &location, &evidence, tally);
+            }
+            Answer::Skipped(reason) => {
+                let outcome = Outcome::NotApplicable(reason.clone());
+                payload_outcome(plan, &location, &outcome, &evidence, tally);
+            }
+            other => {
+                let reason = format!("no records could be read: {}", failure_reason(other));
+                let outcome = Outcome::Error(reason);
+                payload_outcome(plan, &location, &outcome, &evidence, tally);
+            }
+        }
+    }
 }
 
 /// The report of a target that accepts no connection: every requirement
@@ -404,9 +431,14 @@ async fn run_jobs(
     jobs: &[Job],
     client: Arc<Client>,
     progress: &dyn Progress,
-) -> Result<(Vec<Answer>, Vec<Recorded>)> {
+    recording: bool,
+    consume: &mut (dyn FnMut(usize, Answer) + Send),
+) -> Result<Vec<Recorded>> {
     let deadline = client.deadline();
-    let mut answers: Vec<Option<Answer>> = vec![None; jobs.len()];
+    let mut order = InOrder {
+        next: 0,
+        pending: BTreeMap::new(),
+    };
     let mut recorded: Vec<Vec<Recorded>> = vec![Vec::new(); jobs.len()];
     let first_burst = jobs
         .iter()
@@ -420,7 +452,10 @@ async fn run_jobs(
             let burst = burst_size(plan, &case);
             let client = Arc::clone(&client);
             set.spawn(async move {
-                let mut log = Vec::new();
+                let mut log = Log {
+                    on: recording,
+                    entries: Vec::new(),
+                };
                 let work = run_job(&job, &case, burst, &client, &mut log);
                 let answer = match tokio::time::timeout_at(deadline, work).await {
                     Ok(answer) => answer,
@@ -429,16 +464,38 @@ async fn run_jobs(
                             .to_owned(),
                     ),
                 };
-                (index, answer, log)
+                (index, answer, log.entries)
             });
         }
-        collect(&mut set, &mut answers, &mut recorded, progress).await?;
+        // Every job of the range answers (or the audit stops with an
+        // internal error), so nothing is left waiting when it ends.
+        collect(&mut set, &mut order, &mut recorded, progress, consume).await?;
     }
-    let answers = answers
-        .into_iter()
-        .map(|a| a.unwrap_or_else(|| Answer::Failed("the check stopped unexpectedly".to_owned())))
-        .collect();
-    Ok((answers, recorded.into_iter().flatten().collect()))
+    Ok(recorded.into_iter().flatten().collect())
+}
+
+/// Answers handed on in job order, whatever order they arrive in: the
+/// report does not depend on arrival, and an answer is dropped as soon as
+/// every one before it has been consumed.
+struct InOrder {
+    next: usize,
+    pending: BTreeMap<usize, Answer>,
+}
+
+impl InOrder {
+    /// Keeps `answer` of job `index` and hands on every answer now in order.
+    fn release(
+        &mut self,
+        index: usize,
+        answer: Answer,
+        consume: &mut (dyn FnMut(usize, Answer) + Send),
+    ) {
+        self.pending.insert(index, answer);
+        while let Some(answer) = self.pending.remove(&self.next) {
+            consume(self.next, answer);
+            self.next += 1;
+        }
+    }
 }
 
 /// Gathers the answers (and recorded exchanges) of `set` by job index. A
@@ -446,16 +503,15 @@ async fn run_jobs(
 /// stops with an internal error (exit 3).
 async fn collect(
     set: &mut JoinSet<(usize, Answer, Vec<Recorded>)>,
-    answers: &mut [Option<Answer>],
+    order: &mut InOrder,
     recorded: &mut [Vec<Recorded>],
     progress: &dyn Progress,
+    consume: &mut (dyn FnMut(usize, Answer) + Send),
 ) -> Result<()> {
     while let Some(joined) = set.join_next().await {
         match joined {
             Ok((index, answer, log)) => {
-                if let Some(slot) = answers.get_mut(index) {
-                    *slot = Some(answer);
-                }
+                order.release(index, answer, consume);
                 if let Some(slot) = recorded.get_mut(index) {
                     *slot = log;
                 }
@@ -477,18 +533,30 @@ async fn collect(
     Ok(())
 }
 
+/// The exchanges of one job, kept only when the audit records them: an
+/// answer's body is held no longer than its tally needs it otherwise.
+struct Log {
+    on: bool,
+    entries: Vec<Recorded>,
+}
+
 /// Sends `request` through `client` (waiting out throttling), keeping the
-/// exchange in `log`.
-async fn send(client: &Client, request: &Outgoing, log: &mut Vec<Recorded>) -> Answer {
+/// exchange in `log` when it records.
+async fn send(client: &Client, request: &Outgoing, log: &mut Log) -> Answer {
+    if !log.on {
+        return client.send(request).await;
+    }
     let (answer, recorded) = Recorded::time(request, client.send(request)).await;
-    log.push(recorded);
+    log.entries.push(recorded);
     answer
 }
 
-/// Sends `request` once, throttled or not, keeping the exchange in `log`.
-async fn send_once(client: &Client, request: &Outgoing, log: &mut Vec<Recorded>) -> Answer {
+async fn send_once(client: &Client, request: &Outgoing, log: &mut Log) -> Answer {
+    if !log.on {
+        return client.send_once(request).await;
+    }
     let (answer, recorded) = Recorded::time(request, client.send_once(request)).await;
-    log.push(recorded);
+    log.entries.push(recorded);
     answer
 }
 
@@ -503,13 +571,7 @@ fn burst_size(plan: &LivePlan, case: &Case) -> u64 {
         .unwrap_or(DEFAULT_BURST)
 }
 
-async fn run_job(
-    job: &Job,
-    case: &Case,
-    burst: u64,
-    client: &Client,
-    log: &mut Vec<Recorded>,
-) -> Answer {
+async fn run_job(job: &Job, case: &Case, burst: u64, client: &Client, log: &mut Log) -> Answer {
     if let Some(reason) = &job.unfit {
         return Answer::Skipped(reason.clone());
     }
@@ -551,7 +613,7 @@ async fn run_burst(
     case: &Case,
     burst: u64,
     client: &Client,
-    log: &mut Vec<Recorded>,
+    log: &mut Log,
 ) -> Answer {
     let wanted: Vec<u16> = case
         .expect
@@ -831,13 +893,18 @@ mod tests {
             let mut set = JoinSet::new();
             set.spawn(async { (0, Answer::Skipped("fine".to_owned()), Vec::new()) });
             set.spawn(async { std::panic::panic_any::<&str>("a fault of the tool") });
-            let mut answers = vec![None, None];
+            let mut order = InOrder {
+                next: 0,
+                pending: BTreeMap::new(),
+            };
             let mut recorded = vec![Vec::new(), Vec::new()];
+            let mut consume = |_: usize, _: Answer| {};
             collect(
                 &mut set,
-                &mut answers,
+                &mut order,
                 &mut recorded,
                 &crate::engine::NoProgress,
+                &mut consume,
             )
             .await
         });
