@@ -4,12 +4,12 @@ use std::path::PathBuf;
 
 use cityconform::ExitCode;
 use cityconform::error::Error;
-use cityconform::harness::{DatasetJob, HarnessOptions, Job, Roles};
+use cityconform::harness::{DatasetJob, Job, Roles};
 use cityconform::schema::SchemaOptions;
 use clap::Args;
 
 use super::SelectionArgs;
-use super::output::{OutputArgs, TerminalProgress, generated_at, run_job};
+use super::output::{OutputArgs, TerminalProgress, run_job};
 
 /// Arguments of `dataset`.
 #[derive(Debug, Args)]
@@ -53,16 +53,14 @@ pub(crate) fn run(args: DatasetArgs) -> Result<ExitCode, Error> {
         requirements: args.selection.only.clone(),
         pointer: String::new(),
     });
-    let options = HarnessOptions {
-        suites: args.selection.suites.dirs().to_vec(),
-        schemas: SchemaOptions {
-            dirs: args.schema_dirs.clone(),
-            ..SchemaOptions::default()
-        },
-        profiles: args.selection.profiles.clone(),
-        generated_at: generated_at()?,
-        keep_findings: None,
+    let schemas = SchemaOptions {
+        dirs: args.schema_dirs.clone(),
+        ..SchemaOptions::default()
     };
+    let options = args
+        .selection
+        .suites
+        .harness(&args.selection.profiles, schemas)?;
     let progress = TerminalProgress::new(args.output.quiet);
     run_job(
         &job,

@@ -9,14 +9,14 @@ use cityconform::ExitCode;
 use cityconform::catalog::{DiffKind, ProfileDiff};
 use cityconform::engine::NoProgress;
 use cityconform::error::Error;
-use cityconform::harness::{DeclarationJob, Harness, HarnessOptions, Job};
+use cityconform::harness::{DeclarationJob, Harness, Job};
 use cityconform::report::{self, Format, TextOptions};
 use cityconform::schema::SchemaOptions;
 use clap::Args;
 use serde_json::Value;
 
 use super::SuiteArgs;
-use super::output::{OutputArgs, generated_at, parse_report, run_job};
+use super::output::{OutputArgs, parse_report, run_job};
 
 /// Arguments of `flows`.
 #[derive(Debug, Args)]
@@ -50,13 +50,9 @@ pub(crate) fn run(args: FlowsArgs) -> Result<ExitCode, Error> {
     let job = declaration_job(&args.declaration);
     // The bundled schemas: a declaration is judged without them, but a
     // signed report names every schema the tool carried.
-    let options = HarnessOptions {
-        suites: args.suites.dirs().to_vec(),
-        schemas: SchemaOptions::default(),
-        profiles: args.profiles.clone(),
-        generated_at: generated_at()?,
-        keep_findings: None,
-    };
+    let options = args
+        .suites
+        .harness(&args.profiles, SchemaOptions::default())?;
     run_job(
         &job,
         options,
@@ -103,13 +99,7 @@ pub(crate) fn matrix(suites: &SuiteArgs, args: &MatrixArgs, json: bool) -> Resul
             "a report file is also the declaration; choose another path".to_owned(),
         ));
     }
-    let harness = Harness::load(HarnessOptions {
-        suites: suites.dirs().to_vec(),
-        schemas: SchemaOptions::default(),
-        profiles: args.profiles.clone(),
-        generated_at: generated_at()?,
-        keep_findings: None,
-    })?;
+    let harness = Harness::load(suites.harness(&args.profiles, SchemaOptions::default())?)?;
     let report = harness.run(&declaration_job(&args.declaration), &NoProgress)?;
     let view = report::View::new(&report);
     for (format, path) in &args.reports {

@@ -7,14 +7,14 @@ use std::path::{Path, PathBuf};
 use cityconform::ExitCode;
 use cityconform::engine::Progress;
 use cityconform::error::Error;
-use cityconform::harness::{HarnessOptions, Job, TargetJob, TargetRef};
+use cityconform::harness::{Job, TargetJob, TargetRef};
 use cityconform::model::Report;
 use cityconform::schema::SchemaOptions;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::SelectionArgs;
-use super::output::{OutputArgs, generated_at, run_job};
+use super::output::{OutputArgs, run_job};
 
 /// Arguments of `audit`.
 #[derive(Debug, Args)]
@@ -53,13 +53,10 @@ pub(crate) fn audit(args: AuditArgs) -> Result<ExitCode, Error> {
         target.wait = args.wait.map(std::time::Duration::from_secs);
         target.record.clone_from(&args.record);
     }
-    let options = HarnessOptions {
-        suites: args.selection.suites.dirs().to_vec(),
-        schemas: SchemaOptions::default(),
-        profiles: args.selection.profiles.clone(),
-        generated_at: generated_at()?,
-        keep_findings: None,
-    };
+    let options = args
+        .selection
+        .suites
+        .harness(&args.selection.profiles, SchemaOptions::default())?;
     let progress = CaseProgress::new(args.output.quiet);
     run_job(
         &job,

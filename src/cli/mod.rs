@@ -110,9 +110,21 @@ impl SuiteArgs {
         Suites::load(&self.suites)
     }
 
-    /// The overlay folders.
-    pub(crate) fn dirs(&self) -> &[PathBuf] {
-        &self.suites
+    /// The harness a command runs its job on: these suites, `schemas`,
+    /// `profiles`, the report time (`SOURCE_DATE_EPOCH` or now); the
+    /// findings cap is the run's (`run_job` sets it from `--keep-findings`).
+    pub(crate) fn harness(
+        &self,
+        profiles: &[String],
+        schemas: cityconform::schema::SchemaOptions,
+    ) -> Result<cityconform::harness::HarnessOptions, Error> {
+        Ok(cityconform::harness::HarnessOptions {
+            suites: self.suites.clone(),
+            schemas,
+            profiles: profiles.to_vec(),
+            generated_at: output::generated_at()?,
+            keep_findings: None,
+        })
     }
 }
 

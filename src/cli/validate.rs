@@ -4,12 +4,12 @@ use std::path::PathBuf;
 
 use cityconform::ExitCode;
 use cityconform::error::Error;
-use cityconform::harness::{HarnessOptions, Job, PayloadsJob};
+use cityconform::harness::{Job, PayloadsJob};
 use cityconform::schema::{SchemaOptions, UriMapping};
 use clap::Args;
 
 use super::SelectionArgs;
-use super::output::{OutputArgs, TerminalProgress, generated_at, run_job};
+use super::output::{OutputArgs, TerminalProgress, run_job};
 
 /// Arguments of `validate`.
 #[derive(Debug, Args)]
@@ -81,18 +81,16 @@ pub(crate) fn run(args: ValidateArgs) -> Result<ExitCode, Error> {
         declaration: args.declaration.clone(),
         pointer: String::new(),
     });
-    let options = HarnessOptions {
-        suites: args.selection.suites.dirs().to_vec(),
-        schemas: SchemaOptions {
-            dirs: args.schema_dirs.clone(),
-            mappings: args.mappings.clone(),
-            allow_fetch: args.allow_fetch,
-            strict_formats: args.strict_formats,
-        },
-        profiles: args.selection.profiles.clone(),
-        generated_at: generated_at()?,
-        keep_findings: None,
+    let schemas = SchemaOptions {
+        dirs: args.schema_dirs.clone(),
+        mappings: args.mappings.clone(),
+        allow_fetch: args.allow_fetch,
+        strict_formats: args.strict_formats,
     };
+    let options = args
+        .selection
+        .suites
+        .harness(&args.selection.profiles, schemas)?;
     let progress = TerminalProgress::new(args.output.quiet);
     run_job(
         &job,

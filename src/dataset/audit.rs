@@ -118,7 +118,9 @@ fn summary(scan: &Scan, metrics: &Metrics, descriptor: &Descriptor) -> DatasetSu
             .columns
             .iter()
             .map(|c| ColumnSummary {
-                name: c.column.name.clone(),
+                // A column name is the data's own text (a CSV header, an
+                // NDJSON key): no control character of it reaches a report.
+                name: crate::engine::tally::escape_controls(&c.column.name, false),
                 role: c.column.role.into(),
                 value_type: matches!(c.column.role, Role::QuasiIdentifier | Role::Sensitive)
                     .then(|| type_name(c.column.value_type).to_owned()),

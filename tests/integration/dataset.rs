@@ -345,3 +345,43 @@ fn a_schema_without_privacy_roles_cannot_describe_a_dataset() {
     assert_eq!(output.status.code(), Some(2), "{text}");
     assert!(text.contains("--descriptor"), "{text}");
 }
+
+/// A column name is the data's own text: a control sequence in a header
+/// (here ESC, a C1 CSI and BEL) reaches no report format as raw bytes.
+#[test]
+fn control_characters_in_a_header_reach_no_report() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let text =
+        std::fs::read_to_string(root().join("fixtures/datasets/pass-all.csv")).expect("fixture");
+    let mut lines = text.lines();
+    let header = lines.next().expect("a header");
+    let mut csv = format!("{header},note\u{1b}[31m\u{9b}2J\u{7}\n");
+    for line in lines {
+        csv.push_str(&format!("{line},x\n"));
+    }
+    let data = dir.path().join("evil.csv");
+    std::fs::write(&data, csv).expect("dataset written");
+    let data = data.display().to_string();
+    for format in ["text", "json", "markdown", "html"] {
+        let output = run(&[
+            "dataset",
+            &data,
+            "-d",
+            "fixtures/datasets/trips.toml",
+            "-p",
+            "kr",
+            "--format",
+            format,
+        ]);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            stdout.contains("note"),
+            "{format}: the column is listed: {}",
+            transcript(&output)
+        );
+        assert!(
+            !stdout.contains(['\u{1b}', '\u{9b}', '\u{7}']),
+            "{format}: a control character of the header reached the report"
+        );
+    }
+}
