@@ -18,42 +18,13 @@ use cityconform::reference::{ReferenceOptions, RunningReference};
 use serde_json::Value;
 
 use crate::common;
+use crate::common::loopback::{read_request, serve};
 
 /// The token tenant A presents; it must never reach a report.
 const TOKEN_A: &str = "hostile-test-token-a-5b0e1d";
 const TOKEN_B: &str = "hostile-test-token-b-93c2aa";
 /// Longest any audit here may run before the watchdog kills it.
 const WATCHDOG: Duration = Duration::from_secs(60);
-
-/// A server on a free loopback port answering each connection with
-/// `handler` (given the request head), each in its own thread.
-fn serve(handler: impl Fn(TcpStream, String) + Copy + Send + 'static) -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
-    let port = listener.local_addr().expect("local addr").port();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            std::thread::spawn(move || {
-                let mut stream = stream;
-                let head = read_head(&mut stream);
-                handler(stream, head);
-            });
-        }
-    });
-    port
-}
-
-fn read_head(stream: &mut TcpStream) -> String {
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-    let mut head = Vec::new();
-    let mut byte = [0u8; 1];
-    while !head.ends_with(b"\r\n\r\n") && head.len() < 64 * 1024 {
-        match stream.read(&mut byte) {
-            Ok(1) => head.push(byte[0]),
-            _ => break,
-        }
-    }
-    String::from_utf8_lossy(&head).into_owned()
-}
 
 /// Writes a target for `base` into `dir`, tokens from the environment.
 fn target(dir: &Path, base: &str, extra: &str) -> String {
@@ -635,7 +606,7 @@ fn wait_gives_a_platform_time_to_come_up() {
         for stream in listener.incoming().flatten() {
             std::thread::spawn(move || {
                 let mut stream = stream;
-                let _ = read_head(&mut stream);
+                let _ = read_request(&mut stream);
                 let _ = stream.write_all(
                     b"HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}",
                 );

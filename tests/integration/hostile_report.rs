@@ -5,14 +5,14 @@
 //! shape (a password in a URL, a token short enough to match anything) is
 //! refused before any request. Servers run on loopback.
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::Write;
+use std::net::TcpStream;
 use std::path::Path;
 use std::process::Output;
 use std::sync::Mutex;
-use std::time::Duration;
 
 use crate::common;
+use crate::common::loopback::{header, serve};
 
 /// Tenant A's token: a `/` and a `~` so that its JSON pointer form
 /// (`~1`, `~0`) differs from it.
@@ -20,39 +20,6 @@ const TOKEN_A: &str = "leak/test~token-a-77c1";
 const TOKEN_B: &str = "leak-test-token-b-19e4";
 
 const FORMATS: &[&str] = &["text", "json", "junit", "sarif", "markdown", "html"];
-
-/// A server on a free loopback port answering each connection with
-/// `handler` (given the request head).
-fn serve(handler: impl Fn(TcpStream, String) + Copy + Send + 'static) -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
-    let port = listener.local_addr().expect("local addr").port();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            std::thread::spawn(move || {
-                let mut stream = stream;
-                let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-                let mut head = Vec::new();
-                let mut byte = [0u8; 1];
-                while !head.ends_with(b"\r\n\r\n") && head.len() < 64 * 1024 {
-                    match stream.read(&mut byte) {
-                        Ok(1) => head.push(byte[0]),
-                        _ => break,
-                    }
-                }
-                handler(stream, String::from_utf8_lossy(&head).into_owned());
-            });
-        }
-    });
-    port
-}
-
-/// The value of header `name` (lower case, with the colon) in `head`.
-fn header(head: &str, name: &str) -> String {
-    head.lines()
-        .find(|l| l.to_ascii_lowercase().starts_with(name))
-        .map(|l| l[name.len()..].trim().to_owned())
-        .unwrap_or_default()
-}
 
 fn respond(stream: &mut TcpStream, status: &str, body: &str) {
     let _ = write!(

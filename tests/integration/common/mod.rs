@@ -3,6 +3,7 @@
 //! validators.
 
 pub mod canonical;
+pub mod loopback;
 pub mod vacuity;
 
 use std::path::{Path, PathBuf};
