@@ -18,6 +18,7 @@ use super::evaluate::{self, Context};
 use super::har::{self, Recorded};
 use super::http::{self, Answer, Client, Exchange, Outgoing};
 use super::plan::{Decider, LivePlan};
+use super::records;
 use super::redact::Redactor;
 use super::reproduce;
 use super::target::{AuthScheme, Target};
@@ -434,7 +435,7 @@ async fn run_jobs(
     recording: bool,
     consume: &mut (dyn FnMut(usize, Answer) + Send),
 ) -> Result<Vec<Recorded>> {
-    let deadline = client.deadline();
+    let window = client.concurrency();
     let mut order = InOrder {
         next: 0,
         pending: BTreeMap::new(),
@@ -446,38 +447,62 @@ async fn run_jobs(
         .unwrap_or(jobs.len());
     for range in [0..first_burst, first_burst..jobs.len()] {
         let mut set = JoinSet::new();
-        for index in range {
-            let job = jobs[index].clone();
-            let case = plan.cases[job.case].clone();
-            let burst = burst_size(plan, &case);
-            let client = Arc::clone(&client);
-            set.spawn(async move {
-                let mut log = Log {
-                    on: recording,
-                    entries: Vec::new(),
-                };
-                let work = run_job(&job, &case, burst, &client, &mut log);
-                let answer = match tokio::time::timeout_at(deadline, work).await {
-                    Ok(answer) => answer,
-                    Err(_) => Answer::Failed(
-                        "the audit deadline passed before this was answered; raise safety.deadline_s"
-                            .to_owned(),
-                    ),
-                };
-                (index, answer, log.entries)
-            });
+        let mut next = range.start;
+        loop {
+            // A job starts only within `window` of the first answer not yet
+            // consumed: an answer waiting for its turn holds its body, so
+            // waiting answers and requests in flight share one bound, and
+            // memory stays within concurrency x body cap whatever order
+            // the answers arrive in.
+            while next < range.end && next < order.next + window {
+                set.spawn(job_task(plan, &jobs[next], next, &client, recording));
+                next += 1;
+            }
+            // Every job of the range answers (or the audit stops with an
+            // internal error), so nothing is left waiting when it ends.
+            if !collect_one(&mut set, &mut order, &mut recorded, progress, consume).await? {
+                break;
+            }
         }
-        // Every job of the range answers (or the audit stops with an
-        // internal error), so nothing is left waiting when it ends.
-        collect(&mut set, &mut order, &mut recorded, progress, consume).await?;
     }
     Ok(recorded.into_iter().flatten().collect())
+}
+
+/// Job `index` as a task: its answer, bounded by the audit deadline, and
+/// the exchanges it recorded.
+fn job_task(
+    plan: &LivePlan,
+    job: &Job,
+    index: usize,
+    client: &Arc<Client>,
+    recording: bool,
+) -> impl std::future::Future<Output = (usize, Answer, Vec<Recorded>)> + Send + 'static {
+    let job = job.clone();
+    let case = plan.cases[job.case].clone();
+    let burst = burst_size(plan, &case);
+    let client = Arc::clone(client);
+    async move {
+        let mut log = Log {
+            on: recording,
+            entries: Vec::new(),
+        };
+        let work = run_job(&job, &case, burst, &client, &mut log);
+        let answer = match tokio::time::timeout_at(client.deadline(), work).await {
+            Ok(answer) => answer,
+            Err(_) => Answer::Failed(
+                "the audit deadline passed before this was answered; raise safety.deadline_s"
+                    .to_owned(),
+            ),
+        };
+        (index, answer, log.entries)
+    }
 }
 
 /// Answers handed on in job order, whatever order they arrive in: the
 /// report does not depend on arrival, and an answer is dropped as soon as
 /// every one before it has been consumed.
 struct InOrder {
+    /// The job whose answer is consumed next.
     next: usize,
     pending: BTreeMap<usize, Answer>,
 }
@@ -498,39 +523,40 @@ impl InOrder {
     }
 }
 
-/// Gathers the answers (and recorded exchanges) of `set` by job index. A
-/// job that panicked is a fault of the tool, never a verdict: the audit
-/// stops with an internal error (exit 3).
-async fn collect(
+/// Gathers the next answer (and its recorded exchanges) of `set`; `false`
+/// when the set is empty. A job that panicked is a fault of the tool, never
+/// a verdict: the audit stops with an internal error (exit 3).
+async fn collect_one(
     set: &mut JoinSet<(usize, Answer, Vec<Recorded>)>,
     order: &mut InOrder,
     recorded: &mut [Vec<Recorded>],
     progress: &dyn Progress,
     consume: &mut (dyn FnMut(usize, Answer) + Send),
-) -> Result<()> {
-    while let Some(joined) = set.join_next().await {
-        match joined {
-            Ok((index, answer, log)) => {
-                order.release(index, answer, consume);
-                if let Some(slot) = recorded.get_mut(index) {
-                    *slot = log;
-                }
-            }
-            Err(error) => {
-                set.abort_all();
-                let what = if error.is_panic() {
-                    "panicked"
-                } else {
-                    "was cancelled"
-                };
-                return Err(Error::Internal(format!(
-                    "a check of the live audit {what}; this is a fault of cityconform, not of the target"
-                )));
+) -> Result<bool> {
+    let Some(joined) = set.join_next().await else {
+        return Ok(false);
+    };
+    match joined {
+        Ok((index, answer, log)) => {
+            order.release(index, answer, consume);
+            if let Some(slot) = recorded.get_mut(index) {
+                *slot = log;
             }
         }
-        progress.advance(1);
+        Err(error) => {
+            set.abort_all();
+            let what = if error.is_panic() {
+                "panicked"
+            } else {
+                "was cancelled"
+            };
+            return Err(Error::Internal(format!(
+                "a check of the live audit {what}; this is a fault of cityconform, not of the target"
+            )));
+        }
     }
-    Ok(())
+    progress.advance(1);
+    Ok(true)
 }
 
 /// The exchanges of one job, kept only when the audit records them: an
@@ -779,22 +805,6 @@ fn check_records(
         tally.subject(location, outcomes, Some(evidence), false);
         return;
     }
-    let records = match evaluate::exchange_records(x) {
-        Ok(records) => records,
-        Err(reason) => {
-            let outcomes = payload_instances(plan).map(|index| {
-                let outcome = match &plan.plan.instances[index].check {
-                    Decider::Payload(check) if check.is_schema() => Outcome::Error(reason.clone()),
-                    _ => Outcome::Error(format!(
-                        "not checked: the body could not be read ({reason})"
-                    )),
-                };
-                (index, outcome)
-            });
-            tally.subject(location, outcomes, Some(evidence), false);
-            return;
-        }
-    };
     let request = evidence.get("request").cloned();
     let record_evidence = request.as_ref().map(|r| {
         let mut kept = json!({ "request": r });
@@ -803,9 +813,11 @@ fn check_records(
         }
         kept
     });
-    for (n, record) in records.into_iter().enumerate() {
+    let mut number = 0;
+    let read = records::each_record(&x.body, |record| {
+        number += 1;
         let at = Location {
-            record: Some(n as u64 + 1),
+            record: Some(number),
             ..location.clone()
         };
         let checked = pipeline::check_record(
@@ -815,6 +827,21 @@ fn check_records(
             context.endpoint_type,
         );
         tally.subject(&at, checked.outcomes, record_evidence.as_ref(), false);
+    });
+    if let Err(reason) = read {
+        // The body is read whole before any record is handed on, so a body
+        // that holds no records was tallied as nothing so far.
+        let reason = evaluate::unreadable_body(x, reason);
+        let outcomes = payload_instances(plan).map(|index| {
+            let outcome = match &plan.plan.instances[index].check {
+                Decider::Payload(check) if check.is_schema() => Outcome::Error(reason.clone()),
+                _ => Outcome::Error(format!(
+                    "not checked: the body could not be read ({reason})"
+                )),
+            };
+            (index, outcome)
+        });
+        tally.subject(location, outcomes, Some(evidence), false);
     }
 }
 
@@ -899,14 +926,16 @@ mod tests {
             };
             let mut recorded = vec![Vec::new(), Vec::new()];
             let mut consume = |_: usize, _: Answer| {};
-            collect(
+            while collect_one(
                 &mut set,
                 &mut order,
                 &mut recorded,
                 &crate::engine::NoProgress,
                 &mut consume,
             )
-            .await
+            .await?
+            {}
+            Ok(())
         });
         assert!(
             matches!(&result, Err(Error::Internal(message)) if message.contains("panicked")),

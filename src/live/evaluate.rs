@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 
 use super::cases::{Condition, Expectation};
 use super::http::{Answer, Exchange};
+use super::records::{self, Shape};
 use crate::engine::{Outcome, Violation};
 
 /// What conditions may need besides the answer.
@@ -230,14 +231,14 @@ fn on_exchange(
             if (400..500).contains(&status) {
                 return Outcome::Pass;
             }
-            match exchange_records(x) {
-                Ok(found) => check(found.len() as f64 <= maximum, || {
+            match records::shape(&x.body) {
+                Ok(shape) => check(shape.count() as f64 <= maximum, || {
                     format!(
                         "answered {status} with {} records; at most {maximum} are allowed per page",
-                        found.len()
+                        shape.count()
                     )
                 }),
-                Err(reason) => Outcome::Error(reason),
+                Err(reason) => Outcome::Error(unreadable_body(x, reason)),
             }
         }
         Condition::PropertiesDeclared => declared_only(x, context),
@@ -274,70 +275,66 @@ fn max_age(value: &str) -> Option<u64> {
     })
 }
 
-/// A body's records: the elements of an array, or the object itself.
-pub(crate) fn records(body: &[u8]) -> Result<Vec<Value>, String> {
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Array(items)) => Ok(items),
-        Ok(object @ Value::Object(_)) => Ok(vec![object]),
-        Ok(_) => Err("the body is JSON but neither an object nor an array".to_owned()),
-        Err(e) => Err(format!("the body is not JSON: {e}")),
-    }
-}
-
-/// The records of an answer's body; when it cannot be read, the reason
-/// names the answer's `Content-Encoding`, if it has one (a compressed body
-/// is not JSON to the audit, which asks for none).
-pub(crate) fn exchange_records(x: &Exchange) -> Result<Vec<Value>, String> {
-    records(&x.body).map_err(|reason| match x.header("content-encoding") {
+/// Why an answer's body holds no records; the reason names the answer's
+/// `Content-Encoding`, if it has one (a compressed body is not JSON to the
+/// audit, which asks for none).
+pub(crate) fn unreadable_body(x: &Exchange, reason: String) -> String {
+    match x.header("content-encoding") {
         Some(encoding) => format!("{reason} (Content-Encoding: {})", encoding.trim()),
         None => reason,
-    })
+    }
 }
 
 fn declared_only(x: &Exchange, context: &Context<'_>) -> Outcome {
     if !(200..300).contains(&x.status) {
         return Outcome::NotApplicable(format!("answered {}", x.status));
     }
-    let found = match exchange_records(x) {
-        Ok(found) => found,
-        Err(reason) => return Outcome::Error(reason),
-    };
-    // The body already parsed as records; an array is known by its first
-    // byte, without parsing it a second time.
-    let many = x
-        .body
-        .iter()
-        .find(|b| !b.is_ascii_whitespace())
-        .is_some_and(|b| *b == b'[');
     let mut violations = Vec::new();
-    for (i, record) in found.iter().enumerate() {
+    let mut unknown_type = None;
+    let mut index = 0;
+    let shape = records::each_record(&x.body, |record| {
+        let i = index;
+        index += 1;
         let Some(map) = record.as_object() else {
-            continue;
+            return;
         };
+        if unknown_type.is_some() {
+            return;
+        }
         let entity_type = map
             .get("type")
             .and_then(Value::as_str)
             .or(context.endpoint_type);
         let Some(declared) = entity_type.and_then(|t| context.declared.get(t)) else {
-            return Outcome::Error(format!(
-                "no shared schema for type `{}`",
-                entity_type.unwrap_or("(none)")
-            ));
+            unknown_type = Some(entity_type.unwrap_or("(none)").to_owned());
+            return;
         };
         for key in map.keys() {
             if key != "envelope" && !declared.contains(key) {
-                let prefix = if many { format!("/{i}") } else { String::new() };
-                violations.push(Violation::new(
-                    format!("{prefix}/{key}"),
-                    format!(
-                        "`{key}` is not declared by the `{}` schema",
-                        entity_type.unwrap_or("")
-                    ),
-                ));
+                violations.push((i, key.clone(), entity_type.unwrap_or("").to_owned()));
             }
         }
+    });
+    let shape = match shape {
+        Ok(shape) => shape,
+        Err(reason) => return Outcome::Error(unreadable_body(x, reason)),
+    };
+    if let Some(name) = unknown_type {
+        return Outcome::Error(format!("no shared schema for type `{name}`"));
     }
-    Outcome::from_violations(violations)
+    let many = matches!(shape, Shape::Array(_));
+    Outcome::from_violations(
+        violations
+            .into_iter()
+            .map(|(i, key, entity_type)| {
+                let prefix = if many { format!("/{i}") } else { String::new() };
+                Violation::new(
+                    format!("{prefix}/{key}"),
+                    format!("`{key}` is not declared by the `{entity_type}` schema"),
+                )
+            })
+            .collect(),
+    )
 }
 
 fn expires_in_future(body: &[u8]) -> Outcome {

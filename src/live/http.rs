@@ -153,6 +153,11 @@ impl Client {
         })
     }
 
+    /// Requests the client sends at once.
+    pub(crate) fn concurrency(&self) -> usize {
+        self.safety.concurrency.max(1)
+    }
+
     /// The end of the whole audit.
     pub(crate) fn deadline(&self) -> Instant {
         self.deadline

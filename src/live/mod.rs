@@ -8,6 +8,7 @@
 //! - [`plan`]: what the selected profiles ask, built once.
 //! - `http`: the client and its safety limits.
 //! - `evaluate`: expectations decided on answers.
+//! - `records`: a data answer's records, read one at a time.
 //! - `engine`: jobs, concurrency, deadline, and the report.
 //! - [`reproduce`]: the `curl` command in every finding's evidence.
 //! - `har`: every exchange written as HAR 1.2 (`audit --record`).
@@ -18,6 +19,7 @@ mod evaluate;
 mod har;
 mod http;
 pub mod plan;
+mod records;
 mod redact;
 pub mod reproduce;
 pub mod target;

@@ -4,6 +4,7 @@
 
 mod common;
 
+mod audit_memory;
 mod bounded_findings;
 mod carets;
 mod certification_properties;
