@@ -169,14 +169,12 @@ impl<'p, C> Tally<'p, C> {
     ) {
         match outcome {
             Outcome::Pass => {
-                self.count(instance, |_| Verdict::Pass, None);
+                self.add(instance, &|_| Verdict::Pass, None);
             }
             Outcome::NotApplicable(reason) => {
-                let reason = self.clean(&reason);
-                self.count(instance, |_| Verdict::Skip, Some(&reason));
+                self.add(instance, &|_| Verdict::Skip, Some(&reason));
             }
             Outcome::Error(reason) => {
-                let reason = self.clean(&reason);
                 let verdicts = self.count(instance, |_| Verdict::Error, Some(&reason));
                 if let Some(verdicts) = self.admit(instance, &verdicts) {
                     let finding =
@@ -226,17 +224,40 @@ impl<'p, C> Tally<'p, C> {
         verdict: impl Fn(Level) -> Verdict,
         reason: Option<&str>,
     ) -> BTreeMap<String, Verdict> {
-        let mut verdicts = BTreeMap::new();
+        self.add(instance, &verdict, reason);
+        self.verdicts(instance, verdict)
+    }
+
+    /// Counts `verdict(level)` for every profile using `instance` and
+    /// keeps the first reason. Subjects pass or skip by the million, so
+    /// nothing is allocated here unless a profile has no reason kept yet.
+    fn add(&mut self, instance: usize, verdict: &impl Fn(Level) -> Verdict, reason: Option<&str>) {
+        let users = &self.users[instance];
+        let reason = reason
+            .filter(|_| users.iter().any(|&(p, e)| self.reasons[p][e].is_none()))
+            .map(|r| self.clean(r));
         for &(p, e) in &self.users[instance] {
-            let profile = &self.plan.profiles[p];
-            let v = verdict(profile.entries[e].level);
+            let v = verdict(self.plan.profiles[p].entries[e].level);
             self.counts[p][e].add(v);
-            if let Some(reason) = reason {
-                self.reasons[p][e].get_or_insert_with(|| reason.to_owned());
+            if let Some(reason) = &reason {
+                self.reasons[p][e].get_or_insert_with(|| reason.clone());
             }
-            verdicts.insert(profile.id.clone(), v);
         }
-        verdicts
+    }
+
+    /// `verdict(level)` by profile id, for every profile using `instance`.
+    fn verdicts(
+        &self,
+        instance: usize,
+        verdict: impl Fn(Level) -> Verdict,
+    ) -> BTreeMap<String, Verdict> {
+        self.users[instance]
+            .iter()
+            .map(|&(p, e)| {
+                let profile = &self.plan.profiles[p];
+                (profile.id.clone(), verdict(profile.entries[e].level))
+            })
+            .collect()
     }
 
     /// Bounded memory: a finding of `instance` is kept for each profile

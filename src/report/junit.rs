@@ -76,7 +76,7 @@ fn case(view: &View<'_>, profile: &ProfileView<'_>, result: &RequirementResult) 
                 counts.total(),
                 result.level.as_str()
             )));
-            status.set_description(xml_text(&describe(&findings)));
+            status.set_description(xml_text(&describe(&findings, result.findings_left_out)));
             status
         }
         Verdict::Fail => {
@@ -88,7 +88,7 @@ fn case(view: &View<'_>, profile: &ProfileView<'_>, result: &RequirementResult) 
                 result.level.as_str()
             )));
             status.set_type(xml_text(&result.requirement));
-            status.set_description(xml_text(&describe(&findings)));
+            status.set_description(xml_text(&describe(&findings, result.findings_left_out)));
             status
         }
         Verdict::Error => {
@@ -99,7 +99,7 @@ fn case(view: &View<'_>, profile: &ProfileView<'_>, result: &RequirementResult) 
                     .as_deref()
                     .unwrap_or("the check could not run"),
             ));
-            status.set_description(xml_text(&describe(&findings)));
+            status.set_description(xml_text(&describe(&findings, result.findings_left_out)));
             status
         }
     };
@@ -112,7 +112,7 @@ fn case(view: &View<'_>, profile: &ProfileView<'_>, result: &RequirementResult) 
             counts.warn,
             counts.total(),
             result.level.as_str(),
-            describe(&findings)
+            describe(&findings, result.findings_left_out)
         )));
     }
     case
@@ -226,7 +226,9 @@ fn pair_suite(matrix: &MatrixView<'_>) -> Option<TestSuite> {
     Some(suite)
 }
 
-fn describe(findings: &[&FindingView<'_>]) -> String {
+/// The first findings of a case, and how many more there are: listed in
+/// the JSON report, or counted only (`left_out`, beyond `--keep-findings`).
+fn describe(findings: &[&FindingView<'_>], left_out: u64) -> String {
     let mut text = String::new();
     for finding in findings.iter().take(MAX_LISTED) {
         text.push_str(&format!("{}: {}\n", finding.location, finding.message));
@@ -235,6 +237,11 @@ fn describe(findings: &[&FindingView<'_>]) -> String {
         text.push_str(&format!(
             "... and {} more (see the JSON report)\n",
             findings.len() - MAX_LISTED
+        ));
+    }
+    if left_out > 0 {
+        text.push_str(&format!(
+            "... and {left_out} more counted but not listed (--keep-findings); the counts are exact\n"
         ));
     }
     text

@@ -83,6 +83,8 @@ struct Invocation {
     execution_successful: bool,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     tool_configuration_notifications: Vec<Notification>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tool_execution_notifications: Vec<Notification>,
 }
 
 #[derive(Serialize)]
@@ -185,6 +187,7 @@ fn run<'a>(report: &View<'a>) -> Run<'a> {
         invocations: vec![Invocation {
             execution_successful: report.summary.input_errors == 0,
             tool_configuration_notifications: waiver_notifications(report),
+            tool_execution_notifications: left_out_notifications(report),
         }],
         results,
         properties: run_properties(report),
@@ -199,6 +202,7 @@ fn run_properties(report: &View<'_>) -> Value {
         "command": report.command,
         "generatedAt": report.generated_at,
         "met": report.summary.met,
+        "findingsLeftOut": report.summary.findings_left_out,
         "profiles": report.profiles.iter().map(|p| json!({
             "id": p.id, "title": p.title, "met": p.met,
         })).collect::<Vec<_>>(),
@@ -383,6 +387,24 @@ fn suppressions(report: &View<'_>, finding: &FindingView<'_>) -> Vec<Suppression
         status: "accepted",
         justification,
         properties: json!({ "waiver": id }),
+    }]
+}
+
+/// Results beyond the number kept per (profile, requirement) are counted,
+/// not listed: a SARIF consumer sees fewer results than there were, and is
+/// told so.
+fn left_out_notifications(report: &View<'_>) -> Vec<Notification> {
+    let left_out = report.summary.findings_left_out;
+    if left_out == 0 {
+        return Vec::new();
+    }
+    vec![Notification {
+        level: "note",
+        message: Text {
+            text: format!(
+                "{left_out} more finding(s) counted but not listed as results (--keep-findings); the counts in the JSON report are exact"
+            ),
+        },
     }]
 }
 

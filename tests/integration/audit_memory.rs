@@ -39,15 +39,15 @@ fn zeros() -> Vec<u8> {
 }
 
 fn target(dir: &Path, port: u16) -> String {
-    let endpoints: String = ["ParkingSpot", "AirQualityObserved", "TrafficFlowObserved"]
-        .iter()
-        .map(|t| format!("[[endpoint]]\npath = \"/entities?type={t}\"\ntype = \"{t}\"\n\n"))
-        .collect();
     let text = format!(
         r#"base_url = "http://127.0.0.1:{port}"
 plain_http_url = "http://127.0.0.1:{port}"
 
-{endpoints}[auth]
+[[endpoint]]
+path = "/entities?type=ParkingSpot"
+type = "ParkingSpot"
+
+[auth]
 scheme = "bearer"
 
 [tenants.a]
@@ -113,7 +113,7 @@ fn an_audit_of_maximal_findings_stays_within_its_memory_bound() {
     let left_out = report["summary"]["findings_left_out"]
         .as_u64()
         .unwrap_or_default();
-    assert!(left_out > 1_000_000, "findings left out: {left_out}\n{report:#}");
+    assert!(left_out > 1_000_000, "findings left out: {left_out}");
 
     let bound_kib = (CONCURRENCY * BODY_CAP / 1024) as u64 + CONSTANT_KIB;
     assert!(

@@ -900,3 +900,72 @@ fn every_dataset_summary_and_matrix_is_kept() {
     assert_eq!(k.len(), 2, "both datasets measured: {report}");
     assert_ne!(k[0], k[1], "each summary is its own dataset's: {k:?}");
 }
+
+/// `keep_findings` in the configuration caps the findings listed per
+/// (profile, requirement) of the merged report, whichever job found them;
+/// the counts stay exact and every format says how many were left out.
+#[test]
+fn keep_findings_from_the_configuration_caps_the_merged_report_in_every_format() {
+    let repo = repository();
+    let config = repo.path().join("cityconform.toml");
+    edit(
+        &config,
+        "profiles = [\"baseline\", \"kr\"]",
+        "profiles = [\"baseline\", \"kr\"]\nkeep_findings = 1",
+    );
+    // Two more feeds that break the same requirements.
+    for copy in ["a.json", "b.json"] {
+        std::fs::copy(
+            common::root().join("fixtures/payloads/invalid/id-email.json"),
+            repo.path().join("payloads/live").join(copy),
+        )
+        .expect("copy a payload");
+    }
+    let output = run_in(repo.path(), &["check", "--quiet"]);
+    assert_eq!(output.status.code(), Some(1), "{}", transcript(&output));
+    let json: serde_json::Value =
+        serde_json::from_str(&read(repo.path().join("reports/cityconform.json"))).expect("JSON");
+    let findings = json["findings"].as_array().cloned().unwrap_or_default();
+    let mut left_out = 0;
+    for profile in json["profiles"].as_array().into_iter().flatten() {
+        let id = profile["id"].as_str().unwrap_or_default();
+        for result in profile["results"].as_array().into_iter().flatten() {
+            let requirement = &result["requirement"];
+            let listed = findings
+                .iter()
+                .filter(|f| &f["requirement"] == requirement && f["verdicts"].get(id).is_some())
+                .count();
+            assert!(listed <= 1, "{id} {requirement}: {listed} listed");
+            left_out += result["findings_left_out"].as_u64().unwrap_or(0);
+        }
+    }
+    let total = json["summary"]["findings_left_out"].as_u64().unwrap_or(0);
+    assert!(left_out > 0 && total > 0, "nothing was left out: {json:#}");
+
+    let sarif: serde_json::Value =
+        serde_json::from_str(&read(repo.path().join("reports/cityconform.sarif"))).expect("SARIF");
+    assert_eq!(sarif["runs"][0]["properties"]["findingsLeftOut"], total);
+    let notified = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|n| {
+            n["message"]["text"]
+                .as_str()
+                .is_some_and(|t| t.starts_with(&format!("{total} more finding(s)")))
+        });
+    assert!(notified, "SARIF does not say findings were left out");
+    let errors = common::schema_errors(&common::sarif_validator(), &sarif);
+    assert!(errors.is_empty(), "{errors}");
+    for report in [
+        "cityconform.junit.xml",
+        "cityconform.md",
+        "cityconform.html",
+    ] {
+        let text = read(repo.path().join("reports").join(report));
+        assert!(
+            text.contains("counted but not listed"),
+            "{report} does not say findings were left out"
+        );
+    }
+}
