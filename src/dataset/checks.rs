@@ -474,11 +474,16 @@ fn alpha_k(view: DatasetView<'_>, alpha: f64, k: u64) -> Outcome {
         violations.push(Violation {
             pointer: String::new(),
             message: format!(
-                "alpha is {}, above {alpha}: in {} ({}, {}) one sensitive value exceeds that share",
+                "alpha is {}, above {alpha}: in {} ({}, {}) one sensitive value exceeds that share{}",
                 round(found_alpha),
                 classes(over.classes),
                 records(over.records),
-                percent(over.records, table.rows)
+                percent(over.records, table.rows),
+                if table.sensitive.iter().any(|a| a.missing > 0) {
+                    ", counting the records with no recorded value as holding it"
+                } else {
+                    ""
+                }
             ),
             evidence: Some(json!({
                 "alpha": found_alpha,

@@ -169,6 +169,14 @@ fn a_missing_sensitive_value_adds_no_diversity() {
     for requirement in ["ANON-ALPHAK-01", "ANON-LDIV-01", "ANON-TCLOSE-01"] {
         assert_eq!(verdict(&report, requirement), "warn", "{requirement}");
     }
+    let alpha = report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|f| f["requirement"] == "ANON-ALPHAK-01")
+        .and_then(|f| f["message"].as_str())
+        .unwrap_or_default();
+    assert!(alpha.contains("no recorded value"), "{alpha}");
 }
 
 #[test]
