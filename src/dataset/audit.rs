@@ -137,6 +137,8 @@ fn summary(scan: &Scan, metrics: &Metrics, descriptor: &Descriptor) -> DatasetSu
         l_entropy_exact: metrics.l_entropy_exact.filter(|_| has_quasi),
         recursive_c_l: metrics.recursive_c_l.filter(|_| has_quasi),
         t: metrics.t.filter(|_| has_quasi),
+        pycanon_l_entropy: metrics.pycanon_l_entropy.filter(|_| has_quasi),
+        pycanon_recursive_c_l: metrics.pycanon_recursive_c_l.filter(|_| has_quasi),
     }
 }
 

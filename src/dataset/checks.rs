@@ -474,11 +474,16 @@ fn alpha_k(view: DatasetView<'_>, alpha: f64, k: u64) -> Outcome {
         violations.push(Violation {
             pointer: String::new(),
             message: format!(
-                "alpha is {}, above {alpha}: in {} ({}, {}) one sensitive value exceeds that share",
+                "alpha is {}, above {alpha}: in {} ({}, {}) one sensitive value exceeds that share{}",
                 round(found_alpha),
                 classes(over.classes),
                 records(over.records),
-                percent(over.records, table.rows)
+                percent(over.records, table.rows),
+                if table.sensitive.iter().any(|a| a.missing > 0) {
+                    ", counting the records with no recorded value as holding it"
+                } else {
+                    ""
+                }
             ),
             evidence: Some(json!({
                 "alpha": found_alpha,
@@ -522,13 +527,15 @@ fn l_diversity(view: DatasetView<'_>, l: u64, entropy_l: Option<f64>, c: Option<
             violations.push(Violation {
                 pointer: String::new(),
                 message: format!(
-                    "entropy l is {}, below {required}: {} ({}) have entropy under ln {required}",
+                    "entropy l is {} (e^H = {}), below {required}: {} ({}) have entropy under ln {required}",
+                    view.metrics.l_entropy.unwrap_or(0),
                     round(view.metrics.l_entropy_exact.unwrap_or(0.0)),
                     classes(below.classes),
                     records(below.records)
                 ),
                 evidence: Some(json!({
-                    "l_entropy": view.metrics.l_entropy_exact,
+                    "l_entropy": view.metrics.l_entropy,
+                    "l_entropy_exact": view.metrics.l_entropy_exact,
                     "required_entropy_l": required,
                     "classes_below": below.classes,
                     "records_below": below.records,

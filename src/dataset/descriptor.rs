@@ -71,6 +71,23 @@ pub enum ValueType {
     Coordinate,
 }
 
+/// What a missing value (an empty cell, an absent or null member) of a
+/// sensitive column stands for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Missing {
+    /// A value nobody recorded, which could be any: it adds no diversity
+    /// (distinct, entropy and recursive l, and t, read the recorded values
+    /// only), and alpha counts it as the class's most frequent value.
+    /// Read this way, five records of which one says `hiv` and four say
+    /// nothing are not diverse.
+    #[default]
+    Unknown,
+    /// A sensitive value of its own ("none recorded" is the answer), as
+    /// pyCANON reads it.
+    Value,
+}
+
 /// The data format of a dataset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -123,6 +140,8 @@ pub struct Column {
     pub max_decimals: Option<u32>,
     /// Column's own time bucket.
     pub granularity: Option<Granularity>,
+    /// For sensitive columns: what a missing value stands for.
+    pub missing: Missing,
     /// For NDJSON: where the value sits in a record.
     pub path: Vec<PathSegment>,
 }
@@ -167,6 +186,7 @@ struct ColumnFile {
     value_type: Option<ValueType>,
     max_decimals: Option<u32>,
     granularity: Option<String>,
+    missing: Option<Missing>,
 }
 
 impl Descriptor {
@@ -220,6 +240,12 @@ impl Descriptor {
                     "`granularity` applies to datetime columns only",
                 ));
             }
+            if raw.missing.is_some() && raw.role != Role::Sensitive {
+                problems.push(source.problem(
+                    &format!("{at}/missing"),
+                    "`missing` applies to sensitive columns only",
+                ));
+            }
             columns.push(Column {
                 path: path_of(&raw.name),
                 name: raw.name,
@@ -227,6 +253,7 @@ impl Descriptor {
                 value_type: raw.value_type.unwrap_or_default(),
                 max_decimals: raw.max_decimals,
                 granularity,
+                missing: raw.missing.unwrap_or_default(),
             });
         }
         if !problems.is_empty() {
@@ -282,6 +309,7 @@ impl Descriptor {
                 value_type,
                 max_decimals: field.max_coordinate_decimals,
                 granularity: field.time_granularity,
+                missing: Missing::default(),
                 path: field.path.clone(),
             });
         }

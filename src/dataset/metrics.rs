@@ -2,26 +2,38 @@
 //! (α,k)-anonymity, l-diversity (distinct, entropy, recursive (c,l)) and
 //! t-closeness.
 //!
-//! The definitions are those of pyCANON (the reference the numbers are
-//! tested against), including its floating-point order of operations, so
-//! that integer results such as entropy l agree exactly:
+//! The published figures are the textbook ones; pyCANON's readings of
+//! entropy l and recursive (c,l), which differ, are kept beside them under
+//! their own names, so that the differential test compares like with like.
+//! Where the two agree, the order of floating-point operations is
+//! pyCANON's, so that results agree to the bit.
 //!
 //! - k: the smallest class size.
 //! - α: the largest share of one sensitive value within one class.
 //! - distinct l: the fewest distinct sensitive values in a class.
-//! - entropy l: `floor(e^H)` with `H` the smallest class entropy
-//!   `-Σ p·ln p` (natural log; the sum as numpy's pairwise sum, over values
-//!   in sorted order), `e^H` computed as `e` raised to `H`.
-//! - recursive (c,l), pyCANON's reading: `l` is distinct l; when `l > 1`,
-//!   `c = max over classes of floor(r₁ / (r_l + … + r_m) + 1)` with the
-//!   counts `r` sorted **ascending** (so `r₁` is the rarest value). The
-//!   check itself uses the textbook reading ([`recursive_c`]: counts sorted
-//!   descending, `r₁ < c·(r_l + … + r_m)`).
+//! - entropy l: the largest whole `l` with `H ≥ ln l` (within
+//!   [`ENTROPY_TOLERANCE`]), `H` the smallest class entropy `-Σ p·ln p`
+//!   (natural log; the sum as numpy's pairwise sum, over values in sorted
+//!   order). pyCANON's reading is `floor(e^H)`, `e^H` computed as `e`
+//!   raised to `H`, which is 1 for a class of two equally frequent values
+//!   (`e^ln 2` = 1.9999999999999998).
+//! - recursive (c,l), as Machanavajjhala et al. define it: `l` is distinct
+//!   l; `c` is the smallest whole number such that every class, its counts
+//!   sorted descending, has `r₁ < c·(r_l + … + r_m)` ([`recursive_c`]).
+//!   pyCANON's reading sorts the counts **ascending** (so its `r₁` is the
+//!   rarest value): `c = max over classes of floor(r₁ / (r_l + … + r_m) +
+//!   1)`. Both are absent when distinct l is 1 or less.
 //! - t: the largest earth mover's distance between a class's sensitive
 //!   distribution `q` and the whole table's `p`: ordered distance
 //!   `1/(m−1)·Σ|Σ_{j≤i}(q_j − p_j)|` over the `m` sorted distinct values
 //!   for numeric attributes, equal distance `½·Σ|q_i − p_i|` for
 //!   categorical ones. With one distinct value, t is 0.
+//!
+//! A missing sensitive value read as unknown (the descriptor's default)
+//! is no value: l of every kind and t read the recorded values only (a
+//! class with none has distinct and entropy l 0 and t 1), and alpha counts
+//! it as the class's most frequent value, since it could be that value.
+//! Read as a value of its own, it is one of the values like any other.
 //!
 //! With several sensitive attributes each metric takes the worst attribute
 //! (pyCANON's default `gen=True`).
@@ -30,7 +42,11 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
-use super::table::{Class, ClassTable};
+use super::table::{Class, ClassTable, SensitiveCounts};
+
+/// How far below `ln l` a class entropy may fall from floating-point
+/// error and still meet entropy l: `e^ln 2` is not 2 in floating point.
+pub const ENTROPY_TOLERANCE: f64 = 1e-12;
 
 /// The metrics that depend on the data alone, not on any threshold.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -43,14 +59,20 @@ pub struct Metrics {
     pub alpha: Option<f64>,
     /// Fewest distinct sensitive values in a class.
     pub l_distinct: Option<u64>,
-    /// `floor(e^H)` for the smallest class entropy `H` (pyCANON's value).
+    /// The largest whole l with `H ≥ ln l` for the smallest class entropy
+    /// `H`.
     pub l_entropy: Option<u64>,
     /// `e^H` itself.
     pub l_entropy_exact: Option<f64>,
-    /// pyCANON's recursive (c, l): `None` when distinct l is 1 or less.
+    /// Recursive (c, l), textbook reading: `None` when distinct l is 1 or
+    /// less.
     pub recursive_c_l: Option<(u64, u64)>,
     /// Largest EMD between a class and the whole table.
     pub t: Option<f64>,
+    /// pyCANON's entropy l: `floor(e^H)`.
+    pub pycanon_l_entropy: Option<u64>,
+    /// pyCANON's recursive (c, l): `None` when distinct l is 1 or less.
+    pub pycanon_recursive_c_l: Option<(u64, u64)>,
 }
 
 impl Metrics {
@@ -62,21 +84,44 @@ impl Metrics {
         let l_distinct = has_sensitive.then(|| l_distinct(table));
         let entropy = has_sensitive.then(|| min_entropy(table));
         let exact = entropy.map(|h| std::f64::consts::E.powf(h));
-        let recursive_c_l = match l_distinct {
-            Some(l) if l > 1 => Some((pycanon_recursive_c(table, l), l)),
-            _ => None,
-        };
+        let diverse = l_distinct.filter(|&l| l > 1);
         Metrics {
             classes: table.classes.len() as u64,
             k,
             alpha,
             l_distinct,
-            l_entropy: exact.map(|e| e.floor() as u64),
+            l_entropy: entropy.map(entropy_l),
             l_entropy_exact: exact,
-            recursive_c_l,
+            recursive_c_l: diverse.and_then(|l| recursive_c(table, l).map(|c| (c, l))),
             t: has_sensitive.then(|| t_closeness(table)),
+            pycanon_l_entropy: exact.map(|e| e.floor() as u64),
+            pycanon_recursive_c_l: diverse.map(|l| (pycanon_recursive_c(table, l), l)),
         }
     }
+}
+
+/// The largest whole `l` with `h ≥ ln l` within [`ENTROPY_TOLERANCE`]: the
+/// entropy l a class of entropy `h` meets. 0 for a class with no recorded
+/// value (`h` = −∞).
+pub fn entropy_l(h: f64) -> u64 {
+    let meets = |l: u64| (l as f64).ln() <= h + ENTROPY_TOLERANCE;
+    if !meets(1) {
+        return 0;
+    }
+    // e^h is within a step of the answer; the steps settle the edge.
+    let mut l = (h.exp().floor() as u64).max(1);
+    while meets(l + 1) {
+        l += 1;
+    }
+    while l > 1 && !meets(l) {
+        l -= 1;
+    }
+    l
+}
+
+/// Records of a class with a recorded value of the attribute `counts`.
+fn recorded(class: &Class, counts: &SensitiveCounts) -> u64 {
+    class.size - counts.missing
 }
 
 fn alpha(table: &ClassTable) -> f64 {
@@ -87,20 +132,24 @@ fn alpha(table: &ClassTable) -> f64 {
             class
                 .sensitive
                 .iter()
-                .map(|counts| {
-                    let top = counts.iter().map(|&(_, n)| n).max().unwrap_or(0);
-                    top as f64 / class.size as f64
-                })
+                .map(|counts| class_alpha(class, counts))
                 .fold(0.0, f64::max)
         })
         .reduce(|| 0.0, f64::max)
+}
+
+/// The largest share of one sensitive value in `class`, its unknown
+/// values counted as that value (they could all be it).
+fn class_alpha(class: &Class, counts: &SensitiveCounts) -> f64 {
+    let top = counts.values.iter().map(|&(_, n)| n).max().unwrap_or(0);
+    (top + counts.missing) as f64 / class.size as f64
 }
 
 fn l_distinct(table: &ClassTable) -> u64 {
     table
         .classes
         .iter()
-        .flat_map(|c| c.sensitive.iter().map(|counts| counts.len() as u64))
+        .flat_map(|c| c.sensitive.iter().map(|counts| counts.values.len() as u64))
         .min()
         .unwrap_or(0)
 }
@@ -113,23 +162,29 @@ fn min_entropy(table: &ClassTable) -> f64 {
             class
                 .sensitive
                 .iter()
-                .map(|counts| class_entropy(counts, class.size))
+                .map(|counts| class_entropy(counts, recorded(class, counts)))
                 .fold(f64::INFINITY, f64::min)
         })
         .reduce(|| f64::INFINITY, f64::min)
 }
 
-/// `-Σ p·ln p` over a class's counts in rank order, summed as numpy does.
-fn class_entropy(counts: &[(u32, u64)], size: u64) -> f64 {
+/// `-Σ p·ln p` over a class's recorded values in rank order (`recorded`
+/// of them), summed as numpy does; −∞ when none is recorded, so that
+/// such a class has entropy l 0.
+fn class_entropy(counts: &SensitiveCounts, recorded: u64) -> f64 {
+    if recorded == 0 {
+        return f64::NEG_INFINITY;
+    }
+    let values = &counts.values;
     let term = |&(_, n): &(u32, u64)| {
-        let p = n as f64 / size as f64;
+        let p = n as f64 / recorded as f64;
         p * p.ln()
     };
-    if counts.len() <= 128 {
+    if values.len() <= 128 {
         // The common case, without an allocation per class.
-        -pairwise_sum_short(counts.iter().map(term), counts.len())
+        -pairwise_sum_short(values.iter().map(term), values.len())
     } else {
-        let terms: Vec<f64> = counts.iter().map(term).collect();
+        let terms: Vec<f64> = values.iter().map(term).collect();
         -pairwise_sum(&terms)
     }
 }
@@ -169,10 +224,11 @@ fn pairwise_sum(a: &[f64]) -> f64 {
     }
 }
 
-/// A class's counts for one attribute, sorted descending into `buffer`.
-fn sorted_descending<'b>(counts: &[(u32, u64)], buffer: &'b mut Vec<u64>) -> &'b [u64] {
+/// A class's recorded counts for one attribute, sorted descending into
+/// `buffer`.
+fn sorted_descending<'b>(counts: &SensitiveCounts, buffer: &'b mut Vec<u64>) -> &'b [u64] {
     buffer.clear();
-    buffer.extend(counts.iter().map(|&(_, n)| n));
+    buffer.extend(counts.values.iter().map(|&(_, n)| n));
     buffer.sort_unstable_by(|a, b| b.cmp(a));
     buffer
 }
@@ -201,10 +257,11 @@ fn pycanon_recursive_c(table: &ClassTable, l: u64) -> u64 {
         .unwrap_or(0)
 }
 
-/// The smallest integer c such that every class satisfies recursive
-/// (c,l)-diversity in the textbook reading: with its counts sorted
-/// descending, `r₁ < c·(r_l + … + r_m)`. `None` when some class has fewer
-/// than `l` distinct values (no c helps). `l` below 1 is taken as 1.
+/// The smallest whole c such that every class satisfies recursive
+/// (c,l)-diversity as Machanavajjhala et al. define it: with its recorded
+/// counts sorted descending, `r₁ < c·(r_l + … + r_m)`. `None` when some
+/// class has fewer than `l` distinct recorded values (no c helps). `l`
+/// below 1 is taken as 1.
 pub fn recursive_c(table: &ClassTable, l: u64) -> Option<u64> {
     let from = l.max(1) as usize - 1;
     let mut worst = 1;
@@ -235,30 +292,53 @@ pub fn recursive_holds(table: &ClassTable, c: f64, l: u64) -> bool {
     })
 }
 
-fn t_closeness(table: &ClassTable) -> f64 {
+/// Each attribute's distribution over its recorded values in the whole
+/// table.
+fn global_distributions(table: &ClassTable) -> Vec<Vec<f64>> {
     table
         .sensitive
         .iter()
+        .map(|attribute| {
+            let recorded = (table.rows - attribute.missing) as f64;
+            attribute
+                .global
+                .iter()
+                .map(|&n| n as f64 / recorded)
+                .collect()
+        })
+        .collect()
+}
+
+fn t_closeness(table: &ClassTable) -> f64 {
+    let globals = global_distributions(table);
+    table
+        .sensitive
+        .iter()
+        .zip(&globals)
         .enumerate()
-        .map(|(a, attribute)| {
-            let rows = table.rows as f64;
-            let p: Vec<f64> = attribute.global.iter().map(|&n| n as f64 / rows).collect();
+        .map(|(a, (attribute, p))| {
             table
                 .classes
                 .par_iter()
-                .map(|class| class_emd(class, a, &p, attribute.numeric))
+                .map(|class| class_emd(class, a, p, attribute.numeric))
                 .reduce(|| 0.0, f64::max)
         })
         .fold(0.0, f64::max)
 }
 
-/// A class's EMD to the global distribution `p`, in pyCANON's order of
-/// operations (so that results agree to the last bit in most cases).
+/// A class's EMD to the global distribution `p`, over recorded values, in
+/// pyCANON's order of operations (so that results agree to the last bit in
+/// most cases). A class with no recorded value is as far as the measure
+/// goes, 1: nothing shows it close.
 pub(crate) fn class_emd(class: &Class, attribute: usize, p: &[f64], numeric: bool) -> f64 {
     let m = p.len();
-    let size = class.size as f64;
     let counts = &class.sensitive[attribute];
-    let mut next = counts.iter().peekable();
+    let recorded = recorded(class, counts);
+    if recorded == 0 {
+        return 1.0;
+    }
+    let size = recorded as f64;
+    let mut next = counts.values.iter().peekable();
     let mut q = |rank: usize| -> f64 {
         match next.peek() {
             Some(&&(r, n)) if r as usize == rank => {
@@ -313,17 +393,17 @@ pub fn below_k(table: &ClassTable, k: u64) -> Below {
 /// Classes (and their records) whose largest sensitive share exceeds `alpha`.
 pub fn above_alpha(table: &ClassTable, alpha: f64) -> Below {
     count_classes(table, |class| {
-        class.sensitive.iter().any(|counts| {
-            let top = counts.iter().map(|&(_, n)| n).max().unwrap_or(0);
-            top as f64 / class.size as f64 > alpha
-        })
+        class
+            .sensitive
+            .iter()
+            .any(|counts| class_alpha(class, counts) > alpha)
     })
 }
 
 /// Classes (and their records) with fewer than `l` distinct sensitive values.
 pub fn below_l(table: &ClassTable, l: u64) -> Below {
     count_classes(table, |class| {
-        class.sensitive.iter().any(|c| (c.len() as u64) < l)
+        class.sensitive.iter().any(|c| (c.values.len() as u64) < l)
     })
 }
 
@@ -334,22 +414,13 @@ pub fn below_entropy_l(table: &ClassTable, l: f64) -> Below {
         class
             .sensitive
             .iter()
-            .any(|c| class_entropy(c, class.size) < floor - 1e-12)
+            .any(|c| class_entropy(c, recorded(class, c)) < floor - ENTROPY_TOLERANCE)
     })
 }
 
 /// Classes (and their records) farther than `t` from the whole table.
 pub fn above_t(table: &ClassTable, t: f64) -> Below {
-    let globals: Vec<Vec<f64>> = table
-        .sensitive
-        .iter()
-        .map(|a| {
-            a.global
-                .iter()
-                .map(|&n| n as f64 / table.rows as f64)
-                .collect()
-        })
-        .collect();
+    let globals = global_distributions(table);
     count_classes(table, |class| {
         table
             .sensitive
@@ -483,13 +554,17 @@ mod tests {
                 name: "s".into(),
                 numeric,
                 global: global.clone(),
+                missing: 0,
             }],
             classes: classes
                 .iter()
                 .map(|(key, counts)| Class {
                     key: (*key).into(),
                     size: counts.iter().map(|c| c.1).sum(),
-                    sensitive: vec![counts.to_vec()],
+                    sensitive: vec![SensitiveCounts {
+                        values: counts.to_vec(),
+                        missing: 0,
+                    }],
                 })
                 .collect(),
             rows: global.iter().sum(),
@@ -519,8 +594,9 @@ mod tests {
         assert_eq!(m.k, 4);
         assert_eq!(m.alpha, Some(0.5));
         assert_eq!(m.l_distinct, Some(2));
+        assert_eq!(m.l_entropy, Some(2), "H = ln 2 meets entropy l 2");
         assert_eq!(
-            m.l_entropy,
+            m.pycanon_l_entropy,
             Some(1),
             "e^ln2 lands just under 2, as in pyCANON"
         );
@@ -534,6 +610,82 @@ mod tests {
                 records: 8
             }
         );
+    }
+
+    #[test]
+    fn entropy_l_is_the_largest_l_whose_log_the_entropy_reaches() {
+        assert_eq!(entropy_l(2f64.ln()), 2);
+        assert_eq!(entropy_l(3f64.ln() - 1e-15), 3, "within the tolerance");
+        assert_eq!(entropy_l(3f64.ln() - 1e-9), 2);
+        assert_eq!(entropy_l(1.5f64.ln()), 1);
+        assert_eq!(entropy_l(0.0), 1);
+        assert_eq!(entropy_l(f64::NEG_INFINITY), 0, "no recorded value");
+        assert_eq!(entropy_l(1000f64.ln()), 1000);
+    }
+
+    #[test]
+    fn recursive_c_is_read_descending_and_pycanon_ascending() {
+        // One class {6, 1, 1}: distinct l 3; r₁ = 6 < c·r₃ = c needs c = 7.
+        // pyCANON sorts ascending: floor(1 / 6 + 1) = 1.
+        let t = table(
+            &[(&[0, 0], &[(0, 6), (1, 1), (2, 1)])],
+            vec![6, 1, 1],
+            false,
+        );
+        let m = Metrics::compute(&t);
+        assert_eq!(m.recursive_c_l, Some((7, 3)));
+        assert_eq!(m.pycanon_recursive_c_l, Some((1, 3)));
+        assert!(recursive_holds(&t, 7.0, 3) && !recursive_holds(&t, 6.0, 3));
+    }
+
+    #[test]
+    fn unknown_sensitive_values_add_no_diversity() {
+        // Class 0: hiv twice and four unknown; class 1: flu and cold three
+        // times each. Recorded in the table: hiv 2, flu 3, cold 3.
+        let mut t = table(
+            &[(&[0, 0], &[(0, 2)]), (&[1, 0], &[(1, 3), (2, 3)])],
+            vec![2, 3, 3],
+            false,
+        );
+        t.classes[0].sensitive[0].missing = 4;
+        t.classes[0].size = 6;
+        t.sensitive[0].missing = 4;
+        t.rows = 12;
+        let m = Metrics::compute(&t);
+        assert_eq!(m.l_distinct, Some(1));
+        assert_eq!(m.l_entropy, Some(1));
+        assert_eq!(m.alpha, Some(1.0), "the unknown four could all be hiv");
+        // Class 0 against the recorded whole: ½(|1 − 2/8| + 3/8 + 3/8).
+        assert!((m.t.expect("t") - 0.75).abs() < 1e-12);
+        assert_eq!(
+            above_alpha(&t, 0.8),
+            Below {
+                classes: 1,
+                records: 6
+            }
+        );
+        assert_eq!(below_l(&t, 2).classes, 1);
+        assert_eq!(below_entropy_l(&t, 1.5).classes, 1);
+        assert_eq!(above_t(&t, 0.5).classes, 1);
+    }
+
+    #[test]
+    fn a_class_with_nothing_recorded_has_l_zero_and_t_one() {
+        let mut t = table(
+            &[(&[0, 0], &[(0, 2), (1, 2)]), (&[1, 0], &[])],
+            vec![2, 2],
+            true,
+        );
+        t.classes[1].sensitive[0].missing = 3;
+        t.classes[1].size = 3;
+        t.sensitive[0].missing = 3;
+        t.rows = 7;
+        let m = Metrics::compute(&t);
+        assert_eq!((m.l_distinct, m.l_entropy), (Some(0), Some(0)));
+        assert_eq!(m.l_entropy_exact, Some(0.0));
+        assert_eq!(m.recursive_c_l, None);
+        assert_eq!(m.t, Some(1.0));
+        assert_eq!(m.alpha, Some(1.0));
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod audit;
 pub mod checks;
 pub mod descriptor;
 pub mod metrics;
+pub mod number;
 pub mod scan;
 pub mod table;
 

@@ -17,8 +17,9 @@ use std::path::Path;
 use rustc_hash::FxHashMap;
 use serde_json::Value;
 
-use super::descriptor::{Column, Descriptor, Format, Role, ValueType};
-use super::table::{ClassTable, SensitiveAttribute, TableBuilder};
+use super::descriptor::{Column, Descriptor, Format, Missing, Role, ValueType};
+use super::number::{NotANumber, Number};
+use super::table::{ClassTable, SensitiveAttribute, TableBuilder, UNRANKED};
 use crate::detect::identifiers::{Detectors, IdentifierKind};
 use crate::engine::Progress;
 use crate::error::{Error, FileProblem, Result};
@@ -31,20 +32,20 @@ const PROGRESS_EVERY: u64 = 16_384;
 #[derive(Debug, Default)]
 pub struct Values {
     by_text: FxHashMap<Box<str>, u32>,
-    by_canonical: FxHashMap<Box<str>, u32>,
+    by_number: FxHashMap<Number, u32>,
     /// Each distinct value, in canonical text (numbers normalised).
     pub texts: Vec<Box<str>>,
-    /// For numeric columns, each value as a number (`None` when missing).
-    pub numbers: Vec<Option<f64>>,
+    /// For numeric columns, each value as an exact number (`None` when
+    /// missing).
+    pub numbers: Vec<Option<Number>>,
     /// Records per value.
     pub counts: Vec<u64>,
+    /// The id of the missing value (an empty cell, or a blank one in a
+    /// numeric column), once a record lacks a value.
+    pub missing: Option<u32>,
     numeric: bool,
     last: Option<u32>,
 }
-
-/// Why a value could not be taken.
-#[derive(Debug)]
-struct NotANumber;
 
 impl Values {
     fn new(numeric: bool) -> Self {
@@ -55,8 +56,8 @@ impl Values {
     }
 
     /// The id of `text`, interning it on first sight. Numeric columns
-    /// intern by value (`30` and `30.0` are one value); an empty text is a
-    /// missing value.
+    /// intern by exact value (`30` and `30.0` are one value, `2^53` and
+    /// `2^53 + 1` two); an empty text is a missing value.
     fn intern(&mut self, text: &str) -> Result<u32, NotANumber> {
         if let Some(&id) = self.by_text.get(text) {
             self.counts[id as usize] += 1;
@@ -64,16 +65,23 @@ impl Values {
             return Ok(id);
         }
         let id = if self.numeric {
-            let number = parse_number(text)?;
-            let canonical = number.map_or_else(String::new, |n| format!("{n}"));
-            match self.by_canonical.get(canonical.as_str()) {
-                Some(&id) => id,
-                None => {
-                    let id = self.push(canonical.clone().into_boxed_str(), number);
-                    self.by_canonical.insert(canonical.into_boxed_str(), id);
-                    id
-                }
+            match Number::parse(text)? {
+                Some(number) => match self.by_number.get(&number) {
+                    Some(&id) => id,
+                    None => {
+                        let id =
+                            self.push(number.to_string().into_boxed_str(), Some(number.clone()));
+                        self.by_number.insert(number, id);
+                        id
+                    }
+                },
+                None => match self.missing {
+                    Some(id) => id,
+                    None => self.new_missing(),
+                },
             }
+        } else if text.is_empty() {
+            self.new_missing()
         } else {
             self.push(text.into(), None)
         };
@@ -83,7 +91,13 @@ impl Values {
         Ok(id)
     }
 
-    fn push(&mut self, text: Box<str>, number: Option<f64>) -> u32 {
+    fn new_missing(&mut self) -> u32 {
+        let id = self.push("".into(), None);
+        self.missing = Some(id);
+        id
+    }
+
+    fn push(&mut self, text: Box<str>, number: Option<Number>) -> u32 {
         self.texts.push(text);
         self.numbers.push(number);
         self.counts.push(0);
@@ -100,40 +114,30 @@ impl Values {
         self.texts.is_empty()
     }
 
-    /// Rank of each id in sorted order: numbers ascending (a missing value
-    /// first), text by code point, as `numpy.unique` orders them.
-    fn ranks(&self) -> Vec<u32> {
-        let mut order: Vec<u32> = (0..self.len() as u32).collect();
+    /// Rank of each id in sorted order, as `numpy.unique` orders values:
+    /// numbers ascending with a missing value last (where numpy puts NaN),
+    /// text by code point (the empty text first). The id `unranked` (the
+    /// missing value, when it is no sensitive value) gets [`UNRANKED`] and
+    /// the others close up, so that the ranks stay `0..n`.
+    fn ranks(&self, unranked: Option<u32>) -> Vec<u32> {
+        let mut order: Vec<u32> = (0..self.len() as u32)
+            .filter(|&id| Some(id) != unranked)
+            .collect();
         if self.numeric {
-            order.sort_by(|&a, &b| {
-                let (x, y) = (self.numbers[a as usize], self.numbers[b as usize]);
-                x.unwrap_or(f64::NEG_INFINITY)
-                    .total_cmp(&y.unwrap_or(f64::NEG_INFINITY))
-            });
+            order.sort_by(
+                |&a, &b| match (&self.numbers[a as usize], &self.numbers[b as usize]) {
+                    (Some(x), Some(y)) => x.cmp(y),
+                    (x, y) => x.is_none().cmp(&y.is_none()),
+                },
+            );
         } else {
             order.sort_by(|&a, &b| self.texts[a as usize].cmp(&self.texts[b as usize]));
         }
-        let mut ranks = vec![0; order.len()];
+        let mut ranks = vec![UNRANKED; self.len()];
         for (rank, id) in order.into_iter().enumerate() {
             ranks[id as usize] = rank as u32;
         }
         ranks
-    }
-}
-
-/// A number as written in a cell: `None` for an empty cell; an error for
-/// anything that is not a finite decimal number.
-fn parse_number(text: &str) -> Result<Option<f64>, NotANumber> {
-    let trimmed = text.trim();
-    if trimmed.is_empty() {
-        return Ok(None);
-    }
-    let looks_decimal = trimmed
-        .bytes()
-        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'));
-    match trimmed.parse::<f64>() {
-        Ok(n) if looks_decimal && n.is_finite() => Ok(Some(if n == 0.0 { 0.0 } else { n })),
-        _ => Err(NotANumber),
     }
 }
 
@@ -307,15 +311,23 @@ impl<'a> Pass<'a> {
             let Some(values) = &column.values else {
                 continue;
             };
-            let rank = values.ranks();
-            let mut global = vec![0; values.len()];
+            let unknown = values
+                .missing
+                .filter(|_| column.column.missing == Missing::Unknown);
+            let rank = values.ranks(unknown);
+            let mut global = vec![0; values.len() - usize::from(unknown.is_some())];
+            let mut missing = 0;
             for (id, &count) in values.counts.iter().enumerate() {
-                global[rank[id] as usize] = count;
+                match rank[id] {
+                    UNRANKED => missing = count,
+                    r => global[r as usize] = count,
+                }
             }
             attributes.push(SensitiveAttribute {
                 name: column.column.name.clone(),
                 numeric: column.column.value_type == ValueType::Numeric,
                 global,
+                missing,
             });
             ranks.push(rank);
         }
@@ -524,6 +536,7 @@ fn insensitive(name: &str) -> Column {
         value_type: ValueType::Categorical,
         max_decimals: None,
         granularity: None,
+        missing: Missing::default(),
         path: vec![PathSegment::Key(name.to_owned())],
     }
 }
@@ -702,12 +715,33 @@ mod tests {
         let c = values.intern("4").expect("number");
         let missing = values.intern("").expect("missing is allowed");
         assert_eq!(a, b);
+        assert_eq!(values.intern(" ").expect("blank is missing"), missing);
+        assert_eq!(values.missing, Some(missing));
         assert_eq!(values.counts[a as usize], 2);
         assert!(values.intern("thirty").is_err());
         assert!(values.intern("NaN").is_err());
-        let ranks = values.ranks();
-        assert_eq!(ranks[missing as usize], 0);
+        let ranks = values.ranks(None);
+        assert_eq!(
+            ranks[missing as usize], 2,
+            "missing last, as numpy puts NaN"
+        );
         assert!(ranks[c as usize] < ranks[a as usize]);
+        let ranks = values.ranks(Some(missing));
+        assert_eq!(ranks[missing as usize], UNRANKED);
+        assert_eq!((ranks[c as usize], ranks[a as usize]), (0, 1));
+    }
+
+    #[test]
+    fn integers_beyond_two_to_the_53_stay_apart() {
+        let mut values = Values::new(true);
+        let a = values.intern("9007199254740992").expect("number");
+        let b = values.intern("9007199254740993").expect("number");
+        let c = values.intern("9007199254740993.0").expect("number");
+        assert_ne!(a, b, "2^53 and 2^53 + 1 share a float, not a value");
+        assert_eq!(b, c);
+        assert_eq!(&*values.texts[b as usize], "9007199254740993");
+        let ranks = values.ranks(None);
+        assert!(ranks[a as usize] < ranks[b as usize]);
     }
 
     #[test]
@@ -716,7 +750,7 @@ mod tests {
         let b = values.intern("b").expect("text");
         let a = values.intern("a").expect("text");
         let upper = values.intern("Z").expect("text");
-        let ranks = values.ranks();
+        let ranks = values.ranks(None);
         assert_eq!(
             (ranks[upper as usize], ranks[a as usize], ranks[b as usize]),
             (0, 1, 2)

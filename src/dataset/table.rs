@@ -16,10 +16,32 @@ pub struct Class {
     pub key: Box<[u32]>,
     /// Records in the class.
     pub size: u64,
-    /// Per sensitive attribute: (rank of the value in the attribute's sorted
-    /// distinct values, records holding it), sorted by rank.
-    pub sensitive: Vec<Vec<(u32, u64)>>,
+    /// Per sensitive attribute: the records holding each value, and those
+    /// holding none.
+    pub sensitive: Vec<SensitiveCounts>,
 }
+
+/// The sensitive values of one attribute within one class.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SensitiveCounts {
+    /// (rank of the value in the attribute's sorted distinct values,
+    /// records holding it), sorted by rank.
+    pub values: Vec<(u32, u64)>,
+    /// Records whose value is missing and read as unknown (a missing value
+    /// read as a value of its own is one of `values`).
+    pub missing: u64,
+}
+
+impl SensitiveCounts {
+    /// Records with a recorded value.
+    pub fn recorded(&self) -> u64 {
+        self.values.iter().map(|&(_, n)| n).sum()
+    }
+}
+
+/// The rank of a value that is no sensitive value: a missing one read as
+/// unknown.
+pub const UNRANKED: u32 = u32::MAX;
 
 /// A sensitive attribute's distinct values, as the metrics see them.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,6 +54,8 @@ pub struct SensitiveAttribute {
     /// Records per value, indexed by rank (the sorted order of values:
     /// numeric order for numbers, code-point order for text).
     pub global: Vec<u64>,
+    /// Records whose value is missing and read as unknown.
+    pub missing: u64,
 }
 
 /// Every equivalence class of a dataset.
@@ -103,15 +127,23 @@ impl ValueCounts {
         }
     }
 
-    /// (rank, records) sorted by rank.
-    fn ranked(self, ranks: Option<&Vec<u32>>) -> Vec<(u32, u64)> {
+    /// (rank, records) sorted by rank, the records of an [`UNRANKED`]
+    /// value apart.
+    fn ranked(self, ranks: Option<&Vec<u32>>) -> SensitiveCounts {
         let rank = |id: u32| ranks.and_then(|r| r.get(id as usize)).copied().unwrap_or(0);
-        let mut out: Vec<(u32, u64)> = match self {
+        let mut values: Vec<(u32, u64)> = match self {
             ValueCounts::Few(list) => list.into_iter().map(|(id, n)| (rank(id), n)).collect(),
             ValueCounts::Many(map) => map.into_iter().map(|(id, n)| (rank(id), n)).collect(),
         };
-        out.sort_unstable();
-        out
+        values.sort_unstable();
+        let missing = match values.last() {
+            Some(&(UNRANKED, n)) => {
+                values.pop();
+                n
+            }
+            _ => 0,
+        };
+        SensitiveCounts { values, missing }
     }
 }
 

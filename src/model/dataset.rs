@@ -27,19 +27,29 @@ pub struct DatasetSummary {
     /// Fewest distinct sensitive values in a class.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub l_distinct: Option<u64>,
-    /// Entropy l as pyCANON gives it: `floor(e^H)` for the smallest class
-    /// entropy `H` (natural log).
+    /// Entropy l: the largest whole l with `H ≥ ln l` (within 1e-12) for
+    /// the smallest class entropy `H` (natural log).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub l_entropy: Option<u64>,
     /// `e^H` itself.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub l_entropy_exact: Option<f64>,
-    /// Recursive (c, l) as pyCANON gives it (absent when distinct l is 1).
+    /// Recursive (c, l) as Machanavajjhala et al. define it: l is distinct
+    /// l, c the smallest whole number with `r₁ < c·(r_l + … + r_m)` in
+    /// every class, counts sorted descending (absent when distinct l is 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recursive_c_l: Option<(u64, u64)>,
     /// Largest earth mover's distance between a class and the whole table.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub t: Option<f64>,
+    /// pyCANON's entropy l, `floor(e^H)`: 1 where `e^H` lands just under a
+    /// whole number (two equally frequent values give 1.9999999999999998).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pycanon_l_entropy: Option<u64>,
+    /// pyCANON's recursive (c, l), its counts sorted ascending (absent when
+    /// distinct l is 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pycanon_recursive_c_l: Option<(u64, u64)>,
 }
 
 /// One column of an audited dataset.

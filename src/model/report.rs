@@ -14,7 +14,7 @@ use super::certification::{Provenance, Signature, WaiverOutcome};
 use crate::catalog::{Area, Clause, Level};
 
 /// Version of the JSON report format. Bumped on any incompatible change.
-pub const REPORT_SCHEMA_VERSION: &str = "2.0";
+pub const REPORT_SCHEMA_VERSION: &str = "3.0";
 
 /// One run's results.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -478,7 +478,11 @@ fn dataset(summary: &DatasetSummary) -> DatasetView<'_> {
         "l distinct",
         summary.l_distinct.map(|l| l.to_string()),
     );
-    push("l-entropy", "l entropy", summary.l_entropy_exact.map(short));
+    push(
+        "l-entropy",
+        "l entropy",
+        summary.l_entropy.map(|l| l.to_string()),
+    );
     push(
         "recursive-c-l",
         "recursive (c,l)",

@@ -1,7 +1,8 @@
 //! Invariants of the anonymity metrics on arbitrary small datasets: row
 //! order never changes a metric, k is the smallest class, merging two
 //! quasi-identifier values never lowers k, distinct l never exceeds k, t and
-//! alpha are shares; and no input bytes make the reader panic.
+//! alpha are shares, a blanked sensitive value never adds diversity; and no
+//! input bytes make the reader panic.
 
 use std::collections::HashMap;
 
@@ -62,11 +63,15 @@ fn descriptor(numeric: bool) -> Descriptor {
     Descriptor::parse("properties.toml", &text).expect("valid descriptor")
 }
 
-fn csv(rows: &[(u8, u8, u8)]) -> String {
+fn csv(rows: &[(u8, u8, u8)], blank: Option<u8>) -> String {
     let mut out = String::from("a,b,s\n");
     for (a, b, s) in rows {
         // Sensitive values as numbers with uneven gaps, so that ordered
-        // distance differs from equal distance.
+        // distance differs from equal distance; `blank` left empty.
+        if Some(*s) == blank {
+            out.push_str(&format!("q{a},r{b},\n"));
+            continue;
+        }
         out.push_str(&format!(
             "q{a},r{b},{}\n",
             u32::from(*s) * u32::from(*s) + 1
@@ -76,7 +81,11 @@ fn csv(rows: &[(u8, u8, u8)]) -> String {
 }
 
 fn metrics(rows: &[(u8, u8, u8)], numeric: bool) -> Metrics {
-    let text = csv(rows);
+    metrics_blanking(rows, numeric, None)
+}
+
+fn metrics_blanking(rows: &[(u8, u8, u8)], numeric: bool, blank: Option<u8>) -> Metrics {
+    let text = csv(rows, blank);
     let scan = scan_reader(
         text.as_bytes(),
         "properties.csv",
@@ -164,6 +173,26 @@ fn t_and_alpha_are_shares() {
         let t = m.t.unwrap_or(-1.0);
         let alpha = m.alpha.unwrap_or(-1.0);
         TestResult::from_bool((0.0..=1.0 + 1e-12).contains(&t) && alpha > 0.0 && alpha <= 1.0)
+    }
+    check(300, &REACHED, property as fn(Rows) -> TestResult);
+}
+
+#[test]
+fn a_blanked_sensitive_value_never_adds_diversity() {
+    // Counts only the cases where a cell was blanked.
+    static REACHED: Reached = Reached::new();
+    fn property(data: Rows) -> TestResult {
+        if !data.rows.iter().any(|r| r.2 == 0) {
+            return TestResult::discard();
+        }
+        REACHED.hit();
+        let before = metrics(&data.rows, data.numeric);
+        let after = metrics_blanking(&data.rows, data.numeric, Some(0));
+        TestResult::from_bool(
+            after.k == before.k
+                && after.l_distinct <= before.l_distinct
+                && after.alpha >= before.alpha,
+        )
     }
     check(300, &REACHED, property as fn(Rows) -> TestResult);
 }

@@ -232,7 +232,7 @@ fn a_dataset_audit_shows_k_l_and_t_in_the_browser() {
     for (key, name, value) in [
         ("k", "k", integer("k")),
         ("l-distinct", "l distinct", integer("l_distinct")),
-        ("l-entropy", "l entropy", number("l_entropy_exact")),
+        ("l-entropy", "l entropy", integer("l_entropy")),
         ("t", "t", t),
     ] {
         let row =

@@ -12,6 +12,7 @@ mod check;
 mod cli;
 mod corpus;
 mod dataset;
+mod dataset_classes;
 mod dataset_properties;
 mod flows;
 mod flows_properties;

@@ -392,6 +392,8 @@ fn any_dataset_summary(g: &mut Gen) -> DatasetSummary {
         l_entropy_exact: bool::arbitrary(g).then(|| 1.0 + eighth(g)),
         recursive_c_l: bool::arbitrary(g).then(|| (u64::arbitrary(g), u64::arbitrary(g))),
         t: bool::arbitrary(g).then(|| eighth(g)),
+        pycanon_l_entropy: optional(g),
+        pycanon_recursive_c_l: bool::arbitrary(g).then(|| (u64::arbitrary(g), u64::arbitrary(g))),
     }
 }
 

@@ -481,10 +481,12 @@ pub fn dataset() -> Report {
         k: Some(4),
         alpha: Some(0.5),
         l_distinct: Some(2),
-        l_entropy: Some(1),
+        l_entropy: Some(2),
         l_entropy_exact: Some(1.999_999_999_999_999_8),
         recursive_c_l: Some((2, 2)),
         t: Some(0.187_5),
+        pycanon_l_entropy: Some(1),
+        pycanon_recursive_c_l: Some((2, 2)),
     });
     report
 }
