@@ -285,3 +285,21 @@ fn a_descriptor_that_does_not_match_a_wide_header_gets_a_bounded_message() {
     assert!(stderr.len() < 2_000, "{} bytes of message", stderr.len());
     assert!(took < Duration::from_secs(10), "took {took:?}");
 }
+
+#[test]
+fn a_dataset_whose_first_record_names_an_unknown_type_is_refused_without_repeating_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let input = write(
+        dir.path(),
+        "people.ndjson",
+        "\n{\"type\":\"Kim Jiwoo\",\"age\":40}\n",
+    );
+    let output = run(&["dataset", &input, "-p", "kr"]);
+    let text = transcript(&output);
+    assert_eq!(output.status.code(), Some(2), "{text}");
+    assert_hidden(&text, &["Kim Jiwoo"], "stderr");
+    assert!(
+        text.contains("people.ndjson:2"),
+        "the line is named: {text}"
+    );
+}
