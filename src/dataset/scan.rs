@@ -9,7 +9,7 @@
 //! must not print.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
@@ -418,7 +418,9 @@ fn read_csv<'d>(
             .into());
     }
     let mut names = Vec::with_capacity(header.len());
-    let mut seen: FxHashMap<&str, usize> = FxHashMap::default();
+    // Header names are the file's to choose: a hasher that resists chosen
+    // collisions (SipHash) keeps the check linear whatever they are.
+    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(header.len());
     for (i, raw) in header.iter().enumerate() {
         let text = std::str::from_utf8(raw).map_err(|_| {
             Error::from(
@@ -525,7 +527,7 @@ fn match_columns(
     descriptor: &Descriptor,
     header: &[&str],
 ) -> Result<(Vec<ColumnScan>, Vec<usize>)> {
-    let mut position: FxHashMap<&str, usize> = FxHashMap::default();
+    let mut position: HashMap<&str, usize> = HashMap::with_capacity(header.len());
     for (i, h) in header.iter().enumerate() {
         position.entry(h).or_insert(i);
     }
@@ -538,8 +540,7 @@ fn match_columns(
     if !missing.is_empty() {
         return Err(missing_columns(name, descriptor, header, &missing));
     }
-    let described: rustc_hash::FxHashSet<&str> =
-        descriptor.columns.iter().map(|c| c.name.as_str()).collect();
+    let described: HashSet<&str> = descriptor.columns.iter().map(|c| c.name.as_str()).collect();
     let mut columns = Vec::new();
     let mut positions = Vec::new();
     for column in &descriptor.columns {
@@ -653,7 +654,7 @@ fn read_ndjson<'d>(
         .map(|c| ColumnScan::new(c.clone(), true))
         .collect();
     let mut pass = Pass::new(name.to_owned(), columns, detectors);
-    let described_roots: rustc_hash::FxHashSet<String> = descriptor
+    let described_roots: HashSet<String> = descriptor
         .columns
         .iter()
         .filter_map(|c| match c.path.first() {
