@@ -341,6 +341,9 @@ fn direct_identifiers(
     }
     for column in &scan.columns {
         let name = &column.column.name;
+        if !ignore_columns.contains(name) {
+            violations.extend(name_holds(column, kinds));
+        }
         if column.column.role == Role::DirectIdentifier
             || column.column.role == Role::Count
             || ignore_columns.contains(name)
@@ -360,6 +363,29 @@ fn direct_identifiers(
         }
     }
     Outcome::from_violations(violations)
+}
+
+/// A column whose name holds one of `kinds` (a CSV header cell or an
+/// NDJSON member name that is an address or a number): the name travels
+/// with the data as surely as a value. The name is already its
+/// placeholder.
+fn name_holds<'c>(
+    column: &'c ColumnScan,
+    kinds: &'c [IdentifierKind],
+) -> impl Iterator<Item = Violation> + 'c {
+    let name = &column.column.name;
+    column
+        .name_holds
+        .iter()
+        .filter(|kind| kinds.contains(kind))
+        .map(move |kind| Violation {
+            pointer: column_pointer(name),
+            message: format!(
+                "the name of column `{name}` holds {}; a column name is exchanged with the data",
+                kind.with_article()
+            ),
+            evidence: Some(json!({ "column": name, "kind": kind.as_str(), "in": "column name" })),
+        })
 }
 
 /// Rows of `column` whose value holds each of `kinds`: from the distinct

@@ -9,7 +9,7 @@
 //! must not print.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
@@ -21,6 +21,7 @@ use super::descriptor::{Column, Descriptor, Format, Missing, Role, ValueType};
 use super::number::{NotANumber, Number};
 use super::table::{ClassTable, SensitiveAttribute, TableBuilder, UNRANKED};
 use crate::detect::identifiers::{Detectors, IdentifierKind};
+use crate::detect::placeholder;
 use crate::engine::Progress;
 use crate::error::{Error, FileProblem, Result};
 use crate::schema::PathSegment;
@@ -156,10 +157,20 @@ pub struct ColumnScan {
     /// Rows whose value holds each identifier kind, for the columns whose
     /// cells are scanned as they pass (direct-identifier and insensitive).
     pub detections: BTreeMap<IdentifierKind, u64>,
+    /// The kinds of identifier the column's name held (a CSV header cell,
+    /// an NDJSON member name). Such a name is never kept: `column.name`
+    /// is then the placeholder of the first kind (`[email]`).
+    pub name_holds: Vec<IdentifierKind>,
 }
 
 impl ColumnScan {
-    fn new(column: Column, described: bool) -> Self {
+    /// The column as the pass keeps it, its name replaced by its
+    /// placeholder when it holds an identifier.
+    fn new(mut column: Column, described: bool) -> Self {
+        let name_holds = placeholder::kinds(&column.name);
+        if let Some(&kind) = name_holds.first() {
+            column.name = placeholder::of_kind(kind);
+        }
         let interned = matches!(
             column.role,
             Role::QuasiIdentifier | Role::Sensitive | Role::Count
@@ -171,6 +182,7 @@ impl ColumnScan {
             present: 0,
             values: interned.then(|| Values::new(numeric)),
             detections: BTreeMap::new(),
+            name_holds,
         }
     }
 }
@@ -418,6 +430,9 @@ fn read_csv<'d>(
             .into());
     }
     let mut names = Vec::with_capacity(header.len());
+    // Header names are the file's to choose: a hasher that resists chosen
+    // collisions (SipHash) keeps the check linear whatever they are.
+    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(header.len());
     for (i, raw) in header.iter().enumerate() {
         let text = std::str::from_utf8(raw).map_err(|_| {
             Error::from(
@@ -430,13 +445,8 @@ fn read_csv<'d>(
         } else {
             text
         };
-        if names.contains(&text) {
-            return Err(
-                FileProblem::new(name, format!("the header names column `{text}` twice"))
-                    .at_line(Some(1))
-                    .with_help("give each column a distinct name")
-                    .into(),
-            );
+        if let Some(first) = seen.insert(text, i) {
+            return Err(duplicate_header(name, first, i, text));
         }
         names.push(text);
     }
@@ -466,8 +476,9 @@ fn read_csv<'d>(
             return Err(FileProblem::new(
                 name,
                 format!(
-                    "column `{}` is not valid UTF-8 in this row",
-                    names[positions[i]]
+                    "column `{}` (field {}) is not valid UTF-8 in this row",
+                    pass.columns[i].column.name,
+                    positions[i] + 1
                 ),
             )
             .at_line(Some(line as usize))
@@ -484,49 +495,122 @@ fn read_csv<'d>(
     Ok(pass)
 }
 
+/// Names listed in a message about a header, at most: a header may have
+/// a hundred thousand columns, and a message is read by a person.
+const NAMES_SHOWN: usize = 20;
+
+/// The problem of a header naming one column twice, by the fields'
+/// positions (1-based). The name is shown only when it holds no
+/// identifier: a file without its header row has data in its place.
+fn duplicate_header(file: &str, first: usize, again: usize, text: &str) -> Error {
+    let what = match placeholder::kinds(text).first() {
+        Some(kind) => format!("a name holding {}, not shown", kind.with_article()),
+        None => format!("`{text}`"),
+    };
+    FileProblem::new(
+        file,
+        format!(
+            "header fields {} and {} have the same name ({what})",
+            first + 1,
+            again + 1
+        ),
+    )
+    .at_line(Some(1))
+    .with_help(headerless_hint(&[text]).unwrap_or("give each column a distinct name"))
+    .into()
+}
+
+/// When names of a header hold identifiers, the first row is most likely
+/// data: the help says so instead of asking for better names.
+fn headerless_hint(header: &[&str]) -> Option<&'static str> {
+    header
+        .iter()
+        .any(|h| !placeholder::kinds(h).is_empty())
+        .then_some(
+            "the header row holds identifiers, so the file probably lacks its header: add a row naming the columns",
+        )
+}
+
 /// The scanned columns and, for each, its position in the header:
-/// described ones first, then the rest as insensitive.
+/// described ones first, then the rest as insensitive. Linear in the
+/// header's and the descriptor's lengths.
 fn match_columns(
     name: &str,
     descriptor: &Descriptor,
     header: &[&str],
 ) -> Result<(Vec<ColumnScan>, Vec<usize>)> {
+    let mut position: HashMap<&str, usize> = HashMap::with_capacity(header.len());
+    for (i, h) in header.iter().enumerate() {
+        position.entry(h).or_insert(i);
+    }
     let missing: Vec<&str> = descriptor
         .columns
         .iter()
-        .filter(|c| !header.contains(&c.name.as_str()))
+        .filter(|c| !position.contains_key(c.name.as_str()))
         .map(|c| c.name.as_str())
         .collect();
     if !missing.is_empty() {
-        return Err(FileProblem::new(
-            name,
-            format!(
-                "the header lacks the described column{} `{}`",
-                if missing.len() == 1 { "" } else { "s" },
-                missing.join("`, `")
-            ),
-        )
-        .at_line(Some(1))
-        .with_help(format!(
-            "the header has: {}; fix the descriptor `{}` or the file",
-            header.join(", "),
-            descriptor.source
-        ))
-        .into());
+        return Err(missing_columns(name, descriptor, header, &missing));
     }
+    let described: HashSet<&str> = descriptor.columns.iter().map(|c| c.name.as_str()).collect();
     let mut columns = Vec::new();
     let mut positions = Vec::new();
     for column in &descriptor.columns {
-        positions.push(header.iter().position(|h| *h == column.name).unwrap_or(0));
+        positions.push(position.get(column.name.as_str()).copied().unwrap_or(0));
         columns.push(ColumnScan::new(column.clone(), true));
     }
     for (i, h) in header.iter().enumerate() {
-        if !descriptor.columns.iter().any(|c| c.name == *h) {
+        if !described.contains(h) {
             positions.push(i);
             columns.push(ColumnScan::new(insensitive(h), false));
         }
     }
     Ok((columns, positions))
+}
+
+/// The problem of described columns missing from the header: both lists
+/// bounded, and every name shown only when it holds no identifier.
+fn missing_columns(
+    name: &str,
+    descriptor: &Descriptor,
+    header: &[&str],
+    missing: &[&str],
+) -> Error {
+    // A first row that holds identifiers is data: none of it is shown,
+    // not even the cells the detectors pass (a person's name, say).
+    let help = match headerless_hint(header) {
+        Some(hint) => format!(
+            "{hint}; its {} {} not shown",
+            header.len(),
+            if header.len() == 1 {
+                "field is"
+            } else {
+                "fields are"
+            },
+        ),
+        None => format!(
+            "the header has: {}; fix the descriptor `{}` or the file",
+            placeholder::bounded_list(header.iter().copied(), NAMES_SHOWN),
+            descriptor.source
+        ),
+    };
+    let (shown, more) = placeholder::bounded(missing.iter().copied(), NAMES_SHOWN);
+    let more = if more > 0 {
+        format!(", and {more} more")
+    } else {
+        String::new()
+    };
+    FileProblem::new(
+        name,
+        format!(
+            "the header lacks the described column{} `{}`{more}",
+            if missing.len() == 1 { "" } else { "s" },
+            shown.join("`, `")
+        ),
+    )
+    .at_line(Some(1))
+    .with_help(help)
+    .into()
 }
 
 fn insensitive(name: &str) -> Column {
@@ -583,7 +667,7 @@ fn read_ndjson<'d>(
         .map(|c| ColumnScan::new(c.clone(), true))
         .collect();
     let mut pass = Pass::new(name.to_owned(), columns, detectors);
-    let described_roots: Vec<String> = descriptor
+    let described_roots: HashSet<String> = descriptor
         .columns
         .iter()
         .filter_map(|c| match c.path.first() {
@@ -591,8 +675,7 @@ fn read_ndjson<'d>(
             _ => None,
         })
         .collect();
-    let mut extra: BTreeMap<String, BTreeMap<IdentifierKind, u64>> = BTreeMap::new();
-    let mut extra_present: BTreeMap<String, u64> = BTreeMap::new();
+    let mut extra: BTreeMap<String, Extra> = BTreeMap::new();
     let mut reader = BufReader::with_capacity(1 << 20, file);
     let mut buffer = Vec::new();
     let mut line = 0u64;
@@ -645,30 +728,84 @@ fn read_ndjson<'d>(
             }
             let mut kinds = Vec::new();
             let mut present = false;
-            visit_strings(value, &mut |text| {
-                present |= !text.is_empty();
+            visit_strings(value, &mut |text, is_name| {
+                present |= !is_name && !text.is_empty();
                 for detection in detectors.scan(text) {
                     if !kinds.contains(&detection.kind) {
                         kinds.push(detection.kind);
                     }
                 }
             });
-            if present {
-                *extra_present.entry(key.clone()).or_insert(0) += 1;
-            }
-            let counts = extra.entry(key.clone()).or_default();
-            for kind in kinds {
-                *counts.entry(kind).or_insert(0) += 1;
+            let column = extra_column(&mut extra, key);
+            if let Some(column) = extra.get_mut(column.as_ref()) {
+                column.take(line, present, &kinds);
             }
         }
     }
-    for (key, detections) in extra {
+    for (key, taken) in extra {
         let mut column = ColumnScan::new(insensitive(&key), false);
-        column.present = extra_present.get(&key).copied().unwrap_or(0);
-        column.detections = detections;
+        column.present = taken.present;
+        column.detections = taken.detections;
+        column.name_holds = taken.name_holds;
         pass.columns.push(column);
     }
     Ok(pass)
+}
+
+/// What the pass learns about a member no descriptor names, which the
+/// report lists as a column.
+#[derive(Debug, Default)]
+struct Extra {
+    present: u64,
+    detections: BTreeMap<IdentifierKind, u64>,
+    name_holds: Vec<IdentifierKind>,
+    /// The line last counted, and what it counted: several members whose
+    /// names hold the same kind of identifier are one column (`[email]`),
+    /// counted once a row.
+    line: u64,
+    line_present: bool,
+    line_kinds: Vec<IdentifierKind>,
+}
+
+impl Extra {
+    fn take(&mut self, line: u64, present: bool, kinds: &[IdentifierKind]) {
+        if self.line != line {
+            self.line = line;
+            self.line_present = false;
+            self.line_kinds.clear();
+        }
+        if present && !self.line_present {
+            self.line_present = true;
+            self.present += 1;
+        }
+        for &kind in kinds {
+            if !self.line_kinds.contains(&kind) {
+                self.line_kinds.push(kind);
+                *self.detections.entry(kind).or_insert(0) += 1;
+            }
+        }
+    }
+}
+
+/// The name of the column a member named `key` is counted in, created if
+/// new: its own, or, when the name holds an identifier, the placeholder of
+/// its kind, so that the report lists `[email]` and never the address. A
+/// name is scanned until it has a column of its own (then it holds none).
+fn extra_column<'k>(extra: &mut BTreeMap<String, Extra>, key: &'k str) -> Cow<'k, str> {
+    if extra.contains_key(key) {
+        return Cow::Borrowed(key);
+    }
+    let kinds = placeholder::kinds(key);
+    let name = kinds
+        .first()
+        .map_or_else(|| key.to_owned(), |&kind| placeholder::of_kind(kind));
+    let column = extra.entry(name.clone()).or_default();
+    for kind in kinds {
+        if !column.name_holds.contains(&kind) {
+            column.name_holds.push(kind);
+        }
+    }
+    Cow::Owned(name)
 }
 
 fn value_at<'v>(record: &'v Value, path: &[PathSegment]) -> Option<&'v Value> {
@@ -694,11 +831,16 @@ fn cell_text(value: Option<&Value>) -> Cow<'_, str> {
     }
 }
 
-fn visit_strings(value: &Value, visit: &mut impl FnMut(&str)) {
+/// Every string of `value` and every member name within it (`true` for a
+/// name): names are scanned as values are.
+fn visit_strings(value: &Value, visit: &mut impl FnMut(&str, bool)) {
     match value {
-        Value::String(s) => visit(s),
+        Value::String(s) => visit(s, false),
         Value::Array(items) => items.iter().for_each(|v| visit_strings(v, visit)),
-        Value::Object(map) => map.values().for_each(|v| visit_strings(v, visit)),
+        Value::Object(map) => map.iter().for_each(|(k, v)| {
+            visit(k, true);
+            visit_strings(v, visit);
+        }),
         _ => {}
     }
 }

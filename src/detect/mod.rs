@@ -1,7 +1,10 @@
 //! Detectors shared by every family that reads values: identifier values
 //! ([`identifiers`]: national IDs, phones, e-mail, plates, addresses) and
 //! precision and time-bucket rules (`coarsening`). They decide nothing
-//! about profiles; checks in the families call them.
+//! about profiles; checks in the families call them. Names that are data
+//! (member names, headers, pointer segments) are shown through
+//! [`placeholder`], which hides those holding an identifier.
 
 pub(crate) mod coarsening;
 pub mod identifiers;
+pub mod placeholder;

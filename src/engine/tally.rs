@@ -5,7 +5,9 @@
 //! requirement), findings with a verdict per profile, and finally builds
 //! the [`Report`]. Findings are located and scrubbed here, in one stage
 //! (the family's [`Locator`]), so that redaction applies to every family
-//! alike.
+//! alike: a pointer segment that holds an identifier is shown as its
+//! placeholder (`/contacts/[phone-kr]`) in the location, the message and
+//! the evidence, whatever the family and the format.
 
 use std::collections::BTreeMap;
 
@@ -13,6 +15,7 @@ use serde_json::Value;
 
 use super::plan::Plan;
 use crate::catalog::Level;
+use crate::detect::placeholder;
 use crate::model::{
     Command, Counts, Finding, InputSummary, Location, ProfileResult, REPORT_SCHEMA_VERSION, Report,
     RequirementResult, Summary, Tool, Verdict, WaiverOutcome, WaiverStatus,
@@ -314,19 +317,38 @@ impl<'p, C> Tally<'p, C> {
             Some(pointer) => self.locator.place(location, &pointer),
             None => location.clone(),
         };
-        location.pointer = location
-            .pointer
-            .map(|p| escape_controls(&self.locator.text(&p), false));
+        // A pointer segment may hold an identifier (a member name that is
+        // a phone number): it is shown as its placeholder, in the location
+        // and wherever the message or evidence quotes it.
+        let raw_pointer = location.pointer.as_deref().map(|p| self.locator.text(p));
+        let hidden = raw_pointer
+            .as_deref()
+            .map(placeholder::hidden_segments)
+            .unwrap_or_default();
+        let hide = |text: &str| match &raw_pointer {
+            Some(raw) if !hidden.is_empty() => placeholder::scrub(text, raw, &hidden),
+            _ => text.to_owned(),
+        };
+        location.pointer = raw_pointer
+            .as_deref()
+            .map(|p| escape_controls(&placeholder::pointer(p), false));
         location.file = location
             .file
             .map(|f| escape_controls(&self.locator.text(&f), false));
-        let evidence =
-            merge_evidence(evidence, context).map(|v| escape_value(self.locator.value(v)));
+        let evidence = merge_evidence(evidence, context).map(|v| {
+            let v = self.locator.value(v);
+            let v = if hidden.is_empty() {
+                v
+            } else {
+                map_strings(v, &hide)
+            };
+            escape_value(v)
+        });
         Finding {
             requirement: self.plan.instances[instance].requirement.clone(),
             verdicts,
             location,
-            message: self.clean(&message),
+            message: self.clean(&hide(&message)),
             evidence,
             waiver: None,
         }
@@ -453,6 +475,23 @@ pub fn escape_value(value: Value) -> Value {
         Value::Object(map) => Value::Object(
             map.into_iter()
                 .map(|(k, v)| (escape_controls(&k, false), escape_value(v)))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+/// `value` with `map` applied to every string and key.
+fn map_strings(value: Value, map: &impl Fn(&str) -> String) -> Value {
+    match value {
+        Value::String(s) => Value::String(map(&s)),
+        Value::Array(items) => {
+            Value::Array(items.into_iter().map(|v| map_strings(v, map)).collect())
+        }
+        Value::Object(members) => Value::Object(
+            members
+                .into_iter()
+                .map(|(k, v)| (map(&k), map_strings(v, map)))
                 .collect(),
         ),
         other => other,

@@ -159,11 +159,20 @@ fn first_record_type(data: &Path, registry: &SchemaRegistry) -> Result<String> {
             let Some(name) = value.get("type").and_then(|t| t.as_str()) else {
                 return Err(no_roles());
             };
-            return registry.uri_for_type(name).map(str::to_owned).ok_or_else(|| {
-                Error::Usage(format!(
-                    "no shared schema for entity type `{name}`; give --descriptor FILE, or --schema-dir with a schema for it"
-                ))
-            });
+            // The record's `type` is data: the message says where it is,
+            // not what it says.
+            return registry
+                .uri_for_type(name)
+                .map(str::to_owned)
+                .ok_or_else(|| {
+                    FileProblem::new(
+                        data.display().to_string(),
+                        "the first record's `type` names no shared schema",
+                    )
+                    .at_line(Some(n + 1))
+                    .with_help("give --descriptor FILE, or --schema-dir with a schema for its type")
+                    .into()
+                });
         }
     }
     Err(FileProblem::new(

@@ -301,12 +301,16 @@ fn declared_only(x: &Exchange, context: &Context<'_>) -> Outcome {
         if unknown_type.is_some() {
             return;
         }
-        let entity_type = map
-            .get("type")
-            .and_then(Value::as_str)
-            .or(context.endpoint_type);
+        let own_type = map.get("type").and_then(Value::as_str);
+        let entity_type = own_type.or(context.endpoint_type);
         let Some(declared) = entity_type.and_then(|t| context.declared.get(t)) else {
-            unknown_type = Some(entity_type.unwrap_or("(none)").to_owned());
+            // The record's own `type` is data and is not repeated; the
+            // endpoint's comes from the target file and is named.
+            unknown_type = Some(match (own_type, entity_type) {
+                (Some(_), _) => "no shared schema for the record's `type` (its value names no known entity type)".to_owned(),
+                (None, Some(declared)) => format!("no shared schema for the declared type `{declared}`"),
+                (None, None) => "the record has no `type` member and its endpoint declares none".to_owned(),
+            });
             return;
         };
         for key in map.keys() {
@@ -319,8 +323,8 @@ fn declared_only(x: &Exchange, context: &Context<'_>) -> Outcome {
         Ok(shape) => shape,
         Err(reason) => return Outcome::Error(unreadable_body(x, reason)),
     };
-    if let Some(name) = unknown_type {
-        return Outcome::Error(format!("no shared schema for type `{name}`"));
+    if let Some(reason) = unknown_type {
+        return Outcome::Error(reason);
     }
     let many = matches!(shape, Shape::Array(_));
     Outcome::from_violations(
@@ -329,7 +333,7 @@ fn declared_only(x: &Exchange, context: &Context<'_>) -> Outcome {
             .map(|(i, key, entity_type)| {
                 let prefix = if many { format!("/{i}") } else { String::new() };
                 Violation::new(
-                    format!("{prefix}/{key}"),
+                    format!("{prefix}/{}", key.replace('~', "~0").replace('/', "~1")),
                     format!("`{key}` is not declared by the `{entity_type}` schema"),
                 )
             })

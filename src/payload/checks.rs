@@ -8,6 +8,7 @@ use serde_json::{Map, Value, json};
 
 use crate::detect::coarsening;
 use crate::detect::identifiers::{Detectors, IdentifierKind};
+use crate::detect::placeholder;
 use crate::engine::{Outcome, ParamError, Violation};
 use crate::schema::{CompiledSchema, Granularity, PrivacyRole, governance};
 
@@ -221,11 +222,25 @@ fn schema_conformance(schema: &CompiledSchema, value: &Value, prefix: &str) -> O
 /// The error in plain words, never echoing the instance value. For `anyOf`
 /// and `oneOf`, the bare "not valid under any of the schemas" says nothing
 /// a user can act on, so each alternative's first complaint is added.
+///
+/// Member names are data too: the unexpected names an `additionalProperties`
+/// or `unevaluatedProperties` error lists are shown through
+/// [`placeholder::shown`], and a `propertyNames` error is the masked error
+/// about the name, which never names it.
 fn describe_schema_error(error: &jsonschema::ValidationError<'_>) -> String {
+    use jsonschema::error::ValidationErrorKind;
     let message = error.masked().to_string();
     let branches = match error.kind() {
-        jsonschema::error::ValidationErrorKind::AnyOf { context }
-        | jsonschema::error::ValidationErrorKind::OneOfNotValid { context } => context,
+        ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
+            context
+        }
+        ValidationErrorKind::AdditionalProperties { unexpected }
+        | ValidationErrorKind::UnevaluatedProperties { unexpected } => {
+            return hide_names(message, unexpected);
+        }
+        ValidationErrorKind::PropertyNames { error } => {
+            return format!("a member name is not allowed: {}", error.masked());
+        }
         _ => return message,
     };
     let alternatives: Vec<String> = branches
@@ -237,6 +252,17 @@ fn describe_schema_error(error: &jsonschema::ValidationError<'_>) -> String {
         return message;
     }
     format!("{message}: {}", alternatives.join("; or "))
+}
+
+/// `message` with each of `names` that holds an identifier, quoted as
+/// the validator quotes it, replaced by its placeholder.
+fn hide_names(message: String, names: &[String]) -> String {
+    names.iter().fold(message, |message, name| {
+        match placeholder::placeholder(name) {
+            Some(shown) => message.replace(&format!("'{name}'"), &format!("'{shown}'")),
+            None => message,
+        }
+    })
 }
 
 fn envelope(value: &Value, member: &str, schema: &CompiledSchema) -> Outcome {
@@ -281,6 +307,7 @@ fn identifier_values(value: &Value, detectors: &Detectors, ignore_fields: &[Stri
         Value::Object(map) => {
             for (key, child) in map.iter().filter(|(key, _)| !ignore_fields.contains(key)) {
                 path.push(PathStep::Key(key));
+                scan_member_name(key, detectors, &path, &mut violations);
                 scan_strings(child, detectors, &mut path, &mut violations);
                 path.pop();
             }
@@ -344,10 +371,89 @@ fn scan_strings<'a>(
         Value::Object(map) => {
             for (key, child) in map {
                 path.push(PathStep::Key(key));
+                scan_member_name(key, detectors, path, out);
                 scan_strings(child, detectors, path, out);
                 path.pop();
             }
         }
         _ => {}
+    }
+}
+
+/// A member name is scanned as a value is: a contact list keyed by phone
+/// number exchanges the numbers as surely as one listing them. The
+/// finding is placed at the member (whose pointer the report shows with
+/// the name replaced by its placeholder).
+fn scan_member_name(
+    name: &str,
+    detectors: &Detectors,
+    path: &[PathStep<'_>],
+    out: &mut Vec<Violation>,
+) {
+    for detection in detectors.scan(name) {
+        let pointer = pointer_of(path);
+        let message = format!(
+            "the member name of `{pointer}` contains {}",
+            detection.kind.with_article()
+        );
+        let mut violation = Violation::new(pointer, message);
+        violation.evidence = Some(json!({
+            "identifier": detection.kind.as_str(),
+            "in": "member name",
+        }));
+        out.push(violation);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn first_error(schema: Value, instance: &Value) -> String {
+        let validator = jsonschema::validator_for(&schema).expect("a valid test schema");
+        let error = validator
+            .iter_errors(instance)
+            .next()
+            .expect("the instance breaks the schema");
+        describe_schema_error(&error)
+    }
+
+    #[test]
+    fn unexpected_member_names_holding_identifiers_are_shown_as_their_kind() {
+        let message = first_error(
+            json!({ "additionalProperties": false, "properties": { "name": {} } }),
+            &json!({ "name": 1, "kim@example.org": 2, "other": 3 }),
+        );
+        assert!(!message.contains("kim@example.org"), "{message}");
+        assert!(message.contains("'[email]'"), "{message}");
+        assert!(message.contains("'other'"), "{message}");
+    }
+
+    #[test]
+    fn a_member_name_refused_by_property_names_is_not_repeated() {
+        let message = first_error(
+            json!({ "propertyNames": { "maxLength": 3 } }),
+            &json!({ "010-2345-6789": true }),
+        );
+        assert!(!message.contains("010-2345-6789"), "{message}");
+        assert!(
+            message.starts_with("a member name is not allowed"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn member_names_are_scanned_like_values() {
+        let detectors = Detectors::new(&IdentifierKind::ALL);
+        let record = json!({ "contacts": { "010-2345-6789": "seen" } });
+        let Outcome::Violations(found) = identifier_values(&record, &detectors, &[]) else {
+            panic!("the key is a finding");
+        };
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].pointer, "/contacts/010-2345-6789");
+        assert_eq!(
+            found[0].evidence,
+            Some(json!({ "identifier": "phone-kr", "in": "member name" }))
+        );
     }
 }

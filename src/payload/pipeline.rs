@@ -91,7 +91,20 @@ impl SchemaChoice {
         schemas
             .get(name)
             .map(|s| s.as_ref())
-            .ok_or_else(|| format!("no shared schema for type `{name}`; {hint}"))
+            .ok_or_else(|| unknown_type(value, name, hint))
+    }
+}
+
+/// Why a record's type has no schema. The record's own `type` is data and
+/// is never repeated: the message says where the name came from; a type
+/// its source declares (a live endpoint's, from the target file) is named.
+fn unknown_type(value: &Value, name: &str, hint: &str) -> String {
+    if value.get("type").is_some() {
+        format!(
+            "no shared schema for the record's `type` (its value names no known entity type); {hint}"
+        )
+    } else {
+        format!("no shared schema for the declared type `{name}`; {hint}")
     }
 }
 

@@ -28,5 +28,6 @@ mod renderers;
 mod report_paths;
 mod reports;
 mod reproduce;
+mod reveal;
 mod schemas;
 mod schemathesis;
