@@ -151,7 +151,10 @@ def phone_in():
         lambda: f"+91 {digits(5, '6789')} {digits(5)}",
         lambda: f"+91{digits(10, '6789')}",
         lambda: f"91-{digits(10, '6789')}",
-        lambda: f"0{digits(10, '6789')}",
+        # With the trunk 0 only 09… is Indian alone: 06x and 070 are Korean
+        # landline and internet numbers, 08x Indonesian mobiles, written
+        # that way first in those countries (the detectors read them so).
+        lambda: f"0{digits(10, '9')}",
         lambda: digits(10, "6789"),
         lambda: f"ph: {digits(3, '6789')} {digits(3)} {digits(4)}.",
         lambda: f"For site access call +91 {digits(5, '6789')} {digits(5)}",
@@ -164,11 +167,14 @@ def phone_sg():
         lambda: f"+65 {digits(4, '689')} {digits(4)}",
         lambda: f"+65{digits(8, '689')}",
         lambda: f"+65-{digits(4, '89')}-{digits(4)}",
-        lambda: digits(8, "89"),
+        # Bare eight digits are as often an amount: a phone sits under a
+        # member that says so.
+        lambda: ("telephone", digits(8, "89")),
         lambda: f"{digits(4, '689')} {digits(4)}",
         lambda: f"Detector hotline +65 {digits(4, '689')} {digits(4)}",
     ]
-    return [("-", shapes[i % len(shapes)]()) for i in range(28)]
+    rows = [shapes[i % len(shapes)]() for i in range(28)]
+    return [row if isinstance(row, tuple) else ("-", row) for row in rows]
 
 
 def phone_id():
