@@ -373,7 +373,7 @@ fn detections_of(
     match &column.values {
         Some(values) => {
             for (text, &count) in values.texts.iter().zip(&values.counts) {
-                for detection in detectors.scan(text) {
+                for detection in detectors.scan_in(Some(&column.column.name), text) {
                     *found.entry(detection.kind).or_insert(0) += count;
                 }
             }

@@ -18,6 +18,7 @@ mod flows_properties;
 mod hostile;
 mod hostile_report;
 mod html_chromium;
+mod identifier_corpus;
 mod layers;
 mod live;
 mod properties;
