@@ -13,6 +13,8 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
+use crate::catalog::Catalogue;
+
 use super::identifiers::{Confidence, IdentifierKind};
 use super::validators::Validator;
 
@@ -176,6 +178,20 @@ impl Definitions {
                     .collect();
             Definitions::parse(&files)
                 .expect("embedded detector definitions are checked by a unit test")
+        })
+    }
+
+    /// The definitions of the files `catalogue` loaded (embedded, then
+    /// overlays), already checked against their format schema there; a
+    /// mistake the schema cannot see is reported with its file.
+    pub fn from_catalogue(catalogue: &Catalogue) -> crate::error::Result<Definitions> {
+        let files: Vec<(String, String)> = catalogue
+            .detector_files()
+            .into_iter()
+            .map(|(name, text)| (name.to_owned(), text.to_owned()))
+            .collect();
+        Definitions::parse(&files).map_err(|e| {
+            crate::error::Error::Files(vec![crate::error::FileProblem::new(e.file, e.message)])
         })
     }
 

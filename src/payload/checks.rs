@@ -7,6 +7,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use crate::detect::coarsening;
+use crate::detect::definitions::Definitions;
 use crate::detect::identifiers::{Confidence, Detectors, IdentifierKind};
 use crate::engine::{Outcome, ParamError, Violation};
 use crate::schema::{CompiledSchema, Granularity, PrivacyRole, governance};
@@ -122,6 +123,7 @@ impl PayloadCheck {
         kind: &str,
         raw: &Map<String, Value>,
         envelope: impl FnOnce() -> Result<CompiledSchema, String>,
+        definitions: &Definitions,
     ) -> Result<Self, ParamError> {
         match kind {
             "payload-schema" => params::<NoParams>(kind, raw).map(|_| PayloadCheck::Schema),
@@ -140,7 +142,8 @@ impl PayloadCheck {
                 let p: ValueParams = params(kind, raw)?;
                 let kinds = IdentifierKind::parse_all(&p.detectors)?;
                 Ok(PayloadCheck::IdentifierValues {
-                    detectors: Detectors::with_min_confidence(&kinds, p.min_confidence),
+                    detectors: Detectors::from_definitions(definitions, &kinds, p.min_confidence)
+                        .map_err(|e| ParamError::new(e.to_string()))?,
                     ignore_fields: p.ignore_fields,
                 })
             }
@@ -378,7 +381,12 @@ mod tests {
         let Value::Object(raw) = params else {
             panic!("parameters are an object");
         };
-        match PayloadCheck::build("payload-identifier-values", &raw, no_envelope) {
+        match PayloadCheck::build(
+            "payload-identifier-values",
+            &raw,
+            no_envelope,
+            Definitions::embedded(),
+        ) {
             Ok(PayloadCheck::IdentifierValues {
                 detectors,
                 ignore_fields,
@@ -423,6 +431,14 @@ mod tests {
         else {
             panic!("object");
         };
-        assert!(PayloadCheck::build("payload-identifier-values", &raw, no_envelope).is_err());
+        assert!(
+            PayloadCheck::build(
+                "payload-identifier-values",
+                &raw,
+                no_envelope,
+                Definitions::embedded()
+            )
+            .is_err()
+        );
     }
 }

@@ -13,6 +13,7 @@ mod cli;
 mod corpus;
 mod dataset;
 mod dataset_properties;
+mod detectors;
 mod flows;
 mod flows_properties;
 mod hostile;
