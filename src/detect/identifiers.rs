@@ -701,34 +701,44 @@ fn may_hold_identifier(text: &str) -> bool {
     text.len() >= MIN_IDENTIFIER_LEN && has_identifier_ingredients(text) && !is_iso_timestamp(text)
 }
 
-/// Counting passes over the bytes, which the compiler vectorises, rather
-/// than one branchy loop: the digits first, as most strings that hold an
-/// identifier are decided there; the hex run last, as only a MAC address
-/// with few decimal digits needs it.
+/// A counting pass over the digits first, which the compiler vectorises
+/// and which decides most strings that hold an identifier; then one pass
+/// that stops as soon as another ingredient is present. Most strings are
+/// words and go through both without finding one.
 fn has_identifier_ingredients(text: &str) -> bool {
     let bytes = text.as_bytes();
-    let count = |wanted: u8| bytes.iter().filter(|&&b| b == wanted).count();
-    bytes.iter().filter(|b| b.is_ascii_digit()).count() >= MIN_DIGITS
-        || bytes.contains(&b'@')
-        || count(b':') >= MIN_SEPARATORS
-        || text.contains("::")
-        || count(b'-') >= MIN_SEPARATORS
-        || has_hex_run(bytes)
-}
-
-/// Whether [`MIN_HEX_RUN`] hex digits follow each other (dots between
-/// them allowed).
-fn has_hex_run(bytes: &[u8]) -> bool {
-    let mut run = 0;
+    if bytes.iter().filter(|b| b.is_ascii_digit()).count() >= MIN_DIGITS {
+        return true;
+    }
+    let (mut colons, mut dashes, mut hex_run) = (0, 0, 0);
+    let mut previous = 0;
     for &byte in bytes {
-        if byte.is_ascii_hexdigit() {
-            run += 1;
-            if run >= MIN_HEX_RUN {
-                return true;
+        let enough = match byte {
+            b'@' => true,
+            b':' => {
+                colons += 1;
+                hex_run = 0;
+                colons >= MIN_SEPARATORS || previous == b':'
             }
-        } else if byte != b'.' {
-            run = 0;
+            b'-' => {
+                dashes += 1;
+                hex_run = 0;
+                dashes >= MIN_SEPARATORS
+            }
+            b'.' => false,
+            _ if byte.is_ascii_hexdigit() => {
+                hex_run += 1;
+                hex_run >= MIN_HEX_RUN
+            }
+            _ => {
+                hex_run = 0;
+                false
+            }
+        };
+        if enough {
+            return true;
         }
+        previous = byte;
     }
     false
 }
