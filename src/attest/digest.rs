@@ -55,7 +55,8 @@ pub fn file_digest(path: &Path) -> Result<String> {
 /// file is read twice.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SuiteDigests {
-    /// Requirement catalogue files in force, by name.
+    /// Requirement catalogue files and identifier detector definition
+    /// files (`suites/detectors/`) in force, by name.
     pub catalogue: BTreeMap<String, String>,
     /// For each profile ID, the files of the profile and its lineage, by
     /// name.
@@ -78,7 +79,14 @@ impl SuiteDigests {
             );
         }
         Ok(SuiteDigests {
-            catalogue: digest_texts(catalogue.requirement_files()),
+            // Detector definitions decide what the identifier requirements
+            // find, so they are digested with the requirements.
+            catalogue: digest_texts(
+                catalogue
+                    .requirement_files()
+                    .into_iter()
+                    .chain(catalogue.detector_files()),
+            ),
             profiles,
             lists: digest_texts(catalogue.lists().files()),
             live_cases: digest_texts(

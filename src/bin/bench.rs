@@ -15,6 +15,10 @@
 //! `bench/dataset.rs`): `cargo run --release --bin cityconform-bench --
 //! --dataset [--records N] [--pycanon-rows N,N]`.
 //!
+//! With `--detectors`, the identifier-detector benchmark instead (see
+//! `bench/detectors.rs`): values per second over the labelled corpus in
+//! `fixtures/identifiers/` (run from the project root).
+//!
 //! With `--live [--runs N]` it measures the live audit instead: the full
 //! live suite under `baseline`, `kr` and `eu` against the embedded
 //! reference platform over HTTPS on loopback, a fresh platform each run
@@ -43,6 +47,8 @@ use cityconform::schema::{SchemaOptions, SchemaRegistry};
 
 #[path = "bench/dataset.rs"]
 mod dataset;
+#[path = "bench/detectors.rs"]
+mod detectors;
 
 const AIR_QUALITY: &str = "https://cityconform.org/schemas/models/AirQualityObserved/v1";
 
@@ -53,6 +59,7 @@ struct Args {
     dataset: bool,
     pycanon_rows: Vec<u64>,
     live: bool,
+    detectors: bool,
     // Unread without the live benchmark; `allow`, not `expect`, as the
     // test build of this binary does not see it as dead.
     #[cfg_attr(
@@ -70,6 +77,7 @@ fn parse_args() -> Result<Args, String> {
         dataset: false,
         pycanon_rows: vec![10_000, 100_000],
         live: false,
+        detectors: false,
         runs: 7,
     };
     let mut it = std::env::args().skip(1);
@@ -94,10 +102,11 @@ fn parse_args() -> Result<Args, String> {
                     .collect::<Result<_, _>>()?
             }
             "--live" => args.live = true,
+            "--detectors" => args.detectors = true,
             "--runs" => args.runs = value()?.parse().map_err(|e| format!("--runs: {e}"))?,
             "--help" | "-h" => {
                 return Err(
-                    "usage: cityconform-bench [--records N] [--invalid-percent P] [--dir DIR] | --dataset [--records N] [--pycanon-rows N,N] | --live [--runs N]"
+                    "usage: cityconform-bench [--records N] [--invalid-percent P] [--dir DIR] | --dataset [--records N] [--pycanon-rows N,N] | --live [--runs N] | --detectors"
                         .to_owned(),
                 );
             }
@@ -115,6 +124,9 @@ fn main() -> std::process::ExitCode {
         parse_args().and_then(|args| {
             if args.dataset {
                 dataset_parent(&args)
+            } else if args.detectors {
+                println!("machine: {}", machine());
+                detectors::run(Path::new("fixtures/identifiers"))
             } else if args.live {
                 live(&args)
             } else {

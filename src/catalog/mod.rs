@@ -3,6 +3,7 @@
 //! (see [`crate::engine`]); it only says *what* is required, by whom, with
 //! which parameters.
 
+pub(crate) mod detectors;
 mod diff;
 pub mod lists;
 pub(crate) mod load;
@@ -51,6 +52,9 @@ pub struct Catalogue {
     requirements: BTreeMap<String, Requirement>,
     profiles: BTreeMap<String, Profile>,
     lists: Lists,
+    /// The identifier detector definition files in force, checked; the
+    /// detectors read them ([`Catalogue::detector_files`]).
+    detectors: Vec<load::SuiteText>,
     origins: BTreeMap<String, Origin>,
     sources: Vec<TomlSource>,
 }
@@ -88,6 +92,7 @@ impl Catalogue {
             requirements: BTreeMap::new(),
             profiles: BTreeMap::new(),
             lists: Lists::load(overlays)?,
+            detectors: detectors::load(overlays)?,
             origins: BTreeMap::new(),
             sources: Vec::new(),
         };
@@ -240,6 +245,15 @@ impl Catalogue {
     /// in load order: what a report's provenance digests.
     pub fn requirement_files(&self) -> Vec<(&str, &str)> {
         self.files_of("requirement:")
+    }
+
+    /// Name and text of the identifier detector definition files in force
+    /// (`suites/detectors/`, then the overlays'), in load order.
+    pub fn detector_files(&self) -> Vec<(&str, &str)> {
+        self.detectors
+            .iter()
+            .map(|f| (f.name.as_str(), f.text.as_str()))
+            .collect()
     }
 
     /// Name and text of the files that define the profile `id` and its

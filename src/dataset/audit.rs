@@ -10,10 +10,12 @@ use super::descriptor::{Descriptor, Role, ValueType};
 use super::metrics::Metrics;
 use super::scan::{Scan, scan};
 use crate::catalog::Catalogue;
-use crate::detect::identifiers::{Detectors, IdentifierKind};
+use crate::detect::definitions::Definitions;
+use crate::detect::identifiers::{Confidence, Detectors, IdentifierKind};
 use crate::engine::{Outcome, Plain, Plan, Progress, Selection, Tally};
 use crate::error::Result;
 use crate::model::{ColumnSummary, Command, DatasetSummary, InputSummary, Location, Report};
+use std::sync::Arc;
 
 /// The plan of a dataset audit.
 pub type DatasetPlan = Plan<DatasetCheck>;
@@ -21,11 +23,22 @@ pub type DatasetPlan = Plan<DatasetCheck>;
 /// Builds the dataset plan for `selection`. Fails before any data is read
 /// on a wrong profile, requirement or parameter.
 pub fn plan(catalogue: &Catalogue, selection: Selection<'_>) -> Result<DatasetPlan> {
+    let definitions = Arc::new(Definitions::from_catalogue(catalogue)?);
     Plan::build(catalogue, selection, "dataset", None, |kind, params| {
         KINDS
             .contains(&kind)
-            .then(|| DatasetCheck::build(kind, params))
+            .then(|| DatasetCheck::build(kind, params, &definitions))
     })
+}
+
+/// The detector definitions the plan's checks were built with (the
+/// embedded ones when no check scans for identifiers).
+fn definitions(plan: &DatasetPlan) -> Arc<Definitions> {
+    plan.instances
+        .iter()
+        .find_map(|i| i.check.definitions())
+        .cloned()
+        .unwrap_or_else(|| Arc::new(Definitions::embedded().clone()))
 }
 
 /// Every identifier kind some check of `plan` scans for, for the one pass.
@@ -59,7 +72,12 @@ pub fn audit(
     options: &AuditOptions,
     progress: &dyn Progress,
 ) -> Result<Report> {
-    let detectors = Detectors::new(&identifier_kinds(plan));
+    let detectors = Detectors::from_definitions(
+        &definitions(plan),
+        &identifier_kinds(plan),
+        Confidence::Medium,
+    )
+    .map_err(|e| crate::error::Error::Internal(e.to_string()))?;
     let scan = scan(&options.path, descriptor, &detectors, progress)?;
     let metrics = Metrics::compute(&scan.table);
     let view = DatasetView {

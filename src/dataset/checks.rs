@@ -15,9 +15,11 @@ use crate::dataset::descriptor::{Role, ValueType};
 use crate::dataset::metrics::{self, Metrics};
 use crate::dataset::scan::{ColumnScan, Scan};
 use crate::detect::coarsening;
-use crate::detect::identifiers::{Detectors, IdentifierKind};
+use crate::detect::definitions::Definitions;
+use crate::detect::identifiers::{Confidence, Detectors, IdentifierKind};
 use crate::engine::{Outcome, ParamError, Violation};
 use crate::schema::Granularity;
+use std::sync::Arc;
 
 /// The check kinds this module implements, as named in the catalogue.
 pub const KINDS: &[&str] = &[
@@ -52,6 +54,8 @@ pub enum DatasetCheck {
     DirectIdentifiers {
         /// The compiled detectors.
         detectors: Detectors,
+        /// The definitions they were compiled from, for the one pass.
+        definitions: Arc<Definitions>,
         /// Their kinds.
         kinds: Vec<IdentifierKind>,
         /// Columns not scanned by value.
@@ -164,13 +168,19 @@ fn share(name: &str, value: f64) -> Result<f64, String> {
 impl DatasetCheck {
     /// Builds the check `kind` with `raw` parameters; bad parameters fail
     /// here, before any data is read.
-    pub fn build(kind: &str, raw: &Map<String, Value>) -> Result<Self, ParamError> {
+    pub fn build(
+        kind: &str,
+        raw: &Map<String, Value>,
+        definitions: &Arc<Definitions>,
+    ) -> Result<Self, ParamError> {
         match kind {
             "dataset-direct-identifiers" => {
                 let p: IdentifierParams = params(kind, raw)?;
                 let kinds = IdentifierKind::parse_all(&p.detectors)?;
                 Ok(DatasetCheck::DirectIdentifiers {
-                    detectors: Detectors::new(&kinds),
+                    detectors: Detectors::from_definitions(definitions, &kinds, Confidence::Medium)
+                        .map_err(|e| ParamError::new(e.to_string()))?,
+                    definitions: Arc::clone(definitions),
                     kinds,
                     ignore_columns: p.ignore_columns,
                 })
@@ -231,6 +241,15 @@ impl DatasetCheck {
         }
     }
 
+    /// The detector definitions this check was built with, if it scans
+    /// for identifiers.
+    pub(crate) fn definitions(&self) -> Option<&Arc<Definitions>> {
+        match self {
+            DatasetCheck::DirectIdentifiers { definitions, .. } => Some(definitions),
+            _ => None,
+        }
+    }
+
     /// The identifier kinds this check scans cell by cell, if any.
     pub fn identifier_kinds(&self) -> &[IdentifierKind] {
         match self {
@@ -246,6 +265,7 @@ impl DatasetCheck {
                 detectors,
                 kinds,
                 ignore_columns,
+                ..
             } => direct_identifiers(view.scan, detectors, kinds, ignore_columns),
             DatasetCheck::KAnonymity { k } => k_anonymity(view, *k),
             DatasetCheck::AlphaK { alpha, k } => alpha_k(view, *alpha, *k),
@@ -399,7 +419,7 @@ fn detections_of(
     match &column.values {
         Some(values) => {
             for (text, &count) in values.texts.iter().zip(&values.counts) {
-                for detection in detectors.scan(text) {
+                for detection in detectors.scan_in(Some(&column.column.name), text) {
                     *found.entry(detection.kind).or_insert(0) += count;
                 }
             }
@@ -818,7 +838,7 @@ mod tests {
             let Value::Object(map) = params else {
                 panic!("object")
             };
-            DatasetCheck::build(kind, &map)
+            DatasetCheck::build(kind, &map, &Arc::new(Definitions::embedded().clone()))
                 .expect_err("rejected")
                 .to_string()
         };

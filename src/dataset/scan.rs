@@ -265,7 +265,8 @@ impl<'a> Pass<'a> {
                 Some(values) => values.intern(&text).is_ok(),
                 None => {
                     if !text.is_empty() {
-                        for detection in self.detectors.scan(&text) {
+                        let member = Some(column.column.name.as_str());
+                        for detection in self.detectors.scan_in(member, &text) {
                             *column.detections.entry(detection.kind).or_insert(0) += 1;
                         }
                     }
@@ -730,7 +731,7 @@ fn read_ndjson<'d>(
             let mut present = false;
             visit_strings(value, &mut |text, is_name| {
                 present |= !is_name && !text.is_empty();
-                for detection in detectors.scan(text) {
+                for detection in detectors.scan_in(Some(key), text) {
                     if !kinds.contains(&detection.kind) {
                         kinds.push(detection.kind);
                     }

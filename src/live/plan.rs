@@ -72,6 +72,7 @@ impl LivePlan {
             }
         }
         Error::unless_problems(problems)?;
+        let definitions = crate::detect::definitions::Definitions::from_catalogue(catalogue)?;
         let plan = Plan::build(
             catalogue,
             selection,
@@ -81,7 +82,7 @@ impl LivePlan {
                 if kind == LIVE_KIND {
                     return Some(Ok(Decider::Cases));
                 }
-                crate::payload::build(kind, params, registry, None)
+                crate::payload::build(kind, params, registry, None, &definitions)
                     .map(|built| built.map(Decider::Payload))
             },
         )?;

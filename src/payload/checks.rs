@@ -7,7 +7,8 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use crate::detect::coarsening;
-use crate::detect::identifiers::{Detectors, IdentifierKind};
+use crate::detect::definitions::Definitions;
+use crate::detect::identifiers::{Confidence, Detectors, IdentifierKind};
 use crate::detect::placeholder;
 use crate::engine::{Outcome, ParamError, Violation};
 use crate::schema::{CompiledSchema, Granularity, PrivacyRole, governance};
@@ -96,6 +97,11 @@ struct ValueParams {
     detectors: Vec<String>,
     #[serde(default)]
     ignore_fields: Vec<String>,
+    /// The least confidence that counts as a finding (`low`, `medium`,
+    /// `high`); a profile lowers it to be told of bare 8-digit values and
+    /// letter-and-seven-digit codes too.
+    #[serde(default)]
+    min_confidence: Confidence,
 }
 
 #[derive(Deserialize)]
@@ -118,6 +124,7 @@ impl PayloadCheck {
         kind: &str,
         raw: &Map<String, Value>,
         envelope: impl FnOnce() -> Result<CompiledSchema, String>,
+        definitions: &Definitions,
     ) -> Result<Self, ParamError> {
         match kind {
             "payload-schema" => params::<NoParams>(kind, raw).map(|_| PayloadCheck::Schema),
@@ -136,7 +143,8 @@ impl PayloadCheck {
                 let p: ValueParams = params(kind, raw)?;
                 let kinds = IdentifierKind::parse_all(&p.detectors)?;
                 Ok(PayloadCheck::IdentifierValues {
-                    detectors: Detectors::new(&kinds),
+                    detectors: Detectors::from_definitions(definitions, &kinds, p.min_confidence)
+                        .map_err(|e| ParamError::new(e.to_string()))?,
                     ignore_fields: p.ignore_fields,
                 })
             }
@@ -336,6 +344,15 @@ fn pointer_of(path: &[PathStep<'_>]) -> String {
     out
 }
 
+/// The member a scanned string sits under (the last key of its path, past
+/// any array indexes), which the detectors read as context.
+fn member_of<'a>(path: &[PathStep<'a>]) -> Option<&'a str> {
+    path.iter().rev().find_map(|step| match step {
+        PathStep::Key(key) => Some(*key),
+        PathStep::Index(_) => None,
+    })
+}
+
 fn scan_strings<'a>(
     value: &'a Value,
     detectors: &Detectors,
@@ -344,7 +361,7 @@ fn scan_strings<'a>(
 ) {
     match value {
         Value::String(text) => {
-            for detection in detectors.scan(text) {
+            for detection in detectors.scan_in(member_of(path), text) {
                 let pointer = pointer_of(path);
                 let mut message = format!("`{pointer}` contains {}", detection.kind.with_article());
                 if detection.checksum_valid == Some(false) {
@@ -454,6 +471,75 @@ mod tests {
         assert_eq!(
             found[0].evidence,
             Some(json!({ "identifier": "phone-kr", "in": "member name" }))
+        );
+    }
+
+    fn no_envelope() -> Result<CompiledSchema, String> {
+        Err("not asked for".to_owned())
+    }
+
+    fn identifier_check(params: Value) -> (Detectors, Vec<String>) {
+        let Value::Object(raw) = params else {
+            panic!("parameters are an object");
+        };
+        match PayloadCheck::build(
+            "payload-identifier-values",
+            &raw,
+            no_envelope,
+            Definitions::embedded(),
+        ) {
+            Ok(PayloadCheck::IdentifierValues {
+                detectors,
+                ignore_fields,
+            }) => (detectors, ignore_fields),
+            other => panic!("not an identifier check: {other:?}"),
+        }
+    }
+
+    fn pointers(outcome: Outcome) -> Vec<String> {
+        match outcome {
+            Outcome::Violations(found) => found.into_iter().map(|v| v.pointer).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Member names are context: a bare 8-digit value under `telephone` is
+    /// a phone, under `amountPaid` an amount.
+    #[test]
+    fn member_names_decide_bare_values() {
+        let (detectors, ignore) = identifier_check(json!({ "detectors": ["phone-sg"] }));
+        let record = json!({ "telephone": "91234567", "amountPaid": "91234567", "items": [{ "mobile": "81234567" }] });
+        assert_eq!(
+            pointers(identifier_values(&record, &detectors, &ignore)),
+            vec!["/items/0/mobile", "/telephone"]
+        );
+    }
+
+    /// The profile sets which confidence fails: `low` adds the bare value
+    /// no member speaks for.
+    #[test]
+    fn min_confidence_is_a_parameter() {
+        let record = json!({ "reading": "91234567" });
+        let (medium, ignore) = identifier_check(json!({ "detectors": ["phone-sg"] }));
+        assert!(pointers(identifier_values(&record, &medium, &ignore)).is_empty());
+        let (low, ignore) =
+            identifier_check(json!({ "detectors": ["phone-sg"], "min_confidence": "low" }));
+        assert_eq!(
+            pointers(identifier_values(&record, &low, &ignore)),
+            vec!["/reading"]
+        );
+        let Value::Object(raw) = json!({ "detectors": ["phone-sg"], "min_confidence": "certain" })
+        else {
+            panic!("object");
+        };
+        assert!(
+            PayloadCheck::build(
+                "payload-identifier-values",
+                &raw,
+                no_envelope,
+                Definitions::embedded()
+            )
+            .is_err()
         );
     }
 }

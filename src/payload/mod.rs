@@ -16,6 +16,7 @@ pub mod pipeline;
 pub mod records;
 mod validate;
 
+use crate::detect::definitions::Definitions;
 use std::sync::Arc;
 
 use crate::catalog::Catalogue;
@@ -55,8 +56,9 @@ pub fn plan(
             )));
         }
     }
+    let definitions = Definitions::from_catalogue(catalogue)?;
     Plan::build(catalogue, selection, "payload", None, |kind, params| {
-        build(kind, params, registry, declaration.as_ref())
+        build(kind, params, registry, declaration.as_ref(), &definitions)
     })
 }
 
@@ -67,6 +69,7 @@ pub(crate) fn build(
     params: &serde_json::Map<String, serde_json::Value>,
     registry: &SchemaRegistry,
     declaration: Option<&Arc<Declaration>>,
+    definitions: &Definitions,
 ) -> Option<std::result::Result<PayloadCheck, ParamError>> {
     if kind == declared_flow::KIND {
         let declaration = declaration?;
@@ -78,7 +81,10 @@ pub(crate) fn build(
     if !checks::KINDS.contains(&kind) {
         return None;
     }
-    Some(PayloadCheck::build(kind, params, || {
-        registry.compile(ENVELOPE_URI).map_err(|e| e.to_string())
-    }))
+    Some(PayloadCheck::build(
+        kind,
+        params,
+        || registry.compile(ENVELOPE_URI).map_err(|e| e.to_string()),
+        definitions,
+    ))
 }

@@ -1,0 +1,331 @@
+//! Detector definitions as data: `suites/detectors/*.toml`, one detector per
+//! kind of identifier, each with the forms it is written in (a pattern, the
+//! boundaries that make it a whole token, the confidence a match earns), an
+//! optional named validator ([`Validator`]), and the member names and words
+//! that say a value is (or, in `[ordinary]`, is not) such an identifier.
+//!
+//! This module reads and checks definitions; [`super::identifiers`]
+//! compiles and runs them. The embedded defaults are parsed once, on first
+//! use; a run's suites (embedded or overlaid) are parsed by the harness and
+//! handed down as a [`Definitions`] value, since detectors sit below it.
+
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
+use crate::catalog::Catalogue;
+
+use super::identifiers::{Confidence, IdentifierKind};
+use super::validators::Validator;
+
+/// Where a token starts and ends around a form's pattern: the characters
+/// that may not touch it. The `regex` crate has no look-around, so each is
+/// written as a pair of groups that consume the neighbouring character.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Boundary {
+    /// Not glued to other digits, nor to a decimal point next to a digit
+    /// (`0.0212345678` is one number); letters may touch (`no.850714-…`).
+    Number,
+    /// As a number, and not touching a letter either, nor joined by `-`,
+    /// `_`, `.` or `:` to a letter or digit: a hex or alphanumeric run
+    /// (`sensor-9876543210`, a 64-hex vehicle id) is one token. Nor after
+    /// a `+`: digits after a country code belong to that country's form.
+    Token,
+    /// A document code: no letter, digit, `_` or `-` on either side (the
+    /// first group of an upper-case UUID is not a passport).
+    Code,
+    /// No ASCII letter or digit on either side (plates, where a Korean
+    /// particle may follow).
+    Word,
+    /// As `word`, and no Hangul syllable after (spaced plates: `12명
+    /// 2024년` is prose).
+    WordThenNoSyllable,
+    /// No hex digit or `:` on either side (six colon-separated pairs).
+    ColonGroup,
+    /// No hex digit or `-` on either side.
+    DashGroup,
+    /// No hex digit or `.` on either side.
+    DotGroup,
+    /// The pattern carries its own boundaries (anchors, a trailing group).
+    None,
+}
+
+impl Boundary {
+    /// The groups before and after the core.
+    pub(crate) fn groups(self) -> (&'static str, &'static str) {
+        match self {
+            Boundary::Number => (r"(?:^|[^0-9.]|[^0-9]\.)", r"(?:$|[^0-9.]|\.$|\.[^0-9])"),
+            Boundary::Token => (
+                r"(?:^|[^0-9A-Za-z._:+-]|[^0-9A-Za-z][._:-])",
+                r"(?:$|[^0-9A-Za-z._:-]|[._:-]$|[._:-][^0-9A-Za-z])",
+            ),
+            Boundary::Code => (r"(?:^|[^0-9A-Za-z_-])", r"(?:$|[^0-9A-Za-z_-])"),
+            Boundary::Word => (r"(?:^|[^0-9A-Za-z])", r"(?:$|[^0-9A-Za-z])"),
+            Boundary::WordThenNoSyllable => (r"(?:^|[^0-9A-Za-z])", r"(?:$|[^0-9A-Za-z가-힣])"),
+            Boundary::ColonGroup => (r"(?:^|[^0-9A-Za-z:])", r"(?:$|[^0-9A-Za-z:])"),
+            Boundary::DashGroup => (r"(?:^|[^0-9A-Za-z-])", r"(?:$|[^0-9A-Za-z-])"),
+            Boundary::DotGroup => (r"(?:^|[^0-9A-Za-z.])", r"(?:$|[^0-9A-Za-z.])"),
+            Boundary::None => ("", ""),
+        }
+    }
+}
+
+/// One way an identifier is written.
+#[derive(Debug, Clone)]
+pub struct Form {
+    /// The core pattern, without boundaries and without capture groups.
+    pub(crate) pattern: String,
+    pub(crate) boundary: Boundary,
+    /// The confidence a match earns before validation and context.
+    pub(crate) confidence: Confidence,
+    /// The form's own validator, else the detector's.
+    pub(crate) validator: Option<Validator>,
+    /// Whether a candidate of this form gives way to another kind found
+    /// on the same characters (a secondary way of writing a number that
+    /// another country writes that way first).
+    pub(crate) yields: bool,
+}
+
+/// Everything that finds one kind of identifier.
+#[derive(Debug, Clone)]
+pub struct Definition {
+    pub(crate) kind: IdentifierKind,
+    pub(crate) forms: Vec<Form>,
+    /// Member names (or parts of them) that say the value is this kind.
+    pub(crate) members: Vec<String>,
+    /// Words before the value that say so.
+    pub(crate) words: Vec<String>,
+    /// The file that defined it, for messages and digests.
+    pub(crate) file: String,
+}
+
+/// Member names and words that say a value is ordinary data.
+#[derive(Debug, Clone, Default)]
+pub struct Ordinary {
+    pub(crate) members: Vec<String>,
+    pub(crate) words: Vec<String>,
+}
+
+/// Every detector definition of a run, and the ordinary-data context.
+#[derive(Debug, Clone, Default)]
+pub struct Definitions {
+    pub(crate) detectors: Vec<Definition>,
+    pub(crate) ordinary: Ordinary,
+}
+
+/// A mistake in a definitions file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}: {message}")]
+pub struct DefinitionError {
+    pub file: String,
+    pub message: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileText {
+    #[serde(default)]
+    ordinary: Option<OrdinaryText>,
+    #[serde(default)]
+    detector: Vec<DetectorText>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OrdinaryText {
+    #[serde(default)]
+    members: Vec<String>,
+    #[serde(default)]
+    words: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DetectorText {
+    kind: String,
+    #[serde(default)]
+    validator: Option<String>,
+    #[serde(default)]
+    members: Vec<String>,
+    #[serde(default)]
+    words: Vec<String>,
+    form: Vec<FormText>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FormText {
+    pattern: String,
+    boundary: Boundary,
+    confidence: Confidence,
+    #[serde(default)]
+    validator: Option<String>,
+    #[serde(default)]
+    yields: bool,
+}
+
+impl Definitions {
+    /// The definitions embedded from `suites/detectors/`, parsed once.
+    pub fn embedded() -> &'static Definitions {
+        static EMBEDDED: OnceLock<Definitions> = OnceLock::new();
+        EMBEDDED.get_or_init(|| {
+            let files: Vec<(String, String)> =
+                crate::embedded::files_with_suffix(&crate::embedded::SUITES, ".toml")
+                    .into_iter()
+                    .filter(|(path, _)| path.starts_with("detectors/"))
+                    .map(|(path, text)| (format!("suites/{path}"), text.to_owned()))
+                    .collect();
+            Definitions::parse(&files)
+                .expect("embedded detector definitions are checked by a unit test")
+        })
+    }
+
+    /// The definitions of the files `catalogue` loaded (embedded, then
+    /// overlays), already checked against their format schema there; a
+    /// mistake the schema cannot see is reported with its file.
+    pub fn from_catalogue(catalogue: &Catalogue) -> crate::error::Result<Definitions> {
+        let files: Vec<(String, String)> = catalogue
+            .detector_files()
+            .into_iter()
+            .map(|(name, text)| (name.to_owned(), text.to_owned()))
+            .collect();
+        Definitions::parse(&files).map_err(|e| {
+            crate::error::Error::Files(vec![crate::error::FileProblem::new(e.file, e.message)])
+        })
+    }
+
+    /// Definitions from `(name, text)` files in order; a later file's
+    /// detector replaces an earlier one of the same kind (an overlay).
+    pub fn parse(files: &[(String, String)]) -> Result<Definitions, DefinitionError> {
+        let mut definitions = Definitions::default();
+        for (name, text) in files {
+            definitions.add_file(name, text)?;
+        }
+        Ok(definitions)
+    }
+
+    fn add_file(&mut self, name: &str, text: &str) -> Result<(), DefinitionError> {
+        let error = |message: String| DefinitionError {
+            file: name.to_owned(),
+            message,
+        };
+        let parsed: FileText = toml::from_str(text).map_err(|e| error(e.to_string()))?;
+        if let Some(ordinary) = parsed.ordinary {
+            self.ordinary.members.extend(ordinary.members);
+            self.ordinary.words.extend(ordinary.words);
+        }
+        for detector in parsed.detector {
+            let definition = definition(detector, name).map_err(error)?;
+            self.detectors.retain(|d| d.kind != definition.kind);
+            self.detectors.push(definition);
+        }
+        Ok(())
+    }
+
+    /// The definition of `kind`, if any.
+    pub(crate) fn get(&self, kind: IdentifierKind) -> Option<&Definition> {
+        self.detectors.iter().find(|d| d.kind == kind)
+    }
+}
+
+fn definition(text: DetectorText, file: &str) -> Result<Definition, String> {
+    let kind = IdentifierKind::parse(&text.kind)
+        .ok_or_else(|| format!("unknown identifier kind `{}`", text.kind))?;
+    let default_validator = text.validator.as_deref().map(validator).transpose()?;
+    let forms = text
+        .form
+        .into_iter()
+        .map(|form| {
+            let own = form.validator.as_deref().map(validator).transpose()?;
+            check_pattern(&form.pattern)?;
+            Ok(Form {
+                pattern: form.pattern,
+                boundary: form.boundary,
+                confidence: form.confidence,
+                validator: own.or(default_validator),
+                yields: form.yields,
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok(Definition {
+        kind,
+        forms,
+        members: text.members,
+        words: text.words,
+        file: file.to_owned(),
+    })
+}
+
+fn validator(name: &str) -> Result<Validator, String> {
+    Validator::named(name).ok_or_else(|| {
+        let known: Vec<&str> = Validator::NAMES.iter().map(|(n, _)| *n).collect();
+        format!(
+            "unknown validator `{name}`; known validators: {}",
+            known.join(", ")
+        )
+    })
+}
+
+/// A pattern must compile and hold no capture group: the detectors capture
+/// the core themselves.
+fn check_pattern(pattern: &str) -> Result<(), String> {
+    let regex = regex::Regex::new(pattern).map_err(|e| format!("pattern `{pattern}`: {e}"))?;
+    if regex.captures_len() > 1 {
+        return Err(format!(
+            "pattern `{pattern}` has a capture group; write `(?:…)` instead"
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_definitions_cover_every_kind() {
+        let definitions = Definitions::embedded();
+        for kind in IdentifierKind::ALL {
+            assert!(definitions.get(kind).is_some(), "{kind} has no definition");
+        }
+        assert!(!definitions.ordinary.words.is_empty());
+    }
+
+    #[test]
+    fn mistakes_name_the_file_and_what_is_wrong() {
+        let file = |text: &str| vec![("x.toml".to_owned(), text.to_owned())];
+        let unknown_kind = Definitions::parse(&file(
+            "[[detector]]\nkind = \"nope\"\n[[detector.form]]\npattern = 'a'\nboundary = \"none\"\nconfidence = \"low\"\n",
+        ));
+        assert!(
+            matches!(unknown_kind, Err(e) if e.file == "x.toml" && e.message.contains("`nope`"))
+        );
+        let capture = Definitions::parse(&file(
+            "[[detector]]\nkind = \"email\"\n[[detector.form]]\npattern = '(a)'\nboundary = \"none\"\nconfidence = \"low\"\n",
+        ));
+        assert!(matches!(capture, Err(e) if e.message.contains("capture group")));
+        let validator = Definitions::parse(&file(
+            "[[detector]]\nkind = \"email\"\nvalidator = \"luhn\"\n[[detector.form]]\npattern = 'a'\nboundary = \"none\"\nconfidence = \"low\"\n",
+        ));
+        assert!(matches!(validator, Err(e) if e.message.contains("known validators")));
+    }
+
+    #[test]
+    fn a_later_file_replaces_a_kind() {
+        let form = "[[detector.form]]\npattern = 'x'\nboundary = \"none\"\nconfidence = \"low\"\n";
+        let files = vec![
+            (
+                "a.toml".to_owned(),
+                format!("[[detector]]\nkind = \"email\"\n{form}"),
+            ),
+            (
+                "b.toml".to_owned(),
+                format!("[[detector]]\nkind = \"email\"\n{form}"),
+            ),
+        ];
+        let definitions = Definitions::parse(&files).expect("parses");
+        assert_eq!(definitions.detectors.len(), 1);
+        assert_eq!(definitions.detectors[0].file, "b.toml");
+    }
+}
