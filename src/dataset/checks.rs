@@ -363,7 +363,7 @@ fn direct_identifiers(
 }
 
 /// Rows of `column` whose value holds each of `kinds`: from the distinct
-/// values for interned columns, from the pass's counts otherwise.
+/// values as written for interned columns, from the pass's counts otherwise.
 fn detections_of(
     column: &ColumnScan,
     detectors: &Detectors,
@@ -371,8 +371,8 @@ fn detections_of(
 ) -> Vec<(IdentifierKind, u64)> {
     let mut found: std::collections::BTreeMap<IdentifierKind, u64> = Default::default();
     match &column.values {
-        Some(values) => {
-            for (text, &count) in values.texts.iter().zip(&values.counts) {
+        Some(_) => {
+            for (text, count) in column.written_texts() {
                 for detection in detectors.scan(text) {
                     *found.entry(detection.kind).or_insert(0) += count;
                 }

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use crate::detect::coarsening;
-use crate::detect::identifiers::{Detectors, IdentifierKind};
+use crate::detect::identifiers::{Detection, Detectors, IdentifierKind};
 use crate::engine::{Outcome, ParamError, Violation};
 use crate::schema::{CompiledSchema, Granularity, PrivacyRole, governance};
 
@@ -28,6 +28,10 @@ pub struct RecordView<'a> {
     pub value: &'a Value,
     /// Its schema, or why there is none.
     pub schema: Result<&'a CompiledSchema, &'a str>,
+    /// Its text as written, when at hand (records of payload files):
+    /// parsing keeps a number's value, not its digits, so detection reads
+    /// numbers here.
+    pub source: Option<&'a str>,
 }
 
 /// A payload check, built with its parameters.
@@ -179,7 +183,7 @@ impl PayloadCheck {
             PayloadCheck::IdentifierValues {
                 detectors,
                 ignore_fields,
-            } => identifier_values(record.value, detectors, ignore_fields),
+            } => identifier_values(record, detectors, ignore_fields),
             PayloadCheck::CoordinatePrecision { max_decimals } => with_schema(record, |s| {
                 coarsening::coordinate_precision(s, record.value, *max_decimals)
             }),
@@ -274,20 +278,74 @@ fn identifier_fields(schema: &CompiledSchema, value: &Value, roles: &[PrivacyRol
     Outcome::from_violations(violations)
 }
 
-fn identifier_values(value: &Value, detectors: &Detectors, ignore_fields: &[String]) -> Outcome {
+/// Strings are scanned in the parsed value; numbers in the record's text
+/// as written when it is at hand (a number's digits beyond what an `f64`
+/// holds, or its form, are not in the value), else as the value writes
+/// them.
+fn identifier_values(
+    record: RecordView<'_>,
+    detectors: &Detectors,
+    ignore_fields: &[String],
+) -> Outcome {
     let mut violations = Vec::new();
     let mut path = Vec::new();
-    match value {
+    let numbers = if record.source.is_some() {
+        Numbers::Skip
+    } else {
+        Numbers::AsParsed
+    };
+    match record.value {
         Value::Object(map) => {
             for (key, child) in map.iter().filter(|(key, _)| !ignore_fields.contains(key)) {
                 path.push(PathStep::Key(key));
-                scan_strings(child, detectors, &mut path, &mut violations);
+                scan_values(child, detectors, numbers, &mut path, &mut violations);
                 path.pop();
             }
         }
-        other => scan_strings(other, detectors, &mut path, &mut violations),
+        other => scan_values(other, detectors, numbers, &mut path, &mut violations),
+    }
+    if let Some(source) = record.source {
+        scan_written_numbers(source, detectors, ignore_fields, &mut violations);
     }
     Outcome::from_violations(violations)
+}
+
+/// Whether the walk over the parsed value scans numbers too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Numbers {
+    /// Numbers are scanned in the text as written instead.
+    Skip,
+    /// No text at hand: numbers as the parsed value writes them.
+    AsParsed,
+}
+
+/// Every number of the record's text as written; the pointer of one is
+/// only worked out when something is found in it.
+fn scan_written_numbers(
+    source: &str,
+    detectors: &Detectors,
+    ignore_fields: &[String],
+    out: &mut Vec<Violation>,
+) {
+    crate::json_text::each_number(source, |span| {
+        let Some(text) = source.get(span.clone()) else {
+            return;
+        };
+        let detections = detectors.scan(text);
+        if detections.is_empty() {
+            return;
+        }
+        let steps = crate::json_text::path_at(source, span.start);
+        let ignored = match steps.first() {
+            Some(crate::json_text::Step::Key(key)) => ignore_fields.contains(key),
+            _ => false,
+        };
+        if ignored {
+            return;
+        }
+        let pointer = crate::json_text::pointer(&steps);
+        out.extend(detections.iter().map(|d| detection_violation(&pointer, d)));
+    });
 }
 
 /// A step of the path to the string being scanned, kept as borrowed parts
@@ -309,45 +367,59 @@ fn pointer_of(path: &[PathStep<'_>]) -> String {
     out
 }
 
-fn scan_strings<'a>(
+fn scan_values<'a>(
     value: &'a Value,
     detectors: &Detectors,
+    numbers: Numbers,
     path: &mut Vec<PathStep<'a>>,
     out: &mut Vec<Violation>,
 ) {
     match value {
-        Value::String(text) => {
-            for detection in detectors.scan(text) {
-                let pointer = pointer_of(path);
-                let mut message = format!("`{pointer}` contains {}", detection.kind.with_article());
-                if detection.checksum_valid == Some(false) {
-                    message.push_str(
-                        " (its check digit does not match, which does not clear it: numbers issued since October 2020 need not match)",
-                    );
-                }
-                let mut violation = Violation::new(pointer, message);
-                let mut evidence = json!({ "identifier": detection.kind.as_str() });
-                if let Some(valid) = detection.checksum_valid {
-                    evidence["checksum_valid"] = json!(valid);
-                }
-                violation.evidence = Some(evidence);
-                out.push(violation);
-            }
+        Value::String(text) => scan_text(text, detectors, path, out),
+        Value::Number(number) if numbers == Numbers::AsParsed => {
+            scan_text(&number.to_string(), detectors, path, out)
         }
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
                 path.push(PathStep::Index(i));
-                scan_strings(item, detectors, path, out);
+                scan_values(item, detectors, numbers, path, out);
                 path.pop();
             }
         }
         Value::Object(map) => {
             for (key, child) in map {
                 path.push(PathStep::Key(key));
-                scan_strings(child, detectors, path, out);
+                scan_values(child, detectors, numbers, path, out);
                 path.pop();
             }
         }
         _ => {}
     }
+}
+
+fn scan_text(text: &str, detectors: &Detectors, path: &[PathStep<'_>], out: &mut Vec<Violation>) {
+    let detections = detectors.scan(text);
+    if detections.is_empty() {
+        return;
+    }
+    let pointer = pointer_of(path);
+    out.extend(detections.iter().map(|d| detection_violation(&pointer, d)));
+}
+
+/// The violation for an identifier found in the value at `pointer`: what
+/// was found, never the value.
+fn detection_violation(pointer: &str, detection: &Detection) -> Violation {
+    let mut message = format!("`{pointer}` contains {}", detection.kind.with_article());
+    if detection.checksum_valid == Some(false) {
+        message.push_str(
+            " (its check digit does not match, which does not clear it: numbers issued since October 2020 need not match)",
+        );
+    }
+    let mut violation = Violation::new(pointer, message);
+    let mut evidence = json!({ "identifier": detection.kind.as_str() });
+    if let Some(valid) = detection.checksum_valid {
+        evidence["checksum_valid"] = json!(valid);
+    }
+    violation.evidence = Some(evidence);
+    violation
 }
