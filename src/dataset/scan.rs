@@ -709,6 +709,7 @@ fn read_ndjson<'d>(
                 .filter(|(member, _)| member == key)
                 .map(|&(_, kind)| kind)
                 .collect();
+            kinds.sort_unstable();
             kinds.dedup();
             let mut present = !kinds.is_empty();
             visit_strings(value, &mut |text| {

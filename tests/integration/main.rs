@@ -20,6 +20,7 @@ mod hostile_report;
 mod html_chromium;
 mod layers;
 mod live;
+mod positions;
 mod properties;
 mod pycanon;
 mod reference;
