@@ -246,7 +246,10 @@ mod tests {
         let last = &elements[count - 1];
         assert_eq!(last.line, 1);
         assert_eq!(last.span.end, text.len() - 1);
-        assert_eq!(&text[last.span.clone()], "{\"k\": \"v,]\", \"n\": [1, {\"x\": 2}]}");
+        assert_eq!(
+            &text[last.span.clone()],
+            "{\"k\": \"v,]\", \"n\": [1, {\"x\": 2}]}"
+        );
     }
 
     #[test]
@@ -282,5 +285,112 @@ mod tests {
         let text = r#"{"a\"b\u00e9": 7}"#;
         let offset = text.find('7').expect("in text");
         assert_eq!(path_at(text, offset), vec![Step::Key("a\"bé".to_owned())]);
+    }
+
+    /// A JSON value of bounded depth whose keys and strings hold what a
+    /// walk could trip on: quotes, backslashes, brackets, separators,
+    /// pointer escapes, non-ASCII.
+    #[derive(Debug, Clone)]
+    struct Tree(serde_json::Value);
+
+    fn word(g: &mut quickcheck::Gen) -> String {
+        let pieces = [
+            "a", "\"", "\\", "[", "]", "{", "}", ",", ":", "/", "~", "é", "1", " ",
+        ];
+        let len = usize::arbitrary(g) % 4;
+        (0..len)
+            .map(|_| *g.choose(&pieces).unwrap_or(&"a"))
+            .collect()
+    }
+
+    fn tree(g: &mut quickcheck::Gen, depth: usize) -> serde_json::Value {
+        use serde_json::Value;
+        let choice = u8::arbitrary(g) % if depth == 0 { 4 } else { 6 };
+        match choice {
+            0 => Value::from(i64::arbitrary(g)),
+            1 => Value::from(f64::arbitrary(g)),
+            2 => Value::String(word(g)),
+            3 => Value::Bool(bool::arbitrary(g)),
+            4 => Value::Array(
+                (0..usize::arbitrary(g) % 4)
+                    .map(|_| tree(g, depth - 1))
+                    .collect(),
+            ),
+            _ => Value::Object(
+                (0..usize::arbitrary(g) % 4)
+                    .map(|_| (word(g), tree(g, depth - 1)))
+                    .collect(),
+            ),
+        }
+    }
+
+    use quickcheck::Arbitrary;
+
+    impl Arbitrary for Tree {
+        fn arbitrary(g: &mut quickcheck::Gen) -> Self {
+            Tree(tree(g, 3))
+        }
+    }
+
+    fn numbers_in(value: &serde_json::Value) -> usize {
+        match value {
+            serde_json::Value::Number(_) => 1,
+            serde_json::Value::Array(items) => items.iter().map(numbers_in).sum(),
+            serde_json::Value::Object(map) => map.values().map(numbers_in).sum(),
+            _ => 0,
+        }
+    }
+
+    static REACHED: crate::vacuity::Reached = crate::vacuity::Reached::new();
+
+    /// Whatever the values and however they are printed, the walks agree
+    /// with serde_json: each element's bytes parse to the element and
+    /// start on the line counted from the start of the text, and every
+    /// number is found, as serde_json wrote it, at the pointer that holds
+    /// it.
+    fn walks_agree_with_serde_json(elements: Vec<Tree>, pretty: bool) -> bool {
+        let array = serde_json::Value::Array(elements.into_iter().map(|t| t.0).collect());
+        let written = if pretty {
+            serde_json::to_string_pretty(&array)
+        } else {
+            serde_json::to_string(&array)
+        };
+        let Ok(text) = written else {
+            return false;
+        };
+        let found = array_elements(&text);
+        let Some(items) = array.as_array() else {
+            return false;
+        };
+        if found.len() != items.len() {
+            return false;
+        }
+        for (element, item) in found.iter().zip(items) {
+            let parsed: Result<serde_json::Value, _> =
+                serde_json::from_str(&text[element.span.clone()]);
+            let line = crate::error::line_of_offset(&text, element.span.start) as u64;
+            if parsed.ok().as_ref() != Some(item) || element.line != line {
+                return false;
+            }
+        }
+        let mut numbers = 0;
+        let mut placed = true;
+        each_number(&text, |span| {
+            numbers += 1;
+            let at = pointer(&path_at(&text, span.start));
+            let held = array.pointer(&at).map(|v| v.to_string());
+            placed &= held.as_deref() == Some(&text[span]);
+        });
+        REACHED.hit();
+        placed && numbers == numbers_in(&array)
+    }
+
+    #[test]
+    fn walks_agree_with_serde_json_on_any_values() {
+        crate::vacuity::check(
+            300,
+            &REACHED,
+            walks_agree_with_serde_json as fn(Vec<Tree>, bool) -> bool,
+        );
     }
 }

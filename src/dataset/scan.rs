@@ -230,7 +230,11 @@ impl ColumnScan {
         let Some(id) = values.last else {
             return;
         };
-        if values.texts.get(id as usize).is_some_and(|t| t.as_ref() != text) {
+        if values
+            .texts
+            .get(id as usize)
+            .is_some_and(|t| t.as_ref() != text)
+        {
             self.written.add(text, id);
         }
     }
@@ -775,7 +779,9 @@ fn number_detections(line: &str, detectors: &Detectors) -> Vec<(String, Identifi
             return;
         }
         if let Some(crate::json_text::Step::Key(member)) =
-            crate::json_text::path_at(line, span.start).into_iter().next()
+            crate::json_text::path_at(line, span.start)
+                .into_iter()
+                .next()
         {
             found.extend(detections.iter().map(|d| (member.clone(), d.kind)));
         }

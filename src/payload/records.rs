@@ -153,14 +153,14 @@ impl RecordContent {
             RecordContent::Unreadable(reason) => Err(reason.clone()),
             RecordContent::Bytes(bytes) => {
                 let source = utf8_line(bytes)?;
-                let value = serde_json::from_str(source)
-                    .map_err(|e| describe_json_error(&e, false))?;
+                let value =
+                    serde_json::from_str(source).map_err(|e| describe_json_error(&e, false))?;
                 Ok(Parsed { value, source })
             }
             RecordContent::Slice { text, span } => {
                 let source = text.get(span.clone()).unwrap_or_default();
-                let value = serde_json::from_str(source)
-                    .map_err(|e| describe_json_error(&e, false))?;
+                let value =
+                    serde_json::from_str(source).map_err(|e| describe_json_error(&e, false))?;
                 Ok(Parsed { value, source })
             }
         }

@@ -8,8 +8,8 @@
 
 use std::ops::Range;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
 use std::sync::mpsc::sync_channel;
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
