@@ -83,16 +83,42 @@ fn trim_end(bytes: &[u8], from: usize, mut to: usize) -> usize {
 }
 
 /// The offset just past the string whose opening quote is at `start`.
+/// Most of a record's bytes are in strings, so their plain runs are
+/// skipped eight bytes at a time.
 fn string_end(bytes: &[u8], start: usize) -> usize {
     let mut i = start + 1;
     while i < bytes.len() {
-        match bytes[i] {
-            b'"' => return i + 1,
-            b'\\' => i += 2,
-            _ => i += 1,
+        i = skip_plain(bytes, i);
+        match bytes.get(i) {
+            Some(b'"') => return i + 1,
+            Some(b'\\') => i += 2,
+            Some(_) => i += 1,
+            None => break,
         }
     }
     bytes.len()
+}
+
+/// The first offset from `i` of a quote or backslash, or a little before
+/// it: whole words of eight bytes holding neither are stepped over.
+fn skip_plain(bytes: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let has = |word: u64, byte: u8| {
+        let x = word ^ (ONES * u64::from(byte));
+        x.wrapping_sub(ONES) & !x & HIGHS != 0
+    };
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let Ok(eight) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        let word = u64::from_ne_bytes(eight);
+        if has(word, b'"') || has(word, b'\\') {
+            break;
+        }
+        i += 8;
+    }
+    i
 }
 
 fn is_number_byte(byte: u8) -> bool {
@@ -278,6 +304,22 @@ mod tests {
         assert_eq!(at("3}"), "/a/c");
         assert_eq!(at("5]"), "/d/1");
         assert_eq!(at("{\"a\""), "");
+    }
+
+    /// Long strings are skipped by words; an escape or the closing quote
+    /// at any offset of a word still ends the skip where it should.
+    #[test]
+    fn strings_of_any_length_end_at_their_quote() {
+        for len in 0..40 {
+            for at in 0..=len {
+                let mut content = "a".repeat(len);
+                content.insert_str(at, "\\\"");
+                let text = format!("[\"{content}\", 12345]");
+                let mut found = Vec::new();
+                each_number(&text, |span| found.push(text[span].to_owned()));
+                assert_eq!(found, vec!["12345"], "{text}");
+            }
+        }
     }
 
     #[test]

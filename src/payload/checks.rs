@@ -2,7 +2,11 @@
 //! direct identifiers (by annotation and by value), and coarsening of
 //! quasi-identifying coordinates and timestamps.
 
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use crate::engine::params;
+use rustc_hash::FxHashSet;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
@@ -57,6 +61,8 @@ pub enum PayloadCheck {
         detectors: Detectors,
         /// Top-level members not scanned (identifiers of the entity itself).
         ignore_fields: Vec<String>,
+        /// This check's own number, which keys its memo of clean numbers.
+        id: u64,
     },
     /// Quasi-identifying coordinates have at most `max_decimals` decimals.
     CoordinatePrecision {
@@ -141,6 +147,7 @@ impl PayloadCheck {
                 Ok(PayloadCheck::IdentifierValues {
                     detectors: Detectors::new(&kinds),
                     ignore_fields: p.ignore_fields,
+                    id: CHECK_IDS.fetch_add(1, Ordering::Relaxed),
                 })
             }
             "payload-coordinate-precision" => {
@@ -183,7 +190,8 @@ impl PayloadCheck {
             PayloadCheck::IdentifierValues {
                 detectors,
                 ignore_fields,
-            } => identifier_values(record, detectors, ignore_fields),
+                id,
+            } => identifier_values(record, detectors, ignore_fields, *id),
             PayloadCheck::CoordinatePrecision { max_decimals } => with_schema(record, |s| {
                 coarsening::coordinate_precision(s, record.value, *max_decimals)
             }),
@@ -286,6 +294,7 @@ fn identifier_values(
     record: RecordView<'_>,
     detectors: &Detectors,
     ignore_fields: &[String],
+    check: u64,
 ) -> Outcome {
     let mut violations = Vec::new();
     let mut path = Vec::new();
@@ -305,9 +314,53 @@ fn identifier_values(
         other => scan_values(other, detectors, numbers, &mut path, &mut violations),
     }
     if let Some(source) = record.source {
-        scan_written_numbers(source, detectors, ignore_fields, &mut violations);
+        scan_written_numbers(source, detectors, ignore_fields, check, &mut violations);
     }
     Outcome::from_violations(violations)
+}
+
+/// Numbers for [`PayloadCheck::IdentifierValues`] checks, so that each
+/// memo of clean numbers belongs to one check (and one set of detectors).
+static CHECK_IDS: AtomicU64 = AtomicU64::new(0);
+
+/// Most distinct numbers a thread remembers as clean before it forgets
+/// them all; a number's text is a few bytes, so the memo stays small.
+const CLEAN_NUMBERS_KEPT: usize = 1 << 16;
+
+/// Number texts in which one check's detectors found nothing, for the
+/// check named by `check`. Readings repeat (a station's coordinates,
+/// rounded measurements), and a lookup costs less than a detector's
+/// regex. Kept per thread, so that no lock is taken; a thread meeting
+/// another check starts over.
+#[derive(Debug, Default)]
+struct CleanNumbers {
+    check: u64,
+    texts: FxHashSet<Box<str>>,
+}
+
+thread_local! {
+    static CLEAN_NUMBERS: RefCell<CleanNumbers> = RefCell::new(CleanNumbers::default());
+}
+
+/// [`Detectors::scan`] of a number's text, skipped for a text this
+/// thread already found clean under the same check.
+fn scan_number(text: &str, detectors: &Detectors, check: u64) -> Vec<Detection> {
+    let known_clean =
+        CLEAN_NUMBERS.with_borrow(|memo| memo.check == check && memo.texts.contains(text));
+    if known_clean {
+        return Vec::new();
+    }
+    let detections = detectors.scan(text);
+    if detections.is_empty() {
+        CLEAN_NUMBERS.with_borrow_mut(|memo| {
+            if memo.check != check || memo.texts.len() >= CLEAN_NUMBERS_KEPT {
+                memo.check = check;
+                memo.texts.clear();
+            }
+            memo.texts.insert(text.into());
+        });
+    }
+    detections
 }
 
 /// Whether the walk over the parsed value scans numbers too.
@@ -325,13 +378,14 @@ fn scan_written_numbers(
     source: &str,
     detectors: &Detectors,
     ignore_fields: &[String],
+    check: u64,
     out: &mut Vec<Violation>,
 ) {
     crate::json_text::each_number(source, |span| {
         let Some(text) = source.get(span.clone()) else {
             return;
         };
-        let detections = detectors.scan(text);
+        let detections = scan_number(text, detectors, check);
         if detections.is_empty() {
             return;
         }
@@ -422,4 +476,54 @@ fn detection_violation(pointer: &str, detection: &Detection) -> Violation {
     }
     violation.evidence = Some(evidence);
     violation
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(detectors: &[&str]) -> PayloadCheck {
+        let params = json!({ "detectors": detectors, "ignore_fields": ["id"] });
+        let Value::Object(params) = params else {
+            unreachable!("an object literal");
+        };
+        PayloadCheck::build("payload-identifier-values", &params, || {
+            Err("no envelope".to_owned())
+        })
+        .expect("valid parameters")
+    }
+
+    fn pointers(check: &PayloadCheck, source: &str) -> Vec<String> {
+        let value: Value = serde_json::from_str(source).expect("JSON");
+        let outcome = check.run(RecordView {
+            value: &value,
+            schema: Err("no schema"),
+            source: Some(source),
+        });
+        match outcome {
+            Outcome::Violations(violations) => violations.into_iter().map(|v| v.pointer).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    #[test]
+    fn numbers_are_scanned_as_written_outside_ignored_fields() {
+        let rrn = check(&["kr-rrn"]);
+        let source = r#"{"id": 9001011234568, "a": {"b": [1.5, 9001011234568]}, "c": "x"}"#;
+        assert_eq!(pointers(&rrn, source), vec!["/a/b/1"]);
+    }
+
+    /// A number one check found clean is remembered for that check only:
+    /// another check with other detectors still finds what it looks for.
+    #[test]
+    fn a_clean_number_is_remembered_per_check() {
+        let phones = check(&["phone-kr"]);
+        let rrn = check(&["kr-rrn"]);
+        let source = r#"{"n": 9001011234568}"#;
+        assert!(pointers(&phones, source).is_empty());
+        assert!(pointers(&phones, source).is_empty());
+        assert_eq!(pointers(&rrn, source), vec!["/n"]);
+        assert!(pointers(&phones, source).is_empty());
+        assert_eq!(pointers(&rrn, source), vec!["/n"]);
+    }
 }
