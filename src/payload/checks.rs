@@ -2,11 +2,7 @@
 //! direct identifiers (by annotation and by value), and coarsening of
 //! quasi-identifying coordinates and timestamps.
 
-use std::cell::RefCell;
-use std::sync::atomic::{AtomicU64, Ordering};
-
 use crate::engine::params;
-use rustc_hash::FxHashSet;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
@@ -61,8 +57,6 @@ pub enum PayloadCheck {
         detectors: Detectors,
         /// Top-level members not scanned (identifiers of the entity itself).
         ignore_fields: Vec<String>,
-        /// This check's own number, which keys its memo of clean numbers.
-        id: u64,
     },
     /// Quasi-identifying coordinates have at most `max_decimals` decimals.
     CoordinatePrecision {
@@ -147,7 +141,6 @@ impl PayloadCheck {
                 Ok(PayloadCheck::IdentifierValues {
                     detectors: Detectors::new(&kinds),
                     ignore_fields: p.ignore_fields,
-                    id: CHECK_IDS.fetch_add(1, Ordering::Relaxed),
                 })
             }
             "payload-coordinate-precision" => {
@@ -190,8 +183,7 @@ impl PayloadCheck {
             PayloadCheck::IdentifierValues {
                 detectors,
                 ignore_fields,
-                id,
-            } => identifier_values(record, detectors, ignore_fields, *id),
+            } => identifier_values(record, detectors, ignore_fields),
             PayloadCheck::CoordinatePrecision { max_decimals } => with_schema(record, |s| {
                 coarsening::coordinate_precision(s, record.value, *max_decimals)
             }),
@@ -294,7 +286,6 @@ fn identifier_values(
     record: RecordView<'_>,
     detectors: &Detectors,
     ignore_fields: &[String],
-    check: u64,
 ) -> Outcome {
     let mut violations = Vec::new();
     let mut path = Vec::new();
@@ -314,53 +305,9 @@ fn identifier_values(
         other => scan_values(other, detectors, numbers, &mut path, &mut violations),
     }
     if let Some(source) = record.source {
-        scan_written_numbers(source, detectors, ignore_fields, check, &mut violations);
+        scan_written_numbers(source, detectors, ignore_fields, &mut violations);
     }
     Outcome::from_violations(violations)
-}
-
-/// Numbers for [`PayloadCheck::IdentifierValues`] checks, so that each
-/// memo of clean numbers belongs to one check (and one set of detectors).
-static CHECK_IDS: AtomicU64 = AtomicU64::new(0);
-
-/// Most distinct numbers a thread remembers as clean before it forgets
-/// them all; a number's text is a few bytes, so the memo stays small.
-const CLEAN_NUMBERS_KEPT: usize = 1 << 16;
-
-/// Number texts in which one check's detectors found nothing, for the
-/// check named by `check`. Readings repeat (a station's coordinates,
-/// rounded measurements), and a lookup costs less than a detector's
-/// regex. Kept per thread, so that no lock is taken; a thread meeting
-/// another check starts over.
-#[derive(Debug, Default)]
-struct CleanNumbers {
-    check: u64,
-    texts: FxHashSet<Box<str>>,
-}
-
-thread_local! {
-    static CLEAN_NUMBERS: RefCell<CleanNumbers> = RefCell::new(CleanNumbers::default());
-}
-
-/// [`Detectors::scan`] of a number's text, skipped for a text this
-/// thread already found clean under the same check.
-fn scan_number(text: &str, detectors: &Detectors, check: u64) -> Vec<Detection> {
-    let known_clean =
-        CLEAN_NUMBERS.with_borrow(|memo| memo.check == check && memo.texts.contains(text));
-    if known_clean {
-        return Vec::new();
-    }
-    let detections = detectors.scan(text);
-    if detections.is_empty() {
-        CLEAN_NUMBERS.with_borrow_mut(|memo| {
-            if memo.check != check || memo.texts.len() >= CLEAN_NUMBERS_KEPT {
-                memo.check = check;
-                memo.texts.clear();
-            }
-            memo.texts.insert(text.into());
-        });
-    }
-    detections
 }
 
 /// Whether the walk over the parsed value scans numbers too.
@@ -378,14 +325,13 @@ fn scan_written_numbers(
     source: &str,
     detectors: &Detectors,
     ignore_fields: &[String],
-    check: u64,
     out: &mut Vec<Violation>,
 ) {
     crate::json_text::each_number(source, |span| {
         let Some(text) = source.get(span.clone()) else {
             return;
         };
-        let detections = scan_number(text, detectors, check);
+        let detections = detectors.scan(text);
         if detections.is_empty() {
             return;
         }
@@ -513,17 +459,21 @@ mod tests {
         assert_eq!(pointers(&rrn, source), vec!["/a/b/1"]);
     }
 
-    /// A number one check found clean is remembered for that check only:
-    /// another check with other detectors still finds what it looks for.
+    /// A record without its text (a live answer's) has its numbers
+    /// scanned as the parsed value writes them: integers exactly.
     #[test]
-    fn a_clean_number_is_remembered_per_check() {
-        let phones = check(&["phone-kr"]);
+    fn without_the_text_numbers_are_scanned_as_parsed() {
         let rrn = check(&["kr-rrn"]);
-        let source = r#"{"n": 9001011234568}"#;
-        assert!(pointers(&phones, source).is_empty());
-        assert!(pointers(&phones, source).is_empty());
-        assert_eq!(pointers(&rrn, source), vec!["/n"]);
-        assert!(pointers(&phones, source).is_empty());
-        assert_eq!(pointers(&rrn, source), vec!["/n"]);
+        let value = json!({ "id": 9_001_011_234_568u64, "n": [9_001_011_234_568u64] });
+        let outcome = rrn.run(RecordView {
+            value: &value,
+            schema: Err("no schema"),
+            source: None,
+        });
+        let Outcome::Violations(violations) = outcome else {
+            panic!("the number is found: {outcome:?}");
+        };
+        let pointers: Vec<&str> = violations.iter().map(|v| v.pointer.as_str()).collect();
+        assert_eq!(pointers, vec!["/n/0"]);
     }
 }
