@@ -39,6 +39,7 @@ pub mod declaration;
 pub mod detect;
 mod embedded;
 pub mod error;
+mod json_text;
 pub mod model;
 pub mod outcome;
 pub mod schema;

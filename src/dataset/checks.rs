@@ -409,7 +409,7 @@ fn name_holds<'c>(
 }
 
 /// Rows of `column` whose value holds each of `kinds`: from the distinct
-/// values for interned columns, from the pass's counts otherwise.
+/// values as written for interned columns, from the pass's counts otherwise.
 fn detections_of(
     column: &ColumnScan,
     detectors: &Detectors,
@@ -417,8 +417,8 @@ fn detections_of(
 ) -> Vec<(IdentifierKind, u64)> {
     let mut found: std::collections::BTreeMap<IdentifierKind, u64> = Default::default();
     match &column.values {
-        Some(values) => {
-            for (text, &count) in values.texts.iter().zip(&values.counts) {
+        Some(_) => {
+            for (text, count) in column.written_texts() {
                 for detection in detectors.scan_in(Some(&column.column.name), text) {
                     *found.entry(detection.kind).or_insert(0) += count;
                 }

@@ -142,6 +142,28 @@ impl Values {
     }
 }
 
+/// The cells of a numeric column written otherwise than the text they
+/// are interned as (`0511304123456` is the number `511304123456`, `30.0`
+/// is `30`), each with its id and the rows holding it. Detection reads
+/// what was written: a leading zero is part of a phone or resident number.
+/// Only such cells are kept, so a column written in canonical form costs
+/// a comparison a row.
+#[derive(Debug, Default)]
+pub struct Written {
+    by_text: FxHashMap<Box<str>, (u32, u64)>,
+}
+
+impl Written {
+    fn add(&mut self, text: &str, id: u32) {
+        match self.by_text.get_mut(text) {
+            Some((_, rows)) => *rows += 1,
+            None => {
+                self.by_text.insert(text.into(), (id, 1));
+            }
+        }
+    }
+}
+
 /// What the pass learned about one column.
 #[derive(Debug)]
 pub struct ColumnScan {
@@ -161,6 +183,9 @@ pub struct ColumnScan {
     /// an NDJSON member name). Such a name is never kept: `column.name`
     /// is then the placeholder of the first kind (`[email]`).
     pub name_holds: Vec<IdentifierKind>,
+    /// For interned numeric columns, the cells written otherwise than
+    /// their interned text.
+    written: Written,
 }
 
 impl ColumnScan {
@@ -183,6 +208,50 @@ impl ColumnScan {
             values: interned.then(|| Values::new(numeric)),
             detections: BTreeMap::new(),
             name_holds,
+            written: Written::default(),
+        }
+    }
+
+    /// For interned columns, every distinct text as written in the cells,
+    /// with the rows holding it: what detection reads.
+    pub fn written_texts(&self) -> Vec<(&str, u64)> {
+        let Some(values) = &self.values else {
+            return Vec::new();
+        };
+        let mut rows = values.counts.clone();
+        let mut texts = Vec::with_capacity(values.len() + self.written.by_text.len());
+        for (text, &(id, count)) in &self.written.by_text {
+            if let Some(left) = rows.get_mut(id as usize) {
+                *left = left.saturating_sub(count);
+            }
+            texts.push((text.as_ref(), count));
+        }
+        for (text, &left) in values.texts.iter().zip(&rows) {
+            if left > 0 {
+                texts.push((text.as_ref(), left));
+            }
+        }
+        texts
+    }
+
+    /// Keeps the current row's cell as written when it differs from the
+    /// text its number is interned as.
+    fn keep_written(&mut self, text: &str) {
+        let Some(values) = &self.values else {
+            return;
+        };
+        if !values.numeric {
+            return;
+        }
+        let Some(id) = values.last else {
+            return;
+        };
+        if values
+            .texts
+            .get(id as usize)
+            .is_some_and(|t| t.as_ref() != text)
+        {
+            self.written.add(text, id);
         }
     }
 }
@@ -262,7 +331,13 @@ impl<'a> Pass<'a> {
                 column.present += 1;
             }
             let taken = match &mut column.values {
-                Some(values) => values.intern(&text).is_ok(),
+                Some(values) => {
+                    let taken = values.intern(&text).is_ok();
+                    if taken {
+                        column.keep_written(&text);
+                    }
+                    taken
+                }
                 None => {
                     if !text.is_empty() {
                         let member = Some(column.column.name.as_str());
@@ -723,12 +798,21 @@ fn read_ndjson<'d>(
             .map(|c| cell_text(value_at(&record, &c.path)))
             .collect();
         pass.add_row(line, |i| cells[i].clone())?;
+        let in_numbers = std::str::from_utf8(&buffer)
+            .map(|text| number_detections(text, detectors))
+            .unwrap_or_default();
         for (key, value) in members {
             if described_roots.contains(key) {
                 continue;
             }
-            let mut kinds = Vec::new();
-            let mut present = false;
+            let mut kinds: Vec<IdentifierKind> = in_numbers
+                .iter()
+                .filter(|(member, _)| member == key)
+                .map(|&(_, kind)| kind)
+                .collect();
+            kinds.sort_unstable();
+            kinds.dedup();
+            let mut present = !kinds.is_empty();
             visit_strings(value, &mut |text, is_name| {
                 present |= !is_name && !text.is_empty();
                 for detection in detectors.scan_in(Some(key), text) {
@@ -830,6 +914,34 @@ fn cell_text(value: Option<&Value>) -> Cow<'_, str> {
         Some(Value::Bool(b)) => Cow::Borrowed(if *b { "true" } else { "false" }),
         Some(other) => Cow::Owned(other.to_string()),
     }
+}
+
+/// The identifier kinds found in the numbers of an NDJSON line, as
+/// written there (parsing keeps a number's value, not its digits), with
+/// the top-level member holding each.
+fn number_detections(line: &str, detectors: &Detectors) -> Vec<(String, IdentifierKind)> {
+    let mut found = Vec::new();
+    crate::json_text::each_number(line, |span| {
+        let Some(text) = line.get(span.clone()) else {
+            return;
+        };
+        if !detectors.may_match(text) {
+            return;
+        }
+        let steps = crate::json_text::path_at(line, span.start);
+        let Some(crate::json_text::Step::Key(top)) = steps.first() else {
+            return;
+        };
+        // The innermost member is the number's context, as a column name
+        // is a cell's.
+        let member = steps.iter().rev().find_map(|step| match step {
+            crate::json_text::Step::Key(key) => Some(key.as_str()),
+            _ => None,
+        });
+        let detections = detectors.scan_in(member, text);
+        found.extend(detections.iter().map(|d| (top.clone(), d.kind)));
+    });
+    found
 }
 
 /// Every string of `value` and every member name within it (`true` for a

@@ -11,7 +11,7 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_json::Value;
 
-mod json_lines;
+pub(crate) mod json_lines;
 
 use crate::catalog::load::{error_pointer, tool_schema};
 use crate::catalog::toml_source::TomlSource;

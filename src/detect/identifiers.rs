@@ -379,6 +379,14 @@ impl Detectors {
         self.scan_in(None, text)
     }
 
+    /// Whether `text` holds a candidate of some selected kind, whatever
+    /// member it sits under: context changes a candidate's confidence,
+    /// never whether it is one. A cheap test before working out where a
+    /// value sits.
+    pub fn may_match(&self, text: &str) -> bool {
+        !self.kinds.is_empty() && may_hold_identifier(text) && self.candidates.is_match(text)
+    }
+
     /// As [`Detectors::scan`], for a value under `member` (a JSON member or
     /// a column name), whose name is context: `telephone` makes a bare
     /// 8-digit value a phone, `amount` makes it money.

@@ -322,7 +322,9 @@ pub struct Location {
     /// The file, as the user named it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
-    /// 1-based line where the record starts.
+    /// 1-based line: of the finding's member when the record is in a
+    /// JSON document (where a record may span many lines), else where the
+    /// subject starts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<u64>,
     /// 1-based position of the record in its file.

@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 
 use crate::detect::coarsening;
 use crate::detect::definitions::Definitions;
-use crate::detect::identifiers::{Confidence, Detectors, IdentifierKind};
+use crate::detect::identifiers::{Confidence, Detection, Detectors, IdentifierKind};
 use crate::detect::placeholder;
 use crate::engine::{Outcome, ParamError, Violation};
 use crate::schema::{CompiledSchema, Granularity, PrivacyRole, governance};
@@ -30,6 +30,10 @@ pub struct RecordView<'a> {
     pub value: &'a Value,
     /// Its schema, or why there is none.
     pub schema: Result<&'a CompiledSchema, &'a str>,
+    /// Its text as written, when at hand (records of payload files):
+    /// parsing keeps a number's value, not its digits, so detection reads
+    /// numbers here.
+    pub source: Option<&'a str>,
 }
 
 /// A payload check, built with its parameters.
@@ -188,7 +192,7 @@ impl PayloadCheck {
             PayloadCheck::IdentifierValues {
                 detectors,
                 ignore_fields,
-            } => identifier_values(record.value, detectors, ignore_fields),
+            } => identifier_values(record, detectors, ignore_fields),
             PayloadCheck::CoordinatePrecision { max_decimals } => with_schema(record, |s| {
                 coarsening::coordinate_precision(s, record.value, *max_decimals)
             }),
@@ -308,21 +312,84 @@ fn identifier_fields(schema: &CompiledSchema, value: &Value, roles: &[PrivacyRol
     Outcome::from_violations(violations)
 }
 
-fn identifier_values(value: &Value, detectors: &Detectors, ignore_fields: &[String]) -> Outcome {
+/// Strings are scanned in the parsed value; numbers in the record's text
+/// as written when it is at hand (a number's digits beyond what an `f64`
+/// holds, or its form, are not in the value), else as the value writes
+/// them.
+fn identifier_values(
+    record: RecordView<'_>,
+    detectors: &Detectors,
+    ignore_fields: &[String],
+) -> Outcome {
     let mut violations = Vec::new();
     let mut path = Vec::new();
-    match value {
+    let numbers = if record.source.is_some() {
+        Numbers::Skip
+    } else {
+        Numbers::AsParsed
+    };
+    match record.value {
         Value::Object(map) => {
             for (key, child) in map.iter().filter(|(key, _)| !ignore_fields.contains(key)) {
                 path.push(PathStep::Key(key));
                 scan_member_name(key, detectors, &path, &mut violations);
-                scan_strings(child, detectors, &mut path, &mut violations);
+                scan_values(child, detectors, numbers, &mut path, &mut violations);
                 path.pop();
             }
         }
-        other => scan_strings(other, detectors, &mut path, &mut violations),
+        other => scan_values(other, detectors, numbers, &mut path, &mut violations),
+    }
+    if let Some(source) = record.source {
+        scan_written_numbers(source, detectors, ignore_fields, &mut violations);
     }
     Outcome::from_violations(violations)
+}
+
+/// Whether the walk over the parsed value scans numbers too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Numbers {
+    /// Numbers are scanned in the text as written instead.
+    Skip,
+    /// No text at hand: numbers as the parsed value writes them.
+    AsParsed,
+}
+
+/// Every number of the record's text as written; the pointer of one is
+/// only worked out when something is found in it.
+fn scan_written_numbers(
+    source: &str,
+    detectors: &Detectors,
+    ignore_fields: &[String],
+    out: &mut Vec<Violation>,
+) {
+    crate::json_text::each_number(source, |span| {
+        let Some(text) = source.get(span.clone()) else {
+            return;
+        };
+        // The member a number sits under is context for the detectors, and
+        // its path is only worked out for a number that may hold one.
+        if !detectors.may_match(text) {
+            return;
+        }
+        let steps = crate::json_text::path_at(source, span.start);
+        let ignored = match steps.first() {
+            Some(crate::json_text::Step::Key(key)) => ignore_fields.contains(key),
+            _ => false,
+        };
+        if ignored {
+            return;
+        }
+        let member = steps.iter().rev().find_map(|step| match step {
+            crate::json_text::Step::Key(key) => Some(key.as_str()),
+            _ => None,
+        });
+        let detections = detectors.scan_in(member, text);
+        if detections.is_empty() {
+            return;
+        }
+        let pointer = crate::json_text::pointer(&steps);
+        out.extend(detections.iter().map(|d| detection_violation(&pointer, d)));
+    });
 }
 
 /// A step of the path to the string being scanned, kept as borrowed parts
@@ -353,35 +420,22 @@ fn member_of<'a>(path: &[PathStep<'a>]) -> Option<&'a str> {
     })
 }
 
-fn scan_strings<'a>(
+fn scan_values<'a>(
     value: &'a Value,
     detectors: &Detectors,
+    numbers: Numbers,
     path: &mut Vec<PathStep<'a>>,
     out: &mut Vec<Violation>,
 ) {
     match value {
-        Value::String(text) => {
-            for detection in detectors.scan_in(member_of(path), text) {
-                let pointer = pointer_of(path);
-                let mut message = format!("`{pointer}` contains {}", detection.kind.with_article());
-                if detection.checksum_valid == Some(false) {
-                    message.push_str(
-                        " (its check digit does not match, which does not clear it: numbers issued since October 2020 need not match)",
-                    );
-                }
-                let mut violation = Violation::new(pointer, message);
-                let mut evidence = json!({ "identifier": detection.kind.as_str() });
-                if let Some(valid) = detection.checksum_valid {
-                    evidence["checksum_valid"] = json!(valid);
-                }
-                violation.evidence = Some(evidence);
-                out.push(violation);
-            }
+        Value::String(text) => scan_text(text, detectors, path, out),
+        Value::Number(number) if numbers == Numbers::AsParsed => {
+            scan_text(&number.to_string(), detectors, path, out)
         }
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
                 path.push(PathStep::Index(i));
-                scan_strings(item, detectors, path, out);
+                scan_values(item, detectors, numbers, path, out);
                 path.pop();
             }
         }
@@ -389,7 +443,7 @@ fn scan_strings<'a>(
             for (key, child) in map {
                 path.push(PathStep::Key(key));
                 scan_member_name(key, detectors, path, out);
-                scan_strings(child, detectors, path, out);
+                scan_values(child, detectors, numbers, path, out);
                 path.pop();
             }
         }
@@ -422,9 +476,45 @@ fn scan_member_name(
     }
 }
 
+fn scan_text(text: &str, detectors: &Detectors, path: &[PathStep<'_>], out: &mut Vec<Violation>) {
+    let detections = detectors.scan_in(member_of(path), text);
+    if detections.is_empty() {
+        return;
+    }
+    let pointer = pointer_of(path);
+    out.extend(detections.iter().map(|d| detection_violation(&pointer, d)));
+}
+
+/// The violation for an identifier found in the value at `pointer`: what
+/// was found, never the value.
+fn detection_violation(pointer: &str, detection: &Detection) -> Violation {
+    let mut message = format!("`{pointer}` contains {}", detection.kind.with_article());
+    if detection.checksum_valid == Some(false) {
+        message.push_str(
+            " (its check digit does not match, which does not clear it: numbers issued since October 2020 need not match)",
+        );
+    }
+    let mut violation = Violation::new(pointer, message);
+    let mut evidence = json!({ "identifier": detection.kind.as_str() });
+    if let Some(valid) = detection.checksum_valid {
+        evidence["checksum_valid"] = json!(valid);
+    }
+    violation.evidence = Some(evidence);
+    violation
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A record as parsed, without its text (as a live answer's is).
+    fn parsed(value: &Value) -> RecordView<'_> {
+        RecordView {
+            value,
+            schema: Err("no schema"),
+            source: None,
+        }
+    }
 
     fn first_error(schema: Value, instance: &Value) -> String {
         let validator = jsonschema::validator_for(&schema).expect("a valid test schema");
@@ -463,7 +553,7 @@ mod tests {
     fn member_names_are_scanned_like_values() {
         let detectors = Detectors::new(&IdentifierKind::ALL);
         let record = json!({ "contacts": { "010-2345-6789": "seen" } });
-        let Outcome::Violations(found) = identifier_values(&record, &detectors, &[]) else {
+        let Outcome::Violations(found) = identifier_values(parsed(&record), &detectors, &[]) else {
             panic!("the key is a finding");
         };
         assert_eq!(found.len(), 1);
@@ -503,6 +593,33 @@ mod tests {
         }
     }
 
+    fn check(detectors: &[&str]) -> PayloadCheck {
+        let params = json!({ "detectors": detectors, "ignore_fields": ["id"] });
+        let Value::Object(params) = params else {
+            unreachable!("an object literal");
+        };
+        PayloadCheck::build(
+            "payload-identifier-values",
+            &params,
+            no_envelope,
+            Definitions::embedded(),
+        )
+        .expect("valid parameters")
+    }
+
+    fn source_pointers(check: &PayloadCheck, source: &str) -> Vec<String> {
+        let value: Value = serde_json::from_str(source).expect("JSON");
+        let outcome = check.run(RecordView {
+            value: &value,
+            schema: Err("no schema"),
+            source: Some(source),
+        });
+        match outcome {
+            Outcome::Violations(violations) => violations.into_iter().map(|v| v.pointer).collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// Member names are context: a bare 8-digit value under `telephone` is
     /// a phone, under `amountPaid` an amount.
     #[test]
@@ -510,7 +627,7 @@ mod tests {
         let (detectors, ignore) = identifier_check(json!({ "detectors": ["phone-sg"] }));
         let record = json!({ "telephone": "91234567", "amountPaid": "91234567", "items": [{ "mobile": "81234567" }] });
         assert_eq!(
-            pointers(identifier_values(&record, &detectors, &ignore)),
+            pointers(identifier_values(parsed(&record), &detectors, &ignore)),
             vec!["/items/0/mobile", "/telephone"]
         );
     }
@@ -521,11 +638,11 @@ mod tests {
     fn min_confidence_is_a_parameter() {
         let record = json!({ "reading": "91234567" });
         let (medium, ignore) = identifier_check(json!({ "detectors": ["phone-sg"] }));
-        assert!(pointers(identifier_values(&record, &medium, &ignore)).is_empty());
+        assert!(pointers(identifier_values(parsed(&record), &medium, &ignore)).is_empty());
         let (low, ignore) =
             identifier_check(json!({ "detectors": ["phone-sg"], "min_confidence": "low" }));
         assert_eq!(
-            pointers(identifier_values(&record, &low, &ignore)),
+            pointers(identifier_values(parsed(&record), &low, &ignore)),
             vec!["/reading"]
         );
         let Value::Object(raw) = json!({ "detectors": ["phone-sg"], "min_confidence": "certain" })
@@ -541,5 +658,30 @@ mod tests {
             )
             .is_err()
         );
+    }
+
+    #[test]
+    fn numbers_are_scanned_as_written_outside_ignored_fields() {
+        let rrn = check(&["kr-rrn"]);
+        let source = r#"{"id": 9001011234568, "a": {"b": [1.5, 9001011234568]}, "c": "x"}"#;
+        assert_eq!(source_pointers(&rrn, source), vec!["/a/b/1"]);
+    }
+
+    /// A record without its text (a live answer's) has its numbers
+    /// scanned as the parsed value writes them: integers exactly.
+    #[test]
+    fn without_the_text_numbers_are_scanned_as_parsed() {
+        let rrn = check(&["kr-rrn"]);
+        let value = json!({ "id": 9_001_011_234_568u64, "n": [9_001_011_234_568u64] });
+        let outcome = rrn.run(RecordView {
+            value: &value,
+            schema: Err("no schema"),
+            source: None,
+        });
+        let Outcome::Violations(violations) = outcome else {
+            panic!("the number is found: {outcome:?}");
+        };
+        let pointers: Vec<&str> = violations.iter().map(|v| v.pointer.as_str()).collect();
+        assert_eq!(pointers, vec!["/n/0"]);
     }
 }

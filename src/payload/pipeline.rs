@@ -125,6 +125,19 @@ pub fn check_record<'c>(
     choice: &SchemaChoice,
     declared_type: Option<&str>,
 ) -> Checked {
+    check_record_with_source(checks, value, None, choice, declared_type)
+}
+
+/// [`check_record`] for a record whose text as written is at hand
+/// (`source`): detection reads its numbers as written rather than as
+/// parsed.
+pub fn check_record_with_source<'c>(
+    checks: impl Iterator<Item = (usize, &'c PayloadCheck)> + Clone,
+    value: Value,
+    source: Option<&str>,
+    choice: &SchemaChoice,
+    declared_type: Option<&str>,
+) -> Checked {
     let adapted = adapt(value);
     let schema = choice.for_record(&adapted.value, declared_type);
     // A record without a schema is an input error only when the schema
@@ -133,6 +146,7 @@ pub fn check_record<'c>(
     let view = RecordView {
         value: &adapted.value,
         schema: schema.as_ref().map(|s| *s).map_err(String::as_str),
+        source,
     };
     Checked {
         outcomes: checks.map(|(i, check)| (i, check.run(view))).collect(),

@@ -3,7 +3,9 @@
 //! memory stays flat whatever the file's size).
 
 use std::io::{BufRead, BufReader, Read};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -113,41 +115,79 @@ pub struct RawRecord {
     pub line: u64,
     /// 1-based position in the file.
     pub index: u64,
-    /// The record's bytes (NDJSON) or value (JSON), or why it is unreadable.
+    /// The record's text, or why it is unreadable.
     pub content: RecordContent,
 }
 
-/// The content of a record.
+/// The content of a record: its text as written, parsed later (in
+/// parallel), so that what detection and placing read is the text itself.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RecordContent {
-    /// An NDJSON line, parsed later (in parallel).
+    /// An NDJSON line.
     Bytes(Vec<u8>),
-    /// An already parsed value.
-    Value(Value),
+    /// An element of a JSON document (or the document's one value): the
+    /// document's text, shared by its records, and the element's bytes.
+    Slice {
+        /// The whole document.
+        text: Arc<str>,
+        /// Where the record is in it.
+        span: Range<usize>,
+    },
     /// Could not be read as JSON.
     Unreadable(String),
 }
 
+/// A record parsed, with the text it was parsed from.
+#[derive(Debug)]
+pub struct Parsed<'r> {
+    /// The value.
+    pub value: Value,
+    /// Its text as written.
+    pub source: &'r str,
+}
+
 impl RecordContent {
-    /// The parsed value, or why there is none.
-    pub fn parse(self) -> std::result::Result<Value, String> {
+    /// The parsed value and its text, or why there is none.
+    pub fn parse(&self) -> std::result::Result<Parsed<'_>, String> {
         match self {
-            RecordContent::Value(value) => Ok(value),
-            RecordContent::Unreadable(reason) => Err(reason),
-            RecordContent::Bytes(bytes) => parse_line(&bytes),
+            RecordContent::Unreadable(reason) => Err(reason.clone()),
+            RecordContent::Bytes(bytes) => {
+                let source = utf8_line(bytes)?;
+                let value =
+                    serde_json::from_str(source).map_err(|e| describe_json_error(&e, false))?;
+                Ok(Parsed { value, source })
+            }
+            RecordContent::Slice { text, span } => {
+                let source = text.get(span.clone()).unwrap_or_default();
+                let value =
+                    serde_json::from_str(source).map_err(|e| describe_json_error(&e, false))?;
+                Ok(Parsed { value, source })
+            }
+        }
+    }
+
+    /// The record's text as written, when it was read from a JSON
+    /// document (where a record may span several lines).
+    pub fn document_source(&self) -> Option<(Arc<str>, Range<usize>)> {
+        match self {
+            RecordContent::Slice { text, span } => Some((Arc::clone(text), span.clone())),
+            _ => None,
         }
     }
 }
 
 /// Parses one NDJSON line, telling invalid UTF-8 from invalid JSON.
 pub fn parse_line(bytes: &[u8]) -> std::result::Result<Value, String> {
-    if let Err(e) = std::str::from_utf8(bytes) {
-        return Err(format!(
+    serde_json::from_str(utf8_line(bytes)?).map_err(|e| describe_json_error(&e, false))
+}
+
+fn utf8_line(bytes: &[u8]) -> std::result::Result<&str, String> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        format!(
             "the record is not valid UTF-8 (byte {} of the line)",
             e.valid_up_to() + 1
-        ));
-    }
-    serde_json::from_slice(bytes).map_err(|e| describe_json_error(&e, false))
+        )
+    })
 }
 
 fn describe_json_error(error: &serde_json::Error, whole_file: bool) -> String {
@@ -163,95 +203,56 @@ fn describe_json_error(error: &serde_json::Error, whole_file: bool) -> String {
 }
 
 /// Reads a whole JSON or JSON-LD file into records: the top-level array's
-/// elements, each with the line it starts on, or the single top-level value.
+/// elements, each with the line it starts on, or the single top-level
+/// value. The file's syntax is checked once without building anything;
+/// each record keeps its bytes and is parsed with the others, in parallel.
 pub fn read_document(path: &Path) -> Result<Vec<RawRecord>> {
     let bytes = std::fs::read(path).map_err(|e| Error::read(path, e))?;
-    let text = match std::str::from_utf8(&bytes) {
+    let text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => {
-            let line = bytes[..e.valid_up_to()]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count() as u64
-                + 1;
+            let bytes = e.as_bytes();
+            let valid = e.utf8_error().valid_up_to();
+            let line = bytes[..valid].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
             let reason = format!("the file is not valid UTF-8 (line {line})");
-            return Ok(vec![RawRecord {
-                line,
-                index: 1,
-                content: RecordContent::Unreadable(reason),
-            }]);
+            return Ok(vec![unreadable(line, reason)]);
         }
     };
-    let value: Value = match serde_json::from_str(text) {
-        Ok(value) => value,
-        Err(e) => {
-            let reason = describe_json_error(&e, true);
-            return Ok(vec![RawRecord {
-                line: e.line() as u64,
-                index: 1,
-                content: RecordContent::Unreadable(reason),
-            }]);
-        }
-    };
-    match value {
-        Value::Array(items) => {
-            let lines = element_lines(text, items.len());
-            Ok(items
-                .into_iter()
-                .zip(lines)
-                .enumerate()
-                .map(|(i, (item, line))| RawRecord {
-                    line,
-                    index: i as u64 + 1,
-                    content: RecordContent::Value(item),
-                })
-                .collect())
-        }
-        other => {
-            let line = first_content_line(text);
-            Ok(vec![RawRecord {
-                line,
-                index: 1,
-                content: RecordContent::Value(other),
-            }])
-        }
+    if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(&text) {
+        let reason = describe_json_error(&e, true);
+        return Ok(vec![unreadable(e.line() as u64, reason)]);
     }
+    let text: Arc<str> = Arc::from(text);
+    let start = text.len() - text.trim_start().len();
+    if text.as_bytes().get(start) != Some(&b'[') {
+        let line = crate::error::line_of_offset(&text, start) as u64;
+        let span = start..text.trim_end().len();
+        return Ok(vec![RawRecord {
+            line,
+            index: 1,
+            content: RecordContent::Slice { text, span },
+        }]);
+    }
+    Ok(crate::json_text::array_elements(&text)
+        .into_iter()
+        .enumerate()
+        .map(|(i, element)| RawRecord {
+            line: element.line,
+            index: i as u64 + 1,
+            content: RecordContent::Slice {
+                text: Arc::clone(&text),
+                span: element.span,
+            },
+        })
+        .collect())
 }
 
-fn first_content_line(text: &str) -> u64 {
-    let offset = text.len() - text.trim_start().len();
-    crate::error::line_of_offset(text, offset) as u64
-}
-
-/// The line on which each of the `count` elements of the (valid) top-level
-/// array in `text` starts. serde_json gives no positions for values, so the
-/// array is walked element by element with a streaming deserializer, which
-/// reports the byte offset where each element ends.
-fn element_lines(text: &str, count: usize) -> Vec<u64> {
-    let bytes = text.as_bytes();
-    let mut lines = Vec::with_capacity(count);
-    let mut pos = text.find('[').map_or(text.len(), |p| p + 1);
-    for _ in 0..count {
-        pos = skip_separators(bytes, pos);
-        lines.push(crate::error::line_of_offset(text, pos) as u64);
-        let mut stream =
-            serde_json::Deserializer::from_str(&text[pos..]).into_iter::<serde::de::IgnoredAny>();
-        match stream.next() {
-            Some(Ok(_)) => pos += stream.byte_offset(),
-            _ => break,
-        }
+fn unreadable(line: u64, reason: String) -> RawRecord {
+    RawRecord {
+        line,
+        index: 1,
+        content: RecordContent::Unreadable(reason),
     }
-    while lines.len() < count {
-        lines.push(lines.last().copied().unwrap_or(1));
-    }
-    lines
-}
-
-fn skip_separators(bytes: &[u8], mut pos: usize) -> usize {
-    while pos < bytes.len() && (bytes[pos].is_ascii_whitespace() || bytes[pos] == b',') {
-        pos += 1;
-    }
-    pos
 }
 
 /// Streams an NDJSON file line by line, in batches, without parsing: the
@@ -339,12 +340,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn array_elements_know_their_lines() {
-        let text = "[\n  {\"a\": [1, 2]},\n\n  {\"b\": \"x]\"}, 3\n]";
-        assert_eq!(element_lines(text, 3), vec![2, 4, 4]);
-    }
-
-    #[test]
     fn ndjson_batches_skip_blank_lines_and_count_lines() {
         let input = b"{\"a\":1}\n\n  {\"a\":2}  \r\n{\"a\":";
         let batches: Vec<_> = NdjsonBatches::new(&input[..], 2)
@@ -356,11 +351,7 @@ mod tests {
             .flat_map(|(b, _)| b.iter().map(|r| r.line))
             .collect();
         assert_eq!(lines, vec![1, 3, 4]);
-        let last = batches[1].0[0]
-            .content
-            .clone()
-            .parse()
-            .expect_err("truncated");
+        let last = batches[1].0[0].content.parse().expect_err("truncated");
         assert!(last.contains("truncated?"), "{last}");
         let total: u64 = batches.iter().map(|(_, n)| n).sum();
         assert_eq!(total, input.len() as u64);

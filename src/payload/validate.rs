@@ -6,16 +6,17 @@
 //! holds a few batches whatever the file's size. Outcomes are summed in
 //! input order, so the report is the same whatever the thread count.
 
+use std::ops::Range;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::mpsc::sync_channel;
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
 use super::PayloadPlan as Plan;
 use super::pipeline::{self, SchemaChoice};
 use super::records::{self as payload, NdjsonBatches, PayloadFile, PayloadFormat, RawRecord};
-use crate::engine::{Outcome, Plain, Progress, Tally};
+use crate::engine::{Locator, Outcome, Progress, Tally};
 use crate::error::{Error, Result};
 use crate::model::{Command, InputSummary, Location, Report};
 use crate::schema::SchemaRegistry;
@@ -60,7 +61,8 @@ pub fn validate(
         .map(|m| m.len())
         .sum();
     progress.start(total);
-    let mut tally = Tally::new(plan, &Plain).with_waivers(options.waivers.as_deref());
+    let locator = MemberLines::default();
+    let mut tally = Tally::new(plan, &locator).with_waivers(options.waivers.as_deref());
     let mut inputs = Vec::new();
     for file in &files {
         let records = match file.format {
@@ -68,7 +70,7 @@ pub fn validate(
             PayloadFormat::Json | PayloadFormat::JsonLd => {
                 let records = payload::read_document(&file.path)?;
                 let count = records.len() as u64;
-                check_batch(file, records, plan, &choice, &mut tally);
+                check_batch(file, records, plan, &choice, &mut tally, &locator);
                 progress.advance(std::fs::metadata(&file.path).map(|m| m.len()).unwrap_or(0));
                 count
             }
@@ -109,25 +111,66 @@ fn stream_ndjson(
         // The tally of one batch (serial) overlaps the checking of the
         // next (parallel), so neither core waits for the summing.
         let mut pending: Vec<Checked> = Vec::new();
+        // Every line is one record, so a finding's line is its record's.
         for batch in receiver {
             let (records, bytes) = batch.map_err(|e| Error::read(&file.path, e))?;
             count += records.len() as u64;
             let done = std::mem::take(&mut pending);
             let (checked, ()) = rayon::join(
                 || check_records(file, records, plan, choice),
-                || sum(tally, done),
+                || sum(tally, done, None),
             );
             pending = checked;
             progress.advance(bytes);
         }
-        sum(tally, pending);
+        sum(tally, pending, None);
         Ok(())
     })?;
     Ok(count)
 }
 
-/// A record's location, outcomes, and whether it could not be checked.
-type Checked = (Location, Vec<(usize, Outcome)>, bool);
+/// A record's location, outcomes, whether it could not be checked, and
+/// its text when it comes from a JSON document.
+type Checked = (Location, Vec<(usize, Outcome)>, bool, Option<Source>);
+
+/// A record's text within its document: the document and the record's
+/// bytes in it.
+type Source = (Arc<str>, Range<usize>);
+
+/// The payload family's location stage. A record of an NDJSON file is one
+/// line, so its findings are on its line; a record of a JSON document may
+/// span many, so a finding is placed on the line of its member, found by
+/// walking the record's text once more. Only findings the report keeps
+/// are placed, so records without findings never pay for it.
+#[derive(Debug, Default)]
+struct MemberLines {
+    /// The record being summed, while it is: its text and first line.
+    current: Mutex<Option<(Source, u64)>>,
+}
+
+impl MemberLines {
+    fn set(&self, record: Option<(Source, u64)>) {
+        if let Ok(mut current) = self.current.lock() {
+            *current = record;
+        }
+    }
+}
+
+impl Locator for MemberLines {
+    fn place(&self, subject: &Location, pointer: &str) -> Location {
+        let line = self.current.lock().ok().and_then(|current| {
+            let ((text, span), first) = current.as_ref()?;
+            let record = text.get(span.clone())?;
+            let within = crate::declaration::json_lines::line_of(record, pointer)?;
+            Some(first + within as u64 - 1)
+        });
+        Location {
+            pointer: Some(pointer.to_owned()),
+            line: line.or(subject.line),
+            ..subject.clone()
+        }
+    }
+}
 
 /// Checks a batch of records in parallel, then sums them in order.
 fn check_batch(
@@ -136,9 +179,10 @@ fn check_batch(
     plan: &Plan,
     choice: &SchemaChoice,
     tally: &mut Tally<'_, super::PayloadCheck>,
+    locator: &MemberLines,
 ) {
     let checked = check_records(file, records, plan, choice);
-    sum(tally, checked);
+    sum(tally, checked, Some(locator));
 }
 
 /// Checks records in parallel; the results keep the input order.
@@ -158,16 +202,34 @@ fn check_records(
                 record: Some(record.index),
                 pointer: None,
             };
-            let (outcomes, input_error) = check_record(record, plan, choice);
-            (location, outcomes, input_error)
+            let (outcomes, input_error) = check_record(&record, plan, choice);
+            let has_findings = outcomes
+                .iter()
+                .any(|(_, o)| matches!(o, Outcome::Violations(_)));
+            let source = has_findings
+                .then(|| record.content.document_source())
+                .flatten();
+            (location, outcomes, input_error, source)
         })
         .collect()
 }
 
-/// Adds checked records to the tally, in order.
-fn sum(tally: &mut Tally<'_, super::PayloadCheck>, checked: Vec<Checked>) {
-    for (location, outcomes, input_error) in checked {
+/// Adds checked records to the tally, in order; `locator` is told which
+/// record is being summed, when findings are placed within records.
+fn sum(
+    tally: &mut Tally<'_, super::PayloadCheck>,
+    checked: Vec<Checked>,
+    locator: Option<&MemberLines>,
+) {
+    for (location, outcomes, input_error, source) in checked {
+        let placing = locator.zip(source.zip(location.line));
+        if let Some((locator, record)) = placing.clone() {
+            locator.set(Some(record));
+        }
         tally.subject(&location, outcomes, None, input_error);
+        if let Some((locator, _)) = placing {
+            locator.set(None);
+        }
     }
 }
 
@@ -180,15 +242,22 @@ fn all_checks(plan: &Plan) -> impl Iterator<Item = (usize, &super::PayloadCheck)
 }
 
 /// Every plan instance's outcome on one record, and whether the record
-/// could not be checked at all.
+/// could not be checked at all. The checks see the record's text as
+/// written beside its value.
 fn check_record(
-    record: RawRecord,
+    record: &RawRecord,
     plan: &Plan,
     choice: &SchemaChoice,
 ) -> (Vec<(usize, Outcome)>, bool) {
     match record.content.parse() {
-        Ok(value) => {
-            let checked = pipeline::check_record(all_checks(plan), value, choice, None);
+        Ok(parsed) => {
+            let checked = pipeline::check_record_with_source(
+                all_checks(plan),
+                parsed.value,
+                Some(parsed.source),
+                choice,
+                None,
+            );
             (checked.outcomes, checked.input_error)
         }
         Err(reason) => (pipeline::unreadable(all_checks(plan), &reason), true),
