@@ -227,11 +227,11 @@ fn a_numeric_column_is_scanned_as_written() {
         &descriptor,
         "[[column]]\nname = \"zone\"\nrole = \"quasi-identifier\"\ntype = \"categorical\"\n\
          [[column]]\nname = \"code\"\nrole = \"quasi-identifier\"\ntype = \"numeric\"\n\
-         [[column]]\nname = \"amount\"\nrole = \"sensitive\"\ntype = \"numeric\"\n",
+         [[column]]\nname = \"reading\"\nrole = \"sensitive\"\ntype = \"numeric\"\n",
     )
     .expect("write");
     let data = dir.path().join("data.csv");
-    let mut csv = String::from("zone,code,amount\n");
+    let mut csv = String::from("zone,code,reading\n");
     for i in 0..6 {
         csv.push_str(&format!("z{},30,{}\n", i % 2, 10 + i));
     }
@@ -264,8 +264,8 @@ fn a_numeric_column_is_scanned_as_written() {
     assert_eq!(
         found,
         vec![
-            ("amount".to_owned(), "phone-kr".to_owned()),
-            ("code".to_owned(), "kr-rrn".to_owned())
+            ("code".to_owned(), "kr-rrn".to_owned()),
+            ("reading".to_owned(), "phone-kr".to_owned())
         ],
         "{}",
         transcript(&output)
