@@ -1,7 +1,7 @@
 //! Detector definitions as data: `suites/detectors/*.toml`, one detector per
 //! kind of identifier, each with the forms it is written in (a pattern, the
 //! boundaries that make it a whole token, the confidence a match earns), an
-//! optional named validator ([`Validator`]), and the member names and words
+//! optional named validator (`Validator`), and the member names and words
 //! that say a value is (or, in `[ordinary]`, is not) such an identifier.
 //!
 //! This module reads and checks definitions; [`super::identifiers`]
