@@ -163,62 +163,87 @@ enum Frame {
     Array { index: usize },
 }
 
-/// The path from the root of `text` (JSON serde_json has accepted) to
-/// the innermost value that starts at or contains byte `offset`. Asked
-/// only for a value something was found in, so it may walk the text
-/// again.
-pub(crate) fn path_at(text: &str, offset: usize) -> Vec<Step> {
-    let bytes = text.as_bytes();
-    let end = offset.min(bytes.len());
-    let mut stack: Vec<Frame> = Vec::new();
-    let mut i = 0;
-    while i < end {
-        match bytes[i] {
-            b'{' => stack.push(Frame::Object {
-                key: 0..0,
-                expect_key: true,
-            }),
-            b'[' => stack.push(Frame::Array { index: 0 }),
-            b'}' | b']' => {
-                stack.pop();
-            }
-            b':' => {
-                if let Some(Frame::Object { expect_key, .. }) = stack.last_mut() {
-                    *expect_key = false;
-                }
-            }
-            b',' => match stack.last_mut() {
-                Some(Frame::Object { expect_key, .. }) => *expect_key = true,
-                Some(Frame::Array { index }) => *index += 1,
-                None => {}
-            },
-            b'"' => {
-                let close = string_end(bytes, i);
-                if let Some(Frame::Object {
-                    key,
-                    expect_key: true,
-                }) = stack.last_mut()
-                {
-                    *key = i..close;
-                }
-                i = close;
-                continue;
-            }
-            _ => {}
+/// Paths to offsets asked in increasing order, the text walked once in
+/// all: a record holding many numbers that may be identifiers costs its
+/// length once, not once per number.
+pub(crate) struct PathWalker<'t> {
+    text: &'t str,
+    /// The byte the walk has reached.
+    at: usize,
+    stack: Vec<Frame>,
+}
+
+impl<'t> PathWalker<'t> {
+    pub(crate) fn new(text: &'t str) -> Self {
+        PathWalker {
+            text,
+            at: 0,
+            stack: Vec::new(),
         }
-        i += 1;
     }
-    stack
-        .into_iter()
-        .map(|frame| match frame {
-            Frame::Object { key, .. } => Step::Key(
-                text.get(key)
-                    .and_then(|raw| serde_json::from_str(raw).ok())
-                    .unwrap_or_default(),
-            ),
-            Frame::Array { index } => Step::Index(index),
-        })
-        .collect()
+
+    /// The path to the innermost value that starts at or contains byte
+    /// `offset`; an offset before one already asked gives the path of the
+    /// furthest one reached.
+    pub(crate) fn path_to(&mut self, offset: usize) -> Vec<Step> {
+        self.advance(offset);
+        self.stack
+            .iter()
+            .map(|frame| match frame {
+                Frame::Object { key, .. } => Step::Key(
+                    self.text
+                        .get(key.clone())
+                        .and_then(|raw| serde_json::from_str(raw).ok())
+                        .unwrap_or_default(),
+                ),
+                Frame::Array { index } => Step::Index(*index),
+            })
+            .collect()
+    }
+
+    fn advance(&mut self, offset: usize) {
+        let bytes = self.text.as_bytes();
+        let end = offset.min(bytes.len());
+        let stack = &mut self.stack;
+        let mut i = self.at;
+        while i < end {
+            match bytes[i] {
+                b'{' => stack.push(Frame::Object {
+                    key: 0..0,
+                    expect_key: true,
+                }),
+                b'[' => stack.push(Frame::Array { index: 0 }),
+                b'}' | b']' => {
+                    stack.pop();
+                }
+                b':' => {
+                    if let Some(Frame::Object { expect_key, .. }) = stack.last_mut() {
+                        *expect_key = false;
+                    }
+                }
+                b',' => match stack.last_mut() {
+                    Some(Frame::Object { expect_key, .. }) => *expect_key = true,
+                    Some(Frame::Array { index }) => *index += 1,
+                    None => {}
+                },
+                b'"' => {
+                    let close = string_end(bytes, i);
+                    if let Some(Frame::Object {
+                        key,
+                        expect_key: true,
+                    }) = stack.last_mut()
+                    {
+                        *key = i..close;
+                    }
+                    i = close;
+                    continue;
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        self.at = self.at.max(i);
+    }
 }
 
 /// `steps` as a JSON pointer (RFC 6901).
@@ -237,6 +262,11 @@ pub(crate) fn pointer(steps: &[Step]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The path to `offset`, walked from the start.
+    fn path_at(text: &str, offset: usize) -> Vec<Step> {
+        PathWalker::new(text).path_to(offset)
+    }
 
     fn texts<'t>(text: &'t str, elements: &[Element]) -> Vec<(&'t str, u64)> {
         elements
@@ -415,11 +445,13 @@ mod tests {
                 return false;
             }
         }
+        // One walker for every number, as the scans use it.
         let mut numbers = 0;
         let mut placed = true;
+        let mut paths = PathWalker::new(&text);
         each_number(&text, |span| {
             numbers += 1;
-            let at = pointer(&path_at(&text, span.start));
+            let at = pointer(&paths.path_to(span.start));
             let held = array.pointer(&at).map(|v| v.to_string());
             placed &= held.as_deref() == Some(&text[span]);
         });

@@ -921,6 +921,7 @@ fn cell_text(value: Option<&Value>) -> Cow<'_, str> {
 /// the top-level member holding each.
 fn number_detections(line: &str, detectors: &Detectors) -> Vec<(String, IdentifierKind)> {
     let mut found = Vec::new();
+    let mut paths = crate::json_text::PathWalker::new(line);
     crate::json_text::each_number(line, |span| {
         let Some(text) = line.get(span.clone()) else {
             return;
@@ -928,7 +929,7 @@ fn number_detections(line: &str, detectors: &Detectors) -> Vec<(String, Identifi
         if !detectors.may_match(text) {
             return;
         }
-        let steps = crate::json_text::path_at(line, span.start);
+        let steps = paths.path_to(span.start);
         let Some(crate::json_text::Step::Key(top)) = steps.first() else {
             return;
         };

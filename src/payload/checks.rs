@@ -362,6 +362,7 @@ fn scan_written_numbers(
     ignore_fields: &[String],
     out: &mut Vec<Violation>,
 ) {
+    let mut paths = crate::json_text::PathWalker::new(source);
     crate::json_text::each_number(source, |span| {
         let Some(text) = source.get(span.clone()) else {
             return;
@@ -371,7 +372,7 @@ fn scan_written_numbers(
         if !detectors.may_match(text) {
             return;
         }
-        let steps = crate::json_text::path_at(source, span.start);
+        let steps = paths.path_to(span.start);
         let ignored = match steps.first() {
             Some(crate::json_text::Step::Key(key)) => ignore_fields.contains(key),
             _ => false,
