@@ -6,6 +6,7 @@
 //! linear time and described in a bounded message.
 
 use std::path::Path;
+use std::process::Output;
 
 use serde_json::Value;
 
@@ -18,6 +19,20 @@ fn write(dir: &Path, name: &str, text: &str) -> String {
     let path = dir.join(name);
     std::fs::write(&path, text).expect("test input written");
     path.display().to_string()
+}
+
+/// Writes `text` as `name` in `dir` and audits it with the trips
+/// descriptor under `kr`.
+fn dataset_against_trips(dir: &Path, name: &str, text: &str) -> Output {
+    let input = write(dir, name, text);
+    run(&[
+        "dataset",
+        &input,
+        "-d",
+        "fixtures/datasets/trips.toml",
+        "-p",
+        "kr",
+    ])
 }
 
 /// Every finding of a JSON report as (requirement, pointer, evidence).
@@ -168,19 +183,11 @@ fn a_csv_header_holding_an_address_is_flagged_and_shown_as_its_kind() {
 #[test]
 fn a_csv_without_its_header_row_is_described_without_its_cells() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let input = write(
+    let output = dataset_against_trips(
         dir.path(),
         "no-header.csv",
         "9001011234568,010-4321-8765,Kim Jiwoo\n8802022345671,010-9876-5432,Lee Minho\n",
     );
-    let output = run(&[
-        "dataset",
-        &input,
-        "-d",
-        "fixtures/datasets/trips.toml",
-        "-p",
-        "kr",
-    ]);
     let text = transcript(&output);
     assert_eq!(output.status.code(), Some(2), "{text}");
     assert_hidden(
@@ -195,19 +202,11 @@ fn a_csv_without_its_header_row_is_described_without_its_cells() {
 #[test]
 fn a_duplicate_header_is_named_by_its_positions() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let input = write(
+    let output = dataset_against_trips(
         dir.path(),
         "twice.csv",
         "kim@example.org,fare,kim@example.org\nx,1,y\n",
     );
-    let output = run(&[
-        "dataset",
-        &input,
-        "-d",
-        "fixtures/datasets/trips.toml",
-        "-p",
-        "kr",
-    ]);
     let text = transcript(&output);
     assert_eq!(output.status.code(), Some(2), "{text}");
     assert_hidden(&text, &["kim@example.org"], "stderr");
@@ -244,15 +243,7 @@ fn a_repeated_name_in_a_header_of_100000_columns_is_named_by_its_positions() {
     let dir = tempfile::tempdir().expect("temp dir");
     let header = wide_header(100_000);
     // The repeated name comes last, so every name is compared.
-    let input = write(dir.path(), "wide.csv", &format!("{header},c99999\n"));
-    let output = run(&[
-        "dataset",
-        &input,
-        "-d",
-        "fixtures/datasets/trips.toml",
-        "-p",
-        "kr",
-    ]);
+    let output = dataset_against_trips(dir.path(), "wide.csv", &format!("{header},c99999\n"));
     let text = transcript(&output);
     assert_eq!(output.status.code(), Some(2), "{text}");
     assert!(text.contains("header fields 100000 and 100001"), "{text}");
@@ -263,15 +254,7 @@ fn a_descriptor_that_does_not_match_a_wide_header_gets_a_bounded_message() {
     let dir = tempfile::tempdir().expect("temp dir");
     let header = wide_header(100_000);
     let row = vec!["1"; 100_000].join(",");
-    let input = write(dir.path(), "wide.csv", &format!("{header}\n{row}\n"));
-    let output = run(&[
-        "dataset",
-        &input,
-        "-d",
-        "fixtures/datasets/trips.toml",
-        "-p",
-        "kr",
-    ]);
+    let output = dataset_against_trips(dir.path(), "wide.csv", &format!("{header}\n{row}\n"));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("and 99980 more"), "{stderr}");
