@@ -69,6 +69,138 @@ impl Boundary {
             Boundary::None => ("", ""),
         }
     }
+
+    /// The character tests equal to [`Boundary::groups`]; `None` for
+    /// [`Boundary::None`], whose pattern is matched whole.
+    fn sides(self) -> Option<Sides> {
+        Some(match self {
+            Boundary::Number => Sides {
+                before_one: not_digit_or_dot,
+                before_pair: Some((not_digit, is_dot)),
+                after_one: not_digit_or_dot,
+                after_then: Some((is_dot, not_digit)),
+            },
+            Boundary::Token => Sides {
+                before_one: not_alnum_joiner_or_plus,
+                before_pair: Some((not_alnum, is_joiner)),
+                after_one: not_alnum_or_joiner,
+                after_then: Some((is_joiner, not_alnum)),
+            },
+            Boundary::Code => {
+                Sides::plain(not_alnum_underscore_or_dash, not_alnum_underscore_or_dash)
+            }
+            Boundary::Word => Sides::plain(not_alnum, not_alnum),
+            Boundary::WordThenNoSyllable => Sides::plain(not_alnum, not_alnum_or_syllable),
+            Boundary::ColonGroup => Sides::plain(not_alnum_or_colon, not_alnum_or_colon),
+            Boundary::DashGroup => Sides::plain(not_alnum_or_dash, not_alnum_or_dash),
+            Boundary::DotGroup => Sides::plain(not_alnum_or_dot, not_alnum_or_dot),
+            Boundary::None => return None,
+        })
+    }
+
+    /// Whether the group before the core would match right before `start`
+    /// using only characters at or after `from` (where the search began:
+    /// `^` holds only at the start of the text).
+    pub(crate) fn allows_before(self, text: &str, from: usize, start: usize) -> bool {
+        let Some(sides) = self.sides() else {
+            return true;
+        };
+        if start == 0 {
+            return from == 0;
+        }
+        let mut chars = text[from..start].chars().rev();
+        let Some(last) = chars.next() else {
+            return false;
+        };
+        if (sides.before_one)(last) {
+            return true;
+        }
+        match (sides.before_pair, chars.next()) {
+            (Some((first_test, last_test)), Some(first)) => last_test(last) && first_test(first),
+            _ => false,
+        }
+    }
+
+    /// Whether the group after the core would match at `end`.
+    pub(crate) fn allows_after(self, text: &str, end: usize) -> bool {
+        let Some(sides) = self.sides() else {
+            return true;
+        };
+        let mut chars = text[end..].chars();
+        let Some(next) = chars.next() else {
+            return true;
+        };
+        if (sides.after_one)(next) {
+            return true;
+        }
+        match sides.after_then {
+            Some((first_test, then_test)) => first_test(next) && chars.next().is_none_or(then_test),
+            None => false,
+        }
+    }
+}
+
+/// The characters around a core that make it a whole token, as character
+/// tests: what [`Boundary::groups`] spells as a regex, for the scan's fast
+/// path, which finds the core alone and checks its neighbours here.
+///
+/// Before the core: the start of the text, or one character `one`, or two
+/// characters (`pair.0`, then `pair.1` right before the core). After it: the
+/// end, or one character `one`, or a character `then.0` followed by the end
+/// or a character `then.1`.
+struct Sides {
+    before_one: fn(char) -> bool,
+    before_pair: Option<(fn(char) -> bool, fn(char) -> bool)>,
+    after_one: fn(char) -> bool,
+    after_then: Option<(fn(char) -> bool, fn(char) -> bool)>,
+}
+
+fn not_digit(c: char) -> bool {
+    !c.is_ascii_digit()
+}
+fn not_digit_or_dot(c: char) -> bool {
+    !c.is_ascii_digit() && c != '.'
+}
+fn is_dot(c: char) -> bool {
+    c == '.'
+}
+fn not_alnum(c: char) -> bool {
+    !c.is_ascii_alphanumeric()
+}
+fn is_joiner(c: char) -> bool {
+    matches!(c, '.' | '_' | ':' | '-')
+}
+fn not_alnum_or_joiner(c: char) -> bool {
+    not_alnum(c) && !is_joiner(c)
+}
+fn not_alnum_joiner_or_plus(c: char) -> bool {
+    not_alnum_or_joiner(c) && c != '+'
+}
+fn not_alnum_underscore_or_dash(c: char) -> bool {
+    not_alnum(c) && c != '_' && c != '-'
+}
+fn not_alnum_or_syllable(c: char) -> bool {
+    not_alnum(c) && !('가'..='힣').contains(&c)
+}
+fn not_alnum_or_colon(c: char) -> bool {
+    not_alnum(c) && c != ':'
+}
+fn not_alnum_or_dash(c: char) -> bool {
+    not_alnum(c) && c != '-'
+}
+fn not_alnum_or_dot(c: char) -> bool {
+    not_alnum(c) && c != '.'
+}
+
+impl Sides {
+    const fn plain(before: fn(char) -> bool, after: fn(char) -> bool) -> Sides {
+        Sides {
+            before_one: before,
+            before_pair: None,
+            after_one: after,
+            after_then: None,
+        }
+    }
 }
 
 /// One way an identifier is written.

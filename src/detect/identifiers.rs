@@ -33,6 +33,7 @@ use std::net::Ipv6Addr;
 
 use regex::{Regex, RegexSet};
 
+use super::definitions::Boundary;
 pub use super::definitions::{DefinitionError, Definitions};
 use super::validators::{self, Step, Validator};
 
@@ -264,6 +265,10 @@ struct CompiledForm {
     kind: usize,
     /// The bounded pattern; group 1 is the core.
     regex: Regex,
+    /// The core alone, found without capture groups; `boundary` then
+    /// checks its neighbours (see [`CoreMatches`]).
+    core: Regex,
+    boundary: Boundary,
     confidence: Confidence,
     validator: Option<Validator>,
     yields: bool,
@@ -349,9 +354,15 @@ impl Detectors {
                             message: format!("{kind}: pattern `{}`: {e}", form.pattern),
                         }
                     })?;
+                let core = Regex::new(&form.pattern).map_err(|e| DefinitionError {
+                    file: definition.file.clone(),
+                    message: format!("{kind}: pattern `{}`: {e}", form.pattern),
+                })?;
                 forms.push(CompiledForm {
                     kind: index,
                     regex,
+                    core,
+                    boundary: form.boundary,
                     confidence: form.confidence,
                     validator: form.validator,
                     yields: form.yields,
@@ -428,7 +439,7 @@ impl Detectors {
             }
             return;
         }
-        for (start, end) in core_matches(&form.regex, text) {
+        for (start, end) in core_matches(form, text) {
             let check = match form.validator {
                 Some(validator) => validator.check(&text[start..end]),
                 None => Some(validators::Check {
@@ -799,25 +810,64 @@ fn strip_shape<'b>(bytes: &'b [u8], shape: &[u8]) -> Option<&'b [u8]> {
     fits.then_some(rest)
 }
 
-/// The group-1 spans of every match of `regex` in `text`, left to right.
+/// The core spans of every match of a form in `text`, left to right.
 ///
 /// `find_iter` would resume after the trailing boundary character, so a
 /// rejected candidate would hide a valid neighbour that needs that same
 /// character as its leading boundary (`300.1.1.1 10.0.0.1`). Resuming at the
 /// end of the core lets the boundary serve both.
+///
+/// Finding group 1 of the bounded pattern costs a capture search per
+/// candidate; instead the core is found alone (a plain DFA search) and its
+/// neighbours checked by [`Boundary::allows_before`] and
+/// [`Boundary::allows_after`]. A core whose leading neighbour fails is
+/// skipped (no core starting there can match); one whose trailing neighbour
+/// fails falls back to the bounded pattern, which may prefer another
+/// alternative of the core. A property test holds both ways equal.
 #[derive(Debug)]
-struct CoreMatches<'r, 't> {
-    regex: &'r Regex,
+struct CoreMatches<'f, 't> {
+    form: &'f CompiledForm,
     text: &'t str,
     from: usize,
 }
 
-fn core_matches<'r, 't>(regex: &'r Regex, text: &'t str) -> CoreMatches<'r, 't> {
+fn core_matches<'f, 't>(form: &'f CompiledForm, text: &'t str) -> CoreMatches<'f, 't> {
     CoreMatches {
-        regex,
+        form,
         text,
         from: 0,
     }
+}
+
+impl CoreMatches<'_, '_> {
+    /// The next core at or after `self.from`, found the fast way.
+    fn next_core(&self) -> Option<(usize, usize)> {
+        let (form, text) = (self.form, self.text);
+        let mut at = self.from;
+        loop {
+            let core = form.core.find_at(text, at)?;
+            if !form.boundary.allows_before(text, self.from, core.start()) {
+                at = next_char_boundary(text, core.start())?;
+                continue;
+            }
+            if form.boundary.allows_after(text, core.end()) {
+                return Some((core.start(), core.end()));
+            }
+            return self.bounded_core();
+        }
+    }
+
+    /// The next core at or after `self.from`, by the bounded pattern's group.
+    fn bounded_core(&self) -> Option<(usize, usize)> {
+        let core = self.form.regex.captures_at(self.text, self.from)?.get(1)?;
+        Some((core.start(), core.end()))
+    }
+}
+
+/// The first character boundary after `index`, if inside `text`.
+fn next_char_boundary(text: &str, index: usize) -> Option<usize> {
+    let width = text[index..].chars().next()?.len_utf8();
+    Some(index + width)
 }
 
 impl Iterator for CoreMatches<'_, '_> {
@@ -827,14 +877,14 @@ impl Iterator for CoreMatches<'_, '_> {
         if self.from > self.text.len() {
             return None;
         }
-        let core = self.regex.captures_at(self.text, self.from)?.get(1)?;
-        if core.end() <= self.from {
+        let (start, end) = self.next_core()?;
+        if end <= self.from {
             // Cannot happen with non-empty cores; stop rather than loop.
             self.from = self.text.len() + 1;
             return None;
         }
-        self.from = core.end();
-        Some((core.start(), core.end()))
+        self.from = end;
+        Some((start, end))
     }
 }
 
@@ -1755,6 +1805,113 @@ mod tests {
 
     fn each_found_as(numbers: Vec<String>, expected: bool) -> bool {
         numbers.iter().all(|n| rrn_detection(n) == Some(expected))
+    }
+
+    /// Text built from pieces that sit on token boundaries: digits, hex
+    /// letters, joiners, a Hangul syllable, a non-ASCII letter.
+    #[derive(Debug, Clone)]
+    struct BoundaryText(String);
+
+    impl Arbitrary for BoundaryText {
+        fn arbitrary(g: &mut Gen) -> Self {
+            const PIECES: [&str; 24] = [
+                "0",
+                "1",
+                "5",
+                "9",
+                "010",
+                "82",
+                "8",
+                ".",
+                "-",
+                ":",
+                "_",
+                "+",
+                " ",
+                "a",
+                "F",
+                "x",
+                "가",
+                "é",
+                "@",
+                "1234",
+                "2001:db8::",
+                "(0)",
+                "S",
+                "v",
+            ];
+            let length = usize::arbitrary(g) % 40;
+            let text = (0..length)
+                .map(|_| *g.choose(&PIECES).unwrap_or(&"0"))
+                .collect();
+            BoundaryText(text)
+        }
+    }
+
+    /// The group-1 spans of the bounded pattern, walked as the fast path
+    /// walks its cores: the reference [`CoreMatches`] must equal.
+    fn bounded_spans(form: &CompiledForm, text: &str) -> Vec<(usize, usize)> {
+        let mut spans = Vec::new();
+        let mut from = 0;
+        while from <= text.len() {
+            let Some(core) = form.regex.captures_at(text, from).and_then(|c| c.get(1)) else {
+                break;
+            };
+            spans.push((core.start(), core.end()));
+            from = core.end();
+        }
+        spans
+    }
+
+    #[test]
+    fn property_cores_found_alone_equal_the_bounded_patterns() {
+        static REACHED: Reached = Reached::new();
+        fn property(text: BoundaryText) -> bool {
+            let detectors = all();
+            detectors.forms.iter().all(|form| {
+                let expected = bounded_spans(form, &text.0);
+                if !expected.is_empty() {
+                    REACHED.hit();
+                }
+                core_matches(form, &text.0).collect::<Vec<_>>() == expected
+            })
+        }
+        check(2000, &REACHED, property as fn(BoundaryText) -> bool);
+    }
+
+    #[test]
+    fn cores_found_alone_equal_the_bounded_patterns_on_the_corpus() {
+        let corpus = ["positives.tsv", "negatives.tsv", "extracted.tsv"]
+            .iter()
+            .map(|name| {
+                let path = format!("{}/fixtures/identifiers/{name}", env!("CARGO_MANIFEST_DIR"));
+                std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let mut compared = 0;
+        for value in corpus
+            .lines()
+            .filter_map(|line| line.splitn(3, '\t').nth(2))
+        {
+            for padded in [
+                value.to_owned(),
+                format!("x.{value}.9"),
+                format!("+1{value}-a"),
+            ] {
+                for form in &all().forms {
+                    let expected = bounded_spans(form, &padded);
+                    compared += expected.len();
+                    assert_eq!(
+                        core_matches(form, &padded).collect::<Vec<_>>(),
+                        expected,
+                        "{padded:?} under {}",
+                        form.regex
+                    );
+                }
+            }
+        }
+        assert!(compared > 500, "only {compared} spans compared");
     }
 
     #[test]
