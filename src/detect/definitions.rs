@@ -149,11 +149,14 @@ impl Boundary {
 /// end, or one character `one`, or a character `then.0` followed by the end
 /// or a character `then.1`.
 struct Sides {
-    before_one: fn(char) -> bool,
-    before_pair: Option<(fn(char) -> bool, fn(char) -> bool)>,
-    after_one: fn(char) -> bool,
-    after_then: Option<(fn(char) -> bool, fn(char) -> bool)>,
+    before_one: CharTest,
+    before_pair: Option<(CharTest, CharTest)>,
+    after_one: CharTest,
+    after_then: Option<(CharTest, CharTest)>,
 }
+
+/// A test on one neighbouring character.
+type CharTest = fn(char) -> bool;
 
 fn not_digit(c: char) -> bool {
     !c.is_ascii_digit()
@@ -193,7 +196,7 @@ fn not_alnum_or_dot(c: char) -> bool {
 }
 
 impl Sides {
-    const fn plain(before: fn(char) -> bool, after: fn(char) -> bool) -> Sides {
+    const fn plain(before: CharTest, after: CharTest) -> Sides {
         Sides {
             before_one: before,
             before_pair: None,
