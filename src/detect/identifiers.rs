@@ -415,10 +415,10 @@ impl Detectors {
         if !self.candidates.is_match(text) {
             return Vec::new();
         }
-        let member_words = member.map(member_tokens).unwrap_or_default();
+        let mut member = Member::new(member);
         let mut found = Vec::new();
         for index in self.candidates.matches(text).iter() {
-            self.walk_form(&self.forms[index], &member_words, text, &mut found);
+            self.walk_form(&self.forms[index], &mut member, text, &mut found);
         }
         resolve_shared_spans(&mut found);
         self.best_per_kind(&found)
@@ -429,7 +429,7 @@ impl Detectors {
     fn walk_form(
         &self,
         form: &CompiledForm,
-        member: &[String],
+        member: &mut Member,
         text: &str,
         out: &mut Vec<Candidate>,
     ) {
@@ -456,14 +456,15 @@ impl Detectors {
     fn candidate(
         &self,
         form: &CompiledForm,
-        member: &[String],
+        member: &mut Member,
         text: &str,
         (start, end): (usize, usize),
         check: Option<validators::Check>,
     ) -> Candidate {
         let before = &text[..start];
-        let own_context = self.contexts[form.kind].names(member, before);
-        let ordinary = self.ordinary.names_ordinary(member, before);
+        let own_context = member.names_kind(self, form.kind)
+            || self.contexts[form.kind].words_before(before, WORDS_LOOKED_BACK);
+        let ordinary = member.names_ordinary(self) || self.ordinary.last_word_is_listed(before);
         let mut confidence = form.confidence.after(check.map_or(Step::Keep, |c| c.step));
         if own_context {
             confidence = Confidence::High;
@@ -543,18 +544,6 @@ impl Context {
         }
     }
 
-    /// Whether the member name or one of the last words before the value
-    /// names this kind.
-    fn names(&self, member: &[String], before: &str) -> bool {
-        self.member_matches(member) || self.words_before(before, WORDS_LOOKED_BACK)
-    }
-
-    /// Whether the member name, or the one word right before the value,
-    /// says ordinary data.
-    fn names_ordinary(&self, member: &[String], before: &str) -> bool {
-        self.member_matches(member) || self.last_word_is_listed(before)
-    }
-
     fn member_matches(&self, tokens: &[String]) -> bool {
         if tokens.is_empty() {
             return false;
@@ -566,8 +555,10 @@ impl Context {
         })
     }
 
+    /// Whether one of the last `look_back` words before the value names
+    /// this kind.
     fn words_before(&self, before: &str, look_back: usize) -> bool {
-        if self.words.is_empty() {
+        if self.words.is_empty() || before.is_empty() {
             return false;
         }
         let lower = tail(before, LOOK_BACK_BYTES).to_lowercase();
@@ -585,7 +576,11 @@ impl Context {
         })
     }
 
+    /// Whether the one word right before the value is listed.
     fn last_word_is_listed(&self, before: &str) -> bool {
+        if before.is_empty() {
+            return false;
+        }
         let trimmed = before.trim_end_matches(|c: char| c.is_whitespace() || ":=#/(-".contains(c));
         let word = trimmed
             .rsplit(char::is_whitespace)
@@ -599,6 +594,56 @@ impl Context {
             .filter(|_| !word.contains("s/n"))
             .unwrap_or(&word);
         !word.is_empty() && self.words.iter().any(|w| w == word)
+    }
+}
+
+/// The member a value sits under, split into words once per scan, and what
+/// its name says of each kind, worked out on first need: a scan asks it
+/// once per candidate, and most values are under a member.
+struct Member {
+    tokens: Vec<String>,
+    /// Bit `k`: whether kind `k`'s verdict is known; then `says` has it.
+    known: u64,
+    says: u64,
+    ordinary: Option<bool>,
+}
+
+impl Member {
+    fn new(member: Option<&str>) -> Member {
+        Member {
+            tokens: member.map(member_tokens).unwrap_or_default(),
+            known: 0,
+            says: 0,
+            ordinary: None,
+        }
+    }
+
+    /// Whether the member's name says kind `kind` (an index into
+    /// [`Detectors::kinds`]).
+    fn names_kind(&mut self, detectors: &Detectors, kind: usize) -> bool {
+        if self.tokens.is_empty() {
+            return false;
+        }
+        let Some(bit) = 1u64.checked_shl(kind as u32).filter(|_| kind < 64) else {
+            return detectors.contexts[kind].member_matches(&self.tokens);
+        };
+        if self.known & bit == 0 {
+            self.known |= bit;
+            if detectors.contexts[kind].member_matches(&self.tokens) {
+                self.says |= bit;
+            }
+        }
+        self.says & bit != 0
+    }
+
+    /// Whether the member's name says ordinary data.
+    fn names_ordinary(&mut self, detectors: &Detectors) -> bool {
+        if self.tokens.is_empty() {
+            return false;
+        }
+        *self
+            .ordinary
+            .get_or_insert_with(|| detectors.ordinary.member_matches(&self.tokens))
     }
 }
 
@@ -874,7 +919,9 @@ impl Iterator for CoreMatches<'_, '_> {
     type Item = (usize, usize);
 
     fn next(&mut self) -> Option<(usize, usize)> {
-        if self.from > self.text.len() {
+        // A core is never empty, so none starts at the end: most values
+        // are one identifier, and this spares their second search.
+        if self.from >= self.text.len() {
             return None;
         }
         let (start, end) = self.next_core()?;
