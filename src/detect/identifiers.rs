@@ -759,10 +759,31 @@ const MIN_HEX_RUN: usize = 12;
 /// Every pattern needs one of: an `@` (e-mail), four ASCII digits (phones,
 /// national numbers, plates, passports, IPv4), `::` or five colons (IPv6,
 /// MAC), five dashes (MAC), a run of twelve hex digits (MAC). ISO 8601
-/// timestamps, the most common strings with many digits, are ruled out by
-/// their shape.
+/// timestamps and decimal fractions (coordinates, measurements), the most
+/// common strings with many digits, are ruled out by their shape.
 fn may_hold_identifier(text: &str) -> bool {
-    text.len() >= MIN_IDENTIFIER_LEN && has_identifier_ingredients(text) && !is_iso_timestamp(text)
+    text.len() >= MIN_IDENTIFIER_LEN
+        && has_identifier_ingredients(text)
+        && !is_iso_timestamp(text)
+        && !is_decimal_fraction(text)
+}
+
+/// Whether `text` is exactly a decimal number with a fractional part and
+/// no exponent (`126.9780`, `-0.000123`), as a coordinate or a measurement
+/// is written.
+///
+/// No detector can match one: its digits touch a decimal point, which the
+/// number boundaries refuse on either side of a core, and it has no letter
+/// for a code, no second dot for a dotted form. With an exponent it could
+/// hold a hex run (`1.5e123456789012`), so that form is scanned. A property
+/// test checks this against the full scan.
+fn is_decimal_fraction(text: &str) -> bool {
+    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+    let Some((whole, fraction)) = digits.split_once('.') else {
+        return false;
+    };
+    let all_digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    all_digits(whole) && all_digits(fraction)
 }
 
 /// A counting pass over the digits first, which the compiler vectorises
@@ -2109,6 +2130,53 @@ mod tests {
     /// patterns would not have matched anyway.
     fn shortcuts_hide_nothing(text: &str) -> bool {
         all().scan(text) == all().scan_candidates(None, text)
+    }
+
+    /// A decimal fraction of up to 20 digits each side, sometimes signed.
+    #[derive(Debug, Clone)]
+    struct DecimalShaped(String);
+
+    impl Arbitrary for DecimalShaped {
+        fn arbitrary(g: &mut Gen) -> Self {
+            let sign = *g.choose(&["", "-", "+"]).unwrap_or(&"");
+            let whole = 1 + usize::arbitrary(g) % 20;
+            let fraction = 1 + usize::arbitrary(g) % 20;
+            DecimalShaped(format!(
+                "{sign}{}.{}",
+                digits(g, whole),
+                digits(g, fraction)
+            ))
+        }
+    }
+
+    #[test]
+    fn decimal_fractions_are_recognised_by_shape() {
+        for text in ["126.9780", "-0.000123", "+37.5665", "9001011234568.5"] {
+            assert!(is_decimal_fraction(text), "{text:?}");
+        }
+        for text in [
+            "12",
+            "1.",
+            ".5",
+            "1.2.3",
+            "1.5e10",
+            "--1.5",
+            "1,5",
+            "1.5 ",
+            "010.1234.5678",
+        ] {
+            assert!(!is_decimal_fraction(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn property_decimal_fractions_hide_no_detection() {
+        static REACHED: Reached = Reached::new();
+        fn property(text: DecimalShaped) -> bool {
+            REACHED.hit();
+            shortcuts_hide_nothing(&text.0)
+        }
+        check(500, &REACHED, property as fn(DecimalShaped) -> bool);
     }
 
     #[test]
