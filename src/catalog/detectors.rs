@@ -88,29 +88,39 @@ mod tests {
     #[test]
     fn an_unknown_validator_is_named_at_its_line() {
         let found = problems(
-            "[[detector]]\nkind = \"sg-nric\"\nvalidator = \"luhn\"\n[[detector.form]]\npattern = 'x'\nboundary = \"code\"\nconfidence = \"high\"\n",
+            "[[detector]]\nkind = \"sg-nric\"\ndescription = \"x\"\nvalidator = \"luhn\"\n[[detector.form]]\npattern = 'x'\nboundary = \"code\"\nconfidence = \"high\"\n",
         );
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(found[0].file.ends_with("xx.toml"));
-        assert_eq!(found[0].line, Some(3));
+        assert_eq!(found[0].line, Some(4));
     }
 
     #[test]
     fn a_bad_pattern_is_named_at_its_line() {
         let found = problems(
-            "[[detector]]\nkind = \"sg-nric\"\n[[detector.form]]\nboundary = \"code\"\npattern = '[A-Z'\nconfidence = \"high\"\n\n[[detector]]\nkind = \"email\"\n[[detector.form]]\npattern = '(a)@b'\nboundary = \"none\"\nconfidence = \"high\"\n",
+            "[[detector]]\nkind = \"sg-nric\"\ndescription = \"x\"\n[[detector.form]]\nboundary = \"code\"\npattern = '[A-Z'\nconfidence = \"high\"\n\n[[detector]]\nkind = \"email\"\ndescription = \"x\"\n[[detector.form]]\npattern = '(a)@b'\nboundary = \"none\"\nconfidence = \"high\"\n",
         );
         let lines: Vec<Option<usize>> = found.iter().map(|p| p.line).collect();
-        assert_eq!(lines, vec![Some(5), Some(11)], "{found:?}");
+        assert_eq!(lines, vec![Some(6), Some(13)], "{found:?}");
         assert!(found[1].message.contains("capture group"));
     }
 
     #[test]
     fn an_unknown_key_is_refused() {
         let found = problems(
-            "[[detector]]\nkind = \"email\"\nchecksum = true\n[[detector.form]]\npattern = 'x'\nboundary = \"none\"\nconfidence = \"high\"\n",
+            "[[detector]]\nkind = \"email\"\ndescription = \"x\"\nchecksum = true\n[[detector.form]]\npattern = 'x'\nboundary = \"none\"\nconfidence = \"high\"\n",
         );
         assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(found[0].line, Some(3));
+        assert_eq!(found[0].line, Some(4));
+    }
+
+    #[test]
+    fn a_new_kind_needs_a_description_and_a_plain_name() {
+        let found = problems(
+            "[[detector]]\nkind = \"my-mykad\"\n[[detector.form]]\npattern = 'x'\nboundary = \"none\"\nconfidence = \"high\"\n\n[[detector]]\nkind = \"MyKad\"\ndescription = \"x\"\n[[detector.form]]\npattern = 'y'\nboundary = \"none\"\nconfidence = \"high\"\n",
+        );
+        let lines: Vec<Option<usize>> = found.iter().map(|p| p.line).collect();
+        assert_eq!(lines, vec![Some(1), Some(9)], "{found:?}");
+        assert!(found[0].message.contains("description"), "{found:?}");
     }
 }

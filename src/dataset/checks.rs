@@ -176,7 +176,7 @@ impl DatasetCheck {
         match kind {
             "dataset-direct-identifiers" => {
                 let p: IdentifierParams = params(kind, raw)?;
-                let kinds = IdentifierKind::parse_all(&p.detectors)?;
+                let kinds = definitions.kinds_named(&p.detectors)?;
                 Ok(DatasetCheck::DirectIdentifiers {
                     detectors: Detectors::from_definitions(definitions, &kinds, Confidence::Medium)
                         .map_err(|e| ParamError::new(e.to_string()))?,
@@ -362,7 +362,7 @@ fn direct_identifiers(
     for column in &scan.columns {
         let name = &column.column.name;
         if !ignore_columns.contains(name) {
-            violations.extend(name_holds(column, kinds));
+            violations.extend(name_holds(column, detectors, kinds));
         }
         if column.column.role == Role::DirectIdentifier
             || column.column.role == Role::Count
@@ -375,7 +375,7 @@ fn direct_identifiers(
                 pointer: column_pointer(name),
                 message: format!(
                     "column `{name}` holds {} in {rows} {}",
-                    kind.with_article(),
+                    detectors.with_article(kind),
                     rows_word(rows)
                 ),
                 evidence: Some(json!({ "column": name, "kind": kind.as_str(), "rows": rows })),
@@ -391,6 +391,7 @@ fn direct_identifiers(
 /// placeholder.
 fn name_holds<'c>(
     column: &'c ColumnScan,
+    detectors: &'c Detectors,
     kinds: &'c [IdentifierKind],
 ) -> impl Iterator<Item = Violation> + 'c {
     let name = &column.column.name;
@@ -402,7 +403,7 @@ fn name_holds<'c>(
             pointer: column_pointer(name),
             message: format!(
                 "the name of column `{name}` holds {}; a column name is exchanged with the data",
-                kind.with_article()
+                detectors.with_article(*kind)
             ),
             evidence: Some(json!({ "column": name, "kind": kind.as_str(), "in": "column name" })),
         })

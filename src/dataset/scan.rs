@@ -580,7 +580,10 @@ const NAMES_SHOWN: usize = 20;
 /// identifier: a file without its header row has data in its place.
 fn duplicate_header(file: &str, first: usize, again: usize, text: &str) -> Error {
     let what = match placeholder::kinds(text).first() {
-        Some(kind) => format!("a name holding {}, not shown", kind.with_article()),
+        Some(kind) => format!(
+            "a name holding {}, not shown",
+            placeholder::with_article(*kind)
+        ),
         None => format!("`{text}`"),
     };
     FileProblem::new(

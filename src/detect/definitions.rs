@@ -226,6 +226,8 @@ pub struct Form {
 #[derive(Debug, Clone)]
 pub struct Definition {
     pub(crate) kind: IdentifierKind,
+    /// What messages call it ("Korean phone number").
+    pub(crate) description: String,
     pub(crate) forms: Vec<Form>,
     /// Member names (or parts of them) that say the value is this kind.
     pub(crate) members: Vec<String>,
@@ -279,6 +281,7 @@ struct OrdinaryText {
 #[serde(deny_unknown_fields)]
 struct DetectorText {
     kind: String,
+    description: String,
     #[serde(default)]
     validator: Option<String>,
     #[serde(default)]
@@ -362,11 +365,40 @@ impl Definitions {
     pub(crate) fn get(&self, kind: IdentifierKind) -> Option<&Definition> {
         self.detectors.iter().find(|d| d.kind == kind)
     }
+
+    /// Every kind defined, in name order.
+    pub fn kinds(&self) -> Vec<IdentifierKind> {
+        let mut kinds: Vec<IdentifierKind> = self.detectors.iter().map(|d| d.kind).collect();
+        kinds.sort_unstable();
+        kinds
+    }
+
+    /// The kinds `names` name (a check's `detectors` parameter), or which
+    /// name has no definition and which kinds do.
+    pub fn kinds_named(&self, names: &[String]) -> Result<Vec<IdentifierKind>, String> {
+        names
+            .iter()
+            .map(|name| {
+                self.detectors
+                    .iter()
+                    .find(|d| d.kind.as_str() == name)
+                    .map(|d| d.kind)
+                    .ok_or_else(|| {
+                        let known: Vec<&str> = self.kinds().iter().map(|k| k.as_str()).collect();
+                        format!(
+                            "unknown detector `{name}`; the detector definitions in force \
+                             define: {}",
+                            known.join(", ")
+                        )
+                    })
+            })
+            .collect()
+    }
 }
 
 fn definition(text: DetectorText, file: &str) -> Result<Definition, String> {
-    let kind = IdentifierKind::parse(&text.kind)
-        .ok_or_else(|| format!("unknown identifier kind `{}`", text.kind))?;
+    check_kind_name(&text.kind)?;
+    let kind = IdentifierKind::named(&text.kind);
     let default_validator = text.validator.as_deref().map(validator).transpose()?;
     let forms = text
         .form
@@ -385,6 +417,7 @@ fn definition(text: DetectorText, file: &str) -> Result<Definition, String> {
         .collect::<Result<Vec<_>, String>>()?;
     Ok(Definition {
         kind,
+        description: text.description,
         forms,
         members: text.members,
         words: text.words,
@@ -400,6 +433,25 @@ fn validator(name: &str) -> Result<Validator, String> {
             known.join(", ")
         )
     })
+}
+
+/// A kind's name is shown in reports and in placeholders (`[phone-kr]`):
+/// lower-case letters and digits in dash-separated words, like the
+/// catalogue's other names.
+fn check_kind_name(name: &str) -> Result<(), String> {
+    let word = |w: &str| {
+        !w.is_empty()
+            && w.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    };
+    if name.split('-').all(word) {
+        Ok(())
+    } else {
+        Err(format!(
+            "identifier kind `{name}`: write lower-case letters and digits in words joined by \
+             `-`, such as `my-mykad`"
+        ))
+    }
 }
 
 /// A pattern must compile and hold no capture group: the detectors capture
@@ -419,29 +471,47 @@ mod tests {
     use super::*;
 
     #[test]
-    fn embedded_definitions_cover_every_kind() {
+    fn embedded_definitions_describe_every_kind() {
         let definitions = Definitions::embedded();
-        for kind in IdentifierKind::ALL {
-            assert!(definitions.get(kind).is_some(), "{kind} has no definition");
+        assert!(definitions.kinds().len() >= 17);
+        for definition in &definitions.detectors {
+            assert!(!definition.description.is_empty(), "{}", definition.kind);
+            assert!(!definition.forms.is_empty(), "{}", definition.kind);
         }
         assert!(!definitions.ordinary.words.is_empty());
+    }
+
+    #[test]
+    fn a_file_defines_a_new_kind_and_params_may_name_it() {
+        let files = vec![(
+            "my.toml".to_owned(),
+            "[[detector]]\nkind = \"my-mykad\"\ndescription = \"Malaysian identity card number\"\n[[detector.form]]\npattern = '[0-9]{6}-[0-9]{2}-[0-9]{4}'\nboundary = \"number\"\nconfidence = \"medium\"\n".to_owned(),
+        )];
+        let definitions = Definitions::parse(&files).expect("a new kind parses");
+        let named = definitions.kinds_named(&["my-mykad".to_owned()]);
+        assert_eq!(named, Ok(vec![IdentifierKind::named("my-mykad")]));
+        let unknown = definitions.kinds_named(&["th-id".to_owned()]);
+        assert!(
+            matches!(&unknown, Err(e) if e.contains("`th-id`") && e.contains("my-mykad")),
+            "{unknown:?}"
+        );
     }
 
     #[test]
     fn mistakes_name_the_file_and_what_is_wrong() {
         let file = |text: &str| vec![("x.toml".to_owned(), text.to_owned())];
         let unknown_kind = Definitions::parse(&file(
-            "[[detector]]\nkind = \"nope\"\n[[detector.form]]\npattern = 'a'\nboundary = \"none\"\nconfidence = \"low\"\n",
+            "[[detector]]\nkind = \"Nope!\"\ndescription = \"x\"\n[[detector.form]]\npattern = 'a'\nboundary = \"none\"\nconfidence = \"low\"\n",
         ));
         assert!(
-            matches!(unknown_kind, Err(e) if e.file == "x.toml" && e.message.contains("`nope`"))
+            matches!(unknown_kind, Err(e) if e.file == "x.toml" && e.message.contains("`Nope!`"))
         );
         let capture = Definitions::parse(&file(
-            "[[detector]]\nkind = \"email\"\n[[detector.form]]\npattern = '(a)'\nboundary = \"none\"\nconfidence = \"low\"\n",
+            "[[detector]]\nkind = \"email\"\ndescription = \"e-mail address\"\n[[detector.form]]\npattern = '(a)'\nboundary = \"none\"\nconfidence = \"low\"\n",
         ));
         assert!(matches!(capture, Err(e) if e.message.contains("capture group")));
         let validator = Definitions::parse(&file(
-            "[[detector]]\nkind = \"email\"\nvalidator = \"luhn\"\n[[detector.form]]\npattern = 'a'\nboundary = \"none\"\nconfidence = \"low\"\n",
+            "[[detector]]\nkind = \"email\"\ndescription = \"e-mail address\"\nvalidator = \"luhn\"\n[[detector.form]]\npattern = 'a'\nboundary = \"none\"\nconfidence = \"low\"\n",
         ));
         assert!(matches!(validator, Err(e) if e.message.contains("known validators")));
     }
@@ -452,11 +522,11 @@ mod tests {
         let files = vec![
             (
                 "a.toml".to_owned(),
-                format!("[[detector]]\nkind = \"email\"\n{form}"),
+                format!("[[detector]]\nkind = \"email\"\ndescription = \"e-mail address\"\n{form}"),
             ),
             (
                 "b.toml".to_owned(),
-                format!("[[detector]]\nkind = \"email\"\n{form}"),
+                format!("[[detector]]\nkind = \"email\"\ndescription = \"e-mail address\"\n{form}"),
             ),
         ];
         let definitions = Definitions::parse(&files).expect("parses");

@@ -28,8 +28,10 @@
 //! walked from the end of each core rather than of each match, so that one
 //! boundary character can serve two neighbouring candidates.
 
+use std::collections::BTreeSet;
 use std::fmt;
 use std::net::Ipv6Addr;
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use regex::{Regex, RegexSet};
 
@@ -37,164 +39,65 @@ use super::definitions::Boundary;
 pub use super::definitions::{DefinitionError, Definitions};
 use super::validators::{self, Step, Validator};
 
-/// A kind of direct identifier that can be recognised from its format.
+/// A kind of direct identifier that can be recognised from its format,
+/// named by its detector definition in `suites/detectors/` (`email`,
+/// `phone-kr`, `kr-rrn`): kinds are data, so a region adds one with a
+/// definitions file and no Rust. The name is what the catalogue's
+/// `detectors` parameter, placeholders (`[phone-kr]`) and report evidence
+/// use; the words a message uses come from the definition's
+/// `description` ([`Detectors::describe`]).
 ///
-/// The serde names (and [`IdentifierKind::as_str`]) are the names used in the
-/// catalogue's `detectors` parameter, in `suites/detectors/`, and in report
-/// evidence.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum IdentifierKind {
-    /// An e-mail address.
-    Email,
-    /// A Korean mobile, internet or landline number, domestic or `+82`.
-    PhoneKr,
-    /// An Indian mobile number, bare or with `+91`, `91` or `0`.
-    PhoneIn,
-    /// A Singapore number with `+65`, or an 8-digit value on its own.
-    PhoneSg,
-    /// An Indonesian mobile number with `+62`, `62` or `0`.
-    PhoneId,
-    /// A Korean resident registration number (gender digit 1–4).
-    KrRrn,
-    /// A Korean vehicle registration plate.
-    KrPlate,
-    /// A Korean, Indian or Singapore passport number.
-    Passport,
-    /// An IPv4 address.
-    Ipv4,
-    /// An IPv6 address.
-    Ipv6,
-    /// A MAC (EUI-48) address.
-    Mac,
-    /// A Korean alien registration number (the resident number's form,
-    /// gender digit 5–8).
-    KrArn,
-    /// A Korean driver licence number.
-    KrDriverLicence,
-    /// A Singapore NRIC or FIN.
-    SgNric,
-    /// An Indian Aadhaar number.
-    InAadhaar,
-    /// A Chinese resident identity card number.
-    CnRid,
-    /// A Japanese individual number (My Number).
-    JpMyNumber,
-}
+/// A kind is a copyable handle to its interned name; kinds order by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct IdentifierKind(&'static str);
 
 impl IdentifierKind {
-    /// Every kind, in the order detections are reported.
-    pub const ALL: [IdentifierKind; 17] = [
-        IdentifierKind::Email,
-        IdentifierKind::PhoneKr,
-        IdentifierKind::PhoneIn,
-        IdentifierKind::PhoneSg,
-        IdentifierKind::PhoneId,
-        IdentifierKind::KrRrn,
-        IdentifierKind::KrPlate,
-        IdentifierKind::Passport,
-        IdentifierKind::Ipv4,
-        IdentifierKind::Ipv6,
-        IdentifierKind::Mac,
-        IdentifierKind::KrArn,
-        IdentifierKind::KrDriverLicence,
-        IdentifierKind::SgNric,
-        IdentifierKind::InAadhaar,
-        IdentifierKind::CnRid,
-        IdentifierKind::JpMyNumber,
-    ];
+    /// The kind called `name`. Names come from definition files, which
+    /// are few and loaded once a run, so each distinct name is kept for
+    /// the life of the process.
+    pub fn named(name: &str) -> IdentifierKind {
+        static NAMES: OnceLock<Mutex<BTreeSet<&'static str>>> = OnceLock::new();
+        let mut names = NAMES
+            .get_or_init(Default::default)
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(&known) = names.get(name) {
+            return IdentifierKind(known);
+        }
+        let kept: &'static str = Box::leak(name.to_owned().into_boxed_str());
+        names.insert(kept);
+        IdentifierKind(kept)
+    }
 
-    /// The name used in catalogues and reports (the same as the serde name).
+    /// The name used in catalogues and reports.
     pub fn as_str(self) -> &'static str {
-        match self {
-            IdentifierKind::Email => "email",
-            IdentifierKind::PhoneKr => "phone-kr",
-            IdentifierKind::PhoneIn => "phone-in",
-            IdentifierKind::PhoneSg => "phone-sg",
-            IdentifierKind::PhoneId => "phone-id",
-            IdentifierKind::KrRrn => "kr-rrn",
-            IdentifierKind::KrPlate => "kr-plate",
-            IdentifierKind::Passport => "passport",
-            IdentifierKind::Ipv4 => "ipv4",
-            IdentifierKind::Ipv6 => "ipv6",
-            IdentifierKind::Mac => "mac",
-            IdentifierKind::KrArn => "kr-arn",
-            IdentifierKind::KrDriverLicence => "kr-driver-licence",
-            IdentifierKind::SgNric => "sg-nric",
-            IdentifierKind::InAadhaar => "in-aadhaar",
-            IdentifierKind::CnRid => "cn-rid",
-            IdentifierKind::JpMyNumber => "jp-my-number",
-        }
-    }
-
-    /// Plain words for messages, so that a report can say what it found
-    /// without showing it.
-    pub fn describe(self) -> &'static str {
-        match self {
-            IdentifierKind::Email => "e-mail address",
-            IdentifierKind::PhoneKr => "Korean phone number",
-            IdentifierKind::PhoneIn => "Indian phone number",
-            IdentifierKind::PhoneSg => "Singapore phone number",
-            IdentifierKind::PhoneId => "Indonesian phone number",
-            IdentifierKind::KrRrn => "Korean resident registration number",
-            IdentifierKind::KrPlate => "Korean vehicle plate number",
-            IdentifierKind::Passport => "passport number",
-            IdentifierKind::Ipv4 => "IPv4 address",
-            IdentifierKind::Ipv6 => "IPv6 address",
-            IdentifierKind::Mac => "MAC address",
-            IdentifierKind::KrArn => "Korean alien registration number",
-            IdentifierKind::KrDriverLicence => "Korean driver licence number",
-            IdentifierKind::SgNric => "Singapore NRIC or FIN",
-            IdentifierKind::InAadhaar => "Aadhaar number",
-            IdentifierKind::CnRid => "Chinese resident identity number",
-            IdentifierKind::JpMyNumber => "Japanese individual number (My Number)",
-        }
-    }
-
-    /// [`IdentifierKind::describe`] with its indefinite article, for messages.
-    pub fn with_article(self) -> String {
-        let noun = self.describe();
-        // Every noun here that starts with a vowel letter also starts with
-        // a vowel sound ("an e-mail", "an IPv4", "an Indian", "an Aadhaar").
-        let article = if noun.starts_with(|c: char| "aeiouAEIOU".contains(c)) {
-            "an"
-        } else {
-            "a"
-        };
-        format!("{article} {noun}")
-    }
-
-    /// The kinds `names` name, or which name is unknown and what is known:
-    /// the `detectors` parameter of the checks that use them.
-    pub fn parse_all(names: &[String]) -> Result<Vec<Self>, String> {
-        names
-            .iter()
-            .map(|name| {
-                IdentifierKind::parse(name).ok_or_else(|| {
-                    let known: Vec<_> = IdentifierKind::ALL.iter().map(|k| k.as_str()).collect();
-                    format!(
-                        "unknown detector `{name}`; known detectors: {}",
-                        known.join(", ")
-                    )
-                })
-            })
-            .collect()
-    }
-
-    /// The kind named `name` (as in [`IdentifierKind::as_str`]), if any.
-    pub fn parse(name: &str) -> Option<Self> {
-        IdentifierKind::ALL
-            .into_iter()
-            .find(|kind| kind.as_str() == name)
+        self.0
     }
 }
 
 impl fmt::Display for IdentifierKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.0)
     }
+}
+
+impl serde::Serialize for IdentifierKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.0)
+    }
+}
+
+/// `noun` with its indefinite article, for messages ("an e-mail address",
+/// "a Korean phone number"). The article follows the first letter; the
+/// definitions' descriptions are written so that a vowel letter is a
+/// vowel sound ("an IPv4 address", "an Aadhaar number").
+pub fn with_article(noun: &str) -> String {
+    let article = if noun.starts_with(|c: char| "aeiouAEIOU".contains(c)) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {noun}")
 }
 
 /// How sure a detection is. A profile decides which confidence fails (the
@@ -301,6 +204,8 @@ pub struct Detectors {
     kinds: Vec<IdentifierKind>,
     /// The words of each kind, by index into `kinds`.
     contexts: Vec<Context>,
+    /// What each kind is called in messages, by index into `kinds`.
+    descriptions: Vec<String>,
     /// Every form of every selected kind; pattern `i` of `candidates` is
     /// `forms[i]`.
     forms: Vec<CompiledForm>,
@@ -340,11 +245,13 @@ impl Detectors {
         kinds.dedup();
         let mut forms = Vec::new();
         let mut contexts = Vec::new();
+        let mut descriptions = Vec::new();
         for (index, &kind) in kinds.iter().enumerate() {
             let Some(definition) = definitions.get(kind) else {
                 continue;
             };
             contexts.push(Context::of(&definition.members, &definition.words));
+            descriptions.push(definition.description.clone());
             for form in &definition.forms {
                 let (start, end) = form.boundary.groups();
                 let regex =
@@ -377,11 +284,27 @@ impl Detectors {
         Ok(Detectors {
             kinds,
             contexts,
+            descriptions,
             forms,
             candidates,
             ordinary: Context::of(&definitions.ordinary.members, &definitions.ordinary.words),
             min_confidence: min,
         })
+    }
+
+    /// The plain words for `kind` that messages use ("Korean phone
+    /// number"), so that a report can say what it found without showing
+    /// it; the kind's name when it is not selected here.
+    pub fn describe(&self, kind: IdentifierKind) -> &str {
+        self.kinds
+            .iter()
+            .position(|&k| k == kind)
+            .map_or(kind.as_str(), |index| &self.descriptions[index])
+    }
+
+    /// [`Detectors::describe`] with its indefinite article.
+    pub fn with_article(&self, kind: IdentifierKind) -> String {
+        with_article(self.describe(kind))
     }
 
     /// Every selected kind found in `text`, at most one detection per kind,
@@ -1013,20 +936,41 @@ fn is_identifying_ipv6(candidate: &str) -> bool {
 }
 
 #[cfg(test)]
+#[allow(non_upper_case_globals)]
 mod tests {
     use super::*;
     use crate::vacuity::{Reached, check};
     use quickcheck::{Arbitrary, Gen, TestResult};
-    use serde::Deserialize;
-    use serde::de::value::{Error as ValueError, StrDeserializer};
     use std::sync::OnceLock;
 
-    use IdentifierKind::*;
+    // The embedded kinds the tests name, written as the definitions name
+    // them.
+    const Email: IdentifierKind = IdentifierKind("email");
+    const PhoneKr: IdentifierKind = IdentifierKind("phone-kr");
+    const PhoneIn: IdentifierKind = IdentifierKind("phone-in");
+    const PhoneSg: IdentifierKind = IdentifierKind("phone-sg");
+    const PhoneId: IdentifierKind = IdentifierKind("phone-id");
+    const KrRrn: IdentifierKind = IdentifierKind("kr-rrn");
+    const KrPlate: IdentifierKind = IdentifierKind("kr-plate");
+    const Passport: IdentifierKind = IdentifierKind("passport");
+    const Ipv4: IdentifierKind = IdentifierKind("ipv4");
+    const Ipv6: IdentifierKind = IdentifierKind("ipv6");
+    const Mac: IdentifierKind = IdentifierKind("mac");
+    const KrArn: IdentifierKind = IdentifierKind("kr-arn");
+    const KrDriverLicence: IdentifierKind = IdentifierKind("kr-driver-licence");
+    const SgNric: IdentifierKind = IdentifierKind("sg-nric");
+    const InAadhaar: IdentifierKind = IdentifierKind("in-aadhaar");
+    const CnRid: IdentifierKind = IdentifierKind("cn-rid");
+    const JpMyNumber: IdentifierKind = IdentifierKind("jp-my-number");
+
+    fn every_kind() -> Vec<IdentifierKind> {
+        Definitions::embedded().kinds()
+    }
 
     /// Compiled once for the whole test run, as the payload check does.
     fn all() -> &'static Detectors {
         static ALL: OnceLock<Detectors> = OnceLock::new();
-        ALL.get_or_init(|| Detectors::new(&IdentifierKind::ALL))
+        ALL.get_or_init(|| Detectors::new(&every_kind()))
     }
 
     fn kinds_in(text: &str) -> Vec<IdentifierKind> {
@@ -1056,36 +1000,71 @@ mod tests {
     #[test]
     fn every_kind_compiles_alone_and_together() {
         let definitions = Definitions::embedded();
-        for kind in IdentifierKind::ALL {
+        for kind in every_kind() {
             let alone = Detectors::from_definitions(definitions, &[kind], Confidence::Medium);
             assert!(alone.is_ok(), "{kind}: {alone:?}");
         }
-        let together =
-            Detectors::from_definitions(definitions, &IdentifierKind::ALL, Confidence::Low);
+        let together = Detectors::from_definitions(definitions, &every_kind(), Confidence::Low);
         assert!(together.is_ok(), "{together:?}");
     }
 
     #[test]
-    fn names_round_trip_and_match_serde() {
-        for kind in IdentifierKind::ALL {
-            assert_eq!(IdentifierKind::parse(kind.as_str()), Some(kind));
-            assert_eq!(kind.to_string(), kind.as_str());
-            let from_serde =
-                IdentifierKind::deserialize(StrDeserializer::<ValueError>::new(kind.as_str()));
-            assert_eq!(from_serde.ok(), Some(kind), "serde name of {kind:?}");
-        }
-        assert_eq!(IdentifierKind::parse("phone"), None);
-        assert_eq!(IdentifierKind::parse("Email"), None);
+    fn the_embedded_kinds_are_the_tests_kinds() {
+        let named = [
+            Email,
+            PhoneKr,
+            PhoneIn,
+            PhoneSg,
+            PhoneId,
+            KrRrn,
+            KrPlate,
+            Passport,
+            Ipv4,
+            Ipv6,
+            Mac,
+            KrArn,
+            KrDriverLicence,
+            SgNric,
+            InAadhaar,
+            CnRid,
+            JpMyNumber,
+        ];
+        let mut named = named.to_vec();
+        named.sort_unstable();
+        assert_eq!(every_kind(), named);
     }
 
     #[test]
-    fn all_is_sorted_and_descriptions_are_distinct_words() {
-        assert!(IdentifierKind::ALL.windows(2).all(|w| w[0] < w[1]));
-        let mut descriptions: Vec<_> = IdentifierKind::ALL.iter().map(|k| k.describe()).collect();
+    fn a_kind_is_its_interned_name() {
+        let kind = IdentifierKind::named("my-mykad");
+        assert_eq!(kind, IdentifierKind::named(&String::from("my-mykad")));
+        assert!(std::ptr::eq(
+            kind.as_str(),
+            IdentifierKind::named("my-mykad").as_str()
+        ));
+        assert_eq!(kind.to_string(), "my-mykad");
+        assert_eq!(
+            serde_json::to_value(kind).ok(),
+            Some(serde_json::json!("my-mykad"))
+        );
+        assert_eq!(IdentifierKind::named("email"), Email);
+    }
+
+    #[test]
+    fn kinds_order_by_name_and_descriptions_are_distinct() {
+        let kinds = every_kind();
+        assert!(kinds.windows(2).all(|w| w[0].as_str() < w[1].as_str()));
+        let mut descriptions: Vec<_> = kinds.iter().map(|&k| all().describe(k)).collect();
         descriptions.sort_unstable();
         descriptions.dedup();
-        assert_eq!(descriptions.len(), IdentifierKind::ALL.len());
-        assert_eq!(KrRrn.describe(), "Korean resident registration number");
+        assert_eq!(descriptions.len(), kinds.len());
+        assert_eq!(all().describe(KrRrn), "Korean resident registration number");
+        assert_eq!(all().with_article(Ipv4), "an IPv4 address");
+        assert_eq!(
+            Detectors::new(&[Email]).describe(KrRrn),
+            "kr-rrn",
+            "a kind not selected is named by its name"
+        );
     }
 
     #[test]
@@ -1124,7 +1103,7 @@ mod tests {
     #[test]
     fn one_detection_per_kind_in_kind_order() {
         let text = "mail a@example.org or b@example.org, MAC 3C:5A:B4:12:9F:E0, call 010-2345-6789 / 02-123-4567";
-        assert_eq!(kinds_in(text), vec![Email, PhoneKr, Mac]);
+        assert_eq!(kinds_in(text), vec![Email, Mac, PhoneKr]);
     }
 
     // --- positives and negatives per kind ---------------------------------
@@ -1496,11 +1475,11 @@ mod tests {
 
     #[test]
     fn the_threshold_decides_which_confidence_is_reported() {
-        let low = Detectors::with_min_confidence(&IdentifierKind::ALL, Confidence::Low);
+        let low = Detectors::with_min_confidence(&every_kind(), Confidence::Low);
         let found = low.scan("A1234567");
         assert_eq!(kinds(found.clone()), vec![Passport]);
         assert_eq!(found[0].confidence, Confidence::Low);
-        let high = Detectors::with_min_confidence(&IdentifierKind::ALL, Confidence::High);
+        let high = Detectors::with_min_confidence(&every_kind(), Confidence::High);
         assert_eq!(kinds(high.scan("010-2345-6789")), vec![]);
         assert_eq!(kinds(high.scan("call 010-2345-6789")), vec![PhoneKr]);
         assert_eq!(kinds(high.scan("850714-2038151")), vec![KrRrn]);

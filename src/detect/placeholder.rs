@@ -14,12 +14,13 @@
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
+use super::definitions::Definitions;
 use super::identifiers::{Detectors, IdentifierKind};
 
 /// Every detector, compiled once for the whole process.
 fn every_detector() -> &'static Detectors {
     static ALL: OnceLock<Detectors> = OnceLock::new();
-    ALL.get_or_init(|| Detectors::new(&IdentifierKind::ALL))
+    ALL.get_or_init(|| Detectors::new(&Definitions::embedded().kinds()))
 }
 
 /// The kinds of identifier `name` holds, in kind order (empty for most
@@ -35,6 +36,12 @@ pub fn kinds(name: &str) -> Vec<IdentifierKind> {
 /// The placeholder shown instead of `name` when it holds an identifier.
 pub fn placeholder(name: &str) -> Option<String> {
     kinds(name).first().map(|kind| of_kind(*kind))
+}
+
+/// `kind`'s description with its article, for a message that names what
+/// a hidden name holds.
+pub fn with_article(kind: IdentifierKind) -> String {
+    every_detector().with_article(kind)
 }
 
 /// The placeholder of `kind`: its catalogue name in brackets.

@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 
 use crate::detect::coarsening;
 use crate::detect::definitions::Definitions;
-use crate::detect::identifiers::{Confidence, Detection, Detectors, IdentifierKind};
+use crate::detect::identifiers::{Confidence, Detection, Detectors};
 use crate::detect::placeholder;
 use crate::engine::{Outcome, ParamError, Violation};
 use crate::schema::{CompiledSchema, Granularity, PrivacyRole, governance};
@@ -55,8 +55,9 @@ pub enum PayloadCheck {
     },
     /// No string value contains a detectable identifier.
     IdentifierValues {
-        /// The compiled detectors.
-        detectors: Detectors,
+        /// The compiled detectors (boxed: they are large, and a check is
+        /// moved about in plans).
+        detectors: Box<Detectors>,
         /// Top-level members not scanned (identifiers of the entity itself).
         ignore_fields: Vec<String>,
     },
@@ -145,10 +146,12 @@ impl PayloadCheck {
             }
             "payload-identifier-values" => {
                 let p: ValueParams = params(kind, raw)?;
-                let kinds = IdentifierKind::parse_all(&p.detectors)?;
+                let kinds = definitions.kinds_named(&p.detectors)?;
                 Ok(PayloadCheck::IdentifierValues {
-                    detectors: Detectors::from_definitions(definitions, &kinds, p.min_confidence)
-                        .map_err(|e| ParamError::new(e.to_string()))?,
+                    detectors: Box::new(
+                        Detectors::from_definitions(definitions, &kinds, p.min_confidence)
+                            .map_err(|e| ParamError::new(e.to_string()))?,
+                    ),
                     ignore_fields: p.ignore_fields,
                 })
             }
@@ -389,7 +392,11 @@ fn scan_written_numbers(
             return;
         }
         let pointer = crate::json_text::pointer(&steps);
-        out.extend(detections.iter().map(|d| detection_violation(&pointer, d)));
+        out.extend(
+            detections
+                .iter()
+                .map(|d| detection_violation(&pointer, d, detectors)),
+        );
     });
 }
 
@@ -466,7 +473,7 @@ fn scan_member_name(
         let pointer = pointer_of(path);
         let message = format!(
             "the member name of `{pointer}` contains {}",
-            detection.kind.with_article()
+            detectors.with_article(detection.kind)
         );
         let mut violation = Violation::new(pointer, message);
         violation.evidence = Some(json!({
@@ -483,13 +490,20 @@ fn scan_text(text: &str, detectors: &Detectors, path: &[PathStep<'_>], out: &mut
         return;
     }
     let pointer = pointer_of(path);
-    out.extend(detections.iter().map(|d| detection_violation(&pointer, d)));
+    out.extend(
+        detections
+            .iter()
+            .map(|d| detection_violation(&pointer, d, detectors)),
+    );
 }
 
 /// The violation for an identifier found in the value at `pointer`: what
 /// was found, never the value.
-fn detection_violation(pointer: &str, detection: &Detection) -> Violation {
-    let mut message = format!("`{pointer}` contains {}", detection.kind.with_article());
+fn detection_violation(pointer: &str, detection: &Detection, detectors: &Detectors) -> Violation {
+    let mut message = format!(
+        "`{pointer}` contains {}",
+        detectors.with_article(detection.kind)
+    );
     if detection.checksum_valid == Some(false) {
         message.push_str(
             " (its check digit does not match, which does not clear it: numbers issued since October 2020 need not match)",
@@ -552,7 +566,7 @@ mod tests {
 
     #[test]
     fn member_names_are_scanned_like_values() {
-        let detectors = Detectors::new(&IdentifierKind::ALL);
+        let detectors = Detectors::new(&Definitions::embedded().kinds());
         let record = json!({ "contacts": { "010-2345-6789": "seen" } });
         let Outcome::Violations(found) = identifier_values(parsed(&record), &detectors, &[]) else {
             panic!("the key is a finding");
@@ -582,7 +596,7 @@ mod tests {
             Ok(PayloadCheck::IdentifierValues {
                 detectors,
                 ignore_fields,
-            }) => (detectors, ignore_fields),
+            }) => (*detectors, ignore_fields),
             other => panic!("not an identifier check: {other:?}"),
         }
     }

@@ -1,6 +1,7 @@
 //! Detector definitions as suite data: an overlay's `detectors/` changes
-//! what a run finds, a mistake in one stops the run with its file and
-//! line, and a report made with a changed detector fails `verify`.
+//! what a run finds or adds a kind of identifier, a mistake in one stops
+//! the run with its file and line, and a report made with a changed
+//! detector fails `verify`.
 
 use std::path::Path;
 use std::process::Output;
@@ -12,6 +13,7 @@ use crate::common;
 /// it (no Rust: the form and its boundary exist).
 const EVERY_CODE_A_PASSPORT: &str = r#"[[detector]]
 kind = "passport"
+description = "passport number"
 [[detector.form]]
 pattern = '[A-PR-WY][1-9][0-9]{6}'
 boundary = "code"
@@ -84,7 +86,7 @@ fn a_mistake_in_a_detector_file_names_its_line() {
         common::transcript(&output)
     );
     let text = common::transcript(&output);
-    assert!(text.contains("passport.toml:5"), "{text}");
+    assert!(text.contains("passport.toml:6"), "{text}");
 }
 
 #[test]
@@ -137,4 +139,106 @@ fn a_report_made_with_a_changed_detector_fails_verify() {
         "{}",
         common::transcript(&trusted)
     );
+}
+
+/// Malaysia's identity card number (MyKad: birth date, place code, serial
+/// and gender digit, `YYMMDD-PB-###G`), a kind no embedded definition has,
+/// added by a region as data: its definition, and a profile whose
+/// identifier requirement selects it.
+const MYKAD_DETECTOR: &str = r#"[[detector]]
+kind = "my-mykad"
+description = "Malaysian identity card number (MyKad)"
+members = ["mykad", "ic_number"]
+[[detector.form]]
+pattern = '[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])-[0-9]{2}-[0-9]{4}'
+boundary = "token"
+confidence = "medium"
+"#;
+
+const MALAYSIA_PROFILE: &str = r#"id = "my"
+title = "Malaysia (example)"
+description = "The baseline, with MyKad numbers among the identifiers no record may carry."
+extends = "baseline"
+jurisdictions = ["MY"]
+
+[requirements.ANON-ID-VALUE-01]
+params = { detectors = ["email", "my-mykad"] }
+"#;
+
+fn malaysia_overlay(dir: &Path, profile: &str) -> String {
+    let overlay = dir.join("malaysia");
+    std::fs::create_dir_all(overlay.join("detectors")).expect("mkdir");
+    std::fs::create_dir_all(overlay.join("profiles")).expect("mkdir");
+    std::fs::write(overlay.join("detectors/my.toml"), MYKAD_DETECTOR).expect("write detector");
+    std::fs::write(overlay.join("profiles/my.toml"), profile).expect("write profile");
+    overlay.display().to_string()
+}
+
+#[test]
+fn a_region_adds_a_kind_of_identifier_without_rust() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("record.json"),
+        r#"{"id": "urn:ngsi-ld:Permit:7", "type": "Permit", "holder": "850714-10-5123"}"#,
+    )
+    .expect("write record");
+    let overlay = malaysia_overlay(dir.path(), MALAYSIA_PROFILE);
+    let run = |profile: &str| {
+        run_in(
+            dir.path(),
+            &[
+                "validate",
+                "record.json",
+                "-p",
+                profile,
+                "--requirement",
+                "ANON-ID-VALUE-01",
+                "--suites",
+                &overlay,
+                "--format",
+                "json",
+            ],
+        )
+    };
+    let baseline = run("baseline");
+    assert_eq!(
+        baseline.status.code(),
+        Some(0),
+        "{}",
+        common::transcript(&baseline)
+    );
+    let malaysia = run("my");
+    assert_eq!(
+        malaysia.status.code(),
+        Some(1),
+        "{}",
+        common::transcript(&malaysia)
+    );
+    let text = String::from_utf8_lossy(&malaysia.stdout);
+    assert!(
+        text.contains("`/holder` contains a Malaysian identity card number (MyKad)"),
+        "{text}"
+    );
+    assert!(text.contains(r#""identifier": "my-mykad""#), "{text}");
+    assert!(!text.contains("850714"), "the value is never shown: {text}");
+}
+
+#[test]
+fn a_profile_naming_a_kind_nobody_defines_is_refused_with_the_kinds_that_exist() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("record.json"), RECORD).expect("write record");
+    let overlay = malaysia_overlay(
+        dir.path(),
+        &MALAYSIA_PROFILE.replace("\"my-mykad\"]", "\"my-mycad\"]"),
+    );
+    let output = validate(dir.path(), &["--suites", &overlay, "-p", "my"]);
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "{}",
+        common::transcript(&output)
+    );
+    let text = common::transcript(&output);
+    assert!(text.contains("unknown detector `my-mycad`"), "{text}");
+    assert!(text.contains("my-mykad"), "{text}");
 }

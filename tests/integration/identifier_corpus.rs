@@ -4,7 +4,7 @@
 //! Every value is scanned by every detector, with the member it sits under.
 //! A detection of kind K counts as a true positive on a value labelled K and
 //! as a false positive on any other value; a labelled value of a claimed
-//! kind (one `IdentifierKind` names) that its kind's detector misses is a
+//! kind (one the embedded definitions name) that its kind's detector misses is a
 //! false negative. The targets below are what the anonymization audit
 //! promises; the table is printed with `--nocapture` and copied into
 //! `docs/BENCHMARKS.md`.
@@ -17,7 +17,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use cityconform::detect::identifiers::{Detectors, IdentifierKind};
+use cityconform::detect::identifiers::{Definitions, Detectors, IdentifierKind};
 
 const PRECISION_PER_KIND: f64 = 0.95;
 const PRECISION_OVERALL: f64 = 0.98;
@@ -111,7 +111,7 @@ struct Measured {
 }
 
 fn measure(values: &[Labelled]) -> Measured {
-    let detectors = Detectors::new(&IdentifierKind::ALL);
+    let detectors = Detectors::new(&Definitions::embedded().kinds());
     let mut measured = Measured::default();
     for value in values {
         let found: Vec<IdentifierKind> = detectors
@@ -119,7 +119,7 @@ fn measure(values: &[Labelled]) -> Measured {
             .into_iter()
             .map(|d| d.kind)
             .collect();
-        let label = value.kind.as_deref().and_then(IdentifierKind::parse);
+        let label = value.kind.as_deref().map(IdentifierKind::named);
         if let Some(kind) = label {
             let counts = measured.per_kind.entry(kind).or_default();
             counts.labelled += 1;
@@ -199,7 +199,7 @@ fn identifier_corpus_is_large_enough() {
             .entry(value.kind.as_deref().unwrap_or("(hard negative)"))
             .or_default() += 1;
     }
-    for kind in IdentifierKind::ALL {
+    for kind in Definitions::embedded().kinds() {
         let count = per_label.get(kind.as_str()).copied().unwrap_or(0);
         assert!(
             count >= MIN_POSITIVES_PER_KIND,

@@ -15,7 +15,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use cityconform::detect::identifiers::{Detectors, IdentifierKind};
+use cityconform::detect::identifiers::{Definitions, Detectors};
 
 /// The corpus files, relative to the project root.
 const CORPUS_FILES: [&str; 3] = ["positives.tsv", "negatives.tsv", "extracted.tsv"];
@@ -106,7 +106,7 @@ fn scan(detectors: &Detectors, value: &Value) -> Vec<cityconform::detect::identi
 
 /// Prints the table row of each set.
 pub(crate) fn run(corpus_dir: &Path) -> Result<(), String> {
-    let detectors = Detectors::new(&IdentifierKind::ALL);
+    let detectors = Detectors::new(&Definitions::embedded().kinds());
     let corpus = read_corpus(corpus_dir)?;
     let ordinary = ordinary();
     println!("\n| values | count | values/s (1 thread) |");
