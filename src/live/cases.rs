@@ -113,6 +113,14 @@ struct ExpectationFile {
     handshake_valid: bool,
     #[serde(default)]
     legacy_refused: bool,
+    #[serde(default)]
+    json_media_type: bool,
+    #[serde(default)]
+    personal_data_authenticated: bool,
+    #[serde(default)]
+    personal_data_only: bool,
+    #[serde(default)]
+    https_only: bool,
 }
 
 /// One condition on an answer.
@@ -152,6 +160,14 @@ pub enum Condition {
     HandshakeValid,
     /// A TLS 1.1-only handshake refused.
     LegacyRefused,
+    /// `Content-Type` is present, and a JSON body is labelled with a JSON
+    /// media type (`application/json` or a `+json` suffix); RFC 8259 §11
+    /// defines no charset parameter, so none is asked for.
+    JsonMediaType,
+    /// Records holding personal data (a field their schema marks as a
+    /// direct or quasi-identifier, or sensitive, holding a value) are not
+    /// served to a request without a credential.
+    PersonalDataAuthenticated,
 }
 
 impl Condition {
@@ -171,6 +187,13 @@ pub struct Expectation {
     pub requirement: String,
     /// Every condition must hold.
     pub conditions: Vec<Condition>,
+    /// Decided only on an answer whose records hold personal data; on one
+    /// that holds none the requirement does not apply, and on one whose
+    /// records have no known schema it could not be checked.
+    pub personal_data_only: bool,
+    /// Decided only on an HTTPS target: over plain HTTP it does not apply
+    /// (a header a server must send over secure transport only).
+    pub https_only: bool,
 }
 
 /// One case.
@@ -382,12 +405,20 @@ fn build_expectation(e: ExpectationFile) -> std::result::Result<Expectation, Str
     if e.legacy_refused {
         conditions.push(Condition::LegacyRefused);
     }
+    if e.json_media_type {
+        conditions.push(Condition::JsonMediaType);
+    }
+    if e.personal_data_authenticated {
+        conditions.push(Condition::PersonalDataAuthenticated);
+    }
     if conditions.is_empty() {
         return Err("the expectation has no condition".to_owned());
     }
     Ok(Expectation {
         requirement: e.requirement,
         conditions,
+        personal_data_only: e.personal_data_only,
+        https_only: e.https_only,
     })
 }
 

@@ -9,6 +9,7 @@
 //! - `http`: the client and its safety limits.
 //! - `evaluate`: expectations decided on answers.
 //! - `records`: a data answer's records, read one at a time.
+//! - `personal`: whether an answer's records hold personal data.
 //! - `engine`: jobs, concurrency, deadline, and the report.
 //! - [`reproduce`]: the `curl` command in every finding's evidence.
 //! - `har`: every exchange written as HAR 1.2 (`audit --record`).
@@ -18,6 +19,7 @@ mod engine;
 mod evaluate;
 mod har;
 mod http;
+mod personal;
 pub mod plan;
 mod records;
 mod redact;

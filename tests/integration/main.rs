@@ -23,6 +23,7 @@ mod html_chromium;
 mod identifier_corpus;
 mod layers;
 mod live;
+mod open_data;
 mod positions;
 mod properties;
 mod pycanon;

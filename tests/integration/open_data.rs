@@ -1,0 +1,368 @@
+//! Open data audited as open: `cityconform audit URL` and `auth = "none"`
+//! against a public API written here, on loopback (plain HTTP, no
+//! credentials, no tenants). The requirements that need tenants,
+//! credentials or an admin operation do not apply, each with its reason;
+//! personal data served without authentication fails SEC-AUTHN-01; the
+//! envelope is asked for only of a platform that adopted it; a JSON body
+//! needs a JSON media type and no charset (RFC 8259 §11); HSTS does not
+//! apply over plain HTTP (RFC 6797 §7.2); and a GeoJSON FeatureCollection
+//! counts its features as records.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::Output;
+
+use serde_json::{Value, json};
+
+use crate::common;
+use crate::common::loopback::serve;
+
+/// A record of `fixtures/payloads/valid/NAME`, without its envelope.
+fn fixture_record(name: &str) -> Value {
+    let path = common::root().join("fixtures/payloads/valid").join(name);
+    let text = std::fs::read_to_string(&path).expect("fixture read");
+    let mut record: Value = serde_json::from_str(&text).expect("fixture is JSON");
+    if let Some(map) = record.as_object_mut() {
+        map.remove("envelope");
+    }
+    record
+}
+
+/// `count` parking spots as GeoJSON features: the location is the
+/// geometry, the other attributes the properties; the type comes from the
+/// endpoint when `typed` is false. The second feature has a member its
+/// schema does not declare, the third a geometry that is no geometry.
+fn features(count: usize, typed: bool) -> Value {
+    let spot = fixture_record("parking-spot.json");
+    let mut properties = spot.as_object().cloned().unwrap_or_default();
+    let geometry = properties.remove("location").unwrap_or(Value::Null);
+    properties.remove("id");
+    if !typed {
+        properties.remove("type");
+    }
+    let features: Vec<Value> = (0..count)
+        .map(|i| {
+            let mut feature = json!({
+                "type": "Feature",
+                "id": format!("urn:ngsi-ld:ParkingSpot:open-{i}"),
+                "geometry": geometry,
+                "properties": properties,
+            });
+            match i {
+                1 => feature["properties"]["internalNote"] = json!("kept inside"),
+                2 => feature["geometry"]["coordinates"] = json!("here"),
+                _ => {}
+            }
+            feature
+        })
+        .collect();
+    json!({ "type": "FeatureCollection", "features": features, "numberReturned": count })
+}
+
+/// The public API: `/parking` (open, non-personal), `/trips` (personal),
+/// `/text` (JSON labelled text/plain), `/features` and `/untyped-features`
+/// (250 GeoJSON features whatever the limit), else 404. No request is
+/// ever authenticated; nothing is cached or rate limited.
+fn public_api(mut stream: TcpStream, head: String) {
+    let path = head
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or("/")
+        .split('?')
+        .next()
+        .unwrap_or("/")
+        .to_owned();
+    let (status, media_type, body) = match path.as_str() {
+        "/parking" => (
+            "200 OK",
+            "application/json",
+            json!([fixture_record("parking-spot.json")]),
+        ),
+        "/trips" => (
+            "200 OK",
+            "application/json",
+            json!([fixture_record("mobility-trip.json")]),
+        ),
+        "/text" => (
+            "200 OK",
+            "text/plain",
+            json!([fixture_record("parking-spot.json")]),
+        ),
+        "/features" => ("200 OK", "application/geo+json", features(250, true)),
+        "/untyped-features" => ("200 OK", "application/geo+json", features(3, false)),
+        _ => (
+            "404 Not Found",
+            "application/json",
+            json!({ "error": "not found" }),
+        ),
+    };
+    let body = body.to_string();
+    let _ = write!(
+        stream,
+        "HTTP/1.1 {status}\r\nContent-Type: {media_type}\r\nX-Content-Type-Options: nosniff\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+}
+
+/// `audit ARGS --format json -p baseline`, with the exit code checked to
+/// be a verdict (0 or 1), never a refusal (2).
+fn audit(args: &[&str]) -> (Output, Value) {
+    let mut all = vec!["audit"];
+    all.extend_from_slice(args);
+    all.extend(["--format", "json", "-p", "baseline"]);
+    let output = common::run(&all);
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "{}",
+        common::transcript(&output)
+    );
+    let report = common::json_report(&output);
+    (output, report)
+}
+
+/// Each requirement of the first profile: its verdict and, unless it
+/// passed, the reason or the first finding's message.
+fn verdicts(report: &Value) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let results = report["profiles"][0]["results"].as_array().cloned();
+    for result in results.into_iter().flatten() {
+        let id = result["requirement"].as_str().unwrap_or("?").to_owned();
+        let verdict = result["verdict"].as_str().unwrap_or("?").to_owned();
+        let why = result["reason"]
+            .as_str()
+            .map(str::to_owned)
+            .or_else(|| first_message(report, &id));
+        let shown = match (verdict.as_str(), why) {
+            ("pass", _) | (_, None) => verdict,
+            (_, Some(why)) => format!("{verdict}: {why}"),
+        };
+        out.insert(id, shown);
+    }
+    out
+}
+
+/// The message of the first finding of `requirement`.
+fn first_message(report: &Value, requirement: &str) -> Option<String> {
+    report["findings"]
+        .as_array()?
+        .iter()
+        .find(|f| f["requirement"] == requirement)
+        .and_then(|f| f["message"].as_str())
+        .map(str::to_owned)
+}
+
+fn port_filter() -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.add_filter(r"127\.0\.0\.1:\d+", "127.0.0.1:[PORT]");
+    settings
+}
+
+#[test]
+fn a_url_alone_audits_a_public_api_without_invented_parts() {
+    let port = serve(public_api);
+    let (_, report) = audit(&[&format!("http://127.0.0.1:{port}/parking")]);
+    let verdicts = verdicts(&report);
+    port_filter().bind(|| insta::assert_debug_snapshot!("open_parking", verdicts));
+}
+
+#[test]
+fn personal_data_served_without_authentication_fails() {
+    let port = serve(public_api);
+    let (output, report) = audit(&[&format!("http://127.0.0.1:{port}/trips")]);
+    assert_eq!(output.status.code(), Some(1));
+    let verdicts = verdicts(&report);
+    let authn = &verdicts["SEC-AUTHN-01"];
+    assert!(
+        authn.starts_with("fail: personal data is served without authentication"),
+        "{authn}"
+    );
+    assert!(verdicts["SEC-CACHE-01"].starts_with("fail"), "{verdicts:?}");
+}
+
+#[test]
+fn json_labelled_as_text_fails_the_content_type() {
+    let port = serve(public_api);
+    let (_, report) = audit(&[
+        &format!("http://127.0.0.1:{port}/text"),
+        "-r",
+        "SEC-CONTENT-TYPE-01",
+    ]);
+    let verdicts = verdicts(&report);
+    let verdict = &verdicts["SEC-CONTENT-TYPE-01"];
+    assert!(
+        verdict.starts_with("fail: `content-type: text/plain`"),
+        "{verdict}"
+    );
+}
+
+/// A target file saying `auth = "none"` is the same public API: no
+/// tenants, tokens or admin operation are asked for.
+#[test]
+fn auth_none_in_a_target_file_is_an_open_api() {
+    let port = serve(public_api);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = dir.path().join("target.toml");
+    std::fs::write(
+        &target,
+        format!(
+            "base_url = \"http://127.0.0.1:{port}\"\nauth = \"none\"\n\n[[endpoint]]\npath = \"/parking\"\ntype = \"ParkingSpot\"\n"
+        ),
+    )
+    .expect("target written");
+    let (_, report) = audit(&["--target", &target.display().to_string()]);
+    let from_file = verdicts(&report);
+    let (_, report) = audit(&[&format!("http://127.0.0.1:{port}/parking")]);
+    assert_eq!(from_file, verdicts(&report));
+}
+
+/// The envelope is asked for only of a platform that adopted it.
+#[test]
+fn the_envelope_is_asked_for_only_where_adopted() {
+    let port = serve(public_api);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = dir.path().join("target.toml");
+    std::fs::write(
+        &target,
+        format!(
+            "base_url = \"http://127.0.0.1:{port}\"\nauth = \"none\"\nenvelope = true\n\n[[endpoint]]\npath = \"/parking\"\n"
+        ),
+    )
+    .expect("target written");
+    let (_, report) = audit(&[
+        "--target",
+        &target.display().to_string(),
+        "-r",
+        "PAY-ENVELOPE-01",
+    ]);
+    let verdict = &verdicts(&report)["PAY-ENVELOPE-01"];
+    assert!(verdict.starts_with("fail"), "{verdict}");
+}
+
+#[test]
+fn an_open_target_with_tenants_or_a_bad_url_is_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = dir.path().join("target.toml");
+    std::fs::write(
+        &target,
+        "base_url = \"http://127.0.0.1:9\"\nauth = \"none\"\n\n[[endpoint]]\npath = \"/parking\"\n\n[tenants.a]\ntoken_env = \"X\"\nresource = \"/a\"\n\n[tenants.b]\ntoken_env = \"Y\"\nresource = \"/b\"\n",
+    )
+    .expect("target written");
+    let target = target.display().to_string();
+    let refused = common::run(&["audit", "--target", &target]);
+    let user_pw = common::run(&["audit", "http://someone:s3cret-pass@127.0.0.1:9/x"]);
+    let not_http = common::run(&["audit", "ftp://127.0.0.1/x"]);
+    let neither = common::run(&["audit"]);
+    let both = common::run(&["audit", "http://127.0.0.1:9/x", "--target", &target]);
+    for output in [&refused, &user_pw, &not_http, &neither, &both] {
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{}",
+            common::transcript(output)
+        );
+        assert!(output.stdout.is_empty(), "nothing half-written");
+    }
+    assert!(!common::transcript(&user_pw).contains("s3cret-pass"));
+    let transcripts = [&refused, &user_pw, &not_http]
+        .map(|o| common::transcript(o).replace(&target, "[TARGET]"))
+        .join("\n---\n");
+    insta::assert_snapshot!("open_refusals", transcripts);
+}
+
+/// `[target] url`, which `init`'s template and the configuration schema
+/// offer, is accepted by `check` and audits the API as open.
+#[test]
+fn check_accepts_a_target_url() {
+    let port = serve(public_api);
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("cityconform.toml"),
+        format!("[target]\nurl = \"http://127.0.0.1:{port}/parking\"\n"),
+    )
+    .expect("configuration written");
+    let output = run_check(dir.path());
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "{}",
+        common::transcript(&output)
+    );
+    let report = common::json_report(&output);
+    assert!(
+        verdicts(&report)["SEC-BOLA-01"].starts_with("skip: the target declares no tenants"),
+        "{:?}",
+        verdicts(&report)
+    );
+    std::fs::write(
+        dir.path().join("cityconform.toml"),
+        "[target]\nurl = \"http://someone:s3cret-pass@127.0.0.1:9/\"\n",
+    )
+    .expect("configuration written");
+    let refused = run_check(dir.path());
+    assert_eq!(refused.status.code(), Some(2));
+    let transcript = common::transcript(&refused);
+    assert!(transcript.contains("cityconform.toml:2"), "{transcript}");
+    assert!(!transcript.contains("s3cret-pass"), "{transcript}");
+}
+
+fn run_check(dir: &Path) -> Output {
+    common::cityconform(&["check", "--format", "json"])
+        .current_dir(dir)
+        .output()
+        .expect("the binary runs")
+}
+
+/// A FeatureCollection counts its features: 250 features for
+/// `limit=100000` is more than `max_page_size`.
+#[test]
+fn a_feature_collection_larger_than_the_page_size_fails() {
+    let port = serve(public_api);
+    let (_, report) = audit(&[
+        &format!("http://127.0.0.1:{port}/features"),
+        "-r",
+        "SEC-PAGE-SIZE-01",
+        "-r",
+        "PAY-SCHEMA-01",
+        "-r",
+        "SEC-PROPERTY-01",
+    ]);
+    let verdicts = verdicts(&report);
+    // Findings point into the features as they arrived: the geometry, a
+    // member of the properties.
+    let places: Vec<String> = report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| {
+            format!(
+                "{} {} record {} {}",
+                f["requirement"].as_str().unwrap_or("?"),
+                f["location"]["file"].as_str().unwrap_or("?"),
+                f["location"]["record"],
+                f["location"]["pointer"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    port_filter().bind(|| insta::assert_debug_snapshot!("open_features", (verdicts, places)));
+}
+
+/// Features whose type neither they nor their endpoint name could not be
+/// checked against a schema, and say why; never a pass, never the
+/// collection's own type.
+#[test]
+fn untyped_features_are_not_checked_and_say_why() {
+    let port = serve(public_api);
+    let (output, report) = audit(&[
+        &format!("http://127.0.0.1:{port}/untyped-features"),
+        "-r",
+        "PAY-SCHEMA-01",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let verdict = &verdicts(&report)["PAY-SCHEMA-01"];
+    assert!(
+        verdict.starts_with("error: the record has no `type` member"),
+        "{verdict}"
+    );
+    assert!(!verdict.contains("FeatureCollection"), "{verdict}");
+}
