@@ -211,6 +211,9 @@ pub struct Case {
     pub request: RequestSpec,
     /// Whether the body's records are payload subjects.
     pub records: bool,
+    /// Whether the answer's `next` pages are read too (their records
+    /// checked), within the request budget.
+    pub follow_next: bool,
     /// The expectations.
     pub expect: Vec<Expectation>,
     /// Where it is defined (file, line).
@@ -234,6 +237,8 @@ struct CaseFile {
     request: RequestSpec,
     #[serde(default)]
     records: bool,
+    #[serde(default)]
+    follow_next: bool,
     expect: Vec<ExpectationFile>,
 }
 
@@ -326,6 +331,7 @@ fn build_case(
         probe: case.probe,
         request: case.request,
         records: case.records,
+        follow_next: case.follow_next,
         expect,
         origin,
         source,

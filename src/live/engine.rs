@@ -17,6 +17,7 @@ use super::cases::{As, Case, Condition, Each, Probe};
 use super::evaluate::{self, Context};
 use super::har::{self, Recorded};
 use super::http::{self, Answer, Client, Exchange, Outgoing};
+use super::paging;
 use super::plan::{Decider, LivePlan};
 use super::records;
 use super::redact::Redactor;
@@ -191,6 +192,18 @@ fn tally_answer(
                     target.envelope,
                     tally,
                 );
+                for (url, page) in &x.next_pages {
+                    let (location, evidence) = page_subject(target, url, &evidence, redactor);
+                    check_records(
+                        plan,
+                        page,
+                        &context,
+                        &location,
+                        &evidence,
+                        target.envelope,
+                        tally,
+                    );
+                }
             }
             Answer::Skipped(reason) => {
                 let outcome = Outcome::NotApplicable(reason.clone());
@@ -203,6 +216,30 @@ fn tally_answer(
             }
         }
     }
+}
+
+/// Where a following page's records are placed (`GET /path?offset=10`)
+/// and its evidence: the job's, with the page's request line.
+fn page_subject(
+    target: &Target,
+    url: &str,
+    evidence: &Value,
+    redactor: &Redactor,
+) -> (Location, Value) {
+    let path = url.strip_prefix(&target.base_url).unwrap_or(url);
+    let location = Location {
+        file: Some(redactor.scrub(&format!("GET {path}"))),
+        ..Location::default()
+    };
+    let mut evidence = evidence.clone();
+    if let Some(map) = evidence.as_object_mut() {
+        map.insert(
+            "request".to_owned(),
+            json!(redactor.scrub(&format!("GET {url}"))),
+        );
+        map.remove("reproduce");
+    }
+    (location, evidence)
 }
 
 /// The report of a target that accepts no connection: every requirement
@@ -657,6 +694,9 @@ async fn run_job(job: &Job, case: &Case, burst: u64, client: &Client, log: &mut 
         return Answer::Skipped("nothing to send".to_owned());
     };
     match case.probe {
+        Probe::Request if case.records && case.follow_next => {
+            read_pages(client, request, log).await
+        }
         Probe::Request | Probe::PlainHttp => send(client, request, log).await,
         Probe::Tls => {
             if !request.url.starts_with("https://") {
@@ -684,6 +724,49 @@ async fn run_job(job: &Job, case: &Case, burst: u64, client: &Client, log: &mut 
         }
         Probe::Burst => run_burst(request, case, burst, client, log).await,
     }
+}
+
+/// Sends `request` and, while its answers are 2xx and name a `next` page
+/// on the same origin not read yet, reads the following pages, up to
+/// [`paging::MAX_PAGES`] in all and within the request budget: each
+/// request is sent like any other, so the budget, rate limit and
+/// deadline hold. The first answer carries the pages that followed.
+async fn read_pages(client: &Client, request: &Outgoing, log: &mut Log) -> Answer {
+    let answer = send(client, request, log).await;
+    let Answer::Exchange(mut first) = answer else {
+        return answer;
+    };
+    let mut seen = vec![request.url.clone()];
+    let mut pages = Vec::new();
+    let mut next = next_of(&first, &request.url);
+    while let Some(url) = next.take() {
+        if seen.len() >= paging::MAX_PAGES || seen.contains(&url) {
+            break;
+        }
+        let outgoing = Outgoing {
+            url: url.clone(),
+            ..request.clone()
+        };
+        // The budget or the server may stop the paging: the pages read
+        // are checked, the rest were never served.
+        let Answer::Exchange(x) = send(client, &outgoing, log).await else {
+            break;
+        };
+        seen.push(url.clone());
+        next = next_of(&x, &url);
+        pages.push((url, x));
+    }
+    first.next_pages = pages;
+    Answer::Exchange(first)
+}
+
+/// The next page of a 2xx answer read from `url`, if it names one that
+/// may be followed.
+fn next_of(x: &Exchange, url: &str) -> Option<String> {
+    if !(200..300).contains(&x.status) {
+        return None;
+    }
+    paging::next_page(x, url).ok().flatten()
 }
 
 async fn run_burst(

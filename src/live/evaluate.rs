@@ -503,6 +503,7 @@ mod tests {
                     .chain([("content-type".to_owned(), "x".to_owned())])
                     .collect(),
                 body,
+                next_pages: Vec::new(),
             };
             let declared = BTreeMap::new();
             let schemas = SchemaChoice::ByType {

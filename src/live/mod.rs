@@ -10,6 +10,7 @@
 //! - `evaluate`: expectations decided on answers.
 //! - `records`: a data answer's records, read one at a time.
 //! - `personal`: whether an answer's records hold personal data.
+//! - `paging`: the `next` page of a data answer.
 //! - `engine`: jobs, concurrency, deadline, and the report.
 //! - [`reproduce`]: the `curl` command in every finding's evidence.
 //! - `har`: every exchange written as HAR 1.2 (`audit --record`).
@@ -19,6 +20,7 @@ mod engine;
 mod evaluate;
 mod har;
 mod http;
+mod paging;
 mod personal;
 pub mod plan;
 mod records;

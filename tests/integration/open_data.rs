@@ -66,15 +66,10 @@ fn features(count: usize, typed: bool) -> Value {
 /// (250 GeoJSON features whatever the limit), else 404. No request is
 /// ever authenticated; nothing is cached or rate limited.
 fn public_api(mut stream: TcpStream, head: String) {
-    let path = head
-        .split_whitespace()
-        .nth(1)
-        .unwrap_or("/")
-        .split('?')
-        .next()
-        .unwrap_or("/")
-        .to_owned();
-    let (status, media_type, body) = match path.as_str() {
+    let target = head.split_whitespace().nth(1).unwrap_or("/").to_owned();
+    let (path, query) = target.split_once('?').unwrap_or((&target, ""));
+    let (status, media_type, body) = match path {
+        "/paged" => ("200 OK", "application/geo+json", paged(query)),
         "/parking" => (
             "200 OK",
             "application/json",
@@ -104,6 +99,26 @@ fn public_api(mut stream: TcpStream, head: String) {
         "HTTP/1.1 {status}\r\nContent-Type: {media_type}\r\nX-Content-Type-Options: nosniff\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
+}
+
+/// Page `page=N` (1 to 3) of a paged collection: each page three features
+/// (the third with a geometry that is no geometry) and a `next` link; the
+/// third page's leaves the origin (never followed).
+fn paged(query: &str) -> Value {
+    let page: usize = query
+        .split('&')
+        .find_map(|p| p.strip_prefix("page="))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1);
+    let mut collection = features(3, true);
+    let next = if page < 3 {
+        format!("/paged?page={}", page + 1)
+    } else {
+        "http://elsewhere.example/paged?page=4".to_owned()
+    };
+    collection["links"] =
+        json!([{ "rel": "self", "href": "/paged" }, { "rel": "next", "href": next }]);
+    collection
 }
 
 /// `audit ARGS --format json -p baseline`, with the exit code checked to
@@ -345,6 +360,57 @@ fn a_feature_collection_larger_than_the_page_size_fails() {
         })
         .collect();
     port_filter().bind(|| insta::assert_debug_snapshot!("open_features", (verdicts, places)));
+}
+
+/// `next` links are followed, on the API's origin only, and the records
+/// of every page are checked.
+#[test]
+fn next_pages_are_followed_on_the_origin() {
+    let port = serve(public_api);
+    let (_, report) = audit(&[
+        &format!("http://127.0.0.1:{port}/paged?page=1"),
+        "-r",
+        "PAY-SCHEMA-01",
+    ]);
+    let places: Vec<String> = report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["requirement"] == "PAY-SCHEMA-01")
+        .map(|f| {
+            format!(
+                "{} record {} {}",
+                f["location"]["file"].as_str().unwrap_or("?"),
+                f["location"]["record"],
+                f["location"]["pointer"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    // The third feature of each page has a geometry that is no geometry;
+    // pages 2 and 3 were read through `next` links.
+    assert_eq!(
+        places,
+        vec![
+            "GET /paged?page=1 record 3 /geometry",
+            "GET /paged?page=2 record 3 /geometry",
+            "GET /paged?page=3 record 3 /geometry",
+        ]
+    );
+    let checked = report["inputs"][0]["records"].as_u64().unwrap_or(0);
+    let without_paging = common::run(&[
+        "audit",
+        &format!("http://127.0.0.1:{port}/parking"),
+        "-r",
+        "PAY-SCHEMA-01",
+        "--format",
+        "json",
+    ]);
+    let unpaged = common::json_report(&without_paging)["inputs"][0]["records"]
+        .as_u64()
+        .unwrap_or(0);
+    // Two more requests (pages 2 and 3), and none to the other origin,
+    // which would have counted too.
+    assert_eq!(checked, unpaged + 2);
 }
 
 /// Features whose type neither they nor their endpoint name could not be
