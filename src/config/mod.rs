@@ -272,7 +272,7 @@ impl Resolver<'_> {
             // a public API, audited without credentials.
             let target = match (&section.url, &section.file) {
                 (Some(url), _) => {
-                    if let Err(error) = crate::live::target::open(url, ApiKind::Generic) {
+                    if let Err(error) = crate::live::target::open(url, None) {
                         self.problem(
                             "/target/url",
                             error.to_string(),

@@ -193,7 +193,7 @@ fn target(
 ) -> Result<Report> {
     let mut target = match &job.target {
         TargetRef::File(path) => live::target::load(path)?,
-        TargetRef::Url(url) => live::target::open(url, job.api.unwrap_or_default())?,
+        TargetRef::Url(url) => live::target::open(url, job.api)?,
     };
     if let Some(ca) = &job.ca_cert {
         target.ca_pem = Some(std::fs::read(ca).map_err(|e| Error::read(ca, e))?);

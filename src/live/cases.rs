@@ -121,6 +121,17 @@ struct ExpectationFile {
     personal_data_only: bool,
     #[serde(default)]
     https_only: bool,
+    #[serde(default)]
+    links_rel: Vec<String>,
+    #[serde(default)]
+    conforms_to: Vec<String>,
+    #[serde(default)]
+    members: Vec<String>,
+    #[serde(default)]
+    feature_collection: bool,
+    at_most: Option<u64>,
+    #[serde(default)]
+    next_when_more: bool,
 }
 
 /// One condition on an answer.
@@ -168,6 +179,20 @@ pub enum Condition {
     /// direct or quasi-identifier, or sensitive, holding a value) are not
     /// served to a request without a credential.
     PersonalDataAuthenticated,
+    /// The body's `links` hold a link of each relation; `a|b` is either.
+    LinksRel(Vec<String>),
+    /// The body's `conformsTo` lists each of these URIs.
+    ConformsTo(Vec<String>),
+    /// The body is a JSON object with each of these members.
+    Members(Vec<String>),
+    /// The body is a GeoJSON FeatureCollection with a `self` link, whose
+    /// `numberReturned`, where given, is its number of features.
+    FeatureCollection,
+    /// The body holds at most this many records.
+    AtMost(u64),
+    /// A `next` link is given when `numberMatched` says more features
+    /// were selected than returned.
+    NextWhenMore,
 }
 
 impl Condition {
@@ -214,6 +239,9 @@ pub struct Case {
     /// Whether the answer's `next` pages are read too (their records
     /// checked), within the request budget.
     pub follow_next: bool,
+    /// The kind of API the case is for (`ogcapi-features`), or `None` for
+    /// every kind: against another kind it does not apply.
+    pub api: Option<String>,
     /// The expectations.
     pub expect: Vec<Expectation>,
     /// Where it is defined (file, line).
@@ -239,6 +267,7 @@ struct CaseFile {
     records: bool,
     #[serde(default)]
     follow_next: bool,
+    api: Option<String>,
     expect: Vec<ExpectationFile>,
 }
 
@@ -332,6 +361,7 @@ fn build_case(
         request: case.request,
         records: case.records,
         follow_next: case.follow_next,
+        api: case.api,
         expect,
         origin,
         source,
@@ -416,6 +446,24 @@ fn build_expectation(e: ExpectationFile) -> std::result::Result<Expectation, Str
     }
     if e.personal_data_authenticated {
         conditions.push(Condition::PersonalDataAuthenticated);
+    }
+    if !e.links_rel.is_empty() {
+        conditions.push(Condition::LinksRel(e.links_rel));
+    }
+    if !e.conforms_to.is_empty() {
+        conditions.push(Condition::ConformsTo(e.conforms_to));
+    }
+    if !e.members.is_empty() {
+        conditions.push(Condition::Members(e.members));
+    }
+    if e.feature_collection {
+        conditions.push(Condition::FeatureCollection);
+    }
+    if let Some(most) = e.at_most {
+        conditions.push(Condition::AtMost(most));
+    }
+    if e.next_when_more {
+        conditions.push(Condition::NextWhenMore);
     }
     if conditions.is_empty() {
         return Err("the expectation has no condition".to_owned());

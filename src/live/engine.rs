@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use tokio::task::JoinSet;
 
 use super::cases::{As, Case, Condition, Each, Probe};
+use super::discovery;
 use super::evaluate::{self, Context};
 use super::har::{self, Recorded};
 use super::http::{self, Answer, Client, Exchange, Outgoing};
@@ -99,6 +100,7 @@ pub async fn audit(
         return Ok(unreachable(plan, target, options, &redactor, &reason));
     }
     let target = &with_access_tokens(target, &client).await?;
+    let target = &discovery::discover(target, &client, credential(As::A, target)).await;
     secrets.extend(target.secrets());
     let redactor = Redactor::new(secrets);
     let jobs = jobs(plan, target);
@@ -307,7 +309,14 @@ fn jobs(plan: &LivePlan, target: &Target) -> Vec<Job> {
         if !plan_decides(plan, case) {
             continue;
         }
+        let other_api = case
+            .api
+            .as_deref()
+            .is_some_and(|api| api != target.api.as_str());
         let endpoints: Vec<Option<usize>> = match case.each {
+            // A case for another kind of API is one job that does not
+            // apply, however many endpoints the target has.
+            _ if other_api => vec![None],
             Each::Endpoint => (0..target.endpoints.len()).map(Some).collect(),
             Each::Once => vec![(!target.endpoints.is_empty()).then_some(0)],
         };
@@ -377,6 +386,14 @@ fn job(case_index: usize, case: &Case, endpoint: Option<usize>, target: &Target)
     }
     if let Some(reason) = open_unfit(spec, target) {
         unfit = Some(reason);
+    }
+    if let Some(api) = case.api.as_deref()
+        && api != target.api.as_str()
+    {
+        unfit = Some(format!(
+            "the target is not an {api} API (it is audited as {})",
+            target.api.as_str()
+        ));
     }
     if let Some(query) = &spec.query {
         path.push(if path.contains('?') { '&' } else { '?' });

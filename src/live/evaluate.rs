@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value};
 
 use super::cases::{Condition, Expectation};
+use super::documents;
 use super::http::{Answer, Exchange};
 use super::personal::{self, Personal};
 use super::records::{self, Shape};
@@ -107,6 +108,133 @@ fn personal_data_authenticated(x: &Exchange, context: &Context<'_>) -> Outcome {
         ),
         Personal::Unknown(reason) => Outcome::Error(unreadable_body(x, reason)),
     }
+}
+
+/// A 2xx answer the document conditions read; else why they cannot.
+fn document(x: &Exchange) -> Result<(), Outcome> {
+    if (200..300).contains(&x.status) {
+        Ok(())
+    } else {
+        Err(violation(format!("answered {}; expected 200", x.status)))
+    }
+}
+
+fn links_rel(x: &Exchange, wanted: &[String]) -> Outcome {
+    if let Err(outcome) = document(x) {
+        return outcome;
+    }
+    let Some(links) = documents::links(&x.body) else {
+        return violation("the body is not a JSON object with a `links` array".to_owned());
+    };
+    all_present(
+        wanted,
+        |rel| documents::has_rel(&links, rel),
+        "no link of relation",
+    )
+}
+
+/// A violation naming each of `wanted` that `has` does not hold, after
+/// `what`; a pass when none is missing.
+fn all_present(wanted: &[String], has: impl Fn(&str) -> bool, what: &str) -> Outcome {
+    let missing: Vec<&str> = wanted
+        .iter()
+        .map(String::as_str)
+        .filter(|w| !has(w))
+        .collect();
+    check(missing.is_empty(), || {
+        format!("{what} {}", missing.join(", "))
+    })
+}
+
+fn conforms_to(x: &Exchange, wanted: &[String]) -> Outcome {
+    if let Err(outcome) = document(x) {
+        return outcome;
+    }
+    let Some(declared) = documents::conforms_to(&x.body) else {
+        return violation("the body has no `conformsTo` list of URIs".to_owned());
+    };
+    all_present(
+        wanted,
+        |uri| declared.iter().any(|d| d == uri),
+        "`conformsTo` does not declare",
+    )
+}
+
+fn members(x: &Exchange, wanted: &[String]) -> Outcome {
+    if let Err(outcome) = document(x) {
+        return outcome;
+    }
+    let Some(present) = documents::members(&x.body) else {
+        return violation("the body is not a JSON object".to_owned());
+    };
+    all_present(wanted, |m| present.iter().any(|p| p == m), "no member")
+}
+
+/// A GeoJSON FeatureCollection with a `self` link, whose `numberReturned`,
+/// where given, counts its features.
+fn feature_collection(x: &Exchange) -> Outcome {
+    if let Err(outcome) = document(x) {
+        return outcome;
+    }
+    let features = match records::shape(&x.body) {
+        Ok(Shape::Features(count)) => count,
+        Ok(_) => {
+            return violation(
+                "the body is not a GeoJSON FeatureCollection (`type` FeatureCollection, `features` an array)"
+                    .to_owned(),
+            );
+        }
+        Err(reason) => return Outcome::Error(unreadable_body(x, reason)),
+    };
+    let mut problems = Vec::new();
+    if !documents::links(&x.body).is_some_and(|links| documents::has_rel(&links, "self")) {
+        problems.push("no link of relation self".to_owned());
+    }
+    match documents::counts(&x.body) {
+        Some(counts) => {
+            if let Some(returned) = counts.number_returned
+                && returned != features as u64
+            {
+                problems.push(format!(
+                    "`numberReturned` is {returned}, but {features} features were returned"
+                ));
+            }
+        }
+        None => {
+            problems.push("`numberReturned` or `numberMatched` is not a whole number".to_owned())
+        }
+    }
+    Outcome::from_violations(
+        problems
+            .into_iter()
+            .map(|m| Violation::new("", m))
+            .collect(),
+    )
+}
+
+/// A `next` link when `numberMatched` says more features were selected
+/// than this page returned.
+fn next_when_more(x: &Exchange) -> Outcome {
+    if let Err(outcome) = document(x) {
+        return outcome;
+    }
+    let returned = match records::shape(&x.body) {
+        Ok(shape) => shape.count() as u64,
+        Err(reason) => return Outcome::Error(unreadable_body(x, reason)),
+    };
+    let Some(matched) = documents::counts(&x.body).and_then(|c| c.number_matched) else {
+        return Outcome::NotApplicable(
+            "the answer does not say how many features were selected (`numberMatched`)".to_owned(),
+        );
+    };
+    if matched <= returned {
+        return Outcome::NotApplicable(format!("all {matched} selected features were returned"));
+    }
+    let has_next =
+        documents::links(&x.body).is_some_and(|links| documents::has_rel(&links, "next"));
+    check(has_next, || {
+        format!("{matched} features selected, {returned} returned, and no link of relation next")
+    })
 }
 
 /// `Content-Type` is present and, on a JSON body, a JSON media type:
@@ -358,6 +486,20 @@ fn on_exchange(
         Condition::HandshakeValid => check(context.https, || {
             "the API is served over plain HTTP, without TLS".to_owned()
         }),
+        Condition::LinksRel(wanted) => links_rel(x, wanted),
+        Condition::ConformsTo(wanted) => conforms_to(x, wanted),
+        Condition::Members(wanted) => members(x, wanted),
+        Condition::FeatureCollection => feature_collection(x),
+        Condition::AtMost(most) => match records::shape(&x.body) {
+            Ok(shape) => check(shape.count() as u64 <= *most, || {
+                format!(
+                    "{} records answered; at most {most} were asked for",
+                    shape.count()
+                )
+            }),
+            Err(reason) => Outcome::Error(unreadable_body(x, reason)),
+        },
+        Condition::NextWhenMore => next_when_more(x),
         Condition::JsonMediaType => json_media_type(x),
         Condition::PersonalDataAuthenticated => personal_data_authenticated(x, context),
         Condition::LegacyRefused | Condition::StatusSeen(_) => {

@@ -5,25 +5,11 @@
 //! `Link` header (RFC 8288). A link to another origin is never followed:
 //! the request would carry the target's credentials there.
 
-use serde::Deserialize;
-
+use super::documents;
 use super::http::Exchange;
 
 /// Most pages a collection is read to, the first included.
 pub(crate) const MAX_PAGES: usize = 5;
-
-/// The body's top-level `links`, read without building anything else.
-#[derive(Deserialize)]
-struct Links {
-    #[serde(default)]
-    links: Vec<Link>,
-}
-
-#[derive(Deserialize)]
-struct Link {
-    rel: Option<String>,
-    href: Option<String>,
-}
 
 /// Where the next page of `x` (answered to `url`) is: `Ok(None)` for the
 /// last page, or why the link is not followed.
@@ -44,9 +30,7 @@ pub(crate) fn next_page(x: &Exchange, url: &str) -> Result<Option<String>, Strin
 
 /// The `href` of the body's first `links` member with `rel` `next`.
 fn body_next(body: &[u8]) -> Option<String> {
-    let links: Links = serde_json::from_slice(body).ok()?;
-    links
-        .links
+    documents::links(body)?
         .into_iter()
         .find(|l| l.rel.as_deref() == Some("next"))
         .and_then(|l| l.href)

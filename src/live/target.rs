@@ -168,6 +168,9 @@ pub struct Target {
     pub endpoints: Vec<Endpoint>,
     /// The kind of API.
     pub api: ApiKind,
+    /// The kind was not said (`audit URL` without `--api`): the audit
+    /// asks the URL whether it is an OGC API landing page first.
+    pub detect_api: bool,
     /// Public, or two tenants with credentials.
     pub access: Access,
     /// Whether the platform adopted cityconform's data-exchange envelope
@@ -214,6 +217,28 @@ impl Target {
     pub fn is_open(&self) -> bool {
         matches!(self.access, Access::Open)
     }
+
+    /// A URL audited alone that turned out to be an OGC API landing page:
+    /// the URL (without its query) is the base, and the collections are
+    /// found from it.
+    pub fn as_ogc_landing(&self) -> Target {
+        let path = self
+            .endpoints
+            .first()
+            .map(|e| e.path.split('?').next().unwrap_or("").to_owned())
+            .unwrap_or_default();
+        let base_url = format!("{}{path}", self.base_url)
+            .trim_end_matches('/')
+            .to_owned();
+        Target {
+            plain_http_url: default_plain_url(&base_url),
+            base_url,
+            endpoints: Vec::new(),
+            api: ApiKind::OgcApiFeatures,
+            detect_api: false,
+            ..self.clone()
+        }
+    }
 }
 
 /// The target of `cityconform audit URL`: a public API (no credentials,
@@ -222,7 +247,9 @@ impl Target {
 /// API's landing page is the URL itself, its collections found from it.
 /// A URL that is not `http(s)://host[...]`, or that carries a user name
 /// or password, is refused (exit 2).
-pub fn open(url: &str, api: ApiKind) -> Result<Target> {
+pub fn open(url: &str, api: Option<ApiKind>) -> Result<Target> {
+    let detect_api = api.is_none();
+    let api = api.unwrap_or_default();
     let usage = |message: String| Error::Usage(message);
     let rest = url
         .strip_prefix("https://")
@@ -278,6 +305,7 @@ pub fn open(url: &str, api: ApiKind) -> Result<Target> {
         ca_pem: None,
         endpoints,
         api,
+        detect_api,
         access: Access::Open,
         envelope: false,
         admin: None,
@@ -477,6 +505,7 @@ pub fn load(path: &Path) -> Result<Target> {
             .as_deref()
             .and_then(ApiKind::from_name)
             .unwrap_or_default(),
+        detect_api: false,
         access,
         envelope: file.envelope,
         admin: file
@@ -780,7 +809,7 @@ mod tests {
     fn a_url_alone_is_an_open_api() {
         let target = open(
             "https://data.city.example/api/parking?x=1",
-            ApiKind::Generic,
+            Some(ApiKind::Generic),
         )
         .expect("a public API");
         assert!(target.is_open());
@@ -793,9 +822,10 @@ mod tests {
                 entity_type: None
             }]
         );
-        let root = open("http://127.0.0.1:8080", ApiKind::Generic).expect("a public API");
+        let root = open("http://127.0.0.1:8080", None).expect("a public API");
         assert_eq!(root.endpoints[0].path, "/");
-        let ogc = open("http://127.0.0.1:8080/ogc/", ApiKind::OgcApiFeatures).expect("an OGC API");
+        let ogc =
+            open("http://127.0.0.1:8080/ogc/", Some(ApiKind::OgcApiFeatures)).expect("an OGC API");
         assert_eq!(ogc.base_url, "http://127.0.0.1:8080/ogc");
         assert!(ogc.endpoints.is_empty());
     }
@@ -810,7 +840,7 @@ mod tests {
             ("https://data.city.example/a#b", "fragment"),
             ("https://data.city.example/a b", "whitespace"),
         ] {
-            let message = open(url, ApiKind::Generic)
+            let message = open(url, None)
                 .map(|_| String::new())
                 .unwrap_or_else(|e| e.to_string());
             assert!(message.contains(words), "{url}: {message}");

@@ -27,6 +27,7 @@ mod open_data;
 mod positions;
 mod properties;
 mod pycanon;
+mod pygeoapi;
 mod reference;
 mod renderers;
 mod report_paths;

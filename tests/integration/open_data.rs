@@ -212,21 +212,28 @@ fn json_labelled_as_text_fails_the_content_type() {
     );
 }
 
+/// Writes a target file for the public API's `/parking` into `dir`, with
+/// `top` among its top-level keys and `endpoint` in its endpoint; its path.
+fn open_target(dir: &Path, port: u16, top: &str, endpoint: &str) -> String {
+    let target = dir.join("target.toml");
+    std::fs::write(
+        &target,
+        format!(
+            "base_url = \"http://127.0.0.1:{port}\"\nauth = \"none\"\n{top}\n[[endpoint]]\npath = \"/parking\"\n{endpoint}"
+        ),
+    )
+    .expect("target written");
+    target.display().to_string()
+}
+
 /// A target file saying `auth = "none"` is the same public API: no
 /// tenants, tokens or admin operation are asked for.
 #[test]
 fn auth_none_in_a_target_file_is_an_open_api() {
     let port = serve(public_api);
     let dir = tempfile::tempdir().expect("temp dir");
-    let target = dir.path().join("target.toml");
-    std::fs::write(
-        &target,
-        format!(
-            "base_url = \"http://127.0.0.1:{port}\"\nauth = \"none\"\n\n[[endpoint]]\npath = \"/parking\"\ntype = \"ParkingSpot\"\n"
-        ),
-    )
-    .expect("target written");
-    let (_, report) = audit(&["--target", &target.display().to_string()]);
+    let target = open_target(dir.path(), port, "", "type = \"ParkingSpot\"\n");
+    let (_, report) = audit(&["--target", &target]);
     let from_file = verdicts(&report);
     let (_, report) = audit(&[&format!("http://127.0.0.1:{port}/parking")]);
     assert_eq!(from_file, verdicts(&report));
@@ -237,20 +244,8 @@ fn auth_none_in_a_target_file_is_an_open_api() {
 fn the_envelope_is_asked_for_only_where_adopted() {
     let port = serve(public_api);
     let dir = tempfile::tempdir().expect("temp dir");
-    let target = dir.path().join("target.toml");
-    std::fs::write(
-        &target,
-        format!(
-            "base_url = \"http://127.0.0.1:{port}\"\nauth = \"none\"\nenvelope = true\n\n[[endpoint]]\npath = \"/parking\"\n"
-        ),
-    )
-    .expect("target written");
-    let (_, report) = audit(&[
-        "--target",
-        &target.display().to_string(),
-        "-r",
-        "PAY-ENVELOPE-01",
-    ]);
+    let target = open_target(dir.path(), port, "envelope = true\n", "");
+    let (_, report) = audit(&["--target", &target, "-r", "PAY-ENVELOPE-01"]);
     let verdict = &verdicts(&report)["PAY-ENVELOPE-01"];
     assert!(verdict.starts_with("fail"), "{verdict}");
 }
