@@ -121,6 +121,47 @@ fn paged(query: &str) -> Value {
     collection
 }
 
+/// An OGC API - Features server that gets each conformance case wrong:
+/// its landing page has no conformance link, its conformance declaration
+/// leaves out GeoJSON, its collections document has no links, and its
+/// items ignore `limit`, miscount `numberReturned` and give no `next`
+/// link although more features were selected.
+fn broken_ogc_api(mut stream: TcpStream, head: String) {
+    let target = head.split_whitespace().nth(1).unwrap_or("/").to_owned();
+    let path = target.split('?').next().unwrap_or("/");
+    let (status, body) = match path {
+        "/" => (
+            "200 OK",
+            json!({ "links": [
+                { "rel": "service-desc", "href": "/api" },
+                { "rel": "data", "href": "/collections" },
+            ] }),
+        ),
+        "/conformance" => (
+            "200 OK",
+            json!({ "conformsTo": ["http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core"] }),
+        ),
+        "/collections" => (
+            "200 OK",
+            json!({ "collections": [{ "id": "spots" }, { "id": "../admin" }] }),
+        ),
+        "/collections/spots/items" => {
+            let mut collection = features(5, true);
+            collection["numberReturned"] = json!(4);
+            collection["numberMatched"] = json!(50);
+            collection["links"] = json!([{ "rel": "alternate", "href": "/x" }]);
+            ("200 OK", collection)
+        }
+        _ => ("404 Not Found", json!({ "error": "not found" })),
+    };
+    let body = body.to_string();
+    let _ = write!(
+        stream,
+        "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nX-Content-Type-Options: nosniff\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+}
+
 /// `audit ARGS --format json -p baseline`, with the exit code checked to
 /// be a verdict (0 or 1), never a refusal (2).
 fn audit(args: &[&str]) -> (Output, Value) {
@@ -406,6 +447,35 @@ fn next_pages_are_followed_on_the_origin() {
     // Two more requests (pages 2 and 3), and none to the other origin,
     // which would have counted too.
     assert_eq!(checked, unpaged + 2);
+}
+
+/// Each OGC API - Features requirement fails on the server that gets its
+/// case wrong, found from the landing page alone; a collection whose ID
+/// would change the path is not audited.
+#[test]
+fn a_non_conformant_ogc_api_fails_each_ogc_requirement() {
+    let port = serve(broken_ogc_api);
+    let (output, report) = audit(&[&format!("http://127.0.0.1:{port}/")]);
+    assert_eq!(output.status.code(), Some(1));
+    let verdicts: BTreeMap<String, String> = verdicts(&report)
+        .into_iter()
+        .filter(|(id, _)| id.starts_with("OGC-"))
+        .collect();
+    let requested: Vec<String> = report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f["location"]["file"].as_str())
+        .filter(|file| file.contains("/collections/"))
+        .map(str::to_owned)
+        .collect();
+    assert!(
+        requested
+            .iter()
+            .all(|file| file.contains("/collections/spots/items")),
+        "{requested:?}"
+    );
+    port_filter().bind(|| insta::assert_debug_snapshot!("broken_ogc", verdicts));
 }
 
 /// Features whose type neither they nor their endpoint name could not be
