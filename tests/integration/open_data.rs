@@ -291,6 +291,52 @@ fn the_envelope_is_asked_for_only_where_adopted() {
     assert!(verdict.starts_with("fail"), "{verdict}");
 }
 
+/// A profile may say its platforms adopted the envelope (`adopted` on
+/// PAY-ENVELOPE-01): then a platform's target need not.
+#[test]
+fn a_profile_may_say_the_envelope_was_adopted() {
+    let port = serve(public_api);
+    let suites = tempfile::tempdir().expect("temp dir");
+    let profiles = suites.path().join("profiles");
+    std::fs::create_dir_all(&profiles).expect("profiles folder");
+    std::fs::write(
+        profiles.join("envelope-adopters.toml"),
+        "id = \"envelope-adopters\"\ntitle = \"Platforms that adopted the envelope\"\ndescription = \"Baseline, with the data-exchange envelope adopted.\"\nextends = \"baseline\"\njurisdictions = []\n\n[requirements.PAY-ENVELOPE-01]\nparams = { member = \"envelope\", adopted = true }\n",
+    )
+    .expect("profile written");
+    let suites_arg = suites.path().display().to_string();
+    let output = common::run(&[
+        "audit",
+        &format!("http://127.0.0.1:{port}/parking"),
+        "--suites",
+        &suites_arg,
+        "-p",
+        "envelope-adopters",
+        "-p",
+        "baseline",
+        "-r",
+        "PAY-ENVELOPE-01",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        common::transcript(&output)
+    );
+    let report = common::json_report(&output);
+    let verdict_under = |profile: usize| {
+        report["profiles"][profile]["results"][0]["verdict"]
+            .as_str()
+            .unwrap_or("?")
+            .to_owned()
+    };
+    assert_eq!(report["profiles"][0]["id"], "envelope-adopters");
+    assert_eq!(verdict_under(0), "fail");
+    assert_eq!(verdict_under(1), "skip");
+}
+
 #[test]
 fn an_open_target_with_tenants_or_a_bad_url_is_refused() {
     let dir = tempfile::tempdir().expect("temp dir");
