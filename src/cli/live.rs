@@ -8,6 +8,7 @@ use cityconform::ExitCode;
 use cityconform::engine::Progress;
 use cityconform::error::Error;
 use cityconform::harness::{Job, TargetJob, TargetRef};
+use cityconform::live::target::ApiKind;
 use cityconform::model::Report;
 use cityconform::schema::SchemaOptions;
 use clap::Args;
@@ -19,12 +20,28 @@ use super::output::{OutputArgs, run_job};
 /// Arguments of `audit`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  cityconform audit --target target.toml --profile kr\n  cityconform audit --target staging.toml -p kr -p eu --report json=audit.json --ca-cert staging-ca.pem"
+    after_help = "Examples:\n  cityconform audit https://data.city.example/ogcapi\n  cityconform audit --target target.toml --profile kr\n  cityconform audit --target staging.toml -p kr -p eu --report json=audit.json --ca-cert staging-ca.pem"
 )]
 pub(crate) struct AuditArgs {
+    /// A public API's base URL, audited as open data: no tenants, no
+    /// credentials, no admin operation (the requirements that need them
+    /// do not apply).
+    #[arg(
+        value_name = "URL",
+        required_unless_present = "target",
+        conflicts_with = "target"
+    )]
+    url: Option<String>,
+
     /// The target description (TOML; format: schemas/tool/target.schema.json).
     #[arg(long, value_name = "TARGET.toml")]
-    target: PathBuf,
+    target: Option<PathBuf>,
+
+    /// The kind of API at URL: generic (the URL is one collection) or
+    /// ogcapi-features (an OGC API - Features landing page); without it,
+    /// found from the landing page. A target file names its own.
+    #[arg(long, value_name = "KIND", requires = "url", value_parser = ["generic", "ogcapi-features"])]
+    api: Option<String>,
 
     #[command(flatten)]
     selection: SelectionArgs,
@@ -48,7 +65,15 @@ pub(crate) struct AuditArgs {
 }
 
 pub(crate) fn audit(args: AuditArgs) -> Result<ExitCode, Error> {
-    let mut job = target_job(&args.target, args.ca_cert.clone(), &args.selection.only);
+    let mut job = match (&args.target, &args.url) {
+        (Some(path), _) => target_job(path, args.ca_cert.clone(), &args.selection.only),
+        (None, url) => url_job(
+            url.clone().unwrap_or_default(),
+            args.api.as_deref().and_then(ApiKind::from_name),
+            args.ca_cert.clone(),
+            &args.selection.only,
+        ),
+    };
     if let Job::Target(target) = &mut job {
         target.wait = args.wait.map(std::time::Duration::from_secs);
         target.record.clone_from(&args.record);
@@ -77,6 +102,20 @@ pub(crate) fn target_job(path: &Path, ca_cert: Option<PathBuf>, only: &[String])
         pointer: String::new(),
         wait: None,
         record: None,
+        api: None,
+    })
+}
+
+/// The live job for a public API's URL.
+fn url_job(url: String, api: Option<ApiKind>, ca_cert: Option<PathBuf>, only: &[String]) -> Job {
+    Job::Target(TargetJob {
+        target: TargetRef::Url(url),
+        ca_cert,
+        requirements: only.to_vec(),
+        pointer: String::new(),
+        wait: None,
+        record: None,
+        api,
     })
 }
 

@@ -19,6 +19,7 @@ pub use template::TEMPLATE;
 
 use crate::catalog::{SuiteText, TomlSource, parse_checked_with, tool_schema};
 use crate::error::{Error, FileProblem, Result};
+use crate::live::target::ApiKind;
 use crate::report::Format;
 use crate::schema::UriMapping;
 use crate::waiver::{SubjectPattern, Waiver};
@@ -98,6 +99,7 @@ struct TargetSection {
     requirements: Vec<String>,
     wait: Option<u64>,
     record: Option<String>,
+    api: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -266,13 +268,17 @@ impl Resolver<'_> {
             }));
         }
         if let Some(section) = &file.target {
+            // The schema allows `url` or `file`, never both; a URL alone is
+            // a public API, audited without credentials.
             let target = match (&section.url, &section.file) {
                 (Some(url), _) => {
-                    self.problem(
-                        "/target/url",
-                        format!("a live audit of `{url}` needs a target file, not a URL alone"),
-                        "write a target file (base URL, tenants, credentials from the environment, safety limits; see `cityconform audit --help`) and name it with `file = ...`",
-                    );
+                    if let Err(error) = crate::live::target::open(url, None) {
+                        self.problem(
+                            "/target/url",
+                            error.to_string(),
+                            "name the public API's base URL, or a target file with `file = ...`",
+                        );
+                    }
                     TargetRef::Url(url.clone())
                 }
                 (None, Some(file)) => TargetRef::File(self.file("/target/file", file)),
@@ -289,6 +295,7 @@ impl Resolver<'_> {
                 pointer: "/target".to_owned(),
                 wait: section.wait.map(std::time::Duration::from_secs),
                 record: section.record.as_ref().map(|path| self.base.join(path)),
+                api: section.api.as_deref().and_then(ApiKind::from_name),
             }));
         }
         let reports = self.reports(&file.reports);

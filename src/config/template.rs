@@ -37,10 +37,12 @@ paths = ["payloads"]
 # [[declarations]]
 # path = "declarations/data-flows.toml"
 
-# A live platform audited over HTTP (a base URL, or a target file that
-# names credentials by environment variable, never the secrets).
+# A live platform audited over HTTP: a public API's base URL (audited as
+# open data, without credentials), or a target file that names credentials
+# by environment variable, never the secrets.
 # [target]
-# url = "https://staging.example.org"
+# url = "https://data.example.org/ogcapi"
+# file = "staging.target.toml"           # instead of url, for a platform with tenants
 
 # Report files written on every run (folders must exist): text, json,
 # junit, sarif, markdown, html.

@@ -157,12 +157,15 @@ pub struct TargetJob {
     pub wait: Option<std::time::Duration>,
     /// Write every HTTP exchange, redacted, to this file as HAR 1.2.
     pub record: Option<PathBuf>,
+    /// The kind of API a URL alone is audited as (a target file says its
+    /// own); `None`: found from the landing page.
+    pub api: Option<crate::live::target::ApiKind>,
 }
 
 /// Where the live platform is described.
 #[derive(Debug, Clone)]
 pub enum TargetRef {
-    /// A base URL.
+    /// A base URL: a public API, audited without credentials.
     Url(String),
     /// A target file.
     File(PathBuf),

@@ -191,16 +191,10 @@ fn target(
     progress: &dyn Progress,
     waivers: Option<&Arc<Waivers>>,
 ) -> Result<Report> {
-    let path = match &job.target {
-        TargetRef::File(path) => path,
-        TargetRef::Url(url) => {
-            return Err(Error::Usage(format!(
-                "the live audit of `{url}` needs a target file (tenants, credentials, safety limits): \
-                 write one (see `cityconform audit --help`) and name it with `file = ...` under [target]"
-            )));
-        }
+    let mut target = match &job.target {
+        TargetRef::File(path) => live::target::load(path)?,
+        TargetRef::Url(url) => live::target::open(url, job.api)?,
     };
-    let mut target = live::target::load(path)?;
     if let Some(ca) = &job.ca_cert {
         target.ca_pem = Some(std::fs::read(ca).map_err(|e| Error::read(ca, e))?);
     }

@@ -113,6 +113,25 @@ struct ExpectationFile {
     handshake_valid: bool,
     #[serde(default)]
     legacy_refused: bool,
+    #[serde(default)]
+    json_media_type: bool,
+    #[serde(default)]
+    personal_data_authenticated: bool,
+    #[serde(default)]
+    personal_data_only: bool,
+    #[serde(default)]
+    https_only: bool,
+    #[serde(default)]
+    links_rel: Vec<String>,
+    #[serde(default)]
+    conforms_to: Vec<String>,
+    #[serde(default)]
+    members: Vec<String>,
+    #[serde(default)]
+    feature_collection: bool,
+    at_most: Option<u64>,
+    #[serde(default)]
+    next_when_more: bool,
 }
 
 /// One condition on an answer.
@@ -152,6 +171,28 @@ pub enum Condition {
     HandshakeValid,
     /// A TLS 1.1-only handshake refused.
     LegacyRefused,
+    /// `Content-Type` is present, and a JSON body is labelled with a JSON
+    /// media type (`application/json` or a `+json` suffix); RFC 8259 §11
+    /// defines no charset parameter, so none is asked for.
+    JsonMediaType,
+    /// Records holding personal data (a field their schema marks as a
+    /// direct or quasi-identifier, or sensitive, holding a value) are not
+    /// served to a request without a credential.
+    PersonalDataAuthenticated,
+    /// The body's `links` hold a link of each relation; `a|b` is either.
+    LinksRel(Vec<String>),
+    /// The body's `conformsTo` lists each of these URIs.
+    ConformsTo(Vec<String>),
+    /// The body is a JSON object with each of these members.
+    Members(Vec<String>),
+    /// The body is a GeoJSON FeatureCollection with a `self` link, whose
+    /// `numberReturned`, where given, is its number of features.
+    FeatureCollection,
+    /// The body holds at most this many records.
+    AtMost(u64),
+    /// A `next` link is given when `numberMatched` says more features
+    /// were selected than returned.
+    NextWhenMore,
 }
 
 impl Condition {
@@ -171,6 +212,13 @@ pub struct Expectation {
     pub requirement: String,
     /// Every condition must hold.
     pub conditions: Vec<Condition>,
+    /// Decided only on an answer whose records hold personal data; on one
+    /// that holds none the requirement does not apply, and on one whose
+    /// records have no known schema it could not be checked.
+    pub personal_data_only: bool,
+    /// Decided only on an HTTPS target: over plain HTTP it does not apply
+    /// (a header a server must send over secure transport only).
+    pub https_only: bool,
 }
 
 /// One case.
@@ -188,6 +236,12 @@ pub struct Case {
     pub request: RequestSpec,
     /// Whether the body's records are payload subjects.
     pub records: bool,
+    /// Whether the answer's `next` pages are read too (their records
+    /// checked), within the request budget.
+    pub follow_next: bool,
+    /// The kind of API the case is for (`ogcapi-features`), or `None` for
+    /// every kind: against another kind it does not apply.
+    pub api: Option<String>,
     /// The expectations.
     pub expect: Vec<Expectation>,
     /// Where it is defined (file, line).
@@ -211,6 +265,9 @@ struct CaseFile {
     request: RequestSpec,
     #[serde(default)]
     records: bool,
+    #[serde(default)]
+    follow_next: bool,
+    api: Option<String>,
     expect: Vec<ExpectationFile>,
 }
 
@@ -303,6 +360,8 @@ fn build_case(
         probe: case.probe,
         request: case.request,
         records: case.records,
+        follow_next: case.follow_next,
+        api: case.api,
         expect,
         origin,
         source,
@@ -382,12 +441,38 @@ fn build_expectation(e: ExpectationFile) -> std::result::Result<Expectation, Str
     if e.legacy_refused {
         conditions.push(Condition::LegacyRefused);
     }
+    if e.json_media_type {
+        conditions.push(Condition::JsonMediaType);
+    }
+    if e.personal_data_authenticated {
+        conditions.push(Condition::PersonalDataAuthenticated);
+    }
+    if !e.links_rel.is_empty() {
+        conditions.push(Condition::LinksRel(e.links_rel));
+    }
+    if !e.conforms_to.is_empty() {
+        conditions.push(Condition::ConformsTo(e.conforms_to));
+    }
+    if !e.members.is_empty() {
+        conditions.push(Condition::Members(e.members));
+    }
+    if e.feature_collection {
+        conditions.push(Condition::FeatureCollection);
+    }
+    if let Some(most) = e.at_most {
+        conditions.push(Condition::AtMost(most));
+    }
+    if e.next_when_more {
+        conditions.push(Condition::NextWhenMore);
+    }
     if conditions.is_empty() {
         return Err("the expectation has no condition".to_owned());
     }
     Ok(Expectation {
         requirement: e.requirement,
         conditions,
+        personal_data_only: e.personal_data_only,
+        https_only: e.https_only,
     })
 }
 

@@ -14,14 +14,16 @@ use serde_json::{Value, json};
 use tokio::task::JoinSet;
 
 use super::cases::{As, Case, Condition, Each, Probe};
+use super::discovery;
 use super::evaluate::{self, Context};
 use super::har::{self, Recorded};
 use super::http::{self, Answer, Client, Exchange, Outgoing};
+use super::paging;
 use super::plan::{Decider, LivePlan};
 use super::records;
 use super::redact::Redactor;
 use super::reproduce;
-use super::target::{AuthScheme, Target};
+use super::target::{Access, AuthScheme, Target, Tenant};
 use crate::engine::{Locator, Outcome, Progress, Tally};
 use crate::error::{Error, Result};
 use crate::model::{Command, InputFormat, InputSummary, Location, Report};
@@ -98,6 +100,7 @@ pub async fn audit(
         return Ok(unreachable(plan, target, options, &redactor, &reason));
     }
     let target = &with_access_tokens(target, &client).await?;
+    let target = &discovery::discover(target, &client, credential(As::A, target)).await;
     secrets.extend(target.secrets());
     let redactor = Redactor::new(secrets);
     let jobs = jobs(plan, target);
@@ -152,8 +155,10 @@ fn tally_answer(
     let endpoint = job.endpoint.map(|i| &target.endpoints[i]);
     let context = Context {
         declared: &plan.declared,
-        endpoint_type: endpoint.map(|e| e.entity_type.as_str()),
+        endpoint_type: endpoint.and_then(|e| e.entity_type.as_deref()),
         https,
+        open: target.is_open(),
+        schemas: &plan.schemas,
     };
     let location = Location {
         file: Some(redactor.scrub(&job.label)),
@@ -180,19 +185,63 @@ fn tally_answer(
     if case.records {
         match answer {
             Answer::Exchange(x) => {
-                check_records(plan, x, &context, &location, &evidence, tally);
+                check_records(
+                    plan,
+                    x,
+                    &context,
+                    &location,
+                    &evidence,
+                    target.envelope,
+                    tally,
+                );
+                for (url, page) in &x.next_pages {
+                    let (location, evidence) = page_subject(target, url, &evidence, redactor);
+                    check_records(
+                        plan,
+                        page,
+                        &context,
+                        &location,
+                        &evidence,
+                        target.envelope,
+                        tally,
+                    );
+                }
             }
             Answer::Skipped(reason) => {
                 let outcome = Outcome::NotApplicable(reason.clone());
-                payload_outcome(plan, &location, &outcome, &evidence, tally);
+                payload_outcome(plan, &location, &outcome, &evidence, target.envelope, tally);
             }
             other => {
                 let reason = format!("no records could be read: {}", failure_reason(other));
                 let outcome = Outcome::Error(reason);
-                payload_outcome(plan, &location, &outcome, &evidence, tally);
+                payload_outcome(plan, &location, &outcome, &evidence, target.envelope, tally);
             }
         }
     }
+}
+
+/// Where a following page's records are placed (`GET /path?offset=10`)
+/// and its evidence: the job's, with the page's request line.
+fn page_subject(
+    target: &Target,
+    url: &str,
+    evidence: &Value,
+    redactor: &Redactor,
+) -> (Location, Value) {
+    let path = url.strip_prefix(&target.base_url).unwrap_or(url);
+    let location = Location {
+        file: Some(redactor.scrub(&format!("GET {path}"))),
+        ..Location::default()
+    };
+    let mut evidence = evidence.clone();
+    if let Some(map) = evidence.as_object_mut() {
+        map.insert(
+            "request".to_owned(),
+            json!(redactor.scrub(&format!("GET {url}"))),
+        );
+        map.remove("reproduce");
+    }
+    (location, evidence)
 }
 
 /// The report of a target that accepts no connection: every requirement
@@ -228,12 +277,15 @@ fn unreachable(
 /// target as it is. A tenant without a token stops the audit (exit 2):
 /// no verdict would mean anything.
 async fn with_access_tokens(target: &Target, client: &Client) -> Result<Target> {
-    let AuthScheme::OAuth2 { token_url } = &target.auth else {
+    let Some(AuthScheme::OAuth2 { token_url }) = target.scheme() else {
         return Ok(target.clone());
     };
     let mut resolved = target.clone();
-    resolved.auth = AuthScheme::Bearer;
-    for (key, tenant) in [("a", &mut resolved.tenant_a), ("b", &mut resolved.tenant_b)] {
+    let Access::Tenants { scheme, a, b } = &mut resolved.access else {
+        return Ok(target.clone());
+    };
+    *scheme = AuthScheme::Bearer;
+    for (key, tenant) in [("a", a), ("b", b)] {
         let client_id = tenant.client_id.clone().unwrap_or_default();
         tenant.token = client
             .fetch_token(token_url, &client_id, &tenant.token)
@@ -257,7 +309,14 @@ fn jobs(plan: &LivePlan, target: &Target) -> Vec<Job> {
         if !plan_decides(plan, case) {
             continue;
         }
+        let other_api = case
+            .api
+            .as_deref()
+            .is_some_and(|api| api != target.api.as_str());
         let endpoints: Vec<Option<usize>> = match case.each {
+            // A case for another kind of API is one job that does not
+            // apply, however many endpoints the target has.
+            _ if other_api => vec![None],
             Each::Endpoint => (0..target.endpoints.len()).map(Some).collect(),
             Each::Once => vec![(!target.endpoints.is_empty()).then_some(0)],
         };
@@ -309,9 +368,11 @@ fn job(case_index: usize, case: &Case, endpoint: Option<usize>, target: &Target)
             None => unfit = Some("the target names no endpoint".to_owned()),
         }
     }
-    path = path
-        .replace("{resource_a}", &target.tenant_a.resource)
-        .replace("{resource_b}", &target.tenant_b.resource);
+    if let Access::Tenants { a, b, .. } = &target.access {
+        path = path
+            .replace("{resource_a}", &a.resource)
+            .replace("{resource_b}", &b.resource);
+    }
     if path.contains("{admin}") {
         match &target.admin {
             Some((admin_method, admin_path)) => {
@@ -323,11 +384,23 @@ fn job(case_index: usize, case: &Case, endpoint: Option<usize>, target: &Target)
             None => unfit = Some("the target names no admin operation".to_owned()),
         }
     }
+    if let Some(reason) = open_unfit(spec, target) {
+        unfit = Some(reason);
+    }
+    if let Some(api) = case.api.as_deref()
+        && api != target.api.as_str()
+    {
+        unfit = Some(format!(
+            "the target is not an {api} API (it is audited as {})",
+            target.api.as_str()
+        ));
+    }
     if let Some(query) = &spec.query {
         path.push(if path.contains('?') { '&' } else { '?' });
         path.push_str(query);
     }
     let principal = match case.probe {
+        Probe::Request | Probe::Burst if target.is_open() => Some(principal_name(As::None)),
         Probe::Request | Probe::Burst => Some(principal_name(spec.principal)),
         Probe::PlainHttp | Probe::Tls | Probe::LegacyTls => None,
     };
@@ -385,6 +458,35 @@ fn job(case_index: usize, case: &Case, endpoint: Option<usize>, target: &Target)
     }
 }
 
+/// Why a case cannot run against an open API (`auth = "none"`): it needs
+/// the tenants' resources or a credential to forge, which a public API
+/// does not have. A case sent as a tenant runs as the public, with no
+/// credential.
+fn open_unfit(spec: &super::cases::RequestSpec, target: &Target) -> Option<String> {
+    if !target.is_open() {
+        return None;
+    }
+    if spec.path.contains("{admin}") {
+        return Some(
+            "the target declares no authentication (auth = \"none\": a public API), so there is no administrative operation to refuse to a tenant"
+                .to_owned(),
+        );
+    }
+    if spec.path.contains("{resource_a}") || spec.path.contains("{resource_b}") {
+        return Some(
+            "the target declares no tenants (auth = \"none\": a public API), so there is no tenant's object to read"
+                .to_owned(),
+        );
+    }
+    match spec.principal {
+        As::Invalid | As::Expired | As::AlgNone => Some(
+            "the target declares no authentication (auth = \"none\": a public API), so there is no credential to forge"
+                .to_owned(),
+        ),
+        As::None | As::A | As::B => None,
+    }
+}
+
 /// Who a request is sent as, in evidence.
 fn principal_name(principal: As) -> &'static str {
     match principal {
@@ -399,15 +501,19 @@ fn principal_name(principal: As) -> &'static str {
 
 /// The credential header for `principal`, as the target's scheme sends it.
 fn credential(principal: As, target: &Target) -> Option<(String, String)> {
+    let Access::Tenants { scheme, a, b } = &target.access else {
+        return None;
+    };
+    let token = |tenant: &Tenant| tenant.token.expose().to_owned();
     let token = match principal {
         As::None => return None,
-        As::A => target.tenant_a.token.expose().to_owned(),
-        As::B => target.tenant_b.token.expose().to_owned(),
+        As::A => token(a),
+        As::B => token(b),
         As::Invalid => "cityconform-never-issued-0000000000000000".to_owned(),
         As::Expired => forged_jwt("HS256", 946_684_800, "c2lnbmF0dXJlLW5vdC12YWxpZA"),
         As::AlgNone => forged_jwt("none", 4_102_444_800, ""),
     };
-    Some(match &target.auth {
+    Some(match scheme {
         AuthScheme::Bearer | AuthScheme::OAuth2 { .. } => {
             ("authorization".to_owned(), format!("Bearer {token}"))
         }
@@ -605,6 +711,9 @@ async fn run_job(job: &Job, case: &Case, burst: u64, client: &Client, log: &mut 
         return Answer::Skipped("nothing to send".to_owned());
     };
     match case.probe {
+        Probe::Request if case.records && case.follow_next => {
+            read_pages(client, request, log).await
+        }
         Probe::Request | Probe::PlainHttp => send(client, request, log).await,
         Probe::Tls => {
             if !request.url.starts_with("https://") {
@@ -632,6 +741,49 @@ async fn run_job(job: &Job, case: &Case, burst: u64, client: &Client, log: &mut 
         }
         Probe::Burst => run_burst(request, case, burst, client, log).await,
     }
+}
+
+/// Sends `request` and, while its answers are 2xx and name a `next` page
+/// on the same origin not read yet, reads the following pages, up to
+/// [`paging::MAX_PAGES`] in all and within the request budget: each
+/// request is sent like any other, so the budget, rate limit and
+/// deadline hold. The first answer carries the pages that followed.
+async fn read_pages(client: &Client, request: &Outgoing, log: &mut Log) -> Answer {
+    let answer = send(client, request, log).await;
+    let Answer::Exchange(mut first) = answer else {
+        return answer;
+    };
+    let mut seen = vec![request.url.clone()];
+    let mut pages = Vec::new();
+    let mut next = next_of(&first, &request.url);
+    while let Some(url) = next.take() {
+        if seen.len() >= paging::MAX_PAGES || seen.contains(&url) {
+            break;
+        }
+        let outgoing = Outgoing {
+            url: url.clone(),
+            ..request.clone()
+        };
+        // The budget or the server may stop the paging: the pages read
+        // are checked, the rest were never served.
+        let Answer::Exchange(x) = send(client, &outgoing, log).await else {
+            break;
+        };
+        seen.push(url.clone());
+        next = next_of(&x, &url);
+        pages.push((url, x));
+    }
+    first.next_pages = pages;
+    Answer::Exchange(first)
+}
+
+/// The next page of a 2xx answer read from `url`, if it names one that
+/// may be followed.
+fn next_of(x: &Exchange, url: &str) -> Option<String> {
+    if !(200..300).contains(&x.status) {
+        return None;
+    }
+    paging::next_page(x, url).ok().flatten()
 }
 
 async fn run_burst(
@@ -772,10 +924,41 @@ fn payload_outcome(
     location: &Location,
     outcome: &Outcome,
     evidence: &Value,
+    envelope: bool,
     tally: &mut Tally<'_, Decider>,
 ) {
     let outcomes = payload_instances(plan).map(|index| (index, outcome.clone()));
+    let outcomes = unless_envelope_adopted(plan, envelope, outcomes);
     tally.subject(location, outcomes, Some(evidence), false);
+}
+
+/// `outcomes` with the envelope requirement not applicable, unless the
+/// target (`envelope`) or the requirement's profile says the platform
+/// adopted cityconform's data-exchange envelope: a platform that never
+/// did is not judged by it.
+fn unless_envelope_adopted(
+    plan: &LivePlan,
+    envelope: bool,
+    outcomes: impl IntoIterator<Item = (usize, Outcome)>,
+) -> Vec<(usize, Outcome)> {
+    outcomes
+        .into_iter()
+        .map(|(index, outcome)| {
+            let adopted = match &plan.plan.instances[index].check {
+                Decider::Payload(check) => check.envelope_adopted(),
+                Decider::Cases => None,
+            };
+            match adopted {
+                Some(false) if !envelope => (
+                    index,
+                    Outcome::NotApplicable(
+                        "the platform has not adopted cityconform's data-exchange envelope (neither the target's `envelope = true` nor the profile's `adopted` says so)".to_owned(),
+                    ),
+                ),
+                _ => (index, outcome),
+            }
+        })
+        .collect()
 }
 
 /// The instances decided on records.
@@ -795,6 +978,7 @@ fn check_records(
     context: &Context<'_>,
     location: &Location,
     evidence: &Value,
+    envelope: bool,
     tally: &mut Tally<'_, Decider>,
 ) {
     if !(200..300).contains(&x.status) {
@@ -802,6 +986,7 @@ fn check_records(
         // payload requirements could not be checked on it.
         let reason = format!("not checked: the data answer was {}, not 2xx", x.status);
         let outcomes = payload_instances(plan).map(|index| (index, Outcome::Error(reason.clone())));
+        let outcomes = unless_envelope_adopted(plan, envelope, outcomes);
         tally.subject(location, outcomes, Some(evidence), false);
         return;
     }
@@ -826,7 +1011,8 @@ fn check_records(
             &plan.schemas,
             context.endpoint_type,
         );
-        tally.subject(&at, checked.outcomes, record_evidence.as_ref(), false);
+        let outcomes = unless_envelope_adopted(plan, envelope, checked.outcomes);
+        tally.subject(&at, outcomes, record_evidence.as_ref(), false);
     });
     if let Err(reason) = read {
         // The body is read whole before any record is handed on, so a body
@@ -841,6 +1027,7 @@ fn check_records(
             };
             (index, outcome)
         });
+        let outcomes = unless_envelope_adopted(plan, envelope, outcomes);
         tally.subject(location, outcomes, Some(evidence), false);
     }
 }
@@ -883,8 +1070,9 @@ pub(crate) fn unknown_types(target: &Target, registry: &SchemaRegistry) -> BTree
     target
         .endpoints
         .iter()
-        .filter(|e| registry.uri_for_type(&e.entity_type).is_none())
-        .map(|e| e.entity_type.clone())
+        .filter_map(|e| e.entity_type.as_ref())
+        .filter(|t| registry.uri_for_type(t).is_none())
+        .cloned()
         .collect()
 }
 

@@ -8,9 +8,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value};
 
 use super::cases::{Condition, Expectation};
+use super::documents;
 use super::http::{Answer, Exchange};
+use super::personal::{self, Personal};
 use super::records::{self, Shape};
 use crate::engine::{Outcome, Violation};
+use crate::payload::pipeline::{self, SchemaChoice};
 
 /// What conditions may need besides the answer.
 #[derive(Debug)]
@@ -21,6 +24,11 @@ pub(crate) struct Context<'a> {
     pub endpoint_type: Option<&'a str>,
     /// Whether the base URL is HTTPS.
     pub https: bool,
+    /// Whether the target is a public API (`auth = "none"`): its
+    /// requests carry no credential.
+    pub open: bool,
+    /// How the answered records find their schema.
+    pub schemas: &'a SchemaChoice,
 }
 
 /// The outcome of the expectations `expect` (all for one requirement) on
@@ -33,11 +41,231 @@ pub(crate) fn decide(
 ) -> Outcome {
     let mut outcomes = Vec::new();
     for expectation in expect {
+        if expectation.https_only && !context.https {
+            outcomes.push(Outcome::NotApplicable(
+                "the API is served over plain HTTP, where this header must not be sent (RFC 6797 §7.2); SEC-HTTPS-01 decides plain HTTP".to_owned(),
+            ));
+            continue;
+        }
+        if expectation.personal_data_only
+            && let Some(outcome) = unless_personal(answer, context)
+        {
+            outcomes.push(outcome);
+            continue;
+        }
         for condition in &expectation.conditions {
             outcomes.push(condition_outcome(condition, answer, params, context));
         }
     }
     combine(outcomes)
+}
+
+/// For an expectation about personal data: `None` when the answer serves
+/// personal data (the expectation is decided), else why it does not apply
+/// (no personal data) or could not be checked (records of no known
+/// schema). An answer that is no exchange is left to the conditions.
+fn unless_personal(answer: &Answer, context: &Context<'_>) -> Option<Outcome> {
+    let Answer::Exchange(x) = answer else {
+        return None;
+    };
+    if let Some(reason) = personal::served_nothing(x.status) {
+        return Some(Outcome::NotApplicable(reason));
+    }
+    match personal::personal(&x.body, context.schemas, context.endpoint_type) {
+        Personal::Yes { .. } => None,
+        Personal::No => Some(Outcome::NotApplicable(
+            "the answer serves no personal data: no field its schema marks as identifying or sensitive holds a value".to_owned(),
+        )),
+        Personal::Unknown(reason) => Some(Outcome::Error(unreadable_body(x, reason))),
+    }
+}
+
+/// Personal data served to a request without a credential fails; an
+/// authenticated target's own cases decide its authentication.
+fn personal_data_authenticated(x: &Exchange, context: &Context<'_>) -> Outcome {
+    if !context.open {
+        return Outcome::NotApplicable(
+            "the request carried a credential; the authentication cases decide".to_owned(),
+        );
+    }
+    if let Some(reason) = personal::served_nothing(x.status) {
+        return Outcome::NotApplicable(reason);
+    }
+    match personal::personal(&x.body, context.schemas, context.endpoint_type) {
+        Personal::Yes {
+            record,
+            pointer,
+            role,
+        } => Outcome::Violations(vec![Violation::new(
+            "",
+            format!(
+                "personal data is served without authentication: record {record} holds `{pointer}`, which its schema marks as {}",
+                personal::role_words(role)
+            ),
+        )]),
+        Personal::No => Outcome::NotApplicable(
+            "a public API serving no personal data: no field its schema marks as identifying or sensitive holds a value".to_owned(),
+        ),
+        Personal::Unknown(reason) => Outcome::Error(unreadable_body(x, reason)),
+    }
+}
+
+/// A 2xx answer the document conditions read; else why they cannot.
+fn document(x: &Exchange) -> Result<(), Outcome> {
+    if (200..300).contains(&x.status) {
+        Ok(())
+    } else {
+        Err(violation(format!("answered {}; expected 200", x.status)))
+    }
+}
+
+fn links_rel(x: &Exchange, wanted: &[String]) -> Outcome {
+    if let Err(outcome) = document(x) {
+        return outcome;
+    }
+    let Some(links) = documents::links(&x.body) else {
+        return violation("the body is not a JSON object with a `links` array".to_owned());
+    };
+    all_present(
+        wanted,
+        |rel| documents::has_rel(&links, rel),
+        "no link of relation",
+    )
+}
+
+/// A violation naming each of `wanted` that `has` does not hold, after
+/// `what`; a pass when none is missing.
+fn all_present(wanted: &[String], has: impl Fn(&str) -> bool, what: &str) -> Outcome {
+    let missing: Vec<&str> = wanted
+        .iter()
+        .map(String::as_str)
+        .filter(|w| !has(w))
+        .collect();
+    check(missing.is_empty(), || {
+        format!("{what} {}", missing.join(", "))
+    })
+}
+
+fn conforms_to(x: &Exchange, wanted: &[String]) -> Outcome {
+    if let Err(outcome) = document(x) {
+        return outcome;
+    }
+    let Some(declared) = documents::conforms_to(&x.body) else {
+        return violation("the body has no `conformsTo` list of URIs".to_owned());
+    };
+    all_present(
+        wanted,
+        |uri| declared.iter().any(|d| d == uri),
+        "`conformsTo` does not declare",
+    )
+}
+
+fn members(x: &Exchange, wanted: &[String]) -> Outcome {
+    if let Err(outcome) = document(x) {
+        return outcome;
+    }
+    let Some(present) = documents::members(&x.body) else {
+        return violation("the body is not a JSON object".to_owned());
+    };
+    all_present(wanted, |m| present.iter().any(|p| p == m), "no member")
+}
+
+/// A GeoJSON FeatureCollection with a `self` link, whose `numberReturned`,
+/// where given, counts its features.
+fn feature_collection(x: &Exchange) -> Outcome {
+    if let Err(outcome) = document(x) {
+        return outcome;
+    }
+    let features = match records::shape(&x.body) {
+        Ok(Shape::Features(count)) => count,
+        Ok(_) => {
+            return violation(
+                "the body is not a GeoJSON FeatureCollection (`type` FeatureCollection, `features` an array)"
+                    .to_owned(),
+            );
+        }
+        Err(reason) => return Outcome::Error(unreadable_body(x, reason)),
+    };
+    let mut problems = Vec::new();
+    if !documents::links(&x.body).is_some_and(|links| documents::has_rel(&links, "self")) {
+        problems.push("no link of relation self".to_owned());
+    }
+    match documents::counts(&x.body) {
+        Some(counts) => {
+            if let Some(returned) = counts.number_returned
+                && returned != features as u64
+            {
+                problems.push(format!(
+                    "`numberReturned` is {returned}, but {features} features were returned"
+                ));
+            }
+        }
+        None => {
+            problems.push("`numberReturned` or `numberMatched` is not a whole number".to_owned())
+        }
+    }
+    Outcome::from_violations(
+        problems
+            .into_iter()
+            .map(|m| Violation::new("", m))
+            .collect(),
+    )
+}
+
+/// A `next` link when `numberMatched` says more features were selected
+/// than this page returned.
+fn next_when_more(x: &Exchange) -> Outcome {
+    if let Err(outcome) = document(x) {
+        return outcome;
+    }
+    let returned = match records::shape(&x.body) {
+        Ok(shape) => shape.count() as u64,
+        Err(reason) => return Outcome::Error(unreadable_body(x, reason)),
+    };
+    let Some(matched) = documents::counts(&x.body).and_then(|c| c.number_matched) else {
+        return Outcome::NotApplicable(
+            "the answer does not say how many features were selected (`numberMatched`)".to_owned(),
+        );
+    };
+    if matched <= returned {
+        return Outcome::NotApplicable(format!("all {matched} selected features were returned"));
+    }
+    let has_next =
+        documents::links(&x.body).is_some_and(|links| documents::has_rel(&links, "next"));
+    check(has_next, || {
+        format!("{matched} features selected, {returned} returned, and no link of relation next")
+    })
+}
+
+/// `Content-Type` is present and, on a JSON body, a JSON media type:
+/// `application/json` (RFC 8259 §11) or a structured syntax suffix
+/// `+json` (RFC 6839 §3.1, as `application/geo+json`). RFC 8259 §11
+/// defines no `charset` parameter, so none is asked for.
+fn json_media_type(x: &Exchange) -> Outcome {
+    let Some(found) = x.header("content-type") else {
+        return if x.body.is_empty() {
+            Outcome::NotApplicable("the answer has no body".to_owned())
+        } else {
+            violation("no `content-type` header on an answer with a body".to_owned())
+        };
+    };
+    let essence = found
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let is_json_type = essence == "application/json"
+        || essence
+            .split_once('/')
+            .is_some_and(|(kind, sub)| !kind.is_empty() && sub.ends_with("+json"));
+    let body_is_json =
+        !x.body.is_empty() && serde_json::from_slice::<serde::de::IgnoredAny>(&x.body).is_ok();
+    check(!body_is_json || is_json_type, || {
+        format!(
+            "`content-type: {found}` labels a JSON body; expected application/json or a +json media type (RFC 8259 §11, RFC 6839 §3.1)"
+        )
+    })
 }
 
 /// Violations outrank errors, which outrank passes; all skipped is skipped.
@@ -258,6 +486,22 @@ fn on_exchange(
         Condition::HandshakeValid => check(context.https, || {
             "the API is served over plain HTTP, without TLS".to_owned()
         }),
+        Condition::LinksRel(wanted) => links_rel(x, wanted),
+        Condition::ConformsTo(wanted) => conforms_to(x, wanted),
+        Condition::Members(wanted) => members(x, wanted),
+        Condition::FeatureCollection => feature_collection(x),
+        Condition::AtMost(most) => match records::shape(&x.body) {
+            Ok(shape) => check(shape.count() as u64 <= *most, || {
+                format!(
+                    "{} records answered; at most {most} were asked for",
+                    shape.count()
+                )
+            }),
+            Err(reason) => Outcome::Error(unreadable_body(x, reason)),
+        },
+        Condition::NextWhenMore => next_when_more(x),
+        Condition::JsonMediaType => json_media_type(x),
+        Condition::PersonalDataAuthenticated => personal_data_authenticated(x, context),
         Condition::LegacyRefused | Condition::StatusSeen(_) => {
             Outcome::Error("this condition does not fit this probe".to_owned())
         }
@@ -295,7 +539,8 @@ fn declared_only(x: &Exchange, context: &Context<'_>) -> Outcome {
     let shape = records::each_record(&x.body, |record| {
         let i = index;
         index += 1;
-        let Some(map) = record.as_object() else {
+        let adapted = pipeline::adapt(record);
+        let Some(map) = adapted.value.as_object() else {
             return;
         };
         if unknown_type.is_some() {
@@ -315,7 +560,13 @@ fn declared_only(x: &Exchange, context: &Context<'_>) -> Outcome {
         };
         for key in map.keys() {
             if key != "envelope" && !declared.contains(key) {
-                violations.push((i, key.clone(), entity_type.unwrap_or("").to_owned()));
+                let pointer = format!("/{}", key.replace('~', "~0").replace('/', "~1"));
+                violations.push((
+                    i,
+                    adapted.original_pointer(&pointer),
+                    key.clone(),
+                    entity_type.unwrap_or("").to_owned(),
+                ));
             }
         }
     });
@@ -326,14 +577,17 @@ fn declared_only(x: &Exchange, context: &Context<'_>) -> Outcome {
     if let Some(reason) = unknown_type {
         return Outcome::Error(reason);
     }
-    let many = matches!(shape, Shape::Array(_));
     Outcome::from_violations(
         violations
             .into_iter()
-            .map(|(i, key, entity_type)| {
-                let prefix = if many { format!("/{i}") } else { String::new() };
+            .map(|(i, pointer, key, entity_type)| {
+                let prefix = match shape {
+                    Shape::Array(_) => format!("/{i}"),
+                    Shape::Features(_) => format!("/features/{i}"),
+                    Shape::Object => String::new(),
+                };
                 Violation::new(
-                    format!("{prefix}/{}", key.replace('~', "~0").replace('/', "~1")),
+                    format!("{prefix}{pointer}"),
                     format!("`{key}` is not declared by the `{entity_type}` schema"),
                 )
             })
@@ -391,12 +645,20 @@ mod tests {
                     .chain([("content-type".to_owned(), "x".to_owned())])
                     .collect(),
                 body,
+                next_pages: Vec::new(),
             };
             let declared = BTreeMap::new();
+            let schemas = SchemaChoice::ByType {
+                schemas: BTreeMap::new(),
+                hint: "",
+                untyped_hint: "",
+            };
             let context = Context {
                 declared: &declared,
                 endpoint_type: Some("ParkingSpot"),
                 https: true,
+                open: true,
+                schemas: &schemas,
             };
             let mut params = Map::new();
             params.insert("n".to_owned(), serde_json::json!(3));
@@ -417,12 +679,16 @@ mod tests {
                 Condition::ExpiresInFuture,
                 Condition::HttpsEnforced,
                 Condition::HandshakeValid,
+                Condition::JsonMediaType,
+                Condition::PersonalDataAuthenticated,
             ];
             let answer = Answer::Exchange(x);
             conditions.iter().all(|c| {
                 let e = Expectation {
                     requirement: "R-1".to_owned(),
                     conditions: vec![c.clone()],
+                    personal_data_only: true,
+                    https_only: false,
                 };
                 let _ = decide(&[&e], &answer, &params, &context);
                 true

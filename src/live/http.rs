@@ -40,6 +40,9 @@ pub(crate) struct Exchange {
     /// Lower-case names, in the order received.
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// The pages that followed this one through `next` links (with the
+    /// URL each was read from), when the case reads them.
+    pub next_pages: Vec<(String, Exchange)>,
 }
 
 impl Exchange {
@@ -383,6 +386,7 @@ impl Client {
             status,
             headers,
             body,
+            next_pages: Vec::new(),
         })
     }
 }
@@ -715,6 +719,7 @@ mod tests {
                 .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
                 .collect(),
             body: Vec::new(),
+            next_pages: Vec::new(),
         };
         assert_eq!(throttled(&x(429, &[])), Some(None));
         assert_eq!(

@@ -9,15 +9,23 @@
 //! - `http`: the client and its safety limits.
 //! - `evaluate`: expectations decided on answers.
 //! - `records`: a data answer's records, read one at a time.
+//! - `personal`: whether an answer's records hold personal data.
+//! - `paging`: the `next` page of a data answer.
+//! - `documents`: links, conformance and counts an API's documents state.
+//! - `discovery`: an OGC API's landing page and collections.
 //! - `engine`: jobs, concurrency, deadline, and the report.
 //! - [`reproduce`]: the `curl` command in every finding's evidence.
 //! - `har`: every exchange written as HAR 1.2 (`audit --record`).
 
 pub mod cases;
+mod discovery;
+mod documents;
 mod engine;
 mod evaluate;
 mod har;
 mod http;
+mod paging;
+mod personal;
 pub mod plan;
 mod records;
 mod redact;

@@ -38,7 +38,7 @@ pub(crate) fn credential(
     target: &Target,
     sent: Option<&(String, String)>,
 ) -> Option<Credential> {
-    let (header, prefix) = match &target.auth {
+    let (header, prefix) = match target.scheme()? {
         AuthScheme::Bearer | AuthScheme::OAuth2 { .. } => ("Authorization".to_owned(), "Bearer "),
         AuthScheme::ApiKey(header) => (header.clone(), ""),
     };

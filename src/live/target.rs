@@ -60,13 +60,64 @@ pub struct Tenant {
     pub resource: String,
 }
 
-/// A collection endpoint and the shared type of its records.
+/// Who may read the API, and how the audit presents itself.
+#[derive(Debug, Clone)]
+pub enum Access {
+    /// `auth = "none"`, or an audit of a URL alone: a public API. There is
+    /// no credential to send, forge or isolate, so the cases that need
+    /// tenants, credentials or an admin operation do not apply, and every
+    /// request is sent as the public sends it.
+    Open,
+    /// Two tenants' principals, presented as `scheme` says.
+    Tenants {
+        /// How credentials are sent.
+        scheme: AuthScheme,
+        /// Tenant A.
+        a: Tenant,
+        /// Tenant B.
+        b: Tenant,
+    },
+}
+
+/// The kind of API the target speaks, which says how its collections are
+/// found and which conformance cases apply.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ApiKind {
+    /// Named collection paths (`[[endpoint]]`, `[entities]`).
+    #[default]
+    Generic,
+    /// OGC API - Features Part 1 (OGC 17-069r4): collections are found
+    /// from `/collections`, each read at `/collections/{id}/items`.
+    OgcApiFeatures,
+}
+
+impl ApiKind {
+    /// The name used in target files and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApiKind::Generic => "generic",
+            ApiKind::OgcApiFeatures => "ogcapi-features",
+        }
+    }
+
+    /// The kind named `name`, if any.
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "generic" => Some(ApiKind::Generic),
+            "ogcapi-features" => Some(ApiKind::OgcApiFeatures),
+            _ => None,
+        }
+    }
+}
+
+/// A collection endpoint and, when it says, the shared type of its records.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {
     /// Path (with query) below the base URL.
     pub path: String,
-    /// The entity type, naming the shared schema.
-    pub entity_type: String,
+    /// The entity type, naming the shared schema; without one, each
+    /// record's own `type` names its schema.
+    pub entity_type: Option<String>,
 }
 
 /// The limits an audit keeps to, so that it is safe against production.
@@ -115,12 +166,16 @@ pub struct Target {
     pub ca_pem: Option<Vec<u8>>,
     /// The collections.
     pub endpoints: Vec<Endpoint>,
-    /// How credentials are sent.
-    pub auth: AuthScheme,
-    /// Tenant A.
-    pub tenant_a: Tenant,
-    /// Tenant B.
-    pub tenant_b: Tenant,
+    /// The kind of API.
+    pub api: ApiKind,
+    /// The kind was not said (`audit URL` without `--api`): the audit
+    /// asks the URL whether it is an OGC API landing page first.
+    pub detect_api: bool,
+    /// Public, or two tenants with credentials.
+    pub access: Access,
+    /// Whether the platform adopted cityconform's data-exchange envelope
+    /// (`envelope = true`): only then is its absence a finding.
+    pub envelope: bool,
     /// The admin-only operation, as (method, path).
     pub admin: Option<(String, String)>,
     /// The limits.
@@ -133,7 +188,7 @@ impl Target {
     /// redactor adds the encoded forms).
     pub fn secrets(&self) -> Vec<Secret> {
         let mut secrets = Vec::new();
-        for tenant in [&self.tenant_a, &self.tenant_b] {
+        for tenant in self.tenants() {
             secrets.push(tenant.token.clone());
             if let Some(id) = &tenant.client_id {
                 secrets.push(Secret::new(format!("{id}:{}", tenant.token.expose())));
@@ -141,6 +196,121 @@ impl Target {
         }
         secrets
     }
+
+    /// Tenants A and B, or none for an open API.
+    pub fn tenants(&self) -> Vec<&Tenant> {
+        match &self.access {
+            Access::Open => Vec::new(),
+            Access::Tenants { a, b, .. } => vec![a, b],
+        }
+    }
+
+    /// How credentials are sent, or `None` for an open API.
+    pub fn scheme(&self) -> Option<&AuthScheme> {
+        match &self.access {
+            Access::Open => None,
+            Access::Tenants { scheme, .. } => Some(scheme),
+        }
+    }
+
+    /// Whether the API is audited as public (`auth = "none"`).
+    pub fn is_open(&self) -> bool {
+        matches!(self.access, Access::Open)
+    }
+
+    /// A URL audited alone that turned out to be an OGC API landing page:
+    /// the URL (without its query) is the base, and the collections are
+    /// found from it.
+    pub fn as_ogc_landing(&self) -> Target {
+        let path = self
+            .endpoints
+            .first()
+            .map(|e| e.path.split('?').next().unwrap_or("").to_owned())
+            .unwrap_or_default();
+        let base_url = format!("{}{path}", self.base_url)
+            .trim_end_matches('/')
+            .to_owned();
+        Target {
+            plain_http_url: default_plain_url(&base_url),
+            base_url,
+            endpoints: Vec::new(),
+            api: ApiKind::OgcApiFeatures,
+            detect_api: false,
+            ..self.clone()
+        }
+    }
+}
+
+/// The target of `cityconform audit URL`: a public API (no credentials,
+/// no tenants, no admin operation) with the default safety limits. A
+/// generic API's collection is the URL's path below its origin; an OGC
+/// API's landing page is the URL itself, its collections found from it.
+/// A URL that is not `http(s)://host[...]`, or that carries a user name
+/// or password, is refused (exit 2).
+pub fn open(url: &str, api: Option<ApiKind>) -> Result<Target> {
+    let detect_api = api.is_none();
+    let api = api.unwrap_or_default();
+    let usage = |message: String| Error::Usage(message);
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| {
+            usage(format!(
+                "`{url}` is not an http:// or https:// URL; audit the API's base URL, such as https://data.city.example/api"
+            ))
+        })?;
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    if rest[..end].is_empty() {
+        return Err(usage(format!("`{url}` names no host")));
+    }
+    if url.chars().any(char::is_whitespace) {
+        return Err(usage(format!(
+            "`{url}` holds whitespace; percent-encode it (%20)"
+        )));
+    }
+    if has_userinfo(url) {
+        return Err(usage(
+            "the URL carries a user name or password (`user:password@`): an open API is audited without credentials; remove the part before `@`, or write a target file naming the credentials by environment variable".to_owned(),
+        ));
+    }
+    if rest[end..].contains('#') {
+        return Err(usage(format!(
+            "`{url}` has a fragment (`#...`), which is never sent to a server; remove it"
+        )));
+    }
+    let scheme_len = url.len() - rest.len();
+    let origin = &url[..scheme_len + end];
+    let path = &rest[end..];
+    let (base_url, endpoints) = match api {
+        ApiKind::Generic => {
+            let path = if path.is_empty() || path.starts_with('?') {
+                format!("/{path}")
+            } else {
+                path.to_owned()
+            };
+            (
+                origin.to_owned(),
+                vec![Endpoint {
+                    path,
+                    entity_type: None,
+                }],
+            )
+        }
+        ApiKind::OgcApiFeatures => (url.trim_end_matches('/').to_owned(), Vec::new()),
+    };
+    Ok(Target {
+        file: url.to_owned(),
+        plain_http_url: default_plain_url(&base_url),
+        base_url,
+        ca_pem: None,
+        endpoints,
+        api,
+        detect_api,
+        access: Access::Open,
+        envelope: false,
+        admin: None,
+        safety: Safety::default(),
+    })
 }
 
 #[derive(Deserialize)]
@@ -152,8 +322,11 @@ struct TargetFile {
     #[serde(default)]
     endpoint: Vec<EndpointFile>,
     entities: Option<EntitiesFile>,
-    auth: AuthFile,
-    tenants: TenantsFile,
+    api: Option<String>,
+    #[serde(default)]
+    envelope: bool,
+    auth: AuthField,
+    tenants: Option<TenantsFile>,
     admin: Option<AdminFile>,
     #[serde(default)]
     safety: SafetyFile,
@@ -164,7 +337,7 @@ struct TargetFile {
 struct EndpointFile {
     path: String,
     #[serde(rename = "type")]
-    entity_type: String,
+    entity_type: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -172,6 +345,20 @@ struct EndpointFile {
 struct EntitiesFile {
     path: String,
     types: Vec<String>,
+}
+
+/// `auth = "none"` (the schema allows no other word), or the table.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum AuthField {
+    None(
+        #[expect(
+            dead_code,
+            reason = "the schema allows only the word \"none\"; the variant is what counts"
+        )]
+        String,
+    ),
+    Scheme(AuthFile),
 }
 
 #[derive(Deserialize)]
@@ -246,13 +433,19 @@ pub fn load(path: &Path) -> Result<Target> {
         };
         endpoints.extend(entities.types.iter().map(|t| Endpoint {
             path: format!("{}{separator}type={t}", entities.path),
-            entity_type: t.clone(),
+            entity_type: Some(t.clone()),
         }));
     }
     for (pointer, url) in [
         ("/base_url", Some(&file.base_url)),
         ("/plain_http_url", file.plain_http_url.as_ref()),
-        ("/auth/token_url", file.auth.token_url.as_ref()),
+        (
+            "/auth/token_url",
+            match &file.auth {
+                AuthField::Scheme(auth) => auth.token_url.as_ref(),
+                AuthField::None(_) => None,
+            },
+        ),
     ] {
         if url.is_some_and(|u| has_userinfo(u)) {
             return Err(source
@@ -267,49 +460,6 @@ pub fn load(path: &Path) -> Result<Target> {
         }
     }
     let base_url = file.base_url.trim_end_matches('/').to_owned();
-    let auth = match (file.auth.scheme.as_str(), &file.auth.header) {
-        ("api-key", Some(header)) => AuthScheme::ApiKey(header.clone()),
-        ("api-key", None) => {
-            return Err(source
-                .problem("/auth", "the api-key scheme needs `header`")
-                .with_help("name the header that carries the key, e.g. header = \"X-API-Key\"")
-                .into());
-        }
-        ("oauth2-client-credentials", _) => match &file.auth.token_url {
-            Some(url) if url.starts_with('/') => AuthScheme::OAuth2 {
-                token_url: format!("{base_url}{url}"),
-            },
-            Some(url) => AuthScheme::OAuth2 {
-                token_url: url.clone(),
-            },
-            None => {
-                return Err(source
-                    .problem(
-                        "/auth",
-                        "the oauth2-client-credentials scheme needs `token_url`",
-                    )
-                    .into());
-            }
-        },
-        _ => AuthScheme::Bearer,
-    };
-    let oauth2 = matches!(auth, AuthScheme::OAuth2 { .. });
-    let tenant = |key: &str, t: &TenantFile| -> Result<Tenant> {
-        if oauth2 && t.client_id.is_none() {
-            return Err(source
-                .problem(
-                    &format!("/tenants/{key}"),
-                    format!("tenant {key} needs `client_id` for oauth2-client-credentials"),
-                )
-                .with_help("token_env or token_file then names the client secret")
-                .into());
-        }
-        Ok(Tenant {
-            token: read_secret(&source, key, t, &dir)?,
-            client_id: t.client_id.clone(),
-            resource: t.resource.clone(),
-        })
-    };
     let ca_pem = match &file.ca_cert {
         Some(ca) => {
             let ca_path = dir.join(ca);
@@ -343,19 +493,103 @@ pub fn load(path: &Path) -> Result<Target> {
         deadline: s.deadline_s.map_or(defaults.deadline, Duration::from_secs),
         max_body_bytes: s.max_body_bytes.unwrap_or(defaults.max_body_bytes),
     };
+    let access = access(&source, &file, &base_url, &dir)?;
     Ok(Target {
         file: name,
         base_url,
         plain_http_url,
         ca_pem,
         endpoints,
-        auth,
-        tenant_a: tenant("a", &file.tenants.a)?,
-        tenant_b: tenant("b", &file.tenants.b)?,
+        api: file
+            .api
+            .as_deref()
+            .and_then(ApiKind::from_name)
+            .unwrap_or_default(),
+        detect_api: false,
+        access,
+        envelope: file.envelope,
         admin: file
             .admin
             .map(|a| (a.method.unwrap_or_else(|| "GET".to_owned()), a.path)),
         safety,
+    })
+}
+
+/// Who may read the API: open under `auth = "none"`, else the scheme and
+/// both tenants with their credentials read.
+fn access(source: &TomlSource, file: &TargetFile, base_url: &str, dir: &Path) -> Result<Access> {
+    let (auth, tenants) = match (&file.auth, &file.tenants) {
+        (AuthField::None(_), None) if file.admin.is_none() => return Ok(Access::Open),
+        (AuthField::None(_), tenants) => {
+            let pointer = if tenants.is_some() {
+                "/tenants"
+            } else {
+                "/admin"
+            };
+            return Err(source
+                .problem(
+                    pointer,
+                    "a public API (auth = \"none\") has no tenants and no admin operation",
+                )
+                .with_help("remove [tenants] and [admin], or name the API's auth scheme in an [auth] table")
+                .into());
+        }
+        (AuthField::Scheme(auth), Some(tenants)) => (auth, tenants),
+        // The schema requires tenants beside an auth table.
+        (AuthField::Scheme(_), None) => {
+            return Err(source
+                .problem("/auth", "an authenticated target needs [tenants.a] and [tenants.b]")
+                .with_help("name each tenant's credential and resource, or write auth = \"none\" for a public API")
+                .into());
+        }
+    };
+    let scheme = match (auth.scheme.as_str(), &auth.header) {
+        ("api-key", Some(header)) => AuthScheme::ApiKey(header.clone()),
+        ("api-key", None) => {
+            return Err(source
+                .problem("/auth", "the api-key scheme needs `header`")
+                .with_help("name the header that carries the key, e.g. header = \"X-API-Key\"")
+                .into());
+        }
+        ("oauth2-client-credentials", _) => match &auth.token_url {
+            Some(url) if url.starts_with('/') => AuthScheme::OAuth2 {
+                token_url: format!("{base_url}{url}"),
+            },
+            Some(url) => AuthScheme::OAuth2 {
+                token_url: url.clone(),
+            },
+            None => {
+                return Err(source
+                    .problem(
+                        "/auth",
+                        "the oauth2-client-credentials scheme needs `token_url`",
+                    )
+                    .into());
+            }
+        },
+        _ => AuthScheme::Bearer,
+    };
+    let oauth2 = matches!(scheme, AuthScheme::OAuth2 { .. });
+    let tenant = |key: &str, t: &TenantFile| -> Result<Tenant> {
+        if oauth2 && t.client_id.is_none() {
+            return Err(source
+                .problem(
+                    &format!("/tenants/{key}"),
+                    format!("tenant {key} needs `client_id` for oauth2-client-credentials"),
+                )
+                .with_help("token_env or token_file then names the client secret")
+                .into());
+        }
+        Ok(Tenant {
+            token: read_secret(source, key, t, dir)?,
+            client_id: t.client_id.clone(),
+            resource: t.resource.clone(),
+        })
+    };
+    Ok(Access::Tenants {
+        a: tenant("a", &tenants.a)?,
+        b: tenant("b", &tenants.b)?,
+        scheme,
     })
 }
 
@@ -468,7 +702,11 @@ fn has_userinfo(url: &str) -> bool {
 }
 
 /// `https://host:8443/api` → `http://host/api`: where plain HTTP would be.
+/// A plain `http://` base is where plain HTTP is.
 fn default_plain_url(base: &str) -> String {
+    if base.starts_with("http://") {
+        return base.to_owned();
+    }
     let rest = base
         .strip_prefix("https://")
         .or_else(|| base.strip_prefix("http://"))
@@ -557,6 +795,57 @@ mod tests {
             "http://api.city.example/v1"
         );
         assert_eq!(default_plain_url("https://[::1]:8443"), "http://[::1]");
+    }
+
+    #[test]
+    fn a_plain_base_is_its_own_plain_url() {
+        assert_eq!(
+            default_plain_url("http://127.0.0.1:8080/api"),
+            "http://127.0.0.1:8080/api"
+        );
+    }
+
+    #[test]
+    fn a_url_alone_is_an_open_api() {
+        let target = open(
+            "https://data.city.example/api/parking?x=1",
+            Some(ApiKind::Generic),
+        )
+        .expect("a public API");
+        assert!(target.is_open());
+        assert!(target.secrets().is_empty());
+        assert_eq!(target.base_url, "https://data.city.example");
+        assert_eq!(
+            target.endpoints,
+            vec![Endpoint {
+                path: "/api/parking?x=1".to_owned(),
+                entity_type: None
+            }]
+        );
+        let root = open("http://127.0.0.1:8080", None).expect("a public API");
+        assert_eq!(root.endpoints[0].path, "/");
+        let ogc =
+            open("http://127.0.0.1:8080/ogc/", Some(ApiKind::OgcApiFeatures)).expect("an OGC API");
+        assert_eq!(ogc.base_url, "http://127.0.0.1:8080/ogc");
+        assert!(ogc.endpoints.is_empty());
+    }
+
+    #[test]
+    fn a_url_that_names_no_public_api_is_refused() {
+        for (url, words) in [
+            ("ftp://data.city.example", "not an http:// or https:// URL"),
+            ("https://", "names no host"),
+            ("https:///api", "names no host"),
+            ("https://user:pw@data.city.example", "user name or password"),
+            ("https://data.city.example/a#b", "fragment"),
+            ("https://data.city.example/a b", "whitespace"),
+        ] {
+            let message = open(url, None)
+                .map(|_| String::new())
+                .unwrap_or_else(|e| e.to_string());
+            assert!(message.contains(words), "{url}: {message}");
+            assert!(!message.contains("pw@"), "{url}: {message}");
+        }
     }
 
     #[test]

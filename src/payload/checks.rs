@@ -47,6 +47,9 @@ pub enum PayloadCheck {
         member: String,
         /// The envelope schema.
         schema: Box<CompiledSchema>,
+        /// The profile says its platforms adopted the envelope, so a live
+        /// audit holds every platform to it (a target may say so itself).
+        adopted: bool,
     },
     /// No field annotated with one of `roles` carries a value.
     IdentifierFields {
@@ -84,6 +87,8 @@ struct NoParams {}
 struct EnvelopeParams {
     #[serde(default = "default_envelope_member")]
     member: String,
+    #[serde(default)]
+    adopted: bool,
 }
 
 fn default_envelope_member() -> String {
@@ -138,6 +143,7 @@ impl PayloadCheck {
                 Ok(PayloadCheck::Envelope {
                     member: p.member,
                     schema: Box::new(envelope()?),
+                    adopted: p.adopted,
                 })
             }
             "payload-identifier-fields" => {
@@ -180,6 +186,15 @@ impl PayloadCheck {
         matches!(self, PayloadCheck::Schema)
     }
 
+    /// For the envelope check, whether its profile says the platform
+    /// adopted the envelope; `None` for every other check.
+    pub fn envelope_adopted(&self) -> Option<bool> {
+        match self {
+            PayloadCheck::Envelope { adopted, .. } => Some(*adopted),
+            _ => None,
+        }
+    }
+
     /// Runs the check on one record.
     pub fn run(&self, record: RecordView<'_>) -> Outcome {
         match self {
@@ -187,7 +202,7 @@ impl PayloadCheck {
                 Ok(schema) => schema_conformance(schema, record.value, ""),
                 Err(reason) => Outcome::Error(reason.to_owned()),
             },
-            PayloadCheck::Envelope { member, schema } => envelope(record.value, member, schema),
+            PayloadCheck::Envelope { member, schema, .. } => envelope(record.value, member, schema),
             PayloadCheck::DeclaredFlow(check) => check.run(record.value, record.schema.ok()),
             PayloadCheck::IdentifierFields { roles } => {
                 with_schema(record, |s| identifier_fields(s, record.value, roles))

@@ -4,7 +4,10 @@
 //! 1. **Representation** ([`adapt`]): the record as it arrived is turned
 //!    into the form the shared schemas describe. This is the seam where
 //!    adapters for other representations plug in (NGSI-LD normalized,
-//!    GeoJSON features, ...); today records are read in key-value form.
+//!    ...); records are read in key-value form, and a GeoJSON Feature
+//!    (RFC 7946 §3.2) as its `properties` with its `geometry` as the
+//!    record's `location` (and its `id` as the record's), every finding
+//!    pointed back into the feature as it arrived.
 //! 2. **Schema** ([`SchemaChoice`]): forced for every record, or chosen by
 //!    the record's `type` (or the type its endpoint declares).
 //! 3. **Checks**: every payload check of the plan on the record's view.
@@ -24,6 +27,14 @@ pub enum Representation {
     /// Members are the entity's attributes, values as they are: the form
     /// the shared schemas describe.
     KeyValues,
+    /// A GeoJSON Feature: `properties` are the attributes, `geometry` the
+    /// location, `id` the identifier.
+    GeoJsonFeature {
+        /// `location` is the feature's `geometry`.
+        location_from_geometry: bool,
+        /// `id` is the feature's `id`.
+        id_from_feature: bool,
+    },
 }
 
 /// A record in the form the checks read, and the form it arrived in.
@@ -35,13 +46,73 @@ pub struct Adapted {
     pub representation: Representation,
 }
 
-/// Turns a record as it arrived into the form the shared schemas describe.
-/// Key-value records pass as they are.
-pub fn adapt(value: Value) -> Adapted {
-    Adapted {
-        value,
-        representation: Representation::KeyValues,
+impl Adapted {
+    /// Where `pointer` into the adapted record points in the record as it
+    /// arrived, so that a finding names the member the sender wrote.
+    pub fn original_pointer(&self, pointer: &str) -> String {
+        let Representation::GeoJsonFeature {
+            location_from_geometry,
+            id_from_feature,
+        } = self.representation
+        else {
+            return pointer.to_owned();
+        };
+        let first = pointer.split('/').nth(1).unwrap_or("");
+        if pointer.is_empty() {
+            String::new()
+        } else if location_from_geometry && first == "location" {
+            format!("/geometry{}", &pointer["/location".len()..])
+        } else if id_from_feature && first == "id" {
+            pointer.to_owned()
+        } else {
+            format!("/properties{pointer}")
+        }
     }
+}
+
+/// Turns a record as it arrived into the form the shared schemas describe.
+/// Key-value records pass as they are; a GeoJSON Feature becomes its
+/// properties, with its geometry as `location` and its `id` as the
+/// record's, where the properties do not already name them.
+pub fn adapt(value: Value) -> Adapted {
+    let mut feature = match value {
+        Value::Object(map) if is_feature(&map) => map,
+        value => {
+            return Adapted {
+                value,
+                representation: Representation::KeyValues,
+            };
+        }
+    };
+    let mut record = match feature.remove("properties") {
+        Some(Value::Object(properties)) => properties,
+        _ => serde_json::Map::new(),
+    };
+    let geometry = feature.remove("geometry").filter(|g| !g.is_null());
+    let location_from_geometry = geometry.is_some() && !record.contains_key("location");
+    if let Some(geometry) = geometry.filter(|_| location_from_geometry) {
+        record.insert("location".to_owned(), geometry);
+    }
+    let id = feature.remove("id");
+    let id_from_feature = id.is_some() && !record.contains_key("id");
+    if let Some(id) = id.filter(|_| id_from_feature) {
+        record.insert("id".to_owned(), id);
+    }
+    Adapted {
+        value: Value::Object(record),
+        representation: Representation::GeoJsonFeature {
+            location_from_geometry,
+            id_from_feature,
+        },
+    }
+}
+
+/// Whether `value` is a GeoJSON Feature: `type` is `Feature`, with
+/// `geometry` and `properties` members (RFC 7946 §3.2).
+fn is_feature(value: &serde_json::Map<String, Value>) -> bool {
+    value.get("type").and_then(Value::as_str) == Some("Feature")
+        && value.contains_key("geometry")
+        && value.contains_key("properties")
 }
 
 /// How a record's schema is chosen.
@@ -149,8 +220,28 @@ pub fn check_record_with_source<'c>(
         source,
     };
     Checked {
-        outcomes: checks.map(|(i, check)| (i, check.run(view))).collect(),
+        outcomes: checks
+            .map(|(i, check)| (i, pointed_back(check.run(view), &adapted)))
+            .collect(),
         input_error,
+    }
+}
+
+/// `outcome` with every violation's pointer into the record as it arrived.
+fn pointed_back(outcome: Outcome, adapted: &Adapted) -> Outcome {
+    match outcome {
+        Outcome::Violations(violations) if adapted.representation != Representation::KeyValues => {
+            Outcome::Violations(
+                violations
+                    .into_iter()
+                    .map(|mut v| {
+                        v.pointer = adapted.original_pointer(&v.pointer);
+                        v
+                    })
+                    .collect(),
+            )
+        }
+        other => other,
     }
 }
 
@@ -172,4 +263,68 @@ pub fn unreadable<'c>(
             (i, outcome)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_feature_is_its_properties_with_its_geometry_as_location() {
+        let adapted = adapt(json!({
+            "type": "Feature",
+            "id": "urn:x:1",
+            "geometry": {"type": "Point", "coordinates": [127.0, 37.5]},
+            "properties": {"type": "ParkingSpot", "status": "free"}
+        }));
+        assert_eq!(
+            adapted.value,
+            json!({
+                "type": "ParkingSpot",
+                "status": "free",
+                "id": "urn:x:1",
+                "location": {"type": "Point", "coordinates": [127.0, 37.5]}
+            })
+        );
+        assert_eq!(
+            adapted.original_pointer("/location/coordinates/1"),
+            "/geometry/coordinates/1"
+        );
+        assert_eq!(adapted.original_pointer("/status"), "/properties/status");
+        assert_eq!(adapted.original_pointer("/id"), "/id");
+        assert_eq!(adapted.original_pointer(""), "");
+        // `/locationName` is a member of the properties, not the geometry.
+        assert_eq!(
+            adapted.original_pointer("/locationName"),
+            "/properties/locationName"
+        );
+    }
+
+    #[test]
+    fn properties_that_name_their_own_location_keep_it() {
+        let adapted = adapt(json!({
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [1.0, 2.0]},
+            "properties": {"location": {"type": "Point", "coordinates": [3.0, 4.0]}}
+        }));
+        assert_eq!(adapted.value["location"]["coordinates"], json!([3.0, 4.0]));
+        assert_eq!(
+            adapted.original_pointer("/location"),
+            "/properties/location"
+        );
+    }
+
+    #[test]
+    fn a_record_that_is_no_feature_passes_as_it_is() {
+        for value in [
+            json!({"type": "Feature", "properties": {}}),
+            json!({"type": "ParkingSpot", "geometry": null, "properties": {}}),
+            json!([1, 2]),
+        ] {
+            let adapted = adapt(value.clone());
+            assert_eq!(adapted.representation, Representation::KeyValues);
+            assert_eq!(adapted.value, value);
+        }
+    }
 }

@@ -16,8 +16,8 @@ pub enum Fault {
     NoHsts,
     /// No `X-Content-Type-Options: nosniff`.
     NoNosniff,
-    /// `Content-Type` without a charset.
-    NoCharset,
+    /// JSON answers labelled `text/plain`, not a JSON media type.
+    TextContentType,
     /// `Access-Control-Allow-Origin: *` on every response.
     WildcardCors,
     /// No `Cache-Control: no-store` on data.
@@ -59,7 +59,7 @@ impl Fault {
         Fault::LegacyTls,
         Fault::NoHsts,
         Fault::NoNosniff,
-        Fault::NoCharset,
+        Fault::TextContentType,
         Fault::WildcardCors,
         Fault::NoCacheControl,
         Fault::VersionBanner,
@@ -85,7 +85,7 @@ impl Fault {
             Fault::LegacyTls => "legacy-tls",
             Fault::NoHsts => "no-hsts",
             Fault::NoNosniff => "no-nosniff",
-            Fault::NoCharset => "no-charset",
+            Fault::TextContentType => "text-content-type",
             Fault::WildcardCors => "wildcard-cors",
             Fault::NoCacheControl => "no-cache-control",
             Fault::VersionBanner => "version-banner",
@@ -112,7 +112,7 @@ impl Fault {
             Fault::LegacyTls => &["SEC-TLS-01"],
             Fault::NoHsts => &["SEC-HSTS-01"],
             Fault::NoNosniff => &["SEC-NOSNIFF-01"],
-            Fault::NoCharset => &["SEC-CONTENT-TYPE-01"],
+            Fault::TextContentType => &["SEC-CONTENT-TYPE-01"],
             Fault::WildcardCors => &["SEC-CORS-01"],
             Fault::NoCacheControl => &["SEC-CACHE-01"],
             Fault::VersionBanner => &["SEC-BANNER-01"],
@@ -139,7 +139,7 @@ impl Fault {
             Fault::LegacyTls => "the TLS port also accepts a TLS 1.1 handshake",
             Fault::NoHsts => "no Strict-Transport-Security header",
             Fault::NoNosniff => "no X-Content-Type-Options: nosniff",
-            Fault::NoCharset => "Content-Type without a charset",
+            Fault::TextContentType => "JSON labelled text/plain",
             Fault::WildcardCors => "Access-Control-Allow-Origin: * on every response",
             Fault::NoCacheControl => "no Cache-Control: no-store on data",
             Fault::VersionBanner => "Server and X-Powered-By carry versions",

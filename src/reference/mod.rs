@@ -207,6 +207,8 @@ impl RunningReference {
             write("ca.pem", pem)?;
             let _ = writeln!(toml, "ca_cert = \"ca.pem\"");
         }
+        // The reference platform wraps every record in the envelope.
+        toml.push_str("envelope = true\n");
         toml.push_str("\n[entities]\npath = \"/ngsi-ld/v1/entities\"\ntypes = [");
         let types: Vec<String> = endpoints()
             .into_iter()

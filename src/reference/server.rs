@@ -428,12 +428,12 @@ fn error(state: &State, status: StatusCode, message: &str) -> Reply {
 
 /// The headers every response carries, each dropped or spoilt by its fault.
 fn decorate(state: &State, reply: &mut Reply, origin: Option<&str>) {
-    let charset = if state.has(Fault::NoCharset) {
-        ""
+    let media_type = if state.has(Fault::TextContentType) && reply.content_type.ends_with("json") {
+        "text/plain"
     } else {
-        "; charset=utf-8"
+        reply.content_type
     };
-    let mut headers = vec![("content-type", format!("{}{charset}", reply.content_type))];
+    let mut headers = vec![("content-type", format!("{media_type}; charset=utf-8"))];
     if state.https_origin.is_some() && !state.has(Fault::NoHsts) {
         headers.push((
             "strict-transport-security",

@@ -204,8 +204,8 @@ fn configuration_errors_name_the_key_and_line() {
             "[payloads]\npaths = [\"payloads/live\"]\n\n[[datasets]]\ndata = \"exports/trips.csv\"\ndescriptor = \"exports/trips.toml\"\n",
         ),
         (
-            "target_url_alone",
-            "[payloads]\npaths = [\"payloads/live\"]\n\n[target]\nurl = \"https://city.example\"\n",
+            "target_url_with_password",
+            "[payloads]\npaths = [\"payloads/live\"]\n\n[target]\nurl = \"https://someone:s3cret-pass@city.example\"\n",
         ),
         ("nothing_to_check", "profiles = [\"baseline\"]\n"),
         ("syntax", "[payloads]\npaths = [\"payloads/live\"\n"),

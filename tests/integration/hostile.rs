@@ -31,6 +31,7 @@ fn target(dir: &Path, base: &str, extra: &str) -> String {
     let text = format!(
         r#"base_url = "{base}"
 plain_http_url = "{base}"
+envelope = true
 
 [[endpoint]]
 path = "/entities?type=ParkingSpot"

@@ -14,10 +14,6 @@
 //! `st` program, nor the virtual environment's) the test prints a note and
 //! passes, except in CI (`CI` set), where a missing peer is a failure.
 #![cfg(feature = "reference")]
-#![allow(
-    clippy::print_stderr,
-    reason = "a skipped differential test says why on stderr"
-)]
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -34,25 +30,11 @@ const CHECKS: &str = "not_a_server_error,status_code_conformance,content_type_co
 
 /// Schemathesis's `st`, or `None` (after a note) when it is not installed.
 fn schemathesis() -> Option<PathBuf> {
-    let st = std::env::var_os("CITYCONFORM_SCHEMATHESIS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| common::root().join("target/schemathesis-venv/bin/st"));
-    let works = Command::new(&st)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !works {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "Schemathesis is not installed at {}; .ci/run installs it",
-            st.display()
-        );
-        eprintln!(
-            "note: Schemathesis not installed (set CITYCONFORM_SCHEMATHESIS to its `st`); test skipped"
-        );
-        return None;
-    }
-    Some(st)
+    common::peers::program(
+        "Schemathesis",
+        "CITYCONFORM_SCHEMATHESIS",
+        "target/schemathesis-venv/bin/st",
+    )
 }
 
 /// `serve-reference --tls --write-target out` with `faults`, once it

@@ -4,6 +4,7 @@
 
 pub mod canonical;
 pub mod loopback;
+pub mod peers;
 pub mod vacuity;
 
 use std::path::{Path, PathBuf};

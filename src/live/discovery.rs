@@ -1,0 +1,130 @@
+//! What to audit, found from the API itself before the cases run: whether
+//! a URL audited alone is an OGC API - Features landing page, and an OGC
+//! API's collections (`/collections`), each read at
+//! `/collections/{id}/items` (OGC 17-069r4 §7.13, §7.15). Discovery
+//! requests go through the same client as every case: counted against the
+//! budget, rate limited, same origin only. A discovery that fails finds
+//! nothing, and the cases that need what it would have found say so.
+
+use serde::Deserialize;
+
+use super::documents;
+use super::http::{Answer, Client, Outgoing};
+use super::target::{ApiKind, Endpoint, Target};
+
+/// What the discovery requests ask for.
+const ACCEPT_JSON: &str = "application/json";
+
+/// `target` with its API kind settled and an OGC API's collections added
+/// as endpoints.
+pub(crate) async fn discover(
+    target: &Target,
+    client: &Client,
+    credential: Option<(String, String)>,
+) -> Target {
+    let mut found = target.clone();
+    if found.detect_api && is_ogc_landing(&found, client, credential.clone()).await {
+        found = found.as_ogc_landing();
+    }
+    if found.api == ApiKind::OgcApiFeatures {
+        for path in collections(&found, client, credential).await {
+            if !found.endpoints.iter().any(|e| e.path == path) {
+                found.endpoints.push(Endpoint {
+                    path,
+                    entity_type: None,
+                });
+            }
+        }
+    }
+    found
+}
+
+/// GET `url` as JSON; the body of a 2xx answer.
+async fn get_json(
+    client: &Client,
+    url: String,
+    credential: Option<(String, String)>,
+) -> Option<Vec<u8>> {
+    let request = Outgoing {
+        method: "GET".to_owned(),
+        url,
+        headers: vec![("accept".to_owned(), ACCEPT_JSON.to_owned())],
+        credential,
+        body: None,
+    };
+    match client.send(&request).await {
+        Answer::Exchange(x) if (200..300).contains(&x.status) => Some(x.body),
+        _ => None,
+    }
+}
+
+/// Whether the URL a generic target was given answers as an OGC API
+/// landing page: links to the conformance declaration or the collections
+/// (OGC 17-069r4 §7.2, /req/core/root-success).
+async fn is_ogc_landing(
+    target: &Target,
+    client: &Client,
+    credential: Option<(String, String)>,
+) -> bool {
+    let Some(endpoint) = target.endpoints.first() else {
+        return false;
+    };
+    let url = format!("{}{}", target.base_url, endpoint.path);
+    let Some(body) = get_json(client, url, credential).await else {
+        return false;
+    };
+    documents::links(&body).is_some_and(|links| documents::has_rel(&links, "conformance|data"))
+}
+
+#[derive(Deserialize)]
+struct Collections {
+    collections: Vec<Collection>,
+}
+
+#[derive(Deserialize)]
+struct Collection {
+    id: String,
+}
+
+/// The items path of every collection `/collections` names whose ID is a
+/// plain path segment (another is skipped: it would change the path).
+async fn collections(
+    target: &Target,
+    client: &Client,
+    credential: Option<(String, String)>,
+) -> Vec<String> {
+    let url = format!("{}/collections", target.base_url);
+    let Some(body) = get_json(client, url, credential).await else {
+        return Vec::new();
+    };
+    let Ok(listed) = serde_json::from_slice::<Collections>(&body) else {
+        return Vec::new();
+    };
+    listed
+        .collections
+        .into_iter()
+        .filter(|c| is_segment(&c.id))
+        .map(|c| format!("/collections/{}/items", c.id))
+        .collect()
+}
+
+/// Unreserved characters only (RFC 3986 §2.3), and not a dot segment.
+fn is_segment(id: &str) -> bool {
+    !matches!(id, "" | "." | "..")
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_segments_become_paths() {
+        assert!(is_segment("parking-spots_2025.v1"));
+        for id in ["", ".", "..", "a/b", "a b", "..%2f", "x?y"] {
+            assert!(!is_segment(id), "{id}");
+        }
+    }
+}
