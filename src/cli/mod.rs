@@ -123,6 +123,7 @@ impl SuiteArgs {
             schemas,
             profiles: profiles.to_vec(),
             generated_at: output::generated_at()?,
+            as_of: None,
             keep_findings: None,
         })
     }

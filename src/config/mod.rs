@@ -157,6 +157,7 @@ impl Config {
             },
             profiles: self.profiles.clone(),
             generated_at: generated_at.to_owned(),
+            as_of: None,
             keep_findings: self.keep_findings,
         }
     }
