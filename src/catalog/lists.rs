@@ -22,7 +22,7 @@ use crate::dates::Day;
 use crate::error::{Error, FileProblem, Result};
 
 /// One list.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct List {
     /// Stable ID, referred to as `@<id>`.
@@ -33,38 +33,38 @@ pub struct List {
     pub source: String,
     /// When it was last checked against its source: a report names it,
     /// and warns when it is older than a profile's `max_age`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub as_of: Option<String>,
     /// Anything the reader should know.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// Members in force whatever the date, with no carve-out.
     #[serde(default)]
     pub items: Vec<String>,
     /// Members with their own dates, source or carve-outs (`[[item]]`).
-    #[serde(default, rename = "item")]
+    #[serde(default, rename = "item", skip_serializing_if = "Vec::is_empty")]
     pub dated: Vec<ListItem>,
 }
 
 /// Members of a list that carry their own dates or carve-outs: a
 /// recognition in force from a given day, one that covers only some data
 /// or only some recipients.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ListItem {
     /// The members (country codes, schemes) these terms apply to.
     pub values: Vec<String>,
     /// The first day they are in force, `YYYY-MM-DD`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub effective_from: Option<String>,
     /// The last day they are in force.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub effective_until: Option<String>,
     /// The decision they come from, when not the list's own source.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     /// Anything the reader should know.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// The carve-outs that narrow what the members cover.
     #[serde(default, flatten)]

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::checks::{CONSENT_BASES, WithEvidence};
-use crate::catalog::Lists;
+use crate::catalog::{CarveOut, Lists, Member};
 use crate::declaration::{Flow, Recipient};
 use crate::engine::{Outcome, ParamError, Violation, params};
 
@@ -28,8 +28,9 @@ pub struct TransferRule {
     pub default_allow: bool,
     /// Mechanisms a transfer may rest on.
     pub mechanisms: Vec<String>,
-    /// Countries with an adequacy decision; `None` takes any claim.
-    pub adequate: Option<Vec<String>>,
+    /// Countries with an adequacy decision, each with what its decision
+    /// does not cover; `None` takes any claim.
+    pub adequate: Option<Vec<Member>>,
     /// Countries no transfer may go to.
     pub restricted: Vec<String>,
     /// Certification schemes recognised; `None` accepts any named one.
@@ -41,6 +42,11 @@ pub struct TransferRule {
     /// Contract instruments that fit each recipient role (`processor`,
     /// `controller`, ...): an ASEAN MCC module matches who receives.
     pub role_instruments: BTreeMap<String, Vec<String>>,
+    /// The recipient roles each contract instrument may serve: Korea's
+    /// contract necessity (PIPA Art. 28-8(1)3) covers entrusting
+    /// processing or storage, so a processor, never provision to a
+    /// controller.
+    pub instrument_roles: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Deserialize)]
@@ -62,6 +68,8 @@ struct TransferParams {
     require_agent: bool,
     #[serde(default)]
     role_instruments: Map<String, Value>,
+    #[serde(default)]
+    instrument_roles: Map<String, Value>,
 }
 
 const MECHANISMS: &[&str] = &[
@@ -102,7 +110,11 @@ pub(super) fn build(raw: &Map<String, Value>, lists: &Lists) -> Result<TransferR
             .map_or(Ok(Vec::new()), |v| lists.expand(v))?,
         default_allow,
         mechanisms,
-        adequate: p.adequate.as_ref().map(|v| lists.expand(v)).transpose()?,
+        adequate: p
+            .adequate
+            .as_ref()
+            .map(|v| lists.expand_members(v))
+            .transpose()?,
         restricted: p
             .restricted
             .as_ref()
@@ -122,6 +134,11 @@ pub(super) fn build(raw: &Map<String, Value>, lists: &Lists) -> Result<TransferR
             .role_instruments
             .iter()
             .map(|(role, value)| Ok((role.clone(), lists.expand(value)?)))
+            .collect::<Result<_, String>>()?,
+        instrument_roles: p
+            .instrument_roles
+            .iter()
+            .map(|(instrument, value)| Ok((instrument.clone(), lists.expand(value)?)))
             .collect::<Result<_, String>>()?,
     })
 }
@@ -237,17 +254,8 @@ fn mechanism(
     }
     match transfer.mechanism.as_str() {
         "adequacy" => {
-            let adequate = rule.adequate.as_deref();
-            let missing: Vec<&str> = foreign
-                .iter()
-                .copied()
-                .filter(|d| adequate.is_some_and(|list| !list.iter().any(|a| a == d)))
-                .collect();
-            if !missing.is_empty() {
-                out.push(Violation::new(
-                    format!("{at}/mechanism"),
-                    format!("{who} relies on adequacy, but {} has no adequacy decision here", missing.join(", ")),
-                ));
+            if let Some(adequate) = rule.adequate.as_deref() {
+                adequacy(flow, recipient, foreign, adequate, today, &who, &at, out);
             }
         }
         "certification" => match &transfer.certification {
@@ -298,7 +306,16 @@ fn mechanism(
                 ),
             )),
             (Some(instrument), _) => {
-                if let Some(fitting) = rule.role_instruments.get(&recipient.role) {
+                if let Some(roles) = rule.instrument_roles.get(instrument).filter(|r| !r.contains(&recipient.role)) {
+                    out.push(Violation::new(
+                        format!("{at}/instrument"),
+                        format!(
+                            "{who} is a {} but contract `{instrument}` covers only a {} recipient; rely on another mechanism for this recipient",
+                            recipient.role,
+                            roles.join(" or ")
+                        ),
+                    ));
+                } else if let Some(fitting) = rule.role_instruments.get(&recipient.role) {
                     if !fitting.contains(instrument) {
                         out.push(Violation::new(
                             format!("{at}/instrument"),
@@ -333,6 +350,99 @@ fn mechanism(
             format!("{who} declares no transfer mechanism"),
         )),
     }
+}
+
+/// Adequacy to each of `foreign`: every destination has a decision in
+/// force (`adequate` holds the members in force on the evaluation date)
+/// whose carve-outs the flow and recipient stay within: no data category
+/// the decision excludes, and a recipient certified under the scheme the
+/// decision is limited to, where it is.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one recipient's adequacy under one rule: each argument is a distinct input the message needs"
+)]
+fn adequacy(
+    flow: &Flow,
+    recipient: &Recipient,
+    foreign: &[&str],
+    adequate: &[Member],
+    today: Option<&str>,
+    who: &str,
+    at: &str,
+    out: &mut Vec<Violation>,
+) {
+    let mut missing = Vec::new();
+    for destination in foreign {
+        let decisions: Vec<&Member> = adequate
+            .iter()
+            .filter(|m| m.value == *destination)
+            .collect();
+        if decisions.is_empty() {
+            missing.push(*destination);
+            continue;
+        }
+        let gaps: Vec<String> = decisions
+            .iter()
+            .filter_map(|m| carve_out_gap(flow, recipient, &m.carve_out, today))
+            .collect();
+        if gaps.len() == decisions.len() {
+            out.push(Violation::new(
+                format!("{at}/mechanism"),
+                format!(
+                    "{who} relies on adequacy, but the decision for {destination} {}",
+                    gaps.join("; and ")
+                ),
+            ));
+        }
+    }
+    if !missing.is_empty() {
+        out.push(Violation::new(
+            format!("{at}/mechanism"),
+            format!(
+                "{who} relies on adequacy, but {} has no adequacy decision in force here on the evaluation date",
+                missing.join(", ")
+            ),
+        ));
+    }
+}
+
+/// What a decision with `carve_out` leaves uncovered for this flow and
+/// recipient, said as the rest of a sentence; `None` when it covers them.
+fn carve_out_gap(
+    flow: &Flow,
+    recipient: &Recipient,
+    carve_out: &CarveOut,
+    today: Option<&str>,
+) -> Option<String> {
+    let excluded: Vec<&str> = flow
+        .data_categories
+        .iter()
+        .filter(|c| carve_out.except_categories.contains(c))
+        .map(String::as_str)
+        .collect();
+    if !excluded.is_empty() {
+        return Some(format!(
+            "does not cover {}; carry them on another mechanism (such as separate consent) or leave them out",
+            excluded.join(", ")
+        ));
+    }
+    if carve_out.only_certified.is_empty() {
+        return None;
+    }
+    let certified = recipient
+        .transfer
+        .as_ref()
+        .and_then(|t| t.certification.as_ref())
+        .is_some_and(|c| {
+            carve_out.only_certified.contains(&c.scheme)
+                && !expired(c.valid_until.as_deref(), today)
+        });
+    (!certified).then(|| {
+        format!(
+            "covers only recipients certified under {}; declare the recipient's certification in `transfer.certification`",
+            carve_out.only_certified.join(" or ")
+        )
+    })
 }
 
 /// Whether a certification valid until `until` has expired by `today`

@@ -380,6 +380,7 @@ fn a_signed_report_verifies_and_the_signature_covers_what_was_asked() {
     for covered in [
         "tool",
         "generated_at",
+        "law",
         "inputs",
         "profiles",
         "findings",
@@ -404,6 +405,23 @@ fn a_changed_verdict_is_caught_and_named() {
     let output = verify(repo.path(), &report, &public, &[]);
     assert_eq!(output.status.code(), Some(1));
     assert_transcript_snapshot("verify_changed_verdict", &output, repo.path());
+}
+
+#[test]
+fn a_changed_evaluation_date_is_caught_and_named() {
+    let (repo, report, public) = signed_report();
+    edit(
+        &report,
+        "\"as_of\": \"2023-11-14\"",
+        "\"as_of\": \"2026-01-01\"",
+    );
+    let output = verify(repo.path(), &report, &public, &[]);
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("law: `law` differs from what was signed"),
+        "{stdout}"
+    );
 }
 
 #[test]
