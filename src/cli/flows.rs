@@ -130,11 +130,14 @@ pub(crate) fn diff(
 ) -> Result<String, Error> {
     let suites = suites.load()?;
     let lists = suites.lists();
-    // Every member a list holds, whatever its dates: a diff compares
-    // the profiles as written, not on one day.
+    // Every member a list holds, whatever its dates and carve-outs: a
+    // diff compares the profiles as written, not on one day
+    // (`lists show ID` has the dates and carve-outs).
     let expand = |value: &Value| match lists.expand_members(value) {
         Ok(members) if is_list_like(value) => {
-            Value::Array(members.iter().map(|m| m.to_value()).collect())
+            let mut values: Vec<String> = members.into_iter().map(|m| m.value).collect();
+            values.dedup();
+            Value::from(values)
         }
         _ => value.clone(),
     };
