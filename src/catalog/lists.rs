@@ -456,6 +456,38 @@ mod tests {
     }
 
     #[test]
+    fn dated_members_are_in_force_from_their_first_to_their_last_day() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir(dir.path().join("lists")).expect("lists folder");
+        std::fs::write(
+            dir.path().join("lists/dated.toml"),
+            "id = \"dated\"\ntitle = \"Dated\"\nsource = \"test\"\nitems = [\"AA\"]\n\n[[item]]\nvalues = [\"BB\"]\neffective_from = \"2025-09-16\"\neffective_until = \"2025-12-31\"\nexcept_categories = [\"dpv-pd:CreditRecord\"]\n",
+        )
+        .expect("write");
+        let lists = Lists::load(&[dir.path().to_path_buf()]).expect("lists");
+        let on = |day: &str| {
+            let day = Day::parse(day).expect("a day");
+            lists
+                .on(day)
+                .expand_members(&Value::from("@dated"))
+                .expect("known list")
+                .into_iter()
+                .map(|m| m.to_value())
+                .collect::<Vec<_>>()
+        };
+        let bb = json!({ "value": "BB", "except_categories": ["dpv-pd:CreditRecord"] });
+        assert_eq!(on("2025-09-15"), [json!("AA")]);
+        assert_eq!(on("2025-09-16"), [json!("AA"), bb.clone()]);
+        assert_eq!(on("2025-12-31"), [json!("AA"), bb]);
+        assert_eq!(on("2026-01-01"), [json!("AA")]);
+        let err = lists
+            .on(Day::parse("2025-10-01").expect("a day"))
+            .expand(&Value::from("@dated"))
+            .expect_err("a carve-out where only values are read");
+        assert!(err.contains("member `BB` has a carve-out"), "{err}");
+    }
+
+    #[test]
     fn the_files_in_force_are_those_of_the_lists_in_force() {
         let lists = Lists::load(&[]).expect("embedded lists");
         let files = lists.files();

@@ -472,6 +472,7 @@ mod tests {
             "declarationVersion": "1.0",
             "platform": { "name": "p" },
             "controller": { "name": "c", "contact": "c@example.org", "jurisdiction": "KR" },
+            "processors": [{ "id": "r", "name": "p", "contact": "p@example.org", "jurisdiction": "SG" }],
             "flows": [{
                 "id": "f",
                 "dataCategories": ["dpv-pd:Location"],
@@ -592,6 +593,62 @@ mod tests {
             check.run(flow, &declaration),
             Outcome::Pass,
             "no date, no expiry"
+        );
+    }
+
+    #[test]
+    fn a_decision_with_a_carve_out_covers_only_what_it_does_not_exclude() {
+        let rule = json!({ "default": "deny", "mechanisms": ["adequacy"], "adequate": [
+            { "value": "DE", "except_categories": ["dpv-pd:CreditRecord"] },
+            { "value": "US", "only_certified": ["eu-us-dpf"] },
+        ] });
+        let to = |d: &str, transfer: Value| json!({ "id": "r", "role": "processor", "destinations": [d], "transfer": transfer });
+        let adequacy = json!({ "mechanism": "adequacy" });
+        assert_eq!(
+            transfer(rule.clone(), "dpv:Contract", to("DE", adequacy.clone())),
+            Outcome::Pass,
+            "location data is not excluded"
+        );
+        let Value::Object(params) = rule.clone() else {
+            panic!("object")
+        };
+        let check = FlowCheck::build("flow-transfer", &params, &Lists::default()).expect("valid");
+        let mut declaration = declaration("dpv:Contract", to("DE", adequacy.clone()));
+        declaration.flows[0]
+            .data_categories
+            .push("dpv-pd:CreditRecord".to_owned());
+        let credit = check.run(&declaration.flows[0], &declaration);
+        assert!(
+            messages(&credit)[0].contains("does not cover dpv-pd:CreditRecord"),
+            "{credit:?}"
+        );
+        assert!(
+            messages(&transfer(rule.clone(), "dpv:Contract", to("US", adequacy)))[0]
+                .contains("covers only recipients certified under eu-us-dpf")
+        );
+        let certified = json!({ "mechanism": "adequacy",
+            "certification": { "scheme": "eu-us-dpf", "id": "D-1" } });
+        assert_eq!(
+            transfer(rule, "dpv:Contract", to("US", certified)),
+            Outcome::Pass
+        );
+    }
+
+    #[test]
+    fn contract_instruments_limited_to_roles_refuse_other_recipients() {
+        let rule = json!({ "default": "deny", "mechanisms": ["contract"],
+            "instrument_roles": { "contract-necessity": ["processor"] } });
+        let to = |role: &str| {
+            json!({ "id": "r", "role": role, "destinations": ["SG"],
+            "transfer": { "mechanism": "contract", "instrument": "contract-necessity" } })
+        };
+        assert_eq!(
+            transfer(rule.clone(), "dpv:Contract", to("processor")),
+            Outcome::Pass
+        );
+        assert!(
+            messages(&transfer(rule, "dpv:Contract", to("controller")))[0]
+                .contains("covers only a processor recipient")
         );
     }
 
