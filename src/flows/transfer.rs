@@ -47,6 +47,12 @@ pub struct TransferRule {
     /// processing or storage, so a processor, never provision to a
     /// controller.
     pub instrument_roles: BTreeMap<String, Vec<String>>,
+    /// Consent must have been given separately for the transfer (PIPA
+    /// Art. 28-8(1)1), not only for the processing.
+    pub separate_consent: bool,
+    /// Contract instruments that hold only when the transfer is disclosed
+    /// to the data subject (PIPA Art. 28-8(1)3: privacy policy or e-mail).
+    pub disclosure_for: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -70,6 +76,10 @@ struct TransferParams {
     role_instruments: Map<String, Value>,
     #[serde(default)]
     instrument_roles: Map<String, Value>,
+    #[serde(default)]
+    separate_consent: bool,
+    #[serde(default)]
+    disclosure_for: Option<Value>,
 }
 
 const MECHANISMS: &[&str] = &[
@@ -140,6 +150,11 @@ pub(super) fn build(raw: &Map<String, Value>, lists: &Lists) -> Result<TransferR
             .iter()
             .map(|(instrument, value)| Ok((instrument.clone(), lists.expand(value)?)))
             .collect::<Result<_, String>>()?,
+        separate_consent: p.separate_consent,
+        disclosure_for: p
+            .disclosure_for
+            .as_ref()
+            .map_or(Ok(Vec::new()), |v| lists.expand(v))?,
     })
 }
 
@@ -315,6 +330,13 @@ fn mechanism(
                             roles.join(" or ")
                         ),
                     ));
+                } else if rule.disclosure_for.contains(instrument) && transfer.disclosed_in.is_none() {
+                    out.push(Violation::new(
+                        at.clone(),
+                        format!(
+                            "{who} relies on contract `{instrument}`, which holds only when the transfer is disclosed to the data subject (privacy policy or e-mail); name where in `transfer.disclosedIn`"
+                        ),
+                    ));
                 } else if let Some(fitting) = rule.role_instruments.get(&recipient.role) {
                     if !fitting.contains(instrument) {
                         out.push(Violation::new(
@@ -334,6 +356,13 @@ fn mechanism(
                 out.push(Violation::new(
                     format!("{at}/mechanism"),
                     format!("{who} relies on consent, but the flow has no opt-in consent"),
+                ));
+            } else if rule.separate_consent && !transfer.separate_consent {
+                out.push(Violation::new(
+                    at.clone(),
+                    format!(
+                        "{who} relies on consent, but here the transfer needs consent given separately from any other; obtain it and set `transfer.separateConsent`"
+                    ),
                 ));
             }
         }

@@ -74,14 +74,28 @@ fn contract_necessity_covers_storage_by_a_processor_not_provision_to_a_controlle
     for day in ["2025-01-01", "2026-01-01"] {
         assert_eq!(
             transfer_failures(fixture, "kr", day),
-            set(&["trips-to-sg-partner"]),
-            "{day}"
+            set(&["trips-to-sg-backup", "trips-to-sg-partner"]),
+            "{day}: the partner is a controller; the backup is disclosed nowhere"
         );
     }
     assert_eq!(
         transfer_failures(fixture, "eu", "2026-01-01"),
-        set(&["trips-to-sg-partner", "trips-to-sg-storage"])
+        set(&[
+            "trips-to-sg-backup",
+            "trips-to-sg-partner",
+            "trips-to-sg-storage"
+        ])
     );
+}
+
+#[test]
+fn consent_to_a_korean_transfer_is_given_separately() {
+    let fixture = "kr-parking-app-us-consent.json";
+    assert_eq!(
+        transfer_failures(fixture, "kr", "2026-01-01"),
+        set(&["profiles-to-us-bundled-consent"])
+    );
+    assert!(transfer_failures(fixture, "eu", "2026-01-01").is_empty());
 }
 
 #[test]
