@@ -14,10 +14,13 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use jsonschema::error::ValidationErrorKind;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::catalog::load::{SuiteText, dir_files, embedded_files, parse_checked, tool_schema};
+use crate::catalog::load::{
+    SuiteText, dir_files, embedded_files, parse_checked_with, plain_pattern, tool_schema,
+};
 use crate::dates::Day;
 use crate::error::{Error, FileProblem, Result};
 
@@ -197,7 +200,7 @@ impl Lists {
         let mut lists = Lists::default();
         let mut add = |files: Vec<SuiteText>| -> Result<()> {
             for file in files {
-                let (list, source): (List, _) = parse_checked(&file, &schema)?;
+                let (list, source): (List, _) = parse_checked_with(&file, &schema, list_problem)?;
                 check_dates(&list, &source)?;
                 lists.origins.insert(list.id.clone(), lists.files.len());
                 lists.lists.insert(list.id.clone(), list);
@@ -362,6 +365,21 @@ impl Lists {
         out.sort();
         out.dedup();
         Ok(out)
+    }
+}
+
+/// A list file's schema violation, said plainly: a list that names no
+/// members at all says what to add.
+fn list_problem(error: &jsonschema::ValidationError<'_>, problem: FileProblem) -> FileProblem {
+    let at_root = error.instance_path().as_str().is_empty();
+    if at_root && matches!(error.kind(), ValidationErrorKind::AnyOf { .. }) {
+        FileProblem {
+            message: "the list names no members".to_owned(),
+            ..problem
+        }
+        .with_help("add `items = [...]` for members in force whatever the date, or an `[[item]]` table with `values` and their dates")
+    } else {
+        plain_pattern(error, problem)
     }
 }
 

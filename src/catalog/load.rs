@@ -76,7 +76,10 @@ const DURATION_PATTERN: &str = "^P([0-9]+Y)?([0-9]+M)?([0-9]+W)?([0-9]+D)?$";
 
 /// A value that misses a date or duration pattern, said plainly rather
 /// than as the pattern: what the value should look like.
-fn plain_pattern(error: &jsonschema::ValidationError<'_>, problem: FileProblem) -> FileProblem {
+pub(crate) fn plain_pattern(
+    error: &jsonschema::ValidationError<'_>,
+    problem: FileProblem,
+) -> FileProblem {
     let expected = match error.kind() {
         ValidationErrorKind::Pattern { pattern } if pattern == DATE_PATTERN => {
             "an ISO 8601 date such as 2026-01-31"

@@ -215,6 +215,10 @@ fn mistakes_in_a_lists_dates_name_the_file_line_and_field() {
             "id = \"kr-adequacy\"\ntitle = \"Recognised\"\nsource = \"A decision\"\nas_of = \"2026-1-1\"\nitems = [\"DE\"]\n",
         ),
         (
+            "list_without_members",
+            "id = \"kr-adequacy\"\ntitle = \"Recognised\"\nsource = \"A decision\"\n",
+        ),
+        (
             "list_date_mistakes",
             "id = \"kr-adequacy\"\ntitle = \"Recognised\"\nsource = \"A decision\"\nas_of = \"2026-01-01\"\n\n[[item]]\nvalues = [\"DE\"]\neffective_from = \"2025-09-16\"\neffective_until = \"2025-02-30\"\n\n[[item]]\nvalues = [\"FR\"]\neffective_from = \"2026-01-01\"\neffective_until = \"2025-12-31\"\n",
         ),
