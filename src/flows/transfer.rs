@@ -663,6 +663,83 @@ mod tests {
         );
     }
 
+    /// One adequacy decision a generated list may hold: a destination and
+    /// one of three carve-outs (none, no credit records, certified
+    /// recipients only).
+    #[derive(Debug, Clone)]
+    struct Decision(&'static str, u8);
+
+    impl quickcheck::Arbitrary for Decision {
+        fn arbitrary(g: &mut quickcheck::Gen) -> Self {
+            Decision(
+                *g.choose(&["DE", "US"]).expect("non-empty"),
+                u8::arbitrary(g) % 3,
+            )
+        }
+    }
+
+    impl Decision {
+        fn member(&self) -> Value {
+            match self.1 {
+                0 => json!(self.0),
+                1 => json!({ "value": self.0, "except_categories": ["dpv-pd:CreditRecord"] }),
+                _ => json!({ "value": self.0, "only_certified": ["eu-us-dpf"] }),
+            }
+        }
+    }
+
+    /// Whether a transfer to `destination` of a flow carrying credit
+    /// records or not, by a recipient certified or not, passes under a
+    /// rule whose adequate list holds `decisions`.
+    fn covered(decisions: &[Decision], destination: &str, credit: bool, certified: bool) -> bool {
+        let members: Vec<Value> = decisions.iter().map(Decision::member).collect();
+        let Value::Object(params) =
+            json!({ "default": "deny", "mechanisms": ["adequacy"], "adequate": members })
+        else {
+            panic!("object")
+        };
+        let check = FlowCheck::build("flow-transfer", &params, &Lists::default()).expect("valid");
+        let transfer = if certified {
+            json!({ "mechanism": "adequacy", "certification": { "scheme": "eu-us-dpf", "id": "D-1" } })
+        } else {
+            json!({ "mechanism": "adequacy" })
+        };
+        let recipient = json!({ "id": "r", "role": "processor", "destinations": [destination], "transfer": transfer });
+        let mut declaration = declaration("dpv:Contract", recipient);
+        if credit {
+            declaration.flows[0]
+                .data_categories
+                .push("dpv-pd:CreditRecord".to_owned());
+        }
+        check.run(&declaration.flows[0], &declaration) == Outcome::Pass
+    }
+
+    #[test]
+    fn adding_a_decision_never_uncovers_a_transfer_it_covered() {
+        static REACHED: crate::vacuity::Reached = crate::vacuity::Reached::new();
+        fn property(
+            decisions: Vec<Decision>,
+            extra: Decision,
+            to_us: bool,
+            credit: bool,
+            certified: bool,
+        ) -> quickcheck::TestResult {
+            let destination = if to_us { "US" } else { "DE" };
+            if !covered(&decisions, destination, credit, certified) {
+                return quickcheck::TestResult::discard();
+            }
+            REACHED.hit();
+            let mut more = decisions;
+            more.push(extra);
+            quickcheck::TestResult::from_bool(covered(&more, destination, credit, certified))
+        }
+        crate::vacuity::check(
+            200,
+            &REACHED,
+            property as fn(Vec<Decision>, Decision, bool, bool, bool) -> quickcheck::TestResult,
+        );
+    }
+
     #[test]
     fn contract_instruments_limited_to_roles_refuse_other_recipients() {
         let rule = json!({ "default": "deny", "mechanisms": ["contract"],
