@@ -672,7 +672,7 @@ mod tests {
     impl quickcheck::Arbitrary for Decision {
         fn arbitrary(g: &mut quickcheck::Gen) -> Self {
             Decision(
-                *g.choose(&["DE", "US"]).expect("non-empty"),
+                g.choose(&["DE", "US"]).expect("non-empty"),
                 u8::arbitrary(g) % 3,
             )
         }
