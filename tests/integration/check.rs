@@ -987,3 +987,46 @@ fn keep_findings_from_the_configuration_caps_the_merged_report_in_every_format()
         );
     }
 }
+
+/// `cityconform.toml` with `line` added before its first table.
+fn with_top_line(repo: &Path, line: &str) {
+    let path = repo.join("cityconform.toml");
+    let text = read(path.clone());
+    std::fs::write(&path, format!("{line}\n{text}")).expect("write");
+}
+
+#[test]
+fn the_configuration_sets_the_evaluation_date_and_the_flag_overrides_it() {
+    let repo = repository();
+    with_top_line(repo.path(), "as_of = 2026-01-01");
+    let as_of = |extra: &[&str]| {
+        let mut args = vec!["check", "--quiet"];
+        args.extend_from_slice(extra);
+        let output = run_in(repo.path(), &args);
+        assert_eq!(output.status.code(), Some(1), "{}", transcript(&output));
+        let json: serde_json::Value =
+            serde_json::from_str(&read(repo.path().join("reports/cityconform.json")))
+                .expect("JSON");
+        json["law"]["as_of"].as_str().expect("a date").to_owned()
+    };
+    assert_eq!(as_of(&[]), "2026-01-01");
+    assert_eq!(as_of(&["--as-of", "2025-06-30"]), "2025-06-30");
+}
+
+#[test]
+fn an_evaluation_date_that_is_no_calendar_day_is_reported_at_its_line() {
+    let repo = repository();
+    with_top_line(repo.path(), "as_of = \"2026-02-30\"");
+    let output = run_in(repo.path(), &["check"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("`2026-02-30` is not an ISO 8601 date such as 2026-01-31")
+            && stderr.contains("cityconform.toml:1:"),
+        "{stderr}"
+    );
+    assert!(
+        !repo.path().join("reports/cityconform.json").exists(),
+        "nothing is written"
+    );
+}
