@@ -35,6 +35,7 @@
 // Core: the result model, the catalogue with profiles and lists, the
 // schema registry, declarations, detectors. Imports nothing above it.
 pub mod catalog;
+pub mod dates;
 pub mod declaration;
 pub mod detect;
 mod embedded;

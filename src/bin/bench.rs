@@ -41,6 +41,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use cityconform::catalog::Catalogue;
+use cityconform::dates::Day;
 use cityconform::engine::{NoProgress, Selection};
 use cityconform::payload::{self, ValidateOptions, validate};
 use cityconform::schema::{SchemaOptions, SchemaRegistry};
@@ -416,12 +417,19 @@ fn floor(registry: &SchemaRegistry, path: &Path) -> Result<(u64, u64), String> {
     Ok((records, errors))
 }
 
+/// The evaluation date of every benchmark run: fixed, so that runs
+/// compare.
+pub(crate) fn bench_day() -> Result<Day, String> {
+    Day::parse("2026-01-01")
+}
+
 fn harness(registry: &SchemaRegistry, path: &Path, only: &[String]) -> Result<(u64, u64), String> {
     let catalogue = Catalogue::embedded().map_err(|e| e.to_string())?;
     let profiles = ["baseline".to_owned()];
     let selection = Selection {
         profiles: &profiles,
         only,
+        as_of: bench_day()?,
     };
     let plan = payload::plan(&catalogue, registry, selection, None).map_err(|e| e.to_string())?;
     let options = ValidateOptions {
@@ -499,6 +507,7 @@ fn live(args: &Args) -> Result<(), String> {
         let selection = Selection {
             profiles: &profiles,
             only: &[],
+            as_of: bench_day()?,
         };
         let plan =
             LivePlan::new(&catalogue, &registry, cases, selection).map_err(|e| e.to_string())?;

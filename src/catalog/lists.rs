@@ -14,14 +14,18 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use serde::Deserialize;
+use jsonschema::error::ValidationErrorKind;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::catalog::load::{SuiteText, dir_files, embedded_files, parse_checked, tool_schema};
-use crate::error::Result;
+use crate::catalog::load::{
+    SuiteText, dir_files, embedded_files, parse_checked_with, plain_pattern, tool_schema,
+};
+use crate::dates::Day;
+use crate::error::{Error, FileProblem, Result};
 
 /// One list.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct List {
     /// Stable ID, referred to as `@<id>`.
@@ -30,14 +34,143 @@ pub struct List {
     pub title: String,
     /// The decision or text it is read from.
     pub source: String,
-    /// When it was last checked against its source.
-    #[serde(default)]
+    /// When it was last checked against its source: a report names it,
+    /// and warns when it is older than a profile's `max_age`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub as_of: Option<String>,
     /// Anything the reader should know.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
-    /// The members.
+    /// Members in force whatever the date, with no carve-out.
+    #[serde(default)]
     pub items: Vec<String>,
+    /// Members with their own dates, source or carve-outs (`[[item]]`).
+    #[serde(default, rename = "item", skip_serializing_if = "Vec::is_empty")]
+    pub dated: Vec<ListItem>,
+}
+
+/// Members of a list that carry their own dates or carve-outs: a
+/// recognition in force from a given day, one that covers only some data
+/// or only some recipients.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListItem {
+    /// The members (country codes, schemes) these terms apply to.
+    pub values: Vec<String>,
+    /// The first day they are in force, `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_from: Option<String>,
+    /// The last day they are in force.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_until: Option<String>,
+    /// The decision they come from, when not the list's own source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Anything the reader should know.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// The carve-outs that narrow what the members cover.
+    #[serde(default, flatten)]
+    pub carve_out: CarveOut,
+}
+
+/// What a member does not cover. Empty: it covers everything its list
+/// stands for.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct CarveOut {
+    /// Data categories the member does not cover: a flow carrying one of
+    /// them cannot rest on it (Korea's recognition of the EU excludes
+    /// resident registration numbers and credit information).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub except_categories: Vec<String>,
+    /// The member covers only recipients certified under one of these
+    /// schemes (US adequacy: the EU-US Data Privacy Framework).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub only_certified: Vec<String>,
+}
+
+impl CarveOut {
+    /// Whether the member covers everything its list stands for.
+    pub fn is_empty(&self) -> bool {
+        self.except_categories.is_empty() && self.only_certified.is_empty()
+    }
+}
+
+/// One member of a list in force on a day: its value and what it does not
+/// cover. In expanded parameters a member without carve-out is its value
+/// (a string), one with a carve-out an object with `value` and the
+/// carve-out's fields.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Member {
+    /// The country code, scheme or instrument.
+    pub value: String,
+    /// What it does not cover.
+    #[serde(flatten)]
+    pub carve_out: CarveOut,
+}
+
+impl Member {
+    fn plain(value: &str) -> Self {
+        Member {
+            value: value.to_owned(),
+            carve_out: CarveOut::default(),
+        }
+    }
+
+    /// The member as parameters hold it: its value, or an object when it
+    /// has a carve-out.
+    pub fn to_value(&self) -> Value {
+        if self.carve_out.is_empty() {
+            Value::String(self.value.clone())
+        } else {
+            serde_json::to_value(self).unwrap_or_else(|_| Value::String(self.value.clone()))
+        }
+    }
+
+    /// A member as parameters hold it (a string, or an object with
+    /// `value`).
+    fn from_value(value: &Value) -> std::result::Result<Self, String> {
+        match value {
+            Value::String(text) => Ok(Member::plain(text)),
+            Value::Object(_) => serde_json::from_value(value.clone()).map_err(|e| {
+                format!(
+                    "`{value}` is not a list member (a string, or `value` with carve-outs): {e}"
+                )
+            }),
+            other => Err(format!("`{other}` is not a string")),
+        }
+    }
+}
+
+impl List {
+    /// The members in force on `day` (every member when `day` is `None`),
+    /// sorted, without repeats.
+    pub fn members_on(&self, day: Option<Day>) -> Vec<Member> {
+        let mut out: Vec<Member> = self.items.iter().map(|v| Member::plain(v)).collect();
+        for item in self.dated.iter().filter(|item| item.in_force(day)) {
+            out.extend(item.values.iter().map(|value| Member {
+                value: value.clone(),
+                carve_out: item.carve_out.clone(),
+            }));
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+}
+
+impl ListItem {
+    /// Whether these members are in force on `day` (always without a
+    /// day). Dates were checked when the list was loaded.
+    fn in_force(&self, day: Option<Day>) -> bool {
+        let Some(day) = day else {
+            return true;
+        };
+        let parse = |date: &Option<String>| date.as_deref().and_then(|d| Day::parse(d).ok());
+        parse(&self.effective_from).is_none_or(|from| from <= day)
+            && parse(&self.effective_until).is_none_or(|until| day <= until)
+    }
 }
 
 /// Every list in force, with the files that define them: a report's
@@ -50,6 +183,8 @@ pub struct Lists {
     origins: BTreeMap<String, usize>,
     /// Name and text of every list file read, in load order.
     files: Vec<(String, String)>,
+    /// The day members are taken in force on; `None`: every member.
+    day: Option<Day>,
 }
 
 /// The lists a requirement's parameters name, by parameter: the key is the
@@ -65,7 +200,8 @@ impl Lists {
         let mut lists = Lists::default();
         let mut add = |files: Vec<SuiteText>| -> Result<()> {
             for file in files {
-                let (list, _): (List, _) = parse_checked(&file, &schema)?;
+                let (list, source): (List, _) = parse_checked_with(&file, &schema, list_problem)?;
+                check_dates(&list, &source)?;
                 lists.origins.insert(list.id.clone(), lists.files.len());
                 lists.lists.insert(list.id.clone(), list);
                 lists.files.push((file.name, file.text));
@@ -77,6 +213,22 @@ impl Lists {
             add(dir_files(dir, "lists")?)?;
         }
         Ok(lists)
+    }
+
+    /// These lists as they stand on `day`: a member is in force from its
+    /// `effective_from` to its `effective_until`, both included. Every
+    /// expansion of the copy returned (parameters, the checks built from
+    /// them) then takes only those members.
+    pub fn on(&self, day: Day) -> Lists {
+        Lists {
+            day: Some(day),
+            ..self.clone()
+        }
+    }
+
+    /// The day these lists are read on, if one was set.
+    pub fn day(&self) -> Option<Day> {
+        self.day
     }
 
     /// The list `id`.
@@ -133,10 +285,10 @@ impl Lists {
                         Value::Object(self.expand_table(inner, &format!("{path}."), references))
                     }
                     other => match self.references_in(other) {
-                        Some(named) => match self.expand(other) {
-                            Ok(items) => {
+                        Some(named) => match self.expand_members(other) {
+                            Ok(members) => {
                                 references.insert(path, named);
-                                Value::from(items)
+                                Value::Array(members.iter().map(Member::to_value).collect())
                             }
                             Err(_) => other.clone(),
                         },
@@ -168,19 +320,36 @@ impl Lists {
     }
 
     /// `value` (a string or an array of strings) with every `@<id>`
-    /// replaced by the list's members, sorted and without repeats; an
-    /// unknown list or a non-string is an error naming it.
+    /// replaced by the list's members in force, sorted and without
+    /// repeats; an unknown list, a non-string, or a member with a
+    /// carve-out (which only a parameter reading members can honour) is
+    /// an error naming it.
     pub fn expand(&self, value: &Value) -> std::result::Result<Vec<String>, String> {
+        self.expand_members(value)?
+            .into_iter()
+            .map(|member| {
+                if member.carve_out.is_empty() {
+                    Ok(member.value)
+                } else {
+                    Err(format!(
+                        "member `{}` has a carve-out, which this parameter cannot honour; list it without one",
+                        member.value
+                    ))
+                }
+            })
+            .collect()
+    }
+
+    /// As [`Lists::expand`], keeping each member's carve-out: `value` may
+    /// also hold members already expanded (objects with `value`).
+    pub fn expand_members(&self, value: &Value) -> std::result::Result<Vec<Member>, String> {
         let items: Vec<&Value> = match value {
             Value::Array(items) => items.iter().collect(),
             single => vec![single],
         };
         let mut out = Vec::new();
         for item in items {
-            let Some(text) = item.as_str() else {
-                return Err(format!("`{item}` is not a string"));
-            };
-            match text.strip_prefix('@') {
+            match item.as_str().and_then(|text| text.strip_prefix('@')) {
                 Some(id) => {
                     let list = self.get(id).ok_or_else(|| {
                         format!(
@@ -188,9 +357,9 @@ impl Lists {
                             self.lists.keys().cloned().collect::<Vec<_>>().join(", ")
                         )
                     })?;
-                    out.extend(list.items.iter().cloned());
+                    out.extend(list.members_on(self.day));
                 }
-                None => out.push(text.to_owned()),
+                None => out.push(Member::from_value(item)?),
             }
         }
         out.sort();
@@ -198,6 +367,63 @@ impl Lists {
         Ok(out)
     }
 }
+
+/// A list file's schema violation, said plainly: a list that names no
+/// members at all says what to add.
+fn list_problem(error: &jsonschema::ValidationError<'_>, problem: FileProblem) -> FileProblem {
+    let at_root = error.instance_path().as_str().is_empty();
+    if at_root && matches!(error.kind(), ValidationErrorKind::AnyOf { .. }) {
+        FileProblem {
+            message: "the list names no members".to_owned(),
+            ..problem
+        }
+        .with_help("add `items = [...]` for members in force whatever the date, or an `[[item]]` table with `values` and their dates")
+    } else {
+        plain_pattern(error, problem)
+    }
+}
+
+/// What a list's schema cannot say about its dates: each is a real
+/// calendar day, and no item ends before it begins.
+fn check_dates(list: &List, source: &super::TomlSource) -> Result<()> {
+    let mut problems: Vec<FileProblem> = Vec::new();
+    let mut day = |pointer: String, text: &Option<String>| -> Option<Day> {
+        let text = text.as_deref()?;
+        match Day::parse(text) {
+            Ok(day) => Some(day),
+            Err(message) => {
+                problems.push(source.problem(&pointer, message).with_help(DATE_HELP));
+                None
+            }
+        }
+    };
+    day("/as_of".to_owned(), &list.as_of);
+    let mut reversed = Vec::new();
+    for (i, item) in list.dated.iter().enumerate() {
+        let from = day(format!("/item/{i}/effective_from"), &item.effective_from);
+        let until = day(format!("/item/{i}/effective_until"), &item.effective_until);
+        if let (Some(from), Some(until)) = (from, until) {
+            if until < from {
+                reversed.push((i, from, until));
+            }
+        }
+    }
+    for (i, from, until) in reversed {
+        problems.push(
+            source
+                .problem(
+                    &format!("/item/{i}/effective_until"),
+                    format!("`effective_until` {until} is before `effective_from` {from}"),
+                )
+                .with_help(
+                    "an item is in force from `effective_from` to `effective_until`, both included",
+                ),
+        );
+    }
+    Error::unless_problems(problems)
+}
+
+const DATE_HELP: &str = "write the day as YYYY-MM-DD; see schemas/tool/list.schema.json";
 
 #[cfg(test)]
 mod tests {
@@ -245,6 +471,38 @@ mod tests {
                 ),
             ])
         );
+    }
+
+    #[test]
+    fn dated_members_are_in_force_from_their_first_to_their_last_day() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir(dir.path().join("lists")).expect("lists folder");
+        std::fs::write(
+            dir.path().join("lists/dated.toml"),
+            "id = \"dated\"\ntitle = \"Dated\"\nsource = \"test\"\nitems = [\"AA\"]\n\n[[item]]\nvalues = [\"BB\"]\neffective_from = \"2025-09-16\"\neffective_until = \"2025-12-31\"\nexcept_categories = [\"dpv-pd:CreditRecord\"]\n",
+        )
+        .expect("write");
+        let lists = Lists::load(&[dir.path().to_path_buf()]).expect("lists");
+        let on = |day: &str| {
+            let day = Day::parse(day).expect("a day");
+            lists
+                .on(day)
+                .expand_members(&Value::from("@dated"))
+                .expect("known list")
+                .into_iter()
+                .map(|m| m.to_value())
+                .collect::<Vec<_>>()
+        };
+        let bb = json!({ "value": "BB", "except_categories": ["dpv-pd:CreditRecord"] });
+        assert_eq!(on("2025-09-15"), [json!("AA")]);
+        assert_eq!(on("2025-09-16"), [json!("AA"), bb.clone()]);
+        assert_eq!(on("2025-12-31"), [json!("AA"), bb]);
+        assert_eq!(on("2026-01-01"), [json!("AA")]);
+        let err = lists
+            .on(Day::parse("2025-10-01").expect("a day"))
+            .expand(&Value::from("@dated"))
+            .expect_err("a carve-out where only values are read");
+        assert!(err.contains("member `BB` has a carve-out"), "{err}");
     }
 
     #[test]

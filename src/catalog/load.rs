@@ -5,6 +5,7 @@
 
 use std::path::Path;
 
+use jsonschema::error::ValidationErrorKind;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -65,7 +66,34 @@ pub(crate) fn parse_checked<T: DeserializeOwned>(
     file: &SuiteText,
     format_schema: &jsonschema::Validator,
 ) -> Result<(T, TomlSource)> {
-    parse_checked_with(file, format_schema, |_, problem| problem)
+    parse_checked_with(file, format_schema, plain_pattern)
+}
+
+/// The pattern the tool's formats write a calendar day with.
+const DATE_PATTERN: &str = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$";
+/// The pattern the tool's formats write a duration of days to years with.
+const DURATION_PATTERN: &str = "^P([0-9]+Y)?([0-9]+M)?([0-9]+W)?([0-9]+D)?$";
+
+/// A value that misses a date or duration pattern, said plainly rather
+/// than as the pattern: what the value should look like.
+pub(crate) fn plain_pattern(
+    error: &jsonschema::ValidationError<'_>,
+    problem: FileProblem,
+) -> FileProblem {
+    let expected = match error.kind() {
+        ValidationErrorKind::Pattern { pattern } if pattern == DATE_PATTERN => {
+            "an ISO 8601 date such as 2026-01-31"
+        }
+        ValidationErrorKind::Pattern { pattern } if pattern == DURATION_PATTERN => {
+            "an ISO 8601 duration such as P1Y or P18M"
+        }
+        _ => return problem,
+    };
+    let value = error.instance();
+    FileProblem {
+        message: format!("{value} is not {expected}"),
+        ..problem
+    }
 }
 
 /// As [`parse_checked`], with `refine` handed each schema violation and the

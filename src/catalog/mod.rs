@@ -20,7 +20,7 @@ use std::path::PathBuf;
 use serde::Deserialize;
 
 pub use diff::{Citation, DiffEntry, DiffKind, ProfileDiff};
-pub use lists::{List, ListReferences, Lists};
+pub use lists::{CarveOut, List, ListItem, ListReferences, Lists, Member};
 pub use profile::{Profile, ProfileEntry, ResolvedProfile, Selection};
 pub use requirement::{Area, CheckSpec, Clause, Level, Requirement};
 
@@ -350,9 +350,14 @@ impl Catalogue {
                 apply_entry(selection, entry, layer_id);
             }
         }
+        let max_age = lineage
+            .iter()
+            .rev()
+            .find_map(|layer| self.profile(layer).ok()?.max_age.clone());
         Ok(ResolvedProfile {
             id: profile.id.clone(),
             title: profile.title.clone(),
+            max_age,
             lineage,
             requirements: selected.into_values().collect(),
         })

@@ -35,6 +35,11 @@ pub struct Profile {
     /// Requirements of the parent that this profile drops.
     #[serde(default)]
     pub exclude: Vec<String>,
+    /// How long after its `as_of` a list this profile uses may still be
+    /// relied on (an ISO 8601 duration such as P1Y): an older list gives
+    /// the report a warning. Inherited along the lineage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_age: Option<String>,
 }
 
 /// What a profile says about one requirement.
@@ -63,6 +68,10 @@ pub struct ResolvedProfile {
     pub lineage: Vec<String>,
     /// Every selected requirement, in ID order.
     pub requirements: Vec<Selection>,
+    /// How old a list may be before the report warns (the nearest
+    /// `max_age` on the lineage).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_age: Option<String>,
 }
 
 /// One requirement as a resolved profile selects it.

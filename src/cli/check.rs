@@ -32,9 +32,7 @@ pub(crate) fn run(mut args: CheckArgs) -> Result<ExitCode, Error> {
     args.output.check_paths(&inputs)?;
     let key = args.output.signing_key()?;
     let mut options = config.harness_options(&generated_at()?);
-    if args.output.keep_findings.is_some() {
-        options.keep_findings = args.output.keep_findings;
-    }
+    args.output.apply(&mut options);
     let harness = Harness::load(options)?;
     let progress = TerminalProgress::new(args.output.quiet);
     let mut report = harness.run_config(&config, &progress)?;

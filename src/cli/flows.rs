@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use cityconform::ExitCode;
 use cityconform::catalog::{DiffKind, ProfileDiff};
+use cityconform::dates::Day;
 use cityconform::engine::NoProgress;
 use cityconform::error::Error;
 use cityconform::harness::{DeclarationJob, Harness, Job};
@@ -16,7 +17,7 @@ use clap::Args;
 use serde_json::Value;
 
 use super::SuiteArgs;
-use super::output::{OutputArgs, parse_report, run_job};
+use super::output::{OutputArgs, parse_day, parse_report, run_job};
 
 /// Arguments of `flows`.
 #[derive(Debug, Args)]
@@ -84,6 +85,11 @@ pub(crate) struct MatrixArgs {
     /// Also write a report file, as FORMAT=PATH (json, junit, text).
     #[arg(long = "report", value_name = "FORMAT=PATH", value_parser = parse_report)]
     reports: Vec<(Format, PathBuf)>,
+
+    /// Judge dated law as it stands on this day, YYYY-MM-DD [default: the
+    /// day of the report time].
+    #[arg(long, value_name = "DATE", value_parser = parse_day)]
+    as_of: Option<Day>,
 }
 
 /// `profiles matrix`: the flows report, whose matrix shows which pairs of
@@ -99,7 +105,9 @@ pub(crate) fn matrix(suites: &SuiteArgs, args: &MatrixArgs, json: bool) -> Resul
             "a report file is also the declaration; choose another path".to_owned(),
         ));
     }
-    let harness = Harness::load(suites.harness(&args.profiles, SchemaOptions::default())?)?;
+    let mut options = suites.harness(&args.profiles, SchemaOptions::default())?;
+    options.as_of = args.as_of;
+    let harness = Harness::load(options)?;
     let report = harness.run(&declaration_job(&args.declaration), &NoProgress)?;
     let view = report::View::new(&report);
     for (format, path) in &args.reports {
@@ -122,8 +130,15 @@ pub(crate) fn diff(
 ) -> Result<String, Error> {
     let suites = suites.load()?;
     let lists = suites.lists();
-    let expand = |value: &Value| match lists.expand(value) {
-        Ok(items) if is_list_like(value) => Value::from(items),
+    // Every member a list holds, whatever its dates and carve-outs: a
+    // diff compares the profiles as written, not on one day
+    // (`lists show ID` has the dates and carve-outs).
+    let expand = |value: &Value| match lists.expand_members(value) {
+        Ok(members) if is_list_like(value) => {
+            let mut values: Vec<String> = members.into_iter().map(|m| m.value).collect();
+            values.dedup();
+            Value::from(values)
+        }
         _ => value.clone(),
     };
     let diff = ProfileDiff::between(suites.catalogue(), left, right, &expand)?;

@@ -7,6 +7,7 @@ mod check;
 mod dataset;
 mod flows;
 mod keys;
+mod lists;
 mod live;
 mod output;
 #[cfg(feature = "reference")]
@@ -58,6 +59,10 @@ enum Command {
     Requirements(catalogue::RequirementsArgs),
     /// List the profiles, or show one with its requirements and parameters.
     Profiles(catalogue::ProfilesArgs),
+    /// List the named lists profiles refer to (adequacy decisions,
+    /// recognised certifications), or show one with its dates, sources and
+    /// carve-outs and the members in force on a date.
+    Lists(lists::ListsArgs),
     /// List the shared schemas known by entity type.
     Schemas(catalogue::SchemasArgs),
     /// Run everything `cityconform.toml` names (payloads, datasets,
@@ -123,6 +128,7 @@ impl SuiteArgs {
             schemas,
             profiles: profiles.to_vec(),
             generated_at: output::generated_at()?,
+            as_of: None,
             keep_findings: None,
         })
     }
@@ -166,6 +172,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Flows(args) => flows::run(args),
         Command::Requirements(args) => catalogue::requirements(args),
         Command::Profiles(args) => catalogue::profiles(args),
+        Command::Lists(args) => lists::lists(args),
         Command::Schemas(args) => catalogue::schemas(args),
         Command::Check(args) => check::run(args),
         Command::Init(args) => check::init(args),

@@ -5,6 +5,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use cityconform::ExitCode;
+use cityconform::dates::Day;
 use cityconform::engine::Progress;
 use cityconform::error::{Error, FileProblem};
 use cityconform::harness::{Harness, HarnessOptions, Job};
@@ -49,11 +50,23 @@ pub(crate) struct OutputArgs {
     #[arg(long, value_name = "N")]
     pub(crate) keep_findings: Option<usize>,
 
+    /// Judge dated law (lists of adequate countries, recognitions,
+    /// certifications' validity) as it stands on this day, YYYY-MM-DD
+    /// [default: the day of the report time: today, or SOURCE_DATE_EPOCH
+    /// when set]. Every report format names it.
+    #[arg(long, value_name = "DATE", value_parser = parse_day)]
+    pub(crate) as_of: Option<Day>,
+
     /// Sign the report with this Ed25519 private key (PKCS#8 PEM, as
     /// `cityconform keygen` writes); the JSON report then carries the
     /// signature and the digests it covers.
     #[arg(long, value_name = "KEY")]
     sign_key: Option<PathBuf>,
+}
+
+/// An evaluation date from the command line.
+pub(crate) fn parse_day(text: &str) -> Result<Day, String> {
+    Day::parse(text)
 }
 
 fn parse_format(text: &str) -> Result<Format, String> {
@@ -75,6 +88,17 @@ impl OutputArgs {
     /// line.
     pub(crate) fn add_reports(&mut self, reports: &[(Format, PathBuf)]) {
         self.reports.extend_from_slice(reports);
+    }
+
+    /// What these arguments change in a run's harness: the findings
+    /// kept and the evaluation date, when given.
+    pub(crate) fn apply(&self, options: &mut HarnessOptions) {
+        if self.keep_findings.is_some() {
+            options.keep_findings = self.keep_findings;
+        }
+        if self.as_of.is_some() {
+            options.as_of = self.as_of;
+        }
     }
 
     /// The signing key, read before any work so that a bad key fails fast.
@@ -162,9 +186,7 @@ pub(crate) fn run_job(
     output.check_paths(&job.inputs())?;
     let key = output.signing_key()?;
     let mut options = options;
-    if output.keep_findings.is_some() {
-        options.keep_findings = output.keep_findings;
-    }
+    output.apply(&mut options);
     let harness = Harness::load(options)?;
     let mut report = harness.run(job, progress)?;
     sign(&mut report, key.as_ref(), |report| {

@@ -18,6 +18,7 @@ use serde::Deserialize;
 pub use template::TEMPLATE;
 
 use crate::catalog::{SuiteText, TomlSource, parse_checked_with, tool_schema};
+use crate::dates::Day;
 use crate::error::{Error, FileProblem, Result};
 use crate::live::target::ApiKind;
 use crate::report::Format;
@@ -48,6 +49,7 @@ struct ConfigFile {
     #[serde(default)]
     waivers: Vec<WaiverSection>,
     keep_findings: Option<usize>,
+    as_of: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -142,6 +144,8 @@ pub struct Config {
     pub waivers: Vec<Waiver>,
     /// Findings listed per (profile, requirement), when set.
     pub keep_findings: Option<usize>,
+    /// The evaluation date, when set (`--as-of` overrides it).
+    pub as_of: Option<Day>,
     source: TomlSource,
 }
 
@@ -159,6 +163,7 @@ impl Config {
             },
             profiles: self.profiles.clone(),
             generated_at: generated_at.to_owned(),
+            as_of: self.as_of,
             keep_findings: self.keep_findings,
         }
     }
@@ -300,6 +305,17 @@ impl Resolver<'_> {
         }
         let reports = self.reports(&file.reports);
         let waivers = self.waivers(&file.waivers);
+        let as_of = file.as_of.as_deref().and_then(|text| {
+            Day::parse(text)
+                .map_err(|message| {
+                    self.problem(
+                        "/as_of",
+                        message,
+                        "the day dated law is read on, such as as_of = 2026-01-31",
+                    )
+                })
+                .ok()
+        });
         if !self.problems.is_empty() {
             return Err(Error::Files(self.problems));
         }
@@ -315,6 +331,7 @@ impl Resolver<'_> {
             reports,
             waivers,
             keep_findings: file.keep_findings,
+            as_of,
             source: self.source,
         })
     }

@@ -233,6 +233,12 @@ pub struct Transfer {
     /// The certification relied on.
     #[serde(default)]
     pub certification: Option<Certification>,
+    /// For consent: given separately for this transfer.
+    #[serde(default)]
+    pub separate_consent: bool,
+    /// Where the transfer is disclosed to the data subject.
+    #[serde(default)]
+    pub disclosed_in: Option<String>,
 }
 
 /// A certification of the recipient.

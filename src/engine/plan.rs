@@ -10,9 +10,12 @@
 
 use serde_json::{Map, Value};
 
-use crate::catalog::{Catalogue, Level, ListReferences, ResolvedProfile};
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::catalog::{Catalogue, Level, List, ListReferences, Lists, ResolvedProfile};
+use crate::dates::{Day, duration_seconds};
 use crate::error::{Error, FileProblem, Result};
-use crate::model::RequirementInfo;
+use crate::model::{Law, ListUsed, RequirementInfo};
 use crate::outcome::ParamError;
 
 /// One built check, shared by every profile whose parameters match.
@@ -60,6 +63,9 @@ pub struct Selection<'a> {
     pub profiles: &'a [String],
     /// Requirement IDs to keep; empty keeps every selected requirement.
     pub only: &'a [String],
+    /// The evaluation date: lists are expanded with the members in force
+    /// on it, and dated law is judged on it.
+    pub as_of: Day,
 }
 
 /// What a family's build function answers for one selected requirement.
@@ -76,6 +82,9 @@ pub struct Plan<C> {
     pub requirements: Vec<RequirementInfo>,
     /// Findings listed per (profile, requirement); the rest are counted.
     pub keep_findings: usize,
+    /// The evaluation date and the lists the parameters named, for the
+    /// report.
+    pub law: Law,
 }
 
 /// Findings listed per (profile, requirement) unless the run says otherwise.
@@ -110,16 +119,19 @@ impl<C> Plan<C> {
             .iter()
             .map(|id| catalogue.resolve(id))
             .collect::<Result<Vec<_>>>()?;
+        let lists = catalogue.lists().on(selection.as_of);
         let mut plan = Plan {
             instances: Vec::new(),
             profiles: Vec::new(),
             requirements: Vec::new(),
             keep_findings: DEFAULT_KEEP_FINDINGS,
+            law: Law::default(),
         };
         let mut problems = Vec::new();
         for profile in &resolved {
             let entries = plan.profile_entries(
                 catalogue,
+                &lists,
                 profile,
                 selection.only,
                 hint,
@@ -143,13 +155,19 @@ impl<C> Plan<C> {
             &resolved,
             plan.instances.iter().map(|i| i.requirement.as_str()),
         )?;
+        plan.law = plan.law_of(&lists, &resolved, selection.as_of);
         Ok(plan)
     }
 
     /// One profile's entries, building each instance on first use.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one profile's walk over the plan being built: each argument is a distinct input"
+    )]
     fn profile_entries(
         &mut self,
         catalogue: &Catalogue,
+        lists: &Lists,
         profile: &ResolvedProfile,
         only: &[String],
         hint: Option<&str>,
@@ -162,9 +180,9 @@ impl<C> Plan<C> {
                 continue;
             }
             let kind = catalogue.requirement(&selection.id)?.check.kind.as_str();
-            let (params, lists) = catalogue.lists().expand_params(&selection.params);
+            let (params, named) = lists.expand_params(&selection.params);
             let existing = self.instances.iter().position(|x| {
-                x.requirement == selection.id && x.params == params && x.lists == lists
+                x.requirement == selection.id && x.params == params && x.lists == named
             });
             let instance = match existing {
                 Some(i) => i,
@@ -185,7 +203,7 @@ impl<C> Plan<C> {
                         self.instances.push(Instance {
                             requirement: selection.id.clone(),
                             params,
-                            lists,
+                            lists: named,
                             check,
                         });
                         self.instances.len() - 1
@@ -199,6 +217,34 @@ impl<C> Plan<C> {
             });
         }
         Ok(entries)
+    }
+
+    /// The evaluation date and every list the profiles' parameters name,
+    /// each warned about when it is older than the `max_age` of a profile
+    /// that uses it (or undated under one that sets it).
+    fn law_of(&self, lists: &Lists, resolved: &[ResolvedProfile], as_of: Day) -> Law {
+        let mut used: BTreeMap<String, ListUsed> = BTreeMap::new();
+        for (profile, resolved) in self.profiles.iter().zip(resolved) {
+            let ids: BTreeSet<&str> = profile
+                .entries
+                .iter()
+                .flat_map(|e| self.instances[e.instance].lists.values().flatten())
+                .filter_map(|reference| reference.strip_prefix('@'))
+                .collect();
+            for list in ids.into_iter().filter_map(|id| lists.get(id)) {
+                let entry = used.entry(list.id.clone()).or_insert_with(|| ListUsed {
+                    id: list.id.clone(),
+                    title: list.title.clone(),
+                    source: list.source.clone(),
+                    as_of: list.as_of.clone(),
+                    warnings: Vec::new(),
+                });
+                if let Some(warning) = staleness(list, resolved, as_of) {
+                    entry.warnings.push(warning);
+                }
+            }
+        }
+        Law::new(as_of.to_string(), used.into_values().collect())
     }
 
     /// For each instance, the (profile, entry) pairs that use it.
@@ -221,6 +267,25 @@ impl<C> Plan<C> {
                 .map(move |e| (p.id.as_str(), e.level))
         })
     }
+}
+
+/// Why `list` may be out of date for `profile` on `as_of`, if it may.
+fn staleness(list: &List, profile: &ResolvedProfile, as_of: Day) -> Option<String> {
+    let max_age = profile.max_age.as_deref()?;
+    let max_days = duration_seconds(max_age)? / 86_400;
+    let Some(checked) = list.as_of.as_deref().and_then(|d| Day::parse(d).ok()) else {
+        return Some(format!(
+            "list `{}` has no `as_of` date, so its age cannot be held to the `max_age` ({max_age}) of profile `{}`; check it against its source and date it",
+            list.id, profile.id
+        ));
+    };
+    let age = as_of.days_since(checked);
+    (age > i64::try_from(max_days).unwrap_or(i64::MAX)).then(|| {
+        format!(
+            "list `{}` was last checked against its source on {checked}, {age} days before {as_of}: older than the `max_age` ({max_age}) of profile `{}`; check it and update its `as_of`",
+            list.id, profile.id
+        )
+    })
 }
 
 fn param_problem(

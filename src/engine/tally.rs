@@ -418,6 +418,7 @@ impl<'p, C> Tally<'p, C> {
             tool: Tool::current(),
             command,
             generated_at,
+            law: self.plan.law.clone(),
             inputs,
             profiles,
             requirements: self.plan.requirements.clone(),

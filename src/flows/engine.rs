@@ -6,6 +6,7 @@
 
 use super::checks::{self, FlowCheck};
 use crate::catalog::{Catalogue, Level};
+use crate::dates::Day;
 use crate::declaration::Declaration;
 use crate::engine::{Locator, Outcome, Plan, Selection, Tally};
 use crate::error::Result;
@@ -22,11 +23,12 @@ pub type FlowPlan = Plan<FlowCheck>;
 /// catalogue's lists (the same the report shows the parameters with).
 /// Fails before any flow is judged when a profile, list or parameter is
 /// wrong.
-pub fn plan(catalogue: &Catalogue, profile_ids: &[String]) -> Result<FlowPlan> {
-    let lists = catalogue.lists();
+pub fn plan(catalogue: &Catalogue, profile_ids: &[String], as_of: Day) -> Result<FlowPlan> {
+    let lists = catalogue.lists().on(as_of);
     let selection = Selection {
         profiles: profile_ids,
         only: &[],
+        as_of,
     };
     Plan::build(
         catalogue,
@@ -36,7 +38,7 @@ pub fn plan(catalogue: &Catalogue, profile_ids: &[String]) -> Result<FlowPlan> {
         |kind, params| {
             checks::KINDS
                 .contains(&kind)
-                .then(|| FlowCheck::build(kind, params, lists))
+                .then(|| FlowCheck::build(kind, params, &lists))
         },
     )
 }
@@ -56,15 +58,16 @@ impl Locator for FlowLocator<'_> {
 /// profile (subjects are flows), findings located at the flow's fields,
 /// and the matrix.
 ///
-/// The report date (`generated_at`, pinned by `SOURCE_DATE_EPOCH`) is the
-/// day certifications are judged valid on.
+/// The plan's evaluation date (`--as-of`, else the day of the report
+/// time) is the day certifications are judged valid on, as it is the day
+/// the lists were taken in force on.
 pub fn judge(
     plan: &FlowPlan,
     declaration: &Declaration,
     generated_at: String,
     waivers: Option<&Waivers>,
 ) -> Report {
-    let today = report_day(&generated_at);
+    let today = Some(plan.law.as_of.clone());
     let locator = FlowLocator(declaration);
     let mut tally = Tally::new(plan, &locator).with_waivers(waivers);
     let mut rows = Vec::with_capacity(declaration.flows.len());
@@ -120,19 +123,6 @@ fn blockers(plan: &FlowPlan, outcomes: &[Outcome]) -> Vec<Vec<Blocker>> {
                 .collect()
         })
         .collect()
-}
-
-/// The `YYYY-MM-DD` day of an RFC 3339 time, if it has one.
-fn report_day(generated_at: &str) -> Option<String> {
-    let day = generated_at.get(..10)?;
-    let shape = day.bytes().enumerate().all(|(i, b)| {
-        if i == 4 || i == 7 {
-            b == b'-'
-        } else {
-            b.is_ascii_digit()
-        }
-    });
-    shape.then(|| day.to_owned())
 }
 
 /// What an outcome means for a requirement of `level`.

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::checks::{CONSENT_BASES, WithEvidence};
-use crate::catalog::Lists;
+use crate::catalog::{CarveOut, Lists, Member};
 use crate::declaration::{Flow, Recipient};
 use crate::engine::{Outcome, ParamError, Violation, params};
 
@@ -28,8 +28,9 @@ pub struct TransferRule {
     pub default_allow: bool,
     /// Mechanisms a transfer may rest on.
     pub mechanisms: Vec<String>,
-    /// Countries with an adequacy decision; `None` takes any claim.
-    pub adequate: Option<Vec<String>>,
+    /// Countries with an adequacy decision, each with what its decision
+    /// does not cover; `None` takes any claim.
+    pub adequate: Option<Vec<Member>>,
     /// Countries no transfer may go to.
     pub restricted: Vec<String>,
     /// Certification schemes recognised; `None` accepts any named one.
@@ -41,6 +42,17 @@ pub struct TransferRule {
     /// Contract instruments that fit each recipient role (`processor`,
     /// `controller`, ...): an ASEAN MCC module matches who receives.
     pub role_instruments: BTreeMap<String, Vec<String>>,
+    /// The recipient roles each contract instrument may serve: Korea's
+    /// contract necessity (PIPA Art. 28-8(1)3) covers entrusting
+    /// processing or storage, so a processor, never provision to a
+    /// controller.
+    pub instrument_roles: BTreeMap<String, Vec<String>>,
+    /// Consent must have been given separately for the transfer (PIPA
+    /// Art. 28-8(1)1), not only for the processing.
+    pub separate_consent: bool,
+    /// Contract instruments that hold only when the transfer is disclosed
+    /// to the data subject (PIPA Art. 28-8(1)3: privacy policy or e-mail).
+    pub disclosure_for: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -62,6 +74,12 @@ struct TransferParams {
     require_agent: bool,
     #[serde(default)]
     role_instruments: Map<String, Value>,
+    #[serde(default)]
+    instrument_roles: Map<String, Value>,
+    #[serde(default)]
+    separate_consent: bool,
+    #[serde(default)]
+    disclosure_for: Option<Value>,
 }
 
 const MECHANISMS: &[&str] = &[
@@ -102,7 +120,11 @@ pub(super) fn build(raw: &Map<String, Value>, lists: &Lists) -> Result<TransferR
             .map_or(Ok(Vec::new()), |v| lists.expand(v))?,
         default_allow,
         mechanisms,
-        adequate: p.adequate.as_ref().map(|v| lists.expand(v)).transpose()?,
+        adequate: p
+            .adequate
+            .as_ref()
+            .map(|v| lists.expand_members(v))
+            .transpose()?,
         restricted: p
             .restricted
             .as_ref()
@@ -123,6 +145,16 @@ pub(super) fn build(raw: &Map<String, Value>, lists: &Lists) -> Result<TransferR
             .iter()
             .map(|(role, value)| Ok((role.clone(), lists.expand(value)?)))
             .collect::<Result<_, String>>()?,
+        instrument_roles: p
+            .instrument_roles
+            .iter()
+            .map(|(instrument, value)| Ok((instrument.clone(), lists.expand(value)?)))
+            .collect::<Result<_, String>>()?,
+        separate_consent: p.separate_consent,
+        disclosure_for: p
+            .disclosure_for
+            .as_ref()
+            .map_or(Ok(Vec::new()), |v| lists.expand(v))?,
     })
 }
 
@@ -237,17 +269,8 @@ fn mechanism(
     }
     match transfer.mechanism.as_str() {
         "adequacy" => {
-            let adequate = rule.adequate.as_deref();
-            let missing: Vec<&str> = foreign
-                .iter()
-                .copied()
-                .filter(|d| adequate.is_some_and(|list| !list.iter().any(|a| a == d)))
-                .collect();
-            if !missing.is_empty() {
-                out.push(Violation::new(
-                    format!("{at}/mechanism"),
-                    format!("{who} relies on adequacy, but {} has no adequacy decision here", missing.join(", ")),
-                ));
+            if let Some(adequate) = rule.adequate.as_deref() {
+                adequacy(flow, recipient, foreign, adequate, today, &who, &at, out);
             }
         }
         "certification" => match &transfer.certification {
@@ -298,7 +321,23 @@ fn mechanism(
                 ),
             )),
             (Some(instrument), _) => {
-                if let Some(fitting) = rule.role_instruments.get(&recipient.role) {
+                if let Some(roles) = rule.instrument_roles.get(instrument).filter(|r| !r.contains(&recipient.role)) {
+                    out.push(Violation::new(
+                        format!("{at}/instrument"),
+                        format!(
+                            "{who} is a {} but contract `{instrument}` covers only a {} recipient; rely on another mechanism for this recipient",
+                            recipient.role,
+                            roles.join(" or ")
+                        ),
+                    ));
+                } else if rule.disclosure_for.contains(instrument) && transfer.disclosed_in.is_none() {
+                    out.push(Violation::new(
+                        at.clone(),
+                        format!(
+                            "{who} relies on contract `{instrument}`, which holds only when the transfer is disclosed to the data subject (privacy policy or e-mail); name where in `transfer.disclosedIn`"
+                        ),
+                    ));
+                } else if let Some(fitting) = rule.role_instruments.get(&recipient.role) {
                     if !fitting.contains(instrument) {
                         out.push(Violation::new(
                             format!("{at}/instrument"),
@@ -318,6 +357,13 @@ fn mechanism(
                     format!("{at}/mechanism"),
                     format!("{who} relies on consent, but the flow has no opt-in consent"),
                 ));
+            } else if rule.separate_consent && !transfer.separate_consent {
+                out.push(Violation::new(
+                    at.clone(),
+                    format!(
+                        "{who} relies on consent, but here the transfer needs consent given separately from any other; obtain it and set `transfer.separateConsent`"
+                    ),
+                ));
             }
         }
         "statute" => {
@@ -333,6 +379,99 @@ fn mechanism(
             format!("{who} declares no transfer mechanism"),
         )),
     }
+}
+
+/// Adequacy to each of `foreign`: every destination has a decision in
+/// force (`adequate` holds the members in force on the evaluation date)
+/// whose carve-outs the flow and recipient stay within: no data category
+/// the decision excludes, and a recipient certified under the scheme the
+/// decision is limited to, where it is.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one recipient's adequacy under one rule: each argument is a distinct input the message needs"
+)]
+fn adequacy(
+    flow: &Flow,
+    recipient: &Recipient,
+    foreign: &[&str],
+    adequate: &[Member],
+    today: Option<&str>,
+    who: &str,
+    at: &str,
+    out: &mut Vec<Violation>,
+) {
+    let mut missing = Vec::new();
+    for destination in foreign {
+        let decisions: Vec<&Member> = adequate
+            .iter()
+            .filter(|m| m.value == *destination)
+            .collect();
+        if decisions.is_empty() {
+            missing.push(*destination);
+            continue;
+        }
+        let gaps: Vec<String> = decisions
+            .iter()
+            .filter_map(|m| carve_out_gap(flow, recipient, &m.carve_out, today))
+            .collect();
+        if gaps.len() == decisions.len() {
+            out.push(Violation::new(
+                format!("{at}/mechanism"),
+                format!(
+                    "{who} relies on adequacy, but the decision for {destination} {}",
+                    gaps.join("; and ")
+                ),
+            ));
+        }
+    }
+    if !missing.is_empty() {
+        out.push(Violation::new(
+            format!("{at}/mechanism"),
+            format!(
+                "{who} relies on adequacy, but {} has no adequacy decision in force here on the evaluation date",
+                missing.join(", ")
+            ),
+        ));
+    }
+}
+
+/// What a decision with `carve_out` leaves uncovered for this flow and
+/// recipient, said as the rest of a sentence; `None` when it covers them.
+fn carve_out_gap(
+    flow: &Flow,
+    recipient: &Recipient,
+    carve_out: &CarveOut,
+    today: Option<&str>,
+) -> Option<String> {
+    let excluded: Vec<&str> = flow
+        .data_categories
+        .iter()
+        .filter(|c| carve_out.except_categories.contains(c))
+        .map(String::as_str)
+        .collect();
+    if !excluded.is_empty() {
+        return Some(format!(
+            "does not cover {}; carry them on another mechanism (such as separate consent) or leave them out",
+            excluded.join(", ")
+        ));
+    }
+    if carve_out.only_certified.is_empty() {
+        return None;
+    }
+    let certified = recipient
+        .transfer
+        .as_ref()
+        .and_then(|t| t.certification.as_ref())
+        .is_some_and(|c| {
+            carve_out.only_certified.contains(&c.scheme)
+                && !expired(c.valid_until.as_deref(), today)
+        });
+    (!certified).then(|| {
+        format!(
+            "covers only recipients certified under {}; declare the recipient's certification in `transfer.certification`",
+            carve_out.only_certified.join(" or ")
+        )
+    })
 }
 
 /// Whether a certification valid until `until` has expired by `today`
@@ -362,6 +501,7 @@ mod tests {
             "declarationVersion": "1.0",
             "platform": { "name": "p" },
             "controller": { "name": "c", "contact": "c@example.org", "jurisdiction": "KR" },
+            "processors": [{ "id": "r", "name": "p", "contact": "p@example.org", "jurisdiction": "SG" }],
             "flows": [{
                 "id": "f",
                 "dataCategories": ["dpv-pd:Location"],
@@ -482,6 +622,139 @@ mod tests {
             check.run(flow, &declaration),
             Outcome::Pass,
             "no date, no expiry"
+        );
+    }
+
+    #[test]
+    fn a_decision_with_a_carve_out_covers_only_what_it_does_not_exclude() {
+        let rule = json!({ "default": "deny", "mechanisms": ["adequacy"], "adequate": [
+            { "value": "DE", "except_categories": ["dpv-pd:CreditRecord"] },
+            { "value": "US", "only_certified": ["eu-us-dpf"] },
+        ] });
+        let to = |d: &str, transfer: Value| json!({ "id": "r", "role": "processor", "destinations": [d], "transfer": transfer });
+        let adequacy = json!({ "mechanism": "adequacy" });
+        assert_eq!(
+            transfer(rule.clone(), "dpv:Contract", to("DE", adequacy.clone())),
+            Outcome::Pass,
+            "location data is not excluded"
+        );
+        let Value::Object(params) = rule.clone() else {
+            panic!("object")
+        };
+        let check = FlowCheck::build("flow-transfer", &params, &Lists::default()).expect("valid");
+        let mut declaration = declaration("dpv:Contract", to("DE", adequacy.clone()));
+        declaration.flows[0]
+            .data_categories
+            .push("dpv-pd:CreditRecord".to_owned());
+        let credit = check.run(&declaration.flows[0], &declaration);
+        assert!(
+            messages(&credit)[0].contains("does not cover dpv-pd:CreditRecord"),
+            "{credit:?}"
+        );
+        assert!(
+            messages(&transfer(rule.clone(), "dpv:Contract", to("US", adequacy)))[0]
+                .contains("covers only recipients certified under eu-us-dpf")
+        );
+        let certified = json!({ "mechanism": "adequacy",
+            "certification": { "scheme": "eu-us-dpf", "id": "D-1" } });
+        assert_eq!(
+            transfer(rule, "dpv:Contract", to("US", certified)),
+            Outcome::Pass
+        );
+    }
+
+    /// One adequacy decision a generated list may hold: a destination and
+    /// one of three carve-outs (none, no credit records, certified
+    /// recipients only).
+    #[derive(Debug, Clone)]
+    struct Decision(&'static str, u8);
+
+    impl quickcheck::Arbitrary for Decision {
+        fn arbitrary(g: &mut quickcheck::Gen) -> Self {
+            Decision(
+                g.choose(&["DE", "US"]).expect("non-empty"),
+                u8::arbitrary(g) % 3,
+            )
+        }
+    }
+
+    impl Decision {
+        fn member(&self) -> Value {
+            match self.1 {
+                0 => json!(self.0),
+                1 => json!({ "value": self.0, "except_categories": ["dpv-pd:CreditRecord"] }),
+                _ => json!({ "value": self.0, "only_certified": ["eu-us-dpf"] }),
+            }
+        }
+    }
+
+    /// Whether a transfer to `destination` of a flow carrying credit
+    /// records or not, by a recipient certified or not, passes under a
+    /// rule whose adequate list holds `decisions`.
+    fn covered(decisions: &[Decision], destination: &str, credit: bool, certified: bool) -> bool {
+        let members: Vec<Value> = decisions.iter().map(Decision::member).collect();
+        let Value::Object(params) =
+            json!({ "default": "deny", "mechanisms": ["adequacy"], "adequate": members })
+        else {
+            panic!("object")
+        };
+        let check = FlowCheck::build("flow-transfer", &params, &Lists::default()).expect("valid");
+        let transfer = if certified {
+            json!({ "mechanism": "adequacy", "certification": { "scheme": "eu-us-dpf", "id": "D-1" } })
+        } else {
+            json!({ "mechanism": "adequacy" })
+        };
+        let recipient = json!({ "id": "r", "role": "processor", "destinations": [destination], "transfer": transfer });
+        let mut declaration = declaration("dpv:Contract", recipient);
+        if credit {
+            declaration.flows[0]
+                .data_categories
+                .push("dpv-pd:CreditRecord".to_owned());
+        }
+        check.run(&declaration.flows[0], &declaration) == Outcome::Pass
+    }
+
+    #[test]
+    fn adding_a_decision_never_uncovers_a_transfer_it_covered() {
+        static REACHED: crate::vacuity::Reached = crate::vacuity::Reached::new();
+        fn property(
+            decisions: Vec<Decision>,
+            extra: Decision,
+            to_us: bool,
+            credit: bool,
+            certified: bool,
+        ) -> quickcheck::TestResult {
+            let destination = if to_us { "US" } else { "DE" };
+            if !covered(&decisions, destination, credit, certified) {
+                return quickcheck::TestResult::discard();
+            }
+            REACHED.hit();
+            let mut more = decisions;
+            more.push(extra);
+            quickcheck::TestResult::from_bool(covered(&more, destination, credit, certified))
+        }
+        crate::vacuity::check(
+            200,
+            &REACHED,
+            property as fn(Vec<Decision>, Decision, bool, bool, bool) -> quickcheck::TestResult,
+        );
+    }
+
+    #[test]
+    fn contract_instruments_limited_to_roles_refuse_other_recipients() {
+        let rule = json!({ "default": "deny", "mechanisms": ["contract"],
+            "instrument_roles": { "contract-necessity": ["processor"] } });
+        let to = |role: &str| {
+            json!({ "id": "r", "role": role, "destinations": ["SG"],
+            "transfer": { "mechanism": "contract", "instrument": "contract-necessity" } })
+        };
+        assert_eq!(
+            transfer(rule.clone(), "dpv:Contract", to("processor")),
+            Outcome::Pass
+        );
+        assert!(
+            messages(&transfer(rule, "dpv:Contract", to("controller")))[0]
+                .contains("covers only a processor recipient")
         );
     }
 

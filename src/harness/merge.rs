@@ -23,6 +23,7 @@ pub(super) fn merge(
         ));
     };
     for report in reports {
+        merged.law.absorb(report.law.clone());
         absorb(&mut merged, report)?;
     }
     merged.schema_version = REPORT_SCHEMA_VERSION.to_owned();
@@ -175,6 +176,7 @@ mod tests {
             tool: Tool::current(),
             command: Command::Validate,
             generated_at: "t".to_owned(),
+            law: crate::model::Law::new("2023-11-14".to_owned(), Vec::new()),
             inputs: vec![InputSummary {
                 path: input.to_owned(),
                 format: InputFormat::Json,

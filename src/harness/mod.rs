@@ -20,6 +20,7 @@ use std::sync::Arc;
 
 use crate::catalog::Catalogue;
 use crate::config::Config;
+use crate::dates::Day;
 use crate::engine::Progress;
 use crate::error::{Error, Result};
 use crate::model::{Command, Provenance, Report};
@@ -40,6 +41,9 @@ pub struct HarnessOptions {
     pub profiles: Vec<String>,
     /// The report time, RFC 3339.
     pub generated_at: String,
+    /// The evaluation date (`--as-of`): the day dated law is read on;
+    /// `None` for the day of `generated_at`.
+    pub as_of: Option<Day>,
     /// Findings listed per (profile, requirement), the rest counted;
     /// `None` for [`crate::engine::plan::DEFAULT_KEEP_FINDINGS`].
     pub keep_findings: Option<usize>,
@@ -59,19 +63,30 @@ pub struct Harness {
     suites: Suites,
     registry: SchemaRegistry,
     options: HarnessOptions,
+    as_of: Day,
 }
 
 impl Harness {
     /// Loads the suites (refusing unknown check kinds and profiles) and
     /// the schemas. Fails before any subject is read.
     pub fn load(options: HarnessOptions) -> Result<Self> {
+        let as_of = match options.as_of {
+            Some(day) => day,
+            None => Day::of_time(&options.generated_at).map_err(Error::Internal)?,
+        };
         let suites = Suites::load(&options.suites)?;
         let registry = SchemaRegistry::load(&options.schemas)?;
         Ok(Harness {
             suites,
             registry,
             options,
+            as_of,
         })
+    }
+
+    /// The evaluation date: `--as-of`, or the day of the report time.
+    pub fn as_of(&self) -> Day {
+        self.as_of
     }
 
     /// The suites in force: catalogue, profiles, lists and live cases.

@@ -39,6 +39,7 @@ fn selection<'a>(harness: &'a Harness, only: &'a [String]) -> Selection<'a> {
     Selection {
         profiles: harness.profiles(),
         only,
+        as_of: harness.as_of(),
     }
 }
 
@@ -78,7 +79,7 @@ fn declaration(
     job: &DeclarationJob,
     waivers: Option<&Arc<Waivers>>,
 ) -> Result<Report> {
-    let mut plan = flows::plan(harness.catalogue(), harness.profiles())?;
+    let mut plan = flows::plan(harness.catalogue(), harness.profiles(), harness.as_of())?;
     plan.keep_findings = harness.options.keep();
     let declaration = Declaration::load(&job.path)?;
     Ok(flows::judge(

@@ -5,12 +5,14 @@
 
 mod certification;
 mod dataset;
+mod law;
 mod matrix;
 mod report;
 mod verdict;
 
 pub use certification::{Provenance, Signature, WaiverOutcome, WaiverStatus};
 pub use dataset::{ColumnRole, ColumnSummary, DatasetSummary};
+pub use law::{Law, ListUsed};
 pub use matrix::{Blocker, Matrix, MatrixRow, PairResult, ProfileCell};
 pub use report::{
     Command, Counts, Finding, InputFormat, InputSummary, Location, ProfileResult,

@@ -14,7 +14,7 @@ use super::certification::{Provenance, Signature, WaiverOutcome};
 use crate::catalog::{Area, Clause, Level};
 
 /// Version of the JSON report format. Bumped on any incompatible change.
-pub const REPORT_SCHEMA_VERSION: &str = "3.0";
+pub const REPORT_SCHEMA_VERSION: &str = "4.0";
 
 /// One run's results.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -28,6 +28,9 @@ pub struct Report {
     pub command: Command,
     /// When, RFC 3339 UTC; pinned by `SOURCE_DATE_EPOCH`.
     pub generated_at: String,
+    /// The day the law was read on and the named lists used: dated law is
+    /// judged on that day, whenever the run happens.
+    pub law: super::Law,
     /// What was checked.
     pub inputs: Vec<InputSummary>,
     /// One verdict table per selected profile, in the order asked for.

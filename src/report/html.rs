@@ -99,6 +99,10 @@ fn page(report: &View<'_>) -> Markup {
                     " over " (s.subjects) " subjects from " (report.inputs.len()) " inputs; "
                     span id="count-input-errors" data-count=(s.input_errors) { (s.input_errors) " could not be checked" } "."
                 }
+                p.notice id="law" data-as-of=(report.law.as_of) { (report.law.notice) }
+                @for warning in report.law.warnings() {
+                    p.warning.list-age { (warning) }
+                }
                 @if s.findings_left_out > 0 {
                     p id="findings-left-out" data-count=(s.findings_left_out) {
                         (s.findings_left_out) " more finding(s) counted but not listed (--keep-findings); the counts are exact."

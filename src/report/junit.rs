@@ -41,6 +41,7 @@ impl Renderer for Junit {
 
 fn suite(view: &View<'_>, profile: &ProfileView<'_>) -> TestSuite {
     let mut suite = TestSuite::new(xml_text(&format!("{} ({})", profile.id, profile.title)));
+    suite.add_properties(law_properties(view));
     // One dataset keeps the plain `dataset.` keys; several are numbered.
     let several = view.datasets.len() > 1;
     for (i, dataset) in view.datasets.iter().enumerate() {
@@ -121,6 +122,22 @@ fn case(view: &View<'_>, profile: &ProfileView<'_>, result: &RequirementResult) 
 /// What a dataset audit measured, as suite properties (`dataset.rows`,
 /// `dataset.k`, ...; `prefix` is `dataset`, or `dataset.N` when the run
 /// audited several): the context each profile's verdicts were reached in.
+/// The day the law was read on, the notice naming the lists used, and
+/// each warning about a list's age.
+fn law_properties(view: &View<'_>) -> Vec<Property> {
+    let mut properties = vec![
+        Property::new("law.as_of", view.law.as_of.clone()),
+        Property::new("law.notice", xml_text(&view.law.notice)),
+    ];
+    properties.extend(
+        view.law
+            .warnings()
+            .enumerate()
+            .map(|(i, w)| Property::new(format!("law.warning.{}", i + 1), xml_text(w))),
+    );
+    properties
+}
+
 fn dataset_properties(dataset: &DatasetView<'_>, prefix: &str) -> Vec<Property> {
     let mut properties = vec![
         Property::new(format!("{prefix}.roles_from"), xml_text(dataset.roles_from)),

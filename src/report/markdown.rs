@@ -19,6 +19,7 @@ pub(super) struct Markdown;
 impl Renderer for Markdown {
     fn render(&self, view: &View<'_>, out: &mut dyn Write) -> std::io::Result<()> {
         heading(view, out)?;
+        law(view, out)?;
         profiles(view, out)?;
         let several = view.datasets.len() > 1;
         for dataset in &view.datasets {
@@ -38,6 +39,18 @@ impl Renderer for Markdown {
         )?;
         waivers(view, out)
     }
+}
+
+/// The day the law was read on and the lists used, as a quotation, each
+/// warning about a list's age below it.
+fn law(view: &View<'_>, out: &mut dyn Write) -> std::io::Result<()> {
+    writeln!(out)?;
+    writeln!(out, "> {}", escape(&view.law.notice))?;
+    for warning in view.law.warnings() {
+        writeln!(out, ">")?;
+        writeln!(out, "> **Warning:** {}", escape(warning))?;
+    }
+    Ok(())
 }
 
 fn heading(report: &View<'_>, out: &mut dyn Write) -> std::io::Result<()> {

@@ -201,6 +201,9 @@ fn run_properties(report: &View<'_>) -> Value {
     let mut properties = json!({
         "command": report.command,
         "generatedAt": report.generated_at,
+        "asOf": report.law.as_of,
+        "notice": report.law.notice,
+        "lists": report.law.lists,
         "met": report.summary.met,
         "findingsLeftOut": report.summary.findings_left_out,
         "profiles": report.profiles.iter().map(|p| json!({

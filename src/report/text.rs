@@ -19,6 +19,7 @@ impl Renderer for Text {
             color: self.options.color,
         };
         header(view, out)?;
+        law(view, out)?;
         let several = view.datasets.len() > 1;
         for dataset in &view.datasets {
             dataset_block(dataset, several, out)?;
@@ -121,6 +122,16 @@ fn header(report: &View<'_>, out: &mut dyn Write) -> std::io::Result<()> {
         plural(profiles.len() as u64),
         profiles.join(", ")
     )?;
+    writeln!(out)
+}
+
+/// The day the law was read on and the lists used, then any warning about
+/// their age.
+fn law(view: &View<'_>, out: &mut dyn Write) -> std::io::Result<()> {
+    writeln!(out, "{}", view.law.notice)?;
+    for warning in view.law.warnings() {
+        writeln!(out, "warning: {warning}")?;
+    }
     writeln!(out)
 }
 

@@ -18,8 +18,9 @@ use serde_json::Value;
 use super::redact::redact;
 use crate::catalog::{Area, Clause};
 use crate::model::{
-    ColumnSummary, Command, DatasetSummary, InputSummary, Location, Matrix, MatrixRow, Provenance,
-    Report, RequirementInfo, RequirementResult, Signature, Summary, Tool, Verdict, WaiverOutcome,
+    ColumnSummary, Command, DatasetSummary, InputSummary, Law, Location, Matrix, MatrixRow,
+    Provenance, Report, RequirementInfo, RequirementResult, Signature, Summary, Tool, Verdict,
+    WaiverOutcome,
 };
 
 /// A report, digested for rendering. Built with [`View::new`].
@@ -35,6 +36,8 @@ pub struct View<'a> {
     pub command: Command,
     /// When, RFC 3339 UTC.
     pub generated_at: &'a str,
+    /// The day the law was read on, the lists used and their warnings.
+    pub law: &'a Law,
     /// The producing tool.
     pub tool: &'a Tool,
     /// What was checked.
@@ -334,6 +337,7 @@ impl<'a> View<'a> {
             index,
             command: report.command,
             generated_at: &report.generated_at,
+            law: &report.law,
             tool: &report.tool,
             inputs: &report.inputs,
             summary: &report.summary,

@@ -380,6 +380,7 @@ fn a_signed_report_verifies_and_the_signature_covers_what_was_asked() {
     for covered in [
         "tool",
         "generated_at",
+        "law",
         "inputs",
         "profiles",
         "findings",
@@ -404,6 +405,23 @@ fn a_changed_verdict_is_caught_and_named() {
     let output = verify(repo.path(), &report, &public, &[]);
     assert_eq!(output.status.code(), Some(1));
     assert_transcript_snapshot("verify_changed_verdict", &output, repo.path());
+}
+
+#[test]
+fn a_changed_evaluation_date_is_caught_and_named() {
+    let (repo, report, public) = signed_report();
+    edit(
+        &report,
+        "\"as_of\": \"2023-11-14\"",
+        "\"as_of\": \"2026-01-01\"",
+    );
+    let output = verify(repo.path(), &report, &public, &[]);
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("law: `law` differs from what was signed"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -968,4 +986,47 @@ fn keep_findings_from_the_configuration_caps_the_merged_report_in_every_format()
             "{report} does not say findings were left out"
         );
     }
+}
+
+/// `cityconform.toml` with `line` added before its first table.
+fn with_top_line(repo: &Path, line: &str) {
+    let path = repo.join("cityconform.toml");
+    let text = read(path.clone());
+    std::fs::write(&path, format!("{line}\n{text}")).expect("write");
+}
+
+#[test]
+fn the_configuration_sets_the_evaluation_date_and_the_flag_overrides_it() {
+    let repo = repository();
+    with_top_line(repo.path(), "as_of = 2026-01-01");
+    let as_of = |extra: &[&str]| {
+        let mut args = vec!["check", "--quiet"];
+        args.extend_from_slice(extra);
+        let output = run_in(repo.path(), &args);
+        assert_eq!(output.status.code(), Some(1), "{}", transcript(&output));
+        let json: serde_json::Value =
+            serde_json::from_str(&read(repo.path().join("reports/cityconform.json")))
+                .expect("JSON");
+        json["law"]["as_of"].as_str().expect("a date").to_owned()
+    };
+    assert_eq!(as_of(&[]), "2026-01-01");
+    assert_eq!(as_of(&["--as-of", "2025-06-30"]), "2025-06-30");
+}
+
+#[test]
+fn an_evaluation_date_that_is_no_calendar_day_is_reported_at_its_line() {
+    let repo = repository();
+    with_top_line(repo.path(), "as_of = \"2026-02-30\"");
+    let output = run_in(repo.path(), &["check"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("`2026-02-30` is not an ISO 8601 date such as 2026-01-31")
+            && stderr.contains("cityconform.toml:1:"),
+        "{stderr}"
+    );
+    assert!(
+        !repo.path().join("reports/cityconform.json").exists(),
+        "nothing is written"
+    );
 }

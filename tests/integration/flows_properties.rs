@@ -191,7 +191,8 @@ fn every_profile() -> &'static FlowPlan {
             .into_iter()
             .map(str::to_owned)
             .collect();
-        cityconform::flows::plan(&catalogue, &all).expect("plan")
+        let day = cityconform::dates::Day::parse("2023-11-14").expect("a date");
+        cityconform::flows::plan(&catalogue, &all, day).expect("plan")
     })
 }
 

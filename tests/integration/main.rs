@@ -21,6 +21,7 @@ mod hostile;
 mod hostile_report;
 mod html_chromium;
 mod identifier_corpus;
+mod law;
 mod layers;
 mod live;
 mod open_data;

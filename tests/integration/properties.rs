@@ -36,6 +36,7 @@ fn setup() -> &'static Setup {
         let selection = Selection {
             profiles: &profiles,
             only: &[],
+            as_of: cityconform::dates::Day::parse("2023-11-14").expect("a date"),
         };
         let plan = cityconform::payload::plan(&catalogue, &registry, selection, None)
             .expect("plan builds");
@@ -334,6 +335,16 @@ impl Arbitrary for AnyReport {
                 ])
                 .expect("non-empty"),
             generated_at: String::arbitrary(g),
+            law: cityconform::model::Law::new(
+                String::arbitrary(g),
+                vec![cityconform::model::ListUsed {
+                    id: String::arbitrary(g),
+                    title: String::arbitrary(g),
+                    source: String::arbitrary(g),
+                    as_of: Option::arbitrary(g),
+                    warnings: Vec::arbitrary(g),
+                }],
+            ),
             inputs: vec![InputSummary {
                 path: String::arbitrary(g),
                 format: cityconform::model::InputFormat::Ndjson,

@@ -156,6 +156,7 @@ pub(crate) fn harness(path: &Path, descriptor: &Path) -> Result<(u64, u64), Stri
     let selection = Selection {
         profiles: &profiles,
         only: &[],
+        as_of: super::bench_day()?,
     };
     let plan = cityconform::dataset::plan(&catalogue, selection).map_err(|e| e.to_string())?;
     let descriptor = Descriptor::load(descriptor).map_err(|e| e.to_string())?;

@@ -122,6 +122,32 @@ fn inputs() -> Vec<InputSummary> {
     ]
 }
 
+/// The law of every canonical report: read on the report's day, with one
+/// list in date and one past its profile's `max_age`, so that every format
+/// shows the notice and a warning.
+fn law() -> cityconform::model::Law {
+    let list = |id: &str, as_of: &str, warning: Option<&str>| cityconform::model::ListUsed {
+        id: id.to_owned(),
+        title: format!("The {id} list"),
+        source: "A decision".to_owned(),
+        as_of: Some(as_of.to_owned()),
+        warnings: warning.into_iter().map(str::to_owned).collect(),
+    };
+    cityconform::model::Law::new(
+        "2023-11-14".to_owned(),
+        vec![
+            list("eea", "2023-06-01", None),
+            list(
+                "eu-adequacy",
+                "2021-01-01",
+                Some(
+                    "list `eu-adequacy` was last checked against its source on 2021-01-01, 1047 days before 2023-11-14: older than the `max_age` (P1Y) of profile `eu`; check it and update its `as_of`",
+                ),
+            ),
+        ],
+    )
+}
+
 fn report(
     profiles: Vec<ProfileResult>,
     findings: Vec<Finding>,
@@ -139,6 +165,7 @@ fn report(
         },
         command: cityconform::model::Command::Check,
         generated_at: TIME.to_owned(),
+        law: law(),
         inputs: inputs(),
         profiles,
         requirements: requirements(),

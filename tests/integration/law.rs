@@ -1,0 +1,295 @@
+//! Dated law: the evaluation date (`--as-of`) in every report, lists whose
+//! members carry their own dates and carve-outs, the warning for a list
+//! older than its profile's `max_age`, `cityconform lists`, and the
+//! verdicts of the dated-law declarations of `fixtures/flows/README.md`.
+
+use std::collections::BTreeSet;
+
+use crate::common::{self, json_report, run, transcript};
+
+/// The flows (by ID) that fail FLOW-XBORDER-01 under `profile` when
+/// `fixture` is judged on `as_of`.
+fn transfer_failures(fixture: &str, profile: &str, as_of: &str) -> BTreeSet<String> {
+    let path = format!("fixtures/flows/{fixture}");
+    let output = run(&[
+        "flows", &path, "-p", profile, "--as-of", as_of, "--format", "json",
+    ]);
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "{}",
+        transcript(&output)
+    );
+    let report = json_report(&output);
+    assert_eq!(report["law"]["as_of"], as_of);
+    let flows: Vec<String> = report["matrices"][0]["flows"]
+        .as_array()
+        .expect("a matrix")
+        .iter()
+        .map(|row| row["flow"].as_str().expect("flow ID").to_owned())
+        .collect();
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["requirement"] == "FLOW-XBORDER-01" && f["verdicts"][profile] == "fail")
+        .map(|f| {
+            let pointer = f["location"]["pointer"].as_str().expect("pointer");
+            let index: usize = pointer
+                .split('/')
+                .nth(2)
+                .and_then(|n| n.parse().ok())
+                .expect("a flow index");
+            flows[index].clone()
+        })
+        .collect()
+}
+
+fn set(flows: &[&str]) -> BTreeSet<String> {
+    flows.iter().map(|f| (*f).to_owned()).collect()
+}
+
+#[test]
+fn korea_recognises_the_eu_from_2025_09_16_without_resident_registration_numbers() {
+    let fixture = "kr-hub-eu-research.json";
+    assert_eq!(
+        transfer_failures(fixture, "kr", "2025-09-01"),
+        set(&["residents-to-eu-storage", "trips-to-eu-university"]),
+        "before the recognition, neither flow rests on adequacy"
+    );
+    assert_eq!(
+        transfer_failures(fixture, "kr", "2025-09-16"),
+        set(&["residents-to-eu-storage"]),
+        "from the first day, the research flow is covered; resident registration numbers never are"
+    );
+    assert_eq!(
+        transfer_failures(fixture, "kr", "2026-01-01"),
+        set(&["residents-to-eu-storage"])
+    );
+    assert!(transfer_failures(fixture, "eu", "2026-01-01").is_empty());
+}
+
+#[test]
+fn contract_necessity_covers_storage_by_a_processor_not_provision_to_a_controller() {
+    let fixture = "kr-transit-sg-cloud.json";
+    for day in ["2025-01-01", "2026-01-01"] {
+        assert_eq!(
+            transfer_failures(fixture, "kr", day),
+            set(&["trips-to-sg-backup", "trips-to-sg-partner"]),
+            "{day}: the partner is a controller; the backup is disclosed nowhere"
+        );
+    }
+    assert_eq!(
+        transfer_failures(fixture, "eu", "2026-01-01"),
+        set(&[
+            "trips-to-sg-backup",
+            "trips-to-sg-partner",
+            "trips-to-sg-storage"
+        ])
+    );
+}
+
+#[test]
+fn consent_to_a_korean_transfer_is_given_separately() {
+    let fixture = "kr-parking-app-us-consent.json";
+    assert_eq!(
+        transfer_failures(fixture, "kr", "2026-01-01"),
+        set(&["profiles-to-us-bundled-consent"])
+    );
+    assert!(transfer_failures(fixture, "eu", "2026-01-01").is_empty());
+}
+
+#[test]
+fn us_adequacy_covers_only_recipients_certified_under_the_data_privacy_framework() {
+    let fixture = "de-bikeshare-us-processor.json";
+    assert_eq!(
+        transfer_failures(fixture, "eu", "2026-01-01"),
+        set(&["rides-to-us-processor"])
+    );
+    assert_eq!(
+        transfer_failures(fixture, "eu", "2026-07-01"),
+        set(&["rides-to-us-dpf-processor", "rides-to-us-processor"]),
+        "a lapsed certification no longer brings the recipient under the decision"
+    );
+}
+
+#[test]
+fn the_evaluation_date_is_the_report_day_unless_given_and_every_format_says_so() {
+    let fixture = "fixtures/flows/kr-hub-eu-research.json";
+    let pinned = json_report(&run(&["flows", fixture, "-p", "kr", "--format", "json"]));
+    assert_eq!(pinned["law"]["as_of"], "2023-11-14", "SOURCE_DATE_EPOCH");
+    for format in ["text", "json", "junit", "sarif", "markdown", "html"] {
+        let output = run(&[
+            "flows",
+            fixture,
+            "-p",
+            "kr",
+            "--as-of",
+            "2026-01-01",
+            "--format",
+            format,
+        ]);
+        let text = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            text.contains("A technical reading of the law as of 2026-01-01, not legal advice."),
+            "{format}: {text}"
+        );
+        assert!(
+            text.contains("kr-adequacy (as of 2026-01-01)"),
+            "{format} names the lists used with their dates"
+        );
+    }
+}
+
+#[test]
+fn a_date_that_is_not_a_calendar_day_is_refused_plainly() {
+    let output = run(&[
+        "flows",
+        "fixtures/flows/kr-hub-eu-research.json",
+        "--as-of",
+        "2026-02-30",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("`2026-02-30` is not an ISO 8601 date such as 2026-01-31"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_list_older_than_its_profiles_max_age_gives_a_warning() {
+    let warnings = |as_of: &str| {
+        let report = json_report(&run(&[
+            "flows",
+            "fixtures/flows/kr-transit-sg-cloud.json",
+            "-p",
+            "kr",
+            "--as-of",
+            as_of,
+            "--format",
+            "json",
+        ]));
+        report["law"]["lists"]
+            .as_array()
+            .expect("lists used")
+            .iter()
+            .filter(|l| l["warnings"].is_array())
+            .map(|l| l["id"].as_str().expect("id").to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert!(warnings("2025-06-01").is_empty());
+    // kr-certifications was checked on 2025-01-01; baseline's max_age is P1Y.
+    assert_eq!(warnings("2026-06-01"), ["kr-certifications"]);
+    let text = run(&[
+        "flows",
+        "fixtures/flows/kr-transit-sg-cloud.json",
+        "-p",
+        "kr",
+        "--as-of",
+        "2026-06-01",
+    ]);
+    insta::assert_snapshot!(
+        "stale_list_warning",
+        String::from_utf8_lossy(&text.stdout)
+            .lines()
+            .take(4)
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
+/// An overlay folder with one list file holding `text`.
+fn overlay_list(text: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(dir.path().join("lists")).expect("lists folder");
+    std::fs::write(dir.path().join("lists/kr-adequacy.toml"), text).expect("write");
+    dir
+}
+
+#[test]
+fn mistakes_in_a_lists_dates_name_the_file_line_and_field() {
+    let cases = [
+        (
+            "list_date_not_iso",
+            "id = \"kr-adequacy\"\ntitle = \"Recognised\"\nsource = \"A decision\"\nas_of = \"2026-1-1\"\nitems = [\"DE\"]\n",
+        ),
+        (
+            "list_without_members",
+            "id = \"kr-adequacy\"\ntitle = \"Recognised\"\nsource = \"A decision\"\n",
+        ),
+        (
+            "list_date_mistakes",
+            "id = \"kr-adequacy\"\ntitle = \"Recognised\"\nsource = \"A decision\"\nas_of = \"2026-01-01\"\n\n[[item]]\nvalues = [\"DE\"]\neffective_from = \"2025-09-16\"\neffective_until = \"2025-02-30\"\n\n[[item]]\nvalues = [\"FR\"]\neffective_from = \"2026-01-01\"\neffective_until = \"2025-12-31\"\n",
+        ),
+    ];
+    for (name, text) in cases {
+        let dir = overlay_list(text);
+        let suites = dir.path().to_str().expect("utf-8");
+        let output = run(&["lists", "--suites", suites]);
+        assert_eq!(output.status.code(), Some(2), "{name}");
+        assert!(output.stdout.is_empty(), "{name}");
+        common::path_filters(&[(dir.path(), "[suites]")]).bind(|| {
+            insta::assert_snapshot!(name, transcript(&output));
+        });
+    }
+}
+
+#[test]
+fn an_overlay_list_with_dated_members_changes_the_verdict_on_its_dates() {
+    // A user's own reading: the recognition of Germany ends on 2025-12-31.
+    let dir = overlay_list(
+        "id = \"kr-adequacy\"\ntitle = \"Recognised\"\nsource = \"A decision\"\nas_of = \"2025-10-01\"\nitems = []\n\n[[item]]\nvalues = [\"DE\"]\neffective_from = \"2025-09-16\"\neffective_until = \"2025-12-31\"\n",
+    );
+    let suites = dir.path().to_str().expect("utf-8");
+    let failing = |as_of: &str| {
+        let output = run(&[
+            "flows",
+            "fixtures/flows/kr-hub-eu-research.json",
+            "-p",
+            "kr",
+            "--suites",
+            suites,
+            "--as-of",
+            as_of,
+            "--format",
+            "json",
+        ]);
+        let report = json_report(&output);
+        report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter(|f| f["requirement"] == "FLOW-XBORDER-01")
+            .count()
+    };
+    assert_eq!(failing("2025-12-31"), 1, "only the Irish storage fails");
+    assert_eq!(failing("2026-01-01"), 2, "Germany is no longer recognised");
+}
+
+#[test]
+fn lists_are_listed_and_shown_with_their_dates_and_carve_outs() {
+    let list = run(&["lists"]);
+    assert_eq!(list.status.code(), Some(0));
+    insta::assert_snapshot!("lists", transcript(&list));
+    let show = run(&["lists", "show", "kr-adequacy", "--as-of", "2025-09-01"]);
+    assert_eq!(show.status.code(), Some(0));
+    insta::assert_snapshot!("lists_show_kr_adequacy", transcript(&show));
+    let json = json_report(&run(&[
+        "lists",
+        "show",
+        "eu-adequacy",
+        "--as-of",
+        "2026-01-01",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(json["as_of"], "2026-01-01");
+    let in_force = json["list"]["in_force"].as_array().expect("members");
+    assert!(
+        in_force.contains(&serde_json::json!({ "value": "US", "only_certified": ["eu-us-dpf"] }))
+    );
+    let unknown = run(&["lists", "show", "no-such-list"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("known lists: asean-mcc"));
+}
