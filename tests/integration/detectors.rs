@@ -55,21 +55,11 @@ fn an_overlay_detector_changes_what_is_found() {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(dir.path().join("record.json"), RECORD).expect("write record");
     let plain = validate(dir.path(), &[]);
-    assert_eq!(
-        plain.status.code(),
-        Some(0),
-        "{}",
-        common::transcript(&plain)
-    );
+    common::expect_exit(&plain, 0);
     let overlay = overlay(dir.path(), EVERY_CODE_A_PASSPORT);
     let overlaid = validate(dir.path(), &["--suites", &overlay]);
     // Only the passport reading of `code` can fail the one requirement.
-    assert_eq!(
-        overlaid.status.code(),
-        Some(1),
-        "{}",
-        common::transcript(&overlaid)
-    );
+    common::expect_exit(&overlaid, 1);
 }
 
 #[test]
@@ -79,13 +69,7 @@ fn a_mistake_in_a_detector_file_names_its_line() {
     let broken = EVERY_CODE_A_PASSPORT.replace("boundary = \"code\"", "boundary = \"codes\"");
     let overlay = overlay(dir.path(), &broken);
     let output = validate(dir.path(), &["--suites", &overlay]);
-    assert_eq!(
-        output.status.code(),
-        Some(2),
-        "{}",
-        common::transcript(&output)
-    );
-    let text = common::transcript(&output);
+    let text = common::expect_exit(&output, 2);
     assert!(text.contains("passport.toml:6"), "{text}");
 }
 
@@ -95,12 +79,7 @@ fn a_report_made_with_a_changed_detector_fails_verify() {
     std::fs::write(dir.path().join("record.json"), RECORD).expect("write record");
     let overlay = overlay(dir.path(), EVERY_CODE_A_PASSPORT);
     let keygen = run_in(dir.path(), &["keygen", "signer"]);
-    assert_eq!(
-        keygen.status.code(),
-        Some(0),
-        "{}",
-        common::transcript(&keygen)
-    );
+    common::expect_exit(&keygen, 0);
     let signed = validate(
         dir.path(),
         &[
@@ -112,33 +91,17 @@ fn a_report_made_with_a_changed_detector_fails_verify() {
             "json=report.json",
         ],
     );
-    assert_eq!(
-        signed.status.code(),
-        Some(1),
-        "{}",
-        common::transcript(&signed)
-    );
+    common::expect_exit(&signed, 1);
     let verify = |extra: &[&str]| {
         let mut args = vec!["verify", "report.json", "--public-key", "signer.pub"];
         args.extend_from_slice(extra);
         run_in(dir.path(), &args)
     };
     let untrusted = verify(&[]);
-    assert_eq!(
-        untrusted.status.code(),
-        Some(1),
-        "{}",
-        common::transcript(&untrusted)
-    );
-    let text = common::transcript(&untrusted);
+    let text = common::expect_exit(&untrusted, 1);
     assert!(text.contains("detectors/passport.toml"), "{text}");
     let trusted = verify(&["--suites", &overlay]);
-    assert_eq!(
-        trusted.status.code(),
-        Some(0),
-        "{}",
-        common::transcript(&trusted)
-    );
+    common::expect_exit(&trusted, 0);
 }
 
 /// Malaysia's identity card number (MyKad: birth date, place code, serial
@@ -201,19 +164,9 @@ fn a_region_adds_a_kind_of_identifier_without_rust() {
         )
     };
     let baseline = run("baseline");
-    assert_eq!(
-        baseline.status.code(),
-        Some(0),
-        "{}",
-        common::transcript(&baseline)
-    );
+    common::expect_exit(&baseline, 0);
     let malaysia = run("my");
-    assert_eq!(
-        malaysia.status.code(),
-        Some(1),
-        "{}",
-        common::transcript(&malaysia)
-    );
+    common::expect_exit(&malaysia, 1);
     let text = String::from_utf8_lossy(&malaysia.stdout);
     assert!(
         text.contains("`/holder` contains a Malaysian identity card number (MyKad)"),
@@ -232,13 +185,7 @@ fn a_profile_naming_a_kind_nobody_defines_is_refused_with_the_kinds_that_exist()
         &MALAYSIA_PROFILE.replace("\"my-mykad\"]", "\"my-mycad\"]"),
     );
     let output = validate(dir.path(), &["--suites", &overlay, "-p", "my"]);
-    assert_eq!(
-        output.status.code(),
-        Some(2),
-        "{}",
-        common::transcript(&output)
-    );
-    let text = common::transcript(&output);
+    let text = common::expect_exit(&output, 2);
     assert!(text.contains("unknown detector `my-mycad`"), "{text}");
     assert!(text.contains("my-mykad"), "{text}");
 }

@@ -65,6 +65,14 @@ pub fn transcript(output: &Output) -> String {
     )
 }
 
+/// The transcript of a run that must have exited with `code`; the
+/// assertion shows the whole transcript when it did not.
+pub fn expect_exit(output: &Output, code: i32) -> String {
+    let text = transcript(output);
+    assert_eq!(output.status.code(), Some(code), "{text}");
+    text
+}
+
 /// Snapshot settings that write each of `paths` (temporary folders, whose
 /// names change from run to run) as its placeholder, such as `[repo]`. Use
 /// with `settings.bind(|| insta::assert_snapshot!(...))`.
