@@ -404,6 +404,7 @@ impl Resolver<'_> {
             .as_ref()
             .map(|path| self.file("/payloads/declaration", path));
         PayloadsJob {
+            representation: Default::default(),
             files,
             schema: section.schema.clone(),
             requirements: section.requirements.clone(),

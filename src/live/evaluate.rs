@@ -539,7 +539,16 @@ fn declared_only(x: &Exchange, context: &Context<'_>) -> Outcome {
     let shape = records::each_record(&x.body, |record| {
         let i = index;
         index += 1;
-        let adapted = pipeline::adapt(record);
+        if unknown_type.is_some() {
+            return;
+        }
+        let adapted = match pipeline::adapt(record, pipeline::Declared::Auto) {
+            Ok(adapted) => adapted,
+            Err(why) => {
+                unknown_type = Some(format!("not checked: {why}"));
+                return;
+            }
+        };
         let Some(map) = adapted.value.as_object() else {
             return;
         };

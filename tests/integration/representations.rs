@@ -1,0 +1,129 @@
+//! Records in NGSI-LD normalized and concise, NGSI-v2 normalized and
+//! key-values form: the same MobilityTrip (6-decimal start, unbucketed
+//! start time) fails the `kr` coarsening checks in every form, each
+//! finding pointed into the record as written; a record whose form cannot
+//! be told, or that does not match the declared form, is "could not be
+//! checked", never met.
+
+use std::io::Write;
+
+use crate::common;
+
+const FORMS: &[&str] = &[
+    "key-values",
+    "ngsi-ld-normalized",
+    "ngsi-ld-concise",
+    "ngsi-v2-normalized",
+];
+
+const COARSENING: &[&str] = &[
+    "-r",
+    "ANON-LOC-PRECISION-01",
+    "-r",
+    "ANON-TIME-GRANULARITY-01",
+];
+
+fn fixture(form: &str) -> String {
+    format!("fixtures/payloads/representations/mobility-trip-{form}.json")
+}
+
+#[test]
+fn a_trip_fails_the_kr_coarsening_checks_in_every_form() {
+    for form in FORMS {
+        let path = fixture(form);
+        let mut args = vec!["validate", path.as_str(), "--profile", "kr"];
+        args.extend(COARSENING);
+        let output = common::run(&args);
+        insta::assert_snapshot!(
+            format!("coarsening_{}", form.replace('-', "_")),
+            common::transcript(&output)
+        );
+        assert_eq!(output.status.code(), Some(1), "{form}");
+    }
+}
+
+#[test]
+fn every_form_of_the_trip_gets_the_same_verdicts_under_kr_and_baseline() {
+    for profile in ["kr", "baseline"] {
+        let verdicts: Vec<serde_json::Value> = FORMS
+            .iter()
+            .map(|form| {
+                let path = fixture(form);
+                let output = common::run(&[
+                    "validate",
+                    path.as_str(),
+                    "--profile",
+                    profile,
+                    "--format",
+                    "json",
+                ]);
+                let report = common::json_report(&output);
+                report["profiles"][0]["results"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|r| serde_json::json!([r["requirement"], r["verdict"], r["counts"]]))
+                    .collect()
+            })
+            .collect();
+        assert!(
+            verdicts.iter().all(|v| *v == verdicts[0]),
+            "{profile}: {verdicts:#?}"
+        );
+        assert!(
+            verdicts[0].as_array().is_some_and(|a| !a.is_empty()),
+            "{profile}: no verdicts"
+        );
+    }
+}
+
+#[test]
+fn a_normalized_trip_read_as_key_values_could_not_be_checked() {
+    let path = fixture("ngsi-ld-normalized");
+    let mut args = vec![
+        "validate",
+        path.as_str(),
+        "--profile",
+        "kr",
+        "--representation",
+        "key-values",
+    ];
+    args.extend(COARSENING);
+    let output = common::run(&args);
+    insta::assert_snapshot!(common::transcript(&output));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(!text.contains("Result: MET"), "{text}");
+}
+
+#[test]
+fn a_record_whose_form_cannot_be_told_is_not_checked() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("mixed.json");
+    let mut file = std::fs::File::create(&path).expect("create");
+    // NGSI-v2 attribute objects beside a bare value.
+    let record = serde_json::json!({
+        "id": "urn:ngsi-ld:MobilityTrip:mixed",
+        "type": "MobilityTrip",
+        "startTime": {"type": "DateTime", "value": "2025-03-04T08:07:31+09:00"},
+        "endTime": "2025-03-04T08:45:00+09:00",
+        "startLocation": {"type": "geo:json", "value": {"type": "Point", "coordinates": [126.978123, 37.566481]}},
+        "endLocation": {"type": "Point", "coordinates": [127.028, 37.498]}
+    });
+    write!(file, "{record}").expect("write");
+    let shown = path.to_string_lossy().into_owned();
+    let mut args = vec!["validate", shown.as_str(), "--profile", "kr"];
+    args.extend(COARSENING);
+    let output = common::run(&args);
+    let settings = common::path_filters(&[(dir.path(), "[dir]")]);
+    settings.bind(|| insta::assert_snapshot!(common::transcript(&output)));
+    assert_ne!(output.status.code(), Some(0));
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("mixed\""));
+}
+
+#[test]
+fn an_unknown_representation_name_is_a_usage_error() {
+    let path = fixture("key-values");
+    let output = common::run(&["validate", path.as_str(), "--representation", "normalized"]);
+    insta::assert_snapshot!(common::transcript(&output));
+    assert_eq!(output.status.code(), Some(2));
+}
