@@ -552,9 +552,6 @@ fn declared_only(x: &Exchange, context: &Context<'_>) -> Outcome {
         let Some(map) = adapted.value.as_object() else {
             return;
         };
-        if unknown_type.is_some() {
-            return;
-        }
         let own_type = map.get("type").and_then(Value::as_str);
         let entity_type = own_type.or(context.endpoint_type);
         let Some(declared) = entity_type.and_then(|t| context.declared.get(t)) else {

@@ -181,10 +181,9 @@ fn transcript(output: &Output) -> String {
     )
 }
 
-/// Runs cityconform's schema check on one case and reads its verdict from
-/// the JSON report (not only the exit code, so that a record that was never
-/// checked cannot pass for a valid one).
-fn cityconform_answer(case: &Case, formats: Formats, map_uris: &[String]) -> Answer {
+/// `cityconform validate` of the schema requirement alone against
+/// `schema`, with a JSON report; the caller adds options and the instance.
+fn schema_command(schema: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_cityconform"));
     command
         .current_dir(crate_root())
@@ -197,7 +196,15 @@ fn cityconform_answer(case: &Case, formats: Formats, map_uris: &[String]) -> Ans
             "json",
         ])
         .arg("--schema")
-        .arg(&case.schema);
+        .arg(schema);
+    command
+}
+
+/// Runs cityconform's schema check on one case and reads its verdict from
+/// the JSON report (not only the exit code, so that a record that was never
+/// checked cannot pass for a valid one).
+fn cityconform_answer(case: &Case, formats: Formats, map_uris: &[String]) -> Answer {
+    let mut command = schema_command(&case.schema);
     for map_uri in map_uris {
         command.arg("--map-uri").arg(map_uri);
     }
@@ -682,18 +689,7 @@ const NORMALIZED_PAIRS_THAT_DIFFER: &[(&str, &str)] = &[
 /// The schema verdict and counts of `instance` against `schema`, from the
 /// JSON report, with the exit code.
 fn schema_verdict(schema: &Path, instance: &Path, map_uri: &str) -> (Option<i32>, Value) {
-    let output = Command::new(env!("CARGO_BIN_EXE_cityconform"))
-        .current_dir(crate_root())
-        .env("NO_COLOR", "1")
-        .args([
-            "validate",
-            "--requirement",
-            SCHEMA_REQUIREMENT,
-            "--format",
-            "json",
-        ])
-        .arg("--schema")
-        .arg(schema)
+    let output = schema_command(schema)
         .arg("--map-uri")
         .arg(map_uri)
         .arg(instance)
