@@ -1,8 +1,8 @@
 //! Property: the same entity gives the same verdict per requirement in
 //! every representation. Generated MobilityTrips, passing and failing
 //! (schema, identifier fields and values, coordinate precision, time
-//! buckets), are checked in key-values, NGSI-LD normalized and NGSI-v2
-//! normalized form under the `kr` and `baseline` profiles.
+//! buckets), are checked in key-values, NGSI-LD normalized and concise,
+//! and NGSI-v2 normalized form under the `kr` and `baseline` profiles.
 
 use std::sync::OnceLock;
 
@@ -110,6 +110,22 @@ fn ngsi_ld_normalized(record: &Value) -> Value {
     })
 }
 
+/// NGSI-LD concise: bare values, but numbers as `value` objects with a
+/// unit, and an `@context` that says the record is NGSI-LD.
+fn ngsi_ld_concise(record: &Value) -> Value {
+    let mut concise = wrapped(record, |_, value| match value {
+        Value::Number(_) => json!({"value": value, "unitCode": "MTR"}),
+        _ => value.clone(),
+    });
+    if let Some(map) = concise.as_object_mut() {
+        map.insert(
+            "@context".to_owned(),
+            json!("https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context.jsonld"),
+        );
+    }
+    concise
+}
+
 fn ngsi_v2_normalized(record: &Value) -> Value {
     wrapped(record, |name, value| {
         let kind = match value {
@@ -188,8 +204,9 @@ fn same_verdicts(trip: Trip) -> bool {
     for plan in plans {
         let key_values = verdicts(plan, choice, trip.0.clone());
         let ld = verdicts(plan, choice, ngsi_ld_normalized(&trip.0));
+        let concise = verdicts(plan, choice, ngsi_ld_concise(&trip.0));
         let v2 = verdicts(plan, choice, ngsi_v2_normalized(&trip.0));
-        if ld != key_values || v2 != key_values {
+        if ld != key_values || concise != key_values || v2 != key_values {
             return false;
         }
         REACHED.hit();
