@@ -173,3 +173,35 @@ fn a_live_answer_in_ngsi_ld_normalized_form_fails_the_coarsening_checks() {
     pointers.sort();
     insta::assert_debug_snapshot!(pointers);
 }
+
+/// `representation` in the `[payloads]` section of `cityconform.toml` is
+/// what `--representation` is to `validate`.
+#[test]
+fn a_configuration_may_declare_the_representation() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let source = common::root().join(fixture("ngsi-ld-normalized"));
+    std::fs::copy(&source, dir.path().join("trip.json")).expect("fixture copied");
+    let run = |representation: &str| {
+        std::fs::write(
+            dir.path().join("cityconform.toml"),
+            format!(
+                "profiles = [\"kr\"]\n[payloads]\npaths = [\"trip.json\"]\nrepresentation = \"{representation}\"\nrequirements = [\"ANON-LOC-PRECISION-01\"]\n"
+            ),
+        )
+        .expect("configuration written");
+        let output = common::cityconform(&["check", "--format", "json"])
+            .current_dir(dir.path())
+            .output()
+            .expect("the cityconform binary runs");
+        let report = common::json_report(&output);
+        (
+            output.status.code(),
+            report["profiles"][0]["results"][0]["verdict"].clone(),
+        )
+    };
+    assert_eq!(
+        run("ngsi-ld-normalized"),
+        (Some(1), serde_json::json!("fail"))
+    );
+    assert_eq!(run("key-values"), (Some(1), serde_json::json!("error")));
+}
