@@ -150,6 +150,23 @@ fn starts_with_segments(pointer: &str, prefix: &str) -> bool {
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
+/// An attribute's name as a message shows it: a member name is data too,
+/// so one that could hold an identifier (many digits, `@`, `.`, anything
+/// beyond ASCII letters, digits, `_`, `-` and `:`, or a long one) is not
+/// repeated.
+fn shown(name: &str) -> String {
+    let plain = name.len() <= 40
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | ':'))
+        && name.chars().filter(char::is_ascii_digit).count() <= 3;
+    if plain {
+        format!("`/{name}`")
+    } else {
+        "(its name is not shown: it may hold an identifier)".to_owned()
+    }
+}
+
 /// A member name as a JSON pointer segment (RFC 6901 §3).
 fn segment(name: &str) -> String {
     name.replace('~', "~0").replace('/', "~1")
@@ -338,7 +355,8 @@ fn ngsi_ld(map: Map<String, Value>, form: Representation) -> Result<Adapted, Una
         }
         let (value, inner) = ld_value(attribute, form).map_err(|why| {
             Unadaptable(format!(
-                "attribute `{at}` {why} in {form} form; declare the record's representation with --representation"
+                "attribute {} {why} in {form} form; declare the record's representation with --representation",
+                shown(&name)
             ))
         })?;
         let (value, inner) = unwrap_typed_literal(value, inner);
@@ -404,7 +422,8 @@ fn ngsi_v2(map: Map<String, Value>) -> Result<Adapted, Unadaptable> {
             }
             _ => {
                 return Err(Unadaptable(format!(
-                    "attribute `{at}` is not an NGSI-v2 `type`/`value` object; declare the record's representation with --representation"
+                    "attribute {} is not an NGSI-v2 `type`/`value` object; declare the record's representation with --representation",
+                    shown(&name)
                 )));
             }
         };
@@ -581,6 +600,17 @@ mod tests {
             assert!(why.0.contains("--representation"), "{why}");
             assert!(!why.0.contains("free"), "{why}");
         }
+    }
+
+    #[test]
+    fn a_member_name_that_may_hold_an_identifier_is_not_repeated() {
+        let record = json!({"type": "T", "traveller@example.org": 1});
+        let why =
+            adapt(record, Declared::Is(Representation::NgsiV2Normalized)).expect_err("mismatch");
+        assert!(!why.0.contains("example.org"), "{why}");
+        assert!(why.0.contains("not shown"), "{why}");
+        assert_eq!(shown("NO2"), "`/NO2`");
+        assert!(!shown("01012345678").contains("0101"));
     }
 
     #[test]
