@@ -22,6 +22,12 @@ impl Reached {
     pub(crate) fn hit(&self) {
         self.0.fetch_add(1, Ordering::Relaxed);
     }
+
+    /// The cases counted so far: a property whose cases must include more
+    /// than one kind counts each kind with its own `Reached`.
+    pub(crate) fn count(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
 }
 
 /// Runs `property` until `tests` generated cases pass (at most ten times as

@@ -437,6 +437,7 @@ fn harness(registry: &SchemaRegistry, path: &Path, only: &[String]) -> Result<(u
         force_schema: None,
         generated_at: String::new(),
         waivers: None,
+        representation: Default::default(),
     };
     let report = validate(&plan, registry, &options, &NoProgress).map_err(|e| e.to_string())?;
     // Render the JSON report too: a run is not done until it is written.

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use cityconform::ExitCode;
 use cityconform::error::Error;
 use cityconform::harness::{Job, PayloadsJob};
+use cityconform::payload::pipeline::Declared;
 use cityconform::schema::{SchemaOptions, UriMapping};
 use clap::Args;
 
@@ -51,6 +52,12 @@ pub(crate) struct ValidateArgs {
     #[arg(long, value_name = "DECLARATION")]
     declaration: Option<PathBuf>,
 
+    /// The records' representation: ngsi-ld-normalized, ngsi-ld-concise,
+    /// ngsi-v2-normalized, key-values, geojson-feature, or auto (told from
+    /// each record's content).
+    #[arg(long, value_name = "FORM", default_value = "auto")]
+    representation: Declared,
+
     #[command(flatten)]
     selection: SelectionArgs,
 
@@ -79,6 +86,7 @@ pub(crate) fn run(args: ValidateArgs) -> Result<ExitCode, Error> {
         schema: args.schema.clone(),
         requirements: args.selection.only.clone(),
         declaration: args.declaration.clone(),
+        representation: args.representation,
         pointer: String::new(),
     });
     let schemas = SchemaOptions {

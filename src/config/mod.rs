@@ -73,6 +73,7 @@ struct PayloadsSection {
     #[serde(default)]
     requirements: Vec<String>,
     declaration: Option<String>,
+    representation: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -420,7 +421,20 @@ impl Resolver<'_> {
             .declaration
             .as_ref()
             .map(|path| self.file("/payloads/declaration", path));
+        let representation = match section.representation.as_deref().map(str::parse) {
+            None => Default::default(),
+            Some(Ok(declared)) => declared,
+            Some(Err(message)) => {
+                self.problem(
+                    "/payloads/representation",
+                    message,
+                    "leave it out to tell each record's form from its content",
+                );
+                Default::default()
+            }
+        };
         PayloadsJob {
+            representation,
             files,
             schema: section.schema.clone(),
             requirements: section.requirements.clone(),

@@ -27,6 +27,7 @@ profiles = ["baseline"]
 paths = ["payloads"]
 # schema = "MobilityTrip"                # force one schema on every record
 # requirements = ["PAY-SCHEMA-01"]       # check only these requirements
+# representation = "ngsi-ld-normalized"  # else told from each record (auto)
 
 # Datasets audited for anonymity, each with its descriptor.
 # [[datasets]]

@@ -29,12 +29,16 @@ pub(crate) fn coordinate_precision(
     }
     let mut violations = Vec::new();
     let mut saw_coordinates = false;
+    let mut unreadable = Vec::new();
     for field in fields {
         let limit = field
             .max_coordinate_decimals
             .map_or(max_decimals, |own| own.min(max_decimals));
         for (pointer, value) in governance::values_at(record, &field.path) {
             let Some(finest) = finest_coordinate(value) else {
+                if should_hold_coordinates(field, value) {
+                    unreadable.push(pointer);
+                }
                 continue;
             };
             saw_coordinates = true;
@@ -49,12 +53,36 @@ pub(crate) fn coordinate_precision(
             }
         }
     }
+    if violations.is_empty() && !unreadable.is_empty() {
+        return not_located(&unreadable, "coordinates");
+    }
     if !saw_coordinates && violations.is_empty() {
         return Outcome::NotApplicable(
             "the record carries no quasi-identifying coordinates".to_owned(),
         );
     }
     Outcome::from_violations(violations)
+}
+
+/// Whether a value without coordinates at `field` means the check could
+/// not read it: the field is annotated with a coordinate precision, or the
+/// value is an attribute object wrapping another value. A quasi-identifier
+/// that is no place (a token, a time) holds no coordinates by nature.
+fn should_hold_coordinates(field: &AnnotatedField, value: &Value) -> bool {
+    let wrapped = value
+        .as_object()
+        .is_some_and(|o| o.contains_key("value") || o.contains_key("@value"));
+    !value.is_null() && (field.max_coordinate_decimals.is_some() || wrapped)
+}
+
+/// An annotated field is there but holds no `what` the check can read (a
+/// record in a form its adapter did not unwrap, or a wrong value): the
+/// requirement could not be checked, which is never "does not apply".
+fn not_located(pointers: &[String], what: &str) -> Outcome {
+    Outcome::Error(format!(
+        "not checked: the annotated field(s) at `{}` hold no {what} the check can read; give the record in key-values form or declare its representation with --representation",
+        pointers.join("`, `")
+    ))
 }
 
 /// The most decimals among the numbers of a GeoJSON geometry's
@@ -125,12 +153,18 @@ pub(crate) fn time_granularity(
     }
     let mut violations = Vec::new();
     let mut saw_time = false;
+    let mut unreadable = Vec::new();
     for (field, own) in fields {
         let buckets: Vec<Granularity> = std::iter::once(own)
             .chain(profile.filter(|p| *p != own))
             .collect();
         for (pointer, value) in governance::values_at(record, &field.path) {
-            let Some(text) = value.as_str() else { continue };
+            let Some(text) = value.as_str() else {
+                if !value.is_null() {
+                    unreadable.push(pointer);
+                }
+                continue;
+            };
             saw_time = true;
             if let Some(message) = off_bucket(text, &buckets) {
                 violations.push(Violation::new(
@@ -139,6 +173,9 @@ pub(crate) fn time_granularity(
                 ));
             }
         }
+    }
+    if violations.is_empty() && !unreadable.is_empty() {
+        return not_located(&unreadable, "timestamp");
     }
     if !saw_time {
         return Outcome::NotApplicable("the record carries no annotated timestamps".to_owned());

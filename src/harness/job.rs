@@ -105,6 +105,8 @@ pub struct PayloadsJob {
     pub requirements: Vec<String>,
     /// The data-flow declaration the records are exchanged under.
     pub declaration: Option<PathBuf>,
+    /// The records' representation (`--representation`), or `Auto`.
+    pub representation: crate::payload::pipeline::Declared,
     /// The config section (`/payloads`), or empty.
     pub pointer: String,
 }

@@ -66,6 +66,7 @@ fn payloads(
     let options = ValidateOptions {
         paths: job.files.clone(),
         force_schema: job.schema.clone(),
+        representation: job.representation,
         generated_at: harness.options.generated_at.clone(),
         waivers: waivers.cloned(),
     };

@@ -539,13 +539,19 @@ fn declared_only(x: &Exchange, context: &Context<'_>) -> Outcome {
     let shape = records::each_record(&x.body, |record| {
         let i = index;
         index += 1;
-        let adapted = pipeline::adapt(record);
-        let Some(map) = adapted.value.as_object() else {
-            return;
-        };
         if unknown_type.is_some() {
             return;
         }
+        let adapted = match pipeline::adapt(record, pipeline::Declared::Auto) {
+            Ok(adapted) => adapted,
+            Err(why) => {
+                unknown_type = Some(format!("not checked: {why}"));
+                return;
+            }
+        };
+        let Some(map) = adapted.value.as_object() else {
+            return;
+        };
         let own_type = map.get("type").and_then(Value::as_str);
         let entity_type = own_type.or(context.endpoint_type);
         let Some(declared) = entity_type.and_then(|t| context.declared.get(t)) else {

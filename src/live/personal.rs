@@ -42,7 +42,15 @@ pub(crate) fn personal(
         if !matches!(found, Personal::No) {
             return;
         }
-        let adapted = pipeline::adapt(record);
+        let adapted = match pipeline::adapt(record, pipeline::Declared::Auto) {
+            Ok(adapted) => adapted,
+            Err(why) => {
+                found = Personal::Unknown(format!(
+                    "could not tell whether the records are personal data: {why}"
+                ));
+                return;
+            }
+        };
         let schema = match schemas.for_record(&adapted.value, endpoint_type) {
             Ok(schema) => schema,
             Err(reason) => {

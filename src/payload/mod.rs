@@ -6,6 +6,9 @@
 //! - [`checks`]: the payload checks, one per kind.
 //! - [`declared_flow`]: the check of records against a data-flow
 //!   declaration.
+//! - [`representation`]: the forms a record arrives in (key-values,
+//!   NGSI-LD normalized and concise, NGSI-v2 normalized, GeoJSON Feature)
+//!   and their adapters, with pointers back into the record as it arrived.
 //! - [`pipeline`]: the one record pipeline (representation, schema,
 //!   checks) that records from files and from live answers go through.
 //! - `validate`: payload files through the pipeline into the report.
@@ -14,6 +17,9 @@ pub mod checks;
 pub mod declared_flow;
 pub mod pipeline;
 pub mod records;
+pub mod representation;
+#[cfg(test)]
+mod same_verdicts;
 mod validate;
 
 use crate::detect::definitions::Definitions;

@@ -1,13 +1,12 @@
 //! The one record pipeline: a record from a payload file or from a live
 //! data answer goes through the same steps here.
 //!
-//! 1. **Representation** ([`adapt`]): the record as it arrived is turned
-//!    into the form the shared schemas describe. This is the seam where
-//!    adapters for other representations plug in (NGSI-LD normalized,
-//!    ...); records are read in key-value form, and a GeoJSON Feature
-//!    (RFC 7946 §3.2) as its `properties` with its `geometry` as the
-//!    record's `location` (and its `id` as the record's), every finding
-//!    pointed back into the feature as it arrived.
+//! 1. **Representation** ([`adapt`], in `representation`): the record as
+//!    it arrived (key-values, NGSI-LD normalized or concise, NGSI-v2
+//!    normalized, a GeoJSON Feature) is turned into the form the shared
+//!    schemas describe, every finding pointed back into the record as it
+//!    arrived. A record whose form cannot be told is not checked: every
+//!    check that reads it could not be checked.
 //! 2. **Schema** ([`SchemaChoice`]): forced for every record, or chosen by
 //!    the record's `type` (or the type its endpoint declares).
 //! 3. **Checks**: every payload check of the plan on the record's view.
@@ -18,102 +17,9 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::checks::{PayloadCheck, RecordView};
+pub use super::representation::{Adapted, Declared, Representation, Unadaptable, adapt};
 use crate::outcome::Outcome;
 use crate::schema::CompiledSchema;
-
-/// The forms a record can arrive in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Representation {
-    /// Members are the entity's attributes, values as they are: the form
-    /// the shared schemas describe.
-    KeyValues,
-    /// A GeoJSON Feature: `properties` are the attributes, `geometry` the
-    /// location, `id` the identifier.
-    GeoJsonFeature {
-        /// `location` is the feature's `geometry`.
-        location_from_geometry: bool,
-        /// `id` is the feature's `id`.
-        id_from_feature: bool,
-    },
-}
-
-/// A record in the form the checks read, and the form it arrived in.
-#[derive(Debug)]
-pub struct Adapted {
-    /// The record as the shared schemas describe it.
-    pub value: Value,
-    /// What it arrived as.
-    pub representation: Representation,
-}
-
-impl Adapted {
-    /// Where `pointer` into the adapted record points in the record as it
-    /// arrived, so that a finding names the member the sender wrote.
-    pub fn original_pointer(&self, pointer: &str) -> String {
-        let Representation::GeoJsonFeature {
-            location_from_geometry,
-            id_from_feature,
-        } = self.representation
-        else {
-            return pointer.to_owned();
-        };
-        let first = pointer.split('/').nth(1).unwrap_or("");
-        if pointer.is_empty() {
-            String::new()
-        } else if location_from_geometry && first == "location" {
-            format!("/geometry{}", &pointer["/location".len()..])
-        } else if id_from_feature && first == "id" {
-            pointer.to_owned()
-        } else {
-            format!("/properties{pointer}")
-        }
-    }
-}
-
-/// Turns a record as it arrived into the form the shared schemas describe.
-/// Key-value records pass as they are; a GeoJSON Feature becomes its
-/// properties, with its geometry as `location` and its `id` as the
-/// record's, where the properties do not already name them.
-pub fn adapt(value: Value) -> Adapted {
-    let mut feature = match value {
-        Value::Object(map) if is_feature(&map) => map,
-        value => {
-            return Adapted {
-                value,
-                representation: Representation::KeyValues,
-            };
-        }
-    };
-    let mut record = match feature.remove("properties") {
-        Some(Value::Object(properties)) => properties,
-        _ => serde_json::Map::new(),
-    };
-    let geometry = feature.remove("geometry").filter(|g| !g.is_null());
-    let location_from_geometry = geometry.is_some() && !record.contains_key("location");
-    if let Some(geometry) = geometry.filter(|_| location_from_geometry) {
-        record.insert("location".to_owned(), geometry);
-    }
-    let id = feature.remove("id");
-    let id_from_feature = id.is_some() && !record.contains_key("id");
-    if let Some(id) = id.filter(|_| id_from_feature) {
-        record.insert("id".to_owned(), id);
-    }
-    Adapted {
-        value: Value::Object(record),
-        representation: Representation::GeoJsonFeature {
-            location_from_geometry,
-            id_from_feature,
-        },
-    }
-}
-
-/// Whether `value` is a GeoJSON Feature: `type` is `Feature`, with
-/// `geometry` and `properties` members (RFC 7946 §3.2).
-fn is_feature(value: &serde_json::Map<String, Value>) -> bool {
-    value.get("type").and_then(Value::as_str) == Some("Feature")
-        && value.contains_key("geometry")
-        && value.contains_key("properties")
-}
 
 /// How a record's schema is chosen.
 #[derive(Debug)]
@@ -189,31 +95,45 @@ pub struct Checked {
     pub input_error: bool,
 }
 
-/// Runs `checks` (plan instance, check) on one record.
+/// Runs `checks` (plan instance, check) on one record, its representation
+/// told from its content.
 pub fn check_record<'c>(
     checks: impl Iterator<Item = (usize, &'c PayloadCheck)> + Clone,
     value: Value,
     choice: &SchemaChoice,
     declared_type: Option<&str>,
 ) -> Checked {
-    check_record_with_source(checks, value, None, choice, declared_type)
+    check_record_with_source(checks, value, None, Declared::Auto, choice, declared_type)
 }
 
 /// [`check_record`] for a record whose text as written is at hand
 /// (`source`): detection reads its numbers as written rather than as
-/// parsed.
+/// parsed. `representation` is the form the run declares, or `Auto`.
 pub fn check_record_with_source<'c>(
     checks: impl Iterator<Item = (usize, &'c PayloadCheck)> + Clone,
     value: Value,
     source: Option<&str>,
+    representation: Declared,
     choice: &SchemaChoice,
     declared_type: Option<&str>,
 ) -> Checked {
-    let adapted = adapt(value);
+    let adapted = match adapt(value, representation) {
+        Ok(adapted) => adapted,
+        Err(unadaptable) => {
+            return Checked {
+                outcomes: not_adapted(checks.clone(), &unadaptable),
+                input_error: checks.clone().any(|(_, c)| c.is_schema()),
+            };
+        }
+    };
     let schema = choice.for_record(&adapted.value, declared_type);
     // A record without a schema is an input error only when the schema
     // check runs and says so; otherwise the checks that need a schema skip.
     let input_error = schema.is_err() && checks.clone().any(|(_, c)| c.is_schema());
+    // The text as written is the record as it arrived: its pointers and the
+    // members its numbers sit under are those of the adapted record only
+    // for key-values.
+    let source = source.filter(|_| adapted.representation == Representation::KeyValues);
     let view = RecordView {
         value: &adapted.value,
         schema: schema.as_ref().map(|s| *s).map_err(String::as_str),
@@ -227,6 +147,17 @@ pub fn check_record_with_source<'c>(
     }
 }
 
+/// Outcomes on a record whose representation could not be told: every
+/// check reads its attributes, so none could be checked.
+fn not_adapted<'c>(
+    checks: impl Iterator<Item = (usize, &'c PayloadCheck)>,
+    why: &Unadaptable,
+) -> Vec<(usize, Outcome)> {
+    checks
+        .map(|(i, _)| (i, Outcome::Error(format!("not checked: {why}"))))
+        .collect()
+}
+
 /// `outcome` with every violation's pointer into the record as it arrived.
 fn pointed_back(outcome: Outcome, adapted: &Adapted) -> Outcome {
     match outcome {
@@ -235,7 +166,13 @@ fn pointed_back(outcome: Outcome, adapted: &Adapted) -> Outcome {
                 violations
                     .into_iter()
                     .map(|mut v| {
-                        v.pointer = adapted.original_pointer(&v.pointer);
+                        let original = adapted.original_pointer(&v.pointer);
+                        // A message that names the member names it as
+                        // the sender wrote it.
+                        v.message = v
+                            .message
+                            .replace(&format!("`{}`", v.pointer), &format!("`{original}`"));
+                        v.pointer = original;
                         v
                     })
                     .collect(),
@@ -269,6 +206,10 @@ pub fn unreadable<'c>(
 mod tests {
     use super::*;
     use serde_json::json;
+
+    fn adapt(value: Value) -> Adapted {
+        super::adapt(value, Declared::Auto).expect("adaptable")
+    }
 
     #[test]
     fn a_feature_is_its_properties_with_its_geometry_as_location() {

@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use rayon::prelude::*;
 
 use super::PayloadPlan as Plan;
-use super::pipeline::{self, SchemaChoice};
+use super::pipeline::{self, Declared, SchemaChoice};
 use super::records::{self as payload, NdjsonBatches, PayloadFile, PayloadFormat, RawRecord};
 use crate::engine::{Locator, Outcome, Progress, Tally};
 use crate::error::{Error, Result};
@@ -37,6 +37,15 @@ pub struct ValidateOptions {
     pub generated_at: String,
     /// The run's waivers, applied while counting.
     pub waivers: Option<std::sync::Arc<crate::waiver::Waivers>>,
+    /// The records' representation, or `Auto` to tell each from its
+    /// content.
+    pub representation: Declared,
+}
+
+/// How every record of the run is read: its schema, and its form.
+struct Reading {
+    schemas: SchemaChoice,
+    representation: Declared,
 }
 
 /// Validates every payload record under `options.paths` against `plan`.
@@ -47,13 +56,17 @@ pub fn validate(
     progress: &dyn Progress,
 ) -> Result<Report> {
     let files = payload::discover(&options.paths)?;
-    let choice = match &options.force_schema {
+    let schemas = match &options.force_schema {
         Some(reference) => SchemaChoice::Forced(Arc::new(registry.compile(reference)?)),
         None => SchemaChoice::ByType {
             schemas: registry.compile_types()?,
             hint: "add one with --schema-dir or force one with --schema (see `cityconform schemas`)",
             untyped_hint: "use --schema to name one",
         },
+    };
+    let choice = Reading {
+        schemas,
+        representation: options.representation,
     };
     let total: u64 = files
         .iter()
@@ -93,7 +106,7 @@ pub fn validate(
 fn stream_ndjson(
     file: &PayloadFile,
     plan: &Plan,
-    choice: &SchemaChoice,
+    choice: &Reading,
     tally: &mut Tally<'_, super::PayloadCheck>,
     progress: &dyn Progress,
 ) -> Result<u64> {
@@ -177,7 +190,7 @@ fn check_batch(
     file: &PayloadFile,
     records: Vec<RawRecord>,
     plan: &Plan,
-    choice: &SchemaChoice,
+    choice: &Reading,
     tally: &mut Tally<'_, super::PayloadCheck>,
     locator: &MemberLines,
 ) {
@@ -190,7 +203,7 @@ fn check_records(
     file: &PayloadFile,
     records: Vec<RawRecord>,
     plan: &Plan,
-    choice: &SchemaChoice,
+    choice: &Reading,
 ) -> Vec<Checked> {
     let display = file.display();
     records
@@ -247,7 +260,7 @@ fn all_checks(plan: &Plan) -> impl Iterator<Item = (usize, &super::PayloadCheck)
 fn check_record(
     record: &RawRecord,
     plan: &Plan,
-    choice: &SchemaChoice,
+    choice: &Reading,
 ) -> (Vec<(usize, Outcome)>, bool) {
     match record.content.parse() {
         Ok(parsed) => {
@@ -255,7 +268,8 @@ fn check_record(
                 all_checks(plan),
                 parsed.value,
                 Some(parsed.source),
-                choice,
+                choice.representation,
+                &choice.schemas,
                 None,
             );
             (checked.outcomes, checked.input_error)

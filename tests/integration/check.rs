@@ -180,6 +180,10 @@ fn configuration_errors_name_the_key_and_line() {
             "profiles = [\"baseline\",\n  \"atlantis\"]\n[payloads]\npaths = [\"payloads/live\"]\n",
         ),
         (
+            "unknown_representation",
+            "[payloads]\npaths = [\"payloads/live\"]\nrepresentation = \"normalized\"\n",
+        ),
+        (
             "glob_matches_nothing",
             "[payloads]\npaths = [\"payloads/live\",\n  \"payloads/**/*.xml\"]\n",
         ),

@@ -181,10 +181,9 @@ fn transcript(output: &Output) -> String {
     )
 }
 
-/// Runs cityconform's schema check on one case and reads its verdict from
-/// the JSON report (not only the exit code, so that a record that was never
-/// checked cannot pass for a valid one).
-fn cityconform_answer(case: &Case, formats: Formats, map_uris: &[String]) -> Answer {
+/// `cityconform validate` of the schema requirement alone against
+/// `schema`, with a JSON report; the caller adds options and the instance.
+fn schema_command(schema: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_cityconform"));
     command
         .current_dir(crate_root())
@@ -197,7 +196,15 @@ fn cityconform_answer(case: &Case, formats: Formats, map_uris: &[String]) -> Ans
             "json",
         ])
         .arg("--schema")
-        .arg(&case.schema);
+        .arg(schema);
+    command
+}
+
+/// Runs cityconform's schema check on one case and reads its verdict from
+/// the JSON report (not only the exit code, so that a record that was never
+/// checked cannot pass for a valid one).
+fn cityconform_answer(case: &Case, formats: Formats, map_uris: &[String]) -> Answer {
+    let mut command = schema_command(&case.schema);
     for map_uri in map_uris {
         command.arg("--map-uri").arg(map_uri);
     }
@@ -650,4 +657,89 @@ fn gbfs_v2_3_fixtures_are_valid_for_both_validators() {
             explain(&comparisons, &not_valid)
         );
     }
+}
+
+/// Published normalized examples that do not describe the same entity as
+/// their key-values twin, each with what differs; every other pair must get
+/// the same schema verdict.
+const NORMALIZED_PAIRS_THAT_DIFFER: &[(&str, &str)] = &[
+    (
+        "APDSObservation",
+        "`images` is a list of objects, not of lists",
+    ),
+    ("CityWork", "the line counts are booleans, not numbers"),
+    (
+        "EVChargingStation",
+        "`taxAmountCollected` is a boolean, not a number",
+    ),
+    (
+        "ElectricVehicleMobility",
+        "mixes NGSI-LD and NGSI-v2 attributes, so its form cannot be told",
+    ),
+    (
+        "FareCollectionSystem",
+        "`direction_id` is text, not a number",
+    ),
+    ("RoadAccident", "the passenger counts are not integers"),
+    ("RoadSegment", "the counts and heights are not numbers"),
+    ("TransportStation", "`levelId` and `locationType` are text"),
+    ("Vehicle", "`currentTripCount` is not a number"),
+];
+
+/// The schema verdict and counts of `instance` against `schema`, from the
+/// JSON report, with the exit code.
+fn schema_verdict(schema: &Path, instance: &Path, map_uri: &str) -> (Option<i32>, Value) {
+    let output = schema_command(schema)
+        .arg("--map-uri")
+        .arg(map_uri)
+        .arg(instance)
+        .output()
+        .expect("the cityconform binary runs");
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|error| {
+        panic!(
+            "no JSON report for {} ({error}):\n{}",
+            instance.display(),
+            transcript(&output)
+        )
+    });
+    let result = &report["profiles"][0]["results"][0];
+    (
+        output.status.code(),
+        serde_json::json!([result["verdict"], result["counts"]]),
+    )
+}
+
+#[test]
+fn smart_data_models_normalized_examples_get_the_verdicts_of_their_key_values_twins() {
+    let corpora = crate_root().join("../shared/corpora");
+    if !corpora.is_dir() {
+        eprintln!("skipping normalized examples: ../shared/corpora is absent");
+        return;
+    }
+    let map_uri = smart_data_models_map_uri(&corpora);
+    let mut compared = 0;
+    let mut differing = BTreeSet::new();
+    for (name, dir) in smart_data_models(&corpora) {
+        let normalized = dir.join("examples/example-normalized.json");
+        if !normalized.is_file() {
+            continue;
+        }
+        let schema = dir.join("schema.json");
+        let key_values = schema_verdict(&schema, &dir.join("examples/example.json"), &map_uri);
+        let normalized = schema_verdict(&schema, &normalized, &map_uri);
+        eprintln!("{name}: key-values {key_values:?}, normalized {normalized:?}");
+        compared += 1;
+        if key_values != normalized {
+            differing.insert(name);
+        }
+    }
+    let listed: BTreeSet<String> = NORMALIZED_PAIRS_THAT_DIFFER
+        .iter()
+        .map(|(name, _)| (*name).to_owned())
+        .collect();
+    assert_eq!(differing, listed, "pairs whose verdicts differ");
+    assert!(
+        compared >= MIN_SMART_DATA_MODELS,
+        "only {compared} normalized examples were compared"
+    );
 }

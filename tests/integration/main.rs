@@ -33,6 +33,7 @@ mod reference;
 mod renderers;
 mod report_paths;
 mod reports;
+mod representations;
 mod reproduce;
 mod reveal;
 mod schemas;
