@@ -187,6 +187,9 @@ fn context() -> &'static (Vec<PayloadPlan>, SchemaChoice) {
                 let selection = Selection {
                     profiles: &profiles,
                     only: &[],
+                    // The generated entities' verdicts do not depend on
+                    // dated lists; any fixed day keeps the plans equal.
+                    as_of: crate::dates::Day::parse("2026-01-01").expect("a calendar day"),
                 };
                 plan(&catalogue, &registry, selection, None).expect("bundled profile plans")
             })
