@@ -72,6 +72,10 @@ pub struct ListItem {
     /// The carve-outs that narrow what the members cover.
     #[serde(default, flatten)]
     pub carve_out: CarveOut,
+    /// The DPV concept the members are law-specific names of (the
+    /// `legal-bases` vocabulary): checks judge a flow's legal basis by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub concept: Option<String>,
 }
 
 /// What a member does not cover. Empty: it covers everything its list
@@ -408,6 +412,7 @@ fn check_dates(list: &List, source: &super::TomlSource) -> Result<()> {
             }
         }
     }
+    problems.extend(super::vocabulary::conflicts(list, source));
     for (i, from, until) in reversed {
         problems.push(
             source
