@@ -57,6 +57,20 @@ impl Vocabulary {
         self.concept(a) == self.concept(b)
     }
 
+    /// Every name of the concept `basis` names, the concept first: the
+    /// bases a declaration could write instead of `basis`.
+    pub fn synonyms(&self, basis: &str) -> Vec<String> {
+        let concept = self.concept(basis);
+        let mut out = vec![concept.to_owned()];
+        out.extend(
+            self.concepts
+                .iter()
+                .filter(|(_, c)| c.as_str() == concept)
+                .map(|(name, _)| name.clone()),
+        );
+        out
+    }
+
     /// `bases` as concepts, in order, without repeats: what a profile's
     /// list of accepted bases stands for.
     pub fn concepts_of(&self, bases: &[String]) -> Vec<String> {
@@ -122,6 +136,21 @@ mod tests {
         let v = embedded();
         assert_eq!(v.concept("kr-pipa:A28-2"), "kr-pipa:A28-2");
         assert_eq!(v.concept("dpv:Consent"), "dpv:Consent");
+    }
+
+    #[test]
+    fn synonyms_name_the_concept_first() {
+        let v = embedded();
+        assert_eq!(
+            v.synonyms("kr-pipa:A15-1-1"),
+            [
+                "dpv:Consent",
+                "eu-gdpr:A6-1-a",
+                "in-dpdp:S6",
+                "kr-pipa:A15-1-1"
+            ]
+        );
+        assert_eq!(v.synonyms("kr-pipa:A28-2"), ["kr-pipa:A28-2"]);
     }
 
     #[test]
