@@ -382,6 +382,8 @@ fn list_problem(error: &jsonschema::ValidationError<'_>, problem: FileProblem) -
             ..problem
         }
         .with_help("add `items = [...]` for members in force whatever the date, or an `[[item]]` table with `values` and their dates")
+    } else if let Some(plain) = super::vocabulary::plain_concept(error, &problem) {
+        plain
     } else {
         plain_pattern(error, problem)
     }

@@ -85,6 +85,70 @@ impl Vocabulary {
     }
 }
 
+/// The pattern `schemas/tool/list.schema.json` gives a `concept`.
+const CONCEPT_PATTERN: &str = "^dpv:[A-Z][A-Za-z]+$";
+
+/// The DPV legal-basis concepts the bundled profiles name: what a
+/// malformed `concept` is compared with to suggest one.
+const KNOWN_CONCEPTS: &[&str] = &[
+    "dpv:Consent",
+    "dpv:Contract",
+    "dpv:LegalObligation",
+    "dpv:VitalInterest",
+    "dpv:PublicInterest",
+    "dpv:OfficialAuthorityOfController",
+    "dpv:LegitimateInterest",
+];
+
+/// A `concept` that is not a DPV name, said plainly with the closest
+/// known concept; `None` for any other schema violation.
+pub(super) fn plain_concept(
+    error: &jsonschema::ValidationError<'_>,
+    problem: &FileProblem,
+) -> Option<FileProblem> {
+    let jsonschema::error::ValidationErrorKind::Pattern { pattern } = error.kind() else {
+        return None;
+    };
+    if pattern != CONCEPT_PATTERN {
+        return None;
+    }
+    let value = error.instance().as_str().unwrap_or_default().to_owned();
+    Some(
+        FileProblem {
+            message: format!("`{value}` is not a DPV concept such as dpv:Consent"),
+            ..problem.clone()
+        }
+        .with_help(format!(
+            "write the concept as DPV names it, here probably `{}`; see docs/LAW.md for the vocabulary",
+            closest_concept(&value)
+        )),
+    )
+}
+
+/// The known concept whose name shares the longest run of letters with
+/// `value`, case ignored.
+fn closest_concept(value: &str) -> &'static str {
+    let wanted = value.trim_start_matches("dpv:").to_lowercase();
+    let shared = |concept: &str| -> usize {
+        let name = concept.trim_start_matches("dpv:").to_lowercase();
+        (0..wanted.len())
+            .flat_map(|start| (start + 1..=wanted.len()).map(move |end| (start, end)))
+            .filter(|(start, end)| {
+                wanted.is_char_boundary(*start)
+                    && wanted.is_char_boundary(*end)
+                    && name.contains(&wanted[*start..*end])
+            })
+            .map(|(start, end)| end - start)
+            .max()
+            .unwrap_or(0)
+    };
+    KNOWN_CONCEPTS
+        .iter()
+        .copied()
+        .max_by_key(|concept| shared(concept))
+        .unwrap_or(KNOWN_CONCEPTS[0])
+}
+
 /// Problems with a list's concepts that its schema cannot see: one name
 /// mapped to two concepts would make a verdict depend on load order.
 pub(super) fn conflicts(list: &List, source: &TomlSource) -> Vec<FileProblem> {
@@ -151,6 +215,19 @@ mod tests {
             ]
         );
         assert_eq!(v.synonyms("kr-pipa:A28-2"), ["kr-pipa:A28-2"]);
+    }
+
+    #[test]
+    fn a_misspelt_concept_is_matched_to_the_closest_one() {
+        assert_eq!(closest_concept("consent"), "dpv:Consent");
+        assert_eq!(
+            closest_concept("legitimate-interests"),
+            "dpv:LegitimateInterest"
+        );
+        assert_eq!(
+            closest_concept("dpv:officialauthority"),
+            "dpv:OfficialAuthorityOfController"
+        );
     }
 
     #[test]
