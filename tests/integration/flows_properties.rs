@@ -228,10 +228,12 @@ fn a_declaration_that_meets_a_profile_meets_baseline() {
     check(300, &REACHED, property as fn(AnyDeclaration) -> bool);
 }
 
+/// One flow's verdicts: its ID, whether it meets each profile, and
+/// whether it meets each pair of profiles.
+type FlowVerdicts = (String, Vec<(String, bool)>, Vec<(String, String, bool)>);
+
 /// Each flow's verdict under each profile, and each pair's.
-fn verdicts(
-    declaration: &Value,
-) -> Vec<(String, Vec<(String, bool)>, Vec<(String, String, bool)>)> {
+fn verdicts(declaration: &Value) -> Vec<FlowVerdicts> {
     let report = judge(every_profile(), &load(declaration), String::new(), None);
     let matrix = report
         .matrices
