@@ -72,6 +72,10 @@ pub struct ListItem {
     /// The carve-outs that narrow what the members cover.
     #[serde(default, flatten)]
     pub carve_out: CarveOut,
+    /// The DPV concept the members are law-specific names of (the
+    /// `legal-bases` vocabulary): checks judge a flow's legal basis by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub concept: Option<String>,
 }
 
 /// What a member does not cover. Empty: it covers everything its list
@@ -378,6 +382,8 @@ fn list_problem(error: &jsonschema::ValidationError<'_>, problem: FileProblem) -
             ..problem
         }
         .with_help("add `items = [...]` for members in force whatever the date, or an `[[item]]` table with `values` and their dates")
+    } else if let Some(plain) = super::vocabulary::plain_concept(error, &problem) {
+        plain
     } else {
         plain_pattern(error, problem)
     }
@@ -408,6 +414,7 @@ fn check_dates(list: &List, source: &super::TomlSource) -> Result<()> {
             }
         }
     }
+    problems.extend(super::vocabulary::conflicts(list, source));
     for (i, from, until) in reversed {
         problems.push(
             source

@@ -10,6 +10,7 @@ pub(crate) mod load;
 mod profile;
 mod requirement;
 pub(crate) mod toml_source;
+pub mod vocabulary;
 
 pub(crate) use load::{SuiteText, parse_checked_with, tool_schema};
 pub(crate) use toml_source::TomlSource;
@@ -23,6 +24,7 @@ pub use diff::{Citation, DiffEntry, DiffKind, ProfileDiff};
 pub use lists::{CarveOut, List, ListItem, ListReferences, Lists, Member};
 pub use profile::{Profile, ProfileEntry, ResolvedProfile, Selection};
 pub use requirement::{Area, CheckSpec, Clause, Level, Requirement};
+pub use vocabulary::Vocabulary;
 
 use crate::error::{Error, FileProblem, Result};
 

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use cityconform::ExitCode;
-use cityconform::catalog::{DiffKind, ProfileDiff};
+use cityconform::catalog::{DiffKind, ProfileDiff, Vocabulary};
 use cityconform::dates::Day;
 use cityconform::engine::NoProgress;
 use cityconform::error::Error;
@@ -133,11 +133,15 @@ pub(crate) fn diff(
     // Every member a list holds, whatever its dates and carve-outs: a
     // diff compares the profiles as written, not on one day
     // (`lists show ID` has the dates and carve-outs).
+    // A legal basis stands for its DPV concept: two profiles that accept
+    // the same concept under their own laws' names do not differ.
+    let vocabulary = Vocabulary::from_lists(lists);
     let expand = |value: &Value| match lists.expand_members(value) {
         Ok(members) if is_list_like(value) => {
-            let mut values: Vec<String> = members.into_iter().map(|m| m.value).collect();
-            values.dedup();
-            Value::from(values)
+            let values: Vec<String> = members.into_iter().map(|m| m.value).collect();
+            let mut concepts = vocabulary.concepts_of(&values);
+            concepts.sort();
+            Value::from(concepts)
         }
         _ => value.clone(),
     };

@@ -144,6 +144,9 @@ fn show(list: &List, lists: &Lists, day: Day) -> String {
             "  from {from} until {until}: {}",
             item.values.join(", ")
         );
+        if let Some(concept) = &item.concept {
+            let _ = writeln!(out, "    names the DPV concept: {concept}");
+        }
         if let Some(source) = &item.source {
             let _ = writeln!(out, "    source: {source}");
         }

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::transfer;
-use crate::catalog::Lists;
+use crate::catalog::{Lists, Vocabulary};
 use crate::declaration::{DataState, Declaration, Flow};
 use crate::engine::{Outcome, ParamError, Violation};
 
@@ -33,8 +33,10 @@ pub const KINDS: &[&str] = &[
 
 pub use crate::declaration::LOCATION_CATEGORIES;
 
-/// Legal bases that rest on the person's consent.
-pub const CONSENT_BASES: &[&str] = &["dpv:Consent", "eu-gdpr:A6-1-a", "kr-pipa:A15-1-1"];
+/// The concept of legal bases that rest on the person's consent; a
+/// law-specific name of it (`eu-gdpr:A6-1-a`) counts through the
+/// vocabulary.
+pub const CONSENT: &str = "dpv:Consent";
 
 /// The category of data that is about no person.
 const NON_PERSONAL: &str = "dpv:NonPersonalData";
@@ -44,10 +46,12 @@ const NON_PERSONAL: &str = "dpv:NonPersonalData";
 pub enum FlowCheck {
     /// The legal basis is one the profile accepts.
     LegalBasis {
-        /// Accepted bases; `None` accepts any.
+        /// Accepted bases, as written; `None` accepts any.
         accepted: Option<Vec<String>>,
-        /// Bases that need a recorded assessment.
+        /// Concepts of the bases that need a recorded assessment.
         assessment_for: Vec<String>,
+        /// The legal-basis vocabulary bases are compared through.
+        vocabulary: Vocabulary,
     },
     /// Location data rests on the consent the profile asks for.
     ConsentLocation {
@@ -57,6 +61,8 @@ pub enum FlowCheck {
         require_consent: bool,
         /// The consent mechanism required when the basis is consent.
         mechanism: String,
+        /// The legal-basis vocabulary (which bases are consent).
+        vocabulary: Vocabulary,
     },
     /// National identifiers are processed only on the permitted bases.
     NationalId {
@@ -66,6 +72,8 @@ pub enum FlowCheck {
         permitted_bases: Vec<String>,
         /// A statute must be named.
         require_statute: bool,
+        /// The legal-basis vocabulary bases are compared through.
+        vocabulary: Vocabulary,
     },
     /// The research-and-statistics exemption for pseudonymized data is
     /// used only as its conditions allow.
@@ -76,6 +84,8 @@ pub enum FlowCheck {
         purposes: Vec<String>,
         /// The additional information must be kept apart.
         require_separation: bool,
+        /// The legal-basis vocabulary bases are compared through.
+        vocabulary: Vocabulary,
     },
     /// Every cross-border recipient rests on a permitted mechanism.
     Transfer(Box<transfer::TransferRule>),
@@ -184,12 +194,15 @@ fn expand_or(
 impl FlowCheck {
     /// Builds the check `kind` with `raw` parameters, expanding `@lists`.
     pub fn build(kind: &str, raw: &Map<String, Value>, lists: &Lists) -> Result<Self, ParamError> {
+        let vocabulary = Vocabulary::from_lists(lists);
         match kind {
             "flow-legal-basis" => {
                 let p: LegalBasisParams = params(kind, raw)?;
+                let assessment_for = expand_or(lists, p.assessment_for.as_ref(), &[])?;
                 Ok(FlowCheck::LegalBasis {
                     accepted: p.accepted.as_ref().map(|v| lists.expand(v)).transpose()?,
-                    assessment_for: expand_or(lists, p.assessment_for.as_ref(), &[])?,
+                    assessment_for: vocabulary.concepts_of(&assessment_for),
+                    vocabulary,
                 })
             }
             "flow-consent-location" => {
@@ -204,6 +217,7 @@ impl FlowCheck {
                     categories: expand_or(lists, p.categories.as_ref(), LOCATION_CATEGORIES)?,
                     require_consent: p.require_consent,
                     mechanism: p.mechanism,
+                    vocabulary,
                 })
             }
             "flow-national-id" => {
@@ -216,6 +230,7 @@ impl FlowCheck {
                     )?,
                     permitted_bases: lists.expand(&p.permitted_bases)?,
                     require_statute: p.require_statute,
+                    vocabulary,
                 })
             }
             "flow-pseudonymized-research" => {
@@ -224,9 +239,12 @@ impl FlowCheck {
                     basis: p.basis,
                     purposes: lists.expand(&p.purposes)?,
                     require_separation: p.require_separation,
+                    vocabulary,
                 })
             }
-            "flow-transfer" => Ok(FlowCheck::Transfer(Box::new(transfer::build(raw, lists)?))),
+            "flow-transfer" => Ok(FlowCheck::Transfer(Box::new(transfer::build(
+                raw, lists, vocabulary,
+            )?))),
             "flow-localisation" => {
                 let p: LocalisationParams = params(kind, raw)?;
                 Ok(FlowCheck::Localisation {
@@ -276,22 +294,32 @@ impl FlowCheck {
             FlowCheck::LegalBasis {
                 accepted,
                 assessment_for,
-            } => legal_basis(flow, accepted.as_deref(), assessment_for),
+                vocabulary,
+            } => legal_basis(flow, vocabulary, accepted.as_deref(), assessment_for),
             FlowCheck::ConsentLocation {
                 categories,
                 require_consent,
                 mechanism,
-            } => consent_location(flow, categories, *require_consent, mechanism),
+                vocabulary,
+            } => consent_location(flow, vocabulary, categories, *require_consent, mechanism),
             FlowCheck::NationalId {
                 categories,
                 permitted_bases,
                 require_statute,
-            } => national_id(flow, categories, permitted_bases, *require_statute),
+                vocabulary,
+            } => national_id(
+                flow,
+                vocabulary,
+                categories,
+                permitted_bases,
+                *require_statute,
+            ),
             FlowCheck::PseudonymizedResearch {
                 basis,
                 purposes,
                 require_separation,
-            } => pseudonymized_research(flow, basis, purposes, *require_separation),
+                vocabulary,
+            } => pseudonymized_research(flow, vocabulary, basis, purposes, *require_separation),
             FlowCheck::Transfer(rule) => transfer::judge(flow, rule, today),
             FlowCheck::Localisation { domestic } => localisation(flow, domestic),
         }
@@ -304,34 +332,62 @@ pub fn carries_personal_data(flow: &Flow) -> bool {
         && flow.data_categories.iter().any(|c| c != NON_PERSONAL)
 }
 
-fn is_consent(basis: &str) -> bool {
-    CONSENT_BASES.contains(&basis)
+/// Whether the flow rests on the person's consent, under whichever name.
+pub fn is_consent(flow: &Flow, vocabulary: &Vocabulary) -> bool {
+    vocabulary.concept(&flow.legal_basis) == CONSENT
 }
 
-fn legal_basis(flow: &Flow, accepted: Option<&[String]>, assessment_for: &[String]) -> Outcome {
+/// Whether `basis` names the concept of one of `bases`.
+fn names_one_of(vocabulary: &Vocabulary, basis: &str, bases: &[String]) -> bool {
+    bases.iter().any(|b| vocabulary.same(basis, b))
+}
+
+/// How a finding names the flow's basis: as declared, with its concept
+/// when the declared name is a law-specific one.
+fn basis_shown(flow: &Flow, vocabulary: &Vocabulary) -> String {
+    let concept = vocabulary.concept(&flow.legal_basis);
+    if concept == flow.legal_basis {
+        flow.legal_basis.clone()
+    } else {
+        format!("{} ({concept})", flow.legal_basis)
+    }
+}
+
+fn legal_basis(
+    flow: &Flow,
+    vocabulary: &Vocabulary,
+    accepted: Option<&[String]>,
+    assessment_for: &[String],
+) -> Outcome {
     let mut violations = Vec::new();
     if let Some(accepted) = accepted {
-        if !accepted.contains(&flow.legal_basis) {
+        if !names_one_of(vocabulary, &flow.legal_basis, accepted) {
             violations.push(
                 Violation::new(
                     "/legalBasis",
                     format!(
                         "flow `{}`: legal basis `{}` is not accepted here; accepted: {}",
                         flow.id,
-                        flow.legal_basis,
-                        accepted.join(", ")
+                        basis_shown(flow, vocabulary),
+                        vocabulary.concepts_of(accepted).join(", ")
                     ),
                 )
-                .with_evidence(json!({ "legalBasis": flow.legal_basis })),
+                .with_evidence(json!({
+                    "legalBasis": flow.legal_basis,
+                    "concept": vocabulary.concept(&flow.legal_basis),
+                })),
             );
         }
     }
-    if assessment_for.contains(&flow.legal_basis) && flow.legitimate_interest_assessment.is_none() {
+    if names_one_of(vocabulary, &flow.legal_basis, assessment_for)
+        && flow.legitimate_interest_assessment.is_none()
+    {
         violations.push(Violation::new(
             "/legalBasis",
             format!(
                 "flow `{}`: legal basis `{}` needs a recorded assessment; add `legitimateInterestAssessment`",
-                flow.id, flow.legal_basis
+                flow.id,
+                basis_shown(flow, vocabulary)
             ),
         ));
     }
@@ -340,6 +396,7 @@ fn legal_basis(flow: &Flow, accepted: Option<&[String]>, assessment_for: &[Strin
 
 fn consent_location(
     flow: &Flow,
+    vocabulary: &Vocabulary,
     categories: &[String],
     require_consent: bool,
     mechanism: &str,
@@ -347,7 +404,7 @@ fn consent_location(
     if !flow.data_categories.iter().any(|c| categories.contains(c)) {
         return Outcome::NotApplicable("the flow carries no location data".to_owned());
     }
-    if !is_consent(&flow.legal_basis) {
+    if !is_consent(flow, vocabulary) {
         return if require_consent && flow.data_state == DataState::Identified {
             Outcome::Violations(vec![Violation::new(
                 "/legalBasis",
@@ -374,6 +431,7 @@ fn consent_location(
 
 fn national_id(
     flow: &Flow,
+    vocabulary: &Vocabulary,
     categories: &[String],
     permitted: &[String],
     require_statute: bool,
@@ -382,8 +440,8 @@ fn national_id(
         return Outcome::NotApplicable("the flow carries no national identifier".to_owned());
     }
     let mut violations = Vec::new();
-    if !permitted.contains(&flow.legal_basis) {
-        let even = if is_consent(&flow.legal_basis) {
+    if !names_one_of(vocabulary, &flow.legal_basis, permitted) {
+        let even = if is_consent(flow, vocabulary) {
             " (not even with consent)"
         } else {
             ""
@@ -412,11 +470,12 @@ fn national_id(
 
 fn pseudonymized_research(
     flow: &Flow,
+    vocabulary: &Vocabulary,
     basis: &str,
     purposes: &[String],
     require_separation: bool,
 ) -> Outcome {
-    if flow.legal_basis != basis {
+    if !vocabulary.same(&flow.legal_basis, basis) {
         return Outcome::NotApplicable(format!("the flow does not rest on `{basis}`"));
     }
     let mut violations = Vec::new();

@@ -14,14 +14,16 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::checks::{CONSENT_BASES, WithEvidence};
-use crate::catalog::{CarveOut, Lists, Member};
+use super::checks::{WithEvidence, is_consent};
+use crate::catalog::{CarveOut, Lists, Member, Vocabulary};
 use crate::declaration::{Flow, Recipient};
 use crate::engine::{Outcome, ParamError, Violation, params};
 
 /// The transfer rule of a profile.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TransferRule {
+    /// The legal-basis vocabulary (which bases are consent).
+    pub vocabulary: Vocabulary,
     /// Countries of the region; empty means the flow's source country.
     pub domestic: Vec<String>,
     /// Transfers are allowed unless restricted (a negative list).
@@ -92,7 +94,11 @@ const MECHANISMS: &[&str] = &[
 ];
 
 /// Builds the rule from a profile's raw parameters, expanding `@lists`.
-pub(super) fn build(raw: &Map<String, Value>, lists: &Lists) -> Result<TransferRule, ParamError> {
+pub(super) fn build(
+    raw: &Map<String, Value>,
+    lists: &Lists,
+    vocabulary: Vocabulary,
+) -> Result<TransferRule, ParamError> {
     let p: TransferParams = params("flow-transfer", raw)?;
     let default_allow = match p.default.as_str() {
         "allow" => true,
@@ -114,6 +120,7 @@ pub(super) fn build(raw: &Map<String, Value>, lists: &Lists) -> Result<TransferR
         )));
     }
     Ok(TransferRule {
+        vocabulary,
         domestic: p
             .domestic
             .as_ref()
@@ -352,7 +359,7 @@ fn mechanism(
             }
         },
         "consent" => {
-            if !CONSENT_BASES.contains(&flow.legal_basis.as_str()) || flow.consent.mechanism != "opt-in" {
+            if !is_consent(flow, &rule.vocabulary) || flow.consent.mechanism != "opt-in" {
                 out.push(Violation::new(
                     format!("{at}/mechanism"),
                     format!("{who} relies on consent, but the flow has no opt-in consent"),

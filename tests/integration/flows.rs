@@ -419,6 +419,38 @@ fn an_unknown_list_names_the_profile_file_and_line() {
 }
 
 #[test]
+fn a_basis_mapped_to_two_concepts_names_the_list_file_and_line() {
+    check(
+        "vocabulary_conflict",
+        &[
+            "flows",
+            "fixtures/flows/kr-bikeshare-pipa-consent.json",
+            "--suites",
+            "fixtures/flows/suites-bad-vocabulary",
+            "-p",
+            "eu",
+        ],
+        2,
+    );
+}
+
+#[test]
+fn a_concept_that_is_not_a_dpv_name_suggests_the_closest_one() {
+    check(
+        "vocabulary_bad_concept",
+        &[
+            "flows",
+            "fixtures/flows/kr-bikeshare-pipa-consent.json",
+            "--suites",
+            "fixtures/flows/suites-bad-vocabulary-name",
+            "-p",
+            "eu",
+        ],
+        2,
+    );
+}
+
+#[test]
 fn every_malformed_declaration_is_reported_field_by_field() {
     insta::glob!("../../fixtures/flows/malformed", "*.*", |path| {
         let path = common::relative(path);

@@ -10,6 +10,12 @@ use crate::common::{self, json_report, run, transcript};
 /// The flows (by ID) that fail FLOW-XBORDER-01 under `profile` when
 /// `fixture` is judged on `as_of`.
 fn transfer_failures(fixture: &str, profile: &str, as_of: &str) -> BTreeSet<String> {
+    failures("FLOW-XBORDER-01", fixture, profile, as_of)
+}
+
+/// The flows (by ID) that fail `requirement` under `profile` when
+/// `fixture` is judged on `as_of`.
+fn failures(requirement: &str, fixture: &str, profile: &str, as_of: &str) -> BTreeSet<String> {
     let path = format!("fixtures/flows/{fixture}");
     let output = run(&[
         "flows", &path, "-p", profile, "--as-of", as_of, "--format", "json",
@@ -31,7 +37,7 @@ fn transfer_failures(fixture: &str, profile: &str, as_of: &str) -> BTreeSet<Stri
         .as_array()
         .expect("findings")
         .iter()
-        .filter(|f| f["requirement"] == "FLOW-XBORDER-01" && f["verdicts"][profile] == "fail")
+        .filter(|f| f["requirement"] == requirement && f["verdicts"][profile] == "fail")
         .map(|f| {
             let pointer = f["location"]["pointer"].as_str().expect("pointer");
             let index: usize = pointer
@@ -292,4 +298,64 @@ fn lists_are_listed_and_shown_with_their_dates_and_carve_outs() {
     let unknown = run(&["lists", "show", "no-such-list"]);
     assert_eq!(unknown.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("known lists: asean-mcc"));
+}
+
+/// The flows (by ID) that fail FLOW-LEGAL-BASIS-01 under `profile`.
+fn basis_failures(fixture: &str, profile: &str) -> BTreeSet<String> {
+    failures("FLOW-LEGAL-BASIS-01", fixture, profile, "2026-11-29")
+}
+
+#[test]
+fn a_korean_consent_flow_is_judged_by_its_concept_in_every_region() {
+    let fixture = "kr-bikeshare-pipa-consent.json";
+    for profile in ["kr", "eu", "sg", "in"] {
+        assert_eq!(
+            basis_failures(fixture, profile),
+            set(&[]),
+            "`kr-pipa:A15-1-1` is consent, which `{profile}` accepts"
+        );
+    }
+}
+
+#[test]
+fn legitimate_interest_under_its_gdpr_article_needs_the_assessment_too() {
+    let fixture = "de-carsharing-legitimate-interest.json";
+    let without = set(&[
+        "fraud-checks-on-dpv-concept",
+        "fraud-checks-on-gdpr-article",
+    ]);
+    for profile in ["eu", "kr", "sg"] {
+        assert_eq!(
+            basis_failures(fixture, profile),
+            without,
+            "under `{profile}`, legitimate interest without an assessment fails whatever its name"
+        );
+    }
+    let mut everything = without;
+    everything.insert("fraud-checks-with-assessment".to_owned());
+    assert_eq!(
+        basis_failures(fixture, "in"),
+        everything,
+        "the DPDP Act has no legitimate-interest basis"
+    );
+}
+
+#[test]
+fn the_gdpr_article_is_named_in_the_finding_with_its_concept() {
+    let output = run(&[
+        "flows",
+        "fixtures/flows/de-carsharing-legitimate-interest.json",
+        "-p",
+        "eu",
+        "--as-of",
+        "2026-11-29",
+    ]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains(
+            "legal basis `eu-gdpr:A6-1-f (dpv:LegitimateInterest)` needs a recorded assessment"
+        ),
+        "{}",
+        transcript(&output)
+    );
 }
