@@ -359,3 +359,72 @@ fn the_gdpr_article_is_named_in_the_finding_with_its_concept() {
         transcript(&output)
     );
 }
+
+#[test]
+fn japan_takes_equivalent_measures_or_cbpr_but_designates_only_the_eu_and_the_uk() {
+    let fixture = "jp-survey-sg-processor.json";
+    assert_eq!(
+        transfer_failures(fixture, "jp", "2026-01-01"),
+        set(&["survey-to-sg-adequacy"]),
+        "APPI Art. 28(1): Singapore is not designated; contract measures and APEC CBPR are standards-conforming systems"
+    );
+    assert_eq!(
+        transfer_failures(fixture, "eu", "2026-01-01"),
+        set(&[
+            "survey-to-sg-adequacy",
+            "survey-to-sg-cbpr",
+            "survey-to-sg-measures"
+        ])
+    );
+}
+
+#[test]
+fn australia_accepts_reasonable_steps_by_contract_and_nothing_less() {
+    let fixture = "au-transport-us-cloud.json";
+    assert_eq!(
+        transfer_failures(fixture, "au", "2026-01-01"),
+        set(&["trips-to-us-cloud-unprotected"]),
+        "APP 8.1 and s. 16C: a contract binding the recipient to the APPs is the reasonable step"
+    );
+    for profile in ["uk", "eu"] {
+        assert_eq!(
+            transfer_failures(fixture, profile, "2026-01-01"),
+            set(&[
+                "trips-to-us-cloud-contract",
+                "trips-to-us-cloud-unprotected"
+            ]),
+            "{profile}: the cloud agreement is not its transfer tool"
+        );
+    }
+}
+
+#[test]
+fn the_uk_judges_its_data_bridges_and_the_idta_on_their_dates() {
+    let fixture = "uk-borough-research-transfers.json";
+    assert_eq!(
+        transfer_failures(fixture, "uk", "2022-03-01"),
+        set(&[
+            "tracks-to-kr-university",
+            "tracks-to-us-university-addendum",
+            "tracks-to-us-university-idta"
+        ]),
+        "before 2022-03-21 neither the IDTA nor the Addendum is in force; Korea is not yet adequate"
+    );
+    assert_eq!(
+        transfer_failures(fixture, "uk", "2022-12-01"),
+        set(&["tracks-to-kr-university"])
+    );
+    assert!(
+        transfer_failures(fixture, "uk", "2023-01-01").is_empty(),
+        "the Republic of Korea regulations are in force from 2022-12-19"
+    );
+    assert!(transfer_failures(fixture, "uk", "2026-01-01").is_empty());
+    assert_eq!(
+        transfer_failures(fixture, "eu", "2026-01-01"),
+        set(&[
+            "tracks-to-us-university-addendum",
+            "tracks-to-us-university-idta"
+        ]),
+        "the Netherlands is inside the EEA and Korea is adequate for the EU; the UK tools are not EU tools"
+    );
+}
