@@ -11,6 +11,8 @@ use std::path::PathBuf;
 
 use crate::attest::{self, SuiteDigests};
 use crate::catalog::{Catalogue, Lists};
+use crate::detect::definitions::Definitions;
+use crate::detect::placeholder;
 use crate::error::Result;
 use crate::live::cases::{self, Case};
 use crate::model::{InputSummary, Provenance};
@@ -38,6 +40,14 @@ impl Suites {
     pub fn load(overlays: &[PathBuf]) -> Result<Self> {
         let catalogue = Catalogue::load(overlays)?;
         crate::families::check_kinds(&catalogue)?;
+        if !overlays.is_empty() {
+            // A kind of identifier an overlay adds is hidden wherever a
+            // name is shown, not only found where a profile selects it.
+            let definitions = Definitions::from_catalogue(&catalogue)?;
+            placeholder::use_definitions(&definitions).map_err(|e| {
+                crate::error::Error::Files(vec![crate::error::FileProblem::new(e.file, e.message)])
+            })?;
+        }
         let set = cases::load_case_set(overlays)?;
         let digests = SuiteDigests::new(&catalogue, &set.files)?;
         Ok(Suites {

@@ -6,7 +6,8 @@
 //! here: a name that holds a detectable identifier becomes the placeholder
 //! of the first kind found (`[phone-kr]`), never the name itself.
 //!
-//! Every kind is looked for, whatever a profile selects: which identifiers
+//! Every kind is looked for (the run's definitions, overlays included,
+//! once the suites are loaded), whatever a profile selects: which identifiers
 //! a profile forbids is its own business, but no report or message of the
 //! tool repeats one. The placeholders hold no part of the name, and
 //! themselves hold no identifier, so showing a name twice changes nothing.
@@ -14,13 +15,35 @@
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
-use super::definitions::Definitions;
+use super::definitions::{DefinitionError, Definitions};
 use super::identifiers::{Detectors, IdentifierKind};
 
-/// Every detector, compiled once for the whole process.
+/// The detectors of the run's definitions, once [`use_definitions`] set
+/// them: a region's own kinds are hidden too.
+static RUN: OnceLock<Detectors> = OnceLock::new();
+
+/// Every detector, compiled once for the whole process: the run's
+/// definitions if set, else the embedded ones.
 fn every_detector() -> &'static Detectors {
-    static ALL: OnceLock<Detectors> = OnceLock::new();
-    ALL.get_or_init(|| Detectors::new(&Definitions::embedded().kinds()))
+    static EMBEDDED: OnceLock<Detectors> = OnceLock::new();
+    RUN.get().unwrap_or_else(|| {
+        EMBEDDED.get_or_init(|| Detectors::new(&Definitions::embedded().kinds()))
+    })
+}
+
+/// Names are scanned with every kind `definitions` define (embedded and
+/// overlays), so that a kind a region added is never shown either. The
+/// first call of a process decides: a process runs one set of suites.
+pub fn use_definitions(definitions: &Definitions) -> Result<(), DefinitionError> {
+    if RUN.get().is_none() {
+        let detectors = Detectors::from_definitions(
+            definitions,
+            &definitions.kinds(),
+            super::identifiers::Confidence::Medium,
+        )?;
+        let _ = RUN.set(detectors);
+    }
+    Ok(())
 }
 
 /// The kinds of identifier `name` holds, in kind order (empty for most

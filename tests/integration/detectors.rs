@@ -189,3 +189,30 @@ fn a_profile_naming_a_kind_nobody_defines_is_refused_with_the_kinds_that_exist()
     assert!(text.contains("unknown detector `my-mycad`"), "{text}");
     assert!(text.contains("my-mykad"), "{text}");
 }
+
+#[test]
+fn a_name_holding_a_kind_a_region_added_is_shown_as_its_placeholder() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("record.json"),
+        r#"{"id": "urn:ngsi-ld:Permit:7", "type": "Permit", "holders": {"850714-10-5123": "on file"}}"#,
+    )
+    .expect("write record");
+    let overlay = malaysia_overlay(dir.path(), MALAYSIA_PROFILE);
+    let output = run_in(
+        dir.path(),
+        &[
+            "validate",
+            "record.json",
+            "-p",
+            "my",
+            "--requirement",
+            "ANON-ID-VALUE-01",
+            "--suites",
+            &overlay,
+        ],
+    );
+    let text = common::expect_exit(&output, 1);
+    assert!(text.contains("/holders/[my-mykad]"), "{text}");
+    assert!(!text.contains("850714"), "the name is never shown: {text}");
+}
