@@ -235,6 +235,11 @@ pub struct Definition {
     pub(crate) words: Vec<String>,
     /// The file that defined it, for messages and digests.
     pub(crate) file: String,
+    /// Whether its file is, byte for byte, one of the embedded definition
+    /// files: only then do the scan's shortcuts (the pre-filter, the
+    /// timestamp and decimal shapes), which are proved against the
+    /// embedded patterns, hold for it.
+    pub(crate) embedded: bool,
 }
 
 /// Member names and words that say a value is ordinary data.
@@ -353,8 +358,10 @@ impl Definitions {
             self.ordinary.members.extend(ordinary.members);
             self.ordinary.words.extend(ordinary.words);
         }
+        let embedded = is_embedded_text(text);
         for detector in parsed.detector {
-            let definition = definition(detector, name).map_err(error)?;
+            let mut definition = definition(detector, name).map_err(error)?;
+            definition.embedded = embedded;
             self.detectors.retain(|d| d.kind != definition.kind);
             self.detectors.push(definition);
         }
@@ -396,6 +403,13 @@ impl Definitions {
     }
 }
 
+/// Whether `text` is the text of one of the embedded definition files.
+fn is_embedded_text(text: &str) -> bool {
+    crate::embedded::files_with_suffix(&crate::embedded::SUITES, ".toml")
+        .into_iter()
+        .any(|(path, embedded)| path.starts_with("detectors/") && embedded == text)
+}
+
 fn definition(text: DetectorText, file: &str) -> Result<Definition, String> {
     check_kind_name(&text.kind)?;
     let kind = IdentifierKind::named(&text.kind);
@@ -422,6 +436,7 @@ fn definition(text: DetectorText, file: &str) -> Result<Definition, String> {
         members: text.members,
         words: text.words,
         file: file.to_owned(),
+        embedded: false,
     })
 }
 

@@ -213,6 +213,11 @@ pub struct Detectors {
     candidates: RegexSet,
     ordinary: Context,
     min_confidence: Confidence,
+    /// Whether every selected kind is defined by an embedded file, so that
+    /// the shortcuts proved against those patterns may skip a string
+    /// ([`may_hold_identifier`]); a pattern from an overlay may match what
+    /// they would skip, so with one, every string reaches the patterns.
+    shortcuts: bool,
 }
 
 impl Detectors {
@@ -246,10 +251,12 @@ impl Detectors {
         let mut forms = Vec::new();
         let mut contexts = Vec::new();
         let mut descriptions = Vec::new();
+        let mut shortcuts = true;
         for (index, &kind) in kinds.iter().enumerate() {
             let Some(definition) = definitions.get(kind) else {
                 continue;
             };
+            shortcuts &= definition.embedded;
             contexts.push(Context::of(&definition.members, &definition.words));
             descriptions.push(definition.description.clone());
             for form in &definition.forms {
@@ -289,6 +296,7 @@ impl Detectors {
             candidates,
             ordinary: Context::of(&definitions.ordinary.members, &definitions.ordinary.words),
             min_confidence: min,
+            shortcuts,
         })
     }
 
@@ -318,17 +326,27 @@ impl Detectors {
     /// never whether it is one. A cheap test before working out where a
     /// value sits.
     pub fn may_match(&self, text: &str) -> bool {
-        !self.kinds.is_empty() && may_hold_identifier(text) && self.candidates.is_match(text)
+        !self.kinds.is_empty() && self.may_hold(text) && self.candidates.is_match(text)
     }
 
     /// As [`Detectors::scan`], for a value under `member` (a JSON member or
     /// a column name), whose name is context: `telephone` makes a bare
     /// 8-digit value a phone, `amount` makes it money.
     pub fn scan_in(&self, member: Option<&str>, text: &str) -> Vec<Detection> {
-        if self.kinds.is_empty() || !may_hold_identifier(text) {
+        if self.kinds.is_empty() || !self.may_hold(text) {
             return Vec::new();
         }
         self.scan_candidates(member, text)
+    }
+
+    /// Whether `text` may hold a candidate: the shortcuts where they were
+    /// proved, else every non-empty string.
+    fn may_hold(&self, text: &str) -> bool {
+        if self.shortcuts {
+            may_hold_identifier(text)
+        } else {
+            !text.is_empty()
+        }
     }
 
     /// The regex part of [`Detectors::scan_in`], without the shortcuts. A
@@ -2126,6 +2144,27 @@ mod tests {
                 digits(g, fraction)
             ))
         }
+    }
+
+    #[test]
+    fn an_overlay_pattern_is_not_hidden_by_the_shortcuts_proved_for_embedded_ones() {
+        // A made-up kind written as a decimal fraction, and one with three
+        // digits: the decimal shape and the four-digit pre-filter would
+        // both skip these values.
+        let text = "[[detector]]\nkind = \"xx-code\"\ndescription = \"code\"\n[[detector.form]]\npattern = '[0-9]{2}\\.[0-9]{3}|C-[0-9]{3}'\nboundary = \"none\"\nconfidence = \"high\"\n";
+        let definitions =
+            Definitions::parse(&[("overlay/detectors/xx.toml".to_owned(), text.to_owned())])
+                .expect("the overlay parses");
+        let kind = IdentifierKind::named("xx-code");
+        let detectors = Detectors::from_definitions(&definitions, &[kind], Confidence::Medium)
+            .expect("the overlay compiles");
+        for value in ["12.345", "C-123"] {
+            assert_eq!(kinds(detectors.scan(value)), vec![kind], "{value}");
+        }
+        assert!(
+            all().shortcuts,
+            "the embedded definitions keep their shortcuts"
+        );
     }
 
     #[test]
