@@ -356,10 +356,15 @@ impl Catalogue {
             .iter()
             .rev()
             .find_map(|layer| self.profile(layer).ok()?.max_age.clone());
+        let max_waiver = lineage
+            .iter()
+            .rev()
+            .find_map(|layer| self.profile(layer).ok()?.max_waiver.clone());
         Ok(ResolvedProfile {
             id: profile.id.clone(),
             title: profile.title.clone(),
             max_age,
+            max_waiver,
             lineage,
             requirements: selected.into_values().collect(),
         })

@@ -40,6 +40,12 @@ pub struct Profile {
     /// the report a warning. Inherited along the lineage.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_age: Option<String>,
+    /// The longest a waiver may run under this profile, counted from the
+    /// day of the report to its expiry (an ISO 8601 duration such as P6M):
+    /// an exception approved for longer is refused with the limit named.
+    /// Inherited along the lineage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_waiver: Option<String>,
 }
 
 /// What a profile says about one requirement.
@@ -72,6 +78,9 @@ pub struct ResolvedProfile {
     /// `max_age` on the lineage).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_age: Option<String>,
+    /// How long a waiver may run (the nearest `max_waiver` on the lineage).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_waiver: Option<String>,
 }
 
 /// One requirement as a resolved profile selects it.

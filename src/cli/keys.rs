@@ -75,8 +75,10 @@ pub(crate) fn verify(args: VerifyArgs) -> Result<ExitCode, Error> {
     let name = args.report.display();
     let mut text = String::new();
     if outcome.verified() {
+        text.push_str(&format!("verified: {name}\n"));
+        text.push_str(&what_was_signed(&bytes));
         text.push_str(&format!(
-            "verified: {name} is signed by key {} and was produced with these suites (catalogue, profiles, lists, live cases) and schemas\n",
+            "  key:       {}\n  produced with these suites (catalogue, profiles, lists, live cases) and schemas\n",
             outcome.key_id.as_deref().unwrap_or("?")
         ));
     } else {
@@ -102,6 +104,57 @@ pub(crate) fn verify(args: VerifyArgs) -> Result<ExitCode, Error> {
     } else {
         ExitCode::NotMet
     })
+}
+
+/// What a verified report attests, one line each: the command, its
+/// profiles with their verdicts, the overall verdict, the report time and
+/// the law's date, so that whoever verifies sees what the signature vouches
+/// for without opening the JSON. Only called once the signature holds, so
+/// every field read here is covered by it.
+fn what_was_signed(bytes: &[u8]) -> String {
+    let Ok(report) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+        return String::new();
+    };
+    let field = |pointer: &str| {
+        report
+            .pointer(pointer)
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or("?")
+            .to_owned()
+    };
+    let met = |value: Option<&serde_json::Value>| match value.and_then(serde_json::Value::as_bool) {
+        Some(true) => "met",
+        Some(false) => "not met",
+        None => "?",
+    };
+    let profiles: Vec<String> = report
+        .get("profiles")
+        .and_then(serde_json::Value::as_array)
+        .map(|profiles| {
+            profiles
+                .iter()
+                .map(|p| {
+                    let id = p
+                        .get("id")
+                        .and_then(serde_json::Value::as_str)
+                        .unwrap_or("?");
+                    format!("{id} ({})", met(p.get("met")))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    format!(
+        "  command:   {}\n  profiles:  {}\n  verdict:   {}\n  made at:   {}\n  law as of: {}\n",
+        field("/command"),
+        if profiles.is_empty() {
+            "none".to_owned()
+        } else {
+            profiles.join(", ")
+        },
+        met(report.pointer("/summary/met")),
+        field("/generated_at"),
+        field("/law/as_of"),
+    )
 }
 
 /// The profile IDs a report names, to know which profile files to trust;

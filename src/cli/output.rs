@@ -102,7 +102,19 @@ impl OutputArgs {
     }
 
     /// The signing key, read before any work so that a bad key fails fast.
+    /// Only the JSON report carries a signature, so a key without a JSON
+    /// report (a file, or `--format json`) is refused: it would sign
+    /// nothing while the other formats said "signed".
     pub(crate) fn signing_key(&self) -> Result<Option<SigningKey>, Error> {
+        let json =
+            self.format == Format::Json || self.reports.iter().any(|(f, _)| *f == Format::Json);
+        if self.sign_key.is_some() && !json {
+            return Err(Error::Usage(
+                "--sign-key signs the JSON report, and no JSON report is written: \
+                 add --report json=PATH (or a json report in cityconform.toml)"
+                    .to_owned(),
+            ));
+        }
         self.sign_key
             .as_deref()
             .map(cityconform::attest::keys::read_signing_key)

@@ -464,6 +464,15 @@ impl Resolver<'_> {
         out
     }
 
+    /// A waiver's words must say something: a blank justification or
+    /// approver would let an exception through that nobody explained.
+    fn require_text(&mut self, pointer: &str, text: &str, help: &str) {
+        if text.trim().is_empty() {
+            let field = pointer.rsplit('/').next().unwrap_or(pointer);
+            self.problem(pointer, format!("`{field}` is blank"), help);
+        }
+    }
+
     fn waivers(&mut self, sections: &[WaiverSection]) -> Vec<Waiver> {
         let mut out: Vec<Waiver> = Vec::new();
         for (i, section) in sections.iter().enumerate() {
@@ -479,6 +488,16 @@ impl Resolver<'_> {
                     "give each waiver its own ID",
                 );
             }
+            self.require_text(
+                &format!("{pointer}/justification"),
+                &section.justification,
+                "say why the break is accepted, and what ends it",
+            );
+            self.require_text(
+                &format!("{pointer}/approved_by"),
+                &section.approved_by,
+                "name who accepted the exception (a person or a role)",
+            );
             let expires = match chrono::NaiveDate::parse_from_str(&section.expires, "%Y-%m-%d") {
                 Ok(date) => date,
                 Err(_) => {

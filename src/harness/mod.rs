@@ -118,7 +118,7 @@ impl Harness {
     /// merged (every dataset summary and matrix kept), waivers applied,
     /// provenance recorded.
     pub fn run_config(&self, config: &Config, progress: &dyn Progress) -> Result<Report> {
-        check_config_references(config, self.catalogue())?;
+        check_config_references(config, self.catalogue(), &self.options.generated_at)?;
         let waivers = Arc::new(Waivers::new(
             config.waivers.clone(),
             &self.options.generated_at,
@@ -185,8 +185,14 @@ pub fn target_of(jobs: &[Job]) -> Option<String> {
 }
 
 /// Profiles and waived requirements must exist: a typo in either would
-/// otherwise check less than intended, or waive nothing.
-pub fn check_config_references(config: &Config, catalogue: &Catalogue) -> Result<()> {
+/// otherwise check less than intended, or waive nothing. A waiver must
+/// also end within the longest any selected profile allows, counted from
+/// the day of the report time `generated_at`.
+pub fn check_config_references(
+    config: &Config,
+    catalogue: &Catalogue,
+    generated_at: &str,
+) -> Result<()> {
     let mut problems = Vec::new();
     for (i, id) in config.profiles.iter().enumerate() {
         if catalogue.profile(id).is_err() {
@@ -198,7 +204,53 @@ pub fn check_config_references(config: &Config, catalogue: &Catalogue) -> Result
         }
     }
     Error::unless_problems(problems)?;
-    check_waivers(config, catalogue)
+    check_waivers(config, catalogue)?;
+    check_waiver_durations(config, catalogue, generated_at)
+}
+
+/// Refuses a waiver that runs past the longest a selected profile allows
+/// (`max_waiver`), naming the profile, its limit and the last day it
+/// would accept.
+fn check_waiver_durations(
+    config: &Config,
+    catalogue: &Catalogue,
+    generated_at: &str,
+) -> Result<()> {
+    let today = crate::dates::Day::of_time(generated_at).map_err(Error::Usage)?;
+    let mut limits = Vec::new();
+    for id in &config.profiles {
+        let profile = catalogue.resolve(id)?;
+        if let Some(text) = profile.max_waiver {
+            let days = crate::dates::duration_seconds(&text).map_or(0, |s| s / 86_400);
+            limits.push((profile.id, text, days));
+        }
+    }
+    let mut problems = Vec::new();
+    for (i, waiver) in config.waivers.iter().enumerate() {
+        let Ok(expires) = crate::dates::Day::parse(&waiver.expires.to_string()) else {
+            continue;
+        };
+        let runs = expires.days_since(today);
+        let Some((profile, text, days)) = limits
+            .iter()
+            .filter(|(_, _, days)| runs > *days as i64)
+            .min_by_key(|(_, _, days)| *days)
+        else {
+            continue;
+        };
+        problems.push(
+            config
+                .problem(
+                    &format!("/waivers/{i}/expires"),
+                    format!(
+                        "waiver `{}` runs {runs} days, until {expires}: longer than profile `{profile}` allows (max_waiver {text}, {days} days from {today})",
+                        waiver.id
+                    ),
+                )
+                .with_help("shorten it, and renew it with a fresh approval when it runs out"),
+        );
+    }
+    Error::unless_problems(problems)
 }
 
 fn check_waivers(config: &Config, catalogue: &Catalogue) -> Result<()> {

@@ -204,6 +204,10 @@ fn configuration_errors_name_the_key_and_line() {
             "[payloads]\npaths = [\"payloads/live\"]\n\n[[waivers]]\nrequirement = \"PAY-SCHEMA-01\"\njustification = \"j\"\nexpires = 2030-01-01\n",
         ),
         (
+            "waiver_blank_justification",
+            "[payloads]\npaths = [\"payloads/live\"]\n\n[[waivers]]\nrequirement = \"PAY-SCHEMA-01\"\njustification = \"   \"\napproved_by = \"a\"\nexpires = 2030-01-01\n",
+        ),
+        (
             "missing_dataset",
             "[payloads]\npaths = [\"payloads/live\"]\n\n[[datasets]]\ndata = \"exports/trips.csv\"\ndescriptor = \"exports/trips.toml\"\n",
         ),
@@ -217,6 +221,35 @@ fn configuration_errors_name_the_key_and_line() {
     for (name, config) in cases {
         insta::assert_snapshot!(format!("config_error_{name}"), check_with(config));
     }
+}
+
+/// A profile may cap how long a waiver runs (`max_waiver`): a waiver past
+/// the cap is refused, naming the profile, the cap and the days it asks
+/// for, and nothing runs; within the cap the run goes ahead.
+#[test]
+fn a_waiver_longer_than_a_profile_allows_is_refused_with_the_limit_named() {
+    let repo = repository();
+    let profiles = repo.path().join("strict/profiles");
+    std::fs::create_dir_all(&profiles).expect("overlay folder");
+    std::fs::write(
+        profiles.join("kr-strict.toml"),
+        "id = \"kr-strict\"\ntitle = \"Korea, with waivers of six months at most\"\ndescription = \"The kr profile, where exceptions are reviewed twice a year.\"\nextends = \"kr\"\nmax_waiver = \"P6M\"\n",
+    )
+    .expect("write profile");
+    let config = |expires: &str| {
+        format!(
+            "profiles = [\"baseline\", \"kr-strict\"]\nsuites = [\"strict\"]\n[payloads]\npaths = [\"payloads/live\"]\n\n[[waivers]]\nid = \"W-VENDOR\"\nrequirement = \"PAY-SCHEMA-01\"\njustification = \"Vendor feed migrates in Q1.\"\napproved_by = \"Platform owner\"\nexpires = {expires}\n"
+        )
+    };
+    // The report day is pinned to 2023-11-14: six months (180 days) run
+    // to 2024-05-12.
+    std::fs::write(repo.path().join("cityconform.toml"), config("2024-06-30")).expect("write");
+    let output = run_in(repo.path(), &["check"]);
+    let text = common::expect_exit(&output, 2);
+    insta::assert_snapshot!("config_error_waiver_longer_than_the_profile_allows", text);
+    std::fs::write(repo.path().join("cityconform.toml"), config("2024-03-31")).expect("write");
+    let output = run_in(repo.path(), &["check", "--quiet"]);
+    assert_ne!(output.status.code(), Some(2), "{}", transcript(&output));
 }
 
 #[test]
@@ -372,6 +405,9 @@ fn a_signed_report_verifies_and_the_signature_covers_what_was_asked() {
     let (repo, report, public) = signed_report();
     let output = verify(repo.path(), &report, &public, &[]);
     assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
+    let mut settings = common::path_filters(&[(repo.path(), "[repo]")]);
+    settings.add_filter(r"key:( +)sha256:[0-9a-f]{64}", "key:$1[key id]");
+    settings.bind(|| insta::assert_snapshot!("verify_says_what_it_verified", transcript(&output)));
     let json: serde_json::Value = serde_json::from_str(&read(report)).expect("JSON");
     let errors = common::schema_errors(&common::report_validator(), &json);
     assert!(errors.is_empty(), "{errors}");
@@ -492,6 +528,36 @@ fn signing_needs_a_private_key_and_never_echoes_it() {
         .expect("reports")
         .count();
     assert_eq!(reports, 1, "nothing written when the key is wrong");
+}
+
+#[test]
+fn signing_without_a_json_report_is_refused_before_anything_is_written() {
+    let repo = repository();
+    let (private, _) = keygen(repo.path(), "signer");
+    let reports_before = std::fs::read_dir(repo.path().join("reports"))
+        .expect("reports")
+        .count();
+    let output = run_in(
+        repo.path(),
+        &[
+            "validate",
+            "payloads",
+            "--sign-key",
+            private.to_str().expect("utf-8"),
+            "--report",
+            "html=reports/signed.html",
+        ],
+    );
+    common::expect_exit(&output, 2);
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("add --report json=PATH"),
+        "{}",
+        transcript(&output)
+    );
+    let reports_after = std::fs::read_dir(repo.path().join("reports"))
+        .expect("reports")
+        .count();
+    assert_eq!(reports_before, reports_after, "no report is written");
 }
 
 #[test]
