@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use cityconform::ExitCode;
-use cityconform::config::{Config, DEFAULT_FILE, Job, TEMPLATE};
+use cityconform::config::{Config, DEFAULT_FILE, Job};
 use cityconform::error::Error;
 use cityconform::harness::Harness;
 use clap::Args;
@@ -20,12 +20,30 @@ pub(crate) struct CheckArgs {
     #[arg(long, short = 'c', value_name = "FILE", default_value = DEFAULT_FILE)]
     config: PathBuf,
 
+    /// Check only these files, where the configuration names them (a
+    /// pre-commit hook passes the staged files): payload files under
+    /// `[payloads]`, and the datasets and declarations whose files are
+    /// listed; any other file is ignored, and the live target is not run.
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    files: Vec<PathBuf>,
+
     #[command(flatten)]
     output: OutputArgs,
 }
 
 pub(crate) fn run(mut args: CheckArgs) -> Result<ExitCode, Error> {
-    let config = Config::load(&args.config)?;
+    let mut config = Config::load(&args.config)?;
+    if !args.files.is_empty() && config.narrow_to_files(&args.files) == 0 {
+        if !args.output.quiet {
+            super::note(&format!(
+                "cityconform: none of the {} file{} given is named by {}; nothing to check\n",
+                args.files.len(),
+                if args.files.len() == 1 { "" } else { "s" },
+                args.config.display()
+            ));
+        }
+        return Ok(ExitCode::Met);
+    }
     args.output.add_reports(&config.reports);
     let mut inputs = vec![config.path.clone()];
     inputs.extend(config.jobs.iter().flat_map(Job::inputs));
@@ -67,7 +85,12 @@ pub(crate) fn init(args: InitArgs) -> Result<ExitCode, Error> {
                 source: e,
             },
         })?;
-    if let Err(source) = file.write_all(TEMPLATE.as_bytes()) {
+    let folder = match args.path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let (text, payloads) = cityconform::config::for_folder(&folder);
+    if let Err(source) = file.write_all(text.as_bytes()) {
         drop(file);
         let _ = std::fs::remove_file(&args.path);
         return Err(Error::Write {
@@ -75,8 +98,13 @@ pub(crate) fn init(args: InitArgs) -> Result<ExitCode, Error> {
             source,
         });
     }
+    let found = if payloads.is_empty() {
+        "no payload files found: name yours under [payloads] (or add datasets, declarations or a target)".to_owned()
+    } else {
+        format!("payloads: {}", payloads.join(", "))
+    };
     super::print(&format!(
-        "wrote {}: edit the payload paths, profiles and reports, then run `cityconform check`\n",
+        "wrote {}\n  {found}\nreview the profiles and reports, then run `cityconform check`\n",
         args.path.display()
     ))?;
     Ok(ExitCode::Met)

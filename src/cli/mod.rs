@@ -198,6 +198,12 @@ fn report_error(error: &Error) {
     let _ = stderr.write_all(text.as_bytes());
 }
 
+/// Writes a note for the person at the terminal to stderr, so that
+/// stdout keeps only what `--format` asks for; a closed stderr is ignored.
+pub(crate) fn note(text: &str) {
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}
+
 /// Writes `text` to stdout; a closed pipe (`| head`) is not an error.
 pub(crate) fn print(text: &str) -> Result<(), Error> {
     let mut stdout = std::io::stdout().lock();

@@ -126,6 +126,13 @@ impl OutputArgs {
     /// report cannot replace (a directory, a socket).
     pub(crate) fn check_paths(&self, inputs: &[PathBuf]) -> Result<(), Error> {
         for (i, (_, path)) in self.reports.iter().enumerate() {
+            if let Some(blocker) = report::folder_blocker(path) {
+                return Err(Error::Usage(format!(
+                    "report file `{}` cannot be written: `{}` is a file, not a folder",
+                    path.display(),
+                    blocker.display()
+                )));
+            }
             report::report_destination(path)?;
             if inputs.iter().any(|input| same_file(input, path)) {
                 return Err(Error::Usage(format!(
@@ -138,14 +145,6 @@ impl OutputArgs {
                     "report file `{}` is named twice",
                     path.display()
                 )));
-            }
-            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                if !parent.is_dir() {
-                    return Err(Error::Usage(format!(
-                        "report folder `{}` does not exist; create it first",
-                        parent.display()
-                    )));
-                }
             }
         }
         Ok(())

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use jsonschema::error::ValidationErrorKind;
 use serde::Deserialize;
 
-pub use template::TEMPLATE;
+pub use template::{TEMPLATE, find_payloads, for_folder};
 
 use crate::catalog::{SuiteText, TomlSource, parse_checked_with, tool_schema};
 use crate::dates::Day;
@@ -198,6 +198,52 @@ impl Config {
             problems: Vec::new(),
         }
         .resolve(path, parsed)
+    }
+
+    /// Narrows the run to `files` (a pre-commit hook's staged files, say):
+    /// payload files the `[payloads]` section names (directly, by a glob,
+    /// or under a folder it names), and the datasets and declarations
+    /// whose data, descriptor or declaration file is among them. Files the
+    /// configuration does not name are not checked at all: a `package.json`
+    /// beside the payloads is nobody's payload. The live target is never
+    /// run: it is not a file. Returns how many of `files` were kept.
+    pub fn narrow_to_files(&mut self, files: &[PathBuf]) -> usize {
+        let wanted: Vec<PathBuf> = files.iter().filter_map(|f| canonical(f)).collect();
+        let named = |path: &Path| canonical(path).is_some_and(|p| wanted.contains(&p));
+        let mut kept: Vec<PathBuf> = Vec::new();
+        self.jobs.retain_mut(|job| match job {
+            Job::Payloads(payloads) => {
+                let roots: Vec<PathBuf> =
+                    payloads.files.iter().filter_map(|f| canonical(f)).collect();
+                let chosen: Vec<PathBuf> = files
+                    .iter()
+                    .filter(|f| {
+                        canonical(f)
+                            .is_some_and(|c| c.is_file() && roots.iter().any(|r| c.starts_with(r)))
+                    })
+                    .cloned()
+                    .collect();
+                kept.extend(chosen.iter().filter_map(|f| canonical(f)));
+                payloads.files = chosen;
+                !payloads.files.is_empty()
+            }
+            Job::Dataset(dataset) => {
+                let inputs = job_inputs_named(&Job::Dataset(dataset.clone()), &named);
+                kept.extend(inputs.iter().filter_map(|f| canonical(f)));
+                !inputs.is_empty()
+            }
+            Job::Declaration(declaration) => {
+                let hit = named(&declaration.path);
+                if hit {
+                    kept.extend(canonical(&declaration.path));
+                }
+                hit
+            }
+            Job::Target(_) => false,
+        });
+        kept.sort();
+        kept.dedup();
+        kept.len()
     }
 
     /// A problem at `pointer` in this file, with its line.
@@ -450,14 +496,15 @@ impl Resolver<'_> {
                 continue;
             };
             let path = self.base.join(path);
-            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                if !parent.is_dir() {
-                    self.problem(
-                        &format!("/reports/{}", format.as_str()),
-                        format!("report folder `{}` does not exist", parent.display()),
-                        "create it first (for example in the CI job), or write the report elsewhere",
-                    );
-                }
+            if let Some(blocker) = crate::report::folder_blocker(&path) {
+                self.problem(
+                    &format!("/reports/{}", format.as_str()),
+                    format!(
+                        "report folder cannot be made: `{}` is a file",
+                        blocker.display()
+                    ),
+                    "write the report elsewhere, or move the file away",
+                );
             }
             out.push((format, path));
         }
@@ -536,6 +583,17 @@ impl Resolver<'_> {
         }
         out
     }
+}
+
+/// `path` with links and `..` resolved, when it exists: two spellings of
+/// one file compare equal.
+fn canonical(path: &Path) -> Option<PathBuf> {
+    std::fs::canonicalize(path).ok()
+}
+
+/// The inputs of `job` that `named` picks.
+fn job_inputs_named(job: &Job, named: &dyn Fn(&Path) -> bool) -> Vec<PathBuf> {
+    job.inputs().into_iter().filter(|p| named(p)).collect()
 }
 
 /// The files `pattern` names under `base`: a file, a folder (kept as is:

@@ -21,7 +21,7 @@ pub use view::{
 };
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use crate::error::{Error, Result};
@@ -223,6 +223,23 @@ pub fn report_destination(path: &Path) -> Result<ReportDestination> {
     }
 }
 
+/// The nearest existing ancestor of `path`'s folder when it is not a
+/// folder (a file where `reports/` should be), so the report could never
+/// be written; `None` when the folder exists or can be made.
+pub fn folder_blocker(path: &Path) -> Option<PathBuf> {
+    let mut folder = path.parent()?;
+    loop {
+        if folder.as_os_str().is_empty() {
+            return None;
+        }
+        match std::fs::metadata(folder) {
+            Ok(meta) if meta.is_dir() => return None,
+            Ok(_) => return Some(folder.to_path_buf()),
+            Err(_) => folder = folder.parent()?,
+        }
+    }
+}
+
 /// Writes `view` as `format` to `path`. A regular file (or a new one) is
 /// written all or nothing: the report goes to a temporary file beside it
 /// that is renamed into place only once complete, so a crash or a full
@@ -259,6 +276,9 @@ pub fn write_view_file(view: &View<'_>, format: Format, path: &Path) -> Result<(
     let file_name = path
         .file_name()
         .ok_or_else(|| Error::Usage(format!("report path `{}` names no file", path.display())))?;
+    // A missing report folder is made, as a CI job expects of
+    // `reports/junit.xml` on a fresh clone.
+    std::fs::create_dir_all(dir).map_err(write_err)?;
     let temp = dir.join(format!(
         ".{}.partial-{}",
         file_name.to_string_lossy(),

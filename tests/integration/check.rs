@@ -260,43 +260,56 @@ fn a_missing_configuration_says_how_to_make_one() {
     insta::assert_snapshot!("config_missing", transcript(&output));
 }
 
+/// `init` in an empty repository leaves `[payloads]` commented, says so,
+/// and `check` then says the file names nothing; it never overwrites.
 #[test]
-fn init_writes_a_commented_configuration_that_check_runs() {
+fn init_in_an_empty_repository_leaves_payloads_commented() {
     let dir = tempfile::tempdir().expect("temp dir");
     let output = run_in(dir.path(), &["init"]);
-    assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
+    let text = common::expect_exit(&output, 0);
+    assert!(text.contains("no payload files found"), "{text}");
     let written = read(dir.path().join("cityconform.toml"));
-    assert_eq!(written, cityconform::config::TEMPLATE);
+    assert!(
+        written.contains("# [payloads]\n# paths = [\"payloads\"]"),
+        "{written}"
+    );
     let again = run_in(dir.path(), &["init"]);
     assert_eq!(again.status.code(), Some(2), "never overwrites");
     assert_eq!(read(dir.path().join("cityconform.toml")), written);
-    // An empty repository: the payload globs match nothing, and check says so.
     let empty = run_in(dir.path(), &["check"]);
-    assert_eq!(empty.status.code(), Some(2), "{}", transcript(&empty));
-    let (paths_index, paths_text) = cityconform::config::TEMPLATE
-        .lines()
-        .enumerate()
-        .find(|(_, l)| l.starts_with("paths = ["))
-        .expect("the template names payload paths");
-    let paths_line = paths_index + 1;
-    // The caret sits under the first pattern: the array's first string.
-    let column = paths_text.find('"').expect("a quoted pattern") + 1;
-    let stderr = String::from_utf8_lossy(&empty.stderr);
-    assert!(
-        stderr.starts_with("error: at `/payloads/paths/0`: ")
-            && stderr.contains(&format!("[cityconform.toml:{paths_line}:{column}]"))
-            && stderr.contains(&format!(" {paths_line} | {paths_text}\n")),
-        "{stderr}"
-    );
-    std::fs::create_dir_all(dir.path().join("payloads/feeds")).expect("mkdir");
-    std::fs::create_dir_all(dir.path().join("reports")).expect("mkdir");
-    std::fs::copy(
-        common::root().join("fixtures/payloads/valid/mobility-trip.json"),
-        dir.path().join("payloads/feeds/trip.json"),
+    let text = common::expect_exit(&empty, 2);
+    assert!(text.contains("names nothing to check"), "{text}");
+}
+
+/// `init` in a repository with payloads names them (a glob for a folder of
+/// payloads only, file by file beside a `package.json`), and `check` runs
+/// the file as written: exit 0, with the report folder made.
+#[test]
+fn init_names_the_payloads_it_finds_and_check_runs_as_written() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let trip = common::root().join("fixtures/payloads/valid/mobility-trip.json");
+    for folder in ["payloads/feeds", "web", "node_modules/pkg"] {
+        std::fs::create_dir_all(dir.path().join(folder)).expect("mkdir");
+    }
+    std::fs::copy(&trip, dir.path().join("payloads/feeds/trip.json")).expect("copy");
+    std::fs::copy(&trip, dir.path().join("web/sample-trip.json")).expect("copy");
+    std::fs::copy(&trip, dir.path().join("node_modules/pkg/trip.json")).expect("copy");
+    std::fs::write(
+        dir.path().join("web/package.json"),
+        "{\"name\": \"city-web\", \"type\": \"module\"}",
     )
-    .expect("copy");
+    .expect("write");
+    std::fs::write(dir.path().join("package.json"), "{\"name\": \"city\"}").expect("write");
+    let output = run_in(dir.path(), &["init"]);
+    let text = common::expect_exit(&output, 0);
+    insta::assert_snapshot!("init_names_the_payloads_it_finds", text);
+    let written = read(dir.path().join("cityconform.toml"));
+    assert!(
+        written.contains("paths = [\n  \"payloads/feeds/*.json\",\n  \"web/sample-trip.json\",\n]"),
+        "{written}"
+    );
     let output = run_in(dir.path(), &["check"]);
-    assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
+    common::expect_exit(&output, 0);
     for report in [
         "cityconform.junit.xml",
         "cityconform.sarif",
@@ -811,17 +824,14 @@ fn git(dir: &Path, args: &[&str]) {
     assert!(status.success(), "git {args:?}");
 }
 
+/// The pre-commit hook checks only what `cityconform.toml` names, as
+/// staged: a `package.json` beside the payloads never blocks a commit, a
+/// staged payload that breaks a requirement does, and a repository without
+/// a configuration is left alone with a word.
 #[test]
-fn the_pre_commit_hook_example_blocks_a_staged_payload_that_breaks_a_requirement() {
+fn the_pre_commit_hook_example_checks_only_the_files_the_configuration_names() {
     let dir = tempfile::tempdir().expect("temp dir");
     git(dir.path(), &["init", "-q"]);
-    std::fs::create_dir_all(dir.path().join("payloads")).expect("mkdir");
-    std::fs::copy(
-        common::root().join("fixtures/payloads/valid/mobility-trip.json"),
-        dir.path().join("payloads/a trip.json"),
-    )
-    .expect("copy");
-    git(dir.path(), &["add", "."]);
     let binary = PathBuf::from(env!("CARGO_BIN_EXE_cityconform"));
     let path = std::env::join_paths(
         std::iter::once(binary.parent().expect("bin dir").to_path_buf()).chain(
@@ -838,8 +848,56 @@ fn the_pre_commit_hook_example_blocks_a_staged_payload_that_breaks_a_requirement
             .output()
             .expect("the hook runs")
     };
+    std::fs::write(
+        dir.path().join("package.json"),
+        "{\"name\": \"city\", \"private\": true}",
+    )
+    .expect("write");
+    git(dir.path(), &["add", "."]);
+    let unconfigured = run_hook();
+    let text = common::expect_exit(&unconfigured, 0);
+    assert!(text.contains("no cityconform.toml"), "{text}");
+
+    std::fs::create_dir_all(dir.path().join("payloads")).expect("mkdir");
+    std::fs::copy(
+        common::root().join("fixtures/payloads/valid/mobility-trip.json"),
+        dir.path().join("payloads/a trip.json"),
+    )
+    .expect("copy");
+    std::fs::write(
+        dir.path().join("cityconform.toml"),
+        "profiles = [\"baseline\"]\n[payloads]\npaths = [\"payloads\"]\n[reports]\njunit = \"reports/cityconform.junit.xml\"\n",
+    )
+    .expect("write config");
+    git(dir.path(), &["add", "."]);
     let clean = run_hook();
-    assert_eq!(clean.status.code(), Some(0), "{}", transcript(&clean));
+    let text = common::expect_exit(&clean, 0);
+    assert!(!text.contains("package.json"), "{text}");
+
+    // A package.json alone is nobody's payload: nothing to check.
+    git(
+        dir.path(),
+        &[
+            "-c",
+            "user.name=Platform team",
+            "-c",
+            "user.email=platform@example.org",
+            "commit",
+            "-q",
+            "-m",
+            "payloads",
+            "--no-verify",
+        ],
+    );
+    std::fs::write(
+        dir.path().join("package.json"),
+        "{\"name\": \"city\", \"version\": \"2.0.0\"}",
+    )
+    .expect("write");
+    git(dir.path(), &["add", "package.json"]);
+    let text = common::expect_exit(&run_hook(), 0);
+    assert!(text.contains("nothing to check"), "{text}");
+
     std::fs::copy(
         common::root().join("fixtures/payloads/invalid/id-email.json"),
         dir.path().join("payloads/contact.json"),
@@ -847,7 +905,7 @@ fn the_pre_commit_hook_example_blocks_a_staged_payload_that_breaks_a_requirement
     .expect("copy");
     git(dir.path(), &["add", "."]);
     let blocked = run_hook();
-    assert_eq!(blocked.status.code(), Some(1), "{}", transcript(&blocked));
+    common::expect_exit(&blocked, 1);
     assert!(String::from_utf8_lossy(&blocked.stdout).contains("ANON-ID-VALUE-01"));
 }
 

@@ -2,7 +2,7 @@
 //! with a message that names the file, line or field and what to do, never
 //! panics, and writes no report file.
 
-use crate::common::{run, transcript};
+use crate::common::{self, run, transcript};
 
 /// Runs `args` and snapshots the whole transcript under `name`, after
 /// checking the exit code is `expected`.
@@ -172,18 +172,35 @@ fn a_bad_report_argument_is_a_usage_error() {
     );
 }
 
+/// A CI job writes `reports/…` on a fresh clone: a missing report folder
+/// is made. A file standing where the folder should be is refused before
+/// the run, naming it.
 #[test]
-fn a_report_into_a_missing_folder_is_refused_before_the_run() {
-    check(
-        "report_missing_folder",
-        &[
-            "validate",
-            "fixtures/payloads/valid",
-            "--report",
-            "json=no/such/dir/r.json",
-        ],
-        2,
-    );
+fn a_missing_report_folder_is_made_and_a_file_in_its_way_is_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let report = dir.path().join("reports/nested/r.json");
+    let output = run(&[
+        "validate",
+        "fixtures/payloads/valid",
+        "--quiet",
+        "--report",
+        &format!("json={}", report.display()),
+    ]);
+    common::expect_exit(&output, 0);
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).expect("report written"))
+            .expect("JSON");
+    assert_eq!(json["summary"]["met"], true);
+
+    std::fs::write(dir.path().join("blocked"), "a file").expect("write");
+    let output = run(&[
+        "validate",
+        "fixtures/payloads/valid",
+        "--report",
+        &format!("json={}", dir.path().join("blocked/r.json").display()),
+    ]);
+    let text = common::expect_exit(&output, 2).replace(&dir.path().display().to_string(), "[dir]");
+    insta::assert_snapshot!("report_folder_blocked_by_a_file", text);
 }
 
 #[test]
