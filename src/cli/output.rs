@@ -22,17 +22,19 @@ use super::ColorChoice;
 #[derive(Debug, Args)]
 pub(crate) struct OutputArgs {
     /// Format written to standard output: text, json, junit, sarif,
-    /// markdown or html.
-    #[arg(long, value_name = "FORMAT", default_value = "text", value_parser = parse_format)]
-    format: Format,
+    /// markdown or html [default: text]. Written even with --quiet when
+    /// given.
+    #[arg(long, value_name = "FORMAT", value_parser = parse_format)]
+    format: Option<Format>,
 
     /// Also write a report file, as FORMAT=PATH (text, json, junit, sarif,
     /// markdown, html); repeatable. Files are written whole or not at all.
     #[arg(long = "report", value_name = "FORMAT=PATH", value_parser = parse_report)]
     reports: Vec<(Format, PathBuf)>,
 
-    /// Print nothing on standard output and show no progress; the exit code
-    /// and report files still tell the result.
+    /// No progress and no text summary; errors still go to standard error
+    /// (with the findings that could not be checked), and a --format given
+    /// is still written. The exit code and report files tell the result.
     #[arg(long, short)]
     pub(crate) quiet: bool,
 
@@ -106,8 +108,8 @@ impl OutputArgs {
     /// report (a file, or `--format json`) is refused: it would sign
     /// nothing while the other formats said "signed".
     pub(crate) fn signing_key(&self) -> Result<Option<SigningKey>, Error> {
-        let json =
-            self.format == Format::Json || self.reports.iter().any(|(f, _)| *f == Format::Json);
+        let json = self.format == Some(Format::Json)
+            || self.reports.iter().any(|(f, _)| *f == Format::Json);
         if self.sign_key.is_some() && !json {
             return Err(Error::Usage(
                 "--sign-key signs the JSON report, and no JSON report is written: \
@@ -158,17 +160,53 @@ impl OutputArgs {
             report::write_view_file(&view, *format, path)?;
         }
         if self.quiet {
-            return Ok(());
+            super::note(&errors_of(report));
+            if self.format.is_none() {
+                return Ok(());
+            }
         }
+        let format = self.format.unwrap_or(Format::Text);
         let mut buffer = Vec::new();
         let text = TextOptions {
             color: self.color.enabled(),
             max_findings: self.max_findings,
         };
-        report::render_view(&view, self.format, text, &mut buffer)
+        report::render_view(&view, format, text, &mut buffer)
             .map_err(|e| Error::Internal(format!("rendering the report failed: {e}")))?;
         super::print(&String::from_utf8_lossy(&buffer))
     }
+}
+
+/// Most findings [`errors_of`] lists before counting the rest.
+const QUIET_ERRORS_LISTED: usize = 20;
+
+/// The findings that could not be checked (verdict `error` under some
+/// profile), one `error:` line each, for standard error in quiet mode: a
+/// quiet run that exits 2 or leaves a MUST unchecked still says why.
+fn errors_of(report: &Report) -> String {
+    let errors: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| {
+            f.verdicts
+                .values()
+                .any(|v| *v == cityconform::model::Verdict::Error)
+        })
+        .collect();
+    let mut text = String::new();
+    for finding in errors.iter().take(QUIET_ERRORS_LISTED) {
+        text.push_str(&format!(
+            "error: {}: {} ({})\n",
+            finding.location, finding.message, finding.requirement
+        ));
+    }
+    if errors.len() > QUIET_ERRORS_LISTED {
+        text.push_str(&format!(
+            "error: and {} more that could not be checked (see the report)\n",
+            errors.len() - QUIET_ERRORS_LISTED
+        ));
+    }
+    text
 }
 
 /// Whether `a` and `b` name the same file: equal as given, or, when both

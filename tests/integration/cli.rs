@@ -250,3 +250,44 @@ fn requirement_and_profile_listings() {
         2,
     );
 }
+
+/// The exit rule: a run that started writes every report whole, and a
+/// record in it that could not be read makes it exit 2. `--quiet` drops
+/// the summary, never the errors (standard error) nor a `--format` asked
+/// for.
+#[test]
+fn a_quiet_run_with_an_unreadable_record_says_why_and_writes_every_report() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let json = dir.path().join("r.json");
+    let junit = dir.path().join("r.junit.xml");
+    let output = run(&[
+        "validate",
+        "fixtures/malformed/invalid-json.json",
+        "fixtures/payloads/valid",
+        "--quiet",
+        "--report",
+        &format!("json={}", json.display()),
+        "--report",
+        &format!("junit={}", junit.display()),
+    ]);
+    let text = common::expect_exit(&output, 2);
+    assert!(output.stdout.is_empty(), "{text}");
+    insta::assert_snapshot!("quiet_run_with_an_unreadable_record", text);
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("JSON report")).expect("JSON");
+    assert_eq!(report["summary"]["input_errors"], 1);
+    let junit = std::fs::read_to_string(&junit).expect("JUnit report");
+    assert!(junit.trim_end().ends_with("</testsuites>"), "{junit}");
+
+    let output = run(&[
+        "validate",
+        "fixtures/payloads/valid",
+        "--quiet",
+        "--format",
+        "json",
+    ]);
+    common::expect_exit(&output, 0);
+    let report = common::json_report(&output);
+    assert_eq!(report["summary"]["met"], true);
+    assert!(output.stderr.is_empty());
+}
