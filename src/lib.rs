@@ -40,6 +40,7 @@ pub mod declaration;
 pub mod detect;
 mod embedded;
 pub mod error;
+pub mod files;
 mod json_text;
 pub mod model;
 pub mod outcome;

@@ -37,7 +37,7 @@ pub fn canonical_json(value: &impl Serialize) -> Result<Vec<u8>> {
 
 /// `sha256:<hex>` of the file at `path`, read in blocks.
 pub fn file_digest(path: &Path) -> Result<String> {
-    let mut file = std::fs::File::open(path).map_err(|e| Error::read(path, e))?;
+    let mut file = crate::files::open(path)?;
     let mut hasher = Sha256::new();
     let mut buffer = vec![0u8; 1 << 16];
     loop {

@@ -78,7 +78,7 @@ fn write_new(path: &Path, bytes: &[u8], private: bool) -> Result<()> {
 
 /// Reads a private key written by [`generate`] (PKCS#8 PEM).
 pub fn read_signing_key(path: &Path) -> Result<SigningKey> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
+    let text = crate::files::read_to_string(path)?;
     SigningKey::from_pkcs8_pem(text.trim()).map_err(|_| {
         Error::Usage(format!(
             "`{}` is not an Ed25519 private key in PKCS#8 PEM\n  help: create one with `cityconform keygen`; pass the `.key` file, not the `.pub` one",
@@ -89,7 +89,7 @@ pub fn read_signing_key(path: &Path) -> Result<SigningKey> {
 
 /// Reads a public key written by [`generate`] (SubjectPublicKeyInfo PEM).
 pub fn read_verifying_key(path: &Path) -> Result<VerifyingKey> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
+    let text = crate::files::read_to_string(path)?;
     VerifyingKey::from_public_key_pem(text.trim()).map_err(|_| {
         Error::Usage(format!(
             "`{}` is not an Ed25519 public key in PEM\n  help: pass the `.pub` file that `cityconform keygen` wrote beside the private key",

@@ -51,7 +51,7 @@ pub(crate) fn dir_files(dir: &Path, sub: &str) -> Result<Vec<SuiteText>> {
     paths
         .into_iter()
         .map(|path| {
-            let text = std::fs::read_to_string(&path).map_err(|e| Error::read(&path, e))?;
+            let text = crate::files::read_to_string(&path)?;
             Ok(SuiteText {
                 name: path.display().to_string(),
                 text,

@@ -64,7 +64,7 @@ pub(crate) struct VerifyArgs {
 
 pub(crate) fn verify(args: VerifyArgs) -> Result<ExitCode, Error> {
     let key = keys::read_verifying_key(&args.public_key)?;
-    let bytes = std::fs::read(&args.report).map_err(|e| Error::read(&args.report, e))?;
+    let bytes = cityconform::files::read(&args.report)?;
     let suites = args.suites.load()?;
     let registry = SchemaRegistry::load(&SchemaOptions {
         dirs: args.schema_dirs.clone(),

@@ -171,6 +171,7 @@ impl Config {
 
     /// Reads, checks and resolves the configuration at `path`.
     pub fn load(path: &Path) -> Result<Config> {
+        crate::files::refuse_special(path)?;
         let text = std::fs::read_to_string(path).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => Error::Usage(format!(
                 "no configuration at `{}`\n  help: write a starting one with `cityconform init`, or name one with --config",

@@ -192,7 +192,7 @@ struct ColumnFile {
 impl Descriptor {
     /// Reads and checks the descriptor at `path`.
     pub fn load(path: &Path) -> Result<Descriptor> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
+        let text = crate::files::read_to_string(path)?;
         Self::parse(&path.display().to_string(), &text)
     }
 

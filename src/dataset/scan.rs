@@ -10,7 +10,6 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
@@ -451,7 +450,7 @@ pub fn scan(
                 path.display()
             ))
         })?;
-    let file = File::open(path).map_err(|e| Error::read(path, e))?;
+    let file = crate::files::open(path)?;
     let total = file.metadata().map(|m| m.len()).unwrap_or(0);
     progress.start(total);
     let result = scan_reader(

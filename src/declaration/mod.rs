@@ -281,7 +281,7 @@ impl Declaration {
                 "declaration `{name}` is neither .json nor .toml; name the file by its format"
             )));
         }
-        let bytes = std::fs::read(path).map_err(|e| Error::read(path, e))?;
+        let bytes = crate::files::read(path)?;
         let text = String::from_utf8(bytes).map_err(|e| {
             FileProblem::new(
                 &name,

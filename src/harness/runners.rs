@@ -147,7 +147,7 @@ fn first_record_type(data: &Path, registry: &SchemaRegistry) -> Result<String> {
     if !is_ndjson {
         return Err(no_roles());
     }
-    let file = std::fs::File::open(data).map_err(|e| Error::read(data, e))?;
+    let file = crate::files::open(data)?;
     for (n, read) in BufReader::new(file).lines().enumerate() {
         let line = read.map_err(|e| Error::read(data, e))?;
         if !line.trim().is_empty() {
@@ -198,7 +198,7 @@ fn target(
         TargetRef::Url(url) => live::target::open(url, job.api)?,
     };
     if let Some(ca) = &job.ca_cert {
-        target.ca_pem = Some(std::fs::read(ca).map_err(|e| Error::read(ca, e))?);
+        target.ca_pem = Some(crate::files::read(ca)?);
     }
     live::check_target_types(&target, harness.registry())?;
     let mut plan = LivePlan::new(

@@ -407,7 +407,7 @@ struct SafetyFile {
 /// Reads the target at `path`. Every problem names the file, line and
 /// field; a missing secret names the variable or file to provide.
 pub fn load(path: &Path) -> Result<Target> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
+    let text = crate::files::read_to_string(path)?;
     let name = path.display().to_string();
     let schema = load::tool_schema("target.schema.json")?;
     let suite = SuiteText {
@@ -463,6 +463,7 @@ pub fn load(path: &Path) -> Result<Target> {
     let ca_pem = match &file.ca_cert {
         Some(ca) => {
             let ca_path = dir.join(ca);
+            crate::files::refuse_special(&ca_path)?;
             let pem = std::fs::read(&ca_path).map_err(|e| {
                 Error::from(
                     source
@@ -667,7 +668,7 @@ fn check_safety(source: &TomlSource, s: &SafetyFile) -> Result<()> {
 /// names none (loading it reports why).
 pub fn token_files(path: &Path) -> Vec<PathBuf> {
     let dir = path.parent().map_or_else(PathBuf::new, Path::to_path_buf);
-    let Some(file) = std::fs::read_to_string(path)
+    let Some(file) = crate::files::read_to_string(path)
         .ok()
         .and_then(|text| text.parse::<toml::Table>().ok())
     else {
@@ -737,6 +738,7 @@ fn read_secret(source: &TomlSource, key: &str, tenant: &TenantFile, dir: &Path) 
         })?,
         (None, Some(file)) => {
             let path = dir.join(file);
+            crate::files::refuse_special(&path)?;
             std::fs::read_to_string(&path).map_err(|e| {
                 Error::from(
                     source

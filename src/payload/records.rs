@@ -85,13 +85,16 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PayloadFile>> {
             continue;
         }
         let before = files.len();
-        for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
-            let entry = entry
-                .map_err(|e| Error::Usage(format!("cannot walk `{}`: {e}", path.display())))?;
-            if !entry.file_type().is_file() {
+        let walk = walkdir::WalkDir::new(path)
+            .follow_links(true)
+            .sort_by_file_name();
+        for entry in walk {
+            let entry = entry.map_err(|e| walk_error(path, &e))?;
+            if entry.file_type().is_dir() {
                 continue;
             }
             if let Some(format) = PayloadFormat::from_path(entry.path()) {
+                crate::files::refuse_special(entry.path())?;
                 files.push(PayloadFile {
                     path: entry.into_path(),
                     format,
@@ -106,6 +109,28 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PayloadFile>> {
         }
     }
     Ok(files)
+}
+
+/// Why a folder of payloads could not be walked, naming the link at
+/// fault: links are followed, so a link back to a folder above it (a loop)
+/// or one that leads nowhere would otherwise hide or repeat files.
+fn walk_error(root: &Path, error: &walkdir::Error) -> Error {
+    let at = error.path().unwrap_or(root).display();
+    if let Some(ancestor) = error.loop_ancestor() {
+        return Error::Usage(format!(
+            "`{at}` is a link back to `{}`, a loop: remove the link, or name the folders it joins apart",
+            ancestor.display()
+        ));
+    }
+    if error
+        .io_error()
+        .is_some_and(|e| e.kind() == std::io::ErrorKind::NotFound)
+    {
+        return Error::Usage(format!(
+            "`{at}` is a link that leads nowhere: remove it, or restore what it points to"
+        ));
+    }
+    Error::Usage(format!("cannot walk `{}`: {error}", root.display()))
 }
 
 /// One record as read, before any check.
@@ -207,7 +232,7 @@ fn describe_json_error(error: &serde_json::Error, whole_file: bool) -> String {
 /// value. The file's syntax is checked once without building anything;
 /// each record keeps its bytes and is parsed with the others, in parallel.
 pub fn read_document(path: &Path) -> Result<Vec<RawRecord>> {
-    let bytes = std::fs::read(path).map_err(|e| Error::read(path, e))?;
+    let bytes = crate::files::read(path)?;
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => {

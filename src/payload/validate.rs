@@ -110,7 +110,7 @@ fn stream_ndjson(
     tally: &mut Tally<'_, super::PayloadCheck>,
     progress: &dyn Progress,
 ) -> Result<u64> {
-    let handle = std::fs::File::open(&file.path).map_err(|e| Error::read(&file.path, e))?;
+    let handle = crate::files::open(&file.path)?;
     let (sender, receiver) = sync_channel(2);
     let mut count = 0;
     std::thread::scope(|scope| -> Result<()> {

@@ -258,7 +258,7 @@ fn load_dir(
 }
 
 fn read_json(path: &Path) -> Result<Value> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
+    let text = crate::files::read_to_string(path)?;
     serde_json::from_str(&text).map_err(|e| {
         FileProblem::new(path.display().to_string(), format!("not valid JSON: {e}"))
             .at_line(Some(e.line()))

@@ -74,6 +74,7 @@ impl Documents {
 }
 
 fn read_mapped(uri: &str, path: &std::path::Path) -> Result<Value, String> {
+    crate::files::refuse_special(path).map_err(|e| format!("`{uri}` maps to {e}"))?;
     let text = std::fs::read_to_string(path).map_err(|e| {
         format!(
             "`{uri}` maps to `{}`, which cannot be read: {e}",

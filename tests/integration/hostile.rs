@@ -6,10 +6,10 @@
 //! verdicts with reasons, never a hang or a crash; every run is bounded by
 //! a watchdog that kills the binary.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
-use std::process::{Output, Stdio};
+use std::process::Output;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -64,52 +64,11 @@ concurrency = 4
 fn audit(target: &str, extra: &[&str]) -> Output {
     let mut args = vec!["audit", "--target", target, "--format", "json", "-p", "kr"];
     args.extend_from_slice(extra);
-    let mut child = common::cityconform(&args)
+    let mut command = common::cityconform(&args);
+    command
         .env("HOSTILE_TOKEN_A", TOKEN_A)
-        .env("HOSTILE_TOKEN_B", TOKEN_B)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary starts");
-    // Drain both pipes while waiting, or a large report would block the
-    // child on a full pipe.
-    let drain = |pipe: Option<Box<dyn Read + Send>>| {
-        std::thread::spawn(move || {
-            let mut bytes = Vec::new();
-            if let Some(mut pipe) = pipe {
-                let _ = pipe.read_to_end(&mut bytes);
-            }
-            bytes
-        })
-    };
-    let stdout = drain(
-        child
-            .stdout
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    );
-    let stderr = drain(
-        child
-            .stderr
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    );
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status;
-        }
-        if started.elapsed() > WATCHDOG {
-            let _ = child.kill();
-            panic!("the audit hung past the watchdog");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    Output {
-        status,
-        stdout: stdout.join().expect("stdout read"),
-        stderr: stderr.join().expect("stderr read"),
-    }
+        .env("HOSTILE_TOKEN_B", TOKEN_B);
+    common::watchdog::run(command, WATCHDOG)
 }
 
 /// The verdict of `requirement` under the first profile.

@@ -38,3 +38,4 @@ mod reproduce;
 mod reveal;
 mod schemas;
 mod schemathesis;
+mod special_files;

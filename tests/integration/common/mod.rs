@@ -6,6 +6,7 @@ pub mod canonical;
 pub mod loopback;
 pub mod peers;
 pub mod vacuity;
+pub mod watchdog;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
