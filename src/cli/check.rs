@@ -1,6 +1,6 @@
 //! `cityconform check` and `cityconform init`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use cityconform::ExitCode;
 use cityconform::config::{Config, DEFAULT_FILE, Job};
@@ -16,9 +16,11 @@ use super::output::{OutputArgs, TerminalProgress, generated_at, sign};
     after_help = "Examples:\n  cityconform check\n  cityconform check --config platform/cityconform.toml --format markdown\n  cityconform check --sign-key release.key --report json=signed-report.json"
 )]
 pub(crate) struct CheckArgs {
-    /// The configuration file.
-    #[arg(long, short = 'c', value_name = "FILE", default_value = DEFAULT_FILE)]
-    config: PathBuf,
+    /// The configuration file [default: $CITYCONFORM_CONFIG, else the
+    /// nearest cityconform.toml here or in a folder above, up to the
+    /// repository's root].
+    #[arg(long, short = 'c', value_name = "FILE")]
+    config: Option<PathBuf>,
 
     /// Check only these files, where the configuration names them (a
     /// pre-commit hook passes the staged files): payload files under
@@ -32,14 +34,18 @@ pub(crate) struct CheckArgs {
 }
 
 pub(crate) fn run(mut args: CheckArgs) -> Result<ExitCode, Error> {
-    let mut config = Config::load(&args.config)?;
+    let path = args
+        .config
+        .clone()
+        .unwrap_or_else(|| Config::discover(Path::new("")));
+    let mut config = Config::load(&path)?;
     if !args.files.is_empty() && config.narrow_to_files(&args.files) == 0 {
         if !args.output.quiet {
             super::note(&format!(
                 "cityconform: none of the {} file{} given is named by {}; nothing to check\n",
                 args.files.len(),
                 if args.files.len() == 1 { "" } else { "s" },
-                args.config.display()
+                path.display()
             ));
         }
         return Ok(ExitCode::Met);

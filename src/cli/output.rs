@@ -103,6 +103,11 @@ impl OutputArgs {
         }
     }
 
+    /// Whether the report is to be signed.
+    pub(crate) fn signs(&self) -> bool {
+        self.sign_key.is_some()
+    }
+
     /// The signing key, read before any work so that a bad key fails fast.
     /// Only the JSON report carries a signature, so a key without a JSON
     /// report (a file, or `--format json`) is refused: it would sign

@@ -19,7 +19,7 @@ use super::output::{OutputArgs, TerminalProgress, run_job};
 )]
 pub(crate) struct ValidateArgs {
     /// Payload files or folders (searched recursively for .json, .jsonld,
-    /// .ndjson and .jsonl).
+    /// .ndjson and .jsonl); `-` reads NDJSON from standard input.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
 
@@ -81,6 +81,16 @@ fn parse_mapping(text: &str) -> Result<UriMapping, String> {
 }
 
 pub(crate) fn run(args: ValidateArgs) -> Result<ExitCode, Error> {
+    if args.output.signs()
+        && args
+            .paths
+            .iter()
+            .any(|p| cityconform::payload::records::is_stdin(p))
+    {
+        return Err(Error::Usage(
+            "a signed report digests every input, and standard input cannot be read twice: write the records to a file and validate that".to_owned(),
+        ));
+    }
     let job = Job::Payloads(PayloadsJob {
         files: args.paths.clone(),
         schema: args.schema.clone(),

@@ -169,6 +169,37 @@ impl Config {
         }
     }
 
+    /// Where `check` finds its configuration when none is named: the file
+    /// `CITYCONFORM_CONFIG` names, else the nearest [`DEFAULT_FILE`] in
+    /// `start` or a folder above it, stopping at the repository's root (the
+    /// folder holding `.git`), else [`DEFAULT_FILE`] in `start` (whose
+    /// absence `load` then explains).
+    pub fn discover(start: &Path) -> PathBuf {
+        if let Some(named) = std::env::var_os("CITYCONFORM_CONFIG").filter(|v| !v.is_empty()) {
+            return PathBuf::from(named);
+        }
+        // Walk up by `..` rather than by absolute paths, so that the
+        // file's folder, and every path in the report, stays relative.
+        let absolute = if start.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            start
+        };
+        let levels = std::fs::canonicalize(absolute).map_or(1, |p| p.ancestors().count());
+        let mut here = start.to_path_buf();
+        for _ in 0..levels {
+            let candidate = here.join(DEFAULT_FILE);
+            if candidate.is_file() {
+                return candidate;
+            }
+            if here.join(".git").exists() {
+                break;
+            }
+            here = here.join("..");
+        }
+        start.join(DEFAULT_FILE)
+    }
+
     /// Reads, checks and resolves the configuration at `path`.
     pub fn load(path: &Path) -> Result<Config> {
         crate::files::refuse_special(path)?;

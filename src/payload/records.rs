@@ -63,10 +63,23 @@ pub struct PayloadFile {
 }
 
 impl PayloadFile {
-    /// The path as shown in reports: as found, with `/` separators.
+    /// The path as shown in reports: as found, with `/` separators;
+    /// [`STDIN_NAME`] for standard input.
     pub fn display(&self) -> String {
+        if is_stdin(&self.path) {
+            return STDIN_NAME.to_owned();
+        }
         self.path.display().to_string().replace('\\', "/")
     }
+}
+
+/// How reports name records read from standard input (`validate -`).
+pub const STDIN_NAME: &str = "<stdin>";
+
+/// Whether `path` is `-`, standard input: NDJSON streamed as it comes, so
+/// a pipeline (`export | cityconform validate -`) needs no temporary file.
+pub fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
 }
 
 /// Every payload file under `paths`: files as given (JSON unless their
@@ -75,6 +88,18 @@ impl PayloadFile {
 pub fn discover(paths: &[PathBuf]) -> Result<Vec<PayloadFile>> {
     let mut files = Vec::new();
     for path in paths {
+        if is_stdin(path) {
+            if files.iter().any(|f: &PayloadFile| is_stdin(&f.path)) {
+                return Err(Error::Usage(
+                    "`-` (standard input) is named twice; it can be read once".to_owned(),
+                ));
+            }
+            files.push(PayloadFile {
+                path: path.clone(),
+                format: PayloadFormat::Ndjson,
+            });
+            continue;
+        }
         let meta = std::fs::metadata(path).map_err(|e| Error::read(path, e))?;
         if meta.is_file() {
             let format = PayloadFormat::from_path(path).unwrap_or(PayloadFormat::Json);

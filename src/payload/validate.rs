@@ -110,7 +110,11 @@ fn stream_ndjson(
     tally: &mut Tally<'_, super::PayloadCheck>,
     progress: &dyn Progress,
 ) -> Result<u64> {
-    let handle = crate::files::open(&file.path)?;
+    let handle: Box<dyn std::io::Read + Send> = if super::records::is_stdin(&file.path) {
+        Box::new(std::io::stdin())
+    } else {
+        Box::new(crate::files::open(&file.path)?)
+    };
     let (sender, receiver) = sync_channel(2);
     let mut count = 0;
     std::thread::scope(|scope| -> Result<()> {

@@ -1158,3 +1158,31 @@ fn an_evaluation_date_that_is_no_calendar_day_is_reported_at_its_line() {
         "nothing is written"
     );
 }
+
+/// `check` without --config finds `cityconform.toml` in a folder above,
+/// as git finds its repository, and `CITYCONFORM_CONFIG` names another;
+/// the report's paths stay relative either way.
+#[test]
+fn check_finds_its_configuration_above_or_where_the_environment_says() {
+    let repo = repository();
+    let below = repo.path().join("payloads/live");
+    let output = run_in(&below, &["check", "--format", "json"]);
+    common::expect_exit(&output, 1);
+    let report = common::json_report(&output);
+    let first = report["inputs"][0]["path"].as_str().expect("an input");
+    assert!(first.starts_with("../../payloads/"), "{first}");
+
+    std::fs::write(
+        repo.path().join("live-only.toml"),
+        "profiles = [\"baseline\"]\n[payloads]\npaths = [\"payloads/live\"]\n",
+    )
+    .expect("write");
+    let output = common::cityconform(&["check", "--format", "json"])
+        .current_dir(repo.path())
+        .env("CITYCONFORM_CONFIG", "live-only.toml")
+        .output()
+        .expect("the binary runs");
+    common::expect_exit(&output, 0);
+    let report = common::json_report(&output);
+    assert_eq!(report["profiles"].as_array().map(Vec::len), Some(1));
+}

@@ -291,3 +291,51 @@ fn a_quiet_run_with_an_unreadable_record_says_why_and_writes_every_report() {
     assert_eq!(report["summary"]["met"], true);
     assert!(output.stderr.is_empty());
 }
+
+/// `validate -` reads NDJSON from standard input with the same verdicts
+/// and findings as the file, named `<stdin>`; a signed report, which
+/// digests its inputs, refuses it.
+#[test]
+fn validate_reads_ndjson_from_standard_input() {
+    use std::io::Write;
+    let file = "fixtures/payloads/invalid/mixed-failures.ndjson";
+    let mut child = common::cityconform(&["validate", "-", "--format", "json"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let bytes = std::fs::read(common::root().join(file)).expect("fixture");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(&bytes)
+        .expect("write stdin");
+    let piped = child.wait_with_output().expect("the binary runs");
+    let direct = run(&["validate", file, "--format", "json"]);
+    common::expect_exit(&piped, direct.status.code().expect("exit code"));
+    let (piped, direct) = (common::json_report(&piped), common::json_report(&direct));
+    assert_eq!(piped["profiles"], direct["profiles"]);
+    assert_eq!(piped["inputs"][0]["path"], "<stdin>");
+    assert_eq!(
+        piped["inputs"][0]["records"],
+        direct["inputs"][0]["records"]
+    );
+    let messages = |report: &serde_json::Value| -> Vec<serde_json::Value> {
+        report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .map(|f| serde_json::json!([f["requirement"], f["location"]["line"], f["message"]]))
+            .collect()
+    };
+    assert_eq!(messages(&piped), messages(&direct));
+
+    let signed = run(&["validate", "-", "--sign-key", "any.key", "--format", "json"]);
+    let text = common::expect_exit(&signed, 2);
+    assert!(
+        text.contains("standard input cannot be read twice"),
+        "{text}"
+    );
+}
