@@ -12,6 +12,7 @@ mod live;
 mod output;
 #[cfg(feature = "reference")]
 mod reference;
+mod shell;
 mod validate;
 
 use std::io::{IsTerminal, Write};
@@ -76,6 +77,11 @@ enum Command {
     /// (catalogue, profiles, lists, live cases) and schemas it was produced
     /// with.
     Verify(keys::VerifyArgs),
+    /// Print the shell completion script for bash, zsh, fish, elvish or
+    /// powershell.
+    Completions(shell::CompletionsArgs),
+    /// Print the man page (roff) of cityconform and its subcommands.
+    Manpage(shell::ManpageArgs),
 }
 
 /// Which profiles and requirements, from which suites: the selection of
@@ -178,6 +184,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Init(args) => check::init(args),
         Command::Keygen(args) => keys::keygen(args),
         Command::Verify(args) => keys::verify(args),
+        Command::Completions(args) => shell::completions(args),
+        Command::Manpage(args) => shell::manpage(args),
     };
     match result {
         Ok(code) => code,

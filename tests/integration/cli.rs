@@ -339,3 +339,50 @@ fn validate_reads_ndjson_from_standard_input() {
         "{text}"
     );
 }
+
+/// The completion script is generated from the options the binary parses:
+/// bash accepts its syntax and it offers the subcommands and their
+/// options; the man page names every subcommand and one subcommand's page
+/// its options.
+#[test]
+fn completions_and_man_pages_come_from_the_parsed_options() {
+    let output = run(&["completions", "bash"]);
+    common::expect_exit(&output, 0);
+    let script = String::from_utf8_lossy(&output.stdout).into_owned();
+    for word in [
+        "validate",
+        "dataset",
+        "--as-of",
+        "--sign-key",
+        "completions",
+    ] {
+        assert!(script.contains(word), "the script offers `{word}`");
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("cityconform.bash");
+    std::fs::write(&file, &script).expect("write");
+    let syntax = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(&file)
+        .output()
+        .expect("bash runs");
+    assert!(syntax.status.success(), "{}", transcript(&syntax));
+
+    let page = run(&["manpage"]);
+    let page = common::expect_exit(&page, 0);
+    assert!(page.contains(".TH cityconform 1"), "{page}");
+    for command in ["validate", "dataset", "flows", "audit", "check", "verify"] {
+        assert!(
+            page.contains(&format!("cityconform\\-{command}(1)")),
+            "the page lists {command}"
+        );
+    }
+    let validate = run(&["manpage", "validate"]);
+    let validate = common::expect_exit(&validate, 0);
+    assert!(
+        validate.contains(".TH cityconform-validate 1"),
+        "{validate}"
+    );
+    assert!(validate.contains("\\-\\-representation"), "{validate}");
+    common::expect_exit(&run(&["manpage", "nope"]), 2);
+}
