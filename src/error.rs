@@ -138,19 +138,24 @@ pub enum Error {
     Files(Vec<FileProblem>),
     /// A profile that the catalogue does not define.
     #[error(
-        "unknown profile `{name}`\n  help: known profiles: {known}; see `cityconform profiles list`"
+        "unknown profile `{name}`\n  help: {suggestion}known profiles: {known}; see `cityconform profiles list`"
     )]
     UnknownProfile {
         /// The name asked for.
         name: String,
         /// The names that exist, comma-separated.
         known: String,
+        /// `did you mean `kr`? ` for a likely typo, else empty.
+        suggestion: String,
     },
     /// A requirement ID that the catalogue does not define.
-    #[error("unknown requirement `{id}`\n  help: see `cityconform requirements list`")]
+    #[error("unknown requirement `{id}`\n  help: {suggestion}see `cityconform requirements list`")]
     UnknownRequirement {
         /// The ID asked for.
         id: String,
+        /// `did you mean `ANON-ID-VALUE-01`? ` for a likely typo, else
+        /// empty.
+        suggestion: String,
     },
     /// Arguments that do not fit together.
     #[error("{0}")]

@@ -45,6 +45,7 @@ mod json_text;
 pub mod model;
 pub mod outcome;
 pub mod schema;
+pub mod suggest;
 #[cfg(test)]
 mod vacuity;
 // The engine: plan, outcome, tally.

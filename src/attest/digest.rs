@@ -102,6 +102,7 @@ impl SuiteDigests {
         self.profiles.get(id).ok_or_else(|| Error::UnknownProfile {
             name: id.to_owned(),
             known: self.profiles.keys().cloned().collect::<Vec<_>>().join(", "),
+            suggestion: crate::suggest::did_you_mean(id, self.profiles.keys().map(String::as_str)),
         })
     }
 }

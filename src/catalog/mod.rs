@@ -308,11 +308,32 @@ impl Catalogue {
         self.requirements.values()
     }
 
-    /// The requirement `id`.
+    /// The requirement `id`, or the one `id` names but for letter case
+    /// when only one does (`anon-id-value-01`).
     pub fn requirement(&self, id: &str) -> Result<&Requirement> {
+        let known = || self.requirements.keys().map(String::as_str);
         self.requirements
             .get(id)
-            .ok_or_else(|| Error::UnknownRequirement { id: id.to_owned() })
+            .or_else(|| {
+                crate::suggest::same_but_case(id, known()).and_then(|k| self.requirements.get(k))
+            })
+            .ok_or_else(|| Error::UnknownRequirement {
+                id: id.to_owned(),
+                suggestion: crate::suggest::did_you_mean(id, known()),
+            })
+    }
+
+    /// The catalogue's spelling of requirement `id` (see
+    /// [`Catalogue::requirement`]).
+    pub fn requirement_id(&self, id: &str) -> Result<&str> {
+        self.requirement(id).map(|r| r.id.as_str())
+    }
+
+    /// The catalogue's spelling of profile `name` (see
+    /// [`Catalogue::profile`]): a run names its profiles as the catalogue
+    /// does, however they were typed.
+    pub fn profile_id(&self, name: &str) -> Result<&str> {
+        self.profile(name).map(|p| p.id.as_str())
     }
 
     /// Every profile, in ID order.
@@ -322,10 +343,17 @@ impl Catalogue {
 
     /// The profile `id` as written.
     pub fn profile(&self, id: &str) -> Result<&Profile> {
-        self.profiles.get(id).ok_or_else(|| Error::UnknownProfile {
-            name: id.to_owned(),
-            known: self.profile_names(),
-        })
+        let known = || self.profiles.keys().map(String::as_str);
+        self.profiles
+            .get(id)
+            .or_else(|| {
+                crate::suggest::same_but_case(id, known()).and_then(|k| self.profiles.get(k))
+            })
+            .ok_or_else(|| Error::UnknownProfile {
+                name: id.to_owned(),
+                known: self.profile_names(),
+                suggestion: crate::suggest::did_you_mean(id, known()),
+            })
     }
 
     /// The profile `id` with its lineage folded in.

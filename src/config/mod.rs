@@ -291,6 +291,19 @@ const CONFIG_HELP: &str = "see schemas/tool/config.schema.json for the format, o
 /// at the root means the file names nothing to check.
 fn config_problem(error: &jsonschema::ValidationError<'_>, problem: FileProblem) -> FileProblem {
     let at_root = error.instance_path().as_str().is_empty();
+    if let ValidationErrorKind::AdditionalProperties { unexpected } = error.kind() {
+        let key = unexpected.first().map_or("", String::as_str);
+        let known = known_keys(error.instance_path().as_str());
+        let suggestion = crate::suggest::did_you_mean(key, known.iter().map(String::as_str));
+        return FileProblem {
+            message: format!("unknown key `{key}`"),
+            ..problem
+        }
+        .with_help(format!(
+            "{suggestion}the keys here are: {}; see schemas/tool/config.schema.json",
+            known.join(", ")
+        ));
+    }
     if at_root && matches!(error.kind(), ValidationErrorKind::AnyOf { .. }) {
         FileProblem {
             message: "names nothing to check".to_owned(),
@@ -300,6 +313,32 @@ fn config_problem(error: &jsonschema::ValidationError<'_>, problem: FileProblem)
     } else {
         problem.with_help(CONFIG_HELP)
     }
+}
+
+/// The keys the configuration's schema allows in the table at `pointer`
+/// (`/payloads`, `/waivers/0`): what a misspelt key is compared with.
+fn known_keys(pointer: &str) -> Vec<String> {
+    let schema: serde_json::Value = crate::embedded::SCHEMAS
+        .get_file("tool/config.schema.json")
+        .and_then(|f| f.contents_utf8())
+        .and_then(|text| serde_json::from_str(text).ok())
+        .unwrap_or_default();
+    let mut node = &schema;
+    for segment in pointer.split('/').filter(|s| !s.is_empty()) {
+        let next = if segment.parse::<usize>().is_ok() {
+            node.get("items")
+        } else {
+            node.get("properties").and_then(|p| p.get(segment))
+        };
+        match next {
+            Some(found) => node = found,
+            None => return Vec::new(),
+        }
+    }
+    node.get("properties")
+        .and_then(serde_json::Value::as_object)
+        .map(|properties| properties.keys().cloned().collect())
+        .unwrap_or_default()
 }
 
 /// The configuration's help on a problem that has none: the file is not

@@ -111,9 +111,12 @@ impl<C> Plan<C> {
         if selection.profiles.is_empty() {
             return Err(Error::Usage("no profile selected".to_owned()));
         }
-        for id in selection.only {
-            catalogue.requirement(id)?;
-        }
+        // Requirement IDs as the catalogue spells them, however typed.
+        let only = selection
+            .only
+            .iter()
+            .map(|id| catalogue.requirement_id(id).map(str::to_owned))
+            .collect::<Result<Vec<_>>>()?;
         let resolved = selection
             .profiles
             .iter()
@@ -133,7 +136,7 @@ impl<C> Plan<C> {
                 catalogue,
                 &lists,
                 profile,
-                selection.only,
+                &only,
                 hint,
                 &mut problems,
                 &mut build,

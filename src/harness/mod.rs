@@ -76,6 +76,8 @@ impl Harness {
         };
         let suites = Suites::load(&options.suites)?;
         let registry = SchemaRegistry::load(&options.schemas)?;
+        let mut options = options;
+        options.profiles = canonical_profiles(suites.catalogue(), &options.profiles);
         Ok(Harness {
             suites,
             registry,
@@ -173,6 +175,17 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
         .map_err(|e| Error::Internal(format!("cannot start the async runtime: {e}")))
 }
 
+/// The profiles as the catalogue spells them (`KR` is `kr`), so that every
+/// report, digest and comparison names them one way. An unknown name is
+/// kept as typed: refusing it is for the step that knows where it was
+/// written (a configuration's line).
+fn canonical_profiles(catalogue: &Catalogue, names: &[String]) -> Vec<String> {
+    names
+        .iter()
+        .map(|name| catalogue.profile_id(name).unwrap_or(name).to_owned())
+        .collect()
+}
+
 /// The live platform a run's jobs name, for provenance.
 pub fn target_of(jobs: &[Job]) -> Option<String> {
     jobs.iter().find_map(|job| match job {
@@ -199,7 +212,14 @@ pub fn check_config_references(
             problems.push(
                 config
                     .problem(&format!("/profiles/{i}"), format!("unknown profile `{id}`"))
-                    .with_help(format!("known profiles: {}", catalogue.profile_names())),
+                    .with_help(format!(
+                        "{}known profiles: {}",
+                        crate::suggest::did_you_mean(
+                            id,
+                            catalogue.profiles().map(|p| p.id.as_str())
+                        ),
+                        catalogue.profile_names()
+                    )),
             );
         }
     }
@@ -263,7 +283,13 @@ fn check_waivers(config: &Config, catalogue: &Catalogue) -> Result<()> {
                         &format!("/waivers/{i}/requirement"),
                         format!("waiver names unknown requirement `{}`", waiver.requirement),
                     )
-                    .with_help("check the ID against `cityconform requirements list`"),
+                    .with_help(format!(
+                        "{}check the ID against `cityconform requirements list`",
+                        crate::suggest::did_you_mean(
+                            &waiver.requirement,
+                            catalogue.requirements().map(|r| r.id.as_str())
+                        )
+                    )),
             );
         }
     }

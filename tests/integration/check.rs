@@ -176,8 +176,16 @@ fn configuration_errors_name_the_key_and_line() {
             "profiles = [\"baseline\"]\n\n[payloads]\npaths = [\"payloads/live\"]\nschema_dir = \"x\"\n",
         ),
         (
+            "misspelt_key",
+            "profile = [\"kr\"]\n\n[payloads]\npaths = [\"payloads/live\"]\n",
+        ),
+        (
+            "misspelt_waiver_requirement",
+            "[payloads]\npaths = [\"payloads/live\"]\n\n[[waivers]]\nrequirement = \"ANON-ID-VALUE-1\"\njustification = \"j\"\napproved_by = \"a\"\nexpires = 2030-01-01\n",
+        ),
+        (
             "unknown_profile",
-            "profiles = [\"baseline\",\n  \"atlantis\"]\n[payloads]\npaths = [\"payloads/live\"]\n",
+            "profiles = [\"baseline\",\n  \"atlantis\", \"kor\"]\n[payloads]\npaths = [\"payloads/live\"]\n",
         ),
         (
             "unknown_representation",

@@ -386,3 +386,50 @@ fn completions_and_man_pages_come_from_the_parsed_options() {
     assert!(validate.contains("\\-\\-representation"), "{validate}");
     common::expect_exit(&run(&["manpage", "nope"]), 2);
 }
+
+/// Profiles and requirement IDs are matched whatever their case when only
+/// one fits, and reported as the catalogue spells them; a likely typo gets
+/// the closest name.
+#[test]
+fn names_match_whatever_their_case_and_typos_get_the_closest_name() {
+    let upper = run(&[
+        "validate",
+        "fixtures/payloads/invalid/id-email.json",
+        "-p",
+        "KR",
+        "-r",
+        "anon-id-value-01",
+        "--format",
+        "json",
+    ]);
+    let lower = run(&[
+        "validate",
+        "fixtures/payloads/invalid/id-email.json",
+        "-p",
+        "kr",
+        "-r",
+        "ANON-ID-VALUE-01",
+        "--format",
+        "json",
+    ]);
+    common::expect_exit(&upper, 1);
+    assert_eq!(
+        common::json_report(&upper)["profiles"],
+        common::json_report(&lower)["profiles"]
+    );
+    check(
+        "misspelt_profile",
+        &["validate", "fixtures/payloads/valid", "-p", "kor"],
+        2,
+    );
+    check(
+        "misspelt_requirement",
+        &[
+            "validate",
+            "fixtures/payloads/valid",
+            "-r",
+            "ANON-ID-VALUE-1",
+        ],
+        2,
+    );
+}
