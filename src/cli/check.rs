@@ -64,7 +64,7 @@ pub(crate) fn run(mut args: CheckArgs) -> Result<ExitCode, Error> {
         Err(Error::Internal("check records its provenance".to_owned()))
     })?;
     args.output.emit(&report)?;
-    Ok(report.exit_code())
+    Ok(args.output.exit_code(&report))
 }
 
 /// Arguments of `init`.

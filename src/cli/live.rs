@@ -1,21 +1,18 @@
 //! `cityconform audit`: the live audit of a running platform (`demo`
 //! audits the embedded reference platform through [`run_audit`] too).
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use cityconform::ExitCode;
-use cityconform::engine::Progress;
 use cityconform::error::Error;
 use cityconform::harness::{Job, TargetJob, TargetRef};
 use cityconform::live::target::ApiKind;
 use cityconform::model::Report;
 use cityconform::schema::SchemaOptions;
 use clap::Args;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::SelectionArgs;
-use super::output::{OutputArgs, run_job};
+use super::output::{OutputArgs, TerminalProgress, run_job};
 
 /// Arguments of `audit`.
 #[derive(Debug, Args)]
@@ -82,7 +79,7 @@ pub(crate) fn audit(args: AuditArgs) -> Result<ExitCode, Error> {
         .selection
         .suites
         .harness(&args.selection.profiles, SchemaOptions::default())?;
-    let progress = CaseProgress::new(args.output.quiet);
+    let progress = TerminalProgress::checks(args.output.quiet);
     run_job(
         &job,
         options,
@@ -122,43 +119,4 @@ fn url_job(url: String, api: Option<ApiKind>, ca_cert: Option<PathBuf>, only: &[
 /// The audited platform's base URL, as the report's input names it.
 pub(crate) fn base_url(report: &Report) -> Option<String> {
     report.inputs.first().map(|input| input.path.clone())
-}
-
-/// Cases done of all, on stderr, only on a terminal.
-pub(crate) struct CaseProgress {
-    bar: Option<ProgressBar>,
-}
-
-impl CaseProgress {
-    pub(crate) fn new(quiet: bool) -> Self {
-        let show = !quiet && std::io::stderr().is_terminal();
-        CaseProgress {
-            bar: show.then(|| ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())),
-        }
-    }
-}
-
-impl Progress for CaseProgress {
-    fn start(&self, total: u64) {
-        if let Some(bar) = &self.bar {
-            bar.set_length(total);
-            if let Ok(style) =
-                ProgressStyle::with_template("{spinner} {pos}/{len} checks {wide_bar} {elapsed}")
-            {
-                bar.set_style(style);
-            }
-        }
-    }
-
-    fn advance(&self, done: u64) {
-        if let Some(bar) = &self.bar {
-            bar.inc(done);
-        }
-    }
-
-    fn finish(&self) {
-        if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
-        }
-    }
 }

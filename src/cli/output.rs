@@ -46,6 +46,16 @@ pub(crate) struct OutputArgs {
     #[arg(long, value_name = "N", default_value_t = 20)]
     max_findings: usize,
 
+    /// Text output shows only what needs fixing: findings, and the profile
+    /// rows that failed, errored or warned.
+    #[arg(long)]
+    failures_only: bool,
+
+    /// What fails the run (exit 1): `must`, a MUST requirement broken or
+    /// unchecked (the default); `warn`, also a SHOULD or MAY broken.
+    #[arg(long, value_name = "LEVEL", default_value = "must", value_parser = ["must", "warn"])]
+    fail_on: String,
+
     /// Findings listed per (profile, requirement), the rest counted and
     /// reported as left out; counts and verdicts stay exact [default: 1000,
     /// or the configuration's keep_findings].
@@ -157,6 +167,33 @@ impl OutputArgs {
         Ok(())
     }
 
+    /// The run's exit code: the report's, raised to 1 under `--fail-on
+    /// warn` when a SHOULD or MAY requirement broke in a run that would
+    /// otherwise pass (said on standard error, since the report reads
+    /// "met").
+    pub(crate) fn exit_code(&self, report: &Report) -> ExitCode {
+        let code = report.exit_code();
+        if self.fail_on != "warn" || code != ExitCode::Met {
+            return code;
+        }
+        let warned = report
+            .profiles
+            .iter()
+            .flat_map(|p| &p.results)
+            .filter(|r| r.verdict == cityconform::model::Verdict::Warn)
+            .count();
+        if warned == 0 {
+            return code;
+        }
+        if !self.quiet {
+            super::note(&format!(
+                "cityconform: --fail-on warn: {warned} SHOULD or MAY requirement result{} broken, so exit code 1\n",
+                if warned == 1 { "" } else { "s" }
+            ));
+        }
+        ExitCode::NotMet
+    }
+
     /// Writes the report files, then standard output, from one view of
     /// the report.
     pub(crate) fn emit(&self, report: &Report) -> Result<(), Error> {
@@ -175,6 +212,7 @@ impl OutputArgs {
         let text = TextOptions {
             color: self.color.enabled(),
             max_findings: self.max_findings,
+            failures_only: self.failures_only,
         };
         report::render_view(&view, format, text, &mut buffer)
             .map_err(|e| Error::Internal(format!("rendering the report failed: {e}")))?;
@@ -247,7 +285,7 @@ pub(crate) fn run_job(
         harness.provenance(report, besides, target(report))
     })?;
     output.emit(&report)?;
-    Ok(report.exit_code())
+    Ok(output.exit_code(&report))
 }
 
 /// Signs `report` with `key` when there is one, recording its provenance
@@ -266,40 +304,150 @@ pub(crate) fn sign(
     cityconform::attest::sign(report, key)
 }
 
-/// A progress bar on stderr, shown only on a terminal and not in quiet mode.
+/// Progress on stderr, never in quiet mode: a bar on a terminal; in CI
+/// (`CI` set) or when stderr is not a terminal, a heartbeat line every
+/// [`HEARTBEAT`] (what is done, of how much, at what rate), so that a long
+/// run in a pipeline log shows it is alive.
 pub(crate) struct TerminalProgress {
-    bar: Option<ProgressBar>,
+    show: Show,
+    unit: Unit,
 }
 
+enum Show {
+    Bar(ProgressBar),
+    Heartbeat(std::sync::Mutex<Beat>),
+    Nothing,
+}
+
+/// What the work is counted in.
+#[derive(Clone, Copy)]
+enum Unit {
+    /// Bytes of input read (payloads, datasets).
+    Bytes,
+    /// Checks run (a live audit's requests and cases).
+    Checks,
+}
+
+/// The heartbeat's count.
+struct Beat {
+    started: std::time::Instant,
+    last: std::time::Instant,
+    done: u64,
+    total: u64,
+}
+
+/// How often the heartbeat speaks; `CITYCONFORM_HEARTBEAT_SECONDS`
+/// changes it (0 speaks at every step, for tests).
+const HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(5);
+
 impl TerminalProgress {
+    /// Progress over bytes of input.
     pub(crate) fn new(quiet: bool) -> Self {
-        let show = !quiet && std::io::stderr().is_terminal();
-        TerminalProgress {
-            bar: show.then(|| ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())),
+        Self::counting(quiet, Unit::Bytes)
+    }
+
+    /// Progress over checks (a live audit).
+    pub(crate) fn checks(quiet: bool) -> Self {
+        Self::counting(quiet, Unit::Checks)
+    }
+
+    fn counting(quiet: bool, unit: Unit) -> Self {
+        let terminal = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+        let show = if quiet {
+            Show::Nothing
+        } else if terminal {
+            Show::Bar(ProgressBar::with_draw_target(
+                None,
+                ProgressDrawTarget::stderr(),
+            ))
+        } else {
+            let now = std::time::Instant::now();
+            Show::Heartbeat(std::sync::Mutex::new(Beat {
+                started: now,
+                last: now,
+                done: 0,
+                total: 0,
+            }))
+        };
+        TerminalProgress { show, unit }
+    }
+
+    fn interval() -> std::time::Duration {
+        std::env::var("CITYCONFORM_HEARTBEAT_SECONDS")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .map_or(HEARTBEAT, std::time::Duration::from_secs)
+    }
+}
+
+impl Beat {
+    /// `cityconform: 12.0 MB of 40.0 MB read (3.1 MB/s, 4 s)`.
+    fn line(&self, unit: Unit) -> String {
+        let seconds = self.started.elapsed().as_secs_f64().max(0.001);
+        let rate = self.done as f64 / seconds;
+        match unit {
+            Unit::Bytes => format!(
+                "cityconform: {} of {} read ({}/s, {:.0} s)\n",
+                megabytes(self.done),
+                megabytes(self.total),
+                megabytes(rate as u64),
+                seconds
+            ),
+            Unit::Checks => format!(
+                "cityconform: {} of {} checks done ({:.1}/s, {:.0} s)\n",
+                self.done, self.total, rate, seconds
+            ),
         }
     }
+}
+
+fn megabytes(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1_000_000.0)
 }
 
 impl Progress for TerminalProgress {
     fn start(&self, total: u64) {
-        if let Some(bar) = &self.bar {
-            bar.set_length(total);
-            if let Ok(style) = ProgressStyle::with_template(
-                "{spinner} {bytes}/{total_bytes} {wide_bar} {bytes_per_sec} eta {eta}",
-            ) {
-                bar.set_style(style);
+        match &self.show {
+            Show::Bar(bar) => {
+                bar.set_length(total);
+                let template = match self.unit {
+                    Unit::Bytes => {
+                        "{spinner} {bytes}/{total_bytes} {wide_bar} {bytes_per_sec} eta {eta}"
+                    }
+                    Unit::Checks => "{spinner} {pos}/{len} checks {wide_bar} {elapsed}",
+                };
+                if let Ok(style) = ProgressStyle::with_template(template) {
+                    bar.set_style(style);
+                }
             }
+            Show::Heartbeat(beat) => {
+                if let Ok(mut beat) = beat.lock() {
+                    beat.total = total;
+                }
+            }
+            Show::Nothing => {}
         }
     }
 
     fn advance(&self, done: u64) {
-        if let Some(bar) = &self.bar {
-            bar.inc(done);
+        match &self.show {
+            Show::Bar(bar) => bar.inc(done),
+            Show::Heartbeat(beat) => {
+                let Ok(mut beat) = beat.lock() else {
+                    return;
+                };
+                beat.done += done;
+                if beat.last.elapsed() >= Self::interval() {
+                    beat.last = std::time::Instant::now();
+                    super::note(&beat.line(self.unit));
+                }
+            }
+            Show::Nothing => {}
         }
     }
 
     fn finish(&self) {
-        if let Some(bar) = &self.bar {
+        if let Show::Bar(bar) = &self.show {
             bar.finish_and_clear();
         }
     }

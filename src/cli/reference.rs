@@ -11,7 +11,7 @@ use cityconform::harness::HarnessOptions;
 use cityconform::reference::{Fault, ReferenceOptions, RunningReference};
 use clap::Args;
 
-use super::live::{CaseProgress, base_url, target_job};
+use super::live::{base_url, target_job};
 use super::output::{OutputArgs, generated_at, run_job};
 
 /// Arguments of `demo`.
@@ -105,7 +105,7 @@ pub(crate) fn demo(args: DemoArgs) -> Result<ExitCode, Error> {
         generated_at: generated_at()?,
         ..HarnessOptions::default()
     };
-    let progress = CaseProgress::new(args.output.quiet);
+    let progress = super::output::TerminalProgress::checks(args.output.quiet);
     // The platform serves on `runtime`; the audit runs on the harness's own.
     let code = run_job(
         &target_job(&target_path, None, &[]),

@@ -5,6 +5,8 @@
 //! No renderer decides the exit code; that comes from the report itself
 //! ([`Report::exit_code`]).
 
+mod github;
+mod gitlab;
 mod html;
 mod json;
 mod junit;
@@ -44,17 +46,23 @@ pub enum Format {
     Markdown,
     /// One self-contained HTML page for people: no external assets.
     Html,
+    /// GitHub Actions workflow commands: an annotation per finding.
+    Github,
+    /// GitLab Code Quality JSON: an issue per finding.
+    Gitlab,
 }
 
 impl Format {
     /// Every format, in the order help texts list them.
-    pub const ALL: [Format; 6] = [
+    pub const ALL: [Format; 8] = [
         Format::Text,
         Format::Json,
         Format::Junit,
         Format::Sarif,
         Format::Markdown,
         Format::Html,
+        Format::Github,
+        Format::Gitlab,
     ];
 
     /// The name used on the command line and in `cityconform.toml`.
@@ -66,6 +74,8 @@ impl Format {
             Format::Sarif => "sarif",
             Format::Markdown => "markdown",
             Format::Html => "html",
+            Format::Github => "github",
+            Format::Gitlab => "gitlab",
         }
     }
 }
@@ -81,8 +91,10 @@ impl FromStr for Format {
             "sarif" => Ok(Format::Sarif),
             "markdown" | "md" => Ok(Format::Markdown),
             "html" => Ok(Format::Html),
+            "github" => Ok(Format::Github),
+            "gitlab" => Ok(Format::Gitlab),
             other => Err(format!(
-                "unknown report format `{other}`; use text, json, junit, sarif, markdown or html"
+                "unknown report format `{other}`; use text, json, junit, sarif, markdown, html, github or gitlab"
             )),
         }
     }
@@ -107,6 +119,9 @@ pub struct TextOptions {
     pub color: bool,
     /// Findings listed per requirement before "and N more".
     pub max_findings: usize,
+    /// Only what needs fixing: profile rows that failed, errored or
+    /// warned, no dataset summary and no flow matrix.
+    pub failures_only: bool,
 }
 
 impl Default for TextOptions {
@@ -114,6 +129,7 @@ impl Default for TextOptions {
         TextOptions {
             color: false,
             max_findings: 20,
+            failures_only: false,
         }
     }
 }
@@ -134,6 +150,8 @@ pub fn renderer(format: Format, text: TextOptions) -> Box<dyn Renderer> {
         Format::Sarif => Box::new(sarif::Sarif),
         Format::Markdown => Box::new(markdown::Markdown),
         Format::Html => Box::new(html::Html),
+        Format::Github => Box::new(github::Github),
+        Format::Gitlab => Box::new(gitlab::Gitlab),
     }
 }
 
@@ -255,6 +273,7 @@ pub fn write_view_file(view: &View<'_>, format: Format, path: &Path) -> Result<(
     let options = TextOptions {
         color: false,
         max_findings: usize::MAX,
+        failures_only: false,
     };
     let real = match report_destination(path)? {
         ReportDestination::Stream => {

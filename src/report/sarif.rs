@@ -63,8 +63,14 @@ struct Rule {
     short_description: Text,
     full_description: Text,
     help: Help,
+    help_uri: String,
     properties: Value,
 }
+
+/// Where each requirement is documented: its section of
+/// `docs/REQUIREMENTS.md` (`cityconform requirements doc`), anchored by its
+/// ID in lower case.
+const REQUIREMENTS_DOC: &str = "https://cityconform.org/docs/REQUIREMENTS.md";
 
 #[derive(Serialize)]
 struct Text {
@@ -127,8 +133,13 @@ struct PhysicalLocation {
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct ArtifactLocation {
     uri: String,
+    /// `%SRCROOT%` for a path relative to where the run was started, so
+    /// that code scanning resolves it against the checkout.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uri_base_id: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -258,6 +269,7 @@ fn rule(requirement: &RequirementView<'_>) -> Rule {
             ),
             markdown,
         },
+        help_uri: format!("{REQUIREMENTS_DOC}#{}", requirement.id.to_lowercase()),
         properties: json!({
             "area": requirement.area.as_str(),
             "clauses": clauses,
@@ -315,6 +327,7 @@ fn locations(finding: &FindingView<'_>) -> Vec<Location> {
     let physical = at.file.as_ref().map(|file| PhysicalLocation {
         artifact_location: ArtifactLocation {
             uri: file_uri(file),
+            uri_base_id: is_relative(file).then_some("%SRCROOT%"),
         },
         region: at.line.map(|line| Region { start_line: line }),
     });
@@ -334,6 +347,12 @@ fn locations(finding: &FindingView<'_>) -> Vec<Location> {
         physical_location: physical,
         logical_locations: logical,
     }]
+}
+
+/// Whether `path` is relative to the run's folder: not a URL, not
+/// absolute.
+fn is_relative(path: &str) -> bool {
+    !path.contains("://") && !std::path::Path::new(path).is_absolute() && !path.starts_with('/')
 }
 
 /// A relative URI reference for a path: forward slashes, and anything

@@ -20,16 +20,17 @@ impl Renderer for Text {
         };
         header(view, out)?;
         law(view, out)?;
+        let failures_only = self.options.failures_only;
         let several = view.datasets.len() > 1;
-        for dataset in &view.datasets {
+        for dataset in view.datasets.iter().filter(|_| !failures_only) {
             dataset_block(dataset, several, out)?;
         }
         findings(view, self.options, &paint, out)?;
         let show_waived = view.summary.waived > 0;
         for profile in &view.profiles {
-            profile_table(profile, show_waived, &paint, out)?;
+            profile_table(profile, show_waived, failures_only, &paint, out)?;
         }
-        for matrix in &view.matrices {
+        for matrix in view.matrices.iter().filter(|_| !failures_only) {
             super::matrix::render_text(matrix, paint.color, out)?;
         }
         waivers(view, out)?;
@@ -220,9 +221,13 @@ fn waiver_note(finding: &FindingView<'_>) -> String {
         .map_or_else(String::new, |id| format!("  (waived: {id})"))
 }
 
+/// A profile's verdict and its requirement rows: every row, or with
+/// `failures_only` those that failed, errored or warned (a profile with
+/// none shows only its verdict line).
 fn profile_table(
     profile: &ProfileView<'_>,
     show_waived: bool,
+    failures_only: bool,
     paint: &Paint,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
@@ -233,8 +238,17 @@ fn profile_table(
         profile.title,
         paint.met(profile.met)
     )?;
-    let width = profile
+    let rows: Vec<_> = profile
         .results
+        .iter()
+        .filter(|r| {
+            !failures_only || matches!(r.verdict, Verdict::Fail | Verdict::Error | Verdict::Warn)
+        })
+        .collect();
+    if rows.is_empty() && failures_only {
+        return writeln!(out);
+    }
+    let width = rows
         .iter()
         .map(|r| r.requirement.len())
         .max()
@@ -249,7 +263,7 @@ fn profile_table(
         write!(out, " {:>8}", "waived")?;
     }
     writeln!(out)?;
-    for result in profile.results {
+    for result in rows {
         let c = result.counts;
         let gap = " ".repeat(9 - result.verdict.as_str().len().max(5));
         write!(

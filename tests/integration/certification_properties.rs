@@ -317,8 +317,34 @@ fn stated_counts(report: &Report, format: Format) -> (u64, u64) {
             };
             (findings, waived)
         }
-        Format::Junit => (u64::MAX, u64::MAX),
+        Format::Github => last_match(
+            &text,
+            r"(?m)^::notice title=cityconform::.*; (\d+) findings?(?: \((\d+) waived\))?$",
+        ),
+        Format::Junit | Format::Gitlab => (u64::MAX, u64::MAX),
     }
+}
+
+/// The annotations (GitHub) and issues (GitLab) a report gives: one per
+/// finding that failed, errored or warned somewhere.
+fn annotated_counts(report: &Report) -> (usize, usize, usize) {
+    let expected = report
+        .findings
+        .iter()
+        .filter(|f| {
+            f.verdicts
+                .values()
+                .any(|v| matches!(v, Verdict::Fail | Verdict::Error | Verdict::Warn))
+        })
+        .count();
+    let github = render(report, Format::Github)
+        .lines()
+        .filter(|l| l.starts_with("::error") || l.starts_with("::warning"))
+        .count();
+    let gitlab: serde_json::Value =
+        serde_json::from_str(&render(report, Format::Gitlab)).expect("GitLab JSON");
+    let gitlab = gitlab.as_array().map_or(usize::MAX, Vec::len);
+    (expected, github, gitlab)
 }
 
 fn last_match(text: &str, pattern: &str) -> (u64, u64) {
@@ -353,7 +379,17 @@ fn every_renderer_reports_the_same_counts() {
             .iter()
             .filter(|f| f.waiver.is_some())
             .count() as u64;
-        for format in Format::ALL.into_iter().filter(|f| *f != Format::Junit) {
+        let (expected, github, gitlab) = annotated_counts(&report);
+        if (github, gitlab) != (expected, expected) {
+            eprintln!(
+                "GitHub gives {github} annotations, GitLab {gitlab} issues, for {expected} findings to fix"
+            );
+            return false;
+        }
+        for format in Format::ALL
+            .into_iter()
+            .filter(|f| !matches!(f, Format::Junit | Format::Gitlab))
+        {
             let stated = stated_counts(&report, format);
             if stated != (findings, waived) {
                 eprintln!(

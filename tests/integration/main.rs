@@ -9,6 +9,7 @@ mod bounded_findings;
 mod carets;
 mod certification_properties;
 mod check;
+mod ci_formats;
 mod cli;
 mod corpus;
 mod dataset;
