@@ -50,6 +50,20 @@ pub enum Fault {
     FineCoordinates,
     /// Records carry no data-exchange envelope.
     MissingEnvelope,
+    /// NGSI-LD: entities answered as `application/json` without the
+    /// JSON-LD `Link` header.
+    NoLdContext,
+    /// NGSI-LD: `options=keyValues` leaves out an attribute the
+    /// normalized answer holds.
+    KeyValuesDiffer,
+    /// NGSI-LD: `count=true` answers no `NGSILD-Results-Count`.
+    NoResultsCount,
+    /// NGSI-LD: errors are `{"error", "message"}` objects, not problem
+    /// details.
+    PlainErrors,
+    /// NGSI-LD: the `NGSILD-Tenant` header opens any tenant's space,
+    /// whoever's credential comes with it.
+    TenantHeaderTrusted,
 }
 
 impl Fault {
@@ -78,6 +92,22 @@ impl Fault {
         Fault::MissingEnvelope,
     ];
 
+    /// The faults of the NGSI-LD broker (`--api ngsi-ld`) alone, each
+    /// breaking one NGSI-LD requirement; the faults in [`Fault::ALL`]
+    /// apply to it too.
+    pub const NGSI_LD: &'static [Fault] = &[
+        Fault::NoLdContext,
+        Fault::KeyValuesDiffer,
+        Fault::NoResultsCount,
+        Fault::PlainErrors,
+        Fault::TenantHeaderTrusted,
+    ];
+
+    /// Whether the fault concerns the NGSI-LD broker only.
+    pub fn ngsi_ld_only(self) -> bool {
+        Fault::NGSI_LD.contains(&self)
+    }
+
     /// The name used on the command line.
     pub fn name(self) -> &'static str {
         match self {
@@ -102,6 +132,11 @@ impl Fault {
             Fault::Identifiers => "identifiers",
             Fault::FineCoordinates => "fine-coordinates",
             Fault::MissingEnvelope => "missing-envelope",
+            Fault::NoLdContext => "no-ld-context",
+            Fault::KeyValuesDiffer => "key-values-differ",
+            Fault::NoResultsCount => "no-results-count",
+            Fault::PlainErrors => "plain-errors",
+            Fault::TenantHeaderTrusted => "tenant-header-trusted",
         }
     }
 
@@ -129,6 +164,11 @@ impl Fault {
             Fault::Identifiers => &["ANON-ID-VALUE-01"],
             Fault::FineCoordinates => &["ANON-LOC-PRECISION-01"],
             Fault::MissingEnvelope => &["PAY-ENVELOPE-01"],
+            Fault::NoLdContext => &["NGSILD-CONTEXT-01"],
+            Fault::KeyValuesDiffer => &["NGSILD-KEYVALUES-01"],
+            Fault::NoResultsCount => &["NGSILD-PAGING-01"],
+            Fault::PlainErrors => &["NGSILD-ERRORS-01"],
+            Fault::TenantHeaderTrusted => &["NGSILD-TENANT-01"],
         }
     }
 
@@ -156,6 +196,11 @@ impl Fault {
             Fault::Identifiers => "records carry an e-mail address",
             Fault::FineCoordinates => "trip and meter coordinates keep six decimals",
             Fault::MissingEnvelope => "records carry no envelope",
+            Fault::NoLdContext => "(ngsi-ld) no JSON-LD Link header on entities",
+            Fault::KeyValuesDiffer => "(ngsi-ld) options=keyValues drops an attribute",
+            Fault::NoResultsCount => "(ngsi-ld) count=true answers no NGSILD-Results-Count",
+            Fault::PlainErrors => "(ngsi-ld) errors are not problem details",
+            Fault::TenantHeaderTrusted => "(ngsi-ld) NGSILD-Tenant opens any tenant's space",
         }
     }
 }
@@ -172,10 +217,15 @@ impl FromStr for Fault {
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         Fault::ALL
             .iter()
+            .chain(Fault::NGSI_LD)
             .copied()
             .find(|f| f.name() == text)
             .ok_or_else(|| {
-                let names: Vec<_> = Fault::ALL.iter().map(|f| f.name()).collect();
+                let names: Vec<_> = Fault::ALL
+                    .iter()
+                    .chain(Fault::NGSI_LD)
+                    .map(|f| f.name())
+                    .collect();
                 format!("unknown fault `{text}`; known faults: {}", names.join(", "))
             })
     }
@@ -187,7 +237,7 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for fault in Fault::ALL {
+        for fault in Fault::ALL.iter().chain(Fault::NGSI_LD) {
             assert_eq!(fault.name().parse::<Fault>(), Ok(*fault));
         }
         assert!("no-such-fault".parse::<Fault>().is_err());
