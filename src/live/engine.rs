@@ -564,6 +564,12 @@ fn open_unfit(spec: &super::cases::RequestSpec, target: &Target) -> Option<Strin
             "the target declares no authentication (auth = \"none\": a public API), so there is no credential to forge"
                 .to_owned(),
         ),
+        // A public broker's tenants are named by header, not guarded by a
+        // credential: a request without one is every request.
+        As::None if resources => Some(
+            "the target declares no authentication (auth = \"none\": a public API), so no credential is asked for a tenant's object"
+                .to_owned(),
+        ),
         As::None | As::A | As::B => None,
     }
 }

@@ -24,6 +24,7 @@ mod identifier_corpus;
 mod law;
 mod layers;
 mod live;
+mod ngsi_ld;
 mod open_data;
 mod positions;
 mod properties;
