@@ -393,6 +393,9 @@ fn job(case_index: usize, case: &Case, endpoint: Option<usize>, target: &Target)
     if let Some(reason) = open_unfit(spec, target) {
         unfit = Some(reason);
     }
+    if let Some(reason) = tenancy_unfit(spec, target) {
+        unfit = Some(reason);
+    }
     if let Some(api) = case.api.as_deref()
         && api != target.api.as_str()
     {
@@ -400,9 +403,6 @@ fn job(case_index: usize, case: &Case, endpoint: Option<usize>, target: &Target)
             "the target is not an {api} API (it is audited as {})",
             target.api.as_str()
         ));
-    }
-    if let Some(reason) = tenancy_unfit(spec, target) {
-        unfit = Some(reason);
     }
     let compare_path = case
         .compare
