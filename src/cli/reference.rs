@@ -30,8 +30,9 @@ pub(crate) struct DemoArgs {
     #[arg(long)]
     no_tls: bool,
 
-    /// The API the platform speaks: generic (its own) or ngsi-ld (an
-    /// NGSI-LD broker, audited as `api = "ngsi-ld"`).
+    /// The API the platform speaks: generic (its own), ngsi-ld (an
+    /// NGSI-LD broker) or ogcapi-features (an open OGC API - Features
+    /// server), audited as a target of that kind.
     #[arg(long, value_name = "KIND", default_value = "generic", value_parser = parse_api)]
     api: ReferenceApi,
 
@@ -60,8 +61,9 @@ pub(crate) struct ServeArgs {
     #[arg(long = "fault", value_name = "NAME", value_parser = parse_fault)]
     faults: Vec<Fault>,
 
-    /// The API the platform speaks: generic (its own) or ngsi-ld (an
-    /// NGSI-LD broker).
+    /// The API the platform speaks: generic (its own), ngsi-ld (an
+    /// NGSI-LD broker) or ogcapi-features (an open OGC API - Features
+    /// server).
     #[arg(long, value_name = "KIND", default_value = "generic", value_parser = parse_api)]
     api: ReferenceApi,
 
@@ -76,24 +78,30 @@ fn parse_fault(text: &str) -> Result<Fault, String> {
 }
 
 fn parse_api(text: &str) -> Result<ReferenceApi, String> {
-    ReferenceApi::from_name(text)
-        .ok_or_else(|| format!("unknown API `{text}`; the reference speaks generic or ngsi-ld"))
+    ReferenceApi::from_name(text).ok_or_else(|| {
+        format!("unknown API `{text}`; the reference speaks generic, ngsi-ld or ogcapi-features")
+    })
 }
 
-/// Refuses a fault of the NGSI-LD broker on the platform's own API, where
-/// it would break nothing.
+/// Refuses a fault of one API on another, where it would break nothing.
 fn check_faults(faults: &[Fault], api: ReferenceApi) -> Result<(), Error> {
-    match faults.iter().find(|f| f.ngsi_ld_only()) {
-        Some(fault) if api != ReferenceApi::NgsiLd => Err(Error::Usage(format!(
-            "the fault `{fault}` concerns the NGSI-LD broker; add --api ngsi-ld"
-        ))),
-        _ => Ok(()),
+    for fault in faults {
+        if let Some(own) = fault.only_for()
+            && own != api
+        {
+            return Err(Error::Usage(format!(
+                "the fault `{fault}` concerns the {} API; add --api {}",
+                own.as_str(),
+                own.as_str()
+            )));
+        }
     }
+    Ok(())
 }
 
 fn fault_help() -> String {
     let mut text = String::from("Faults (each breaks the requirements named):\n");
-    for fault in Fault::ALL.iter().chain(Fault::NGSI_LD) {
+    for fault in Fault::every() {
         text.push_str(&format!(
             "  {:<18} {} [{}]\n",
             fault.name(),

@@ -5,6 +5,8 @@
 use std::fmt;
 use std::str::FromStr;
 
+use super::ReferenceApi;
+
 /// One broken behaviour of the reference platform.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Fault {
@@ -64,6 +66,17 @@ pub enum Fault {
     /// NGSI-LD: the `NGSILD-Tenant` header opens any tenant's space,
     /// whoever's credential comes with it.
     TenantHeaderTrusted,
+    /// OGC API: the landing page does not link to the conformance
+    /// declaration.
+    NoConformanceLink,
+    /// OGC API: the conformance declaration leaves out the GeoJSON class.
+    NoGeoJsonClass,
+    /// OGC API: `/collections` has no `links`.
+    NoCollectionsLinks,
+    /// OGC API: `numberReturned` is one more than the features returned.
+    WrongNumberReturned,
+    /// OGC API: `limit` is ignored; every page has the default size.
+    LimitIgnored,
 }
 
 impl Fault {
@@ -103,9 +116,35 @@ impl Fault {
         Fault::TenantHeaderTrusted,
     ];
 
-    /// Whether the fault concerns the NGSI-LD broker only.
-    pub fn ngsi_ld_only(self) -> bool {
-        Fault::NGSI_LD.contains(&self)
+    /// The faults of the OGC API - Features server
+    /// (`--api ogcapi-features`) alone, each breaking one OGC requirement.
+    pub const OGC: &'static [Fault] = &[
+        Fault::NoConformanceLink,
+        Fault::NoGeoJsonClass,
+        Fault::NoCollectionsLinks,
+        Fault::WrongNumberReturned,
+        Fault::LimitIgnored,
+    ];
+
+    /// The API the fault concerns alone, if it concerns one: such a fault
+    /// breaks nothing on another.
+    pub fn only_for(self) -> Option<ReferenceApi> {
+        if Fault::NGSI_LD.contains(&self) {
+            Some(ReferenceApi::NgsiLd)
+        } else if Fault::OGC.contains(&self) {
+            Some(ReferenceApi::OgcApiFeatures)
+        } else {
+            None
+        }
+    }
+
+    /// Every fault: the common ones, then each API's own.
+    pub fn every() -> impl Iterator<Item = Fault> {
+        Fault::ALL
+            .iter()
+            .chain(Fault::NGSI_LD)
+            .chain(Fault::OGC)
+            .copied()
     }
 
     /// The name used on the command line.
@@ -137,6 +176,11 @@ impl Fault {
             Fault::NoResultsCount => "no-results-count",
             Fault::PlainErrors => "plain-errors",
             Fault::TenantHeaderTrusted => "tenant-header-trusted",
+            Fault::NoConformanceLink => "no-conformance-link",
+            Fault::NoGeoJsonClass => "no-geojson-class",
+            Fault::NoCollectionsLinks => "no-collections-links",
+            Fault::WrongNumberReturned => "wrong-number-returned",
+            Fault::LimitIgnored => "limit-ignored",
         }
     }
 
@@ -169,6 +213,11 @@ impl Fault {
             Fault::NoResultsCount => &["NGSILD-PAGING-01"],
             Fault::PlainErrors => &["NGSILD-ERRORS-01"],
             Fault::TenantHeaderTrusted => &["NGSILD-TENANT-01"],
+            Fault::NoConformanceLink => &["OGC-LANDING-01"],
+            Fault::NoGeoJsonClass => &["OGC-CONFORMANCE-01"],
+            Fault::NoCollectionsLinks => &["OGC-COLLECTIONS-01"],
+            Fault::WrongNumberReturned => &["OGC-ITEMS-01"],
+            Fault::LimitIgnored => &["OGC-LIMIT-01"],
         }
     }
 
@@ -201,6 +250,11 @@ impl Fault {
             Fault::NoResultsCount => "(ngsi-ld) count=true answers no NGSILD-Results-Count",
             Fault::PlainErrors => "(ngsi-ld) errors are not problem details",
             Fault::TenantHeaderTrusted => "(ngsi-ld) NGSILD-Tenant opens any tenant's space",
+            Fault::NoConformanceLink => "(ogcapi-features) no conformance link on the landing page",
+            Fault::NoGeoJsonClass => "(ogcapi-features) the GeoJSON class is not declared",
+            Fault::NoCollectionsLinks => "(ogcapi-features) /collections has no links",
+            Fault::WrongNumberReturned => "(ogcapi-features) numberReturned counts one too many",
+            Fault::LimitIgnored => "(ogcapi-features) limit is ignored",
         }
     }
 }
@@ -215,19 +269,10 @@ impl FromStr for Fault {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        Fault::ALL
-            .iter()
-            .chain(Fault::NGSI_LD)
-            .copied()
-            .find(|f| f.name() == text)
-            .ok_or_else(|| {
-                let names: Vec<_> = Fault::ALL
-                    .iter()
-                    .chain(Fault::NGSI_LD)
-                    .map(|f| f.name())
-                    .collect();
-                format!("unknown fault `{text}`; known faults: {}", names.join(", "))
-            })
+        Fault::every().find(|f| f.name() == text).ok_or_else(|| {
+            let names: Vec<_> = Fault::every().map(|f| f.name()).collect();
+            format!("unknown fault `{text}`; known faults: {}", names.join(", "))
+        })
     }
 }
 
@@ -237,8 +282,8 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for fault in Fault::ALL.iter().chain(Fault::NGSI_LD) {
-            assert_eq!(fault.name().parse::<Fault>(), Ok(*fault));
+        for fault in Fault::every() {
+            assert_eq!(fault.name().parse::<Fault>(), Ok(fault));
         }
         assert!("no-such-fault".parse::<Fault>().is_err());
     }

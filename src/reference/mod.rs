@@ -56,6 +56,11 @@ pub enum ReferenceApi {
     /// as problem details with NGSI-LD error types, tenants chosen by
     /// `NGSILD-Tenant` within what the caller's token may reach.
     NgsiLd,
+    /// An open OGC API - Features server (OGC 17-069r4): the models that
+    /// hold no personal data as collections of GeoJSON features, with
+    /// landing page, conformance, `limit`/`offset` paging and `next`
+    /// links, and no credential.
+    OgcApiFeatures,
 }
 
 impl ReferenceApi {
@@ -64,6 +69,7 @@ impl ReferenceApi {
         match self {
             ReferenceApi::Generic => "generic",
             ReferenceApi::NgsiLd => "ngsi-ld",
+            ReferenceApi::OgcApiFeatures => "ogcapi-features",
         }
     }
 
@@ -72,6 +78,7 @@ impl ReferenceApi {
         match name {
             "generic" => Some(ReferenceApi::Generic),
             "ngsi-ld" => Some(ReferenceApi::NgsiLd),
+            "ogcapi-features" => Some(ReferenceApi::OgcApiFeatures),
             _ => None,
         }
     }
@@ -260,6 +267,13 @@ impl RunningReference {
             }
             // A broker's entity types are found from /ngsi-ld/v1/types.
             ReferenceApi::NgsiLd => toml.push_str("api = \"ngsi-ld\"\n"),
+            // Open data: collections found from /collections, no credential.
+            ReferenceApi::OgcApiFeatures => {
+                toml.push_str("api = \"ogcapi-features\"\nauth = \"none\"\n");
+                let path = dir.join("target.toml");
+                write("target.toml", &toml)?;
+                return Ok(path);
+            }
         }
         toml.push_str("\n[auth]\nscheme = \"bearer\"\n");
         for (key, tenant) in [("a", "tenant-a"), ("b", "tenant-b")] {

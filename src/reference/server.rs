@@ -15,9 +15,12 @@
 //!
 //! As an NGSI-LD broker (`ReferenceApi::NgsiLd`) the entity routes and
 //! `GET /ngsi-ld/v1/types` answer as `ngsi_ld.rs` says, and every error is
-//! a problem details object with an NGSI-LD error type.
+//! a problem details object with an NGSI-LD error type. As an OGC API -
+//! Features server (`ReferenceApi::OgcApiFeatures`) every path but
+//! security.txt and the OpenAPI document is `ogc.rs`'s, with no credential.
 
 mod ngsi_ld;
+mod ogc;
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -237,6 +240,14 @@ async fn route(state: &State, request: Request<Incoming>) -> Reply {
     }
     if path == "/openapi.json" {
         return openapi(state, &method);
+    }
+    if state.api == ReferenceApi::OgcApiFeatures {
+        // Open data: everyone is counted in one rate-limit window.
+        if !state.admit(Principal::Tenant(data::TENANTS[0])) {
+            return error(state, StatusCode::TOO_MANY_REQUESTS, "rate limit exceeded")
+                .with_header("retry-after", RATE_WINDOW.as_secs().to_string());
+        }
+        return ogc::route(state, &method, &path, &query);
     }
     if !on_entities && path != "/admin/tenants" {
         return error(state, StatusCode::NOT_FOUND, "no such resource");

@@ -31,6 +31,7 @@ mod properties;
 mod pycanon;
 mod pygeoapi;
 mod reference;
+mod reference_ogc;
 mod renderers;
 mod report_paths;
 mod reports;
