@@ -142,6 +142,8 @@ struct ExpectationFile {
     same_entities: bool,
     #[serde(default)]
     offset_follows: bool,
+    #[serde(default)]
+    error_body: Vec<String>,
 }
 
 /// One condition on an answer.
@@ -220,6 +222,9 @@ pub enum Condition {
     /// The compared answer (`limit=1&offset=1`) starts at this answer's
     /// second entity.
     OffsetFollows,
+    /// The body is an NGSI-v2 error: a JSON object whose `error` is one
+    /// of these names, with a `description` string.
+    ErrorBody(Vec<String>),
 }
 
 impl Condition {
@@ -520,6 +525,9 @@ fn build_expectation(e: ExpectationFile) -> std::result::Result<Expectation, Str
     }
     if e.offset_follows {
         conditions.push(Condition::OffsetFollows);
+    }
+    if !e.error_body.is_empty() {
+        conditions.push(Condition::ErrorBody(e.error_body));
     }
     if conditions.is_empty() {
         return Err("the expectation has no condition".to_owned());

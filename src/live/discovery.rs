@@ -4,7 +4,8 @@
 //! `/collections/{id}/items` (OGC 17-069r4 §7.13, §7.15), and an NGSI-LD
 //! broker's entity types (`/ngsi-ld/v1/types`, ETSI GS CIM 009 "Retrieve
 //! available entity types"), each read at
-//! `/ngsi-ld/v1/entities?type={type}` in tenant A's space. Discovery
+//! `/ngsi-ld/v1/entities?type={type}` in tenant A's space, and an NGSI-v2
+//! broker's (`/v2/types`, read at `/v2/entities?type={type}`). Discovery
 //! requests go through the same client as every case: counted against the
 //! budget, rate limited, same origin only. A discovery that fails finds
 //! nothing, and the cases that need what it would have found say so.
@@ -32,6 +33,17 @@ pub(crate) async fn discover(
     if found.api == ApiKind::NgsiLd {
         for entity_type in ngsi_ld_types(&found, client, credential.clone()).await {
             let path = format!("{NGSI_LD_ENTITIES}?type={entity_type}");
+            if !found.endpoints.iter().any(|e| e.path == path) {
+                found.endpoints.push(Endpoint {
+                    path,
+                    entity_type: Some(entity_type),
+                });
+            }
+        }
+    }
+    if found.api == ApiKind::NgsiV2 {
+        for entity_type in ngsi_v2_types(&found, client, credential.clone()).await {
+            let path = format!("/v2/entities?type={entity_type}");
             if !found.endpoints.iter().any(|e| e.path == path) {
                 found.endpoints.push(Endpoint {
                     path,
@@ -166,6 +178,39 @@ async fn ngsi_ld_types(
     listed
         .type_list
         .into_iter()
+        .filter(|t| is_segment(t))
+        .collect()
+}
+
+#[derive(Deserialize)]
+struct V2Type {
+    #[serde(rename = "type")]
+    entity_type: String,
+}
+
+/// The entity types an NGSI-v2 broker lists at `/v2/types` (an array of
+/// objects, each with its `type`) in tenant A's service, those that are
+/// plain path segments.
+async fn ngsi_v2_types(
+    target: &Target,
+    client: &Client,
+    credential: Option<(String, String)>,
+) -> Vec<String> {
+    let url = format!("{}/v2/types", target.base_url);
+    let tenant = target
+        .tenancy
+        .as_ref()
+        .map(|t| vec![(t.header.clone(), t.a.0.clone())])
+        .unwrap_or_default();
+    let Some(body) = get_json_with(client, url, credential, tenant).await else {
+        return Vec::new();
+    };
+    let Ok(listed) = serde_json::from_slice::<Vec<V2Type>>(&body) else {
+        return Vec::new();
+    };
+    listed
+        .into_iter()
+        .map(|t| t.entity_type)
         .filter(|t| is_segment(t))
         .collect()
 }

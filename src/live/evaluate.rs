@@ -506,6 +506,7 @@ fn on_exchange(
         Condition::ProblemType(wanted) => ngsi::problem_type(x, wanted),
         Condition::SameEntities => ngsi::same_entities(x),
         Condition::OffsetFollows => ngsi::offset_follows(x),
+        Condition::ErrorBody(wanted) => ngsi::error_body(x, wanted),
         Condition::JsonMediaType => json_media_type(x),
         Condition::PersonalDataAuthenticated => personal_data_authenticated(x, context),
         Condition::LegacyRefused | Condition::StatusSeen(_) => {

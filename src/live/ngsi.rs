@@ -1,7 +1,8 @@
-//! Conditions on the answers of an NGSI-LD broker (ETSI GS CIM 009): the
-//! JSON-LD `@context` an answer carries, the count of matching entities,
-//! problem details on errors, and the comparison of two answers (the
-//! normalized and the key-values form of the same query, or two pages).
+//! Conditions on the answers of NGSI-LD (ETSI GS CIM 009) and NGSI-v2
+//! brokers: the JSON-LD `@context` an answer carries, the count of
+//! matching entities, problem details (NGSI-LD) or error objects (NGSI-v2)
+//! on errors, and the comparison of two answers (the normalized and the
+//! key-values form of the same query, or two pages).
 //! Messages name entities by position, never by their IDs: an ID is data.
 
 use std::collections::BTreeMap;
@@ -160,6 +161,29 @@ pub(crate) fn problem_type(x: &Exchange, wanted: &[String]) -> Outcome {
         )),
         None => violation(format!(
             "the error body has no `type` URI; expected {}",
+            wanted.join(" or ")
+        )),
+    }
+}
+
+/// The body is an NGSI-v2 error object: `error` one of `wanted`, and a
+/// `description` string (FIWARE NGSI v2, "Error Responses").
+pub(crate) fn error_body(x: &Exchange, wanted: &[String]) -> Outcome {
+    let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(&x.body) else {
+        return violation(format!(
+            "the error body is not a JSON object with `error` and `description`; expected `error` {}",
+            wanted.join(" or ")
+        ));
+    };
+    let error = body.get("error").and_then(Value::as_str);
+    let described = body.get("description").is_some_and(Value::is_string);
+    match error {
+        Some(found) if wanted.iter().any(|w| w == found) && described => Outcome::Pass,
+        Some(found) if wanted.iter().any(|w| w == found) => {
+            violation("the error body has no `description` string".to_owned())
+        }
+        _ => violation(format!(
+            "the error body's `error` is not {}",
             wanted.join(" or ")
         )),
     }

@@ -94,6 +94,10 @@ pub enum ApiKind {
     /// `/ngsi-ld/v1/entities?type={type}`; tenants are chosen by the
     /// `NGSILD-Tenant` header.
     NgsiLd,
+    /// An NGSI-v2 context broker (FIWARE NGSI v2): entity types are found
+    /// from `/v2/types`, each read at `/v2/entities?type={type}`; tenants
+    /// are chosen by the `Fiware-Service` header.
+    NgsiV2,
 }
 
 impl ApiKind {
@@ -103,6 +107,7 @@ impl ApiKind {
             ApiKind::Generic => "generic",
             ApiKind::OgcApiFeatures => "ogcapi-features",
             ApiKind::NgsiLd => "ngsi-ld",
+            ApiKind::NgsiV2 => "ngsi-v2",
         }
     }
 
@@ -112,16 +117,18 @@ impl ApiKind {
             "generic" => Some(ApiKind::Generic),
             "ogcapi-features" => Some(ApiKind::OgcApiFeatures),
             "ngsi-ld" => Some(ApiKind::NgsiLd),
+            "ngsi-v2" => Some(ApiKind::NgsiV2),
             _ => None,
         }
     }
 
     /// The header that chooses a tenant on this kind of API, if it has
     /// one: `NGSILD-Tenant` (ETSI GS CIM 009, multi-tenancy in the HTTP
-    /// binding).
+    /// binding), `Fiware-Service` (NGSI-v2 brokers' multi-tenancy).
     pub fn tenant_header(self) -> Option<&'static str> {
         match self {
             ApiKind::NgsiLd => Some("NGSILD-Tenant"),
+            ApiKind::NgsiV2 => Some("Fiware-Service"),
             ApiKind::Generic | ApiKind::OgcApiFeatures => None,
         }
     }
@@ -329,7 +336,7 @@ pub fn open(url: &str, api: Option<ApiKind>) -> Result<Target> {
                 }],
             )
         }
-        ApiKind::OgcApiFeatures | ApiKind::NgsiLd => {
+        ApiKind::OgcApiFeatures | ApiKind::NgsiLd | ApiKind::NgsiV2 => {
             (url.trim_end_matches('/').to_owned(), Vec::new())
         }
     };
@@ -678,7 +685,9 @@ fn tenancy(source: &TomlSource, file: &TargetFile, api: ApiKind) -> Result<Optio
                     api.as_str()
                 ),
             )
-            .with_help("set api = \"ngsi-ld\" for an NGSI-LD broker, or remove `tenant`")
+            .with_help(
+                "set api = \"ngsi-ld\" or \"ngsi-v2\" for a context broker, or remove `tenant`",
+            )
             .into());
     };
     if a == b {

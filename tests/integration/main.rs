@@ -25,6 +25,7 @@ mod law;
 mod layers;
 mod live;
 mod ngsi_ld;
+mod ngsi_v2;
 mod open_data;
 mod positions;
 mod properties;
