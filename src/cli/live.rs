@@ -34,10 +34,12 @@ pub(crate) struct AuditArgs {
     #[arg(long, value_name = "TARGET.toml")]
     target: Option<PathBuf>,
 
-    /// The kind of API at URL: generic (the URL is one collection) or
-    /// ogcapi-features (an OGC API - Features landing page); without it,
+    /// The kind of API at URL: generic (the URL is one collection),
+    /// ogcapi-features (an OGC API - Features landing page) or ngsi-ld (an
+    /// NGSI-LD broker's API root, above /ngsi-ld/v1) or ngsi-v2 (an NGSI-v2
+    /// broker's root, above /v2); without it,
     /// found from the landing page. A target file names its own.
-    #[arg(long, value_name = "KIND", requires = "url", value_parser = ["generic", "ogcapi-features"])]
+    #[arg(long, value_name = "KIND", requires = "url", value_parser = ["generic", "ogcapi-features", "ngsi-ld", "ngsi-v2"])]
     api: Option<String>,
 
     #[command(flatten)]

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use cityconform::ExitCode;
 use cityconform::error::Error;
 use cityconform::harness::HarnessOptions;
-use cityconform::reference::{Fault, ReferenceOptions, RunningReference};
+use cityconform::reference::{Fault, ReferenceApi, ReferenceOptions, RunningReference};
 use clap::Args;
 
 use super::live::{base_url, target_job};
@@ -29,6 +29,12 @@ pub(crate) struct DemoArgs {
     /// Serve plain HTTP instead of HTTPS.
     #[arg(long)]
     no_tls: bool,
+
+    /// The API the platform speaks: generic (its own), ngsi-ld (an
+    /// NGSI-LD broker) or ogcapi-features (an open OGC API - Features
+    /// server), audited as a target of that kind.
+    #[arg(long, value_name = "KIND", default_value = "generic", value_parser = parse_api)]
+    api: ReferenceApi,
 
     #[command(flatten)]
     output: OutputArgs,
@@ -55,6 +61,12 @@ pub(crate) struct ServeArgs {
     #[arg(long = "fault", value_name = "NAME", value_parser = parse_fault)]
     faults: Vec<Fault>,
 
+    /// The API the platform speaks: generic (its own), ngsi-ld (an
+    /// NGSI-LD broker) or ogcapi-features (an open OGC API - Features
+    /// server).
+    #[arg(long, value_name = "KIND", default_value = "generic", value_parser = parse_api)]
+    api: ReferenceApi,
+
     /// Write `target.toml`, the tenants' token files and (with --tls) the
     /// authority's `ca.pem` into this folder. Tokens are shown nowhere else.
     #[arg(long, value_name = "DIR")]
@@ -65,9 +77,31 @@ fn parse_fault(text: &str) -> Result<Fault, String> {
     text.parse()
 }
 
+fn parse_api(text: &str) -> Result<ReferenceApi, String> {
+    ReferenceApi::from_name(text).ok_or_else(|| {
+        format!("unknown API `{text}`; the reference speaks generic, ngsi-ld or ogcapi-features")
+    })
+}
+
+/// Refuses a fault of one API on another, where it would break nothing.
+fn check_faults(faults: &[Fault], api: ReferenceApi) -> Result<(), Error> {
+    for fault in faults {
+        if let Some(own) = fault.only_for()
+            && own != api
+        {
+            return Err(Error::Usage(format!(
+                "the fault `{fault}` concerns the {} API; add --api {}",
+                own.as_str(),
+                own.as_str()
+            )));
+        }
+    }
+    Ok(())
+}
+
 fn fault_help() -> String {
     let mut text = String::from("Faults (each breaks the requirements named):\n");
-    for fault in Fault::ALL {
+    for fault in Fault::every() {
         text.push_str(&format!(
             "  {:<18} {} [{}]\n",
             fault.name(),
@@ -79,10 +113,12 @@ fn fault_help() -> String {
 }
 
 pub(crate) fn demo(args: DemoArgs) -> Result<ExitCode, Error> {
+    check_faults(&args.faults, args.api)?;
     let runtime = cityconform::harness::runtime()?;
     let reference = runtime.block_on(RunningReference::start(&ReferenceOptions {
         tls: !args.no_tls,
         faults: args.faults.clone(),
+        api: args.api,
         ..ReferenceOptions::default()
     }))?;
     let dir = TempDir::new()?;
@@ -123,14 +159,19 @@ pub(crate) fn demo(args: DemoArgs) -> Result<ExitCode, Error> {
 }
 
 pub(crate) fn serve(args: ServeArgs) -> Result<ExitCode, Error> {
+    check_faults(&args.faults, args.api)?;
     let runtime = cityconform::harness::runtime()?;
     let reference = runtime.block_on(RunningReference::start(&ReferenceOptions {
         port: args.port,
         tls: args.tls,
         plain_port: args.plain_port,
         faults: args.faults.clone(),
+        api: args.api,
     }))?;
     let mut text = format!("reference platform on {}\n", reference.base_url);
+    if args.api != ReferenceApi::Generic {
+        text.push_str(&format!("speaking the {} API\n", args.api.as_str()));
+    }
     if let Some(plain) = &reference.plain_url {
         text.push_str(&format!("plain HTTP (redirects) on {plain}\n"));
     }

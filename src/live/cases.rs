@@ -132,6 +132,18 @@ struct ExpectationFile {
     at_most: Option<u64>,
     #[serde(default)]
     next_when_more: bool,
+    #[serde(default)]
+    ld_context: bool,
+    #[serde(default)]
+    results_count: Option<String>,
+    #[serde(default)]
+    problem_type: Vec<String>,
+    #[serde(default)]
+    same_entities: bool,
+    #[serde(default)]
+    offset_follows: bool,
+    #[serde(default)]
+    error_body: Vec<String>,
 }
 
 /// One condition on an answer.
@@ -193,6 +205,26 @@ pub enum Condition {
     /// A `next` link is given when `numberMatched` says more features
     /// were selected than returned.
     NextWhenMore,
+    /// A JSON-LD answer carries its `@context`: as `application/ld+json`
+    /// with `@context` in each entity, or as another JSON media type with a
+    /// `Link` header of relation `http://www.w3.org/ns/json-ld#context`.
+    LdContext,
+    /// The named header holds a whole number at least the number of
+    /// records in the body (a count of every match, not of the page).
+    ResultsCount(String),
+    /// The body is a problem details object (RFC 9457) whose `type` is
+    /// one of these URIs.
+    ProblemType(Vec<String>),
+    /// The compared answer describes the same entities, in key-values
+    /// form, as this answer does in a normalized form: the same IDs, and
+    /// each entity equal once both are adapted to key-values.
+    SameEntities,
+    /// The compared answer (`limit=1&offset=1`) starts at this answer's
+    /// second entity.
+    OffsetFollows,
+    /// The body is an NGSI-v2 error: a JSON object whose `error` is one
+    /// of these names, with a `description` string.
+    ErrorBody(Vec<String>),
 }
 
 impl Condition {
@@ -234,6 +266,9 @@ pub struct Case {
     pub probe: Probe,
     /// The request.
     pub request: RequestSpec,
+    /// A second request, the first with its query replaced, whose answer
+    /// the conditions compare with the first's.
+    pub compare: Option<Compare>,
     /// Whether the body's records are payload subjects.
     pub records: bool,
     /// Whether the answer's `next` pages are read too (their records
@@ -252,6 +287,15 @@ pub struct Case {
     pointer: String,
 }
 
+/// The second request of a case that compares two answers: the same
+/// request with `query` in place of the case's query.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Compare {
+    /// The query sent instead.
+    pub query: String,
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CaseFile {
@@ -263,6 +307,7 @@ struct CaseFile {
     probe: Probe,
     #[serde(default)]
     request: RequestSpec,
+    compare: Option<Compare>,
     #[serde(default)]
     records: bool,
     #[serde(default)]
@@ -359,6 +404,7 @@ fn build_case(
         each: case.each,
         probe: case.probe,
         request: case.request,
+        compare: case.compare,
         records: case.records,
         follow_next: case.follow_next,
         api: case.api,
@@ -464,6 +510,24 @@ fn build_expectation(e: ExpectationFile) -> std::result::Result<Expectation, Str
     }
     if e.next_when_more {
         conditions.push(Condition::NextWhenMore);
+    }
+    if e.ld_context {
+        conditions.push(Condition::LdContext);
+    }
+    if let Some(header) = e.results_count {
+        conditions.push(Condition::ResultsCount(header.to_ascii_lowercase()));
+    }
+    if !e.problem_type.is_empty() {
+        conditions.push(Condition::ProblemType(e.problem_type));
+    }
+    if e.same_entities {
+        conditions.push(Condition::SameEntities);
+    }
+    if e.offset_follows {
+        conditions.push(Condition::OffsetFollows);
+    }
+    if !e.error_body.is_empty() {
+        conditions.push(Condition::ErrorBody(e.error_body));
     }
     if conditions.is_empty() {
         return Err("the expectation has no condition".to_owned());

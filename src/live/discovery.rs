@@ -1,7 +1,11 @@
 //! What to audit, found from the API itself before the cases run: whether
 //! a URL audited alone is an OGC API - Features landing page, and an OGC
 //! API's collections (`/collections`), each read at
-//! `/collections/{id}/items` (OGC 17-069r4 §7.13, §7.15). Discovery
+//! `/collections/{id}/items` (OGC 17-069r4 §7.13, §7.15), and an NGSI-LD
+//! broker's entity types (`/ngsi-ld/v1/types`, ETSI GS CIM 009 "Retrieve
+//! available entity types"), each read at
+//! `/ngsi-ld/v1/entities?type={type}` in tenant A's space, and an NGSI-v2
+//! broker's (`/v2/types`, read at `/v2/entities?type={type}`). Discovery
 //! requests go through the same client as every case: counted against the
 //! budget, rate limited, same origin only. A discovery that fails finds
 //! nothing, and the cases that need what it would have found say so.
@@ -26,6 +30,28 @@ pub(crate) async fn discover(
     if found.detect_api && is_ogc_landing(&found, client, credential.clone()).await {
         found = found.as_ogc_landing();
     }
+    if found.api == ApiKind::NgsiLd {
+        for entity_type in ngsi_ld_types(&found, client, credential.clone()).await {
+            let path = format!("{NGSI_LD_ENTITIES}?type={entity_type}");
+            if !found.endpoints.iter().any(|e| e.path == path) {
+                found.endpoints.push(Endpoint {
+                    path,
+                    entity_type: Some(entity_type),
+                });
+            }
+        }
+    }
+    if found.api == ApiKind::NgsiV2 {
+        for entity_type in ngsi_v2_types(&found, client, credential.clone()).await {
+            let path = format!("/v2/entities?type={entity_type}");
+            if !found.endpoints.iter().any(|e| e.path == path) {
+                found.endpoints.push(Endpoint {
+                    path,
+                    entity_type: Some(entity_type),
+                });
+            }
+        }
+    }
     if found.api == ApiKind::OgcApiFeatures {
         for path in collections(&found, client, credential).await {
             if !found.endpoints.iter().any(|e| e.path == path) {
@@ -39,16 +65,31 @@ pub(crate) async fn discover(
     found
 }
 
+/// Where an NGSI-LD broker's entities are queried, below its API root.
+const NGSI_LD_ENTITIES: &str = "/ngsi-ld/v1/entities";
+
 /// GET `url` as JSON; the body of a 2xx answer.
 async fn get_json(
     client: &Client,
     url: String,
     credential: Option<(String, String)>,
 ) -> Option<Vec<u8>> {
+    get_json_with(client, url, credential, Vec::new()).await
+}
+
+/// As [`get_json`], with `extra` headers.
+async fn get_json_with(
+    client: &Client,
+    url: String,
+    credential: Option<(String, String)>,
+    extra: Vec<(String, String)>,
+) -> Option<Vec<u8>> {
+    let mut headers = vec![("accept".to_owned(), ACCEPT_JSON.to_owned())];
+    headers.extend(extra);
     let request = Outgoing {
         method: "GET".to_owned(),
         url,
-        headers: vec![("accept".to_owned(), ACCEPT_JSON.to_owned())],
+        headers,
         credential,
         body: None,
     };
@@ -105,6 +146,72 @@ async fn collections(
         .into_iter()
         .filter(|c| is_segment(&c.id))
         .map(|c| format!("/collections/{}/items", c.id))
+        .collect()
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct EntityTypeList {
+    type_list: Vec<String>,
+}
+
+/// The entity types an NGSI-LD broker lists (an `EntityTypeList`'s
+/// `typeList`) in tenant A's space, those that are plain path segments
+/// (a type outside the `@context`, a full URI, is skipped).
+async fn ngsi_ld_types(
+    target: &Target,
+    client: &Client,
+    credential: Option<(String, String)>,
+) -> Vec<String> {
+    let url = format!("{}/ngsi-ld/v1/types", target.base_url);
+    let tenant = target
+        .tenancy
+        .as_ref()
+        .map(|t| vec![(t.header.clone(), t.a.0.clone())])
+        .unwrap_or_default();
+    let Some(body) = get_json_with(client, url, credential, tenant).await else {
+        return Vec::new();
+    };
+    let Ok(listed) = serde_json::from_slice::<EntityTypeList>(&body) else {
+        return Vec::new();
+    };
+    listed
+        .type_list
+        .into_iter()
+        .filter(|t| is_segment(t))
+        .collect()
+}
+
+#[derive(Deserialize)]
+struct V2Type {
+    #[serde(rename = "type")]
+    entity_type: String,
+}
+
+/// The entity types an NGSI-v2 broker lists at `/v2/types` (an array of
+/// objects, each with its `type`) in tenant A's service, those that are
+/// plain path segments.
+async fn ngsi_v2_types(
+    target: &Target,
+    client: &Client,
+    credential: Option<(String, String)>,
+) -> Vec<String> {
+    let url = format!("{}/v2/types", target.base_url);
+    let tenant = target
+        .tenancy
+        .as_ref()
+        .map(|t| vec![(t.header.clone(), t.a.0.clone())])
+        .unwrap_or_default();
+    let Some(body) = get_json_with(client, url, credential, tenant).await else {
+        return Vec::new();
+    };
+    let Ok(listed) = serde_json::from_slice::<Vec<V2Type>>(&body) else {
+        return Vec::new();
+    };
+    listed
+        .into_iter()
+        .map(|t| t.entity_type)
+        .filter(|t| is_segment(t))
         .collect()
 }
 

@@ -75,6 +75,8 @@ struct Job {
     principal: Option<&'static str>,
     /// The request (for request, plain-http and burst probes).
     request: Option<Outgoing>,
+    /// The second request of a case that compares two answers.
+    compare: Option<Outgoing>,
     /// Why the job cannot run against this target, if it cannot.
     unfit: Option<String>,
     /// The `curl` command that sends the same request.
@@ -372,6 +374,10 @@ fn job(case_index: usize, case: &Case, endpoint: Option<usize>, target: &Target)
         path = path
             .replace("{resource_a}", &a.resource)
             .replace("{resource_b}", &b.resource);
+    } else if let Some(tenancy) = &target.tenancy {
+        path = path
+            .replace("{resource_a}", &tenancy.a.1)
+            .replace("{resource_b}", &tenancy.b.1);
     }
     if path.contains("{admin}") {
         match &target.admin {
@@ -387,6 +393,9 @@ fn job(case_index: usize, case: &Case, endpoint: Option<usize>, target: &Target)
     if let Some(reason) = open_unfit(spec, target) {
         unfit = Some(reason);
     }
+    if let Some(reason) = tenancy_unfit(spec, target) {
+        unfit = Some(reason);
+    }
     if let Some(api) = case.api.as_deref()
         && api != target.api.as_str()
     {
@@ -395,10 +404,11 @@ fn job(case_index: usize, case: &Case, endpoint: Option<usize>, target: &Target)
             target.api.as_str()
         ));
     }
-    if let Some(query) = &spec.query {
-        path.push(if path.contains('?') { '&' } else { '?' });
-        path.push_str(query);
-    }
+    let compare_path = case
+        .compare
+        .as_ref()
+        .map(|c| with_query(&path, Some(&c.query)));
+    let path = with_query(&path, spec.query.as_deref());
     let principal = match case.probe {
         Probe::Request | Probe::Burst if target.is_open() => Some(principal_name(As::None)),
         Probe::Request | Probe::Burst => Some(principal_name(spec.principal)),
@@ -427,11 +437,7 @@ fn job(case_index: usize, case: &Case, endpoint: Option<usize>, target: &Target)
     } else {
         path.as_str()
     };
-    let mut headers: Vec<(String, String)> = spec
-        .headers
-        .iter()
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
+    let mut headers = request_headers(spec, target);
     headers.sort();
     let body = spec.body.clone().map(|b| {
         (
@@ -441,21 +447,95 @@ fn job(case_index: usize, case: &Case, endpoint: Option<usize>, target: &Target)
             b,
         )
     });
+    let request = Outgoing {
+        method,
+        url: format!("{base}{request_path}"),
+        headers,
+        credential,
+        body,
+    };
     Job {
         case: case_index,
         endpoint,
         label,
         principal,
-        request: Some(Outgoing {
-            method,
-            url: format!("{base}{request_path}"),
-            headers,
-            credential,
-            body,
+        compare: compare_path.map(|p| Outgoing {
+            url: format!("{base}{p}"),
+            ..request.clone()
         }),
+        request: Some(request),
         unfit,
         reproduce: None,
     }
+}
+
+/// `path` with `query` appended after `?` or `&`.
+fn with_query(path: &str, query: Option<&str>) -> String {
+    match query {
+        Some(query) => {
+            let separator = if path.contains('?') { '&' } else { '?' };
+            format!("{path}{separator}{query}")
+        }
+        None => path.to_owned(),
+    }
+}
+
+/// The case's headers with the tenants' names in place of `{tenant_a}`
+/// and `{tenant_b}`, and, on an API that chooses tenants by header, the
+/// header of the tenant the request acts for unless the case names one:
+/// tenant B for B's credential, tenant A for every other (a forged token
+/// claims tenant A).
+fn request_headers(spec: &super::cases::RequestSpec, target: &Target) -> Vec<(String, String)> {
+    let mut headers: Vec<(String, String)> = spec
+        .headers
+        .iter()
+        .map(|(k, v)| {
+            let v = match &target.tenancy {
+                Some(t) => v
+                    .replace("{tenant_a}", &t.a.0)
+                    .replace("{tenant_b}", &t.b.0),
+                None => v.clone(),
+            };
+            (k.clone(), v)
+        })
+        .collect();
+    if let Some(tenancy) = &target.tenancy
+        && !headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case(&tenancy.header))
+    {
+        let name = match spec.principal {
+            As::B => &tenancy.b.0,
+            _ => &tenancy.a.0,
+        };
+        headers.push((tenancy.header.clone(), name.clone()));
+    }
+    headers
+}
+
+/// Why a case that names tenants by header cannot run: the target names
+/// none, or (on a public API) a case sends one tenant's credential with
+/// the other tenant's header, and a public API has no credential to tie
+/// a caller to a tenant.
+fn tenancy_unfit(spec: &super::cases::RequestSpec, target: &Target) -> Option<String> {
+    let names_tenant = |which: &str| spec.headers.values().any(|v| v.contains(which));
+    if !names_tenant("{tenant_a}") && !names_tenant("{tenant_b}") {
+        return None;
+    }
+    if target.tenancy.is_none() {
+        return Some(
+            "the target names no tenants by header (`tenant` in [tenants.a] and [tenants.b])"
+                .to_owned(),
+        );
+    }
+    let crossed = match spec.principal {
+        As::B => names_tenant("{tenant_a}"),
+        _ => names_tenant("{tenant_b}"),
+    };
+    (crossed && target.is_open()).then(|| {
+        "the target declares no authentication (auth = \"none\": a public API), so no credential ties a caller to a tenant; isolation by header alone is decided by the other-tenant cases"
+            .to_owned()
+    })
 }
 
 /// Why a case cannot run against an open API (`auth = "none"`): it needs
@@ -472,7 +552,8 @@ fn open_unfit(spec: &super::cases::RequestSpec, target: &Target) -> Option<Strin
                 .to_owned(),
         );
     }
-    if spec.path.contains("{resource_a}") || spec.path.contains("{resource_b}") {
+    let resources = spec.path.contains("{resource_a}") || spec.path.contains("{resource_b}");
+    if resources && target.tenancy.is_none() {
         return Some(
             "the target declares no tenants (auth = \"none\": a public API), so there is no tenant's object to read"
                 .to_owned(),
@@ -481,6 +562,12 @@ fn open_unfit(spec: &super::cases::RequestSpec, target: &Target) -> Option<Strin
     match spec.principal {
         As::Invalid | As::Expired | As::AlgNone => Some(
             "the target declares no authentication (auth = \"none\": a public API), so there is no credential to forge"
+                .to_owned(),
+        ),
+        // A public broker's tenants are named by header, not guarded by a
+        // credential: a request without one is every request.
+        As::None if resources => Some(
+            "the target declares no authentication (auth = \"none\": a public API), so no credential is asked for a tenant's object"
                 .to_owned(),
         ),
         As::None | As::A | As::B => None,
@@ -713,6 +800,18 @@ async fn run_job(job: &Job, case: &Case, burst: u64, client: &Client, log: &mut 
     match case.probe {
         Probe::Request if case.records && case.follow_next => {
             read_pages(client, request, log).await
+        }
+        Probe::Request if job.compare.is_some() => {
+            let answer = send(client, request, log).await;
+            let Answer::Exchange(mut x) = answer else {
+                return answer;
+            };
+            if let Some(second) = &job.compare
+                && let Answer::Exchange(other) = send(client, second, log).await
+            {
+                x.compared = Some(Box::new(other));
+            }
+            Answer::Exchange(x)
         }
         Probe::Request | Probe::PlainHttp => send(client, request, log).await,
         Probe::Tls => {

@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 use super::cases::{Condition, Expectation};
 use super::documents;
 use super::http::{Answer, Exchange};
+use super::ngsi;
 use super::personal::{self, Personal};
 use super::records::{self, Shape};
 use crate::engine::{Outcome, Violation};
@@ -500,6 +501,12 @@ fn on_exchange(
             Err(reason) => Outcome::Error(unreadable_body(x, reason)),
         },
         Condition::NextWhenMore => next_when_more(x),
+        Condition::LdContext => ngsi::ld_context(x),
+        Condition::ResultsCount(header) => ngsi::results_count(x, header),
+        Condition::ProblemType(wanted) => ngsi::problem_type(x, wanted),
+        Condition::SameEntities => ngsi::same_entities(x),
+        Condition::OffsetFollows => ngsi::offset_follows(x),
+        Condition::ErrorBody(wanted) => ngsi::error_body(x, wanted),
         Condition::JsonMediaType => json_media_type(x),
         Condition::PersonalDataAuthenticated => personal_data_authenticated(x, context),
         Condition::LegacyRefused | Condition::StatusSeen(_) => {
@@ -652,6 +659,7 @@ mod tests {
                     .collect(),
                 body,
                 next_pages: Vec::new(),
+                compared: None,
             };
             let declared = BTreeMap::new();
             let schemas = SchemaChoice::ByType {

@@ -43,6 +43,8 @@ pub(crate) struct Exchange {
     /// The pages that followed this one through `next` links (with the
     /// URL each was read from), when the case reads them.
     pub next_pages: Vec<(String, Exchange)>,
+    /// The answer to the case's second request, when it compares two.
+    pub compared: Option<Box<Exchange>>,
 }
 
 impl Exchange {
@@ -387,6 +389,7 @@ impl Client {
             headers,
             body,
             next_pages: Vec::new(),
+            compared: None,
         })
     }
 }
@@ -720,6 +723,7 @@ mod tests {
                 .collect(),
             body: Vec::new(),
             next_pages: Vec::new(),
+            compared: None,
         };
         assert_eq!(throttled(&x(429, &[])), Some(None));
         assert_eq!(

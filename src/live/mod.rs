@@ -12,7 +12,10 @@
 //! - `personal`: whether an answer's records hold personal data.
 //! - `paging`: the `next` page of a data answer.
 //! - `documents`: links, conformance and counts an API's documents state.
-//! - `discovery`: an OGC API's landing page and collections.
+//! - `discovery`: an OGC API's landing page and collections, an NGSI-LD
+//!   broker's entity types.
+//! - `ngsi`: conditions on NGSI-LD answers (context, count, problem
+//!   details, two answers compared).
 //! - `engine`: jobs, concurrency, deadline, and the report.
 //! - [`reproduce`]: the `curl` command in every finding's evidence.
 //! - `har`: every exchange written as HAR 1.2 (`audit --record`).
@@ -24,6 +27,7 @@ mod engine;
 mod evaluate;
 mod har;
 mod http;
+mod ngsi;
 mod paging;
 mod personal;
 pub mod plan;

@@ -64,6 +64,7 @@ mod tests {
                 .unwrap_or_default(),
             body: body.as_bytes().to_vec(),
             next_pages: Vec::new(),
+            compared: None,
         }
     }
 

@@ -89,6 +89,15 @@ pub enum ApiKind {
     /// OGC API - Features Part 1 (OGC 17-069r4): collections are found
     /// from `/collections`, each read at `/collections/{id}/items`.
     OgcApiFeatures,
+    /// An NGSI-LD context broker (ETSI GS CIM 009): entity types are found
+    /// from `/ngsi-ld/v1/types`, each read at
+    /// `/ngsi-ld/v1/entities?type={type}`; tenants are chosen by the
+    /// `NGSILD-Tenant` header.
+    NgsiLd,
+    /// An NGSI-v2 context broker (FIWARE NGSI v2): entity types are found
+    /// from `/v2/types`, each read at `/v2/entities?type={type}`; tenants
+    /// are chosen by the `Fiware-Service` header.
+    NgsiV2,
 }
 
 impl ApiKind {
@@ -97,6 +106,8 @@ impl ApiKind {
         match self {
             ApiKind::Generic => "generic",
             ApiKind::OgcApiFeatures => "ogcapi-features",
+            ApiKind::NgsiLd => "ngsi-ld",
+            ApiKind::NgsiV2 => "ngsi-v2",
         }
     }
 
@@ -105,9 +116,35 @@ impl ApiKind {
         match name {
             "generic" => Some(ApiKind::Generic),
             "ogcapi-features" => Some(ApiKind::OgcApiFeatures),
+            "ngsi-ld" => Some(ApiKind::NgsiLd),
+            "ngsi-v2" => Some(ApiKind::NgsiV2),
             _ => None,
         }
     }
+
+    /// The header that chooses a tenant on this kind of API, if it has
+    /// one: `NGSILD-Tenant` (ETSI GS CIM 009, multi-tenancy in the HTTP
+    /// binding), `Fiware-Service` (NGSI-v2 brokers' multi-tenancy).
+    pub fn tenant_header(self) -> Option<&'static str> {
+        match self {
+            ApiKind::NgsiLd => Some("NGSILD-Tenant"),
+            ApiKind::NgsiV2 => Some("Fiware-Service"),
+            ApiKind::Generic | ApiKind::OgcApiFeatures => None,
+        }
+    }
+}
+
+/// Tenants a broker keeps apart by a header (`NGSILD-Tenant`), each with
+/// an object it holds: every request names the tenant it acts for, so
+/// isolation is decided through the header as well as through tokens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tenancy {
+    /// The header naming the tenant.
+    pub header: String,
+    /// Tenant A's name and the path of an object it holds.
+    pub a: (String, String),
+    /// Tenant B's name and the path of an object it holds.
+    pub b: (String, String),
 }
 
 /// A collection endpoint and, when it says, the shared type of its records.
@@ -173,6 +210,9 @@ pub struct Target {
     pub detect_api: bool,
     /// Public, or two tenants with credentials.
     pub access: Access,
+    /// Tenants named by a header, where the API kind has one and the
+    /// target names both tenants (`tenant` in `[tenants.a]` and `[tenants.b]`).
+    pub tenancy: Option<Tenancy>,
     /// Whether the platform adopted cityconform's data-exchange envelope
     /// (`envelope = true`): only then is its absence a finding.
     pub envelope: bool,
@@ -296,7 +336,9 @@ pub fn open(url: &str, api: Option<ApiKind>) -> Result<Target> {
                 }],
             )
         }
-        ApiKind::OgcApiFeatures => (url.trim_end_matches('/').to_owned(), Vec::new()),
+        ApiKind::OgcApiFeatures | ApiKind::NgsiLd | ApiKind::NgsiV2 => {
+            (url.trim_end_matches('/').to_owned(), Vec::new())
+        }
     };
     Ok(Target {
         file: url.to_owned(),
@@ -307,6 +349,7 @@ pub fn open(url: &str, api: Option<ApiKind>) -> Result<Target> {
         api,
         detect_api,
         access: Access::Open,
+        tenancy: None,
         envelope: false,
         admin: None,
         safety: Safety::default(),
@@ -383,6 +426,7 @@ struct TenantFile {
     token_file: Option<String>,
     client_id: Option<String>,
     resource: String,
+    tenant: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -494,20 +538,23 @@ pub fn load(path: &Path) -> Result<Target> {
         deadline: s.deadline_s.map_or(defaults.deadline, Duration::from_secs),
         max_body_bytes: s.max_body_bytes.unwrap_or(defaults.max_body_bytes),
     };
+    let api = file
+        .api
+        .as_deref()
+        .and_then(ApiKind::from_name)
+        .unwrap_or_default();
     let access = access(&source, &file, &base_url, &dir)?;
+    let tenancy = tenancy(&source, &file, api)?;
     Ok(Target {
         file: name,
         base_url,
         plain_http_url,
         ca_pem,
         endpoints,
-        api: file
-            .api
-            .as_deref()
-            .and_then(ApiKind::from_name)
-            .unwrap_or_default(),
+        api,
         detect_api: false,
         access,
+        tenancy,
         envelope: file.envelope,
         admin: file
             .admin
@@ -521,6 +568,11 @@ pub fn load(path: &Path) -> Result<Target> {
 fn access(source: &TomlSource, file: &TargetFile, base_url: &str, dir: &Path) -> Result<Access> {
     let (auth, tenants) = match (&file.auth, &file.tenants) {
         (AuthField::None(_), None) if file.admin.is_none() => return Ok(Access::Open),
+        (AuthField::None(_), Some(tenants))
+            if file.admin.is_none() && header_tenants_only(tenants) =>
+        {
+            return Ok(Access::Open);
+        }
         (AuthField::None(_), tenants) => {
             let pointer = if tenants.is_some() {
                 "/tenants"
@@ -530,9 +582,9 @@ fn access(source: &TomlSource, file: &TargetFile, base_url: &str, dir: &Path) ->
             return Err(source
                 .problem(
                     pointer,
-                    "a public API (auth = \"none\") has no tenants and no admin operation",
+                    "a public API (auth = \"none\") has no admin operation, and its tenants carry no credential",
                 )
-                .with_help("remove [tenants] and [admin], or name the API's auth scheme in an [auth] table")
+                .with_help("remove [admin] and every token_env or token_file (a public broker's tenants are named by `tenant` alone), or name the API's auth scheme in an [auth] table")
                 .into());
         }
         (AuthField::Scheme(auth), Some(tenants)) => (auth, tenants),
@@ -592,6 +644,64 @@ fn access(source: &TomlSource, file: &TargetFile, base_url: &str, dir: &Path) ->
         b: tenant("b", &tenants.b)?,
         scheme,
     })
+}
+
+/// Whether every tenant of a public API is named by its header alone: a
+/// `tenant` and no credential.
+fn header_tenants_only(tenants: &TenantsFile) -> bool {
+    [&tenants.a, &tenants.b].iter().all(|t| {
+        t.tenant.is_some()
+            && t.token_env.is_none()
+            && t.token_file.is_none()
+            && t.client_id.is_none()
+    })
+}
+
+/// The tenants named by the API's tenant header: both or neither tenant
+/// names one, and only an API kind with such a header takes them.
+fn tenancy(source: &TomlSource, file: &TargetFile, api: ApiKind) -> Result<Option<Tenancy>> {
+    let Some(tenants) = &file.tenants else {
+        return Ok(None);
+    };
+    let (a, b) = match (&tenants.a.tenant, &tenants.b.tenant) {
+        (None, None) => return Ok(None),
+        (Some(a), Some(b)) => (a, b),
+        (Some(_), None) | (None, Some(_)) => {
+            let missing = if tenants.a.tenant.is_none() { "a" } else { "b" };
+            return Err(source
+                .problem(
+                    &format!("/tenants/{missing}"),
+                    format!("tenant {missing} names no `tenant` while the other does"),
+                )
+                .with_help("name both tenants' header values, or neither")
+                .into());
+        }
+    };
+    let Some(header) = api.tenant_header() else {
+        return Err(source
+            .problem(
+                "/tenants/a/tenant",
+                format!(
+                    "a {} API chooses no tenant by header, so `tenant` has no meaning here",
+                    api.as_str()
+                ),
+            )
+            .with_help(
+                "set api = \"ngsi-ld\" or \"ngsi-v2\" for a context broker, or remove `tenant`",
+            )
+            .into());
+    };
+    if a == b {
+        return Err(source
+            .problem("/tenants/b/tenant", "tenants a and b name the same tenant")
+            .with_help("name two different tenants: isolation is checked between them")
+            .into());
+    }
+    Ok(Some(Tenancy {
+        header: header.to_owned(),
+        a: (a.clone(), tenants.a.resource.clone()),
+        b: (b.clone(), tenants.b.resource.clone()),
+    }))
 }
 
 /// The bounds of every safety value (as in the target schema), so that

@@ -113,6 +113,33 @@ pub(crate) fn served(record: &Value, owner: &str, faults: &[Fault]) -> Value {
     record
 }
 
+/// A key-values record as an NGSI-LD broker writes it normalized (ETSI GS
+/// CIM 009): a GeoJSON geometry as a `GeoProperty`, a `ref...` member
+/// naming one entity as a `Relationship`, every other attribute as a
+/// `Property`; `id` and `type` as they are.
+pub(crate) fn normalized(record: &Value) -> Value {
+    let Some(map) = record.as_object() else {
+        return record.clone();
+    };
+    let attributes = map.iter().map(|(name, value)| {
+        let attribute = match name.as_str() {
+            "id" | "type" => value.clone(),
+            _ if is_geometry(value) => json!({ "type": "GeoProperty", "value": value }),
+            _ if name.starts_with("ref") && value.is_string() => {
+                json!({ "type": "Relationship", "object": value })
+            }
+            _ => json!({ "type": "Property", "value": value }),
+        };
+        (name.clone(), attribute)
+    });
+    Value::Object(attributes.collect())
+}
+
+/// A GeoJSON geometry (RFC 7946 §3.1): a `type` and `coordinates`.
+fn is_geometry(value: &Value) -> bool {
+    value.get("type").and_then(Value::as_str).is_some() && value.get("coordinates").is_some()
+}
+
 /// Gives a Point six decimals, as a raw GPS fix would have.
 fn refine_point(point: &mut Value) {
     if point.get("type").and_then(Value::as_str) != Some("Point") {
@@ -142,5 +169,29 @@ mod tests {
         }
         let id = entity_id("ParkingSpot", "tenant-b", 1);
         assert_eq!(store.find(&id).map(|(owner, _)| owner), Some("tenant-b"));
+    }
+
+    #[test]
+    fn a_normalized_record_adapts_back_to_its_key_values_form() {
+        let store = Store::new().expect("embedded records load");
+        for t in store.types() {
+            for record in store.list("tenant-a", &t).into_iter().flatten().take(1) {
+                let mut record = record.clone();
+                if let Some(map) = record.as_object_mut() {
+                    map.remove("envelope");
+                }
+                let adapted = crate::payload::pipeline::adapt(
+                    normalized(&record),
+                    crate::payload::pipeline::Declared::Auto,
+                )
+                .expect("a normalized record adapts");
+                assert_eq!(
+                    adapted.representation,
+                    crate::payload::pipeline::Representation::NgsiLdNormalized,
+                    "{t}"
+                );
+                assert_eq!(adapted.value, record, "{t}");
+            }
+        }
     }
 }

@@ -5,6 +5,8 @@
 use std::fmt;
 use std::str::FromStr;
 
+use super::ReferenceApi;
+
 /// One broken behaviour of the reference platform.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Fault {
@@ -50,6 +52,31 @@ pub enum Fault {
     FineCoordinates,
     /// Records carry no data-exchange envelope.
     MissingEnvelope,
+    /// NGSI-LD: entities answered as `application/json` without the
+    /// JSON-LD `Link` header.
+    NoLdContext,
+    /// NGSI-LD: `options=keyValues` leaves out an attribute the
+    /// normalized answer holds.
+    KeyValuesDiffer,
+    /// NGSI-LD: `count=true` answers no `NGSILD-Results-Count`.
+    NoResultsCount,
+    /// NGSI-LD: errors are `{"error", "message"}` objects, not problem
+    /// details.
+    PlainErrors,
+    /// NGSI-LD: the `NGSILD-Tenant` header opens any tenant's space,
+    /// whoever's credential comes with it.
+    TenantHeaderTrusted,
+    /// OGC API: the landing page does not link to the conformance
+    /// declaration.
+    NoConformanceLink,
+    /// OGC API: the conformance declaration leaves out the GeoJSON class.
+    NoGeoJsonClass,
+    /// OGC API: `/collections` has no `links`.
+    NoCollectionsLinks,
+    /// OGC API: `numberReturned` is one more than the features returned.
+    WrongNumberReturned,
+    /// OGC API: `limit` is ignored; every page has the default size.
+    LimitIgnored,
 }
 
 impl Fault {
@@ -78,6 +105,48 @@ impl Fault {
         Fault::MissingEnvelope,
     ];
 
+    /// The faults of the NGSI-LD broker (`--api ngsi-ld`) alone, each
+    /// breaking one NGSI-LD requirement; the faults in [`Fault::ALL`]
+    /// apply to it too.
+    pub const NGSI_LD: &'static [Fault] = &[
+        Fault::NoLdContext,
+        Fault::KeyValuesDiffer,
+        Fault::NoResultsCount,
+        Fault::PlainErrors,
+        Fault::TenantHeaderTrusted,
+    ];
+
+    /// The faults of the OGC API - Features server
+    /// (`--api ogcapi-features`) alone, each breaking one OGC requirement.
+    pub const OGC: &'static [Fault] = &[
+        Fault::NoConformanceLink,
+        Fault::NoGeoJsonClass,
+        Fault::NoCollectionsLinks,
+        Fault::WrongNumberReturned,
+        Fault::LimitIgnored,
+    ];
+
+    /// The API the fault concerns alone, if it concerns one: such a fault
+    /// breaks nothing on another.
+    pub fn only_for(self) -> Option<ReferenceApi> {
+        if Fault::NGSI_LD.contains(&self) {
+            Some(ReferenceApi::NgsiLd)
+        } else if Fault::OGC.contains(&self) {
+            Some(ReferenceApi::OgcApiFeatures)
+        } else {
+            None
+        }
+    }
+
+    /// Every fault: the common ones, then each API's own.
+    pub fn every() -> impl Iterator<Item = Fault> {
+        Fault::ALL
+            .iter()
+            .chain(Fault::NGSI_LD)
+            .chain(Fault::OGC)
+            .copied()
+    }
+
     /// The name used on the command line.
     pub fn name(self) -> &'static str {
         match self {
@@ -102,6 +171,16 @@ impl Fault {
             Fault::Identifiers => "identifiers",
             Fault::FineCoordinates => "fine-coordinates",
             Fault::MissingEnvelope => "missing-envelope",
+            Fault::NoLdContext => "no-ld-context",
+            Fault::KeyValuesDiffer => "key-values-differ",
+            Fault::NoResultsCount => "no-results-count",
+            Fault::PlainErrors => "plain-errors",
+            Fault::TenantHeaderTrusted => "tenant-header-trusted",
+            Fault::NoConformanceLink => "no-conformance-link",
+            Fault::NoGeoJsonClass => "no-geojson-class",
+            Fault::NoCollectionsLinks => "no-collections-links",
+            Fault::WrongNumberReturned => "wrong-number-returned",
+            Fault::LimitIgnored => "limit-ignored",
         }
     }
 
@@ -129,6 +208,16 @@ impl Fault {
             Fault::Identifiers => &["ANON-ID-VALUE-01"],
             Fault::FineCoordinates => &["ANON-LOC-PRECISION-01"],
             Fault::MissingEnvelope => &["PAY-ENVELOPE-01"],
+            Fault::NoLdContext => &["NGSILD-CONTEXT-01"],
+            Fault::KeyValuesDiffer => &["NGSILD-KEYVALUES-01"],
+            Fault::NoResultsCount => &["NGSILD-PAGING-01"],
+            Fault::PlainErrors => &["NGSILD-ERRORS-01"],
+            Fault::TenantHeaderTrusted => &["NGSILD-TENANT-01"],
+            Fault::NoConformanceLink => &["OGC-LANDING-01"],
+            Fault::NoGeoJsonClass => &["OGC-CONFORMANCE-01"],
+            Fault::NoCollectionsLinks => &["OGC-COLLECTIONS-01"],
+            Fault::WrongNumberReturned => &["OGC-ITEMS-01"],
+            Fault::LimitIgnored => &["OGC-LIMIT-01"],
         }
     }
 
@@ -156,6 +245,16 @@ impl Fault {
             Fault::Identifiers => "records carry an e-mail address",
             Fault::FineCoordinates => "trip and meter coordinates keep six decimals",
             Fault::MissingEnvelope => "records carry no envelope",
+            Fault::NoLdContext => "(ngsi-ld) no JSON-LD Link header on entities",
+            Fault::KeyValuesDiffer => "(ngsi-ld) options=keyValues drops an attribute",
+            Fault::NoResultsCount => "(ngsi-ld) count=true answers no NGSILD-Results-Count",
+            Fault::PlainErrors => "(ngsi-ld) errors are not problem details",
+            Fault::TenantHeaderTrusted => "(ngsi-ld) NGSILD-Tenant opens any tenant's space",
+            Fault::NoConformanceLink => "(ogcapi-features) no conformance link on the landing page",
+            Fault::NoGeoJsonClass => "(ogcapi-features) the GeoJSON class is not declared",
+            Fault::NoCollectionsLinks => "(ogcapi-features) /collections has no links",
+            Fault::WrongNumberReturned => "(ogcapi-features) numberReturned counts one too many",
+            Fault::LimitIgnored => "(ogcapi-features) limit is ignored",
         }
     }
 }
@@ -170,14 +269,10 @@ impl FromStr for Fault {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        Fault::ALL
-            .iter()
-            .copied()
-            .find(|f| f.name() == text)
-            .ok_or_else(|| {
-                let names: Vec<_> = Fault::ALL.iter().map(|f| f.name()).collect();
-                format!("unknown fault `{text}`; known faults: {}", names.join(", "))
-            })
+        Fault::every().find(|f| f.name() == text).ok_or_else(|| {
+            let names: Vec<_> = Fault::every().map(|f| f.name()).collect();
+            format!("unknown fault `{text}`; known faults: {}", names.join(", "))
+        })
     }
 }
 
@@ -187,8 +282,8 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for fault in Fault::ALL {
-            assert_eq!(fault.name().parse::<Fault>(), Ok(*fault));
+        for fault in Fault::every() {
+            assert_eq!(fault.name().parse::<Fault>(), Ok(fault));
         }
         assert!("no-such-fault".parse::<Fault>().is_err());
     }

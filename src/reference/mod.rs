@@ -44,6 +44,46 @@ pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
 
 use crate::error::{Error, Result};
 
+/// The API the reference platform speaks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ReferenceApi {
+    /// Its own API: key-values records in the data-exchange envelope.
+    #[default]
+    Generic,
+    /// An NGSI-LD broker (ETSI GS CIM 009): normalized entities (key-values
+    /// on `options=keyValues`) with the JSON-LD `Link` header, entity types
+    /// at `/ngsi-ld/v1/types`, `limit`/`offset`/`count=true` paging, errors
+    /// as problem details with NGSI-LD error types, tenants chosen by
+    /// `NGSILD-Tenant` within what the caller's token may reach.
+    NgsiLd,
+    /// An open OGC API - Features server (OGC 17-069r4): the models that
+    /// hold no personal data as collections of GeoJSON features, with
+    /// landing page, conformance, `limit`/`offset` paging and `next`
+    /// links, and no credential.
+    OgcApiFeatures,
+}
+
+impl ReferenceApi {
+    /// The name `--api` takes, as in a target's `api`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReferenceApi::Generic => "generic",
+            ReferenceApi::NgsiLd => "ngsi-ld",
+            ReferenceApi::OgcApiFeatures => "ogcapi-features",
+        }
+    }
+
+    /// The API named `name`, if the platform speaks it.
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "generic" => Some(ReferenceApi::Generic),
+            "ngsi-ld" => Some(ReferenceApi::NgsiLd),
+            "ogcapi-features" => Some(ReferenceApi::OgcApiFeatures),
+            _ => None,
+        }
+    }
+}
+
 /// How to run the reference platform.
 #[derive(Debug, Clone, Default)]
 pub struct ReferenceOptions {
@@ -56,6 +96,8 @@ pub struct ReferenceOptions {
     pub plain_port: u16,
     /// Behaviours to break.
     pub faults: Vec<Fault>,
+    /// The API it speaks.
+    pub api: ReferenceApi,
 }
 
 /// The bearer tokens of the platform's principals. Never printed: `Debug`
@@ -89,6 +131,8 @@ pub struct RunningReference {
     pub credentials: Credentials,
     /// The faults in force.
     pub faults: Vec<Fault>,
+    /// The API it speaks.
+    pub api: ReferenceApi,
     /// The listeners' tasks. Dropping the set aborts them, and with each
     /// the connections it serves, so no task outlives the platform on the
     /// caller's runtime.
@@ -148,6 +192,7 @@ impl RunningReference {
             ],
             options.tls.then(|| base_url.clone()),
             &openapi,
+            options.api,
         ));
         let acceptor = generated
             .as_ref()
@@ -164,6 +209,7 @@ impl RunningReference {
             ca_pem: generated.map(|g| g.ca_pem),
             credentials,
             faults: options.faults.clone(),
+            api: options.api,
             servers,
         })
     }
@@ -207,21 +253,38 @@ impl RunningReference {
             write("ca.pem", pem)?;
             let _ = writeln!(toml, "ca_cert = \"ca.pem\"");
         }
-        // The reference platform wraps every record in the envelope.
-        toml.push_str("envelope = true\n");
-        toml.push_str("\n[entities]\npath = \"/ngsi-ld/v1/entities\"\ntypes = [");
-        let types: Vec<String> = endpoints()
-            .into_iter()
-            .map(|(t, _)| format!("\"{t}\""))
-            .collect();
-        toml.push_str(&types.join(", "));
-        toml.push_str("]\n\n[auth]\nscheme = \"bearer\"\n");
+        match self.api {
+            ReferenceApi::Generic => {
+                // The platform's own API wraps every record in the envelope.
+                toml.push_str("envelope = true\n");
+                toml.push_str("\n[entities]\npath = \"/ngsi-ld/v1/entities\"\ntypes = [");
+                let types: Vec<String> = endpoints()
+                    .into_iter()
+                    .map(|(t, _)| format!("\"{t}\""))
+                    .collect();
+                toml.push_str(&types.join(", "));
+                toml.push_str("]\n");
+            }
+            // A broker's entity types are found from /ngsi-ld/v1/types.
+            ReferenceApi::NgsiLd => toml.push_str("api = \"ngsi-ld\"\n"),
+            // Open data: collections found from /collections, no credential.
+            ReferenceApi::OgcApiFeatures => {
+                toml.push_str("api = \"ogcapi-features\"\nauth = \"none\"\n");
+                let path = dir.join("target.toml");
+                write("target.toml", &toml)?;
+                return Ok(path);
+            }
+        }
+        toml.push_str("\n[auth]\nscheme = \"bearer\"\n");
         for (key, tenant) in [("a", "tenant-a"), ("b", "tenant-b")] {
             let _ = writeln!(
                 toml,
                 "\n[tenants.{key}]\ntoken_file = \"{tenant}.token\"\nresource = \"/ngsi-ld/v1/entities/{}\"",
                 data::entity_id("ParkingSpot", tenant, 1)
             );
+            if self.api == ReferenceApi::NgsiLd {
+                let _ = writeln!(toml, "tenant = \"{tenant}\"");
+            }
         }
         toml.push_str("\n[admin]\nmethod = \"GET\"\npath = \"/admin/tenants\"\n");
         toml.push_str("\n[safety]\nread_only = false\n");

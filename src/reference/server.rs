@@ -12,6 +12,15 @@
 //!
 //! `TRACE` is answered 405 on every path (unless the `any-method` fault
 //! accepts it on the entities).
+//!
+//! As an NGSI-LD broker (`ReferenceApi::NgsiLd`) the entity routes and
+//! `GET /ngsi-ld/v1/types` answer as `ngsi_ld.rs` says, and every error is
+//! a problem details object with an NGSI-LD error type. As an OGC API -
+//! Features server (`ReferenceApi::OgcApiFeatures`) every path but
+//! security.txt and the OpenAPI document is `ogc.rs`'s, with no credential.
+
+mod ngsi_ld;
+mod ogc;
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -25,8 +34,8 @@ use hyper::header::{HeaderMap, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use serde_json::{Value, json};
 
-use super::Fault;
 use super::data::{self, Store};
+use super::{Fault, ReferenceApi};
 
 /// Largest page served, and the page when none is asked for.
 pub const MAX_PAGE: usize = 100;
@@ -59,6 +68,8 @@ pub(crate) struct State {
     pub(crate) https_origin: Option<String>,
     /// The OpenAPI document, serialized once.
     openapi: Vec<u8>,
+    /// The API spoken.
+    api: ReferenceApi,
 }
 
 impl State {
@@ -68,6 +79,7 @@ impl State {
         tokens: [&str; 3],
         https_origin: Option<String>,
         openapi: &Value,
+        api: ReferenceApi,
     ) -> Self {
         State {
             store,
@@ -80,6 +92,7 @@ impl State {
             windows: Mutex::new(HashMap::new()),
             https_origin,
             openapi: serde_json::to_vec(openapi).unwrap_or_default(),
+            api,
         }
     }
 
@@ -215,7 +228,9 @@ async fn route(state: &State, request: Request<Incoming>) -> Reply {
     let path = request.uri().path().to_owned();
     let query = request.uri().query().unwrap_or("").to_owned();
     let method = request.method().clone();
-    let on_entities = path == ENTITIES || path.starts_with(&format!("{ENTITIES}/"));
+    let on_entities = path == ENTITIES
+        || path.starts_with(&format!("{ENTITIES}/"))
+        || (state.api == ReferenceApi::NgsiLd && path == ngsi_ld::TYPES);
     if method == Method::TRACE && !(on_entities && state.has(Fault::AnyMethod)) {
         return error(state, StatusCode::METHOD_NOT_ALLOWED, "method not allowed")
             .with_header("allow", "GET");
@@ -225,6 +240,14 @@ async fn route(state: &State, request: Request<Incoming>) -> Reply {
     }
     if path == "/openapi.json" {
         return openapi(state, &method);
+    }
+    if state.api == ReferenceApi::OgcApiFeatures {
+        // Open data: everyone is counted in one rate-limit window.
+        if !state.admit(Principal::Tenant(data::TENANTS[0])) {
+            return error(state, StatusCode::TOO_MANY_REQUESTS, "rate limit exceeded")
+                .with_header("retry-after", RATE_WINDOW.as_secs().to_string());
+        }
+        return ogc::route(state, &method, &path, &query);
     }
     if !on_entities && path != "/admin/tenants" {
         return error(state, StatusCode::NOT_FOUND, "no such resource");
@@ -243,6 +266,9 @@ async fn route(state: &State, request: Request<Incoming>) -> Reply {
     }
     if path == "/admin/tenants" {
         return admin(state, principal, &method);
+    }
+    if state.api == ReferenceApi::NgsiLd && method == Method::GET {
+        return ngsi_ld::read(state, principal, request.headers(), &path, &query);
     }
     let id = path.strip_prefix(&format!("{ENTITIES}/")).unwrap_or("");
     match (method, id.is_empty()) {
@@ -416,8 +442,11 @@ fn openapi(state: &State, method: &Method) -> Reply {
 }
 
 fn error(state: &State, status: StatusCode, message: &str) -> Reply {
-    let mut body =
-        json!({ "error": status.canonical_reason().unwrap_or("error"), "message": message });
+    let mut body = if state.api == ReferenceApi::NgsiLd && !state.has(Fault::PlainErrors) {
+        ngsi_ld::problem(status, ngsi_ld::error_type(status), message)
+    } else {
+        json!({ "error": status.canonical_reason().unwrap_or("error"), "message": message })
+    };
     if state.has(Fault::StackTraces) && status != StatusCode::UNAUTHORIZED {
         body["trace"] = json!(
             "java.lang.IllegalArgumentException: bad request\n\tat org.city.api.EntityController.list(EntityController.java:88)\n\tat org.city.api.Router.dispatch(Router.java:41)\nCaused by: org.postgresql.util.PSQLException: ERROR: syntax error at or near \"limit\" in SELECT * FROM entities WHERE tenant = $1"
@@ -457,6 +486,13 @@ fn decorate(state: &State, reply: &mut Reply, origin: Option<&str>) {
     } else if origin == Some(ALLOWED_ORIGIN) {
         headers.push(("access-control-allow-origin", ALLOWED_ORIGIN.to_owned()));
         headers.push(("vary", "Origin".to_owned()));
+    }
+    if state.api == ReferenceApi::NgsiLd
+        && reply.personal
+        && reply.status.is_success()
+        && !state.has(Fault::NoLdContext)
+    {
+        headers.push(("link", ngsi_ld::context_link()));
     }
     headers.append(&mut reply.headers);
     reply.headers = headers;

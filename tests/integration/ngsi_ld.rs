@@ -1,0 +1,267 @@
+//! NGSI-LD brokers as a live API kind (`api = "ngsi-ld"`): the reference
+//! platform speaking NGSI-LD meets every requirement, each of its NGSI-LD
+//! faults fails exactly the requirement it names, a normalized MobilityTrip
+//! with fine coordinates fails the `kr` coarsening through the
+//! representation adapter, and a public broker's tenant isolation is
+//! decided through the `NGSILD-Tenant` header alone.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::net::TcpStream;
+use std::path::Path;
+
+#[cfg(feature = "reference")]
+use cityconform::reference::{Fault, ReferenceApi, ReferenceOptions, RunningReference};
+use serde_json::{Value, json};
+
+use crate::common;
+use crate::common::loopback;
+
+/// The NGSI-LD reference with the runtime it serves on; the platform is
+/// dropped (stopped) before its runtime.
+#[cfg(feature = "reference")]
+struct Broker {
+    reference: RunningReference,
+    _runtime: tokio::runtime::Runtime,
+}
+
+#[cfg(feature = "reference")]
+fn start(faults: &[Fault]) -> Broker {
+    let runtime = cityconform::harness::runtime().expect("a runtime starts");
+    let reference = runtime
+        .block_on(RunningReference::start(&ReferenceOptions {
+            tls: true,
+            faults: faults.to_vec(),
+            api: ReferenceApi::NgsiLd,
+            ..ReferenceOptions::default()
+        }))
+        .expect("the reference broker starts on loopback");
+    Broker {
+        reference,
+        _runtime: runtime,
+    }
+}
+
+/// Audits the target in `dir` with `extra` arguments, as JSON.
+fn audit(dir: &Path, extra: &[&str]) -> std::process::Output {
+    let target = dir.join("target.toml");
+    let target = target.to_str().expect("temp paths are UTF-8");
+    let mut args = vec!["audit", "--target", target, "--format", "json"];
+    args.extend_from_slice(extra);
+    common::run(&args)
+}
+
+/// (requirement, verdict) of every result that is neither a pass nor a
+/// requirement that does not apply to a broker (one of another kind of
+/// API, or cityconform's envelope, which a broker has not adopted), in
+/// every profile.
+fn not_passing(report: &Value) -> BTreeSet<(String, String)> {
+    let mut out = BTreeSet::new();
+    for profile in report["profiles"].as_array().into_iter().flatten() {
+        for result in profile["results"].as_array().into_iter().flatten() {
+            let verdict = result["verdict"].as_str().unwrap_or("?");
+            let other_api = result["reason"].as_str().is_some_and(|r| {
+                r.starts_with("the target is not an ")
+                    || r.starts_with("the platform has not adopted")
+            });
+            if verdict != "pass" && !(verdict == "skip" && other_api) {
+                out.insert((
+                    result["requirement"].as_str().unwrap_or("?").to_owned(),
+                    verdict.to_owned(),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// The verdict of `requirement` under the first profile.
+fn verdict(report: &Value, requirement: &str) -> String {
+    report["profiles"][0]["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|r| r["requirement"] == requirement)
+        .and_then(|r| r["verdict"].as_str())
+        .unwrap_or("absent")
+        .to_owned()
+}
+
+#[cfg(feature = "reference")]
+#[test]
+fn the_ngsi_ld_reference_meets_every_requirement() {
+    let broker = start(&[]);
+    let dir = tempfile::tempdir().expect("temp dir");
+    broker
+        .reference
+        .write_target(dir.path())
+        .expect("target written");
+    let target = std::fs::read_to_string(dir.path().join("target.toml")).expect("target read");
+    assert!(target.contains("api = \"ngsi-ld\""), "{target}");
+    assert!(
+        !target.contains("[entities]"),
+        "types are discovered: {target}"
+    );
+    let output = audit(dir.path(), &["-p", "baseline", "-p", "kr", "-p", "eu"]);
+    let report = common::json_report(&output);
+    assert_eq!(
+        not_passing(&report),
+        BTreeSet::new(),
+        "{}",
+        common::transcript(&output)
+    );
+    common::expect_exit(&output, 0);
+    for requirement in [
+        "NGSILD-CONTEXT-01",
+        "NGSILD-KEYVALUES-01",
+        "NGSILD-PAGING-01",
+        "NGSILD-ERRORS-01",
+        "NGSILD-TENANT-01",
+        "PAY-SCHEMA-01",
+    ] {
+        assert_eq!(verdict(&report, requirement), "pass", "{requirement}");
+    }
+}
+
+#[cfg(feature = "reference")]
+#[test]
+fn each_ngsi_ld_fault_fails_exactly_its_requirement() {
+    let mut faults: Vec<Fault> = Fault::NGSI_LD.to_vec();
+    // Normalized records reach the coarsening checks through the adapter.
+    faults.push(Fault::FineCoordinates);
+    for fault in faults {
+        let broker = start(&[fault]);
+        let dir = tempfile::tempdir().expect("temp dir");
+        broker
+            .reference
+            .write_target(dir.path())
+            .expect("target written");
+        let output = audit(dir.path(), &["-p", "kr"]);
+        let report = common::json_report(&output);
+        let broken: BTreeSet<(String, String)> = fault
+            .breaks()
+            .iter()
+            .map(|r| ((*r).to_owned(), "fail".to_owned()))
+            .collect();
+        assert_eq!(
+            not_passing(&report),
+            broken,
+            "fault {fault}:\n{}",
+            common::transcript(&output)
+        );
+        common::expect_exit(&output, 1);
+    }
+}
+
+#[cfg(feature = "reference")]
+#[test]
+fn demo_api_ngsi_ld_passes_and_fails_on_a_fault() {
+    let clean = common::run(&["demo", "--api", "ngsi-ld", "-p", "kr", "--format", "json"]);
+    common::expect_exit(&clean, 0);
+    let faulty = common::run(&[
+        "demo",
+        "--api",
+        "ngsi-ld",
+        "--fault",
+        "plain-errors",
+        "-p",
+        "kr",
+    ]);
+    let text = common::expect_exit(&faulty, 1);
+    assert!(text.contains("FAIL     MUST    NGSILD-ERRORS-01"), "{text}");
+    let misplaced = common::run(&["demo", "--fault", "plain-errors"]);
+    let text = common::expect_exit(&misplaced, 2);
+    assert!(text.contains("add --api ngsi-ld"), "{text}");
+}
+
+/// A public NGSI-LD broker on loopback holding one ParkingSpot per tenant,
+/// chosen by `NGSILD-Tenant`; a `leaky` one serves either tenant's entity
+/// whatever the header says.
+fn public_broker(leaky: bool) -> u16 {
+    if leaky {
+        loopback::serve(|stream, head| answer(stream, &head, true))
+    } else {
+        loopback::serve(|stream, head| answer(stream, &head, false))
+    }
+}
+
+fn answer(mut stream: TcpStream, head: &str, leaky: bool) {
+    let target = head.split_whitespace().nth(1).unwrap_or("/");
+    let tenant = loopback::header(head, "ngsild-tenant:");
+    let owner = |id: &str| match id {
+        "urn:ngsi-ld:ParkingSpot:a1" => Some("city-a"),
+        "urn:ngsi-ld:ParkingSpot:b1" => Some("city-b"),
+        _ => None,
+    };
+    let entity_path = target.strip_prefix("/ngsi-ld/v1/entities/");
+    let (status, body) = match entity_path.map(|id| (id, owner(id))) {
+        Some((id, Some(owner))) if leaky || owner == tenant => (200, entity(id)),
+        _ if target.starts_with("/ngsi-ld/v1/types") => {
+            (200, json!({ "type": "EntityTypeList", "typeList": [] }))
+        }
+        _ => (
+            404,
+            json!({ "type": "https://uri.etsi.org/ngsi-ld/errors/ResourceNotFound", "title": "Not Found" }),
+        ),
+    };
+    let body = body.to_string();
+    let _ = write!(
+        stream,
+        "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\nx-content-type-options: nosniff\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    );
+}
+
+/// A normalized ParkingSpot.
+fn entity(id: &str) -> Value {
+    json!({
+        "id": id,
+        "type": "ParkingSpot",
+        "status": { "type": "Property", "value": "free" },
+        "location": { "type": "GeoProperty", "value": { "type": "Point", "coordinates": [127.0, 37.5] } },
+    })
+}
+
+/// A target for the public broker on `port`: no credential, two tenants
+/// named by header, each with its entity.
+fn public_target(dir: &Path, port: u16) {
+    let text = format!(
+        "base_url = \"http://127.0.0.1:{port}\"\napi = \"ngsi-ld\"\nauth = \"none\"\n\n[tenants.a]\ntenant = \"city-a\"\nresource = \"/ngsi-ld/v1/entities/urn:ngsi-ld:ParkingSpot:a1\"\n\n[tenants.b]\ntenant = \"city-b\"\nresource = \"/ngsi-ld/v1/entities/urn:ngsi-ld:ParkingSpot:b1\"\n"
+    );
+    std::fs::write(dir.join("target.toml"), text).expect("target written");
+}
+
+#[test]
+fn a_public_brokers_tenants_are_kept_apart_by_the_header() {
+    for (leaky, expected) in [(false, "pass"), (true, "fail")] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        public_target(dir.path(), public_broker(leaky));
+        let output = audit(dir.path(), &["-p", "baseline"]);
+        let report = common::json_report(&output);
+        assert!(
+            matches!(output.status.code(), Some(0 | 1)),
+            "{}",
+            common::transcript(&output)
+        );
+        assert_eq!(
+            verdict(&report, "SEC-BOLA-01"),
+            expected,
+            "leaky {leaky}:\n{}",
+            common::transcript(&output)
+        );
+        // No credential to tie a caller to a tenant, none asked for.
+        assert_eq!(verdict(&report, "NGSILD-TENANT-01"), "skip");
+        assert_ne!(verdict(&report, "SEC-AUTHN-01"), "fail");
+    }
+}
+
+#[test]
+fn a_tenant_header_on_an_api_without_one_is_refused_with_its_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let text = "base_url = \"http://127.0.0.1:9\"\nauth = \"none\"\n\n[[endpoint]]\npath = \"/parking\"\n\n[tenants.a]\ntenant = \"city-a\"\nresource = \"/parking/1\"\n\n[tenants.b]\ntenant = \"city-b\"\nresource = \"/parking/2\"\n";
+    std::fs::write(dir.path().join("target.toml"), text).expect("target written");
+    let output = audit(dir.path(), &[]);
+    let text = common::expect_exit(&output, 2);
+    assert!(text.contains("chooses no tenant by header"), "{text}");
+    assert!(text.contains("target.toml:"), "{text}");
+}
