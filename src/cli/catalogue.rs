@@ -93,6 +93,11 @@ pub(crate) struct SchemasArgs {
     /// Output format.
     #[arg(long, default_value = "text")]
     format: ListFormat,
+    /// Print one of cityconform's own file formats instead (config,
+    /// target, dataset-descriptor, declaration, catalogue, profile, list,
+    /// live, detectors, report): the JSON Schema error messages refer to.
+    #[arg(long, value_name = "NAME")]
+    tool: Option<String>,
 }
 
 pub(crate) fn requirements(args: RequirementsArgs) -> Result<ExitCode, Error> {
@@ -299,6 +304,10 @@ pub(crate) fn profiles(args: ProfilesArgs) -> Result<ExitCode, Error> {
 }
 
 pub(crate) fn schemas(args: SchemasArgs) -> Result<ExitCode, Error> {
+    if let Some(name) = &args.tool {
+        print(&cityconform::schema::tool_schema_text(name)?)?;
+        return Ok(ExitCode::Met);
+    }
     let registry = SchemaRegistry::load(&SchemaOptions {
         dirs: args.schema_dirs,
         ..SchemaOptions::default()

@@ -284,7 +284,7 @@ impl Config {
     }
 }
 
-const CONFIG_HELP: &str = "see schemas/tool/config.schema.json for the format, or `cityconform init` for a commented example";
+const CONFIG_HELP: &str = "see `cityconform schemas --tool config` for the format, or `cityconform init` for a commented example";
 
 /// A violation of the configuration's schema, with the configuration's
 /// help. The schema's only top-level `anyOf` asks for a job, so failing it
@@ -300,7 +300,7 @@ fn config_problem(error: &jsonschema::ValidationError<'_>, problem: FileProblem)
             ..problem
         }
         .with_help(format!(
-            "{suggestion}the keys here are: {}; see schemas/tool/config.schema.json",
+            "{suggestion}the keys here are: {}; see `cityconform schemas --tool config`",
             known.join(", ")
         ));
     }

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 /// section shown commented out with what it does.
 pub const TEMPLATE: &str = r#"# cityconform.toml: what `cityconform check` runs for this repository.
 # Relative paths are relative to the folder holding this file.
-# Format: schemas/tool/config.schema.json in the cityconform sources.
+# Format: `cityconform schemas --tool config`.
 
 # Profiles to check against, in report order (`cityconform profiles list`).
 profiles = ["baseline"]

@@ -333,6 +333,34 @@ fn draft_of(schema: &Value) -> std::result::Result<jsonschema::Draft, String> {
     Err(format!("unsupported `$schema` `{uri}`"))
 }
 
+/// The text of one of cityconform's own file formats,
+/// `schemas/tool/NAME.schema.json` as embedded (`cityconform schemas
+/// --tool NAME`): what a message about a configuration, target, descriptor
+/// or declaration refers to, readable without the sources.
+pub fn tool_schema_text(name: &str) -> Result<String> {
+    let name = name.trim_end_matches(".schema.json");
+    let names = || {
+        crate::embedded::SCHEMAS
+            .get_dir("tool")
+            .into_iter()
+            .flat_map(|dir| dir.files())
+            .filter_map(|f| f.path().file_name()?.to_str()?.strip_suffix(".schema.json"))
+            .collect::<Vec<_>>()
+    };
+    crate::embedded::SCHEMAS
+        .get_file(format!("tool/{name}.schema.json"))
+        .and_then(|f| f.contents_utf8())
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            let known = names();
+            Error::Usage(format!(
+                "no tool schema `{name}`; {}the tool's formats are: {}",
+                crate::suggest::did_you_mean(name, known.iter().copied()),
+                known.join(", ")
+            ))
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

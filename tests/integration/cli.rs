@@ -433,3 +433,24 @@ fn names_match_whatever_their_case_and_typos_get_the_closest_name() {
         2,
     );
 }
+
+/// The formats error messages refer to are printed by the tool itself, so
+/// a user without the sources can read them; a misspelt name gets the
+/// closest one.
+#[test]
+fn the_tools_own_formats_are_printed_by_name() {
+    for name in ["config", "target", "dataset-descriptor", "declaration"] {
+        let output = run(&["schemas", "--tool", name]);
+        common::expect_exit(&output, 0);
+        let schema: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+        let committed: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(
+                common::root().join(format!("schemas/tool/{name}.schema.json")),
+            )
+            .expect("committed schema"),
+        )
+        .expect("JSON");
+        assert_eq!(schema, committed, "{name}");
+    }
+    check("tool_schema_misspelt", &["schemas", "--tool", "confg"], 2);
+}
