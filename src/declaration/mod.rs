@@ -118,6 +118,15 @@ pub struct Party {
     pub contact: String,
     /// Where it is established.
     pub jurisdiction: String,
+    /// An operator of critical information infrastructure: PIPL Art. 40
+    /// and the 2024 CAC Provisions Art. 7 send every export it makes to
+    /// the security assessment, whatever the volume.
+    #[serde(default)]
+    pub critical_infrastructure_operator: bool,
+    /// A significant data fiduciary (DPDP Act s. 10): DPDP Rules r. 13(4)
+    /// may keep data the Government specifies in India.
+    #[serde(default)]
+    pub significant_data_fiduciary: bool,
 }
 
 /// A processor acting for the controller.
@@ -166,6 +175,20 @@ pub struct Flow {
     /// Held by a public body or a critical-infrastructure operator.
     #[serde(default)]
     pub public_sector: bool,
+    /// The controller is a public authority acting in its tasks and
+    /// public powers: GDPR Art. 6(1) last sentence and Art. 49(3) take
+    /// bases away from it, and PDPA s. 4(1)(c) leaves it outside the Act.
+    #[serde(default)]
+    pub public_authority: bool,
+    /// The condition that lifts the ban on special categories (biometrics,
+    /// health), as a law's clause such as `eu-gdpr:A9-2-g`: the legal
+    /// basis alone does not (GDPR Art. 9(1), (2)).
+    #[serde(default)]
+    pub special_category_condition: Option<String>,
+    /// How many individuals' data the flow sends abroad in a calendar year:
+    /// the 2024 CAC Provisions set the mechanism by this count.
+    #[serde(default)]
+    pub individuals_per_year: Option<u64>,
     /// Identified, pseudonymized or anonymized.
     pub data_state: DataState,
     /// For pseudonymized data: additional information kept apart.
@@ -239,6 +262,10 @@ pub struct Transfer {
     /// Where the transfer is disclosed to the data subject.
     #[serde(default)]
     pub disclosed_in: Option<String>,
+    /// The transfer is occasional, not repetitive: GDPR Art. 49
+    /// derogations hold only for such transfers (EDPB Guidelines 2/2018).
+    #[serde(default)]
+    pub occasional: bool,
 }
 
 /// A certification of the recipient.

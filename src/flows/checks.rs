@@ -29,6 +29,7 @@ pub const KINDS: &[&str] = &[
     "flow-localisation",
     "flow-retention",
     "flow-security-measures",
+    "flow-special-categories",
 ];
 
 pub use crate::declaration::LOCATION_CATEGORIES;
@@ -52,6 +53,9 @@ pub enum FlowCheck {
         assessment_for: Vec<String>,
         /// The legal-basis vocabulary bases are compared through.
         vocabulary: Vocabulary,
+        /// Bases a public authority may not use for its tasks (GDPR
+        /// Art. 6(1), last sentence: legitimate interests).
+        not_for_public_authority: Vec<String>,
     },
     /// Location data rests on the consent the profile asks for.
     ConsentLocation {
@@ -93,6 +97,17 @@ pub enum FlowCheck {
     Localisation {
         /// The region.
         domestic: Vec<String>,
+        /// Approvals after which the data may leave it (PIPL Art. 36, 40:
+        /// the security assessment).
+        export_after: Vec<String>,
+    },
+    /// Special categories of data rest on a condition that lifts their
+    /// prohibition, besides the legal basis.
+    SpecialCategories {
+        /// The categories that are special.
+        categories: Vec<String>,
+        /// The conditions the profile accepts; `None` takes any named one.
+        conditions: Option<Vec<String>>,
     },
     /// Retention is no longer than the profile's limit.
     Retention {
@@ -112,6 +127,8 @@ struct LegalBasisParams {
     accepted: Option<Value>,
     #[serde(default)]
     assessment_for: Option<Value>,
+    #[serde(default)]
+    not_for_public_authority: Option<Value>,
 }
 
 #[derive(Deserialize)]
@@ -156,6 +173,16 @@ fn yes() -> bool {
 #[serde(deny_unknown_fields)]
 struct LocalisationParams {
     domestic: Value,
+    #[serde(default)]
+    export_after: Option<Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SpecialCategoriesParams {
+    categories: Value,
+    #[serde(default)]
+    conditions: Option<Value>,
 }
 
 #[derive(Deserialize)]
@@ -199,9 +226,12 @@ impl FlowCheck {
             "flow-legal-basis" => {
                 let p: LegalBasisParams = params(kind, raw)?;
                 let assessment_for = expand_or(lists, p.assessment_for.as_ref(), &[])?;
+                let not_for_public_authority =
+                    expand_or(lists, p.not_for_public_authority.as_ref(), &[])?;
                 Ok(FlowCheck::LegalBasis {
                     accepted: p.accepted.as_ref().map(|v| lists.expand(v)).transpose()?,
                     assessment_for: vocabulary.concepts_of(&assessment_for),
+                    not_for_public_authority: vocabulary.concepts_of(&not_for_public_authority),
                     vocabulary,
                 })
             }
@@ -249,6 +279,14 @@ impl FlowCheck {
                 let p: LocalisationParams = params(kind, raw)?;
                 Ok(FlowCheck::Localisation {
                     domestic: lists.expand(&p.domestic)?,
+                    export_after: expand_or(lists, p.export_after.as_ref(), &[])?,
+                })
+            }
+            "flow-special-categories" => {
+                let p: SpecialCategoriesParams = params(kind, raw)?;
+                Ok(FlowCheck::SpecialCategories {
+                    categories: lists.expand(&p.categories)?,
+                    conditions: p.conditions.as_ref().map(|v| lists.expand(v)).transpose()?,
                 })
             }
             "flow-retention" => {
@@ -295,7 +333,11 @@ impl FlowCheck {
                 accepted,
                 assessment_for,
                 vocabulary,
-            } => legal_basis(flow, vocabulary, accepted.as_deref(), assessment_for),
+                not_for_public_authority,
+            } => both(
+                legal_basis(flow, vocabulary, accepted.as_deref(), assessment_for),
+                public_authority_basis(flow, vocabulary, not_for_public_authority),
+            ),
             FlowCheck::ConsentLocation {
                 categories,
                 require_consent,
@@ -320,8 +362,17 @@ impl FlowCheck {
                 require_separation,
                 vocabulary,
             } => pseudonymized_research(flow, vocabulary, basis, purposes, *require_separation),
-            FlowCheck::Transfer(rule) => transfer::judge(flow, rule, today),
-            FlowCheck::Localisation { domestic } => localisation(flow, domestic),
+            FlowCheck::Transfer(rule) => {
+                transfer::judge(flow, &declaration.controller, rule, today)
+            }
+            FlowCheck::Localisation {
+                domestic,
+                export_after,
+            } => localisation(flow, domestic, export_after),
+            FlowCheck::SpecialCategories {
+                categories,
+                conditions,
+            } => special_categories(flow, categories, conditions.as_deref()),
         }
     }
 }
@@ -510,7 +561,80 @@ fn pseudonymized_research(
     Outcome::from_violations(violations)
 }
 
-fn localisation(flow: &Flow, domestic: &[String]) -> Outcome {
+/// Two findings on one requirement as one outcome: the violations of
+/// both, or the first outcome that is not a pass.
+fn both(first: Outcome, second: Outcome) -> Outcome {
+    match (first, second) {
+        (Outcome::Violations(mut a), Outcome::Violations(b)) => {
+            a.extend(b);
+            Outcome::Violations(a)
+        }
+        (Outcome::Pass, other) => other,
+        (one, _) => one,
+    }
+}
+
+/// A public authority's flow resting on a basis the law withholds from
+/// public authorities in their tasks.
+fn public_authority_basis(flow: &Flow, vocabulary: &Vocabulary, refused: &[String]) -> Outcome {
+    if !flow.public_authority || !names_one_of(vocabulary, &flow.legal_basis, refused) {
+        return Outcome::Pass;
+    }
+    Outcome::Violations(vec![Violation::new(
+        "/legalBasis",
+        format!(
+            "flow `{}`: legal basis `{}` is not available to a public authority in the performance of its tasks; rest the flow on a task in the public interest or official authority laid down by law (`dpv:PublicInterest` with `statute`)",
+            flow.id,
+            basis_shown(flow, vocabulary)
+        ),
+    )])
+}
+
+/// Special categories need a condition the profile accepts, named in
+/// `specialCategoryCondition`: the legal basis alone does not lift their
+/// prohibition.
+fn special_categories(
+    flow: &Flow,
+    categories: &[String],
+    conditions: Option<&[String]>,
+) -> Outcome {
+    let special: Vec<&str> = flow
+        .data_categories
+        .iter()
+        .filter(|c| categories.contains(c))
+        .map(String::as_str)
+        .collect();
+    if special.is_empty() {
+        return Outcome::NotApplicable("the flow carries no special category of data".to_owned());
+    }
+    let accepted = |c: &String| conditions.is_none_or(|list| list.contains(c));
+    match &flow.special_category_condition {
+        Some(condition) if accepted(condition) => Outcome::Pass,
+        Some(condition) => Outcome::Violations(vec![Violation::new(
+            "/specialCategoryCondition",
+            format!(
+                "flow `{}`: condition `{condition}` does not lift the prohibition on {} here; accepted: {}",
+                flow.id,
+                special.join(", "),
+                conditions.unwrap_or_default().join(", ")
+            ),
+        )]),
+        None => Outcome::Violations(vec![Violation::new(
+            "/dataCategories",
+            format!(
+                "flow `{}`: {} are special categories, processed only under a condition that lifts their prohibition, whatever the legal basis; name it in `specialCategoryCondition`{}",
+                flow.id,
+                special.join(", "),
+                conditions.map_or(String::new(), |list| format!(
+                    " (one of {})",
+                    list.join(", ")
+                ))
+            ),
+        )]),
+    }
+}
+
+fn localisation(flow: &Flow, domestic: &[String], export_after: &[String]) -> Outcome {
     if !flow.public_sector {
         return Outcome::NotApplicable("the flow is not public-sector data".to_owned());
     }
@@ -518,6 +642,7 @@ fn localisation(flow: &Flow, domestic: &[String]) -> Outcome {
         .recipients
         .iter()
         .enumerate()
+        .filter(|(_, recipient)| !approved_export(recipient, export_after))
         .flat_map(|(r, recipient)| {
             recipient
                 .destinations
@@ -539,6 +664,17 @@ fn localisation(flow: &Flow, domestic: &[String]) -> Outcome {
         })
         .collect();
     Outcome::from_violations(violations)
+}
+
+/// Whether the recipient's transfer rests on an approval after which the
+/// data may leave the region.
+fn approved_export(recipient: &crate::declaration::Recipient, export_after: &[String]) -> bool {
+    recipient.transfer.as_ref().is_some_and(|t| {
+        t.mechanism == "authorisation"
+            && t.instrument
+                .as_ref()
+                .is_some_and(|i| export_after.contains(i))
+    })
 }
 
 fn retention(flow: &Flow, max_period: &str, max_seconds: u64) -> Outcome {

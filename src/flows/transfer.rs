@@ -16,7 +16,7 @@ use serde_json::{Map, Value, json};
 
 use super::checks::{WithEvidence, is_consent};
 use crate::catalog::{CarveOut, Lists, Member, Vocabulary};
-use crate::declaration::{Flow, Recipient};
+use crate::declaration::{Flow, Party, Recipient};
 use crate::engine::{Outcome, ParamError, Violation, params};
 
 /// The transfer rule of a profile.
@@ -55,6 +55,69 @@ pub struct TransferRule {
     /// Contract instruments that hold only when the transfer is disclosed
     /// to the data subject (PIPA Art. 28-8(1)3: privacy policy or e-mail).
     pub disclosure_for: Vec<String>,
+    /// Mechanisms or instruments that cover an occasional transfer only
+    /// (GDPR Recital 111: the contract derogations of Art. 49(1)(b), (c)).
+    pub occasional_only: Vec<String>,
+    /// Mechanisms or instruments a public authority may not use in its
+    /// public powers (GDPR Art. 49(3): explicit consent and the contract
+    /// derogations).
+    pub not_for_public_authority: Vec<String>,
+    /// Why a public authority's flow is outside the law, where it is
+    /// (PDPA s. 4(1)(c)): the requirement does not apply to it.
+    pub outside_for_public_authority: Option<String>,
+    /// The recipient roles each certification scheme may serve: a
+    /// processor certification (PRP) cannot stand for a controller
+    /// (PDPR reg. 12(2)).
+    pub certification_roles: BTreeMap<String, Vec<String>>,
+    /// Data categories whose transfer needs a mechanism even under a
+    /// negative list (SPDI Rules 2011 r. 7: sensitive personal data).
+    pub guarded_categories: Vec<String>,
+    /// The mechanism set by the volume exported and the handler's status
+    /// (the 2024 CAC Provisions); `None` where the law sets none.
+    pub volume: Option<Volume>,
+}
+
+/// Volume thresholds that decide which mechanism an export needs: none
+/// below the exemption, a regulator's security assessment above the
+/// assessment thresholds or for an operator of critical information
+/// infrastructure, the profile's mechanisms between.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Volume {
+    /// Categories that count as sensitive.
+    pub sensitive: Vec<String>,
+    /// Below this many individuals a year, non-sensitive data is exempt.
+    pub exempt_below: u64,
+    /// Above this many individuals a year, the assessment is needed.
+    pub assessment_above: u64,
+    /// Above this many individuals' sensitive data a year, too.
+    pub assessment_sensitive_above: u64,
+    /// The authorisations that are the assessment.
+    pub assessment: Vec<String>,
+    /// Instruments that exempt the export whatever its volume (necessity
+    /// for a contract with the person, for human-resources management).
+    pub exemptions: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VolumeParams {
+    sensitive: Value,
+    exempt_below: u64,
+    assessment_above: u64,
+    assessment_sensitive_above: u64,
+    assessment: Value,
+    #[serde(default)]
+    exemptions: Option<Value>,
+}
+
+/// The mechanism an export needs under a [`Volume`] rule.
+enum Tier {
+    /// No mechanism.
+    Exempt,
+    /// One of the profile's mechanisms.
+    Mechanism,
+    /// The security assessment, for this reason.
+    Assessment(String),
 }
 
 #[derive(Deserialize)]
@@ -82,6 +145,18 @@ struct TransferParams {
     separate_consent: bool,
     #[serde(default)]
     disclosure_for: Option<Value>,
+    #[serde(default)]
+    occasional_only: Option<Value>,
+    #[serde(default)]
+    not_for_public_authority: Option<Value>,
+    #[serde(default)]
+    outside_for_public_authority: Option<String>,
+    #[serde(default)]
+    certification_roles: Map<String, Value>,
+    #[serde(default)]
+    guarded_categories: Option<Value>,
+    #[serde(default)]
+    volume: Option<Map<String, Value>>,
 }
 
 const MECHANISMS: &[&str] = &[
@@ -90,6 +165,7 @@ const MECHANISMS: &[&str] = &[
     "certification",
     "consent",
     "statute",
+    "authorisation",
     "none",
 ];
 
@@ -162,11 +238,134 @@ pub(super) fn build(
             .disclosure_for
             .as_ref()
             .map_or(Ok(Vec::new()), |v| lists.expand(v))?,
+        occasional_only: expand_or_empty(lists, p.occasional_only.as_ref())?,
+        not_for_public_authority: expand_or_empty(lists, p.not_for_public_authority.as_ref())?,
+        outside_for_public_authority: p.outside_for_public_authority,
+        certification_roles: p
+            .certification_roles
+            .iter()
+            .map(|(scheme, value)| Ok((scheme.clone(), lists.expand(value)?)))
+            .collect::<Result<_, String>>()?,
+        guarded_categories: expand_or_empty(lists, p.guarded_categories.as_ref())?,
+        volume: p.volume.as_ref().map(|v| volume(v, lists)).transpose()?,
     })
 }
 
-/// Judges every recipient of `flow` under `rule` on the day `today`.
-pub(super) fn judge(flow: &Flow, rule: &TransferRule, today: Option<&str>) -> Outcome {
+fn expand_or_empty(lists: &Lists, value: Option<&Value>) -> Result<Vec<String>, String> {
+    value.map_or(Ok(Vec::new()), |v| lists.expand(v))
+}
+
+fn volume(raw: &Map<String, Value>, lists: &Lists) -> Result<Volume, ParamError> {
+    let p: VolumeParams = params("flow-transfer `volume`", raw)?;
+    Ok(Volume {
+        sensitive: lists.expand(&p.sensitive)?,
+        exempt_below: p.exempt_below,
+        assessment_above: p.assessment_above,
+        assessment_sensitive_above: p.assessment_sensitive_above,
+        assessment: lists.expand(&p.assessment)?,
+        exemptions: expand_or_empty(lists, p.exemptions.as_ref())?,
+    })
+}
+
+/// Which mechanism an export of `flow` by `controller` needs: the
+/// assessment for an operator of critical information infrastructure or
+/// above a threshold, nothing for few individuals' non-sensitive data,
+/// else one of the profile's mechanisms (also when the count is not
+/// declared, since no exemption can then be shown).
+fn tier(flow: &Flow, controller: &Party, volume: &Volume) -> Tier {
+    if controller.critical_infrastructure_operator {
+        return Tier::Assessment(
+            "the controller operates critical information infrastructure".to_owned(),
+        );
+    }
+    let sensitive: Vec<&str> = flow
+        .data_categories
+        .iter()
+        .filter(|c| volume.sensitive.contains(c))
+        .map(String::as_str)
+        .collect();
+    let Some(count) = flow.individuals_per_year else {
+        return Tier::Mechanism;
+    };
+    if !sensitive.is_empty() {
+        if count > volume.assessment_sensitive_above {
+            return Tier::Assessment(format!(
+                "{count} individuals a year with sensitive data ({}) is above {}",
+                sensitive.join(", "),
+                volume.assessment_sensitive_above
+            ));
+        }
+        return Tier::Mechanism;
+    }
+    if count > volume.assessment_above {
+        Tier::Assessment(format!(
+            "{count} individuals a year is above {}",
+            volume.assessment_above
+        ))
+    } else if count < volume.exempt_below {
+        Tier::Exempt
+    } else {
+        Tier::Mechanism
+    }
+}
+
+/// Whether the recipient names an instrument that exempts the export from
+/// the volume rule.
+fn exempted(recipient: &Recipient, volume: &Volume) -> bool {
+    recipient
+        .transfer
+        .as_ref()
+        .and_then(|t| t.instrument.as_ref())
+        .is_some_and(|i| volume.exemptions.contains(i))
+}
+
+/// The assessment tier: only an authorisation naming the assessment.
+fn assessment(
+    flow: &Flow,
+    recipient: &Recipient,
+    volume: &Volume,
+    reason: &str,
+    at: &str,
+    out: &mut Vec<Violation>,
+) {
+    let approved = recipient.transfer.as_ref().is_some_and(|t| {
+        t.mechanism == "authorisation"
+            && t.instrument
+                .as_ref()
+                .is_some_and(|i| volume.assessment.contains(i))
+    });
+    if !approved {
+        out.push(Violation::new(
+            format!("{at}/transfer"),
+            format!(
+                "flow `{}`: recipient `{}` needs the regulator's security assessment, because {reason}; a contract or certification does not replace it: declare mechanism `authorisation` with instrument {} once it is approved",
+                flow.id,
+                recipient.id,
+                volume.assessment.join(" or ")
+            ),
+        ));
+    }
+}
+
+/// Judges every recipient of `flow`, declared by `controller`, under
+/// `rule` on the day `today`.
+pub(super) fn judge(
+    flow: &Flow,
+    controller: &Party,
+    rule: &TransferRule,
+    today: Option<&str>,
+) -> Outcome {
+    if let Some(reason) = rule
+        .outside_for_public_authority
+        .as_ref()
+        .filter(|_| flow.public_authority)
+    {
+        return Outcome::NotApplicable(reason.clone());
+    }
+    let guarded = flow
+        .data_categories
+        .iter()
+        .any(|c| rule.guarded_categories.contains(c));
     let mut area: Vec<&str> = rule.domestic.iter().map(String::as_str).collect();
     area.push(flow.source_jurisdiction.as_str());
     let mut violations = Vec::new();
@@ -198,8 +397,18 @@ pub(super) fn judge(flow: &Flow, rule: &TransferRule, today: Option<&str>) -> Ou
             wildcard(flow, recipient, rule, &at, &mut violations);
             continue;
         }
-        if rule.default_allow {
+        if rule.default_allow && !guarded {
             continue;
+        }
+        if let Some(volume) = rule.volume.as_ref().filter(|v| !exempted(recipient, v)) {
+            match tier(flow, controller, volume) {
+                Tier::Exempt => continue,
+                Tier::Assessment(reason) => {
+                    assessment(flow, recipient, volume, &reason, &at, &mut violations);
+                    continue;
+                }
+                Tier::Mechanism => {}
+            }
         }
         mechanism(flow, recipient, &foreign, rule, today, &at, &mut violations);
     }
@@ -255,7 +464,14 @@ fn mechanism(
     let Some(transfer) = &recipient.transfer else {
         out.push(Violation::new(
             at.to_owned(),
-            format!("{who} is a cross-border transfer with no mechanism; declare `transfer`"),
+            format!(
+                "{who} is a cross-border transfer with no mechanism; declare `transfer`{}",
+                if rule.volume.is_some() && flow.individuals_per_year.is_none() {
+                    ", or `individualsPerYear` where few individuals' data exempts the export"
+                } else {
+                    ""
+                }
+            ),
         ));
         return;
     };
@@ -272,6 +488,13 @@ fn mechanism(
             )
             .with_evidence(json!({ "mechanism": transfer.mechanism })),
         );
+        return;
+    }
+    if let Some(refused) = derogation(flow, transfer, rule) {
+        out.push(Violation::new(
+            format!("{at}/mechanism"),
+            format!("{who} {refused}"),
+        ));
         return;
     }
     match transfer.mechanism.as_str() {
@@ -301,6 +524,38 @@ fn mechanism(
                     ),
                 ));
             }
+            Some(c) if rule
+                .certification_roles
+                .get(&c.scheme)
+                .is_some_and(|roles| !roles.contains(&recipient.role)) =>
+            {
+                let roles = rule.certification_roles.get(&c.scheme).cloned().unwrap_or_default();
+                let others: Vec<&str> = rule
+                    .certifications
+                    .iter()
+                    .flatten()
+                    .filter(|scheme| {
+                        rule.certification_roles
+                            .get(*scheme)
+                            .is_none_or(|r| r.contains(&recipient.role))
+                    })
+                    .map(String::as_str)
+                    .collect();
+                out.push(Violation::new(
+                    format!("{at}/certification/scheme"),
+                    format!(
+                        "{who} is a {} but certification `{}` counts here only for a {} recipient; {}",
+                        recipient.role,
+                        c.scheme,
+                        roles.join(" or "),
+                        if others.is_empty() {
+                            "rely on another mechanism".to_owned()
+                        } else {
+                            format!("a {} needs {}, or another mechanism", recipient.role, others.join(" or "))
+                        }
+                    ),
+                ));
+            }
             Some(c) if expired(c.valid_until.as_deref(), today) => out.push(Violation::new(
                 format!("{at}/certification/validUntil"),
                 format!(
@@ -319,6 +574,12 @@ fn mechanism(
             (None, _) => out.push(Violation::new(
                 at.clone(),
                 format!("{who} relies on a contract but names no instrument; declare `transfer.instrument`"),
+            )),
+            (Some(instrument), _) if rule.volume.as_ref().is_some_and(|v| v.assessment.contains(instrument)) => out.push(Violation::new(
+                format!("{at}/mechanism"),
+                format!(
+                    "{who} names `{instrument}` as a contract, but it is a regulator's approval: declare mechanism `authorisation` with it once approved"
+                ),
             )),
             (Some(instrument), Some(accepted)) if !accepted.contains(instrument) => out.push(Violation::new(
                 format!("{at}/instrument"),
@@ -373,6 +634,7 @@ fn mechanism(
                 ));
             }
         }
+        "authorisation" => authorisation(recipient, transfer, rule, &who, &at, out),
         "statute" => {
             if transfer.instrument.is_none() && flow.statute.is_none() {
                 out.push(Violation::new(
@@ -385,6 +647,82 @@ fn mechanism(
             format!("{at}/mechanism"),
             format!("{who} declares no transfer mechanism"),
         )),
+    }
+}
+
+/// Why a derogation cannot carry this transfer, said as the rest of a
+/// sentence: a public authority in its public powers may not use some
+/// (GDPR Art. 49(3)), and some cover occasional transfers only (Recital
+/// 111); `None` when the transfer's mechanism and instrument are neither.
+fn derogation(
+    flow: &Flow,
+    transfer: &crate::declaration::Transfer,
+    rule: &TransferRule,
+) -> Option<String> {
+    let named = |list: &[String]| {
+        std::iter::once(&transfer.mechanism)
+            .chain(transfer.instrument.as_ref())
+            .find(|name| list.contains(name))
+            .cloned()
+    };
+    if let Some(name) = named(&rule.not_for_public_authority).filter(|_| flow.public_authority) {
+        return Some(format!(
+            "relies on `{name}`, a derogation a public authority may not use in the exercise of its public powers; rely on an instrument between public bodies or another safeguard"
+        ));
+    }
+    named(&rule.occasional_only)
+        .filter(|_| !transfer.occasional)
+        .map(|name| {
+            format!(
+                "relies on `{name}`, a derogation that covers occasional transfers only; set `transfer.occasional` if this one is, or rely on a safeguard for repeated transfers"
+            )
+        })
+}
+
+/// A regulator's approval of the transfer (a security assessment, an
+/// authorised administrative arrangement): it names the approval, the
+/// profile recognises it, and it fits the recipient's role where the
+/// profile says so.
+fn authorisation(
+    recipient: &Recipient,
+    transfer: &crate::declaration::Transfer,
+    rule: &TransferRule,
+    who: &str,
+    at: &str,
+    out: &mut Vec<Violation>,
+) {
+    let Some(instrument) = &transfer.instrument else {
+        out.push(Violation::new(
+            at.to_owned(),
+            format!("{who} relies on an authorisation but names none; declare the approval in `transfer.instrument`"),
+        ));
+        return;
+    };
+    if let Some(accepted) = rule
+        .instruments
+        .as_ref()
+        .filter(|a| !a.contains(instrument))
+    {
+        out.push(Violation::new(
+            format!("{at}/instrument"),
+            format!(
+                "{who} relies on authorisation `{instrument}`, not recognised here; recognised: {}",
+                accepted.join(", ")
+            ),
+        ));
+    } else if let Some(roles) = rule
+        .instrument_roles
+        .get(instrument)
+        .filter(|r| !r.contains(&recipient.role))
+    {
+        out.push(Violation::new(
+            format!("{at}/instrument"),
+            format!(
+                "{who} is a {} but `{instrument}` covers only a {} recipient; rely on another mechanism for this recipient",
+                recipient.role,
+                roles.join(" or ")
+            ),
+        ));
     }
 }
 
@@ -540,6 +878,98 @@ mod tests {
             Outcome::Violations(v) => v.iter().map(|v| v.message.clone()).collect(),
             other => panic!("violations expected, got {other:?}"),
         }
+    }
+
+    /// The outcome of a volume rule (100,000 / 1,000,000 / 10,000) on a
+    /// flow of `count` individuals a year, sensitive or not, whose
+    /// recipient names `transfer`.
+    fn by_volume(count: u64, sensitive: bool, transfer: Value) -> Outcome {
+        let Value::Object(params) = json!({ "default": "deny", "mechanisms": ["contract", "authorisation"],
+            "volume": { "sensitive": ["dpv-pd:HealthRecord"], "exempt_below": 100_000,
+                "assessment_above": 1_000_000, "assessment_sensitive_above": 10_000,
+                "assessment": ["cac-security-assessment"], "exemptions": ["hr-management"] } })
+        else {
+            panic!("object")
+        };
+        let check = FlowCheck::build("flow-transfer", &params, &Lists::default()).expect("valid");
+        let recipient =
+            json!({ "id": "r", "role": "processor", "destinations": ["HK"], "transfer": transfer });
+        let mut declaration = declaration("dpv:Contract", recipient);
+        declaration.flows[0].individuals_per_year = Some(count);
+        if sensitive {
+            declaration.flows[0]
+                .data_categories
+                .push("dpv-pd:HealthRecord".to_owned());
+        }
+        check.run(&declaration.flows[0], &declaration)
+    }
+
+    #[test]
+    fn the_volume_exported_decides_between_no_mechanism_a_contract_and_the_assessment() {
+        let none = json!({ "mechanism": "none" });
+        let contract = json!({ "mechanism": "contract", "instrument": "cn-standard-contract" });
+        let assessed =
+            json!({ "mechanism": "authorisation", "instrument": "cac-security-assessment" });
+        let hr = json!({ "mechanism": "contract", "instrument": "hr-management" });
+        assert_eq!(by_volume(99_999, false, none.clone()), Outcome::Pass);
+        assert!(matches!(
+            by_volume(100_000, false, none.clone()),
+            Outcome::Violations(_)
+        ));
+        assert_eq!(by_volume(1_000_000, false, contract.clone()), Outcome::Pass);
+        assert!(
+            messages(&by_volume(1_000_001, false, contract.clone()))[0]
+                .contains("security assessment")
+        );
+        assert_eq!(by_volume(1_000_001, false, assessed.clone()), Outcome::Pass);
+        assert!(
+            matches!(by_volume(5, true, none), Outcome::Violations(_)),
+            "sensitive data is never exempt by volume"
+        );
+        assert_eq!(by_volume(10_000, true, contract.clone()), Outcome::Pass);
+        assert!(messages(&by_volume(10_001, true, contract))[0].contains("above 10000"));
+        assert_eq!(by_volume(10_001, true, assessed), Outcome::Pass);
+        assert_eq!(
+            by_volume(5_000_000, true, hr),
+            Outcome::Pass,
+            "an exemption by necessity holds whatever the volume"
+        );
+    }
+
+    #[test]
+    fn derogations_are_refused_when_repeated_or_to_a_public_authority() {
+        let rule = json!({ "default": "deny", "mechanisms": ["consent", "contract"],
+            "occasional_only": ["contract-necessity"], "not_for_public_authority": ["consent"] });
+        let to = |transfer: Value| json!({ "id": "r", "role": "processor", "destinations": ["US"], "transfer": transfer });
+        let necessity = |occasional: bool| json!({ "mechanism": "contract", "instrument": "contract-necessity", "occasional": occasional });
+        assert!(
+            messages(&transfer(
+                rule.clone(),
+                "dpv:Contract",
+                to(necessity(false))
+            ))[0]
+                .contains("occasional transfers only")
+        );
+        assert_eq!(
+            transfer(rule.clone(), "dpv:Contract", to(necessity(true))),
+            Outcome::Pass
+        );
+        let consent = json!({ "mechanism": "consent" });
+        assert_eq!(
+            transfer(rule.clone(), "dpv:Consent", to(consent.clone())),
+            Outcome::Pass,
+            "explicit consent is not limited to occasional transfers"
+        );
+        let Value::Object(params) = rule else {
+            panic!("object")
+        };
+        let check = FlowCheck::build("flow-transfer", &params, &Lists::default()).expect("valid");
+        let mut declaration = declaration("dpv:Consent", to(consent));
+        declaration.flows[0].public_authority = true;
+        assert!(
+            messages(&check.run(&declaration.flows[0], &declaration))[0]
+                .contains("a public authority may not use")
+        );
     }
 
     #[test]

@@ -67,7 +67,7 @@ fn every_declaration_fixture_has_its_verdicts_pinned() {
 #[test]
 fn fixtures_pass_and_fail_where_the_regions_say() {
     // (fixture, flow, profiles met, profiles not met): the conflicts of
-    // REFERENCES 3.3 made concrete.
+    // REFERENCES 3.3 made concrete, on a day India's DPDP Act is in force.
     let all = common::bundled_profiles();
     let cases: &[(&str, &str, &[&str], &[&str])] = &[
         (
@@ -115,7 +115,10 @@ fn fixtures_pass_and_fail_where_the_regions_say() {
     ];
     for (fixture, flow, met, not_met) in cases {
         let path = format!("fixtures/flows/{fixture}");
-        let args = with_profiles(&["flows", &path, "--format", "json"], &all);
+        let args = with_profiles(
+            &["flows", &path, "--as-of", "2027-06-01", "--format", "json"],
+            &all,
+        );
         let report = json_report(&run(&args));
         for profile in *met {
             assert!(
@@ -258,6 +261,8 @@ fn matrix_of_four_regions_for_mobility_analytics() {
             "in",
             "-p",
             "kr",
+            "--as-of",
+            "2027-06-01",
         ],
         1,
     );

@@ -331,10 +331,15 @@ fn legitimate_interest_under_its_gdpr_article_needs_the_assessment_too() {
             "under `{profile}`, legitimate interest without an assessment fails whatever its name"
         );
     }
+    assert_eq!(
+        basis_failures(fixture, "in"),
+        without,
+        "before the DPDP Act's ss. 3-17 commence, the IT Act asks no general basis"
+    );
     let mut everything = without;
     everything.insert("fraud-checks-with-assessment".to_owned());
     assert_eq!(
-        basis_failures(fixture, "in"),
+        failures("FLOW-LEGAL-BASIS-01", fixture, "in", "2027-06-01"),
         everything,
         "the DPDP Act has no legitimate-interest basis"
     );
@@ -426,5 +431,202 @@ fn the_uk_judges_its_data_bridges_and_the_idta_on_their_dates() {
             "tracks-to-us-university-idta"
         ]),
         "the Netherlands is inside the EEA and Korea is adequate for the EU; the UK tools are not EU tools"
+    );
+}
+
+/// The flows (by ID) whose verdict on `requirement` under `profile` is
+/// `verdict` (`fail`, `warn`) when `fixture` is judged on `as_of`.
+fn with_verdict(
+    verdict: &str,
+    requirement: &str,
+    fixture: &str,
+    profile: &str,
+    as_of: &str,
+) -> BTreeSet<String> {
+    let path = format!("fixtures/flows/{fixture}");
+    let output = run(&[
+        "flows", &path, "-p", profile, "--as-of", as_of, "--format", "json",
+    ]);
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "{}",
+        transcript(&output)
+    );
+    let report = json_report(&output);
+    let flows: Vec<String> = report["matrices"][0]["flows"]
+        .as_array()
+        .expect("a matrix")
+        .iter()
+        .map(|row| row["flow"].as_str().expect("flow ID").to_owned())
+        .collect();
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["requirement"] == requirement && f["verdicts"][profile] == verdict)
+        .filter_map(|f| {
+            let pointer = f["location"]["pointer"].as_str()?;
+            let index: usize = pointer.split('/').nth(2)?.parse().ok()?;
+            flows.get(index).cloned()
+        })
+        .collect()
+}
+
+#[test]
+fn a_public_authority_has_no_legitimate_interests_and_biometrics_need_an_article_9_condition() {
+    let fixture = "eu-city-live-facial-recognition.json";
+    let day = "2026-11-30";
+    assert_eq!(
+        failures("FLOW-LEGAL-BASIS-01", fixture, "eu", day),
+        set(&["gate-faces-on-legitimate-interest"]),
+        "GDPR Art. 6(1) second subparagraph, even with an assessment recorded"
+    );
+    assert_eq!(
+        failures("FLOW-SPECIAL-01", fixture, "eu", day),
+        set(&["gate-faces-on-legitimate-interest"]),
+        "GDPR Art. 9(2): the public-task flow names (g), the others (a) and (i)"
+    );
+}
+
+#[test]
+fn public_authorities_lose_the_consent_derogation_and_may_use_public_instruments() {
+    let fixture = "eu-city-live-facial-recognition.json";
+    assert_eq!(
+        transfer_failures(fixture, "eu", "2026-11-30"),
+        set(&["watchlist-to-us-on-consent"]),
+        "Art. 49(3) refuses explicit consent to a public authority; the WHO arrangement (Art. 46(3)(b)) and Brazil's adequacy hold"
+    );
+    assert_eq!(
+        transfer_failures(fixture, "eu", "2026-01-01"),
+        set(&["rides-to-br-analytics", "watchlist-to-us-on-consent"]),
+        "Brazil is adequate from 2026-01-26 only"
+    );
+}
+
+#[test]
+fn the_contract_derogation_covers_occasional_transfers_only() {
+    let fixture = "kr-transit-sg-cloud.json";
+    let output = run(&[
+        "flows",
+        &format!("fixtures/flows/{fixture}"),
+        "-p",
+        "eu",
+        "--as-of",
+        "2026-11-30",
+        "--format",
+        "json",
+    ]);
+    let report = json_report(&output);
+    let messages: Vec<&str> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["requirement"] == "FLOW-XBORDER-01")
+        .filter_map(|f| f["message"].as_str())
+        .collect();
+    assert!(
+        messages.iter().any(|m| m
+            .contains("`contract-necessity`, a derogation that covers occasional transfers only")),
+        "{messages:?}"
+    );
+}
+
+#[test]
+fn india_applies_the_spdi_rules_until_the_dpdp_act_commences() {
+    let fixture = "in-command-centre-foreign-processor.json";
+    assert_eq!(
+        transfer_failures(fixture, "in", "2026-06-01"),
+        set(&["ambulance-calls-to-sg-processor"]),
+        "SPDI Rules r. 7: health data leaves only on necessity for the contract with the person, or consent"
+    );
+    assert_eq!(
+        transfer_failures(fixture, "in", "2027-05-12"),
+        set(&["ambulance-calls-to-sg-processor"]),
+        "the last day of the SPDI Rules"
+    );
+    assert!(
+        transfer_failures(fixture, "in", "2027-05-13").is_empty(),
+        "DPDP Act s. 16(1): no country restricted, no r. 15 requirement specified"
+    );
+    assert!(transfer_failures(fixture, "in", "2027-06-01").is_empty());
+}
+
+#[test]
+fn a_singapore_controller_recipient_needs_cbpr_and_the_global_systems_count_from_2026_03_02() {
+    let fixture = "sg-app-prp-controller.json";
+    assert_eq!(
+        transfer_failures(fixture, "sg", "2026-01-01"),
+        set(&["drivers-to-prp-partner", "sessions-to-global-prp-host"])
+    );
+    assert_eq!(
+        transfer_failures(fixture, "sg", "2026-03-02"),
+        set(&["drivers-to-prp-partner"]),
+        "PDPR reg. 12(2)(b): PRP never counts for a controller"
+    );
+    let output = run(&[
+        "flows",
+        &format!("fixtures/flows/{fixture}"),
+        "-p",
+        "sg",
+        "--as-of",
+        "2026-03-02",
+        "--format",
+        "json",
+    ]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains("PDPA s. 4(1)(c)"),
+        "the public agency's flow is outside the Act, with that reason"
+    );
+}
+
+#[test]
+fn china_exempts_small_exports_and_sends_sensitive_volumes_to_the_security_assessment() {
+    let fixture = "cn-shenzhen-car-park-hk.json";
+    let day = "2026-11-30";
+    assert_eq!(
+        transfer_failures(fixture, "cn", day),
+        set(&["card-billing-to-hk-contract", "plates-to-hk-unknown-volume"]),
+        "20,000 drivers' non-sensitive data is exempt (Art. 5(4)); with card numbers it needs the assessment (Art. 7)"
+    );
+    assert!(
+        failures("FLOW-LOCAL-01", fixture, "cn", day).is_empty(),
+        "PIPL Art. 36: the public-sector export is approved by the assessment"
+    );
+}
+
+#[test]
+fn asean_is_best_practice_and_timor_leste_is_a_member_from_2025_10_26() {
+    let fixture = "asean-timor-leste-processor.json";
+    assert_eq!(
+        with_verdict("warn", "FLOW-XBORDER-01", fixture, "asean", "2025-10-01"),
+        set(&["sessions-to-tl-processor"]),
+        "the MCCs are voluntary: a SHOULD, not a failure"
+    );
+    assert!(
+        with_verdict("warn", "FLOW-XBORDER-01", fixture, "asean", "2025-10-26").is_empty(),
+        "inside ASEAN from the admission"
+    );
+    assert!(failures("FLOW-XBORDER-01", fixture, "asean", "2025-10-01").is_empty());
+}
+
+#[test]
+fn korea_asks_separate_consent_for_sensitive_data_and_knows_no_public_interest_basis() {
+    let fixture = "kr-district-sensitive-and-pseudonymised.json";
+    let day = "2026-11-30";
+    assert_eq!(
+        failures("FLOW-SPECIAL-01", fixture, "kr", day),
+        set(&["checkups-on-general-consent"]),
+        "PIPA Art. 23(1)"
+    );
+    assert_eq!(
+        failures("FLOW-LEGAL-BASIS-01", fixture, "kr", day),
+        set(&["shelter-users-on-public-interest"]),
+        "PIPA Art. 15(1) has no public-interest basis"
+    );
+    assert_eq!(
+        failures("FLOW-PSEUDO-01", fixture, "kr", day),
+        set(&["trips-kept-as-records"]),
+        "PIPA Art. 28-2: operational record keeping is not archiving in the public interest"
     );
 }
