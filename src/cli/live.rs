@@ -37,11 +37,18 @@ pub(crate) struct AuditArgs {
     #[arg(long, value_name = "TARGET.toml")]
     target: Option<PathBuf>,
 
-    /// The kind of API at URL: generic (the URL is one collection) or
-    /// ogcapi-features (an OGC API - Features landing page); without it,
-    /// found from the landing page. A target file names its own.
-    #[arg(long, value_name = "KIND", requires = "url", value_parser = ["generic", "ogcapi-features"])]
+    /// The kind of API at URL: generic (the URL is one collection),
+    /// ogcapi-features (an OGC API - Features landing page) or gbfs (a
+    /// GBFS feed's gbfs.json); without it, found from the URL and its
+    /// answer. A target file names its own.
+    #[arg(long, value_name = "KIND", requires = "url", value_parser = ["generic", "ogcapi-features", "gbfs"])]
     api: Option<String>,
+
+    /// The evaluation time a GBFS feed's `last_updated` and `ttl` are
+    /// judged at: RFC 3339 (2019-07-04T13:33:03Z) or seconds since 1970;
+    /// without it, SOURCE_DATE_EPOCH, else the clock.
+    #[arg(long, value_name = "TIME", value_parser = parse_now)]
+    now: Option<chrono::DateTime<chrono::Utc>>,
 
     #[command(flatten)]
     selection: SelectionArgs,
@@ -76,6 +83,7 @@ pub(crate) fn audit(args: AuditArgs) -> Result<ExitCode, Error> {
     };
     if let Job::Target(target) = &mut job {
         target.wait = args.wait.map(std::time::Duration::from_secs);
+        target.now = args.now;
         target.record.clone_from(&args.record);
     }
     let options = args
@@ -103,6 +111,7 @@ pub(crate) fn target_job(path: &Path, ca_cert: Option<PathBuf>, only: &[String])
         wait: None,
         record: None,
         api: None,
+        now: None,
     })
 }
 
@@ -116,7 +125,21 @@ fn url_job(url: String, api: Option<ApiKind>, ca_cert: Option<PathBuf>, only: &[
         wait: None,
         record: None,
         api,
+        now: None,
     })
+}
+
+/// `--now`: an RFC 3339 time, or whole seconds since 1970.
+fn parse_now(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    if let Ok(seconds) = text.parse::<i64>() {
+        return chrono::DateTime::from_timestamp(seconds, 0)
+            .ok_or_else(|| format!("`{text}` seconds is out of range"));
+    }
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|e| {
+            format!("`{text}` is neither RFC 3339 (2019-07-04T13:33:03Z) nor seconds since 1970: {e}")
+        })
 }
 
 /// The audited platform's base URL, as the report's input names it.

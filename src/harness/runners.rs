@@ -213,6 +213,7 @@ fn target(
         waivers: waivers.cloned(),
         wait: job.wait,
         record: job.record.clone(),
+        now: job.now,
     };
     // The library's one blocking call into the live audit: a job runs to
     // completion, on a runtime made for it.

@@ -13,6 +13,7 @@
 //! - `paging`: the `next` page of a data answer.
 //! - `documents`: links, conformance and counts an API's documents state.
 //! - `discovery`: an OGC API's landing page and collections.
+//! - `gbfs`: a GBFS feed read from its discovery file, judged file by file.
 //! - `engine`: jobs, concurrency, deadline, and the report.
 //! - [`reproduce`]: the `curl` command in every finding's evidence.
 //! - `har`: every exchange written as HAR 1.2 (`audit --record`).
@@ -22,6 +23,7 @@ mod discovery;
 mod documents;
 mod engine;
 mod evaluate;
+mod gbfs;
 mod har;
 mod http;
 mod paging;
@@ -39,8 +41,16 @@ pub use redact::REDACTED;
 use crate::error::{Error, Result};
 use crate::schema::SchemaRegistry;
 
-/// The check kinds live requirements may name.
-pub const KINDS: &[&str] = &[LIVE_KIND];
+/// The check kinds live requirements may name: the cases' kind, and the
+/// GBFS rules (`gbfs`), which read files no case can.
+pub const KINDS: &[&str] = &[
+    LIVE_KIND,
+    "gbfs-discovery",
+    "gbfs-schema",
+    "gbfs-ttl",
+    "gbfs-rental",
+    "gbfs-vehicle-id",
+];
 
 /// Refuses a target whose endpoints name types without a shared schema,
 /// before any request is sent.

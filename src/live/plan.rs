@@ -30,6 +30,8 @@ pub enum Decider {
     Payload(PayloadCheck),
     /// By the expectations of the cases that name the requirement.
     Cases,
+    /// By a GBFS rule, on each file of a GBFS feed.
+    Gbfs(super::gbfs::GbfsCheck),
 }
 
 /// Everything a live audit decides: the engine's plan over deciders, and
@@ -43,6 +45,9 @@ pub struct LivePlan {
     pub(crate) schemas: SchemaChoice,
     /// The top-level members each entity type's schema declares.
     pub(crate) declared: BTreeMap<String, BTreeSet<String>>,
+    /// The GBFS schemas by version and feed name, compiled only when a
+    /// GBFS rule is selected.
+    pub(crate) feed_schemas: super::gbfs::FeedSchemas,
 }
 
 impl LivePlan {
@@ -82,6 +87,9 @@ impl LivePlan {
                 if kind == LIVE_KIND {
                     return Some(Ok(Decider::Cases));
                 }
+                if let Some(built) = super::gbfs::build(kind, params, &definitions) {
+                    return Some(built.map(Decider::Gbfs));
+                }
                 crate::payload::build(kind, params, registry, None, &definitions)
                     .map(|built| built.map(Decider::Payload))
             },
@@ -90,8 +98,18 @@ impl LivePlan {
         for (entity_type, uri) in registry.types() {
             declared.insert(entity_type.to_owned(), registry.declared_properties(uri)?);
         }
+        let feed_schemas = if plan
+            .instances
+            .iter()
+            .any(|i| matches!(i.check, Decider::Gbfs(_)))
+        {
+            super::gbfs::FeedSchemas::compile(registry)?
+        } else {
+            super::gbfs::FeedSchemas::default()
+        };
         let plan = LivePlan {
             plan,
+            feed_schemas,
             cases,
             schemas: SchemaChoice::ByType {
                 schemas: registry.compile_types()?,

@@ -89,6 +89,10 @@ pub enum ApiKind {
     /// OGC API - Features Part 1 (OGC 17-069r4): collections are found
     /// from `/collections`, each read at `/collections/{id}/items`.
     OgcApiFeatures,
+    /// A GBFS feed (v2.3, v3.0): read from its discovery file (the first
+    /// endpoint, else `gbfs.json` below the base URL) and the feeds it
+    /// lists.
+    Gbfs,
 }
 
 impl ApiKind {
@@ -97,6 +101,7 @@ impl ApiKind {
         match self {
             ApiKind::Generic => "generic",
             ApiKind::OgcApiFeatures => "ogcapi-features",
+            ApiKind::Gbfs => "gbfs",
         }
     }
 
@@ -105,6 +110,7 @@ impl ApiKind {
         match name {
             "generic" => Some(ApiKind::Generic),
             "ogcapi-features" => Some(ApiKind::OgcApiFeatures),
+            "gbfs" => Some(ApiKind::Gbfs),
             _ => None,
         }
     }
@@ -282,7 +288,7 @@ pub fn open(url: &str, api: Option<ApiKind>) -> Result<Target> {
     let origin = &url[..scheme_len + end];
     let path = &rest[end..];
     let (base_url, endpoints) = match api {
-        ApiKind::Generic => {
+        ApiKind::Generic | ApiKind::Gbfs => {
             let path = if path.is_empty() || path.starts_with('?') {
                 format!("/{path}")
             } else {

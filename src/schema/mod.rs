@@ -129,6 +129,21 @@ impl SchemaRegistry {
         self.by_type.iter().map(|(t, u)| (t.as_str(), u.as_str()))
     }
 
+    /// Every known schema URI that starts with `prefix`, sorted: the
+    /// schemas of a family that names its files by URI, not by `type`
+    /// (GBFS feeds).
+    pub fn uris_with_prefix(&self, prefix: &str) -> Vec<String> {
+        let mut uris: Vec<String> = self
+            .documents
+            .by_uri
+            .keys()
+            .filter(|uri| uri.starts_with(prefix))
+            .cloned()
+            .collect();
+        uris.sort();
+        uris
+    }
+
     /// The URI of the schema for entity type `name`.
     pub fn uri_for_type(&self, name: &str) -> Option<&str> {
         self.by_type.get(name).map(String::as_str)
