@@ -123,11 +123,15 @@ fn is_gbfs_discovery(body: &[u8]) -> bool {
     let Ok(header) = serde_json::from_slice::<GbfsHeader>(body) else {
         return false;
     };
-    header.data.get("feeds").is_some_and(serde_json::Value::is_array)
-        || header
-            .data
-            .values()
-            .any(|language| language.get("feeds").is_some_and(serde_json::Value::is_array))
+    header
+        .data
+        .get("feeds")
+        .is_some_and(serde_json::Value::is_array)
+        || header.data.values().any(|language| {
+            language
+                .get("feeds")
+                .is_some_and(serde_json::Value::is_array)
+        })
 }
 
 #[derive(Deserialize)]
@@ -180,7 +184,11 @@ mod tests {
         let v23 = br#"{"last_updated":1606727710,"ttl":300,"data":{"en":{"feeds":[]}}}"#;
         assert!(is_gbfs_discovery(v30));
         assert!(is_gbfs_discovery(v23));
-        for other in [&br#"{"links":[]}"#[..], br#"{"ttl":60,"data":{"x":1}}"#, b"[]"] {
+        for other in [
+            &br#"{"links":[]}"#[..],
+            br#"{"ttl":60,"data":{"x":1}}"#,
+            b"[]",
+        ] {
             assert!(!is_gbfs_discovery(other));
         }
     }

@@ -191,7 +191,7 @@ pub(crate) async fn audit(
     }
     if target.api != ApiKind::Gbfs {
         let reason = format!(
-            "applies to a GBFS feed (`api = \"gbfs\"`, or a URL naming its gbfs.json); this target's API is {}",
+            "the target is not a GBFS feed (it is audited as {})",
             target.api.as_str()
         );
         return vec![Subject {
@@ -342,7 +342,9 @@ fn escape(segment: &str) -> String {
 /// `scheme://host[:port]` of `url`.
 fn origin(url: &str) -> &str {
     let after = url.find("://").map_or(0, |i| i + 3);
-    let end = url[after..].find(['/', '?', '#']).map_or(url.len(), |i| after + i);
+    let end = url[after..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |i| after + i);
     &url[..end]
 }
 
@@ -376,8 +378,7 @@ async fn fetch(client: &Client, url: &str, credential: Option<(String, String)>)
                 evidence["content-type"] = json!(kind);
             }
             if (200..300).contains(&x.status) {
-                serde_json::from_slice(&x.body)
-                    .map_err(|e| format!("the answer is not JSON: {e}"))
+                serde_json::from_slice(&x.body).map_err(|e| format!("the answer is not JSON: {e}"))
             } else {
                 Err(format!("answered {}", x.status))
             }
@@ -411,9 +412,10 @@ impl Judge<'_> {
             .iter()
             .map(|(i, check)| {
                 let outcome = match check {
-                    GbfsCheck::Discovery if listed => {
-                        Outcome::Violations(vec![Violation::new("", format!("the file could not be read: {reason}"))])
-                    }
+                    GbfsCheck::Discovery if listed => Outcome::Violations(vec![Violation::new(
+                        "",
+                        format!("the file could not be read: {reason}"),
+                    )]),
                     _ => Outcome::Error(format!("the file could not be read: {reason}")),
                 };
                 (*i, outcome)
@@ -446,9 +448,9 @@ impl Judge<'_> {
                     GbfsCheck::Discovery => Outcome::from_violations(listing.clone()),
                     GbfsCheck::Schema => self.schema(feed, version, document),
                     GbfsCheck::Ttl { max_future } => ttl(document, self.now, *max_future),
-                    GbfsCheck::Rental(p) => on_vehicles(feed, version, document, |v, at| {
-                        rented(p, v, at)
-                    }),
+                    GbfsCheck::Rental(p) => {
+                        on_vehicles(feed, version, document, |v, at| rented(p, v, at))
+                    }
                     GbfsCheck::VehicleId(detectors) => {
                         on_vehicles(feed, version, document, |v, at| stable_id(detectors, v, at))
                     }
@@ -517,7 +519,11 @@ fn ttl(document: &Value, now: DateTime<Utc>, max_future: i64) -> Outcome {
                 .to_owned(),
         );
     };
-    let Some(ttl) = document.get("ttl").and_then(Value::as_i64).filter(|t| *t >= 0) else {
+    let Some(ttl) = document
+        .get("ttl")
+        .and_then(Value::as_i64)
+        .filter(|t| *t >= 0)
+    else {
         return Outcome::Error("`ttl` is missing or not a non-negative integer".to_owned());
     };
     let now_s = now.timestamp();
@@ -581,7 +587,9 @@ fn on_vehicles(
                 .to_owned(),
         );
     };
-    let Some(vehicles) = document.pointer(&format!("/data/{member}")).and_then(Value::as_array)
+    let Some(vehicles) = document
+        .pointer(&format!("/data/{member}"))
+        .and_then(Value::as_array)
     else {
         return Outcome::Error(format!(
             "the file has no `data.{member}` array to read the vehicles from"
@@ -611,10 +619,15 @@ fn rented(p: &RentalParams, vehicle: &Map<String, Value>, at: &str) -> Vec<Viola
         let Some(state) = vehicle.get(member).and_then(Value::as_str) else {
             continue;
         };
-        if p.rented_states.iter().any(|s| s.eq_ignore_ascii_case(state)) {
+        if p.rented_states
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case(state))
+        {
             found.push(Violation::new(
                 format!("{at}/{}", escape(member)),
-                format!("a vehicle in an active rental is published: its `{member}` says it is rented"),
+                format!(
+                    "a vehicle in an active rental is published: its `{member}` says it is rented"
+                ),
             ));
         }
     }
@@ -675,14 +688,20 @@ mod tests {
         assert_eq!(version.as_deref(), Some("3.0"));
         assert!(problems.is_empty());
         assert!(matches!(&feeds[0], Listed::Here { name, .. } if name == "system_information"));
-        assert!(matches!(&feeds[1], Listed::Elsewhere { pointer, .. } if pointer == "/data/feeds/1/url"));
+        assert!(
+            matches!(&feeds[1], Listed::Elsewhere { pointer, .. } if pointer == "/data/feeds/1/url")
+        );
         let v23 = json!({ "version": "2.3", "data": { "en": { "feeds": [
             { "name": "system_information", "url": "http://h:1/si" },
         ] }, "fr": { "feeds": [
             { "name": "system_information", "url": "http://h:1/si" },
         ] } } });
         let (_, feeds, problems) = listing(&v23, "http://h:1");
-        assert_eq!(feeds.len(), 1, "a URL listed for two languages is read once");
+        assert_eq!(
+            feeds.len(),
+            1,
+            "a URL listed for two languages is read once"
+        );
         assert!(problems.is_empty());
         let (version, feeds, problems) = listing(&json!({ "data": {} }), "http://h:1");
         assert!(version.is_none() && feeds.is_empty());
@@ -704,15 +723,25 @@ mod tests {
                 "{}/fixtures/gbfs/v{version}/{feed}.json",
                 env!("CARGO_MANIFEST_DIR")
             );
-            let text = std::fs::read_to_string(&path).map_err(|e| crate::error::Error::Internal(e.to_string()))?;
-            let mut document: Value = serde_json::from_str(&text).map_err(|e| crate::error::Error::Internal(e.to_string()))?;
-            assert_eq!(judge.schema(feed, Some(version), &document), Outcome::Pass, "{path}");
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| crate::error::Error::Internal(e.to_string()))?;
+            let mut document: Value = serde_json::from_str(&text)
+                .map_err(|e| crate::error::Error::Internal(e.to_string()))?;
+            assert_eq!(
+                judge.schema(feed, Some(version), &document),
+                Outcome::Pass,
+                "{path}"
+            );
             document["ttl"] = json!("soon");
             let Outcome::Violations(found) = judge.schema(feed, Some(version), &document) else {
                 panic!("a string ttl is invalid");
             };
             assert!(found.iter().any(|v| v.pointer == "/ttl"), "{found:?}");
-            let other = judge.schema(feed, Some(if version == "3.0" { "2.3" } else { "3.0" }), &document);
+            let other = judge.schema(
+                feed,
+                Some(if version == "3.0" { "2.3" } else { "3.0" }),
+                &document,
+            );
             assert!(matches!(other, Outcome::Error(_) | Outcome::Violations(_)));
         }
         Ok(())
@@ -720,10 +749,16 @@ mod tests {
 
     #[test]
     fn an_origin_ends_at_its_authority() {
-        assert_eq!(origin("http://127.0.0.1:8/a/gbfs.json"), "http://127.0.0.1:8");
+        assert_eq!(
+            origin("http://127.0.0.1:8/a/gbfs.json"),
+            "http://127.0.0.1:8"
+        );
         assert!(same_origin("http://127.0.0.1:8/x", "http://127.0.0.1:8"));
         assert!(!same_origin("http://127.0.0.1:80/x", "http://127.0.0.1:8"));
-        assert!(!same_origin("http://127.0.0.1:8.evil/x", "http://127.0.0.1:8"));
+        assert!(!same_origin(
+            "http://127.0.0.1:8.evil/x",
+            "http://127.0.0.1:8"
+        ));
     }
 
     #[test]
@@ -738,13 +773,20 @@ mod tests {
             { "vehicle_id": "a2", "status": "ON_TRIP" },
             { "vehicle_id": "a3", "in_use": false, "status": "available" },
         ] } });
-        let outcome = on_vehicles("vehicle_status", Some("3.0"), &feed, |v, at| rented(&params, v, at));
+        let outcome = on_vehicles("vehicle_status", Some("3.0"), &feed, |v, at| {
+            rented(&params, v, at)
+        });
         let Outcome::Violations(found) = outcome else {
             panic!("two rented vehicles: {outcome:?}");
         };
         let pointers: Vec<_> = found.iter().map(|v| v.pointer.as_str()).collect();
-        assert_eq!(pointers, ["/data/vehicles/0/in_use", "/data/vehicles/1/status"]);
-        let other = on_vehicles("station_status", Some("3.0"), &feed, |v, at| rented(&params, v, at));
+        assert_eq!(
+            pointers,
+            ["/data/vehicles/0/in_use", "/data/vehicles/1/status"]
+        );
+        let other = on_vehicles("station_status", Some("3.0"), &feed, |v, at| {
+            rented(&params, v, at)
+        });
         assert!(matches!(other, Outcome::NotApplicable(_)));
 
         let kinds = Definitions::embedded()
@@ -752,8 +794,11 @@ mod tests {
             .unwrap_or_default();
         let detectors = Detectors::new(&kinds);
         let mac = "00:1A:2B:3C:4D:5E";
-        let feed = json!({ "data": { "bikes": [{ "bike_id": mac }, { "bike_id": "f3a9c0e1b7" }] } });
-        let outcome = on_vehicles("free_bike_status", Some("2.3"), &feed, |v, at| stable_id(&detectors, v, at));
+        let feed =
+            json!({ "data": { "bikes": [{ "bike_id": mac }, { "bike_id": "f3a9c0e1b7" }] } });
+        let outcome = on_vehicles("free_bike_status", Some("2.3"), &feed, |v, at| {
+            stable_id(&detectors, v, at)
+        });
         let Outcome::Violations(found) = outcome else {
             panic!("a MAC address as bike_id: {outcome:?}");
         };

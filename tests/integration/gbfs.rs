@@ -79,7 +79,15 @@ impl Server {
     fn start(python: &Path) -> Server {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut child = Command::new(python)
-            .args(["-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory"])
+            .args([
+                "-u",
+                "-m",
+                "http.server",
+                "0",
+                "--bind",
+                "127.0.0.1",
+                "--directory",
+            ])
             .arg(dir.path())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -88,7 +96,9 @@ impl Server {
             .expect("python3 runs");
         let mut line = String::new();
         if let Some(out) = child.stdout.take() {
-            BufReader::new(out).read_line(&mut line).expect("server says where it listens");
+            BufReader::new(out)
+                .read_line(&mut line)
+                .expect("server says where it listens");
         }
         let port = line
             .split_whitespace()
@@ -108,12 +118,18 @@ impl Server {
     /// may change any file first (by feed name, `gbfs` for the discovery
     /// file).
     fn publish(&self, version: &str, edit: impl Fn(&str, &mut Value)) {
-        let source = common::root().join("fixtures/gbfs").join(format!("v{version}"));
+        let source = common::root()
+            .join("fixtures/gbfs")
+            .join(format!("v{version}"));
         let target = self.dir.path().join(version);
         std::fs::create_dir_all(&target).expect("folder");
         for entry in std::fs::read_dir(&source).expect("fixtures") {
             let path = entry.expect("entry").path();
-            let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned();
+            let name = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or_default()
+                .to_owned();
             let text = std::fs::read_to_string(&path).expect("fixture read");
             let mut document: Value = serde_json::from_str(&text).expect("fixture is JSON");
             if name == "gbfs" {
@@ -161,7 +177,11 @@ fn verdicts(report: &Value) -> BTreeMap<String, String> {
         .as_array()
         .into_iter()
         .flatten()
-        .filter(|r| r["requirement"].as_str().is_some_and(|id| id.starts_with("GBFS-")))
+        .filter(|r| {
+            r["requirement"]
+                .as_str()
+                .is_some_and(|id| id.starts_with("GBFS-"))
+        })
         .map(|r| {
             (
                 r["requirement"].as_str().unwrap_or_default().to_owned(),
@@ -172,7 +192,9 @@ fn verdicts(report: &Value) -> BTreeMap<String, String> {
 }
 
 fn all(verdict: &str) -> BTreeMap<String, String> {
-    GBFS.iter().map(|id| ((*id).to_owned(), verdict.to_owned())).collect()
+    GBFS.iter()
+        .map(|id| ((*id).to_owned(), verdict.to_owned()))
+        .collect()
 }
 
 /// The findings of `requirement`, as (file, pointer, message).
@@ -184,8 +206,14 @@ fn findings(report: &Value, requirement: &str) -> Vec<(String, String, String)> 
         .filter(|f| f["requirement"] == requirement)
         .map(|f| {
             (
-                f["location"]["file"].as_str().unwrap_or_default().to_owned(),
-                f["location"]["pointer"].as_str().unwrap_or_default().to_owned(),
+                f["location"]["file"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+                f["location"]["pointer"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
                 f["message"].as_str().unwrap_or_default().to_owned(),
             )
         })
@@ -212,7 +240,10 @@ fn a_v30_feed_passes_with_the_clock_at_its_last_update() {
     assert!(matches!(output.status.code(), Some(0 | 1)), "{text}");
     let report = common::json_report(&output);
     assert_eq!(verdicts(&report), all("pass"), "{text}");
-    let results = report["profiles"][0]["results"].as_array().cloned().unwrap_or_default();
+    let results = report["profiles"][0]["results"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     let verdict = |id: &str| {
         results
             .iter()
@@ -221,7 +252,12 @@ fn a_v30_feed_passes_with_the_clock_at_its_last_update() {
             .unwrap_or("absent")
             .to_owned()
     };
-    for id in ["PAY-SCHEMA-01", "SEC-AUTHN-01", "SEC-PROPERTY-01", "OGC-ITEMS-01"] {
+    for id in [
+        "PAY-SCHEMA-01",
+        "SEC-AUTHN-01",
+        "SEC-PROPERTY-01",
+        "OGC-ITEMS-01",
+    ] {
         assert_eq!(verdict(id), "skip", "{id}: {text}");
     }
     assert!(
@@ -243,7 +279,11 @@ fn a_v23_feed_passes() {
         &["--api", "gbfs", "--now", &now, "--format", "json"],
     );
     let text = common::expect_exit(&output, 0);
-    assert_eq!(verdicts(&common::json_report(&output)), all("pass"), "{text}");
+    assert_eq!(
+        verdicts(&common::json_report(&output)),
+        all("pass"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -290,8 +330,12 @@ fn a_stale_feed_fails() {
     assert_eq!(verdicts(&report), expected, "{text}");
     let found = findings(&report, "GBFS-TTL-01");
     assert_eq!(found.len(), 9, "every file is stale: {found:?}");
-    assert!(found.iter().all(|(_, pointer, message)| pointer == "/last_updated"
-        && message.starts_with("stale: last updated 2019-07-04T13:33:03Z")));
+    assert!(
+        found
+            .iter()
+            .all(|(_, pointer, message)| pointer == "/last_updated"
+                && message.starts_with("stale: last updated 2019-07-04T13:33:03Z"))
+    );
 
     // A time that is neither RFC 3339 nor seconds is refused.
     let output = audit(&server.url("3.0/gbfs.json"), &["--now", "yesterday"]);
@@ -310,7 +354,10 @@ fn a_rented_vehicle_and_a_device_address_as_id_fail_without_the_value() {
             document["data"]["vehicles"][2]["rental_state"] = json!("on_trip");
         }
     });
-    let output = audit(&server.url("3.0/gbfs.json"), &["--now", V30_UPDATED, "--format", "json"]);
+    let output = audit(
+        &server.url("3.0/gbfs.json"),
+        &["--now", V30_UPDATED, "--format", "json"],
+    );
     let text = common::expect_exit(&output, 1);
     assert!(!text.contains(mac), "the vehicle ID is shown: {text}");
     let report = common::json_report(&output);
