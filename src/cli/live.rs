@@ -53,6 +53,16 @@ pub(crate) struct AuditArgs {
     #[command(flatten)]
     selection: SelectionArgs,
 
+    /// A folder of extra schemas (files with `$schema` or `$id`), for the
+    /// answers' records and an endpoint's `schema`; repeatable. A schema
+    /// that replaces a bundled one is named in a warning.
+    #[arg(long = "schema-dir", value_name = "DIR")]
+    schema_dirs: Vec<PathBuf>,
+
+    /// Serve a remote base URI from a local folder, as PREFIX=DIR; repeatable.
+    #[arg(long = "map-uri", value_name = "PREFIX=DIR", value_parser = super::validate::parse_mapping)]
+    mappings: Vec<cityconform::schema::UriMapping>,
+
     /// Also trust the certificate authorities in this PEM file.
     #[arg(long = "ca-cert", value_name = "PEM")]
     ca_cert: Option<PathBuf>,
@@ -86,10 +96,14 @@ pub(crate) fn audit(args: AuditArgs) -> Result<ExitCode, Error> {
         target.now = args.now;
         target.record.clone_from(&args.record);
     }
-    let options = args
-        .selection
-        .suites
-        .harness(&args.selection.profiles, SchemaOptions::default())?;
+    let options = args.selection.suites.harness(
+        &args.selection.profiles,
+        SchemaOptions {
+            dirs: args.schema_dirs.clone(),
+            mappings: args.mappings.clone(),
+            ..SchemaOptions::default()
+        },
+    )?;
     let progress = CaseProgress::new(args.output.quiet);
     run_job(
         &job,
@@ -138,7 +152,9 @@ fn parse_now(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
     chrono::DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&chrono::Utc))
         .map_err(|e| {
-            format!("`{text}` is neither RFC 3339 (2019-07-04T13:33:03Z) nor seconds since 1970: {e}")
+            format!(
+                "`{text}` is neither RFC 3339 (2019-07-04T13:33:03Z) nor seconds since 1970: {e}"
+            )
         })
 }
 

@@ -208,6 +208,7 @@ fn target(
         selection(harness, &job.requirements),
     )?;
     plan.plan.keep_findings = harness.options.keep();
+    plan.compile_endpoint_schemas(&target, harness.registry())?;
     let options = live::AuditOptions {
         generated_at: harness.options.generated_at.clone(),
         waivers: waivers.cloned(),

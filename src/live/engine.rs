@@ -15,8 +15,8 @@ use tokio::task::JoinSet;
 
 use super::cases::{As, Case, Condition, Each, Probe};
 use super::discovery;
-use super::gbfs;
 use super::evaluate::{self, Context};
+use super::gbfs;
 use super::har::{self, Recorded};
 use super::http::{self, Answer, Client, Exchange, Outgoing};
 use super::paging;
@@ -137,7 +137,9 @@ pub async fn audit(
     .await;
     progress.finish();
     let recorded = ran?;
-    let now = options.now.unwrap_or_else(|| evaluation_time(&options.generated_at));
+    let now = options
+        .now
+        .unwrap_or_else(|| evaluation_time(&options.generated_at));
     for file in gbfs::audit(plan, target, &client, credential(As::A, target), now).await {
         let location = Location {
             file: file.location.file.map(|f| redactor.scrub(&f)),
@@ -182,7 +184,9 @@ fn tally_answer(
         endpoint_type: endpoint.and_then(|e| e.entity_type.as_deref()),
         https,
         open: target.is_open(),
-        schemas: &plan.schemas,
+        schemas: endpoint
+            .and_then(|e| plan.endpoint_schemas.get(&e.path))
+            .unwrap_or(&plan.schemas),
         gbfs: target.api == ApiKind::Gbfs,
     };
     let location = Location {
@@ -1036,7 +1040,7 @@ fn check_records(
         let checked = pipeline::check_record(
             payload_checks(plan),
             record,
-            &plan.schemas,
+            context.schemas,
             context.endpoint_type,
         );
         let outcomes = unless_envelope_adopted(plan, envelope, checked.outcomes);
@@ -1098,6 +1102,7 @@ pub(crate) fn unknown_types(target: &Target, registry: &SchemaRegistry) -> BTree
     target
         .endpoints
         .iter()
+        .filter(|e| !target.schemas.contains_key(&e.path))
         .filter_map(|e| e.entity_type.as_ref())
         .filter(|t| registry.uri_for_type(t).is_none())
         .cloned()

@@ -48,6 +48,9 @@ pub struct LivePlan {
     /// The GBFS schemas by version and feed name, compiled only when a
     /// GBFS rule is selected.
     pub(crate) feed_schemas: super::gbfs::FeedSchemas,
+    /// The schema each endpoint names (`schema = ...`), by endpoint path,
+    /// compiled by [`LivePlan::compile_endpoint_schemas`].
+    pub(crate) endpoint_schemas: BTreeMap<String, SchemaChoice>,
 }
 
 impl LivePlan {
@@ -110,6 +113,7 @@ impl LivePlan {
         let plan = LivePlan {
             plan,
             feed_schemas,
+            endpoint_schemas: BTreeMap::new(),
             cases,
             schemas: SchemaChoice::ByType {
                 schemas: registry.compile_types()?,
@@ -120,6 +124,29 @@ impl LivePlan {
         };
         Error::unless_problems(plan.parameter_problems())?;
         Ok(plan)
+    }
+
+    /// Compiles the schema each endpoint of `target` names, before any
+    /// request: a reference that names no schema stops the run (exit 2)
+    /// with the target file and the endpoint.
+    pub fn compile_endpoint_schemas(
+        &mut self,
+        target: &super::target::Target,
+        registry: &SchemaRegistry,
+    ) -> Result<()> {
+        for (path, reference) in &target.schemas {
+            let compiled = registry.compile(reference).map_err(|e| match e {
+                Error::Usage(message) => {
+                    Error::Usage(format!("{}: endpoint `{path}`: {message}", target.file))
+                }
+                other => other,
+            })?;
+            self.endpoint_schemas.insert(
+                path.clone(),
+                SchemaChoice::Forced(std::sync::Arc::new(compiled)),
+            );
+        }
+        Ok(())
     }
 
     /// Every case condition that reads a parameter finds a number in each

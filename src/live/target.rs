@@ -3,6 +3,7 @@
 //! never in the file: it names environment variables or files, read here
 //! and kept in [`Secret`]s that do not print.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -186,6 +187,10 @@ pub struct Target {
     pub admin: Option<(String, String)>,
     /// The limits.
     pub safety: Safety,
+    /// The schema an endpoint names (`schema = ...`), by endpoint path:
+    /// an entity type, a schema URI, or a file (resolved against the
+    /// target file's folder). Its records are judged by it alone.
+    pub schemas: BTreeMap<String, String>,
 }
 
 impl Target {
@@ -312,6 +317,7 @@ pub fn open(url: &str, api: Option<ApiKind>) -> Result<Target> {
         endpoints,
         api,
         detect_api,
+        schemas: BTreeMap::new(),
         access: Access::Open,
         envelope: false,
         admin: None,
@@ -344,6 +350,17 @@ struct EndpointFile {
     path: String,
     #[serde(rename = "type")]
     entity_type: Option<String>,
+    schema: Option<String>,
+}
+
+/// A `schema = ...` reference as the registry reads it: a URI or an
+/// entity type as written, a `.json` file against the target's folder.
+fn schema_reference(reference: &str, dir: &Path) -> String {
+    if !reference.contains("://") && reference.ends_with(".json") {
+        dir.join(reference).display().to_string()
+    } else {
+        reference.to_owned()
+    }
 }
 
 #[derive(Deserialize)]
@@ -514,6 +531,14 @@ pub fn load(path: &Path) -> Result<Target> {
         detect_api: false,
         access,
         envelope: file.envelope,
+        schemas: file
+            .endpoint
+            .iter()
+            .filter_map(|e| {
+                let reference = e.schema.as_deref()?;
+                Some((e.path.clone(), schema_reference(reference, &dir)))
+            })
+            .collect(),
         admin: file
             .admin
             .map(|a| (a.method.unwrap_or_else(|| "GET".to_owned()), a.path)),
