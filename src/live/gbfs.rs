@@ -214,26 +214,26 @@ pub(crate) async fn audit(
     let document = match fetched.document {
         Ok(document) => document,
         Err(reason) => {
-            subjects.push(judge.unread(&url, &reason, fetched.evidence, true));
+            subjects.push(judge.unread(&url, &reason, fetched.evidence));
             return subjects;
         }
     };
-    let (version, feeds, mut problems) = listing(&document, origin(&url));
+    let (version, feeds, problems) = listing(&document, origin(&url));
     subjects.push(judge.file(
         &url,
         "gbfs",
         version.as_deref(),
         &document,
         fetched.evidence,
-        std::mem::take(&mut problems),
+        problems,
     ));
     for feed in feeds {
         match feed {
-            Listed::Elsewhere { pointer, name } => subjects.push(judge.unread(
+            Listed::Elsewhere { pointer, name, url } => subjects.push(judge.unchecked(
                 &url,
-                &format!("feed `{name}` is listed at another origin than the discovery file's, and was not requested ({pointer})"),
-                json!({}),
-                true,
+                &format!(
+                    "feed `{name}` ({pointer}) is on another origin than the discovery file, and the audit requests nothing outside the origin it was given; audit that origin's files too"
+                ),
             )),
             Listed::Here { name, url } => {
                 let fetched = fetch(client, &url, credential.clone()).await;
@@ -247,7 +247,7 @@ pub(crate) async fn audit(
                         Vec::new(),
                     )),
                     Err(reason) => {
-                        subjects.push(judge.unread(&url, &reason, fetched.evidence, true));
+                        subjects.push(judge.unread(&url, &reason, fetched.evidence));
                     }
                 }
             }
@@ -261,8 +261,12 @@ enum Listed {
     /// On the discovery file's origin: read.
     Here { name: String, url: String },
     /// Elsewhere: not requested (a credential or the budget never leaves
-    /// the origin audited).
-    Elsewhere { pointer: String, name: String },
+    /// the origin audited), so none of its checks could be made.
+    Elsewhere {
+        pointer: String,
+        name: String,
+        url: String,
+    },
 }
 
 /// The version and feeds `gbfs.json` lists, and what is wrong with the
@@ -327,6 +331,7 @@ fn listing(document: &Value, origin: &str) -> (Option<String>, Vec<Listed>, Vec<
                 feeds.push(Listed::Elsewhere {
                     pointer: format!("{at}/url"),
                     name: name.to_owned(),
+                    url: url.to_owned(),
                 });
             }
         }
@@ -403,16 +408,16 @@ struct Judge<'a> {
 }
 
 impl Judge<'_> {
-    /// A file that could not be read: the discovery requirement fails
-    /// (`listed`: the file was listed or audited, so it must answer) and
-    /// every other check could not be made.
-    fn unread(&self, url: &str, reason: &str, evidence: Value, listed: bool) -> Subject {
+    /// A file that could not be read: the discovery requirement fails (the
+    /// file was audited or listed, so it must answer) and every other
+    /// check could not be made.
+    fn unread(&self, url: &str, reason: &str, evidence: Value) -> Subject {
         let outcomes = self
             .checks
             .iter()
             .map(|(i, check)| {
                 let outcome = match check {
-                    GbfsCheck::Discovery if listed => Outcome::Violations(vec![Violation::new(
+                    GbfsCheck::Discovery => Outcome::Violations(vec![Violation::new(
                         "",
                         format!("the file could not be read: {reason}"),
                     )]),
@@ -425,6 +430,19 @@ impl Judge<'_> {
             location: file_location(url),
             outcomes,
             evidence,
+        }
+    }
+
+    /// A file not requested: every check could not be made, for `reason`.
+    fn unchecked(&self, url: &str, reason: &str) -> Subject {
+        Subject {
+            location: file_location(url),
+            outcomes: self
+                .checks
+                .iter()
+                .map(|(i, _)| (*i, Outcome::Error(reason.to_owned())))
+                .collect(),
+            evidence: json!({}),
         }
     }
 
