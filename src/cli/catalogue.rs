@@ -312,6 +312,7 @@ pub(crate) fn schemas(args: SchemasArgs) -> Result<ExitCode, Error> {
         dirs: args.schema_dirs,
         ..SchemaOptions::default()
     })?;
+    super::output::schema_warnings(registry.warnings());
     let text = match args.format {
         ListFormat::Text => {
             let width = registry.types().map(|(t, _)| t.len()).max().unwrap_or(4);

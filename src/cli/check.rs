@@ -58,6 +58,7 @@ pub(crate) fn run(mut args: CheckArgs) -> Result<ExitCode, Error> {
     let mut options = config.harness_options(&generated_at()?);
     args.output.apply(&mut options);
     let harness = Harness::load(options)?;
+    super::output::schema_warnings(harness.registry().warnings());
     let progress = TerminalProgress::new(args.output.quiet);
     let mut report = harness.run_config(&config, &progress)?;
     sign(&mut report, key.as_ref(), |_| {

@@ -35,15 +35,32 @@ pub(crate) struct AuditArgs {
     target: Option<PathBuf>,
 
     /// The kind of API at URL: generic (the URL is one collection),
-    /// ogcapi-features (an OGC API - Features landing page) or ngsi-ld (an
-    /// NGSI-LD broker's API root, above /ngsi-ld/v1) or ngsi-v2 (an NGSI-v2
-    /// broker's root, above /v2); without it,
-    /// found from the landing page. A target file names its own.
-    #[arg(long, value_name = "KIND", requires = "url", value_parser = ["generic", "ogcapi-features", "ngsi-ld", "ngsi-v2"])]
+    /// ogcapi-features (an OGC API - Features landing page), ngsi-ld (an
+    /// NGSI-LD broker's API root, above /ngsi-ld/v1), ngsi-v2 (an NGSI-v2
+    /// broker's root, above /v2) or gbfs (a GBFS feed's gbfs.json);
+    /// without it, found from the URL and its answer. A target file names
+    /// its own.
+    #[arg(long, value_name = "KIND", requires = "url", value_parser = ["generic", "ogcapi-features", "ngsi-ld", "ngsi-v2", "gbfs"])]
     api: Option<String>,
+
+    /// The evaluation time a GBFS feed's `last_updated` and `ttl` are
+    /// judged at: RFC 3339 (2019-07-04T13:33:03Z) or seconds since 1970;
+    /// without it, SOURCE_DATE_EPOCH, else the clock.
+    #[arg(long, value_name = "TIME", value_parser = parse_now)]
+    now: Option<chrono::DateTime<chrono::Utc>>,
 
     #[command(flatten)]
     selection: SelectionArgs,
+
+    /// A folder of extra schemas (files with `$schema` or `$id`), for the
+    /// answers' records and an endpoint's `schema`; repeatable. A schema
+    /// that replaces a bundled one is named in a warning.
+    #[arg(long = "schema-dir", value_name = "DIR")]
+    schema_dirs: Vec<PathBuf>,
+
+    /// Serve a remote base URI from a local folder, as PREFIX=DIR; repeatable.
+    #[arg(long = "map-uri", value_name = "PREFIX=DIR", value_parser = super::validate::parse_mapping)]
+    mappings: Vec<cityconform::schema::UriMapping>,
 
     /// Also trust the certificate authorities in this PEM file.
     #[arg(long = "ca-cert", value_name = "PEM")]
@@ -75,12 +92,17 @@ pub(crate) fn audit(args: AuditArgs) -> Result<ExitCode, Error> {
     };
     if let Job::Target(target) = &mut job {
         target.wait = args.wait.map(std::time::Duration::from_secs);
+        target.now = args.now;
         target.record.clone_from(&args.record);
     }
-    let options = args
-        .selection
-        .suites
-        .harness(&args.selection.profiles, SchemaOptions::default())?;
+    let options = args.selection.suites.harness(
+        &args.selection.profiles,
+        SchemaOptions {
+            dirs: args.schema_dirs.clone(),
+            mappings: args.mappings.clone(),
+            ..SchemaOptions::default()
+        },
+    )?;
     let progress = TerminalProgress::checks(args.output.quiet);
     run_job(
         &job,
@@ -102,6 +124,7 @@ pub(crate) fn target_job(path: &Path, ca_cert: Option<PathBuf>, only: &[String])
         wait: None,
         record: None,
         api: None,
+        now: None,
     })
 }
 
@@ -115,7 +138,23 @@ fn url_job(url: String, api: Option<ApiKind>, ca_cert: Option<PathBuf>, only: &[
         wait: None,
         record: None,
         api,
+        now: None,
     })
+}
+
+/// `--now`: an RFC 3339 time, or whole seconds since 1970.
+fn parse_now(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    if let Ok(seconds) = text.parse::<i64>() {
+        return chrono::DateTime::from_timestamp(seconds, 0)
+            .ok_or_else(|| format!("`{text}` seconds is out of range"));
+    }
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|e| {
+            format!(
+                "`{text}` is neither RFC 3339 (2019-07-04T13:33:03Z) nor seconds since 1970: {e}"
+            )
+        })
 }
 
 /// The audited platform's base URL, as the report's input names it.

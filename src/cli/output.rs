@@ -1,7 +1,7 @@
 //! Output shared by the subcommands that produce a report: the stdout
 //! format, report files, quiet mode, colour, progress and the pinned time.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use cityconform::ExitCode;
@@ -280,12 +280,22 @@ pub(crate) fn run_job(
     let mut options = options;
     output.apply(&mut options);
     let harness = Harness::load(options)?;
+    schema_warnings(harness.registry().warnings());
     let mut report = harness.run(job, progress)?;
     sign(&mut report, key.as_ref(), |report| {
         harness.provenance(report, besides, target(report))
     })?;
     output.emit(&report)?;
     Ok(output.exit_code(&report))
+}
+
+/// Each schema replacement, on stderr before the run: a user schema that
+/// replaces a bundled one or another user's changes verdicts.
+pub(crate) fn schema_warnings(warnings: &[String]) {
+    let mut stderr = std::io::stderr().lock();
+    for warning in warnings {
+        let _ = writeln!(stderr, "warning: {warning}");
+    }
 }
 
 /// Signs `report` with `key` when there is one, recording its provenance

@@ -65,7 +65,7 @@ pub(crate) struct ValidateArgs {
     output: OutputArgs,
 }
 
-fn parse_mapping(text: &str) -> Result<UriMapping, String> {
+pub(crate) fn parse_mapping(text: &str) -> Result<UriMapping, String> {
     let (prefix, dir) = text
         .split_once('=')
         .ok_or_else(|| format!("`{text}` is not PREFIX=DIR"))?;

@@ -419,6 +419,7 @@ impl Resolver<'_> {
                 wait: section.wait.map(std::time::Duration::from_secs),
                 record: section.record.as_ref().map(|path| self.base.join(path)),
                 api: section.api.as_deref().and_then(ApiKind::from_name),
+                now: None,
             }));
         }
         let reports = self.reports(&file.reports);

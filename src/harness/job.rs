@@ -162,6 +162,9 @@ pub struct TargetJob {
     /// The kind of API a URL alone is audited as (a target file says its
     /// own); `None`: found from the landing page.
     pub api: Option<crate::live::target::ApiKind>,
+    /// The evaluation time a GBFS feed's freshness is judged at
+    /// (`audit --now`); `None`: the report's time.
+    pub now: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Where the live platform is described.

@@ -208,11 +208,13 @@ fn target(
         selection(harness, &job.requirements),
     )?;
     plan.plan.keep_findings = harness.options.keep();
+    plan.compile_endpoint_schemas(&target, harness.registry())?;
     let options = live::AuditOptions {
         generated_at: harness.options.generated_at.clone(),
         waivers: waivers.cloned(),
         wait: job.wait,
         record: job.record.clone(),
+        now: job.now,
     };
     // The library's one blocking call into the live audit: a job runs to
     // completion, on a runtime made for it.

@@ -1,5 +1,6 @@
 //! What to audit, found from the API itself before the cases run: whether
-//! a URL audited alone is an OGC API - Features landing page, and an OGC
+//! a URL audited alone is a GBFS discovery file (named `gbfs.json`, or
+//! answering one) or an OGC API - Features landing page, and an OGC
 //! API's collections (`/collections`), each read at
 //! `/collections/{id}/items` (OGC 17-069r4 §7.13, §7.15), and an NGSI-LD
 //! broker's entity types (`/ngsi-ld/v1/types`, ETSI GS CIM 009 "Retrieve
@@ -27,8 +28,15 @@ pub(crate) async fn discover(
     credential: Option<(String, String)>,
 ) -> Target {
     let mut found = target.clone();
-    if found.detect_api && is_ogc_landing(&found, client, credential.clone()).await {
-        found = found.as_ogc_landing();
+    if found.detect_api {
+        match landing(&found, client, credential.clone()).await {
+            Landing::Gbfs => {
+                found.api = ApiKind::Gbfs;
+                found.detect_api = false;
+            }
+            Landing::Ogc => found = found.as_ogc_landing(),
+            Landing::Other => {}
+        }
     }
     if found.api == ApiKind::NgsiLd {
         for entity_type in ngsi_ld_types(&found, client, credential.clone()).await {
@@ -99,22 +107,72 @@ async fn get_json_with(
     }
 }
 
-/// Whether the URL a generic target was given answers as an OGC API
-/// landing page: links to the conformance declaration or the collections
-/// (OGC 17-069r4 §7.2, /req/core/root-success).
-async fn is_ogc_landing(
+/// What the URL audited alone turned out to be.
+enum Landing {
+    /// A GBFS discovery file.
+    Gbfs,
+    /// An OGC API - Features landing page.
+    Ogc,
+    /// Neither: a generic collection.
+    Other,
+}
+
+/// What the URL a generic target was given is: a GBFS discovery file when
+/// its path names `gbfs.json` or its answer has the discovery file's
+/// header and `data` (GBFS v3.0, gbfs.json; v2.3 the same), an OGC API
+/// landing page when its answer links to the conformance declaration or
+/// the collections (OGC 17-069r4 §7.2, /req/core/root-success).
+async fn landing(
     target: &Target,
     client: &Client,
     credential: Option<(String, String)>,
-) -> bool {
+) -> Landing {
     let Some(endpoint) = target.endpoints.first() else {
-        return false;
+        return Landing::Other;
     };
+    let path = endpoint.path.split('?').next().unwrap_or_default();
+    if path.ends_with("/gbfs.json") {
+        return Landing::Gbfs;
+    }
     let url = format!("{}{}", target.base_url, endpoint.path);
     let Some(body) = get_json(client, url, credential).await else {
+        return Landing::Other;
+    };
+    if is_gbfs_discovery(&body) {
+        Landing::Gbfs
+    } else if documents::links(&body)
+        .is_some_and(|links| documents::has_rel(&links, "conformance|data"))
+    {
+        Landing::Ogc
+    } else {
+        Landing::Other
+    }
+}
+
+#[derive(Deserialize)]
+struct GbfsHeader {
+    #[serde(rename = "last_updated")]
+    _last_updated: serde::de::IgnoredAny,
+    #[serde(rename = "ttl")]
+    _ttl: u64,
+    data: serde_json::Map<String, serde_json::Value>,
+}
+
+/// A GBFS discovery file: the common header and a `data` object holding
+/// `feeds` (v3.0) or languages that hold `feeds` (v2.3).
+fn is_gbfs_discovery(body: &[u8]) -> bool {
+    let Ok(header) = serde_json::from_slice::<GbfsHeader>(body) else {
         return false;
     };
-    documents::links(&body).is_some_and(|links| documents::has_rel(&links, "conformance|data"))
+    header
+        .data
+        .get("feeds")
+        .is_some_and(serde_json::Value::is_array)
+        || header.data.values().any(|language| {
+            language
+                .get("feeds")
+                .is_some_and(serde_json::Value::is_array)
+        })
 }
 
 #[derive(Deserialize)]
@@ -226,6 +284,21 @@ fn is_segment(id: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_discovery_file_is_told_in_both_layouts() {
+        let v30 = br#"{"last_updated":"2019-07-04T13:33:03Z","ttl":60,"version":"3.0","data":{"feeds":[]}}"#;
+        let v23 = br#"{"last_updated":1606727710,"ttl":300,"data":{"en":{"feeds":[]}}}"#;
+        assert!(is_gbfs_discovery(v30));
+        assert!(is_gbfs_discovery(v23));
+        for other in [
+            &br#"{"links":[]}"#[..],
+            br#"{"ttl":60,"data":{"x":1}}"#,
+            b"[]",
+        ] {
+            assert!(!is_gbfs_discovery(other));
+        }
+    }
 
     #[test]
     fn only_plain_segments_become_paths() {

@@ -16,6 +16,7 @@ use tokio::task::JoinSet;
 use super::cases::{As, Case, Condition, Each, Probe};
 use super::discovery;
 use super::evaluate::{self, Context};
+use super::gbfs;
 use super::har::{self, Recorded};
 use super::http::{self, Answer, Client, Exchange, Outgoing};
 use super::paging;
@@ -23,7 +24,7 @@ use super::plan::{Decider, LivePlan};
 use super::records;
 use super::redact::Redactor;
 use super::reproduce;
-use super::target::{Access, AuthScheme, Target, Tenant};
+use super::target::{Access, ApiKind, AuthScheme, Target, Tenant};
 use crate::engine::{Locator, Outcome, Progress, Tally};
 use crate::error::{Error, Result};
 use crate::model::{Command, InputFormat, InputSummary, Location, Report};
@@ -43,7 +44,14 @@ pub struct AuditOptions {
     pub wait: Option<std::time::Duration>,
     /// Write every HTTP exchange, redacted, to this file as HAR 1.2.
     pub record: Option<PathBuf>,
+    /// The evaluation time a GBFS feed's `last_updated` and `ttl` are
+    /// judged at (`audit --now`); `None`: the report's time, which
+    /// `SOURCE_DATE_EPOCH` pins.
+    pub now: Option<chrono::DateTime<chrono::Utc>>,
 }
+
+/// Why the payload requirements do not apply to a GBFS feed's answers.
+const GBFS_FILE: &str = "a GBFS file: its records are judged against the GBFS schemas of its feed (GBFS-SCHEMA-01) and its privacy rules (GBFS-PRIVACY-01, GBFS-PRIVACY-02), not the shared city models";
 
 /// Requests sent by a burst when no profile sets `burst`.
 const DEFAULT_BURST: u64 = 100;
@@ -131,6 +139,17 @@ pub async fn audit(
     .await;
     progress.finish();
     let recorded = ran?;
+    let now = options
+        .now
+        .unwrap_or_else(|| evaluation_time(&options.generated_at));
+    for file in gbfs::audit(plan, target, &client, credential(As::A, target), now).await {
+        let location = Location {
+            file: file.location.file.map(|f| redactor.scrub(&f)),
+            ..file.location
+        };
+        let evidence = redactor.scrub_value(file.evidence);
+        tally.subject(&location, file.outcomes, Some(&evidence), false);
+    }
     if let Some(path) = &options.record {
         har::write(path, &recorded, &redactor)?;
     }
@@ -140,6 +159,13 @@ pub async fn audit(
         records: client.spent(),
     }];
     Ok(tally.into_report(Command::Audit, options.generated_at.clone(), inputs))
+}
+
+/// The report's time as the evaluation time, or the clock when it cannot
+/// be read.
+fn evaluation_time(generated_at: &str) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339(generated_at)
+        .map_or_else(|_| chrono::Utc::now(), |t| t.with_timezone(&chrono::Utc))
 }
 
 /// Tallies one job's answer: the cases' expectations on it, and the
@@ -160,7 +186,10 @@ fn tally_answer(
         endpoint_type: endpoint.and_then(|e| e.entity_type.as_deref()),
         https,
         open: target.is_open(),
-        schemas: &plan.schemas,
+        schemas: endpoint
+            .and_then(|e| plan.endpoint_schemas.get(&e.path))
+            .unwrap_or(&plan.schemas),
+        gbfs: target.api == ApiKind::Gbfs,
     };
     let location = Location {
         file: Some(redactor.scrub(&job.label)),
@@ -184,7 +213,10 @@ fn tally_answer(
         outcomes.push((index, outcome));
     }
     tally.subject(&location, outcomes, Some(&evidence), false);
-    if case.records {
+    if case.records && context.gbfs {
+        let outcome = Outcome::NotApplicable(GBFS_FILE.to_owned());
+        payload_outcome(plan, &location, &outcome, &evidence, target.envelope, tally);
+    } else if case.records {
         match answer {
             Answer::Exchange(x) => {
                 check_records(
@@ -1003,7 +1035,7 @@ fn evidence(job: &Job, answer: &Answer) -> Value {
 }
 
 /// Why an answer holds no HTTP exchange.
-fn failure_reason(answer: &Answer) -> String {
+pub(super) fn failure_reason(answer: &Answer) -> String {
     match answer {
         Answer::Refused => "the connection was refused".to_owned(),
         Answer::CertificateRejected(reason) => {
@@ -1045,7 +1077,7 @@ fn unless_envelope_adopted(
         .map(|(index, outcome)| {
             let adopted = match &plan.plan.instances[index].check {
                 Decider::Payload(check) => check.envelope_adopted(),
-                Decider::Cases => None,
+                Decider::Cases | Decider::Gbfs(_) => None,
             };
             match adopted {
                 Some(false) if !envelope => (
@@ -1107,7 +1139,7 @@ fn check_records(
         let checked = pipeline::check_record(
             payload_checks(plan),
             record,
-            &plan.schemas,
+            context.schemas,
             context.endpoint_type,
         );
         let outcomes = unless_envelope_adopted(plan, envelope, checked.outcomes);
@@ -1139,7 +1171,7 @@ fn payload_checks(plan: &LivePlan) -> impl Iterator<Item = (usize, &PayloadCheck
         .enumerate()
         .filter_map(|(i, instance)| match &instance.check {
             Decider::Payload(check) => Some((i, check)),
-            Decider::Cases => None,
+            Decider::Cases | Decider::Gbfs(_) => None,
         })
 }
 
@@ -1169,6 +1201,7 @@ pub(crate) fn unknown_types(target: &Target, registry: &SchemaRegistry) -> BTree
     target
         .endpoints
         .iter()
+        .filter(|e| !target.schemas.contains_key(&e.path))
         .filter_map(|e| e.entity_type.as_ref())
         .filter(|t| registry.uri_for_type(t).is_none())
         .cloned()

@@ -30,7 +30,14 @@ pub(crate) struct Context<'a> {
     pub open: bool,
     /// How the answered records find their schema.
     pub schemas: &'a SchemaChoice,
+    /// Whether the target is a GBFS feed, whose files are public by
+    /// design and described by the GBFS schemas, not the shared models.
+    pub gbfs: bool,
 }
+
+/// Why an expectation about personal data or declared members does not
+/// apply to a GBFS feed's answer.
+const GBFS_PUBLIC: &str = "a GBFS feed is published for any consumer: its privacy is decided by GBFS-PRIVACY-01 and GBFS-PRIVACY-02, its members by the GBFS schemas (GBFS-SCHEMA-01)";
 
 /// The outcome of the expectations `expect` (all for one requirement) on
 /// `answer`, with `params` in force.
@@ -46,6 +53,18 @@ pub(crate) fn decide(
             outcomes.push(Outcome::NotApplicable(
                 "the API is served over plain HTTP, where this header must not be sent (RFC 6797 §7.2); SEC-HTTPS-01 decides plain HTTP".to_owned(),
             ));
+            continue;
+        }
+        if context.gbfs
+            && (expectation.personal_data_only
+                || expectation.conditions.iter().any(|c| {
+                    matches!(
+                        c,
+                        Condition::PropertiesDeclared | Condition::PersonalDataAuthenticated
+                    )
+                }))
+        {
+            outcomes.push(Outcome::NotApplicable(GBFS_PUBLIC.to_owned()));
             continue;
         }
         if expectation.personal_data_only
@@ -672,6 +691,7 @@ mod tests {
                 endpoint_type: Some("ParkingSpot"),
                 https: true,
                 open: true,
+                gbfs: false,
                 schemas: &schemas,
             };
             let mut params = Map::new();

@@ -16,6 +16,7 @@
 //!   broker's entity types.
 //! - `ngsi`: conditions on NGSI-LD answers (context, count, problem
 //!   details, two answers compared).
+//! - `gbfs`: a GBFS feed read from its discovery file, judged file by file.
 //! - `engine`: jobs, concurrency, deadline, and the report.
 //! - [`reproduce`]: the `curl` command in every finding's evidence.
 //! - `har`: every exchange written as HAR 1.2 (`audit --record`).
@@ -25,6 +26,7 @@ mod discovery;
 mod documents;
 mod engine;
 mod evaluate;
+mod gbfs;
 mod har;
 mod http;
 mod ngsi;
@@ -43,8 +45,16 @@ pub use redact::REDACTED;
 use crate::error::{Error, Result};
 use crate::schema::SchemaRegistry;
 
-/// The check kinds live requirements may name.
-pub const KINDS: &[&str] = &[LIVE_KIND];
+/// The check kinds live requirements may name: the cases' kind, and the
+/// GBFS rules (`gbfs`), which read files no case can.
+pub const KINDS: &[&str] = &[
+    LIVE_KIND,
+    "gbfs-discovery",
+    "gbfs-schema",
+    "gbfs-ttl",
+    "gbfs-rental",
+    "gbfs-vehicle-id",
+];
 
 /// Refuses a target whose endpoints name types without a shared schema,
 /// before any request is sent.

@@ -30,6 +30,8 @@ pub enum Decider {
     Payload(PayloadCheck),
     /// By the expectations of the cases that name the requirement.
     Cases,
+    /// By a GBFS rule, on each file of a GBFS feed.
+    Gbfs(super::gbfs::GbfsCheck),
 }
 
 /// Everything a live audit decides: the engine's plan over deciders, and
@@ -43,6 +45,12 @@ pub struct LivePlan {
     pub(crate) schemas: SchemaChoice,
     /// The top-level members each entity type's schema declares.
     pub(crate) declared: BTreeMap<String, BTreeSet<String>>,
+    /// The GBFS schemas by version and feed name, compiled only when a
+    /// GBFS rule is selected.
+    pub(crate) feed_schemas: super::gbfs::FeedSchemas,
+    /// The schema each endpoint names (`schema = ...`), by endpoint path,
+    /// compiled by [`LivePlan::compile_endpoint_schemas`].
+    pub(crate) endpoint_schemas: BTreeMap<String, SchemaChoice>,
 }
 
 impl LivePlan {
@@ -82,6 +90,9 @@ impl LivePlan {
                 if kind == LIVE_KIND {
                     return Some(Ok(Decider::Cases));
                 }
+                if let Some(built) = super::gbfs::build(kind, params, &definitions) {
+                    return Some(built.map(Decider::Gbfs));
+                }
                 crate::payload::build(kind, params, registry, None, &definitions)
                     .map(|built| built.map(Decider::Payload))
             },
@@ -90,8 +101,19 @@ impl LivePlan {
         for (entity_type, uri) in registry.types() {
             declared.insert(entity_type.to_owned(), registry.declared_properties(uri)?);
         }
+        let feed_schemas = if plan
+            .instances
+            .iter()
+            .any(|i| matches!(i.check, Decider::Gbfs(_)))
+        {
+            super::gbfs::FeedSchemas::compile(registry)?
+        } else {
+            super::gbfs::FeedSchemas::default()
+        };
         let plan = LivePlan {
             plan,
+            feed_schemas,
+            endpoint_schemas: BTreeMap::new(),
             cases,
             schemas: SchemaChoice::ByType {
                 schemas: registry.compile_types()?,
@@ -102,6 +124,29 @@ impl LivePlan {
         };
         Error::unless_problems(plan.parameter_problems())?;
         Ok(plan)
+    }
+
+    /// Compiles the schema each endpoint of `target` names, before any
+    /// request: a reference that names no schema stops the run (exit 2)
+    /// with the target file and the endpoint.
+    pub fn compile_endpoint_schemas(
+        &mut self,
+        target: &super::target::Target,
+        registry: &SchemaRegistry,
+    ) -> Result<()> {
+        for (path, reference) in &target.schemas {
+            let compiled = registry.compile(reference).map_err(|e| match e {
+                Error::Usage(message) => {
+                    Error::Usage(format!("{}: endpoint `{path}`: {message}", target.file))
+                }
+                other => other,
+            })?;
+            self.endpoint_schemas.insert(
+                path.clone(),
+                SchemaChoice::Forced(std::sync::Arc::new(compiled)),
+            );
+        }
+        Ok(())
     }
 
     /// Every case condition that reads a parameter finds a number in each

@@ -3,6 +3,7 @@
 //! never in the file: it names environment variables or files, read here
 //! and kept in [`Secret`]s that do not print.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -98,6 +99,10 @@ pub enum ApiKind {
     /// from `/v2/types`, each read at `/v2/entities?type={type}`; tenants
     /// are chosen by the `Fiware-Service` header.
     NgsiV2,
+    /// A GBFS feed (v2.3, v3.0): read from its discovery file (the first
+    /// endpoint, else `gbfs.json` below the base URL) and the feeds it
+    /// lists.
+    Gbfs,
 }
 
 impl ApiKind {
@@ -108,6 +113,7 @@ impl ApiKind {
             ApiKind::OgcApiFeatures => "ogcapi-features",
             ApiKind::NgsiLd => "ngsi-ld",
             ApiKind::NgsiV2 => "ngsi-v2",
+            ApiKind::Gbfs => "gbfs",
         }
     }
 
@@ -118,6 +124,7 @@ impl ApiKind {
             "ogcapi-features" => Some(ApiKind::OgcApiFeatures),
             "ngsi-ld" => Some(ApiKind::NgsiLd),
             "ngsi-v2" => Some(ApiKind::NgsiV2),
+            "gbfs" => Some(ApiKind::Gbfs),
             _ => None,
         }
     }
@@ -129,7 +136,7 @@ impl ApiKind {
         match self {
             ApiKind::NgsiLd => Some("NGSILD-Tenant"),
             ApiKind::NgsiV2 => Some("Fiware-Service"),
-            ApiKind::Generic | ApiKind::OgcApiFeatures => None,
+            ApiKind::Generic | ApiKind::OgcApiFeatures | ApiKind::Gbfs => None,
         }
     }
 }
@@ -220,6 +227,10 @@ pub struct Target {
     pub admin: Option<(String, String)>,
     /// The limits.
     pub safety: Safety,
+    /// The schema an endpoint names (`schema = ...`), by endpoint path:
+    /// an entity type, a schema URI, or a file (resolved against the
+    /// target file's folder). Its records are judged by it alone.
+    pub schemas: BTreeMap<String, String>,
 }
 
 impl Target {
@@ -322,7 +333,7 @@ pub fn open(url: &str, api: Option<ApiKind>) -> Result<Target> {
     let origin = &url[..scheme_len + end];
     let path = &rest[end..];
     let (base_url, endpoints) = match api {
-        ApiKind::Generic => {
+        ApiKind::Generic | ApiKind::Gbfs => {
             let path = if path.is_empty() || path.starts_with('?') {
                 format!("/{path}")
             } else {
@@ -348,6 +359,7 @@ pub fn open(url: &str, api: Option<ApiKind>) -> Result<Target> {
         endpoints,
         api,
         detect_api,
+        schemas: BTreeMap::new(),
         access: Access::Open,
         tenancy: None,
         envelope: false,
@@ -381,6 +393,17 @@ struct EndpointFile {
     path: String,
     #[serde(rename = "type")]
     entity_type: Option<String>,
+    schema: Option<String>,
+}
+
+/// A `schema = ...` reference as the registry reads it: a URI or an
+/// entity type as written, a `.json` file against the target's folder.
+fn schema_reference(reference: &str, dir: &Path) -> String {
+    if !reference.contains("://") && reference.ends_with(".json") {
+        dir.join(reference).display().to_string()
+    } else {
+        reference.to_owned()
+    }
 }
 
 #[derive(Deserialize)]
@@ -556,6 +579,14 @@ pub fn load(path: &Path) -> Result<Target> {
         access,
         tenancy,
         envelope: file.envelope,
+        schemas: file
+            .endpoint
+            .iter()
+            .filter_map(|e| {
+                let reference = e.schema.as_deref()?;
+                Some((e.path.clone(), schema_reference(reference, &dir)))
+            })
+            .collect(),
         admin: file
             .admin
             .map(|a| (a.method.unwrap_or_else(|| "GET".to_owned()), a.path)),

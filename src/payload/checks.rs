@@ -232,7 +232,7 @@ fn with_schema(record: RecordView<'_>, check: impl FnOnce(&CompiledSchema) -> Ou
 
 /// Validation errors as violations, with pointers under `prefix`. The
 /// cheap `is_valid` runs first: most records are valid.
-fn schema_conformance(schema: &CompiledSchema, value: &Value, prefix: &str) -> Outcome {
+pub fn schema_conformance(schema: &CompiledSchema, value: &Value, prefix: &str) -> Outcome {
     if schema.validator.is_valid(value) {
         return Outcome::Pass;
     }

@@ -56,6 +56,8 @@ pub struct SchemaRegistry {
     origins: HashMap<String, String>,
     by_type: BTreeMap<String, String>,
     strict_formats: bool,
+    /// A user's schema that replaced another: each names both files.
+    warnings: Vec<String>,
 }
 
 impl SchemaRegistry {
@@ -72,8 +74,9 @@ impl SchemaRegistry {
             origins.insert(uri.clone(), name);
             by_uri.insert(uri, value);
         }
+        let mut warnings = Vec::new();
         for dir in &options.dirs {
-            load_dir(dir, &mut by_uri, &mut origins)?;
+            load_dir(dir, &mut by_uri, &mut origins, &mut warnings)?;
         }
         for mapping in &options.mappings {
             if !mapping.dir.is_dir() {
@@ -92,7 +95,17 @@ impl SchemaRegistry {
         uris.sort_by_key(|uri| !origins.get(uri).is_some_and(|o| o.starts_with("schemas/")));
         for uri in uris {
             if let Some(name) = by_uri.get(&uri).and_then(entity_type) {
-                by_type.insert(name, uri);
+                let bundled = origins.get(&uri).is_some_and(|o| o.starts_with("schemas/"));
+                if let Some(previous) = by_type.insert(name.clone(), uri.clone())
+                    && !bundled
+                {
+                    warnings.push(replaced(
+                        &origins,
+                        &uri,
+                        &previous,
+                        &format!("as the schema of type `{name}`"),
+                    ));
+                }
             }
         }
         let documents = Arc::new(Documents::new(
@@ -105,7 +118,15 @@ impl SchemaRegistry {
             origins,
             by_type,
             strict_formats: options.strict_formats,
+            warnings,
         })
+    }
+
+    /// Every user schema that replaced a bundled one, or another user
+    /// schema, by `$id` or by entity type: each names both files, since
+    /// a silent replacement changes verdicts without a word.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// Every schema document known to the run, as (file name or URI,
@@ -127,6 +148,21 @@ impl SchemaRegistry {
     /// Entity types with a schema, and the schema's URI.
     pub fn types(&self) -> impl Iterator<Item = (&str, &str)> {
         self.by_type.iter().map(|(t, u)| (t.as_str(), u.as_str()))
+    }
+
+    /// Every known schema URI that starts with `prefix`, sorted: the
+    /// schemas of a family that names its files by URI, not by `type`
+    /// (GBFS feeds).
+    pub fn uris_with_prefix(&self, prefix: &str) -> Vec<String> {
+        let mut uris: Vec<String> = self
+            .documents
+            .by_uri
+            .keys()
+            .filter(|uri| uri.starts_with(prefix))
+            .cloned()
+            .collect();
+        uris.sort();
+        uris
     }
 
     /// The URI of the schema for entity type `name`.
@@ -225,10 +261,23 @@ impl SchemaRegistry {
     }
 }
 
+/// The warning that the schema at `uri` replaced the one at `previous`.
+fn replaced(origins: &HashMap<String, String>, uri: &str, previous: &str, how: &str) -> String {
+    let name = |u: &str| origins.get(u).cloned().unwrap_or_else(|| u.to_owned());
+    let old = name(previous);
+    let whose = if old.starts_with("schemas/") {
+        "the bundled"
+    } else {
+        "the user schema"
+    };
+    format!("schema `{}` replaces {whose} `{old}` {how}", name(uri))
+}
+
 fn load_dir(
     dir: &Path,
     by_uri: &mut HashMap<String, Value>,
     origins: &mut HashMap<String, String>,
+    warnings: &mut Vec<String>,
 ) -> Result<()> {
     if !dir.is_dir() {
         return Err(Error::Usage(format!(
@@ -251,7 +300,17 @@ fn load_dir(
             continue;
         }
         let uri = document_uri(&value).unwrap_or_else(|| file_uri(&path));
-        origins.insert(uri.clone(), path.display().to_string());
+        let origin = path.display().to_string();
+        if let Some(previous) = origins.insert(uri.clone(), origin.clone()) {
+            let whose = if previous.starts_with("schemas/") {
+                "the bundled"
+            } else {
+                "the user schema"
+            };
+            warnings.push(format!(
+                "schema `{origin}` replaces {whose} `{previous}` (same `$id` `{uri}`)"
+            ));
+        }
         by_uri.insert(uri, value);
     }
     Ok(())

@@ -59,13 +59,13 @@ fn audit(dir: &Path, extra: &[&str]) -> std::process::Output {
 }
 
 /// Whether `result` is a requirement of another kind of API (OGC API -
-/// Features), which does not apply to the reference's generic API.
+/// Features, GBFS), which does not apply to the reference's generic API.
 #[cfg(feature = "reference")]
 fn for_another_api(result: &Value) -> bool {
     result["verdict"] == "skip"
-        && result["reason"]
-            .as_str()
-            .is_some_and(|r| r.starts_with("the target is not an "))
+        && result["reason"].as_str().is_some_and(|r| {
+            r.starts_with("the target is not an ") || r.starts_with("the target is not a GBFS feed")
+        })
 }
 
 /// (requirement, verdict) of every result that is not a pass, per profile.

@@ -18,6 +18,7 @@ mod dataset_properties;
 mod detectors;
 mod flows;
 mod flows_properties;
+mod gbfs;
 mod hostile;
 mod hostile_report;
 mod html_chromium;

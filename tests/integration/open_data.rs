@@ -543,3 +543,101 @@ fn untyped_features_are_not_checked_and_say_why() {
     );
     assert!(!verdict.contains("FeatureCollection"), "{verdict}");
 }
+
+/// A schema requiring `spotCapacity`, which the ParkingSpot fixture lacks.
+const STRICT_SCHEMA: &str = r#"{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "$id": "https://city.example/schemas/strict-parking",
+  "type": "object",
+  "required": ["spotCapacity"]
+}"#;
+
+/// `schema = ...` on an endpoint judges its records by that schema alone:
+/// a file beside the target, an entity type, or a reference that names
+/// nothing (exit 2, naming the endpoint).
+#[test]
+fn an_endpoint_schema_judges_its_records() {
+    let port = serve(public_api);
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("strict.json"), STRICT_SCHEMA).expect("schema written");
+    let target = open_target(dir.path(), port, "", "schema = \"strict.json\"\n");
+    let (_, report) = audit(&["--target", &target, "-r", "PAY-SCHEMA-01"]);
+    let verdict = &verdicts(&report)["PAY-SCHEMA-01"];
+    assert!(
+        verdict.starts_with("fail") && verdict.contains("spotCapacity"),
+        "{verdict}"
+    );
+
+    let target = open_target(dir.path(), port, "", "schema = \"ParkingSpot\"\n");
+    let (_, report) = audit(&["--target", &target, "-r", "PAY-SCHEMA-01"]);
+    assert_eq!(verdicts(&report)["PAY-SCHEMA-01"], "pass");
+
+    let target = open_target(dir.path(), port, "", "schema = \"NoSuchModel\"\n");
+    let output = common::run(&["audit", "--target", &target, "-r", "PAY-SCHEMA-01"]);
+    let text = common::expect_exit(&output, 2);
+    assert!(
+        text.contains("endpoint `/parking`") && text.contains("NoSuchModel"),
+        "{text}"
+    );
+}
+
+/// `--schema-dir` on `audit`, as on `validate`: a user schema that replaces
+/// a bundled one (same `$id`, or same type), or another user schema of the
+/// same type, is a warning naming both files.
+#[test]
+fn a_replaced_schema_is_a_warning_naming_both_files() {
+    let bundled = common::root().join("schemas/models/ParkingSpot.schema.json");
+    let same_id = std::fs::read_to_string(&bundled).expect("bundled schema");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let first = dir.path().join("a");
+    let second = dir.path().join("b");
+    std::fs::create_dir_all(&first).expect("folder");
+    std::fs::create_dir_all(&second).expect("folder");
+    std::fs::write(first.join("parking.json"), same_id).expect("written");
+    let other = r#"{"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://city.example/schemas/parking", "type": "object", "properties": {"type": {"const": "ParkingSpot"}}}"#;
+    std::fs::write(second.join("parking.json"), other).expect("written");
+    let first_arg = first.display().to_string();
+    let second_arg = second.display().to_string();
+
+    let output = common::run(&[
+        "validate",
+        "fixtures/payloads/valid/parking-spot.json",
+        "--schema-dir",
+        &first_arg,
+    ]);
+    let text = common::transcript(&output);
+    assert!(
+        text.contains(&format!(
+            "warning: schema `{}` replaces the bundled `schemas/models/ParkingSpot.schema.json`",
+            first.join("parking.json").display()
+        )),
+        "{text}"
+    );
+
+    let port = serve(public_api);
+    let url = format!("http://127.0.0.1:{port}/parking");
+    let output = common::run(&[
+        "audit",
+        &url,
+        "-r",
+        "PAY-SCHEMA-01",
+        "--schema-dir",
+        &first_arg,
+        "--schema-dir",
+        &second_arg,
+    ]);
+    let text = common::transcript(&output);
+    let warning = text
+        .lines()
+        .find(|l| l.contains("as the schema of type `ParkingSpot`"))
+        .unwrap_or_else(|| panic!("no warning for the type: {text}"));
+    assert!(warning.contains("replaces the user schema"), "{warning}");
+    for file in [first.join("parking.json"), second.join("parking.json")] {
+        assert!(warning.contains(&file.display().to_string()), "{warning}");
+    }
+    // Either schema of the type accepts the record.
+    assert_eq!(output.status.code(), Some(0), "{text}");
+
+    let output = common::run(&["validate", "fixtures/payloads/valid/parking-spot.json"]);
+    assert!(!common::transcript(&output).contains("warning: schema"));
+}
