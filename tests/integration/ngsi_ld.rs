@@ -62,6 +62,7 @@ fn not_passing(report: &Value) -> BTreeSet<(String, String)> {
             let verdict = result["verdict"].as_str().unwrap_or("?");
             let other_api = result["reason"].as_str().is_some_and(|r| {
                 r.starts_with("the target is not an ")
+                    || r.contains("not a GBFS feed")
                     || r.starts_with("the platform has not adopted")
             });
             if verdict != "pass" && !(verdict == "skip" && other_api) {
