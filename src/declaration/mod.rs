@@ -12,6 +12,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 pub(crate) mod json_lines;
+mod plain;
 
 use crate::catalog::load::{error_pointer, tool_schema};
 use crate::catalog::toml_source::TomlSource;
@@ -160,8 +161,16 @@ pub struct Flow {
     pub data_subjects: Vec<String>,
     /// DPV purposes.
     pub purposes: Vec<String>,
-    /// DPV legal basis or a law's clause.
+    /// The legal basis for every region (a DPV concept or a law's
+    /// clause): the one basis as written, or the `*` entry of a basis per
+    /// region; empty when a per-region basis gives none for all. Profiles
+    /// read [`Flow::basis_for`].
+    #[serde(skip)]
     pub legal_basis: String,
+    /// The legal basis as declared: one for every region, or one per
+    /// region keyed by profile ID (`*`: every other region).
+    #[serde(rename = "legalBasis")]
+    pub legal_bases: LegalBasis,
     /// Where a legitimate-interest assessment is recorded.
     #[serde(default)]
     pub legitimate_interest_assessment: Option<String>,
@@ -201,6 +210,51 @@ pub struct Flow {
     /// Where this flow's security measures are documented.
     #[serde(default)]
     pub security_measures: Option<String>,
+}
+
+/// A flow's legal basis as declared.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum LegalBasis {
+    /// One basis, whatever the region.
+    One(String),
+    /// One basis per region, keyed by profile ID; `*` for every other.
+    PerRegion(std::collections::BTreeMap<String, String>),
+}
+
+impl Default for LegalBasis {
+    fn default() -> Self {
+        LegalBasis::One(String::new())
+    }
+}
+
+impl Flow {
+    /// The basis the profile `profile` judges: its own entry, else the
+    /// one for all (`*` or the single basis); empty when none is given.
+    pub fn basis_for(&self, profile: &str) -> &str {
+        match &self.legal_bases {
+            LegalBasis::One(basis) => basis,
+            LegalBasis::PerRegion(bases) => bases
+                .get(profile)
+                .or_else(|| bases.get("*"))
+                .map_or("", String::as_str),
+        }
+    }
+
+    /// Whether the flow gives a basis per region (then each profile reads
+    /// the flow with its own basis).
+    pub fn per_region(&self) -> bool {
+        matches!(self.legal_bases, LegalBasis::PerRegion(_))
+    }
+
+    /// The flow as profile `profile` reads it: with its region's basis.
+    #[must_use]
+    pub fn for_profile(&self, profile: &str) -> Flow {
+        Flow {
+            legal_basis: self.basis_for(profile).to_owned(),
+            ..self.clone()
+        }
+    }
 }
 
 /// How consent is obtained.
@@ -336,16 +390,28 @@ impl Declaration {
             positions.problem(name, pointer, message).with_help(HELP)
         };
         let schema = tool_schema("declaration.schema.json")?;
+        let format: Value = crate::embedded::SCHEMAS
+            .get_file("tool/declaration.schema.json")
+            .and_then(|f| f.contents_utf8())
+            .and_then(|text| serde_json::from_str(text).ok())
+            .unwrap_or(Value::Null);
+        let fields = plain::field_names(&format);
         let problems: Vec<FileProblem> = schema
             .iter_errors(&value)
-            .map(|e| problem(&error_pointer(&e), e.masked().to_string()))
+            .map(|e| {
+                let message = plain::message(&e, &fields).unwrap_or_else(|| e.masked().to_string());
+                problem(&error_pointer(&e), message)
+            })
             .collect();
         if !problems.is_empty() {
             return Err(Error::Files(problems));
         }
-        let parsed: DeclarationFile = serde_json::from_value(value).map_err(|e| {
+        let mut parsed: DeclarationFile = serde_json::from_value(value).map_err(|e| {
             FileProblem::new(name, format!("unexpected content: {e}")).with_help(HELP)
         })?;
+        for flow in &mut parsed.flows {
+            flow.legal_basis = flow.basis_for("*").to_owned();
+        }
         let problems = cross_references(&parsed, &problem);
         if !problems.is_empty() {
             return Err(Error::Files(problems));

@@ -12,10 +12,10 @@ use serde_json::{Map, Value};
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::catalog::{Catalogue, Level, List, ListReferences, Lists, ResolvedProfile};
+use crate::catalog::{Catalogue, Clause, Level, List, ListReferences, Lists, ResolvedProfile};
 use crate::dates::{Day, duration_seconds};
 use crate::error::{Error, FileProblem, Result};
-use crate::model::{Law, ListUsed, RequirementInfo};
+use crate::model::{CitedClause, Law, ListUsed, RequirementInfo};
 use crate::outcome::ParamError;
 
 /// One built check, shared by every profile whose parameters match.
@@ -42,6 +42,10 @@ pub struct ProfilePlan {
     pub title: String,
     /// The selected requirements this run can decide, in ID order.
     pub entries: Vec<Entry>,
+    /// The ISO 3166 codes (or region names) the profile speaks for, as
+    /// its file says: what a family names when it reads a subject from
+    /// elsewhere as if it were this region's.
+    pub jurisdictions: Vec<String>,
 }
 
 /// One selected requirement of a profile.
@@ -53,6 +57,10 @@ pub struct Entry {
     pub level: Level,
     /// Index into [`Plan::instances`].
     pub instance: usize,
+    /// The regional clauses the profile's lineage cites for it (empty:
+    /// the requirement's own speak for the profile), so that a finding
+    /// of a check shared by several profiles cites each profile's own.
+    pub clauses: Vec<Clause>,
 }
 
 /// What the user selected: profiles in report order, optionally narrowed
@@ -145,6 +153,7 @@ impl<C> Plan<C> {
                 id: profile.id.clone(),
                 title: profile.title.clone(),
                 entries,
+                jurisdictions: catalogue.profile(&profile.id)?.jurisdictions.clone(),
             });
         }
         Error::unless_problems(problems)?;
@@ -217,6 +226,7 @@ impl<C> Plan<C> {
                 requirement: selection.id.clone(),
                 level: selection.level,
                 instance,
+                clauses: selection.clauses.clone(),
             });
         }
         Ok(entries)
@@ -322,7 +332,8 @@ fn param_problem(
 }
 
 /// The requirements `ids` as a report cites them: their own clauses, then
-/// the regional ones each profile in `resolved` adds, in ID order.
+/// the regional ones each profile in `resolved` adds, each with its
+/// profile, in ID order.
 pub(crate) fn requirement_infos<'a>(
     catalogue: &Catalogue,
     resolved: &[ResolvedProfile],
@@ -334,11 +345,19 @@ pub(crate) fn requirement_infos<'a>(
     ids.into_iter()
         .map(|id| {
             let requirement = catalogue.requirement(id)?;
-            let mut clauses = requirement.clauses.clone();
-            for selection in resolved.iter().filter_map(|p| p.selection(id)) {
+            let mut clauses: Vec<CitedClause> = requirement
+                .clauses
+                .iter()
+                .map(|c| CitedClause::of(None, c))
+                .collect();
+            for profile in resolved {
+                let Some(selection) = profile.selection(id) else {
+                    continue;
+                };
                 for clause in &selection.clauses {
-                    if !clauses.contains(clause) {
-                        clauses.push(clause.clone());
+                    let cited = CitedClause::of(Some(&profile.id), clause);
+                    if !clauses.contains(&cited) {
+                        clauses.push(cited);
                     }
                 }
             }

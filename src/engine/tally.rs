@@ -17,8 +17,9 @@ use super::plan::Plan;
 use crate::catalog::Level;
 use crate::detect::placeholder;
 use crate::model::{
-    Command, Counts, Finding, InputSummary, Location, ProfileResult, REPORT_SCHEMA_VERSION, Report,
-    RequirementResult, Summary, Tool, Verdict, WaiverOutcome, WaiverStatus,
+    CitedClause, Command, Counts, Finding, InputSummary, Location, ProfileResult,
+    REPORT_SCHEMA_VERSION, Report, RequirementResult, Summary, Tool, Verdict, WaiverOutcome,
+    WaiverStatus,
 };
 use crate::outcome::Outcome;
 use crate::waiver::Waivers;
@@ -68,6 +69,9 @@ pub struct Tally<'p, C> {
     subjects: u64,
     input_errors: u64,
     unchecked: &'static str,
+    /// While a subject is judged profile by profile, the one profile an
+    /// outcome counts for; `None`: every profile using the instance.
+    only: Option<usize>,
 }
 
 impl<C> std::fmt::Debug for Tally<'_, C> {
@@ -112,6 +116,7 @@ impl<'p, C> Tally<'p, C> {
             subjects: 0,
             input_errors: 0,
             unchecked: "no subject was checked",
+            only: None,
         }
     }
 
@@ -150,6 +155,27 @@ impl<'p, C> Tally<'p, C> {
         for (instance, outcome) in outcomes {
             self.outcome(instance, location, outcome, context);
         }
+        merge_identical(&mut self.findings, first);
+    }
+
+    /// A subject that reads differently under each profile (a flow with
+    /// one legal basis per region): one outcome per entry of each profile,
+    /// profile by profile in plan order, each counted for its profile
+    /// only, so that a check shared between profiles can answer each
+    /// differently.
+    pub fn subject_per_profile(&mut self, location: &Location, outcomes: Vec<Vec<Outcome>>) {
+        self.subjects += 1;
+        let first = self.findings.len();
+        for (p, entries) in outcomes.into_iter().enumerate() {
+            self.only = Some(p);
+            for (e, outcome) in entries.into_iter().enumerate() {
+                let Some(entry) = self.plan.profiles.get(p).and_then(|x| x.entries.get(e)) else {
+                    continue;
+                };
+                self.outcome(entry.instance, location, outcome, None);
+            }
+        }
+        self.only = None;
         merge_identical(&mut self.findings, first);
     }
 
@@ -235,11 +261,17 @@ impl<'p, C> Tally<'p, C> {
     /// keeps the first reason. Subjects pass or skip by the million, so
     /// nothing is allocated here unless a profile has no reason kept yet.
     fn add(&mut self, instance: usize, verdict: &impl Fn(Level) -> Verdict, reason: Option<&str>) {
+        let only = self.only;
+        let counted = |p: usize| only.is_none_or(|o| o == p);
         let users = &self.users[instance];
         let reason = reason
-            .filter(|_| users.iter().any(|&(p, e)| self.reasons[p][e].is_none()))
+            .filter(|_| {
+                users
+                    .iter()
+                    .any(|&(p, e)| counted(p) && self.reasons[p][e].is_none())
+            })
             .map(|r| self.clean(r));
-        for &(p, e) in &self.users[instance] {
+        for &(p, e) in self.users[instance].iter().filter(|(p, _)| counted(*p)) {
             let v = verdict(self.plan.profiles[p].entries[e].level);
             self.counts[p][e].add(v);
             if let Some(reason) = &reason {
@@ -254,8 +286,10 @@ impl<'p, C> Tally<'p, C> {
         instance: usize,
         verdict: impl Fn(Level) -> Verdict,
     ) -> BTreeMap<String, Verdict> {
+        let only = self.only;
         self.users[instance]
             .iter()
+            .filter(|(p, _)| only.is_none_or(|o| o == *p))
             .map(|&(p, e)| {
                 let profile = &self.plan.profiles[p];
                 (profile.id.clone(), verdict(profile.entries[e].level))
@@ -277,6 +311,9 @@ impl<'p, C> Tally<'p, C> {
         let mut admitted = verdicts.clone();
         for i in 0..self.users[instance].len() {
             let (p, e) = self.users[instance][i];
+            if self.only.is_some_and(|o| o != p) {
+                continue;
+            }
             if self.kept[p][e] < keep {
                 self.kept[p][e] += 1;
             } else {
@@ -346,12 +383,34 @@ impl<'p, C> Tally<'p, C> {
         });
         Finding {
             requirement: self.plan.instances[instance].requirement.clone(),
+            clauses: self.cited(instance, &verdicts),
+            readings: BTreeMap::new(),
             verdicts,
             location,
             message: self.clean(&hide(&message)),
             evidence,
             waiver: None,
         }
+    }
+
+    /// The regional clauses of each profile in `verdicts` that uses
+    /// `instance`, with the profile: a shared check's finding cites each
+    /// profile it speaks for, and no other.
+    fn cited(&self, instance: usize, verdicts: &BTreeMap<String, Verdict>) -> Vec<CitedClause> {
+        let mut clauses: Vec<CitedClause> = Vec::new();
+        for &(p, e) in &self.users[instance] {
+            let profile = &self.plan.profiles[p];
+            if !verdicts.contains_key(&profile.id) {
+                continue;
+            }
+            for clause in &profile.entries[e].clauses {
+                let cited = CitedClause::of(Some(&profile.id), clause);
+                if !clauses.contains(&cited) {
+                    clauses.push(cited);
+                }
+            }
+        }
+        clauses
     }
 
     /// The report these totals add up to.
@@ -528,6 +587,12 @@ pub(crate) fn merge_identical(findings: &mut Vec<Finding>, first: usize) {
             Some(j) => {
                 let duplicate = findings.remove(i);
                 findings[j].verdicts.extend(duplicate.verdicts);
+                findings[j].readings.extend(duplicate.readings);
+                for clause in duplicate.clauses {
+                    if !findings[j].clauses.contains(&clause) {
+                        findings[j].clauses.push(clause);
+                    }
+                }
             }
             None => i += 1,
         }

@@ -404,12 +404,35 @@ fn basis_shown(flow: &Flow, vocabulary: &Vocabulary) -> String {
     }
 }
 
+/// What would make a flow's basis accepted: one of the accepted ones in
+/// `legalBasis`, with what consent needs beside it when consent is one.
+fn basis_remedy(accepted: &[String]) -> String {
+    let consent = if accepted.iter().any(|c| c == CONSENT) {
+        " (on consent, with `consent.mechanism = \"opt-in\"` and where its `records` are kept)"
+    } else {
+        ""
+    };
+    format!(
+        "It would pass on one of these in `legalBasis`{consent}, if the processing truly rests on it"
+    )
+}
+
 fn legal_basis(
     flow: &Flow,
     vocabulary: &Vocabulary,
     accepted: Option<&[String]>,
     assessment_for: &[String],
 ) -> Outcome {
+    if flow.legal_basis.is_empty() {
+        // A basis per region that names neither this region nor `*`.
+        return Outcome::Violations(vec![Violation::new(
+            "/legalBasis",
+            format!(
+                "flow `{}` gives no legal basis for this region; add one under `legalBasis` keyed by this profile's ID, or under `*` for every region",
+                flow.id
+            ),
+        )]);
+    }
     let mut violations = Vec::new();
     if let Some(accepted) = accepted {
         if !names_one_of(vocabulary, &flow.legal_basis, accepted) {
@@ -417,10 +440,11 @@ fn legal_basis(
                 Violation::new(
                     "/legalBasis",
                     format!(
-                        "flow `{}`: legal basis `{}` is not accepted here; accepted: {}",
+                        "flow `{}`: legal basis `{}` is not accepted here; accepted: {}. {}",
                         flow.id,
                         basis_shown(flow, vocabulary),
-                        vocabulary.concepts_of(accepted).join(", ")
+                        vocabulary.concepts_of(accepted).join(", "),
+                        basis_remedy(&vocabulary.concepts_of(accepted))
                     ),
                 )
                 .with_evidence(json!({
@@ -683,7 +707,7 @@ fn retention(flow: &Flow, max_period: &str, max_seconds: u64) -> Outcome {
         Some(_) => Outcome::Violations(vec![Violation::new(
             "/retention",
             format!(
-                "flow `{}`: retention {} is longer than the limit {max_period}",
+                "flow `{}`: retention {} is longer than {max_period}, the limit this profile chooses (the texts it cites set no period); shorten `retention` or record why the purpose needs longer",
                 flow.id, flow.retention
             ),
         )]),

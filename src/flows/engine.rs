@@ -7,7 +7,7 @@
 use super::checks::{self, FlowCheck};
 use crate::catalog::{Catalogue, Level};
 use crate::dates::Day;
-use crate::declaration::Declaration;
+use crate::declaration::{Declaration, Flow};
 use crate::engine::{Locator, Outcome, Plan, Selection, Tally};
 use crate::error::Result;
 use crate::model::{
@@ -70,15 +70,61 @@ pub fn judge(
     let today = Some(plan.law.as_of.clone());
     let locator = FlowLocator(declaration);
     let mut tally = Tally::new(plan, &locator).with_waivers(waivers);
+    let regions = regions(plan);
     let mut rows = Vec::with_capacity(declaration.flows.len());
     for (f, flow) in declaration.flows.iter().enumerate() {
-        let outcomes: Vec<Outcome> = plan
-            .instances
-            .iter()
-            .map(|instance| instance.check.run_on(flow, declaration, today.as_deref()))
-            .collect();
-        rows.push(matrix_row(plan, declaration, f, blockers(plan, &outcomes)));
-        tally.subject_all(&flow_location(declaration, f, ""), outcomes, false);
+        let readings: Vec<Option<String>> = regions.iter().map(|r| reading(r, flow)).collect();
+        let location = flow_location(declaration, f, "");
+        if flow.per_region() {
+            // Each profile judges the flow with its own region's basis, so
+            // a check shared between profiles runs once per profile.
+            let outcomes: Vec<Vec<Outcome>> = plan
+                .profiles
+                .iter()
+                .map(|profile| {
+                    let own = flow.for_profile(&profile.id);
+                    profile
+                        .entries
+                        .iter()
+                        .map(|e| {
+                            plan.instances[e.instance].check.run_on(
+                                &own,
+                                declaration,
+                                today.as_deref(),
+                            )
+                        })
+                        .collect()
+                })
+                .collect();
+            let table: Vec<Vec<&Outcome>> = outcomes.iter().map(|o| o.iter().collect()).collect();
+            rows.push(matrix_row(
+                plan,
+                declaration,
+                f,
+                blockers(plan, &table, &readings),
+                &readings,
+            ));
+            tally.subject_per_profile(&location, outcomes);
+        } else {
+            let outcomes: Vec<Outcome> = plan
+                .instances
+                .iter()
+                .map(|instance| instance.check.run_on(flow, declaration, today.as_deref()))
+                .collect();
+            let table: Vec<Vec<&Outcome>> = plan
+                .profiles
+                .iter()
+                .map(|p| p.entries.iter().map(|e| &outcomes[e.instance]).collect())
+                .collect();
+            rows.push(matrix_row(
+                plan,
+                declaration,
+                f,
+                blockers(plan, &table, &readings),
+                &readings,
+            ));
+            tally.subject_all(&location, outcomes, false);
+        }
     }
     let format = if declaration.file.ends_with(".toml") {
         InputFormat::Toml
@@ -91,6 +137,7 @@ pub fn judge(
         records: declaration.flows.len() as u64,
     }];
     let mut report = tally.into_report(Command::Flows, generated_at, inputs);
+    label_readings(&mut report, plan, declaration, &regions);
     report.matrices.push(Matrix {
         declaration: declaration.file.clone(),
         profiles: plan.profiles.iter().map(|p| p.id.clone()).collect(),
@@ -99,26 +146,104 @@ pub fn judge(
     report
 }
 
-/// Per profile, the MUST findings that keep one flow from meeting it.
-fn blockers(plan: &FlowPlan, outcomes: &[Outcome]) -> Vec<Vec<Blocker>> {
+/// The region a profile reads flows as their own: the countries of its
+/// transfer rule (`domestic`) and the name it goes by (its
+/// jurisdictions). `None` for a profile that is no region's reading (no
+/// transfer rule, or one whose region is the flow's own country).
+struct Region<'p> {
+    countries: &'p [String],
+    name: String,
+}
+
+fn regions(plan: &FlowPlan) -> Vec<Option<Region<'_>>> {
     plan.profiles
         .iter()
         .map(|profile| {
+            let countries = profile.entries.iter().find_map(|entry| {
+                match &plan.instances[entry.instance].check {
+                    FlowCheck::Transfer(rule) if !rule.domestic.is_empty() => {
+                        Some(rule.domestic.as_slice())
+                    }
+                    _ => None,
+                }
+            })?;
+            let name = if profile.jurisdictions.is_empty() {
+                profile.id.clone()
+            } else {
+                profile.jurisdictions.join(", ")
+            };
+            Some(Region { countries, name })
+        })
+        .collect()
+}
+
+/// What a profile assumes when `flow` starts outside its region: it
+/// judges the flow as if it started inside, and the verdict says so.
+fn reading(region: &Option<Region<'_>>, flow: &Flow) -> Option<String> {
+    let region = region.as_ref()?;
+    let source = flow.source_jurisdiction.as_str();
+    (!region.countries.iter().any(|c| c == source)).then(|| {
+        format!(
+            "read as if the flow started in {}; it starts in {source}",
+            region.name
+        )
+    })
+}
+
+/// Every finding of a flow read hypothetically by one of its profiles
+/// names that reading, in every format.
+fn label_readings(
+    report: &mut Report,
+    plan: &FlowPlan,
+    declaration: &Declaration,
+    regions: &[Option<Region<'_>>],
+) {
+    for finding in &mut report.findings {
+        let Some(flow) = finding
+            .location
+            .record
+            .and_then(|r| declaration.flows.get(r.saturating_sub(1) as usize))
+        else {
+            continue;
+        };
+        for (profile, region) in plan.profiles.iter().zip(regions) {
+            if !finding.verdicts.contains_key(&profile.id) {
+                continue;
+            }
+            if let Some(text) = reading(region, flow) {
+                finding.readings.insert(profile.id.clone(), text);
+            }
+        }
+    }
+}
+
+/// Per profile, the MUST findings that keep one flow from meeting it;
+/// `outcomes` holds each profile's outcome per entry.
+fn blockers(
+    plan: &FlowPlan,
+    outcomes: &[Vec<&Outcome>],
+    readings: &[Option<String>],
+) -> Vec<Vec<Blocker>> {
+    plan.profiles
+        .iter()
+        .zip(outcomes)
+        .zip(readings)
+        .map(|((profile, outcomes), reading)| {
             profile
                 .entries
                 .iter()
-                .filter(|entry| {
-                    outcome_verdict(&outcomes[entry.instance], entry.level)
-                        .fails_profile(entry.level)
+                .zip(outcomes)
+                .filter(|(entry, outcome)| {
+                    outcome_verdict(outcome, entry.level).fails_profile(entry.level)
                 })
-                .flat_map(|entry| {
-                    messages(&outcomes[entry.instance])
-                        .into_iter()
-                        .map(|message| Blocker {
-                            profile: profile.id.clone(),
-                            requirement: entry.requirement.clone(),
-                            message,
-                        })
+                .flat_map(|(entry, outcome)| {
+                    messages(outcome).into_iter().map(|message| Blocker {
+                        profile: profile.id.clone(),
+                        requirement: entry.requirement.clone(),
+                        message,
+                        clauses: entry.clauses.clone(),
+                        reading: reading.clone(),
+                    })
                 })
                 .collect()
         })
@@ -158,14 +283,17 @@ fn matrix_row(
     declaration: &Declaration,
     f: usize,
     blockers: Vec<Vec<Blocker>>,
+    readings: &[Option<String>],
 ) -> MatrixRow {
     let met: Vec<ProfileCell> = plan
         .profiles
         .iter()
         .zip(&blockers)
-        .map(|(p, b)| ProfileCell {
+        .zip(readings)
+        .map(|((p, b), reading)| ProfileCell {
             profile: p.id.clone(),
             met: b.is_empty(),
+            reading: reading.clone(),
         })
         .collect();
     let mut pairs = Vec::new();

@@ -410,7 +410,16 @@ pub(super) fn judge(
                 Tier::Mechanism => {}
             }
         }
+        let before = violations.len();
         mechanism(flow, recipient, &foreign, rule, today, &at, &mut violations);
+        explain(
+            &mut violations[before..],
+            flow,
+            recipient,
+            &foreign,
+            rule,
+            today,
+        );
     }
     if transfers == 0 {
         return Outcome::NotApplicable("no recipient is outside the region".to_owned());
@@ -723,6 +732,152 @@ fn authorisation(
                 roles.join(" or ")
             ),
         ));
+    }
+}
+
+/// Each failure of one recipient's transfer says what would make it
+/// pass: the mechanisms the region accepts for this recipient and these
+/// destinations on the evaluation date, each with the declaration field
+/// it needs (also as evidence, `would_pass_with`).
+fn explain(
+    violations: &mut [Violation],
+    flow: &Flow,
+    recipient: &Recipient,
+    foreign: &[&str],
+    rule: &TransferRule,
+    today: Option<&str>,
+) {
+    if violations.is_empty() {
+        return;
+    }
+    let ways = remedies(flow, recipient, foreign, rule, today);
+    let said = if ways.is_empty() {
+        format!(
+            "No mechanism accepted here covers a {} in {} on the evaluation date; keep the data in the region",
+            recipient.role,
+            foreign.join(", ")
+        )
+    } else {
+        format!("It would pass with {}", ways.join("; or "))
+    };
+    for violation in violations {
+        violation.message = format!("{}. {said}", violation.message);
+        let mut evidence = match violation.evidence.take() {
+            Some(Value::Object(map)) => map,
+            _ => Map::new(),
+        };
+        evidence.insert("would_pass_with".to_owned(), json!(ways));
+        violation.evidence = Some(Value::Object(evidence));
+    }
+}
+
+/// The mechanisms of `rule` open to `recipient` for `foreign` on `today`,
+/// each said with the field that declares it.
+fn remedies(
+    flow: &Flow,
+    recipient: &Recipient,
+    foreign: &[&str],
+    rule: &TransferRule,
+    today: Option<&str>,
+) -> Vec<String> {
+    let mut ways = Vec::new();
+    for mechanism in &rule.mechanisms {
+        match mechanism.as_str() {
+            "adequacy" if adequate_for(flow, recipient, foreign, rule, today) => {
+                ways.push(format!(
+                    "adequacy ({} recognised on the evaluation date): `transfer.mechanism = \"adequacy\"`",
+                    foreign.join(", ")
+                ));
+            }
+            "contract" => {
+                let fitting = fitting_instruments(recipient, rule);
+                match fitting {
+                    None => ways.push(
+                        "a contract binding the recipient, named in `transfer.instrument`".to_owned(),
+                    ),
+                    Some(list) if !list.is_empty() => {
+                        let disclosed = if list.iter().any(|i| rule.disclosure_for.contains(i)) {
+                            " (with `transfer.disclosedIn` where the transfer is disclosed)"
+                        } else {
+                            ""
+                        };
+                        ways.push(format!(
+                            "a contract under {} in `transfer.instrument`{disclosed}",
+                            list.join(" or ")
+                        ));
+                    }
+                    Some(_) => {}
+                }
+            }
+            "certification" => match rule.certifications.as_deref() {
+                None => ways.push(
+                    "a certification of the recipient in `transfer.certification`".to_owned(),
+                ),
+                Some([]) => {}
+                Some(schemes) => ways.push(format!(
+                    "the recipient's certification under {} in `transfer.certification`, valid on the evaluation date",
+                    schemes.join(" or ")
+                )),
+            },
+            "consent" => {
+                let separate = if rule.separate_consent {
+                    " given separately for this transfer (`transfer.separateConsent`)"
+                } else {
+                    ""
+                };
+                ways.push(format!(
+                    "the person's opt-in consent{separate}: a consent `legalBasis` with `consent.mechanism = \"opt-in\"`"
+                ));
+            }
+            "statute" => ways.push(
+                "a statute that requires the transfer, named in `transfer.instrument` or `statute`"
+                    .to_owned(),
+            ),
+            _ => {}
+        }
+    }
+    ways
+}
+
+/// Whether every destination in `foreign` has an adequacy decision in
+/// force that covers this flow and recipient (any, when the rule takes
+/// any claim).
+fn adequate_for(
+    flow: &Flow,
+    recipient: &Recipient,
+    foreign: &[&str],
+    rule: &TransferRule,
+    today: Option<&str>,
+) -> bool {
+    let Some(adequate) = rule.adequate.as_deref() else {
+        return true;
+    };
+    foreign.iter().all(|destination| {
+        adequate.iter().any(|m| {
+            m.value == *destination && carve_out_gap(flow, recipient, &m.carve_out, today).is_none()
+        })
+    })
+}
+
+/// The contract instruments that fit `recipient`'s role under `rule`;
+/// `None` when the rule accepts any named contract.
+fn fitting_instruments(recipient: &Recipient, rule: &TransferRule) -> Option<Vec<String>> {
+    let fits = |instrument: &String| {
+        rule.instrument_roles
+            .get(instrument)
+            .is_none_or(|roles| roles.contains(&recipient.role))
+            && rule
+                .role_instruments
+                .get(&recipient.role)
+                .is_none_or(|fitting| fitting.contains(instrument))
+    };
+    match (
+        &rule.instruments,
+        rule.role_instruments.get(&recipient.role),
+    ) {
+        (Some(accepted), _) => Some(accepted.iter().filter(|i| fits(i)).cloned().collect()),
+        (None, Some(fitting)) => Some(fitting.clone()),
+        (None, None) => None,
     }
 }
 

@@ -41,6 +41,11 @@ pub struct ProfileCell {
     pub profile: String,
     /// No MUST requirement failed or errored for this flow.
     pub met: bool,
+    /// When the profile read the flow as if it started in its region
+    /// (it starts elsewhere), what it assumed; the verdict is then
+    /// hypothetical.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reading: Option<String>,
 }
 
 /// Whether a flow meets two profiles at once.
@@ -68,4 +73,11 @@ pub struct Blocker {
     pub requirement: String,
     /// The finding's message.
     pub message: String,
+    /// The regional clauses `profile` cites for the requirement; empty
+    /// when it adds none (it then cites the requirement's own).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub clauses: Vec<crate::catalog::Clause>,
+    /// What `profile` assumed when the flow starts outside its region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reading: Option<String>,
 }

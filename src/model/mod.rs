@@ -15,7 +15,7 @@ pub use dataset::{ColumnRole, ColumnSummary, DatasetSummary};
 pub use law::{Law, ListUsed};
 pub use matrix::{Blocker, Matrix, MatrixRow, PairResult, ProfileCell};
 pub use report::{
-    Command, Counts, Finding, InputFormat, InputSummary, Location, ProfileResult,
+    CitedClause, Command, Counts, Finding, InputFormat, InputSummary, Location, ProfileResult,
     REPORT_SCHEMA_VERSION, Report, RequirementInfo, RequirementResult, Summary, Tool,
 };
 pub use verdict::Verdict;

@@ -14,7 +14,7 @@ use super::certification::{Provenance, Signature, WaiverOutcome};
 use crate::catalog::{Area, Clause, Level};
 
 /// Version of the JSON report format. Bumped on any incompatible change.
-pub const REPORT_SCHEMA_VERSION: &str = "4.0";
+pub const REPORT_SCHEMA_VERSION: &str = "4.1";
 
 /// One run's results.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -291,8 +291,39 @@ pub struct RequirementInfo {
     pub statement: String,
     /// The concern.
     pub area: Area,
-    /// The clauses it is read from, then the regional ones each profile adds.
-    pub clauses: Vec<Clause>,
+    /// The clauses it is read from (no `profile`), then the regional ones
+    /// each profile adds, each with the profile that cites it.
+    pub clauses: Vec<CitedClause>,
+}
+
+/// A clause as a report cites it: for the requirement as a whole, or for
+/// one profile. A profile that adds no clause of its own cites the
+/// requirement's (those without `profile`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CitedClause {
+    /// The profile citing it; absent for the requirement's own clauses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    /// The text: "GDPR", "PIPA", ...
+    pub source: String,
+    /// The clause within it.
+    pub clause: String,
+    /// Why it applies, when it is not obvious.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl CitedClause {
+    /// `clause` as `profile` cites it (`None`: the requirement's own).
+    pub fn of(profile: Option<&str>, clause: &Clause) -> Self {
+        CitedClause {
+            profile: profile.map(str::to_owned),
+            source: clause.source.clone(),
+            clause: clause.clause.clone(),
+            note: clause.note.clone(),
+        }
+    }
 }
 
 /// One non-passing result.
@@ -312,6 +343,18 @@ pub struct Finding {
     /// Structured detail (for example the identifier kind).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evidence: Option<Value>,
+    /// The regional clauses of each profile in `verdicts` that adds its
+    /// own, with the profile: a finding speaks for its profiles only. A
+    /// profile listed in `verdicts` without clauses here cites the
+    /// requirement's own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub clauses: Vec<CitedClause>,
+    /// For each profile in `verdicts` that judged the subject as if it
+    /// were its region's (a flow starting elsewhere), what it assumed:
+    /// "read as if the flow started in EU; it starts in KR". A verdict
+    /// so reached is hypothetical, and says so.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub readings: BTreeMap<String, String>,
     /// The ID of the waiver that covers this finding; its verdicts are then
     /// `waived`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

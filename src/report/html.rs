@@ -16,7 +16,7 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::{
     DatasetView, FindingView, MatrixView, ProfileView, Renderer, RequirementView, Tally, Under,
-    View,
+    View, cite_line,
 };
 use crate::model::{Verdict, WaiverStatus};
 
@@ -119,7 +119,7 @@ fn page(report: &View<'_>) -> Markup {
                     (dataset_section(dataset, &section_suffix(i, report.datasets.len())))
                 }
                 @for (i, matrix) in report.matrices.iter().enumerate() {
-                    (matrix_section(matrix, &section_suffix(i, report.matrices.len())))
+                    (matrix_section(report, matrix, &section_suffix(i, report.matrices.len())))
                 }
                 (requirements(report))
                 (collapsed(report, "passing", "Requirements passing", Verdict::Pass))
@@ -304,7 +304,7 @@ fn dataset_section(dataset: &DatasetView<'_>, suffix: &str) -> Markup {
 /// Each flow met or not per profile; then, with two or more profiles,
 /// each flow and pair of profiles: whether the flow meets both, and the
 /// MUST findings in the way, each with its profile and requirement.
-fn matrix_section(matrix: &MatrixView<'_>, suffix: &str) -> Markup {
+fn matrix_section(report: &View<'_>, matrix: &MatrixView<'_>, suffix: &str) -> Markup {
     html! {
         section id={ "matrix" (suffix) } data-declaration=(matrix.declaration) {
             h2 { "Flows by profile" @if !suffix.is_empty() { ": " code { (matrix.declaration) } } }
@@ -315,7 +315,10 @@ fn matrix_section(matrix: &MatrixView<'_>, suffix: &str) -> Markup {
                         tr data-flow=(row.flow) {
                             td { code { (row.flow) } }
                             @for cell in &row.met {
-                                td data-profile=(cell.profile) data-met=(cell.met) { (met_badge(cell.met, "met", "not met")) }
+                                td data-profile=(cell.profile) data-met=(cell.met) {
+                                    (met_badge(cell.met, "met", "not met"))
+                                    @if let Some(reading) = &cell.reading { br; span.reading { (reading) } }
+                                }
                             }
                         }
                     }
@@ -339,7 +342,12 @@ fn matrix_section(matrix: &MatrixView<'_>, suffix: &str) -> Markup {
                                                     li data-requirement=(blocker.requirement) {
                                                         (blocker.profile) " "
                                                         a href={ "#req-" (blocker.requirement) } { code { (blocker.requirement) } }
+                                                        @if let Some(reading) = &blocker.reading { " (" (reading) ")" }
                                                         ": " (blocker.message)
+                                                        @let cited = report.blocker_citations(blocker);
+                                                        @if !cited.is_empty() {
+                                                            br; span.cites { (blocker.profile) " cites: " (cited) }
+                                                        }
                                                     }
                                                 }
                                             }
@@ -431,7 +439,7 @@ fn requirement_section(report: &View<'_>, requirement: &RequirementView<'_>) -> 
             }
             p { (requirement.statement) }
             p.meta { (sources_and_rows(requirement)) }
-            @for finding in findings.iter().take(MAX_LISTED) { (finding_markup(finding)) }
+            @for finding in findings.iter().take(MAX_LISTED) { (finding_markup(report, finding)) }
             @if findings.len() > MAX_LISTED {
                 p { "… and " (findings.len() - MAX_LISTED) " more in the JSON report." }
             }
@@ -439,7 +447,14 @@ fn requirement_section(report: &View<'_>, requirement: &RequirementView<'_>) -> 
     }
 }
 
-fn finding_markup(finding: &FindingView<'_>) -> Markup {
+fn finding_markup(report: &View<'_>, finding: &FindingView<'_>) -> Markup {
+    // Declaration reports cite, under each finding, the clauses of the
+    // profiles it speaks for, and no other region's.
+    let cited = if report.matrices.is_empty() {
+        Vec::new()
+    } else {
+        report.finding_citations(finding)
+    };
     let evidence = finding
         .evidence
         .as_ref()
@@ -453,6 +468,12 @@ fn finding_markup(finding: &FindingView<'_>) -> Markup {
                     span class={ "badge v-" (verdict.as_str()) } title=(profile) { (profile) ": " (verdict.as_str()) } " "
                 }
                 @if let Some(w) = finding.waiver { " waived by " code { (w) } }
+            }
+            @for (profile, reading) in finding.readings {
+                div.reading data-profile=(profile) { (profile) ": " (reading) }
+            }
+            @for (profile, citations) in &cited {
+                div.cites data-profile=(profile) { (profile) " cites: " (cite_line(citations)) }
             }
             @if let Some(command) = finding.reproduce() { pre.reproduce { (command) } }
             @if let Some(evidence) = evidence { pre.evidence { (evidence) } }

@@ -31,7 +31,7 @@ impl Renderer for Junit {
         if !view.waivers.is_empty() {
             junit.add_test_suite(waiver_suite(view));
         }
-        for pairs in view.matrices.iter().filter_map(pair_suite) {
+        for pairs in view.matrices.iter().filter_map(|m| pair_suite(view, m)) {
             junit.add_test_suite(pairs);
         }
         junit.serialize(&mut *out).map_err(std::io::Error::other)?;
@@ -61,6 +61,11 @@ fn suite(view: &View<'_>, profile: &ProfileView<'_>) -> TestSuite {
 fn case(view: &View<'_>, profile: &ProfileView<'_>, result: &RequirementResult) -> TestCase {
     let title = view.title(&result.requirement);
     let findings = view.findings_under(&result.requirement, profile.id);
+    let cited = cited_under(view, profile.id, &result.requirement);
+    let reading = reading_under(&findings, profile.id);
+    let describe = |findings: &[&FindingView<'_>], left_out: u64| {
+        format!("{reading}{cited}{}", describe(findings, left_out))
+    };
     let counts = result.counts;
     let status = match result.verdict {
         Verdict::Pass | Verdict::Warn => TestCaseStatus::success(),
@@ -206,7 +211,7 @@ fn waiver_suite(view: &View<'_>) -> TestSuite {
 /// The pairs of profiles of a flow matrix: one case per flow and pair,
 /// failing when the flow does not meet both, with the MUST findings in the
 /// way. `None` for fewer than two profiles, where there is no pair.
-fn pair_suite(matrix: &MatrixView<'_>) -> Option<TestSuite> {
+fn pair_suite(view: &View<'_>, matrix: &MatrixView<'_>) -> Option<TestSuite> {
     if !matrix.has_pairs() {
         return None;
     }
@@ -224,7 +229,22 @@ fn pair_suite(matrix: &MatrixView<'_>) -> Option<TestSuite> {
                 let needed: Vec<String> = pair
                     .needed
                     .iter()
-                    .map(|b| format!("{} {}: {}", b.profile, b.requirement, b.message))
+                    .map(|b| {
+                        let cited = view.blocker_citations(b);
+                        let cited = if cited.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" ({} cites: {cited})", b.profile)
+                        };
+                        let reading = b
+                            .reading
+                            .as_ref()
+                            .map_or_else(String::new, |r| format!(" ({r})"));
+                        format!(
+                            "{} {}{reading}: {}{cited}",
+                            b.profile, b.requirement, b.message
+                        )
+                    })
                     .collect();
                 status.set_description(xml_text(&needed.join("\n")));
                 status
@@ -241,6 +261,33 @@ fn pair_suite(matrix: &MatrixView<'_>) -> Option<TestSuite> {
         }
     }
     Some(suite)
+}
+
+/// What `profile` assumed for the flows it read as if they were its
+/// region's, each reading once, a line each.
+fn reading_under(findings: &[&FindingView<'_>], profile: &str) -> String {
+    let mut readings: Vec<&str> = findings
+        .iter()
+        .filter_map(|f| f.readings.get(profile).map(String::as_str))
+        .collect();
+    readings.sort_unstable();
+    readings.dedup();
+    readings
+        .iter()
+        .map(|r| format!("{profile}: {r}\n"))
+        .collect()
+}
+
+/// "kr cites: PIPA Art. 28-8(1)\n" for a declaration report: the clauses
+/// this profile reads the requirement from, and no other region's.
+fn cited_under(view: &View<'_>, profile: &str, requirement: &str) -> String {
+    if view.matrices.is_empty() {
+        return String::new();
+    }
+    view.citations_of(requirement, |p| p == profile)
+        .into_iter()
+        .map(|(p, c)| format!("{p} cites: {}\n", super::cite_line(&c)))
+        .collect()
 }
 
 /// The first findings of a case, and how many more there are: listed in

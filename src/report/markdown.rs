@@ -27,7 +27,7 @@ impl Renderer for Markdown {
         }
         let several = view.matrices.len() > 1;
         for matrix in &view.matrices {
-            matrix_section(matrix, several, out)?;
+            matrix_section(view, matrix, several, out)?;
         }
         not_passing(view, out)?;
         findings(view, out)?;
@@ -198,6 +198,7 @@ fn dataset_section(
 /// `named`: the run judged several declarations, so each section says
 /// which.
 fn matrix_section(
+    view: &View<'_>,
     matrix: &MatrixView<'_>,
     named: bool,
     out: &mut dyn Write,
@@ -220,6 +221,24 @@ fn matrix_section(
         writeln!(out, "| `{}` | {} |", code(&row.flow), cells.join(" | "))?;
     }
     writeln!(out)?;
+    let mut readings = false;
+    for row in matrix.flows {
+        for cell in &row.met {
+            if let Some(reading) = &cell.reading {
+                writeln!(
+                    out,
+                    "- `{}` under {}: {}",
+                    code(&row.flow),
+                    escape(&cell.profile),
+                    escape(reading)
+                )?;
+                readings = true;
+            }
+        }
+    }
+    if readings {
+        writeln!(out)?;
+    }
     if !matrix.has_pairs() {
         return Ok(());
     }
@@ -233,8 +252,18 @@ fn matrix_section(
                 .needed
                 .iter()
                 .map(|b| {
+                    let cited = view.blocker_citations(b);
+                    let cited = if cited.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({} cites: {})", escape(&b.profile), escape(&cited))
+                    };
+                    let reading = b
+                        .reading
+                        .as_ref()
+                        .map_or_else(String::new, |r| format!(" ({})", escape(r)));
                     format!(
-                        "{} `{}`: {}",
+                        "{} `{}`{reading}: {}{cited}",
                         escape(&b.profile),
                         code(&b.requirement),
                         prose(&b.message)
@@ -313,6 +342,19 @@ fn findings(report: &View<'_>, out: &mut dyn Write) -> std::io::Result<()> {
             escape(&finding.location.to_string()),
             prose(finding.message)
         )?;
+        for (profile, reading) in finding.readings {
+            writeln!(out, "  - {}: {}", escape(profile), escape(reading))?;
+        }
+        if !report.matrices.is_empty() {
+            for (profile, cited) in report.finding_citations(finding) {
+                writeln!(
+                    out,
+                    "  - {} cites: {}",
+                    escape(profile),
+                    escape(&super::cite_line(&cited))
+                )?;
+            }
+        }
         if let Some(command) = finding.reproduce() {
             // A fence longer than any run of backticks in the command.
             let longest = command.split(|c| c != '`').map(str::len).max().unwrap_or(0);

@@ -5,12 +5,13 @@
 
 use std::io::Write;
 
-use super::MatrixView;
+use super::{MatrixView, View};
 
 /// Writes the matrix for a terminal: a met/NOT MET grid of flows by
 /// profile, then, with two or more profiles, each flow's pairs and the MUST
 /// findings that keep a pair from being met at once.
 pub(super) fn render_text(
+    view: &View<'_>,
     matrix: &MatrixView<'_>,
     color: bool,
     out: &mut dyn Write,
@@ -58,6 +59,15 @@ pub(super) fn render_text(
         let cells: Vec<String> = row.met.iter().map(|cell| mark(cell.met)).collect();
         writeln!(out, "  {}", cells.join("  ").trim_end())?;
     }
+    // A verdict on a flow from outside the profile's region is a reading
+    // "as if" it started inside: said under the grid, cell by cell.
+    for row in matrix.flows {
+        for cell in &row.met {
+            if let Some(reading) = &cell.reading {
+                writeln!(out, "  {} under {}: {reading}", row.flow, cell.profile)?;
+            }
+        }
+    }
     writeln!(out)?;
     if !matrix.has_pairs() {
         return Ok(());
@@ -69,11 +79,19 @@ pub(super) fn render_text(
             let verdict = if pair.both { "both met" } else { "not both" };
             writeln!(out, "    {} + {}: {verdict}", pair.left, pair.right)?;
             for blocker in &pair.needed {
+                let reading = blocker
+                    .reading
+                    .as_ref()
+                    .map_or_else(String::new, |r| format!(" ({r})"));
                 writeln!(
                     out,
-                    "      needs, for {} {}: {}",
+                    "      needs, for {} {}{reading}: {}",
                     blocker.profile, blocker.requirement, blocker.message
                 )?;
+                let cited = view.blocker_citations(blocker);
+                if !cited.is_empty() {
+                    writeln!(out, "        {} cites: {cited}", blocker.profile)?;
+                }
             }
         }
     }

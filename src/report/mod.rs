@@ -19,7 +19,7 @@ mod view;
 
 pub use view::{
     Citation, DatasetView, FindingView, MatrixView, Metric, ProfileView, RequirementView, Tally,
-    Under, View,
+    Under, View, cite_line,
 };
 
 use std::io::Write;

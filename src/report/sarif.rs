@@ -287,6 +287,21 @@ fn result(report: &View<'_>, finding: &FindingView<'_>) -> SarifResult {
     if let Some(evidence) = &finding.evidence {
         properties["evidence"] = evidence.clone();
     }
+    if !finding.readings.is_empty() {
+        properties["readings"] = json!(finding.readings);
+    }
+    if !report.matrices.is_empty() {
+        // Each profile the finding speaks for, with the clauses it cites.
+        let cited: serde_json::Map<String, Value> = report
+            .finding_citations(finding)
+            .into_iter()
+            .map(|(profile, c)| {
+                let c: Vec<String> = c.iter().map(ToString::to_string).collect();
+                (profile.to_owned(), json!(c))
+            })
+            .collect();
+        properties["clauses"] = Value::Object(cited);
+    }
     SarifResult {
         rule_id: finding.requirement.to_owned(),
         rule_index,

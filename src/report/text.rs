@@ -31,7 +31,7 @@ impl Renderer for Text {
             profile_table(profile, show_waived, failures_only, &paint, out)?;
         }
         for matrix in view.matrices.iter().filter(|_| !failures_only) {
-            super::matrix::render_text(matrix, paint.color, out)?;
+            super::matrix::render_text(view, matrix, paint.color, out)?;
         }
         waivers(view, out)?;
         footer(view, &paint, out)
@@ -160,10 +160,10 @@ fn findings(
             requirement.id,
             requirement.title
         )?;
-        if !view.matrices.is_empty() {
-            cited_clauses(requirement, out)?;
-        }
         let listed: Vec<&FindingView> = view.findings_of(requirement).collect();
+        if !view.matrices.is_empty() {
+            cited_clauses(view, requirement, &listed, out)?;
+        }
         for finding in listed.iter().take(options.max_findings) {
             writeln!(out, "        {}", finding.location)?;
             writeln!(
@@ -173,6 +173,9 @@ fn findings(
                 profile_note(finding, view),
                 waiver_note(finding)
             )?;
+            for (profile, reading) in finding.readings {
+                writeln!(out, "          {profile}: {reading}")?;
+            }
             if let Some(command) = finding.reproduce() {
                 writeln!(out, "          reproduce: {command}")?;
             }
@@ -188,15 +191,20 @@ fn findings(
     writeln!(out)
 }
 
-/// The clauses a requirement is read from, for declaration reports, where
-/// a regulator reads the verdict against the text it comes from.
-fn cited_clauses(requirement: &RequirementView<'_>, out: &mut dyn Write) -> std::io::Result<()> {
-    let cited: Vec<String> = requirement
-        .citations
-        .iter()
-        .map(ToString::to_string)
-        .collect();
-    writeln!(out, "        cites: {}", cited.join("; "))
+/// The clauses each profile its findings speak for cites, for
+/// declaration reports, where a regulator reads the verdict against the
+/// text it comes from: a finding under `in` alone cites `in`'s clauses.
+fn cited_clauses(
+    view: &View<'_>,
+    requirement: &RequirementView<'_>,
+    findings: &[&FindingView<'_>],
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let speaks_for = |p: &str| findings.iter().any(|f| f.verdicts.contains_key(p));
+    for (profile, cited) in view.citations_of(requirement.id, speaks_for) {
+        writeln!(out, "        {profile} cites: {}", super::cite_line(&cited))?;
+    }
+    Ok(())
 }
 
 /// "[kr: fail, baseline: warn]" when profiles disagree or not all apply.

@@ -16,11 +16,11 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::Value;
 
 use super::redact::redact;
-use crate::catalog::{Area, Clause};
+use crate::catalog::Area;
 use crate::model::{
-    ColumnSummary, Command, DatasetSummary, InputSummary, Law, Location, Matrix, MatrixRow,
-    Provenance, Report, RequirementInfo, RequirementResult, Signature, Summary, Tool, Verdict,
-    WaiverOutcome,
+    Blocker, CitedClause, ColumnSummary, Command, DatasetSummary, InputSummary, Law, Location,
+    Matrix, MatrixRow, Provenance, Report, RequirementInfo, RequirementResult, Signature, Summary,
+    Tool, Verdict, WaiverOutcome,
 };
 
 /// A report, digested for rendering. Built with [`View::new`].
@@ -144,16 +144,34 @@ pub struct RequirementView<'a> {
     /// The most severe verdict under any profile; `skip` when no profile
     /// has a row for it.
     pub worst: Verdict,
+    /// Every clause as the report cites it, with the citing profile.
+    clauses: &'a [CitedClause],
     /// Its row under each profile that selects it, in profile order.
     pub under: Vec<Under<'a>>,
     /// Positions of its findings in [`View::findings`].
     findings: Vec<usize>,
 }
 
-impl RequirementView<'_> {
+impl<'a> RequirementView<'a> {
     /// Whether some finding is about this requirement.
     pub fn has_findings(&self) -> bool {
         !self.findings.is_empty()
+    }
+
+    /// The clauses `profile` cites for this requirement: the regional
+    /// ones its lineage adds, else the requirement's own. A finding or a
+    /// blocker under one profile cites these, never another region's.
+    pub fn cited_by(&self, profile: &str) -> Vec<Citation<'a>> {
+        let own = self
+            .clauses
+            .iter()
+            .filter(|c| c.profile.as_deref() == Some(profile));
+        let cited = citations(own);
+        if cited.is_empty() {
+            citations(self.clauses.iter().filter(|c| c.profile.is_none()))
+        } else {
+            cited
+        }
     }
 }
 
@@ -166,6 +184,12 @@ pub struct Citation<'a> {
     pub clause: &'a str,
     /// Why it applies, from the catalogue and each profile that says so.
     pub notes: Vec<&'a str>,
+}
+
+/// "PIPA Art. 28-8(1); PIPA Art. 28-8(1)3": clauses as one line.
+pub fn cite_line(citations: &[Citation<'_>]) -> String {
+    let cited: Vec<String> = citations.iter().map(ToString::to_string).collect();
+    cited.join("; ")
 }
 
 impl std::fmt::Display for Citation<'_> {
@@ -211,6 +235,9 @@ pub struct FindingView<'a> {
     pub evidence: Option<Value>,
     /// The waiver covering it.
     pub waiver: Option<&'a str>,
+    /// What each profile assumed when it read the subject as if it were
+    /// its region's.
+    pub readings: &'a BTreeMap<String, String>,
 }
 
 /// What a dataset audit measured.
@@ -329,6 +356,7 @@ impl<'a> View<'a> {
                 message: &finding.message,
                 evidence,
                 waiver: finding.waiver.as_deref(),
+                readings: &finding.readings,
             });
         }
         View {
@@ -418,6 +446,41 @@ impl<'a> View<'a> {
         rows
     }
 
+    /// For each profile `finding` speaks for (in the report's profile
+    /// order), the clauses that profile cites for its requirement.
+    pub fn finding_citations(
+        &self,
+        finding: &FindingView<'a>,
+    ) -> Vec<(&'a str, Vec<Citation<'a>>)> {
+        self.citations_of(finding.requirement, |p| finding.verdicts.contains_key(p))
+    }
+
+    /// For each profile `speaks_for` accepts (in the report's profile
+    /// order), the clauses it cites for requirement `id`.
+    pub fn citations_of(
+        &self,
+        id: &str,
+        speaks_for: impl Fn(&str) -> bool,
+    ) -> Vec<(&'a str, Vec<Citation<'a>>)> {
+        let Some(requirement) = self.requirement(id) else {
+            return Vec::new();
+        };
+        self.profiles
+            .iter()
+            .filter(|p| speaks_for(p.id))
+            .map(|p| (p.id, requirement.cited_by(p.id)))
+            .filter(|(_, cited)| !cited.is_empty())
+            .collect()
+    }
+
+    /// The clauses a matrix blocker's profile cites for its requirement,
+    /// as one line (empty when the report does not cite the requirement).
+    pub fn blocker_citations(&self, blocker: &Blocker) -> String {
+        self.requirement(&blocker.requirement)
+            .map(|r| cite_line(&r.cited_by(&blocker.profile)))
+            .unwrap_or_default()
+    }
+
     /// Requirements whose worst verdict is `verdict`, in ID order.
     pub fn with_worst(&self, verdict: Verdict) -> Vec<&RequirementView<'a>> {
         self.requirements
@@ -433,7 +496,8 @@ fn requirement(info: &RequirementInfo) -> RequirementView<'_> {
         title: &info.title,
         statement: &info.statement,
         area: info.area,
-        citations: citations(&info.clauses),
+        citations: citations(info.clauses.iter()),
+        clauses: &info.clauses,
         worst: Verdict::Skip,
         under: Vec::new(),
         findings: Vec::new(),
@@ -442,7 +506,7 @@ fn requirement(info: &RequirementInfo) -> RequirementView<'_> {
 
 /// The clauses, each (source, clause) once: a profile that cites a clause
 /// the catalogue already cites, with its own note, adds only the note.
-fn citations(clauses: &[Clause]) -> Vec<Citation<'_>> {
+fn citations<'a>(clauses: impl Iterator<Item = &'a CitedClause>) -> Vec<Citation<'a>> {
     let mut cited: Vec<Citation> = Vec::new();
     for clause in clauses {
         let at = match cited
@@ -514,8 +578,9 @@ fn short(x: f64) -> String {
 mod tests {
     use super::*;
 
-    fn clause(source: &str, clause: &str, note: Option<&str>) -> Clause {
-        Clause {
+    fn clause(source: &str, clause: &str, note: Option<&str>) -> CitedClause {
+        CitedClause {
+            profile: None,
             source: source.to_owned(),
             clause: clause.to_owned(),
             note: note.map(str::to_owned),
@@ -530,7 +595,7 @@ mod tests {
             clause("PIPA", "Art. 28-2", Some("pseudonymised data")),
             clause("GDPR", "Art. 89", Some("research")),
         ];
-        let cited = citations(&clauses);
+        let cited = citations(clauses.iter());
         let text: Vec<String> = cited.iter().map(ToString::to_string).collect();
         assert_eq!(text, ["PIPA Art. 28-2", "GDPR Art. 89"]);
         assert_eq!(cited[0].notes, ["pseudonymised data"]);

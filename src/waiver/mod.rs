@@ -332,6 +332,8 @@ mod tests {
             },
             message: "m".to_owned(),
             evidence: None,
+            clauses: Vec::new(),
+            readings: BTreeMap::new(),
             waiver: None,
         }
     }

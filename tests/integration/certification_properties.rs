@@ -71,6 +71,8 @@ impl Arbitrary for UnwaivedReport {
                     },
                     message: String::arbitrary(g),
                     evidence: None,
+                    clauses: Vec::new(),
+                    readings: BTreeMap::new(),
                     waiver: None,
                 }
             })

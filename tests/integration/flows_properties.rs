@@ -297,6 +297,58 @@ fn a_synonym_of_the_legal_basis_changes_no_verdict() {
 }
 
 #[test]
+fn a_basis_per_region_made_of_synonyms_changes_no_verdict() {
+    // Each flow's basis is rewritten as one basis per region: some
+    // profiles named with a synonym of their own, the rest under `*`.
+    // Every profile then judges the same concept: no verdict may change.
+    // Counts the declarations where some flow meets a regional profile.
+    static REACHED: Reached = Reached::new();
+    let property = |declaration: AnyDeclaration, choices: Vec<u8>| -> TestResult {
+        let vocabulary = Vocabulary::from_lists(lists());
+        let mut rewritten = declaration.0.clone();
+        let flows = rewritten["flows"].as_array_mut().expect("flows");
+        let mut choice = choices.iter().copied().cycle();
+        for flow in flows.iter_mut() {
+            let basis = flow["legalBasis"].as_str().expect("a basis").to_owned();
+            let synonyms = vocabulary.synonyms(&basis);
+            let mut per_region = Map::new();
+            let first = usize::from(choice.next().unwrap_or(0));
+            per_region.insert("*".to_owned(), json!(synonyms[first % synonyms.len()]));
+            for profile in common::bundled_profiles() {
+                let c = usize::from(choice.next().unwrap_or(0));
+                if c % 2 == 0 {
+                    per_region.insert(
+                        profile.to_owned(),
+                        json!(synonyms[(c / 2) % synonyms.len()]),
+                    );
+                }
+            }
+            flow["legalBasis"] = Value::Object(per_region);
+        }
+        let before = verdicts(&declaration.0);
+        let after = verdicts(&rewritten);
+        let passing = before
+            .iter()
+            .any(|(_, cells, _)| cells.iter().any(|(p, met)| p != "baseline" && *met));
+        if passing {
+            REACHED.hit();
+        }
+        if before == after {
+            TestResult::passed()
+        } else {
+            TestResult::error(format!(
+                "a basis per region changed verdicts:\n{before:?}\n{after:?}\n{rewritten}"
+            ))
+        }
+    };
+    check(
+        150,
+        &REACHED,
+        property as fn(AnyDeclaration, Vec<u8>) -> TestResult,
+    );
+}
+
+#[test]
 fn adding_a_permitted_mechanism_never_turns_a_pass_into_a_fail() {
     // Counts the declarations with a flow that passed before the mechanism
     // was added: for the others there is no pass to lose.

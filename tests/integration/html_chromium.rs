@@ -316,8 +316,8 @@ fn a_flows_run_shows_its_matrix_in_the_browser() {
     // The mobility flow is met by eu and not by kr: the pair is blocked by
     // the transfer requirement, and its link leads to that requirement.
     for element in [
-        r#"<td data-profile="kr" data-met="false"><span class="badge not-met">not met</span></td>"#,
-        r#"<td data-profile="eu" data-met="true"><span class="badge met">met</span></td>"#,
+        r#"<td data-profile="kr" data-met="false"><span class="badge not-met">not met</span><br><span class="reading">read as if the flow started in KR; it starts in SG</span></td>"#,
+        r#"<td data-profile="eu" data-met="true"><span class="badge met">met</span><br><span class="reading">read as if the flow started in EU; it starts in SG</span></td>"#,
         r#"data-pair="kr+eu" data-both="false""#,
         r##"<a href="#req-FLOW-XBORDER-01">"##,
         r#"<section class="requirement" id="req-FLOW-XBORDER-01" data-verdict="fail">"#,

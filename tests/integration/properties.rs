@@ -6,11 +6,11 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::sync::OnceLock;
 
-use cityconform::catalog::{Area, Catalogue, Clause, Level};
+use cityconform::catalog::{Area, Catalogue, Level};
 use cityconform::engine::{NoProgress, Selection};
 use cityconform::model::{
-    ColumnSummary, Counts, DatasetSummary, Finding, InputSummary, Location, ProfileResult, Report,
-    RequirementInfo, RequirementResult, Summary, Tool, Verdict,
+    CitedClause, ColumnSummary, Counts, DatasetSummary, Finding, InputSummary, Location,
+    ProfileResult, Report, RequirementInfo, RequirementResult, Summary, Tool, Verdict,
 };
 use cityconform::payload::{PayloadPlan as Plan, ValidateOptions, validate};
 use cityconform::schema::{SchemaOptions, SchemaRegistry};
@@ -279,6 +279,8 @@ fn any_finding(g: &mut Gen) -> Finding {
         evidence: bool::arbitrary(g).then(
             || json!({ "identifier": String::arbitrary(g), "checksum_valid": bool::arbitrary(g) }),
         ),
+        clauses: Vec::new(),
+        readings: BTreeMap::new(),
         waiver: Option::arbitrary(g),
     }
 }
@@ -317,7 +319,8 @@ impl Arbitrary for AnyReport {
                         Area::Interoperability,
                     ])
                     .unwrap_or(&Area::DataFlow),
-                clauses: vec![Clause {
+                clauses: vec![CitedClause {
+                    profile: Option::arbitrary(g),
                     source: String::arbitrary(g),
                     clause: String::arbitrary(g),
                     note: Option::arbitrary(g),

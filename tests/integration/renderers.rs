@@ -174,15 +174,29 @@ fn every_format_carries_the_flow_matrix() {
 #[test]
 fn a_clause_a_profile_repeats_is_cited_once() {
     let report = canonical::flows();
+    // Cited once wherever kr speaks: under its finding and under its
+    // blocker in each of its two pairs, each line naming the clause once.
     let text = render(&report, Format::Text);
-    assert_eq!(text.matches("PIPA Art. 28-8(1)").count(), 1, "{text}");
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("PIPA Art. 28-8(1)"))
+        .collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    for line in lines {
+        assert_eq!(line.matches("PIPA Art. 28-8(1)").count(), 1, "{line}");
+        assert!(line.trim_start().starts_with("kr cites: "), "{line}");
+    }
     let html = render(&report, Format::Html);
-    assert_eq!(html.matches("PIPA Art. 28-8(1)").count(), 1, "{html}");
+    assert_eq!(
+        html.matches("PIPA Art. 28-8(1)").count(),
+        4,
+        "the requirement's sources, the finding and its two blockers:\n{html}"
+    );
     let sarif = render(&report, Format::Sarif);
     assert_eq!(
         sarif.matches("\"PIPA Art. 28-8(1)\"").count(),
-        1,
-        "one clause in the rule's list:\n{sarif}"
+        2,
+        "once in the rule's list, once in the finding's clauses under kr:\n{sarif}"
     );
 }
 

@@ -9,9 +9,9 @@ use std::collections::BTreeMap;
 
 use cityconform::catalog::{Area, Clause, Level};
 use cityconform::model::{
-    Blocker, ColumnSummary, Command, Counts, DatasetSummary, Finding, InputSummary, Location,
-    Matrix, MatrixRow, PairResult, ProfileCell, ProfileResult, REPORT_SCHEMA_VERSION, Report,
-    RequirementInfo, RequirementResult, Summary, Tool, Verdict,
+    Blocker, CitedClause, ColumnSummary, Command, Counts, DatasetSummary, Finding, InputSummary,
+    Location, Matrix, MatrixRow, PairResult, ProfileCell, ProfileResult, REPORT_SCHEMA_VERSION,
+    Report, RequirementInfo, RequirementResult, Summary, Tool, Verdict,
 };
 use cityconform::waiver::{SubjectPattern, Waiver};
 use serde_json::{Map, json};
@@ -39,7 +39,8 @@ fn requirements() -> Vec<RequirementInfo> {
             title: "No direct identifier is detectable in values".to_owned(),
             statement: "No string value contains a recognisable identifier.".to_owned(),
             area: Area::Anonymization,
-            clauses: vec![Clause {
+            clauses: vec![CitedClause {
+                profile: None,
                 source: "GDPR".to_owned(),
                 clause: "Art. 4(1)".to_owned(),
                 note: None,
@@ -50,7 +51,8 @@ fn requirements() -> Vec<RequirementInfo> {
             title: "Quasi-identifying coordinates are coarsened".to_owned(),
             statement: "Coordinates keep at most the profile's decimals.".to_owned(),
             area: Area::Anonymization,
-            clauses: vec![Clause {
+            clauses: vec![CitedClause {
+                profile: None,
                 source: "PIPA".to_owned(),
                 clause: "Art. 28-2".to_owned(),
                 note: Some("pseudonymised data <for research & statistics>".to_owned()),
@@ -61,7 +63,8 @@ fn requirements() -> Vec<RequirementInfo> {
             title: "Records are valid against their shared schema".to_owned(),
             statement: "Each record is valid against the schema its `type` names.".to_owned(),
             area: Area::Interoperability,
-            clauses: vec![Clause {
+            clauses: vec![CitedClause {
+                profile: None,
                 source: "ETSI GS CIM 009".to_owned(),
                 clause: "5.2".to_owned(),
                 note: None,
@@ -207,6 +210,8 @@ fn finding(
         },
         message: message.to_owned(),
         evidence: None,
+        clauses: Vec::new(),
+        readings: BTreeMap::new(),
         waiver: None,
     }
 }
@@ -379,7 +384,7 @@ fn info(id: &str, title: &str, area: Area, clauses: Vec<Clause>) -> RequirementI
         title: title.to_owned(),
         statement: format!("{title}."),
         area,
-        clauses,
+        clauses: clauses.iter().map(|c| CitedClause::of(None, c)).collect(),
     }
 }
 
@@ -610,6 +615,8 @@ pub fn flows() -> Report {
         profile: "kr".to_owned(),
         requirement: "FLOW-XBORDER-01".to_owned(),
         message: blocker_message.to_owned(),
+        clauses: Vec::new(),
+        reading: None,
     };
     let row = |flow: &str, at: Location, unmet: &[&str], blockers: &[Blocker]| {
         let met = profiles
@@ -617,6 +624,7 @@ pub fn flows() -> Report {
             .map(|p| ProfileCell {
                 profile: (*p).to_owned(),
                 met: !unmet.contains(p),
+                reading: None,
             })
             .collect();
         let mut pairs = Vec::new();
