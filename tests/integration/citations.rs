@@ -9,7 +9,9 @@ use serde_json::Value;
 use crate::common::{self, json_report, run};
 
 /// The Seoul transit-card operator of `fixtures/flows/README.md`, judged
-/// under `kr`, `eu` and `in`: `in` alone rejects its contract basis.
+/// under `kr`, `eu` and `in` once the DPDP Act is in force (India's
+/// transfer rules before 2027-05-13 are the SPDI Rules', which accept a
+/// contract): `in` alone rejects its contract basis.
 fn transit(format: &str) -> std::process::Output {
     run(&[
         "flows",
@@ -21,7 +23,7 @@ fn transit(format: &str) -> std::process::Output {
         "-p",
         "in",
         "--as-of",
-        "2026-01-01",
+        "2027-06-01",
         "--format",
         format,
     ])
@@ -64,7 +66,7 @@ fn a_finding_failing_only_under_in_cites_only_in_clauses() {
         );
         assert_eq!(
             sources_of(&finding["clauses"]),
-            BTreeSet::from(["DPDP Act 2023".to_owned()])
+            BTreeSet::from(["DPDP Act 2023".to_owned(), "IT Act 2000".to_owned()])
         );
     }
     // Every finding cites only the profiles it has a verdict for.
@@ -113,12 +115,15 @@ fn each_matrix_blocker_cites_its_own_profile() {
             for blocker in pair["needed"].as_array().expect("needed") {
                 let profile = blocker["profile"].as_str().expect("profile");
                 let sources = sources_of(&blocker["clauses"]);
-                let expected = match profile {
-                    "in" => "DPDP Act 2023",
-                    "eu" => "GDPR",
+                // India's profile cites both of its regimes: the SPDI Rules
+                // until 12 May 2027, the DPDP Act from the 13th.
+                let expected: &[&str] = match profile {
+                    "in" => &["DPDP Act 2023", "IT Act 2000"],
+                    "eu" => &["GDPR"],
                     _ => continue,
                 };
-                assert_eq!(sources, BTreeSet::from([expected.to_owned()]), "{blocker}");
+                let expected: BTreeSet<String> = expected.iter().map(|s| (*s).to_owned()).collect();
+                assert_eq!(sources, expected, "{blocker}");
                 seen.insert(profile.to_owned());
             }
         }
@@ -136,7 +141,8 @@ fn the_text_report_cites_per_profile_under_findings_and_blockers() {
         .and_then(|rest| rest.split("\n  FAIL  ").next())
         .expect("the legal-basis findings");
     assert!(
-        basis.contains("in cites: DPDP Act 2023 s.4, s.6"),
+        basis
+            .contains("in cites: IT Act 2000 s. 43A; SPDI Rules 2011 r. 5; DPDP Act 2023 s.4, s.6"),
         "{basis}"
     );
     assert!(!basis.contains("GDPR"), "{basis}");
@@ -148,7 +154,9 @@ fn the_text_report_cites_per_profile_under_findings_and_blockers() {
         "{text}"
     );
     assert!(
-        text.contains("\n        in cites: DPDP Act 2023 s.4, s.6; DPDP Act 2023 s.7\n"),
+        text.contains(
+            "\n        in cites: IT Act 2000 s. 43A; SPDI Rules 2011 r. 5; DPDP Act 2023 s.4, s.6; DPDP Act 2023 s.7\n"
+        ),
         "{text}"
     );
 }
@@ -156,14 +164,11 @@ fn the_text_report_cites_per_profile_under_findings_and_blockers() {
 #[test]
 fn markdown_html_sarif_and_junit_cite_the_finding_profile_only() {
     let markdown = String::from_utf8_lossy(&transit("markdown").stdout).into_owned();
-    assert!(
-        markdown.contains("  - in cites: DPDP Act 2023"),
-        "{markdown}"
-    );
+    assert!(markdown.contains("  - in cites: IT Act 2000"), "{markdown}");
     assert!(!markdown.contains("  - in cites: GDPR"), "{markdown}");
     let html = String::from_utf8_lossy(&transit("html").stdout).into_owned();
     assert!(
-        html.contains("<div class=\"cites\" data-profile=\"in\">in cites: DPDP Act 2023"),
+        html.contains("<div class=\"cites\" data-profile=\"in\">in cites: IT Act 2000"),
         "{html}"
     );
     let sarif: Value = serde_json::from_slice(&transit("sarif").stdout).expect("SARIF is JSON");
@@ -181,7 +186,8 @@ fn markdown_html_sarif_and_junit_cite_the_finding_profile_only() {
     }
     let junit = String::from_utf8_lossy(&transit("junit").stdout).into_owned();
     assert!(
-        junit.contains("in cites: DPDP Act 2023 s.4, s.6"),
+        junit
+            .contains("in cites: IT Act 2000 s. 43A; SPDI Rules 2011 r. 5; DPDP Act 2023 s.4, s.6"),
         "{junit}"
     );
 }
