@@ -120,7 +120,8 @@ fn toml_string(text: &str) -> String {
 /// FeatureCollection. A folder whose payload-extension files are all
 /// payloads is named by a glob per extension; otherwise its payloads are
 /// named one by one, so that a `package.json` beside them is never read as
-/// one. Hidden folders, links and [`SKIPPED_FOLDERS`] are not searched.
+/// one. Hidden folders, links, and dependency, build and report folders
+/// (`node_modules`, `target`, `reports`, ...) are not searched.
 pub fn find_payloads(folder: &Path) -> Vec<String> {
     let mut files = Vec::new();
     walk(folder, 0, &mut files);

@@ -94,9 +94,9 @@ fn page(report: &View<'_>) -> Markup {
                 }
                 p.meta {
                     "Generated " (report.generated_at) " by " (report.tool.name) " " (report.tool.version) ". "
-                    span id="count-findings" data-count=(s.findings) { (s.findings) " findings" }
+                    span id="count-findings" data-count=(s.findings) { (super::counted(s.findings, "finding", "findings")) }
                     @if s.waived > 0 { " (" span id="count-waived" data-count=(s.waived) { (s.waived) " waived" } ")" }
-                    " over " (s.subjects) " subjects from " (report.inputs.len()) " inputs; "
+                    " over " (super::counted(s.subjects, "subject", "subjects")) " from " (super::counted(report.inputs.len() as u64, "input", "inputs")) "; "
                     span id="count-input-errors" data-count=(s.input_errors) { (s.input_errors) " could not be checked" } "."
                 }
                 p.notice id="law" data-as-of=(report.law.as_of) { (report.law.notice) }
@@ -105,13 +105,14 @@ fn page(report: &View<'_>) -> Markup {
                 }
                 @if s.findings_left_out > 0 {
                     p id="findings-left-out" data-count=(s.findings_left_out) {
-                        (s.findings_left_out) " more finding(s) counted but not listed (--keep-findings); the counts are exact."
+                        (super::counted(s.findings_left_out, "more finding", "more findings")) " counted but not listed (--keep-findings); the counts are exact."
                     }
                 }
                 @if s.expired_waivers > 0 {
                     p.warning id="expired-warning" {
-                        strong { (s.expired_waivers) " expired waiver(s)" }
-                        " fail the run: renew the approval or fix the findings (see Waivers)."
+                        strong { (super::counted(s.expired_waivers, "expired waiver", "expired waivers")) }
+                        (if s.expired_waivers == 1 { " fails" } else { " fail" })
+                        " the run: renew the approval or fix the findings (see Waivers)."
                     }
                 }
                 (summary(report))

@@ -112,6 +112,12 @@ pub fn redact_secrets(report: &mut Report) {
     }
 }
 
+/// `n` and the noun that goes with it: `1 finding`, `2 findings`, `0
+/// findings`; every format counts the same way.
+pub(crate) fn counted(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// How the text renderer presents itself.
 #[derive(Debug, Clone, Copy)]
 pub struct TextOptions {

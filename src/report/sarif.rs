@@ -439,7 +439,8 @@ fn left_out_notifications(report: &View<'_>) -> Vec<Notification> {
         level: "note",
         message: Text {
             text: format!(
-                "{left_out} more finding(s) counted but not listed as results (--keep-findings); the counts in the JSON report are exact"
+                "{} counted but not listed as results (--keep-findings); the counts in the JSON report are exact",
+                super::counted(left_out, "more finding", "more findings")
             ),
         },
     }]

@@ -1104,9 +1104,10 @@ fn keep_findings_from_the_configuration_caps_the_merged_report_in_every_format()
         .into_iter()
         .flatten()
         .any(|n| {
-            n["message"]["text"]
-                .as_str()
-                .is_some_and(|t| t.starts_with(&format!("{total} more finding(s)")))
+            n["message"]["text"].as_str().is_some_and(|t| {
+                let noun = if total == 1 { "finding" } else { "findings" };
+                t.starts_with(&format!("{total} more {noun} counted"))
+            })
         });
     assert!(notified, "SARIF does not say findings were left out");
     let errors = common::schema_errors(&common::sarif_validator(), &sarif);

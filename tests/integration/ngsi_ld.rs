@@ -5,6 +5,7 @@
 //! representation adapter, and a public broker's tenant isolation is
 //! decided through the `NGSILD-Tenant` header alone.
 
+#[cfg(feature = "reference")]
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::net::TcpStream;
@@ -55,6 +56,7 @@ fn audit(dir: &Path, extra: &[&str]) -> std::process::Output {
 /// requirement that does not apply to a broker (one of another kind of
 /// API, or cityconform's envelope, which a broker has not adopted), in
 /// every profile.
+#[cfg(feature = "reference")]
 fn not_passing(report: &Value) -> BTreeSet<(String, String)> {
     let mut out = BTreeSet::new();
     for profile in report["profiles"].as_array().into_iter().flatten() {
