@@ -795,18 +795,17 @@ fn remedies(
                     None => ways.push(
                         "a contract binding the recipient, named in `transfer.instrument`".to_owned(),
                     ),
-                    Some(list) if !list.is_empty() => {
-                        let disclosed = if list.iter().any(|i| rule.disclosure_for.contains(i)) {
-                            " (with `transfer.disclosedIn` where the transfer is disclosed)"
-                        } else {
-                            ""
-                        };
-                        ways.push(format!(
-                            "a contract under {} in `transfer.instrument`{disclosed}",
-                            list.join(" or ")
-                        ));
-                    }
+                    Some(list) if !list.is_empty() => instrument_remedies(&list, rule, &mut ways),
                     Some(_) => {}
+                }
+            }
+            "authorisation" => {
+                let approvals = rule.volume.as_ref().map(|v| v.assessment.clone()).unwrap_or_default();
+                if !approvals.is_empty() {
+                    ways.push(format!(
+                        "a regulator's approval ({}) named in `transfer.instrument`, with `transfer.mechanism = \"authorisation\"`",
+                        approvals.join(" or ")
+                    ));
                 }
             }
             "certification" => match rule.certifications.as_deref() {
@@ -837,6 +836,52 @@ fn remedies(
         }
     }
     ways
+}
+
+/// The instruments a recipient may rest on, each said for what it is: a
+/// regulator's approval and a necessity exemption are not contracts, and
+/// a derogation for occasional transfers holds only for one (GDPR
+/// Recital 111).
+fn instrument_remedies(list: &[String], rule: &TransferRule, ways: &mut Vec<String>) {
+    let approvals: &[String] = rule.volume.as_ref().map_or(&[], |v| &v.assessment);
+    let exemptions: &[String] = rule.volume.as_ref().map_or(&[], |v| &v.exemptions);
+    let of = |keep: &dyn Fn(&String) -> bool| -> Vec<&str> {
+        list.iter()
+            .filter(|i| keep(i))
+            .map(String::as_str)
+            .collect()
+    };
+    let contracts = of(&|i| {
+        !approvals.contains(i) && !exemptions.contains(i) && !rule.occasional_only.contains(i)
+    });
+    if !contracts.is_empty() {
+        let disclosed = if contracts
+            .iter()
+            .any(|i| rule.disclosure_for.iter().any(|d| d == i))
+        {
+            " (with `transfer.disclosedIn` where the transfer is disclosed)"
+        } else {
+            ""
+        };
+        ways.push(format!(
+            "a contract under {} in `transfer.instrument`{disclosed}",
+            contracts.join(" or ")
+        ));
+    }
+    let occasional = of(&|i| rule.occasional_only.contains(i));
+    if !occasional.is_empty() {
+        ways.push(format!(
+            "for an occasional transfer only, {} in `transfer.instrument` with `transfer.occasional = true`",
+            occasional.join(" or ")
+        ));
+    }
+    let exempt = of(&|i| exemptions.contains(i));
+    if !exempt.is_empty() {
+        ways.push(format!(
+            "an exemption by necessity ({}) named in `transfer.instrument`",
+            exempt.join(" or ")
+        ));
+    }
 }
 
 /// Whether every destination in `foreign` has an adequacy decision in

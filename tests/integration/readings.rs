@@ -125,12 +125,54 @@ fn a_failing_transfer_says_which_mechanisms_would_make_it_pass() {
         .find(|f| f["requirement"] == "FLOW-XBORDER-01" && f["verdicts"].get("eu").is_some())
         .expect("an eu transfer finding");
     let message = eu["message"].as_str().expect("message");
+    // The contract derogation is no contract for repeated transfers: it is
+    // offered for an occasional one only (GDPR Recital 111).
     assert!(
-        message.contains("a contract under bcr or ")
-            && message.contains("eu-scc in `transfer.instrument`"),
+        message.contains("a contract under bcr or eu-scc in `transfer.instrument`"),
+        "{message}"
+    );
+    assert!(
+        message.contains("for an occasional transfer only, contract-necessity"),
         "{message}"
     );
     assert!(!message.contains("adequacy ("), "{message}");
+}
+
+/// Under `cn`, the security assessment is a regulator's approval and the
+/// necessity exemptions are exemptions: neither is offered as a contract.
+#[test]
+fn an_approval_and_an_exemption_are_not_offered_as_contracts() {
+    let output = run(&[
+        "flows",
+        "fixtures/flows/cn-shenzhen-car-park-hk.json",
+        "-p",
+        "cn",
+        "--as-of",
+        "2026-11-30",
+        "--format",
+        "json",
+    ]);
+    let report: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let messages: Vec<&str> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["requirement"] == "FLOW-XBORDER-01")
+        .filter_map(|f| f["message"].as_str())
+        .filter(|m| m.contains("It would pass with"))
+        .collect();
+    assert!(!messages.is_empty(), "{report}");
+    for message in messages {
+        assert!(
+            !message.contains("contract under cac-security-assessment"),
+            "{message}"
+        );
+        assert!(!message.contains("or hr-management in"), "{message}");
+        assert!(
+            message.contains("a regulator's approval (cac-security-assessment)"),
+            "{message}"
+        );
+    }
 }
 
 #[test]
