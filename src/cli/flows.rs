@@ -22,7 +22,7 @@ use super::output::{OutputArgs, parse_day, parse_report, run_job};
 /// Arguments of `flows`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  cityconform flows fixtures/flows/mobility-research.json --profile kr --profile eu\n  cityconform flows declaration.toml -p in -p sg --report junit=flows.xml"
+    after_help = "Examples:\n  cityconform flows fixtures/flows/mobility-analytics-university.json --profile kr --profile eu\n  cityconform flows declaration.toml -p in -p sg --report junit=flows.xml"
 )]
 pub(crate) struct FlowsArgs {
     /// The data-flow declaration (.json or .toml; format:

@@ -454,3 +454,34 @@ fn the_tools_own_formats_are_printed_by_name() {
     }
     check("tool_schema_misspelt", &["schemas", "--tool", "confg"], 2);
 }
+
+/// Every file a help text's examples name under `fixtures/` exists, so
+/// that a newcomer can run the example as written.
+#[test]
+fn help_examples_name_fixtures_that_exist() {
+    let top = run(&["--help"]);
+    let text = String::from_utf8_lossy(&top.stdout).into_owned();
+    let commands: Vec<String> = text
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+        .filter(|c| c != "help")
+        .collect();
+    assert!(commands.len() > 10, "{text}");
+    let fixture = regex::Regex::new(r"fixtures/[A-Za-z0-9_./-]+").expect("regex");
+    let mut named = 0;
+    for command in &commands {
+        let help = run(&[command.as_str(), "--help"]);
+        for found in fixture.find_iter(&String::from_utf8_lossy(&help.stdout)) {
+            let path = found.as_str().trim_end_matches('.');
+            assert!(
+                common::root().join(path).exists(),
+                "`{command} --help` names `{path}`, which does not exist"
+            );
+            named += 1;
+        }
+    }
+    assert!(named > 0, "no help text names a fixture");
+}
