@@ -115,7 +115,11 @@ pub(crate) fn matrix(suites: &SuiteArgs, args: &MatrixArgs, json: bool) -> Resul
     }
     let format = if json { Format::Json } else { Format::Text };
     let mut buffer = Vec::new();
-    report::render_view(&view, format, TextOptions::default(), &mut buffer)
+    let text = TextOptions {
+        heading: Some("profiles matrix"),
+        ..TextOptions::default()
+    };
+    report::render_view(&view, format, text, &mut buffer)
         .map_err(|e| Error::Internal(format!("rendering the report failed: {e}")))?;
     super::print(&String::from_utf8_lossy(&buffer))?;
     Ok(report.exit_code())

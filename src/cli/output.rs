@@ -213,6 +213,7 @@ impl OutputArgs {
             color: self.color.enabled(),
             max_findings: self.max_findings,
             failures_only: self.failures_only,
+            heading: None,
         };
         report::render_view(&view, format, text, &mut buffer)
             .map_err(|e| Error::Internal(format!("rendering the report failed: {e}")))?;

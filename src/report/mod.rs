@@ -128,6 +128,9 @@ pub struct TextOptions {
     /// Only what needs fixing: profile rows that failed, errored or
     /// warned, no dataset summary and no flow matrix.
     pub failures_only: bool,
+    /// The command named in the first line, when it is not the report's
+    /// own (`profiles matrix` runs a flows job).
+    pub heading: Option<&'static str>,
 }
 
 impl Default for TextOptions {
@@ -136,6 +139,7 @@ impl Default for TextOptions {
             color: false,
             max_findings: 20,
             failures_only: false,
+            heading: None,
         }
     }
 }
@@ -280,6 +284,7 @@ pub fn write_view_file(view: &View<'_>, format: Format, path: &Path) -> Result<(
         color: false,
         max_findings: usize::MAX,
         failures_only: false,
+        heading: None,
     };
     let real = match report_destination(path)? {
         ReportDestination::Stream => {

@@ -18,7 +18,7 @@ impl Renderer for Text {
         let paint = Paint {
             color: self.options.color,
         };
-        header(view, out)?;
+        header(view, self.options.heading, out)?;
         law(view, out)?;
         let failures_only = self.options.failures_only;
         let several = view.datasets.len() > 1;
@@ -73,7 +73,10 @@ impl Paint {
     }
 }
 
-fn header(report: &View<'_>, out: &mut dyn Write) -> std::io::Result<()> {
+/// The first line: the command (or `heading`), what was judged, the
+/// profiles.
+fn header(report: &View<'_>, heading: Option<&str>, out: &mut dyn Write) -> std::io::Result<()> {
+    let command = heading.map_or_else(|| report.command.to_string(), str::to_owned);
     let records: u64 = report.inputs.iter().map(|i| i.records).sum();
     let profiles: Vec<&str> = report.profiles.iter().map(|p| p.id).collect();
     // A declaration's subjects are its flows.
@@ -115,8 +118,7 @@ fn header(report: &View<'_>, out: &mut dyn Write) -> std::io::Result<()> {
     }
     writeln!(
         out,
-        "cityconform {}: {records} {noun}{} in {} file{}; profile{} {}",
-        report.command,
+        "cityconform {command}: {records} {noun}{} in {} file{}; profile{} {}",
         plural(records),
         report.inputs.len(),
         plural(report.inputs.len() as u64),
