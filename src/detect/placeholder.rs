@@ -112,6 +112,63 @@ pub fn hidden_segments(pointer: &str) -> Vec<Hidden> {
     hidden
 }
 
+/// The parts of `url`'s path and query (between `/`, `?`, `&`, `=` and
+/// `#`) that hold an identifier, each with its placeholder: a collection
+/// ID, a GBFS feed URL or a `next` link a server wrote becomes a finding's
+/// location, and a server's words are data. The scheme and host, which
+/// the user named, are not scanned.
+pub fn url_parts(url: &str) -> Vec<(String, String)> {
+    let Some(path_at) = path_start(url) else {
+        return Vec::new();
+    };
+    let mut parts: Vec<(String, String)> = Vec::new();
+    for part in url[path_at..].split(|c| "/?&=#".contains(c)) {
+        if part.is_empty() || parts.iter().any(|(raw, _)| raw == part) {
+            continue;
+        }
+        if let Some(shown) = placeholder(part) {
+            parts.push((part.to_owned(), shown));
+        }
+    }
+    parts
+}
+
+/// Where the path starts in a URL (`https://host/path`) or in a live
+/// request's label (`GET /path (as A)`); `None` for anything else, such
+/// as a local file's path, which the user named.
+fn path_start(text: &str) -> Option<usize> {
+    if let Some(i) = text.find("://") {
+        return text[i + 3..].find('/').map(|j| i + 3 + j);
+    }
+    let (method, rest) = text.split_once(' ')?;
+    let is_method = !method.is_empty() && method.bytes().all(|b| b.is_ascii_uppercase());
+    (is_method && rest.starts_with('/')).then_some(method.len() + 1)
+}
+
+/// `text` with every raw part of [`url_parts`] replaced by its
+/// placeholder: the URL itself, or a message or evidence quoting it.
+pub fn hide_parts<'a>(text: &'a str, parts: &[(String, String)]) -> Cow<'a, str> {
+    if !parts.iter().any(|(raw, _)| text.contains(raw.as_str())) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = text.to_owned();
+    for (raw, shown) in parts {
+        out = out.replace(raw.as_str(), shown);
+    }
+    Cow::Owned(out)
+}
+
+/// `url` with every part that holds an identifier replaced by its
+/// placeholder (see [`url_parts`]).
+pub fn url(url: &str) -> Cow<'_, str> {
+    let parts = url_parts(url);
+    if parts.is_empty() {
+        return Cow::Borrowed(url);
+    }
+    let (origin, path) = url.split_at(path_start(url).unwrap_or(url.len()));
+    Cow::Owned(format!("{origin}{}", hide_parts(path, &parts)))
+}
+
 /// `pointer` with every segment that holds an identifier replaced by its
 /// placeholder; the pointer itself when none does.
 pub fn pointer(pointer: &str) -> Cow<'_, str> {
@@ -191,6 +248,28 @@ pub fn bounded_list<'n>(names: impl ExactSizeIterator<Item = &'n str>, limit: us
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_url_shows_placeholders_for_identifiers_in_its_path_and_query_but_keeps_its_host() {
+        assert_eq!(
+            url(
+                "http://192.0.2.10:8080/collections/010-2345-6789/items?owner=kim@example.org&limit=5"
+            ),
+            "http://192.0.2.10:8080/collections/[phone-kr]/items?owner=[email]&limit=5"
+        );
+        assert_eq!(
+            url("GET /collections/010-2345-6789/items (as A)"),
+            "GET /collections/[phone-kr]/items (as A)"
+        );
+        assert_eq!(
+            url("payloads/010-2345-6789.json"),
+            "payloads/010-2345-6789.json"
+        );
+        let plain = "https://data.city.example/ngsi-ld/v1/entities?type=AirQualityObserved";
+        assert!(matches!(url(plain), Cow::Borrowed(_)));
+        assert_eq!(url(plain), plain);
+    }
+
     use super::*;
 
     #[test]

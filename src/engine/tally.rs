@@ -362,19 +362,27 @@ impl<'p, C> Tally<'p, C> {
             .as_deref()
             .map(placeholder::hidden_segments)
             .unwrap_or_default();
-        let hide = |text: &str| match &raw_pointer {
-            Some(raw) if !hidden.is_empty() => placeholder::scrub(text, raw, &hidden),
-            _ => text.to_owned(),
+        // So may a URL a server wrote (a collection ID, a feed's address):
+        // its parts that hold one are hidden wherever the URL is quoted.
+        let file = location.file.as_deref().map(|f| self.locator.text(f));
+        let url_parts = file
+            .as_deref()
+            .map(placeholder::url_parts)
+            .unwrap_or_default();
+        let hide = |text: &str| {
+            let text = match &raw_pointer {
+                Some(raw) if !hidden.is_empty() => placeholder::scrub(text, raw, &hidden),
+                _ => text.to_owned(),
+            };
+            placeholder::hide_parts(&text, &url_parts).into_owned()
         };
         location.pointer = raw_pointer
             .as_deref()
             .map(|p| escape_controls(&placeholder::pointer(p), false));
-        location.file = location
-            .file
-            .map(|f| escape_controls(&self.locator.text(&f), false));
+        location.file = file.map(|f| escape_controls(&hide(&f), false));
         let evidence = merge_evidence(evidence, context).map(|v| {
             let v = self.locator.value(v);
-            let v = if hidden.is_empty() {
+            let v = if hidden.is_empty() && url_parts.is_empty() {
                 v
             } else {
                 map_strings(v, &hide)

@@ -641,3 +641,65 @@ fn a_replaced_schema_is_a_warning_naming_both_files() {
     let output = common::run(&["validate", "fixtures/payloads/valid/parking-spot.json"]);
     assert!(!common::transcript(&output).contains("warning: schema"));
 }
+
+/// An OGC API whose one collection is named by a phone number, and whose
+/// items break the limit case: the finding's location, message and
+/// evidence show the collection as `[phone-kr]`, never the number.
+fn ogc_api_with_an_identifier_as_collection(mut stream: TcpStream, head: String) {
+    let target = head.split_whitespace().nth(1).unwrap_or("/").to_owned();
+    let path = target.split('?').next().unwrap_or("/");
+    let (status, body) = match path {
+        "/" => (
+            "200 OK",
+            json!({ "links": [
+                { "rel": "service-desc", "href": "/api" },
+                { "rel": "conformance", "href": "/conformance" },
+                { "rel": "data", "href": "/collections" },
+            ] }),
+        ),
+        "/collections" => (
+            "200 OK",
+            json!({ "links": [], "collections": [{ "id": "010-2345-6789" }] }),
+        ),
+        "/collections/010-2345-6789/items" => {
+            let mut collection = features(5, true);
+            collection["numberReturned"] = json!(5);
+            ("200 OK", collection)
+        }
+        _ => ("404 Not Found", json!({ "error": "not found" })),
+    };
+    let body = body.to_string();
+    let _ = write!(
+        stream,
+        "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nX-Content-Type-Options: nosniff\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+}
+
+#[test]
+fn a_collection_named_by_an_identifier_is_shown_as_its_placeholder() {
+    let port = serve(ogc_api_with_an_identifier_as_collection);
+    let (output, report) = audit(&[&format!("http://127.0.0.1:{port}/")]);
+    let json = String::from_utf8_lossy(&output.stdout);
+    assert!(!json.contains("010-2345-6789"), "{json}");
+    let located: Vec<&str> = report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f["location"]["file"].as_str())
+        .filter(|file| file.contains("/collections/"))
+        .collect();
+    assert!(
+        located
+            .iter()
+            .any(|f| f.contains("/collections/[phone-kr]/items")),
+        "{located:?}"
+    );
+    let text = common::run(&[
+        "audit",
+        &format!("http://127.0.0.1:{port}/"),
+        "-p",
+        "baseline",
+    ]);
+    assert!(!String::from_utf8_lossy(&text.stdout).contains("010-2345-6789"));
+}
