@@ -108,7 +108,13 @@ pub(crate) fn init(args: InitArgs) -> Result<ExitCode, Error> {
     let found = if payloads.is_empty() {
         "no payload files found: name yours under [payloads] (or add datasets, declarations or a target)".to_owned()
     } else {
-        format!("payloads: {}", payloads.join(", "))
+        // File names are the user's, but may hold anything: no control
+        // character reaches the terminal.
+        let shown: Vec<String> = payloads
+            .iter()
+            .map(|p| cityconform::engine::tally::escape_controls(p, false))
+            .collect();
+        format!("payloads: {}", shown.join(", "))
     };
     super::print(&format!(
         "wrote {}\n  {found}\nreview the profiles and reports, then run `cityconform check`\n",

@@ -207,6 +207,22 @@ async fn collections(
         .collect()
 }
 
+/// `url`'s JSON body, asked for in tenant A's space when the broker keeps
+/// tenants apart by a header (`NGSILD-Tenant`, `Fiware-Service`).
+async fn get_in_tenant_a(
+    target: &Target,
+    client: &Client,
+    url: String,
+    credential: Option<(String, String)>,
+) -> Option<Vec<u8>> {
+    let tenant = target
+        .tenancy
+        .as_ref()
+        .map(|t| vec![(t.header.clone(), t.a.0.clone())])
+        .unwrap_or_default();
+    get_json_with(client, url, credential, tenant).await
+}
+
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct EntityTypeList {
@@ -222,12 +238,7 @@ async fn ngsi_ld_types(
     credential: Option<(String, String)>,
 ) -> Vec<String> {
     let url = format!("{}/ngsi-ld/v1/types", target.base_url);
-    let tenant = target
-        .tenancy
-        .as_ref()
-        .map(|t| vec![(t.header.clone(), t.a.0.clone())])
-        .unwrap_or_default();
-    let Some(body) = get_json_with(client, url, credential, tenant).await else {
+    let Some(body) = get_in_tenant_a(target, client, url, credential).await else {
         return Vec::new();
     };
     let Ok(listed) = serde_json::from_slice::<EntityTypeList>(&body) else {
@@ -255,12 +266,7 @@ async fn ngsi_v2_types(
     credential: Option<(String, String)>,
 ) -> Vec<String> {
     let url = format!("{}/v2/types", target.base_url);
-    let tenant = target
-        .tenancy
-        .as_ref()
-        .map(|t| vec![(t.header.clone(), t.a.0.clone())])
-        .unwrap_or_default();
-    let Some(body) = get_json_with(client, url, credential, tenant).await else {
+    let Some(body) = get_in_tenant_a(target, client, url, credential).await else {
         return Vec::new();
     };
     let Ok(listed) = serde_json::from_slice::<Vec<V2Type>>(&body) else {
