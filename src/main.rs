@@ -3,8 +3,6 @@
 
 mod cli;
 
-use clap::Parser;
-
 /// Parsing records into JSON values on every core allocates and frees at a
 /// high rate from several threads; mimalloc keeps that from serialising on
 /// the system allocator's locks.
@@ -12,7 +10,7 @@ use clap::Parser;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
-    let args = cli::Cli::parse();
+    let args = cli::Cli::parse_args();
     let code = match std::panic::catch_unwind(|| cli::run(args)) {
         Ok(code) => code,
         Err(_) => {

@@ -8,6 +8,7 @@ mod diff;
 pub mod lists;
 pub(crate) mod load;
 mod profile;
+mod replace;
 mod requirement;
 pub(crate) mod toml_source;
 pub mod vocabulary;
@@ -23,6 +24,7 @@ use serde::Deserialize;
 pub use diff::{Citation, DiffEntry, DiffKind, ProfileDiff};
 pub use lists::{CarveOut, List, ListItem, ListReferences, Lists, Member};
 pub use profile::{Profile, ProfileEntry, ResolvedProfile, Selection};
+pub use replace::Replacement;
 pub use requirement::{Area, CheckSpec, Clause, Level, Requirement};
 pub use vocabulary::Vocabulary;
 
@@ -59,6 +61,11 @@ pub struct Catalogue {
     detectors: Vec<load::SuiteText>,
     origins: BTreeMap<String, Origin>,
     sources: Vec<TomlSource>,
+    /// Each profile as first defined (bundled, or by the first folder that
+    /// named it): what a replacement is compared against.
+    first_profiles: BTreeMap<String, Profile>,
+    /// The profiles a later folder replaced (`replaces = "ID"`), by ID.
+    replaced: BTreeMap<String, replace::Replaced>,
 }
 
 impl Catalogue {
@@ -97,6 +104,8 @@ impl Catalogue {
             detectors: detectors::load(overlays)?,
             origins: BTreeMap::new(),
             sources: Vec::new(),
+            first_profiles: BTreeMap::new(),
+            replaced: BTreeMap::new(),
         };
         for (requirement_files, profile_files) in &layers {
             for file in requirement_files {
@@ -143,6 +152,7 @@ impl Catalogue {
 
     fn add_profile(&mut self, file: &SuiteText, schema: &jsonschema::Validator) -> Result<()> {
         let (profile, source): (Profile, _) = load::parse_checked(file, schema)?;
+        self.admit_replacement(&profile, &source)?;
         let index = self.sources.len();
         self.origins.insert(
             format!("profile:{}", profile.id),
@@ -223,24 +233,7 @@ impl Catalogue {
 
     /// The profile IDs from the root down to `id`, or why there is none.
     fn lineage(&self, id: &str) -> std::result::Result<Vec<String>, String> {
-        let mut chain = vec![id.to_owned()];
-        let mut current = id;
-        while let Some(parent) = self
-            .profiles
-            .get(current)
-            .and_then(|p| p.extends.as_deref())
-        {
-            if chain.iter().any(|seen| seen == parent) {
-                return Err(format!(
-                    "profile lineage loops: {} -> {parent}",
-                    chain.join(" -> ")
-                ));
-            }
-            chain.push(parent.to_owned());
-            current = parent;
-        }
-        chain.reverse();
-        Ok(chain)
+        lineage_in(&self.profiles, id)
     }
 
     /// Name and text of every file that defines a requirement in force,
@@ -358,13 +351,31 @@ impl Catalogue {
 
     /// The profile `id` with its lineage folded in.
     pub fn resolve(&self, id: &str) -> Result<ResolvedProfile> {
-        let profile = self.profile(id)?;
-        let lineage = self.lineage(id).map_err(|cycle| {
+        let id = self.profile(id)?.id.clone();
+        self.resolve_in(&self.profiles, &id)
+    }
+
+    /// The profile `id` of `profiles` (the ones in force, or the ones first
+    /// defined) with its lineage folded in.
+    fn resolve_in(
+        &self,
+        profiles: &BTreeMap<String, Profile>,
+        id: &str,
+    ) -> Result<ResolvedProfile> {
+        let profile_of = |layer: &str| {
+            profiles.get(layer).ok_or_else(|| Error::UnknownProfile {
+                name: layer.to_owned(),
+                known: self.profile_names(),
+                suggestion: String::new(),
+            })
+        };
+        let profile = profile_of(id)?;
+        let lineage = lineage_in(profiles, id).map_err(|cycle| {
             Error::from(self.problem_in(&format!("profile:{id}"), "/extends", cycle))
         })?;
         let mut selected: BTreeMap<String, Selection> = BTreeMap::new();
         for layer_id in &lineage {
-            let layer = self.profile(layer_id)?;
+            let layer = profile_of(layer_id)?;
             for excluded in &layer.exclude {
                 selected.remove(excluded);
             }
@@ -380,23 +391,43 @@ impl Catalogue {
                 apply_entry(selection, entry, layer_id);
             }
         }
-        let max_age = lineage
-            .iter()
-            .rev()
-            .find_map(|layer| self.profile(layer).ok()?.max_age.clone());
-        let max_waiver = lineage
-            .iter()
-            .rev()
-            .find_map(|layer| self.profile(layer).ok()?.max_waiver.clone());
+        let nearest = |field: fn(&Profile) -> &Option<String>| {
+            lineage
+                .iter()
+                .rev()
+                .find_map(|layer| field(profiles.get(layer)?).clone())
+        };
         Ok(ResolvedProfile {
             id: profile.id.clone(),
             title: profile.title.clone(),
-            max_age,
-            max_waiver,
+            max_age: nearest(|p| &p.max_age),
+            max_waiver: nearest(|p| &p.max_waiver),
             lineage,
             requirements: selected.into_values().collect(),
         })
     }
+}
+
+/// The profile IDs of `profiles` from the root down to `id`, or why there
+/// is none.
+fn lineage_in(
+    profiles: &BTreeMap<String, Profile>,
+    id: &str,
+) -> std::result::Result<Vec<String>, String> {
+    let mut chain = vec![id.to_owned()];
+    let mut current = id;
+    while let Some(parent) = profiles.get(current).and_then(|p| p.extends.as_deref()) {
+        if chain.iter().any(|seen| seen == parent) {
+            return Err(format!(
+                "profile lineage loops: {} -> {parent}",
+                chain.join(" -> ")
+            ));
+        }
+        chain.push(parent.to_owned());
+        current = parent;
+    }
+    chain.reverse();
+    Ok(chain)
 }
 
 fn apply_entry(selection: &mut Selection, entry: &ProfileEntry, layer_id: &str) {

@@ -26,6 +26,11 @@ pub struct Profile {
     /// The profile this one layers on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extends: Option<String>,
+    /// Its own ID, when it replaces a profile of that ID defined before it
+    /// (bundled, or in an earlier overlay): a replacement must say so,
+    /// because it changes what a familiar profile name means.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaces: Option<String>,
     /// ISO 3166 codes the profile speaks for.
     #[serde(default)]
     pub jurisdictions: Vec<String>,

@@ -7,6 +7,7 @@ mod check;
 mod dataset;
 mod flows;
 mod keys;
+mod leading;
 mod lists;
 mod live;
 mod output;
@@ -26,13 +27,24 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// requirement catalogue for cybersecurity, data-flow and anonymization, and
 /// regional profiles layered on top.
 #[derive(Debug, Parser)]
-#[command(name = "cityconform", version, about, long_about = None, after_help = EXIT_CODES)]
+#[command(name = "cityconform", version, about, long_about = None, after_help = AFTER_HELP)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
 }
 
-const EXIT_CODES: &str = "Exit codes:\n  0  every selected profile is met\n  1  a MUST requirement failed or could not be checked, or a waiver expired\n  2  bad input or usage (a file, record, schema, suite or argument)\n  3  internal error";
+impl Cli {
+    /// The process's arguments parsed, with options written before the
+    /// subcommand read as the subcommand's ([`leading::hoist`]); exits
+    /// with clap's message and code 2 on a usage error.
+    pub fn parse_args() -> Self {
+        Self::parse_from(leading::hoist(std::env::args_os()))
+    }
+}
+
+/// The exit codes, and the options that may come before the command
+/// ([`leading`]).
+const AFTER_HELP: &str = "Exit codes:\n  0  every selected profile is met\n  1  a MUST requirement failed or could not be checked, or a waiver expired\n  2  bad input or usage (a file, record, schema, suite or argument)\n  3  internal error\n\n--suites, --format, --color and --quiet may also come before the command:\n  cityconform --format json validate FILE";
 
 #[derive(Debug, Subcommand)]
 enum Command {

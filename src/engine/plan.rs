@@ -168,6 +168,11 @@ impl<C> Plan<C> {
             plan.instances.iter().map(|i| i.requirement.as_str()),
         )?;
         plan.law = plan.law_of(&lists, &resolved, selection.as_of);
+        for profile in &resolved {
+            if let Some(replacement) = catalogue.replacement(&profile.id)? {
+                plan.law.replaced.push(replacement);
+            }
+        }
         Ok(plan)
     }
 

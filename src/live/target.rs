@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use crate::catalog::load::{self, SuiteText};
 use crate::catalog::toml_source::TomlSource;
-use crate::error::{Error, Result};
+use crate::error::{Error, FileProblem, Result};
 
 /// A credential. `Debug` and `Display` never show it.
 #[derive(Clone, PartialEq, Eq)]
@@ -482,7 +482,8 @@ pub fn load(path: &Path) -> Result<Target> {
         text,
     };
     let (file, source): (TargetFile, TomlSource) =
-        load::parse_checked(&suite, &schema).map_err(with_target_help)?;
+        load::parse_checked_with(&suite, &schema, plain_target_problem)
+            .map_err(with_target_help)?;
     let dir = path.parent().map_or_else(PathBuf::new, Path::to_path_buf);
     let mut endpoints: Vec<Endpoint> = file
         .endpoint
@@ -823,6 +824,27 @@ pub fn token_files(path: &Path) -> Vec<PathBuf> {
         .filter_map(|t| t.get("token_file")?.as_str())
         .map(|f| dir.join(f))
         .collect()
+}
+
+/// A target that names neither endpoints nor a standard API, said
+/// plainly rather than as the schema's `anyOf`: what to add.
+fn plain_target_problem(
+    error: &jsonschema::ValidationError<'_>,
+    problem: FileProblem,
+) -> FileProblem {
+    let at_root = error.instance_path().as_str().is_empty();
+    if at_root
+        && matches!(
+            error.kind(),
+            jsonschema::error::ValidationErrorKind::AnyOf { .. }
+        )
+    {
+        return FileProblem {
+            message: "the target says neither what to audit nor how to find it: add `[[endpoint]]` entries (or `[entities]`), or `api = \"ogcapi-features\"`, `\"ngsi-ld\"`, `\"ngsi-v2\"` or `\"gbfs\"` for a standard API whose discovery finds them".to_owned(),
+            ..problem
+        };
+    }
+    load::plain_pattern(error, problem)
 }
 
 /// Format problems in a target get a help line about targets.

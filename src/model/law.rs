@@ -16,6 +16,11 @@ pub struct Law {
     /// The lists the selected profiles' parameters named, in ID order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lists: Vec<ListUsed>,
+    /// Each profile of the run that a `--suites` folder replaced, or that
+    /// builds on one, with what the replacement changed: a familiar name
+    /// read differently is said in every format.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replaced: Vec<crate::catalog::Replacement>,
     /// [`Law::notice`] as written when the report was made, so that a
     /// reader of the JSON report sees the same sentence as every other
     /// format.
@@ -49,6 +54,7 @@ impl Law {
         let mut law = Law {
             as_of,
             lists,
+            replaced: Vec::new(),
             notice: String::new(),
         };
         law.notice = law.notice();
@@ -77,11 +83,15 @@ impl Law {
         text
     }
 
-    /// Every warning about the lists, each naming its list.
-    pub fn warnings(&self) -> impl Iterator<Item = &str> {
-        self.lists
+    /// Every warning about the law read: each replaced profile with what
+    /// changed, then each list's, each naming its profile or list.
+    pub fn warnings(&self) -> impl Iterator<Item = std::borrow::Cow<'_, str>> {
+        let replaced = self.replaced.iter().map(|r| r.warning().into());
+        let lists = self
+            .lists
             .iter()
-            .flat_map(|list| list.warnings.iter().map(String::as_str))
+            .flat_map(|list| list.warnings.iter().map(|w| w.as_str().into()));
+        replaced.chain(lists)
     }
 
     /// Adds `other`'s lists (one job of a merged run): the same list once,
@@ -97,6 +107,11 @@ impl Law {
                     }
                 }
                 None => self.lists.push(list),
+            }
+        }
+        for replacement in other.replaced {
+            if !self.replaced.contains(&replacement) {
+                self.replaced.push(replacement);
             }
         }
         self.lists.sort_by(|a, b| a.id.cmp(&b.id));

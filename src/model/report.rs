@@ -14,7 +14,7 @@ use super::certification::{Provenance, Signature, WaiverOutcome};
 use crate::catalog::{Area, Clause, Level};
 
 /// Version of the JSON report format. Bumped on any incompatible change.
-pub const REPORT_SCHEMA_VERSION: &str = "4.1";
+pub const REPORT_SCHEMA_VERSION: &str = "4.2";
 
 /// One run's results.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -90,6 +90,17 @@ impl InputFormat {
             InputFormat::Csv => "csv",
             InputFormat::Toml => "toml",
             InputFormat::Http => "http",
+        }
+    }
+
+    /// What `records` counts for this kind of input, singular and plural:
+    /// a declaration's flows, a dataset's rows, a live audit's requests.
+    pub fn unit(self) -> (&'static str, &'static str) {
+        match self {
+            InputFormat::Json | InputFormat::Ndjson | InputFormat::Jsonld => ("record", "records"),
+            InputFormat::Csv => ("row", "rows"),
+            InputFormat::Toml => ("flow", "flows"),
+            InputFormat::Http => ("request", "requests"),
         }
     }
 }

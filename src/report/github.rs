@@ -57,9 +57,9 @@ fn annotation(view: &View<'_>, finding: &FindingView<'_>) -> Option<String> {
     {
         message = format!("{pointer}: {message}");
     }
-    let under: Vec<String> = finding
-        .verdicts
-        .iter()
+    let under: Vec<String> = view
+        .verdicts_in_order(finding)
+        .into_iter()
         .map(|(profile, verdict)| format!("{profile}: {}", verdict.as_str()))
         .collect();
     message.push_str(&format!(" ({})", under.join(", ")));

@@ -78,6 +78,7 @@ impl Renderer for Html {
 
 fn page(report: &View<'_>) -> Markup {
     let s = report.summary;
+    let cited = super::Cited::default();
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -99,9 +100,15 @@ fn page(report: &View<'_>) -> Markup {
                     " over " (super::counted(s.subjects, "subject", "subjects")) " from " (super::counted(report.inputs.len() as u64, "input", "inputs")) "; "
                     span id="count-input-errors" data-count=(s.input_errors) { (s.input_errors) " could not be checked" } "."
                 }
+                @if let Some(sig) = report.signature {
+                    // At the top, where a reader decides whether to trust
+                    // the page, not under the collapsed provenance.
+                    p id="signature" { "Signed (" (sig.algorithm) ") by key " code { (sig.key_id) }
+                        "; check with " code { "cityconform verify REPORT --public-key KEY" } " on the JSON report." }
+                }
                 p.notice id="law" data-as-of=(report.law.as_of) { (report.law.notice) }
                 @for warning in report.law.warnings() {
-                    p.warning.list-age { (warning) }
+                    p.warning.list-age { (prose(&warning)) }
                 }
                 @if s.findings_left_out > 0 {
                     p id="findings-left-out" data-count=(s.findings_left_out) {
@@ -120,9 +127,9 @@ fn page(report: &View<'_>) -> Markup {
                     (dataset_section(dataset, &section_suffix(i, report.datasets.len())))
                 }
                 @for (i, matrix) in report.matrices.iter().enumerate() {
-                    (matrix_section(report, matrix, &section_suffix(i, report.matrices.len())))
+                    (matrix_section(report, matrix, &section_suffix(i, report.matrices.len()), &cited))
                 }
-                (requirements(report))
+                (requirements(report, &cited))
                 (collapsed(report, "passing", "Requirements passing", Verdict::Pass))
                 (collapsed(report, "skipped", "Requirements that did not apply", Verdict::Skip))
                 (waivers(report))
@@ -305,7 +312,12 @@ fn dataset_section(dataset: &DatasetView<'_>, suffix: &str) -> Markup {
 /// Each flow met or not per profile; then, with two or more profiles,
 /// each flow and pair of profiles: whether the flow meets both, and the
 /// MUST findings in the way, each with its profile and requirement.
-fn matrix_section(report: &View<'_>, matrix: &MatrixView<'_>, suffix: &str) -> Markup {
+fn matrix_section(
+    report: &View<'_>,
+    matrix: &MatrixView<'_>,
+    suffix: &str,
+    cited_before: &super::Cited,
+) -> Markup {
     html! {
         section id={ "matrix" (suffix) } data-declaration=(matrix.declaration) {
             h2 { "Flows by profile" @if !suffix.is_empty() { ": " code { (matrix.declaration) } } }
@@ -344,10 +356,10 @@ fn matrix_section(report: &View<'_>, matrix: &MatrixView<'_>, suffix: &str) -> M
                                                         (blocker.profile) " "
                                                         a href={ "#req-" (blocker.requirement) } { code { (blocker.requirement) } }
                                                         @if let Some(reading) = &blocker.reading { " (" (reading) ")" }
-                                                        ": " (blocker.message)
+                                                        ": " (prose(&blocker.message))
                                                         @let cited = report.blocker_citations(blocker);
                                                         @if !cited.is_empty() {
-                                                            br; span.cites { (blocker.profile) " cites: " (cited) }
+                                                            br; span.cites { (blocker.profile) " cites: " (cited_before.once(&blocker.requirement, &blocker.profile, cited)) }
                                                         }
                                                     }
                                                 }
@@ -373,14 +385,14 @@ fn met_badge(met: bool, yes: &str, no: &str) -> Markup {
 
 /// Requirements that did not pass under some profile, most severe first,
 /// each with its findings.
-fn requirements(report: &View<'_>) -> Markup {
+fn requirements(report: &View<'_>, cited: &super::Cited) -> Markup {
     let rows = report.not_passing();
     html! {
         section id="findings" {
             h2 { "Requirements not passing" }
             @if rows.is_empty() { p { "Every requirement passed or did not apply." } }
             @for requirement in rows {
-                (requirement_section(report, requirement))
+                (requirement_section(report, requirement, cited))
             }
         }
     }
@@ -425,11 +437,15 @@ fn under_text(under: &Under<'_>) -> Markup {
     html! {
         (under.profile) " " (r.level.as_str()) " " (r.verdict.as_str())
         @if counted.is_empty() { " (no subject)" } @else { " (" (counted.join(", ")) ")" }
-        @if let Some(reason) = &r.reason { ": " (reason) }
+        @if let Some(reason) = &r.reason { ": " (prose(reason)) }
     }
 }
 
-fn requirement_section(report: &View<'_>, requirement: &RequirementView<'_>) -> Markup {
+fn requirement_section(
+    report: &View<'_>,
+    requirement: &RequirementView<'_>,
+    cited: &super::Cited,
+) -> Markup {
     let findings: Vec<&FindingView> = report.findings_of(requirement).collect();
     let verdict = requirement.worst;
     html! {
@@ -438,9 +454,9 @@ fn requirement_section(report: &View<'_>, requirement: &RequirementView<'_>) -> 
                 span class={ "badge v-" (verdict.as_str()) } { (verdict.as_str()) } " "
                 code { (requirement.id) } " " (requirement.title)
             }
-            p { (requirement.statement) }
+            p { (prose(requirement.statement)) }
             p.meta { (sources_and_rows(requirement)) }
-            @for finding in findings.iter().take(MAX_LISTED) { (finding_markup(report, finding)) }
+            @for finding in findings.iter().take(MAX_LISTED) { (finding_markup(report, finding, cited)) }
             @if findings.len() > MAX_LISTED {
                 p { "… and " (findings.len() - MAX_LISTED) " more in the JSON report." }
             }
@@ -448,7 +464,11 @@ fn requirement_section(report: &View<'_>, requirement: &RequirementView<'_>) -> 
     }
 }
 
-fn finding_markup(report: &View<'_>, finding: &FindingView<'_>) -> Markup {
+fn finding_markup(
+    report: &View<'_>,
+    finding: &FindingView<'_>,
+    cited_before: &super::Cited,
+) -> Markup {
     // Declaration reports cite, under each finding, the clauses of the
     // profiles it speaks for, and no other region's.
     let cited = if report.matrices.is_empty() {
@@ -464,8 +484,8 @@ fn finding_markup(report: &View<'_>, finding: &FindingView<'_>) -> Markup {
         article.finding data-waived=(finding.waiver.is_some()) {
             div.where { (finding.location.to_string()) }
             div {
-                (finding.message) " "
-                @for (profile, verdict) in finding.verdicts {
+                (prose(finding.message)) " "
+                @for (profile, verdict) in report.verdicts_in_order(finding) {
                     span class={ "badge v-" (verdict.as_str()) } title=(profile) { (profile) ": " (verdict.as_str()) } " "
                 }
                 @if let Some(w) = finding.waiver { " waived by " code { (w) } }
@@ -474,7 +494,7 @@ fn finding_markup(report: &View<'_>, finding: &FindingView<'_>) -> Markup {
                 div.reading data-profile=(profile) { (profile) ": " (reading) }
             }
             @for (profile, citations) in &cited {
-                div.cites data-profile=(profile) { (profile) " cites: " (cite_line(citations)) }
+                div.cites data-profile=(profile) { (profile) " cites: " (cited_before.once(finding.requirement, profile, cite_line(citations))) }
             }
             @if let Some(command) = finding.reproduce() { pre.reproduce { (command) } }
             @if let Some(evidence) = evidence { pre.evidence { (evidence) } }
@@ -541,13 +561,47 @@ fn status_class(status: WaiverStatus) -> &'static str {
     }
 }
 
+/// Text written with Markdown code spans (`kr`, `--as-of`), as the
+/// catalogue and the messages write them: each span becomes a `code`
+/// element, everything escaped. Text with an unpaired backtick is shown as
+/// written.
+fn prose(text: &str) -> Markup {
+    let parts: Vec<&str> = text.split('`').collect();
+    if parts.len() % 2 == 0 {
+        return html! { (text) };
+    }
+    html! {
+        @for (i, part) in parts.iter().enumerate() {
+            @if i % 2 == 1 { code { (part) } } @else { (part) }
+        }
+    }
+}
+
+/// Whether the HTML report of `report` lists every finding kept: no
+/// requirement has more than it lists (the other formats point readers to
+/// it only then).
+pub(super) fn lists_every_finding(report: &View<'_>) -> bool {
+    let mut per_requirement: std::collections::HashMap<&str, usize> =
+        std::collections::HashMap::new();
+    for finding in &report.findings {
+        *per_requirement.entry(finding.requirement).or_default() += 1;
+    }
+    per_requirement.values().all(|&n| n <= MAX_LISTED)
+}
+
+/// What an input's count counts, in words: "12 records", "40 requests".
+fn input_count(input: &crate::model::InputSummary) -> String {
+    let (one, many) = input.format.unit();
+    super::counted(input.records, one, many)
+}
+
 fn inputs_and_provenance(report: &View<'_>) -> Markup {
     html! {
         section id="inputs" {
             h2 { "Inputs" }
             table {
-                thead { tr { th { "path" } th { "format" } th { "records" } } }
-                tbody { @for i in report.inputs { tr { td { code { (i.path) } } td { (i.format) } td.num { (i.records) } } } }
+                thead { tr { th { "path" } th { "format" } th { "read" } } }
+                tbody { @for i in report.inputs { tr { td { code { (i.path) } } td { (i.format) } td.num { (input_count(i)) } } } }
             }
             @if let Some(p) = report.provenance {
                 details id="provenance" {
@@ -563,10 +617,24 @@ fn inputs_and_provenance(report: &View<'_>) -> Markup {
                     }
                 }
             }
-            @if let Some(sig) = report.signature {
-                p id="signature" { "Signed (" (sig.algorithm) ") by key " code { (sig.key_id) }
-                    "; check with " code { "cityconform verify REPORT --public-key KEY" } " on the JSON report." }
-            }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prose;
+
+    #[test]
+    fn code_spans_become_code_elements_and_everything_is_escaped() {
+        assert_eq!(
+            prose("profile `kr` <b> & `a<b`").into_string(),
+            "profile <code>kr</code> &lt;b&gt; &amp; <code>a&lt;b</code>"
+        );
+    }
+
+    #[test]
+    fn an_unpaired_backtick_is_shown_as_written() {
+        assert_eq!(prose("it's `odd").into_string(), "it's `odd");
     }
 }

@@ -138,7 +138,7 @@ fn law_properties(view: &View<'_>) -> Vec<Property> {
         view.law
             .warnings()
             .enumerate()
-            .map(|(i, w)| Property::new(format!("law.warning.{}", i + 1), xml_text(w))),
+            .map(|(i, w)| Property::new(format!("law.warning.{}", i + 1), xml_text(&w))),
     );
     properties
 }

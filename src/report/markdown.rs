@@ -26,11 +26,12 @@ impl Renderer for Markdown {
             dataset_section(dataset, several, out)?;
         }
         let several = view.matrices.len() > 1;
+        let cited = super::Cited::default();
         for matrix in &view.matrices {
-            matrix_section(view, matrix, several, out)?;
+            matrix_section(view, matrix, several, &cited, out)?;
         }
         not_passing(view, out)?;
-        findings(view, out)?;
+        findings(view, &cited, out)?;
         collapsed("Requirements passing", &view.with_worst(Verdict::Pass), out)?;
         collapsed(
             "Requirements that did not apply",
@@ -48,9 +49,10 @@ fn law(view: &View<'_>, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(out, "> {}", escape(&view.law.notice))?;
     for warning in view.law.warnings() {
         writeln!(out, ">")?;
-        writeln!(out, "> **Warning:** {}", escape(warning))?;
+        writeln!(out, "> **Warning:** {}", escape(&warning))?;
     }
-    Ok(())
+    // A blank line ends the quotation: what follows is not part of it.
+    writeln!(out)
 }
 
 fn heading(report: &View<'_>, out: &mut dyn Write) -> std::io::Result<()> {
@@ -201,6 +203,7 @@ fn matrix_section(
     view: &View<'_>,
     matrix: &MatrixView<'_>,
     named: bool,
+    cited_before: &super::Cited,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     if named {
@@ -256,6 +259,7 @@ fn matrix_section(
                     let cited = if cited.is_empty() {
                         String::new()
                     } else {
+                        let cited = cited_before.once(&b.requirement, &b.profile, cited);
                         format!(" ({} cites: {})", escape(&b.profile), escape(&cited))
                     };
                     let reading = b
@@ -318,7 +322,11 @@ fn not_passing(report: &View<'_>, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(out)
 }
 
-fn findings(report: &View<'_>, out: &mut dyn Write) -> std::io::Result<()> {
+fn findings(
+    report: &View<'_>,
+    cited_before: &super::Cited,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     if report.findings.is_empty() {
         return Ok(());
     }
@@ -347,12 +355,9 @@ fn findings(report: &View<'_>, out: &mut dyn Write) -> std::io::Result<()> {
         }
         if !report.matrices.is_empty() {
             for (profile, cited) in report.finding_citations(finding) {
-                writeln!(
-                    out,
-                    "  - {} cites: {}",
-                    escape(profile),
-                    escape(&super::cite_line(&cited))
-                )?;
+                let cited =
+                    cited_before.once(finding.requirement, profile, super::cite_line(&cited));
+                writeln!(out, "  - {} cites: {}", escape(profile), escape(&cited))?;
             }
         }
         if let Some(command) = finding.reproduce() {
@@ -364,9 +369,14 @@ fn findings(report: &View<'_>, out: &mut dyn Write) -> std::io::Result<()> {
         }
     }
     if ordered.len() > MAX_LISTED {
+        let elsewhere = if super::html::lists_every_finding(report) {
+            "see the JSON, SARIF or HTML report"
+        } else {
+            "see the JSON or SARIF report (the HTML report lists the first of each requirement only)"
+        };
         writeln!(
             out,
-            "- … and {} more: see the JSON, SARIF or HTML report",
+            "- … and {} more: {elsewhere}",
             ordered.len() - MAX_LISTED
         )?;
     }

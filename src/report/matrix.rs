@@ -14,6 +14,7 @@ pub(super) fn render_text(
     view: &View<'_>,
     matrix: &MatrixView<'_>,
     color: bool,
+    cited_before: &super::Cited,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     let column = matrix
@@ -90,6 +91,7 @@ pub(super) fn render_text(
                 )?;
                 let cited = view.blocker_citations(blocker);
                 if !cited.is_empty() {
+                    let cited = cited_before.once(&blocker.requirement, &blocker.profile, cited);
                     writeln!(out, "        {} cites: {cited}", blocker.profile)?;
                 }
             }

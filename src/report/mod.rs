@@ -112,6 +112,25 @@ pub fn redact_secrets(report: &mut Report) {
     }
 }
 
+/// The (requirement, profile) pairs whose clauses a report has already
+/// written out: each is cited in full once, and later mentions say "as
+/// above", so a declaration with many flows does not repeat the same
+/// articles under every flow and pair.
+#[derive(Default)]
+pub(crate) struct Cited(std::cell::RefCell<std::collections::HashSet<(String, String)>>);
+
+impl Cited {
+    /// `full` the first time `profile`'s clauses on `requirement` are
+    /// cited, "as above" after.
+    pub(crate) fn once(&self, requirement: &str, profile: &str, full: String) -> String {
+        let first = self
+            .0
+            .borrow_mut()
+            .insert((requirement.to_owned(), profile.to_owned()));
+        if first { full } else { "as above".to_owned() }
+    }
+}
+
 /// `n` and the noun that goes with it: `1 finding`, `2 findings`, `0
 /// findings`; every format counts the same way.
 pub(crate) fn counted(n: u64, one: &str, many: &str) -> String {

@@ -25,13 +25,14 @@ impl Renderer for Text {
         for dataset in view.datasets.iter().filter(|_| !failures_only) {
             dataset_block(dataset, several, out)?;
         }
-        findings(view, self.options, &paint, out)?;
+        let cited = super::Cited::default();
+        findings(view, self.options, &paint, &cited, out)?;
         let show_waived = view.summary.waived > 0;
         for profile in &view.profiles {
             profile_table(profile, show_waived, failures_only, &paint, out)?;
         }
         for matrix in view.matrices.iter().filter(|_| !failures_only) {
-            super::matrix::render_text(view, matrix, paint.color, out)?;
+            super::matrix::render_text(view, matrix, paint.color, &cited, out)?;
         }
         waivers(view, out)?;
         footer(view, &paint, out)
@@ -143,6 +144,7 @@ fn findings(
     view: &View<'_>,
     options: TextOptions,
     paint: &Paint,
+    cited: &super::Cited,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     if view.findings.is_empty() {
@@ -164,7 +166,7 @@ fn findings(
         )?;
         let listed: Vec<&FindingView> = view.findings_of(requirement).collect();
         if !view.matrices.is_empty() {
-            cited_clauses(view, requirement, &listed, out)?;
+            cited_clauses(view, requirement, &listed, cited, out)?;
         }
         for finding in listed.iter().take(options.max_findings) {
             writeln!(out, "        {}", finding.location)?;
@@ -200,11 +202,13 @@ fn cited_clauses(
     view: &View<'_>,
     requirement: &RequirementView<'_>,
     findings: &[&FindingView<'_>],
+    cited_before: &super::Cited,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     let speaks_for = |p: &str| findings.iter().any(|f| f.verdicts.contains_key(p));
     for (profile, cited) in view.citations_of(requirement.id, speaks_for) {
-        writeln!(out, "        {profile} cites: {}", super::cite_line(&cited))?;
+        let cited = cited_before.once(requirement.id, profile, super::cite_line(&cited));
+        writeln!(out, "        {profile} cites: {cited}")?;
     }
     Ok(())
 }
@@ -216,9 +220,9 @@ fn profile_note(finding: &FindingView<'_>, report: &View<'_>) -> String {
     if uniform && finding.verdicts.len() == report.profiles.len() {
         return String::new();
     }
-    let parts: Vec<String> = finding
-        .verdicts
-        .iter()
+    let parts: Vec<String> = report
+        .verdicts_in_order(finding)
+        .into_iter()
         .map(|(p, v)| format!("{p}: {}", v.as_str()))
         .collect();
     format!("  [{}]", parts.join(", "))

@@ -446,6 +446,15 @@ impl<'a> View<'a> {
         rows
     }
 
+    /// `finding`'s verdict under each profile it speaks for, in the order
+    /// the run named the profiles (`-p kr -p baseline` lists kr first).
+    pub fn verdicts_in_order(&self, finding: &FindingView<'a>) -> Vec<(&'a str, Verdict)> {
+        self.profiles
+            .iter()
+            .filter_map(|p| finding.verdicts.get(p.id).map(|&v| (p.id, v)))
+            .collect()
+    }
+
     /// For each profile `finding` speaks for (in the report's profile
     /// order), the clauses that profile cites for its requirement.
     pub fn finding_citations(

@@ -523,7 +523,10 @@ fn a_report_made_with_a_modified_catalogue_is_caught() {
     let (report, public) = signed_check_with_overlay(
         repo.path(),
         "profiles/kr.toml",
-        &kr.replace("max_decimals = 3", "max_decimals = 6"),
+        &format!(
+            "replaces = \"kr\"\n{}",
+            kr.replace("max_decimals = 3", "max_decimals = 6")
+        ),
     );
     // ... verified against the bundled catalogue: the signature is good,
     // the profile is not the trusted one.

@@ -2,7 +2,7 @@
 //! with a message that names the file, line or field and what to do, never
 //! panics, and writes no report file.
 
-use crate::common::{self, run, transcript};
+use crate::common::{self, expect_exit, run, transcript};
 
 /// Runs `args` and snapshots the whole transcript under `name`, after
 /// checking the exit code is `expected`.
@@ -484,4 +484,57 @@ fn help_examples_name_fixtures_that_exist() {
         }
     }
     assert!(named > 0, "no help text names a fixture");
+}
+
+#[test]
+fn options_before_the_command_mean_what_they_mean_after_it() {
+    let args = ["fixtures/datasets/trips-fail.ndjson", "-p", "kr"];
+    let after = run(&[
+        &["validate"][..],
+        &args,
+        &["--format", "json", "--suites", "fixtures/check"],
+    ]
+    .concat());
+    let before = run(&[
+        &["--format", "json", "--suites", "fixtures/check", "validate"][..],
+        &args,
+    ]
+    .concat());
+    expect_exit(&before, 1);
+    assert_eq!(before.stdout, after.stdout);
+    assert_eq!(before.status.code(), after.status.code());
+    // A command that takes no such option still refuses it.
+    let refused = run(&["--format", "json", "keygen", "x"]);
+    let text = expect_exit(&refused, 2);
+    assert!(text.contains("unexpected argument '--format'"), "{text}");
+}
+
+#[test]
+fn verdicts_per_profile_follow_the_order_the_profiles_were_named_in() {
+    let output = run(&[
+        "validate",
+        "fixtures/datasets/trips-fail.ndjson",
+        "-p",
+        "kr",
+        "-p",
+        "baseline",
+        "-r",
+        "ANON-LOC-PRECISION-01",
+    ]);
+    let text = expect_exit(&output, 1);
+    assert!(text.contains("[kr: fail, baseline: warn]"), "{text}");
+    let github = run(&[
+        "validate",
+        "fixtures/datasets/trips-fail.ndjson",
+        "-p",
+        "kr",
+        "-p",
+        "baseline",
+        "-r",
+        "ANON-LOC-PRECISION-01",
+        "--format",
+        "github",
+    ]);
+    let text = expect_exit(&github, 1);
+    assert!(text.contains("(kr: fail, baseline: warn)"), "{text}");
 }
