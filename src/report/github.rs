@@ -36,7 +36,19 @@ fn annotation(view: &View<'_>, finding: &FindingView<'_>) -> Option<String> {
         Verdict::Waived | Verdict::Pass | Verdict::Skip => return None,
     };
     let mut properties = Vec::new();
-    if let Some(file) = finding.location.file.as_deref() {
+    let request = finding
+        .location
+        .file
+        .as_deref()
+        .filter(|file| view.request_url(file).is_some());
+    // A live finding has no file in the repository to annotate: it is
+    // shown in the run's summary, its request leading the message.
+    if let Some(file) = finding
+        .location
+        .file
+        .as_deref()
+        .filter(|_| request.is_none())
+    {
         properties.push(format!("file={}", escape_property(file)));
         if let Some(line) = finding.location.line {
             properties.push(format!("line={line}"));
@@ -48,7 +60,10 @@ fn annotation(view: &View<'_>, finding: &FindingView<'_>) -> Option<String> {
         view.title(finding.requirement)
     );
     properties.push(format!("title={}", escape_property(&title)));
-    let mut message = finding.message.to_owned();
+    let mut message = match request {
+        Some(request) => format!("{request}: {}", finding.message),
+        None => finding.message.to_owned(),
+    };
     if let Some(pointer) = finding
         .location
         .pointer

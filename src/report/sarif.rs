@@ -309,7 +309,7 @@ fn result(report: &View<'_>, finding: &FindingView<'_>) -> SarifResult {
         message: Text {
             text: finding.message.to_owned(),
         },
-        locations: locations(finding),
+        locations: locations(report, finding),
         partial_fingerprints: BTreeMap::from([("cityconform/v1", fingerprint(finding))]),
         suppressions: suppressions(report, finding),
         properties,
@@ -337,24 +337,47 @@ fn is_must_somewhere(report: &View<'_>, finding: &FindingView<'_>) -> bool {
     })
 }
 
-fn locations(finding: &FindingView<'_>) -> Vec<Location> {
+fn locations(report: &View<'_>, finding: &FindingView<'_>) -> Vec<Location> {
     let at = finding.location;
-    let physical = at.file.as_ref().map(|file| PhysicalLocation {
-        artifact_location: ArtifactLocation {
-            uri: file_uri(file),
-            uri_base_id: is_relative(file).then_some("%SRCROOT%"),
-        },
-        region: at.line.map(|line| Region { start_line: line }),
-    });
-    let logical: Vec<LogicalLocation> = at
-        .pointer
+    let request = at
+        .file
+        .as_deref()
+        .and_then(|file| Some((file, report.request_url(file)?)));
+    let physical = match &request {
+        // A live finding is located at the URL it was found at, and the
+        // request (method and path) is its logical location.
+        Some((_, url)) => Some(PhysicalLocation {
+            artifact_location: ArtifactLocation {
+                uri: url_uri(url),
+                uri_base_id: None,
+            },
+            region: None,
+        }),
+        None => at.file.as_ref().map(|file| PhysicalLocation {
+            artifact_location: ArtifactLocation {
+                uri: file_uri(file),
+                uri_base_id: is_relative(file).then_some("%SRCROOT%"),
+            },
+            region: at.line.map(|line| Region { start_line: line }),
+        }),
+    };
+    let mut logical: Vec<LogicalLocation> = request
         .iter()
-        .filter(|p| !p.is_empty())
-        .map(|pointer| LogicalLocation {
-            fully_qualified_name: pointer.clone(),
-            kind: "member",
+        .filter(|(file, url)| file != url)
+        .map(|(file, _)| LogicalLocation {
+            fully_qualified_name: (*file).to_owned(),
+            kind: "resource",
         })
         .collect();
+    logical.extend(
+        at.pointer
+            .iter()
+            .filter(|p| !p.is_empty())
+            .map(|pointer| LogicalLocation {
+                fully_qualified_name: pointer.clone(),
+                kind: "member",
+            }),
+    );
     if physical.is_none() && logical.is_empty() {
         return Vec::new();
     }
@@ -362,6 +385,23 @@ fn locations(finding: &FindingView<'_>) -> Vec<Location> {
         physical_location: physical,
         logical_locations: logical,
     }]
+}
+
+/// A URL as a URI reference: its path and query percent-encoded where a
+/// server's text (or a placeholder such as `[kr-phone]`) holds characters
+/// a URI may not.
+fn url_uri(url: &str) -> String {
+    let (head, rest) = url.split_once("://").unwrap_or(("", url));
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let mut uri = format!("{head}://{}", &rest[..authority_end]);
+    for byte in rest[authority_end..].bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/?&=%:@!$'()*+,;".contains(&byte) {
+            uri.push(char::from(byte));
+        } else {
+            uri.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    uri
 }
 
 /// Whether `path` is relative to the run's folder: not a URL, not

@@ -412,6 +412,25 @@ impl<'a> View<'a> {
         self.index.get(id).copied()
     }
 
+    /// The URL a live finding's location names: `GET /path` joined to the
+    /// origin of the audited platform, or a URL as written. `None` for a
+    /// file, and for a request when the report audited no platform.
+    pub fn request_url(&self, location_file: &str) -> Option<String> {
+        if location_file.starts_with("http://") || location_file.starts_with("https://") {
+            return Some(location_file.to_owned());
+        }
+        let (method, path) = location_file.split_once(' ')?;
+        let is_method = !method.is_empty() && method.bytes().all(|b| b.is_ascii_uppercase());
+        if !is_method || !path.starts_with('/') {
+            return None;
+        }
+        let base = self
+            .inputs
+            .iter()
+            .find(|i| i.format == crate::model::InputFormat::Http)?;
+        Some(format!("{}{path}", origin(&base.path)))
+    }
+
     /// A requirement's title, or nothing when the report does not cite it.
     pub fn title(&self, id: &str) -> &'a str {
         self.requirement(id).map_or("", |r| r.title)
@@ -581,6 +600,15 @@ fn dataset(summary: &DatasetSummary) -> DatasetView<'_> {
 fn short(x: f64) -> String {
     let text = format!("{x:.4}");
     text.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+/// `scheme://authority` of `url`: where a request's absolute path starts.
+fn origin(url: &str) -> &str {
+    let Some((_, rest)) = url.split_once("://") else {
+        return url;
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    &url[..url.len() - rest.len() + authority_end]
 }
 
 #[cfg(test)]

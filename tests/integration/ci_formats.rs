@@ -271,3 +271,44 @@ fn sarif_rules_link_to_their_section_of_the_generated_requirements_document() {
         assert_eq!(artifact["uriBaseId"], "%SRCROOT%", "{artifact}");
     }
 }
+
+#[test]
+fn a_live_finding_is_located_at_its_request_url() {
+    let sarif = run(&["demo", "--fault", "cross-tenant-read", "--format", "sarif"]);
+    common::expect_exit(&sarif, 1);
+    let sarif: serde_json::Value = serde_json::from_slice(&sarif.stdout).expect("SARIF");
+    let errors = common::schema_errors(&common::sarif_validator(), &sarif);
+    assert!(errors.is_empty(), "{errors}");
+    let results = sarif["runs"][0]["results"].as_array().expect("results");
+    let bola = results
+        .iter()
+        .find(|r| r["ruleId"] == "SEC-BOLA-01")
+        .expect("the cross-tenant read is found");
+    let location = &bola["locations"][0];
+    let uri = location["physicalLocation"]["artifactLocation"]["uri"]
+        .as_str()
+        .expect("a URI");
+    let request = location["logicalLocations"][0]["fullyQualifiedName"]
+        .as_str()
+        .expect("the request");
+    let (method, path) = request.split_once(' ').expect("METHOD /path");
+    assert_eq!(method, "GET");
+    assert!(
+        uri.starts_with("https://127.0.0.1:") && uri.ends_with(path),
+        "{uri} for {request}"
+    );
+    assert!(location["physicalLocation"]["artifactLocation"]["uriBaseId"].is_null());
+    // GitHub has no file to annotate: the request leads the message.
+    let github = run(&["demo", "--fault", "cross-tenant-read", "--format", "github"]);
+    let text = String::from_utf8_lossy(&github.stdout).into_owned();
+    let bola = annotations(&text)
+        .into_iter()
+        .find(|a| {
+            a.properties
+                .get("title")
+                .is_some_and(|t| t.starts_with("SEC-BOLA-01"))
+        })
+        .expect("an annotation for the cross-tenant read");
+    assert!(!bola.properties.contains_key("file"), "{bola:?}");
+    assert!(bola.message.starts_with("GET /"), "{bola:?}");
+}
