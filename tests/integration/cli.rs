@@ -511,30 +511,23 @@ fn options_before_the_command_mean_what_they_mean_after_it() {
 
 #[test]
 fn verdicts_per_profile_follow_the_order_the_profiles_were_named_in() {
-    let output = run(&[
-        "validate",
-        "fixtures/datasets/trips-fail.ndjson",
-        "-p",
-        "kr",
-        "-p",
-        "baseline",
-        "-r",
-        "ANON-LOC-PRECISION-01",
-    ]);
-    let text = expect_exit(&output, 1);
+    let in_format = |format: &str| {
+        let output = run(&[
+            "validate",
+            "fixtures/datasets/trips-fail.ndjson",
+            "-p",
+            "kr",
+            "-p",
+            "baseline",
+            "-r",
+            "ANON-LOC-PRECISION-01",
+            "--format",
+            format,
+        ]);
+        expect_exit(&output, 1)
+    };
+    let text = in_format("text");
     assert!(text.contains("[kr: fail, baseline: warn]"), "{text}");
-    let github = run(&[
-        "validate",
-        "fixtures/datasets/trips-fail.ndjson",
-        "-p",
-        "kr",
-        "-p",
-        "baseline",
-        "-r",
-        "ANON-LOC-PRECISION-01",
-        "--format",
-        "github",
-    ]);
-    let text = expect_exit(&github, 1);
-    assert!(text.contains("(kr: fail, baseline: warn)"), "{text}");
+    let github = in_format("github");
+    assert!(github.contains("(kr: fail, baseline: warn)"), "{github}");
 }
