@@ -698,3 +698,96 @@ fn china_exempts_an_export_necessary_in_an_emergency_whatever_its_volume() {
         "CAC Provisions Art. 5(3) exempts the emergency; 15,000 patients' health data otherwise needs the assessment (Art. 7)"
     );
 }
+
+/// `profiles diff LEFT RIGHT --as-of DAY --format json`.
+fn diff_json(left: &str, right: &str, day: &str) -> serde_json::Value {
+    let output = run(&[
+        "profiles", "diff", left, right, "--as-of", day, "--format", "json",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
+    json_report(&output)
+}
+
+/// The entry of `diff` for `requirement`'s parameter `key`.
+fn param_entry<'a>(
+    diff: &'a serde_json::Value,
+    requirement: &str,
+    key: &str,
+) -> Option<&'a serde_json::Value> {
+    diff["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .find(|e| e["requirement"] == requirement && e["key"] == key)
+}
+
+#[test]
+fn profiles_diff_compares_dated_lists_on_the_evaluation_date() {
+    let only_eu = |day: &str| {
+        let diff = diff_json("eu", "uk", day);
+        assert_eq!(diff["as_of"], day);
+        param_entry(&diff, "FLOW-XBORDER-01", "adequate")
+            .expect("the adequacy lists differ")["only_left"]
+            .as_array()
+            .expect("members only eu has")
+            .iter()
+            .map(|v| v.as_str().expect("a country").to_owned())
+            .collect::<BTreeSet<_>>()
+    };
+    assert!(
+        !only_eu("2026-01-01").contains("BR"),
+        "before Decision (EU) 2026/179, Brazil is no difference"
+    );
+    assert!(only_eu("2026-11-30").contains("BR"));
+}
+
+#[test]
+fn special_category_conditions_named_by_each_law_are_no_contradiction() {
+    let diff = diff_json("kr", "eu", "2026-11-30");
+    let conditions =
+        param_entry(&diff, "FLOW-SPECIAL-01", "conditions").expect("the conditions differ");
+    assert_eq!(
+        conditions["contradicts"], false,
+        "both accept explicit, separate consent (GDPR Art. 9(2)(a); PIPA Art. 23(1)1): {conditions}"
+    );
+    assert!(
+        conditions["only_left"]
+            .as_array()
+            .expect("only kr")
+            .contains(&serde_json::json!("kr-pipa:A23-1-2")),
+        "what only PIPA accepts is still shown: {conditions}"
+    );
+}
+
+#[test]
+fn a_profile_that_adds_no_clause_cites_the_requirements_own() {
+    let diff = diff_json("baseline", "cn", "2026-11-30");
+    let citation = diff["citations"]
+        .as_array()
+        .expect("citations")
+        .iter()
+        .find(|c| c["requirement"] == "FLOW-XBORDER-01")
+        .expect("FLOW-XBORDER-01 differs");
+    assert_eq!(
+        citation["requirement_clauses_for"],
+        serde_json::json!(["baseline"])
+    );
+    assert!(
+        !citation["left"].as_array().expect("left").is_empty(),
+        "baseline cites the requirement's clauses: {citation}"
+    );
+    let text = run(&[
+        "profiles",
+        "diff",
+        "baseline",
+        "cn",
+        "--as-of",
+        "2026-11-30",
+    ]);
+    assert!(
+        String::from_utf8_lossy(&text.stdout)
+            .contains("baseline cites (the requirement's own; it adds none): GDPR Art. 30(1)(e)"),
+        "{}",
+        transcript(&text)
+    );
+}
