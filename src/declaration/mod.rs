@@ -203,6 +203,14 @@ pub struct Flow {
     /// For pseudonymized data: additional information kept apart.
     #[serde(default)]
     pub additional_information_separated: Option<bool>,
+    /// For pseudonymized data: the other controller whose pseudonymized
+    /// information this flow's is combined with.
+    #[serde(default)]
+    pub combined_with: Option<String>,
+    /// The expert agency, designated by the regulator, that performed the
+    /// combination (PIPA Art. 28-3(1)).
+    #[serde(default)]
+    pub combination_agency: Option<String>,
     /// Who receives the data, and where.
     pub recipients: Vec<Recipient>,
     /// ISO 8601 duration.

@@ -791,3 +791,17 @@ fn a_profile_that_adds_no_clause_cites_the_requirements_own() {
         transcript(&text)
     );
 }
+
+#[test]
+fn two_controllers_pseudonymised_data_are_combined_only_by_a_designated_agency() {
+    assert_eq!(
+        failures(
+            "FLOW-PSEUDO-01",
+            "kr-card-telecom-combination.json",
+            "kr",
+            "2026-11-30"
+        ),
+        set(&["trips-combined-in-house"]),
+        "PIPA Art. 28-3(1)"
+    );
+}
