@@ -22,6 +22,10 @@ pub struct ProfileDiff {
     /// For each requirement that differs, the regional clauses each side
     /// adds to the catalogue's own: why each region reads it as it does.
     pub citations: Vec<Citation>,
+    /// The day dated lists were read on (`YYYY-MM-DD`): a list's members
+    /// are those in force that day, so a diff says what differs then.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<String>,
 }
 
 /// The regional clauses each profile cites for one requirement.
@@ -33,6 +37,12 @@ pub struct Citation {
     pub left: Vec<Clause>,
     /// Clauses the right profile's lineage adds.
     pub right: Vec<Clause>,
+    /// The sides (profile IDs, in ID order) that select the requirement
+    /// but add no clause of their own: they rest on the requirement's own
+    /// clauses, which their entry above holds, so that no side cites
+    /// nothing.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub requirement_clauses_for: Vec<String>,
 }
 
 /// One difference.
@@ -79,8 +89,12 @@ pub enum DiffKind {
         /// For lists: members only the right has.
         only_right: Vec<Value>,
         /// No single setting satisfies both: two different switches or
-        /// words, or two lists neither of which contains the other. A
-        /// stricter and a looser number or list merely differ.
+        /// words, or two lists with no member in common (no one choice,
+        /// such as a legal basis or a mechanism, is in both). A stricter
+        /// and a looser number, or two lists that share a member, merely
+        /// differ: lists are compared by what their members stand for (a
+        /// law's name for a concept is the concept), so two laws' names
+        /// for one requirement do not make a contradiction.
         contradicts: bool,
     },
 }
@@ -147,11 +161,25 @@ impl ProfileDiff {
                 (None, None) => Vec::new(),
             };
             if !kinds.is_empty() {
-                citations.push(Citation {
+                let own = &catalogue.requirement(id)?.clauses;
+                let mut citation = Citation {
                     requirement: id.to_owned(),
                     left: a.map(|s| s.clauses.clone()).unwrap_or_default(),
                     right: b.map(|s| s.clauses.clone()).unwrap_or_default(),
-                });
+                    requirement_clauses_for: Vec::new(),
+                };
+                for (selection, clauses, side) in [
+                    (a, &mut citation.left, &l.id),
+                    (b, &mut citation.right, &r.id),
+                ] {
+                    if selection.is_some() && clauses.is_empty() && !own.is_empty() {
+                        clauses.clone_from(own);
+                        citation.requirement_clauses_for.push(side.clone());
+                    }
+                }
+                // In ID order, so that swapping the sides changes nothing.
+                citation.requirement_clauses_for.sort();
+                citations.push(citation);
             }
             entries.extend(kinds.into_iter().map(|kind| DiffEntry {
                 requirement: id.to_owned(),
@@ -163,6 +191,7 @@ impl ProfileDiff {
             right: r.id,
             entries,
             citations,
+            as_of: None,
         })
     }
 
@@ -187,8 +216,10 @@ impl ProfileDiff {
                     requirement: c.requirement,
                     left: c.right,
                     right: c.left,
+                    requirement_clauses_for: c.requirement_clauses_for,
                 })
                 .collect(),
+            as_of: self.as_of,
         }
     }
 }
@@ -218,8 +249,8 @@ fn selection_diff(a: &Selection, b: &Selection, expand: &dyn Fn(&Value) -> Value
             _ => (Vec::new(), Vec::new()),
         };
         let contradicts = match (&left, &right) {
-            (Some(Value::Array(_)), Some(Value::Array(_))) => {
-                !only_left.is_empty() && !only_right.is_empty()
+            (Some(Value::Array(x)), Some(Value::Array(y))) => {
+                !x.is_empty() && !y.is_empty() && !x.iter().any(|v| y.contains(v))
             }
             (Some(Value::Bool(_)), Some(Value::Bool(_)))
             | (Some(Value::String(_)), Some(Value::String(_))) => true,

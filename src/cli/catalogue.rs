@@ -78,6 +78,11 @@ enum ProfilesAction {
         left: String,
         /// The right profile, such as eu.
         right: String,
+        /// Compare dated lists as they stand on this day, YYYY-MM-DD
+        /// [default: the day of the report time: today, or
+        /// SOURCE_DATE_EPOCH when set].
+        #[arg(long, value_name = "DATE", value_parser = super::output::parse_day)]
+        as_of: Option<cityconform::dates::Day>,
     },
     /// For each flow of a declaration, which profiles and which pairs of
     /// profiles it meets at once, and what stands in the way.
@@ -245,8 +250,14 @@ pub(crate) fn profiles(args: ProfilesArgs) -> Result<ExitCode, Error> {
     if let ProfilesAction::Matrix(matrix) = &action {
         return super::flows::matrix(&args.suites, matrix, json);
     }
-    if let ProfilesAction::Diff { left, right } = &action {
-        print(&super::flows::diff(&args.suites, left, right, json)?)?;
+    if let ProfilesAction::Diff { left, right, as_of } = &action {
+        print(&super::flows::diff(
+            &args.suites,
+            left,
+            right,
+            *as_of,
+            json,
+        )?)?;
         return Ok(ExitCode::Met);
     }
     let suites = args.suites.load()?;

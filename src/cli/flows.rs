@@ -125,18 +125,24 @@ pub(crate) fn matrix(suites: &SuiteArgs, args: &MatrixArgs, json: bool) -> Resul
     Ok(report.exit_code())
 }
 
-/// `profiles diff P Q`.
+/// `profiles diff P Q`, with dated lists read on `as_of` (default: the
+/// day of the report time).
 pub(crate) fn diff(
     suites: &SuiteArgs,
     left: &str,
     right: &str,
+    as_of: Option<Day>,
     json: bool,
 ) -> Result<String, Error> {
     let suites = suites.load()?;
-    let lists = suites.lists();
-    // Every member a list holds, whatever its dates and carve-outs: a
-    // diff compares the profiles as written, not on one day
-    // (`lists show ID` has the dates and carve-outs).
+    let day = match as_of {
+        Some(day) => day,
+        None => Day::of_time(&super::output::generated_at()?).map_err(Error::Internal)?,
+    };
+    // The members in force on the day, not every member a list ever held:
+    // a country recognised later, or no longer, does not make two
+    // profiles differ today (`lists show ID` has the dates).
+    let lists = &suites.lists().on(day);
     // A legal basis stands for its DPV concept: two profiles that accept
     // the same concept under their own laws' names do not differ.
     let vocabulary = Vocabulary::from_lists(lists);
@@ -149,7 +155,8 @@ pub(crate) fn diff(
         }
         _ => value.clone(),
     };
-    let diff = ProfileDiff::between(suites.catalogue(), left, right, &expand)?;
+    let mut diff = ProfileDiff::between(suites.catalogue(), left, right, &expand)?;
+    diff.as_of = Some(day.to_string());
     if json {
         let mut text =
             serde_json::to_string_pretty(&diff).map_err(|e| Error::Internal(e.to_string()))?;
@@ -181,7 +188,17 @@ fn cite(out: &mut String, diff: &ProfileDiff, id: &str, width: usize) {
             .iter()
             .map(|c| format!("{} {}", c.source, c.clause))
             .collect();
-        let _ = writeln!(out, "  {:width$}    {side} cites: {}", "", cited.join("; "));
+        let whose = if citation.requirement_clauses_for.contains(side) {
+            " (the requirement's own; it adds none)"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "  {:width$}    {side} cites{whose}: {}",
+            "",
+            cited.join("; ")
+        );
     }
 }
 
@@ -195,7 +212,10 @@ fn join_values(values: &[Value]) -> String {
 
 fn diff_text(diff: &ProfileDiff) -> String {
     let (l, r) = (&diff.left, &diff.right);
-    let mut out = format!("Profiles {l} and {r}\n\n");
+    let mut out = match &diff.as_of {
+        Some(day) => format!("Profiles {l} and {r}, lists as of {day}\n\n"),
+        None => format!("Profiles {l} and {r}\n\n"),
+    };
     if diff.entries.is_empty() {
         out.push_str("no differences\n");
         return out;

@@ -203,6 +203,14 @@ pub struct Flow {
     /// For pseudonymized data: additional information kept apart.
     #[serde(default)]
     pub additional_information_separated: Option<bool>,
+    /// For pseudonymized data: the other controller whose pseudonymized
+    /// information this flow's is combined with.
+    #[serde(default)]
+    pub combined_with: Option<String>,
+    /// The expert agency, designated by the regulator, that performed the
+    /// combination (PIPA Art. 28-3(1)).
+    #[serde(default)]
+    pub combination_agency: Option<String>,
     /// Who receives the data, and where.
     pub recipients: Vec<Recipient>,
     /// ISO 8601 duration.
@@ -320,6 +328,34 @@ pub struct Transfer {
     /// derogations hold only for such transfers (EDPB Guidelines 2/2018).
     #[serde(default)]
     pub occasional: bool,
+    /// The transfer answers a third country's court judgment or authority
+    /// decision, named here: such an order is no ground by itself (GDPR
+    /// Art. 48), so a profile that says so asks for the agreement below.
+    #[serde(default)]
+    pub foreign_order: Option<String>,
+    /// The international agreement (a mutual legal assistance treaty) in
+    /// force between the ordering country and the Union or a Member State
+    /// that the answer to `foreign_order` rests on.
+    #[serde(default)]
+    pub international_agreement: Option<String>,
+    /// An order of the regulator to suspend this transfer (PIPA Art.
+    /// 28-9): while it is in force, no mechanism carries the transfer.
+    #[serde(default)]
+    pub suspension_order: Option<SuspensionOrder>,
+}
+
+/// A regulator's order to suspend a transfer, with the days it is in
+/// force, so that a report on another date reads the order as it stood.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SuspensionOrder {
+    /// The order's reference.
+    pub id: String,
+    /// The first day it binds (`YYYY-MM-DD`).
+    pub from: String,
+    /// The last day it binds, once lifted (`YYYY-MM-DD`).
+    #[serde(default)]
+    pub until: Option<String>,
 }
 
 /// A certification of the recipient.

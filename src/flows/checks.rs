@@ -88,6 +88,9 @@ pub enum FlowCheck {
         purposes: Vec<String>,
         /// The additional information must be kept apart.
         require_separation: bool,
+        /// Pseudonymized information combined with another controller's
+        /// must have been combined by a designated agency.
+        require_combination_agency: bool,
         /// The legal-basis vocabulary bases are compared through.
         vocabulary: Vocabulary,
     },
@@ -163,6 +166,8 @@ struct PseudonymizedParams {
     purposes: Value,
     #[serde(default = "yes")]
     require_separation: bool,
+    #[serde(default = "yes")]
+    require_combination_agency: bool,
 }
 
 fn yes() -> bool {
@@ -269,6 +274,7 @@ impl FlowCheck {
                     basis: p.basis,
                     purposes: lists.expand(&p.purposes)?,
                     require_separation: p.require_separation,
+                    require_combination_agency: p.require_combination_agency,
                     vocabulary,
                 })
             }
@@ -360,8 +366,12 @@ impl FlowCheck {
                 basis,
                 purposes,
                 require_separation,
+                require_combination_agency,
                 vocabulary,
-            } => pseudonymized_research(flow, vocabulary, basis, purposes, *require_separation),
+            } => both(
+                pseudonymized_research(flow, vocabulary, basis, purposes, *require_separation),
+                combination(flow, vocabulary, basis, *require_combination_agency),
+            ),
             FlowCheck::Transfer(rule) => {
                 transfer::judge(flow, &declaration.controller, rule, today)
             }
@@ -583,6 +593,26 @@ fn pseudonymized_research(
         ));
     }
     Outcome::from_violations(violations)
+}
+
+/// Pseudonymized information combined with another controller's under
+/// the exemption: only a designated expert agency may combine it (PIPA
+/// Art. 28-3(1)), so the flow names the agency that did.
+fn combination(flow: &Flow, vocabulary: &Vocabulary, basis: &str, required: bool) -> Outcome {
+    let Some(other) = flow.combined_with.as_deref() else {
+        return Outcome::Pass;
+    };
+    if !required || flow.combination_agency.is_some() || !vocabulary.same(&flow.legal_basis, basis)
+    {
+        return Outcome::Pass;
+    }
+    Outcome::Violations(vec![Violation::new(
+        "/combinedWith",
+        format!(
+            "flow `{}`: pseudonymized information combined with `{other}`'s is combined only by an expert agency the regulator or a central administrative agency designated, not by the controllers themselves; have one combine it and name it in `combinationAgency`",
+            flow.id
+        ),
+    )])
 }
 
 /// Two findings on one requirement as one outcome: the violations of

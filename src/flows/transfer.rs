@@ -75,6 +75,13 @@ pub struct TransferRule {
     /// The mechanism set by the volume exported and the handler's status
     /// (the 2024 CAC Provisions); `None` where the law sets none.
     pub volume: Option<Volume>,
+    /// A transfer answering a third country's court or authority order
+    /// needs the international agreement it rests on when it offers no
+    /// other ground than a statute (GDPR Art. 48).
+    pub foreign_order_needs_agreement: bool,
+    /// A transfer under the regulator's suspension order fails whatever
+    /// its mechanism (PIPA Art. 28-9).
+    pub suspension_orders: bool,
 }
 
 /// Volume thresholds that decide which mechanism an export needs: none
@@ -157,6 +164,10 @@ struct TransferParams {
     guarded_categories: Option<Value>,
     #[serde(default)]
     volume: Option<Map<String, Value>>,
+    #[serde(default)]
+    foreign_order_needs_agreement: bool,
+    #[serde(default)]
+    suspension_orders: bool,
 }
 
 const MECHANISMS: &[&str] = &[
@@ -248,6 +259,8 @@ pub(super) fn build(
             .collect::<Result<_, String>>()?,
         guarded_categories: expand_or_empty(lists, p.guarded_categories.as_ref())?,
         volume: p.volume.as_ref().map(|v| volume(v, lists)).transpose()?,
+        foreign_order_needs_agreement: p.foreign_order_needs_agreement,
+        suspension_orders: p.suspension_orders,
     })
 }
 
@@ -397,6 +410,9 @@ pub(super) fn judge(
             wildcard(flow, recipient, rule, &at, &mut violations);
             continue;
         }
+        if suspended(flow, recipient, rule, today, &at, &mut violations) {
+            continue;
+        }
         if rule.default_allow && !guarded {
             continue;
         }
@@ -503,6 +519,19 @@ fn mechanism(
         out.push(Violation::new(
             format!("{at}/mechanism"),
             format!("{who} {refused}"),
+        ));
+        return;
+    }
+    if rule.foreign_order_needs_agreement
+        && transfer.foreign_order.is_some()
+        && transfer.international_agreement.is_none()
+        && transfer.mechanism == "statute"
+    {
+        out.push(Violation::new(
+            format!("{at}/foreignOrder"),
+            format!(
+                "{who} answers a third country's court or authority order and rests on it as a statute; such an order is no ground by itself: name the international agreement it is based on (a mutual legal assistance treaty in force with the Union or a Member State) in `transfer.internationalAgreement`, or rest the transfer on another ground of the region"
+            ),
         ));
         return;
     }
@@ -657,6 +686,41 @@ fn mechanism(
             format!("{who} declares no transfer mechanism"),
         )),
     }
+}
+
+/// Whether the regulator's order suspends this recipient's transfer on
+/// `today` (PIPA Art. 28-9): then no mechanism carries it, the failure
+/// says so, and the recipient is judged no further. An order with no
+/// evaluation date is taken as in force.
+fn suspended(
+    flow: &Flow,
+    recipient: &Recipient,
+    rule: &TransferRule,
+    today: Option<&str>,
+    at: &str,
+    out: &mut Vec<Violation>,
+) -> bool {
+    let Some(order) = recipient
+        .transfer
+        .as_ref()
+        .and_then(|t| t.suspension_order.as_ref())
+        .filter(|_| rule.suspension_orders)
+    else {
+        return false;
+    };
+    let in_force = today.is_none_or(|day| {
+        order.from.as_str() <= day && order.until.as_deref().is_none_or(|until| day <= until)
+    });
+    if in_force {
+        out.push(Violation::new(
+            format!("{at}/transfer/suspensionOrder"),
+            format!(
+                "flow `{}`: recipient `{}` is under the regulator's order `{}` to suspend the transfer, in force from {}; no mechanism carries it until the order is lifted: stop the transfer, or object to the order with the regulator within seven days of receiving it",
+                flow.id, recipient.id, order.id, order.from
+            ),
+        ));
+    }
+    in_force
 }
 
 /// Why a derogation cannot carry this transfer, said as the rest of a

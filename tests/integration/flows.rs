@@ -188,32 +188,69 @@ fn flows_report_in_junit() {
 
 #[test]
 fn diff_kr_eu() {
-    check("diff_kr_eu", &["profiles", "diff", "kr", "eu"], 0);
+    check(
+        "diff_kr_eu",
+        &["profiles", "diff", "kr", "eu", "--as-of", "2026-11-30"],
+        0,
+    );
 }
 
 #[test]
 fn diff_in_sg() {
-    check("diff_in_sg", &["profiles", "diff", "in", "sg"], 0);
+    check(
+        "diff_in_sg",
+        &["profiles", "diff", "in", "sg", "--as-of", "2026-11-30"],
+        0,
+    );
 }
 
 #[test]
 fn diff_baseline_cn() {
     check(
         "diff_baseline_cn",
-        &["profiles", "diff", "baseline", "cn"],
+        &[
+            "profiles",
+            "diff",
+            "baseline",
+            "cn",
+            "--as-of",
+            "2026-11-30",
+        ],
         0,
     );
 }
 
 #[test]
 fn diff_of_a_profile_with_itself_is_empty() {
-    check("diff_self", &["profiles", "diff", "sg", "sg"], 0);
+    check(
+        "diff_self",
+        &["profiles", "diff", "sg", "sg", "--as-of", "2026-11-30"],
+        0,
+    );
 }
 
 #[test]
 fn diff_in_json_is_symmetric() {
-    let forward = json_report(&run(&["profiles", "diff", "eu", "in", "--format", "json"]));
-    let backward = json_report(&run(&["profiles", "diff", "in", "eu", "--format", "json"]));
+    let forward = json_report(&run(&[
+        "profiles",
+        "diff",
+        "eu",
+        "in",
+        "--as-of",
+        "2026-11-30",
+        "--format",
+        "json",
+    ]));
+    let backward = json_report(&run(&[
+        "profiles",
+        "diff",
+        "in",
+        "eu",
+        "--as-of",
+        "2026-11-30",
+        "--format",
+        "json",
+    ]));
     insta::assert_json_snapshot!("diff_eu_in_json", forward);
     let forward_entries = forward["entries"].as_array().expect("entries");
     let backward_entries = backward["entries"].as_array().expect("entries");

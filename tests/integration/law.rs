@@ -184,16 +184,17 @@ fn a_list_older_than_its_profiles_max_age_gives_a_warning() {
             .map(|l| l["id"].as_str().expect("id").to_owned())
             .collect::<Vec<_>>()
     };
-    assert!(warnings("2025-06-01").is_empty());
-    // kr-certifications was checked on 2025-01-01; baseline's max_age is P1Y.
-    assert_eq!(warnings("2026-06-01"), ["kr-certifications"]);
+    assert!(warnings("2026-06-01").is_empty());
+    // kr-adequacy was checked on 2026-01-01, kr-certifications on
+    // 2026-11-30; baseline's max_age is P1Y.
+    assert_eq!(warnings("2027-06-01"), ["kr-adequacy"]);
     let text = run(&[
         "flows",
         "fixtures/flows/kr-transit-sg-cloud.json",
         "-p",
         "kr",
         "--as-of",
-        "2026-06-01",
+        "2027-06-01",
     ]);
     insta::assert_snapshot!(
         "stale_list_warning",
@@ -628,5 +629,179 @@ fn korea_asks_separate_consent_for_sensitive_data_and_knows_no_public_interest_b
         failures("FLOW-PSEUDO-01", fixture, "kr", day),
         set(&["trips-kept-as-records"]),
         "PIPA Art. 28-2: operational record keeping is not archiving in the public interest"
+    );
+}
+
+/// The messages of the FLOW-XBORDER-01 findings that fail `profile` when
+/// `fixture` is judged on `as_of`.
+fn transfer_messages(fixture: &str, profile: &str, as_of: &str) -> Vec<String> {
+    let path = format!("fixtures/flows/{fixture}");
+    let output = run(&[
+        "flows", &path, "-p", profile, "--as-of", as_of, "--format", "json",
+    ]);
+    let report = json_report(&output);
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["requirement"] == "FLOW-XBORDER-01" && f["verdicts"][profile] == "fail")
+        .map(|f| f["message"].as_str().expect("a message").to_owned())
+        .collect()
+}
+
+#[test]
+fn a_foreign_court_order_is_no_ground_without_an_international_agreement() {
+    let fixture = "eu-bikeshare-us-subpoena.json";
+    let day = "2026-11-30";
+    assert_eq!(
+        transfer_failures(fixture, "eu", day),
+        set(&["rider-trips-on-us-subpoena"]),
+        "GDPR Art. 48: the subpoena alone fails, the mutual legal assistance agreement carries the request"
+    );
+    let messages = transfer_messages(fixture, "eu", day);
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("court or authority order")
+                && m.contains("transfer.internationalAgreement")),
+        "the failure names the missing field: {messages:?}"
+    );
+}
+
+#[test]
+fn a_pipc_suspension_order_stops_the_transfer_from_its_first_day() {
+    let fixture = "kr-mobility-suspended-transfer.json";
+    assert!(
+        transfer_failures(fixture, "kr", "2026-05-01").is_empty(),
+        "before the order, contract necessity disclosed in the privacy policy carries the storage"
+    );
+    assert_eq!(
+        transfer_failures(fixture, "kr", "2026-06-01"),
+        set(&["trips-to-sg-storage-suspended"]),
+        "PIPA Art. 28-9(1): from the order's first day"
+    );
+    let messages = transfer_messages(fixture, "kr", "2026-06-01");
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("order `PIPC suspension order 2026-01` to suspend")),
+        "{messages:?}"
+    );
+}
+
+#[test]
+fn china_exempts_an_export_necessary_in_an_emergency_whatever_its_volume() {
+    let fixture = "cn-ambulance-emergency-hk.json";
+    assert_eq!(
+        transfer_failures(fixture, "cn", "2026-11-30"),
+        set(&["patient-records-contract"]),
+        "CAC Provisions Art. 5(3) exempts the emergency; 15,000 patients' health data otherwise needs the assessment (Art. 7)"
+    );
+}
+
+/// `profiles diff LEFT RIGHT --as-of DAY --format json`.
+fn diff_json(left: &str, right: &str, day: &str) -> serde_json::Value {
+    let output = run(&[
+        "profiles", "diff", left, right, "--as-of", day, "--format", "json",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
+    json_report(&output)
+}
+
+/// The entry of `diff` for `requirement`'s parameter `key`.
+fn param_entry<'a>(
+    diff: &'a serde_json::Value,
+    requirement: &str,
+    key: &str,
+) -> Option<&'a serde_json::Value> {
+    diff["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .find(|e| e["requirement"] == requirement && e["key"] == key)
+}
+
+#[test]
+fn profiles_diff_compares_dated_lists_on_the_evaluation_date() {
+    let only_eu = |day: &str| {
+        let diff = diff_json("eu", "uk", day);
+        assert_eq!(diff["as_of"], day);
+        param_entry(&diff, "FLOW-XBORDER-01", "adequate")
+            .expect("the adequacy lists differ")["only_left"]
+            .as_array()
+            .expect("members only eu has")
+            .iter()
+            .map(|v| v.as_str().expect("a country").to_owned())
+            .collect::<BTreeSet<_>>()
+    };
+    assert!(
+        !only_eu("2026-01-01").contains("BR"),
+        "before Decision (EU) 2026/179, Brazil is no difference"
+    );
+    assert!(only_eu("2026-11-30").contains("BR"));
+}
+
+#[test]
+fn special_category_conditions_named_by_each_law_are_no_contradiction() {
+    let diff = diff_json("kr", "eu", "2026-11-30");
+    let conditions =
+        param_entry(&diff, "FLOW-SPECIAL-01", "conditions").expect("the conditions differ");
+    assert_eq!(
+        conditions["contradicts"], false,
+        "both accept explicit, separate consent (GDPR Art. 9(2)(a); PIPA Art. 23(1)1): {conditions}"
+    );
+    assert!(
+        conditions["only_left"]
+            .as_array()
+            .expect("only kr")
+            .contains(&serde_json::json!("kr-pipa:A23-1-2")),
+        "what only PIPA accepts is still shown: {conditions}"
+    );
+}
+
+#[test]
+fn a_profile_that_adds_no_clause_cites_the_requirements_own() {
+    let diff = diff_json("baseline", "cn", "2026-11-30");
+    let citation = diff["citations"]
+        .as_array()
+        .expect("citations")
+        .iter()
+        .find(|c| c["requirement"] == "FLOW-XBORDER-01")
+        .expect("FLOW-XBORDER-01 differs");
+    assert_eq!(
+        citation["requirement_clauses_for"],
+        serde_json::json!(["baseline"])
+    );
+    assert!(
+        !citation["left"].as_array().expect("left").is_empty(),
+        "baseline cites the requirement's clauses: {citation}"
+    );
+    let text = run(&[
+        "profiles",
+        "diff",
+        "baseline",
+        "cn",
+        "--as-of",
+        "2026-11-30",
+    ]);
+    assert!(
+        String::from_utf8_lossy(&text.stdout)
+            .contains("baseline cites (the requirement's own; it adds none): GDPR Art. 30(1)(e)"),
+        "{}",
+        transcript(&text)
+    );
+}
+
+#[test]
+fn two_controllers_pseudonymised_data_are_combined_only_by_a_designated_agency() {
+    assert_eq!(
+        failures(
+            "FLOW-PSEUDO-01",
+            "kr-card-telecom-combination.json",
+            "kr",
+            "2026-11-30"
+        ),
+        set(&["trips-combined-in-house"]),
+        "PIPA Art. 28-3(1)"
     );
 }
