@@ -182,7 +182,7 @@ fn param_changes(first: &Map<String, Value>, now: &Map<String, Value>) -> Vec<St
     keys.sort_unstable();
     keys.dedup();
     keys.into_iter()
-        .filter(|key| first.get(*key) != now.get(*key))
+        .filter(|key| !same(first.get(*key), now.get(*key)))
         .map(|key| {
             format!(
                 "{key} = {} (was {})",
@@ -191,6 +191,22 @@ fn param_changes(first: &Map<String, Value>, now: &Map<String, Value>) -> Vec<St
             )
         })
         .collect()
+}
+
+/// Whether two parameter values say the same: lists are compared as sets
+/// of members, since their order changes no check.
+fn same(a: Option<&Value>, b: Option<&Value>) -> bool {
+    match (a, b) {
+        (Some(Value::Array(a)), Some(Value::Array(b))) => {
+            let members = |items: &[Value]| {
+                let mut shown: Vec<String> = items.iter().map(Value::to_string).collect();
+                shown.sort_unstable();
+                shown
+            };
+            members(a) == members(b)
+        }
+        _ => a == b,
+    }
 }
 
 /// A parameter value short enough for one line of a warning: a long list
