@@ -37,6 +37,7 @@ mod pycanon;
 mod pygeoapi;
 mod readings;
 mod reference;
+mod reference_gbfs;
 mod reference_ogc;
 mod renderers;
 mod report_paths;
