@@ -110,7 +110,7 @@ pub async fn audit(
         return Ok(unreachable(plan, target, options, &redactor, &reason));
     }
     let target = &with_access_tokens(target, &client).await?;
-    let target = &discovery::discover(target, &client, credential(As::A, target)).await;
+    let target = &discovery::discover(target, &client, credential(As::A, target), progress).await;
     secrets.extend(target.secrets());
     let redactor = Redactor::new(secrets);
     let jobs = jobs(plan, target);

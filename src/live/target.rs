@@ -273,6 +273,13 @@ impl Target {
     /// the URL (without its query) is the base, and the collections are
     /// found from it.
     pub fn as_ogc_landing(&self) -> Target {
+        self.as_api_root(ApiKind::OgcApiFeatures)
+    }
+
+    /// A URL audited alone that turned out to be the root of an API of
+    /// `api` (an OGC API landing page, an NGSI broker): the URL (without
+    /// its query) is the base, and what to read is found from it.
+    pub fn as_api_root(&self, api: ApiKind) -> Target {
         let path = self
             .endpoints
             .first()
@@ -285,7 +292,7 @@ impl Target {
             plain_http_url: default_plain_url(&base_url),
             base_url,
             endpoints: Vec::new(),
-            api: ApiKind::OgcApiFeatures,
+            api,
             detect_api: false,
             ..self.clone()
         }

@@ -216,3 +216,64 @@ fn a_tenant_header_on_an_api_without_one_is_refused_with_its_line() {
     assert!(text.contains("chooses no tenant by header"), "{text}");
     assert!(text.contains("target.toml:"), "{text}");
 }
+
+/// (requirement, verdict, reason) of every NGSILD-* result under the
+/// first profile.
+#[cfg(feature = "reference")]
+fn ngsi_ld_results(report: &Value) -> Vec<(String, String, String)> {
+    report["profiles"][0]["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| {
+            r["requirement"]
+                .as_str()
+                .is_some_and(|id| id.starts_with("NGSILD-"))
+        })
+        .map(|r| {
+            let text = |key: &str| r[key].as_str().unwrap_or_default().to_owned();
+            (text("requirement"), text("verdict"), text("reason"))
+        })
+        .collect()
+}
+
+#[cfg(feature = "reference")]
+#[test]
+fn audit_url_detects_the_reference_broker_and_api_overrides_it() {
+    let broker = faults::start(&ReferenceOptions {
+        tls: false,
+        ..options()
+    });
+    let url = broker.reference.base_url.clone();
+    let output = common::run(&["audit", &url, "-p", "baseline", "--format", "json"]);
+    let text = common::transcript(&output);
+    assert!(matches!(output.status.code(), Some(0 | 1)), "{text}");
+    // Without a token the broker answers a problem of an NGSI-LD type.
+    assert!(
+        text.contains("audited as ngsi-ld: /ngsi-ld/v1/types answers as an NGSI-LD broker"),
+        "{text}"
+    );
+    let results = ngsi_ld_results(&common::json_report(&output));
+    assert_eq!(results.len(), 5, "{text}");
+    assert!(
+        results
+            .iter()
+            .all(|(_, _, reason)| !reason.contains("not an ngsi-ld API")),
+        "{results:?}"
+    );
+
+    let output = common::run(&[
+        "audit", &url, "--api", "generic", "-p", "baseline", "--format", "json",
+    ]);
+    let text = common::transcript(&output);
+    assert!(matches!(output.status.code(), Some(0 | 1)), "{text}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("audited as"), "--api chose: {text}");
+    let results = ngsi_ld_results(&common::json_report(&output));
+    assert!(
+        results
+            .iter()
+            .all(|(_, verdict, reason)| verdict == "skip" && reason.contains("not an ngsi-ld API")),
+        "{results:?}"
+    );
+}
