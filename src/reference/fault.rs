@@ -77,6 +77,9 @@ pub enum Fault {
     WrongNumberReturned,
     /// OGC API: `limit` is ignored; every page has the default size.
     LimitIgnored,
+    /// OGC API: any `Origin` is reflected in
+    /// `Access-Control-Allow-Origin`, without credentials allowed.
+    ReflectedOrigin,
     /// GBFS: the vehicles name their type, but the discovery file does
     /// not list `vehicle_types`.
     GbfsUnlistedVehicleTypes,
@@ -135,6 +138,7 @@ impl Fault {
         Fault::NoCollectionsLinks,
         Fault::WrongNumberReturned,
         Fault::LimitIgnored,
+        Fault::ReflectedOrigin,
     ];
 
     /// The faults of the GBFS feed (`--api gbfs`) alone, each breaking one
@@ -205,6 +209,7 @@ impl Fault {
             Fault::NoCollectionsLinks => "no-collections-links",
             Fault::WrongNumberReturned => "wrong-number-returned",
             Fault::LimitIgnored => "limit-ignored",
+            Fault::ReflectedOrigin => "reflected-origin",
             Fault::GbfsUnlistedVehicleTypes => "gbfs-unlisted-vehicle-types",
             Fault::GbfsInvalidVehicle => "gbfs-invalid-vehicle",
             Fault::GbfsStale => "gbfs-stale",
@@ -247,6 +252,7 @@ impl Fault {
             Fault::NoCollectionsLinks => &["OGC-COLLECTIONS-01"],
             Fault::WrongNumberReturned => &["OGC-ITEMS-01"],
             Fault::LimitIgnored => &["OGC-LIMIT-01"],
+            Fault::ReflectedOrigin => &["SEC-CORS-02"],
             Fault::GbfsUnlistedVehicleTypes => &["GBFS-DISCOVERY-01"],
             Fault::GbfsInvalidVehicle => &["GBFS-SCHEMA-01"],
             Fault::GbfsStale => &["GBFS-TTL-01"],
@@ -289,6 +295,7 @@ impl Fault {
             Fault::NoCollectionsLinks => "(ogcapi-features) /collections has no links",
             Fault::WrongNumberReturned => "(ogcapi-features) numberReturned counts one too many",
             Fault::LimitIgnored => "(ogcapi-features) limit is ignored",
+            Fault::ReflectedOrigin => "(ogcapi-features) any Origin reflected, no credentials",
             Fault::GbfsUnlistedVehicleTypes => {
                 "(gbfs) vehicles name a type, vehicle_types is not listed"
             }

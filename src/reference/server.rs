@@ -499,6 +499,9 @@ fn decorate(state: &State, reply: &mut Reply, origin: Option<&str>) {
     }
     if state.has(Fault::WildcardCors) {
         headers.push(("access-control-allow-origin", "*".to_owned()));
+    } else if let Some(origin) = origin.filter(|_| state.has(Fault::ReflectedOrigin)) {
+        headers.push(("access-control-allow-origin", origin.to_owned()));
+        headers.push(("vary", "Origin".to_owned()));
     } else if origin == Some(ALLOWED_ORIGIN) {
         headers.push(("access-control-allow-origin", ALLOWED_ORIGIN.to_owned()));
         headers.push(("vary", "Origin".to_owned()));

@@ -13,6 +13,7 @@ mod ci_formats;
 mod citations;
 mod cli;
 mod corpus;
+mod cors;
 mod dataset;
 mod dataset_classes;
 mod dataset_properties;
