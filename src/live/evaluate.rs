@@ -33,6 +33,9 @@ pub(crate) struct Context<'a> {
     /// Whether the target is a GBFS feed, whose files are public by
     /// design and described by the GBFS schemas, not the shared models.
     pub gbfs: bool,
+    /// The form the endpoint's records are declared in (`representation`
+    /// in the target), or `Auto`: told from each record.
+    pub representation: pipeline::Declared,
 }
 
 /// Why an expectation about personal data or declared members does not
@@ -91,7 +94,7 @@ fn unless_personal(answer: &Answer, context: &Context<'_>) -> Option<Outcome> {
     if let Some(reason) = personal::served_nothing(x.status) {
         return Some(Outcome::NotApplicable(reason));
     }
-    match personal::personal(&x.body, context.schemas, context.endpoint_type) {
+    match personal::personal(&x.body, context.schemas, context.endpoint_type, context.representation) {
         Personal::Yes { .. } => None,
         Personal::No => Some(Outcome::NotApplicable(
             "the answer serves no personal data: no field its schema marks as identifying or sensitive holds a value".to_owned(),
@@ -123,7 +126,12 @@ fn public_data(x: &Exchange, context: &Context<'_>) -> bool {
     context.open
         || context.gbfs
         || matches!(
-            personal::personal(&x.body, context.schemas, context.endpoint_type),
+            personal::personal(
+                &x.body,
+                context.schemas,
+                context.endpoint_type,
+                context.representation
+            ),
             Personal::No
         )
 }
@@ -180,7 +188,7 @@ fn personal_data_authenticated(x: &Exchange, context: &Context<'_>) -> Outcome {
     if let Some(reason) = personal::served_nothing(x.status) {
         return Outcome::NotApplicable(reason);
     }
-    match personal::personal(&x.body, context.schemas, context.endpoint_type) {
+    match personal::personal(&x.body, context.schemas, context.endpoint_type, context.representation) {
         Personal::Yes {
             record,
             pointer,
@@ -639,7 +647,7 @@ fn declared_only(x: &Exchange, context: &Context<'_>) -> Outcome {
         if unknown_type.is_some() {
             return;
         }
-        let adapted = match pipeline::adapt(record, pipeline::Declared::Auto) {
+        let adapted = match pipeline::adapt(record, context.representation) {
             Ok(adapted) => adapted,
             Err(why) => {
                 unknown_type = Some(format!("not checked: {why}"));
@@ -764,6 +772,7 @@ mod tests {
                 open: true,
                 gbfs: false,
                 schemas: &schemas,
+                representation: pipeline::Declared::Auto,
             };
             let mut params = Map::new();
             params.insert("n".to_owned(), serde_json::json!(3));
