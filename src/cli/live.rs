@@ -71,8 +71,11 @@ pub(crate) struct AuditArgs {
     /// an unreachable platform leaves every requirement unchecked.
     #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(0..=3600))]
     wait: Option<u64>,
-    /// Write every HTTP exchange of the audit to this file as HAR 1.2,
-    /// credentials redacted.
+    /// Write every HTTP exchange of the audit to this file as HAR 1.2:
+    /// the capture you asked for, with URLs, headers and bodies as the
+    /// server sent them (identifier values and the collection IDs or
+    /// `next` links a server wrote included); only credentials are
+    /// redacted. Keep it as you keep the platform's data.
     #[arg(long, value_name = "FILE.har")]
     record: Option<PathBuf>,
 

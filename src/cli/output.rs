@@ -417,6 +417,16 @@ fn megabytes(bytes: u64) -> String {
 }
 
 impl Progress for TerminalProgress {
+    /// On stderr unless quiet, above the bar if one is drawn.
+    fn note(&self, text: &str) {
+        let line = format!("{text}\n");
+        match &self.show {
+            Show::Bar(bar) => bar.suspend(|| super::note(&line)),
+            Show::Heartbeat(_) => super::note(&line),
+            Show::Nothing => {}
+        }
+    }
+
     fn start(&self, total: u64) {
         match &self.show {
             Show::Bar(bar) => {

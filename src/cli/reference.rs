@@ -31,8 +31,9 @@ pub(crate) struct DemoArgs {
     no_tls: bool,
 
     /// The API the platform speaks: generic (its own), ngsi-ld (an
-    /// NGSI-LD broker) or ogcapi-features (an open OGC API - Features
-    /// server), audited as a target of that kind.
+    /// NGSI-LD broker), ogcapi-features (an open OGC API - Features
+    /// server) or gbfs (a GBFS v3.0 feed updated at the report's time),
+    /// audited as a target of that kind.
     #[arg(long, value_name = "KIND", default_value = "generic", value_parser = parse_api)]
     api: ReferenceApi,
 
@@ -62,8 +63,9 @@ pub(crate) struct ServeArgs {
     faults: Vec<Fault>,
 
     /// The API the platform speaks: generic (its own), ngsi-ld (an
-    /// NGSI-LD broker) or ogcapi-features (an open OGC API - Features
-    /// server).
+    /// NGSI-LD broker), ogcapi-features (an open OGC API - Features
+    /// server) or gbfs (a GBFS v3.0 feed at /gbfs.json, updated at each
+    /// request).
     #[arg(long, value_name = "KIND", default_value = "generic", value_parser = parse_api)]
     api: ReferenceApi,
 
@@ -79,7 +81,9 @@ fn parse_fault(text: &str) -> Result<Fault, String> {
 
 fn parse_api(text: &str) -> Result<ReferenceApi, String> {
     ReferenceApi::from_name(text).ok_or_else(|| {
-        format!("unknown API `{text}`; the reference speaks generic, ngsi-ld or ogcapi-features")
+        format!(
+            "unknown API `{text}`; the reference speaks generic, ngsi-ld, ogcapi-features or gbfs"
+        )
     })
 }
 
@@ -114,11 +118,18 @@ fn fault_help() -> String {
 
 pub(crate) fn demo(args: DemoArgs) -> Result<ExitCode, Error> {
     check_faults(&args.faults, args.api)?;
+    // The report's time is the feed's clock too: a GBFS feed is judged
+    // fresh or stale at the time the audit says it ran.
+    let generated = generated_at()?;
+    let clock = chrono::DateTime::parse_from_rfc3339(&generated)
+        .map_err(|e| Error::Internal(format!("the report time `{generated}`: {e}")))?
+        .with_timezone(&chrono::Utc);
     let runtime = cityconform::harness::runtime()?;
     let reference = runtime.block_on(RunningReference::start(&ReferenceOptions {
         tls: !args.no_tls,
         faults: args.faults.clone(),
         api: args.api,
+        clock: Some(clock),
         ..ReferenceOptions::default()
     }))?;
     let dir = TempDir::new()?;
@@ -138,7 +149,7 @@ pub(crate) fn demo(args: DemoArgs) -> Result<ExitCode, Error> {
     }
     let options = HarnessOptions {
         profiles,
-        generated_at: generated_at()?,
+        generated_at: generated,
         ..HarnessOptions::default()
     };
     let progress = super::output::TerminalProgress::checks(args.output.quiet);
@@ -167,6 +178,7 @@ pub(crate) fn serve(args: ServeArgs) -> Result<ExitCode, Error> {
         plain_port: args.plain_port,
         faults: args.faults.clone(),
         api: args.api,
+        clock: None,
     }))?;
     let mut text = format!("reference platform on {}\n", reference.base_url);
     if args.api != ReferenceApi::Generic {

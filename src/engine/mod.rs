@@ -21,6 +21,9 @@ pub trait Progress: Sync {
     fn advance(&self, done: u64);
     /// The work is over.
     fn finish(&self);
+    /// A line the user should read beside the report, such as the kind
+    /// of API an audit chose for a URL; shown by default nowhere.
+    fn note(&self, _text: &str) {}
 }
 
 /// Progress that shows nothing.

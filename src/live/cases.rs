@@ -138,6 +138,8 @@ struct ExpectationFile {
     results_count: Option<String>,
     #[serde(default)]
     problem_type: Vec<String>,
+    cors_closed: Option<Vec<String>>,
+    cors_public: Option<Vec<String>>,
     #[serde(default)]
     same_entities: bool,
     #[serde(default)]
@@ -225,6 +227,16 @@ pub enum Condition {
     /// The body is an NGSI-v2 error: a JSON object whose `error` is one
     /// of these names, with a `description` string.
     ErrorBody(Vec<String>),
+    /// `Access-Control-Allow-Origin` is none of these (a wildcard, or the
+    /// untrusted origin sent, reflected), unless the data is public (an
+    /// open target, or no personal data served) and credentials are not
+    /// allowed: then it does not apply, and [`Condition::CorsPublic`]
+    /// decides. With `Access-Control-Allow-Credentials: true` it always
+    /// fails.
+    CorsClosed(Vec<String>),
+    /// On public data, `Access-Control-Allow-Origin` reflects none of
+    /// these (the untrusted origin sent); elsewhere it does not apply.
+    CorsPublic(Vec<String>),
 }
 
 impl Condition {
@@ -492,6 +504,12 @@ fn build_expectation(e: ExpectationFile) -> std::result::Result<Expectation, Str
     }
     if e.personal_data_authenticated {
         conditions.push(Condition::PersonalDataAuthenticated);
+    }
+    if let Some(origins) = e.cors_closed {
+        conditions.push(Condition::CorsClosed(origins));
+    }
+    if let Some(origins) = e.cors_public {
+        conditions.push(Condition::CorsPublic(origins));
     }
     if !e.links_rel.is_empty() {
         conditions.push(Condition::LinksRel(e.links_rel));

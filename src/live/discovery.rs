@@ -16,6 +16,7 @@ use serde::Deserialize;
 use super::documents;
 use super::http::{Answer, Client, Outgoing};
 use super::target::{ApiKind, Endpoint, Target};
+use crate::engine::Progress;
 
 /// What the discovery requests ask for.
 const ACCEPT_JSON: &str = "application/json";
@@ -26,17 +27,22 @@ pub(crate) async fn discover(
     target: &Target,
     client: &Client,
     credential: Option<(String, String)>,
+    progress: &dyn Progress,
 ) -> Target {
     let mut found = target.clone();
     if found.detect_api {
-        match landing(&found, client, credential.clone()).await {
-            Landing::Gbfs => {
+        let landing = landing(&found, client, credential.clone()).await;
+        match landing {
+            Landing::Gbfs(_) => {
                 found.api = ApiKind::Gbfs;
                 found.detect_api = false;
             }
-            Landing::Ogc => found = found.as_ogc_landing(),
+            Landing::Ogc => found = found.as_api_root(ApiKind::OgcApiFeatures),
+            Landing::NgsiLd => found = found.as_api_root(ApiKind::NgsiLd),
+            Landing::NgsiV2(_) => found = found.as_api_root(ApiKind::NgsiV2),
             Landing::Other => {}
         }
+        progress.note(&landing.note(&found));
     }
     if found.api == ApiKind::NgsiLd {
         for entity_type in ngsi_ld_types(&found, client, credential.clone()).await {
@@ -109,19 +115,47 @@ async fn get_json_with(
 
 /// What the URL audited alone turned out to be.
 enum Landing {
-    /// A GBFS discovery file.
-    Gbfs,
+    /// A GBFS discovery file, by its name (true) or its content.
+    Gbfs(bool),
     /// An OGC API - Features landing page.
     Ogc,
-    /// Neither: a generic collection.
+    /// An NGSI-LD broker's API root.
+    NgsiLd,
+    /// An NGSI-v2 broker's API root, by its `/version` (true) or its
+    /// `/v2/entities`.
+    NgsiV2(bool),
+    /// None of these: a generic collection.
     Other,
+}
+
+impl Landing {
+    /// The line that tells the user which kind the audit chose, and why.
+    fn note(&self, target: &Target) -> String {
+        let why = match self {
+            Landing::Gbfs(true) => "the URL names gbfs.json",
+            Landing::Gbfs(false) => "it answers a GBFS discovery file",
+            Landing::Ogc => {
+                "its landing page links to the conformance declaration or the collections (OGC 17-069r4 §7.2)"
+            }
+            Landing::NgsiLd => "/ngsi-ld/v1/types answers as an NGSI-LD broker (ETSI GS CIM 009)",
+            Landing::NgsiV2(true) => "/version answers as Orion, an NGSI-v2 broker",
+            Landing::NgsiV2(false) => "/v2/entities answers as an NGSI-v2 broker",
+            Landing::Other => "it is none of gbfs, ogcapi-features, ngsi-ld or ngsi-v2",
+        };
+        format!(
+            "audited as {}: {why}; --api KIND chooses another",
+            target.api.as_str()
+        )
+    }
 }
 
 /// What the URL a generic target was given is: a GBFS discovery file when
 /// its path names `gbfs.json` or its answer has the discovery file's
 /// header and `data` (GBFS v3.0, gbfs.json; v2.3 the same), an OGC API
 /// landing page when its answer links to the conformance declaration or
-/// the collections (OGC 17-069r4 §7.2, /req/core/root-success).
+/// the collections (OGC 17-069r4 §7.2, /req/core/root-success), else an
+/// NGSI-LD or NGSI-v2 broker's API root when the broker's own resources
+/// below it answer as one ([`broker`]).
 async fn landing(
     target: &Target,
     client: &Client,
@@ -132,20 +166,120 @@ async fn landing(
     };
     let path = endpoint.path.split('?').next().unwrap_or_default();
     if path.ends_with("/gbfs.json") {
-        return Landing::Gbfs;
+        return Landing::Gbfs(true);
     }
     let url = format!("{}{}", target.base_url, endpoint.path);
-    let Some(body) = get_json(client, url, credential).await else {
-        return Landing::Other;
+    let own = get_json(client, url, credential.clone()).await;
+    if let Some(body) = &own {
+        if is_gbfs_discovery(body) {
+            return Landing::Gbfs(false);
+        }
+        if documents::links(body)
+            .is_some_and(|links| documents::has_rel(&links, "conformance|data"))
+        {
+            return Landing::Ogc;
+        }
+    }
+    let own = own.and_then(|body| serde_json::from_slice(&body).ok());
+    let root = format!("{}{path}", target.base_url);
+    broker(client, root.trim_end_matches('/'), own.as_ref(), credential).await
+}
+
+/// Whether `root` is an NGSI broker's API root: `/ngsi-ld/v1/types`
+/// answering an entity type list, or a problem details object of an
+/// NGSI-LD error type (ETSI GS CIM 009: only a broker answers with
+/// those, also to a caller without a credential); else `/version`
+/// answering Orion's `orion` member, or `/v2/entities` answering an
+/// array of entities or an NGSI-v2 error object (`error` and
+/// `description`, FIWARE NGSI v2 "Error Responses"). A server that
+/// answers a probe with what it answers at `root` itself (`own`) answers
+/// every path alike, and is no broker.
+async fn broker(
+    client: &Client,
+    root: &str,
+    own: Option<&serde_json::Value>,
+    credential: Option<(String, String)>,
+) -> Landing {
+    let answer = |path: &str| {
+        let url = format!("{root}{path}");
+        let credential = credential.clone();
+        async move {
+            get_any(client, url, credential)
+                .await
+                .filter(|(_, body)| Some(body) != own)
+        }
     };
-    if is_gbfs_discovery(&body) {
-        Landing::Gbfs
-    } else if documents::links(&body)
-        .is_some_and(|links| documents::has_rel(&links, "conformance|data"))
+    if answer("/ngsi-ld/v1/types")
+        .await
+        .is_some_and(|(status, body)| is_ngsi_ld_answer(status, &body))
     {
-        Landing::Ogc
-    } else {
-        Landing::Other
+        return Landing::NgsiLd;
+    }
+    if answer("/version")
+        .await
+        .is_some_and(|(status, body)| (200..300).contains(&status) && body.get("orion").is_some())
+    {
+        return Landing::NgsiV2(true);
+    }
+    if answer("/v2/entities")
+        .await
+        .is_some_and(|(status, body)| is_ngsi_v2_answer(status, &body))
+    {
+        return Landing::NgsiV2(false);
+    }
+    Landing::Other
+}
+
+/// An answer of `/ngsi-ld/v1/types`: an `EntityTypeList`, or the array
+/// of `EntityType` objects some brokers answer, or an NGSI-LD problem
+/// details object.
+fn is_ngsi_ld_answer(status: u16, body: &serde_json::Value) -> bool {
+    let kind = body.get("type").and_then(serde_json::Value::as_str);
+    let entity_types = body.as_array().is_some_and(|all| {
+        !all.is_empty()
+            && all
+                .iter()
+                .all(|t| t.get("type").and_then(serde_json::Value::as_str) == Some("EntityType"))
+    });
+    let listed = (200..300).contains(&status) && (kind == Some("EntityTypeList") || entity_types);
+    let problem = kind.is_some_and(|k| k.starts_with("https://uri.etsi.org/ngsi-ld/errors/"));
+    listed || problem
+}
+
+/// An answer of `/v2/entities`: an array of entities, or an NGSI-v2 error
+/// object.
+fn is_ngsi_v2_answer(status: u16, body: &serde_json::Value) -> bool {
+    let entities = (200..300).contains(&status)
+        && body.as_array().is_some_and(|all| {
+            all.iter()
+                .all(|e| e.get("id").is_some() && e.get("type").is_some())
+        });
+    let error = !(200..300).contains(&status)
+        && body.get("error").is_some_and(serde_json::Value::is_string)
+        && body
+            .get("description")
+            .is_some_and(serde_json::Value::is_string);
+    entities || error
+}
+
+/// GET `url` as JSON: the status and body of any answer that is JSON.
+async fn get_any(
+    client: &Client,
+    url: String,
+    credential: Option<(String, String)>,
+) -> Option<(u16, serde_json::Value)> {
+    let request = Outgoing {
+        method: "GET".to_owned(),
+        url,
+        headers: vec![("accept".to_owned(), ACCEPT_JSON.to_owned())],
+        credential,
+        body: None,
+    };
+    match client.send(&request).await {
+        Answer::Exchange(x) => serde_json::from_slice(&x.body)
+            .ok()
+            .map(|body| (x.status, body)),
+        _ => None,
     }
 }
 
@@ -304,6 +438,36 @@ mod tests {
         ] {
             assert!(!is_gbfs_discovery(other));
         }
+    }
+
+    #[test]
+    fn brokers_are_told_by_their_own_answers() {
+        use serde_json::json;
+        let types = json!({ "id": "urn:x", "type": "EntityTypeList", "typeList": ["ParkingSpot"] });
+        let details =
+            json!([{ "id": "ParkingSpot", "type": "EntityType", "typeName": "ParkingSpot" }]);
+        let problem = json!({ "type": "https://uri.etsi.org/ngsi-ld/errors/InvalidRequest", "title": "Unauthorized" });
+        assert!(is_ngsi_ld_answer(200, &types));
+        assert!(is_ngsi_ld_answer(200, &details));
+        assert!(is_ngsi_ld_answer(401, &problem));
+        for other in [
+            json!([]),
+            json!([{ "id": "a", "type": "Trip" }]),
+            json!({ "error": "x" }),
+        ] {
+            assert!(!is_ngsi_ld_answer(200, &other), "{other}");
+        }
+        assert!(!is_ngsi_ld_answer(404, &types));
+        let entities = json!([{ "id": "a", "type": "ParkingSpot" }]);
+        let error = json!({ "error": "Unauthorized", "description": "no token" });
+        assert!(is_ngsi_v2_answer(200, &entities));
+        assert!(is_ngsi_v2_answer(401, &error));
+        assert!(!is_ngsi_v2_answer(200, &error));
+        assert!(!is_ngsi_v2_answer(
+            401,
+            &json!({ "error": "x", "message": "y" })
+        ));
+        assert!(!is_ngsi_v2_answer(200, &json!([{ "name": "a" }])));
     }
 
     #[test]

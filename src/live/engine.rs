@@ -110,7 +110,7 @@ pub async fn audit(
         return Ok(unreachable(plan, target, options, &redactor, &reason));
     }
     let target = &with_access_tokens(target, &client).await?;
-    let target = &discovery::discover(target, &client, credential(As::A, target)).await;
+    let target = &discovery::discover(target, &client, credential(As::A, target), progress).await;
     secrets.extend(target.secrets());
     let redactor = Redactor::new(secrets);
     let jobs = jobs(plan, target);
@@ -190,6 +190,10 @@ fn tally_answer(
             .and_then(|e| plan.endpoint_schemas.get(&e.path))
             .unwrap_or(&plan.schemas),
         gbfs: target.api == ApiKind::Gbfs,
+        representation: endpoint
+            .and_then(|e| target.representations.get(&e.path))
+            .copied()
+            .unwrap_or_default(),
     };
     let location = Location {
         file: Some(redactor.scrub(&job.label)),
@@ -1136,9 +1140,11 @@ fn check_records(
             record: Some(number),
             ..location.clone()
         };
-        let checked = pipeline::check_record(
+        let checked = pipeline::check_record_with_source(
             payload_checks(plan),
             record,
+            None,
+            context.representation,
             context.schemas,
             context.endpoint_type,
         );

@@ -33,6 +33,9 @@ pub(crate) struct Context<'a> {
     /// Whether the target is a GBFS feed, whose files are public by
     /// design and described by the GBFS schemas, not the shared models.
     pub gbfs: bool,
+    /// The form the endpoint's records are declared in (`representation`
+    /// in the target), or `Auto`: told from each record.
+    pub representation: pipeline::Declared,
 }
 
 /// Why an expectation about personal data or declared members does not
@@ -91,12 +94,86 @@ fn unless_personal(answer: &Answer, context: &Context<'_>) -> Option<Outcome> {
     if let Some(reason) = personal::served_nothing(x.status) {
         return Some(Outcome::NotApplicable(reason));
     }
-    match personal::personal(&x.body, context.schemas, context.endpoint_type) {
+    match personal::personal(&x.body, context.schemas, context.endpoint_type, context.representation) {
         Personal::Yes { .. } => None,
         Personal::No => Some(Outcome::NotApplicable(
             "the answer serves no personal data: no field its schema marks as identifying or sensitive holds a value".to_owned(),
         )),
         Personal::Unknown(reason) => Some(Outcome::Error(unreadable_body(x, reason))),
+    }
+}
+
+/// The `Access-Control-Allow-Origin` of `x` when it is one of `origins`
+/// (a wildcard or the untrusted origin sent, reflected).
+fn allowed_origin<'a>(x: &'a Exchange, origins: &[String]) -> Option<&'a str> {
+    x.header("access-control-allow-origin")
+        .map(str::trim)
+        .filter(|v| origins.iter().any(|o| o == v))
+}
+
+/// Whether `x` lets a browser send credentials to any origin it allows
+/// (`Access-Control-Allow-Credentials: true`, the only value the Fetch
+/// standard defines, §3.2.3).
+fn allows_credentials(x: &Exchange) -> bool {
+    x.header("access-control-allow-credentials")
+        .is_some_and(|v| v.trim() == "true")
+}
+
+/// Whether the answer is public data: the target is open (`auth =
+/// "none"`), a GBFS feed, or the answer serves no personal data. Records
+/// of no known schema are not taken for public.
+fn public_data(x: &Exchange, context: &Context<'_>) -> bool {
+    context.open
+        || context.gbfs
+        || matches!(
+            personal::personal(
+                &x.body,
+                context.schemas,
+                context.endpoint_type,
+                context.representation
+            ),
+            Personal::No
+        )
+}
+
+/// SEC-CORS-01: an untrusted origin allowed with credentials fails
+/// anywhere (Fetch, §3.2.5 "CORS protocol and credentials": the answer
+/// is then exposed with the user's cookies or authentication); allowed
+/// without credentials it fails on personal or authenticated data, and on
+/// public data it is left to SEC-CORS-02.
+fn cors_closed(x: &Exchange, origins: &[String], context: &Context<'_>) -> Outcome {
+    let Some(allowed) = allowed_origin(x, origins) else {
+        return Outcome::Pass;
+    };
+    if allows_credentials(x) {
+        return violation(format!(
+            "Access-Control-Allow-Origin: {allowed} with Access-Control-Allow-Credentials: true: any site may read this answer with its visitors' credentials"
+        ));
+    }
+    if public_data(x, context) {
+        return Outcome::NotApplicable(
+            "public data served without credentials allowed; SEC-CORS-02 decides a reflected origin".to_owned(),
+        );
+    }
+    violation(format!(
+        "Access-Control-Allow-Origin: {allowed} on an answer with personal or authenticated data"
+    ))
+}
+
+/// SEC-CORS-02: on public data, an untrusted origin is not reflected; a
+/// wildcard is how the Fetch standard shares a public resource (§3.2.5:
+/// never with credentials), and passes.
+fn cors_public(x: &Exchange, origins: &[String], context: &Context<'_>) -> Outcome {
+    if !public_data(x, context) {
+        return Outcome::NotApplicable(
+            "the answer serves personal or authenticated data; SEC-CORS-01 decides".to_owned(),
+        );
+    }
+    match allowed_origin(x, origins) {
+        None => Outcome::Pass,
+        Some(allowed) => violation(format!(
+            "Access-Control-Allow-Origin: {allowed}: the untrusted origin sent is reflected; public data is shared with `*`, and a reflected origin is one credential header away from SEC-CORS-01"
+        )),
     }
 }
 
@@ -111,7 +188,7 @@ fn personal_data_authenticated(x: &Exchange, context: &Context<'_>) -> Outcome {
     if let Some(reason) = personal::served_nothing(x.status) {
         return Outcome::NotApplicable(reason);
     }
-    match personal::personal(&x.body, context.schemas, context.endpoint_type) {
+    match personal::personal(&x.body, context.schemas, context.endpoint_type, context.representation) {
         Personal::Yes {
             record,
             pointer,
@@ -528,6 +605,8 @@ fn on_exchange(
         Condition::ErrorBody(wanted) => ngsi::error_body(x, wanted),
         Condition::JsonMediaType => json_media_type(x),
         Condition::PersonalDataAuthenticated => personal_data_authenticated(x, context),
+        Condition::CorsClosed(origins) => cors_closed(x, origins, context),
+        Condition::CorsPublic(origins) => cors_public(x, origins, context),
         Condition::LegacyRefused | Condition::StatusSeen(_) => {
             Outcome::Error("this condition does not fit this probe".to_owned())
         }
@@ -568,7 +647,7 @@ fn declared_only(x: &Exchange, context: &Context<'_>) -> Outcome {
         if unknown_type.is_some() {
             return;
         }
-        let adapted = match pipeline::adapt(record, pipeline::Declared::Auto) {
+        let adapted = match pipeline::adapt(record, context.representation) {
             Ok(adapted) => adapted,
             Err(why) => {
                 unknown_type = Some(format!("not checked: {why}"));
@@ -693,6 +772,7 @@ mod tests {
                 open: true,
                 gbfs: false,
                 schemas: &schemas,
+                representation: pipeline::Declared::Auto,
             };
             let mut params = Map::new();
             params.insert("n".to_owned(), serde_json::json!(3));

@@ -227,6 +227,8 @@ pub(crate) async fn audit(
         fetched.evidence,
         problems,
     ));
+    let listed_types = feeds.iter().any(|f| f.name() == "vehicle_types");
+    let mut types_named = false;
     for feed in feeds {
         match feed {
             Listed::Elsewhere { pointer, name, url } => subjects.push(judge.unchecked(
@@ -238,14 +240,17 @@ pub(crate) async fn audit(
             Listed::Here { name, url } => {
                 let fetched = fetch(client, &url, credential.clone()).await;
                 match fetched.document {
-                    Ok(document) => subjects.push(judge.file(
+                    Ok(document) => {
+                        types_named |= names_vehicle_types(&name, version.as_deref(), &document);
+                        subjects.push(judge.file(
                         &url,
                         &name,
                         version.as_deref(),
                         &document,
-                        fetched.evidence,
-                        Vec::new(),
-                    )),
+                            fetched.evidence,
+                            Vec::new(),
+                        ));
+                    }
                     Err(reason) => {
                         subjects.push(judge.unread(&url, &reason, fetched.evidence));
                     }
@@ -253,7 +258,52 @@ pub(crate) async fn audit(
             }
         }
     }
+    if types_named
+        && !listed_types
+        && let Some(discovery) = subjects.first_mut()
+    {
+        unlisted_vehicle_types(&checks, discovery);
+    }
     subjects
+}
+
+/// Whether `document`, the feed `name` of `version`, gives a vehicle a
+/// `vehicle_type_id`: a vehicle file (v3.0 `vehicle_status`, v2.3
+/// `free_bike_status`) describing vehicle types.
+fn names_vehicle_types(name: &str, version: Option<&str>, document: &Value) -> bool {
+    VEHICLE_FILES
+        .iter()
+        .filter(|(v, feed, _)| Some(*v) == version && *feed == name)
+        .filter_map(|(_, _, member)| document.pointer(&format!("/data/{member}")))
+        .filter_map(Value::as_array)
+        .flatten()
+        .any(|vehicle| vehicle.get("vehicle_type_id").is_some())
+}
+
+/// The discovery file's failure to list `vehicle_types` although the
+/// vehicles name their type: GBFS requires the file of systems whose
+/// vehicle file describes vehicle types (v3.0 and v2.3, Files:
+/// `vehicle_types.json` conditionally required). The schemas cannot see
+/// it, as it joins two files.
+fn unlisted_vehicle_types(checks: &[(usize, &GbfsCheck)], discovery: &mut Subject) {
+    let violation = Violation::new(
+        "/data",
+        "the vehicles name a `vehicle_type_id`, but the discovery file lists no `vehicle_types` feed, which GBFS requires of a system whose vehicle file describes vehicle types",
+    );
+    for (i, outcome) in &mut discovery.outcomes {
+        let is_discovery = checks
+            .iter()
+            .any(|(j, check)| *j == *i && matches!(check, GbfsCheck::Discovery));
+        if !is_discovery {
+            continue;
+        }
+        match outcome {
+            Outcome::Violations(found) => found.push(violation.clone()),
+            Outcome::Pass => *outcome = Outcome::Violations(vec![violation.clone()]),
+            // Unread: already failing, or not applicable.
+            Outcome::NotApplicable(_) | Outcome::Error(_) => {}
+        }
+    }
 }
 
 /// A feed the discovery file lists.
@@ -267,6 +317,14 @@ enum Listed {
         name: String,
         url: String,
     },
+}
+
+impl Listed {
+    fn name(&self) -> &str {
+        match self {
+            Listed::Here { name, .. } | Listed::Elsewhere { name, .. } => name,
+        }
+    }
 }
 
 /// The version and feeds `gbfs.json` lists, and what is wrong with the
@@ -694,6 +752,34 @@ mod tests {
         assert!(matches!(ttl(&odd, at(1000), 300), Outcome::Error(_)));
         let negative = json!({ "last_updated": 1000, "ttl": -1 });
         assert!(matches!(ttl(&negative, at(1000), 300), Outcome::Error(_)));
+    }
+
+    #[test]
+    fn vehicles_naming_a_type_need_vehicle_types_listed() {
+        let typed =
+            json!({ "data": { "vehicles": [{ "vehicle_id": "a", "vehicle_type_id": "bike" }] } });
+        let untyped = json!({ "data": { "vehicles": [{ "vehicle_id": "a" }] } });
+        assert!(names_vehicle_types("vehicle_status", Some("3.0"), &typed));
+        assert!(!names_vehicle_types(
+            "vehicle_status",
+            Some("3.0"),
+            &untyped
+        ));
+        assert!(!names_vehicle_types("vehicle_status", Some("2.3"), &typed));
+        assert!(!names_vehicle_types("station_status", Some("3.0"), &typed));
+        let discovery = GbfsCheck::Discovery;
+        let schema = GbfsCheck::Schema;
+        let checks = [(0, &discovery), (1, &schema)];
+        let mut subject = Subject {
+            location: file_location("http://127.0.0.1:1/gbfs.json"),
+            outcomes: vec![(0, Outcome::Pass), (1, Outcome::Pass)],
+            evidence: json!({}),
+        };
+        unlisted_vehicle_types(&checks, &mut subject);
+        assert!(
+            matches!(&subject.outcomes[0].1, Outcome::Violations(v) if v.len() == 1 && v[0].pointer == "/data")
+        );
+        assert_eq!(subject.outcomes[1].1, Outcome::Pass);
     }
 
     #[test]

@@ -34,6 +34,7 @@ pub(crate) fn personal(
     body: &[u8],
     schemas: &SchemaChoice,
     endpoint_type: Option<&str>,
+    declared: pipeline::Declared,
 ) -> Personal {
     let mut found = Personal::No;
     let mut number = 0;
@@ -42,7 +43,7 @@ pub(crate) fn personal(
         if !matches!(found, Personal::No) {
             return;
         }
-        let adapted = match pipeline::adapt(record, pipeline::Declared::Auto) {
+        let adapted = match pipeline::adapt(record, declared) {
             Ok(adapted) => adapted,
             Err(why) => {
                 found = Personal::Unknown(format!(

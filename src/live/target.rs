@@ -12,6 +12,7 @@ use serde::Deserialize;
 use crate::catalog::load::{self, SuiteText};
 use crate::catalog::toml_source::TomlSource;
 use crate::error::{Error, FileProblem, Result};
+use crate::payload::pipeline::{Declared, Representation};
 
 /// A credential. `Debug` and `Display` never show it.
 #[derive(Clone, PartialEq, Eq)]
@@ -231,6 +232,10 @@ pub struct Target {
     /// an entity type, a schema URI, or a file (resolved against the
     /// target file's folder). Its records are judged by it alone.
     pub schemas: BTreeMap<String, String>,
+    /// The representation an endpoint declares (`representation = ...`),
+    /// by endpoint path: its records are read in that form instead of the
+    /// one told from their content.
+    pub representations: BTreeMap<String, Declared>,
 }
 
 impl Target {
@@ -273,6 +278,13 @@ impl Target {
     /// the URL (without its query) is the base, and the collections are
     /// found from it.
     pub fn as_ogc_landing(&self) -> Target {
+        self.as_api_root(ApiKind::OgcApiFeatures)
+    }
+
+    /// A URL audited alone that turned out to be the root of an API of
+    /// `api` (an OGC API landing page, an NGSI broker): the URL (without
+    /// its query) is the base, and what to read is found from it.
+    pub fn as_api_root(&self, api: ApiKind) -> Target {
         let path = self
             .endpoints
             .first()
@@ -285,7 +297,7 @@ impl Target {
             plain_http_url: default_plain_url(&base_url),
             base_url,
             endpoints: Vec::new(),
-            api: ApiKind::OgcApiFeatures,
+            api,
             detect_api: false,
             ..self.clone()
         }
@@ -360,6 +372,7 @@ pub fn open(url: &str, api: Option<ApiKind>) -> Result<Target> {
         api,
         detect_api,
         schemas: BTreeMap::new(),
+        representations: BTreeMap::new(),
         access: Access::Open,
         tenancy: None,
         envelope: false,
@@ -394,6 +407,52 @@ struct EndpointFile {
     #[serde(rename = "type")]
     entity_type: Option<String>,
     schema: Option<String>,
+    representation: Option<String>,
+}
+
+/// The representations a target's endpoint may declare.
+const REPRESENTATIONS: [&str; 5] = [
+    "ngsi-ld-normalized",
+    "ngsi-ld-concise",
+    "ngsi-v2-normalized",
+    "key-values",
+    "geojson",
+];
+
+/// A representation name as the payload adapter reads it, or `None` for
+/// a name that is none of [`REPRESENTATIONS`]. `geojson` is a GeoJSON
+/// Feature per record (a FeatureCollection is read feature by feature).
+fn representation(name: &str) -> Option<Declared> {
+    match name {
+        "geojson" => Some(Declared::Is(Representation::GeoJsonFeature)),
+        other if REPRESENTATIONS.contains(&other) => other.parse().ok(),
+        _ => None,
+    }
+}
+
+/// The representation each endpoint declares, by path; an unknown name
+/// is a problem at its line naming every name there is.
+fn representations(
+    source: &TomlSource,
+    endpoints: &[EndpointFile],
+) -> Result<BTreeMap<String, Declared>> {
+    let mut declared = BTreeMap::new();
+    for (i, endpoint) in endpoints.iter().enumerate() {
+        let Some(name) = endpoint.representation.as_deref() else {
+            continue;
+        };
+        let Some(form) = representation(name) else {
+            return Err(source
+                .problem(
+                    &format!("/endpoint/{i}/representation"),
+                    "not a representation the audit reads",
+                )
+                .with_help(format!("use one of {}", REPRESENTATIONS.join(", ")))
+                .into());
+        };
+        declared.insert(endpoint.path.clone(), form);
+    }
+    Ok(declared)
 }
 
 /// A `schema = ...` reference as the registry reads it: a URI or an
@@ -588,6 +647,7 @@ pub fn load(path: &Path) -> Result<Target> {
                 Some((e.path.clone(), schema_reference(reference, &dir)))
             })
             .collect(),
+        representations: representations(&source, &file.endpoint)?,
         admin: file
             .admin
             .map(|a| (a.method.unwrap_or_else(|| "GET".to_owned()), a.path)),

@@ -77,6 +77,20 @@ pub enum Fault {
     WrongNumberReturned,
     /// OGC API: `limit` is ignored; every page has the default size.
     LimitIgnored,
+    /// OGC API: any `Origin` is reflected in
+    /// `Access-Control-Allow-Origin`, without credentials allowed.
+    ReflectedOrigin,
+    /// GBFS: the vehicles name their type, but the discovery file does
+    /// not list `vehicle_types`.
+    GbfsUnlistedVehicleTypes,
+    /// GBFS: a vehicle leaves out `is_disabled`, which its schema requires.
+    GbfsInvalidVehicle,
+    /// GBFS: every file was last updated longer ago than its `ttl`.
+    GbfsStale,
+    /// GBFS: a vehicle on a trip is published.
+    GbfsRentedVehicle,
+    /// GBFS: a vehicle's ID is a device's MAC address.
+    GbfsStableVehicleId,
 }
 
 impl Fault {
@@ -124,6 +138,17 @@ impl Fault {
         Fault::NoCollectionsLinks,
         Fault::WrongNumberReturned,
         Fault::LimitIgnored,
+        Fault::ReflectedOrigin,
+    ];
+
+    /// The faults of the GBFS feed (`--api gbfs`) alone, each breaking one
+    /// GBFS requirement.
+    pub const GBFS: &'static [Fault] = &[
+        Fault::GbfsUnlistedVehicleTypes,
+        Fault::GbfsInvalidVehicle,
+        Fault::GbfsStale,
+        Fault::GbfsRentedVehicle,
+        Fault::GbfsStableVehicleId,
     ];
 
     /// The API the fault concerns alone, if it concerns one: such a fault
@@ -133,6 +158,8 @@ impl Fault {
             Some(ReferenceApi::NgsiLd)
         } else if Fault::OGC.contains(&self) {
             Some(ReferenceApi::OgcApiFeatures)
+        } else if Fault::GBFS.contains(&self) {
+            Some(ReferenceApi::Gbfs)
         } else {
             None
         }
@@ -144,6 +171,7 @@ impl Fault {
             .iter()
             .chain(Fault::NGSI_LD)
             .chain(Fault::OGC)
+            .chain(Fault::GBFS)
             .copied()
     }
 
@@ -181,6 +209,12 @@ impl Fault {
             Fault::NoCollectionsLinks => "no-collections-links",
             Fault::WrongNumberReturned => "wrong-number-returned",
             Fault::LimitIgnored => "limit-ignored",
+            Fault::ReflectedOrigin => "reflected-origin",
+            Fault::GbfsUnlistedVehicleTypes => "gbfs-unlisted-vehicle-types",
+            Fault::GbfsInvalidVehicle => "gbfs-invalid-vehicle",
+            Fault::GbfsStale => "gbfs-stale",
+            Fault::GbfsRentedVehicle => "gbfs-rented-vehicle",
+            Fault::GbfsStableVehicleId => "gbfs-stable-vehicle-id",
         }
     }
 
@@ -218,6 +252,12 @@ impl Fault {
             Fault::NoCollectionsLinks => &["OGC-COLLECTIONS-01"],
             Fault::WrongNumberReturned => &["OGC-ITEMS-01"],
             Fault::LimitIgnored => &["OGC-LIMIT-01"],
+            Fault::ReflectedOrigin => &["SEC-CORS-02"],
+            Fault::GbfsUnlistedVehicleTypes => &["GBFS-DISCOVERY-01"],
+            Fault::GbfsInvalidVehicle => &["GBFS-SCHEMA-01"],
+            Fault::GbfsStale => &["GBFS-TTL-01"],
+            Fault::GbfsRentedVehicle => &["GBFS-PRIVACY-01"],
+            Fault::GbfsStableVehicleId => &["GBFS-PRIVACY-02"],
         }
     }
 
@@ -255,6 +295,14 @@ impl Fault {
             Fault::NoCollectionsLinks => "(ogcapi-features) /collections has no links",
             Fault::WrongNumberReturned => "(ogcapi-features) numberReturned counts one too many",
             Fault::LimitIgnored => "(ogcapi-features) limit is ignored",
+            Fault::ReflectedOrigin => "(ogcapi-features) any Origin reflected, no credentials",
+            Fault::GbfsUnlistedVehicleTypes => {
+                "(gbfs) vehicles name a type, vehicle_types is not listed"
+            }
+            Fault::GbfsInvalidVehicle => "(gbfs) a vehicle has no is_disabled",
+            Fault::GbfsStale => "(gbfs) every file is older than its ttl",
+            Fault::GbfsRentedVehicle => "(gbfs) a vehicle on a trip is published",
+            Fault::GbfsStableVehicleId => "(gbfs) a vehicle's ID is a MAC address",
         }
     }
 }

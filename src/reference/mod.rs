@@ -61,6 +61,11 @@ pub enum ReferenceApi {
     /// landing page, conformance, `limit`/`offset` paging and `next`
     /// links, and no credential.
     OgcApiFeatures,
+    /// A GBFS v3.0 feed (MobilityData's General Bikeshare Feed
+    /// Specification): its parking spots as docks and a few bicycles,
+    /// `gbfs.json` listing every file on its own origin, `last_updated`
+    /// at the clock given, and no credential.
+    Gbfs,
 }
 
 impl ReferenceApi {
@@ -70,6 +75,7 @@ impl ReferenceApi {
             ReferenceApi::Generic => "generic",
             ReferenceApi::NgsiLd => "ngsi-ld",
             ReferenceApi::OgcApiFeatures => "ogcapi-features",
+            ReferenceApi::Gbfs => "gbfs",
         }
     }
 
@@ -79,6 +85,7 @@ impl ReferenceApi {
             "generic" => Some(ReferenceApi::Generic),
             "ngsi-ld" => Some(ReferenceApi::NgsiLd),
             "ogcapi-features" => Some(ReferenceApi::OgcApiFeatures),
+            "gbfs" => Some(ReferenceApi::Gbfs),
             _ => None,
         }
     }
@@ -98,6 +105,9 @@ pub struct ReferenceOptions {
     pub faults: Vec<Fault>,
     /// The API it speaks.
     pub api: ReferenceApi,
+    /// The time a GBFS feed says it was last updated (so that an audit at
+    /// that time finds it fresh); `None`: the time of each request.
+    pub clock: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// The bearer tokens of the platform's principals. Never printed: `Debug`
@@ -182,6 +192,11 @@ impl RunningReference {
         let scheme = if options.tls { "https" } else { "http" };
         let base_url = format!("{scheme}://127.0.0.1:{}", api_addr.port());
         let openapi = openapi::document(&base_url, &store.types());
+        let feed = server::Feed {
+            clock: options.clock,
+            origin: base_url.clone(),
+            rotation: random_token()?.chars().take(8).collect(),
+        };
         let state = Arc::new(server::State::new(
             store,
             options.faults.clone(),
@@ -193,6 +208,7 @@ impl RunningReference {
             options.tls.then(|| base_url.clone()),
             &openapi,
             options.api,
+            feed,
         ));
         let acceptor = generated
             .as_ref()
@@ -270,6 +286,15 @@ impl RunningReference {
             // Open data: collections found from /collections, no credential.
             ReferenceApi::OgcApiFeatures => {
                 toml.push_str("api = \"ogcapi-features\"\nauth = \"none\"\n");
+                let path = dir.join("target.toml");
+                write("target.toml", &toml)?;
+                return Ok(path);
+            }
+            // A feed for any consumer, read from its discovery file.
+            ReferenceApi::Gbfs => {
+                toml.push_str(
+                    "api = \"gbfs\"\nauth = \"none\"\n\n[[endpoint]]\npath = \"/gbfs.json\"\n",
+                );
                 let path = dir.join("target.toml");
                 write("target.toml", &toml)?;
                 return Ok(path);

@@ -17,10 +17,14 @@
 //! `GET /ngsi-ld/v1/types` answer as `ngsi_ld.rs` says, and every error is
 //! a problem details object with an NGSI-LD error type. As an OGC API -
 //! Features server (`ReferenceApi::OgcApiFeatures`) every path but
-//! security.txt and the OpenAPI document is `ogc.rs`'s, with no credential.
+//! security.txt and the OpenAPI document is `ogc.rs`'s, with no credential;
+//! as a GBFS feed (`ReferenceApi::Gbfs`), `gbfs.rs`'s.
 
+mod gbfs;
 mod ngsi_ld;
 mod ogc;
+
+pub(crate) use gbfs::Feed;
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -70,6 +74,8 @@ pub(crate) struct State {
     openapi: Vec<u8>,
     /// The API spoken.
     api: ReferenceApi,
+    /// The GBFS feed's clock and origin.
+    feed: Feed,
 }
 
 impl State {
@@ -80,6 +86,7 @@ impl State {
         https_origin: Option<String>,
         openapi: &Value,
         api: ReferenceApi,
+        feed: Feed,
     ) -> Self {
         State {
             store,
@@ -93,6 +100,7 @@ impl State {
             https_origin,
             openapi: serde_json::to_vec(openapi).unwrap_or_default(),
             api,
+            feed,
         }
     }
 
@@ -248,6 +256,14 @@ async fn route(state: &State, request: Request<Incoming>) -> Reply {
                 .with_header("retry-after", RATE_WINDOW.as_secs().to_string());
         }
         return ogc::route(state, &method, &path, &query);
+    }
+    if state.api == ReferenceApi::Gbfs {
+        // A feed for any consumer: one rate-limit window for everyone.
+        if !state.admit(Principal::Tenant(data::TENANTS[0])) {
+            return error(state, StatusCode::TOO_MANY_REQUESTS, "rate limit exceeded")
+                .with_header("retry-after", RATE_WINDOW.as_secs().to_string());
+        }
+        return gbfs::route(state, &method, &path, &query);
     }
     if !on_entities && path != "/admin/tenants" {
         return error(state, StatusCode::NOT_FOUND, "no such resource");
@@ -483,6 +499,9 @@ fn decorate(state: &State, reply: &mut Reply, origin: Option<&str>) {
     }
     if state.has(Fault::WildcardCors) {
         headers.push(("access-control-allow-origin", "*".to_owned()));
+    } else if let Some(origin) = origin.filter(|_| state.has(Fault::ReflectedOrigin)) {
+        headers.push(("access-control-allow-origin", origin.to_owned()));
+        headers.push(("vary", "Origin".to_owned()));
     } else if origin == Some(ALLOWED_ORIGIN) {
         headers.push(("access-control-allow-origin", ALLOWED_ORIGIN.to_owned()));
         headers.push(("vary", "Origin".to_owned()));

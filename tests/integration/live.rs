@@ -117,7 +117,7 @@ fn the_conformant_reference_meets_every_requirement_of_every_profile() {
         common::transcript(&output)
     );
     assert_eq!(output.status.code(), Some(0));
-    assert_eq!(live_requirements(&report).len(), 18);
+    assert_eq!(live_requirements(&report).len(), 19);
     assert_eq!(report["command"], "audit");
     assert_eq!(report["inputs"][0]["format"], "http");
 }

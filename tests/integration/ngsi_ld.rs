@@ -12,34 +12,21 @@ use std::net::TcpStream;
 use std::path::Path;
 
 #[cfg(feature = "reference")]
-use cityconform::reference::{Fault, ReferenceApi, ReferenceOptions, RunningReference};
+use cityconform::reference::{Fault, ReferenceApi, ReferenceOptions};
 use serde_json::{Value, json};
 
 use crate::common;
+#[cfg(feature = "reference")]
+use crate::common::faults;
 use crate::common::loopback;
 
-/// The NGSI-LD reference with the runtime it serves on; the platform is
-/// dropped (stopped) before its runtime.
+/// The NGSI-LD reference over TLS.
 #[cfg(feature = "reference")]
-struct Broker {
-    reference: RunningReference,
-    _runtime: tokio::runtime::Runtime,
-}
-
-#[cfg(feature = "reference")]
-fn start(faults: &[Fault]) -> Broker {
-    let runtime = cityconform::harness::runtime().expect("a runtime starts");
-    let reference = runtime
-        .block_on(RunningReference::start(&ReferenceOptions {
-            tls: true,
-            faults: faults.to_vec(),
-            api: ReferenceApi::NgsiLd,
-            ..ReferenceOptions::default()
-        }))
-        .expect("the reference broker starts on loopback");
-    Broker {
-        reference,
-        _runtime: runtime,
+fn options() -> ReferenceOptions {
+    ReferenceOptions {
+        tls: true,
+        api: ReferenceApi::NgsiLd,
+        ..ReferenceOptions::default()
     }
 }
 
@@ -52,30 +39,16 @@ fn audit(dir: &Path, extra: &[&str]) -> std::process::Output {
     common::run(&args)
 }
 
-/// (requirement, verdict) of every result that is neither a pass nor a
-/// requirement that does not apply to a broker (one of another kind of
-/// API, or cityconform's envelope, which a broker has not adopted), in
-/// every profile.
+/// Whether a skipped result is one of a requirement that does not apply
+/// to a broker: one of another kind of API, or cityconform's envelope,
+/// which a broker has not adopted.
 #[cfg(feature = "reference")]
-fn not_passing(report: &Value) -> BTreeSet<(String, String)> {
-    let mut out = BTreeSet::new();
-    for profile in report["profiles"].as_array().into_iter().flatten() {
-        for result in profile["results"].as_array().into_iter().flatten() {
-            let verdict = result["verdict"].as_str().unwrap_or("?");
-            let other_api = result["reason"].as_str().is_some_and(|r| {
-                r.starts_with("the target is not an ")
-                    || r.contains("not a GBFS feed")
-                    || r.starts_with("the platform has not adopted")
-            });
-            if verdict != "pass" && !(verdict == "skip" && other_api) {
-                out.insert((
-                    result["requirement"].as_str().unwrap_or("?").to_owned(),
-                    verdict.to_owned(),
-                ));
-            }
-        }
-    }
-    out
+fn other_api(result: &Value) -> bool {
+    result["reason"].as_str().is_some_and(|r| {
+        r.starts_with("the target is not an ")
+            || r.contains("not a GBFS feed")
+            || r.starts_with("the platform has not adopted")
+    })
 }
 
 /// The verdict of `requirement` under the first profile.
@@ -93,22 +66,18 @@ fn verdict(report: &Value, requirement: &str) -> String {
 #[cfg(feature = "reference")]
 #[test]
 fn the_ngsi_ld_reference_meets_every_requirement() {
-    let broker = start(&[]);
+    let broker = faults::start(&options());
     let dir = tempfile::tempdir().expect("temp dir");
-    broker
-        .reference
-        .write_target(dir.path())
-        .expect("target written");
+    let output = broker.audit(dir.path(), &["-p", "baseline", "-p", "kr", "-p", "eu"]);
     let target = std::fs::read_to_string(dir.path().join("target.toml")).expect("target read");
     assert!(target.contains("api = \"ngsi-ld\""), "{target}");
     assert!(
         !target.contains("[entities]"),
         "types are discovered: {target}"
     );
-    let output = audit(dir.path(), &["-p", "baseline", "-p", "kr", "-p", "eu"]);
     let report = common::json_report(&output);
     assert_eq!(
-        not_passing(&report),
+        faults::not_passing(&report, other_api),
         BTreeSet::new(),
         "{}",
         common::transcript(&output)
@@ -129,31 +98,10 @@ fn the_ngsi_ld_reference_meets_every_requirement() {
 #[cfg(feature = "reference")]
 #[test]
 fn each_ngsi_ld_fault_fails_exactly_its_requirement() {
-    let mut faults: Vec<Fault> = Fault::NGSI_LD.to_vec();
+    let mut broken: Vec<Fault> = Fault::NGSI_LD.to_vec();
     // Normalized records reach the coarsening checks through the adapter.
-    faults.push(Fault::FineCoordinates);
-    for fault in faults {
-        let broker = start(&[fault]);
-        let dir = tempfile::tempdir().expect("temp dir");
-        broker
-            .reference
-            .write_target(dir.path())
-            .expect("target written");
-        let output = audit(dir.path(), &["-p", "kr"]);
-        let report = common::json_report(&output);
-        let broken: BTreeSet<(String, String)> = fault
-            .breaks()
-            .iter()
-            .map(|r| ((*r).to_owned(), "fail".to_owned()))
-            .collect();
-        assert_eq!(
-            not_passing(&report),
-            broken,
-            "fault {fault}:\n{}",
-            common::transcript(&output)
-        );
-        common::expect_exit(&output, 1);
-    }
+    broken.push(Fault::FineCoordinates);
+    faults::each_fails_exactly_its_requirements(&options(), &broken, &["-p", "kr"], other_api);
 }
 
 #[cfg(feature = "reference")]
@@ -267,4 +215,65 @@ fn a_tenant_header_on_an_api_without_one_is_refused_with_its_line() {
     let text = common::expect_exit(&output, 2);
     assert!(text.contains("chooses no tenant by header"), "{text}");
     assert!(text.contains("target.toml:"), "{text}");
+}
+
+/// (requirement, verdict, reason) of every NGSILD-* result under the
+/// first profile.
+#[cfg(feature = "reference")]
+fn ngsi_ld_results(report: &Value) -> Vec<(String, String, String)> {
+    report["profiles"][0]["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| {
+            r["requirement"]
+                .as_str()
+                .is_some_and(|id| id.starts_with("NGSILD-"))
+        })
+        .map(|r| {
+            let text = |key: &str| r[key].as_str().unwrap_or_default().to_owned();
+            (text("requirement"), text("verdict"), text("reason"))
+        })
+        .collect()
+}
+
+#[cfg(feature = "reference")]
+#[test]
+fn audit_url_detects_the_reference_broker_and_api_overrides_it() {
+    let broker = faults::start(&ReferenceOptions {
+        tls: false,
+        ..options()
+    });
+    let url = broker.reference.base_url.clone();
+    let output = common::run(&["audit", &url, "-p", "baseline", "--format", "json"]);
+    let text = common::transcript(&output);
+    assert!(matches!(output.status.code(), Some(0 | 1)), "{text}");
+    // Without a token the broker answers a problem of an NGSI-LD type.
+    assert!(
+        text.contains("audited as ngsi-ld: /ngsi-ld/v1/types answers as an NGSI-LD broker"),
+        "{text}"
+    );
+    let results = ngsi_ld_results(&common::json_report(&output));
+    assert_eq!(results.len(), 5, "{text}");
+    assert!(
+        results
+            .iter()
+            .all(|(_, _, reason)| !reason.contains("not an ngsi-ld API")),
+        "{results:?}"
+    );
+
+    let output = common::run(&[
+        "audit", &url, "--api", "generic", "-p", "baseline", "--format", "json",
+    ]);
+    let text = common::transcript(&output);
+    assert!(matches!(output.status.code(), Some(0 | 1)), "{text}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("audited as"), "--api chose: {text}");
+    let results = ngsi_ld_results(&common::json_report(&output));
+    assert!(
+        results
+            .iter()
+            .all(|(_, verdict, reason)| verdict == "skip" && reason.contains("not an ngsi-ld API")),
+        "{results:?}"
+    );
 }

@@ -214,3 +214,27 @@ fn each_broken_behaviour_of_an_ngsi_v2_broker_fails_its_requirement() {
         );
     }
 }
+
+#[test]
+fn audit_url_detects_an_ngsi_v2_broker_and_says_so() {
+    let port = broker(Broken::Nothing);
+    let url = format!("http://127.0.0.1:{port}");
+    let output = common::run(&["audit", &url, "-p", "baseline", "--format", "json"]);
+    let text = common::transcript(&output);
+    assert!(matches!(output.status.code(), Some(0 | 1)), "{text}");
+    // Without a token the broker answers 401 with an NGSI-v2 error object.
+    assert!(
+        text.contains("audited as ngsi-v2: /v2/entities answers as an NGSI-v2 broker"),
+        "{text}"
+    );
+    let report = common::json_report(&output);
+    let reason = report["profiles"][0]["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|r| r["requirement"] == "NGSIV2-ERRORS-01")
+        .and_then(|r| r["reason"].as_str())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(!reason.contains("not an ngsi-v2 API"), "{text}");
+}

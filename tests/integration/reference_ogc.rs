@@ -6,58 +6,26 @@
 #![cfg(feature = "reference")]
 
 use std::collections::BTreeSet;
-use std::path::Path;
 
-use cityconform::reference::{Fault, ReferenceApi, ReferenceOptions, RunningReference};
+use cityconform::reference::{Fault, ReferenceApi, ReferenceOptions};
 use serde_json::Value;
 
 use crate::common;
+use crate::common::faults;
 
-/// The OGC reference with the runtime it serves on; the platform is
-/// dropped (stopped) before its runtime.
-struct Server {
-    reference: RunningReference,
-    _runtime: tokio::runtime::Runtime,
-}
-
-fn start(faults: &[Fault]) -> Server {
-    let runtime = cityconform::harness::runtime().expect("a runtime starts");
-    let reference = runtime
-        .block_on(RunningReference::start(&ReferenceOptions {
-            tls: true,
-            faults: faults.to_vec(),
-            api: ReferenceApi::OgcApiFeatures,
-            ..ReferenceOptions::default()
-        }))
-        .expect("the reference OGC API starts on loopback");
-    Server {
-        reference,
-        _runtime: runtime,
+/// The OGC reference over TLS.
+fn options() -> ReferenceOptions {
+    ReferenceOptions {
+        tls: true,
+        api: ReferenceApi::OgcApiFeatures,
+        ..ReferenceOptions::default()
     }
 }
 
-fn audit(dir: &Path) -> std::process::Output {
-    let target = dir.join("target.toml");
-    let target = target.to_str().expect("temp paths are UTF-8");
-    common::run(&["audit", "--target", target, "-p", "kr", "--format", "json"])
-}
-
-/// (requirement, verdict) of every result that neither passes nor does
-/// not apply to an open API.
-fn not_passing(report: &Value) -> BTreeSet<(String, String)> {
-    let mut out = BTreeSet::new();
-    for profile in report["profiles"].as_array().into_iter().flatten() {
-        for result in profile["results"].as_array().into_iter().flatten() {
-            let verdict = result["verdict"].as_str().unwrap_or("?");
-            if verdict != "pass" && verdict != "skip" {
-                out.insert((
-                    result["requirement"].as_str().unwrap_or("?").to_owned(),
-                    verdict.to_owned(),
-                ));
-            }
-        }
-    }
-    out
+/// Every skip of an open API is expected: it has no tenant, credential or
+/// envelope.
+fn any_skip(_: &Value) -> bool {
+    true
 }
 
 fn verdicts(report: &Value, prefix: &str) -> Vec<(String, String)> {
@@ -73,19 +41,15 @@ fn verdicts(report: &Value, prefix: &str) -> Vec<(String, String)> {
 
 #[test]
 fn the_ogc_reference_meets_every_ogc_requirement_with_no_credential() {
-    let server = start(&[]);
+    let server = faults::start(&options());
     let dir = tempfile::tempdir().expect("temp dir");
-    server
-        .reference
-        .write_target(dir.path())
-        .expect("target written");
+    let output = server.audit(dir.path(), &["-p", "kr"]);
     let target = std::fs::read_to_string(dir.path().join("target.toml")).expect("target read");
     assert!(target.contains("auth = \"none\""), "{target}");
     assert!(!target.contains("token"), "{target}");
-    let output = audit(dir.path());
     let report = common::json_report(&output);
     assert_eq!(
-        not_passing(&report),
+        faults::not_passing(&report, any_skip),
         BTreeSet::new(),
         "{}",
         common::transcript(&output)
@@ -99,28 +63,7 @@ fn the_ogc_reference_meets_every_ogc_requirement_with_no_credential() {
 
 #[test]
 fn each_ogc_fault_fails_exactly_its_requirement() {
-    for &fault in Fault::OGC {
-        let server = start(&[fault]);
-        let dir = tempfile::tempdir().expect("temp dir");
-        server
-            .reference
-            .write_target(dir.path())
-            .expect("target written");
-        let output = audit(dir.path());
-        let report = common::json_report(&output);
-        let expected: BTreeSet<(String, String)> = fault
-            .breaks()
-            .iter()
-            .map(|r| ((*r).to_owned(), "fail".to_owned()))
-            .collect();
-        assert_eq!(
-            not_passing(&report),
-            expected,
-            "fault {fault}:\n{}",
-            common::transcript(&output)
-        );
-        common::expect_exit(&output, 1);
-    }
+    faults::each_fails_exactly_its_requirements(&options(), Fault::OGC, &["-p", "kr"], any_skip);
 }
 
 #[test]

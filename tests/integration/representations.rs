@@ -205,3 +205,108 @@ fn a_configuration_may_declare_the_representation() {
     );
     assert_eq!(run("key-values"), (Some(1), serde_json::json!("error")));
 }
+
+/// Serves the key-values trip, as an array, for every request.
+fn key_values_trips(mut stream: std::net::TcpStream, _head: String) {
+    let path = common::root().join(fixture("key-values"));
+    let record: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap_or_default())
+            .unwrap_or_default();
+    let body = serde_json::json!([record]).to_string();
+    let _ = write!(
+        stream,
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {body_len}\r\nConnection: close\r\n\r\n{body}",
+        body_len = body.len()
+    );
+}
+
+/// A target on `port` whose one endpoint declares `representation`.
+fn declaring_target(dir: &std::path::Path, port: u16, representation: &str) -> String {
+    let path = dir.join("target.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "base_url = \"http://127.0.0.1:{port}\"\nauth = \"none\"\n\n[[endpoint]]\npath = \"/trips\"\nrepresentation = \"{representation}\"\n"
+        ),
+    )
+    .expect("target written");
+    path.display().to_string()
+}
+
+/// An endpoint's declared representation overrides detection: key-values
+/// trips declared NGSI-LD normalized still fail the coarsening (the
+/// adapter reads their bare values), declared GeoJSON they cannot be read,
+/// and the coarsening and schema requirements are "could not be checked",
+/// never met.
+#[test]
+fn a_representation_an_endpoint_declares_overrides_detection_and_never_passes_unread() {
+    let port = common::loopback::serve(key_values_trips);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let verdicts = |representation: &str| {
+        let target = declaring_target(dir.path(), port, representation);
+        let mut args = vec![
+            "audit",
+            "--target",
+            target.as_str(),
+            "-p",
+            "kr",
+            "-r",
+            "PAY-SCHEMA-01",
+            "--format",
+            "json",
+        ];
+        args.extend(COARSENING);
+        let output = common::run(&args);
+        let report = common::json_report(&output);
+        let verdicts: Vec<(String, String)> = report["profiles"][0]["results"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|r| {
+                (
+                    r["requirement"].as_str().unwrap_or("").to_owned(),
+                    r["verdict"].as_str().unwrap_or("").to_owned(),
+                )
+            })
+            .collect();
+        (output.status.code(), verdicts)
+    };
+    let (code, found) = verdicts("geojson");
+    assert_eq!(code, Some(1), "{found:?}");
+    assert_eq!(
+        found,
+        [
+            ("ANON-LOC-PRECISION-01", "error"),
+            ("ANON-TIME-GRANULARITY-01", "error"),
+            ("PAY-SCHEMA-01", "error"),
+        ]
+        .map(|(r, v)| (r.to_owned(), v.to_owned()))
+        .to_vec()
+    );
+    let (code, found) = verdicts("key-values");
+    assert_eq!(code, Some(1), "{found:?}");
+    assert!(
+        found
+            .iter()
+            .any(|(r, v)| r == "ANON-LOC-PRECISION-01" && v == "fail"),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn an_unknown_representation_in_a_target_is_refused_with_the_names_and_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = declaring_target(dir.path(), 9, "normalized");
+    let output = common::run(&["audit", "--target", target.as_str()]);
+    let text = common::expect_exit(&output, 2);
+    assert!(text.contains("target.toml:"), "{text}");
+    for name in [
+        "ngsi-ld-normalized",
+        "ngsi-ld-concise",
+        "ngsi-v2-normalized",
+        "key-values",
+        "geojson",
+    ] {
+        assert!(text.contains(name), "{name}: {text}");
+    }
+}

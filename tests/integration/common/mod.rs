@@ -3,6 +3,8 @@
 //! validators.
 
 pub mod canonical;
+#[cfg(feature = "reference")]
+pub mod faults;
 pub mod loopback;
 pub mod peers;
 pub mod vacuity;

@@ -1,0 +1,103 @@
+//! The reference platform as a GBFS v3.0 feed (`--api gbfs`): its discovery
+//! file lists every feed on its own origin, every file was last updated at
+//! the clock the audit is pinned to, it meets every requirement with no
+//! credential, and each of its GBFS faults fails exactly the requirement it
+//! names.
+
+#![cfg(feature = "reference")]
+
+use std::collections::BTreeSet;
+
+use cityconform::reference::{Fault, ReferenceApi, ReferenceOptions};
+use serde_json::Value;
+
+use crate::common;
+use crate::common::faults;
+
+/// The GBFS reference over TLS, its clock at the tests' pinned report
+/// time, so that the audit judges it at the time it was written.
+fn options() -> ReferenceOptions {
+    let seconds: i64 = common::PINNED_EPOCH
+        .parse()
+        .expect("the pinned time is seconds");
+    ReferenceOptions {
+        tls: true,
+        api: ReferenceApi::Gbfs,
+        clock: chrono::DateTime::from_timestamp(seconds, 0),
+        ..ReferenceOptions::default()
+    }
+}
+
+/// Every skip of a feed is expected: it has no tenant, credential or
+/// envelope, and the shared models do not describe its files.
+fn any_skip(_: &Value) -> bool {
+    true
+}
+
+/// The verdict of every GBFS requirement under the first profile.
+fn gbfs_verdicts(report: &Value) -> Vec<(String, String)> {
+    report["profiles"][0]["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| Some((r["requirement"].as_str()?, r["verdict"].as_str()?)))
+        .filter(|(id, _)| id.starts_with("GBFS-"))
+        .map(|(id, v)| (id.to_owned(), v.to_owned()))
+        .collect()
+}
+
+#[test]
+fn the_gbfs_reference_meets_every_requirement_with_no_credential() {
+    let feed = faults::start(&options());
+    let dir = tempfile::tempdir().expect("temp dir");
+    let output = feed.audit(dir.path(), &["-p", "baseline", "-p", "kr", "-p", "eu"]);
+    let target = std::fs::read_to_string(dir.path().join("target.toml")).expect("target read");
+    assert!(target.contains("api = \"gbfs\""), "{target}");
+    assert!(target.contains("auth = \"none\""), "{target}");
+    assert!(!target.contains("token"), "{target}");
+    let report = common::json_report(&output);
+    assert_eq!(
+        faults::not_passing(&report, any_skip),
+        BTreeSet::new(),
+        "{}",
+        common::transcript(&output)
+    );
+    common::expect_exit(&output, 0);
+    let gbfs = gbfs_verdicts(&report);
+    assert_eq!(gbfs.len(), 5, "{gbfs:?}");
+    assert!(gbfs.iter().all(|(_, v)| v == "pass"), "{gbfs:?}");
+    // The discovery file and the five feeds it lists, each read from the
+    // platform's own origin and judged: none left unchecked.
+    let discovery = report["profiles"][0]["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|r| r["requirement"] == "GBFS-DISCOVERY-01")
+        .map(|r| r["counts"].clone())
+        .unwrap_or_default();
+    assert_eq!(discovery["pass"], 6, "{discovery}");
+    assert_eq!(discovery["error"], 0, "{discovery}");
+}
+
+#[test]
+fn each_gbfs_fault_fails_exactly_its_requirement() {
+    faults::each_fails_exactly_its_requirements(
+        &options(),
+        Fault::GBFS,
+        &["-p", "baseline"],
+        any_skip,
+    );
+}
+
+#[test]
+fn demo_api_gbfs_passes_under_the_default_profiles_and_fails_on_a_fault() {
+    let clean = common::run(&["demo", "--api", "gbfs"]);
+    let text = common::expect_exit(&clean, 0);
+    assert!(text.contains("PASS     MUST    GBFS-TTL-01"), "{text}");
+    let faulty = common::run(&["demo", "--api", "gbfs", "--fault", "gbfs-stale"]);
+    let text = common::expect_exit(&faulty, 1);
+    assert!(text.contains("FAIL     MUST    GBFS-TTL-01"), "{text}");
+    let misplaced = common::run(&["demo", "--api", "ngsi-ld", "--fault", "gbfs-stale"]);
+    let text = common::expect_exit(&misplaced, 2);
+    assert!(text.contains("add --api gbfs"), "{text}");
+}
