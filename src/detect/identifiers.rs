@@ -880,44 +880,80 @@ fn is_decimal_fraction(text: &str) -> bool {
     all_digits(whole) && all_digits(fraction)
 }
 
-/// A counting pass over the digits first, which the compiler vectorises
-/// and which decides most strings that hold an identifier; then one pass
-/// that stops as soon as another ingredient is present. Most strings are
-/// words and go through both without finding one.
+/// One counting pass over every byte, which the compiler vectorises, and
+/// decides nearly every string: four digits, an `@`, five colons or five
+/// dashes are enough; fewer than two colons rule out `::`, and fewer than
+/// twelve hex digits in all rule out a run of twelve. Only the rest are
+/// walked byte by byte ([`has_double_colon`], [`has_hex_run`]).
 fn has_identifier_ingredients(text: &str) -> bool {
     let bytes = text.as_bytes();
-    if bytes.iter().filter(|b| b.is_ascii_digit()).count() >= MIN_DIGITS {
+    let counts = Ingredients::count(bytes);
+    if counts.digits >= MIN_DIGITS
+        || counts.at > 0
+        || counts.colons >= MIN_SEPARATORS
+        || counts.dashes >= MIN_SEPARATORS
+    {
         return true;
     }
-    let (mut colons, mut dashes, mut hex_run) = (0, 0, 0);
-    let mut previous = 0;
-    for &byte in bytes {
-        let enough = match byte {
-            b'@' => true,
-            b':' => {
-                colons += 1;
-                hex_run = 0;
-                colons >= MIN_SEPARATORS || previous == b':'
+    (counts.colons >= 2 && has_double_colon(bytes))
+        || (counts.digits + counts.hex_letters >= MIN_HEX_RUN && has_hex_run(bytes))
+}
+
+/// How many of each ingredient a string holds.
+#[derive(Debug, Default)]
+struct Ingredients {
+    digits: usize,
+    hex_letters: usize,
+    at: usize,
+    colons: usize,
+    dashes: usize,
+}
+
+/// Bytes counted with one-byte counters before they are added up: as many
+/// as a `u8` can count, so that each count is a lane of a vector register.
+const COUNTED_AT_ONCE: usize = 255;
+
+impl Ingredients {
+    fn count(bytes: &[u8]) -> Ingredients {
+        let mut total = Ingredients::default();
+        for chunk in bytes.chunks(COUNTED_AT_ONCE) {
+            let (mut digits, mut hex_letters, mut at, mut colons, mut dashes) =
+                (0u8, 0u8, 0u8, 0u8, 0u8);
+            for &byte in chunk {
+                digits += u8::from(byte.wrapping_sub(b'0') < 10);
+                hex_letters += u8::from((byte | 0x20).wrapping_sub(b'a') < 6);
+                at += u8::from(byte == b'@');
+                colons += u8::from(byte == b':');
+                dashes += u8::from(byte == b'-');
             }
-            b'-' => {
-                dashes += 1;
-                hex_run = 0;
-                dashes >= MIN_SEPARATORS
-            }
-            b'.' => false,
-            _ if byte.is_ascii_hexdigit() => {
-                hex_run += 1;
-                hex_run >= MIN_HEX_RUN
-            }
-            _ => {
-                hex_run = 0;
-                false
-            }
-        };
-        if enough {
-            return true;
+            total.digits += usize::from(digits);
+            total.hex_letters += usize::from(hex_letters);
+            total.at += usize::from(at);
+            total.colons += usize::from(colons);
+            total.dashes += usize::from(dashes);
         }
-        previous = byte;
+        total
+    }
+}
+
+/// Whether two colons touch (a compressed IPv6 address).
+fn has_double_colon(bytes: &[u8]) -> bool {
+    bytes.windows(2).any(|pair| pair == b"::")
+}
+
+/// Whether twelve hex digits follow each other, dots allowed between them
+/// (a bare or dotted MAC address).
+fn has_hex_run(bytes: &[u8]) -> bool {
+    let mut run = 0;
+    for &byte in bytes {
+        if byte.is_ascii_hexdigit() {
+            run += 1;
+            if run >= MIN_HEX_RUN {
+                return true;
+            }
+        } else if byte != b'.' {
+            run = 0;
+        }
     }
     false
 }

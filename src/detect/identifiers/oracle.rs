@@ -10,6 +10,10 @@ use super::{
     Candidate, CompiledForm, Confidence, Context, Detection, Detectors, LOOK_BACK_BYTES,
     WORDS_LOOKED_BACK, core_matches, find_ipv6, member_tokens, resolve_shared_spans, tail,
 };
+use super::{
+    MIN_DIGITS, MIN_HEX_RUN, MIN_IDENTIFIER_LEN, MIN_SEPARATORS, is_decimal_fraction,
+    is_iso_timestamp,
+};
 use crate::detect::validators::{self, Step, Validator};
 
 /// The candidates (after shared spans are settled) and the detections
@@ -19,7 +23,12 @@ pub(super) fn scan_in(
     member: Option<&str>,
     text: &str,
 ) -> (Vec<Candidate>, Vec<Detection>) {
-    if detectors.kinds.is_empty() || !detectors.may_hold(text) {
+    let may_hold = if detectors.shortcuts {
+        may_hold_identifier(text)
+    } else {
+        !text.is_empty()
+    };
+    if detectors.kinds.is_empty() || !may_hold {
         return (Vec::new(), Vec::new());
     }
     if !detectors.candidates.is_match(text) {
@@ -39,6 +48,51 @@ pub(super) fn scan_in(
     resolve_shared_spans(&mut found);
     let detections = best_per_kind(detectors, &found);
     (found, detections)
+}
+
+fn may_hold_identifier(text: &str) -> bool {
+    text.len() >= MIN_IDENTIFIER_LEN
+        && has_identifier_ingredients(text)
+        && !is_iso_timestamp(text)
+        && !is_decimal_fraction(text)
+}
+
+fn has_identifier_ingredients(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    if bytes.iter().filter(|b| b.is_ascii_digit()).count() >= MIN_DIGITS {
+        return true;
+    }
+    let (mut colons, mut dashes, mut hex_run) = (0, 0, 0);
+    let mut previous = 0;
+    for &byte in bytes {
+        let enough = match byte {
+            b'@' => true,
+            b':' => {
+                colons += 1;
+                hex_run = 0;
+                colons >= MIN_SEPARATORS || previous == b':'
+            }
+            b'-' => {
+                dashes += 1;
+                hex_run = 0;
+                dashes >= MIN_SEPARATORS
+            }
+            b'.' => false,
+            _ if byte.is_ascii_hexdigit() => {
+                hex_run += 1;
+                hex_run >= MIN_HEX_RUN
+            }
+            _ => {
+                hex_run = 0;
+                false
+            }
+        };
+        if enough {
+            return true;
+        }
+        previous = byte;
+    }
+    false
 }
 
 fn walk_form(
@@ -401,6 +455,38 @@ mod equivalence {
             same_as_reference(value.member, &value.text)
         }
         check(2000, &REACHED, property as fn(Mixed) -> bool);
+    }
+
+    #[test]
+    fn property_the_pre_filter_equals_the_reference_pre_filter() {
+        static ANY: Reached = Reached::new();
+        static MIXED: Reached = Reached::new();
+        fn on_any_string(text: String) -> bool {
+            ANY.hit();
+            super::may_hold_identifier(&text) == all().may_hold(&text)
+        }
+        fn on_mixed(value: Mixed) -> bool {
+            MIXED.hit();
+            super::may_hold_identifier(&value.text) == all().may_hold(&value.text)
+        }
+        check(2000, &ANY, on_any_string as fn(String) -> bool);
+        check(2000, &MIXED, on_mixed as fn(Mixed) -> bool);
+        for text in [
+            "::",
+            "a::b",
+            "deadbeefcafe",
+            "dead.beef.cafe",
+            "dead:beef:cafe",
+            "abc-def",
+            "a@b",
+            "12.3",
+        ] {
+            assert_eq!(
+                super::may_hold_identifier(text),
+                all().may_hold(text),
+                "{text}"
+            );
+        }
     }
 
     #[test]
