@@ -349,10 +349,16 @@ impl Detectors {
         }
     }
 
-    /// The regex part of [`Detectors::scan_in`], without the shortcuts. A
-    /// yes/no pass comes first because it costs half of finding which
-    /// patterns matched, and most strings that reach it match none.
+    /// The regex part of [`Detectors::scan_in`], without the shortcuts.
     fn scan_candidates(&self, member: Option<&str>, text: &str) -> Vec<Detection> {
+        self.best_per_kind(&self.settled_candidates(member, text))
+    }
+
+    /// Every candidate in `text`, with its confidence after context and
+    /// after the settling of shared spans. A yes/no pass comes first
+    /// because values that reach it mostly match nothing, and asking
+    /// which patterns matched without it was measured slower on those.
+    fn settled_candidates(&self, member: Option<&str>, text: &str) -> Vec<Candidate> {
         if !self.candidates.is_match(text) {
             return Vec::new();
         }
@@ -362,7 +368,7 @@ impl Detectors {
             self.walk_form(&self.forms[index], &mut member, text, &mut found);
         }
         resolve_shared_spans(&mut found);
-        self.best_per_kind(&found)
+        found
     }
 
     /// Every candidate of `form` in `text` that its validator keeps, with
@@ -424,24 +430,27 @@ impl Detectors {
         }
     }
 
-    /// The best candidate of each kind, if confident enough, in kind order.
+    /// The best candidate of each kind, if confident enough, in kind order:
+    /// the first of the highest rank, as found. Values hold few kinds, so
+    /// the detections themselves are the table, searched in place.
     fn best_per_kind(&self, found: &[Candidate]) -> Vec<Detection> {
-        let mut best: Vec<Option<Candidate>> = vec![None; self.kinds.len()];
+        let mut best: Vec<Detection> = Vec::new();
+        let rank = |d: &Detection| (d.confidence, d.checksum_valid == Some(true));
         for candidate in found.iter().filter(|c| c.confidence >= self.min_confidence) {
-            let slot = &mut best[candidate.kind];
-            let rank = |c: &Candidate| (c.confidence, c.checksum == Some(true));
-            if slot.is_none_or(|current| rank(candidate) > rank(&current)) {
-                *slot = Some(*candidate);
+            let detection = Detection {
+                kind: self.kinds[candidate.kind],
+                checksum_valid: candidate.checksum,
+                confidence: candidate.confidence,
+            };
+            match best.iter_mut().find(|d| d.kind == detection.kind) {
+                Some(slot) if rank(&detection) > rank(slot) => *slot = detection,
+                Some(_) => {}
+                None => best.push(detection),
             }
         }
-        best.into_iter()
-            .flatten()
-            .map(|c| Detection {
-                kind: self.kinds[c.kind],
-                checksum_valid: c.checksum,
-                confidence: c.confidence,
-            })
-            .collect()
+        // `kinds` is sorted, so this is kind order.
+        best.sort_unstable_by_key(|d| d.kind);
+        best
     }
 }
 
@@ -454,6 +463,21 @@ impl Detectors {
 /// the digits over one that had nothing to check, and any kind over a form
 /// that yields. Losers drop to low.
 fn resolve_shared_spans(found: &mut [Candidate]) {
+    // Every verdict is taken on the confidences as found, before any drop.
+    if found.len() <= 64 {
+        let mut losers = 0u64;
+        for i in 0..found.len() {
+            if found.iter().any(|other| beats(other, &found[i])) {
+                losers |= 1 << i;
+            }
+        }
+        for (i, candidate) in found.iter_mut().enumerate() {
+            if losers & (1 << i) != 0 {
+                candidate.confidence = Confidence::Low;
+            }
+        }
+        return;
+    }
     let losers: Vec<usize> = (0..found.len())
         .filter(|&i| found.iter().any(|other| beats(other, &found[i])))
         .collect();
@@ -485,11 +509,12 @@ impl Context {
         }
     }
 
-    fn member_matches(&self, tokens: &[String]) -> bool {
+    /// Whether a member of these words (`joined`: the same, concatenated)
+    /// names this kind.
+    fn member_matches(&self, tokens: &[String], joined: &str) -> bool {
         if tokens.is_empty() {
             return false;
         }
-        let joined: String = tokens.concat();
         self.members.iter().any(|entry| {
             tokens.iter().any(|t| t == entry)
                 || (entry.chars().count() >= MIN_MEMBER_PART && joined.contains(entry.as_str()))
@@ -497,12 +522,36 @@ impl Context {
     }
 
     /// Whether one of the last `look_back` words before the value names
-    /// this kind.
+    /// this kind. Most text before a value is ASCII: there the words are
+    /// compared in place, ignoring ASCII case, with no copy; other text is
+    /// lower-cased first ([`Context::words_before_lowered`]).
     fn words_before(&self, before: &str, look_back: usize) -> bool {
         if self.words.is_empty() || before.is_empty() {
             return false;
         }
-        let lower = tail(before, LOOK_BACK_BYTES).to_lowercase();
+        let tail = tail(before, LOOK_BACK_BYTES);
+        if !tail.is_ascii() {
+            return self.words_before_lowered(tail, look_back);
+        }
+        let recent = last_ascii_words::<WORDS_LOOKED_BACK>(tail.as_bytes(), look_back);
+        self.words.iter().any(|word| {
+            if word.contains(' ') {
+                contains_ignoring_ascii_case(tail.as_bytes(), word.as_bytes())
+            } else {
+                // A word with other letters cannot be in ASCII text.
+                word.is_ascii()
+                    && recent
+                        .iter()
+                        .flatten()
+                        .any(|t| t.eq_ignore_ascii_case(word.as_bytes()))
+            }
+        })
+    }
+
+    /// [`Context::words_before`] on text that is not all ASCII, whose
+    /// letters may change length or kind when lower-cased.
+    fn words_before_lowered(&self, tail: &str, look_back: usize) -> bool {
+        let lower = tail.to_lowercase();
         let tokens: Vec<&str> = lower
             .split(|c: char| !c.is_alphanumeric())
             .filter(|t| !t.is_empty())
@@ -517,11 +566,29 @@ impl Context {
         })
     }
 
-    /// Whether the one word right before the value is listed.
+    /// Whether the one word right before the value is listed: the last
+    /// run of non-blanks, after the punctuation that introduces a value
+    /// (`: = # / ( -`), from its first letter or digit (or `$`, `₩`), and
+    /// after its last `/` unless it is `s/n`. ASCII words are compared in
+    /// place; others lower-cased first.
     fn last_word_is_listed(&self, before: &str) -> bool {
         if before.is_empty() {
             return false;
         }
+        match last_ascii_word(before.as_bytes()) {
+            Some(word) => {
+                !word.is_empty()
+                    && self
+                        .words
+                        .iter()
+                        .any(|w| w.as_bytes().eq_ignore_ascii_case(word))
+            }
+            None => self.last_word_is_listed_lowered(before),
+        }
+    }
+
+    /// [`Context::last_word_is_listed`] where that word is not ASCII.
+    fn last_word_is_listed_lowered(&self, before: &str) -> bool {
         let trimmed = before.trim_end_matches(|c: char| c.is_whitespace() || ":=#/(-".contains(c));
         let word = trimmed
             .rsplit(char::is_whitespace)
@@ -538,39 +605,121 @@ impl Context {
     }
 }
 
-/// The member a value sits under, split into words once per scan, and what
-/// its name says of each kind, worked out on first need: a scan asks it
-/// once per candidate, and most values are under a member.
-struct Member {
-    tokens: Vec<String>,
+/// The last `look_back` (at most `N`) runs of ASCII letters and digits of
+/// `text`, last one last; `None` fills the front when there are fewer.
+fn last_ascii_words<const N: usize>(text: &[u8], look_back: usize) -> [Option<&[u8]>; N] {
+    let mut words = [None; N];
+    let wanted = look_back.min(N);
+    let mut end = text.len();
+    for slot in (N - wanted..N).rev() {
+        while end > 0 && !text[end - 1].is_ascii_alphanumeric() {
+            end -= 1;
+        }
+        if end == 0 {
+            break;
+        }
+        let mut start = end;
+        while start > 0 && text[start - 1].is_ascii_alphanumeric() {
+            start -= 1;
+        }
+        words[slot] = Some(&text[start..end]);
+        end = start;
+    }
+    words
+}
+
+/// Whether `needle` occurs in `haystack`, ignoring ASCII case.
+fn contains_ignoring_ascii_case(haystack: &[u8], needle: &[u8]) -> bool {
+    needle.is_empty()
+        || haystack
+            .windows(needle.len())
+            .any(|window| window.eq_ignore_ascii_case(needle))
+}
+
+/// Whether `byte` is one of the ASCII characters [`char::is_whitespace`]
+/// holds blank.
+fn is_blank(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\t'..=b'\r')
+}
+
+/// The word [`Context::last_word_is_listed`] reads, when it and what
+/// follows it are ASCII; `None` when a non-ASCII character is met, for the
+/// lower-casing path to decide.
+fn last_ascii_word(before: &[u8]) -> Option<&[u8]> {
+    let mut end = before.len();
+    while end > 0 && (is_blank(before[end - 1]) || b":=#/(-".contains(&before[end - 1])) {
+        end -= 1;
+    }
+    let mut start = end;
+    while start > 0 && !is_blank(before[start - 1]) {
+        start -= 1;
+    }
+    let chunk = &before[start..end];
+    if !chunk.is_ascii() {
+        return None;
+    }
+    let from = chunk
+        .iter()
+        .position(|&b| b.is_ascii_alphanumeric() || b == b'$')
+        .unwrap_or(chunk.len());
+    let word = &chunk[from..];
+    let serial = word.windows(3).any(|w| w.eq_ignore_ascii_case(b"s/n"));
+    match word.iter().rposition(|&b| b == b'/') {
+        Some(slash) if !serial => Some(&word[slash + 1..]),
+        _ => Some(word),
+    }
+}
+
+/// The member a value sits under, split into words on first need (most
+/// values that reach the patterns hold no candidate), and what its name
+/// says of each kind, also worked out on first need: a scan asks once per
+/// candidate.
+struct Member<'m> {
+    name: Option<&'m str>,
+    /// The member's words, and the same joined, once split.
+    tokens: Option<(Vec<String>, String)>,
     /// Bit `k`: whether kind `k`'s verdict is known; then `says` has it.
     known: u64,
     says: u64,
     ordinary: Option<bool>,
 }
 
-impl Member {
-    fn new(member: Option<&str>) -> Member {
+impl<'m> Member<'m> {
+    fn new(member: Option<&'m str>) -> Member<'m> {
         Member {
-            tokens: member.map(member_tokens).unwrap_or_default(),
+            name: member.filter(|name| !name.is_empty()),
+            tokens: None,
             known: 0,
             says: 0,
             ordinary: None,
         }
     }
 
+    /// The member's words and the same joined; empty without a member.
+    fn tokens(&mut self) -> (&[String], &str) {
+        let name = self.name;
+        let (tokens, joined) = self.tokens.get_or_insert_with(|| {
+            let tokens = name.map(member_tokens).unwrap_or_default();
+            let joined = tokens.concat();
+            (tokens, joined)
+        });
+        (tokens, joined)
+    }
+
     /// Whether the member's name says kind `kind` (an index into
     /// [`Detectors::kinds`]).
     fn names_kind(&mut self, detectors: &Detectors, kind: usize) -> bool {
-        if self.tokens.is_empty() {
+        if self.name.is_none() {
             return false;
         }
         let Some(bit) = 1u64.checked_shl(kind as u32).filter(|_| kind < 64) else {
-            return detectors.contexts[kind].member_matches(&self.tokens);
+            let (tokens, joined) = self.tokens();
+            return detectors.contexts[kind].member_matches(tokens, joined);
         };
         if self.known & bit == 0 {
             self.known |= bit;
-            if detectors.contexts[kind].member_matches(&self.tokens) {
+            let (tokens, joined) = self.tokens();
+            if detectors.contexts[kind].member_matches(tokens, joined) {
                 self.says |= bit;
             }
         }
@@ -579,12 +728,16 @@ impl Member {
 
     /// Whether the member's name says ordinary data.
     fn names_ordinary(&mut self, detectors: &Detectors) -> bool {
-        if self.tokens.is_empty() {
+        if self.name.is_none() {
             return false;
         }
-        *self
-            .ordinary
-            .get_or_insert_with(|| detectors.ordinary.member_matches(&self.tokens))
+        if let Some(says) = self.ordinary {
+            return says;
+        }
+        let (tokens, joined) = self.tokens();
+        let says = detectors.ordinary.member_matches(tokens, joined);
+        self.ordinary = Some(says);
+        says
     }
 }
 
@@ -727,44 +880,80 @@ fn is_decimal_fraction(text: &str) -> bool {
     all_digits(whole) && all_digits(fraction)
 }
 
-/// A counting pass over the digits first, which the compiler vectorises
-/// and which decides most strings that hold an identifier; then one pass
-/// that stops as soon as another ingredient is present. Most strings are
-/// words and go through both without finding one.
+/// One counting pass over every byte, which the compiler vectorises, and
+/// decides nearly every string: four digits, an `@`, five colons or five
+/// dashes are enough; fewer than two colons rule out `::`, and fewer than
+/// twelve hex digits in all rule out a run of twelve. Only the rest are
+/// walked byte by byte ([`has_double_colon`], [`has_hex_run`]).
 fn has_identifier_ingredients(text: &str) -> bool {
     let bytes = text.as_bytes();
-    if bytes.iter().filter(|b| b.is_ascii_digit()).count() >= MIN_DIGITS {
+    let counts = Ingredients::count(bytes);
+    if counts.digits >= MIN_DIGITS
+        || counts.at > 0
+        || counts.colons >= MIN_SEPARATORS
+        || counts.dashes >= MIN_SEPARATORS
+    {
         return true;
     }
-    let (mut colons, mut dashes, mut hex_run) = (0, 0, 0);
-    let mut previous = 0;
-    for &byte in bytes {
-        let enough = match byte {
-            b'@' => true,
-            b':' => {
-                colons += 1;
-                hex_run = 0;
-                colons >= MIN_SEPARATORS || previous == b':'
+    (counts.colons >= 2 && has_double_colon(bytes))
+        || (counts.digits + counts.hex_letters >= MIN_HEX_RUN && has_hex_run(bytes))
+}
+
+/// How many of each ingredient a string holds.
+#[derive(Debug, Default)]
+struct Ingredients {
+    digits: usize,
+    hex_letters: usize,
+    at: usize,
+    colons: usize,
+    dashes: usize,
+}
+
+/// Bytes counted with one-byte counters before they are added up: as many
+/// as a `u8` can count, so that each count is a lane of a vector register.
+const COUNTED_AT_ONCE: usize = 255;
+
+impl Ingredients {
+    fn count(bytes: &[u8]) -> Ingredients {
+        let mut total = Ingredients::default();
+        for chunk in bytes.chunks(COUNTED_AT_ONCE) {
+            let (mut digits, mut hex_letters, mut at, mut colons, mut dashes) =
+                (0u8, 0u8, 0u8, 0u8, 0u8);
+            for &byte in chunk {
+                digits += u8::from(byte.wrapping_sub(b'0') < 10);
+                hex_letters += u8::from((byte | 0x20).wrapping_sub(b'a') < 6);
+                at += u8::from(byte == b'@');
+                colons += u8::from(byte == b':');
+                dashes += u8::from(byte == b'-');
             }
-            b'-' => {
-                dashes += 1;
-                hex_run = 0;
-                dashes >= MIN_SEPARATORS
-            }
-            b'.' => false,
-            _ if byte.is_ascii_hexdigit() => {
-                hex_run += 1;
-                hex_run >= MIN_HEX_RUN
-            }
-            _ => {
-                hex_run = 0;
-                false
-            }
-        };
-        if enough {
-            return true;
+            total.digits += usize::from(digits);
+            total.hex_letters += usize::from(hex_letters);
+            total.at += usize::from(at);
+            total.colons += usize::from(colons);
+            total.dashes += usize::from(dashes);
         }
-        previous = byte;
+        total
+    }
+}
+
+/// Whether two colons touch (a compressed IPv6 address).
+fn has_double_colon(bytes: &[u8]) -> bool {
+    bytes.windows(2).any(|pair| pair == b"::")
+}
+
+/// Whether twelve hex digits follow each other, dots allowed between them
+/// (a bare or dotted MAC address).
+fn has_hex_run(bytes: &[u8]) -> bool {
+    let mut run = 0;
+    for &byte in bytes {
+        if byte.is_ascii_hexdigit() {
+            run += 1;
+            if run >= MIN_HEX_RUN {
+                return true;
+            }
+        } else if byte != b'.' {
+            run = 0;
+        }
     }
     false
 }
@@ -952,6 +1141,9 @@ fn is_identifying_ipv6(candidate: &str) -> bool {
             .parse::<Ipv6Addr>()
             .is_ok_and(|address| !address.is_unspecified() && !address.is_loopback())
 }
+
+#[cfg(test)]
+mod oracle;
 
 #[cfg(test)]
 #[allow(non_upper_case_globals)]

@@ -94,10 +94,12 @@ impl Validator {
         match self {
             Validator::KrResident => kr_resident(candidate),
             Validator::SgNric => sg_nric_valid(candidate).then_some(Check::PASS),
-            Validator::Verhoeff => verhoeff_valid(&ascii_digits(candidate)).then_some(Check::PASS),
+            Validator::Verhoeff => {
+                with_ascii_digits(candidate, verhoeff_valid).then_some(Check::PASS)
+            }
             Validator::CnResident => cn_resident_valid(candidate).then_some(Check::PASS),
             Validator::JpMyNumber => {
-                my_number_valid(&ascii_digits(candidate)).then_some(Check::PASS)
+                with_ascii_digits(candidate, my_number_valid).then_some(Check::PASS)
             }
             Validator::Ipv4 => ipv4(candidate),
             Validator::HexMixed => hex_mixed(candidate).then_some(Check::PASS),
@@ -105,6 +107,25 @@ impl Validator {
             Validator::Ipv6 => Some(Check::PASS),
         }
     }
+}
+
+/// Most candidates hold no more digits than this: theirs are read onto
+/// the stack, since a validator runs for every candidate a pattern finds.
+const DIGITS_ON_STACK: usize = 24;
+
+/// `f` of the ASCII digits of `text` ([`ascii_digits`]), without an
+/// allocation when they are few.
+fn with_ascii_digits<R>(text: &str, f: impl FnOnce(&[u8]) -> R) -> R {
+    let mut digits = [0u8; DIGITS_ON_STACK];
+    let mut count = 0;
+    for byte in text.bytes().filter(u8::is_ascii_digit) {
+        let Some(slot) = digits.get_mut(count) else {
+            return f(&ascii_digits(text));
+        };
+        *slot = byte - b'0';
+        count += 1;
+    }
+    f(&digits[..count])
 }
 
 /// The ASCII digits of `text`, in order, as values (separators dropped).
@@ -131,13 +152,17 @@ pub(crate) fn rrn_check_digit(digits: &[u8]) -> u8 {
 }
 
 fn kr_resident(candidate: &str) -> Option<Check> {
-    let digits = ascii_digits(candidate);
-    if digits.len() != 13 || !resident_birth_date_plausible(&digits) {
+    with_ascii_digits(candidate, |digits| kr_resident_digits(candidate, digits))
+}
+
+/// [`kr_resident`] of `candidate`, whose digits are `digits`.
+fn kr_resident_digits(candidate: &str, digits: &[u8]) -> Option<Check> {
+    if digits.len() != 13 || !resident_birth_date_plausible(digits) {
         return None;
     }
-    let valid = rrn_check_digit(&digits) == digits[12];
+    let valid = rrn_check_digit(digits) == digits[12];
     let bare = candidate.len() == 13;
-    let step = if bare && (!valid || ean13_valid(&digits)) {
+    let step = if bare && (!valid || ean13_valid(digits)) {
         Step::Low
     } else if valid {
         Step::Keep
@@ -194,9 +219,11 @@ fn ean13_valid(digits: &[u8]) -> bool {
 const NRIC_WEIGHTS: [u32; 7] = [2, 7, 6, 5, 4, 3, 2];
 
 fn sg_nric_valid(candidate: &str) -> bool {
-    let upper = candidate.to_ascii_uppercase();
-    let bytes = upper.as_bytes();
-    if bytes.len() != 9 || !bytes[1..8].iter().all(u8::is_ascii_digit) {
+    let Ok(mut bytes) = <[u8; 9]>::try_from(candidate.as_bytes()) else {
+        return false;
+    };
+    bytes.make_ascii_uppercase();
+    if !bytes[1..8].iter().all(u8::is_ascii_digit) {
         return false;
     }
     let (offset, letters): (u32, &[u8; 11]) = match bytes[0] {
@@ -259,7 +286,10 @@ fn cn_resident_valid(candidate: &str) -> bool {
     if bytes.len() != 18 || !bytes[..17].iter().all(u8::is_ascii_digit) {
         return false;
     }
-    let digits: Vec<u32> = bytes[..17].iter().map(|&b| u32::from(b - b'0')).collect();
+    let mut digits = [0u32; 17];
+    for (digit, &byte) in digits.iter_mut().zip(bytes) {
+        *digit = u32::from(byte - b'0');
+    }
     let total = digits.iter().fold(0, |acc, &d| ((acc + d) * 2) % 11);
     let expected = b"0123456789X"[((12 - total) % 11) as usize];
     let date = |from: usize, len: usize| -> u32 {
@@ -304,8 +334,8 @@ fn ipv4(candidate: &str) -> Option<Check> {
 }
 
 fn hex_mixed(candidate: &str) -> bool {
-    let hex: Vec<u8> = candidate.bytes().filter(u8::is_ascii_hexdigit).collect();
-    hex.iter().any(u8::is_ascii_digit) && hex.iter().any(u8::is_ascii_alphabetic)
+    let mut hex = candidate.bytes().filter(u8::is_ascii_hexdigit);
+    hex.clone().any(|b| b.is_ascii_digit()) && hex.any(|b| b.is_ascii_alphabetic())
 }
 
 /// The current year, for messages and tests that need "not in the future".

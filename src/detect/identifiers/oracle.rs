@@ -1,0 +1,503 @@
+//! The scan as it was before the single-pass pre-scan and the
+//! allocation-free context: kept, for tests only, as the reference the
+//! faster scan must equal (same candidates, spans, confidences and
+//! detections), and never called by the harness.
+//!
+//! It runs on the same compiled [`Detectors`] (the same forms, the same
+//! one-pass set) so that the comparison is of the scanning alone.
+
+use super::{
+    Candidate, CompiledForm, Confidence, Context, Detection, Detectors, LOOK_BACK_BYTES,
+    WORDS_LOOKED_BACK, core_matches, find_ipv6, member_tokens, resolve_shared_spans, tail,
+};
+use super::{
+    MIN_DIGITS, MIN_HEX_RUN, MIN_IDENTIFIER_LEN, MIN_SEPARATORS, is_decimal_fraction,
+    is_iso_timestamp,
+};
+use crate::detect::validators::{self, Step, Validator};
+
+/// The candidates (after shared spans are settled) and the detections
+/// that the reference scan finds in `text` under `member`.
+pub(super) fn scan_in(
+    detectors: &Detectors,
+    member: Option<&str>,
+    text: &str,
+) -> (Vec<Candidate>, Vec<Detection>) {
+    let may_hold = if detectors.shortcuts {
+        may_hold_identifier(text)
+    } else {
+        !text.is_empty()
+    };
+    if detectors.kinds.is_empty() || !may_hold {
+        return (Vec::new(), Vec::new());
+    }
+    if !detectors.candidates.is_match(text) {
+        return (Vec::new(), Vec::new());
+    }
+    let mut member = Member::new(member);
+    let mut found = Vec::new();
+    for index in detectors.candidates.matches(text).iter() {
+        walk_form(
+            detectors,
+            &detectors.forms[index],
+            &mut member,
+            text,
+            &mut found,
+        );
+    }
+    resolve_shared_spans(&mut found);
+    let detections = best_per_kind(detectors, &found);
+    (found, detections)
+}
+
+fn may_hold_identifier(text: &str) -> bool {
+    text.len() >= MIN_IDENTIFIER_LEN
+        && has_identifier_ingredients(text)
+        && !is_iso_timestamp(text)
+        && !is_decimal_fraction(text)
+}
+
+fn has_identifier_ingredients(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    if bytes.iter().filter(|b| b.is_ascii_digit()).count() >= MIN_DIGITS {
+        return true;
+    }
+    let (mut colons, mut dashes, mut hex_run) = (0, 0, 0);
+    let mut previous = 0;
+    for &byte in bytes {
+        let enough = match byte {
+            b'@' => true,
+            b':' => {
+                colons += 1;
+                hex_run = 0;
+                colons >= MIN_SEPARATORS || previous == b':'
+            }
+            b'-' => {
+                dashes += 1;
+                hex_run = 0;
+                dashes >= MIN_SEPARATORS
+            }
+            b'.' => false,
+            _ if byte.is_ascii_hexdigit() => {
+                hex_run += 1;
+                hex_run >= MIN_HEX_RUN
+            }
+            _ => {
+                hex_run = 0;
+                false
+            }
+        };
+        if enough {
+            return true;
+        }
+        previous = byte;
+    }
+    false
+}
+
+fn walk_form(
+    detectors: &Detectors,
+    form: &CompiledForm,
+    member: &mut Member,
+    text: &str,
+    out: &mut Vec<Candidate>,
+) {
+    if form.validator == Some(Validator::Ipv6) {
+        if let Some(span) = find_ipv6(text) {
+            out.push(candidate(detectors, form, member, text, span, None));
+        }
+        return;
+    }
+    for (start, end) in core_matches(form, text) {
+        let check = match form.validator {
+            Some(validator) => validator.check(&text[start..end]),
+            None => Some(validators::Check {
+                step: Step::Keep,
+                checksum: None,
+            }),
+        };
+        if let Some(check) = check {
+            out.push(candidate(
+                detectors,
+                form,
+                member,
+                text,
+                (start, end),
+                Some(check),
+            ));
+        }
+    }
+}
+
+fn candidate(
+    detectors: &Detectors,
+    form: &CompiledForm,
+    member: &mut Member,
+    text: &str,
+    (start, end): (usize, usize),
+    check: Option<validators::Check>,
+) -> Candidate {
+    let before = &text[..start];
+    let own_context = member.names_kind(detectors, form.kind)
+        || words_before(&detectors.contexts[form.kind], before, WORDS_LOOKED_BACK);
+    let ordinary =
+        member.names_ordinary(detectors) || last_word_is_listed(&detectors.ordinary, before);
+    let mut confidence = form.confidence.after(check.map_or(Step::Keep, |c| c.step));
+    if own_context {
+        confidence = Confidence::High;
+    } else if ordinary {
+        confidence = confidence.lowered();
+    }
+    Candidate {
+        kind: form.kind,
+        start,
+        end,
+        confidence,
+        own_context,
+        validated: form.validator.is_some(),
+        yields: form.yields,
+        checksum: check.and_then(|c| c.checksum),
+    }
+}
+
+fn best_per_kind(detectors: &Detectors, found: &[Candidate]) -> Vec<Detection> {
+    let mut best: Vec<Option<Candidate>> = vec![None; detectors.kinds.len()];
+    for candidate in found
+        .iter()
+        .filter(|c| c.confidence >= detectors.min_confidence)
+    {
+        let slot = &mut best[candidate.kind];
+        let rank = |c: &Candidate| (c.confidence, c.checksum == Some(true));
+        if slot.is_none_or(|current| rank(candidate) > rank(&current)) {
+            *slot = Some(*candidate);
+        }
+    }
+    best.into_iter()
+        .flatten()
+        .map(|c| Detection {
+            kind: detectors.kinds[c.kind],
+            checksum_valid: c.checksum,
+            confidence: c.confidence,
+        })
+        .collect()
+}
+
+fn member_matches(context: &Context, tokens: &[String]) -> bool {
+    if tokens.is_empty() {
+        return false;
+    }
+    let joined: String = tokens.concat();
+    context.members.iter().any(|entry| {
+        tokens.iter().any(|t| t == entry)
+            || (entry.chars().count() >= super::MIN_MEMBER_PART && joined.contains(entry.as_str()))
+    })
+}
+
+fn words_before(context: &Context, before: &str, look_back: usize) -> bool {
+    if context.words.is_empty() || before.is_empty() {
+        return false;
+    }
+    let lower = tail(before, LOOK_BACK_BYTES).to_lowercase();
+    let tokens: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .collect();
+    let recent = &tokens[tokens.len().saturating_sub(look_back)..];
+    context.words.iter().any(|word| {
+        if word.contains(' ') || !word.is_ascii() {
+            lower.contains(word.as_str())
+        } else {
+            recent.contains(&word.as_str())
+        }
+    })
+}
+
+fn last_word_is_listed(context: &Context, before: &str) -> bool {
+    if before.is_empty() {
+        return false;
+    }
+    let trimmed = before.trim_end_matches(|c: char| c.is_whitespace() || ":=#/(-".contains(c));
+    let word = trimmed
+        .rsplit(char::is_whitespace)
+        .next()
+        .unwrap_or("")
+        .trim_start_matches(|c: char| !c.is_alphanumeric() && c != '$' && c != '₩')
+        .to_lowercase();
+    let word = word
+        .rsplit('/')
+        .next()
+        .filter(|_| !word.contains("s/n"))
+        .unwrap_or(&word);
+    !word.is_empty() && context.words.iter().any(|w| w == word)
+}
+
+struct Member {
+    tokens: Vec<String>,
+    known: u64,
+    says: u64,
+    ordinary: Option<bool>,
+}
+
+impl Member {
+    fn new(member: Option<&str>) -> Member {
+        Member {
+            tokens: member.map(member_tokens).unwrap_or_default(),
+            known: 0,
+            says: 0,
+            ordinary: None,
+        }
+    }
+
+    fn names_kind(&mut self, detectors: &Detectors, kind: usize) -> bool {
+        if self.tokens.is_empty() {
+            return false;
+        }
+        let Some(bit) = 1u64.checked_shl(kind as u32).filter(|_| kind < 64) else {
+            return member_matches(&detectors.contexts[kind], &self.tokens);
+        };
+        if self.known & bit == 0 {
+            self.known |= bit;
+            if member_matches(&detectors.contexts[kind], &self.tokens) {
+                self.says |= bit;
+            }
+        }
+        self.says & bit != 0
+    }
+
+    fn names_ordinary(&mut self, detectors: &Detectors) -> bool {
+        if self.tokens.is_empty() {
+            return false;
+        }
+        *self
+            .ordinary
+            .get_or_insert_with(|| member_matches(&detectors.ordinary, &self.tokens))
+    }
+}
+
+/// The faster scan against this one: a property over generated text.
+mod equivalence {
+    use std::sync::OnceLock;
+
+    use quickcheck::{Arbitrary, Gen};
+
+    use super::super::{Candidate, Definitions, Detectors, IdentifierKind};
+    use crate::vacuity::{Reached, check};
+
+    fn all() -> &'static Detectors {
+        static ALL: OnceLock<Detectors> = OnceLock::new();
+        ALL.get_or_init(|| Detectors::new(&Definitions::embedded().kinds()))
+    }
+
+    /// Every value of the labelled corpus.
+    fn corpus() -> &'static [String] {
+        static CORPUS: OnceLock<Vec<String>> = OnceLock::new();
+        CORPUS.get_or_init(|| {
+            ["positives.tsv", "negatives.tsv", "extracted.tsv"]
+                .iter()
+                .flat_map(|name| {
+                    let path =
+                        format!("{}/fixtures/identifiers/{name}", env!("CARGO_MANIFEST_DIR"));
+                    let text =
+                        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+                    text.lines()
+                        .filter(|line| !line.starts_with('#'))
+                        .filter_map(|line| line.splitn(3, '\t').nth(2).map(str::to_owned))
+                        .collect::<Vec<_>>()
+                })
+                .collect()
+        })
+    }
+
+    /// Words and marks that context reads, in several cases and scripts:
+    /// kinds' own words, ordinary-data words, separators a value follows,
+    /// letters that change length or kind when lower-cased.
+    const WORDS: [&str; 40] = [
+        "tel",
+        "Phone",
+        "TEL:",
+        "call",
+        "serial",
+        "S/N",
+        "s/n:",
+        "v",
+        "Ver.",
+        "$",
+        "₩",
+        "주민",
+        "전화",
+        "휴대폰",
+        "İp",
+        "IP",
+        "from",
+        "MAC",
+        "hw",
+        "Passport",
+        "no.",
+        "amount=",
+        "Total",
+        "fw/",
+        "\u{212A}rw",
+        "é",
+        "가",
+        "서울",
+        "licence",
+        "the",
+        "urn:ngsi-ld:Device:",
+        "station.keeper@example.org",
+        "deadBEEF",
+        "#",
+        "(",
+        "\u{a0}",
+        "\t",
+        "\u{b}",
+        "released",
+        "Resident",
+    ];
+
+    /// Member names: none, kinds' members, ordinary ones, odd ones.
+    const MEMBERS: [Option<&str>; 14] = [
+        None,
+        Some("phone"),
+        Some("telephone"),
+        Some("serialNumber"),
+        Some("amount"),
+        Some("contactEmail"),
+        Some("clientIpAddress"),
+        Some("주민번호"),
+        Some(""),
+        Some("--"),
+        Some("passport_no"),
+        Some("mac-address"),
+        Some("description"),
+        Some("licenseNumber"),
+    ];
+
+    /// A value and its member: pieces of digits, separators, words and
+    /// corpus values, joined with or without padding.
+    #[derive(Debug, Clone)]
+    struct Mixed {
+        member: Option<&'static str>,
+        text: String,
+    }
+
+    fn digits(g: &mut Gen) -> String {
+        let len = 1 + usize::arbitrary(g) % 19;
+        (0..len)
+            .map(|_| char::from(b'0' + u8::arbitrary(g) % 10))
+            .collect()
+    }
+
+    fn piece(g: &mut Gen) -> String {
+        match u8::arbitrary(g) % 6 {
+            0 | 1 => digits(g),
+            2 => (*g
+                .choose(&["-", ".", " ", ":", "/", "+", "@", "_", "=", "::", ". "])
+                .unwrap_or(&"-"))
+            .to_owned(),
+            3 => (*g.choose(&WORDS).unwrap_or(&"tel")).to_owned(),
+            _ => g.choose(corpus()).cloned().unwrap_or_default(),
+        }
+    }
+
+    impl Arbitrary for Mixed {
+        fn arbitrary(g: &mut Gen) -> Self {
+            let mut text = String::new();
+            for _ in 0..1 + usize::arbitrary(g) % 6 {
+                text += &piece(g);
+                if bool::arbitrary(g) {
+                    text.push(' ');
+                }
+            }
+            Mixed {
+                member: g.choose(&MEMBERS).copied().flatten(),
+                text,
+            }
+        }
+    }
+
+    /// What a candidate is, for comparison.
+    fn seen(found: &[Candidate]) -> Vec<(IdentifierKind, usize, usize, String, Option<bool>)> {
+        found
+            .iter()
+            .map(|c| {
+                (
+                    all().kinds[c.kind],
+                    c.start,
+                    c.end,
+                    format!("{:?}/{}", c.confidence, c.own_context),
+                    c.checksum,
+                )
+            })
+            .collect()
+    }
+
+    fn same_as_reference(member: Option<&str>, text: &str) -> bool {
+        let (expected, detections) = super::scan_in(all(), member, text);
+        let found = if all().may_hold(text) {
+            all().settled_candidates(member, text)
+        } else {
+            Vec::new()
+        };
+        seen(&found) == seen(&expected) && all().scan_in(member, text) == detections
+    }
+
+    #[test]
+    fn property_the_scan_equals_the_reference_scan() {
+        static REACHED: Reached = Reached::new();
+        fn property(value: Mixed) -> bool {
+            // Counted when the reference found something to compare.
+            if !super::scan_in(all(), value.member, &value.text)
+                .0
+                .is_empty()
+            {
+                REACHED.hit();
+            }
+            same_as_reference(value.member, &value.text)
+        }
+        check(2000, &REACHED, property as fn(Mixed) -> bool);
+    }
+
+    #[test]
+    fn property_the_pre_filter_equals_the_reference_pre_filter() {
+        static ANY: Reached = Reached::new();
+        static MIXED: Reached = Reached::new();
+        fn on_any_string(text: String) -> bool {
+            ANY.hit();
+            super::may_hold_identifier(&text) == all().may_hold(&text)
+        }
+        fn on_mixed(value: Mixed) -> bool {
+            MIXED.hit();
+            super::may_hold_identifier(&value.text) == all().may_hold(&value.text)
+        }
+        check(2000, &ANY, on_any_string as fn(String) -> bool);
+        check(2000, &MIXED, on_mixed as fn(Mixed) -> bool);
+        for text in [
+            "::",
+            "a::b",
+            "deadbeefcafe",
+            "dead.beef.cafe",
+            "dead:beef:cafe",
+            "abc-def",
+            "a@b",
+            "12.3",
+        ] {
+            assert_eq!(
+                super::may_hold_identifier(text),
+                all().may_hold(text),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_scan_equals_the_reference_scan_on_the_corpus() {
+        for value in corpus() {
+            for member in MEMBERS {
+                assert!(
+                    same_as_reference(member, value),
+                    "{value:?} under {member:?}"
+                );
+            }
+        }
+    }
+}
