@@ -15,6 +15,7 @@ mod cli;
 mod corpus;
 mod dataset;
 mod dataset_classes;
+mod dataset_parquet;
 mod dataset_properties;
 mod detectors;
 mod flows;
