@@ -23,11 +23,13 @@ use arrow_array::{Array, ArrayRef, RecordBatch, StructArray};
 use arrow_cast::display::{ArrayFormatter, FormatOptions};
 use arrow_schema::{DataType, Field, Fields};
 use parquet::arrow::ProjectionMask;
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::arrow_reader::{
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
+};
 use rayon::prelude::*;
 
 use super::descriptor::{Column, Descriptor, Format, Missing, Role, ValueType};
-use super::scan::{ColumnScan, Pass};
+use super::scan::{Cell, ColumnScan, Pass, Prepared};
 use super::summary::Summary;
 use crate::detect::identifiers::Detectors;
 use crate::engine::Progress;
@@ -146,7 +148,9 @@ fn unreadable(name: &str, error: &parquet::errors::ParquetError) -> Error {
         name,
         format!("the file is not readable as Parquet ({error})"),
     )
-    .with_help("check that the file was written completely; a Parquet file starts and ends with `PAR1`")
+    .with_help(
+        "check that the file was written completely; a Parquet file starts and ends with `PAR1`",
+    )
     .into()
 }
 
@@ -155,8 +159,14 @@ fn unreadable(name: &str, error: &parquet::errors::ParquetError) -> Error {
 fn summarise_file(path: &Path, descriptor: &Descriptor, detectors: &Detectors) -> Result<Summary> {
     let name = path.display().to_string();
     let file = crate::files::open(path)?;
-    let builder =
-        ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| unreadable(&name, &e))?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(
+        file.try_clone().map_err(|e| Error::read(path, e))?,
+    )
+    .map_err(|e| unreadable(&name, &e))?;
+    let builder = match dictionary_hint(builder.metadata(), builder.schema()) {
+        Some(metadata) => ParquetRecordBatchReaderBuilder::new_with_metadata(file, metadata),
+        None => builder,
+    };
     let columns = resolve(&name, descriptor, builder.schema().fields())?;
     let leaves: Vec<usize> = builder
         .parquet_schema()
@@ -190,6 +200,49 @@ fn summarise_file(path: &Path, descriptor: &Descriptor, detectors: &Detectors) -
         take_batch(&mut pass, &name, &columns, &batch)?;
     }
     Ok(pass.into_summary(Format::Parquet))
+}
+
+/// The reader's metadata with every string column read as a dictionary:
+/// a dictionary-encoded column chunk then comes as its dictionary and
+/// keys, never as one string per row. `None` when nothing changes or the
+/// reader refuses the hint.
+fn dictionary_hint(
+    metadata: &Arc<parquet::file::metadata::ParquetMetaData>,
+    schema: &arrow_schema::SchemaRef,
+) -> Option<ArrowReaderMetadata> {
+    let fields: Vec<Arc<Field>> = schema.fields().iter().map(|f| as_dictionary(f)).collect();
+    if fields.iter().zip(schema.fields()).all(|(a, b)| a == b) {
+        return None;
+    }
+    let hinted = Arc::new(arrow_schema::Schema::new_with_metadata(
+        fields,
+        schema.metadata().clone(),
+    ));
+    ArrowReaderMetadata::try_new(
+        metadata.clone(),
+        ArrowReaderOptions::new().with_schema(hinted),
+    )
+    .ok()
+}
+
+/// `field` with its strings, and those of the structs within it, read as
+/// dictionaries.
+fn as_dictionary(field: &Arc<Field>) -> Arc<Field> {
+    let data_type = match field.data_type() {
+        DataType::Utf8 | DataType::LargeUtf8 => DataType::Dictionary(
+            Box::new(DataType::Int32),
+            Box::new(field.data_type().clone()),
+        ),
+        DataType::Struct(children) => DataType::Struct(
+            children
+                .iter()
+                .map(as_dictionary)
+                .collect::<Vec<_>>()
+                .into(),
+        ),
+        _ => return field.clone(),
+    };
+    Arc::new(field.as_ref().clone().with_data_type(data_type))
 }
 
 /// A column to read: its role and type, and the field path to it.
@@ -278,9 +331,14 @@ fn from_metadata(name: &str, field: &Field) -> Result<Option<Column>> {
     let bad = |key: &str, allowed: &str| -> Error {
         FileProblem::new(
             name,
-            format!("field `{}` has metadata `{key}` with a value cityconform does not know", field.name()),
+            format!(
+                "field `{}` has metadata `{key}` with a value cityconform does not know",
+                field.name()
+            ),
         )
-        .with_help(format!("`{key}` is one of {allowed}; or name the column in a descriptor"))
+        .with_help(format!(
+            "`{key}` is one of {allowed}; or name the column in a descriptor"
+        ))
         .into()
     };
     let role = [
@@ -292,7 +350,12 @@ fn from_metadata(name: &str, field: &Field) -> Result<Option<Column>> {
     ]
     .into_iter()
     .find(|r| r.as_str() == role)
-    .ok_or_else(|| bad(ROLE_KEY, "direct-identifier, quasi-identifier, sensitive, insensitive, count"))?;
+    .ok_or_else(|| {
+        bad(
+            ROLE_KEY,
+            "direct-identifier, quasi-identifier, sensitive, insensitive, count",
+        )
+    })?;
     let value_type = match metadata.get(TYPE_KEY).map(String::as_str) {
         None | Some("categorical") => ValueType::Categorical,
         Some("numeric") => ValueType::Numeric,
@@ -347,10 +410,20 @@ fn readable(name: &str, column: &str, data_type: &DataType) -> Result<()> {
 }
 
 /// The problem of described columns the file's schema lacks.
-fn missing_columns(name: &str, descriptor: &Descriptor, fields: &Fields, missing: &[&str]) -> Error {
-    let names = crate::detect::placeholder::bounded_list(fields.iter().map(|f| f.name().as_str()), 20);
+fn missing_columns(
+    name: &str,
+    descriptor: &Descriptor,
+    fields: &Fields,
+    missing: &[&str],
+) -> Error {
+    let names =
+        crate::detect::placeholder::bounded_list(fields.iter().map(|f| f.name().as_str()), 20);
     let (shown, more) = crate::detect::placeholder::bounded(missing.iter().copied(), 20);
-    let more = if more > 0 { format!(", and {more} more") } else { String::new() };
+    let more = if more > 0 {
+        format!(", and {more} more")
+    } else {
+        String::new()
+    };
     FileProblem::new(
         name,
         format!(
@@ -370,10 +443,12 @@ fn missing_columns(name: &str, descriptor: &Descriptor, fields: &Fields, missing
 enum Cells<'a> {
     /// A string column, read in place.
     Text(&'a dyn Array, StringKind),
-    /// A dictionary column: each dictionary value's text once.
+    /// A dictionary column: each dictionary value's text once, and once a
+    /// row holds it, the value prepared (interned or scanned) once.
     Dictionary {
         keys: Vec<usize>,
         texts: Vec<String>,
+        prepared: Vec<Option<Prepared>>,
     },
     /// Any other readable type, formatted cell by cell.
     Formatted(ArrayFormatter<'a>),
@@ -394,28 +469,57 @@ struct Source<'a> {
 }
 
 impl<'a> Source<'a> {
-    fn text(&self, row: usize) -> Cow<'a, str>
-    where
-        Self: 'a,
-    {
-        if self.nulls.iter().any(|a| a.is_null(row)) {
-            return Cow::Borrowed("");
+    fn is_null(&self, row: usize) -> bool {
+        self.nulls.iter().any(|a| a.is_null(row))
+    }
+
+    /// Prepares the dictionary value `row` holds, the first time a row of
+    /// the batch holds it (a value no row holds is never interned).
+    fn prepare(&mut self, pass: &mut Pass<'_>, column: usize, row: usize) {
+        if self.is_null(row) {
+            return;
+        }
+        if let Cells::Dictionary {
+            keys,
+            texts,
+            prepared,
+        } = &mut self.cells
+        {
+            let Some(&key) = keys.get(row) else {
+                return;
+            };
+            if let (Some(slot @ None), Some(text)) = (prepared.get_mut(key), texts.get(key)) {
+                *slot = Some(pass.prepare(column, text));
+            }
+        }
+    }
+
+    fn cell(&self, row: usize) -> Cell<'_> {
+        if self.is_null(row) {
+            return Cell::Text(Cow::Borrowed(""));
         }
         match &self.cells {
             Cells::Text(array, StringKind::Utf8) => {
-                Cow::Borrowed(array.as_string::<i32>().value(row))
+                Cell::Text(Cow::Borrowed(array.as_string::<i32>().value(row)))
             }
             Cells::Text(array, StringKind::Large) => {
-                Cow::Borrowed(array.as_string::<i64>().value(row))
+                Cell::Text(Cow::Borrowed(array.as_string::<i64>().value(row)))
             }
-            Cells::Text(array, StringKind::View) => Cow::Borrowed(array.as_string_view().value(row)),
-            Cells::Dictionary { keys, texts } => Cow::Owned(
-                keys.get(row)
-                    .and_then(|&k| texts.get(k))
-                    .cloned()
-                    .unwrap_or_default(),
-            ),
-            Cells::Formatted(formatter) => Cow::Owned(formatter.value(row).to_string()),
+            Cells::Text(array, StringKind::View) => {
+                Cell::Text(Cow::Borrowed(array.as_string_view().value(row)))
+            }
+            Cells::Dictionary {
+                keys,
+                texts,
+                prepared,
+            } => {
+                let key = keys.get(row).copied().unwrap_or(usize::MAX);
+                match prepared.get(key) {
+                    Some(Some(p)) => Cell::Prepared(p),
+                    _ => Cell::Text(Cow::Borrowed(texts.get(key).map_or("", String::as_str))),
+                }
+            }
+            Cells::Formatted(formatter) => Cell::Text(Cow::Owned(formatter.value(row).to_string())),
         }
     }
 }
@@ -423,25 +527,39 @@ impl<'a> Source<'a> {
 const OPTIONS: FormatOptions<'static> = FormatOptions::new().with_null("");
 
 /// Reads the batch's columns as text, row by row, into the pass.
-fn take_batch(pass: &mut Pass<'_>, name: &str, columns: &[Wanted], batch: &RecordBatch) -> Result<()> {
+fn take_batch(
+    pass: &mut Pass<'_>,
+    name: &str,
+    columns: &[Wanted],
+    batch: &RecordBatch,
+) -> Result<()> {
     let sources = columns
         .iter()
         .map(|c| source(name, &c.column.name, &c.path, batch))
         .collect::<Result<Vec<_>>>()?;
+    let mut sources = sources;
     let first = pass.rows;
     for row in 0..batch.num_rows() {
+        for (i, source) in sources.iter_mut().enumerate() {
+            source.prepare(pass, i, row);
+        }
         let line = first + row as u64 + 1;
-        pass.add_row(line, |i| {
+        pass.add_cells(line, |i| {
             sources
                 .get(i)
-                .map_or(Cow::Borrowed(""), |s| s.text(row))
+                .map_or(Cell::Text(Cow::Borrowed("")), |s| s.cell(row))
         })?;
     }
     Ok(())
 }
 
 /// The cells of the column at `path` in `batch`.
-fn source<'a>(name: &str, column: &str, path: &[String], batch: &'a RecordBatch) -> Result<Source<'a>> {
+fn source<'a>(
+    name: &str,
+    column: &str,
+    path: &[String],
+    batch: &'a RecordBatch,
+) -> Result<Source<'a>> {
     let absent = || -> Error {
         FileProblem::new(name, format!("column `{column}` is not in this row group"))
             .with_help("give every row group of the file the same schema")
@@ -464,7 +582,11 @@ fn source<'a>(name: &str, column: &str, path: &[String], batch: &'a RecordBatch)
 
 fn cells<'a>(name: &str, column: &str, array: &'a dyn Array) -> Result<Cells<'a>> {
     let format_error = |e: arrow_schema::ArrowError| -> Error {
-        FileProblem::new(name, format!("column `{column}` cannot be read as text ({e})")).into()
+        FileProblem::new(
+            name,
+            format!("column `{column}` cannot be read as text ({e})"),
+        )
+        .into()
     };
     Ok(match array.data_type() {
         DataType::Utf8 => Cells::Text(array, StringKind::Utf8),
@@ -472,17 +594,19 @@ fn cells<'a>(name: &str, column: &str, array: &'a dyn Array) -> Result<Cells<'a>
         DataType::Utf8View => Cells::Text(array, StringKind::View),
         DataType::Dictionary(..) => {
             let Some(dictionary) = array.as_any_dictionary_opt() else {
-                return Err(format_error(arrow_schema::ArrowError::InvalidArgumentError(
-                    "not a dictionary".into(),
-                )));
+                return Err(format_error(
+                    arrow_schema::ArrowError::InvalidArgumentError("not a dictionary".into()),
+                ));
             };
             let values: &Arc<dyn Array> = dictionary.values();
-            let formatter = ArrayFormatter::try_new(values.as_ref(), &OPTIONS).map_err(format_error)?;
-            let texts = (0..values.len())
+            let formatter =
+                ArrayFormatter::try_new(values.as_ref(), &OPTIONS).map_err(format_error)?;
+            let texts: Vec<String> = (0..values.len())
                 .map(|i| formatter.value(i).to_string())
                 .collect();
             Cells::Dictionary {
                 keys: dictionary.normalized_keys(),
+                prepared: texts.iter().map(|_| None).collect(),
                 texts,
             }
         }

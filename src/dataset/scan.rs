@@ -109,9 +109,22 @@ impl Values {
     /// intern by exact value (`30` and `30.0` are one value, `2^53` and
     /// `2^53 + 1` two); an empty text is a missing value.
     fn intern(&mut self, text: &str) -> Result<u32, NotANumber> {
+        let id = self.id_of(text)?;
+        self.count(id);
+        Ok(id)
+    }
+
+    /// Counts one more record of value `id`, the current row's.
+    fn count(&mut self, id: u32) {
+        if let Some(count) = self.counts.get_mut(id as usize) {
+            *count += 1;
+        }
+        self.last = Some(id);
+    }
+
+    /// The id of `text` ([`Values::intern`] without counting a record).
+    fn id_of(&mut self, text: &str) -> Result<u32, NotANumber> {
         if let Some(&id) = self.by_text.get(text) {
-            self.counts[id as usize] += 1;
-            self.last = Some(id);
             return Ok(id);
         }
         let id = if self.numeric {
@@ -136,8 +149,6 @@ impl Values {
             self.push(text.into(), None)
         };
         self.by_text.insert(text.into(), id);
-        self.counts[id as usize] += 1;
-        self.last = Some(id);
         Ok(id)
     }
 
@@ -312,6 +323,31 @@ impl ColumnScan {
         texts
     }
 
+    /// Counts the current row's prepared cell; `false` when it is not a
+    /// number in a numeric column.
+    fn take_prepared(&mut self, prepared: &Prepared) -> bool {
+        if prepared.present {
+            self.present += 1;
+        }
+        match &mut self.values {
+            Some(values) => {
+                let Some(id) = prepared.id else {
+                    return false;
+                };
+                values.count(id);
+                if let Some(text) = &prepared.written {
+                    self.written.add(text, id);
+                }
+            }
+            None => {
+                for &kind in &prepared.kinds {
+                    *self.detections.entry(kind).or_insert(0) += 1;
+                }
+            }
+        }
+        true
+    }
+
     /// Keeps the current row's cell as written when it differs from the
     /// text its number is interned as.
     fn keep_written(&mut self, text: &str) {
@@ -357,6 +393,30 @@ impl Scan {
     }
 }
 
+/// A cell read once for many rows (a dictionary value of a Parquet
+/// column, met once per batch): interned or scanned once, then counted for
+/// each row that holds it, exactly as if its text were taken each time.
+#[derive(Debug, Default)]
+pub(super) struct Prepared {
+    present: bool,
+    /// For an interned column, the value's id (`None`: not a number in a
+    /// numeric column).
+    id: Option<u32>,
+    /// The text as written, when a numeric column interns it otherwise.
+    written: Option<Box<str>>,
+    /// The kind of each identifier found, for a scanned column.
+    kinds: Vec<IdentifierKind>,
+}
+
+/// One cell of a row handed to [`Pass::add_cells`].
+#[derive(Debug)]
+pub(super) enum Cell<'c> {
+    /// Its text.
+    Text(Cow<'c, str>),
+    /// A cell prepared by [`Pass::prepare`].
+    Prepared(&'c Prepared),
+}
+
 /// The state of a pass.
 pub(super) struct Pass<'a> {
     name: String,
@@ -396,14 +456,77 @@ impl<'a> Pass<'a> {
         }
     }
 
+    /// Reads the text of a cell of column `column` once, for
+    /// [`Cell::Prepared`]: its id interned (no record counted yet), the
+    /// identifiers in it found.
+    pub(super) fn prepare(&mut self, column: usize, text: &str) -> Prepared {
+        let detectors = self.detectors;
+        let Some(scan) = self.columns.get_mut(column) else {
+            return Prepared::default();
+        };
+        let present = !text.is_empty();
+        match &mut scan.values {
+            Some(values) => {
+                let id = values.id_of(text).ok();
+                let written = id
+                    .filter(|_| values.numeric)
+                    .filter(|&id| {
+                        values
+                            .texts
+                            .get(id as usize)
+                            .is_some_and(|t| t.as_ref() != text)
+                    })
+                    .map(|_| text.into());
+                Prepared {
+                    present,
+                    id,
+                    written,
+                    kinds: Vec::new(),
+                }
+            }
+            None => Prepared {
+                present,
+                id: None,
+                written: None,
+                kinds: if present {
+                    let member = Some(scan.column.name.as_str());
+                    detectors
+                        .scan_in(member, text)
+                        .iter()
+                        .map(|d| d.kind)
+                        .collect()
+                } else {
+                    Vec::new()
+                },
+            },
+        }
+    }
+
     /// Takes one row: `cell(i)` is column `i`'s text ("" when missing).
     pub(super) fn add_row<'c>(
         &mut self,
         line: u64,
         mut cell: impl FnMut(usize) -> Cow<'c, str>,
     ) -> Result<()> {
+        self.add_cells(line, |i| Cell::Text(cell(i)))
+    }
+
+    /// Takes one row of cells, each its text or prepared.
+    pub(super) fn add_cells<'c>(
+        &mut self,
+        line: u64,
+        mut cell: impl FnMut(usize) -> Cell<'c>,
+    ) -> Result<()> {
         for i in 0..self.columns.len() {
-            let text = cell(i);
+            let text = match cell(i) {
+                Cell::Text(text) => text,
+                Cell::Prepared(prepared) => {
+                    if !self.columns[i].take_prepared(prepared) {
+                        return Err(self.not_a_number(line, i));
+                    }
+                    continue;
+                }
+            };
             let column = &mut self.columns[i];
             if !text.is_empty() {
                 column.present += 1;

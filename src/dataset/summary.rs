@@ -256,7 +256,12 @@ role = "insensitive"
         for r in rows {
             text.push_str(&format!(
                 "{},{},{},{},{},{}\n",
-                ZONES[r[0]], AGES[r[1]], PURPOSES[r[2]], DOSES[r[3]], CONTACTS[r[4]], CONTACTS[r[5]]
+                ZONES[r[0]],
+                AGES[r[1]],
+                PURPOSES[r[2]],
+                DOSES[r[3]],
+                CONTACTS[r[4]],
+                CONTACTS[r[5]]
             ));
         }
         text
@@ -306,8 +311,7 @@ role = "insensitive"
     fn fixture() -> &'static (DatasetPlan, Descriptor) {
         static FIXTURE: std::sync::OnceLock<(DatasetPlan, Descriptor)> = std::sync::OnceLock::new();
         FIXTURE.get_or_init(|| {
-            let descriptor =
-                Descriptor::parse("data.toml", DESCRIPTOR).expect("descriptor parses");
+            let descriptor = Descriptor::parse("data.toml", DESCRIPTOR).expect("descriptor parses");
             (audit_plan(), descriptor)
         })
     }
@@ -334,7 +338,13 @@ role = "insensitive"
 
     /// Each class as its values' texts (ids differ from split to split),
     /// its size and sensitive counts, in table order.
-    fn classes(scan: &Scan) -> Vec<(Vec<String>, u64, Vec<crate::dataset::table::SensitiveCounts>)> {
+    fn classes(
+        scan: &Scan,
+    ) -> Vec<(
+        Vec<String>,
+        u64,
+        Vec<crate::dataset::table::SensitiveCounts>,
+    )> {
         let quasi: Vec<&ColumnScan> = scan
             .columns
             .iter()

@@ -194,7 +194,12 @@ impl TableBuilder {
     /// Adds the classes of `other`, built over another partition: its
     /// quasi-identifier ids mapped by `quasi[column]`, its sensitive ids
     /// by `sensitive[attribute]` (an id missing from a map stays as is).
-    pub(crate) fn merge(&mut self, other: TableBuilder, quasi: &[Vec<u32>], sensitive: &[Vec<u32>]) {
+    pub(crate) fn merge(
+        &mut self,
+        other: TableBuilder,
+        quasi: &[Vec<u32>],
+        sensitive: &[Vec<u32>],
+    ) {
         let map = |maps: &[Vec<u32>], at: usize, id: u32| {
             maps.get(at)
                 .and_then(|m| m.get(id as usize))
@@ -205,7 +210,10 @@ impl TableBuilder {
         let mut key = Vec::with_capacity(width);
         for (c, (size, counts)) in other.sizes.into_iter().zip(other.counts).enumerate() {
             key.clear();
-            let ids = other.keys.get(c * width..(c + 1) * width).unwrap_or_default();
+            let ids = other
+                .keys
+                .get(c * width..(c + 1) * width)
+                .unwrap_or_default();
             key.extend(ids.iter().enumerate().map(|(q, &id)| map(quasi, q, id)));
             let class = self.class_of(&key) as usize;
             self.sizes[class] += size;
@@ -333,7 +341,11 @@ mod tests {
         builder.add(&[u32::MAX, 0], &[]);
         let table = builder.finish(vec!["a".into(), "b".into()], Vec::new(), &[], &[]);
         let sizes: Vec<u64> = table.classes.iter().map(|c| c.size).collect();
-        assert_eq!(sizes, vec![3, 1, 2], "ordered by ids when no ranks are given");
+        assert_eq!(
+            sizes,
+            vec![3, 1, 2],
+            "ordered by ids when no ranks are given"
+        );
         assert_eq!(&*table.classes[2].key, &[u32::MAX, 0]);
     }
 

@@ -263,7 +263,8 @@ pub(crate) fn to_parquet(csv: &Path, path: &Path) -> Result<(), String> {
         .set_compression(Compression::SNAPPY)
         .set_max_row_group_size(ROW_GROUP)
         .build();
-    let file = std::fs::File::create(path).map_err(|e| format!("create {}: {e}", path.display()))?;
+    let file =
+        std::fs::File::create(path).map_err(|e| format!("create {}: {e}", path.display()))?;
     let mut writer =
         ArrowWriter::try_new(file, schema.clone(), Some(properties)).map_err(|e| e.to_string())?;
     let mut columns: Vec<Vec<String>> = vec![Vec::with_capacity(ROW_GROUP); names.len()];
