@@ -210,7 +210,7 @@ fn dictionary_hint(
     metadata: &Arc<parquet::file::metadata::ParquetMetaData>,
     schema: &arrow_schema::SchemaRef,
 ) -> Option<ArrowReaderMetadata> {
-    let fields: Vec<Arc<Field>> = schema.fields().iter().map(|f| as_dictionary(f)).collect();
+    let fields: Vec<Arc<Field>> = schema.fields().iter().map(as_dictionary).collect();
     if fields.iter().zip(schema.fields()).all(|(a, b)| a == b) {
         return None;
     }
