@@ -274,6 +274,31 @@ impl TableBuilder {
         self.index = Index::Boxed(map);
     }
 
+    /// The class indexes ordered by the ranks of their values
+    /// (`quasi_ranks[column][id]`; an id without a rank by itself).
+    fn sorted_classes(&self, quasi_ranks: &[Vec<u32>]) -> Vec<usize> {
+        let width = self.width.max(1);
+        let ranked: Vec<u32> = self
+            .keys
+            .iter()
+            .enumerate()
+            .map(|(i, &id)| {
+                quasi_ranks
+                    .get(i % width)
+                    .and_then(|r| r.get(id as usize))
+                    .copied()
+                    .unwrap_or(id)
+            })
+            .collect();
+        let mut order: Vec<usize> = (0..self.sizes.len()).collect();
+        if self.width > 0 {
+            order.sort_unstable_by(|&a, &b| {
+                ranked[a * width..(a + 1) * width].cmp(&ranked[b * width..(b + 1) * width])
+            });
+        }
+        order
+    }
+
     /// The table. `ranks[a][id]` is the rank of value `id` of sensitive
     /// attribute `a`; `attributes` names them and carries their global
     /// counts by rank. The classes are ordered by the ranks of their
@@ -286,36 +311,24 @@ impl TableBuilder {
         ranks: &[Vec<u32>],
         quasi_ranks: &[Vec<u32>],
     ) -> ClassTable {
+        let order = self.sorted_classes(quasi_ranks);
         drop(self.index);
         let width = self.width;
-        let classes = self
-            .sizes
+        let mut counts = self.counts;
+        // Built in sorted order, so that each class's allocations lie in
+        // the order the metrics walk them.
+        let classes: Vec<Class> = order
             .into_iter()
-            .zip(self.counts)
-            .enumerate()
-            .map(|(c, (size, counts))| Class {
+            .map(|c| Class {
                 key: self.keys[c * width..(c + 1) * width].into(),
-                size,
-                sensitive: counts
+                size: self.sizes[c],
+                sensitive: std::mem::take(&mut counts[c])
                     .into_iter()
                     .enumerate()
                     .map(|(a, values)| values.ranked(ranks.get(a)))
                     .collect(),
             })
-            .collect::<Vec<Class>>();
-        let mut classes = classes;
-        let rank = |q: usize, id: u32| {
-            quasi_ranks
-                .get(q)
-                .and_then(|r| r.get(id as usize))
-                .copied()
-                .unwrap_or(id)
-        };
-        classes.sort_unstable_by(|a, b| {
-            let a = a.key.iter().enumerate().map(|(q, &id)| rank(q, id));
-            let b = b.key.iter().enumerate().map(|(q, &id)| rank(q, id));
-            a.cmp(b)
-        });
+            .collect();
         ClassTable {
             quasi_identifiers,
             sensitive: attributes,
