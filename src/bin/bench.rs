@@ -12,7 +12,7 @@
 //! Run with `cargo run --release --bin cityconform-bench [-- --records N]`.
 //!
 //! With `--dataset`, the dataset-audit benchmark instead (see
-//! `bench/dataset.rs`): `cargo run --release --bin cityconform-bench --
+//! `bench/dataset.rs`; the generated rows as CSV and as Parquet): `cargo run --release --bin cityconform-bench --
 //! --dataset [--records N] [--pycanon-rows N,N]`.
 //!
 //! With `--detectors`, the identifier-detector benchmark instead (see
@@ -276,9 +276,13 @@ fn dataset_parent(args: &Args) -> Result<(), String> {
     for &rows in &sizes {
         let path = args.dir.join(format!("dataset-{rows}.csv"));
         dataset::generate(&path, rows)?;
+        let parquet = path.with_extension("parquet");
+        dataset::to_parquet(&path, &parquet)?;
         let floor = run_child("ds-floor", &path)?;
         let ours = run_child("ds-all", &path)?;
-        for r in [&floor, &ours] {
+        let mut from_parquet = run_child("ds-all", &parquet)?;
+        from_parquet.mode = "ds-all parquet".to_owned();
+        for r in [&floor, &ours, &from_parquet] {
             println!(
                 "| {rows} | {} | {:.0} | {:.3} | {:.2}x | {:.1} | {} |",
                 r.mode,
@@ -302,9 +306,19 @@ fn dataset_parent(args: &Args) -> Result<(), String> {
                 }
             }
         }
+        println!(
+            "| {rows} | files: CSV {:.1} MiB, Parquet {:.1} MiB | | | | | |",
+            file_mib(&path),
+            file_mib(&parquet)
+        );
         let _ = std::fs::remove_file(&path);
+        let _ = std::fs::remove_file(&parquet);
     }
     Ok(())
+}
+
+fn file_mib(path: &Path) -> f64 {
+    std::fs::metadata(path).map_or(0.0, |m| m.len() as f64 / (1024.0 * 1024.0))
 }
 
 fn run_child(mode: &str, path: &Path) -> Result<Measured, String> {

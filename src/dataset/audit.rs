@@ -8,7 +8,8 @@ use std::path::PathBuf;
 use super::checks::{DatasetCheck, DatasetView, KINDS};
 use super::descriptor::{Descriptor, Role, ValueType};
 use super::metrics::Metrics;
-use super::scan::{Scan, scan};
+use super::scan::{self, Scan};
+use super::summary::Summary;
 use crate::catalog::Catalogue;
 use crate::detect::definitions::Definitions;
 use crate::detect::identifiers::{Confidence, Detectors, IdentifierKind};
@@ -64,21 +65,51 @@ pub struct AuditOptions {
     pub waivers: Option<std::sync::Arc<crate::waiver::Waivers>>,
 }
 
-/// Audits one dataset: reads it once, computes the metrics once, runs every
-/// check of `plan` on them and sums the outcomes into a report.
+/// Audits one dataset: summarises it in one pass ([`summarise`]) and
+/// judges the summary ([`judge`]).
 pub fn audit(
     plan: &DatasetPlan,
     descriptor: &Descriptor,
     options: &AuditOptions,
     progress: &dyn Progress,
 ) -> Result<Report> {
-    let detectors = Detectors::from_definitions(
+    let detectors = detectors(plan)?;
+    let summary = scan::summarise(&options.path, descriptor, &detectors, progress)?;
+    judge(plan, descriptor, summary, options)
+}
+
+/// The detectors of every identifier kind some check of `plan` scans
+/// for: what a producer needs to summarise a dataset for `plan`.
+pub fn detectors(plan: &DatasetPlan) -> Result<Detectors> {
+    Detectors::from_definitions(
         &definitions(plan),
         &identifier_kinds(plan),
         Confidence::Medium,
     )
-    .map_err(|e| crate::error::Error::Internal(e.to_string()))?;
-    let scan = scan(&options.path, descriptor, &detectors, progress)?;
+    .map_err(|e| crate::error::Error::Internal(e.to_string()))
+}
+
+/// Summarises the dataset at `path` for `plan` (one producer's pass).
+pub fn summarise(
+    plan: &DatasetPlan,
+    descriptor: &Descriptor,
+    path: &std::path::Path,
+    progress: &dyn Progress,
+) -> Result<Summary> {
+    scan::summarise(path, descriptor, &detectors(plan)?, progress)
+}
+
+/// Judges a summary: the metrics once, every check of `plan` on them,
+/// the outcomes summed into a report. Whatever produced the summary, and
+/// however it was split and merged, the same summary gives the same
+/// report.
+pub fn judge(
+    plan: &DatasetPlan,
+    descriptor: &Descriptor,
+    summary: Summary,
+    options: &AuditOptions,
+) -> Result<Report> {
+    let scan = summary.finish()?;
     let metrics = Metrics::compute(&scan.table);
     let view = DatasetView {
         scan: &scan,

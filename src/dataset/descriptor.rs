@@ -96,6 +96,8 @@ pub enum Format {
     Csv,
     /// One JSON object per line.
     Ndjson,
+    /// Apache Parquet (a file, or a folder of files).
+    Parquet,
 }
 
 impl Format {
@@ -104,6 +106,7 @@ impl Format {
         match self {
             Format::Csv => "csv",
             Format::Ndjson => "ndjson",
+            Format::Parquet => "parquet",
         }
     }
 
@@ -113,6 +116,7 @@ impl Format {
         match ext.as_str() {
             "csv" | "tsv" => Some(Format::Csv),
             "ndjson" | "jsonl" => Some(Format::Ndjson),
+            "parquet" | "parq" => Some(Format::Parquet),
             _ => None,
         }
     }
@@ -123,6 +127,7 @@ impl From<Format> for crate::model::InputFormat {
         match format {
             Format::Csv => crate::model::InputFormat::Csv,
             Format::Ndjson => crate::model::InputFormat::Ndjson,
+            Format::Parquet => crate::model::InputFormat::Parquet,
         }
     }
 }
@@ -190,6 +195,18 @@ struct ColumnFile {
 }
 
 impl Descriptor {
+    /// No described column: the roles of a Parquet dataset come from its
+    /// Arrow field metadata alone.
+    pub fn parquet_metadata() -> Descriptor {
+        Descriptor {
+            source: "Parquet field metadata".to_owned(),
+            format: Some(Format::Parquet),
+            delimiter: b',',
+            sentinel: None,
+            columns: Vec::new(),
+        }
+    }
+
     /// Reads and checks the descriptor at `path`.
     pub fn load(path: &Path) -> Result<Descriptor> {
         let text = crate::files::read_to_string(path)?;

@@ -18,7 +18,8 @@ use serde_json::Value;
 
 use super::descriptor::{Column, Descriptor, Format, Missing, Role, ValueType};
 use super::number::{NotANumber, Number};
-use super::table::{ClassTable, SensitiveAttribute, TableBuilder, UNRANKED};
+use super::summary::Summary;
+use super::table::{ClassTable, TableBuilder, UNRANKED};
 use crate::detect::identifiers::{Detectors, IdentifierKind};
 use crate::detect::placeholder;
 use crate::engine::Progress;
@@ -48,6 +49,55 @@ pub struct Values {
 }
 
 impl Values {
+    /// Adds the values of `other` (the same column of another partition),
+    /// returning for each of its ids the id here. Values meet by canonical
+    /// text, which is one per value: a number's normal form, or the text
+    /// itself, the missing value being the empty text in either.
+    fn merge(&mut self, other: Values) -> Vec<u32> {
+        let index: FxHashMap<Box<str>, u32> = self
+            .texts
+            .iter()
+            .enumerate()
+            .map(|(id, text)| (text.clone(), id as u32))
+            .collect();
+        let Values {
+            by_text,
+            texts,
+            numbers,
+            counts,
+            ..
+        } = other;
+        let mut remap = Vec::with_capacity(texts.len());
+        for ((text, number), count) in texts.into_iter().zip(numbers).zip(counts) {
+            let id = match index.get(&text) {
+                Some(&id) => id,
+                None => self.adopt(text, number),
+            };
+            self.counts[id as usize] += count;
+            remap.push(id);
+        }
+        for (text, id) in by_text {
+            if let Some(&mapped) = remap.get(id as usize) {
+                self.by_text.entry(text).or_insert(mapped);
+            }
+        }
+        remap
+    }
+
+    /// A value first met in another partition.
+    fn adopt(&mut self, text: Box<str>, number: Option<Number>) -> u32 {
+        if text.is_empty() {
+            return self.new_missing();
+        }
+        let id = self.push(text, number.clone());
+        if let Some(number) = number {
+            self.by_number.insert(number, id);
+        }
+        id
+    }
+}
+
+impl Values {
     fn new(numeric: bool) -> Self {
         Values {
             numeric,
@@ -59,9 +109,22 @@ impl Values {
     /// intern by exact value (`30` and `30.0` are one value, `2^53` and
     /// `2^53 + 1` two); an empty text is a missing value.
     fn intern(&mut self, text: &str) -> Result<u32, NotANumber> {
+        let id = self.id_of(text)?;
+        self.count(id);
+        Ok(id)
+    }
+
+    /// Counts one more record of value `id`, the current row's.
+    fn count(&mut self, id: u32) {
+        if let Some(count) = self.counts.get_mut(id as usize) {
+            *count += 1;
+        }
+        self.last = Some(id);
+    }
+
+    /// The id of `text` ([`Values::intern`] without counting a record).
+    fn id_of(&mut self, text: &str) -> Result<u32, NotANumber> {
         if let Some(&id) = self.by_text.get(text) {
-            self.counts[id as usize] += 1;
-            self.last = Some(id);
             return Ok(id);
         }
         let id = if self.numeric {
@@ -86,8 +149,6 @@ impl Values {
             self.push(text.into(), None)
         };
         self.by_text.insert(text.into(), id);
-        self.counts[id as usize] += 1;
-        self.last = Some(id);
         Ok(id)
     }
 
@@ -119,7 +180,7 @@ impl Values {
     /// text by code point (the empty text first). The id `unranked` (the
     /// missing value, when it is no sensitive value) gets [`UNRANKED`] and
     /// the others close up, so that the ranks stay `0..n`.
-    fn ranks(&self, unranked: Option<u32>) -> Vec<u32> {
+    pub(super) fn ranks(&self, unranked: Option<u32>) -> Vec<u32> {
         let mut order: Vec<u32> = (0..self.len() as u32)
             .filter(|&id| Some(id) != unranked)
             .collect();
@@ -153,6 +214,14 @@ pub struct Written {
 }
 
 impl Written {
+    /// Adds another partition's cells, its ids mapped by `remap`.
+    fn merge(&mut self, other: Written, remap: &[u32]) {
+        for (text, (id, rows)) in other.by_text {
+            let id = remap.get(id as usize).copied().unwrap_or(id);
+            self.by_text.entry(text).or_insert((id, 0)).1 += rows;
+        }
+    }
+
     fn add(&mut self, text: &str, id: u32) {
         match self.by_text.get_mut(text) {
             Some((_, rows)) => *rows += 1,
@@ -190,7 +259,7 @@ pub struct ColumnScan {
 impl ColumnScan {
     /// The column as the pass keeps it, its name replaced by its
     /// placeholder when it holds an identifier.
-    fn new(mut column: Column, described: bool) -> Self {
+    pub(super) fn new(mut column: Column, described: bool) -> Self {
         let name_holds = placeholder::kinds(&column.name);
         if let Some(&kind) = name_holds.first() {
             column.name = placeholder::of_kind(kind);
@@ -209,6 +278,27 @@ impl ColumnScan {
             name_holds,
             written: Written::default(),
         }
+    }
+
+    /// Adds what another partition learned about the same column; for an
+    /// interned column, returns where each of its value ids went.
+    pub(super) fn merge(&mut self, other: ColumnScan) -> Option<Vec<u32>> {
+        self.present += other.present;
+        self.described |= other.described;
+        for (kind, rows) in other.detections {
+            *self.detections.entry(kind).or_insert(0) += rows;
+        }
+        for kind in other.name_holds {
+            if !self.name_holds.contains(&kind) {
+                self.name_holds.push(kind);
+            }
+        }
+        let remap = match (&mut self.values, other.values) {
+            (Some(mine), Some(theirs)) => mine.merge(theirs),
+            _ => return None,
+        };
+        self.written.merge(other.written, &remap);
+        Some(remap)
     }
 
     /// For interned columns, every distinct text as written in the cells,
@@ -231,6 +321,31 @@ impl ColumnScan {
             }
         }
         texts
+    }
+
+    /// Counts the current row's prepared cell; `false` when it is not a
+    /// number in a numeric column.
+    fn take_prepared(&mut self, prepared: &Prepared) -> bool {
+        if prepared.present {
+            self.present += 1;
+        }
+        match &mut self.values {
+            Some(values) => {
+                let Some(id) = prepared.id else {
+                    return false;
+                };
+                values.count(id);
+                if let Some(text) = &prepared.written {
+                    self.written.add(text, id);
+                }
+            }
+            None => {
+                for &kind in &prepared.kinds {
+                    *self.detections.entry(kind).or_insert(0) += 1;
+                }
+            }
+        }
+        true
     }
 
     /// Keeps the current row's cell as written when it differs from the
@@ -278,22 +393,46 @@ impl Scan {
     }
 }
 
+/// A cell read once for many rows (a dictionary value of a Parquet
+/// column, met once per batch): interned or scanned once, then counted for
+/// each row that holds it, exactly as if its text were taken each time.
+#[derive(Debug, Default)]
+pub(super) struct Prepared {
+    present: bool,
+    /// For an interned column, the value's id (`None`: not a number in a
+    /// numeric column).
+    id: Option<u32>,
+    /// The text as written, when a numeric column interns it otherwise.
+    written: Option<Box<str>>,
+    /// The kind of each identifier found, for a scanned column.
+    kinds: Vec<IdentifierKind>,
+}
+
+/// One cell of a row handed to [`Pass::add_cells`].
+#[derive(Debug)]
+pub(super) enum Cell<'c> {
+    /// Its text.
+    Text(Cow<'c, str>),
+    /// A cell prepared by [`Pass::prepare`].
+    Prepared(&'c Prepared),
+}
+
 /// The state of a pass.
-struct Pass<'a> {
+pub(super) struct Pass<'a> {
     name: String,
     detectors: &'a Detectors,
-    columns: Vec<ColumnScan>,
+    pub(super) columns: Vec<ColumnScan>,
     /// Indexes into `columns`.
     quasi: Vec<usize>,
     sensitive: Vec<usize>,
     builder: TableBuilder,
     key: Vec<u32>,
     sensitive_ids: Vec<u32>,
-    rows: u64,
+    pub(super) rows: u64,
 }
 
 impl<'a> Pass<'a> {
-    fn new(name: String, columns: Vec<ColumnScan>, detectors: &'a Detectors) -> Self {
+    pub(super) fn new(name: String, columns: Vec<ColumnScan>, detectors: &'a Detectors) -> Self {
         let of_role = |role: Role| -> Vec<usize> {
             columns
                 .iter()
@@ -317,14 +456,77 @@ impl<'a> Pass<'a> {
         }
     }
 
+    /// Reads the text of a cell of column `column` once, for
+    /// [`Cell::Prepared`]: its id interned (no record counted yet), the
+    /// identifiers in it found.
+    pub(super) fn prepare(&mut self, column: usize, text: &str) -> Prepared {
+        let detectors = self.detectors;
+        let Some(scan) = self.columns.get_mut(column) else {
+            return Prepared::default();
+        };
+        let present = !text.is_empty();
+        match &mut scan.values {
+            Some(values) => {
+                let id = values.id_of(text).ok();
+                let written = id
+                    .filter(|_| values.numeric)
+                    .filter(|&id| {
+                        values
+                            .texts
+                            .get(id as usize)
+                            .is_some_and(|t| t.as_ref() != text)
+                    })
+                    .map(|_| text.into());
+                Prepared {
+                    present,
+                    id,
+                    written,
+                    kinds: Vec::new(),
+                }
+            }
+            None => Prepared {
+                present,
+                id: None,
+                written: None,
+                kinds: if present {
+                    let member = Some(scan.column.name.as_str());
+                    detectors
+                        .scan_in(member, text)
+                        .iter()
+                        .map(|d| d.kind)
+                        .collect()
+                } else {
+                    Vec::new()
+                },
+            },
+        }
+    }
+
     /// Takes one row: `cell(i)` is column `i`'s text ("" when missing).
-    fn add_row<'c>(
+    pub(super) fn add_row<'c>(
         &mut self,
         line: u64,
         mut cell: impl FnMut(usize) -> Cow<'c, str>,
     ) -> Result<()> {
+        self.add_cells(line, |i| Cell::Text(cell(i)))
+    }
+
+    /// Takes one row of cells, each its text or prepared.
+    pub(super) fn add_cells<'c>(
+        &mut self,
+        line: u64,
+        mut cell: impl FnMut(usize) -> Cell<'c>,
+    ) -> Result<()> {
         for i in 0..self.columns.len() {
-            let text = cell(i);
+            let text = match cell(i) {
+                Cell::Text(text) => text,
+                Cell::Prepared(prepared) => {
+                    if !self.columns[i].take_prepared(prepared) {
+                        return Err(self.not_a_number(line, i));
+                    }
+                    continue;
+                }
+            };
             let column = &mut self.columns[i];
             if !text.is_empty() {
                 column.present += 1;
@@ -377,55 +579,17 @@ impl<'a> Pass<'a> {
         .into()
     }
 
-    fn finish(self, path: &str, format: Format) -> Result<Scan> {
-        if self.rows == 0 {
-            return Err(FileProblem::new(
-                path,
-                "the dataset has no rows; an empty extract is no evidence of anonymity",
-            )
-            .with_help("check that the right file was given")
-            .into());
-        }
-        let quasi_names = self
-            .quasi
-            .iter()
-            .map(|&i| self.columns[i].column.name.clone())
-            .collect();
-        let mut attributes = Vec::new();
-        let mut ranks = Vec::new();
-        for &i in &self.sensitive {
-            let column = &self.columns[i];
-            let Some(values) = &column.values else {
-                continue;
-            };
-            let unknown = values
-                .missing
-                .filter(|_| column.column.missing == Missing::Unknown);
-            let rank = values.ranks(unknown);
-            let mut global = vec![0; values.len() - usize::from(unknown.is_some())];
-            let mut missing = 0;
-            for (id, &count) in values.counts.iter().enumerate() {
-                match rank[id] {
-                    UNRANKED => missing = count,
-                    r => global[r as usize] = count,
-                }
-            }
-            attributes.push(SensitiveAttribute {
-                name: column.column.name.clone(),
-                numeric: column.column.value_type == ValueType::Numeric,
-                global,
-                missing,
-            });
-            ranks.push(rank);
-        }
-        let table = self.builder.finish(quasi_names, attributes, &ranks);
-        Ok(Scan {
-            path: path.to_owned(),
+    /// What the pass learned, to merge with other partitions' or judge.
+    pub(super) fn into_summary(self, format: Format) -> Summary {
+        Summary {
+            name: self.name,
             format,
-            rows: self.rows,
             columns: self.columns,
-            table,
-        })
+            quasi: self.quasi,
+            sensitive: self.sensitive,
+            builder: self.builder,
+            rows: self.rows,
+        }
     }
 }
 
@@ -441,19 +605,35 @@ pub fn scan(
     detectors: &Detectors,
     progress: &dyn Progress,
 ) -> Result<Scan> {
+    summarise(path, descriptor, detectors, progress)?.finish()
+}
+
+/// Reads `path` once into its [`Summary`]: a CSV or NDJSON file through
+/// the native scanner, a Parquet file (told by its magic bytes) or a
+/// folder of them through the Parquet producer.
+pub fn summarise(
+    path: &Path,
+    descriptor: &Descriptor,
+    detectors: &Detectors,
+    progress: &dyn Progress,
+) -> Result<Summary> {
+    let declared = descriptor.format.or_else(|| Format::from_path(path));
+    if path.is_dir() || declared == Some(Format::Parquet) || super::parquet::is_parquet(path)? {
+        return super::parquet::summarise(path, descriptor, detectors, progress);
+    }
     let format = descriptor
         .format
         .or_else(|| Format::from_path(path))
         .ok_or_else(|| {
             Error::Usage(format!(
-                "cannot tell the format of `{}` from its extension; set `format = \"csv\"` or `\"ndjson\"` in the descriptor",
+                "cannot tell the format of `{}` from its extension; set `format = \"csv\"` or `\"ndjson\"` in the descriptor (Parquet is told by its first bytes)",
                 path.display()
             ))
         })?;
     let file = crate::files::open(path)?;
     let total = file.metadata().map(|m| m.len()).unwrap_or(0);
     progress.start(total);
-    let result = scan_reader(
+    let result = summarise_reader(
         file,
         &path.display().to_string(),
         format,
@@ -475,11 +655,29 @@ pub fn scan_reader(
     detectors: &Detectors,
     progress: &dyn Progress,
 ) -> Result<Scan> {
+    summarise_reader(reader, name, format, descriptor, detectors, progress)?.finish()
+}
+
+/// Reads a CSV or NDJSON dataset from `reader` (named `name` in messages)
+/// into its [`Summary`]: one partition of a dataset, or all of it.
+pub fn summarise_reader(
+    reader: impl Read,
+    name: &str,
+    format: Format,
+    descriptor: &Descriptor,
+    detectors: &Detectors,
+    progress: &dyn Progress,
+) -> Result<Summary> {
     let pass = match format {
         Format::Csv => read_csv(reader, name, descriptor, detectors, progress)?,
         Format::Ndjson => read_ndjson(reader, name, descriptor, detectors, progress)?,
+        Format::Parquet => {
+            return Err(Error::Usage(format!(
+                "`{name}` is Parquet, which is read from a file, not a stream"
+            )));
+        }
     };
-    pass.finish(name, format)
+    Ok(pass.into_summary(format))
 }
 
 fn read_csv<'d>(
@@ -691,7 +889,7 @@ fn missing_columns(
     .into()
 }
 
-fn insensitive(name: &str) -> Column {
+pub(super) fn insensitive(name: &str) -> Column {
     Column {
         name: name.to_owned(),
         role: Role::Insensitive,

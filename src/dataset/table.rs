@@ -65,7 +65,7 @@ pub struct ClassTable {
     pub quasi_identifiers: Vec<String>,
     /// The sensitive attributes, in the order of each class's `sensitive`.
     pub sensitive: Vec<SensitiveAttribute>,
-    /// The classes, in order of first appearance.
+    /// The classes, ordered by their values' ranks.
     pub classes: Vec<Class>,
     /// Records in all classes.
     pub rows: u64,
@@ -111,19 +111,31 @@ const FEW: usize = 32;
 
 impl ValueCounts {
     fn add(&mut self, value: u32) {
+        self.add_n(value, 1);
+    }
+
+    fn add_n(&mut self, value: u32, records: u64) {
         match self {
             ValueCounts::Few(list) => {
                 if let Some(entry) = list.iter_mut().find(|(v, _)| *v == value) {
-                    entry.1 += 1;
+                    entry.1 += records;
                 } else if list.len() < FEW {
-                    list.push((value, 1));
+                    list.push((value, records));
                 } else {
                     let mut map: FxHashMap<u32, u64> = list.drain(..).collect();
-                    map.insert(value, 1);
+                    map.insert(value, records);
                     *self = ValueCounts::Many(map);
                 }
             }
-            ValueCounts::Many(map) => *map.entry(value).or_insert(0) += 1,
+            ValueCounts::Many(map) => *map.entry(value).or_insert(0) += records,
+        }
+    }
+
+    /// Every (value id, records), in no particular order.
+    fn entries(self) -> Vec<(u32, u64)> {
+        match self {
+            ValueCounts::Few(list) => list,
+            ValueCounts::Many(map) => map.into_iter().collect(),
         }
     }
 
@@ -179,6 +191,41 @@ impl TableBuilder {
         self.rows += 1;
     }
 
+    /// Adds the classes of `other`, built over another partition: its
+    /// quasi-identifier ids mapped by `quasi[column]`, its sensitive ids
+    /// by `sensitive[attribute]` (an id missing from a map stays as is).
+    pub(crate) fn merge(
+        &mut self,
+        other: TableBuilder,
+        quasi: &[Vec<u32>],
+        sensitive: &[Vec<u32>],
+    ) {
+        let map = |maps: &[Vec<u32>], at: usize, id: u32| {
+            maps.get(at)
+                .and_then(|m| m.get(id as usize))
+                .copied()
+                .unwrap_or(id)
+        };
+        let width = other.width;
+        let mut key = Vec::with_capacity(width);
+        for (c, (size, counts)) in other.sizes.into_iter().zip(other.counts).enumerate() {
+            key.clear();
+            let ids = other
+                .keys
+                .get(c * width..(c + 1) * width)
+                .unwrap_or_default();
+            key.extend(ids.iter().enumerate().map(|(q, &id)| map(quasi, q, id)));
+            let class = self.class_of(&key) as usize;
+            self.sizes[class] += size;
+            for (a, values) in counts.into_iter().enumerate() {
+                for (id, records) in values.entries() {
+                    self.counts[class][a].add_n(map(sensitive, a, id), records);
+                }
+            }
+        }
+        self.rows += other.rows;
+    }
+
     fn class_of(&mut self, key: &[u32]) -> u32 {
         let next = self.sizes.len() as u32;
         if let Index::Packed { map, bits } = &mut self.index {
@@ -227,26 +274,55 @@ impl TableBuilder {
         self.index = Index::Boxed(map);
     }
 
+    /// The class indexes ordered by the ranks of their values
+    /// (`quasi_ranks[column][id]`; an id without a rank by itself).
+    fn sorted_classes(&self, quasi_ranks: &[Vec<u32>]) -> Vec<usize> {
+        let width = self.width.max(1);
+        let ranked: Vec<u32> = self
+            .keys
+            .iter()
+            .enumerate()
+            .map(|(i, &id)| {
+                quasi_ranks
+                    .get(i % width)
+                    .and_then(|r| r.get(id as usize))
+                    .copied()
+                    .unwrap_or(id)
+            })
+            .collect();
+        let mut order: Vec<usize> = (0..self.sizes.len()).collect();
+        if self.width > 0 {
+            order.sort_unstable_by(|&a, &b| {
+                ranked[a * width..(a + 1) * width].cmp(&ranked[b * width..(b + 1) * width])
+            });
+        }
+        order
+    }
+
     /// The table. `ranks[a][id]` is the rank of value `id` of sensitive
     /// attribute `a`; `attributes` names them and carries their global
-    /// counts by rank.
+    /// counts by rank. The classes are ordered by the ranks of their
+    /// values (`quasi_ranks[column][id]`), so that the table is the same
+    /// however the rows were split and merged.
     pub(crate) fn finish(
         self,
         quasi_identifiers: Vec<String>,
         attributes: Vec<SensitiveAttribute>,
         ranks: &[Vec<u32>],
+        quasi_ranks: &[Vec<u32>],
     ) -> ClassTable {
+        let order = self.sorted_classes(quasi_ranks);
         drop(self.index);
         let width = self.width;
-        let classes = self
-            .sizes
+        let mut counts = self.counts;
+        // Built in sorted order, so that each class's allocations lie in
+        // the order the metrics walk them.
+        let classes: Vec<Class> = order
             .into_iter()
-            .zip(self.counts)
-            .enumerate()
-            .map(|(c, (size, counts))| Class {
+            .map(|c| Class {
                 key: self.keys[c * width..(c + 1) * width].into(),
-                size,
-                sensitive: counts
+                size: self.sizes[c],
+                sensitive: std::mem::take(&mut counts[c])
                     .into_iter()
                     .enumerate()
                     .map(|(a, values)| values.ranked(ranks.get(a)))
@@ -276,9 +352,13 @@ mod tests {
         builder.add(&[u32::MAX, 0], &[]);
         builder.add(&[1, 2], &[]);
         builder.add(&[u32::MAX, 0], &[]);
-        let table = builder.finish(vec!["a".into(), "b".into()], Vec::new(), &[]);
+        let table = builder.finish(vec!["a".into(), "b".into()], Vec::new(), &[], &[]);
         let sizes: Vec<u64> = table.classes.iter().map(|c| c.size).collect();
-        assert_eq!(sizes, vec![3, 1, 2]);
+        assert_eq!(
+            sizes,
+            vec![3, 1, 2],
+            "ordered by ids when no ranks are given"
+        );
         assert_eq!(&*table.classes[2].key, &[u32::MAX, 0]);
     }
 
@@ -287,7 +367,7 @@ mod tests {
         let mut builder = TableBuilder::new(0, 0);
         builder.add(&[], &[]);
         builder.add(&[], &[]);
-        let table = builder.finish(Vec::new(), Vec::new(), &[]);
+        let table = builder.finish(Vec::new(), Vec::new(), &[], &[]);
         assert_eq!(table.classes.len(), 1);
         assert_eq!(table.classes[0].size, 2);
     }

@@ -98,7 +98,7 @@ fn dataset(
     progress: &dyn Progress,
     waivers: Option<&Arc<Waivers>>,
 ) -> Result<Report> {
-    if !job.data.is_file() {
+    if !job.data.is_file() && !job.data.is_dir() {
         return Err(Error::Usage(format!(
             "dataset `{}` does not exist or is not a file",
             job.data.display()
@@ -115,10 +115,14 @@ fn dataset(
     dataset::audit(&plan, &descriptor, &options, progress)
 }
 
-/// The column roles: the descriptor, or a schema's annotations.
+/// The column roles: the descriptor, a schema's annotations, or for
+/// Parquet without either, the Arrow field metadata.
 fn roles(data: &Path, roles: &Roles, registry: &SchemaRegistry) -> Result<Descriptor> {
     let name = match roles {
         Roles::Descriptor(path) => return Descriptor::load(path),
+        Roles::Schema(None) if dataset::is_parquet(data)? => {
+            return Ok(Descriptor::parquet_metadata());
+        }
         Roles::Schema(name) => name,
     };
     let reference = match name {

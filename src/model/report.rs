@@ -78,6 +78,8 @@ pub enum InputFormat {
     Toml,
     /// A live platform, over HTTP(S).
     Http,
+    /// An Apache Parquet dataset (a file or a folder of files).
+    Parquet,
 }
 
 impl InputFormat {
@@ -90,6 +92,7 @@ impl InputFormat {
             InputFormat::Csv => "csv",
             InputFormat::Toml => "toml",
             InputFormat::Http => "http",
+            InputFormat::Parquet => "parquet",
         }
     }
 
@@ -98,7 +101,7 @@ impl InputFormat {
     pub fn unit(self) -> (&'static str, &'static str) {
         match self {
             InputFormat::Json | InputFormat::Ndjson | InputFormat::Jsonld => ("record", "records"),
-            InputFormat::Csv => ("row", "rows"),
+            InputFormat::Csv | InputFormat::Parquet => ("row", "rows"),
             InputFormat::Toml => ("flow", "flows"),
             InputFormat::Http => ("request", "requests"),
         }

@@ -16,6 +16,7 @@ mod corpus;
 mod cors;
 mod dataset;
 mod dataset_classes;
+mod dataset_parquet;
 mod dataset_properties;
 mod detectors;
 mod flows;

@@ -7,6 +7,8 @@
 //!   distinct l and equal-distance t), the floor;
 //! - `ds-all`: `cityconform dataset` through the library with every
 //!   dataset requirement of `kr` on, JSON report rendered;
+//! - `ds-all parquet`: the same on the same rows written as Parquet
+//!   (the Parquet producer instead of the native scanner);
 //! - `ds-pycanon`: pyCANON's `k_anonymity`, `l_diversity` and
 //!   `t_closeness` (when installed), at the sizes it finishes in reasonable
 //!   time.
@@ -225,4 +227,68 @@ print(len(data), k, time.perf_counter() - started)
         .and_then(|f| f.parse().ok())
         .unwrap_or_else(|| started.elapsed().as_secs_f64());
     Ok(Some((rows, k, metric_seconds)))
+}
+
+/// Rows per Parquet row group (and per Arrow batch written).
+const ROW_GROUP: usize = 128 * 1024;
+
+/// Writes the CSV at `csv` again as Parquet at `path`: the same rows and
+/// texts, every column a string (dictionary-encoded by the writer, as
+/// low-cardinality columns are in a data lake), Snappy-compressed.
+pub(crate) fn to_parquet(csv: &Path, path: &Path) -> Result<(), String> {
+    use std::sync::Arc;
+
+    use arrow_array::{ArrayRef, RecordBatch, StringArray};
+    use arrow_schema::{DataType, Field, Schema};
+    use parquet::arrow::ArrowWriter;
+    use parquet::basic::Compression;
+    use parquet::file::properties::WriterProperties;
+
+    let mut reader = csv::ReaderBuilder::new()
+        .from_path(csv)
+        .map_err(|e| e.to_string())?;
+    let names: Vec<String> = reader
+        .headers()
+        .map_err(|e| e.to_string())?
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let schema = Arc::new(Schema::new(
+        names
+            .iter()
+            .map(|n| Field::new(n, DataType::Utf8, false))
+            .collect::<Vec<_>>(),
+    ));
+    let properties = WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .set_max_row_group_size(ROW_GROUP)
+        .build();
+    let file =
+        std::fs::File::create(path).map_err(|e| format!("create {}: {e}", path.display()))?;
+    let mut writer =
+        ArrowWriter::try_new(file, schema.clone(), Some(properties)).map_err(|e| e.to_string())?;
+    let mut columns: Vec<Vec<String>> = vec![Vec::with_capacity(ROW_GROUP); names.len()];
+    let mut flush = |columns: &mut Vec<Vec<String>>| -> Result<(), String> {
+        if columns.first().is_none_or(Vec::is_empty) {
+            return Ok(());
+        }
+        let arrays: Vec<ArrayRef> = columns
+            .iter_mut()
+            .map(|c| Arc::new(StringArray::from_iter_values(c.drain(..))) as ArrayRef)
+            .collect();
+        let batch = RecordBatch::try_new(schema.clone(), arrays).map_err(|e| e.to_string())?;
+        writer.write(&batch).map_err(|e| e.to_string())
+    };
+    let mut record = csv::StringRecord::new();
+    while reader.read_record(&mut record).map_err(|e| e.to_string())? {
+        for (column, cell) in columns.iter_mut().zip(record.iter()) {
+            column.push(cell.to_owned());
+        }
+        if columns[0].len() == ROW_GROUP {
+            flush(&mut columns)?;
+        }
+    }
+    flush(&mut columns)?;
+    writer.close().map_err(|e| e.to_string())?;
+    Ok(())
 }

@@ -1,0 +1,615 @@
+//! The Parquet producer: a Parquet file, or a folder of them (each file a
+//! partition, their summaries merged), read into the same [`Summary`] the
+//! native scanner yields, so that the verdicts are the same.
+//!
+//! Only the columns with a role are read (a projection): those the
+//! descriptor names and those whose Arrow field metadata gives a role
+//! ([`ROLE_KEY`]). A descriptor column names a top-level field, or a field
+//! of a struct by its dotted path (`place.zone`). Every value becomes the
+//! text a CSV file would hold: strings as they are, numbers in their
+//! shortest form, booleans as `true`/`false`, dates and times in ISO 8601,
+//! a null (or a null enclosing struct) as the empty cell. Dictionary
+//! values are turned into text once per batch, not once per row.
+//!
+//! Like the scanner, an error names the file and the column, never a
+//! value.
+
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arrow_array::cast::AsArray;
+use arrow_array::{Array, ArrayRef, RecordBatch, StructArray};
+use arrow_cast::display::{ArrayFormatter, FormatOptions};
+use arrow_schema::{DataType, Field, Fields};
+use parquet::arrow::ProjectionMask;
+use parquet::arrow::arrow_reader::{
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
+};
+use rayon::prelude::*;
+
+use super::descriptor::{Column, Descriptor, Format, Missing, Role, ValueType};
+use super::scan::{Cell, ColumnScan, Pass, Prepared};
+use super::summary::Summary;
+use crate::detect::identifiers::Detectors;
+use crate::engine::Progress;
+use crate::error::{Error, FileProblem, Result};
+use crate::schema::PathSegment;
+
+/// The first (and last) four bytes of every Parquet file.
+const MAGIC: &[u8; 4] = b"PAR1";
+
+/// Arrow field metadata giving a column's role when the descriptor does
+/// not name it: `direct-identifier`, `quasi-identifier`, `sensitive`,
+/// `insensitive` or `count`, as in a descriptor.
+pub const ROLE_KEY: &str = "cityconform:role";
+/// Arrow field metadata giving the type of a column with [`ROLE_KEY`]:
+/// `categorical` (the default), `numeric`, `datetime` or `coordinate`.
+pub const TYPE_KEY: &str = "cityconform:type";
+/// Arrow field metadata saying what a missing sensitive value stands for:
+/// `unknown` (the default) or `value`.
+pub const MISSING_KEY: &str = "cityconform:missing";
+
+/// Rows per Arrow batch.
+const BATCH_ROWS: usize = 8192;
+
+/// Whether `path` starts with the Parquet magic bytes.
+pub(super) fn is_parquet(path: &Path) -> Result<bool> {
+    use std::io::Read;
+    let mut file = crate::files::open(path)?;
+    let mut head = [0u8; 4];
+    let mut filled = 0;
+    while filled < head.len() {
+        match file.read(&mut head[filled..]) {
+            Ok(0) => return Ok(false),
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(Error::read(path, e)),
+        }
+    }
+    Ok(&head == MAGIC)
+}
+
+/// Summarises a Parquet file, or every Parquet file of a folder (in
+/// parallel, merged in name order).
+pub(super) fn summarise(
+    path: &Path,
+    descriptor: &Descriptor,
+    detectors: &Detectors,
+    progress: &dyn Progress,
+) -> Result<Summary> {
+    let files = if path.is_dir() {
+        folder_files(path)?
+    } else {
+        vec![path.to_path_buf()]
+    };
+    let total = files
+        .iter()
+        .map(|f| f.metadata().map_or(0, |m| m.len()))
+        .sum();
+    progress.start(total);
+    let summaries: Vec<Result<Summary>> = files
+        .par_iter()
+        .map(|file| summarise_file(file, descriptor, detectors))
+        .collect();
+    let mut merged: Option<Summary> = None;
+    for (file, summary) in files.iter().zip(summaries) {
+        let summary = summary?;
+        progress.advance(file.metadata().map_or(0, |m| m.len()));
+        match &mut merged {
+            Some(whole) => whole.merge(summary)?,
+            None => merged = Some(summary),
+        }
+    }
+    progress.finish();
+    let mut whole = merged.ok_or_else(|| empty_folder(path))?;
+    whole.rename(path.display().to_string());
+    Ok(whole)
+}
+
+/// The Parquet files of a folder, by name: those named `.parquet` or
+/// `.parq`, and any other regular file that starts with the magic bytes
+/// (a writer's `part-0000` without extension). Markers such as
+/// `_SUCCESS` and hidden files are skipped.
+fn folder_files(folder: &Path) -> Result<Vec<PathBuf>> {
+    let entries = std::fs::read_dir(folder).map_err(|e| Error::read(folder, e))?;
+    let mut files = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|e| Error::read(folder, e))?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.starts_with(['.', '_']) || !path.is_file() {
+            continue;
+        }
+        let named = matches!(Format::from_path(&path), Some(Format::Parquet));
+        if named || is_parquet(&path)? {
+            files.push(path);
+        }
+    }
+    files.sort();
+    if files.is_empty() {
+        return Err(empty_folder(folder));
+    }
+    Ok(files)
+}
+
+fn empty_folder(folder: &Path) -> Error {
+    FileProblem::new(
+        folder.display().to_string(),
+        "the folder holds no Parquet file",
+    )
+    .with_help("name a folder of `.parquet` files, or a CSV, NDJSON or Parquet file")
+    .into()
+}
+
+/// The problem of a file the Parquet reader refuses (bad magic, a
+/// truncated file, a footer or page that does not decode).
+fn unreadable(name: &str, error: &parquet::errors::ParquetError) -> Error {
+    FileProblem::new(
+        name,
+        format!("the file is not readable as Parquet ({error})"),
+    )
+    .with_help(
+        "check that the file was written completely; a Parquet file starts and ends with `PAR1`",
+    )
+    .into()
+}
+
+/// One file into a summary: the columns with a role resolved against its
+/// schema, only those read.
+fn summarise_file(path: &Path, descriptor: &Descriptor, detectors: &Detectors) -> Result<Summary> {
+    let name = path.display().to_string();
+    let file = crate::files::open(path)?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(
+        file.try_clone().map_err(|e| Error::read(path, e))?,
+    )
+    .map_err(|e| unreadable(&name, &e))?;
+    let builder = match dictionary_hint(builder.metadata(), builder.schema()) {
+        Some(metadata) => ParquetRecordBatchReaderBuilder::new_with_metadata(file, metadata),
+        None => builder,
+    };
+    let columns = resolve(&name, descriptor, builder.schema().fields())?;
+    let leaves: Vec<usize> = builder
+        .parquet_schema()
+        .columns()
+        .iter()
+        .enumerate()
+        .filter(|(_, leaf)| {
+            let parts = leaf.path().parts();
+            columns.iter().any(|c| parts.starts_with(&c.path))
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let mask = ProjectionMask::leaves(builder.parquet_schema(), leaves);
+    let reader = builder
+        .with_projection(mask)
+        .with_batch_size(BATCH_ROWS)
+        .build()
+        .map_err(|e| unreadable(&name, &e))?;
+    let scans = columns
+        .iter()
+        .map(|c| ColumnScan::new(c.column.clone(), c.described))
+        .collect();
+    let mut pass = Pass::new(name.clone(), scans, detectors);
+    for batch in reader {
+        let batch = batch.map_err(|e| {
+            Error::from(
+                FileProblem::new(&name, format!("a row group is not readable ({e})"))
+                    .with_help("check that the file was written completely"),
+            )
+        })?;
+        take_batch(&mut pass, &name, &columns, &batch)?;
+    }
+    Ok(pass.into_summary(Format::Parquet))
+}
+
+/// The reader's metadata with every string column read as a dictionary:
+/// a dictionary-encoded column chunk then comes as its dictionary and
+/// keys, never as one string per row. `None` when nothing changes or the
+/// reader refuses the hint.
+fn dictionary_hint(
+    metadata: &Arc<parquet::file::metadata::ParquetMetaData>,
+    schema: &arrow_schema::SchemaRef,
+) -> Option<ArrowReaderMetadata> {
+    let fields: Vec<Arc<Field>> = schema.fields().iter().map(as_dictionary).collect();
+    if fields.iter().zip(schema.fields()).all(|(a, b)| a == b) {
+        return None;
+    }
+    let hinted = Arc::new(arrow_schema::Schema::new_with_metadata(
+        fields,
+        schema.metadata().clone(),
+    ));
+    ArrowReaderMetadata::try_new(
+        metadata.clone(),
+        ArrowReaderOptions::new().with_schema(hinted),
+    )
+    .ok()
+}
+
+/// `field` with its strings, and those of the structs within it, read as
+/// dictionaries.
+fn as_dictionary(field: &Arc<Field>) -> Arc<Field> {
+    let data_type = match field.data_type() {
+        DataType::Utf8 | DataType::LargeUtf8 => DataType::Dictionary(
+            Box::new(DataType::Int32),
+            Box::new(field.data_type().clone()),
+        ),
+        DataType::Struct(children) => DataType::Struct(
+            children
+                .iter()
+                .map(as_dictionary)
+                .collect::<Vec<_>>()
+                .into(),
+        ),
+        _ => return field.clone(),
+    };
+    Arc::new(field.as_ref().clone().with_data_type(data_type))
+}
+
+/// A column to read: its role and type, and the field path to it.
+#[derive(Debug)]
+struct Wanted {
+    column: Column,
+    described: bool,
+    path: Vec<String>,
+}
+
+/// The columns to read, described ones in descriptor order, then those
+/// with a role in their field metadata in schema order.
+fn resolve(name: &str, descriptor: &Descriptor, fields: &Fields) -> Result<Vec<Wanted>> {
+    let mut wanted = Vec::new();
+    let mut missing = Vec::new();
+    for column in &descriptor.columns {
+        match field_path(column, fields) {
+            Some((path, field)) => {
+                readable(name, &column.name, field.data_type())?;
+                wanted.push(Wanted {
+                    column: column.clone(),
+                    described: true,
+                    path,
+                });
+            }
+            None => missing.push(column.name.as_str()),
+        }
+    }
+    if !missing.is_empty() {
+        return Err(missing_columns(name, descriptor, fields, &missing));
+    }
+    for field in fields {
+        if wanted.iter().any(|w| w.path.first() == Some(field.name())) {
+            continue;
+        }
+        if let Some(column) = from_metadata(name, field)? {
+            readable(name, field.name(), field.data_type())?;
+            wanted.push(Wanted {
+                path: vec![field.name().clone()],
+                column,
+                described: false,
+            });
+        }
+    }
+    Ok(wanted)
+}
+
+/// The field a descriptor column names: a top-level field of that name,
+/// else the dotted path through structs (or the JSON pointer's keys).
+fn field_path<'f>(column: &Column, fields: &'f Fields) -> Option<(Vec<String>, &'f Field)> {
+    if let Some((_, field)) = fields.find(&column.name) {
+        return Some((vec![column.name.clone()], field));
+    }
+    let parts: Vec<String> = if column.name.starts_with('/') {
+        column
+            .path
+            .iter()
+            .map(|s| match s {
+                PathSegment::Key(k) => Some(k.clone()),
+                PathSegment::AnyIndex => None,
+            })
+            .collect::<Option<Vec<_>>>()?
+    } else {
+        column.name.split('.').map(str::to_owned).collect()
+    };
+    let mut level = fields;
+    let mut found: Option<&Field> = None;
+    for part in &parts {
+        if let Some(field) = found {
+            let DataType::Struct(children) = field.data_type() else {
+                return None;
+            };
+            level = children;
+        }
+        found = Some(level.find(part)?.1.as_ref());
+    }
+    found.map(|f| (parts, f))
+}
+
+/// A column with a role in its field metadata.
+fn from_metadata(name: &str, field: &Field) -> Result<Option<Column>> {
+    let metadata = field.metadata();
+    let Some(role) = metadata.get(ROLE_KEY) else {
+        return Ok(None);
+    };
+    let bad = |key: &str, allowed: &str| -> Error {
+        FileProblem::new(
+            name,
+            format!(
+                "field `{}` has metadata `{key}` with a value cityconform does not know",
+                field.name()
+            ),
+        )
+        .with_help(format!(
+            "`{key}` is one of {allowed}; or name the column in a descriptor"
+        ))
+        .into()
+    };
+    let role = [
+        Role::DirectIdentifier,
+        Role::QuasiIdentifier,
+        Role::Sensitive,
+        Role::Insensitive,
+        Role::Count,
+    ]
+    .into_iter()
+    .find(|r| r.as_str() == role)
+    .ok_or_else(|| {
+        bad(
+            ROLE_KEY,
+            "direct-identifier, quasi-identifier, sensitive, insensitive, count",
+        )
+    })?;
+    let value_type = match metadata.get(TYPE_KEY).map(String::as_str) {
+        None | Some("categorical") => ValueType::Categorical,
+        Some("numeric") => ValueType::Numeric,
+        Some("datetime") => ValueType::Datetime,
+        Some("coordinate") => ValueType::Coordinate,
+        Some(_) => return Err(bad(TYPE_KEY, "categorical, numeric, datetime, coordinate")),
+    };
+    let missing = match metadata.get(MISSING_KEY).map(String::as_str) {
+        None | Some("unknown") => Missing::Unknown,
+        Some("value") => Missing::Value,
+        Some(_) => return Err(bad(MISSING_KEY, "unknown, value")),
+    };
+    Ok(Some(Column {
+        name: field.name().clone(),
+        role,
+        value_type,
+        max_decimals: None,
+        granularity: None,
+        missing,
+        path: vec![PathSegment::Key(field.name().clone())],
+    }))
+}
+
+/// Whether values of `data_type` have one text a CSV cell would hold.
+fn text_like(data_type: &DataType) -> bool {
+    use DataType::*;
+    match data_type {
+        Dictionary(_, values) => text_like(values),
+        Null | Boolean | Int8 | Int16 | Int32 | Int64 | UInt8 | UInt16 | UInt32 | UInt64
+        | Float16 | Float32 | Float64 | Decimal32(..) | Decimal64(..) | Decimal128(..)
+        | Decimal256(..) | Date32 | Date64 | Time32(_) | Time64(_) | Timestamp(..) | Utf8
+        | LargeUtf8 | Utf8View => true,
+        _ => false,
+    }
+}
+
+fn readable(name: &str, column: &str, data_type: &DataType) -> Result<()> {
+    if text_like(data_type) {
+        return Ok(());
+    }
+    let help = if matches!(data_type, DataType::Struct(_)) {
+        format!("name a field of it by its dotted path (`{column}.FIELD`)")
+    } else {
+        "a column to audit holds text, numbers, booleans, dates or times; leave this one out of the descriptor".to_owned()
+    };
+    Err(FileProblem::new(
+        name,
+        format!("column `{column}` is of type {data_type}, which cannot be read as text"),
+    )
+    .with_help(help)
+    .into())
+}
+
+/// The problem of described columns the file's schema lacks.
+fn missing_columns(
+    name: &str,
+    descriptor: &Descriptor,
+    fields: &Fields,
+    missing: &[&str],
+) -> Error {
+    let names =
+        crate::detect::placeholder::bounded_list(fields.iter().map(|f| f.name().as_str()), 20);
+    let (shown, more) = crate::detect::placeholder::bounded(missing.iter().copied(), 20);
+    let more = if more > 0 {
+        format!(", and {more} more")
+    } else {
+        String::new()
+    };
+    FileProblem::new(
+        name,
+        format!(
+            "the file lacks the described column{} `{}`{more}",
+            if missing.len() == 1 { "" } else { "s" },
+            shown.join("`, `")
+        ),
+    )
+    .with_help(format!(
+        "its top-level fields are: {names}; a struct's field is named by its dotted path; fix the descriptor `{}` or the file",
+        descriptor.source
+    ))
+    .into()
+}
+
+/// The cells of one column of one batch, as text.
+enum Cells<'a> {
+    /// A string column, read in place.
+    Text(&'a dyn Array, StringKind),
+    /// A dictionary column: each dictionary value's text once, and once a
+    /// row holds it, the value prepared (interned or scanned) once.
+    Dictionary {
+        keys: Vec<usize>,
+        texts: Vec<String>,
+        prepared: Vec<Option<Prepared>>,
+    },
+    /// Any other readable type, formatted cell by cell.
+    Formatted(ArrayFormatter<'a>),
+}
+
+#[derive(Clone, Copy)]
+enum StringKind {
+    Utf8,
+    Large,
+    View,
+}
+
+/// A column's cells, and the arrays whose nulls make a cell missing (the
+/// column and every struct enclosing it).
+struct Source<'a> {
+    cells: Cells<'a>,
+    nulls: Vec<&'a dyn Array>,
+}
+
+impl<'a> Source<'a> {
+    fn is_null(&self, row: usize) -> bool {
+        self.nulls.iter().any(|a| a.is_null(row))
+    }
+
+    /// Prepares the dictionary value `row` holds, the first time a row of
+    /// the batch holds it (a value no row holds is never interned).
+    fn prepare(&mut self, pass: &mut Pass<'_>, column: usize, row: usize) {
+        if self.is_null(row) {
+            return;
+        }
+        if let Cells::Dictionary {
+            keys,
+            texts,
+            prepared,
+        } = &mut self.cells
+        {
+            let Some(&key) = keys.get(row) else {
+                return;
+            };
+            if let (Some(slot @ None), Some(text)) = (prepared.get_mut(key), texts.get(key)) {
+                *slot = Some(pass.prepare(column, text));
+            }
+        }
+    }
+
+    fn cell(&self, row: usize) -> Cell<'_> {
+        if self.is_null(row) {
+            return Cell::Text(Cow::Borrowed(""));
+        }
+        match &self.cells {
+            Cells::Text(array, StringKind::Utf8) => {
+                Cell::Text(Cow::Borrowed(array.as_string::<i32>().value(row)))
+            }
+            Cells::Text(array, StringKind::Large) => {
+                Cell::Text(Cow::Borrowed(array.as_string::<i64>().value(row)))
+            }
+            Cells::Text(array, StringKind::View) => {
+                Cell::Text(Cow::Borrowed(array.as_string_view().value(row)))
+            }
+            Cells::Dictionary {
+                keys,
+                texts,
+                prepared,
+            } => {
+                let key = keys.get(row).copied().unwrap_or(usize::MAX);
+                match prepared.get(key) {
+                    Some(Some(p)) => Cell::Prepared(p),
+                    _ => Cell::Text(Cow::Borrowed(texts.get(key).map_or("", String::as_str))),
+                }
+            }
+            Cells::Formatted(formatter) => Cell::Text(Cow::Owned(formatter.value(row).to_string())),
+        }
+    }
+}
+
+const OPTIONS: FormatOptions<'static> = FormatOptions::new().with_null("");
+
+/// Reads the batch's columns as text, row by row, into the pass.
+fn take_batch(
+    pass: &mut Pass<'_>,
+    name: &str,
+    columns: &[Wanted],
+    batch: &RecordBatch,
+) -> Result<()> {
+    let sources = columns
+        .iter()
+        .map(|c| source(name, &c.column.name, &c.path, batch))
+        .collect::<Result<Vec<_>>>()?;
+    let mut sources = sources;
+    let first = pass.rows;
+    for row in 0..batch.num_rows() {
+        for (i, source) in sources.iter_mut().enumerate() {
+            source.prepare(pass, i, row);
+        }
+        let line = first + row as u64 + 1;
+        pass.add_cells(line, |i| {
+            sources
+                .get(i)
+                .map_or(Cell::Text(Cow::Borrowed("")), |s| s.cell(row))
+        })?;
+    }
+    Ok(())
+}
+
+/// The cells of the column at `path` in `batch`.
+fn source<'a>(
+    name: &str,
+    column: &str,
+    path: &[String],
+    batch: &'a RecordBatch,
+) -> Result<Source<'a>> {
+    let absent = || -> Error {
+        FileProblem::new(name, format!("column `{column}` is not in this row group"))
+            .with_help("give every row group of the file the same schema")
+            .into()
+    };
+    let (first, rest) = path.split_first().ok_or_else(absent)?;
+    let mut array: &'a ArrayRef = batch.column_by_name(first).ok_or_else(absent)?;
+    let mut nulls: Vec<&'a dyn Array> = Vec::new();
+    for part in rest {
+        let parent: &'a StructArray = array.as_struct_opt().ok_or_else(absent)?;
+        nulls.push(parent);
+        array = parent.column_by_name(part).ok_or_else(absent)?;
+    }
+    nulls.push(array.as_ref());
+    Ok(Source {
+        cells: cells(name, column, array.as_ref())?,
+        nulls,
+    })
+}
+
+fn cells<'a>(name: &str, column: &str, array: &'a dyn Array) -> Result<Cells<'a>> {
+    let format_error = |e: arrow_schema::ArrowError| -> Error {
+        FileProblem::new(
+            name,
+            format!("column `{column}` cannot be read as text ({e})"),
+        )
+        .into()
+    };
+    Ok(match array.data_type() {
+        DataType::Utf8 => Cells::Text(array, StringKind::Utf8),
+        DataType::LargeUtf8 => Cells::Text(array, StringKind::Large),
+        DataType::Utf8View => Cells::Text(array, StringKind::View),
+        DataType::Dictionary(..) => {
+            let Some(dictionary) = array.as_any_dictionary_opt() else {
+                return Err(format_error(
+                    arrow_schema::ArrowError::InvalidArgumentError("not a dictionary".into()),
+                ));
+            };
+            let values: &Arc<dyn Array> = dictionary.values();
+            let formatter =
+                ArrayFormatter::try_new(values.as_ref(), &OPTIONS).map_err(format_error)?;
+            let texts: Vec<String> = (0..values.len())
+                .map(|i| formatter.value(i).to_string())
+                .collect();
+            Cells::Dictionary {
+                keys: dictionary.normalized_keys(),
+                prepared: texts.iter().map(|_| None).collect(),
+                texts,
+            }
+        }
+        _ => Cells::Formatted(ArrayFormatter::try_new(array, &OPTIONS).map_err(format_error)?),
+    })
+}
