@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use cityconform::ExitCode;
-use cityconform::catalog::{DiffKind, ProfileDiff, Vocabulary};
+use cityconform::catalog::{DiffKind, ProfileDiff, StandardConflict, Vocabulary};
 use cityconform::dates::Day;
 use cityconform::engine::NoProgress;
 use cityconform::error::Error;
@@ -218,6 +218,7 @@ fn diff_text(diff: &ProfileDiff) -> String {
     };
     if diff.entries.is_empty() {
         out.push_str("no differences\n");
+        out.push_str(&standards_text(&diff.standards));
         return out;
     }
     let width = diff
@@ -288,6 +289,65 @@ fn diff_text(diff: &ProfileDiff) -> String {
         diff.entries.len(),
         if diff.entries.len() == 1 { "" } else { "s" },
         if contradictions == 1 { "" } else { "s" }
+    );
+    out.push_str(&standards_text(&diff.standards));
+    out
+}
+
+/// "Standards versus profiles": each standard requiring what a profile
+/// forbids, both sides cited, so that a conforming payload failing the
+/// profile reads as the rules' conflict, not the platform's fault.
+pub(crate) fn standards_text(conflicts: &[StandardConflict]) -> String {
+    if conflicts.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("\nStandards versus profiles\n");
+    for c in conflicts {
+        let _ = writeln!(
+            out,
+            "  {} {}: {} needs {}; {} allows {} (CONFLICT)",
+            c.requirement, c.param, c.standard, c.needs, c.profile, c.allows
+        );
+        let _ = writeln!(
+            out,
+            "      {} governs {}: {}",
+            c.standard,
+            c.entity,
+            c.fields.join(", ")
+        );
+        let _ = writeln!(
+            out,
+            "      {} cites: {} {}",
+            c.standard, c.standard_clause.source, c.standard_clause.clause
+        );
+        if let Some(note) = &c.standard_clause.note {
+            let _ = writeln!(out, "      read as: {note}");
+        }
+        if let Some(schema) = &c.schema {
+            let _ = writeln!(out, "      schema: {schema}");
+        }
+        let cited: Vec<String> = c
+            .profile_clauses
+            .iter()
+            .map(|k| format!("{} {}", k.source, k.clause))
+            .collect();
+        let whose = if c.requirement_clauses {
+            " (the requirement's own; it adds none)"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "      {} cites{whose}: {}",
+            c.profile,
+            cited.join("; ")
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n{} conflict{} between a standard and a profile",
+        conflicts.len(),
+        if conflicts.len() == 1 { "" } else { "s" }
     );
     out
 }
