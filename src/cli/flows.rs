@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use cityconform::ExitCode;
-use cityconform::catalog::{DiffKind, ProfileDiff, StandardConflict, Vocabulary};
+use cityconform::catalog::{Catalogue, DiffKind, ProfileDiff, StandardConflict, Vocabulary};
 use cityconform::dates::Day;
 use cityconform::engine::NoProgress;
 use cityconform::error::Error;
@@ -121,8 +121,33 @@ pub(crate) fn matrix(suites: &SuiteArgs, args: &MatrixArgs, json: bool) -> Resul
     };
     report::render_view(&view, format, text, &mut buffer)
         .map_err(|e| Error::Internal(format!("rendering the report failed: {e}")))?;
-    super::print(&String::from_utf8_lossy(&buffer))?;
+    let mut shown = String::from_utf8_lossy(&buffer).into_owned();
+    if !json {
+        shown.push_str(&standards_text(&matrix_conflicts(
+            harness.catalogue(),
+            &args.profiles,
+        )?));
+    }
+    super::print(&shown)?;
     Ok(report.exit_code())
+}
+
+/// The conflicts of every profile of the matrix with the bundled standards,
+/// each profile once, in the order given.
+fn matrix_conflicts(
+    catalogue: &Catalogue,
+    profiles: &[String],
+) -> Result<Vec<StandardConflict>, Error> {
+    let mut seen = Vec::new();
+    let mut conflicts = Vec::new();
+    for name in profiles {
+        let id = catalogue.profile_id(name)?.to_owned();
+        if !seen.contains(&id) {
+            conflicts.extend(catalogue.standard_conflicts(&id)?);
+            seen.push(id);
+        }
+    }
+    Ok(conflicts)
 }
 
 /// `profiles diff P Q`, with dated lists read on `as_of` (default: the
