@@ -7,7 +7,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{Catalogue, Clause, Level, Selection};
+use super::{Catalogue, Clause, Level, Selection, StandardConflict};
 use crate::error::Result;
 
 /// The differences between two resolved profiles.
@@ -22,6 +22,10 @@ pub struct ProfileDiff {
     /// For each requirement that differs, the regional clauses each side
     /// adds to the catalogue's own: why each region reads it as it does.
     pub citations: Vec<Citation>,
+    /// Standards versus profiles: where a bundled data standard requires
+    /// what either profile forbids, by standard, requirement, then profile
+    /// ID (so that swapping the sides changes nothing).
+    pub standards: Vec<StandardConflict>,
     /// The day dated lists were read on (`YYYY-MM-DD`): a list's members
     /// are those in force that day, so a diff says what differs then.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -186,11 +190,24 @@ impl ProfileDiff {
                 kind,
             }));
         }
+        let mut standards = catalogue.standard_conflicts(&l.id)?;
+        if r.id != l.id {
+            standards.extend(catalogue.standard_conflicts(&r.id)?);
+        }
+        standards.sort_by(|a, b| {
+            (&a.standard, &a.requirement, &a.param, &a.profile).cmp(&(
+                &b.standard,
+                &b.requirement,
+                &b.param,
+                &b.profile,
+            ))
+        });
         Ok(ProfileDiff {
             left: l.id,
             right: r.id,
             entries,
             citations,
+            standards,
             as_of: None,
         })
     }
@@ -219,6 +236,7 @@ impl ProfileDiff {
                     requirement_clauses_for: c.requirement_clauses_for,
                 })
                 .collect(),
+            standards: self.standards,
             as_of: self.as_of,
         }
     }

@@ -10,6 +10,7 @@ pub(crate) mod load;
 mod profile;
 mod replace;
 mod requirement;
+mod standards;
 pub(crate) mod toml_source;
 pub mod vocabulary;
 
@@ -26,6 +27,7 @@ pub use lists::{CarveOut, List, ListItem, ListReferences, Lists, Member};
 pub use profile::{Profile, ProfileEntry, ResolvedProfile, Selection};
 pub use replace::Replacement;
 pub use requirement::{Area, CheckSpec, Clause, Level, Requirement};
+pub use standards::{Bound, Standard, StandardConflict};
 pub use vocabulary::Vocabulary;
 
 use crate::error::{Error, FileProblem, Result};
@@ -59,6 +61,9 @@ pub struct Catalogue {
     /// The identifier detector definition files in force, checked; the
     /// detectors read them ([`Catalogue::detector_files`]).
     detectors: Vec<load::SuiteText>,
+    /// The data standards whose requirements profiles are compared with
+    /// (`suites/standards/`).
+    standards: standards::Standards,
     origins: BTreeMap<String, Origin>,
     sources: Vec<TomlSource>,
     /// Each profile as first defined (bundled, or by the first folder that
@@ -102,6 +107,7 @@ impl Catalogue {
             profiles: BTreeMap::new(),
             lists: Lists::load(overlays)?,
             detectors: detectors::load(overlays)?,
+            standards: standards::Standards::load(overlays)?,
             origins: BTreeMap::new(),
             sources: Vec::new(),
             first_profiles: BTreeMap::new(),
@@ -224,6 +230,10 @@ impl Catalogue {
                 problems.push(self.problem_in(&key, "/extends", cycle));
             }
         }
+        problems.extend(
+            self.standards
+                .unknown_requirements(&|id| self.requirements.contains_key(id)),
+        );
         if problems.is_empty() {
             Ok(())
         } else {
@@ -289,6 +299,24 @@ impl Catalogue {
     /// `@<id>`.
     pub fn lists(&self) -> &Lists {
         &self.lists
+    }
+
+    /// The data standards in force, in ID order.
+    pub fn standards(&self) -> impl Iterator<Item = &Standard> {
+        self.standards.iter()
+    }
+
+    /// Where a data standard requires what profile `id` (with its lineage)
+    /// forbids, each side with its clauses.
+    pub fn standard_conflicts(&self, id: &str) -> Result<Vec<StandardConflict>> {
+        let profile = self.resolve(id)?;
+        let own = |requirement: &str| {
+            self.requirements
+                .get(requirement)
+                .map(|r| r.clauses.clone())
+                .unwrap_or_default()
+        };
+        Ok(self.standards.conflicts_with(&profile, &own))
     }
 
     /// Comma-separated profile IDs, for help lines.

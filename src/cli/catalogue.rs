@@ -281,7 +281,16 @@ pub(crate) fn profiles(args: ProfilesArgs) -> Result<ExitCode, Error> {
         (ProfilesAction::List, ListFormat::Json) => {
             to_json(&catalogue.profiles().collect::<Vec<_>>())?
         }
-        (ProfilesAction::Show { id }, ListFormat::Json) => to_json(&catalogue.resolve(&id)?)?,
+        (ProfilesAction::Show { id }, ListFormat::Json) => {
+            let mut shown = serde_json::to_value(catalogue.resolve(&id)?)
+                .map_err(|e| Error::Internal(e.to_string()))?;
+            if let Some(object) = shown.as_object_mut() {
+                let conflicts = serde_json::to_value(catalogue.standard_conflicts(&id)?)
+                    .map_err(|e| Error::Internal(e.to_string()))?;
+                object.insert("standards".to_owned(), conflicts);
+            }
+            to_json(&shown)?
+        }
         (ProfilesAction::Show { id }, ListFormat::Text) => {
             let profile = catalogue.profile(&id)?;
             let resolved = catalogue.resolve(&id)?;
@@ -302,6 +311,9 @@ pub(crate) fn profiles(args: ProfilesArgs) -> Result<ExitCode, Error> {
                     s.level.as_str()
                 );
             }
+            out.push_str(&super::flows::standards_text(
+                &catalogue.standard_conflicts(&id)?,
+            ));
             out
         }
         (ProfilesAction::Diff { .. } | ProfilesAction::Matrix(_), _) => {

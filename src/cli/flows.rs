@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use cityconform::ExitCode;
-use cityconform::catalog::{DiffKind, ProfileDiff, Vocabulary};
+use cityconform::catalog::{Catalogue, DiffKind, ProfileDiff, StandardConflict, Vocabulary};
 use cityconform::dates::Day;
 use cityconform::engine::NoProgress;
 use cityconform::error::Error;
@@ -121,8 +121,33 @@ pub(crate) fn matrix(suites: &SuiteArgs, args: &MatrixArgs, json: bool) -> Resul
     };
     report::render_view(&view, format, text, &mut buffer)
         .map_err(|e| Error::Internal(format!("rendering the report failed: {e}")))?;
-    super::print(&String::from_utf8_lossy(&buffer))?;
+    let mut shown = String::from_utf8_lossy(&buffer).into_owned();
+    if !json {
+        shown.push_str(&standards_text(&matrix_conflicts(
+            harness.catalogue(),
+            &args.profiles,
+        )?));
+    }
+    super::print(&shown)?;
     Ok(report.exit_code())
+}
+
+/// The conflicts of every profile of the matrix with the bundled standards,
+/// each profile once, in the order given.
+fn matrix_conflicts(
+    catalogue: &Catalogue,
+    profiles: &[String],
+) -> Result<Vec<StandardConflict>, Error> {
+    let mut seen = Vec::new();
+    let mut conflicts = Vec::new();
+    for name in profiles {
+        let id = catalogue.profile_id(name)?.to_owned();
+        if !seen.contains(&id) {
+            conflicts.extend(catalogue.standard_conflicts(&id)?);
+            seen.push(id);
+        }
+    }
+    Ok(conflicts)
 }
 
 /// `profiles diff P Q`, with dated lists read on `as_of` (default: the
@@ -218,6 +243,7 @@ fn diff_text(diff: &ProfileDiff) -> String {
     };
     if diff.entries.is_empty() {
         out.push_str("no differences\n");
+        out.push_str(&standards_text(&diff.standards));
         return out;
     }
     let width = diff
@@ -288,6 +314,65 @@ fn diff_text(diff: &ProfileDiff) -> String {
         diff.entries.len(),
         if diff.entries.len() == 1 { "" } else { "s" },
         if contradictions == 1 { "" } else { "s" }
+    );
+    out.push_str(&standards_text(&diff.standards));
+    out
+}
+
+/// "Standards versus profiles": each standard requiring what a profile
+/// forbids, both sides cited, so that a conforming payload failing the
+/// profile reads as the rules' conflict, not the platform's fault.
+pub(crate) fn standards_text(conflicts: &[StandardConflict]) -> String {
+    if conflicts.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("\nStandards versus profiles\n");
+    for c in conflicts {
+        let _ = writeln!(
+            out,
+            "  {} {}: {} needs {}; {} allows {} (CONFLICT)",
+            c.requirement, c.param, c.standard, c.needs, c.profile, c.allows
+        );
+        let _ = writeln!(
+            out,
+            "      {} governs {}: {}",
+            c.standard,
+            c.entity,
+            c.fields.join(", ")
+        );
+        let _ = writeln!(
+            out,
+            "      {} cites: {} {}",
+            c.standard, c.standard_clause.source, c.standard_clause.clause
+        );
+        if let Some(note) = &c.standard_clause.note {
+            let _ = writeln!(out, "      read as: {note}");
+        }
+        if let Some(schema) = &c.schema {
+            let _ = writeln!(out, "      schema: {schema}");
+        }
+        let cited: Vec<String> = c
+            .profile_clauses
+            .iter()
+            .map(|k| format!("{} {}", k.source, k.clause))
+            .collect();
+        let whose = if c.requirement_clauses {
+            " (the requirement's own; it adds none)"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "      {} cites{whose}: {}",
+            c.profile,
+            cited.join("; ")
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n{} conflict{} between a standard and a profile",
+        conflicts.len(),
+        if conflicts.len() == 1 { "" } else { "s" }
     );
     out
 }

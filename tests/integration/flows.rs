@@ -282,6 +282,42 @@ fn diff_in_json_is_symmetric() {
 }
 
 #[test]
+fn diff_names_where_mds_requires_what_kr_and_eu_forbid() {
+    let diff = json_report(&run(&[
+        "profiles",
+        "diff",
+        "kr",
+        "eu",
+        "--as-of",
+        "2026-11-30",
+        "--format",
+        "json",
+    ]));
+    let conflicts = diff["standards"].as_array().expect("standards");
+    let profiles: Vec<&str> = conflicts
+        .iter()
+        .filter_map(|c| c["profile"].as_str())
+        .collect();
+    assert_eq!(profiles, ["eu", "kr"], "{conflicts:?}");
+    for c in conflicts {
+        assert_eq!(c["standard"], "mds");
+        assert_eq!(c["requirement"], "ANON-LOC-PRECISION-01");
+        assert_eq!(c["needs"], "at least 6");
+        assert_eq!(c["allows"], 3);
+        let standard_source = c["standard_clause"]["source"].as_str().expect("source");
+        assert!(standard_source.contains("2.0.0"), "{c}");
+        assert!(
+            c["schema"]
+                .as_str()
+                .is_some_and(|s| s.ends_with("trip.yaml")),
+            "{c}"
+        );
+        let cited = c["profile_clauses"].as_array().expect("profile clauses");
+        assert!(!cited.is_empty(), "the profile's side is cited: {c}");
+    }
+}
+
+#[test]
 fn matrix_of_four_regions_for_mobility_analytics() {
     check(
         "matrix_mobility",
