@@ -146,14 +146,7 @@ impl ProfileDiff {
     ) -> Result<Self> {
         let l = catalogue.resolve(left)?;
         let r = catalogue.resolve(right)?;
-        let mut ids: Vec<&str> = l
-            .requirements
-            .iter()
-            .chain(&r.requirements)
-            .map(|s| s.id.as_str())
-            .collect();
-        ids.sort_unstable();
-        ids.dedup();
+        let ids = l.ids_with(&r);
         let mut entries = Vec::new();
         let mut citations = Vec::new();
         for id in ids {

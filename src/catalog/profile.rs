@@ -107,6 +107,20 @@ pub struct Selection {
 }
 
 impl ResolvedProfile {
+    /// The IDs of the requirements this profile or `other` selects, in ID
+    /// order, each once: what two profiles are compared over.
+    pub fn ids_with<'p>(&'p self, other: &'p ResolvedProfile) -> Vec<&'p str> {
+        let mut ids: Vec<&str> = self
+            .requirements
+            .iter()
+            .chain(&other.requirements)
+            .map(|s| s.id.as_str())
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+
     /// The selection of requirement `id`, if this profile selects it.
     pub fn selection(&self, id: &str) -> Option<&Selection> {
         self.requirements.iter().find(|s| s.id == id)

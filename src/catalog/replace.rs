@@ -142,14 +142,7 @@ impl Catalogue {
 /// How `now` differs from `first`: one line per requirement that differs,
 /// in ID order, such as `ANON-KANON-01: SHOULD (was MUST), k = 3 (was 5)`.
 fn changes(first: &ResolvedProfile, now: &ResolvedProfile) -> Vec<String> {
-    let mut ids: Vec<&str> = first
-        .requirements
-        .iter()
-        .chain(&now.requirements)
-        .map(|s| s.id.as_str())
-        .collect();
-    ids.sort_unstable();
-    ids.dedup();
+    let ids = first.ids_with(now);
     let mut out = Vec::new();
     for id in ids {
         let parts = match (first.selection(id), now.selection(id)) {

@@ -333,7 +333,7 @@ fn from_metadata(name: &str, field: &Field) -> Result<Option<Column>> {
             name,
             format!(
                 "field `{}` has metadata `{key}` with a value cityconform does not know",
-                field.name()
+                crate::detect::placeholder::shown(field.name())
             ),
         )
         .with_help(format!(
@@ -403,7 +403,10 @@ fn readable(name: &str, column: &str, data_type: &DataType) -> Result<()> {
     };
     Err(FileProblem::new(
         name,
-        format!("column `{column}` is of type {data_type}, which cannot be read as text"),
+        format!(
+            "column `{}` is of type {data_type}, which cannot be read as text",
+            crate::detect::placeholder::shown(column)
+        ),
     )
     .with_help(help)
     .into())
@@ -561,9 +564,15 @@ fn source<'a>(
     batch: &'a RecordBatch,
 ) -> Result<Source<'a>> {
     let absent = || -> Error {
-        FileProblem::new(name, format!("column `{column}` is not in this row group"))
-            .with_help("give every row group of the file the same schema")
-            .into()
+        FileProblem::new(
+            name,
+            format!(
+                "column `{}` is not in this row group",
+                crate::detect::placeholder::shown(column)
+            ),
+        )
+        .with_help("give every row group of the file the same schema")
+        .into()
     };
     let (first, rest) = path.split_first().ok_or_else(absent)?;
     let mut array: &'a ArrayRef = batch.column_by_name(first).ok_or_else(absent)?;
@@ -584,7 +593,10 @@ fn cells<'a>(name: &str, column: &str, array: &'a dyn Array) -> Result<Cells<'a>
     let format_error = |e: arrow_schema::ArrowError| -> Error {
         FileProblem::new(
             name,
-            format!("column `{column}` cannot be read as text ({e})"),
+            format!(
+                "column `{}` cannot be read as text ({e})",
+                crate::detect::placeholder::shown(column)
+            ),
         )
         .into()
     };

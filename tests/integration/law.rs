@@ -635,11 +635,7 @@ fn korea_asks_separate_consent_for_sensitive_data_and_knows_no_public_interest_b
 /// The messages of the FLOW-XBORDER-01 findings that fail `profile` when
 /// `fixture` is judged on `as_of`.
 fn transfer_messages(fixture: &str, profile: &str, as_of: &str) -> Vec<String> {
-    let path = format!("fixtures/flows/{fixture}");
-    let output = run(&[
-        "flows", &path, "-p", profile, "--as-of", as_of, "--format", "json",
-    ]);
-    let report = json_report(&output);
+    let report = common::flows_json(&format!("fixtures/flows/{fixture}"), &[profile], as_of);
     report["findings"]
         .as_array()
         .expect("findings")

@@ -41,11 +41,7 @@ fn a_retention_longer_than_the_chosen_limit_warns_and_names_the_choice() {
             "json",
         ]);
         let report = json_report(&output);
-        let finding = report["findings"]
-            .as_array()
-            .expect("findings")
-            .iter()
-            .find(|f| f["requirement"] == "FLOW-RETENTION-01")
+        let finding = common::finding(&report, "FLOW-RETENTION-01")
             .unwrap_or_else(|| panic!("{profile}: a retention finding"));
         assert_eq!(finding["verdicts"][profile], "warn", "{profile}: {finding}");
         let message = finding["message"].as_str().expect("message");

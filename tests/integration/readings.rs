@@ -78,17 +78,11 @@ fn every_format_says_the_reading_is_hypothetical() {
 
 #[test]
 fn a_flow_inside_the_region_is_not_labelled() {
-    let output = run(&[
-        "flows",
+    let report = common::flows_json(
         "fixtures/flows/kr-hub-eu-research.json",
-        "-p",
-        "kr",
-        "--as-of",
+        &["kr"],
         "2026-01-01",
-        "--format",
-        "json",
-    ]);
-    let report = json_report(&output);
+    );
     let text = report.to_string();
     assert!(!text.contains("read as if"), "{text}");
 }
@@ -179,23 +173,13 @@ fn an_approval_and_an_exemption_are_not_offered_as_contracts() {
 fn adequacy_is_offered_only_where_a_decision_covers_the_flow_on_the_day() {
     // The resident records to Ireland under kr: the EU recognition excludes
     // resident registration numbers, so adequacy is not a way out.
-    let output = run(&[
-        "flows",
+    let report = common::flows_json(
         "fixtures/flows/kr-hub-eu-research.json",
-        "-p",
-        "kr",
-        "--as-of",
+        &["kr"],
         "2026-01-01",
-        "--format",
-        "json",
-    ]);
-    let report = json_report(&output);
-    let finding = report["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .find(|f| f["requirement"] == "FLOW-XBORDER-01")
-        .expect("the resident records fail kr");
+    );
+    let finding =
+        common::finding(&report, "FLOW-XBORDER-01").expect("the resident records fail kr");
     let message = finding["message"].as_str().expect("message");
     assert!(message.contains("It would pass with"), "{message}");
     assert!(!message.contains("adequacy (IE"), "{message}");
@@ -203,23 +187,13 @@ fn adequacy_is_offered_only_where_a_decision_covers_the_flow_on_the_day() {
 
 #[test]
 fn a_rejected_legal_basis_names_the_field_and_what_consent_needs() {
-    let output = run(&[
-        "flows",
+    let report = common::flows_json(
         "fixtures/flows/kr-transit-sg-cloud.json",
-        "-p",
-        "in",
-        "--as-of",
+        &["in"],
         "2027-06-01",
-        "--format",
-        "json",
-    ]);
-    let report = json_report(&output);
-    let finding = report["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .find(|f| f["requirement"] == "FLOW-LEGAL-BASIS-01")
-        .expect("in rejects the contract basis");
+    );
+    let finding =
+        common::finding(&report, "FLOW-LEGAL-BASIS-01").expect("in rejects the contract basis");
     let message = finding["message"].as_str().expect("message");
     assert!(
         message.contains("It would pass on one of these in `legalBasis` (on consent, with `consent.mechanism = \"opt-in\"`"),
@@ -329,18 +303,7 @@ fn profiles_sharing_a_check_still_read_their_own_basis() {
     let path = dir.path().join("shared.json");
     std::fs::write(&path, text).expect("write");
     let path = path.display().to_string();
-    let report = json_report(&run(&[
-        "flows",
-        &path,
-        "-p",
-        "baseline",
-        "-p",
-        "apec-cbpr",
-        "--as-of",
-        "2026-01-01",
-        "--format",
-        "json",
-    ]));
+    let report = common::flows_json(&path, &["baseline", "apec-cbpr"], "2026-01-01");
     let basis: Vec<&serde_json::Value> = report["findings"]
         .as_array()
         .expect("findings")

@@ -153,3 +153,25 @@ pub fn schema_errors(validator: &jsonschema::Validator, instance: &serde_json::V
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// The JSON report of `cityconform flows DECLARATION -p P... --as-of DAY`,
+/// the run every law test starts from.
+pub fn flows_json(declaration: &str, profiles: &[&str], as_of: &str) -> serde_json::Value {
+    let mut args = vec!["flows", declaration];
+    for profile in profiles {
+        args.extend(["-p", profile]);
+    }
+    args.extend(["--as-of", as_of, "--format", "json"]);
+    json_report(&run(&args))
+}
+
+/// The first finding of `report` about `requirement`, if it has one.
+pub fn finding<'r>(
+    report: &'r serde_json::Value,
+    requirement: &str,
+) -> Option<&'r serde_json::Value> {
+    report["findings"]
+        .as_array()?
+        .iter()
+        .find(|f| f["requirement"] == requirement)
+}
