@@ -52,10 +52,9 @@ pub(crate) struct ValidateArgs {
     #[arg(long, value_name = "DECLARATION")]
     declaration: Option<PathBuf>,
 
-    /// The records' representation: ngsi-ld-normalized, ngsi-ld-concise,
-    /// ngsi-v2-normalized, key-values, geojson-feature, or auto (told from
-    /// each record's content).
-    #[arg(long, value_name = "FORM", default_value = "auto")]
+    // The help is the one text every place that names representations
+    // shows (`Declared::HELP`).
+    #[arg(long, value_name = "FORM", default_value = "auto", help = Declared::HELP)]
     representation: Declared,
 
     #[command(flatten)]

@@ -128,21 +128,34 @@ pub async fn audit(
     };
     progress.start(jobs.len() as u64);
     let recording = options.record.is_some();
-    let ran = run_jobs(
-        plan,
-        &jobs,
-        Arc::clone(&client),
-        progress,
-        recording,
-        &mut consume,
-    )
-    .await;
-    progress.finish();
-    let recorded = ran?;
     let now = options
         .now
         .unwrap_or_else(|| evaluation_time(&options.generated_at));
-    for file in gbfs::audit(plan, target, &client, credential(As::A, target), now).await {
+    let first_burst = first_burst(plan, &jobs);
+    let mut running = Running::new(jobs.len(), recording);
+    let ran = running
+        .run(plan, &jobs, 0..first_burst, &client, progress, &mut consume)
+        .await;
+    // A GBFS feed's files are read after the cases but before the bursts:
+    // a burst sets off the platform's rate limiter, whose window would
+    // otherwise hold every file back (the limiter is still what the burst
+    // judges, and the files are judged as before).
+    let files = match ran {
+        Ok(()) => gbfs::audit(plan, target, &client, credential(As::A, target), now).await,
+        Err(_) => Vec::new(),
+    };
+    let ran = match ran {
+        Ok(()) => {
+            running
+                .run(plan, &jobs, first_burst..jobs.len(), &client, progress, &mut consume)
+                .await
+        }
+        Err(error) => Err(error),
+    };
+    progress.finish();
+    ran?;
+    let recorded = running.recorded();
+    for file in files {
         let location = Location {
             file: file.location.file.map(|f| redactor.scrub(&f)),
             ..file.location
@@ -656,25 +669,48 @@ fn base64url(bytes: &[u8]) -> String {
     http::base64(bytes, true)
 }
 
-async fn run_jobs(
-    plan: &LivePlan,
-    jobs: &[Job],
-    client: Arc<Client>,
-    progress: &dyn Progress,
-    recording: bool,
-    consume: &mut (dyn FnMut(usize, Answer) + Send),
-) -> Result<Vec<Recorded>> {
-    let window = client.concurrency();
-    let mut order = InOrder {
-        next: 0,
-        pending: BTreeMap::new(),
-    };
-    let mut recorded: Vec<Vec<Recorded>> = vec![Vec::new(); jobs.len()];
-    let first_burst = jobs
-        .iter()
+/// Where the bursts start in `jobs` (they come last): the jobs before
+/// run first, then a GBFS feed's files are read, then the bursts.
+fn first_burst(plan: &LivePlan, jobs: &[Job]) -> usize {
+    jobs.iter()
         .position(|j| plan.cases[j.case].probe == Probe::Burst)
-        .unwrap_or(jobs.len());
-    for range in [0..first_burst, first_burst..jobs.len()] {
+        .unwrap_or(jobs.len())
+}
+
+/// The jobs run so far: the answers handed on in job order, and the
+/// exchanges each recorded.
+struct Running {
+    order: InOrder,
+    recorded: Vec<Vec<Recorded>>,
+    /// Whether the jobs keep their exchanges (`audit --record`).
+    recording: bool,
+}
+
+impl Running {
+    fn new(jobs: usize, recording: bool) -> Self {
+        Running {
+            order: InOrder {
+                next: 0,
+                pending: BTreeMap::new(),
+            },
+            recorded: vec![Vec::new(); jobs],
+            recording,
+        }
+    }
+
+    /// Runs the jobs of `range`, each answer handed to `consume` in job
+    /// order; every job of the range has answered when it returns.
+    async fn run(
+        &mut self,
+        plan: &LivePlan,
+        jobs: &[Job],
+        range: std::ops::Range<usize>,
+        client: &Arc<Client>,
+        progress: &dyn Progress,
+        consume: &mut (dyn FnMut(usize, Answer) + Send),
+    ) -> Result<()> {
+        let window = client.concurrency();
+        let recording = self.recording;
         let mut set = JoinSet::new();
         let mut next = range.start;
         loop {
@@ -683,18 +719,24 @@ async fn run_jobs(
             // waiting answers and requests in flight share one bound, and
             // memory stays within concurrency x body cap whatever order
             // the answers arrive in.
-            while next < range.end && next < order.next + window {
-                set.spawn(job_task(plan, &jobs[next], next, &client, recording));
+            while next < range.end && next < self.order.next + window {
+                set.spawn(job_task(plan, &jobs[next], next, client, recording));
                 next += 1;
             }
             // Every job of the range answers (or the audit stops with an
             // internal error), so nothing is left waiting when it ends.
-            if !collect_one(&mut set, &mut order, &mut recorded, progress, consume).await? {
-                break;
+            if !collect_one(&mut set, &mut self.order, &mut self.recorded, progress, consume)
+                .await?
+            {
+                return Ok(());
             }
         }
     }
-    Ok(recorded.into_iter().flatten().collect())
+
+    /// Every exchange recorded, in job order.
+    fn recorded(self) -> Vec<Recorded> {
+        self.recorded.into_iter().flatten().collect()
+    }
 }
 
 /// Job `index` as a task: its answer, bounded by the audit deadline, and

@@ -600,7 +600,7 @@ fn on_exchange(
         Condition::LdContext => ngsi::ld_context(x),
         Condition::ResultsCount(header) => ngsi::results_count(x, header),
         Condition::ProblemType(wanted) => ngsi::problem_type(x, wanted),
-        Condition::SameEntities => ngsi::same_entities(x),
+        Condition::SameEntities => ngsi::same_entities(x, context.representation),
         Condition::OffsetFollows => ngsi::offset_follows(x),
         Condition::ErrorBody(wanted) => ngsi::error_body(x, wanted),
         Condition::JsonMediaType => json_media_type(x),

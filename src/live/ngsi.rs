@@ -206,7 +206,10 @@ struct Adapted {
     without_id: Vec<usize>,
 }
 
-fn adapt_all(found: Vec<Value>) -> Result<Adapted, Outcome> {
+/// `found` adapted from the form `declared` (an endpoint's
+/// `representation`, or `Auto`: told from each entity); an entity the form
+/// cannot read leaves the comparison "could not be checked".
+fn adapt_all(found: Vec<Value>, declared: pipeline::Declared) -> Result<Adapted, Outcome> {
     let mut adapted = Adapted {
         by_id: BTreeMap::new(),
         forms: Vec::new(),
@@ -214,7 +217,7 @@ fn adapt_all(found: Vec<Value>) -> Result<Adapted, Outcome> {
     };
     for (i, entity) in found.into_iter().enumerate() {
         let id = entity.get("id").and_then(Value::as_str).map(str::to_owned);
-        let one = pipeline::adapt(entity, pipeline::Declared::Auto)
+        let one = pipeline::adapt(entity, declared)
             .map_err(|why| Outcome::Error(format!("not checked: entity {}: {why}", i + 1)))?;
         adapted.forms.push(one.representation);
         let mut value = one.value;
@@ -263,8 +266,12 @@ fn differing(a: &Value, b: &Value) -> Vec<String> {
 
 /// The key-values answer describes the entities of the normalized answer:
 /// the first answer is in a normalized form, the compared one in
-/// key-values, with the same IDs, and each entity equal once adapted.
-pub(crate) fn same_entities(x: &Exchange) -> Outcome {
+/// key-values, with the same IDs, and each entity equal once adapted. The
+/// first answer is read in the form its endpoint declares (`declared`):
+/// entities that contradict the declaration leave the comparison "could
+/// not be checked", as they leave the record checks; the key-values
+/// answer is always told from its content, as it must be key-values.
+pub(crate) fn same_entities(x: &Exchange, declared: pipeline::Declared) -> Outcome {
     if let Err(outcome) = answered(x, "the request") {
         return outcome;
     }
@@ -273,8 +280,8 @@ pub(crate) fn same_entities(x: &Exchange) -> Outcome {
         Err(outcome) => return outcome,
     };
     let (normal, simple) = match (
-        entities(x).and_then(adapt_all),
-        entities(other).and_then(adapt_all),
+        entities(x).and_then(|found| adapt_all(found, declared)),
+        entities(other).and_then(|found| adapt_all(found, pipeline::Declared::Auto)),
     ) {
         (Ok(normal), Ok(simple)) => (normal, simple),
         (Err(outcome), _) | (_, Err(outcome)) => return outcome,
@@ -452,18 +459,39 @@ mod tests {
             &[],
             r#"[{"id":"urn:a","type":"T","n":3}]"#,
         )));
-        assert_eq!(same_entities(&x), Outcome::Pass);
+        assert_eq!(same_entities(&x, pipeline::Declared::Auto), Outcome::Pass);
         x.compared = Some(Box::new(exchange(
             &[],
             r#"[{"id":"urn:a","type":"T","n":4}]"#,
         )));
-        let Outcome::Violations(found) = same_entities(&x) else {
+        let Outcome::Violations(found) = same_entities(&x, pipeline::Declared::Auto) else {
             panic!("a changed value is a violation");
         };
         assert!(found[0].message.contains("`n`"), "{found:?}");
         // A server that ignores options=keyValues answers normalized twice.
         x.compared = Some(Box::new(exchange(&[], normalized)));
-        assert!(matches!(same_entities(&x), Outcome::Violations(_)));
+        assert!(matches!(same_entities(&x, pipeline::Declared::Auto), Outcome::Violations(_)));
+    }
+
+    #[test]
+    fn the_first_answer_is_read_in_the_declared_form() {
+        let concise = r#"[{"@context":"c","id":"urn:a","type":"T","n":3,"m":{"value":4}}]"#;
+        let mut x = exchange(&[], concise);
+        x.compared = Some(Box::new(exchange(
+            &[],
+            r#"[{"id":"urn:a","type":"T","n":3,"m":4}]"#,
+        )));
+        let normalized = pipeline::Declared::Is(Representation::NgsiLdNormalized);
+        let concise_form = pipeline::Declared::Is(Representation::NgsiLdConcise);
+        // Concise entities declared normalized: could not be checked.
+        let Outcome::Error(reason) = same_entities(&x, normalized) else {
+            panic!("a contradicted declaration is never met");
+        };
+        assert!(reason.contains("entity 1"), "{reason}");
+        assert!(!reason.contains("urn:a"), "{reason}");
+        // Declared as they are, they are compared as detection compares them.
+        assert_eq!(same_entities(&x, concise_form), Outcome::Pass);
+        assert_eq!(same_entities(&x, pipeline::Declared::Auto), Outcome::Pass);
     }
 
     #[test]

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use crate::catalog::load::{self, SuiteText};
 use crate::catalog::toml_source::TomlSource;
 use crate::error::{Error, FileProblem, Result};
-use crate::payload::pipeline::{Declared, Representation};
+use crate::payload::pipeline::Declared;
 
 /// A credential. `Debug` and `Display` never show it.
 #[derive(Clone, PartialEq, Eq)]
@@ -410,28 +410,9 @@ struct EndpointFile {
     representation: Option<String>,
 }
 
-/// The representations a target's endpoint may declare.
-const REPRESENTATIONS: [&str; 5] = [
-    "ngsi-ld-normalized",
-    "ngsi-ld-concise",
-    "ngsi-v2-normalized",
-    "key-values",
-    "geojson",
-];
-
-/// A representation name as the payload adapter reads it, or `None` for
-/// a name that is none of [`REPRESENTATIONS`]. `geojson` is a GeoJSON
-/// Feature per record (a FeatureCollection is read feature by feature).
-fn representation(name: &str) -> Option<Declared> {
-    match name {
-        "geojson" => Some(Declared::Is(Representation::GeoJsonFeature)),
-        other if REPRESENTATIONS.contains(&other) => other.parse().ok(),
-        _ => None,
-    }
-}
-
-/// The representation each endpoint declares, by path; an unknown name
-/// is a problem at its line naming every name there is.
+/// The representation each endpoint declares, by path, read by the same
+/// names as `validate --representation`; an unknown name is a problem at
+/// its line naming every name there is.
 fn representations(
     source: &TomlSource,
     endpoints: &[EndpointFile],
@@ -441,15 +422,11 @@ fn representations(
         let Some(name) = endpoint.representation.as_deref() else {
             continue;
         };
-        let Some(form) = representation(name) else {
-            return Err(source
-                .problem(
-                    &format!("/endpoint/{i}/representation"),
-                    "not a representation the audit reads",
-                )
-                .with_help(format!("use one of {}", REPRESENTATIONS.join(", ")))
-                .into());
-        };
+        let form = name.parse::<Declared>().map_err(|message| {
+            source
+                .problem(&format!("/endpoint/{i}/representation"), &message)
+                .with_help("leave it out to tell each record's form from its content")
+        })?;
         declared.insert(endpoint.path.clone(), form);
     }
     Ok(declared)

@@ -45,37 +45,73 @@ pub enum Declared {
     Is(Representation),
 }
 
+impl Representation {
+    /// Every form, with the one name `--representation`, a target's
+    /// `representation` and `cityconform.toml` give it.
+    pub const ALL: [(Representation, &'static str); 5] = [
+        (Representation::KeyValues, "key-values"),
+        (Representation::NgsiLdNormalized, "ngsi-ld-normalized"),
+        (Representation::NgsiLdConcise, "ngsi-ld-concise"),
+        (Representation::NgsiV2Normalized, "ngsi-v2-normalized"),
+        (Representation::GeoJsonFeature, "geojson"),
+    ];
+
+    /// The form's name, as [`Representation::ALL`] gives it.
+    pub fn name(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(form, _)| *form == self)
+            .map_or("key-values", |(_, name)| name)
+    }
+}
+
+/// Other spellings of a name, each with the name it stands for: `validate
+/// --representation` first said `geojson-feature`, and files that say so
+/// keep working.
+pub const ALIASES: &[(&str, &str)] = &[("geojson-feature", "geojson")];
+
 impl FromStr for Declared {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        Ok(match text {
-            "auto" => Declared::Auto,
-            "key-values" => Declared::Is(Representation::KeyValues),
-            "ngsi-ld-normalized" => Declared::Is(Representation::NgsiLdNormalized),
-            "ngsi-ld-concise" => Declared::Is(Representation::NgsiLdConcise),
-            "ngsi-v2-normalized" => Declared::Is(Representation::NgsiV2Normalized),
-            "geojson-feature" => Declared::Is(Representation::GeoJsonFeature),
-            _ => {
-                return Err(format!(
+        if text == "auto" {
+            return Ok(Declared::Auto);
+        }
+        let name = ALIASES
+            .iter()
+            .find(|(alias, _)| *alias == text)
+            .map_or(text, |(_, name)| name);
+        Representation::ALL
+            .iter()
+            .find(|(_, known)| *known == name)
+            .map(|(form, _)| Declared::Is(*form))
+            .ok_or_else(|| {
+                format!(
                     "`{text}` is not a representation; use one of {}",
-                    Declared::NAMES.join(", ")
-                ));
-            }
-        })
+                    Declared::names()
+                )
+            })
     }
 }
 
 impl Declared {
-    /// The names `--representation` takes.
-    pub const NAMES: &'static [&'static str] = &[
-        "auto",
-        "key-values",
-        "ngsi-ld-normalized",
-        "ngsi-ld-concise",
-        "ngsi-v2-normalized",
-        "geojson-feature",
-    ];
+    /// What a representation name may be, in one line: the same in
+    /// `--help`, in the target and configuration schemas' descriptions and
+    /// in the README (a unit test holds it to [`Representation::ALL`] and
+    /// [`ALIASES`]).
+    pub const HELP: &'static str = "The records' representation: auto (told from each record's content), key-values, ngsi-ld-normalized, ngsi-ld-concise, ngsi-v2-normalized, or geojson (each GeoJSON Feature a record, a FeatureCollection answer of an audit read feature by feature; geojson-feature is another spelling of geojson).";
+
+    /// Every name there is, for a message refusing another: `auto`, the
+    /// forms' names and the other spellings.
+    pub fn names() -> String {
+        let mut names = vec!["auto".to_owned()];
+        names.extend(Representation::ALL.iter().map(|(_, n)| (*n).to_owned()));
+        let aliases: Vec<String> = ALIASES
+            .iter()
+            .map(|(alias, name)| format!("{alias} (another spelling of {name})"))
+            .collect();
+        format!("{}; or {}", names.join(", "), aliases.join(", "))
+    }
 }
 
 impl fmt::Display for Representation {
@@ -301,7 +337,7 @@ fn detect(map: &Map<String, Value>) -> Result<Representation, Unadaptable> {
 fn ambiguous(why: &str) -> Unadaptable {
     Unadaptable(format!(
         "the record's representation cannot be told: {why}; declare it with --representation ({})",
-        Declared::NAMES[1..].join(", ")
+        Representation::ALL.map(|(_, name)| name).join(", ")
     ))
 }
 
@@ -614,11 +650,54 @@ mod tests {
     }
 
     #[test]
-    fn every_declared_name_is_read_and_others_refused() {
-        for name in Declared::NAMES {
-            assert!(name.parse::<Declared>().is_ok(), "{name}");
+    fn every_name_and_alias_is_read_and_others_refused_with_every_name() {
+        assert_eq!("auto".parse::<Declared>(), Ok(Declared::Auto));
+        for (form, name) in Representation::ALL {
+            assert_eq!(name.parse::<Declared>(), Ok(Declared::Is(form)), "{name}");
+            assert_eq!(form.name(), name);
+            assert!(Declared::HELP.contains(name), "{name}");
+        }
+        for (alias, name) in ALIASES {
+            assert_eq!(alias.parse::<Declared>(), name.parse::<Declared>(), "{alias}");
+            assert!(Declared::HELP.contains(alias), "{alias}");
         }
         let refused = "normalized".parse::<Declared>().expect_err("unknown");
-        assert!(refused.contains("ngsi-ld-normalized"), "{refused}");
+        assert!(refused.contains(&Declared::names()), "{refused}");
+        let names = Representation::ALL.map(|(_, name)| name);
+        for name in names.iter().chain(ALIASES.iter().map(|(alias, _)| alias)) {
+            assert!(refused.contains(name), "{name}: {refused}");
+        }
+    }
+
+    /// The configuration schema's `representation` takes exactly the
+    /// names `--representation` reads, and both tool schemas describe them
+    /// with the same words.
+    #[test]
+    fn the_tool_schemas_list_the_same_names() {
+        let config: Value = serde_json::from_str(include_str!(
+            "../../schemas/tool/config.schema.json"
+        ))
+        .expect("config schema");
+        let field = &config["properties"]["payloads"]["properties"]["representation"];
+        let listed: Vec<&str> = field["enum"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        let mut names = vec!["auto"];
+        names.extend(Representation::ALL.map(|(_, n)| n));
+        names.extend(ALIASES.iter().map(|(alias, _)| *alias));
+        assert_eq!(listed, names);
+        assert_eq!(field["description"], Declared::HELP);
+        let target: Value = serde_json::from_str(include_str!(
+            "../../schemas/tool/target.schema.json"
+        ))
+        .expect("target schema");
+        let description = target["properties"]["endpoint"]["items"]["properties"]
+            ["representation"]["description"]
+            .as_str()
+            .unwrap_or_default();
+        assert!(description.starts_with(Declared::HELP), "{description}");
     }
 }

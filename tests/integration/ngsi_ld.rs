@@ -277,3 +277,102 @@ fn audit_url_detects_the_reference_broker_and_api_overrides_it() {
         "{results:?}"
     );
 }
+
+/// A public NGSI-LD broker holding the MobilityTrip of
+/// `fixtures/payloads/representations/` in `form`, answering key-values on
+/// `options=keyValues`, with its context in a `Link` header.
+fn trips(mut stream: TcpStream, head: &str, form: &str) {
+    let target = head.split_whitespace().nth(1).unwrap_or("/");
+    let read = |form: &str| -> Value {
+        let path = common::root().join(format!(
+            "fixtures/payloads/representations/mobility-trip-{form}.json"
+        ));
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap_or_default()).unwrap_or_default()
+    };
+    let (status, body) = if target.starts_with("/ngsi-ld/v1/types") {
+        (200, json!({ "type": "EntityTypeList", "typeList": ["MobilityTrip"] }))
+    } else if target.starts_with("/ngsi-ld/v1/entities?") && !target.contains("limit=-1") {
+        let offset = target.contains("offset=1");
+        let form = if target.contains("options=keyValues") { "key-values" } else { form };
+        (200, if offset { json!([]) } else { json!([read(form)]) })
+    } else if target.contains("limit=-1") {
+        (400, json!({ "type": "https://uri.etsi.org/ngsi-ld/errors/BadRequestData", "title": "Bad Request" }))
+    } else {
+        (404, json!({ "type": "https://uri.etsi.org/ngsi-ld/errors/ResourceNotFound", "title": "Not Found" }))
+    };
+    let body = body.to_string();
+    let _ = write!(
+        stream,
+        "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\nlink: <https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context.jsonld>; rel=\"http://www.w3.org/ns/json-ld#context\"; type=\"application/ld+json\"\r\nngsild-results-count: 1\r\nx-content-type-options: nosniff\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    );
+}
+
+fn normalized_trips(stream: TcpStream, head: String) {
+    trips(stream, &head, "ngsi-ld-normalized");
+}
+
+fn concise_trips(stream: TcpStream, head: String) {
+    trips(stream, &head, "ngsi-ld-concise");
+}
+
+/// (requirement, verdict) of every result under `kr` of the trips broker
+/// on `port`, its endpoint declaring `representation` (or not), and the
+/// exit code.
+fn declared_verdicts(port: u16, representation: Option<&str>) -> (Option<i32>, Vec<(String, String)>) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let declared = representation.map_or(String::new(), |r| format!("representation = \"{r}\"\n"));
+    let text = format!(
+        "base_url = \"http://127.0.0.1:{port}\"\napi = \"ngsi-ld\"\nauth = \"none\"\n\n[[endpoint]]\npath = \"/ngsi-ld/v1/entities?type=MobilityTrip\"\ntype = \"MobilityTrip\"\n{declared}"
+    );
+    std::fs::write(dir.path().join("target.toml"), text).expect("target written");
+    let output = audit(dir.path(), &["-p", "kr"]);
+    let report = common::json_report(&output);
+    let verdicts = report["profiles"][0]["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| {
+            let text = |key: &str| r[key].as_str().unwrap_or_default().to_owned();
+            (text("requirement"), text("verdict"))
+        })
+        .collect();
+    (output.status.code(), verdicts)
+}
+
+fn verdict_of<'a>(verdicts: &'a [(String, String)], requirement: &str) -> &'a str {
+    verdicts
+        .iter()
+        .find(|(r, _)| r == requirement)
+        .map_or("absent", |(_, v)| v.as_str())
+}
+
+/// The NGSI audit reads an endpoint's records in the form it declares: a
+/// correct declaration gives the verdicts detection gives, and concise
+/// entities declared normalized leave the record requirements and the
+/// normalized/key-values comparison "could not be checked", never met.
+#[test]
+fn an_ngsi_ld_endpoint_is_read_in_its_declared_representation() {
+    let normalized = loopback::serve(normalized_trips);
+    let detected = declared_verdicts(normalized, None);
+    assert_eq!(detected.0, Some(1), "{detected:?}");
+    assert_eq!(verdict_of(&detected.1, "ANON-LOC-PRECISION-01"), "fail");
+    assert_eq!(verdict_of(&detected.1, "NGSILD-KEYVALUES-01"), "pass");
+    assert_eq!(declared_verdicts(normalized, Some("ngsi-ld-normalized")), detected);
+
+    let concise = loopback::serve(concise_trips);
+    let detected = declared_verdicts(concise, None);
+    assert_eq!(verdict_of(&detected.1, "ANON-LOC-PRECISION-01"), "fail");
+    assert_eq!(verdict_of(&detected.1, "NGSILD-KEYVALUES-01"), "pass");
+    assert_eq!(declared_verdicts(concise, Some("ngsi-ld-concise")), detected);
+    let (code, contradicted) = declared_verdicts(concise, Some("ngsi-ld-normalized"));
+    assert_eq!(code, Some(1), "{contradicted:?}");
+    for requirement in [
+        "PAY-SCHEMA-01",
+        "ANON-LOC-PRECISION-01",
+        "ANON-TIME-GRANULARITY-01",
+        "NGSILD-KEYVALUES-01",
+    ] {
+        assert_eq!(verdict_of(&contradicted, requirement), "error", "{requirement}: {contradicted:?}");
+    }
+}

@@ -101,3 +101,26 @@ fn demo_api_gbfs_passes_under_the_default_profiles_and_fails_on_a_fault() {
     let text = common::expect_exit(&misplaced, 2);
     assert!(text.contains("add --api gbfs"), "{text}");
 }
+
+/// The feed's files are read before the burst, so the demo does not wait
+/// out the reference's rate-limit window (10 s) that the burst fills; the
+/// burst still decides SEC-RATE-LIMIT-01, met by the clean reference and
+/// failed without a rate limit.
+#[test]
+fn demo_api_gbfs_reads_the_feed_before_the_burst_and_still_judges_the_rate_limit() {
+    let started = std::time::Instant::now();
+    let clean = common::run(&["demo", "--api", "gbfs"]);
+    let elapsed = started.elapsed();
+    let text = common::expect_exit(&clean, 0);
+    assert!(text.contains("PASS     MUST    SEC-RATE-LIMIT-01"), "{text}");
+    assert!(text.contains("PASS     MUST    GBFS-SCHEMA-01"), "{text}");
+    // Waiting for the window alone would take ten seconds.
+    assert!(
+        elapsed < std::time::Duration::from_secs(9),
+        "{elapsed:?}: {text}"
+    );
+    let unlimited = common::run(&["demo", "--api", "gbfs", "--fault", "no-rate-limit"]);
+    let text = common::expect_exit(&unlimited, 1);
+    assert!(text.contains("FAIL     MUST    SEC-RATE-LIMIT-01"), "{text}");
+    assert!(text.contains("PASS     MUST    GBFS-SCHEMA-01"), "{text}");
+}

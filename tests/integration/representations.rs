@@ -293,6 +293,28 @@ fn a_representation_an_endpoint_declares_overrides_detection_and_never_passes_un
     );
 }
 
+/// Every representation name there is, and the other spelling.
+const NAMES: &[&str] = &[
+    "auto",
+    "key-values",
+    "ngsi-ld-normalized",
+    "ngsi-ld-concise",
+    "ngsi-v2-normalized",
+    "geojson",
+    "geojson-feature",
+];
+
+/// The list of names a refusal gives: the text after `use one of`.
+fn names_offered(text: &str) -> String {
+    text.split("use one of ")
+        .nth(1)
+        .and_then(|rest| rest.lines().next())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// A target and `validate` refuse an unknown name with the same list of
+/// names, the target with its line.
 #[test]
 fn an_unknown_representation_in_a_target_is_refused_with_the_names_and_line() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -300,13 +322,79 @@ fn an_unknown_representation_in_a_target_is_refused_with_the_names_and_line() {
     let output = common::run(&["audit", "--target", target.as_str()]);
     let text = common::expect_exit(&output, 2);
     assert!(text.contains("target.toml:"), "{text}");
-    for name in [
-        "ngsi-ld-normalized",
-        "ngsi-ld-concise",
-        "ngsi-v2-normalized",
-        "key-values",
-        "geojson",
-    ] {
+    for name in NAMES {
         assert!(text.contains(name), "{name}: {text}");
+    }
+    let path = fixture("key-values");
+    let validate = common::run(&["validate", path.as_str(), "--representation", "normalized"]);
+    let refused = common::expect_exit(&validate, 2);
+    assert_eq!(names_offered(&text), names_offered(&refused));
+    assert!(!names_offered(&text).is_empty(), "{text}");
+}
+
+/// `validate --representation` and a target's `representation` take the
+/// same names, `geojson-feature` as another spelling of `geojson`, and
+/// `validate --help` lists them all.
+#[test]
+fn validate_and_a_target_take_the_same_representation_names() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let spot: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(common::root().join("fixtures/payloads/valid/parking-spot.json"))
+            .expect("fixture read"),
+    )
+    .expect("fixture parsed");
+    let mut properties = spot.clone();
+    let geometry = properties
+        .as_object_mut()
+        .and_then(|p| p.remove("location"))
+        .expect("a location");
+    let feature = serde_json::json!([
+        { "type": "Feature", "id": spot["id"], "geometry": geometry, "properties": properties },
+    ]);
+    let path = dir.path().join("spots.geojson.json");
+    std::fs::write(&path, feature.to_string()).expect("feature written");
+    let path = path.to_string_lossy().into_owned();
+    let verdicts = |name: &str| {
+        let output = common::run(&[
+            "validate",
+            path.as_str(),
+            "-p",
+            "baseline",
+            "--representation",
+            name,
+            "--format",
+            "json",
+        ]);
+        let report = common::json_report(&output);
+        let results: Vec<serde_json::Value> = report["profiles"][0]["results"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|r| serde_json::json!([r["requirement"], r["verdict"]]))
+            .collect();
+        (output.status.code(), results)
+    };
+    let geojson = verdicts("geojson");
+    assert_eq!(geojson.0, Some(0), "{geojson:?}");
+    assert!(
+        geojson
+            .1
+            .iter()
+            .any(|r| r == &serde_json::json!(["PAY-SCHEMA-01", "pass"])),
+        "{geojson:?}"
+    );
+    assert_eq!(verdicts("geojson-feature"), geojson);
+    assert_eq!(verdicts("auto"), geojson);
+
+    for name in NAMES {
+        let target = declaring_target(dir.path(), 9, name);
+        let output = common::run(&["audit", "--target", target.as_str(), "--wait", "0"]);
+        // Read, then unreachable: not refused as a bad file.
+        assert_ne!(output.status.code(), Some(2), "{name}: {}", common::transcript(&output));
+    }
+    let help = common::run(&["validate", "--help"]);
+    let help = String::from_utf8_lossy(&help.stdout).replace('\n', " ");
+    for name in NAMES {
+        assert!(help.contains(name), "{name}: {help}");
     }
 }
