@@ -71,13 +71,19 @@ pub(crate) struct AuditArgs {
     /// an unreachable platform leaves every requirement unchecked.
     #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(0..=3600))]
     wait: Option<u64>,
-    /// Write every HTTP exchange of the audit to this file as HAR 1.2:
-    /// the capture you asked for, with URLs, headers and bodies as the
-    /// server sent them (identifier values and the collection IDs or
-    /// `next` links a server wrote included); only credentials are
-    /// redacted. Keep it as you keep the platform's data.
+    /// Write every HTTP exchange of the audit to this file as HAR 1.2,
+    /// safe to attach to a ticket: credentials redacted, and every
+    /// identifier value the detectors find in bodies, headers and the
+    /// paths and queries of URLs (a collection ID or `next` link a server
+    /// wrote) replaced by its placeholder, as in the reports.
     #[arg(long, value_name = "FILE.har")]
     record: Option<PathBuf>,
+
+    /// Keep the --record capture as sent: bodies, headers and URLs with
+    /// their identifier values (only credentials redacted). A warning on
+    /// stderr says so; keep the file as you keep the platform's data.
+    #[arg(long, requires = "record")]
+    record_raw: bool,
 
     #[command(flatten)]
     output: OutputArgs,
@@ -97,6 +103,10 @@ pub(crate) fn audit(args: AuditArgs) -> Result<ExitCode, Error> {
         target.wait = args.wait.map(std::time::Duration::from_secs);
         target.now = args.now;
         target.record.clone_from(&args.record);
+        target.record_raw = args.record_raw;
+    }
+    if args.record_raw {
+        super::output::schema_warnings(&[RAW_RECORDING.to_owned()]);
     }
     let options = args.selection.suites.harness(
         &args.selection.profiles,
@@ -117,6 +127,9 @@ pub(crate) fn audit(args: AuditArgs) -> Result<ExitCode, Error> {
     )
 }
 
+/// Said on stderr before an audit whose recording is raw.
+const RAW_RECORDING: &str = "--record-raw: the recording keeps the identifier values the platform served (in bodies, headers and URLs); only credentials are redacted. Keep it as you keep the platform's data, and attach a recording made without --record-raw to tickets.";
+
 /// The live job for a target file.
 pub(crate) fn target_job(path: &Path, ca_cert: Option<PathBuf>, only: &[String]) -> Job {
     Job::Target(TargetJob {
@@ -126,6 +139,7 @@ pub(crate) fn target_job(path: &Path, ca_cert: Option<PathBuf>, only: &[String])
         pointer: String::new(),
         wait: None,
         record: None,
+        record_raw: false,
         api: None,
         now: None,
     })
@@ -140,6 +154,7 @@ fn url_job(url: String, api: Option<ApiKind>, ca_cert: Option<PathBuf>, only: &[
         pointer: String::new(),
         wait: None,
         record: None,
+        record_raw: false,
         api,
         now: None,
     })

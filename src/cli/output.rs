@@ -290,8 +290,9 @@ pub(crate) fn run_job(
     Ok(output.exit_code(&report))
 }
 
-/// Each schema replacement, on stderr before the run: a user schema that
-/// replaces a bundled one or another user's changes verdicts.
+/// Each warning, on stderr before the run: a schema replacement (a user
+/// schema that replaces a bundled one or another user's changes
+/// verdicts), a raw recording.
 pub(crate) fn schema_warnings(warnings: &[String]) {
     let mut stderr = std::io::stderr().lock();
     for warning in warnings {

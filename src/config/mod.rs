@@ -418,6 +418,7 @@ impl Resolver<'_> {
                 pointer: "/target".to_owned(),
                 wait: section.wait.map(std::time::Duration::from_secs),
                 record: section.record.as_ref().map(|path| self.base.join(path)),
+                record_raw: false,
                 api: section.api.as_deref().and_then(ApiKind::from_name),
                 now: None,
             }));

@@ -72,6 +72,16 @@ pub fn of_kind(kind: IdentifierKind) -> String {
     format!("[{}]", kind.as_str())
 }
 
+/// The placeholder of the first kind `text` holds as the value of
+/// `member` (whose name is context, as for a record's values: a bare
+/// eight-digit value under `telephone` is a phone), if it holds one.
+pub fn of_value(member: Option<&str>, text: &str) -> Option<String> {
+    every_detector()
+        .scan_in(member, text)
+        .first()
+        .map(|d| of_kind(d.kind))
+}
+
 /// `name` as it may be shown: itself, or its placeholder.
 pub fn shown(name: &str) -> Cow<'_, str> {
     match placeholder(name) {

@@ -159,6 +159,9 @@ pub struct TargetJob {
     pub wait: Option<std::time::Duration>,
     /// Write every HTTP exchange, redacted, to this file as HAR 1.2.
     pub record: Option<PathBuf>,
+    /// Keep that recording as sent (`--record-raw`): identifier values
+    /// are not replaced by their placeholders.
+    pub record_raw: bool,
     /// The kind of API a URL alone is audited as (a target file says its
     /// own); `None`: found from the landing page.
     pub api: Option<crate::live::target::ApiKind>,

@@ -218,6 +218,7 @@ fn target(
         waivers: waivers.cloned(),
         wait: job.wait,
         record: job.record.clone(),
+        record_raw: job.record_raw,
         now: job.now,
     };
     // The library's one blocking call into the live audit: a job runs to

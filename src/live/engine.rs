@@ -44,6 +44,9 @@ pub struct AuditOptions {
     pub wait: Option<std::time::Duration>,
     /// Write every HTTP exchange, redacted, to this file as HAR 1.2.
     pub record: Option<PathBuf>,
+    /// Keep the recording as sent (`--record-raw`): only credentials
+    /// redacted, identifier values kept.
+    pub record_raw: bool,
     /// The evaluation time a GBFS feed's `last_updated` and `ttl` are
     /// judged at (`audit --now`); `None`: the report's time, which
     /// `SOURCE_DATE_EPOCH` pins.
@@ -147,7 +150,14 @@ pub async fn audit(
     let ran = match ran {
         Ok(()) => {
             running
-                .run(plan, &jobs, first_burst..jobs.len(), &client, progress, &mut consume)
+                .run(
+                    plan,
+                    &jobs,
+                    first_burst..jobs.len(),
+                    &client,
+                    progress,
+                    &mut consume,
+                )
                 .await
         }
         Err(error) => Err(error),
@@ -164,7 +174,7 @@ pub async fn audit(
         tally.subject(&location, file.outcomes, Some(&evidence), false);
     }
     if let Some(path) = &options.record {
-        har::write(path, &recorded, &redactor)?;
+        har::write(path, &recorded, &redactor, options.record_raw)?;
     }
     let inputs = vec![InputSummary {
         path: target.base_url.clone(),
@@ -725,8 +735,14 @@ impl Running {
             }
             // Every job of the range answers (or the audit stops with an
             // internal error), so nothing is left waiting when it ends.
-            if !collect_one(&mut set, &mut self.order, &mut self.recorded, progress, consume)
-                .await?
+            if !collect_one(
+                &mut set,
+                &mut self.order,
+                &mut self.recorded,
+                progress,
+                consume,
+            )
+            .await?
             {
                 return Ok(());
             }

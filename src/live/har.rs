@@ -4,14 +4,18 @@
 //! Typed serde structs for the part of HAR 1.2 written (the required
 //! members, and the request body and the response text when there are
 //! some). Every string passes through the audit's [`Redactor`]: a
-//! credential sent or echoed back becomes `[redacted]`, and the whole file
-//! is checked once more before it is written.
+//! credential sent or echoed back becomes `[redacted]`. Unless the
+//! recording is raw (`--record-raw`), every identifier value in a body, a
+//! header or a URL a server wrote then becomes its placeholder, as in the
+//! reports ([`hide`](super::hide)), so that the file can be attached to a
+//! ticket. The whole file is checked once more before it is written.
 
 use std::path::Path;
 use std::time::Duration;
 
 use serde::Serialize;
 
+use super::hide;
 use super::http::{Answer, Exchange, Outgoing};
 use super::redact::Redactor;
 use crate::error::{Error, Result};
@@ -131,6 +135,8 @@ struct Content {
     text: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     encoding: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comment: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -140,8 +146,65 @@ struct Timings {
     receive: f64,
 }
 
-/// Writes `recorded` to `path` as HAR 1.2, every string redacted.
-pub(crate) fn write(path: &Path, recorded: &[Recorded], redactor: &Redactor) -> Result<()> {
+/// What every string of the recording goes through: the redactor, then,
+/// unless the recording is raw, the identifier placeholders.
+struct Scrub<'a> {
+    redactor: &'a Redactor,
+    hide: bool,
+}
+
+impl Scrub<'_> {
+    /// Text under `member` (a header or query name, context for the
+    /// detectors).
+    fn text(&self, member: Option<&str>, text: &str) -> String {
+        let redacted = self.redactor.scrub(text);
+        if self.hide {
+            hide::text(member, &redacted)
+        } else {
+            redacted
+        }
+    }
+
+    fn url(&self, url: &str) -> String {
+        let redacted = self.redactor.scrub(url);
+        if self.hide {
+            hide::url(&redacted)
+        } else {
+            redacted
+        }
+    }
+
+    fn body(&self, body: &str) -> String {
+        let redacted = self.redactor.scrub(body);
+        if self.hide {
+            hide::body(&redacted)
+        } else {
+            redacted
+        }
+    }
+
+    /// A name (of a header, a query parameter).
+    fn name(&self, name: &str) -> String {
+        self.text(None, name)
+    }
+}
+
+/// Why a body that is not UTF-8 is left out of a recording that hides
+/// identifiers: its bytes cannot be scanned.
+const BINARY_LEFT_OUT: &str = "a body that is not UTF-8 text is left out: identifiers in it could not be hidden (--record-raw keeps it, base64-encoded)";
+
+/// Writes `recorded` to `path` as HAR 1.2, every string redacted and,
+/// unless `raw`, every identifier value hidden.
+pub(crate) fn write(
+    path: &Path,
+    recorded: &[Recorded],
+    redactor: &Redactor,
+    raw: bool,
+) -> Result<()> {
+    let scrub = Scrub {
+        redactor,
+        hide: !raw,
+    };
     let har = Har {
         log: Log {
             version: "1.2",
@@ -152,15 +215,17 @@ pub(crate) fn write(path: &Path, recorded: &[Recorded], redactor: &Redactor) -> 
             entries: recorded
                 .iter()
                 .filter(|r| !matches!(r.answer, Answer::Skipped(_) | Answer::Unsent(_)))
-                .map(|r| entry(r, redactor))
+                .map(|r| entry(r, &scrub))
                 .collect(),
         },
     };
     let value =
         serde_json::to_value(&har).map_err(|e| Error::Internal(format!("the HAR record: {e}")))?;
-    // Every member already went through the redactor; once more over the
-    // whole, so that no path around it can leak.
+    // Every member already went through the redactor (and the
+    // placeholders); once more over the whole, so that no path around
+    // them can leak.
     let value = redactor.scrub_value(value);
+    let value = if raw { value } else { hide::document(value) };
     let text = serde_json::to_string_pretty(&value)
         .map_err(|e| Error::Internal(format!("the HAR record: {e}")))?;
     let write_err = |source| Error::Write {
@@ -172,47 +237,46 @@ pub(crate) fn write(path: &Path, recorded: &[Recorded], redactor: &Redactor) -> 
     std::fs::rename(&partial, path).map_err(write_err)
 }
 
-fn entry(recorded: &Recorded, redactor: &Redactor) -> Entry {
+fn entry(recorded: &Recorded, scrub: &Scrub<'_>) -> Entry {
     let request = &recorded.request;
-    let scrub = |text: &str| redactor.scrub(text);
     let mut headers: Vec<Header> = request
         .headers
         .iter()
         .map(|(name, value)| Header {
-            name: scrub(name),
-            value: scrub(value),
+            name: scrub.name(name),
+            value: scrub.text(Some(name), value),
         })
         .collect();
     if let Some((name, value)) = &request.credential {
         headers.push(Header {
-            name: scrub(name),
-            value: scrub(value),
+            name: scrub.name(name),
+            value: scrub.text(Some(name), value),
         });
     }
     let post_data = request.body.as_ref().map(|(mime, text)| PostData {
-        mime_type: scrub(mime),
-        text: scrub(text),
+        mime_type: scrub.text(None, mime),
+        text: scrub.body(text),
     });
     if let Some((mime, _)) = &request.body {
         headers.push(Header {
             name: "content-type".to_owned(),
-            value: scrub(mime),
+            value: scrub.text(None, mime),
         });
     }
     let query_string = reqwest::Url::parse(&request.url)
         .map(|url| {
             url.query_pairs()
                 .map(|(name, value)| Header {
-                    name: scrub(&name),
-                    value: scrub(&value),
+                    name: scrub.name(&name),
+                    value: scrub.text(Some(&name), &value),
                 })
                 .collect()
         })
         .unwrap_or_default();
     let millis = recorded.elapsed.as_secs_f64() * 1000.0;
     let (response, comment) = match &recorded.answer {
-        Answer::Exchange(x) => (response(x, redactor), None),
-        other => (no_response(), Some(scrub(&why(other)))),
+        Answer::Exchange(x) => (response(x, scrub), None),
+        other => (no_response(), Some(scrub.text(None, &why(other)))),
     };
     Entry {
         started_date_time: recorded
@@ -220,8 +284,8 @@ fn entry(recorded: &Recorded, redactor: &Redactor) -> Entry {
             .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         time: millis,
         request: Request {
-            method: scrub(&request.method),
-            url: scrub(&request.url),
+            method: scrub.text(None, &request.method),
+            url: scrub.url(&request.url),
             http_version: "HTTP/1.1",
             cookies: Vec::new(),
             headers,
@@ -241,13 +305,15 @@ fn entry(recorded: &Recorded, redactor: &Redactor) -> Entry {
     }
 }
 
-fn response(x: &Exchange, redactor: &Redactor) -> Response {
+fn response(x: &Exchange, scrub: &Scrub<'_>) -> Response {
     let mime = x.header("content-type").unwrap_or("").to_owned();
-    let (text, encoding) = match std::str::from_utf8(&x.body) {
-        Ok(text) => (redactor.scrub(text), None),
+    let (text, encoding, comment) = match std::str::from_utf8(&x.body) {
+        Ok(text) => (Some(scrub.body(text)), None, None),
+        Err(_) if scrub.hide => (None, None, Some(BINARY_LEFT_OUT.to_owned())),
         Err(_) => (
-            redactor.scrub(&super::http::base64(&x.body, false)),
+            Some(scrub.redactor.scrub(&super::http::base64(&x.body, false))),
             Some("base64"),
+            None,
         ),
     };
     Response {
@@ -259,19 +325,20 @@ fn response(x: &Exchange, redactor: &Redactor) -> Response {
             .headers
             .iter()
             .map(|(name, value)| Header {
-                name: redactor.scrub(name),
-                value: redactor.scrub(value),
+                name: scrub.name(name),
+                value: scrub.text(Some(name), value),
             })
             .collect(),
         content: Content {
             size: x.body.len() as i64,
-            mime_type: redactor.scrub(&mime),
-            text: Some(text),
+            mime_type: scrub.text(None, &mime),
+            text,
             encoding,
+            comment,
         },
         redirect_url: x
             .header("location")
-            .map(|l| redactor.scrub(l))
+            .map(|l| scrub.url(l))
             .unwrap_or_default(),
         headers_size: -1,
         body_size: x.body.len() as i64,
@@ -292,6 +359,7 @@ fn no_response() -> Response {
             mime_type: String::new(),
             text: None,
             encoding: None,
+            comment: None,
         },
         redirect_url: String::new(),
         headers_size: -1,

@@ -28,6 +28,7 @@ mod engine;
 mod evaluate;
 mod gbfs;
 mod har;
+mod hide;
 mod http;
 mod ngsi;
 mod paging;

@@ -470,7 +470,10 @@ mod tests {
         assert!(found[0].message.contains("`n`"), "{found:?}");
         // A server that ignores options=keyValues answers normalized twice.
         x.compared = Some(Box::new(exchange(&[], normalized)));
-        assert!(matches!(same_entities(&x, pipeline::Declared::Auto), Outcome::Violations(_)));
+        assert!(matches!(
+            same_entities(&x, pipeline::Declared::Auto),
+            Outcome::Violations(_)
+        ));
     }
 
     #[test]

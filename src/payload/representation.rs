@@ -658,7 +658,11 @@ mod tests {
             assert!(Declared::HELP.contains(name), "{name}");
         }
         for (alias, name) in ALIASES {
-            assert_eq!(alias.parse::<Declared>(), name.parse::<Declared>(), "{alias}");
+            assert_eq!(
+                alias.parse::<Declared>(),
+                name.parse::<Declared>(),
+                "{alias}"
+            );
             assert!(Declared::HELP.contains(alias), "{alias}");
         }
         let refused = "normalized".parse::<Declared>().expect_err("unknown");
@@ -674,10 +678,9 @@ mod tests {
     /// with the same words.
     #[test]
     fn the_tool_schemas_list_the_same_names() {
-        let config: Value = serde_json::from_str(include_str!(
-            "../../schemas/tool/config.schema.json"
-        ))
-        .expect("config schema");
+        let config: Value =
+            serde_json::from_str(include_str!("../../schemas/tool/config.schema.json"))
+                .expect("config schema");
         let field = &config["properties"]["payloads"]["properties"]["representation"];
         let listed: Vec<&str> = field["enum"]
             .as_array()
@@ -690,12 +693,11 @@ mod tests {
         names.extend(ALIASES.iter().map(|(alias, _)| *alias));
         assert_eq!(listed, names);
         assert_eq!(field["description"], Declared::HELP);
-        let target: Value = serde_json::from_str(include_str!(
-            "../../schemas/tool/target.schema.json"
-        ))
-        .expect("target schema");
-        let description = target["properties"]["endpoint"]["items"]["properties"]
-            ["representation"]["description"]
+        let target: Value =
+            serde_json::from_str(include_str!("../../schemas/tool/target.schema.json"))
+                .expect("target schema");
+        let description = target["properties"]["endpoint"]["items"]["properties"]["representation"]
+            ["description"]
             .as_str()
             .unwrap_or_default();
         assert!(description.starts_with(Declared::HELP), "{description}");

@@ -39,6 +39,7 @@ mod pycanon;
 mod pygeoapi;
 mod readings;
 mod readme;
+mod recording;
 mod reference;
 mod reference_gbfs;
 mod reference_ogc;

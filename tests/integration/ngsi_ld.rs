@@ -290,15 +290,35 @@ fn trips(mut stream: TcpStream, head: &str, form: &str) {
         serde_json::from_str(&std::fs::read_to_string(path).unwrap_or_default()).unwrap_or_default()
     };
     let (status, body) = if target.starts_with("/ngsi-ld/v1/types") {
-        (200, json!({ "type": "EntityTypeList", "typeList": ["MobilityTrip"] }))
+        (
+            200,
+            json!({ "type": "EntityTypeList", "typeList": ["MobilityTrip"] }),
+        )
     } else if target.starts_with("/ngsi-ld/v1/entities?") && !target.contains("limit=-1") {
         let offset = target.contains("offset=1");
-        let form = if target.contains("options=keyValues") { "key-values" } else { form };
-        (200, if offset { json!([]) } else { json!([read(form)]) })
+        let form = if target.contains("options=keyValues") {
+            "key-values"
+        } else {
+            form
+        };
+        (
+            200,
+            if offset {
+                json!([])
+            } else {
+                json!([read(form)])
+            },
+        )
     } else if target.contains("limit=-1") {
-        (400, json!({ "type": "https://uri.etsi.org/ngsi-ld/errors/BadRequestData", "title": "Bad Request" }))
+        (
+            400,
+            json!({ "type": "https://uri.etsi.org/ngsi-ld/errors/BadRequestData", "title": "Bad Request" }),
+        )
     } else {
-        (404, json!({ "type": "https://uri.etsi.org/ngsi-ld/errors/ResourceNotFound", "title": "Not Found" }))
+        (
+            404,
+            json!({ "type": "https://uri.etsi.org/ngsi-ld/errors/ResourceNotFound", "title": "Not Found" }),
+        )
     };
     let body = body.to_string();
     let _ = write!(
@@ -319,7 +339,10 @@ fn concise_trips(stream: TcpStream, head: String) {
 /// (requirement, verdict) of every result under `kr` of the trips broker
 /// on `port`, its endpoint declaring `representation` (or not), and the
 /// exit code.
-fn declared_verdicts(port: u16, representation: Option<&str>) -> (Option<i32>, Vec<(String, String)>) {
+fn declared_verdicts(
+    port: u16,
+    representation: Option<&str>,
+) -> (Option<i32>, Vec<(String, String)>) {
     let dir = tempfile::tempdir().expect("temp dir");
     let declared = representation.map_or(String::new(), |r| format!("representation = \"{r}\"\n"));
     let text = format!(
@@ -358,13 +381,19 @@ fn an_ngsi_ld_endpoint_is_read_in_its_declared_representation() {
     assert_eq!(detected.0, Some(1), "{detected:?}");
     assert_eq!(verdict_of(&detected.1, "ANON-LOC-PRECISION-01"), "fail");
     assert_eq!(verdict_of(&detected.1, "NGSILD-KEYVALUES-01"), "pass");
-    assert_eq!(declared_verdicts(normalized, Some("ngsi-ld-normalized")), detected);
+    assert_eq!(
+        declared_verdicts(normalized, Some("ngsi-ld-normalized")),
+        detected
+    );
 
     let concise = loopback::serve(concise_trips);
     let detected = declared_verdicts(concise, None);
     assert_eq!(verdict_of(&detected.1, "ANON-LOC-PRECISION-01"), "fail");
     assert_eq!(verdict_of(&detected.1, "NGSILD-KEYVALUES-01"), "pass");
-    assert_eq!(declared_verdicts(concise, Some("ngsi-ld-concise")), detected);
+    assert_eq!(
+        declared_verdicts(concise, Some("ngsi-ld-concise")),
+        detected
+    );
     let (code, contradicted) = declared_verdicts(concise, Some("ngsi-ld-normalized"));
     assert_eq!(code, Some(1), "{contradicted:?}");
     for requirement in [
@@ -373,6 +402,10 @@ fn an_ngsi_ld_endpoint_is_read_in_its_declared_representation() {
         "ANON-TIME-GRANULARITY-01",
         "NGSILD-KEYVALUES-01",
     ] {
-        assert_eq!(verdict_of(&contradicted, requirement), "error", "{requirement}: {contradicted:?}");
+        assert_eq!(
+            verdict_of(&contradicted, requirement),
+            "error",
+            "{requirement}: {contradicted:?}"
+        );
     }
 }

@@ -112,7 +112,10 @@ fn demo_api_gbfs_reads_the_feed_before_the_burst_and_still_judges_the_rate_limit
     let clean = common::run(&["demo", "--api", "gbfs"]);
     let elapsed = started.elapsed();
     let text = common::expect_exit(&clean, 0);
-    assert!(text.contains("PASS     MUST    SEC-RATE-LIMIT-01"), "{text}");
+    assert!(
+        text.contains("PASS     MUST    SEC-RATE-LIMIT-01"),
+        "{text}"
+    );
     assert!(text.contains("PASS     MUST    GBFS-SCHEMA-01"), "{text}");
     // Waiting for the window alone would take ten seconds.
     assert!(
@@ -121,6 +124,9 @@ fn demo_api_gbfs_reads_the_feed_before_the_burst_and_still_judges_the_rate_limit
     );
     let unlimited = common::run(&["demo", "--api", "gbfs", "--fault", "no-rate-limit"]);
     let text = common::expect_exit(&unlimited, 1);
-    assert!(text.contains("FAIL     MUST    SEC-RATE-LIMIT-01"), "{text}");
+    assert!(
+        text.contains("FAIL     MUST    SEC-RATE-LIMIT-01"),
+        "{text}"
+    );
     assert!(text.contains("PASS     MUST    GBFS-SCHEMA-01"), "{text}");
 }

@@ -390,7 +390,12 @@ fn validate_and_a_target_take_the_same_representation_names() {
         let target = declaring_target(dir.path(), 9, name);
         let output = common::run(&["audit", "--target", target.as_str(), "--wait", "0"]);
         // Read, then unreachable: not refused as a bad file.
-        assert_ne!(output.status.code(), Some(2), "{name}: {}", common::transcript(&output));
+        assert_ne!(
+            output.status.code(),
+            Some(2),
+            "{name}: {}",
+            common::transcript(&output)
+        );
     }
     let help = common::run(&["validate", "--help"]);
     let help = String::from_utf8_lossy(&help.stdout).replace('\n', " ");
