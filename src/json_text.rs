@@ -121,6 +121,53 @@ fn skip_plain(bytes: &[u8], mut i: usize) -> usize {
     i
 }
 
+/// Where the value of member `name` of the top-level object of `text`
+/// (JSON serde_json has accepted, whose first value is an object) starts,
+/// if the object has that member. Names are compared as written: a name
+/// spelled with escapes is not found.
+pub(crate) fn member_value_start(text: &str, name: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut expecting_name = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'{' => {
+                depth += 1;
+                expecting_name = depth == 1;
+            }
+            b'[' => depth += 1,
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            b',' if depth == 1 => expecting_name = true,
+            b'"' => {
+                let end = string_end(bytes, i);
+                if depth == 1 && expecting_name {
+                    expecting_name = false;
+                    if text.get(i + 1..end.saturating_sub(1)) == Some(name) {
+                        return value_after_colon(bytes, end);
+                    }
+                }
+                i = end;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The first byte after the `:` that follows offset `from`, and the
+/// whitespace after it.
+fn value_after_colon(bytes: &[u8], from: usize) -> Option<usize> {
+    let colon = from + bytes.get(from..)?.iter().position(|b| *b == b':')?;
+    let skipped = bytes
+        .get(colon + 1..)?
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())?;
+    Some(colon + 1 + skipped)
+}
+
 fn is_number_byte(byte: u8) -> bool {
     matches!(byte, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E')
 }

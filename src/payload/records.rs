@@ -274,6 +274,9 @@ pub fn read_document(path: &Path) -> Result<Vec<RawRecord>> {
     }
     let text: Arc<str> = Arc::from(text);
     let start = text.len() - text.trim_start().len();
+    if let Some(features) = feature_collection(&text, start) {
+        return Ok(features);
+    }
     if text.as_bytes().get(start) != Some(&b'[') {
         let line = crate::error::line_of_offset(&text, start) as u64;
         let span = start..text.trim_end().len();
@@ -295,6 +298,48 @@ pub fn read_document(path: &Path) -> Result<Vec<RawRecord>> {
             },
         })
         .collect())
+}
+
+/// The members that tell a GeoJSON FeatureCollection (RFC 7946 §3.3).
+#[derive(serde::Deserialize)]
+struct Collection {
+    #[serde(rename = "type")]
+    kind: Option<serde::de::IgnoredAny>,
+    features: Option<serde::de::IgnoredAny>,
+}
+
+/// A GeoJSON FeatureCollection's features, each one record as the audit
+/// reads them (its line, its bytes), or `None` for any other document.
+fn feature_collection(text: &Arc<str>, start: usize) -> Option<Vec<RawRecord>> {
+    if text.as_bytes().get(start) != Some(&b'{') {
+        return None;
+    }
+    let collection: Collection = serde_json::from_str(text).ok()?;
+    collection.kind?;
+    collection.features?;
+    let kind = crate::json_text::member_value_start(&text[start..], "type")? + start;
+    if !text[kind..].starts_with("\"FeatureCollection\"") {
+        return None;
+    }
+    let at = crate::json_text::member_value_start(&text[start..], "features")? + start;
+    if text.as_bytes().get(at) != Some(&b'[') {
+        return None;
+    }
+    let first_line = crate::error::line_of_offset(text, at) as u64;
+    Some(
+        crate::json_text::array_elements(&text[at..])
+            .into_iter()
+            .enumerate()
+            .map(|(i, element)| RawRecord {
+                line: first_line + element.line - 1,
+                index: i as u64 + 1,
+                content: RecordContent::Slice {
+                    text: Arc::clone(text),
+                    span: element.span.start + at..element.span.end + at,
+                },
+            })
+            .collect(),
+    )
 }
 
 fn unreadable(line: u64, reason: String) -> RawRecord {
@@ -405,6 +450,24 @@ mod tests {
         assert!(last.contains("truncated?"), "{last}");
         let total: u64 = batches.iter().map(|(_, n)| n).sum();
         assert_eq!(total, input.len() as u64);
+    }
+
+    #[test]
+    fn a_feature_collection_is_read_feature_by_feature() -> Result<()> {
+        let dir = tempfile::tempdir().map_err(|e| Error::Internal(e.to_string()))?;
+        let path = dir.path().join("spots.json");
+        let text = "{\n  \"type\": \"FeatureCollection\",\n  \"features\": [\n    {\"type\": \"Feature\", \"geometry\": null, \"properties\": {\"a\": \"[x]\"}},\n    {\"type\": \"Feature\", \"geometry\": null, \"properties\": {}}\n  ]\n}";
+        std::fs::write(&path, text).map_err(|e| Error::Internal(e.to_string()))?;
+        let records = read_document(&path)?;
+        assert_eq!(records.len(), 2);
+        assert_eq!((records[0].line, records[1].line), (4, 5));
+        let first = records[0].content.parse().map_err(Error::Internal)?;
+        assert_eq!(first.value["properties"]["a"], "[x]");
+        // Another object is one record, whatever members it holds.
+        std::fs::write(&path, "{\"type\": \"Feature\", \"features\": [1, 2]}")
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        assert_eq!(read_document(&path)?.len(), 1);
+        Ok(())
     }
 
     #[test]

@@ -99,7 +99,7 @@ impl Declared {
     /// `--help`, in the target and configuration schemas' descriptions and
     /// in the README (a unit test holds it to [`Representation::ALL`] and
     /// [`ALIASES`]).
-    pub const HELP: &'static str = "The records' representation: auto (told from each record's content), key-values, ngsi-ld-normalized, ngsi-ld-concise, ngsi-v2-normalized, or geojson (each GeoJSON Feature a record, a FeatureCollection answer of an audit read feature by feature; geojson-feature is another spelling of geojson).";
+    pub const HELP: &'static str = "The records' representation: auto (told from each record's content), key-values, ngsi-ld-normalized, ngsi-ld-concise, ngsi-v2-normalized, or geojson (each GeoJSON Feature a record, a FeatureCollection read feature by feature; geojson-feature is another spelling of geojson).";
 
     /// Every name there is, for a message refusing another: `auto`, the
     /// forms' names and the other spellings.

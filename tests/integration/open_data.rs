@@ -581,6 +581,41 @@ fn an_endpoint_schema_judges_its_records() {
     );
 }
 
+/// `--map-uri` on `audit`, as on `validate`: an endpoint's schema named by
+/// URI is read from the folder the prefix is mapped to, and without the
+/// mapping the audit stops before any request, naming the endpoint.
+#[test]
+fn an_endpoint_schema_uri_is_read_through_map_uri() {
+    let port = serve(public_api);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let schemas = dir.path().join("schemas");
+    std::fs::create_dir_all(&schemas).expect("folder");
+    std::fs::write(schemas.join("strict-parking"), STRICT_SCHEMA).expect("schema written");
+    let target = open_target(
+        dir.path(),
+        port,
+        "",
+        "schema = \"https://city.example/schemas/strict-parking\"\n",
+    );
+    let mapping = format!("https://city.example/schemas/={}", schemas.display());
+    let (_, report) = audit(&[
+        "--target",
+        &target,
+        "-r",
+        "PAY-SCHEMA-01",
+        "--map-uri",
+        &mapping,
+    ]);
+    let verdict = &verdicts(&report)["PAY-SCHEMA-01"];
+    assert!(
+        verdict.starts_with("fail") && verdict.contains("spotCapacity"),
+        "{verdict}"
+    );
+    let output = common::run(&["audit", "--target", &target, "-r", "PAY-SCHEMA-01"]);
+    let text = common::expect_exit(&output, 2);
+    assert!(text.contains("endpoint `/parking`"), "{text}");
+}
+
 /// `--schema-dir` on `audit`, as on `validate`: a user schema that replaces
 /// a bundled one (same `$id`, or same type), or another user schema of the
 /// same type, is a warning naming both files.
@@ -627,6 +662,14 @@ fn a_replaced_schema_is_a_warning_naming_both_files() {
         &second_arg,
     ]);
     let text = common::transcript(&output);
+    // The bundled schema's replacement is named on `audit` as on `validate`.
+    assert!(
+        text.contains(&format!(
+            "warning: schema `{}` replaces the bundled `schemas/models/ParkingSpot.schema.json`",
+            first.join("parking.json").display()
+        )),
+        "{text}"
+    );
     let warning = text
         .lines()
         .find(|l| l.contains("as the schema of type `ParkingSpot`"))

@@ -348,9 +348,10 @@ fn validate_and_a_target_take_the_same_representation_names() {
         .as_object_mut()
         .and_then(|p| p.remove("location"))
         .expect("a location");
-    let feature = serde_json::json!([
-        { "type": "Feature", "id": spot["id"], "geometry": geometry, "properties": properties },
-    ]);
+    let feature = serde_json::json!({
+        "type": "FeatureCollection",
+        "features": [{ "type": "Feature", "id": spot["id"], "geometry": geometry, "properties": properties }],
+    });
     let path = dir.path().join("spots.geojson.json");
     std::fs::write(&path, feature.to_string()).expect("feature written");
     let path = path.to_string_lossy().into_owned();
