@@ -55,8 +55,9 @@ pub fn file_digest(path: &Path) -> Result<String> {
 /// file is read twice.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SuiteDigests {
-    /// Requirement catalogue files and identifier detector definition
-    /// files (`suites/detectors/`) in force, by name.
+    /// Requirement catalogue files, identifier detector definition files
+    /// (`suites/detectors/`) and data standard files
+    /// (`suites/standards/`) in force, by name.
     pub catalogue: BTreeMap<String, String>,
     /// For each profile ID, the files of the profile and its lineage, by
     /// name.
@@ -80,12 +81,14 @@ impl SuiteDigests {
         }
         Ok(SuiteDigests {
             // Detector definitions decide what the identifier requirements
-            // find, so they are digested with the requirements.
+            // find, and standards which failures are named conflicts, so
+            // both are digested with the requirements.
             catalogue: digest_texts(
                 catalogue
                     .requirement_files()
                     .into_iter()
-                    .chain(catalogue.detector_files()),
+                    .chain(catalogue.detector_files())
+                    .chain(catalogue.standard_files()),
             ),
             profiles,
             lists: digest_texts(catalogue.lists().files()),

@@ -261,6 +261,12 @@ impl Catalogue {
             .collect()
     }
 
+    /// Name and text of the data standard files read (`suites/standards/`,
+    /// then the overlays'), in load order.
+    pub fn standard_files(&self) -> Vec<(&str, &str)> {
+        self.standards.files().collect()
+    }
+
     /// Name and text of the files that define the profile `id` and its
     /// lineage, root first.
     pub fn profile_files(&self, id: &str) -> Result<Vec<(&str, &str)>> {

@@ -95,14 +95,15 @@ fn number(value: f64) -> String {
 }
 
 /// A standard requiring what a profile forbids.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StandardConflict {
     /// The standard's ID.
     pub standard: String,
     /// The standard, its version and the section the bound is read from.
     pub standard_clause: Clause,
     /// The standard's schema of the entity, when it publishes one.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schema: Option<String>,
     /// The entity governed.
     pub entity: String,
@@ -123,7 +124,7 @@ pub struct StandardConflict {
     pub profile_clauses: Vec<Clause>,
     /// The profile adds no clause of its own: `profile_clauses` are the
     /// requirement's, so that no side cites nothing.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub requirement_clauses: bool,
 }
 
@@ -132,6 +133,9 @@ pub struct StandardConflict {
 #[derive(Debug, Default)]
 pub(crate) struct Standards {
     standards: BTreeMap<String, (Standard, TomlSource)>,
+    /// Every standard file read, in load order: a report's provenance
+    /// digests them, since they decide which failures are conflicts.
+    files: Vec<SuiteText>,
 }
 
 impl Standards {
@@ -149,7 +153,15 @@ impl Standards {
                 .standards
                 .insert(standard.id.clone(), (standard, source));
         }
+        standards.files = files;
         Ok(standards)
+    }
+
+    /// Name and text of every standard file read, in load order.
+    pub(crate) fn files(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.files
+            .iter()
+            .map(|f| (f.name.as_str(), f.text.as_str()))
     }
 
     /// A bound on a requirement the catalogue lacks, at its line.

@@ -90,6 +90,7 @@ fn not_located(pointers: &[String], what: &str) -> Outcome {
 /// holds no coordinates.
 pub(crate) fn finest_coordinate(value: &Value) -> Option<u32> {
     let coordinates = match value {
+        Value::Object(map) if !map.contains_key("coordinates") => return gps_point(map),
         Value::Object(map) => map.get("coordinates")?,
         Value::Array(_) => value,
         _ => return None,
@@ -99,6 +100,14 @@ pub(crate) fn finest_coordinate(value: &Value) -> Option<u32> {
         finest = Some(finest.map_or(n, |f: u32| f.max(n)))
     });
     finest
+}
+
+/// The finer of a GPS point's `lat` and `lng` (the point of MDS and of
+/// other mobility feeds), when both are numbers.
+fn gps_point(map: &serde_json::Map<String, Value>) -> Option<u32> {
+    let lat = map.get("lat")?.as_number()?;
+    let lng = map.get("lng")?.as_number()?;
+    Some(decimals(lat).max(decimals(lng)))
 }
 
 fn visit_numbers(value: &Value, visit: &mut impl FnMut(u32)) {
@@ -233,6 +242,11 @@ mod tests {
             Some(3)
         );
         assert_eq!(finest_coordinate(&json!("37.5665,126.978")), None);
+        assert_eq!(
+            finest_coordinate(&json!({"lat": 37.566535, "lng": 126.9779692})),
+            Some(7)
+        );
+        assert_eq!(finest_coordinate(&json!({"lat": "37.5", "lng": 126.9})), None);
     }
 
     #[test]

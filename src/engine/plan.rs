@@ -12,7 +12,9 @@ use serde_json::{Map, Value};
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::catalog::{Catalogue, Clause, Level, List, ListReferences, Lists, ResolvedProfile};
+use crate::catalog::{
+    Catalogue, Clause, Level, List, ListReferences, Lists, ResolvedProfile, StandardConflict,
+};
 use crate::dates::{Day, duration_seconds};
 use crate::error::{Error, FileProblem, Result};
 use crate::model::{CitedClause, Law, ListUsed, RequirementInfo};
@@ -93,6 +95,11 @@ pub struct Plan<C> {
     /// The evaluation date and the lists the parameters named, for the
     /// report.
     pub law: Law,
+    /// Where a data standard requires what a selected profile forbids
+    /// (`suites/standards/`), in profile order: a finding on a field a
+    /// standard governs names the conflict instead of reading as the
+    /// subject's fault, and the flow matrix lists them.
+    pub conflicts: Vec<StandardConflict>,
 }
 
 /// Findings listed per (profile, requirement) unless the run says otherwise.
@@ -137,6 +144,7 @@ impl<C> Plan<C> {
             requirements: Vec::new(),
             keep_findings: DEFAULT_KEEP_FINDINGS,
             law: Law::default(),
+            conflicts: Vec::new(),
         };
         let mut problems = Vec::new();
         for profile in &resolved {
@@ -172,6 +180,8 @@ impl<C> Plan<C> {
             if let Some(replacement) = catalogue.replacement(&profile.id)? {
                 plan.law.replaced.push(replacement);
             }
+            plan.conflicts
+                .extend(catalogue.standard_conflicts(&profile.id)?);
         }
         Ok(plan)
     }

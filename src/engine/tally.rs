@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::plan::Plan;
-use crate::catalog::Level;
+use crate::catalog::{Level, StandardConflict};
 use crate::detect::placeholder;
 use crate::model::{
     CitedClause, Command, Counts, Finding, InputSummary, Location, ProfileResult,
@@ -392,6 +392,7 @@ impl<'p, C> Tally<'p, C> {
         Finding {
             requirement: self.plan.instances[instance].requirement.clone(),
             clauses: self.cited(instance, &verdicts),
+            conflicts: self.conflicts(instance, &verdicts, raw_pointer.as_deref()),
             readings: BTreeMap::new(),
             verdicts,
             location,
@@ -399,6 +400,35 @@ impl<'p, C> Tally<'p, C> {
             evidence,
             waiver: None,
         }
+    }
+
+    /// The standards' conflicts behind a failure at `pointer`: for each
+    /// profile in `verdicts` that fails it, where a data standard requires
+    /// of the pointer's top member (a field the standard governs) what the
+    /// profile's parameter of this requirement forbids.
+    fn conflicts(
+        &self,
+        instance: usize,
+        verdicts: &BTreeMap<String, Verdict>,
+        pointer: Option<&str>,
+    ) -> Vec<StandardConflict> {
+        let Some(member) = pointer.and_then(top_member) else {
+            return Vec::new();
+        };
+        let requirement = &self.plan.instances[instance].requirement;
+        self.plan
+            .conflicts
+            .iter()
+            .filter(|c| {
+                &c.requirement == requirement
+                    && matches!(
+                        verdicts.get(&c.profile),
+                        Some(Verdict::Fail | Verdict::Warn)
+                    )
+                    && c.fields.iter().any(|f| f == &member)
+            })
+            .cloned()
+            .collect()
     }
 
     /// The regional clauses of each profile in `verdicts` that uses
@@ -601,8 +631,20 @@ pub(crate) fn merge_identical(findings: &mut Vec<Finding>, first: usize) {
                         findings[j].clauses.push(clause);
                     }
                 }
+                for conflict in duplicate.conflicts {
+                    if !findings[j].conflicts.contains(&conflict) {
+                        findings[j].conflicts.push(conflict);
+                    }
+                }
             }
             None => i += 1,
         }
     }
+}
+
+/// The first member of a JSON pointer, unescaped (`/start_location/lat`
+/// gives `start_location`): the field of the record a finding is on.
+fn top_member(pointer: &str) -> Option<String> {
+    let first = pointer.strip_prefix('/')?.split('/').next()?;
+    Some(first.replace("~1", "/").replace("~0", "~"))
 }

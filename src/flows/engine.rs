@@ -141,6 +141,7 @@ pub fn judge(
     report.matrices.push(Matrix {
         declaration: declaration.file.clone(),
         profiles: plan.profiles.iter().map(|p| p.id.clone()).collect(),
+        standards: plan.conflicts.clone(),
         flows: rows,
     });
     report

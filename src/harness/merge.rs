@@ -208,6 +208,7 @@ mod tests {
                     evidence: None,
                     clauses: Vec::new(),
                     readings: BTreeMap::new(),
+                    conflicts: Vec::new(),
                     waiver: None,
                 })
                 .collect(),

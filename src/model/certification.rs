@@ -61,8 +61,9 @@ impl WaiverStatus {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Provenance {
-    /// Requirement catalogue files and identifier detector definition
-    /// files (`suites/detectors/`) in force, by name.
+    /// Requirement catalogue files, identifier detector definition files
+    /// (`suites/detectors/`) and data standard files
+    /// (`suites/standards/`) in force, by name.
     pub catalogue: BTreeMap<String, String>,
     /// Profile files of the selected profiles and their lineage, by name.
     pub profiles: BTreeMap<String, String>,

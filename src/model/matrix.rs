@@ -15,6 +15,11 @@ pub struct Matrix {
     pub declaration: String,
     /// The profiles, in the order asked for.
     pub profiles: Vec<String>,
+    /// Where a data standard requires what a profile of the matrix
+    /// forbids, both sides cited: a flow of a standard's entity cannot
+    /// meet that profile and the standard at once.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub standards: Vec<crate::catalog::StandardConflict>,
     /// One row per flow, in declaration order.
     pub flows: Vec<MatrixRow>,
 }

@@ -14,7 +14,7 @@ use super::certification::{Provenance, Signature, WaiverOutcome};
 use crate::catalog::{Area, Clause, Level};
 
 /// Version of the JSON report format. Bumped on any incompatible change.
-pub const REPORT_SCHEMA_VERSION: &str = "4.2";
+pub const REPORT_SCHEMA_VERSION: &str = "4.3";
 
 /// One run's results.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -369,6 +369,12 @@ pub struct Finding {
     /// so reached is hypothetical, and says so.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub readings: BTreeMap<String, String>,
+    /// For each profile in `verdicts` that fails the finding because it
+    /// forbids what a data standard requires of the field (an MDS trip's
+    /// GPS points under `kr`), the conflict with both sides cited: the
+    /// payload conforms to the standard, the rules disagree.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<crate::catalog::StandardConflict>,
     /// The ID of the waiver that covers this finding; its verdicts are then
     /// `waived`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -353,6 +353,12 @@ fn findings(
         for (profile, reading) in finding.readings {
             writeln!(out, "  - {}: {}", escape(profile), escape(reading))?;
         }
+        for conflict in finding.conflicts {
+            let [what, standard, profile] = super::conflict_lines(conflict);
+            writeln!(out, "  - {}", escape(&what))?;
+            writeln!(out, "    - {}", escape(&standard))?;
+            writeln!(out, "    - {}", escape(&profile))?;
+        }
         if !report.matrices.is_empty() {
             for (profile, cited) in report.finding_citations(finding) {
                 let cited =

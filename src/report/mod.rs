@@ -19,7 +19,7 @@ mod view;
 
 pub use view::{
     Citation, DatasetView, FindingView, MatrixView, Metric, ProfileView, RequirementView, Tally,
-    Under, View, cite_line,
+    Under, View, cite_line, conflict_lines,
 };
 
 use std::io::Write;

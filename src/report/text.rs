@@ -180,6 +180,12 @@ fn findings(
             for (profile, reading) in finding.readings {
                 writeln!(out, "          {profile}: {reading}")?;
             }
+            for conflict in finding.conflicts {
+                let [what, standard, profile] = super::conflict_lines(conflict);
+                writeln!(out, "          {what}")?;
+                writeln!(out, "            {standard}")?;
+                writeln!(out, "            {profile}")?;
+            }
             if let Some(command) = finding.reproduce() {
                 writeln!(out, "          reproduce: {command}")?;
             }

@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::Value;
 
 use super::redact::redact;
-use crate::catalog::Area;
+use crate::catalog::{Area, StandardConflict};
 use crate::model::{
     Blocker, CitedClause, ColumnSummary, Command, DatasetSummary, InputSummary, Law, Location,
     Matrix, MatrixRow, Provenance, Report, RequirementInfo, RequirementResult, Signature, Summary,
@@ -186,6 +186,48 @@ pub struct Citation<'a> {
     pub notes: Vec<&'a str>,
 }
 
+/// A standard's conflict with a profile in three lines: what each side
+/// needs and allows, then each side's clauses, so that a failure the rules
+/// cause is not read as the payload's fault.
+pub fn conflict_lines(conflict: &StandardConflict) -> [String; 3] {
+    let cite = |clauses: &[crate::catalog::Clause]| {
+        let cited: Vec<String> = clauses
+            .iter()
+            .map(|k| format!("{} {}", k.source, k.clause))
+            .collect();
+        cited.join("; ")
+    };
+    let whose = if conflict.requirement_clauses {
+        " (the requirement's own; it adds none)"
+    } else {
+        ""
+    };
+    [
+        format!(
+            "conflict between the standard {} and the profile {}: {} needs {} {} for {} {}; {} allows {}",
+            conflict.standard,
+            conflict.profile,
+            conflict.standard,
+            conflict.param,
+            conflict.needs,
+            conflict.entity,
+            conflict.fields.join(", "),
+            conflict.profile,
+            conflict.allows
+        ),
+        format!(
+            "{} cites: {}",
+            conflict.standard,
+            cite(std::slice::from_ref(&conflict.standard_clause))
+        ),
+        format!(
+            "{} cites{whose}: {}",
+            conflict.profile,
+            cite(&conflict.profile_clauses)
+        ),
+    ]
+}
+
 /// "PIPA Art. 28-8(1); PIPA Art. 28-8(1)3": clauses as one line.
 pub fn cite_line(citations: &[Citation<'_>]) -> String {
     let cited: Vec<String> = citations.iter().map(ToString::to_string).collect();
@@ -238,6 +280,9 @@ pub struct FindingView<'a> {
     /// What each profile assumed when it read the subject as if it were
     /// its region's.
     pub readings: &'a BTreeMap<String, String>,
+    /// The data standards whose requirement of the field a failing
+    /// profile forbids.
+    pub conflicts: &'a [StandardConflict],
 }
 
 /// What a dataset audit measured.
@@ -357,6 +402,7 @@ impl<'a> View<'a> {
                 evidence,
                 waiver: finding.waiver.as_deref(),
                 readings: &finding.readings,
+                conflicts: &finding.conflicts,
             });
         }
         View {

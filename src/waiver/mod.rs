@@ -334,6 +334,7 @@ mod tests {
             evidence: None,
             clauses: Vec::new(),
             readings: BTreeMap::new(),
+            conflicts: Vec::new(),
             waiver: None,
         }
     }

@@ -73,6 +73,7 @@ impl Arbitrary for UnwaivedReport {
                     evidence: None,
                     clauses: Vec::new(),
                     readings: BTreeMap::new(),
+                    conflicts: Vec::new(),
                     waiver: None,
                 }
             })

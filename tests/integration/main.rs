@@ -53,3 +53,4 @@ mod reveal;
 mod schemas;
 mod schemathesis;
 mod special_files;
+mod standards;

@@ -281,6 +281,7 @@ fn any_finding(g: &mut Gen) -> Finding {
         ),
         clauses: Vec::new(),
         readings: BTreeMap::new(),
+        conflicts: Vec::new(),
         waiver: Option::arbitrary(g),
     }
 }

@@ -212,6 +212,7 @@ fn finding(
         evidence: None,
         clauses: Vec::new(),
         readings: BTreeMap::new(),
+        conflicts: Vec::new(),
         waiver: None,
     }
 }
@@ -653,6 +654,7 @@ pub fn flows() -> Report {
     report.matrices.push(Matrix {
         declaration: "declarations/data-flows.json".to_owned(),
         profiles: profiles.iter().map(|p| (*p).to_owned()).collect(),
+        standards: Vec::new(),
         flows: vec![
             row(
                 "trips-to-university",
