@@ -70,9 +70,9 @@ fn an_mds_trip_at_gps_precision_fails_kr_as_a_conflict_of_standard_and_profile()
         );
         let cited = c["profile_clauses"].as_array().expect("the profile's side");
         assert!(
-            cited.iter().any(|k| k["source"]
-                .as_str()
-                .is_some_and(|s| s.contains("PIPC"))),
+            cited
+                .iter()
+                .any(|k| k["source"].as_str().is_some_and(|s| s.contains("PIPC"))),
             "{c}"
         );
     }
