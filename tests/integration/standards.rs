@@ -79,6 +79,28 @@ fn an_mds_trip_at_gps_precision_fails_kr_as_a_conflict_of_standard_and_profile()
 }
 
 #[test]
+fn html_markdown_and_sarif_carry_the_conflict_too() {
+    let html = common::expect_exit(&validate_trip(&["kr"], "html"), 1);
+    assert!(
+        html.contains(r#"class="conflict" data-profile="kr" data-standard="mds""#),
+        "{html}"
+    );
+    let markdown = common::expect_exit(&validate_trip(&["kr"], "markdown"), 1);
+    assert!(
+        markdown.contains("conflict between the standard mds and the profile kr"),
+        "{markdown}"
+    );
+    let sarif = json_report(&validate_trip(&["kr"], "sarif"));
+    let results = sarif["runs"][0]["results"].as_array().expect("results");
+    assert!(
+        results
+            .iter()
+            .all(|r| r["properties"]["conflicts"][0]["standard"] == "mds"),
+        "{sarif}"
+    );
+}
+
+#[test]
 fn a_profile_allowing_gps_precision_passes_the_trip_with_no_conflict() {
     let dir = tempfile::tempdir().expect("temp dir");
     let profiles = dir.path().join("profiles");
