@@ -77,6 +77,9 @@ pub enum FlowCheck {
         permitted_bases: Vec<String>,
         /// A statute must be named.
         require_statute: bool,
+        /// Permitted bases that need no statute (PIPA Art. 24-2(1)2: an
+        /// imminent danger to life, body or property), as concepts.
+        no_statute_for: Vec<String>,
         /// The legal-basis vocabulary bases are compared through.
         vocabulary: Vocabulary,
     },
@@ -169,6 +172,8 @@ struct NationalIdParams {
     permitted_bases: Value,
     #[serde(default)]
     require_statute: bool,
+    #[serde(default)]
+    no_statute_for: Option<Value>,
 }
 
 #[derive(Deserialize)]
@@ -281,6 +286,11 @@ impl FlowCheck {
                     )?,
                     permitted_bases: lists.expand(&p.permitted_bases)?,
                     require_statute: p.require_statute,
+                    no_statute_for: vocabulary.concepts_of(&expand_or(
+                        lists,
+                        p.no_statute_for.as_ref(),
+                        &[],
+                    )?),
                     vocabulary,
                 })
             }
@@ -376,13 +386,14 @@ impl FlowCheck {
                 categories,
                 permitted_bases,
                 require_statute,
+                no_statute_for,
                 vocabulary,
             } => national_id(
                 flow,
                 vocabulary,
                 categories,
                 permitted_bases,
-                *require_statute,
+                *require_statute && !names_one_of(vocabulary, &flow.legal_basis, no_statute_for),
             ),
             FlowCheck::PseudonymizedResearch {
                 basis,

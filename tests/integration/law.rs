@@ -692,6 +692,16 @@ fn singapore_takes_deemed_consent_by_contractual_necessity_and_consent_after_a_s
 }
 
 #[test]
+fn a_resident_registration_number_is_processed_in_imminent_danger_without_a_statute() {
+    let fixture = "kr-dispatch-rrn-emergency.json";
+    assert_eq!(
+        failures("FLOW-NATID-01", fixture, "kr", "2026-11-30"),
+        set(&["caller-rrn-follow-up-survey"]),
+        "PIPA Art. 24-2(1)2 needs no statute; consent is no ground under Art. 24-2(1)"
+    );
+}
+
+#[test]
 fn korean_cameras_film_public_places_only_for_permitted_purposes_and_say_so() {
     let fixture = "kr-seoul-cameras.json";
     let day = "2026-11-30";
