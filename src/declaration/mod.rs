@@ -211,6 +211,20 @@ pub struct Flow {
     /// combination (PIPA Art. 28-3(1)).
     #[serde(default)]
     pub combination_agency: Option<String>,
+    /// For pseudonymized data: where the records of its processing are
+    /// kept (purpose, items, use, recipients, period: PIPA Art. 28-4(3),
+    /// Enforcement Decree Art. 29-5(2)).
+    #[serde(default)]
+    pub pseudonymisation_records: Option<String>,
+    /// For pseudonymized data: the recipients also receive the additional
+    /// information that restores it, or other information that identifies
+    /// a person (PIPA Art. 28-2(2) forbids it).
+    #[serde(default)]
+    pub identifying_information_provided: bool,
+    /// The camera the flow's images come from, when they do (PIPA
+    /// Art. 25, 25-2).
+    #[serde(default)]
+    pub visual_device: Option<VisualDevice>,
     /// Who receives the data, and where.
     pub recipients: Vec<Recipient>,
     /// ISO 8601 duration.
@@ -218,6 +232,30 @@ pub struct Flow {
     /// Where this flow's security measures are documented.
     #[serde(default)]
     pub security_measures: Option<String>,
+}
+
+/// A camera filming people: fixed at a place (CCTV, a network camera) or
+/// carried (a vehicle's, a body-worn or a drone's camera).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VisualDevice {
+    /// `fixed` or `mobile`.
+    pub kind: String,
+    /// It films a place open to the public (a street, a square, a bus
+    /// stop), where the restrictions apply.
+    pub public_place: bool,
+    /// Why it films, as the profile's list of permitted purposes names it
+    /// (`traffic-information`, `crime-prevention`, ...).
+    #[serde(default)]
+    pub filming_purpose: Option<String>,
+    /// How the people filmed are told: where the signboard, light, sound
+    /// or published notice is described.
+    #[serde(default)]
+    pub notice: Option<String>,
+    /// A mobile device's filming is clearly indicated and the people
+    /// filmed may refuse (PIPA Art. 25-2(1)2).
+    #[serde(default)]
+    pub refusal_possible: bool,
 }
 
 /// A flow's legal basis as declared.
@@ -342,6 +380,17 @@ pub struct Transfer {
     /// 28-9): while it is in force, no mechanism carries the transfer.
     #[serde(default)]
     pub suspension_order: Option<SuspensionOrder>,
+    /// For consent: the person is deemed to consent rather than asked:
+    /// `conduct` (PDPA s. 15(1)), `contractual-necessity` (s. 15(3)-(8))
+    /// or `notification` (s. 15A). A region may take some of these for a
+    /// transfer (PDPR 2021 reg. 10(2)(b)).
+    #[serde(default)]
+    pub deemed_consent: Option<String>,
+    /// For consent: where the written summary of how the data will be
+    /// protected abroad, given before the person consented, is kept
+    /// (PDPR 2021 reg. 10(3)(a)).
+    #[serde(default)]
+    pub protection_summary: Option<String>,
 }
 
 /// A regulator's order to suspend a transfer, with the days it is in

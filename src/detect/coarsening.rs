@@ -246,7 +246,10 @@ mod tests {
             finest_coordinate(&json!({"lat": 37.566535, "lng": 126.9779692})),
             Some(7)
         );
-        assert_eq!(finest_coordinate(&json!({"lat": "37.5", "lng": 126.9})), None);
+        assert_eq!(
+            finest_coordinate(&json!({"lat": "37.5", "lng": 126.9})),
+            None
+        );
     }
 
     #[test]

@@ -14,7 +14,7 @@ use crate::engine::params;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::transfer;
+use super::{transfer, visual};
 use crate::catalog::{Lists, Vocabulary};
 use crate::declaration::{DataState, Declaration, Flow};
 use crate::engine::{Outcome, ParamError, Violation};
@@ -30,6 +30,7 @@ pub const KINDS: &[&str] = &[
     "flow-retention",
     "flow-security-measures",
     "flow-special-categories",
+    "flow-visual-devices",
 ];
 
 pub use crate::declaration::LOCATION_CATEGORIES;
@@ -76,6 +77,9 @@ pub enum FlowCheck {
         permitted_bases: Vec<String>,
         /// A statute must be named.
         require_statute: bool,
+        /// Permitted bases that need no statute (PIPA Art. 24-2(1)2: an
+        /// imminent danger to life, body or property), as concepts.
+        no_statute_for: Vec<String>,
         /// The legal-basis vocabulary bases are compared through.
         vocabulary: Vocabulary,
     },
@@ -91,6 +95,11 @@ pub enum FlowCheck {
         /// Pseudonymized information combined with another controller's
         /// must have been combined by a designated agency.
         require_combination_agency: bool,
+        /// The records of processing must be kept (PIPA Art. 28-4(3)).
+        require_records: bool,
+        /// Nothing that identifies a person goes with the data (PIPA
+        /// Art. 28-2(2)).
+        forbid_identifying: bool,
         /// The legal-basis vocabulary bases are compared through.
         vocabulary: Vocabulary,
     },
@@ -111,7 +120,13 @@ pub enum FlowCheck {
         categories: Vec<String>,
         /// The conditions the profile accepts; `None` takes any named one.
         conditions: Option<Vec<String>>,
+        /// The vocabulary conditions are compared through: a condition
+        /// named in another law's words stands for its DPV concept.
+        vocabulary: Vocabulary,
     },
+    /// Cameras filming public places do so only for the permitted
+    /// purposes, and say so (PIPA Art. 25, 25-2).
+    VisualDevices(visual::VisualRule),
     /// Retention is no longer than the profile's limit.
     Retention {
         /// The limit as written.
@@ -157,6 +172,8 @@ struct NationalIdParams {
     permitted_bases: Value,
     #[serde(default)]
     require_statute: bool,
+    #[serde(default)]
+    no_statute_for: Option<Value>,
 }
 
 #[derive(Deserialize)]
@@ -168,6 +185,10 @@ struct PseudonymizedParams {
     require_separation: bool,
     #[serde(default = "yes")]
     require_combination_agency: bool,
+    #[serde(default)]
+    require_records: bool,
+    #[serde(default)]
+    forbid_identifying: bool,
 }
 
 fn yes() -> bool {
@@ -265,6 +286,11 @@ impl FlowCheck {
                     )?,
                     permitted_bases: lists.expand(&p.permitted_bases)?,
                     require_statute: p.require_statute,
+                    no_statute_for: vocabulary.concepts_of(&expand_or(
+                        lists,
+                        p.no_statute_for.as_ref(),
+                        &[],
+                    )?),
                     vocabulary,
                 })
             }
@@ -275,9 +301,14 @@ impl FlowCheck {
                     purposes: lists.expand(&p.purposes)?,
                     require_separation: p.require_separation,
                     require_combination_agency: p.require_combination_agency,
+                    require_records: p.require_records,
+                    forbid_identifying: p.forbid_identifying,
                     vocabulary,
                 })
             }
+            "flow-visual-devices" => Ok(FlowCheck::VisualDevices(visual::build(
+                raw, lists, vocabulary,
+            )?)),
             "flow-transfer" => Ok(FlowCheck::Transfer(Box::new(transfer::build(
                 raw, lists, vocabulary,
             )?))),
@@ -293,6 +324,7 @@ impl FlowCheck {
                 Ok(FlowCheck::SpecialCategories {
                     categories: lists.expand(&p.categories)?,
                     conditions: p.conditions.as_ref().map(|v| lists.expand(v)).transpose()?,
+                    vocabulary,
                 })
             }
             "flow-retention" => {
@@ -354,24 +386,37 @@ impl FlowCheck {
                 categories,
                 permitted_bases,
                 require_statute,
+                no_statute_for,
                 vocabulary,
             } => national_id(
                 flow,
                 vocabulary,
                 categories,
                 permitted_bases,
-                *require_statute,
+                *require_statute && !names_one_of(vocabulary, &flow.legal_basis, no_statute_for),
             ),
             FlowCheck::PseudonymizedResearch {
                 basis,
                 purposes,
                 require_separation,
                 require_combination_agency,
+                require_records,
+                forbid_identifying,
                 vocabulary,
             } => both(
-                pseudonymized_research(flow, vocabulary, basis, purposes, *require_separation),
+                both(
+                    pseudonymized_research(flow, vocabulary, basis, purposes, *require_separation),
+                    pseudonymized_safeguards(
+                        flow,
+                        vocabulary,
+                        basis,
+                        *require_records,
+                        *forbid_identifying,
+                    ),
+                ),
                 combination(flow, vocabulary, basis, *require_combination_agency),
             ),
+            FlowCheck::VisualDevices(rule) => visual::judge(flow, rule),
             FlowCheck::Transfer(rule) => {
                 transfer::judge(flow, &declaration.controller, rule, today)
             }
@@ -382,7 +427,8 @@ impl FlowCheck {
             FlowCheck::SpecialCategories {
                 categories,
                 conditions,
-            } => special_categories(flow, categories, conditions.as_deref()),
+                vocabulary,
+            } => special_categories(flow, categories, conditions.as_deref(), vocabulary),
         }
     }
 }
@@ -595,6 +641,41 @@ fn pseudonymized_research(
     Outcome::from_violations(violations)
 }
 
+/// What pseudonymized information under the exemption carries with it:
+/// records of its processing (PIPA Art. 28-4(3)), and nothing that
+/// identifies a person when it is provided to another (Art. 28-2(2)).
+fn pseudonymized_safeguards(
+    flow: &Flow,
+    vocabulary: &Vocabulary,
+    basis: &str,
+    require_records: bool,
+    forbid_identifying: bool,
+) -> Outcome {
+    if flow.data_state != DataState::Pseudonymized || !vocabulary.same(&flow.legal_basis, basis) {
+        return Outcome::Pass;
+    }
+    let mut violations = Vec::new();
+    if forbid_identifying && flow.identifying_information_provided {
+        violations.push(Violation::new(
+            "/identifyingInformationProvided",
+            format!(
+                "flow `{}`: pseudonymized information is provided under `{basis}` without anything that identifies a person; keep the additional information (the key back to the person) and other identifying information with the controller and send the pseudonymized data alone",
+                flow.id
+            ),
+        ));
+    }
+    if require_records && flow.pseudonymisation_records.is_none() {
+        violations.push(Violation::new(
+            "/pseudonymisationRecords",
+            format!(
+                "flow `{}`: the processing of pseudonymized information is recorded (its purpose, items, use, recipients and period); name where the records are kept in `pseudonymisationRecords`",
+                flow.id
+            ),
+        ));
+    }
+    Outcome::from_violations(violations)
+}
+
 /// Pseudonymized information combined with another controller's under
 /// the exemption: only a designated expert agency may combine it (PIPA
 /// Art. 28-3(1)), so the flow names the agency that did.
@@ -646,11 +727,14 @@ fn public_authority_basis(flow: &Flow, vocabulary: &Vocabulary, refused: &[Strin
 
 /// Special categories need a condition the profile accepts, named in
 /// `specialCategoryCondition`: the legal basis alone does not lift their
-/// prohibition.
+/// prohibition. A condition is judged by its concept, so separate consent
+/// under PIPA Art. 23(1)1 and explicit consent under GDPR Art. 9(2)(a)
+/// are the same condition under every profile.
 fn special_categories(
     flow: &Flow,
     categories: &[String],
     conditions: Option<&[String]>,
+    vocabulary: &Vocabulary,
 ) -> Outcome {
     let special: Vec<&str> = flow
         .data_categories
@@ -661,14 +745,15 @@ fn special_categories(
     if special.is_empty() {
         return Outcome::NotApplicable("the flow carries no special category of data".to_owned());
     }
-    let accepted = |c: &String| conditions.is_none_or(|list| list.contains(c));
+    let accepted = |c: &String| conditions.is_none_or(|list| names_one_of(vocabulary, c, list));
     match &flow.special_category_condition {
         Some(condition) if accepted(condition) => Outcome::Pass,
         Some(condition) => Outcome::Violations(vec![Violation::new(
             "/specialCategoryCondition",
             format!(
-                "flow `{}`: condition `{condition}` does not lift the prohibition on {} here; accepted: {}",
+                "flow `{}`: condition {} does not lift the prohibition on {} here; accepted: {}",
                 flow.id,
+                condition_shown(condition, vocabulary),
                 special.join(", "),
                 conditions.unwrap_or_default().join(", ")
             ),
@@ -685,6 +770,17 @@ fn special_categories(
                 ))
             ),
         )]),
+    }
+}
+
+/// A condition as declared, with its concept when the name is a
+/// law-specific one.
+fn condition_shown(condition: &str, vocabulary: &Vocabulary) -> String {
+    let concept = vocabulary.concept(condition);
+    if concept == condition {
+        format!("`{condition}`")
+    } else {
+        format!("`{condition}` (`{concept}`)")
     }
 }
 

@@ -9,5 +9,6 @@
 pub mod checks;
 mod engine;
 pub mod transfer;
+pub mod visual;
 
 pub use engine::{FlowPlan, judge, plan};

@@ -16,7 +16,7 @@ use serde_json::{Map, Value, json};
 
 use super::checks::{WithEvidence, is_consent};
 use crate::catalog::{CarveOut, Lists, Member, Vocabulary};
-use crate::declaration::{Flow, Party, Recipient};
+use crate::declaration::{Flow, Party, Recipient, Transfer};
 use crate::engine::{Outcome, ParamError, Violation, params};
 
 /// The transfer rule of a profile.
@@ -82,6 +82,13 @@ pub struct TransferRule {
     /// A transfer under the regulator's suspension order fails whatever
     /// its mechanism (PIPA Art. 28-9).
     pub suspension_orders: bool,
+    /// The forms of deemed consent that carry a transfer (PDPR 2021
+    /// reg. 10(2)(b): contractual necessity); `None` where the region
+    /// reads no deemed consent, and a transfer on consent needs opt-in.
+    pub deemed_consent: Option<Vec<String>>,
+    /// Consent to a transfer counts only after a written summary of the
+    /// protection abroad (PDPR 2021 reg. 10(3)(a)).
+    pub consent_needs_summary: bool,
 }
 
 /// Volume thresholds that decide which mechanism an export needs: none
@@ -168,7 +175,14 @@ struct TransferParams {
     foreign_order_needs_agreement: bool,
     #[serde(default)]
     suspension_orders: bool,
+    #[serde(default)]
+    deemed_consent: Option<Value>,
+    #[serde(default)]
+    consent_needs_summary: bool,
 }
+
+/// The forms of deemed consent a declaration can name.
+const DEEMED_CONSENT: &[&str] = &["conduct", "contractual-necessity", "notification"];
 
 const MECHANISMS: &[&str] = &[
     "adequacy",
@@ -261,7 +275,28 @@ pub(super) fn build(
         volume: p.volume.as_ref().map(|v| volume(v, lists)).transpose()?,
         foreign_order_needs_agreement: p.foreign_order_needs_agreement,
         suspension_orders: p.suspension_orders,
+        deemed_consent: deemed_routes(p.deemed_consent.as_ref(), lists)?,
+        consent_needs_summary: p.consent_needs_summary,
     })
+}
+
+/// The forms of deemed consent a profile takes, each one a declaration
+/// can name.
+fn deemed_routes(value: Option<&Value>, lists: &Lists) -> Result<Option<Vec<String>>, ParamError> {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    let routes = lists.expand(value)?;
+    if let Some(bad) = routes
+        .iter()
+        .find(|r| !DEEMED_CONSENT.contains(&r.as_str()))
+    {
+        return Err(ParamError::new(format!(
+            "`deemed_consent` names `{bad}`; use {}",
+            DEEMED_CONSENT.join(", ")
+        )));
+    }
+    Ok(Some(routes))
 }
 
 fn expand_or_empty(lists: &Lists, value: Option<&Value>) -> Result<Vec<String>, String> {
@@ -657,21 +692,7 @@ fn mechanism(
                 }
             }
         },
-        "consent" => {
-            if !is_consent(flow, &rule.vocabulary) || flow.consent.mechanism != "opt-in" {
-                out.push(Violation::new(
-                    format!("{at}/mechanism"),
-                    format!("{who} relies on consent, but the flow has no opt-in consent"),
-                ));
-            } else if rule.separate_consent && !transfer.separate_consent {
-                out.push(Violation::new(
-                    at.clone(),
-                    format!(
-                        "{who} relies on consent, but here the transfer needs consent given separately from any other; obtain it and set `transfer.separateConsent`"
-                    ),
-                ));
-            }
-        }
+        "consent" => consent(flow, transfer, rule, &who, &at, out),
         "authorisation" => authorisation(recipient, transfer, rule, &who, &at, out),
         "statute" => {
             if transfer.instrument.is_none() && flow.statute.is_none() {
@@ -685,6 +706,52 @@ fn mechanism(
             format!("{at}/mechanism"),
             format!("{who} declares no transfer mechanism"),
         )),
+    }
+}
+
+/// A transfer on the person's consent: opt-in consent to the flow (given
+/// separately where the region asks, after a written summary of the
+/// protection abroad where it asks), or a form of deemed consent the
+/// region takes for a transfer (PDPR 2021 reg. 10(2)(b), (3)).
+fn consent(
+    flow: &Flow,
+    transfer: &Transfer,
+    rule: &TransferRule,
+    who: &str,
+    at: &str,
+    out: &mut Vec<Violation>,
+) {
+    if let (Some(route), Some(routes)) = (&transfer.deemed_consent, &rule.deemed_consent) {
+        if !routes.contains(route) {
+            out.push(Violation::new(
+                format!("{at}/deemedConsent"),
+                format!(
+                    "{who} relies on deemed consent by {route}, which does not carry a transfer here; deemed consent carries one only by {}: obtain the person's consent to the transfer, or bind the recipient by contract",
+                    routes.join(" or ")
+                ),
+            ));
+        }
+        return;
+    }
+    if !is_consent(flow, &rule.vocabulary) || flow.consent.mechanism != "opt-in" {
+        out.push(Violation::new(
+            format!("{at}/mechanism"),
+            format!("{who} relies on consent, but the flow has no opt-in consent"),
+        ));
+    } else if rule.separate_consent && !transfer.separate_consent {
+        out.push(Violation::new(
+            at.to_owned(),
+            format!(
+                "{who} relies on consent, but here the transfer needs consent given separately from any other; obtain it and set `transfer.separateConsent`"
+            ),
+        ));
+    } else if rule.consent_needs_summary && transfer.protection_summary.is_none() {
+        out.push(Violation::new(
+            at.to_owned(),
+            format!(
+                "{who} relies on consent, which counts here only when the person was first given a written summary of how the data will be protected abroad; give one and name where it is kept in `transfer.protectionSummary`"
+            ),
+        ));
     }
 }
 
@@ -845,8 +912,24 @@ fn remedies(
     today: Option<&str>,
 ) -> Vec<String> {
     let mut ways = Vec::new();
+    // A transfer answering a third country's order: the order is
+    // recognised only on an international agreement, so that agreement is
+    // the way, and a statute (the order itself, or the foreign law behind
+    // it) is none (GDPR Art. 48). Other grounds of the chapter stay open.
+    let answers_order = rule.foreign_order_needs_agreement
+        && recipient
+            .transfer
+            .as_ref()
+            .is_some_and(|t| t.foreign_order.is_some() && t.international_agreement.is_none());
+    if answers_order {
+        ways.push(
+            "the international agreement the order is based on, such as a mutual legal assistance treaty in force between the requesting country and the Union or a Member State, named in `transfer.internationalAgreement`"
+                .to_owned(),
+        );
+    }
     for mechanism in &rule.mechanisms {
         match mechanism.as_str() {
+            "statute" if answers_order => {}
             "adequacy" if adequate_for(flow, recipient, foreign, rule, today) => {
                 ways.push(format!(
                     "adequacy ({} recognised on the evaluation date): `transfer.mechanism = \"adequacy\"`",
@@ -885,12 +968,19 @@ fn remedies(
             "consent" => {
                 let separate = if rule.separate_consent {
                     " given separately for this transfer (`transfer.separateConsent`)"
+                } else if rule.consent_needs_summary {
+                    " given after a written summary of the protection abroad (`transfer.protectionSummary`)"
                 } else {
                     ""
                 };
                 ways.push(format!(
                     "the person's opt-in consent{separate}: a consent `legalBasis` with `consent.mechanism = \"opt-in\"`"
                 ));
+                for route in rule.deemed_consent.iter().flatten() {
+                    ways.push(format!(
+                        "deemed consent by {route}: `transfer.deemedConsent = \"{route}\"`"
+                    ));
+                }
             }
             "statute" => ways.push(
                 "a statute that requires the transfer, named in `transfer.instrument` or `statute`"

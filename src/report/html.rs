@@ -493,6 +493,12 @@ fn finding_markup(
             @for (profile, reading) in finding.readings {
                 div.reading data-profile=(profile) { (profile) ": " (reading) }
             }
+            @for conflict in finding.conflicts {
+                @let [what, standard, profile] = super::conflict_lines(conflict);
+                div.conflict data-profile=(conflict.profile) data-standard=(conflict.standard) {
+                    (what) br; (standard) br; (profile)
+                }
+            }
             @for (profile, citations) in &cited {
                 div.cites data-profile=(profile) { (profile) " cites: " (cited_before.once(finding.requirement, profile, cite_line(citations))) }
             }

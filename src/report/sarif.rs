@@ -290,6 +290,9 @@ fn result(report: &View<'_>, finding: &FindingView<'_>) -> SarifResult {
     if !finding.readings.is_empty() {
         properties["readings"] = json!(finding.readings);
     }
+    if !finding.conflicts.is_empty() {
+        properties["conflicts"] = json!(finding.conflicts);
+    }
     if !report.matrices.is_empty() {
         // Each profile the finding speaks for, with the clauses it cites.
         let cited: serde_json::Map<String, Value> = report

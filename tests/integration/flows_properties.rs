@@ -7,6 +7,8 @@
 //! - adding a permitted transfer mechanism never turns a pass into a fail;
 //! - a flow that differs only by a synonym of its legal basis gets the same
 //!   verdicts under every profile and pair of profiles;
+//! - so does a flow that differs only by a synonym of its special-category
+//!   condition (FLOW-SPECIAL-01 judges the condition's concept);
 //! - no bytes make the declaration loader panic.
 
 use std::sync::OnceLock;
@@ -48,6 +50,15 @@ const BASES: &[&str] = &[
     "kr-pipa:A28-2",
     "in-dpdp:S7",
     "eu-gdpr:A6-1-e",
+];
+/// Conditions lifting the prohibition on special categories, in several
+/// laws' words (explicit consent has a name in each of GDPR and PIPA).
+const CONDITIONS: &[&str] = &[
+    "dpv:ExplicitlyExpressedConsent",
+    "eu-gdpr:A9-2-a",
+    "kr-pipa:A23-1-1",
+    "eu-gdpr:A9-2-g",
+    "kr-pipa:A23-1-2",
 ];
 const COUNTRIES: &[&str] = &["KR", "DE", "IN", "SG", "US", "CN", "JP", "MY", "*"];
 const MECHANISMS: &[&str] = &[
@@ -294,6 +305,75 @@ fn a_synonym_of_the_legal_basis_changes_no_verdict() {
         &REACHED,
         property as fn(AnyDeclaration, Vec<u8>) -> TestResult,
     );
+}
+
+/// A declaration of one domestic flow of health records on opt-in
+/// consent, under a special-category condition named in one law's words:
+/// the flows a condition decides, which meet `eu` or `kr` when the
+/// condition is one they take.
+#[derive(Debug, Clone)]
+struct SpecialFlow(Value);
+
+impl Arbitrary for SpecialFlow {
+    fn arbitrary(g: &mut Gen) -> Self {
+        let country = pick(g, &["KR", "DE"]);
+        SpecialFlow(json!({
+            "declarationVersion": "1.0",
+            "platform": { "name": "generated" },
+            "controller": { "name": "c", "contact": "c@example.org", "jurisdiction": country },
+            "securityMeasures": "https://example.org/toms",
+            "flows": [{
+                "id": "flow-0",
+                "dataCategories": ["dpv-pd:HealthRecord", "dpv-pd:Name"],
+                "dataSubjects": ["dpv:Patient"],
+                "purposes": ["dpv:ServiceProvision"],
+                "legalBasis": pick(g, &["dpv:Consent", "kr-pipa:A15-1-1", "eu-gdpr:A6-1-a"]),
+                "consent": { "mechanism": "opt-in", "records": "https://example.org/consents" },
+                "specialCategoryCondition": pick(g, CONDITIONS),
+                "sourceJurisdiction": country,
+                "dataState": pick(g, &["identified", "pseudonymized"]),
+                "recipients": [{ "id": "r0", "role": "third-party", "destinations": [country] }],
+                "retention": "P90D",
+            }],
+        }))
+    }
+}
+
+#[test]
+fn a_synonym_of_the_special_category_condition_changes_no_verdict() {
+    // Counts the renamings to another name of the same concept of a flow
+    // that meets `eu` or `kr` before: the renaming that once turned a
+    // pass into a failure (separate consent under PIPA read by `eu`).
+    static REACHED: Reached = Reached::new();
+    let property = |declaration: SpecialFlow, choice: u8| -> TestResult {
+        let vocabulary = Vocabulary::from_lists(lists());
+        let mut renamed = declaration.0.clone();
+        let flow = &mut renamed["flows"][0];
+        let condition = flow["specialCategoryCondition"]
+            .as_str()
+            .expect("a condition")
+            .to_owned();
+        let synonyms = vocabulary.synonyms(&condition);
+        let other = synonyms[choice as usize % synonyms.len()].clone();
+        flow["specialCategoryCondition"] = json!(other);
+        let before = verdicts(&declaration.0);
+        let after = verdicts(&renamed);
+        let passing = before[0]
+            .1
+            .iter()
+            .any(|(p, met)| (p == "eu" || p == "kr") && *met);
+        if other != condition && passing {
+            REACHED.hit();
+        }
+        if before == after {
+            TestResult::passed()
+        } else {
+            TestResult::error(format!(
+                "renaming the condition changed verdicts:\n{before:?}\n{after:?}\n{renamed}"
+            ))
+        }
+    };
+    check(300, &REACHED, property as fn(SpecialFlow, u8) -> TestResult);
 }
 
 #[test]

@@ -665,6 +665,158 @@ fn a_foreign_court_order_is_no_ground_without_an_international_agreement() {
 }
 
 #[test]
+fn singapore_takes_deemed_consent_by_contractual_necessity_and_consent_after_a_summary() {
+    let fixture = "sg-ride-app-deemed-consent.json";
+    assert_eq!(
+        transfer_failures(fixture, "sg", "2026-11-30"),
+        set(&[
+            "trips-to-analytics-on-notification",
+            "survey-to-research-without-summary"
+        ]),
+        "PDPR 2021 reg. 10(2)(b) names PDPA s. 15(3)-(8), not s. 15A; reg. 10(3)(a) asks for the written summary"
+    );
+    let messages = transfer_messages(fixture, "sg", "2026-11-30");
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("deemed consent by notification")
+                && m.contains("contractual-necessity")),
+        "{messages:?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("transfer.protectionSummary")),
+        "{messages:?}"
+    );
+}
+
+#[test]
+fn a_resident_registration_number_is_processed_in_imminent_danger_without_a_statute() {
+    let fixture = "kr-dispatch-rrn-emergency.json";
+    assert_eq!(
+        failures("FLOW-NATID-01", fixture, "kr", "2026-11-30"),
+        set(&["caller-rrn-follow-up-survey"]),
+        "PIPA Art. 24-2(1)2 needs no statute; consent is no ground under Art. 24-2(1)"
+    );
+}
+
+#[test]
+fn korean_cameras_film_public_places_only_for_permitted_purposes_and_say_so() {
+    let fixture = "kr-seoul-cameras.json";
+    let day = "2026-11-30";
+    assert_eq!(
+        failures("FLOW-CCTV-01", fixture, "kr", day),
+        set(&["plaza-cctv-shopper-profiles", "bus-cameras-unannounced"]),
+        "PIPA Art. 25(1): marketing is no purpose of a fixed device; Art. 25-2(3): a mobile device shows that it films"
+    );
+    let report = common::flows_json(&format!("fixtures/flows/{fixture}"), &["kr"], day);
+    let cited: Vec<&str> = report["requirements"]
+        .as_array()
+        .expect("requirements")
+        .iter()
+        .filter(|r| r["id"] == "FLOW-CCTV-01")
+        .flat_map(|r| r["clauses"].as_array().into_iter().flatten())
+        .filter_map(|c| c["clause"].as_str())
+        .collect();
+    assert!(
+        cited.iter().any(|c| c.starts_with("Art. 25(1)"))
+            && cited.iter().any(|c| c.starts_with("Art. 25-2")),
+        "{cited:?}"
+    );
+    for profile in ["eu", "sg", "in"] {
+        assert!(
+            failures("FLOW-CCTV-01", fixture, profile, day).is_empty(),
+            "{profile} does not select the PIPA camera rule"
+        );
+    }
+}
+
+#[test]
+fn pseudonymised_trips_go_without_the_key_and_with_records_of_their_processing() {
+    let fixture = "kr-hub-pseudonymised-linkage.json";
+    let day = "2026-11-30";
+    assert_eq!(
+        failures("FLOW-PSEUDO-01", fixture, "kr", day),
+        set(&["trips-with-linkage-key", "trips-without-records"]),
+        "PIPA Art. 28-2(2) and 28-4(3)"
+    );
+    let report = common::flows_json(&format!("fixtures/flows/{fixture}"), &["kr"], day);
+    let pointers: Vec<&str> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["requirement"] == "FLOW-PSEUDO-01")
+        .filter_map(|f| f["location"]["pointer"].as_str())
+        .collect();
+    assert_eq!(
+        pointers,
+        [
+            "/flows/0/identifyingInformationProvided",
+            "/flows/1/pseudonymisationRecords"
+        ],
+        "each failure points at the field that decides it"
+    );
+}
+
+#[test]
+fn a_special_category_condition_is_judged_by_its_concept_under_every_profile() {
+    let fixture = "kr-dialysis-shuttle-conditions.json";
+    let day = "2026-11-30";
+    assert!(
+        failures("FLOW-SPECIAL-01", fixture, "kr", day).is_empty(),
+        "PIPA Art. 23(1)1 and 23(1)2, under whichever name"
+    );
+    assert_eq!(
+        failures("FLOW-SPECIAL-01", fixture, "eu", day),
+        set(&["riders-on-a-law"]),
+        "separate consent is explicit consent (GDPR Art. 9(2)(a)) by any name; a Korean law's permission is no Art. 9(2) condition as named"
+    );
+    let report = common::flows_json(&format!("fixtures/flows/{fixture}"), &["eu"], day);
+    let finding = common::finding(&report, "FLOW-SPECIAL-01").expect("the eu failure");
+    let message = finding["message"].as_str().expect("message");
+    assert!(
+        message.contains("`kr-pipa:A23-1-2`") && message.contains("eu-gdpr:A9-2-a"),
+        "the condition as declared, and the accepted ones: {message}"
+    );
+    assert!(
+        finding["readings"]["eu"]
+            .as_str()
+            .is_some_and(|r| r.contains("KR")),
+        "the eu verdict is a hypothetical reading: {finding}"
+    );
+}
+
+#[test]
+fn the_remedy_for_a_foreign_order_names_the_agreement_and_offers_no_statute() {
+    let report = common::flows_json(
+        "fixtures/flows/eu-bikeshare-us-subpoena.json",
+        &["eu"],
+        "2026-11-30",
+    );
+    let finding = common::finding(&report, "FLOW-XBORDER-01").expect("the Art. 48 failure");
+    let ways = finding["evidence"]["would_pass_with"]
+        .as_array()
+        .expect("would_pass_with");
+    insta::assert_json_snapshot!("art48_would_pass_with", ways);
+    assert!(
+        ways[0]
+            .as_str()
+            .is_some_and(|w| w.contains("international agreement")
+                && w.contains("transfer.internationalAgreement")),
+        "the agreement comes first: {ways:?}"
+    );
+    assert!(
+        !ways
+            .iter()
+            .any(|w| w.as_str().is_some_and(|w| w.contains("statute"))),
+        "GDPR Art. 48: the order, or the foreign statute behind it, is no way: {ways:?}"
+    );
+    let message = finding["message"].as_str().expect("message");
+    assert!(!message.contains("a statute that requires"), "{message}");
+}
+
+#[test]
 fn a_pipc_suspension_order_stops_the_transfer_from_its_first_day() {
     let fixture = "kr-mobility-suspended-transfer.json";
     assert!(

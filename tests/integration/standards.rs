@@ -70,12 +70,34 @@ fn an_mds_trip_at_gps_precision_fails_kr_as_a_conflict_of_standard_and_profile()
         );
         let cited = c["profile_clauses"].as_array().expect("the profile's side");
         assert!(
-            cited.iter().any(|k| k["source"]
-                .as_str()
-                .is_some_and(|s| s.contains("PIPC"))),
+            cited
+                .iter()
+                .any(|k| k["source"].as_str().is_some_and(|s| s.contains("PIPC"))),
             "{c}"
         );
     }
+}
+
+#[test]
+fn html_markdown_and_sarif_carry_the_conflict_too() {
+    let html = common::expect_exit(&validate_trip(&["kr"], "html"), 1);
+    assert!(
+        html.contains(r#"class="conflict" data-profile="kr" data-standard="mds""#),
+        "{html}"
+    );
+    let markdown = common::expect_exit(&validate_trip(&["kr"], "markdown"), 1);
+    assert!(
+        markdown.contains("conflict between the standard mds and the profile kr"),
+        "{markdown}"
+    );
+    let sarif = json_report(&validate_trip(&["kr"], "sarif"));
+    let results = sarif["runs"][0]["results"].as_array().expect("results");
+    assert!(
+        results
+            .iter()
+            .all(|r| r["properties"]["conflicts"][0]["standard"] == "mds"),
+        "{sarif}"
+    );
 }
 
 #[test]
