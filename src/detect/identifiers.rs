@@ -2379,6 +2379,22 @@ mod tests {
         }
     }
 
+    /// Found by the property below: a latitude written with a sign and a
+    /// country code's digits is a decimal, for the shortcuts and the
+    /// patterns alike; a number dotted throughout is still a phone.
+    #[test]
+    fn a_signed_decimal_after_plus_82_is_no_phone() {
+        for text in ["+82.26135347", "+82.1161105585"] {
+            assert!(all().scan_candidates(None, text).is_empty(), "{text}");
+            assert!(shortcuts_hide_nothing(text), "{text}");
+        }
+        let dotted = all().scan_candidates(None, "+82.10.1234.5678");
+        assert!(
+            dotted.iter().any(|d| d.kind.as_str() == "phone-kr"),
+            "{dotted:?}"
+        );
+    }
+
     #[test]
     fn property_decimal_fractions_hide_no_detection() {
         static REACHED: Reached = Reached::new();

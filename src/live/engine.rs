@@ -143,8 +143,15 @@ pub async fn audit(
     // a burst sets off the platform's rate limiter, whose window would
     // otherwise hold every file back (the limiter is still what the burst
     // judges, and the files are judged as before).
+    let mut feed_log = Log {
+        on: recording,
+        entries: Vec::new(),
+    };
     let files = match ran {
-        Ok(()) => gbfs::audit(plan, target, &client, credential(As::A, target), now).await,
+        Ok(()) => {
+            let credential = credential(As::A, target);
+            gbfs::audit(plan, target, &client, credential, now, &mut feed_log).await
+        }
         Err(_) => Vec::new(),
     };
     let ran = match ran {
@@ -164,7 +171,11 @@ pub async fn audit(
     };
     progress.finish();
     ran?;
-    let recorded = running.recorded();
+    // Every exchange in the order it was sent: the cases', the feed's
+    // reads, the bursts'.
+    let mut recorded = running.recorded();
+    recorded.extend(feed_log.entries);
+    recorded.sort_by_key(|r| r.started);
     for file in files {
         let location = Location {
             file: file.location.file.map(|f| redactor.scrub(&f)),
@@ -846,16 +857,17 @@ async fn collect_one(
     Ok(true)
 }
 
-/// The exchanges of one job, kept only when the audit records them: an
-/// answer's body is held no longer than its tally needs it otherwise.
-struct Log {
-    on: bool,
-    entries: Vec<Recorded>,
+/// The exchanges of one job (or of the GBFS feed's reads), kept only when
+/// the audit records them: an answer's body is held no longer than its
+/// tally needs it otherwise.
+pub(super) struct Log {
+    pub(super) on: bool,
+    pub(super) entries: Vec<Recorded>,
 }
 
 /// Sends `request` through `client` (waiting out throttling), keeping the
 /// exchange in `log` when it records.
-async fn send(client: &Client, request: &Outgoing, log: &mut Log) -> Answer {
+pub(super) async fn send(client: &Client, request: &Outgoing, log: &mut Log) -> Answer {
     if !log.on {
         return client.send(request).await;
     }

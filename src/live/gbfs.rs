@@ -19,6 +19,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
+use super::engine::{Log, send};
 use super::http::{Answer, Client, Outgoing};
 use super::plan::{Decider, LivePlan};
 use super::target::{ApiKind, Target};
@@ -184,6 +185,7 @@ pub(crate) async fn audit(
     client: &Client,
     credential: Option<(String, String)>,
     now: DateTime<Utc>,
+    log: &mut Log,
 ) -> Vec<Subject> {
     let checks = instances(plan);
     if checks.is_empty() {
@@ -209,7 +211,7 @@ pub(crate) async fn audit(
         now,
     };
     let url = discovery_url(target);
-    let fetched = fetch(client, &url, credential.clone()).await;
+    let fetched = fetch(client, &url, credential.clone(), log).await;
     let mut subjects = Vec::new();
     let document = match fetched.document {
         Ok(document) => document,
@@ -238,7 +240,7 @@ pub(crate) async fn audit(
                 ),
             )),
             Listed::Here { name, url } => {
-                let fetched = fetch(client, &url, credential.clone()).await;
+                let fetched = fetch(client, &url, credential.clone(), log).await;
                 match fetched.document {
                     Ok(document) => {
                         types_named |= names_vehicle_types(&name, version.as_deref(), &document);
@@ -423,8 +425,14 @@ struct Fetched {
     evidence: Value,
 }
 
-/// GETs `url` and reads its body as JSON.
-async fn fetch(client: &Client, url: &str, credential: Option<(String, String)>) -> Fetched {
+/// GETs `url` and reads its body as JSON, the exchange kept in `log` when
+/// the audit records.
+async fn fetch(
+    client: &Client,
+    url: &str,
+    credential: Option<(String, String)>,
+    log: &mut Log,
+) -> Fetched {
     let request = Outgoing {
         method: "GET".to_owned(),
         url: url.to_owned(),
@@ -432,7 +440,7 @@ async fn fetch(client: &Client, url: &str, credential: Option<(String, String)>)
         credential,
         body: None,
     };
-    let answer = client.send(&request).await;
+    let answer = send(client, &request, log).await;
     let mut evidence = json!({ "request": format!("GET {url}") });
     let document = match answer {
         Answer::Exchange(x) => {
