@@ -51,13 +51,13 @@ fn datafusion_gives_the_native_report_on_csv_parquet_and_parts() {
     }
 }
 
-/// A pool of 2 MiB, which DataFusion's aggregations must share (two
+/// A pool of 8 MiB, which DataFusion's aggregations must share (two
 /// partitions, each with its fair part), changes no verdict.
 #[test]
 fn a_small_memory_pool_gives_the_same_report() {
     let w = written(ROWS);
     let (native, fusion) =
-        native_and_datafusion(&w.parquet, &w.descriptor, &["--memory-limit", "2M"]);
+        native_and_datafusion(&w.parquet, &w.descriptor, &["--memory-limit", "8M"]);
     assert_same(
         without_input(native, &w.parquet),
         without_input(fusion, &w.parquet),
