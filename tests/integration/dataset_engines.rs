@@ -51,8 +51,8 @@ fn datafusion_gives_the_native_report_on_csv_parquet_and_parts() {
     }
 }
 
-/// A pool of 8 MiB, which DataFusion's aggregations must share (two
-/// partitions, each with its fair part), changes no verdict.
+/// A pool of 8 MiB, which DataFusion's aggregations share (each stream
+/// running at once gets a fair part), changes no verdict.
 #[test]
 fn a_small_memory_pool_gives_the_same_report() {
     let w = written(ROWS);
