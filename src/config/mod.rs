@@ -382,6 +382,7 @@ impl Resolver<'_> {
                 roles,
                 requirements: dataset.requirements.clone(),
                 pointer: format!("/datasets/{i}"),
+                engine: crate::dataset::Engine::default(),
             }));
         }
         for (i, declaration) in file.declarations.iter().enumerate() {

@@ -34,7 +34,7 @@ pub fn plan(catalogue: &Catalogue, selection: Selection<'_>) -> Result<DatasetPl
 
 /// The detector definitions the plan's checks were built with (the
 /// embedded ones when no check scans for identifiers).
-fn definitions(plan: &DatasetPlan) -> Arc<Definitions> {
+pub(super) fn definitions(plan: &DatasetPlan) -> Arc<Definitions> {
     plan.instances
         .iter()
         .find_map(|i| i.check.definitions())
@@ -43,7 +43,7 @@ fn definitions(plan: &DatasetPlan) -> Arc<Definitions> {
 }
 
 /// Every identifier kind some check of `plan` scans for, for the one pass.
-fn identifier_kinds(plan: &DatasetPlan) -> Vec<IdentifierKind> {
+pub(super) fn identifier_kinds(plan: &DatasetPlan) -> Vec<IdentifierKind> {
     let mut kinds: Vec<IdentifierKind> = plan
         .instances
         .iter()

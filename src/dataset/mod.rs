@@ -13,6 +13,7 @@
 mod audit;
 pub mod checks;
 pub mod descriptor;
+pub mod engines;
 pub mod metrics;
 pub mod number;
 pub mod parquet;
@@ -22,6 +23,7 @@ pub mod table;
 
 pub use audit::{AuditOptions, DatasetPlan, audit, judge, plan, summarise};
 pub use descriptor::Descriptor;
+pub use engines::Engine;
 pub use summary::Summary;
 
 /// Whether `path` is read as Parquet: a folder (of Parquet files), or a

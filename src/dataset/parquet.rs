@@ -246,11 +246,11 @@ fn as_dictionary(field: &Arc<Field>) -> Arc<Field> {
 }
 
 /// A column to read: its role and type, and the field path to it.
-#[derive(Debug)]
-struct Wanted {
-    column: Column,
-    described: bool,
-    path: Vec<String>,
+#[derive(Debug, PartialEq)]
+pub(super) struct Wanted {
+    pub(super) column: Column,
+    pub(super) described: bool,
+    pub(super) path: Vec<String>,
 }
 
 /// The columns to read, described ones in descriptor order, then those
@@ -497,6 +497,21 @@ impl<'a> Source<'a> {
         }
     }
 
+    #[cfg(feature = "datafusion")]
+    /// The text of `row` as the scanner sees it, whatever was prepared.
+    fn text(&self, row: usize) -> Cow<'_, str> {
+        match self.cell(row) {
+            Cell::Text(text) => text,
+            Cell::Prepared(_) => match &self.cells {
+                Cells::Dictionary { keys, texts, .. } => {
+                    let key = keys.get(row).copied().unwrap_or(usize::MAX);
+                    Cow::Borrowed(texts.get(key).map_or("", String::as_str))
+                }
+                _ => Cow::Borrowed(""),
+            },
+        }
+    }
+
     fn cell(&self, row: usize) -> Cell<'_> {
         if self.is_null(row) {
             return Cell::Text(Cow::Borrowed(""));
@@ -575,7 +590,28 @@ fn source<'a>(
         .into()
     };
     let (first, rest) = path.split_first().ok_or_else(absent)?;
-    let mut array: &'a ArrayRef = batch.column_by_name(first).ok_or_else(absent)?;
+    let array: &'a ArrayRef = batch.column_by_name(first).ok_or_else(absent)?;
+    source_in(name, column, array, rest)
+}
+
+/// The cells of the field at `rest` within `array` (a top-level column).
+fn source_in<'a>(
+    name: &str,
+    column: &str,
+    mut array: &'a ArrayRef,
+    rest: &[String],
+) -> Result<Source<'a>> {
+    let absent = || -> Error {
+        FileProblem::new(
+            name,
+            format!(
+                "column `{}` is not in this row group",
+                crate::detect::placeholder::shown(column)
+            ),
+        )
+        .with_help("give every row group of the file the same schema")
+        .into()
+    };
     let mut nulls: Vec<&'a dyn Array> = Vec::new();
     for part in rest {
         let parent: &'a StructArray = array.as_struct_opt().ok_or_else(absent)?;
@@ -624,4 +660,60 @@ fn cells<'a>(name: &str, column: &str, array: &'a dyn Array) -> Result<Cells<'a>
         }
         _ => Cells::Formatted(ArrayFormatter::try_new(array, &OPTIONS).map_err(format_error)?),
     })
+}
+
+#[cfg(feature = "datafusion")]
+/// Every cell of the field at `rest` within `array` as the text the
+/// scanner would see (a null, or a null enclosing struct, as the empty
+/// text): what a query engine groups and scans, so that its counts are
+/// the native producer's.
+pub(super) fn texts(
+    name: &str,
+    column: &str,
+    array: &ArrayRef,
+    rest: &[String],
+) -> Result<Vec<String>> {
+    let source = source_in(name, column, array, rest)?;
+    Ok((0..array.len())
+        .map(|row| source.text(row).into_owned())
+        .collect())
+}
+
+#[cfg(feature = "datafusion")]
+/// The Parquet files at `path` and the columns to read from them, for a
+/// query engine: each file's columns are resolved as the Parquet producer
+/// resolves them, and must agree.
+pub(super) fn wanted_columns(
+    path: &Path,
+    descriptor: &Descriptor,
+) -> Result<(Vec<PathBuf>, Vec<Wanted>)> {
+    let files = if path.is_dir() {
+        folder_files(path)?
+    } else {
+        vec![path.to_path_buf()]
+    };
+    let mut first: Option<Vec<Wanted>> = None;
+    for file in &files {
+        let name = file.display().to_string();
+        let builder = ParquetRecordBatchReaderBuilder::try_new(crate::files::open(file)?)
+            .map_err(|e| unreadable(&name, &e))?;
+        let columns = resolve(&name, descriptor, builder.schema().fields())?;
+        match &first {
+            None => first = Some(columns),
+            Some(same) if *same == columns => {}
+            Some(_) => {
+                return Err(FileProblem::new(
+                    &name,
+                    format!(
+                        "its columns with a role (or their types) differ from those of `{}`",
+                        files[0].display()
+                    ),
+                )
+                .with_help("give every part of a dataset the same column roles (the descriptor, or the same field metadata)")
+                .into());
+            }
+        }
+    }
+    let columns = first.ok_or_else(|| empty_folder(path))?;
+    Ok((files, columns))
 }

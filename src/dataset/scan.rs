@@ -223,10 +223,14 @@ impl Written {
     }
 
     fn add(&mut self, text: &str, id: u32) {
+        self.add_n(text, id, 1);
+    }
+
+    fn add_n(&mut self, text: &str, id: u32, records: u64) {
         match self.by_text.get_mut(text) {
-            Some((_, rows)) => *rows += 1,
+            Some((_, rows)) => *rows += records,
             None => {
-                self.by_text.insert(text.into(), (id, 1));
+                self.by_text.insert(text.into(), (id, records));
             }
         }
     }
@@ -566,6 +570,106 @@ impl<'a> Pass<'a> {
         Ok(())
     }
 
+    #[cfg(feature = "datafusion")]
+    /// Adds `records` rows holding the texts `cells` (column index, text
+    /// as written) in interned columns: a grouped count from a query
+    /// engine, counted exactly as the rows one by one. With `classes`, the
+    /// cells are the quasi-identifier and sensitive ones of the rows, which
+    /// are added to the class table and the row count.
+    pub(super) fn add_group(
+        &mut self,
+        cells: &[(usize, &str)],
+        records: u64,
+        classes: bool,
+    ) -> Result<()> {
+        for &(i, text) in cells {
+            let Some(column) = self.columns.get_mut(i) else {
+                continue;
+            };
+            if !text.is_empty() {
+                column.present += records;
+            }
+            let Some(values) = &mut column.values else {
+                continue;
+            };
+            let Ok(id) = values.id_of(text) else {
+                return Err(self.not_a_number_group(i, records));
+            };
+            if let Some(count) = values.counts.get_mut(id as usize) {
+                *count += records;
+            }
+            values.last = Some(id);
+            let written = values.numeric
+                && values
+                    .texts
+                    .get(id as usize)
+                    .is_some_and(|t| t.as_ref() != text);
+            if written {
+                column.written.add_n(text, id, records);
+            }
+        }
+        if classes {
+            self.key.clear();
+            self.sensitive_ids.clear();
+            for &i in &self.quasi {
+                self.key.push(last_id(&self.columns[i]));
+            }
+            for &i in &self.sensitive {
+                self.sensitive_ids.push(last_id(&self.columns[i]));
+            }
+            self.builder.add_n(&self.key, &self.sensitive_ids, records);
+            self.rows += records;
+        }
+        Ok(())
+    }
+
+    #[cfg(feature = "datafusion")]
+    /// Adds what a query engine counted in a scanned column: the rows with
+    /// a value, and per identifier kind the detections.
+    pub(super) fn add_detections(
+        &mut self,
+        column: usize,
+        present: u64,
+        detections: &[(IdentifierKind, u64)],
+    ) {
+        let Some(column) = self.columns.get_mut(column) else {
+            return;
+        };
+        column.present += present;
+        for &(kind, count) in detections.iter().filter(|(_, n)| *n > 0) {
+            *column.detections.entry(kind).or_insert(0) += count;
+        }
+    }
+
+    #[cfg(feature = "datafusion")]
+    /// The indexes of the interned columns: quasi-identifiers, then
+    /// sensitive attributes, then count columns.
+    pub(super) fn interned(&self) -> (Vec<usize>, Vec<usize>) {
+        let classes = self.quasi.iter().chain(&self.sensitive).copied().collect();
+        let counts = self
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.column.role == Role::Count)
+            .map(|(i, _)| i)
+            .collect();
+        (classes, counts)
+    }
+
+    #[cfg(feature = "datafusion")]
+    fn not_a_number_group(&self, column: usize, records: u64) -> Error {
+        FileProblem::new(
+            &self.name,
+            format!(
+                "column `{}` is declared numeric but {records} row{} hold a value that is not a number",
+                self.columns[column].column.name,
+                if records == 1 { "" } else { "s" }
+            ),
+        )
+        .with_help("declare the column `categorical` in the descriptor, or fix the values (an empty cell counts as missing); the native engine names the first such line")
+        .into()
+    }
+
     fn not_a_number(&self, line: u64, column: usize) -> Error {
         FileProblem::new(
             &self.name,
@@ -692,38 +796,7 @@ fn read_csv<'d>(
         .has_headers(true)
         .flexible(false)
         .from_reader(BufReader::with_capacity(1 << 20, file));
-    let header = reader
-        .byte_headers()
-        .map_err(|e| csv_problem(name, e))?
-        .clone();
-    if header.is_empty() || (header.len() == 1 && header[0].is_empty()) {
-        return Err(FileProblem::new(name, "the file is empty: no header row")
-            .at_line(Some(1))
-            .with_help("a CSV dataset starts with a header row naming its columns")
-            .into());
-    }
-    let mut names = Vec::with_capacity(header.len());
-    // Header names are the file's to choose: a hasher that resists chosen
-    // collisions (SipHash) keeps the check linear whatever they are.
-    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(header.len());
-    for (i, raw) in header.iter().enumerate() {
-        let text = std::str::from_utf8(raw).map_err(|_| {
-            Error::from(
-                FileProblem::new(name, format!("header field {} is not valid UTF-8", i + 1))
-                    .at_line(Some(1)),
-            )
-        })?;
-        let text = if i == 0 {
-            text.trim_start_matches('\u{feff}')
-        } else {
-            text
-        };
-        if let Some(first) = seen.insert(text, i) {
-            return Err(duplicate_header(name, first, i, text));
-        }
-        names.push(text);
-    }
-    let (columns, positions) = match_columns(name, descriptor, &names)?;
+    let (columns, positions) = csv_columns(&mut reader, name, descriptor)?;
     let mut pass = Pass::new(name.to_owned(), columns, detectors);
     let mut record = csv::ByteRecord::new();
     let mut reported = 0u64;
@@ -766,6 +839,49 @@ fn read_csv<'d>(
     }
     progress.advance(reader.position().byte().saturating_sub(reported));
     Ok(pass)
+}
+
+/// The columns of a CSV file from its header row, matched to the
+/// descriptor (described ones first, then the others as insensitive), and
+/// each one's field position. Shared with the query-engine producers,
+/// which read the header the same way.
+pub(super) fn csv_columns<R: Read>(
+    reader: &mut csv::Reader<R>,
+    name: &str,
+    descriptor: &Descriptor,
+) -> Result<(Vec<ColumnScan>, Vec<usize>)> {
+    let header = reader
+        .byte_headers()
+        .map_err(|e| csv_problem(name, e))?
+        .clone();
+    if header.is_empty() || (header.len() == 1 && header[0].is_empty()) {
+        return Err(FileProblem::new(name, "the file is empty: no header row")
+            .at_line(Some(1))
+            .with_help("a CSV dataset starts with a header row naming its columns")
+            .into());
+    }
+    let mut names = Vec::with_capacity(header.len());
+    // Header names are the file's to choose: a hasher that resists chosen
+    // collisions (SipHash) keeps the check linear whatever they are.
+    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(header.len());
+    for (i, raw) in header.iter().enumerate() {
+        let text = std::str::from_utf8(raw).map_err(|_| {
+            Error::from(
+                FileProblem::new(name, format!("header field {} is not valid UTF-8", i + 1))
+                    .at_line(Some(1)),
+            )
+        })?;
+        let text = if i == 0 {
+            text.trim_start_matches('\u{feff}')
+        } else {
+            text
+        };
+        if let Some(first) = seen.insert(text, i) {
+            return Err(duplicate_header(name, first, i, text));
+        }
+        names.push(text);
+    }
+    match_columns(name, descriptor, &names)
 }
 
 /// Names listed in a message about a header, at most: a header may have

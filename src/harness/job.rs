@@ -133,6 +133,8 @@ pub struct DatasetJob {
     pub requirements: Vec<String>,
     /// The config section (`/datasets/N`), or empty.
     pub pointer: String,
+    /// The engine that summarises it (the native producers by default).
+    pub engine: crate::dataset::Engine,
 }
 
 /// A data-flow declaration.

@@ -112,7 +112,7 @@ fn dataset(
         generated_at: harness.options.generated_at.clone(),
         waivers: waivers.cloned(),
     };
-    dataset::audit(&plan, &descriptor, &options, progress)
+    dataset::engines::audit(&plan, &descriptor, &options, &job.engine, progress)
 }
 
 /// The column roles: the descriptor, a schema's annotations, or for

@@ -60,7 +60,7 @@ role = "insensitive"
 
 /// One generated row; `None` is a missing value (an empty CSV cell, a
 /// Parquet null).
-struct Row {
+pub(crate) struct Row {
     zone: String,
     age: Option<i64>,
     district: Option<String>,
@@ -73,7 +73,7 @@ struct Row {
 
 /// `n` rows from a fixed seed: small classes, missing values, a few
 /// e-mail addresses and phone numbers, minutes off the hour.
-fn rows(n: usize) -> Vec<Row> {
+pub(crate) fn rows(n: usize) -> Vec<Row> {
     let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut next = move |m: u64| {
         state ^= state << 13;
@@ -105,7 +105,7 @@ fn rows(n: usize) -> Vec<Row> {
         .collect()
 }
 
-fn write_csv(path: &Path, rows: &[Row]) {
+pub(crate) fn write_csv(path: &Path, rows: &[Row]) {
     let mut text =
         String::from("zone,age,place.district,start_time,purpose,fare,contact,returning\n");
     for r in rows {
@@ -126,7 +126,7 @@ fn write_csv(path: &Path, rows: &[Row]) {
 
 /// The rows as one Arrow batch: `zone` dictionary-encoded, `place` a
 /// struct, `fare` a double, `returning` a boolean.
-fn batch(rows: &[Row], metadata: bool) -> RecordBatch {
+pub(crate) fn batch(rows: &[Row], metadata: bool) -> RecordBatch {
     let mut zones = StringDictionaryBuilder::<Int32Type>::new();
     for r in rows {
         zones.append_value(&r.zone);
@@ -198,11 +198,11 @@ fn batch(rows: &[Row], metadata: bool) -> RecordBatch {
     RecordBatch::try_new(Arc::new(schema), columns).expect("the batch is consistent")
 }
 
-fn write_parquet(path: &Path, batch: &RecordBatch) {
+pub(crate) fn write_parquet(path: &Path, batch: &RecordBatch) {
     let file = File::create(path).expect("the Parquet file is created");
     // Small row groups: the reader crosses several of them.
     let properties = WriterProperties::builder()
-        .set_max_row_group_size(700)
+        .set_max_row_group_row_count(Some(700))
         .build();
     let mut writer =
         ArrowWriter::try_new(file, batch.schema(), Some(properties)).expect("a writer");
@@ -213,6 +213,11 @@ fn write_parquet(path: &Path, batch: &RecordBatch) {
 /// The JSON report of `dataset DATA [-d DESCRIPTOR] -p kr -p eu`, which
 /// must exit 0 or 1.
 fn audit(data: &Path, descriptor: Option<&Path>) -> Value {
+    audit_on(data, descriptor, &[])
+}
+
+/// As [`audit`], with `extra` arguments (an engine).
+pub(crate) fn audit_on(data: &Path, descriptor: Option<&Path>, extra: &[&str]) -> Value {
     let data = data.display().to_string();
     let mut args = vec![
         "dataset",
@@ -228,6 +233,7 @@ fn audit(data: &Path, descriptor: Option<&Path>) -> Value {
     if let Some(d) = &descriptor {
         args.extend(["-d", d.as_str()]);
     }
+    args.extend(extra);
     let output = run(&args);
     assert!(
         matches!(output.status.code(), Some(0 | 1)),
@@ -239,7 +245,7 @@ fn audit(data: &Path, descriptor: Option<&Path>) -> Value {
 
 /// The report without what names the input: its path (wherever a
 /// location or summary quotes it) and its format.
-fn without_input(report: Value, input: &Path) -> Value {
+pub(crate) fn without_input(report: Value, input: &Path) -> Value {
     let quoted = serde_json::to_string(&input.display().to_string()).unwrap_or_default();
     let text = report.to_string().replace(&quoted, "\"[input]\"");
     let mut report: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
@@ -250,7 +256,7 @@ fn without_input(report: Value, input: &Path) -> Value {
 }
 
 /// Asserts two reports equal, showing the first lines that differ.
-fn assert_same(a: Value, b: Value) {
+pub(crate) fn assert_same(a: Value, b: Value) {
     if a == b {
         return;
     }
@@ -267,15 +273,15 @@ fn assert_same(a: Value, b: Value) {
     panic!("the reports differ:\n{}", differ.join("\n"));
 }
 
-struct Written {
+pub(crate) struct Written {
     _dir: tempfile::TempDir,
-    csv: PathBuf,
-    parquet: PathBuf,
-    descriptor: PathBuf,
-    dir: PathBuf,
+    pub(crate) csv: PathBuf,
+    pub(crate) parquet: PathBuf,
+    pub(crate) descriptor: PathBuf,
+    pub(crate) dir: PathBuf,
 }
 
-fn written(n: usize) -> Written {
+pub(crate) fn written(n: usize) -> Written {
     let dir = tempfile::tempdir().expect("temp dir");
     let rows = rows(n);
     let csv = dir.path().join("trips.csv");

@@ -15,7 +15,12 @@ mod cli;
 mod corpus;
 mod cors;
 mod dataset;
+#[cfg(feature = "ballista")]
+mod dataset_ballista;
 mod dataset_classes;
+mod dataset_engine_choice;
+#[cfg(feature = "datafusion")]
+mod dataset_engines;
 mod dataset_parquet;
 mod dataset_properties;
 mod detectors;

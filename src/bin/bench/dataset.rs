@@ -261,7 +261,7 @@ pub(crate) fn to_parquet(csv: &Path, path: &Path) -> Result<(), String> {
     ));
     let properties = WriterProperties::builder()
         .set_compression(Compression::SNAPPY)
-        .set_max_row_group_size(ROW_GROUP)
+        .set_max_row_group_row_count(Some(ROW_GROUP))
         .build();
     let file =
         std::fs::File::create(path).map_err(|e| format!("create {}: {e}", path.display()))?;

@@ -1,0 +1,434 @@
+//! The DataFusion producer: the dataset's summary as grouped
+//! aggregations, on an embedded DataFusion session or on a Ballista
+//! cluster (the same plans; [`summarise_on`] does not know which).
+//!
+//! Every column is read as text ([`super::udf`]'s `cityconform_text`),
+//! so that a value groups as the native scanner interns it; the groups
+//! come back as (texts, rows) and are counted into the scanner's own
+//! `Pass` with their weights, which normalises numbers, keeps the cells
+//! written otherwise than their number, and builds the class table as
+//! one pass would. Three kinds of query, each a full scan of the columns
+//! it needs:
+//!
+//! 1. rows per (quasi-identifier texts, sensitive texts): the classes,
+//!    with their sensitive counts and the distinct values of those
+//!    columns;
+//! 2. per count column, rows per text;
+//! 3. over the other columns, the sum of what the detection function
+//!    found per kind, and the cells with a value.
+//!
+//! Only these grouped counts leave the engine, never a row.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use ::datafusion::arrow::array::{Array, AsArray, RecordBatch};
+use ::datafusion::arrow::compute::cast;
+use ::datafusion::arrow::datatypes::{DataType, Field, Schema};
+use ::datafusion::common::DataFusionError;
+use ::datafusion::execution::memory_pool::FairSpillPool;
+use ::datafusion::execution::runtime_env::RuntimeEnvBuilder;
+use ::datafusion::functions::core::expr_fn::get_field;
+use ::datafusion::functions_aggregate::count::count_all;
+use ::datafusion::functions_aggregate::expr_fn::sum;
+use ::datafusion::logical_expr::{Expr, ScalarUDF};
+use ::datafusion::prelude::{
+    CsvReadOptions, DataFrame, ParquetReadOptions, SessionConfig, SessionContext, col, ident, lit,
+};
+
+use super::udf;
+use crate::dataset::audit::{self, DatasetPlan};
+use crate::dataset::descriptor::{Descriptor, Format};
+use crate::dataset::scan::{ColumnScan, Pass, csv_columns};
+use crate::dataset::summary::Summary;
+use crate::detect::identifiers::{Detectors, IdentifierKind};
+use crate::error::{Error, FileProblem, Result};
+
+/// Why a summary could not be made: input the run cannot start with, or
+/// the engine failing once it ran (a message without any value).
+#[derive(Debug)]
+pub(super) enum Failure {
+    /// The input is wrong (exit 2).
+    Input(Error),
+    /// The engine failed while running the plans.
+    Engine(String),
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        Failure::Input(error)
+    }
+}
+
+/// What the plans read: the files, their format, the columns as the
+/// scanner keeps them and, per column, the expression of its text.
+struct Input {
+    name: String,
+    files: Vec<String>,
+    format: Format,
+    delimiter: u8,
+    /// For CSV, the number of fields of the header.
+    width: usize,
+    columns: Vec<ColumnScan>,
+    texts: Vec<Expr>,
+}
+
+/// Summarises the dataset at `path` for `plan` on an embedded DataFusion
+/// session whose aggregations spill to disk past `memory_limit` bytes.
+pub(super) fn summarise_local(
+    plan: &DatasetPlan,
+    descriptor: &Descriptor,
+    path: &Path,
+    memory_limit: u64,
+) -> Result<Summary> {
+    let functions = udf::functions(audit::definitions(plan));
+    let ctx = local_context(memory_limit, &functions)?;
+    let runtime = runtime()?;
+    let name = path.display().to_string();
+    match runtime.block_on(summarise_on(&ctx, &functions, plan, descriptor, path)) {
+        Ok(summary) => Ok(summary),
+        Err(Failure::Input(error)) => Err(error),
+        Err(Failure::Engine(message)) => Err(FileProblem::new(
+            &name,
+            format!("DataFusion could not summarise the dataset: {message}"),
+        )
+        .with_help("check that the file is complete and well-formed; if memory ran out, raise --memory-limit or free disk space for spilling")
+        .into()),
+    }
+}
+
+/// A runtime for the engine's asynchronous work.
+pub(super) fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Internal(format!("cannot start the engine's runtime: {e}")))
+}
+
+/// An embedded session: a fair spilling memory pool of `memory_limit`
+/// bytes (aggregations past it spill to the temporary folder) and the
+/// project's functions.
+fn local_context(memory_limit: u64, functions: &[Arc<ScalarUDF>]) -> Result<SessionContext> {
+    let limit = usize::try_from(memory_limit).unwrap_or(usize::MAX);
+    let runtime = RuntimeEnvBuilder::new()
+        .with_memory_pool(Arc::new(FairSpillPool::new(limit)))
+        .build_arc()
+        .map_err(|e| Error::Internal(format!("cannot set up DataFusion: {e}")))?;
+    let ctx = SessionContext::new_with_config_rt(SessionConfig::new(), runtime);
+    for function in functions {
+        ctx.register_udf(function.as_ref().clone());
+    }
+    Ok(ctx)
+}
+
+/// Summarises the dataset at `path` with the plans run on `ctx`.
+pub(super) async fn summarise_on(
+    ctx: &SessionContext,
+    functions: &[Arc<ScalarUDF>],
+    plan: &DatasetPlan,
+    descriptor: &Descriptor,
+    path: &Path,
+) -> std::result::Result<Summary, Failure> {
+    let [text_fn, detect_fn] = functions else {
+        return Err(Failure::Input(Error::Internal(
+            "the engine's functions are missing".into(),
+        )));
+    };
+    let input = input(path, descriptor, text_fn)?;
+    let detectors: Detectors = audit::detectors(plan)?;
+    let kinds = audit::identifier_kinds(plan);
+    let frame = texts(ctx, &input).await?;
+    let Input {
+        name,
+        format,
+        columns,
+        ..
+    } = input;
+    let mut pass = Pass::new(name, columns, &detectors);
+    let (classes, counts) = pass.interned();
+    let scanned: Vec<usize> = (0..pass.columns.len())
+        .filter(|i| !classes.contains(i) && !counts.contains(i))
+        .collect();
+    let groups = grouped(&frame, &classes).await?;
+    add_groups(&mut pass, &classes, &groups, true)?;
+    for &column in &counts {
+        let groups = grouped(&frame, &[column]).await?;
+        add_groups(&mut pass, &[column], &groups, false)?;
+    }
+    if !scanned.is_empty() {
+        detect(&mut pass, &frame, detect_fn, &scanned, &kinds).await?;
+    }
+    Ok(pass.into_summary(format))
+}
+
+/// The files, columns and text expressions of the dataset at `path`.
+fn input(path: &Path, descriptor: &Descriptor, text_fn: &Arc<ScalarUDF>) -> Result<Input> {
+    let name = path.display().to_string();
+    let declared = descriptor.format.or_else(|| Format::from_path(path));
+    if path.is_dir() || declared == Some(Format::Parquet) || crate::dataset::is_parquet(path)? {
+        return parquet_input(path, name, descriptor, text_fn);
+    }
+    match declared {
+        Some(Format::Csv) => csv_input(path, name, descriptor, text_fn),
+        Some(Format::Ndjson) => Err(Error::Usage(format!(
+            "`{name}` is NDJSON, which the DataFusion and Ballista engines do not read: audit it with `--engine native`, or convert it to Parquet"
+        ))),
+        _ => Err(Error::Usage(format!(
+            "cannot tell the format of `{name}` from its extension; set `format = \"csv\"` in the descriptor (Parquet is told by its first bytes)"
+        ))),
+    }
+}
+
+/// A path as the engine's workers open it: absolute, since they may run
+/// elsewhere than the auditor's working folder.
+fn absolute(path: &Path) -> Result<String> {
+    let path: PathBuf = std::fs::canonicalize(path).map_err(|e| Error::read(path, e))?;
+    Ok(path.display().to_string())
+}
+
+fn csv_input(
+    path: &Path,
+    name: String,
+    descriptor: &Descriptor,
+    text_fn: &Arc<ScalarUDF>,
+) -> Result<Input> {
+    let file = crate::files::open(path)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(descriptor.delimiter)
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(std::io::BufReader::new(file));
+    let (columns, positions) = csv_columns(&mut reader, &name, descriptor)?;
+    let width = reader.byte_headers().map(|h| h.len()).unwrap_or(0);
+    let texts = positions
+        .iter()
+        .map(|&p| text_fn.call(vec![col(field_name(p))]))
+        .collect();
+    Ok(Input {
+        files: vec![absolute(path)?],
+        name,
+        format: Format::Csv,
+        delimiter: descriptor.delimiter,
+        width,
+        columns,
+        texts,
+    })
+}
+
+/// The engine's name for the CSV field at `position`: the header's own
+/// names may repeat a name or hold an identifier, positions never do.
+fn field_name(position: usize) -> String {
+    format!("c{position}")
+}
+
+fn parquet_input(
+    path: &Path,
+    name: String,
+    descriptor: &Descriptor,
+    text_fn: &Arc<ScalarUDF>,
+) -> Result<Input> {
+    let (files, wanted) = crate::dataset::parquet::wanted_columns(path, descriptor)?;
+    let mut columns = Vec::with_capacity(wanted.len());
+    let mut texts = Vec::with_capacity(wanted.len());
+    for wanted in wanted {
+        let mut args: Vec<Expr> = Vec::with_capacity(wanted.path.len());
+        for (i, part) in wanted.path.into_iter().enumerate() {
+            args.push(if i == 0 { ident(part) } else { lit(part) });
+        }
+        texts.push(text_fn.call(args));
+        columns.push(ColumnScan::new(wanted.column, wanted.described));
+    }
+    Ok(Input {
+        files: files
+            .iter()
+            .map(|f| absolute(f))
+            .collect::<Result<Vec<_>>>()?,
+        name,
+        format: Format::Parquet,
+        delimiter: b',',
+        width: 0,
+        columns,
+        texts,
+    })
+}
+
+/// The engine's message, as a failure of the run. DataFusion names files,
+/// lines and columns in its messages, not values, since every column is
+/// read as text; identifiers are masked all the same.
+fn engine_failure(error: DataFusionError) -> Failure {
+    let message = error.to_string();
+    let shown = crate::detect::placeholder::shown(&message).into_owned();
+    Failure::Engine(shown)
+}
+
+/// The dataset as one text column per scanned column (`t0`, `t1`, …).
+async fn texts(ctx: &SessionContext, input: &Input) -> std::result::Result<DataFrame, Failure> {
+    let frame = match input.format {
+        Format::Parquet => {
+            let options = ParquetReadOptions {
+                file_extension: "",
+                ..ParquetReadOptions::default()
+            };
+            ctx.read_parquet(input.files.clone(), options).await
+        }
+        _ => {
+            let schema = Schema::new(
+                (0..input.width)
+                    .map(|p| Field::new(field_name(p), DataType::Utf8, true))
+                    .collect::<Vec<_>>(),
+            );
+            let options = CsvReadOptions {
+                has_header: true,
+                delimiter: input.delimiter,
+                newlines_in_values: true,
+                schema: Some(&schema),
+                file_extension: "",
+                ..CsvReadOptions::default()
+            };
+            ctx.read_csv(input.files.clone(), options).await
+        }
+    }
+    .map_err(engine_failure)?;
+    let texts = input
+        .texts
+        .iter()
+        .enumerate()
+        .map(|(i, e)| e.clone().alias(text_name(i)))
+        .collect::<Vec<_>>();
+    frame.select(texts).map_err(engine_failure)
+}
+
+fn text_name(column: usize) -> String {
+    format!("t{column}")
+}
+
+/// Rows per distinct tuple of the texts of `columns`, collected.
+async fn grouped(
+    frame: &DataFrame,
+    columns: &[usize],
+) -> std::result::Result<Vec<RecordBatch>, Failure> {
+    let keys: Vec<Expr> = columns.iter().map(|&c| col(text_name(c))).collect();
+    frame
+        .clone()
+        .aggregate(keys, vec![count_all().alias("rows")])
+        .map_err(engine_failure)?
+        .collect()
+        .await
+        .map_err(engine_failure)
+}
+
+/// A column of a result as counts.
+fn counts_of(array: &dyn Array) -> std::result::Result<Vec<u64>, Failure> {
+    let counts = cast(array, &DataType::UInt64).map_err(|e| engine_failure(e.into()))?;
+    let counts = counts.as_primitive::<::datafusion::arrow::datatypes::UInt64Type>();
+    Ok((0..counts.len())
+        .map(|i| {
+            if counts.is_null(i) {
+                0
+            } else {
+                counts.value(i)
+            }
+        })
+        .collect())
+}
+
+/// Counts each group (the texts of `columns`, then its rows) into `pass`.
+fn add_groups(
+    pass: &mut Pass<'_>,
+    columns: &[usize],
+    batches: &[RecordBatch],
+    classes: bool,
+) -> std::result::Result<(), Failure> {
+    for batch in batches {
+        let texts = (0..columns.len())
+            .map(|i| cast(batch.column(i), &DataType::Utf8).map_err(|e| engine_failure(e.into())))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        let rows = counts_of(batch.column(columns.len()))?;
+        let mut cells: Vec<(usize, &str)> = Vec::with_capacity(columns.len());
+        for (row, &records) in rows.iter().enumerate() {
+            if records == 0 {
+                continue;
+            }
+            cells.clear();
+            for (&column, text) in columns.iter().zip(&texts) {
+                let text = text.as_string::<i32>();
+                let value = if text.is_null(row) {
+                    ""
+                } else {
+                    text.value(row)
+                };
+                cells.push((column, value));
+            }
+            pass.add_group(&cells, records, classes)?;
+        }
+    }
+    Ok(())
+}
+
+/// The detections and filled cells of the `scanned` columns, as sums of
+/// the detection function's counts.
+async fn detect(
+    pass: &mut Pass<'_>,
+    frame: &DataFrame,
+    detect_fn: &Arc<ScalarUDF>,
+    scanned: &[usize],
+    kinds: &[IdentifierKind],
+) -> std::result::Result<(), Failure> {
+    let kind_names = kinds
+        .iter()
+        .map(|k| k.as_str())
+        .collect::<Vec<_>>()
+        .join(",");
+    let detections: Vec<Expr> = scanned
+        .iter()
+        .map(|&c| {
+            let member = pass.columns[c].column.name.clone();
+            detect_fn
+                .call(vec![
+                    col(text_name(c)),
+                    lit(member),
+                    lit(kind_names.clone()),
+                ])
+                .alias(format!("d{c}"))
+        })
+        .collect();
+    let fields: Vec<String> = std::iter::once(udf::PRESENT.to_owned())
+        .chain((0..kinds.len()).map(udf::kind_field))
+        .collect();
+    let sums: Vec<Expr> = scanned
+        .iter()
+        .flat_map(|&c| {
+            fields.iter().enumerate().map(move |(f, field)| {
+                sum(get_field(col(format!("d{c}")), field.as_str())).alias(format!("s{c}_{f}"))
+            })
+        })
+        .collect();
+    let batches = frame
+        .clone()
+        .select(detections)
+        .map_err(engine_failure)?
+        .aggregate(vec![], sums)
+        .map_err(engine_failure)?
+        .collect()
+        .await
+        .map_err(engine_failure)?;
+    let mut totals = vec![0u64; scanned.len() * fields.len()];
+    for batch in &batches {
+        for (i, total) in totals.iter_mut().enumerate() {
+            if let Some(column) = batch.columns().get(i) {
+                *total += counts_of(column.as_ref())?.iter().sum::<u64>();
+            }
+        }
+    }
+    for (s, &column) in scanned.iter().enumerate() {
+        let at = s * fields.len();
+        let present = totals.get(at).copied().unwrap_or(0);
+        let found: Vec<(IdentifierKind, u64)> = kinds
+            .iter()
+            .enumerate()
+            .map(|(k, &kind)| (kind, totals.get(at + 1 + k).copied().unwrap_or(0)))
+            .collect();
+        pass.add_detections(column, present, &found);
+    }
+    Ok(())
+}

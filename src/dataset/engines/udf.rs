@@ -1,0 +1,250 @@
+//! The two scalar functions every plan of the query-engine producers
+//! calls, registered by name wherever plans are made or run (this process,
+//! a Ballista scheduler and its executors):
+//!
+//! - `cityconform_text(value, field…)`: a cell as the text the native
+//!   scanner sees (a struct's field by its path, a null as the empty
+//!   text, numbers, dates and booleans formatted as the Parquet producer
+//!   formats them), so that grouping by it groups as the scanner interns;
+//! - `cityconform_detect(text, member, kinds)`: the project's own
+//!   identifier detectors on a cell, as a struct of counts (`present`, then
+//!   one field per kind of the comma-separated `kinds`, in that order).
+//!
+//! Both take their parameters as literal arguments, so that an executor
+//! that never saw the run's plan builds the same function from its name
+//! alone.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use ::datafusion::arrow::array::{Array, ArrayRef, AsArray, StringArray, StructArray, UInt64Array};
+use ::datafusion::arrow::compute::cast;
+use ::datafusion::arrow::datatypes::{DataType, Field, FieldRef, Fields};
+use ::datafusion::common::{DataFusionError, Result as DfResult, ScalarValue};
+use ::datafusion::logical_expr::{
+    ColumnarValue, ReturnFieldArgs, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature,
+    Volatility,
+};
+
+use crate::detect::definitions::Definitions;
+use crate::detect::identifiers::{Confidence, Detectors, IdentifierKind};
+
+/// The name of the text function.
+pub const TEXT: &str = "cityconform_text";
+/// The name of the detection function.
+pub const DETECT: &str = "cityconform_detect";
+/// The field of a detection struct counting cells with a value.
+pub const PRESENT: &str = "present";
+
+/// Both functions, detecting with `definitions` (the embedded ones on a
+/// cluster).
+pub fn functions(definitions: Arc<Definitions>) -> Vec<Arc<ScalarUDF>> {
+    vec![
+        Arc::new(ScalarUDF::new_from_impl(Text::new())),
+        Arc::new(ScalarUDF::new_from_impl(Detect::new(definitions))),
+    ]
+}
+
+/// Both functions with the embedded detector definitions: what the
+/// cluster binaries register.
+pub fn embedded_functions() -> Vec<Arc<ScalarUDF>> {
+    functions(Arc::new(Definitions::embedded().clone()))
+}
+
+/// The field name of the `index`th kind in a detection struct.
+pub fn kind_field(index: usize) -> String {
+    format!("k{index}")
+}
+
+/// The text of a parameter passed as a literal.
+fn literal(value: &ColumnarValue, what: &str) -> DfResult<String> {
+    match value {
+        ColumnarValue::Scalar(
+            ScalarValue::Utf8(Some(text))
+            | ScalarValue::LargeUtf8(Some(text))
+            | ScalarValue::Utf8View(Some(text)),
+        ) => Ok(text.clone()),
+        _ => Err(DataFusionError::Execution(format!(
+            "{what} must be a text literal"
+        ))),
+    }
+}
+
+/// `cityconform_text(value, field…)`.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct Text {
+    signature: Signature,
+}
+
+impl Text {
+    fn new() -> Self {
+        Text {
+            signature: Signature::variadic_any(Volatility::Immutable),
+        }
+    }
+}
+
+impl ScalarUDFImpl for Text {
+    fn name(&self) -> &str {
+        TEXT
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, _: &[DataType]) -> DfResult<DataType> {
+        Ok(DataType::Utf8)
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> DfResult<ColumnarValue> {
+        let rows = args.number_rows;
+        let mut values = args.args.into_iter();
+        let Some(value) = values.next() else {
+            return Err(DataFusionError::Execution(format!("{TEXT} takes a value")));
+        };
+        let path = values
+            .map(|v| literal(&v, "a field name"))
+            .collect::<DfResult<Vec<String>>>()?;
+        let array = value.into_array(rows)?;
+        let texts = crate::dataset::parquet::texts(TEXT, "value", &array, &path)
+            .map_err(|e| DataFusionError::Execution(e.to_string()))?;
+        Ok(ColumnarValue::Array(Arc::new(StringArray::from(texts))))
+    }
+}
+
+/// `cityconform_detect(text, member, kinds)`.
+#[derive(Debug)]
+struct Detect {
+    signature: Signature,
+    definitions: Arc<Definitions>,
+    /// Detectors built for each list of kinds met, shared by every batch.
+    built: Mutex<HashMap<String, Arc<Detectors>>>,
+}
+
+impl Detect {
+    fn new(definitions: Arc<Definitions>) -> Self {
+        Detect {
+            signature: Signature::any(3, Volatility::Immutable),
+            definitions,
+            built: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The detectors of the comma-separated `kinds`, built once.
+    fn detectors(&self, kinds: &str) -> DfResult<(Arc<Detectors>, Vec<IdentifierKind>)> {
+        let list = kind_list(kinds);
+        let mut built = self.built.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(detectors) = built.get(kinds) {
+            return Ok((detectors.clone(), list));
+        }
+        let detectors = Arc::new(
+            Detectors::from_definitions(&self.definitions, &list, Confidence::Medium)
+                .map_err(|e| DataFusionError::Execution(e.to_string()))?,
+        );
+        built.insert(kinds.to_owned(), detectors.clone());
+        Ok((detectors, list))
+    }
+}
+
+/// Two detection functions are one when they detect with the same
+/// definitions.
+impl PartialEq for Detect {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.definitions, &other.definitions)
+    }
+}
+
+impl Eq for Detect {}
+
+impl Hash for Detect {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        DETECT.hash(state);
+    }
+}
+
+/// The kinds of a comma-separated list, in its order.
+fn kind_list(kinds: &str) -> Vec<IdentifierKind> {
+    kinds
+        .split(',')
+        .filter(|k| !k.is_empty())
+        .map(IdentifierKind::named)
+        .collect()
+}
+
+/// The struct a detection returns for `kinds` kinds.
+fn detection_fields(kinds: usize) -> Fields {
+    std::iter::once(PRESENT.to_owned())
+        .chain((0..kinds).map(kind_field))
+        .map(|name| Field::new(name, DataType::UInt64, false))
+        .collect()
+}
+
+impl ScalarUDFImpl for Detect {
+    fn name(&self) -> &str {
+        DETECT
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, _: &[DataType]) -> DfResult<DataType> {
+        Err(DataFusionError::Internal(format!(
+            "{DETECT}'s type follows its kinds argument"
+        )))
+    }
+
+    fn return_field_from_args(&self, args: ReturnFieldArgs) -> DfResult<FieldRef> {
+        let kinds = match args.scalar_arguments.get(2) {
+            Some(Some(
+                ScalarValue::Utf8(Some(kinds))
+                | ScalarValue::LargeUtf8(Some(kinds))
+                | ScalarValue::Utf8View(Some(kinds)),
+            )) => kind_list(kinds).len(),
+            _ => {
+                return Err(DataFusionError::Plan(format!(
+                    "{DETECT}'s kinds must be a text literal"
+                )));
+            }
+        };
+        Ok(Arc::new(Field::new(
+            DETECT,
+            DataType::Struct(detection_fields(kinds)),
+            false,
+        )))
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> DfResult<ColumnarValue> {
+        let rows = args.number_rows;
+        let [text, member, kinds] = args.args.as_slice() else {
+            return Err(DataFusionError::Execution(format!(
+                "{DETECT} takes a text, a member name and kinds"
+            )));
+        };
+        let member = literal(member, "the member name")?;
+        let (detectors, kinds) = self.detectors(&literal(kinds, "the kinds")?)?;
+        let texts = cast(&text.to_array(rows)?, &DataType::Utf8)?;
+        let texts = texts.as_string::<i32>();
+        let mut present = vec![0u64; rows];
+        let mut counts = vec![vec![0u64; rows]; kinds.len()];
+        for row in 0..rows {
+            if texts.is_null(row) || texts.value(row).is_empty() {
+                continue;
+            }
+            present[row] = 1;
+            for detection in detectors.scan_in(Some(&member), texts.value(row)) {
+                if let Some(k) = kinds.iter().position(|&kind| kind == detection.kind) {
+                    counts[k][row] += 1;
+                }
+            }
+        }
+        let columns: Vec<ArrayRef> = std::iter::once(present)
+            .chain(counts)
+            .map(|c| Arc::new(UInt64Array::from(c)) as ArrayRef)
+            .collect();
+        let array = StructArray::try_new(detection_fields(kinds.len()), columns, None)?;
+        Ok(ColumnarValue::Array(Arc::new(array)))
+    }
+}

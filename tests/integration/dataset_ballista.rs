@@ -1,0 +1,204 @@
+//! `dataset --engine ballista://HOST:PORT` (built with the `ballista`
+//! feature) against a real cluster: `cityconform-scheduler` and two
+//! `cityconform-executor` processes on free loopback ports. The same
+//! Parquet files give the same report through the native producer,
+//! DataFusion and Ballista; an unreachable scheduler exits 2 naming its
+//! address; a cluster whose executors die gives `error` verdicts and exit
+//! 1, never a partial "met". Every process a test starts is killed when
+//! the test ends, however it ends.
+
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::common::{expect_exit, json_report, run};
+use crate::dataset_parquet::{
+    assert_same, audit_on, batch, rows, without_input, write_parquet, written,
+};
+
+/// Rows of the generated dataset.
+const ROWS: usize = 10_000;
+
+/// A port nothing listens on now (the OS's choice, released at once).
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+/// Waits until something accepts connections on `port`.
+fn wait_for(port: u16, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "{what} never listened on {port}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// A scheduler and two executors, killed on drop.
+struct Cluster {
+    scheduler: Child,
+    executors: Vec<Child>,
+    port: u16,
+    _work: tempfile::TempDir,
+}
+
+impl Cluster {
+    fn start() -> Cluster {
+        let work = tempfile::tempdir().expect("temp dir");
+        let port = free_port();
+        let scheduler = Command::new(env!("CARGO_BIN_EXE_cityconform-scheduler"))
+            .args(["--port", &port.to_string(), "--executor-timeout", "10"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the scheduler starts");
+        let mut cluster = Cluster {
+            scheduler,
+            executors: Vec::new(),
+            port,
+            _work: work,
+        };
+        wait_for(port, "the scheduler");
+        for i in 0..2 {
+            let (flight, grpc) = (free_port(), free_port());
+            let dir = cluster._work.path().join(format!("executor-{i}"));
+            std::fs::create_dir(&dir).expect("a work folder");
+            let executor = Command::new(env!("CARGO_BIN_EXE_cityconform-executor"))
+                .args([
+                    "--scheduler",
+                    &format!("127.0.0.1:{port}"),
+                    "--port",
+                    &flight.to_string(),
+                    "--grpc-port",
+                    &grpc.to_string(),
+                    "--concurrent-tasks",
+                    "1",
+                    "--heartbeat",
+                    "2",
+                    "--work-dir",
+                    &dir.display().to_string(),
+                ])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("an executor starts");
+            cluster.executors.push(executor);
+            wait_for(flight, "an executor");
+            wait_for(grpc, "an executor");
+        }
+        cluster
+    }
+
+    fn engine(&self) -> String {
+        format!("ballista://127.0.0.1:{}", self.port)
+    }
+
+    fn kill_executors(&mut self) {
+        for executor in &mut self.executors {
+            let _ = executor.kill();
+            let _ = executor.wait();
+        }
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        self.kill_executors();
+        let _ = self.scheduler.kill();
+        let _ = self.scheduler.wait();
+    }
+}
+
+#[test]
+fn ballista_gives_the_native_and_datafusion_reports_on_the_same_parquet_files() {
+    let cluster = Cluster::start();
+    let w = written(ROWS);
+    let parts = w.dir.join("parts");
+    std::fs::create_dir(&parts).expect("folder");
+    for (i, chunk) in rows(ROWS).chunks(2_500).enumerate() {
+        write_parquet(
+            &parts.join(format!("part-{i}.parquet")),
+            &batch(chunk, false),
+        );
+    }
+    let engine = cluster.engine();
+    for data in [&w.parquet, &parts] {
+        let native = audit_on(data, Some(&w.descriptor), &[]);
+        let fusion = audit_on(data, Some(&w.descriptor), &["--engine", "datafusion"]);
+        let ballista = audit_on(data, Some(&w.descriptor), &["--engine", &engine]);
+        assert_eq!(native["datasets"][0]["rows"], ROWS as u64);
+        assert!(native["summary"]["findings"].as_u64().unwrap_or(0) > 0);
+        assert_same(
+            without_input(native.clone(), data),
+            without_input(fusion, data),
+        );
+        assert_same(without_input(native, data), without_input(ballista, data));
+    }
+}
+
+#[test]
+fn an_unreachable_scheduler_exits_2_naming_its_address() {
+    let w = written(100);
+    let port = free_port();
+    let output = run(&[
+        "dataset",
+        &w.parquet.display().to_string(),
+        "-d",
+        &w.descriptor.display().to_string(),
+        "--engine",
+        &format!("ballista://127.0.0.1:{port}"),
+    ]);
+    let text = expect_exit(&output, 2);
+    assert!(text.contains(&format!("127.0.0.1:{port}")), "{text}");
+}
+
+/// Every verdict of every profile.
+fn verdicts(report: &Value) -> Vec<String> {
+    report["profiles"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|p| p["results"].as_array().into_iter().flatten())
+        .map(|r| r["verdict"].as_str().unwrap_or("").to_owned())
+        .collect()
+}
+
+/// The executors die once they have joined the cluster, so the
+/// scheduler still counts on them when the plans arrive: whatever it then
+/// does (tasks that cannot be handed out, a job it gives up on), the run
+/// ends with every requirement an `error`, at the latest at the timeout.
+#[test]
+fn a_cluster_whose_executors_die_gives_error_verdicts_and_exit_1() {
+    let mut cluster = Cluster::start();
+    let w = written(2_000);
+    cluster.kill_executors();
+    let output = run(&[
+        "dataset",
+        &w.parquet.display().to_string(),
+        "-d",
+        &w.descriptor.display().to_string(),
+        "-p",
+        "kr",
+        "--format",
+        "json",
+        "--engine",
+        &cluster.engine(),
+        "--cluster-timeout",
+        "30",
+    ]);
+    expect_exit(&output, 1);
+    let report = json_report(&output);
+    assert_eq!(report["summary"]["met"], false);
+    let verdicts = verdicts(&report);
+    assert!(!verdicts.is_empty());
+    assert!(verdicts.iter().all(|v| v == "error"), "{verdicts:?}");
+    let address = format!("127.0.0.1:{}", cluster.port);
+    assert!(
+        report.to_string().contains(&address),
+        "the reason names the cluster"
+    );
+}
