@@ -26,10 +26,10 @@ pub(crate) fn files_with_suffix(
 fn collect(dir: &'static Dir<'static>, suffix: &str, out: &mut Vec<(String, &'static str)>) {
     for file in dir.files() {
         let path = file.path().to_string_lossy().replace('\\', "/");
-        if path.ends_with(suffix) {
-            if let Some(text) = file.contents_utf8() {
-                out.push((path, text));
-            }
+        if path.ends_with(suffix)
+            && let Some(text) = file.contents_utf8()
+        {
+            out.push((path, text));
         }
     }
     for sub in dir.dirs() {

@@ -408,10 +408,10 @@ fn check_dates(list: &List, source: &super::TomlSource) -> Result<()> {
     for (i, item) in list.dated.iter().enumerate() {
         let from = day(format!("/item/{i}/effective_from"), &item.effective_from);
         let until = day(format!("/item/{i}/effective_until"), &item.effective_until);
-        if let (Some(from), Some(until)) = (from, until) {
-            if until < from {
-                reversed.push((i, from, until));
-            }
+        if let (Some(from), Some(until)) = (from, until)
+            && until < from
+        {
+            reversed.push((i, from, until));
         }
     }
     problems.extend(super::vocabulary::conflicts(list, source));

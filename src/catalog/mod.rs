@@ -193,17 +193,17 @@ impl Catalogue {
         let mut problems = Vec::new();
         for profile in self.profiles.values() {
             let key = format!("profile:{}", profile.id);
-            if let Some(parent) = &profile.extends {
-                if !self.profiles.contains_key(parent) {
-                    problems.push(
-                        self.problem_in(
-                            &key,
-                            "/extends",
-                            format!("extends unknown profile `{parent}`"),
-                        )
-                        .with_help(format!("known profiles: {}", self.profile_names())),
-                    );
-                }
+            if let Some(parent) = &profile.extends
+                && !self.profiles.contains_key(parent)
+            {
+                problems.push(
+                    self.problem_in(
+                        &key,
+                        "/extends",
+                        format!("extends unknown profile `{parent}`"),
+                    )
+                    .with_help(format!("known profiles: {}", self.profile_names())),
+                );
             }
             for id in profile.requirements.keys() {
                 if !self.requirements.contains_key(id) {

@@ -590,24 +590,24 @@ fn l_diversity(view: DatasetView<'_>, l: u64, entropy_l: Option<f64>, c: Option<
             });
         }
     }
-    if let Some(c) = c {
-        if !metrics::recursive_holds(table, c, l) {
-            let needed = metrics::recursive_c(table, l);
-            let message = match needed {
-                Some(needed) => format!(
-                    "recursive ({c},{l})-diversity does not hold: in some class the most frequent sensitive value reaches {c} times the counts from the {} most frequent on; c = {needed} would be needed",
-                    ordinal(l)
-                ),
-                None => format!(
-                    "recursive ({c},{l})-diversity does not hold: some class has fewer than {l} distinct sensitive values"
-                ),
-            };
-            violations.push(Violation {
-                pointer: String::new(),
-                message,
-                evidence: Some(json!({ "required_c": c, "l": l, "needed_c": needed })),
-            });
-        }
+    if let Some(c) = c
+        && !metrics::recursive_holds(table, c, l)
+    {
+        let needed = metrics::recursive_c(table, l);
+        let message = match needed {
+            Some(needed) => format!(
+                "recursive ({c},{l})-diversity does not hold: in some class the most frequent sensitive value reaches {c} times the counts from the {} most frequent on; c = {needed} would be needed",
+                ordinal(l)
+            ),
+            None => format!(
+                "recursive ({c},{l})-diversity does not hold: some class has fewer than {l} distinct sensitive values"
+            ),
+        };
+        violations.push(Violation {
+            pointer: String::new(),
+            message,
+            evidence: Some(json!({ "required_c": c, "l": l, "needed_c": needed })),
+        });
     }
     Outcome::from_violations(violations)
 }

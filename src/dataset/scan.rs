@@ -831,7 +831,7 @@ fn read_csv<'d>(
             .with_help("save the file as UTF-8")
             .into());
         }
-        if pass.rows % PROGRESS_EVERY == 0 {
+        if pass.rows.is_multiple_of(PROGRESS_EVERY) {
             let at = reader.position().byte();
             progress.advance(at - reported);
             reported = at;

@@ -1110,10 +1110,9 @@ fn find_ipv6(text: &str) -> Option<(usize, usize)> {
         let glued_after = bytes.get(position).is_some_and(u8::is_ascii_alphanumeric);
         let glued_before = start > 0 && bytes[start - 1].is_ascii_alphanumeric();
         // The run is ASCII, so these byte offsets are character boundaries.
-        if !glued_after {
-            if let Some((from, to)) = ipv6_in_run(&text[start..position], glued_before) {
-                return Some((start + from, start + to));
-            }
+        if !glued_after && let Some((from, to)) = ipv6_in_run(&text[start..position], glued_before)
+        {
+            return Some((start + from, start + to));
         }
     }
     None
@@ -2057,7 +2056,7 @@ mod tests {
             .enumerate()
             .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 1 } else { 3 })
             .sum();
-        sum % 10 == 0
+        sum.is_multiple_of(10)
     }
 
     fn each_found_as(numbers: Vec<String>, expected: bool) -> bool {

@@ -211,7 +211,7 @@ fn ean13_valid(digits: &[u8]) -> bool {
         .enumerate()
         .map(|(i, &d)| u32::from(d) * if i % 2 == 0 { 1 } else { 3 })
         .sum();
-    digits.len() == 13 && sum % 10 == 0
+    digits.len() == 13 && sum.is_multiple_of(10)
 }
 
 // --- Singapore NRIC / FIN --------------------------------------------------

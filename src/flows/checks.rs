@@ -490,25 +490,25 @@ fn legal_basis(
         )]);
     }
     let mut violations = Vec::new();
-    if let Some(accepted) = accepted {
-        if !names_one_of(vocabulary, &flow.legal_basis, accepted) {
-            violations.push(
-                Violation::new(
-                    "/legalBasis",
-                    format!(
-                        "flow `{}`: legal basis `{}` is not accepted here; accepted: {}. {}",
-                        flow.id,
-                        basis_shown(flow, vocabulary),
-                        vocabulary.concepts_of(accepted).join(", "),
-                        basis_remedy(&vocabulary.concepts_of(accepted))
-                    ),
-                )
-                .with_evidence(json!({
-                    "legalBasis": flow.legal_basis,
-                    "concept": vocabulary.concept(&flow.legal_basis),
-                })),
-            );
-        }
+    if let Some(accepted) = accepted
+        && !names_one_of(vocabulary, &flow.legal_basis, accepted)
+    {
+        violations.push(
+            Violation::new(
+                "/legalBasis",
+                format!(
+                    "flow `{}`: legal basis `{}` is not accepted here; accepted: {}. {}",
+                    flow.id,
+                    basis_shown(flow, vocabulary),
+                    vocabulary.concepts_of(accepted).join(", "),
+                    basis_remedy(&vocabulary.concepts_of(accepted))
+                ),
+            )
+            .with_evidence(json!({
+                "legalBasis": flow.legal_basis,
+                "concept": vocabulary.concept(&flow.legal_basis),
+            })),
+        );
     }
     if names_one_of(vocabulary, &flow.legal_basis, assessment_for)
         && flow.legitimate_interest_assessment.is_none()

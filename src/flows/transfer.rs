@@ -678,8 +678,8 @@ fn mechanism(
                             "{who} relies on contract `{instrument}`, which holds only when the transfer is disclosed to the data subject (privacy policy or e-mail); name where in `transfer.disclosedIn`"
                         ),
                     ));
-                } else if let Some(fitting) = rule.role_instruments.get(&recipient.role) {
-                    if !fitting.contains(instrument) {
+                } else if let Some(fitting) = rule.role_instruments.get(&recipient.role)
+                    && !fitting.contains(instrument) {
                         out.push(Violation::new(
                             format!("{at}/instrument"),
                             format!(
@@ -689,7 +689,6 @@ fn mechanism(
                             ),
                         ));
                     }
-                }
             }
         },
         "consent" => consent(flow, transfer, rule, &who, &at, out),

@@ -573,7 +573,7 @@ fn status_class(status: WaiverStatus) -> &'static str {
 /// written.
 fn prose(text: &str) -> Markup {
     let parts: Vec<&str> = text.split('`').collect();
-    if parts.len() % 2 == 0 {
+    if parts.len().is_multiple_of(2) {
         return html! { (text) };
     }
     html! {

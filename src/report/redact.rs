@@ -65,10 +65,11 @@ pub(super) fn redact(value: &Value) -> Value {
 /// URL keeps every query parameter but the values of secret-named ones
 /// (`?api_key=...`, `&token=...`).
 fn redact_text(text: &str) -> String {
-    if let Some((name, _)) = text.split_once(':') {
-        if !name.contains(char::is_whitespace) && is_secret_name(name) {
-            return format!("{name}: {REDACTED}");
-        }
+    if let Some((name, _)) = text.split_once(':')
+        && !name.contains(char::is_whitespace)
+        && is_secret_name(name)
+    {
+        return format!("{name}: {REDACTED}");
     }
     let Some((base, query)) = text.split_once('?') else {
         return text.to_owned();

@@ -597,10 +597,10 @@ fn citations<'a>(clauses: impl Iterator<Item = &'a CitedClause>) -> Vec<Citation
                 cited.len() - 1
             }
         };
-        if let Some(note) = clause.note.as_deref() {
-            if !cited[at].notes.contains(&note) {
-                cited[at].notes.push(note);
-            }
+        if let Some(note) = clause.note.as_deref()
+            && !cited[at].notes.contains(&note)
+        {
+            cited[at].notes.push(note);
         }
     }
     cited

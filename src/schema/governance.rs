@@ -190,10 +190,10 @@ fn walk(
     if let Some(annotation) = object.get(KEYWORD) {
         record(annotation, path, out)?;
     }
-    if let Some(reference) = object.get("$ref").and_then(Value::as_str) {
-        if let Some((target, target_base)) = resolve(reference, base_uri, documents) {
-            walk(&target, &target_base, path, documents, depth + 1, out)?;
-        }
+    if let Some(reference) = object.get("$ref").and_then(Value::as_str)
+        && let Some((target, target_base)) = resolve(reference, base_uri, documents)
+    {
+        walk(&target, &target_base, path, documents, depth + 1, out)?;
     }
     for combinator in ["allOf", "anyOf", "oneOf"] {
         for sub in object
@@ -279,10 +279,10 @@ fn collect_declared(
     if let Some(properties) = object.get("properties").and_then(Value::as_object) {
         out.extend(properties.keys().cloned());
     }
-    if let Some(reference) = object.get("$ref").and_then(Value::as_str) {
-        if let Some((target, target_base)) = resolve(reference, base_uri, documents) {
-            collect_declared(&target, &target_base, documents, depth + 1, out);
-        }
+    if let Some(reference) = object.get("$ref").and_then(Value::as_str)
+        && let Some((target, target_base)) = resolve(reference, base_uri, documents)
+    {
+        collect_declared(&target, &target_base, documents, depth + 1, out);
     }
     for combinator in ["allOf", "anyOf", "oneOf"] {
         for sub in object

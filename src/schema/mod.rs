@@ -244,10 +244,10 @@ impl SchemaRegistry {
         if let Ok(value) = self.documents.get(reference) {
             return Ok((reference.trim_end_matches('#').to_owned(), value));
         }
-        if let Some(uri) = self.uri_for_type(reference) {
-            if let Ok(value) = self.documents.get(uri) {
-                return Ok((uri.to_owned(), value));
-            }
+        if let Some(uri) = self.uri_for_type(reference)
+            && let Ok(value) = self.documents.get(uri)
+        {
+            return Ok((uri.to_owned(), value));
         }
         let path = Path::new(reference);
         if path.is_file() {

@@ -388,11 +388,11 @@ fn a_reset_connection_is_an_error_with_its_reason() {
             return;
         };
         let _guard = runtime.enter();
-        if stream.set_nonblocking(true).is_ok() {
-            if let Ok(stream) = tokio::net::TcpStream::from_std(stream) {
-                let _ = stream.set_zero_linger();
-                drop(stream);
-            }
+        if stream.set_nonblocking(true).is_ok()
+            && let Ok(stream) = tokio::net::TcpStream::from_std(stream)
+        {
+            let _ = stream.set_zero_linger();
+            drop(stream);
         }
     });
     let dir = tempfile::tempdir().expect("temp dir");

@@ -179,7 +179,7 @@ fn the_oauth2_basic_credential_is_redacted_when_echoed() {
             if let Ok(mut seen) = BASIC_SEEN.lock() {
                 seen.clone_from(&authorization);
             }
-            let who = if authorization.len() % 2 == 0 {
+            let who = if authorization.len().is_multiple_of(2) {
                 "a"
             } else {
                 "b"

@@ -46,7 +46,7 @@ fn entity(tenant: &str, n: usize) -> Value {
     json!({
         "id": format!("urn:ngsi-ld:ParkingSpot:{tenant}-{n}"),
         "type": "ParkingSpot",
-        "status": { "type": "Text", "value": if n % 2 == 0 { "free" } else { "occupied" }, "metadata": {} },
+        "status": { "type": "Text", "value": if n.is_multiple_of(2) { "free" } else { "occupied" }, "metadata": {} },
         "location": { "type": "geo:json", "value": { "type": "Point", "coordinates": [127.0, 37.5] }, "metadata": {} },
     })
 }

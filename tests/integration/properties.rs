@@ -166,13 +166,13 @@ fn interesting_string(g: &mut Gen) -> String {
 impl Arbitrary for RecordLike {
     fn arbitrary(g: &mut Gen) -> Self {
         let mut value = arbitrary_value(g, 3);
-        if let Value::Object(map) = &mut value {
-            if bool::arbitrary(g) {
-                map.insert(
-                    "type".to_owned(),
-                    json!(g.choose(&TYPES).unwrap_or(&"Nope")),
-                );
-            }
+        if let Value::Object(map) = &mut value
+            && bool::arbitrary(g)
+        {
+            map.insert(
+                "type".to_owned(),
+                json!(g.choose(&TYPES).unwrap_or(&"Nope")),
+            );
         }
         RecordLike(value)
     }
