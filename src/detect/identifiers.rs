@@ -38,7 +38,7 @@ use regex::{Regex, RegexSet};
 use super::definitions::Boundary;
 pub use super::definitions::{DefinitionError, Definitions};
 use super::validators::{self, Step, Validator};
-use gate::{Gate, Profile};
+use gate::{Gate, Lanes, Profile};
 
 mod gate;
 
@@ -217,6 +217,8 @@ pub struct Detectors {
     forms: Vec<CompiledForm>,
     /// The bounded patterns of every form, run in a single pass.
     candidates: RegexSet,
+    /// The run lanes of the forms' gates.
+    lanes: Lanes,
     ordinary: Context,
     min_confidence: Confidence,
     /// Whether every selected kind is defined by an embedded file, so that
@@ -295,7 +297,9 @@ impl Detectors {
                 file: "suites/detectors".to_owned(),
                 message: e.to_string(),
             })?;
+        let lanes = Lanes::assign(forms.iter_mut().map(|form| &mut form.gate));
         Ok(Detectors {
+            lanes,
             kinds,
             contexts,
             descriptions,
@@ -371,7 +375,7 @@ impl Detectors {
     /// candidates are those of the forms that match, in form order, as a
     /// set would give them.
     fn settled_candidates(&self, member: Option<&str>, text: &str) -> Vec<Candidate> {
-        let profile = Profile::of(text);
+        let profile = Profile::of(text, &self.lanes);
         let mut member = Member::new(member);
         let mut found = Vec::new();
         for form in &self.forms {
@@ -2155,7 +2159,7 @@ mod tests {
 
     /// Whether every form whose gate turns `text` away has no core there.
     fn gates_turn_away_no_match(text: &str) -> bool {
-        let profile = Profile::of(text);
+        let profile = Profile::of(text, &all().lanes);
         all()
             .forms
             .iter()
@@ -2200,7 +2204,7 @@ mod tests {
 
     #[test]
     fn gates_turn_away_most_forms_from_a_phone_number() {
-        let profile = Profile::of("010-1234-5678");
+        let profile = Profile::of("010-1234-5678", &all().lanes);
         let admitted = all()
             .forms
             .iter()

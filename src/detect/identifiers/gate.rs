@@ -16,7 +16,7 @@
 //! same way with no Rust; a pattern whose syntax cannot be read gets a
 //! gate that admits everything.
 
-use regex_syntax::hir::{Class, Hir, HirKind};
+use regex_syntax::hir::{Class, Hir, HirKind, Look};
 
 /// A set of byte values, one bit each.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -80,27 +80,82 @@ impl ByteSet {
     }
 }
 
+/// How many distinct alphabets have their longest run measured in the
+/// profiling pass itself: one byte-wide lane each, so that the pass is a
+/// few vector instructions a byte. Forms beyond these scan for their run
+/// when asked.
+const LANES: usize = 32;
+
+/// The distinct alphabets of the forms, and for each byte the lanes of
+/// those that hold it (`0xFF`) or not (`0`).
+#[derive(Debug)]
+pub(super) struct Lanes {
+    masks: Box<[[u8; LANES]; 256]>,
+}
+
+impl Lanes {
+    /// Gives each gate the lane of its alphabet (shared with the gates of
+    /// the same alphabet), while lanes last, and the table of them all.
+    pub(super) fn assign<'g>(gates: impl IntoIterator<Item = &'g mut Gate>) -> Lanes {
+        let mut alphabets: Vec<ByteSet> = Vec::new();
+        let mut masks = Box::new([[0u8; LANES]; 256]);
+        for gate in gates {
+            // A run is counted up to 255: longer shortest matches scan.
+            if gate.min_len > usize::from(u8::MAX) {
+                continue;
+            }
+            let lane = match alphabets.iter().position(|a| *a == gate.alphabet) {
+                Some(lane) => lane,
+                None if alphabets.len() < LANES => {
+                    alphabets.push(gate.alphabet);
+                    alphabets.len() - 1
+                }
+                None => continue,
+            };
+            gate.lane = Some(lane);
+        }
+        for (lane, alphabet) in alphabets.iter().enumerate() {
+            for (byte, mask) in masks.iter_mut().enumerate() {
+                if alphabet.contains(byte as u8) {
+                    mask[lane] = 0xFF;
+                }
+            }
+        }
+        Lanes { masks }
+    }
+}
+
 /// What a value's bytes are made of, counted once per scan.
 #[derive(Debug)]
 pub(super) struct Profile<'t> {
     bytes: &'t [u8],
     digits: usize,
     present: ByteSet,
+    /// The longest run of each lane's alphabet, up to 255.
+    longest: [u8; LANES],
 }
 
 impl<'t> Profile<'t> {
-    pub(super) fn of(text: &'t str) -> Profile<'t> {
+    pub(super) fn of(text: &'t str, lanes: &Lanes) -> Profile<'t> {
         let bytes = text.as_bytes();
         let mut present = ByteSet::default();
         let mut digits = 0;
+        let mut run = [0u8; LANES];
+        let mut longest = [0u8; LANES];
         for &byte in bytes {
             present.insert(byte);
             digits += usize::from(byte.is_ascii_digit());
+            let mask = &lanes.masks[usize::from(byte)];
+            for lane in 0..LANES {
+                run[lane] = run[lane].saturating_add(1) & mask[lane];
+                longest[lane] = longest[lane].max(run[lane]);
+            }
         }
         Profile {
             bytes,
             digits,
             present,
+            longest,
         }
     }
 }
@@ -116,6 +171,13 @@ pub(super) struct Gate {
     required: Vec<ByteSet>,
     /// Every byte a match can hold: a match is a run of them.
     alphabet: ByteSet,
+    /// The lane of [`Profile::longest`] that measures runs of `alphabet`.
+    lane: Option<usize>,
+    /// For a pattern anchored at both ends of the text (`^…$`), the
+    /// longest match and the most ASCII digits in one: then the whole
+    /// value is the match, so it must be no longer, hold no more digits
+    /// and be made of the alphabet alone. `None` otherwise.
+    whole: Option<(usize, usize)>,
 }
 
 impl Gate {
@@ -126,6 +188,8 @@ impl Gate {
             min_digits: 0,
             required: Vec::new(),
             alphabet: ByteSet([u64::MAX; 4]),
+            lane: None,
+            whole: None,
         }
     }
 
@@ -139,6 +203,8 @@ impl Gate {
             min_digits: min_digits(&hir),
             required: rarest(required(&hir)),
             alphabet: alphabet(&hir),
+            lane: None,
+            whole: whole_text_match(&hir),
         }
     }
 
@@ -149,8 +215,56 @@ impl Gate {
         value.bytes.len() >= self.min_len
             && value.digits >= self.min_digits
             && self.required.iter().all(|r| r.intersects(&value.present))
-            && (value.present.is_subset(&self.alphabet)
-                || has_run(value.bytes, &self.alphabet, self.min_len))
+            && self.whole.is_none_or(|(max_len, max_digits)| {
+                value.bytes.len() <= max_len
+                    && value.digits <= max_digits
+                    && value.present.is_subset(&self.alphabet)
+            })
+            && match self.lane {
+                Some(lane) => usize::from(value.longest[lane]) >= self.min_len,
+                None => {
+                    value.present.is_subset(&self.alphabet)
+                        || has_run(value.bytes, &self.alphabet, self.min_len)
+                }
+            }
+    }
+}
+
+/// The longest match of `hir` and the most ASCII digits in one, when
+/// every match starts at the start of the text and ends at its end (`^`
+/// and `$`, not their multi-line forms); `usize::MAX` for no bound.
+fn whole_text_match(hir: &Hir) -> Option<(usize, usize)> {
+    let properties = hir.properties();
+    let anchored = properties.look_set_prefix().contains(Look::Start)
+        && properties.look_set_suffix().contains(Look::End);
+    anchored.then(|| {
+        (
+            properties.maximum_len().unwrap_or(usize::MAX),
+            max_digits(hir),
+        )
+    })
+}
+
+/// Most ASCII digits in any match of `hir` (`usize::MAX`: no bound): a
+/// class counts when it holds a digit.
+fn max_digits(hir: &Hir) -> usize {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => 0,
+        HirKind::Literal(literal) => literal.0.iter().filter(|b| b.is_ascii_digit()).count(),
+        HirKind::Class(class) => usize::from(first_bytes(class).intersects(&DIGITS)),
+        HirKind::Repetition(repetition) => {
+            let sub = max_digits(&repetition.sub);
+            match repetition.max {
+                _ if sub == 0 => 0,
+                Some(max) => usize::try_from(max)
+                    .unwrap_or(usize::MAX)
+                    .saturating_mul(sub),
+                None => usize::MAX,
+            }
+        }
+        HirKind::Capture(capture) => max_digits(&capture.sub),
+        HirKind::Concat(parts) => parts.iter().map(max_digits).fold(0, usize::saturating_add),
+        HirKind::Alternation(branches) => branches.iter().map(max_digits).max().unwrap_or(0),
     }
 }
 
@@ -298,8 +412,15 @@ fn alphabet(hir: &Hir) -> ByteSet {
 mod tests {
     use super::*;
 
+    /// Whether the gate of `pattern` admits `text`, with its run
+    /// measured in a lane and by a scan: both must agree.
     fn admits(pattern: &str, text: &str) -> bool {
-        Gate::of(pattern).admits(&Profile::of(text))
+        let scanned = Gate::of(pattern);
+        let mut laned = Gate::of(pattern);
+        let lanes = Lanes::assign([&mut laned]);
+        let by_lane = laned.admits(&Profile::of(text, &lanes));
+        assert_eq!(by_lane, scanned.admits(&Profile::of(text, &lanes)));
+        by_lane
     }
 
     #[test]
@@ -313,6 +434,18 @@ mod tests {
         assert!(!admits(phone, "65 9123 4567"), "no plus sign");
         assert!(!admits(phone, "+65 9123 456"), "too few digits");
         assert!(!admits(phone, "+65 9123x4567"), "no run of the alphabet");
+    }
+
+    #[test]
+    fn a_pattern_anchored_at_both_ends_must_be_the_whole_value() {
+        let bare = r"^\s*[689][0-9]{7}\s*$";
+        assert!(admits(bare, "91234567"));
+        assert!(admits(bare, " 91234567\u{a0}"));
+        assert!(!admits(bare, "tel 91234567"), "another byte");
+        assert!(!admits("^[689][0-9]{7}$", "912345678"), "too long");
+        assert!(!admits(bare, " 912345678 "), "too many digits");
+        assert!(admits("^[0-9]+$", "1234567890123"), "no bound");
+        assert!(admits("^a|b$", "xxab"), "anchored on one branch only");
     }
 
     #[test]
