@@ -38,9 +38,6 @@ use regex::{Regex, RegexSet};
 use super::definitions::Boundary;
 pub use super::definitions::{DefinitionError, Definitions};
 use super::validators::{self, Step, Validator};
-use gate::{Gate, Lanes, Profile};
-
-mod gate;
 
 /// A kind of direct identifier that can be recognised from its format,
 /// named by its detector definition in `suites/detectors/` (`email`,
@@ -174,9 +171,6 @@ struct CompiledForm {
     /// The core alone, found without capture groups; `boundary` then
     /// checks its neighbours (see [`CoreMatches`]).
     core: Regex,
-    /// What every match of the core needs, so that values that cannot
-    /// hold one are not searched.
-    gate: Gate,
     boundary: Boundary,
     confidence: Confidence,
     validator: Option<Validator>,
@@ -217,8 +211,6 @@ pub struct Detectors {
     forms: Vec<CompiledForm>,
     /// The bounded patterns of every form, run in a single pass.
     candidates: RegexSet,
-    /// The run lanes of the forms' gates.
-    lanes: Lanes,
     ordinary: Context,
     min_confidence: Confidence,
     /// Whether every selected kind is defined by an embedded file, so that
@@ -284,7 +276,6 @@ impl Detectors {
                     kind: index,
                     regex,
                     core,
-                    gate: Gate::of(&form.pattern),
                     boundary: form.boundary,
                     confidence: form.confidence,
                     validator: form.validator,
@@ -297,9 +288,7 @@ impl Detectors {
                 file: "suites/detectors".to_owned(),
                 message: e.to_string(),
             })?;
-        let lanes = Lanes::assign(forms.iter_mut().map(|form| &mut form.gate));
         Ok(Detectors {
-            lanes,
             kinds,
             contexts,
             descriptions,
@@ -366,22 +355,17 @@ impl Detectors {
     }
 
     /// Every candidate in `text`, with its confidence after context and
-    /// after the settling of shared spans. Each form is searched only
-    /// where its [`Gate`] admits the value: the one pass over the bytes
-    /// that profiles the value turns away most forms, which costs less
-    /// than asking a set of every pattern which of them match. A form
-    /// searched in vain finds nothing, since its cores are found only
-    /// where its bounded pattern matches ([`CoreMatches`]), so the
-    /// candidates are those of the forms that match, in form order, as a
-    /// set would give them.
+    /// after the settling of shared spans. A yes/no pass comes first
+    /// because values that reach it mostly match nothing, and asking
+    /// which patterns matched without it was measured slower on those.
     fn settled_candidates(&self, member: Option<&str>, text: &str) -> Vec<Candidate> {
-        let profile = Profile::of(text, &self.lanes);
+        if !self.candidates.is_match(text) {
+            return Vec::new();
+        }
         let mut member = Member::new(member);
         let mut found = Vec::new();
-        for form in &self.forms {
-            if form.gate.admits(&profile) {
-                self.walk_form(form, &mut member, text, &mut found);
-            }
+        for index in self.candidates.matches(text).iter() {
+            self.walk_form(&self.forms[index], &mut member, text, &mut found);
         }
         resolve_shared_spans(&mut found);
         found
@@ -397,11 +381,6 @@ impl Detectors {
         out: &mut Vec<Candidate>,
     ) {
         if form.validator == Some(Validator::Ipv6) {
-            // The pattern only says an address may be there; the validator
-            // looks for it in the whole text.
-            if !form.regex.is_match(text) {
-                return;
-            }
             if let Some(span) = find_ipv6(text) {
                 out.push(self.candidate(form, member, text, span, None));
             }
@@ -2155,66 +2134,6 @@ mod tests {
             })
         }
         check(2000, &REACHED, property as fn(BoundaryText) -> bool);
-    }
-
-    /// Whether every form whose gate turns `text` away has no core there.
-    fn gates_turn_away_no_match(text: &str) -> bool {
-        let profile = Profile::of(text, &all().lanes);
-        all()
-            .forms
-            .iter()
-            .all(|form| form.gate.admits(&profile) || !form.core.is_match(text))
-    }
-
-    #[test]
-    fn property_a_gate_turns_away_only_values_its_form_cannot_match() {
-        static BOUNDARY: Reached = Reached::new();
-        static IDENTIFIERISH: Reached = Reached::new();
-        static ANY: Reached = Reached::new();
-        // Counted when some form matched, so that its gate was put to test.
-        fn reached_if_matched(reached: &Reached, text: &str) {
-            if all().forms.iter().any(|form| form.core.is_match(text)) {
-                reached.hit();
-            }
-        }
-        fn on_boundary_text(text: BoundaryText) -> bool {
-            reached_if_matched(&BOUNDARY, &text.0);
-            gates_turn_away_no_match(&text.0)
-        }
-        fn on_identifierish(text: IdentifierishText) -> bool {
-            reached_if_matched(&IDENTIFIERISH, &text.0);
-            gates_turn_away_no_match(&text.0)
-        }
-        fn on_any_string(text: String) -> bool {
-            ANY.hit();
-            gates_turn_away_no_match(&text)
-        }
-        check(
-            2000,
-            &BOUNDARY,
-            on_boundary_text as fn(BoundaryText) -> bool,
-        );
-        check(
-            1000,
-            &IDENTIFIERISH,
-            on_identifierish as fn(IdentifierishText) -> bool,
-        );
-        check(500, &ANY, on_any_string as fn(String) -> bool);
-    }
-
-    #[test]
-    fn gates_turn_away_most_forms_from_a_phone_number() {
-        let profile = Profile::of("010-1234-5678", &all().lanes);
-        let admitted = all()
-            .forms
-            .iter()
-            .filter(|form| form.gate.admits(&profile))
-            .count();
-        assert!(
-            admitted * 4 < all().forms.len(),
-            "{admitted} of {} forms admitted",
-            all().forms.len()
-        );
     }
 
     #[test]
