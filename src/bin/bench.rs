@@ -61,6 +61,10 @@ struct Args {
     pycanon_rows: Vec<u64>,
     live: bool,
     detectors: bool,
+    /// With `--detectors`: a fixed number of rounds instead of timed runs.
+    detector_rounds: Option<u64>,
+    /// With `--detectors`: one set alone (`corpus` or `ordinary`).
+    detector_set: Option<String>,
     // Unread without the live benchmark; `allow`, not `expect`, as the
     // test build of this binary does not see it as dead.
     #[cfg_attr(
@@ -79,6 +83,8 @@ fn parse_args() -> Result<Args, String> {
         pycanon_rows: vec![10_000, 100_000],
         live: false,
         detectors: false,
+        detector_rounds: None,
+        detector_set: None,
         runs: 7,
     };
     let mut it = std::env::args().skip(1);
@@ -104,10 +110,14 @@ fn parse_args() -> Result<Args, String> {
             }
             "--live" => args.live = true,
             "--detectors" => args.detectors = true,
+            "--rounds" => {
+                args.detector_rounds = Some(value()?.parse().map_err(|e| format!("--rounds: {e}"))?)
+            }
+            "--set" => args.detector_set = Some(value()?),
             "--runs" => args.runs = value()?.parse().map_err(|e| format!("--runs: {e}"))?,
             "--help" | "-h" => {
                 return Err(
-                    "usage: cityconform-bench [--records N] [--invalid-percent P] [--dir DIR] | --dataset [--records N] [--pycanon-rows N,N] | --live [--runs N] | --detectors"
+                    "usage: cityconform-bench [--records N] [--invalid-percent P] [--dir DIR] | --dataset [--records N] [--pycanon-rows N,N] | --live [--runs N] | --detectors [--rounds N] [--set corpus|ordinary]"
                         .to_owned(),
                 );
             }
@@ -127,7 +137,11 @@ fn main() -> std::process::ExitCode {
                 dataset_parent(&args)
             } else if args.detectors {
                 println!("machine: {}", machine());
-                detectors::run(Path::new("fixtures/identifiers"))
+                detectors::run(
+                    Path::new("fixtures/identifiers"),
+                    args.detector_rounds,
+                    args.detector_set.as_deref(),
+                )
             } else if args.live {
                 live(&args)
             } else {
