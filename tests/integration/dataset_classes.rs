@@ -7,7 +7,7 @@
 
 use serde_json::Value;
 
-use crate::common::{json_report, report_validator, run, schema_errors, transcript};
+use crate::common::{json_report, report_validator, run, schema_errors, transcript, verdict};
 
 /// Audits `csv` described by `descriptor` under `profile`, and returns
 /// the exit code and the JSON report (checked against its schema).
@@ -36,18 +36,6 @@ fn audit(csv: &str, descriptor: &str, profile: &str) -> (Option<i32>, Value) {
     let errors = schema_errors(&report_validator(), &report);
     assert!(errors.is_empty(), "{errors}");
     (output.status.code(), report)
-}
-
-/// The verdict of `requirement` under the report's only profile.
-fn verdict(report: &Value, requirement: &str) -> String {
-    report["profiles"][0]["results"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|r| r["requirement"] == requirement)
-        .and_then(|r| r["verdict"].as_str())
-        .unwrap_or("absent")
-        .to_owned()
 }
 
 fn close(value: &Value, expected: f64) -> bool {

@@ -19,6 +19,7 @@ use crate::common;
 #[cfg(feature = "reference")]
 use crate::common::faults;
 use crate::common::loopback;
+use crate::common::verdict;
 
 /// The NGSI-LD reference over TLS.
 #[cfg(feature = "reference")]
@@ -49,18 +50,6 @@ fn other_api(result: &Value) -> bool {
             || r.contains("not a GBFS feed")
             || r.starts_with("the platform has not adopted")
     })
-}
-
-/// The verdict of `requirement` under the first profile.
-fn verdict(report: &Value, requirement: &str) -> String {
-    report["profiles"][0]["results"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|r| r["requirement"] == requirement)
-        .and_then(|r| r["verdict"].as_str())
-        .unwrap_or("absent")
-        .to_owned()
 }
 
 #[cfg(feature = "reference")]

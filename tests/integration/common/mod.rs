@@ -87,6 +87,19 @@ pub fn path_filters(paths: &[(&Path, &str)]) -> insta::Settings {
     settings
 }
 
+/// The verdict of `requirement` under a report's first profile, or
+/// `absent`.
+pub fn verdict(report: &serde_json::Value, requirement: &str) -> String {
+    report["profiles"][0]["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|r| r["requirement"] == requirement)
+        .and_then(|r| r["verdict"].as_str())
+        .unwrap_or("absent")
+        .to_owned()
+}
+
 /// The JSON report of a run that printed `--format json` on stdout.
 pub fn json_report(output: &Output) -> serde_json::Value {
     serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
