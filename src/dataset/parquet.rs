@@ -578,20 +578,23 @@ fn source<'a>(
     path: &[String],
     batch: &'a RecordBatch,
 ) -> Result<Source<'a>> {
-    let absent = || -> Error {
-        FileProblem::new(
-            name,
-            format!(
-                "column `{}` is not in this row group",
-                crate::detect::placeholder::shown(column)
-            ),
-        )
-        .with_help("give every row group of the file the same schema")
-        .into()
-    };
+    let absent = || absent_column(name, column);
     let (first, rest) = path.split_first().ok_or_else(absent)?;
     let array: &'a ArrayRef = batch.column_by_name(first).ok_or_else(absent)?;
     source_in(name, column, array, rest)
+}
+
+/// The problem of a column a row group lacks.
+fn absent_column(name: &str, column: &str) -> Error {
+    FileProblem::new(
+        name,
+        format!(
+            "column `{}` is not in this row group",
+            crate::detect::placeholder::shown(column)
+        ),
+    )
+    .with_help("give every row group of the file the same schema")
+    .into()
 }
 
 /// The cells of the field at `rest` within `array` (a top-level column).
@@ -601,17 +604,7 @@ fn source_in<'a>(
     mut array: &'a ArrayRef,
     rest: &[String],
 ) -> Result<Source<'a>> {
-    let absent = || -> Error {
-        FileProblem::new(
-            name,
-            format!(
-                "column `{}` is not in this row group",
-                crate::detect::placeholder::shown(column)
-            ),
-        )
-        .with_help("give every row group of the file the same schema")
-        .into()
-    };
+    let absent = || absent_column(name, column);
     let mut nulls: Vec<&'a dyn Array> = Vec::new();
     for part in rest {
         let parent: &'a StructArray = array.as_struct_opt().ok_or_else(absent)?;
