@@ -25,18 +25,34 @@ struct Trip(Value);
 
 impl Arbitrary for Trip {
     fn arbitrary(g: &mut Gen) -> Self {
-        let decimals = *g.choose(&[2u32, 3, 4, 6]).unwrap_or(&3);
+        // One case in four is built to pass every requirement, so that
+        // passing entities are compared in every run, not by luck: with
+        // every knob drawn freely about one case in twenty passes.
+        let clean = *g.choose(&[true, false, false, false]).unwrap_or(&false);
+        let pick = |g: &mut Gen, passing: u32, all: &[u32]| {
+            if clean {
+                passing
+            } else {
+                *g.choose(all).unwrap_or(&passing)
+            }
+        };
+        let decimals = pick(g, 3, &[2, 3, 4, 6]);
         let coordinate = |base: f64, step: u32| {
             let scale = 10f64.powi(decimals as i32);
-            // A last digit that is never zero keeps every decimal written.
-            (base * scale).trunc() / scale + f64::from(step % 9 + 1) / scale
+            // A last digit that is never zero keeps every decimal written;
+            // going through the decimal text keeps binary rounding from
+            // writing more decimals than drawn.
+            let value = (base * scale).trunc() / scale + f64::from(step % 9 + 1) / scale;
+            format!("{value:.*}", decimals as usize)
+                .parse::<f64>()
+                .unwrap_or(base)
         };
-        let minute = *g.choose(&[0u32, 15, 30, 7, 45]).unwrap_or(&0);
-        let second = *g.choose(&[0u32, 0, 31]).unwrap_or(&0);
-        let mode = *g.choose(&["metro", "bus", "teleport"]).unwrap_or(&"metro");
-        let token = *g
-            .choose(&["pseud-w10-7f3a9c", "traveller@example.org"])
-            .unwrap_or(&"pseud-w10-7f3a9c");
+        let minute = pick(g, 15, &[0, 15, 30, 7, 45]);
+        let second = pick(g, 0, &[0, 0, 31]);
+        let modes = ["metro", "bus", "teleport"];
+        let mode = modes[pick(g, 0, &[0, 1, 2]) as usize];
+        let tokens = ["pseud-w10-7f3a9c", "traveller@example.org"];
+        let token = tokens[pick(g, 0, &[0, 1]) as usize];
         let step = u32::arbitrary(g);
         let mut trip = json!({
             "id": "urn:ngsi-ld:MobilityTrip:generated",
