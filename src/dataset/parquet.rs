@@ -155,20 +155,18 @@ fn unreadable(name: &str, error: &parquet::errors::ParquetError) -> Error {
 }
 
 /// One file into a summary: the columns with a role resolved against its
-/// schema, only those read.
+/// schema, only those read. The row groups are split into contiguous
+/// ranges read in parallel, each into a summary of its own, merged in
+/// file order (exact, as any split of the rows is): the rows of a file
+/// are decoded on every core, not one.
 fn summarise_file(path: &Path, descriptor: &Descriptor, detectors: &Detectors) -> Result<Summary> {
     let name = path.display().to_string();
     let file = crate::files::open(path)?;
-    let builder = ParquetRecordBatchReaderBuilder::try_new(
-        file.try_clone().map_err(|e| Error::read(path, e))?,
-    )
-    .map_err(|e| unreadable(&name, &e))?;
-    let builder = match dictionary_hint(builder.metadata(), builder.schema()) {
-        Some(metadata) => ParquetRecordBatchReaderBuilder::new_with_metadata(file, metadata),
-        None => builder,
-    };
-    let columns = resolve(&name, descriptor, builder.schema().fields())?;
-    let leaves: Vec<usize> = builder
+    let metadata = ArrowReaderMetadata::load(&file, ArrowReaderOptions::new())
+        .map_err(|e| unreadable(&name, &e))?;
+    let metadata = dictionary_hint(metadata.metadata(), metadata.schema()).unwrap_or(metadata);
+    let columns = resolve(&name, descriptor, metadata.schema().fields())?;
+    let leaves: Vec<usize> = metadata
         .parquet_schema()
         .columns()
         .iter()
@@ -179,27 +177,103 @@ fn summarise_file(path: &Path, descriptor: &Descriptor, detectors: &Detectors) -
         })
         .map(|(i, _)| i)
         .collect();
-    let mask = ProjectionMask::leaves(builder.parquet_schema(), leaves);
-    let reader = builder
-        .with_projection(mask)
+    let mask = ProjectionMask::leaves(metadata.parquet_schema(), leaves);
+    let group_rows: Vec<u64> = metadata
+        .metadata()
+        .row_groups()
+        .iter()
+        .map(|g| u64::try_from(g.num_rows()).unwrap_or(0))
+        .collect();
+    let ranges = row_group_ranges(&group_rows, rayon::current_num_threads());
+    let read = |range: &GroupRange| -> Result<Summary> {
+        // A handle of its own: a cloned handle shares the file position,
+        // which readers on other threads move.
+        let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(
+            crate::files::open(path)?,
+            metadata.clone(),
+        )
+        .with_projection(mask.clone())
+        .with_row_groups(range.groups.clone())
         .with_batch_size(BATCH_ROWS)
         .build()
         .map_err(|e| unreadable(&name, &e))?;
-    let scans = columns
-        .iter()
-        .map(|c| ColumnScan::new(c.column.clone(), c.described))
-        .collect();
-    let mut pass = Pass::new(name.clone(), scans, detectors);
-    for batch in reader {
-        let batch = batch.map_err(|e| {
-            Error::from(
-                FileProblem::new(&name, format!("a row group is not readable ({e})"))
-                    .with_help("check that the file was written completely"),
-            )
-        })?;
-        take_batch(&mut pass, &name, &columns, &batch)?;
+        let scans = columns
+            .iter()
+            .map(|c| ColumnScan::new(c.column.clone(), c.described))
+            .collect();
+        let mut pass = Pass::new(name.clone(), scans, detectors);
+        for batch in reader {
+            let batch = batch.map_err(|e| {
+                Error::from(
+                    FileProblem::new(&name, format!("a row group is not readable ({e})"))
+                        .with_help("check that the file was written completely"),
+                )
+            })?;
+            take_batch(&mut pass, &name, &columns, &batch, range.first_row)?;
+        }
+        Ok(pass.into_summary(Format::Parquet))
+    };
+    // In file order, so that a problem is the one the first bad row gives.
+    let parts: Vec<Result<Summary>> = ranges.par_iter().map(read).collect();
+    let mut whole: Option<Summary> = None;
+    for part in parts {
+        let part = part?;
+        match &mut whole {
+            Some(whole) => whole.merge(part)?,
+            None => whole = Some(part),
+        }
     }
-    Ok(pass.into_summary(Format::Parquet))
+    // `row_group_ranges` gives at least one range, so there is a summary.
+    match whole {
+        Some(whole) => Ok(whole),
+        None => read(&GroupRange::default()),
+    }
+}
+
+/// Contiguous row groups read together, and the number of rows before
+/// them in the file (line numbers in messages count from the file's
+/// first row).
+#[derive(Debug, Default, PartialEq)]
+struct GroupRange {
+    groups: Vec<usize>,
+    first_row: u64,
+}
+
+/// Splits row groups of `rows` rows each into at most `parts` contiguous
+/// ranges of about equal rows. A file without row groups gives one empty
+/// range, so that it still yields its (empty) summary.
+fn row_group_ranges(rows: &[u64], parts: usize) -> Vec<GroupRange> {
+    let total: u64 = rows.iter().sum();
+    let parts = parts.clamp(1, rows.len().max(1)) as u64;
+    let mut ranges: Vec<GroupRange> = Vec::new();
+    let mut current: Option<usize> = None;
+    let mut before = 0u64;
+    for (group, &n) in rows.iter().enumerate() {
+        // The range a group falls in: by the share of rows before its middle.
+        let middle = before + n / 2;
+        let part = if total == 0 {
+            0
+        } else {
+            // An empty last group sits at `total`: it joins the last range.
+            (u128::from(middle) * u128::from(parts) / u128::from(total)).min(u128::from(parts - 1))
+                as usize
+        };
+        if current != Some(part) {
+            current = Some(part);
+            ranges.push(GroupRange {
+                groups: Vec::new(),
+                first_row: before,
+            });
+        }
+        if let Some(range) = ranges.last_mut() {
+            range.groups.push(group);
+        }
+        before += n;
+    }
+    if ranges.is_empty() {
+        ranges.push(GroupRange::default());
+    }
+    ranges
 }
 
 /// The reader's metadata with every string column read as a dictionary:
@@ -550,13 +624,14 @@ fn take_batch(
     name: &str,
     columns: &[Wanted],
     batch: &RecordBatch,
+    first_row: u64,
 ) -> Result<()> {
     let sources = columns
         .iter()
         .map(|c| source(name, &c.column.name, &c.path, batch))
         .collect::<Result<Vec<_>>>()?;
     let mut sources = sources;
-    let first = pass.rows;
+    let first = first_row + pass.rows;
     for row in 0..batch.num_rows() {
         for (i, source) in sources.iter_mut().enumerate() {
             source.prepare(pass, i, row);
@@ -709,4 +784,52 @@ pub(super) fn wanted_columns(
     }
     let columns = first.ok_or_else(|| empty_folder(path))?;
     Ok((files, columns))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{GroupRange, row_group_ranges};
+
+    fn groups(ranges: &[GroupRange]) -> Vec<(Vec<usize>, u64)> {
+        ranges
+            .iter()
+            .map(|r| (r.groups.clone(), r.first_row))
+            .collect()
+    }
+
+    #[test]
+    fn row_groups_split_into_contiguous_ranges_of_about_equal_rows() {
+        let even = row_group_ranges(&[100, 100, 100, 100], 2);
+        assert_eq!(groups(&even), vec![(vec![0, 1], 0), (vec![2, 3], 200)]);
+        let last_short = row_group_ranges(&[700, 700, 700, 700, 200], 2);
+        assert_eq!(
+            groups(&last_short),
+            vec![(vec![0, 1], 0), (vec![2, 3, 4], 1400)]
+        );
+        let more_parts_than_groups = row_group_ranges(&[10, 10], 8);
+        assert_eq!(
+            groups(&more_parts_than_groups),
+            vec![(vec![0], 0), (vec![1], 10)]
+        );
+    }
+
+    #[test]
+    fn every_group_is_read_once_in_order_whatever_the_split() {
+        for parts in 1..6 {
+            let rows = [5, 0, 300, 1, 1, 90, 0];
+            let ranges = row_group_ranges(&rows, parts);
+            assert!(ranges.len() <= parts);
+            let read: Vec<usize> = ranges.iter().flat_map(|r| r.groups.clone()).collect();
+            assert_eq!(read, (0..rows.len()).collect::<Vec<_>>());
+            for range in &ranges {
+                let first = range.groups.first().copied().unwrap_or(0);
+                assert_eq!(range.first_row, rows[..first].iter().sum::<u64>());
+            }
+        }
+    }
+
+    #[test]
+    fn a_file_without_row_groups_is_one_empty_range() {
+        assert_eq!(row_group_ranges(&[], 4), vec![GroupRange::default()]);
+    }
 }

@@ -492,3 +492,51 @@ fn an_empty_folder_is_refused() {
     std::fs::write(empty.join("_SUCCESS"), "").expect("marker");
     refused(&empty, &w.descriptor, &["empty", "no Parquet file"]);
 }
+
+/// A value that is no number, in a row group the parallel reader gives to
+/// its second range, is named by its line in the whole file, as the CSV
+/// of the same rows names it.
+#[test]
+fn a_non_number_in_a_later_row_group_is_named_by_its_line_in_the_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let fares: Vec<String> = (0..3000)
+        .map(|i| {
+            if i == 2499 {
+                "n/a".to_owned()
+            } else {
+                format!("{}.5", i % 40)
+            }
+        })
+        .collect();
+    let zones: Vec<String> = (0..3000).map(|i| format!("Z{:02}", i % 7)).collect();
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("zone", DataType::Utf8, false),
+        Field::new("fare", DataType::Utf8, false),
+    ]));
+    let batch = RecordBatch::try_new(
+        schema,
+        vec![
+            Arc::new(StringArray::from_iter_values(&zones)) as ArrayRef,
+            Arc::new(StringArray::from_iter_values(&fares)) as ArrayRef,
+        ],
+    )
+    .expect("the batch is consistent");
+    let parquet = dir.path().join("fares.parquet");
+    write_parquet(&parquet, &batch);
+    let csv = dir.path().join("fares.csv");
+    let mut text = "zone,fare\n".to_owned();
+    for (zone, fare) in zones.iter().zip(&fares) {
+        text.push_str(&format!("{zone},{fare}\n"));
+    }
+    std::fs::write(&csv, text).expect("the CSV is written");
+    let descriptor = dir.path().join("fares.toml");
+    std::fs::write(
+        &descriptor,
+        "[[column]]\nname = \"zone\"\nrole = \"quasi-identifier\"\ntype = \"categorical\"\n[[column]]\nname = \"fare\"\nrole = \"sensitive\"\ntype = \"numeric\"\n",
+    )
+    .expect("the descriptor is written");
+    // The header is the CSV's line 1, so the 2500th row is its line 2501;
+    // a Parquet file has no header line, so the same row is its line 2500.
+    refused(&csv, &descriptor, &["fare", "2501", "not a number"]);
+    refused(&parquet, &descriptor, &["fare", "2500", "not a number"]);
+}
