@@ -46,6 +46,9 @@ use cityconform::engine::{NoProgress, Selection};
 use cityconform::payload::{self, ValidateOptions, validate};
 use cityconform::schema::{SchemaOptions, SchemaRegistry};
 
+#[cfg(feature = "ballista")]
+#[path = "bench/cluster.rs"]
+mod cluster;
 #[path = "bench/dataset.rs"]
 mod dataset;
 #[path = "bench/detectors.rs"]
@@ -241,6 +244,11 @@ struct Measured {
     errors: u64,
     seconds: f64,
     peak_kib: u64,
+    /// A dataset audit's report digest (see `bench/dataset.rs`), else 0.
+    digest: u64,
+    /// Bytes the measured process read during the run (`rchar`: files
+    /// and sockets).
+    read_bytes: u64,
 }
 
 fn parent(args: &Args) -> Result<(), String> {
@@ -285,43 +293,60 @@ fn dataset_parent(args: &Args) -> Result<(), String> {
     sizes.push(args.records);
     sizes.sort_unstable();
     sizes.dedup();
-    println!("\n| rows | mode | rows/s | wall s | vs floor | peak RSS MiB | k |");
-    println!("|---:|---|---:|---:|---:|---:|---:|");
+    println!(
+        "\n| rows | mode | rows/s | wall s | vs floor | peak RSS MiB | k | bytes read | report digest |"
+    );
+    println!("|---:|---|---:|---:|---:|---:|---:|---:|---|");
     for &rows in &sizes {
         let path = args.dir.join(format!("dataset-{rows}.csv"));
         dataset::generate(&path, rows)?;
         let parquet = path.with_extension("parquet");
         dataset::to_parquet(&path, &parquet)?;
         let floor = run_child("ds-floor", &path)?;
-        let ours = run_child("ds-all", &path)?;
-        let mut from_parquet = run_child("ds-all", &parquet)?;
-        from_parquet.mode = "ds-all parquet".to_owned();
-        for r in [&floor, &ours, &from_parquet] {
+        let mut audits = vec![
+            named(run_child("ds-all", &path)?, "ds-all (CSV)"),
+            named(run_child("ds-all", &parquet)?, "ds-all parquet"),
+        ];
+        audits.extend(engine_runs(&path, &parquet)?);
+        for r in std::iter::once(&floor).chain(&audits) {
             println!(
-                "| {rows} | {} | {:.0} | {:.3} | {:.2}x | {:.1} | {} |",
+                "| {rows} | {} | {:.0} | {:.3} | {:.2}x | {:.1} | {} | {} | {} |",
                 r.mode,
                 r.records as f64 / r.seconds,
                 r.seconds,
                 r.seconds / floor.seconds,
                 r.peak_kib as f64 / 1024.0,
-                r.errors
+                r.errors,
+                r.read_bytes,
+                if r.digest == 0 {
+                    "-".to_owned()
+                } else {
+                    format!("{:016x}", r.digest)
+                },
             );
         }
+        let same = audits.iter().all(|r| r.digest == audits[0].digest);
+        println!(
+            "| {rows} | the reports of every producer are {} | | | | | | | |",
+            if same { "identical" } else { "NOT identical" }
+        );
         if args.pycanon_rows.contains(&rows) {
             match dataset::pycanon(&path)? {
                 Some((read, k, seconds)) => println!(
-                    "| {read} | pycanon k+l+t | {:.0} | {seconds:.3} | {:.2}x | - | {k} |\n| {rows} | cityconform vs pyCANON | | | {:.0}x faster | | |",
+                    "| {read} | pycanon k+l+t | {:.0} | {seconds:.3} | {:.2}x | - | {k} | | |\n| {rows} | cityconform vs pyCANON | | | {:.0}x faster | | | | |",
                     read as f64 / seconds,
                     seconds / floor.seconds,
-                    seconds / ours.seconds
+                    seconds / audits[0].seconds
                 ),
                 None => {
-                    println!("| {rows} | pycanon | not installed (pip install pycanon) | | | | |")
+                    println!(
+                        "| {rows} | pycanon | not installed (pip install pycanon) | | | | | | |"
+                    )
                 }
             }
         }
         println!(
-            "| {rows} | files: CSV {:.1} MiB, Parquet {:.1} MiB | | | | | |",
+            "| {rows} | files: CSV {:.1} MiB, Parquet {:.1} MiB | | | | | | | |",
             file_mib(&path),
             file_mib(&parquet)
         );
@@ -331,15 +356,66 @@ fn dataset_parent(args: &Args) -> Result<(), String> {
     Ok(())
 }
 
+fn named(mut measured: Measured, mode: &str) -> Measured {
+    measured.mode = mode.to_owned();
+    measured
+}
+
+/// The same audit through the engines this build has: DataFusion on the
+/// CSV and on the Parquet file, and a Ballista cluster of two executors
+/// on the Parquet file (its processes' peak memory on a line of its own).
+#[cfg(feature = "datafusion")]
+fn engine_runs(csv: &Path, parquet: &Path) -> Result<Vec<Measured>, String> {
+    let mut runs = vec![
+        named(run_child("ds-fusion", csv)?, "datafusion (CSV)"),
+        named(run_child("ds-fusion", parquet)?, "datafusion parquet"),
+    ];
+    #[cfg(feature = "ballista")]
+    {
+        let cluster = cluster::Cluster::start()?;
+        let measured = run_child_with(
+            "ds-ballista",
+            parquet,
+            &[("CITYCONFORM_BENCH_BALLISTA", cluster.address())],
+        )?;
+        let (scheduler, executors) = cluster.peaks_kib();
+        let executors_mib: Vec<String> = executors
+            .iter()
+            .map(|k| format!("{:.1}", *k as f64 / 1024.0))
+            .collect();
+        println!(
+            "| | ballista cluster peak RSS MiB: scheduler {:.1}, executors {} | | | | | | | |",
+            scheduler as f64 / 1024.0,
+            executors_mib.join(", ")
+        );
+        runs.push(named(
+            measured,
+            &format!("ballista parquet ({} executors)", cluster::EXECUTORS),
+        ));
+    }
+    Ok(runs)
+}
+
+#[cfg(not(feature = "datafusion"))]
+fn engine_runs(_: &Path, _: &Path) -> Result<Vec<Measured>, String> {
+    Ok(Vec::new())
+}
+
 fn file_mib(path: &Path) -> f64 {
     std::fs::metadata(path).map_or(0.0, |m| m.len() as f64 / (1024.0 * 1024.0))
 }
 
 fn run_child(mode: &str, path: &Path) -> Result<Measured, String> {
+    run_child_with(mode, path, &[])
+}
+
+/// Runs one measurement in a child process, with `env` set for it.
+fn run_child_with(mode: &str, path: &Path, env: &[(&str, String)]) -> Result<Measured, String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let output = Command::new(exe)
         .args(["--child", mode])
         .arg(path)
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .output()
         .map_err(|e| format!("running the {mode} child: {e}"))?;
     if !output.status.success() {
@@ -356,12 +432,20 @@ fn run_child(mode: &str, path: &Path) -> Result<Measured, String> {
             .and_then(|f| f.parse::<f64>().ok())
             .ok_or_else(|| format!("bad child output `{line}`"))
     };
+    let whole = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| u64::from_str_radix(f, 16).ok())
+            .ok_or_else(|| format!("bad child output `{line}`"))
+    };
     Ok(Measured {
         mode: mode.to_owned(),
         records: number(0)? as u64,
         errors: number(1)? as u64,
         seconds: number(2)?,
         peak_kib: number(3)? as u64,
+        digest: whole(4)?,
+        read_bytes: number(5)? as u64,
     })
 }
 
@@ -386,15 +470,24 @@ fn print_table(results: &[Measured]) {
     }
 }
 
-/// One measurement; prints `records errors seconds peak_kib`.
+/// One measurement; prints `records errors seconds peak_kib digest
+/// read_bytes` (the digest in hexadecimal, 0 outside dataset audits).
 fn child(argv: &[String]) -> Result<(), String> {
     let [mode, path] = argv else {
         return Err("usage: --child MODE FILE".to_owned());
     };
     let path = PathBuf::from(path);
+    let read_before = read_bytes();
     if let Some(result) = dataset_child(mode, &path) {
-        let (records, k, seconds) = result?;
-        println!("{records} {k} {seconds:.4} {}", peak_kib());
+        let (audited, seconds) = result?;
+        println!(
+            "{} {} {seconds:.4} {} {:x} {}",
+            audited.rows,
+            audited.k,
+            peak_kib(),
+            audited.digest,
+            read_bytes().saturating_sub(read_before)
+        );
         return Ok(());
     }
     let registry = SchemaRegistry::load(&SchemaOptions::default()).map_err(|e| e.to_string())?;
@@ -406,22 +499,56 @@ fn child(argv: &[String]) -> Result<(), String> {
         other => return Err(format!("unknown mode `{other}`")),
     };
     let seconds = started.elapsed().as_secs_f64();
-    println!("{records} {errors} {seconds:.4} {}", peak_kib());
+    println!(
+        "{records} {errors} {seconds:.4} {} 0 {}",
+        peak_kib(),
+        read_bytes().saturating_sub(read_before)
+    );
     Ok(())
 }
 
 /// A dataset measurement, or `None` when `mode` is not a dataset mode.
-fn dataset_child(mode: &str, path: &Path) -> Option<Result<(u64, u64, f64), String>> {
+fn dataset_child(mode: &str, path: &Path) -> Option<Result<(dataset::Audited, f64), String>> {
+    use cityconform::dataset::Engine;
     let started = Instant::now();
+    let descriptor = path.with_file_name("dataset-bench.toml");
     let result = match mode {
-        "ds-floor" => dataset::floor(path),
-        "ds-all" => {
-            let descriptor = path.with_file_name("dataset-bench.toml");
-            dataset::harness(path, &descriptor)
-        }
+        "ds-floor" => dataset::floor(path).map(|(rows, k)| dataset::Audited { rows, k, digest: 0 }),
+        "ds-all" => dataset::harness(path, &descriptor, &Engine::Native),
+        "ds-fusion" => dataset::harness(
+            path,
+            &descriptor,
+            &Engine::DataFusion {
+                memory_limit: cityconform::dataset::engines::DEFAULT_MEMORY_LIMIT,
+            },
+        ),
+        "ds-ballista" => match std::env::var("CITYCONFORM_BENCH_BALLISTA") {
+            Ok(address) => dataset::harness(
+                path,
+                &descriptor,
+                &Engine::Ballista {
+                    address,
+                    timeout: cityconform::dataset::engines::DEFAULT_CLUSTER_TIMEOUT,
+                },
+            ),
+            Err(_) => Err("ds-ballista needs CITYCONFORM_BENCH_BALLISTA=HOST:PORT".to_owned()),
+        },
         _ => return None,
     };
-    Some(result.map(|(rows, k)| (rows, k, started.elapsed().as_secs_f64())))
+    Some(result.map(|audited| (audited, started.elapsed().as_secs_f64())))
+}
+
+/// Bytes this process has read so far, from files and sockets alike
+/// (`rchar` in /proc; 0 where unknown).
+fn read_bytes() -> u64 {
+    std::fs::read_to_string("/proc/self/io")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("rchar:"))
+                .and_then(|n| n.trim().parse().ok())
+        })
+        .unwrap_or(0)
 }
 
 fn floor(registry: &SchemaRegistry, path: &Path) -> Result<(u64, u64), String> {

@@ -18,7 +18,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use cityconform::catalog::Catalogue;
-use cityconform::dataset::{AuditOptions, Descriptor};
+use cityconform::dataset::{AuditOptions, Descriptor, Engine};
 use cityconform::engine::NoProgress;
 use cityconform::engine::Selection;
 use rustc_hash::FxHashMap;
@@ -151,8 +151,18 @@ pub(crate) fn floor(path: &Path) -> Result<(u64, u64), String> {
     Ok((rows, k))
 }
 
-/// cityconform with every dataset requirement of `kr`. Returns (rows, k).
-pub(crate) fn harness(path: &Path, descriptor: &Path) -> Result<(u64, u64), String> {
+/// What one audit of the benchmark gave: rows, k, and a digest of its
+/// JSON report without what names the input, so that runs on different
+/// producers can be told to agree.
+pub(crate) struct Audited {
+    pub(crate) rows: u64,
+    pub(crate) k: u64,
+    pub(crate) digest: u64,
+}
+
+/// cityconform with every dataset requirement of `kr`, summarised on
+/// `engine`.
+pub(crate) fn harness(path: &Path, descriptor: &Path, engine: &Engine) -> Result<Audited, String> {
     let catalogue = Catalogue::embedded().map_err(|e| e.to_string())?;
     let profiles = ["kr".to_owned()];
     let selection = Selection {
@@ -167,14 +177,15 @@ pub(crate) fn harness(path: &Path, descriptor: &Path) -> Result<(u64, u64), Stri
         generated_at: String::new(),
         waivers: None,
     };
-    let report = cityconform::dataset::audit(&plan, &descriptor, &options, &NoProgress)
-        .map_err(|e| e.to_string())?;
-    let mut sink = std::io::sink();
+    let report =
+        cityconform::dataset::engines::audit(&plan, &descriptor, &options, engine, &NoProgress)
+            .map_err(|e| e.to_string())?;
+    let mut json = Vec::new();
     cityconform::report::render(
         &report,
         cityconform::report::Format::Json,
         Default::default(),
-        &mut sink,
+        &mut json,
     )
     .map_err(|e| e.to_string())?;
     let dataset = report
@@ -182,7 +193,26 @@ pub(crate) fn harness(path: &Path, descriptor: &Path) -> Result<(u64, u64), Stri
         .into_iter()
         .next()
         .ok_or("no dataset summary")?;
-    Ok((dataset.rows, dataset.k.unwrap_or(0)))
+    Ok(Audited {
+        rows: dataset.rows,
+        k: dataset.k.unwrap_or(0),
+        digest: digest(&json, path)?,
+    })
+}
+
+/// FNV-1a over the JSON report with its `inputs` (path and format) left
+/// out and the input's path replaced wherever a location quotes it.
+fn digest(json: &[u8], path: &Path) -> Result<u64, String> {
+    let mut report: serde_json::Value = serde_json::from_slice(json).map_err(|e| e.to_string())?;
+    if let Some(map) = report.as_object_mut() {
+        map.remove("inputs");
+    }
+    let text = report
+        .to_string()
+        .replace(&path.display().to_string(), "[input]");
+    Ok(text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    }))
 }
 
 /// pyCANON's k, l and t on `path`: (rows, k), or `None` when pyCANON is not
