@@ -1,8 +1,8 @@
 //! `dataset --engine ballista://HOST:PORT` (built with the `ballista`
 //! feature) against a real cluster: `cityconform-scheduler` and two
 //! `cityconform-executor` processes on free loopback ports. The same
-//! Parquet files give the same report through the native producer,
-//! DataFusion and Ballista; an unreachable scheduler exits 2 naming its
+//! Parquet files, and the same NDJSON lines, give the same report through
+//! the native producer, DataFusion and Ballista; an unreachable scheduler exits 2 naming its
 //! address; a cluster whose executors die gives `error` verdicts and exit
 //! 1, never a partial "met". Every process a test starts is killed when
 //! the test ends, however it ends.
@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::common::{expect_exit, json_report, run};
+use crate::dataset_engines::{NDJSON_DESCRIPTOR, files, ndjson};
 use crate::dataset_parquet::{
     assert_same, audit_on, batch, rows, without_input, write_parquet, written,
 };
@@ -138,6 +139,14 @@ fn ballista_gives_the_native_and_datafusion_reports_on_the_same_parquet_files() 
         );
         assert_same(without_input(native, data), without_input(ballista, data));
     }
+    let f = files("trips.ndjson", &ndjson(2_000), NDJSON_DESCRIPTOR);
+    let native = audit_on(&f.data, Some(&f.descriptor), &[]);
+    let ballista = audit_on(&f.data, Some(&f.descriptor), &["--engine", &engine]);
+    assert_eq!(native["datasets"][0]["rows"], 2_000);
+    assert_same(
+        without_input(native, &f.data),
+        without_input(ballista, &f.data),
+    );
 }
 
 #[test]
