@@ -176,38 +176,58 @@ fn verdicts(report: &Value) -> Vec<String> {
         .collect()
 }
 
-/// The executors die once they have joined the cluster, so the
-/// scheduler still counts on them when the plans arrive: whatever it then
-/// does (tasks that cannot be handed out, a job it gives up on), the run
-/// ends with every requirement an `error`, at the latest at the timeout.
+/// The executors die while the run is under way (the plans sent, or about
+/// to be, while the scheduler still counts on them). The scheduler notices
+/// the loss (a task it cannot hand out, or heartbeats missing past its
+/// `--executor-timeout` of 10 s), waits as long again for an executor to
+/// come back, and fails the job; Ballista's client stops on the failed
+/// job, so the run ends with every requirement an `error` in well under a
+/// minute, not after `--cluster-timeout` (10 minutes here).
 #[test]
-fn a_cluster_whose_executors_die_gives_error_verdicts_and_exit_1() {
+fn a_cluster_whose_executors_die_mid_run_gives_error_verdicts_and_exit_1_promptly() {
     let mut cluster = Cluster::start();
-    let w = written(2_000);
-    cluster.kill_executors();
-    let output = run(&[
+    let w = written(20_000);
+    let data = w.parquet.display().to_string();
+    let descriptor = w.descriptor.display().to_string();
+    let engine = cluster.engine();
+    let started = Instant::now();
+    let audit = crate::common::cityconform(&[
         "dataset",
-        &w.parquet.display().to_string(),
+        &data,
         "-d",
-        &w.descriptor.display().to_string(),
+        &descriptor,
         "-p",
         "kr",
         "--format",
         "json",
         "--engine",
-        &cluster.engine(),
+        &engine,
         "--cluster-timeout",
-        "30",
-    ]);
+        "600",
+    ])
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("the audit starts");
+    std::thread::sleep(Duration::from_millis(300));
+    cluster.kill_executors();
+    let output = audit.wait_with_output().expect("the audit ends");
+    let elapsed = started.elapsed();
     expect_exit(&output, 1);
+    assert!(
+        elapsed < Duration::from_secs(120),
+        "the run took {elapsed:?}, as if it waited for the cluster timeout"
+    );
     let report = json_report(&output);
     assert_eq!(report["summary"]["met"], false);
     let verdicts = verdicts(&report);
     assert!(!verdicts.is_empty());
     assert!(verdicts.iter().all(|v| v == "error"), "{verdicts:?}");
     let address = format!("127.0.0.1:{}", cluster.port);
+    let text = report.to_string();
+    assert!(text.contains(&address), "the reason names the cluster");
     assert!(
-        report.to_string().contains(&address),
-        "the reason names the cluster"
+        text.contains("executors were lost"),
+        "the reason is the scheduler's: {text}"
     );
 }
