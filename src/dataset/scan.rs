@@ -575,13 +575,15 @@ impl<'a> Pass<'a> {
     /// as written) in interned columns: a grouped count from a query
     /// engine, counted exactly as the rows one by one. With `classes`, the
     /// cells are the quasi-identifier and sensitive ones of the rows, which
-    /// are added to the class table and the row count.
+    /// are added to the class table and the row count. A text that is no
+    /// number in a numeric column is `Err` with that column's index: the
+    /// caller finds the line to name.
     pub(super) fn add_group(
         &mut self,
         cells: &[(usize, &str)],
         records: u64,
         classes: bool,
-    ) -> Result<()> {
+    ) -> std::result::Result<(), usize> {
         for &(i, text) in cells {
             let Some(column) = self.columns.get_mut(i) else {
                 continue;
@@ -593,7 +595,7 @@ impl<'a> Pass<'a> {
                 continue;
             };
             let Ok(id) = values.id_of(text) else {
-                return Err(self.not_a_number_group(i, records));
+                return Err(i);
             };
             if let Some(count) = values.counts.get_mut(id as usize) {
                 *count += records;
@@ -657,20 +659,23 @@ impl<'a> Pass<'a> {
     }
 
     #[cfg(feature = "datafusion")]
-    fn not_a_number_group(&self, column: usize, records: u64) -> Error {
+    /// The error of a value that is no number in numeric column `column`,
+    /// when no line can be named (a Parquet input on a query engine).
+    pub(super) fn not_a_number_group(&self, column: usize) -> Error {
         FileProblem::new(
             &self.name,
             format!(
-                "column `{}` is declared numeric but {records} row{} hold a value that is not a number",
+                "column `{}` is declared numeric but a row holds a value that is not a number",
                 self.columns[column].column.name,
-                if records == 1 { "" } else { "s" }
             ),
         )
-        .with_help("declare the column `categorical` in the descriptor, or fix the values (an empty cell counts as missing); the native engine names the first such line")
+        .with_help("declare the column `categorical` in the descriptor, or fix the values (an empty cell counts as missing); the native engine names the first such row")
         .into()
     }
 
-    fn not_a_number(&self, line: u64, column: usize) -> Error {
+    /// The error of the value on `line` that is no number in numeric
+    /// column `column`: the same words whichever producer found it.
+    pub(super) fn not_a_number(&self, line: u64, column: usize) -> Error {
         FileProblem::new(
             &self.name,
             format!(
@@ -1084,29 +1089,11 @@ fn read_ndjson<'d>(
         }
         line += 1;
         progress.advance(read as u64);
-        if buffer.iter().all(u8::is_ascii_whitespace) {
+        let Some(record) = ndjson_record(&buffer, name, line)? else {
             continue;
-        }
-        let record: Value = serde_json::from_slice(&buffer).map_err(|e| {
-            let what = if e.is_eof() {
-                "is truncated JSON"
-            } else if std::str::from_utf8(&buffer).is_err() {
-                "is not valid UTF-8"
-            } else {
-                "is not JSON"
-            };
-            Error::from(
-                FileProblem::new(name, format!("this line {what}"))
-                    .at_line(Some(line as usize))
-                    .at_column(crate::error::char_column(&buffer, e.column()))
-                    .with_help("each line of an NDJSON dataset is one JSON object"),
-            )
-        })?;
+        };
         let Value::Object(members) = &record else {
-            return Err(FileProblem::new(name, "this line is not a JSON object")
-                .at_line(Some(line as usize))
-                .with_help("each line of an NDJSON dataset is one JSON object")
-                .into());
+            continue;
         };
         let cells: Vec<Cow<'_, str>> = descriptor
             .columns
@@ -1151,6 +1138,37 @@ fn read_ndjson<'d>(
         pass.columns.push(column);
     }
     Ok(pass)
+}
+
+/// The record on `line` of an NDJSON file (`None` for a blank line), or
+/// the error naming the line and column where it stops being a JSON
+/// object; shared with the query engines, which name the same line.
+pub(super) fn ndjson_record(buffer: &[u8], name: &str, line: u64) -> Result<Option<Value>> {
+    if buffer.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    let record: Value = serde_json::from_slice(buffer).map_err(|e| {
+        let what = if e.is_eof() {
+            "is truncated JSON"
+        } else if std::str::from_utf8(buffer).is_err() {
+            "is not valid UTF-8"
+        } else {
+            "is not JSON"
+        };
+        Error::from(
+            FileProblem::new(name, format!("this line {what}"))
+                .at_line(Some(line as usize))
+                .at_column(crate::error::char_column(buffer, e.column()))
+                .with_help("each line of an NDJSON dataset is one JSON object"),
+        )
+    })?;
+    if !record.is_object() {
+        return Err(FileProblem::new(name, "this line is not a JSON object")
+            .at_line(Some(line as usize))
+            .with_help("each line of an NDJSON dataset is one JSON object")
+            .into());
+    }
+    Ok(Some(record))
 }
 
 /// What the pass learns about a member no descriptor names, which the
@@ -1209,7 +1227,7 @@ fn extra_column<'k>(extra: &mut BTreeMap<String, Extra>, key: &'k str) -> Cow<'k
     Cow::Owned(name)
 }
 
-fn value_at<'v>(record: &'v Value, path: &[PathSegment]) -> Option<&'v Value> {
+pub(super) fn value_at<'v>(record: &'v Value, path: &[PathSegment]) -> Option<&'v Value> {
     let mut at = record;
     for segment in path {
         match (segment, at) {
@@ -1222,7 +1240,7 @@ fn value_at<'v>(record: &'v Value, path: &[PathSegment]) -> Option<&'v Value> {
 
 /// A JSON value as a cell: strings as they are, numbers and booleans as
 /// written, objects and arrays as compact JSON, null or absent as missing.
-fn cell_text(value: Option<&Value>) -> Cow<'_, str> {
+pub(super) fn cell_text(value: Option<&Value>) -> Cow<'_, str> {
     match value {
         None | Some(Value::Null) => Cow::Borrowed(""),
         Some(Value::String(s)) => Cow::Borrowed(s),
@@ -1263,7 +1281,7 @@ fn number_detections(line: &str, detectors: &Detectors) -> Vec<(String, Identifi
 
 /// Every string of `value` and every member name within it (`true` for a
 /// name): names are scanned as values are.
-fn visit_strings(value: &Value, visit: &mut impl FnMut(&str, bool)) {
+pub(super) fn visit_strings(value: &Value, visit: &mut impl FnMut(&str, bool)) {
     match value {
         Value::String(s) => visit(s, false),
         Value::Array(items) => items.iter().for_each(|v| visit_strings(v, visit)),

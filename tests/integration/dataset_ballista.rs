@@ -1,8 +1,8 @@
 //! `dataset --engine ballista://HOST:PORT` (built with the `ballista`
 //! feature) against a real cluster: `cityconform-scheduler` and two
 //! `cityconform-executor` processes on free loopback ports. The same
-//! Parquet files give the same report through the native producer,
-//! DataFusion and Ballista; an unreachable scheduler exits 2 naming its
+//! Parquet files, and the same NDJSON lines, give the same report through
+//! the native producer, DataFusion and Ballista; an unreachable scheduler exits 2 naming its
 //! address; a cluster whose executors die gives `error` verdicts and exit
 //! 1, never a partial "met". Every process a test starts is killed when
 //! the test ends, however it ends.
@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::common::{expect_exit, json_report, run};
+use crate::dataset_engines::{NDJSON_DESCRIPTOR, files, ndjson};
 use crate::dataset_parquet::{
     assert_same, audit_on, batch, rows, without_input, write_parquet, written,
 };
@@ -138,6 +139,14 @@ fn ballista_gives_the_native_and_datafusion_reports_on_the_same_parquet_files() 
         );
         assert_same(without_input(native, data), without_input(ballista, data));
     }
+    let f = files("trips.ndjson", &ndjson(2_000), NDJSON_DESCRIPTOR);
+    let native = audit_on(&f.data, Some(&f.descriptor), &[]);
+    let ballista = audit_on(&f.data, Some(&f.descriptor), &["--engine", &engine]);
+    assert_eq!(native["datasets"][0]["rows"], 2_000);
+    assert_same(
+        without_input(native, &f.data),
+        without_input(ballista, &f.data),
+    );
 }
 
 #[test]
@@ -167,38 +176,58 @@ fn verdicts(report: &Value) -> Vec<String> {
         .collect()
 }
 
-/// The executors die once they have joined the cluster, so the
-/// scheduler still counts on them when the plans arrive: whatever it then
-/// does (tasks that cannot be handed out, a job it gives up on), the run
-/// ends with every requirement an `error`, at the latest at the timeout.
+/// The executors die while the run is under way (the plans sent, or about
+/// to be, while the scheduler still counts on them). The scheduler notices
+/// the loss (a task it cannot hand out, or heartbeats missing past its
+/// `--executor-timeout` of 10 s), waits as long again for an executor to
+/// come back, and fails the job; Ballista's client stops on the failed
+/// job, so the run ends with every requirement an `error` in well under a
+/// minute, not after `--cluster-timeout` (10 minutes here).
 #[test]
-fn a_cluster_whose_executors_die_gives_error_verdicts_and_exit_1() {
+fn a_cluster_whose_executors_die_mid_run_gives_error_verdicts_and_exit_1_promptly() {
     let mut cluster = Cluster::start();
-    let w = written(2_000);
-    cluster.kill_executors();
-    let output = run(&[
+    let w = written(20_000);
+    let data = w.parquet.display().to_string();
+    let descriptor = w.descriptor.display().to_string();
+    let engine = cluster.engine();
+    let started = Instant::now();
+    let audit = crate::common::cityconform(&[
         "dataset",
-        &w.parquet.display().to_string(),
+        &data,
         "-d",
-        &w.descriptor.display().to_string(),
+        &descriptor,
         "-p",
         "kr",
         "--format",
         "json",
         "--engine",
-        &cluster.engine(),
+        &engine,
         "--cluster-timeout",
-        "30",
-    ]);
+        "600",
+    ])
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("the audit starts");
+    std::thread::sleep(Duration::from_millis(300));
+    cluster.kill_executors();
+    let output = audit.wait_with_output().expect("the audit ends");
+    let elapsed = started.elapsed();
     expect_exit(&output, 1);
+    assert!(
+        elapsed < Duration::from_secs(120),
+        "the run took {elapsed:?}, as if it waited for the cluster timeout"
+    );
     let report = json_report(&output);
     assert_eq!(report["summary"]["met"], false);
     let verdicts = verdicts(&report);
     assert!(!verdicts.is_empty());
     assert!(verdicts.iter().all(|v| v == "error"), "{verdicts:?}");
     let address = format!("127.0.0.1:{}", cluster.port);
+    let text = report.to_string();
+    assert!(text.contains(&address), "the reason names the cluster");
     assert!(
-        report.to_string().contains(&address),
-        "the reason names the cluster"
+        text.contains("executors were lost"),
+        "the reason is the scheduler's: {text}"
     );
 }

@@ -76,8 +76,9 @@ pub(super) fn summarise(
     match outcome {
         Ok(summary) => Ok(Ok(summary)),
         Err(Failure::Input(error)) => Err(error),
-        Err(Failure::Engine(message)) => Ok(Err(format!(
-            "the Ballista cluster at {address} failed: {message}"
+        Err(failure) => Ok(Err(format!(
+            "the Ballista cluster at {address} failed: {}",
+            failure.message()
         ))),
     }
 }

@@ -33,16 +33,18 @@ use ::datafusion::functions_aggregate::count::count_all;
 use ::datafusion::functions_aggregate::expr_fn::sum;
 use ::datafusion::logical_expr::{Expr, ScalarUDF};
 use ::datafusion::prelude::{
-    CsvReadOptions, DataFrame, ParquetReadOptions, SessionConfig, SessionContext, col, ident, lit,
+    CsvReadOptions, DataFrame, JsonReadOptions, ParquetReadOptions, SessionConfig, SessionContext,
+    col, ident, lit,
 };
 
-use super::udf;
+use super::{json, lines, udf};
 use crate::dataset::audit::{self, DatasetPlan};
-use crate::dataset::descriptor::{Descriptor, Format};
-use crate::dataset::scan::{ColumnScan, Pass, csv_columns};
+use crate::dataset::descriptor::{Descriptor, Format, ValueType};
+use crate::dataset::scan::{ColumnScan, Pass, csv_columns, insensitive};
 use crate::dataset::summary::Summary;
 use crate::detect::identifiers::{Detectors, IdentifierKind};
 use crate::error::{Error, FileProblem, Result};
+use crate::schema::PathSegment;
 
 /// Why a summary could not be made: input the run cannot start with, or
 /// the engine failing once it ran (a message without any value).
@@ -52,6 +54,20 @@ pub(super) enum Failure {
     Input(Error),
     /// The engine failed while running the plans.
     Engine(String),
+    /// DataFusion's JSON reader failed, on the member named if any (as it
+    /// may be shown): the file is read again for the native error.
+    Json(Option<String>),
+}
+
+impl Failure {
+    /// What the engine said, for a failure of the run.
+    pub(super) fn message(&self) -> String {
+        match self {
+            Failure::Input(error) => error.to_string(),
+            Failure::Engine(message) => message.clone(),
+            Failure::Json(_) => "its JSON reader failed".to_owned(),
+        }
+    }
 }
 
 impl From<Error> for Failure {
@@ -64,13 +80,20 @@ impl From<Error> for Failure {
 /// scanner keeps them and, per column, the expression of its text.
 struct Input {
     name: String,
+    /// The path as the user named it, to read again for a line to name.
+    path: PathBuf,
     files: Vec<String>,
     format: Format,
     delimiter: u8,
     /// For CSV, the number of fields of the header.
     width: usize,
+    /// For CSV, each column's field.
+    positions: Vec<usize>,
     columns: Vec<ColumnScan>,
+    /// For NDJSON, set once the reader has told the members.
     texts: Vec<Expr>,
+    /// For NDJSON, the columns of the members no descriptor names.
+    extras: Vec<json::Extra>,
 }
 
 /// Summarises the dataset at `path` for `plan` on an embedded DataFusion
@@ -88,9 +111,9 @@ pub(super) fn summarise_local(
     match runtime.block_on(summarise_on(&ctx, &functions, plan, descriptor, path)) {
         Ok(summary) => Ok(summary),
         Err(Failure::Input(error)) => Err(error),
-        Err(Failure::Engine(message)) => Err(FileProblem::new(
+        Err(failure) => Err(FileProblem::new(
             &name,
-            format!("DataFusion could not summarise the dataset: {message}"),
+            format!("DataFusion could not summarise the dataset: {}", failure.message()),
         )
         .with_help("check that the file is complete and well-formed; if memory ran out, raise --memory-limit or free disk space for spilling")
         .into()),
@@ -129,36 +152,90 @@ pub(super) async fn summarise_on(
     descriptor: &Descriptor,
     path: &Path,
 ) -> std::result::Result<Summary, Failure> {
-    let [text_fn, detect_fn] = functions else {
+    let [text_fn, detect_fn, json_text_fn, json_detect_fn] = functions else {
         return Err(Failure::Input(Error::Internal(
             "the engine's functions are missing".into(),
         )));
     };
-    let input = input(path, descriptor, text_fn)?;
+    let mut input = input(path, descriptor, text_fn)?;
     let detectors: Detectors = audit::detectors(plan)?;
     let kinds = audit::identifier_kinds(plan);
-    let frame = texts(ctx, &input).await?;
-    let Input {
-        name,
-        format,
-        columns,
-        ..
-    } = input;
-    let mut pass = Pass::new(name, columns, &detectors);
-    let (classes, counts) = pass.interned();
-    let scanned: Vec<usize> = (0..pass.columns.len())
-        .filter(|i| !classes.contains(i) && !counts.contains(i))
-        .collect();
-    let groups = grouped(&frame, &classes).await?;
-    add_groups(&mut pass, &classes, &groups, true)?;
-    for &column in &counts {
-        let groups = grouped(&frame, &[column]).await?;
-        add_groups(&mut pass, &[column], &groups, false)?;
+    let read = async {
+        let frame = texts(
+            ctx,
+            &mut input,
+            descriptor,
+            json_text_fn,
+            json_detect_fn,
+            &kinds,
+        )
+        .await?;
+        let columns = std::mem::take(&mut input.columns);
+        let mut pass = Pass::new(input.name.clone(), columns, &detectors);
+        let (classes, counts) = pass.interned();
+        let scanned: Vec<usize> = (0..pass.columns.len())
+            .filter(|i| !classes.contains(i) && !counts.contains(i))
+            .collect();
+        let groups = grouped(&frame, &classes).await?;
+        add_groups(&mut pass, &input, descriptor, &classes, &groups, true)?;
+        for &column in &counts {
+            let groups = grouped(&frame, &[column]).await?;
+            add_groups(&mut pass, &input, descriptor, &[column], &groups, false)?;
+        }
+        if !scanned.is_empty() {
+            detect(&mut pass, &frame, detect_fn, &scanned, &kinds).await?;
+        }
+        if !input.extras.is_empty() {
+            json_extras(&mut pass, &frame, &input.extras, &kinds).await?;
+        }
+        Ok(pass.into_summary(input.format))
+    };
+    match read.await {
+        Err(Failure::Json(member)) if input.format == Format::Ndjson => {
+            let columns = descriptor
+                .columns
+                .iter()
+                .map(|c| ColumnScan::new(c.clone(), true))
+                .collect();
+            let pass = Pass::new(input.name.clone(), columns, &detectors);
+            Err(Failure::Input(json_failure(
+                &pass,
+                &input,
+                descriptor,
+                member.as_deref(),
+            )))
+        }
+        Err(Failure::Json(_)) => Err(Failure::Engine("the JSON reader failed".to_owned())),
+        other => other,
     }
-    if !scanned.is_empty() {
-        detect(&mut pass, &frame, detect_fn, &scanned, &kinds).await?;
+}
+
+/// What a failure of DataFusion's JSON reader means for the user: the
+/// native scanner's error where it would have stopped (a line that is no
+/// JSON object, a value that is no number in a numeric column), else a
+/// member the reader cannot hold as one column.
+fn json_failure(
+    pass: &Pass<'_>,
+    input: &Input,
+    descriptor: &Descriptor,
+    member: Option<&str>,
+) -> Error {
+    let numeric = numeric_columns(pass);
+    match lines::ndjson_non_number(&input.path, &input.name, descriptor, &numeric) {
+        Ok(Some((line, column))) => pass.not_a_number(line, column),
+        Ok(None) => lines::type_conflict(&input.name, member),
+        Err(error) => error,
     }
-    Ok(pass.into_summary(format))
+}
+
+/// The interned numeric columns of `pass`, whose values must be numbers.
+fn numeric_columns(pass: &Pass<'_>) -> Vec<usize> {
+    (0..pass.columns.len())
+        .filter(|&i| {
+            let scan = &pass.columns[i];
+            scan.values.is_some() && scan.column.value_type == ValueType::Numeric
+        })
+        .collect()
 }
 
 /// The files, columns and text expressions of the dataset at `path`.
@@ -170,11 +247,9 @@ fn input(path: &Path, descriptor: &Descriptor, text_fn: &Arc<ScalarUDF>) -> Resu
     }
     match declared {
         Some(Format::Csv) => csv_input(path, name, descriptor, text_fn),
-        Some(Format::Ndjson) => Err(Error::Usage(format!(
-            "`{name}` is NDJSON, which the DataFusion and Ballista engines do not read: audit it with `--engine native`, or convert it to Parquet"
-        ))),
+        Some(Format::Ndjson) => ndjson_input(path, name, descriptor),
         _ => Err(Error::Usage(format!(
-            "cannot tell the format of `{name}` from its extension; set `format = \"csv\"` in the descriptor (Parquet is told by its first bytes)"
+            "cannot tell the format of `{name}` from its extension; set `format = \"csv\"` or `\"ndjson\"` in the descriptor (Parquet is told by its first bytes)"
         ))),
     }
 }
@@ -206,12 +281,37 @@ fn csv_input(
         .collect();
     Ok(Input {
         files: vec![absolute(path)?],
+        path: path.to_path_buf(),
         name,
         format: Format::Csv,
         delimiter: descriptor.delimiter,
         width,
+        positions,
         columns,
         texts,
+        extras: Vec::new(),
+    })
+}
+
+/// An NDJSON file: the described columns, in descriptor order as the
+/// scanner keeps them; their texts wait for the members the reader finds.
+fn ndjson_input(path: &Path, name: String, descriptor: &Descriptor) -> Result<Input> {
+    crate::files::open(path)?;
+    Ok(Input {
+        files: vec![absolute(path)?],
+        path: path.to_path_buf(),
+        name,
+        format: Format::Ndjson,
+        delimiter: b',',
+        width: 0,
+        positions: Vec::new(),
+        columns: descriptor
+            .columns
+            .iter()
+            .map(|c| ColumnScan::new(c.clone(), true))
+            .collect(),
+        texts: Vec::new(),
+        extras: Vec::new(),
     })
 }
 
@@ -243,26 +343,42 @@ fn parquet_input(
             .iter()
             .map(|f| absolute(f))
             .collect::<Result<Vec<_>>>()?,
+        path: path.to_path_buf(),
         name,
         format: Format::Parquet,
         delimiter: b',',
         width: 0,
+        positions: Vec::new(),
         columns,
         texts,
+        extras: Vec::new(),
     })
 }
 
 /// The engine's message, as a failure of the run. DataFusion names files,
 /// lines and columns in its messages, not values, since every column is
-/// read as text; identifiers are masked all the same.
+/// read as text; identifiers are masked all the same. Its JSON reader
+/// quotes values, so of its messages only the member named is kept.
 fn engine_failure(error: DataFusionError) -> Failure {
     let message = error.to_string();
+    if message.contains("Json error") {
+        return Failure::Json(lines::member_of(&message).map(lines::shown_member));
+    }
     let shown = crate::detect::placeholder::shown(&message).into_owned();
     Failure::Engine(shown)
 }
 
-/// The dataset as one text column per scanned column (`t0`, `t1`, …).
-async fn texts(ctx: &SessionContext, input: &Input) -> std::result::Result<DataFrame, Failure> {
+/// The dataset as one text column per scanned column (`t0`, `t1`, …)
+/// and, for NDJSON, one detection per column of undescribed members
+/// (`x0`, `x1`, …).
+async fn texts(
+    ctx: &SessionContext,
+    input: &mut Input,
+    descriptor: &Descriptor,
+    json_text_fn: &ScalarUDF,
+    json_detect_fn: &ScalarUDF,
+    kinds: &[IdentifierKind],
+) -> std::result::Result<DataFrame, Failure> {
     let frame = match input.format {
         Format::Parquet => {
             let options = ParquetReadOptions {
@@ -270,6 +386,15 @@ async fn texts(ctx: &SessionContext, input: &Input) -> std::result::Result<DataF
                 ..ParquetReadOptions::default()
             };
             ctx.read_parquet(input.files.clone(), options).await
+        }
+        Format::Ndjson => {
+            let options = JsonReadOptions {
+                // Every line, so that no member met late is left out.
+                schema_infer_max_records: usize::MAX,
+                file_extension: "",
+                ..JsonReadOptions::default()
+            };
+            ctx.read_json(input.files.clone(), options).await
         }
         _ => {
             let schema = Schema::new(
@@ -289,13 +414,50 @@ async fn texts(ctx: &SessionContext, input: &Input) -> std::result::Result<DataF
         }
     }
     .map_err(engine_failure)?;
+    let mut extra_detections = Vec::new();
+    if input.format == Format::Ndjson {
+        let schema = frame.schema();
+        input.texts = descriptor
+            .columns
+            .iter()
+            .map(|c| json::text_expr(schema, &c.path, json_text_fn))
+            .collect();
+        let roots: Vec<&str> = descriptor
+            .columns
+            .iter()
+            .filter_map(|c| match c.path.first() {
+                Some(PathSegment::Key(k)) => Some(k.as_str()),
+                _ => None,
+            })
+            .collect();
+        input.extras = json::extras(schema, &roots);
+        let kind_names = kind_names(kinds);
+        extra_detections = input
+            .extras
+            .iter()
+            .enumerate()
+            .map(|(i, extra)| {
+                json::detect_expr(extra, &kind_names, json_detect_fn).alias(format!("x{i}"))
+            })
+            .collect();
+    }
     let texts = input
         .texts
         .iter()
         .enumerate()
         .map(|(i, e)| e.clone().alias(text_name(i)))
+        .chain(extra_detections)
         .collect::<Vec<_>>();
     frame.select(texts).map_err(engine_failure)
+}
+
+/// The kinds as the detection functions take them: comma-separated.
+fn kind_names(kinds: &[IdentifierKind]) -> String {
+    kinds
+        .iter()
+        .map(|k| k.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 fn text_name(column: usize) -> String {
@@ -333,8 +495,12 @@ fn counts_of(array: &dyn Array) -> std::result::Result<Vec<u64>, Failure> {
 }
 
 /// Counts each group (the texts of `columns`, then its rows) into `pass`.
+/// A text that is no number in a numeric column stops the run with the
+/// native scanner's error, naming the first such line.
 fn add_groups(
     pass: &mut Pass<'_>,
+    input: &Input,
+    descriptor: &Descriptor,
     columns: &[usize],
     batches: &[RecordBatch],
     classes: bool,
@@ -359,7 +525,11 @@ fn add_groups(
                 };
                 cells.push((column, value));
             }
-            pass.add_group(&cells, records, classes)?;
+            if let Err(column) = pass.add_group(&cells, records, classes) {
+                return Err(Failure::Input(not_a_number(
+                    pass, input, descriptor, column,
+                )));
+            }
         }
     }
     Ok(())
@@ -374,11 +544,7 @@ async fn detect(
     scanned: &[usize],
     kinds: &[IdentifierKind],
 ) -> std::result::Result<(), Failure> {
-    let kind_names = kinds
-        .iter()
-        .map(|k| k.as_str())
-        .collect::<Vec<_>>()
-        .join(",");
+    let kind_names = kind_names(kinds);
     let detections: Vec<Expr> = scanned
         .iter()
         .map(|&c| {
@@ -429,6 +595,78 @@ async fn detect(
             .map(|(k, &kind)| (kind, totals.get(at + 1 + k).copied().unwrap_or(0)))
             .collect();
         pass.add_detections(column, present, &found);
+    }
+    Ok(())
+}
+
+/// The error of a value that is no number in numeric column `column`:
+/// the native scanner's, on the first line of the file holding one in any
+/// numeric column (the file read again, only those cells looked at).
+fn not_a_number(pass: &Pass<'_>, input: &Input, descriptor: &Descriptor, column: usize) -> Error {
+    let numeric = numeric_columns(pass);
+    let found = match input.format {
+        Format::Csv => lines::csv_non_number(
+            &input.path,
+            &input.name,
+            descriptor,
+            &input.positions,
+            &numeric,
+        ),
+        Format::Ndjson => lines::ndjson_non_number(&input.path, &input.name, descriptor, &numeric),
+        Format::Parquet => Ok(None),
+    };
+    match found {
+        Ok(Some((line, column))) => pass.not_a_number(line, column),
+        Ok(None) => pass.not_a_number_group(column),
+        Err(error) => error,
+    }
+}
+
+/// The detections of the columns of undescribed members, as sums of the
+/// NDJSON detection function's counts (each 0 or 1 a row).
+async fn json_extras(
+    pass: &mut Pass<'_>,
+    frame: &DataFrame,
+    extras: &[json::Extra],
+    kinds: &[IdentifierKind],
+) -> std::result::Result<(), Failure> {
+    let fields: Vec<String> = std::iter::once(udf::PRESENT.to_owned())
+        .chain((0..kinds.len()).map(udf::kind_field))
+        .collect();
+    let sums: Vec<Expr> = (0..extras.len())
+        .flat_map(|x| {
+            fields.iter().enumerate().map(move |(f, field)| {
+                sum(get_field(col(format!("x{x}")), field.as_str())).alias(format!("e{x}_{f}"))
+            })
+        })
+        .collect();
+    let batches = frame
+        .clone()
+        .aggregate(vec![], sums)
+        .map_err(engine_failure)?
+        .collect()
+        .await
+        .map_err(engine_failure)?;
+    let mut totals = vec![0u64; extras.len() * fields.len()];
+    for batch in &batches {
+        for (i, total) in totals.iter_mut().enumerate() {
+            if let Some(column) = batch.columns().get(i) {
+                *total += counts_of(column.as_ref())?.iter().sum::<u64>();
+            }
+        }
+    }
+    for (x, extra) in extras.iter().enumerate() {
+        let at = x * fields.len();
+        let mut column = ColumnScan::new(insensitive(&extra.name), false);
+        column.present = totals.get(at).copied().unwrap_or(0);
+        for (k, &kind) in kinds.iter().enumerate() {
+            let found = totals.get(at + 1 + k).copied().unwrap_or(0);
+            if found > 0 {
+                column.detections.insert(kind, found);
+            }
+        }
+        column.name_holds = extra.name_holds.clone();
+        pass.columns.push(column);
     }
     Ok(())
 }

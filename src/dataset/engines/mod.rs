@@ -15,6 +15,10 @@ pub mod ballista;
 #[cfg(feature = "datafusion")]
 mod fusion;
 #[cfg(feature = "datafusion")]
+mod json;
+#[cfg(feature = "datafusion")]
+mod lines;
+#[cfg(feature = "datafusion")]
 pub mod udf;
 
 use std::time::Duration;

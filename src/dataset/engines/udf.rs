@@ -8,7 +8,9 @@
 //!   formats them), so that grouping by it groups as the scanner interns;
 //! - `cityconform_detect(text, member, kinds)`: the project's own
 //!   identifier detectors on a cell, as a struct of counts (`present`, then
-//!   one field per kind of the comma-separated `kinds`, in that order).
+//!   one field per kind of the comma-separated `kinds`, in that order);
+//! - their NDJSON forms, `cityconform_json_text` and
+//!   `cityconform_json_detect` (`engines::json`).
 //!
 //! Both take their parameters as literal arguments, so that an executor
 //! that never saw the run's plan builds the same function from its name
@@ -37,16 +39,19 @@ pub const DETECT: &str = "cityconform_detect";
 /// The field of a detection struct counting cells with a value.
 pub const PRESENT: &str = "present";
 
-/// Both functions, detecting with `definitions` (the embedded ones on a
-/// cluster).
+/// The functions, detecting with `definitions` (the embedded ones on a
+/// cluster): text and detection, then their NDJSON forms
+/// (`engines::json`).
 pub fn functions(definitions: Arc<Definitions>) -> Vec<Arc<ScalarUDF>> {
     vec![
         Arc::new(ScalarUDF::new_from_impl(Text::new())),
-        Arc::new(ScalarUDF::new_from_impl(Detect::new(definitions))),
+        Arc::new(ScalarUDF::new_from_impl(Detect::new(definitions.clone()))),
+        Arc::new(super::json::text_function()),
+        Arc::new(super::json::detect_function(definitions)),
     ]
 }
 
-/// Both functions with the embedded detector definitions: what the
+/// The functions with the embedded detector definitions: what the
 /// cluster binaries register.
 pub fn embedded_functions() -> Vec<Arc<ScalarUDF>> {
     functions(Arc::new(Definitions::embedded().clone()))
@@ -58,7 +63,7 @@ pub fn kind_field(index: usize) -> String {
 }
 
 /// The text of a parameter passed as a literal.
-fn literal(value: &ColumnarValue, what: &str) -> DfResult<String> {
+pub(super) fn literal(value: &ColumnarValue, what: &str) -> DfResult<String> {
     match value {
         ColumnarValue::Scalar(
             ScalarValue::Utf8(Some(text))
@@ -114,28 +119,26 @@ impl ScalarUDFImpl for Text {
     }
 }
 
-/// `cityconform_detect(text, member, kinds)`.
+/// Detectors built for each list of kinds met, shared by every batch a
+/// detection function runs on.
 #[derive(Debug)]
-struct Detect {
-    signature: Signature,
+pub(super) struct Built {
     definitions: Arc<Definitions>,
-    /// Detectors built for each list of kinds met, shared by every batch.
-    built: Mutex<HashMap<String, Arc<Detectors>>>,
+    by_kinds: Mutex<HashMap<String, Arc<Detectors>>>,
 }
 
-impl Detect {
-    fn new(definitions: Arc<Definitions>) -> Self {
-        Detect {
-            signature: Signature::any(3, Volatility::Immutable),
+impl Built {
+    pub(super) fn new(definitions: Arc<Definitions>) -> Self {
+        Built {
             definitions,
-            built: Mutex::new(HashMap::new()),
+            by_kinds: Mutex::new(HashMap::new()),
         }
     }
 
     /// The detectors of the comma-separated `kinds`, built once.
-    fn detectors(&self, kinds: &str) -> DfResult<(Arc<Detectors>, Vec<IdentifierKind>)> {
+    pub(super) fn detectors(&self, kinds: &str) -> DfResult<(Arc<Detectors>, Vec<IdentifierKind>)> {
         let list = kind_list(kinds);
-        let mut built = self.built.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut built = self.by_kinds.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(detectors) = built.get(kinds) {
             return Ok((detectors.clone(), list));
         }
@@ -146,13 +149,34 @@ impl Detect {
         built.insert(kinds.to_owned(), detectors.clone());
         Ok((detectors, list))
     }
+
+    /// Whether two functions detect with the same definitions.
+    pub(super) fn same(&self, other: &Built) -> bool {
+        Arc::ptr_eq(&self.definitions, &other.definitions)
+    }
+}
+
+/// `cityconform_detect(text, member, kinds)`.
+#[derive(Debug)]
+struct Detect {
+    signature: Signature,
+    built: Built,
+}
+
+impl Detect {
+    fn new(definitions: Arc<Definitions>) -> Self {
+        Detect {
+            signature: Signature::any(3, Volatility::Immutable),
+            built: Built::new(definitions),
+        }
+    }
 }
 
 /// Two detection functions are one when they detect with the same
 /// definitions.
 impl PartialEq for Detect {
     fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.definitions, &other.definitions)
+        self.built.same(&other.built)
     }
 }
 
@@ -165,7 +189,7 @@ impl Hash for Detect {
 }
 
 /// The kinds of a comma-separated list, in its order.
-fn kind_list(kinds: &str) -> Vec<IdentifierKind> {
+pub(super) fn kind_list(kinds: &str) -> Vec<IdentifierKind> {
     kinds
         .split(',')
         .filter(|k| !k.is_empty())
@@ -174,7 +198,7 @@ fn kind_list(kinds: &str) -> Vec<IdentifierKind> {
 }
 
 /// The struct a detection returns for `kinds` kinds.
-fn detection_fields(kinds: usize) -> Fields {
+pub(super) fn detection_fields(kinds: usize) -> Fields {
     std::iter::once(PRESENT.to_owned())
         .chain((0..kinds).map(kind_field))
         .map(|name| Field::new(name, DataType::UInt64, false))
@@ -224,7 +248,7 @@ impl ScalarUDFImpl for Detect {
             )));
         };
         let member = literal(member, "the member name")?;
-        let (detectors, kinds) = self.detectors(&literal(kinds, "the kinds")?)?;
+        let (detectors, kinds) = self.built.detectors(&literal(kinds, "the kinds")?)?;
         let texts = cast(&text.to_array(rows)?, &DataType::Utf8)?;
         let texts = texts.as_string::<i32>();
         let mut present = vec![0u64; rows];
