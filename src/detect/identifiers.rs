@@ -223,9 +223,12 @@ pub struct Detectors {
     /// The bounded patterns of every form, run in a single pass.
     candidates: RegexSet,
     /// The same patterns as one lazy DFA walked byte by byte, which says
-    /// in one pass which forms matched (see [`FormPass`]).
-    pass: FormPass,
-    ordinary: Context,
+    /// in one pass which forms matched (see [`FormPass`]); boxed, since a
+    /// lazy DFA is large and detectors are held in other values.
+    pass: Box<FormPass>,
+    /// The words of ordinary data; boxed, like `pass`, so that detectors
+    /// stay small beside the other checks they are held with.
+    ordinary: Box<Context>,
     min_confidence: Confidence,
     /// Whether every selected kind is defined by an embedded file, so that
     /// the shortcuts proved against those patterns may skip a string
@@ -304,7 +307,7 @@ impl Detectors {
                 file: "suites/detectors".to_owned(),
                 message: e.to_string(),
             })?;
-        let pass = FormPass::new(&candidates, &forms);
+        let pass = Box::new(FormPass::new(&candidates, &forms));
         Ok(Detectors {
             kinds,
             contexts,
@@ -312,7 +315,10 @@ impl Detectors {
             forms,
             candidates,
             pass,
-            ordinary: Context::of(&definitions.ordinary.members, &definitions.ordinary.words),
+            ordinary: Box::new(Context::of(
+                &definitions.ordinary.members,
+                &definitions.ordinary.words,
+            )),
             min_confidence: min,
             shortcuts,
         })
@@ -2506,7 +2512,9 @@ mod tests {
 
     /// The cores of every form found by its lazy core, and by the `regex`
     /// crate.
-    fn lazy_and_regex_cores(text: &str) -> Vec<(Vec<(usize, usize)>, Vec<(usize, usize)>)> {
+    type Spans = Vec<(usize, usize)>;
+
+    fn lazy_and_regex_cores(text: &str) -> Vec<(Spans, Spans)> {
         all()
             .forms
             .iter()
