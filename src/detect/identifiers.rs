@@ -20,8 +20,9 @@
 //! through [`Detectors::scan_in`]. The patterns are compiled once in
 //! [`Detectors::new`]; a scan first rejects strings that cannot hold any
 //! identifier (too few of the characters every identifier needs, or an ISO
-//! 8601 timestamp), then runs one [`RegexSet`] pass, and only then walks
-//! and validates the candidates of the forms that matched.
+//! 8601 timestamp), then walks one lazy DFA of every form's bounded
+//! pattern over the string (`FormPass`), and only then finds, walks and
+//! validates the candidates of the forms that matched.
 //!
 //! The `regex` crate has no look-around, so "whole token" is spelled with
 //! boundary groups that consume the neighbouring character; candidates are
@@ -34,6 +35,10 @@ use std::net::Ipv6Addr;
 use std::sync::{Mutex, OnceLock, PoisonError};
 
 use regex::{Regex, RegexSet};
+use regex_automata::hybrid::dfa::{Cache as LazyCache, DFA as LazyDfa};
+use regex_automata::hybrid::regex::{Cache as LazyRegexCache, Regex as LazyRegex};
+use regex_automata::util::pool::Pool;
+use regex_automata::{Input, MatchKind};
 
 use super::definitions::Boundary;
 pub use super::definitions::{DefinitionError, Definitions};
@@ -171,6 +176,12 @@ struct CompiledForm {
     /// The core alone, found without capture groups; `boundary` then
     /// checks its neighbours (see [`CoreMatches`]).
     core: Regex,
+    /// The same core as a pair of lazy DFAs (forward for the end, reverse
+    /// for the start) searched directly, without the `regex` crate's
+    /// literal prefilters and per-search set-up, which cost more than the
+    /// search itself on values of 10 to 30 bytes; `None` if the pattern
+    /// needs more than a lazy DFA (then `core` is searched).
+    lazy_core: Option<LazyRegex>,
     boundary: Boundary,
     confidence: Confidence,
     validator: Option<Validator>,
@@ -211,7 +222,13 @@ pub struct Detectors {
     forms: Vec<CompiledForm>,
     /// The bounded patterns of every form, run in a single pass.
     candidates: RegexSet,
-    ordinary: Context,
+    /// The same patterns as one lazy DFA walked byte by byte, which says
+    /// in one pass which forms matched (see [`FormPass`]); boxed, since a
+    /// lazy DFA is large and detectors are held in other values.
+    pass: Box<FormPass>,
+    /// The words of ordinary data; boxed, like `pass`, so that detectors
+    /// stay small beside the other checks they are held with.
+    ordinary: Box<Context>,
     min_confidence: Confidence,
     /// Whether every selected kind is defined by an embedded file, so that
     /// the shortcuts proved against those patterns may skip a string
@@ -272,10 +289,12 @@ impl Detectors {
                     file: definition.file.clone(),
                     message: format!("{kind}: pattern `{}`: {e}", form.pattern),
                 })?;
+                let lazy_core = LazyRegex::new(&form.pattern).ok();
                 forms.push(CompiledForm {
                     kind: index,
                     regex,
                     core,
+                    lazy_core,
                     boundary: form.boundary,
                     confidence: form.confidence,
                     validator: form.validator,
@@ -288,13 +307,18 @@ impl Detectors {
                 file: "suites/detectors".to_owned(),
                 message: e.to_string(),
             })?;
+        let pass = Box::new(FormPass::new(&candidates, &forms));
         Ok(Detectors {
             kinds,
             contexts,
             descriptions,
             forms,
             candidates,
-            ordinary: Context::of(&definitions.ordinary.members, &definitions.ordinary.words),
+            pass,
+            ordinary: Box::new(Context::of(
+                &definitions.ordinary.members,
+                &definitions.ordinary.words,
+            )),
             min_confidence: min,
             shortcuts,
         })
@@ -326,7 +350,9 @@ impl Detectors {
     /// never whether it is one. A cheap test before working out where a
     /// value sits.
     pub fn may_match(&self, text: &str) -> bool {
-        !self.kinds.is_empty() && self.may_hold(text) && self.candidates.is_match(text)
+        !self.kinds.is_empty()
+            && self.may_hold(text)
+            && self.matched_forms(&mut self.pass.caches.get(), text).any()
     }
 
     /// As [`Detectors::scan`], for a value under `member` (a JSON member or
@@ -350,25 +376,60 @@ impl Detectors {
     }
 
     /// The regex part of [`Detectors::scan_in`], without the shortcuts.
+    /// The candidates go to this thread's buffer, kept between scans.
     fn scan_candidates(&self, member: Option<&str>, text: &str) -> Vec<Detection> {
-        self.best_per_kind(&self.settled_candidates(member, text))
+        let mut caches = self.pass.caches.get();
+        let mut found = std::mem::take(&mut caches.found);
+        found.clear();
+        self.collect_candidates(&mut caches, member, text, &mut found);
+        let detections = self.best_per_kind(&found);
+        caches.found = found;
+        detections
     }
 
     /// Every candidate in `text`, with its confidence after context and
-    /// after the settling of shared spans. A yes/no pass comes first
-    /// because values that reach it mostly match nothing, and asking
-    /// which patterns matched without it was measured slower on those.
+    /// after the settling of shared spans.
+    #[cfg(test)]
     fn settled_candidates(&self, member: Option<&str>, text: &str) -> Vec<Candidate> {
-        if !self.candidates.is_match(text) {
-            return Vec::new();
-        }
-        let mut member = Member::new(member);
         let mut found = Vec::new();
-        for index in self.candidates.matches(text).iter() {
-            self.walk_form(&self.forms[index], &mut member, text, &mut found);
-        }
-        resolve_shared_spans(&mut found);
+        self.collect_candidates(&mut self.pass.caches.get(), member, text, &mut found);
         found
+    }
+
+    /// [`Detectors::settled_candidates`] into `found`. One pass says which
+    /// forms match; only those forms' cores are searched.
+    fn collect_candidates(
+        &self,
+        caches: &mut LazyCaches,
+        member: Option<&str>,
+        text: &str,
+        found: &mut Vec<Candidate>,
+    ) {
+        let matched = self.matched_forms(caches, text);
+        if !matched.any() {
+            return;
+        }
+        let LazyCaches { cores, members, .. } = caches;
+        let mut member = Member::new(member, members);
+        for index in matched.iter(self) {
+            let core_cache = cores.get_mut(index).and_then(Option::as_mut);
+            let form = &self.forms[index];
+            self.walk_form(form, core_cache, &mut member, text, found);
+        }
+        member.remember(members);
+        resolve_shared_spans(found);
+    }
+
+    /// Which forms' bounded patterns match somewhere in `text`: the lazy
+    /// DFA's one pass, or the set's two where that pass cannot say.
+    fn matched_forms(&self, caches: &mut LazyCaches, text: &str) -> Matched {
+        match self.pass.run(caches, text) {
+            Some(bits) => Matched::Bits(bits),
+            None if self.candidates.is_match(text) => {
+                Matched::Indices(self.candidates.matches(text).iter().collect())
+            }
+            None => Matched::Bits(0),
+        }
     }
 
     /// Every candidate of `form` in `text` that its validator keeps, with
@@ -376,6 +437,7 @@ impl Detectors {
     fn walk_form(
         &self,
         form: &CompiledForm,
+        core_cache: Option<&mut LazyRegexCache>,
         member: &mut Member,
         text: &str,
         out: &mut Vec<Candidate>,
@@ -386,7 +448,7 @@ impl Detectors {
             }
             return;
         }
-        for (start, end) in core_matches(form, text) {
+        for (start, end) in core_matches_with(form, text, core_cache) {
             let check = match form.validator {
                 Some(validator) => validator.check(&text[start..end]),
                 None => Some(validators::Check {
@@ -452,6 +514,160 @@ impl Detectors {
         best.sort_unstable_by_key(|d| d.kind);
         best
     }
+}
+
+/// The forms whose bounded patterns matched a text, in form order.
+enum Matched {
+    /// Bit `i`: form `i` (at most 64 forms).
+    Bits(u64),
+    /// Form indices, where there are more forms or the one pass gave up.
+    Indices(Vec<usize>),
+}
+
+impl Matched {
+    fn any(&self) -> bool {
+        match self {
+            Matched::Bits(bits) => *bits != 0,
+            Matched::Indices(indices) => !indices.is_empty(),
+        }
+    }
+
+    /// The matched forms' indices, in order.
+    fn iter(&self, detectors: &Detectors) -> impl Iterator<Item = usize> + '_ {
+        let (bits, indices) = match self {
+            Matched::Bits(bits) => (*bits, &[][..]),
+            Matched::Indices(indices) => (0, &indices[..]),
+        };
+        let count = if indices.is_empty() {
+            detectors.forms.len().min(64)
+        } else {
+            0
+        };
+        (0..count)
+            .filter(move |&i| bits & (1 << i) != 0)
+            .chain(indices.iter().copied())
+    }
+}
+
+/// The bounded patterns of every form compiled as one lazy DFA that
+/// reports every pattern matching anywhere (`MatchKind::All`, unanchored),
+/// walked over a value's bytes once: the same answer as asking the
+/// [`RegexSet`] whether anything matched and then which, in one pass
+/// instead of two, without the `regex` crate's per-search set-up (its
+/// cache pool, prefilter and strategy choice), which dominates on values
+/// of 10 to 30 bytes. Each thread scanning keeps its own caches of built
+/// states, for this pass and for each form's core ([`LazyCaches`]).
+struct FormPass {
+    /// `None` past 64 forms (the matched forms are kept as bits) or if the
+    /// patterns need more than a lazy DFA.
+    dfa: Option<LazyDfa>,
+    caches: Pool<LazyCaches, CacheMaker>,
+}
+
+/// One thread's caches of built lazy DFA states: the pass's and each
+/// form's core's (by form index).
+struct LazyCaches {
+    pass: Option<LazyCache>,
+    cores: Vec<Option<LazyRegexCache>>,
+    /// What the member names seen last say ([`MemberMemo`]).
+    members: MemberMemo,
+    /// The candidates of the scan under way, kept to spare an allocation
+    /// a scan.
+    found: Vec<Candidate>,
+}
+
+/// Makes one thread's caches.
+type CacheMaker =
+    Box<dyn Fn() -> LazyCaches + Send + Sync + std::panic::UnwindSafe + std::panic::RefUnwindSafe>;
+
+/// Bytes of built states a thread keeps for the pass before the lazy DFA
+/// starts over.
+const PASS_CACHE_BYTES: usize = 8 << 20;
+
+impl fmt::Debug for FormPass {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FormPass")
+            .field("patterns", &self.dfa.as_ref().map(LazyDfa::pattern_len))
+            .finish_non_exhaustive()
+    }
+}
+
+impl FormPass {
+    fn new(set: &RegexSet, forms: &[CompiledForm]) -> FormPass {
+        let dfa = (set.len() <= 64)
+            .then(|| {
+                let config = LazyDfa::config()
+                    .match_kind(MatchKind::All)
+                    .cache_capacity(PASS_CACHE_BYTES);
+                LazyDfa::builder()
+                    .configure(config)
+                    .build_many(set.patterns())
+                    .ok()
+            })
+            .flatten();
+        let pass = dfa.clone();
+        let cores: Vec<Option<LazyRegex>> = forms
+            .iter()
+            .map(|f| f.lazy_core.as_ref().map(copy_lazy_regex))
+            .collect();
+        let make: CacheMaker = Box::new(move || LazyCaches {
+            pass: pass.as_ref().map(LazyCache::new),
+            cores: cores
+                .iter()
+                .map(|core| core.as_ref().map(LazyRegex::create_cache))
+                .collect(),
+            members: MemberMemo::default(),
+            found: Vec::new(),
+        });
+        FormPass {
+            dfa,
+            caches: Pool::new(make),
+        }
+    }
+
+    /// Bit `i` set when pattern `i` matches somewhere in `text`; `None`
+    /// when this pass cannot say (more than 64 forms, or the lazy DFA gave
+    /// up), for the set to answer.
+    fn run(&self, caches: &mut LazyCaches, text: &str) -> Option<u64> {
+        let dfa = self.dfa.as_ref()?;
+        let cache = caches.pass.as_mut()?;
+        let mut state = dfa.start_state_forward(cache, &Input::new(text)).ok()?;
+        let mut bits = 0u64;
+        for &byte in text.as_bytes() {
+            state = dfa.next_state(cache, state, byte).ok()?;
+            if state.is_tagged() {
+                if state.is_match() {
+                    bits |= matched_patterns(dfa, cache, state);
+                } else if state.is_dead() {
+                    return Some(bits);
+                } else if state.is_quit() {
+                    return None;
+                }
+            }
+        }
+        state = dfa.next_eoi_state(cache, state).ok()?;
+        if state.is_match() {
+            bits |= matched_patterns(dfa, cache, state);
+        }
+        Some(bits)
+    }
+}
+
+/// A lazy regex built from copies of `regex`'s two DFAs, for the cache
+/// maker to own (the regex itself is not `Clone`).
+fn copy_lazy_regex(regex: &LazyRegex) -> LazyRegex {
+    LazyRegex::builder().build_from_dfas(regex.forward().clone(), regex.reverse().clone())
+}
+
+/// The patterns a match state of the lazy DFA holds, as bits.
+fn matched_patterns(
+    dfa: &LazyDfa,
+    cache: &LazyCache,
+    state: regex_automata::hybrid::LazyStateID,
+) -> u64 {
+    (0..dfa.match_len(cache, state))
+        .map(|i| 1u64 << dfa.match_pattern(cache, state, i).as_usize())
+        .fold(0, |bits, bit| bits | bit)
 }
 
 /// Two kinds found on the same characters (a 12-digit number that is both
@@ -678,20 +894,74 @@ struct Member<'m> {
     name: Option<&'m str>,
     /// The member's words, and the same joined, once split.
     tokens: Option<(Vec<String>, String)>,
+    /// What is known so far of what the name says.
+    verdicts: Verdicts,
+    /// What was known at the start of the scan.
+    remembered: Verdicts,
+}
+
+/// What a member's name says, as far as it has been worked out.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Verdicts {
     /// Bit `k`: whether kind `k`'s verdict is known; then `says` has it.
     known: u64,
     says: u64,
     ordinary: Option<bool>,
 }
 
+/// The verdicts on the last [`MEMBERS_REMEMBERED`] member names a thread
+/// scanned values under: records repeat their members, so what a name
+/// says is worked out once rather than once a value (splitting the name
+/// and comparing it with every kind's entries).
+#[derive(Debug, Default)]
+struct MemberMemo {
+    entries: Vec<(Box<str>, Verdicts)>,
+    /// The entry replaced next once the memo is full.
+    next: usize,
+}
+
+/// How many member names a thread's memo holds.
+const MEMBERS_REMEMBERED: usize = 32;
+
+impl MemberMemo {
+    fn get(&self, name: &str) -> Option<Verdicts> {
+        self.entries
+            .iter()
+            .find(|(known, _)| **known == *name)
+            .map(|&(_, verdicts)| verdicts)
+    }
+
+    fn remember(&mut self, name: &str, verdicts: Verdicts) {
+        if let Some(entry) = self.entries.iter_mut().find(|(known, _)| **known == *name) {
+            entry.1 = verdicts;
+        } else if self.entries.len() < MEMBERS_REMEMBERED {
+            self.entries.push((name.into(), verdicts));
+        } else if let Some(entry) = self.entries.get_mut(self.next) {
+            *entry = (name.into(), verdicts);
+            self.next = (self.next + 1) % MEMBERS_REMEMBERED;
+        }
+    }
+}
+
 impl<'m> Member<'m> {
-    fn new(member: Option<&'m str>) -> Member<'m> {
+    /// The member `member`, with what `memo` already knows of its name.
+    fn new(member: Option<&'m str>, memo: &MemberMemo) -> Member<'m> {
+        let name = member.filter(|name| !name.is_empty());
+        let remembered = name.and_then(|n| memo.get(n)).unwrap_or_default();
         Member {
-            name: member.filter(|name| !name.is_empty()),
+            name,
             tokens: None,
-            known: 0,
-            says: 0,
-            ordinary: None,
+            verdicts: remembered,
+            remembered,
+        }
+    }
+
+    /// Keeps in `memo` what this scan learnt of the name.
+    fn remember(&self, memo: &mut MemberMemo) {
+        if let Some(name) = self.name
+            && self.verdicts != self.remembered
+        {
+            memo.remember(name, self.verdicts);
         }
     }
 
@@ -716,14 +986,14 @@ impl<'m> Member<'m> {
             let (tokens, joined) = self.tokens();
             return detectors.contexts[kind].member_matches(tokens, joined);
         };
-        if self.known & bit == 0 {
-            self.known |= bit;
+        if self.verdicts.known & bit == 0 {
+            self.verdicts.known |= bit;
             let (tokens, joined) = self.tokens();
             if detectors.contexts[kind].member_matches(tokens, joined) {
-                self.says |= bit;
+                self.verdicts.says |= bit;
             }
         }
-        self.says & bit != 0
+        self.verdicts.says & bit != 0
     }
 
     /// Whether the member's name says ordinary data.
@@ -731,12 +1001,12 @@ impl<'m> Member<'m> {
         if self.name.is_none() {
             return false;
         }
-        if let Some(says) = self.ordinary {
+        if let Some(says) = self.verdicts.ordinary {
             return says;
         }
         let (tokens, joined) = self.tokens();
         let says = detectors.ordinary.member_matches(tokens, joined);
-        self.ordinary = Some(says);
+        self.verdicts.ordinary = Some(says);
         says
     }
 }
@@ -909,28 +1179,57 @@ struct Ingredients {
     dashes: usize,
 }
 
-/// Bytes counted with one-byte counters before they are added up: as many
-/// as a `u8` can count, so that each count is a lane of a vector register.
-const COUNTED_AT_ONCE: usize = 255;
+/// Width of each count in the packed counter of [`Ingredients::count`]:
+/// five counts of twelve bits fit in a `u64`.
+const COUNT_BITS: u32 = 12;
+
+/// Bytes counted before the packed counts are unpacked, so that no
+/// twelve-bit count overflows into its neighbour.
+const COUNTED_AT_ONCE: usize = (1 << COUNT_BITS) - 1;
+
+/// For each byte, a one in the count it adds to: digits, hex letters,
+/// `@`, colons and dashes, each [`COUNT_BITS`] wide, in that order.
+static INGREDIENT_OF: [u64; 256] = ingredient_table();
+
+const fn ingredient_table() -> [u64; 256] {
+    let mut table = [0u64; 256];
+    let mut index = 0;
+    while index < 256 {
+        let byte = index as u8;
+        let count = match byte {
+            b'0'..=b'9' => 0,
+            b'a'..=b'f' | b'A'..=b'F' => 1,
+            b'@' => 2,
+            b':' => 3,
+            b'-' => 4,
+            _ => 5,
+        };
+        if count < 5 {
+            table[index] = 1 << (count * COUNT_BITS);
+        }
+        index += 1;
+    }
+    table
+}
 
 impl Ingredients {
+    /// One table read and one addition a byte: every count is a field of
+    /// one packed counter.
     fn count(bytes: &[u8]) -> Ingredients {
+        let field = |packed: u64, index: u32| {
+            let count = (packed >> (index * COUNT_BITS)) & ((1 << COUNT_BITS) - 1);
+            usize::from(u16::try_from(count).unwrap_or(u16::MAX))
+        };
         let mut total = Ingredients::default();
         for chunk in bytes.chunks(COUNTED_AT_ONCE) {
-            let (mut digits, mut hex_letters, mut at, mut colons, mut dashes) =
-                (0u8, 0u8, 0u8, 0u8, 0u8);
-            for &byte in chunk {
-                digits += u8::from(byte.wrapping_sub(b'0') < 10);
-                hex_letters += u8::from((byte | 0x20).wrapping_sub(b'a') < 6);
-                at += u8::from(byte == b'@');
-                colons += u8::from(byte == b':');
-                dashes += u8::from(byte == b'-');
-            }
-            total.digits += usize::from(digits);
-            total.hex_letters += usize::from(hex_letters);
-            total.at += usize::from(at);
-            total.colons += usize::from(colons);
-            total.dashes += usize::from(dashes);
+            let packed = chunk.iter().fold(0u64, |packed, &byte| {
+                packed + INGREDIENT_OF[usize::from(byte)]
+            });
+            total.digits += field(packed, 0);
+            total.hex_letters += field(packed, 1);
+            total.at += field(packed, 2);
+            total.colons += field(packed, 3);
+            total.dashes += field(packed, 4);
         }
         total
     }
@@ -1021,36 +1320,64 @@ fn strip_shape<'b>(bytes: &'b [u8], shape: &[u8]) -> Option<&'b [u8]> {
 /// fails falls back to the bounded pattern, which may prefer another
 /// alternative of the core. A property test holds both ways equal.
 #[derive(Debug)]
-struct CoreMatches<'f, 't> {
+struct CoreMatches<'f, 't, 'c> {
     form: &'f CompiledForm,
     text: &'t str,
     from: usize,
+    /// This thread's cache of the form's lazy core, when it has one.
+    lazy: Option<&'c mut LazyRegexCache>,
 }
 
-fn core_matches<'f, 't>(form: &'f CompiledForm, text: &'t str) -> CoreMatches<'f, 't> {
+/// The cores of `form` in `text`, each searched by the `regex` crate.
+#[cfg(test)]
+fn core_matches<'f, 't>(form: &'f CompiledForm, text: &'t str) -> CoreMatches<'f, 't, 'static> {
+    core_matches_with(form, text, None)
+}
+
+/// The cores of `form` in `text`, each searched by the form's lazy core
+/// with `lazy` as its cache when both are there, else by the `regex`
+/// crate (the same leftmost-first match either way).
+fn core_matches_with<'f, 't, 'c>(
+    form: &'f CompiledForm,
+    text: &'t str,
+    lazy: Option<&'c mut LazyRegexCache>,
+) -> CoreMatches<'f, 't, 'c> {
     CoreMatches {
         form,
         text,
         from: 0,
+        lazy,
     }
 }
 
-impl CoreMatches<'_, '_> {
+impl CoreMatches<'_, '_, '_> {
     /// The next core at or after `self.from`, found the fast way.
-    fn next_core(&self) -> Option<(usize, usize)> {
+    fn next_core(&mut self) -> Option<(usize, usize)> {
         let (form, text) = (self.form, self.text);
         let mut at = self.from;
         loop {
-            let core = form.core.find_at(text, at)?;
-            if !form.boundary.allows_before(text, self.from, core.start()) {
-                at = next_char_boundary(text, core.start())?;
+            let (start, end) = self.find_core(at)?;
+            if !form.boundary.allows_before(text, self.from, start) {
+                at = next_char_boundary(text, start)?;
                 continue;
             }
-            if form.boundary.allows_after(text, core.end()) {
-                return Some((core.start(), core.end()));
+            if form.boundary.allows_after(text, end) {
+                return Some((start, end));
             }
             return self.bounded_core();
         }
+    }
+
+    /// The leftmost-first core starting at or after `at`.
+    fn find_core(&mut self, at: usize) -> Option<(usize, usize)> {
+        let (form, text) = (self.form, self.text);
+        if let (Some(lazy), Some(cache)) = (&form.lazy_core, self.lazy.as_deref_mut())
+            && let Ok(found) = lazy.try_search(cache, &Input::new(text).range(at..))
+        {
+            return found.map(|m| (m.start(), m.end()));
+        }
+        let core = form.core.find_at(text, at)?;
+        Some((core.start(), core.end()))
     }
 
     /// The next core at or after `self.from`, by the bounded pattern's group.
@@ -1066,7 +1393,7 @@ fn next_char_boundary(text: &str, index: usize) -> Option<usize> {
     Some(index + width)
 }
 
-impl Iterator for CoreMatches<'_, '_> {
+impl Iterator for CoreMatches<'_, '_, '_> {
     type Item = (usize, usize);
 
     fn next(&mut self) -> Option<(usize, usize)> {
@@ -2168,6 +2495,88 @@ mod tests {
             }
         }
         assert!(compared > 500, "only {compared} spans compared");
+    }
+
+    /// Which forms the lazy DFA's one pass says match, and which the set.
+    fn pass_and_set(text: &str) -> (Option<u64>, u64) {
+        let detectors = all();
+        let mut caches = detectors.pass.caches.get();
+        let pass = detectors.pass.run(&mut caches, text);
+        let set = detectors
+            .candidates
+            .matches(text)
+            .iter()
+            .fold(0u64, |bits, i| bits | 1 << i);
+        (pass, set)
+    }
+
+    /// The cores of every form found by its lazy core, and by the `regex`
+    /// crate.
+    type Spans = Vec<(usize, usize)>;
+
+    fn lazy_and_regex_cores(text: &str) -> Vec<(Spans, Spans)> {
+        all()
+            .forms
+            .iter()
+            .map(|form| {
+                let mut cache = form.lazy_core.as_ref().map(LazyRegex::create_cache);
+                let lazy = core_matches_with(form, text, cache.as_mut()).collect();
+                (lazy, core_matches(form, text).collect())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_embedded_forms_run_on_lazy_dfas() {
+        assert!(all().pass.dfa.is_some());
+        assert!(all().forms.iter().all(|form| form.lazy_core.is_some()));
+    }
+
+    #[test]
+    fn property_the_one_pass_equals_the_set_and_lazy_cores_the_regex_cores() {
+        static REACHED: Reached = Reached::new();
+        fn property(text: BoundaryText) -> bool {
+            let (pass, set) = pass_and_set(&text.0);
+            if set != 0 {
+                REACHED.hit();
+            }
+            pass == Some(set)
+                && lazy_and_regex_cores(&text.0)
+                    .iter()
+                    .all(|(lazy, regex)| lazy == regex)
+        }
+        check(2000, &REACHED, property as fn(BoundaryText) -> bool);
+    }
+
+    #[test]
+    fn the_one_pass_equals_the_set_and_lazy_cores_the_regex_cores_on_the_corpus() {
+        let corpus = ["positives.tsv", "negatives.tsv", "extracted.tsv"]
+            .iter()
+            .map(|name| {
+                let path = format!("{}/fixtures/identifiers/{name}", env!("CARGO_MANIFEST_DIR"));
+                std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let mut matched = 0;
+        for value in corpus
+            .lines()
+            .filter_map(|line| line.splitn(3, '\t').nth(2))
+        {
+            for padded in [
+                value.to_owned(),
+                format!("x.{value}.9"),
+                format!("+1{value}-a"),
+            ] {
+                let (pass, set) = pass_and_set(&padded);
+                assert_eq!(pass, Some(set), "{padded:?}");
+                matched += set.count_ones();
+                for (lazy, regex) in lazy_and_regex_cores(&padded) {
+                    assert_eq!(lazy, regex, "{padded:?}");
+                }
+            }
+        }
+        assert!(matched > 500, "only {matched} forms matched");
     }
 
     #[test]
