@@ -246,8 +246,8 @@ struct Measured {
     peak_kib: u64,
     /// A dataset audit's report digest (see `bench/dataset.rs`), else 0.
     digest: u64,
-    /// Bytes the measured process read during the run (`rchar`: files
-    /// and sockets).
+    /// Bytes the measured process read from files during the run
+    /// (`rchar`; socket receives are not counted there).
     read_bytes: u64,
 }
 
@@ -294,7 +294,7 @@ fn dataset_parent(args: &Args) -> Result<(), String> {
     sizes.sort_unstable();
     sizes.dedup();
     println!(
-        "\n| rows | mode | rows/s | wall s | vs floor | peak RSS MiB | k | bytes read | report digest |"
+        "\n| rows | mode | rows/s | wall s | vs floor | peak RSS MiB | k | file bytes read | report digest |"
     );
     println!("|---:|---|---:|---:|---:|---:|---:|---:|---|");
     for &rows in &sizes {
@@ -373,11 +373,16 @@ fn engine_runs(csv: &Path, parquet: &Path) -> Result<Vec<Measured>, String> {
     #[cfg(feature = "ballista")]
     {
         let cluster = cluster::Cluster::start()?;
+        let loopback_before = cluster::loopback_bytes();
         let measured = run_child_with(
             "ds-ballista",
             parquet,
             &[("CITYCONFORM_BENCH_BALLISTA", cluster.address())],
         )?;
+        let loopback = cluster::loopback_bytes().saturating_sub(loopback_before);
+        println!(
+            "| | ballista: {loopback} bytes crossed loopback during the run (plan, shuffle between executors, the summary back; every process on the machine) | | | | | | | |"
+        );
         let (scheduler, executors) = cluster.peaks_kib();
         let executors_mib: Vec<String> = executors
             .iter()
@@ -538,8 +543,9 @@ fn dataset_child(mode: &str, path: &Path) -> Option<Result<(dataset::Audited, f6
     Some(result.map(|audited| (audited, started.elapsed().as_secs_f64())))
 }
 
-/// Bytes this process has read so far, from files and sockets alike
-/// (`rchar` in /proc; 0 where unknown).
+/// Bytes this process has read so far with `read` calls: its files
+/// (`rchar` in /proc, which does not count socket receives; 0 where
+/// unknown).
 fn read_bytes() -> u64 {
     std::fs::read_to_string("/proc/self/io")
         .ok()

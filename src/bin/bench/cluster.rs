@@ -16,7 +16,8 @@ pub(crate) struct Cluster {
     scheduler: Child,
     executors: Vec<Child>,
     pub(crate) port: u16,
-    _work: tempfile::TempDir,
+    /// The executors' work folders, removed on drop.
+    work: PathBuf,
 }
 
 /// A binary built next to this benchmark.
@@ -59,7 +60,11 @@ impl Cluster {
             sibling("cityconform-scheduler")?,
             sibling("cityconform-executor")?,
         );
-        let work = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let work = std::env::temp_dir().join(format!(
+            "cityconform-bench-cluster-{}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
         let port = free_port()?;
         let scheduler = Command::new(scheduler_exe)
             .args(["--port", &port.to_string()])
@@ -71,12 +76,12 @@ impl Cluster {
             scheduler,
             executors: Vec::new(),
             port,
-            _work: work,
+            work,
         };
         wait_for(port, "the scheduler")?;
         for i in 0..EXECUTORS {
             let (flight, grpc) = (free_port()?, free_port()?);
-            let dir = cluster._work.path().join(format!("executor-{i}"));
+            let dir = cluster.work.join(format!("executor-{i}"));
             std::fs::create_dir(&dir).map_err(|e| e.to_string())?;
             let executor = Command::new(&executor_exe)
                 .args([
@@ -135,5 +140,20 @@ impl Drop for Cluster {
             let _ = child.kill();
             let _ = child.wait();
         }
+        let _ = std::fs::remove_dir_all(&self.work);
     }
+}
+
+/// Bytes received on the loopback interface so far (`/proc/net/dev`), 0
+/// where unknown.
+pub(crate) fn loopback_bytes() -> u64 {
+    std::fs::read_to_string("/proc/net/dev")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.trim_start().strip_prefix("lo:"))
+                .and_then(|rest| rest.split_whitespace().next())
+                .and_then(|n| n.parse().ok())
+        })
+        .unwrap_or(0)
 }
