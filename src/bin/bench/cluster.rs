@@ -60,10 +60,8 @@ impl Cluster {
             sibling("cityconform-scheduler")?,
             sibling("cityconform-executor")?,
         );
-        let work = std::env::temp_dir().join(format!(
-            "cityconform-bench-cluster-{}",
-            std::process::id()
-        ));
+        let work =
+            std::env::temp_dir().join(format!("cityconform-bench-cluster-{}", std::process::id()));
         std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
         let port = free_port()?;
         let scheduler = Command::new(scheduler_exe)
