@@ -64,6 +64,8 @@ struct Args {
     pycanon_rows: Vec<u64>,
     live: bool,
     detectors: bool,
+    /// With `--dataset`: leave the generated files in `--dir`.
+    keep: bool,
     /// With `--detectors`: a fixed number of rounds instead of timed runs.
     detector_rounds: Option<u64>,
     /// With `--detectors`: one set alone (`corpus` or `ordinary`).
@@ -86,6 +88,7 @@ fn parse_args() -> Result<Args, String> {
         pycanon_rows: vec![10_000, 100_000],
         live: false,
         detectors: false,
+        keep: false,
         detector_rounds: None,
         detector_set: None,
         runs: 7,
@@ -112,6 +115,7 @@ fn parse_args() -> Result<Args, String> {
                     .collect::<Result<_, _>>()?
             }
             "--live" => args.live = true,
+            "--keep" => args.keep = true,
             "--detectors" => args.detectors = true,
             "--rounds" => {
                 args.detector_rounds = Some(value()?.parse().map_err(|e| format!("--rounds: {e}"))?)
@@ -120,7 +124,7 @@ fn parse_args() -> Result<Args, String> {
             "--runs" => args.runs = value()?.parse().map_err(|e| format!("--runs: {e}"))?,
             "--help" | "-h" => {
                 return Err(
-                    "usage: cityconform-bench [--records N] [--invalid-percent P] [--dir DIR] | --dataset [--records N] [--pycanon-rows N,N] | --live [--runs N] | --detectors [--rounds N] [--set corpus|ordinary]"
+                    "usage: cityconform-bench [--records N] [--invalid-percent P] [--dir DIR] | --dataset [--records N] [--pycanon-rows N,N] [--keep] | --live [--runs N] | --detectors [--rounds N] [--set corpus|ordinary]"
                         .to_owned(),
                 );
             }
@@ -350,8 +354,10 @@ fn dataset_parent(args: &Args) -> Result<(), String> {
             file_mib(&path),
             file_mib(&parquet)
         );
-        let _ = std::fs::remove_file(&path);
-        let _ = std::fs::remove_file(&parquet);
+        if !args.keep {
+            let _ = std::fs::remove_file(&path);
+            let _ = std::fs::remove_file(&parquet);
+        }
     }
     Ok(())
 }
