@@ -25,10 +25,10 @@ use std::sync::Arc;
 
 use ::datafusion::arrow::array::{Array, ArrayRef, AsArray, StringArray, StructArray, UInt64Array};
 use ::datafusion::arrow::datatypes::{
-    DataType, Field, FieldRef, Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type,
+    DataType, FieldRef, Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type,
     UInt8Type, UInt16Type, UInt32Type, UInt64Type,
 };
-use ::datafusion::common::{DFSchema, DataFusionError, Result as DfResult, ScalarValue};
+use ::datafusion::common::{DFSchema, DataFusionError, Result as DfResult};
 use ::datafusion::logical_expr::{
     ColumnarValue, Expr, ReturnFieldArgs, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature,
     Volatility,
@@ -36,7 +36,7 @@ use ::datafusion::logical_expr::{
 use ::datafusion::prelude::{ident, lit};
 use serde_json::{Map, Value};
 
-use super::udf::{Built, detection_fields, kind_list, literal};
+use super::udf::{Built, detection_field, detection_fields, literal};
 use crate::dataset::scan::{cell_text, visit_strings};
 use crate::detect::definitions::Definitions;
 use crate::detect::identifiers::{Detectors, IdentifierKind};
@@ -343,23 +343,7 @@ impl ScalarUDFImpl for JsonDetect {
     }
 
     fn return_field_from_args(&self, args: ReturnFieldArgs) -> DfResult<FieldRef> {
-        let kinds = match args.scalar_arguments.first() {
-            Some(Some(
-                ScalarValue::Utf8(Some(kinds))
-                | ScalarValue::LargeUtf8(Some(kinds))
-                | ScalarValue::Utf8View(Some(kinds)),
-            )) => kind_list(kinds).len(),
-            _ => {
-                return Err(DataFusionError::Plan(format!(
-                    "{JSON_DETECT}'s kinds must be a text literal"
-                )));
-            }
-        };
-        Ok(Arc::new(Field::new(
-            JSON_DETECT,
-            DataType::Struct(detection_fields(kinds)),
-            false,
-        )))
+        detection_field(JSON_DETECT, &args, 0)
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> DfResult<ColumnarValue> {

@@ -197,6 +197,29 @@ pub(super) fn kind_list(kinds: &str) -> Vec<IdentifierKind> {
         .collect()
 }
 
+/// The struct field a detection function named `name` returns: one
+/// count per kind its kinds argument (a text literal, argument number
+/// `at`) lists.
+pub(super) fn detection_field(name: &str, args: &ReturnFieldArgs, at: usize) -> DfResult<FieldRef> {
+    let kinds = match args.scalar_arguments.get(at) {
+        Some(Some(
+            ScalarValue::Utf8(Some(kinds))
+            | ScalarValue::LargeUtf8(Some(kinds))
+            | ScalarValue::Utf8View(Some(kinds)),
+        )) => kind_list(kinds).len(),
+        _ => {
+            return Err(DataFusionError::Plan(format!(
+                "{name}'s kinds must be a text literal"
+            )));
+        }
+    };
+    Ok(Arc::new(Field::new(
+        name,
+        DataType::Struct(detection_fields(kinds)),
+        false,
+    )))
+}
+
 /// The struct a detection returns for `kinds` kinds.
 pub(super) fn detection_fields(kinds: usize) -> Fields {
     std::iter::once(PRESENT.to_owned())
@@ -221,23 +244,7 @@ impl ScalarUDFImpl for Detect {
     }
 
     fn return_field_from_args(&self, args: ReturnFieldArgs) -> DfResult<FieldRef> {
-        let kinds = match args.scalar_arguments.get(2) {
-            Some(Some(
-                ScalarValue::Utf8(Some(kinds))
-                | ScalarValue::LargeUtf8(Some(kinds))
-                | ScalarValue::Utf8View(Some(kinds)),
-            )) => kind_list(kinds).len(),
-            _ => {
-                return Err(DataFusionError::Plan(format!(
-                    "{DETECT}'s kinds must be a text literal"
-                )));
-            }
-        };
-        Ok(Arc::new(Field::new(
-            DETECT,
-            DataType::Struct(detection_fields(kinds)),
-            false,
-        )))
+        detection_field(DETECT, &args, 2)
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> DfResult<ColumnarValue> {
