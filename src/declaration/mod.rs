@@ -198,6 +198,12 @@ pub struct Flow {
     /// the 2024 CAC Provisions set the mechanism by this count.
     #[serde(default)]
     pub individuals_per_year: Option<u64>,
+    /// The flow carries data a sector's catalogue or a regulator's
+    /// notice identifies as important data: its export needs the security
+    /// assessment whatever the count (2024 CAC Provisions Art. 7), and
+    /// neither the standard contract nor certification may carry it.
+    #[serde(default)]
+    pub important_data: bool,
     /// Identified, pseudonymized or anonymized.
     pub data_state: DataState,
     /// For pseudonymized data: additional information kept apart.

@@ -92,19 +92,24 @@ pub struct TransferRule {
 }
 
 /// Volume thresholds that decide which mechanism an export needs: none
-/// below the exemption, a regulator's security assessment above the
-/// assessment thresholds or for an operator of critical information
-/// infrastructure, the profile's mechanisms between.
+/// below the exemption, a regulator's security assessment from the
+/// assessment thresholds on, for important data or for an operator of
+/// critical information infrastructure, the profile's mechanisms between.
+/// A threshold counts its own number: the CAC Provisions' "100万人以上"
+/// includes one million, as PRC law reads 以上.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Volume {
     /// Categories that count as sensitive.
     pub sensitive: Vec<String>,
     /// Below this many individuals a year, non-sensitive data is exempt.
     pub exempt_below: u64,
-    /// Above this many individuals a year, the assessment is needed.
-    pub assessment_above: u64,
-    /// Above this many individuals' sensitive data a year, too.
-    pub assessment_sensitive_above: u64,
+    /// From this many individuals a year on, the assessment is needed.
+    pub assessment_from: u64,
+    /// From this many individuals' sensitive data a year on, too.
+    pub assessment_sensitive_from: u64,
+    /// Important data needs the assessment whatever the count, and no
+    /// exemption carries it (the exemptions concern personal information).
+    pub important_data_assessed: bool,
     /// The authorisations that are the assessment.
     pub assessment: Vec<String>,
     /// Instruments that exempt the export whatever its volume (necessity
@@ -117,8 +122,10 @@ pub struct Volume {
 struct VolumeParams {
     sensitive: Value,
     exempt_below: u64,
-    assessment_above: u64,
-    assessment_sensitive_above: u64,
+    assessment_from: u64,
+    assessment_sensitive_from: u64,
+    #[serde(default)]
+    important_data_assessed: bool,
     assessment: Value,
     #[serde(default)]
     exemptions: Option<Value>,
@@ -308,19 +315,24 @@ fn volume(raw: &Map<String, Value>, lists: &Lists) -> Result<Volume, ParamError>
     Ok(Volume {
         sensitive: lists.expand(&p.sensitive)?,
         exempt_below: p.exempt_below,
-        assessment_above: p.assessment_above,
-        assessment_sensitive_above: p.assessment_sensitive_above,
+        assessment_from: p.assessment_from,
+        assessment_sensitive_from: p.assessment_sensitive_from,
+        important_data_assessed: p.important_data_assessed,
         assessment: lists.expand(&p.assessment)?,
         exemptions: expand_or_empty(lists, p.exemptions.as_ref())?,
     })
 }
 
 /// Which mechanism an export of `flow` by `controller` needs: the
-/// assessment for an operator of critical information infrastructure or
-/// above a threshold, nothing for few individuals' non-sensitive data,
+/// assessment for important data, for an operator of critical information
+/// infrastructure or from a threshold on, nothing for few individuals'
+/// non-sensitive data,
 /// else one of the profile's mechanisms (also when the count is not
 /// declared, since no exemption can then be shown).
 fn tier(flow: &Flow, controller: &Party, volume: &Volume) -> Tier {
+    if let Some(reason) = important_data(flow, volume) {
+        return Tier::Assessment(reason);
+    }
     if controller.critical_infrastructure_operator {
         return Tier::Assessment(
             "the controller operates critical information infrastructure".to_owned(),
@@ -336,25 +348,31 @@ fn tier(flow: &Flow, controller: &Party, volume: &Volume) -> Tier {
         return Tier::Mechanism;
     };
     if !sensitive.is_empty() {
-        if count > volume.assessment_sensitive_above {
+        if count >= volume.assessment_sensitive_from {
             return Tier::Assessment(format!(
-                "{count} individuals a year with sensitive data ({}) is above {}",
+                "{count} individuals a year with sensitive data ({}) reaches the threshold of {}",
                 sensitive.join(", "),
-                volume.assessment_sensitive_above
+                volume.assessment_sensitive_from
             ));
         }
         return Tier::Mechanism;
     }
-    if count > volume.assessment_above {
+    if count >= volume.assessment_from {
         Tier::Assessment(format!(
-            "{count} individuals a year is above {}",
-            volume.assessment_above
+            "{count} individuals a year reaches the threshold of {}",
+            volume.assessment_from
         ))
     } else if count < volume.exempt_below {
         Tier::Exempt
     } else {
         Tier::Mechanism
     }
+}
+
+/// Why `flow` needs the assessment as important data, if it does.
+fn important_data(flow: &Flow, volume: &Volume) -> Option<String> {
+    (volume.important_data_assessed && flow.important_data)
+        .then(|| "the flow carries important data".to_owned())
 }
 
 /// Whether the recipient names an instrument that exempts the export from
@@ -386,7 +404,7 @@ fn assessment(
         out.push(Violation::new(
             format!("{at}/transfer"),
             format!(
-                "flow `{}`: recipient `{}` needs the regulator's security assessment, because {reason}; a contract or certification does not replace it: declare mechanism `authorisation` with instrument {} once it is approved",
+                "flow `{}`: recipient `{}` needs the regulator's security assessment, because {reason}; no contract, certification or exemption replaces it: declare mechanism `authorisation` with instrument {} once it is approved",
                 flow.id,
                 recipient.id,
                 volume.assessment.join(" or ")
@@ -451,7 +469,11 @@ pub(super) fn judge(
         if rule.default_allow && !guarded {
             continue;
         }
-        if let Some(volume) = rule.volume.as_ref().filter(|v| !exempted(recipient, v)) {
+        if let Some(volume) = rule
+            .volume
+            .as_ref()
+            .filter(|v| important_data(flow, v).is_some() || !exempted(recipient, v))
+        {
             match tier(flow, controller, volume) {
                 Tier::Exempt => continue,
                 Tier::Assessment(reason) => {
@@ -1239,7 +1261,8 @@ mod tests {
     fn by_volume(count: u64, sensitive: bool, transfer: Value) -> Outcome {
         let Value::Object(params) = json!({ "default": "deny", "mechanisms": ["contract", "authorisation"],
             "volume": { "sensitive": ["dpv-pd:HealthRecord"], "exempt_below": 100_000,
-                "assessment_above": 1_000_000, "assessment_sensitive_above": 10_000,
+                "assessment_from": 1_000_000, "assessment_sensitive_from": 10_000,
+                "important_data_assessed": true,
                 "assessment": ["cac-security-assessment"], "exemptions": ["hr-management"] } })
         else {
             panic!("object")
@@ -1269,24 +1292,66 @@ mod tests {
             by_volume(100_000, false, none.clone()),
             Outcome::Violations(_)
         ));
-        assert_eq!(by_volume(1_000_000, false, contract.clone()), Outcome::Pass);
+        assert_eq!(by_volume(999_999, false, contract.clone()), Outcome::Pass);
         assert!(
-            messages(&by_volume(1_000_001, false, contract.clone()))[0]
-                .contains("security assessment")
+            messages(&by_volume(1_000_000, false, contract.clone()))[0]
+                .contains("security assessment"),
+            "100万人以上 counts one million itself"
         );
-        assert_eq!(by_volume(1_000_001, false, assessed.clone()), Outcome::Pass);
+        assert_eq!(by_volume(1_000_000, false, assessed.clone()), Outcome::Pass);
         assert!(
             matches!(by_volume(5, true, none), Outcome::Violations(_)),
             "sensitive data is never exempt by volume"
         );
-        assert_eq!(by_volume(10_000, true, contract.clone()), Outcome::Pass);
-        assert!(messages(&by_volume(10_001, true, contract))[0].contains("above 10000"));
-        assert_eq!(by_volume(10_001, true, assessed), Outcome::Pass);
+        assert_eq!(by_volume(9_999, true, contract.clone()), Outcome::Pass);
+        assert!(
+            messages(&by_volume(10_000, true, contract))[0]
+                .contains("reaches the threshold of 10000")
+        );
+        assert_eq!(by_volume(10_000, true, assessed), Outcome::Pass);
         assert_eq!(
             by_volume(5_000_000, true, hr),
             Outcome::Pass,
             "an exemption by necessity holds whatever the volume"
         );
+    }
+
+    #[test]
+    fn important_data_needs_the_assessment_whatever_the_count_or_exemption() {
+        let with_important_data = |count: u64, transfer: Value| {
+            let Value::Object(params) = json!({ "default": "deny", "mechanisms": ["contract", "authorisation", "certification"],
+                "certifications": ["cn-pi-certification"],
+                "volume": { "sensitive": [], "exempt_below": 100_000,
+                    "assessment_from": 1_000_000, "assessment_sensitive_from": 10_000,
+                    "important_data_assessed": true,
+                    "assessment": ["cac-security-assessment"], "exemptions": ["hr-management"] } })
+            else {
+                panic!("object")
+            };
+            let check =
+                FlowCheck::build("flow-transfer", &params, &Lists::default()).expect("valid");
+            let recipient = json!({ "id": "r", "role": "processor", "destinations": ["HK"], "transfer": transfer });
+            let mut declaration = declaration("dpv:Contract", recipient);
+            declaration.flows[0].individuals_per_year = Some(count);
+            declaration.flows[0].important_data = true;
+            check.run(&declaration.flows[0], &declaration)
+        };
+        let certified = json!({ "mechanism": "certification",
+            "certification": { "scheme": "cn-pi-certification", "id": "C-1" } });
+        for transfer in [
+            json!({ "mechanism": "none" }),
+            json!({ "mechanism": "contract", "instrument": "hr-management" }),
+            certified,
+        ] {
+            let outcome = with_important_data(500, transfer.clone());
+            assert!(
+                messages(&outcome)[0].contains("carries important data"),
+                "{transfer}: {outcome:?}"
+            );
+        }
+        let assessed =
+            json!({ "mechanism": "authorisation", "instrument": "cac-security-assessment" });
+        assert_eq!(with_important_data(500, assessed), Outcome::Pass);
     }
 
     #[test]

@@ -953,3 +953,24 @@ fn two_controllers_pseudonymised_data_are_combined_only_by_a_designated_agency()
         "PIPA Art. 28-3(1)"
     );
 }
+
+#[test]
+fn china_certification_serves_only_the_middle_band_without_important_data() {
+    let fixture = "cn-charging-network-certified-sg.json";
+    assert_eq!(
+        transfer_failures(fixture, "cn", "2026-11-30"),
+        set(&[
+            "sessions-to-sg-one-million-certified",
+            "grid-load-to-sg-certified",
+            "grid-load-to-sg-contract-necessity",
+        ]),
+        "the Certification Measures (2026) and the CAC Provisions Art. 2, 5, 7, 8: certification from 100,000 to fewer than 1,000,000 individuals, never for important data, which no exemption carries"
+    );
+    let messages = transfer_messages(fixture, "cn", "2026-11-30");
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("1000000 individuals a year reaches the threshold of 1000000")),
+        "{messages:?}"
+    );
+}
