@@ -1073,35 +1073,20 @@ fn read_ndjson<'d>(
         })
         .collect();
     let mut extra: BTreeMap<String, Extra> = BTreeMap::new();
-    let mut reader = BufReader::with_capacity(1 << 20, file);
-    let mut buffer = Vec::new();
-    let mut line = 0u64;
-    loop {
-        buffer.clear();
-        let read = reader
-            .read_until(b'\n', &mut buffer)
-            .map_err(|e| Error::Read {
-                path: name.to_owned(),
-                source: e,
-            })?;
-        if read == 0 {
-            break;
-        }
-        line += 1;
-        progress.advance(read as u64);
-        let Some(record) = ndjson_record(&buffer, name, line)? else {
-            continue;
-        };
-        let Value::Object(members) = &record else {
+    let mut records = NdjsonRecords::new(file, name);
+    while let Some(next) = records.next_record()? {
+        progress.advance(next.bytes_read);
+        let (line, buffer, record) = (next.line, next.text, &next.record);
+        let Value::Object(members) = record else {
             continue;
         };
         let cells: Vec<Cow<'_, str>> = descriptor
             .columns
             .iter()
-            .map(|c| cell_text(value_at(&record, &c.path)))
+            .map(|c| cell_text(value_at(record, &c.path)))
             .collect();
         pass.add_row(line, |i| cells[i].clone())?;
-        let in_numbers = std::str::from_utf8(&buffer)
+        let in_numbers = std::str::from_utf8(buffer)
             .map(|text| number_detections(text, detectors))
             .unwrap_or_default();
         for (key, value) in members {
@@ -1140,10 +1125,73 @@ fn read_ndjson<'d>(
     Ok(pass)
 }
 
+/// The records of an NDJSON file with their lines, read one line at a
+/// time; shared by the native scanner and the query engines' passes that
+/// name a line, so both count lines and skip blank ones alike.
+pub(super) struct NdjsonRecords<R> {
+    reader: BufReader<R>,
+    buffer: Vec<u8>,
+    line: u64,
+    name: String,
+}
+
+/// One record of [`NdjsonRecords`].
+pub(super) struct NdjsonRecord<'b> {
+    /// Its line in the file, from 1.
+    pub(super) line: u64,
+    /// The bytes read for it, blank lines before it included (progress).
+    pub(super) bytes_read: u64,
+    /// The line as written.
+    pub(super) text: &'b [u8],
+    /// The line's JSON object.
+    pub(super) record: Value,
+}
+
+impl<R: Read> NdjsonRecords<R> {
+    /// Records of `file`, named `name` in errors.
+    pub(super) fn new(file: R, name: &str) -> Self {
+        NdjsonRecords {
+            reader: BufReader::with_capacity(1 << 20, file),
+            buffer: Vec::new(),
+            line: 0,
+            name: name.to_owned(),
+        }
+    }
+
+    /// The next record, `None` at the end of the file, or the error naming
+    /// the line that is no JSON object.
+    pub(super) fn next_record(&mut self) -> Result<Option<NdjsonRecord<'_>>> {
+        let mut bytes_read = 0u64;
+        loop {
+            self.buffer.clear();
+            let read = self
+                .reader
+                .read_until(b'\n', &mut self.buffer)
+                .map_err(|e| Error::Read {
+                    path: self.name.clone(),
+                    source: e,
+                })?;
+            if read == 0 {
+                return Ok(None);
+            }
+            self.line += 1;
+            bytes_read += read as u64;
+            if let Some(record) = ndjson_record(&self.buffer, &self.name, self.line)? {
+                return Ok(Some(NdjsonRecord {
+                    line: self.line,
+                    bytes_read,
+                    text: &self.buffer,
+                    record,
+                }));
+            }
+        }
+    }
+}
+
 /// The record on `line` of an NDJSON file (`None` for a blank line), or
 /// the error naming the line and column where it stops being a JSON
 /// object; shared with the query engines, which name the same line.
-pub(super) fn ndjson_record(buffer: &[u8], name: &str, line: u64) -> Result<Option<Value>> {
+fn ndjson_record(buffer: &[u8], name: &str, line: u64) -> Result<Option<Value>> {
     if buffer.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }

@@ -8,12 +8,12 @@
 //! reader that the native scanner would not have had (a member of two
 //! JSON types) is named here too, without the value the reader quotes.
 
-use std::io::{BufRead, BufReader};
+use std::io::BufReader;
 use std::path::Path;
 
 use crate::dataset::descriptor::Descriptor;
 use crate::dataset::number::Number;
-use crate::dataset::scan::{cell_text, ndjson_record, value_at};
+use crate::dataset::scan::{NdjsonRecords, cell_text, value_at};
 use crate::detect::placeholder;
 use crate::error::{Error, FileProblem, Result};
 
@@ -95,24 +95,13 @@ fn each_record(
     name: &str,
     mut visit: impl FnMut(u64, &serde_json::Value) -> bool,
 ) -> Result<()> {
-    let mut reader = BufReader::with_capacity(1 << 20, crate::files::open(path)?);
-    let mut buffer = Vec::new();
-    let mut line = 0u64;
-    loop {
-        buffer.clear();
-        let read = reader
-            .read_until(b'\n', &mut buffer)
-            .map_err(|e| Error::read(path, e))?;
-        if read == 0 {
-            return Ok(());
-        }
-        line += 1;
-        if let Some(record) = ndjson_record(&buffer, name, line)?
-            && !visit(line, &record)
-        {
-            return Ok(());
+    let mut records = NdjsonRecords::new(crate::files::open(path)?, name);
+    while let Some(next) = records.next_record()? {
+        if !visit(next.line, &next.record) {
+            break;
         }
     }
+    Ok(())
 }
 
 /// The error of a member DataFusion's JSON reader cannot hold as one
