@@ -15,6 +15,8 @@ pub mod ballista;
 #[cfg(feature = "datafusion")]
 mod fusion;
 #[cfg(feature = "datafusion")]
+mod input;
+#[cfg(feature = "datafusion")]
 mod json;
 #[cfg(feature = "datafusion")]
 mod lines;
