@@ -1133,7 +1133,14 @@ pub(super) struct NdjsonRecords<R> {
     buffer: Vec<u8>,
     line: u64,
     name: String,
+    /// The longest line read, in bytes: what one record may hold in memory.
+    limit: u64,
 }
+
+/// The longest NDJSON line a dataset may have: a record is one row, and a
+/// file that is one enormous line (a JSON array, a dump without line
+/// breaks) would otherwise be held whole in memory.
+const NDJSON_LINE_LIMIT: u64 = 64 << 20;
 
 /// One record of [`NdjsonRecords`].
 pub(super) struct NdjsonRecord<'b> {
@@ -1150,12 +1157,31 @@ pub(super) struct NdjsonRecord<'b> {
 impl<R: Read> NdjsonRecords<R> {
     /// Records of `file`, named `name` in errors.
     pub(super) fn new(file: R, name: &str) -> Self {
+        Self::with_limit(file, name, NDJSON_LINE_LIMIT)
+    }
+
+    fn with_limit(file: R, name: &str, limit: u64) -> Self {
         NdjsonRecords {
             reader: BufReader::with_capacity(1 << 20, file),
             buffer: Vec::new(),
             line: 0,
             name: name.to_owned(),
+            limit,
         }
+    }
+
+    /// The error for a line longer than the limit, naming the line.
+    fn too_long(&self) -> Error {
+        FileProblem::new(
+            &self.name,
+            format!(
+                "this line is longer than {} MiB, the most one record may hold",
+                self.limit >> 20
+            ),
+        )
+        .at_line(Some(self.line as usize))
+        .with_help("each line of an NDJSON dataset is one JSON object: write one record per line")
+        .into()
     }
 
     /// The next record, `None` at the end of the file, or the error naming
@@ -1164,8 +1190,8 @@ impl<R: Read> NdjsonRecords<R> {
         let mut bytes_read = 0u64;
         loop {
             self.buffer.clear();
-            let read = self
-                .reader
+            let read = (&mut self.reader)
+                .take(self.limit + 1)
                 .read_until(b'\n', &mut self.buffer)
                 .map_err(|e| Error::Read {
                     path: self.name.clone(),
@@ -1175,6 +1201,9 @@ impl<R: Read> NdjsonRecords<R> {
                 return Ok(None);
             }
             self.line += 1;
+            if read as u64 > self.limit && self.buffer.last() != Some(&b'\n') {
+                return Err(self.too_long());
+            }
             bytes_read += read as u64;
             if let Some(record) = ndjson_record(&self.buffer, &self.name, self.line)? {
                 return Ok(Some(NdjsonRecord {
@@ -1344,6 +1373,35 @@ pub(super) fn visit_strings(value: &Value, visit: &mut impl FnMut(&str, bool)) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The lines of `text` read with a `limit`, as (line, record) or the
+    /// error's text.
+    fn records_within(text: &str, limit: u64) -> std::result::Result<Vec<(u64, Value)>, String> {
+        let mut records = NdjsonRecords::with_limit(text.as_bytes(), "d.ndjson", limit);
+        let mut out = Vec::new();
+        loop {
+            match records.next_record() {
+                Ok(Some(r)) => out.push((r.line, r.record)),
+                Ok(None) => return Ok(out),
+                Err(e) => return Err(format!("{e:?}")),
+            }
+        }
+    }
+
+    #[test]
+    fn ndjson_lines_up_to_the_limit_are_read_and_a_longer_one_is_refused_by_its_line() {
+        // `{"a":12345}` is 11 bytes.
+        let read = records_within("{\"a\":12345}\n\n{\"a\":12345}", 11).expect("within the limit");
+        assert_eq!(
+            read.iter().map(|(line, _)| *line).collect::<Vec<_>>(),
+            [1, 3],
+            "a blank line is counted, not read"
+        );
+        let refused = records_within("{\"a\":1}\n{\"a\":123456}\n", 11).expect_err("too long");
+        assert!(refused.contains("longer than"), "{refused}");
+        assert!(refused.contains("line: Some(2)"), "{refused}");
+        assert!(!refused.contains("123456"), "no value is shown: {refused}");
+    }
 
     #[test]
     fn numbers_intern_by_value_and_rank_numerically() {
