@@ -17,7 +17,7 @@ use serde_json::Value;
 use crate::common::{expect_exit, json_report, run};
 use crate::dataset_engines::{NDJSON_DESCRIPTOR, files, ndjson};
 use crate::dataset_parquet::{
-    assert_same, audit_on, batch, rows, without_input, write_parquet, written,
+    Written, assert_same, audit_on, batch, rows, without_input, write_parquet, written,
 };
 
 /// Rows of the generated dataset.
@@ -183,65 +183,10 @@ fn verdicts(report: &Value) -> Vec<String> {
         .collect()
 }
 
-/// The executors die while the run is under way (the plans sent, or about
-/// to be, while the scheduler still counts on them). The scheduler notices
-/// the loss (a task it cannot hand out, or heartbeats missing past its
-/// `--executor-timeout` of 10 s), waits as long again for an executor to
-/// come back, and fails the job; Ballista's client stops on the failed
-/// job, so the run ends with every requirement an `error` and the
-/// scheduler's reason (executors lost), not `--cluster-timeout`'s (10
-/// minutes here).
-#[test]
-fn a_cluster_whose_executors_die_mid_run_gives_error_verdicts_and_exit_1_for_the_loss() {
-    let mut cluster = Cluster::start();
-    let w = written(20_000);
-    let data = w.parquet.display().to_string();
-    let descriptor = w.descriptor.display().to_string();
-    let engine = cluster.engine();
-    let audit = crate::common::cityconform(&[
-        "dataset",
-        &data,
-        "-d",
-        &descriptor,
-        "-p",
-        "kr",
-        "--format",
-        "json",
-        "--engine",
-        &engine,
-        "--cluster-timeout",
-        "600",
-    ])
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped())
-    .spawn()
-    .expect("the audit starts");
-    std::thread::sleep(Duration::from_millis(300));
-    cluster.kill_executors();
-    let output = audit.wait_with_output().expect("the audit ends");
-    expect_exit(&output, 1);
-    let report = json_report(&output);
-    assert_eq!(report["summary"]["met"], false);
-    let verdicts = verdicts(&report);
-    assert!(!verdicts.is_empty());
-    assert!(verdicts.iter().all(|v| v == "error"), "{verdicts:?}");
-    let address = format!("127.0.0.1:{}", cluster.port);
-    let text = report.to_string();
-    assert!(text.contains(&address), "the reason names the cluster");
-    assert!(
-        text.contains("executors were lost"),
-        "the reason is the scheduler's: {text}"
-    );
-}
-
-/// One of the two executors dies while the run is under way: the
-/// scheduler hands its tasks to the survivor, and the report is the
-/// native one (what these runs gave), or, should the job fail, every
-/// verdict is an `error`; never a report built from part of the data.
-#[test]
-fn a_cluster_that_loses_one_executor_mid_run_gives_the_whole_report_or_errors() {
-    let mut cluster = Cluster::start();
-    let w = written(20_000);
+/// The audit of `w`'s Parquet file under `kr` and `eu` on `cluster`, with
+/// a ten-minute `--cluster-timeout`, 300 ms after it started and still
+/// running.
+fn audit_under_way(cluster: &Cluster, w: &Written) -> Child {
     let data = w.parquet.display().to_string();
     let descriptor = w.descriptor.display().to_string();
     let engine = cluster.engine();
@@ -268,8 +213,50 @@ fn a_cluster_that_loses_one_executor_mid_run_gives_the_whole_report_or_errors() 
     std::thread::sleep(Duration::from_millis(300));
     assert!(
         audit.try_wait().expect("the audit's state").is_none(),
-        "the audit ended before an executor was lost"
+        "the audit ended before the cluster failed"
     );
+    audit
+}
+
+/// The executors die while the run is under way (the plans sent, or about
+/// to be, while the scheduler still counts on them). The scheduler notices
+/// the loss (a task it cannot hand out, or heartbeats missing past its
+/// `--executor-timeout` of 10 s), waits as long again for an executor to
+/// come back, and fails the job; Ballista's client stops on the failed
+/// job, so the run ends with every requirement an `error` and the
+/// scheduler's reason (executors lost), not `--cluster-timeout`'s (10
+/// minutes here).
+#[test]
+fn a_cluster_whose_executors_die_mid_run_gives_error_verdicts_and_exit_1_for_the_loss() {
+    let mut cluster = Cluster::start();
+    let w = written(20_000);
+    let audit = audit_under_way(&cluster, &w);
+    cluster.kill_executors();
+    let output = audit.wait_with_output().expect("the audit ends");
+    expect_exit(&output, 1);
+    let report = json_report(&output);
+    assert_eq!(report["summary"]["met"], false);
+    let verdicts = verdicts(&report);
+    assert!(!verdicts.is_empty());
+    assert!(verdicts.iter().all(|v| v == "error"), "{verdicts:?}");
+    let address = format!("127.0.0.1:{}", cluster.port);
+    let text = report.to_string();
+    assert!(text.contains(&address), "the reason names the cluster");
+    assert!(
+        text.contains("executors were lost"),
+        "the reason is the scheduler's: {text}"
+    );
+}
+
+/// One of the two executors dies while the run is under way: the
+/// scheduler hands its tasks to the survivor, and the report is the
+/// native one (what these runs gave), or, should the job fail, every
+/// verdict is an `error`; never a report built from part of the data.
+#[test]
+fn a_cluster_that_loses_one_executor_mid_run_gives_the_whole_report_or_errors() {
+    let mut cluster = Cluster::start();
+    let w = written(20_000);
+    let audit = audit_under_way(&cluster, &w);
     cluster.kill_executor(0);
     let output = audit.wait_with_output().expect("the audit ends");
     let report = json_report(&output);
