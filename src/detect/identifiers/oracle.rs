@@ -415,12 +415,7 @@ mod equivalence {
         }
     }
 
-    /// What a candidate is, for comparison.
-    fn seen(found: &[Candidate]) -> Vec<(IdentifierKind, usize, usize, String, Option<bool>)> {
-        seen_by(all(), found)
-    }
-
-    /// [`seen`] for candidates of `detectors`.
+    /// What a candidate of `detectors` is, for comparison.
     fn seen_by(
         detectors: &Detectors,
         found: &[Candidate],
