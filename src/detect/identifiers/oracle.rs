@@ -415,13 +415,16 @@ mod equivalence {
         }
     }
 
-    /// What a candidate is, for comparison.
-    fn seen(found: &[Candidate]) -> Vec<(IdentifierKind, usize, usize, String, Option<bool>)> {
+    /// What a candidate of `detectors` is, for comparison.
+    fn seen_by(
+        detectors: &Detectors,
+        found: &[Candidate],
+    ) -> Vec<(IdentifierKind, usize, usize, String, Option<bool>)> {
         found
             .iter()
             .map(|c| {
                 (
-                    all().kinds[c.kind],
+                    detectors.kinds[c.kind],
                     c.start,
                     c.end,
                     format!("{:?}/{}", c.confidence, c.own_context),
@@ -432,13 +435,214 @@ mod equivalence {
     }
 
     fn same_as_reference(member: Option<&str>, text: &str) -> bool {
-        let (expected, detections) = super::scan_in(all(), member, text);
-        let found = if all().may_hold(text) {
-            all().settled_candidates(member, text)
+        same_as_reference_of(all(), member, text)
+    }
+
+    /// Whether `detectors` find the candidates and detections the
+    /// reference scan finds, and say a value may match exactly when the
+    /// reference finds a candidate in it before its validators.
+    fn same_as_reference_of(detectors: &Detectors, member: Option<&str>, text: &str) -> bool {
+        let (expected, detections) = super::scan_in(detectors, member, text);
+        let found = if detectors.may_hold(text) {
+            detectors.settled_candidates(member, text)
         } else {
             Vec::new()
         };
-        seen(&found) == seen(&expected) && all().scan_in(member, text) == detections
+        let may_match = detectors.may_hold(text) && detectors.candidates.is_match(text);
+        seen_by(detectors, &found) == seen_by(detectors, &expected)
+            && detectors.scan_in(member, text) == detections
+            && detectors.may_match(text) == may_match
+    }
+
+    /// A value written to sit just beside a form: a shape of the corpus
+    /// (every digit kept as a digit, every capital as a capital) with up
+    /// to two changes that often turn a match into none or into another
+    /// kind: a digit more or fewer, a separator swapped, a neighbour glued
+    /// on, a character beyond ASCII before or after.
+    #[derive(Debug, Clone)]
+    struct NearMiss {
+        member: Option<&'static str>,
+        text: String,
+    }
+
+    /// The corpus value's shape with fresh digits and letters of the same
+    /// class.
+    fn reshaped(g: &mut Gen, value: &str) -> String {
+        value
+            .chars()
+            .map(|c| match c {
+                '0'..='9' => char::from(b'0' + u8::arbitrary(g) % 10),
+                'A'..='Z' if bool::arbitrary(g) => char::from(b'A' + u8::arbitrary(g) % 26),
+                other => other,
+            })
+            .collect()
+    }
+
+    /// One near-miss change at a random character boundary of `text`.
+    fn nudged(g: &mut Gen, text: &str) -> String {
+        let boundaries: Vec<usize> = text
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain([text.len()])
+            .collect();
+        let at = g.choose(&boundaries).copied().unwrap_or(0);
+        let (before, after) = text.split_at(at);
+        let next = after.chars().next().map_or(0, char::len_utf8);
+        let inserted = *g
+            .choose(&[
+                "0", "7", "-", " ", ".", ":", "+", "(", ")", "x", "X", "a", "F", "가", "é", "_",
+                "@", "::", "00",
+            ])
+            .unwrap_or(&"0");
+        match u8::arbitrary(g) % 3 {
+            // Insert.
+            0 => format!("{before}{inserted}{after}"),
+            // Drop the next character.
+            1 => format!("{before}{}", &after[next..]),
+            // Replace it.
+            _ => format!("{before}{inserted}{}", &after[next..]),
+        }
+    }
+
+    impl Arbitrary for NearMiss {
+        fn arbitrary(g: &mut Gen) -> Self {
+            let value = g.choose(corpus()).cloned().unwrap_or_default();
+            let mut text = reshaped(g, &value);
+            for _ in 0..usize::arbitrary(g) % 3 {
+                text = nudged(g, &text);
+            }
+            if bool::arbitrary(g) {
+                let word = *g.choose(&WORDS).unwrap_or(&"tel");
+                text = format!("{word} {text}");
+            }
+            NearMiss {
+                member: g.choose(&MEMBERS).copied().flatten(),
+                text,
+            }
+        }
+    }
+
+    #[test]
+    fn property_the_scan_equals_the_reference_scan_beside_every_shape() {
+        static REACHED: Reached = Reached::new();
+        fn property(value: NearMiss) -> bool {
+            // Counted when some form's bounded pattern matches: the value
+            // reached the automata, whatever its validators then say.
+            if all().may_hold(&value.text) && all().candidates.is_match(&value.text) {
+                REACHED.hit();
+            }
+            same_as_reference(value.member, &value.text)
+        }
+        check(3000, &REACHED, property as fn(NearMiss) -> bool);
+    }
+
+    /// Forms a region could add in TOML that look like no embedded one: a
+    /// code that begins with a character beyond ASCII, one with `#` and
+    /// `~` inside and letters of either case, and one anchored to the
+    /// whole value with a bracketed part.
+    const UNUSUAL: &str = r#"
+[[detector]]
+kind = "xx-ticket"
+description = "ticket number"
+words = ["ticket"]
+[[detector.form]]
+pattern = '№ ?[0-9]{3}/[0-9]{2}'
+boundary = "word"
+confidence = "medium"
+[[detector.form]]
+pattern = '(?i:tk)#[0-9]{2,4}~[a-f]{3}'
+boundary = "code"
+confidence = "high"
+[[detector.form]]
+pattern = '^\[[A-Z]{2}\][0-9]{5}$'
+boundary = "none"
+confidence = "low"
+"#;
+
+    /// Pieces of values around the unusual forms.
+    const UNUSUAL_PIECES: [&str; 14] = [
+        "№ 123/45",
+        "№123/45",
+        "№ 12/45",
+        "TK#123~abc",
+        "tk#12~fed",
+        "Tk#12345~abc",
+        "tk#99~abg",
+        "[AB]12345",
+        "[ab]12345",
+        "ticket",
+        "x",
+        "-",
+        "가",
+        "/",
+    ];
+
+    fn unusual() -> &'static Detectors {
+        static UNUSUAL_DETECTORS: OnceLock<Detectors> = OnceLock::new();
+        UNUSUAL_DETECTORS.get_or_init(|| {
+            let mut files: Vec<(String, String)> =
+                crate::embedded::files_with_suffix(&crate::embedded::SUITES, ".toml")
+                    .into_iter()
+                    .filter(|(path, _)| path.starts_with("detectors/"))
+                    .map(|(path, text)| (format!("suites/{path}"), text.to_owned()))
+                    .collect();
+            files.push(("overlay/detectors/xx.toml".to_owned(), UNUSUAL.to_owned()));
+            let definitions = Definitions::parse(&files).expect("the overlay parses");
+            Detectors::from_definitions(
+                &definitions,
+                &definitions.kinds(),
+                super::super::Confidence::Low,
+            )
+            .expect("the overlay compiles")
+        })
+    }
+
+    /// A value of unusual pieces, nudged.
+    #[derive(Debug, Clone)]
+    struct UnusualText(String);
+
+    impl Arbitrary for UnusualText {
+        fn arbitrary(g: &mut Gen) -> Self {
+            let mut text = String::new();
+            for _ in 0..1 + usize::arbitrary(g) % 3 {
+                text += g.choose(&UNUSUAL_PIECES).copied().unwrap_or("");
+                if bool::arbitrary(g) {
+                    text.push(' ');
+                }
+            }
+            if bool::arbitrary(g) {
+                text = nudged(g, &text);
+            }
+            UnusualText(text)
+        }
+    }
+
+    #[test]
+    fn a_form_added_in_toml_of_an_unusual_shape_is_found_as_the_reference_finds_it() {
+        static REACHED: Reached = Reached::new();
+        fn property(text: UnusualText) -> bool {
+            if !super::scan_in(unusual(), None, &text.0).0.is_empty() {
+                REACHED.hit();
+            }
+            same_as_reference_of(unusual(), None, &text.0)
+                && same_as_reference_of(unusual(), Some("ticket"), &text.0)
+        }
+        assert!(
+            unusual().pass.dfa.is_some(),
+            "the one pass is built with the overlay's forms"
+        );
+        let kind = IdentifierKind::named("xx-ticket");
+        for value in ["№ 123/45", "see TK#123~abc.", "[AB]12345", "가№123/45"] {
+            let kinds: Vec<IdentifierKind> = unusual().scan(value).iter().map(|d| d.kind).collect();
+            assert_eq!(kinds, vec![kind], "{value}");
+            assert!(same_as_reference_of(unusual(), None, value), "{value}");
+        }
+        for value in ["№ 12/45", "xTK#123~abc", "[AB]12345 ", "tk#99~abg"] {
+            let found = unusual().scan(value);
+            assert!(found.iter().all(|d| d.kind != kind), "{value}");
+            assert!(same_as_reference_of(unusual(), None, value), "{value}");
+        }
+        check(2000, &REACHED, property as fn(UnusualText) -> bool);
     }
 
     #[test]
