@@ -71,16 +71,39 @@ pub struct ClassTable {
     pub rows: u64,
 }
 
-/// The class index: quasi-identifier tuples packed into one integer while
-/// every id fits its share of 128 bits (no allocation, one hash of a
-/// machine word), boxed slices once one does not.
+/// The class index: quasi-identifier tuples packed into one machine word
+/// while every id fits its share of 64 bits, then into 128 bits while
+/// every id fits its share of those (no allocation, one hash of an
+/// integer; the smaller the key, the more of the index stays in cache),
+/// boxed slices once one does not.
 #[derive(Debug)]
 enum Index {
-    Packed {
+    Packed64 {
+        map: FxHashMap<u64, u32>,
+        bits: u32,
+    },
+    Packed128 {
         map: FxHashMap<u128, u32>,
         bits: u32,
     },
     Boxed(FxHashMap<Box<[u32]>, u32>),
+}
+
+/// Bits per id when `width` ids share `total` bits (at most 32, an id's
+/// own width).
+fn share(total: u32, width: usize) -> u32 {
+    (total / u32::try_from(width.max(1)).unwrap_or(u32::MAX)).min(32)
+}
+
+/// `key` packed `bits` bits an id, when every id fits them.
+fn pack(key: &[u32], bits: u32) -> Option<u128> {
+    if bits < 32 && key.iter().any(|&id| id >= 1 << bits) {
+        return None;
+    }
+    Some(
+        key.iter()
+            .fold(0u128, |acc, &id| (acc << bits) | u128::from(id)),
+    )
 }
 
 /// Builds a [`ClassTable`] one record at a time.
@@ -91,19 +114,22 @@ pub(crate) struct TableBuilder {
     sizes: Vec<u64>,
     /// Every class's key, `width` ids each, in class order.
     keys: Vec<u32>,
-    /// Per class, then per sensitive attribute: records per value id.
-    counts: Vec<Vec<ValueCounts>>,
+    /// Per class, then per sensitive attribute (`attributes` a class, in
+    /// one contiguous vector): records per value id.
+    counts: Vec<ValueCounts>,
     attributes: usize,
     rows: u64,
 }
 
-/// Records per sensitive value within one class: a short list while the
-/// class holds few distinct values (the common case, and the cache-friendly
-/// one), a map beyond.
+/// Records per sensitive value within one class: the value in place while
+/// the class holds one (no allocation: most classes of a large extract
+/// hold a few records), a short list while it holds few distinct values
+/// (the cache-friendly case), a map beyond.
 #[derive(Debug, Clone)]
 enum ValueCounts {
+    One(u32, u64),
     Few(Vec<(u32, u64)>),
-    Many(FxHashMap<u32, u64>),
+    Many(Box<FxHashMap<u32, u64>>),
 }
 
 /// Distinct values a class keeps in a list before it switches to a map.
@@ -116,6 +142,11 @@ impl ValueCounts {
 
     fn add_n(&mut self, value: u32, records: u64) {
         match self {
+            ValueCounts::One(only, n) if *only == value => *n += records,
+            ValueCounts::One(only, n) => {
+                *self = ValueCounts::Few(vec![(*only, *n), (value, records)]);
+            }
+            ValueCounts::Few(list) if list.is_empty() => *self = ValueCounts::One(value, records),
             ValueCounts::Few(list) => {
                 if let Some(entry) = list.iter_mut().find(|(v, _)| *v == value) {
                     entry.1 += records;
@@ -124,18 +155,19 @@ impl ValueCounts {
                 } else {
                     let mut map: FxHashMap<u32, u64> = list.drain(..).collect();
                     map.insert(value, records);
-                    *self = ValueCounts::Many(map);
+                    *self = ValueCounts::Many(Box::new(map));
                 }
             }
             ValueCounts::Many(map) => *map.entry(value).or_insert(0) += records,
         }
     }
 
-    /// Every (value id, records), in no particular order.
-    fn entries(self) -> Vec<(u32, u64)> {
+    /// Hands every (value id, records) to `each`, in no particular order.
+    fn for_each(self, mut each: impl FnMut(u32, u64)) {
         match self {
-            ValueCounts::Few(list) => list,
-            ValueCounts::Many(map) => map.into_iter().collect(),
+            ValueCounts::One(value, n) => each(value, n),
+            ValueCounts::Few(list) => list.into_iter().for_each(|(v, n)| each(v, n)),
+            ValueCounts::Many(map) => map.into_iter().for_each(|(v, n)| each(v, n)),
         }
     }
 
@@ -144,6 +176,7 @@ impl ValueCounts {
     fn ranked(self, ranks: Option<&Vec<u32>>) -> SensitiveCounts {
         let rank = |id: u32| ranks.and_then(|r| r.get(id as usize)).copied().unwrap_or(0);
         let mut values: Vec<(u32, u64)> = match self {
+            ValueCounts::One(id, n) => vec![(rank(id), n)],
             ValueCounts::Few(list) => list.into_iter().map(|(id, n)| (rank(id), n)).collect(),
             ValueCounts::Many(map) => map.into_iter().map(|(id, n)| (rank(id), n)).collect(),
         };
@@ -161,10 +194,15 @@ impl ValueCounts {
 
 impl TableBuilder {
     pub(crate) fn new(quasi_identifiers: usize, sensitive_attributes: usize) -> Self {
-        let index = if quasi_identifiers <= 16 {
-            Index::Packed {
+        let index = if quasi_identifiers <= 8 {
+            Index::Packed64 {
                 map: FxHashMap::default(),
-                bits: (128 / quasi_identifiers.max(1) as u32).min(32),
+                bits: share(64, quasi_identifiers),
+            }
+        } else if quasi_identifiers <= 16 {
+            Index::Packed128 {
+                map: FxHashMap::default(),
+                bits: share(128, quasi_identifiers),
             }
         } else {
             Index::Boxed(FxHashMap::default())
@@ -183,9 +221,13 @@ impl TableBuilder {
     /// Adds one record: its interned quasi-identifier values and sensitive
     /// value ids (one per attribute).
     pub(crate) fn add(&mut self, key: &[u32], sensitive: &[u32]) {
-        let class = self.class_of(key);
-        self.sizes[class as usize] += 1;
-        for (counts, &value) in self.counts[class as usize].iter_mut().zip(sensitive) {
+        let class = self.class_of(key) as usize;
+        self.sizes[class] += 1;
+        let at = class * self.attributes;
+        for (counts, &value) in self.counts[at..at + self.attributes]
+            .iter_mut()
+            .zip(sensitive)
+        {
             counts.add(value);
         }
         self.rows += 1;
@@ -195,9 +237,13 @@ impl TableBuilder {
     /// Adds `records` records of one class and sensitive values at once:
     /// a grouped count from a query engine, the same as adding each.
     pub(crate) fn add_n(&mut self, key: &[u32], sensitive: &[u32], records: u64) {
-        let class = self.class_of(key);
-        self.sizes[class as usize] += records;
-        for (counts, &value) in self.counts[class as usize].iter_mut().zip(sensitive) {
+        let class = self.class_of(key) as usize;
+        self.sizes[class] += records;
+        let at = class * self.attributes;
+        for (counts, &value) in self.counts[at..at + self.attributes]
+            .iter_mut()
+            .zip(sensitive)
+        {
             counts.add_n(value, records);
         }
         self.rows += records;
@@ -219,8 +265,10 @@ impl TableBuilder {
                 .unwrap_or(id)
         };
         let width = other.width;
+        let attributes = other.attributes;
         let mut key = Vec::with_capacity(width);
-        for (c, (size, counts)) in other.sizes.into_iter().zip(other.counts).enumerate() {
+        let mut counts = other.counts.into_iter();
+        for (c, size) in other.sizes.into_iter().enumerate() {
             key.clear();
             let ids = other
                 .keys
@@ -229,10 +277,9 @@ impl TableBuilder {
             key.extend(ids.iter().enumerate().map(|(q, &id)| map(quasi, q, id)));
             let class = self.class_of(&key) as usize;
             self.sizes[class] += size;
-            for (a, values) in counts.into_iter().enumerate() {
-                for (id, records) in values.entries() {
-                    self.counts[class][a].add_n(map(sensitive, a, id), records);
-                }
+            for (a, values) in counts.by_ref().take(attributes).enumerate() {
+                let mine = &mut self.counts[class * self.attributes + a];
+                values.for_each(|id, records| mine.add_n(map(sensitive, a, id), records));
             }
         }
         self.rows += other.rows;
@@ -240,12 +287,19 @@ impl TableBuilder {
 
     fn class_of(&mut self, key: &[u32]) -> u32 {
         let next = self.sizes.len() as u32;
-        if let Index::Packed { map, bits } = &mut self.index {
-            let bits = *bits;
-            if key.iter().all(|&id| bits >= 32 || id < 1 << bits) {
-                let packed = key
-                    .iter()
-                    .fold(0u128, |acc, &id| (acc << bits) | u128::from(id));
+        if let Index::Packed64 { map, bits } = &mut self.index {
+            if let Some(packed) = pack(key, *bits) {
+                // `width` shares of `bits` fit 64 bits: nothing is cut.
+                let class = *map.entry(packed as u64).or_insert(next);
+                if class == next {
+                    self.new_class(key);
+                }
+                return class;
+            }
+            self.widen();
+        }
+        if let Index::Packed128 { map, bits } = &mut self.index {
+            if let Some(packed) = pack(key, *bits) {
                 let class = *map.entry(packed).or_insert(next);
                 if class == next {
                     self.new_class(key);
@@ -271,7 +325,24 @@ impl TableBuilder {
         self.keys.extend_from_slice(key);
         self.sizes.push(0);
         self.counts
-            .push(vec![ValueCounts::Few(Vec::new()); self.attributes]);
+            .extend((0..self.attributes).map(|_| ValueCounts::Few(Vec::new())));
+    }
+
+    /// Switches from 64 to 128 packed bits, once an id outgrows its share
+    /// of 64 (every class met so far fits the larger share).
+    fn widen(&mut self) {
+        let bits = share(128, self.width);
+        let mut map = FxHashMap::default();
+        map.reserve(self.sizes.len());
+        for (class, key) in self.keys.chunks(self.width.max(1)).enumerate() {
+            if let Some(packed) = pack(key, bits) {
+                map.insert(packed, class as u32);
+            }
+        }
+        if self.width == 0 && !self.sizes.is_empty() {
+            map.insert(0, 0);
+        }
+        self.index = Index::Packed128 { map, bits };
     }
 
     /// Switches to boxed keys, once an id outgrows its packed bits.
@@ -329,6 +400,7 @@ impl TableBuilder {
         let order = self.sorted_classes(quasi_ranks);
         drop(self.index);
         let width = self.width;
+        let per_class = self.attributes;
         let mut counts = self.counts;
         // Built in sorted order, so that each class's allocations lie in
         // the order the metrics walk them.
@@ -337,10 +409,12 @@ impl TableBuilder {
             .map(|c| Class {
                 key: self.keys[c * width..(c + 1) * width].into(),
                 size: self.sizes[c],
-                sensitive: std::mem::take(&mut counts[c])
-                    .into_iter()
+                sensitive: counts[c * per_class..(c + 1) * per_class]
+                    .iter_mut()
                     .enumerate()
-                    .map(|(a, values)| values.ranked(ranks.get(a)))
+                    .map(|(a, values)| {
+                        std::mem::replace(values, ValueCounts::Few(Vec::new())).ranked(ranks.get(a))
+                    })
                     .collect(),
             })
             .collect();
