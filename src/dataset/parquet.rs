@@ -8,8 +8,10 @@
 //! of a struct by its dotted path (`place.zone`). Every value becomes the
 //! text a CSV file would hold: strings as they are, numbers in their
 //! shortest form, booleans as `true`/`false`, dates and times in ISO 8601,
-//! a null (or a null enclosing struct) as the empty cell. Dictionary
-//! values are turned into text once per batch, not once per row.
+//! a null (or a null enclosing struct) as the empty cell. A batch is
+//! read column by column: a dictionary column's values are turned into
+//! text, interned and counted once per batch for all the rows holding
+//! each, and per row only the value id is gathered for the class table.
 //!
 //! Like the scanner, an error names the file and the column, never a
 //! value.
@@ -29,7 +31,7 @@ use parquet::arrow::arrow_reader::{
 use rayon::prelude::*;
 
 use super::descriptor::{Column, Descriptor, Format, Missing, Role, ValueType};
-use super::scan::{Cell, ColumnScan, Pass, Prepared};
+use super::scan::{ColumnScan, Pass};
 use super::summary::Summary;
 use crate::detect::identifiers::Detectors;
 use crate::engine::Progress;
@@ -202,6 +204,7 @@ fn summarise_file(path: &Path, descriptor: &Descriptor, detectors: &Detectors) -
             .map(|c| ColumnScan::new(c.column.clone(), c.described))
             .collect();
         let mut pass = Pass::new(name.clone(), scans, detectors);
+        let mut ids = Vec::new();
         for batch in reader {
             let batch = batch.map_err(|e| {
                 Error::from(
@@ -209,7 +212,14 @@ fn summarise_file(path: &Path, descriptor: &Descriptor, detectors: &Detectors) -
                         .with_help("check that the file was written completely"),
                 )
             })?;
-            take_batch(&mut pass, &name, &columns, &batch, range.first_row)?;
+            take_batch(
+                &mut pass,
+                &name,
+                &columns,
+                &batch,
+                range.first_row,
+                &mut ids,
+            )?;
         }
         Ok(pass.into_summary(Format::Parquet))
     };
@@ -520,12 +530,12 @@ fn missing_columns(
 enum Cells<'a> {
     /// A string column, read in place.
     Text(&'a dyn Array, StringKind),
-    /// A dictionary column: each dictionary value's text once, and once a
-    /// row holds it, the value prepared (interned or scanned) once.
+    /// A dictionary column: each row's key, and the dictionary's values,
+    /// each turned into text only if a row holds it.
     Dictionary {
         keys: Vec<usize>,
-        texts: Vec<String>,
-        prepared: Vec<Option<Prepared>>,
+        values: &'a dyn Array,
+        formatter: ArrayFormatter<'a>,
     },
     /// Any other readable type, formatted cell by cell.
     Formatted(ArrayFormatter<'a>),
@@ -550,99 +560,163 @@ impl<'a> Source<'a> {
         self.nulls.iter().any(|a| a.is_null(row))
     }
 
-    /// Prepares the dictionary value `row` holds, the first time a row of
-    /// the batch holds it (a value no row holds is never interned).
-    fn prepare(&mut self, pass: &mut Pass<'_>, column: usize, row: usize) {
-        if self.is_null(row) {
-            return;
-        }
-        if let Cells::Dictionary {
-            keys,
-            texts,
-            prepared,
-        } = &mut self.cells
-        {
-            let Some(&key) = keys.get(row) else {
-                return;
-            };
-            if let (Some(slot @ None), Some(text)) = (prepared.get_mut(key), texts.get(key)) {
-                *slot = Some(pass.prepare(column, text));
-            }
-        }
-    }
-
-    #[cfg(feature = "datafusion")]
-    /// The text of `row` as the scanner sees it, whatever was prepared.
+    /// The text of `row` as the scanner sees it (a null as the empty
+    /// text).
     fn text(&self, row: usize) -> Cow<'_, str> {
-        match self.cell(row) {
-            Cell::Text(text) => text,
-            Cell::Prepared(_) => match &self.cells {
-                Cells::Dictionary { keys, texts, .. } => {
-                    let key = keys.get(row).copied().unwrap_or(usize::MAX);
-                    Cow::Borrowed(texts.get(key).map_or("", String::as_str))
-                }
-                _ => Cow::Borrowed(""),
-            },
-        }
-    }
-
-    fn cell(&self, row: usize) -> Cell<'_> {
         if self.is_null(row) {
-            return Cell::Text(Cow::Borrowed(""));
+            return Cow::Borrowed("");
         }
         match &self.cells {
-            Cells::Text(array, StringKind::Utf8) => {
-                Cell::Text(Cow::Borrowed(array.as_string::<i32>().value(row)))
-            }
-            Cells::Text(array, StringKind::Large) => {
-                Cell::Text(Cow::Borrowed(array.as_string::<i64>().value(row)))
-            }
-            Cells::Text(array, StringKind::View) => {
-                Cell::Text(Cow::Borrowed(array.as_string_view().value(row)))
-            }
+            Cells::Text(array, kind) => Cow::Borrowed(string_at(*array, *kind, row)),
             Cells::Dictionary {
                 keys,
-                texts,
-                prepared,
+                values,
+                formatter,
             } => {
                 let key = keys.get(row).copied().unwrap_or(usize::MAX);
-                match prepared.get(key) {
-                    Some(Some(p)) => Cell::Prepared(p),
-                    _ => Cell::Text(Cow::Borrowed(texts.get(key).map_or("", String::as_str))),
-                }
+                entry_text(*values, formatter, key)
             }
-            Cells::Formatted(formatter) => Cell::Text(Cow::Owned(formatter.value(row).to_string())),
+            Cells::Formatted(formatter) => Cow::Owned(formatter.value(row).to_string()),
         }
+    }
+
+    /// Counts the column's cells of the batch's `rows` rows into column
+    /// `column` of the pass, filling `ids` with each row's value id (for
+    /// an interned column). `Err` with the first row whose value is not a
+    /// number in a numeric column.
+    fn take(
+        &self,
+        pass: &mut Pass<'_>,
+        column: usize,
+        rows: usize,
+        ids: &mut Vec<u32>,
+    ) -> std::result::Result<(), usize> {
+        ids.clear();
+        if let Cells::Dictionary {
+            keys,
+            values,
+            formatter,
+        } = &self.cells
+        {
+            return self.take_dictionary(pass, column, rows, ids, (keys, *values, formatter));
+        }
+        for row in 0..rows {
+            match pass.take_text(column, &self.text(row)) {
+                Ok(Some(id)) => ids.push(id),
+                Ok(None) => {}
+                Err(()) => return Err(row),
+            }
+        }
+        Ok(())
+    }
+
+    /// [`Source::take`] of a dictionary column: the rows holding each
+    /// dictionary value are counted first, then each value a row holds is
+    /// read once (interned or scanned) and counted once for all of them;
+    /// per row, only its value id is gathered. A value no row holds is
+    /// never read.
+    fn take_dictionary(
+        &self,
+        pass: &mut Pass<'_>,
+        column: usize,
+        rows: usize,
+        ids: &mut Vec<u32>,
+        (keys, values, formatter): (&[usize], &dyn Array, &ArrayFormatter<'_>),
+    ) -> std::result::Result<(), usize> {
+        // One slot per dictionary value, and a last one for the rows
+        // whose cell is missing (or whose key points nowhere).
+        let missing = values.len();
+        let slots: Vec<usize> = (0..rows)
+            .map(|row| match keys.get(row) {
+                Some(&key) if key < missing && !self.is_null(row) => key,
+                _ => missing,
+            })
+            .collect();
+        let mut records = vec![0u64; missing + 1];
+        for &slot in &slots {
+            records[slot] += 1;
+        }
+        let mut slot_ids = vec![0u32; missing + 1];
+        let mut not_numbers = vec![false; missing + 1];
+        for (slot, &n) in records.iter().enumerate().filter(|(_, n)| **n > 0) {
+            let text = entry_text(values, formatter, slot);
+            let prepared = pass.prepare(column, &text);
+            match pass.take_prepared_n(column, &prepared, n) {
+                Ok(id) => slot_ids[slot] = id.unwrap_or(0),
+                Err(()) => not_numbers[slot] = true,
+            }
+        }
+        if let Some(row) = slots.iter().position(|&slot| not_numbers[slot]) {
+            return Err(row);
+        }
+        if pass.is_interned(column) {
+            ids.extend(slots.iter().map(|&slot| slot_ids[slot]));
+        }
+        Ok(())
+    }
+}
+
+/// The text of dictionary value `key` (a null value, or a key beyond the
+/// dictionary, as the empty text): a string borrowed in place, any other
+/// type formatted.
+fn entry_text<'v>(
+    values: &'v dyn Array,
+    formatter: &ArrayFormatter<'_>,
+    key: usize,
+) -> Cow<'v, str> {
+    if key >= values.len() || values.is_null(key) {
+        return Cow::Borrowed("");
+    }
+    match values.data_type() {
+        DataType::Utf8 => Cow::Borrowed(string_at(values, StringKind::Utf8, key)),
+        DataType::LargeUtf8 => Cow::Borrowed(string_at(values, StringKind::Large, key)),
+        DataType::Utf8View => Cow::Borrowed(string_at(values, StringKind::View, key)),
+        _ => Cow::Owned(formatter.value(key).to_string()),
+    }
+}
+
+/// The string at `row` of a string array of `kind`.
+fn string_at(array: &dyn Array, kind: StringKind, row: usize) -> &str {
+    match kind {
+        StringKind::Utf8 => array.as_string::<i32>().value(row),
+        StringKind::Large => array.as_string::<i64>().value(row),
+        StringKind::View => array.as_string_view().value(row),
     }
 }
 
 const OPTIONS: FormatOptions<'static> = FormatOptions::new().with_null("");
 
-/// Reads the batch's columns as text, row by row, into the pass.
+/// Reads the batch's columns as text into the pass, column by column,
+/// then adds its rows to the class table. A value that is not a number
+/// in a numeric column stops the pass at the first row holding one (the
+/// leftmost column of that row), as a row-by-row reading would.
 fn take_batch(
     pass: &mut Pass<'_>,
     name: &str,
     columns: &[Wanted],
     batch: &RecordBatch,
     first_row: u64,
+    ids: &mut Vec<Vec<u32>>,
 ) -> Result<()> {
     let sources = columns
         .iter()
         .map(|c| source(name, &c.column.name, &c.path, batch))
         .collect::<Result<Vec<_>>>()?;
-    let mut sources = sources;
-    let first = first_row + pass.rows;
-    for row in 0..batch.num_rows() {
-        for (i, source) in sources.iter_mut().enumerate() {
-            source.prepare(pass, i, row);
+    let rows = batch.num_rows();
+    ids.resize_with(sources.len(), Vec::new);
+    let mut bad: Option<(usize, usize)> = None;
+    for (i, (source, ids)) in sources.iter().zip(ids.iter_mut()).enumerate() {
+        if let Err(row) = source.take(pass, i, rows, ids)
+            && bad.is_none_or(|(first, _)| row < first)
+        {
+            bad = Some((row, i));
         }
-        let line = first + row as u64 + 1;
-        pass.add_cells(line, |i| {
-            sources
-                .get(i)
-                .map_or(Cell::Text(Cow::Borrowed("")), |s| s.cell(row))
-        })?;
     }
+    if let Some((row, column)) = bad {
+        let line = first_row + pass.rows + row as u64 + 1;
+        return Err(pass.not_a_number(line, column));
+    }
+    pass.add_classes(ids, rows);
     Ok(())
 }
 
@@ -717,13 +791,10 @@ fn cells<'a>(name: &str, column: &str, array: &'a dyn Array) -> Result<Cells<'a>
             let values: &Arc<dyn Array> = dictionary.values();
             let formatter =
                 ArrayFormatter::try_new(values.as_ref(), &OPTIONS).map_err(format_error)?;
-            let texts: Vec<String> = (0..values.len())
-                .map(|i| formatter.value(i).to_string())
-                .collect();
             Cells::Dictionary {
                 keys: dictionary.normalized_keys(),
-                prepared: texts.iter().map(|_| None).collect(),
-                texts,
+                values: values.as_ref(),
+                formatter,
             }
         }
         _ => Cells::Formatted(ArrayFormatter::try_new(array, &OPTIONS).map_err(format_error)?),
@@ -788,7 +859,10 @@ pub(super) fn wanted_columns(
 
 #[cfg(test)]
 mod tests {
-    use super::{GroupRange, row_group_ranges};
+    use super::*;
+    use crate::dataset::scan::summarise_reader;
+    use arrow_array::types::Int32Type;
+    use arrow_array::{DictionaryArray, Int32Array, StringArray};
 
     fn groups(ranges: &[GroupRange]) -> Vec<(Vec<usize>, u64)> {
         ranges
@@ -831,5 +905,200 @@ mod tests {
     #[test]
     fn a_file_without_row_groups_is_one_empty_range() {
         assert_eq!(row_group_ranges(&[], 4), vec![GroupRange::default()]);
+    }
+
+    const DESCRIPTOR: &str = r#"
+[[column]]
+name = "zone"
+role = "quasi-identifier"
+type = "categorical"
+[[column]]
+name = "age"
+role = "quasi-identifier"
+type = "numeric"
+[[column]]
+name = "purpose"
+role = "sensitive"
+[[column]]
+name = "contact"
+role = "insensitive"
+"#;
+
+    fn detectors() -> Detectors {
+        let catalogue =
+            crate::catalog::Catalogue::embedded().expect("the embedded catalogue loads");
+        let profiles = ["kr".to_owned()];
+        let as_of = crate::dates::Day::parse("2026-01-01").expect("a day");
+        let plan = crate::dataset::audit::plan(
+            &catalogue,
+            crate::engine::Selection {
+                profiles: &profiles,
+                only: &[],
+                as_of,
+            },
+        )
+        .expect("the plan builds");
+        crate::dataset::audit::detectors(&plan).expect("detectors build")
+    }
+
+    /// A dictionary column: `values` (a `None` is a null value), and per
+    /// row the key (`None` a null row).
+    fn dictionary(values: &[Option<&str>], keys: &[Option<i32>]) -> ArrayRef {
+        let keys = Int32Array::from(keys.to_vec());
+        let values = StringArray::from(values.to_vec());
+        Arc::new(
+            DictionaryArray::<Int32Type>::try_new(keys, Arc::new(values))
+                .expect("the keys are in range"),
+        )
+    }
+
+    /// The class table, and per column the rows with a value, the
+    /// detections and the texts as written with their rows.
+    fn counts(summary: Summary) -> (String, String) {
+        let scan = summary.finish().expect("rows were read");
+        let columns: Vec<String> = scan
+            .columns
+            .iter()
+            .map(|c| {
+                let mut texts = c.written_texts();
+                texts.sort_unstable();
+                format!(
+                    "{} {} {:?} {texts:?}",
+                    c.column.name, c.present, c.detections
+                )
+            })
+            .collect();
+        // Value ids are the order values were met in; the texts are what
+        // the report reads.
+        let texts = |q: usize, id: u32| -> String {
+            let name = &scan.table.quasi_identifiers[q];
+            scan.columns
+                .iter()
+                .find(|c| &c.column.name == name)
+                .and_then(|c| c.values.as_ref())
+                .and_then(|v| v.texts.get(id as usize))
+                .map_or_else(String::new, |t| t.to_string())
+        };
+        let classes: Vec<String> = scan
+            .table
+            .classes
+            .iter()
+            .map(|c| {
+                let key: Vec<String> = c
+                    .key
+                    .iter()
+                    .enumerate()
+                    .map(|(q, &id)| texts(q, id))
+                    .collect();
+                format!("{key:?} {} {:?}", c.size, c.sensitive)
+            })
+            .collect();
+        let table = format!(
+            "{:?} {:?} {}",
+            scan.table.sensitive, classes, scan.table.rows
+        );
+        (table, columns.join("\n"))
+    }
+
+    /// Dictionary values no row of the batch holds are neither interned
+    /// nor scanned (not a number, an e-mail address), a null row or a null
+    /// dictionary value is the empty cell, and a numeric value written
+    /// otherwise than its number is kept as written: the counts are those
+    /// of the CSV of the same rows.
+    #[test]
+    fn a_dictionary_batch_counts_as_the_csv_of_its_rows() {
+        let detectors = detectors();
+        let descriptor = Descriptor::parse("d.toml", DESCRIPTOR).expect("the descriptor parses");
+        let zone = dictionary(
+            &[Some("Z1"), Some("never held"), Some("Z2"), None],
+            &[Some(0), Some(2), None, Some(0), Some(3), Some(2)],
+        );
+        let age = dictionary(
+            &[
+                Some("30"),
+                Some("n/a"),
+                Some("030"),
+                Some("30.0"),
+                Some("41"),
+            ],
+            &[Some(0), Some(2), Some(3), None, Some(4), Some(0)],
+        );
+        let purpose = dictionary(
+            &[Some("work"), Some("care"), None],
+            &[Some(1), None, Some(1), Some(2), Some(0), Some(1)],
+        );
+        let contact = dictionary(
+            &[Some("kim@example.org"), Some("none"), Some("010-1234-5678")],
+            &[Some(1), Some(2), None, Some(1), Some(2), Some(1)],
+        );
+        let batch = RecordBatch::try_from_iter([
+            ("zone", zone),
+            ("age", age),
+            ("purpose", purpose),
+            ("contact", contact),
+        ])
+        .expect("the batch is consistent");
+        let csv = "zone,age,purpose,contact\nZ1,30,care,none\nZ2,030,,010-1234-5678\n,30.0,care,\nZ1,,,none\n,41,work,010-1234-5678\nZ2,30,care,none\n";
+        let columns = resolve("t.parquet", &descriptor, batch.schema().fields())
+            .expect("the columns resolve");
+        let scans = columns
+            .iter()
+            .map(|c| ColumnScan::new(c.column.clone(), c.described))
+            .collect();
+        let mut pass = Pass::new("t".into(), scans, &detectors);
+        let mut ids = Vec::new();
+        take_batch(&mut pass, "t.parquet", &columns, &batch, 0, &mut ids).expect("the batch reads");
+        let from_csv = summarise_reader(
+            csv.as_bytes(),
+            "t",
+            Format::Csv,
+            &descriptor,
+            &detectors,
+            &crate::engine::NoProgress,
+        )
+        .expect("the CSV reads");
+        let (table, columns) = counts(pass.into_summary(Format::Parquet));
+        let (csv_table, csv_columns) = counts(from_csv);
+        assert_eq!(columns, csv_columns);
+        assert_eq!(table, csv_table);
+        assert!(!columns.contains("never held") && !columns.contains("email"));
+        assert!(columns.contains("phone-kr"), "the phone numbers are found");
+    }
+
+    /// A value that is not a number, held by a row of a dictionary column,
+    /// stops the batch at the first row holding one, the leftmost column
+    /// of that row, whichever column is read first.
+    #[test]
+    fn the_first_row_holding_a_non_number_is_named() {
+        let detectors = detectors();
+        let descriptor = Descriptor::parse(
+            "d.toml",
+            "[[column]]\nname = \"a\"\nrole = \"sensitive\"\ntype = \"numeric\"\n[[column]]\nname = \"b\"\nrole = \"quasi-identifier\"\ntype = \"numeric\"\n",
+        )
+        .expect("the descriptor parses");
+        let a = dictionary(
+            &[Some("1"), Some("x")],
+            &[Some(0), Some(0), Some(1), Some(1)],
+        );
+        let b = Arc::new(StringArray::from(vec!["1", "y", "2", "z"])) as ArrayRef;
+        let batch = RecordBatch::try_from_iter([("a", a), ("b", b)]).expect("consistent");
+        let columns = resolve("t.parquet", &descriptor, batch.schema().fields())
+            .expect("the columns resolve");
+        let scans = columns
+            .iter()
+            .map(|c| ColumnScan::new(c.column.clone(), c.described))
+            .collect();
+        let mut pass = Pass::new("t".into(), scans, &detectors);
+        let error = take_batch(
+            &mut pass,
+            "t.parquet",
+            &columns,
+            &batch,
+            10,
+            &mut Vec::new(),
+        )
+        .expect_err("a non-number is refused")
+        .to_string();
+        assert!(error.contains("`b`") && error.contains("12"), "{error}");
     }
 }

@@ -327,25 +327,28 @@ impl ColumnScan {
         texts
     }
 
-    /// Counts the current row's prepared cell; `false` when it is not a
-    /// number in a numeric column.
-    fn take_prepared(&mut self, prepared: &Prepared) -> bool {
+    /// Counts `records` rows holding the prepared cell, exactly as taking
+    /// its text that many times would; `false` when it is not a number in
+    /// a numeric column.
+    fn take_prepared_n(&mut self, prepared: &Prepared, records: u64) -> bool {
         if prepared.present {
-            self.present += 1;
+            self.present += records;
         }
         match &mut self.values {
             Some(values) => {
                 let Some(id) = prepared.id else {
                     return false;
                 };
-                values.count(id);
+                if let Some(count) = values.counts.get_mut(id as usize) {
+                    *count += records;
+                }
                 if let Some(text) = &prepared.written {
-                    self.written.add(text, id);
+                    self.written.add_n(text, id, records);
                 }
             }
             None => {
                 for &kind in &prepared.kinds {
-                    *self.detections.entry(kind).or_insert(0) += 1;
+                    *self.detections.entry(kind).or_insert(0) += records;
                 }
             }
         }
@@ -412,15 +415,6 @@ pub(super) struct Prepared {
     kinds: Vec<IdentifierKind>,
 }
 
-/// One cell of a row handed to [`Pass::add_cells`].
-#[derive(Debug)]
-pub(super) enum Cell<'c> {
-    /// Its text.
-    Text(Cow<'c, str>),
-    /// A cell prepared by [`Pass::prepare`].
-    Prepared(&'c Prepared),
-}
-
 /// The state of a pass.
 pub(super) struct Pass<'a> {
     name: String,
@@ -461,7 +455,7 @@ impl<'a> Pass<'a> {
     }
 
     /// Reads the text of a cell of column `column` once, for
-    /// [`Cell::Prepared`]: its id interned (no record counted yet), the
+    /// [`Pass::take_prepared_n`]: its id interned (no record counted yet), the
     /// identifiers in it found.
     pub(super) fn prepare(&mut self, column: usize, text: &str) -> Prepared {
         let detectors = self.detectors;
@@ -506,54 +500,89 @@ impl<'a> Pass<'a> {
         }
     }
 
+    /// Counts `records` rows of column `column` holding the prepared cell
+    /// (one value of a batch's dictionary, counted once for all the rows
+    /// that hold it); for an interned column, its value id. `Err` when it
+    /// is not a number in a numeric column. The rows join the class table
+    /// through [`Pass::add_classes`].
+    pub(super) fn take_prepared_n(
+        &mut self,
+        column: usize,
+        prepared: &Prepared,
+        records: u64,
+    ) -> Result<Option<u32>, ()> {
+        let counted = self
+            .columns
+            .get_mut(column)
+            .is_none_or(|c| c.take_prepared_n(prepared, records));
+        if counted { Ok(prepared.id) } else { Err(()) }
+    }
+
+    /// Whether column `column` keeps its values (a quasi-identifier,
+    /// sensitive or count column) rather than scanning them.
+    pub(super) fn is_interned(&self, column: usize) -> bool {
+        self.columns.get(column).is_some_and(|c| c.values.is_some())
+    }
+
+    /// Counts one cell of column `column` from its text; for an interned
+    /// column, its value id. `Err` when it is not a number in a numeric
+    /// column. The row joins the class table through
+    /// [`Pass::add_classes`].
+    pub(super) fn take_text(&mut self, column: usize, text: &str) -> Result<Option<u32>, ()> {
+        let detectors = self.detectors;
+        let Some(column) = self.columns.get_mut(column) else {
+            return Ok(None);
+        };
+        if !text.is_empty() {
+            column.present += 1;
+        }
+        match &mut column.values {
+            Some(values) => {
+                let id = values.intern(text).map_err(|_| ())?;
+                column.keep_written(text);
+                Ok(Some(id))
+            }
+            None => {
+                if !text.is_empty() {
+                    let member = Some(column.column.name.as_str());
+                    for detection in detectors.scan_in(member, text) {
+                        *column.detections.entry(detection.kind).or_insert(0) += 1;
+                    }
+                }
+                Ok(None)
+            }
+        }
+    }
+
+    /// Adds `rows` rows, whose cells were counted column by column, to the
+    /// class table: `ids[column][row]` is the value id of each row in an
+    /// interned column.
+    pub(super) fn add_classes(&mut self, ids: &[Vec<u32>], rows: usize) {
+        let id = |column: usize, row: usize| -> u32 {
+            ids.get(column)
+                .and_then(|c| c.get(row))
+                .copied()
+                .unwrap_or(0)
+        };
+        for row in 0..rows {
+            self.key.clear();
+            self.sensitive_ids.clear();
+            self.key.extend(self.quasi.iter().map(|&i| id(i, row)));
+            self.sensitive_ids
+                .extend(self.sensitive.iter().map(|&i| id(i, row)));
+            self.builder.add(&self.key, &self.sensitive_ids);
+        }
+        self.rows += rows as u64;
+    }
+
     /// Takes one row: `cell(i)` is column `i`'s text ("" when missing).
     pub(super) fn add_row<'c>(
         &mut self,
         line: u64,
         mut cell: impl FnMut(usize) -> Cow<'c, str>,
     ) -> Result<()> {
-        self.add_cells(line, |i| Cell::Text(cell(i)))
-    }
-
-    /// Takes one row of cells, each its text or prepared.
-    pub(super) fn add_cells<'c>(
-        &mut self,
-        line: u64,
-        mut cell: impl FnMut(usize) -> Cell<'c>,
-    ) -> Result<()> {
         for i in 0..self.columns.len() {
-            let text = match cell(i) {
-                Cell::Text(text) => text,
-                Cell::Prepared(prepared) => {
-                    if !self.columns[i].take_prepared(prepared) {
-                        return Err(self.not_a_number(line, i));
-                    }
-                    continue;
-                }
-            };
-            let column = &mut self.columns[i];
-            if !text.is_empty() {
-                column.present += 1;
-            }
-            let taken = match &mut column.values {
-                Some(values) => {
-                    let taken = values.intern(&text).is_ok();
-                    if taken {
-                        column.keep_written(&text);
-                    }
-                    taken
-                }
-                None => {
-                    if !text.is_empty() {
-                        let member = Some(column.column.name.as_str());
-                        for detection in self.detectors.scan_in(member, &text) {
-                            *column.detections.entry(detection.kind).or_insert(0) += 1;
-                        }
-                    }
-                    true
-                }
-            };
-            if !taken {
+            if self.take_text(i, &cell(i)).is_err() {
                 return Err(self.not_a_number(line, i));
             }
         }

@@ -71,16 +71,60 @@ pub struct ClassTable {
     pub rows: u64,
 }
 
-/// The class index: quasi-identifier tuples packed into one integer while
-/// every id fits its share of 128 bits (no allocation, one hash of a
-/// machine word), boxed slices once one does not.
+/// The class index: quasi-identifier tuples packed into one machine word
+/// while every id fits its share of 64 bits, then into 128 bits while
+/// every id fits its share of those (no allocation, one hash of an
+/// integer; the smaller the key, the more of the index stays in cache),
+/// boxed slices once one does not.
 #[derive(Debug)]
 enum Index {
-    Packed {
+    Packed64 {
+        map: FxHashMap<u64, u32>,
+        bits: u32,
+    },
+    Packed128 {
         map: FxHashMap<u128, u32>,
         bits: u32,
     },
     Boxed(FxHashMap<Box<[u32]>, u32>),
+}
+
+/// The class indexes ordered by their ranked keys (`width` ranks a class
+/// in `ranked`), when every rank fits its share of 64 bits: each key packed
+/// into one integer, which orders as the key does (the same order as
+/// comparing the ranks one by one, at the cost of one integer comparison).
+fn sorted_packed(ranked: &[u32], width: usize, classes: usize) -> Option<Vec<usize>> {
+    use rayon::slice::ParallelSliceMut;
+    let bits = share(64, width);
+    if width == 0 || width > 8 {
+        return None;
+    }
+    let mut keyed: Vec<(u64, u32)> = Vec::with_capacity(classes);
+    for (class, key) in ranked.chunks(width).enumerate() {
+        keyed.push((pack(key, bits)? as u64, class as u32));
+    }
+    // On every core: with a class for nearly every row, this sort is a
+    // large part of judging. Keys are distinct, so an unstable sort is
+    // exact.
+    keyed.par_sort_unstable();
+    Some(keyed.into_iter().map(|(_, class)| class as usize).collect())
+}
+
+/// Bits per id when `width` ids share `total` bits (at most 32, an id's
+/// own width).
+fn share(total: u32, width: usize) -> u32 {
+    (total / u32::try_from(width.max(1)).unwrap_or(u32::MAX)).min(32)
+}
+
+/// `key` packed `bits` bits an id, when every id fits them.
+fn pack(key: &[u32], bits: u32) -> Option<u128> {
+    if bits < 32 && key.iter().any(|&id| id >= 1 << bits) {
+        return None;
+    }
+    Some(
+        key.iter()
+            .fold(0u128, |acc, &id| (acc << bits) | u128::from(id)),
+    )
 }
 
 /// Builds a [`ClassTable`] one record at a time.
@@ -88,34 +132,82 @@ enum Index {
 pub(crate) struct TableBuilder {
     index: Index,
     width: usize,
+    /// Classes met.
+    classes: u32,
+    /// Records per class, kept only without sensitive attributes: with
+    /// one, a class's size is the sum of its first attribute's counts
+    /// (every record holds one value of each, a missing one included), and
+    /// not keeping it spares a memory access a record.
     sizes: Vec<u64>,
     /// Every class's key, `width` ids each, in class order.
     keys: Vec<u32>,
-    /// Per class, then per sensitive attribute: records per value id.
-    counts: Vec<Vec<ValueCounts>>,
+    /// Per class, then per sensitive attribute (`attributes` a class, in
+    /// one contiguous vector): records per value id.
+    counts: Vec<ValueCounts>,
     attributes: usize,
     rows: u64,
 }
 
-/// Records per sensitive value within one class: a short list while the
-/// class holds few distinct values (the common case, and the cache-friendly
-/// one), a map beyond.
+/// Records per sensitive value within one class: the first few values
+/// in place, in one cache line (no allocation, and one memory access a
+/// record: most classes of an extract hold a few records), a list once
+/// the class holds more distinct values (or a count outgrows 32 bits), a
+/// map beyond.
 #[derive(Debug, Clone)]
 enum ValueCounts {
+    Inline {
+        len: u8,
+        items: [(u32, u32); INLINE],
+    },
     Few(Vec<(u32, u64)>),
-    Many(FxHashMap<u32, u64>),
+    Many(Box<FxHashMap<u32, u64>>),
 }
+
+/// Distinct values a class keeps in place.
+const INLINE: usize = 7;
 
 /// Distinct values a class keeps in a list before it switches to a map.
 const FEW: usize = 32;
 
 impl ValueCounts {
+    const EMPTY: ValueCounts = ValueCounts::Inline {
+        len: 0,
+        items: [(0, 0); INLINE],
+    };
+
     fn add(&mut self, value: u32) {
         self.add_n(value, 1);
     }
 
     fn add_n(&mut self, value: u32, records: u64) {
         match self {
+            ValueCounts::Inline { len, items } => {
+                let used = usize::from(*len);
+                let at = items[..used].iter().position(|(v, _)| *v == value);
+                let fits = |n: u64| u32::try_from(n).ok();
+                match at {
+                    Some(at) => {
+                        if let Some(n) = fits(u64::from(items[at].1) + records) {
+                            items[at].1 = n;
+                            return;
+                        }
+                    }
+                    None if used < INLINE => {
+                        if let Some(n) = fits(records) {
+                            items[used] = (value, n);
+                            *len += 1;
+                            return;
+                        }
+                    }
+                    None => {}
+                }
+                let list = items[..used]
+                    .iter()
+                    .map(|&(v, n)| (v, u64::from(n)))
+                    .collect();
+                *self = ValueCounts::Few(list);
+                self.add_n(value, records);
+            }
             ValueCounts::Few(list) => {
                 if let Some(entry) = list.iter_mut().find(|(v, _)| *v == value) {
                     entry.1 += records;
@@ -124,18 +216,33 @@ impl ValueCounts {
                 } else {
                     let mut map: FxHashMap<u32, u64> = list.drain(..).collect();
                     map.insert(value, records);
-                    *self = ValueCounts::Many(map);
+                    *self = ValueCounts::Many(Box::new(map));
                 }
             }
             ValueCounts::Many(map) => *map.entry(value).or_insert(0) += records,
         }
     }
 
-    /// Every (value id, records), in no particular order.
-    fn entries(self) -> Vec<(u32, u64)> {
+    /// Records of every value.
+    fn records(&self) -> u64 {
         match self {
-            ValueCounts::Few(list) => list,
-            ValueCounts::Many(map) => map.into_iter().collect(),
+            ValueCounts::Inline { len, items } => items[..usize::from(*len)]
+                .iter()
+                .map(|&(_, n)| u64::from(n))
+                .sum(),
+            ValueCounts::Few(list) => list.iter().map(|&(_, n)| n).sum(),
+            ValueCounts::Many(map) => map.values().sum(),
+        }
+    }
+
+    /// Hands every (value id, records) to `each`, in no particular order.
+    fn for_each(self, mut each: impl FnMut(u32, u64)) {
+        match self {
+            ValueCounts::Inline { len, items } => items[..usize::from(len)]
+                .iter()
+                .for_each(|&(v, n)| each(v, u64::from(n))),
+            ValueCounts::Few(list) => list.into_iter().for_each(|(v, n)| each(v, n)),
+            ValueCounts::Many(map) => map.into_iter().for_each(|(v, n)| each(v, n)),
         }
     }
 
@@ -144,6 +251,10 @@ impl ValueCounts {
     fn ranked(self, ranks: Option<&Vec<u32>>) -> SensitiveCounts {
         let rank = |id: u32| ranks.and_then(|r| r.get(id as usize)).copied().unwrap_or(0);
         let mut values: Vec<(u32, u64)> = match self {
+            ValueCounts::Inline { len, items } => items[..usize::from(len)]
+                .iter()
+                .map(|&(id, n)| (rank(id), u64::from(n)))
+                .collect(),
             ValueCounts::Few(list) => list.into_iter().map(|(id, n)| (rank(id), n)).collect(),
             ValueCounts::Many(map) => map.into_iter().map(|(id, n)| (rank(id), n)).collect(),
         };
@@ -161,10 +272,15 @@ impl ValueCounts {
 
 impl TableBuilder {
     pub(crate) fn new(quasi_identifiers: usize, sensitive_attributes: usize) -> Self {
-        let index = if quasi_identifiers <= 16 {
-            Index::Packed {
+        let index = if quasi_identifiers <= 8 {
+            Index::Packed64 {
                 map: FxHashMap::default(),
-                bits: (128 / quasi_identifiers.max(1) as u32).min(32),
+                bits: share(64, quasi_identifiers),
+            }
+        } else if quasi_identifiers <= 16 {
+            Index::Packed128 {
+                map: FxHashMap::default(),
+                bits: share(128, quasi_identifiers),
             }
         } else {
             Index::Boxed(FxHashMap::default())
@@ -172,6 +288,7 @@ impl TableBuilder {
         TableBuilder {
             index,
             width: quasi_identifiers,
+            classes: 0,
             sizes: Vec::new(),
             keys: Vec::new(),
             counts: Vec::new(),
@@ -183,9 +300,15 @@ impl TableBuilder {
     /// Adds one record: its interned quasi-identifier values and sensitive
     /// value ids (one per attribute).
     pub(crate) fn add(&mut self, key: &[u32], sensitive: &[u32]) {
-        let class = self.class_of(key);
-        self.sizes[class as usize] += 1;
-        for (counts, &value) in self.counts[class as usize].iter_mut().zip(sensitive) {
+        let class = self.class_of(key) as usize;
+        if self.attributes == 0 {
+            self.sizes[class] += 1;
+        }
+        let at = class * self.attributes;
+        for (counts, &value) in self.counts[at..at + self.attributes]
+            .iter_mut()
+            .zip(sensitive)
+        {
             counts.add(value);
         }
         self.rows += 1;
@@ -195,9 +318,15 @@ impl TableBuilder {
     /// Adds `records` records of one class and sensitive values at once:
     /// a grouped count from a query engine, the same as adding each.
     pub(crate) fn add_n(&mut self, key: &[u32], sensitive: &[u32], records: u64) {
-        let class = self.class_of(key);
-        self.sizes[class as usize] += records;
-        for (counts, &value) in self.counts[class as usize].iter_mut().zip(sensitive) {
+        let class = self.class_of(key) as usize;
+        if self.attributes == 0 {
+            self.sizes[class] += records;
+        }
+        let at = class * self.attributes;
+        for (counts, &value) in self.counts[at..at + self.attributes]
+            .iter_mut()
+            .zip(sensitive)
+        {
             counts.add_n(value, records);
         }
         self.rows += records;
@@ -219,8 +348,11 @@ impl TableBuilder {
                 .unwrap_or(id)
         };
         let width = other.width;
+        let attributes = other.attributes;
         let mut key = Vec::with_capacity(width);
-        for (c, (size, counts)) in other.sizes.into_iter().zip(other.counts).enumerate() {
+        let mut counts = other.counts.into_iter();
+        let mut sizes = other.sizes.into_iter();
+        for c in 0..other.classes as usize {
             key.clear();
             let ids = other
                 .keys
@@ -228,24 +360,32 @@ impl TableBuilder {
                 .unwrap_or_default();
             key.extend(ids.iter().enumerate().map(|(q, &id)| map(quasi, q, id)));
             let class = self.class_of(&key) as usize;
-            self.sizes[class] += size;
-            for (a, values) in counts.into_iter().enumerate() {
-                for (id, records) in values.entries() {
-                    self.counts[class][a].add_n(map(sensitive, a, id), records);
-                }
+            if let (0, Some(size)) = (self.attributes, sizes.next()) {
+                self.sizes[class] += size;
+            }
+            for (a, values) in counts.by_ref().take(attributes).enumerate() {
+                let mine = &mut self.counts[class * self.attributes + a];
+                values.for_each(|id, records| mine.add_n(map(sensitive, a, id), records));
             }
         }
         self.rows += other.rows;
     }
 
     fn class_of(&mut self, key: &[u32]) -> u32 {
-        let next = self.sizes.len() as u32;
-        if let Index::Packed { map, bits } = &mut self.index {
-            let bits = *bits;
-            if key.iter().all(|&id| bits >= 32 || id < 1 << bits) {
-                let packed = key
-                    .iter()
-                    .fold(0u128, |acc, &id| (acc << bits) | u128::from(id));
+        let next = self.classes;
+        if let Index::Packed64 { map, bits } = &mut self.index {
+            if let Some(packed) = pack(key, *bits) {
+                // `width` shares of `bits` fit 64 bits: nothing is cut.
+                let class = *map.entry(packed as u64).or_insert(next);
+                if class == next {
+                    self.new_class(key);
+                }
+                return class;
+            }
+            self.widen();
+        }
+        if let Index::Packed128 { map, bits } = &mut self.index {
+            if let Some(packed) = pack(key, *bits) {
                 let class = *map.entry(packed).or_insert(next);
                 if class == next {
                     self.new_class(key);
@@ -269,9 +409,29 @@ impl TableBuilder {
 
     fn new_class(&mut self, key: &[u32]) {
         self.keys.extend_from_slice(key);
-        self.sizes.push(0);
+        self.classes += 1;
+        if self.attributes == 0 {
+            self.sizes.push(0);
+        }
         self.counts
-            .push(vec![ValueCounts::Few(Vec::new()); self.attributes]);
+            .extend((0..self.attributes).map(|_| ValueCounts::EMPTY));
+    }
+
+    /// Switches from 64 to 128 packed bits, once an id outgrows its share
+    /// of 64 (every class met so far fits the larger share).
+    fn widen(&mut self) {
+        let bits = share(128, self.width);
+        let mut map = FxHashMap::default();
+        map.reserve(self.classes as usize);
+        for (class, key) in self.keys.chunks(self.width.max(1)).enumerate() {
+            if let Some(packed) = pack(key, bits) {
+                map.insert(packed, class as u32);
+            }
+        }
+        if self.width == 0 && self.classes > 0 {
+            map.insert(0, 0);
+        }
+        self.index = Index::Packed128 { map, bits };
     }
 
     /// Switches to boxed keys, once an id outgrows its packed bits.
@@ -280,7 +440,7 @@ impl TableBuilder {
         for (class, key) in self.keys.chunks(self.width.max(1)).enumerate() {
             map.insert(Box::<[u32]>::from(key), class as u32);
         }
-        if self.width == 0 && !self.sizes.is_empty() {
+        if self.width == 0 && self.classes > 0 {
             map.insert(Box::<[u32]>::from(&[][..]), 0);
         }
         self.index = Index::Boxed(map);
@@ -302,7 +462,10 @@ impl TableBuilder {
                     .unwrap_or(id)
             })
             .collect();
-        let mut order: Vec<usize> = (0..self.sizes.len()).collect();
+        if let Some(order) = sorted_packed(&ranked, self.width, self.classes as usize) {
+            return order;
+        }
+        let mut order: Vec<usize> = (0..self.classes as usize).collect();
         if self.width > 0 {
             // On every core: with a class for nearly every row, this sort
             // is the largest part of judging.
@@ -329,6 +492,7 @@ impl TableBuilder {
         let order = self.sorted_classes(quasi_ranks);
         drop(self.index);
         let width = self.width;
+        let per_class = self.attributes;
         let mut counts = self.counts;
         // Built in sorted order, so that each class's allocations lie in
         // the order the metrics walk them.
@@ -336,11 +500,16 @@ impl TableBuilder {
             .into_iter()
             .map(|c| Class {
                 key: self.keys[c * width..(c + 1) * width].into(),
-                size: self.sizes[c],
-                sensitive: std::mem::take(&mut counts[c])
-                    .into_iter()
+                size: match self.attributes {
+                    0 => self.sizes.get(c).copied().unwrap_or(0),
+                    _ => counts.get(c * per_class).map_or(0, ValueCounts::records),
+                },
+                sensitive: counts[c * per_class..(c + 1) * per_class]
+                    .iter_mut()
                     .enumerate()
-                    .map(|(a, values)| values.ranked(ranks.get(a)))
+                    .map(|(a, values)| {
+                        std::mem::replace(values, ValueCounts::EMPTY).ranked(ranks.get(a))
+                    })
                     .collect(),
             })
             .collect();
@@ -385,5 +554,72 @@ mod tests {
         let table = builder.finish(Vec::new(), Vec::new(), &[], &[]);
         assert_eq!(table.classes.len(), 1);
         assert_eq!(table.classes[0].size, 2);
+    }
+
+    /// Ids that outgrow their share of 64 bits, then of 128, move the
+    /// index to wider keys; the classes met before are found again.
+    #[test]
+    fn ids_outgrowing_packed_bits_keep_every_class() {
+        let mut builder = TableBuilder::new(5, 1);
+        let keys: [[u32; 5]; 4] = [
+            [1, 2, 3, 4, 5],
+            [1, 2, 3, 4, 5000],
+            [1, 2, 3, 4, 1 << 26],
+            [0, 0, 0, 0, 0],
+        ];
+        for round in 0..3u32 {
+            for key in &keys {
+                builder.add(key, &[round]);
+            }
+        }
+        let table = builder.finish(Vec::new(), Vec::new(), &[], &[]);
+        let found: Vec<(Vec<u32>, u64, usize)> = table
+            .classes
+            .iter()
+            .map(|c| (c.key.to_vec(), c.size, c.sensitive[0].values.len()))
+            .collect();
+        // Without ranks, classes are ordered by their ids.
+        let expected: Vec<(Vec<u32>, u64, usize)> = [keys[3], keys[0], keys[1], keys[2]]
+            .iter()
+            .map(|key| (key.to_vec(), 3, 3))
+            .collect();
+        assert_eq!(found, expected);
+    }
+
+    /// Values in place, then in a list, then in a map, and counts beyond
+    /// 32 bits: the same records per value whatever the representation.
+    #[test]
+    fn value_counts_keep_every_record_across_representations() {
+        let mut counts = ValueCounts::EMPTY;
+        let mut model = std::collections::BTreeMap::new();
+        let mut add = |counts: &mut ValueCounts, value: u32, records: u64| {
+            counts.add_n(value, records);
+            *model.entry(value).or_insert(0u64) += records;
+        };
+        add(&mut counts, 3, 1);
+        add(&mut counts, 3, u64::from(u32::MAX));
+        assert!(
+            matches!(counts, ValueCounts::Few(_)),
+            "a count beyond 32 bits"
+        );
+        let mut inline = ValueCounts::EMPTY;
+        for value in 0..INLINE as u32 {
+            inline.add(value);
+        }
+        assert!(matches!(inline, ValueCounts::Inline { .. }));
+        inline.add(INLINE as u32);
+        assert!(
+            matches!(inline, ValueCounts::Few(_)),
+            "more values than in place"
+        );
+        for value in 0..40 {
+            add(&mut counts, value % 37, u64::from(value) + 1);
+        }
+        assert!(matches!(counts, ValueCounts::Many(_)));
+        assert_eq!(counts.records(), model.values().sum::<u64>());
+        let identity: Vec<u32> = (0..40).collect();
+        let ranked = counts.ranked(Some(&identity));
+        let expected: Vec<(u32, u64)> = model.into_iter().collect();
+        assert_eq!(ranked.values, expected);
     }
 }

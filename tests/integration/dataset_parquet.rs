@@ -540,3 +540,99 @@ fn a_non_number_in_a_later_row_group_is_named_by_its_line_in_the_file() {
     refused(&csv, &descriptor, &["fare", "2501", "not a number"]);
     refused(&parquet, &descriptor, &["fare", "2500", "not a number"]);
 }
+
+/// Column chunks whose first pages are dictionary-encoded and whose later
+/// pages are plain (the writer gave up its dictionary once it outgrew its
+/// page), and a column written without a dictionary: the reader hands
+/// both kinds of pages, and the report is the CSV's.
+#[test]
+fn chunks_partly_dictionary_and_partly_plain_encoded_give_the_csv_report() {
+    use parquet::basic::Encoding;
+    use parquet::column::page::Page;
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+
+    let w = written(3000);
+    let mixed = w.dir.join("mixed.parquet");
+    let properties = WriterProperties::builder()
+        .set_max_row_group_row_count(Some(1500))
+        .set_dictionary_page_size_limit(256)
+        .set_data_page_size_limit(512)
+        .set_write_batch_size(64)
+        .set_column_dictionary_enabled("contact".into(), false)
+        .build();
+    let batch = batch(&rows(3000), false);
+    let mut writer = ArrowWriter::try_new(
+        File::create(&mixed).expect("the Parquet file is created"),
+        batch.schema(),
+        Some(properties),
+    )
+    .expect("a writer");
+    writer.write(&batch).expect("the rows are written");
+    writer.close().expect("the file is closed");
+
+    // The file is what the test is about: a chunk with data pages of both
+    // encodings.
+    let reader = SerializedFileReader::new(File::open(&mixed).expect("open")).expect("a reader");
+    let mut chunk_encodings: Vec<Vec<Encoding>> = Vec::new();
+    for g in 0..reader.num_row_groups() {
+        let group = reader.get_row_group(g).expect("a row group");
+        for c in 0..group.num_columns() {
+            let pages = group.get_column_page_reader(c).expect("its pages");
+            chunk_encodings.push(
+                pages
+                    .filter_map(|page| match page.expect("a page") {
+                        Page::DataPage { encoding, .. } | Page::DataPageV2 { encoding, .. } => {
+                            Some(encoding)
+                        }
+                        Page::DictionaryPage { .. } => None,
+                    })
+                    .collect(),
+            );
+        }
+    }
+    assert!(
+        chunk_encodings
+            .iter()
+            .any(|e| e.contains(&Encoding::PLAIN) && e.contains(&Encoding::RLE_DICTIONARY)),
+        "a chunk mixes dictionary and plain pages: {chunk_encodings:?}"
+    );
+
+    let csv = audit(&w.csv, Some(&w.descriptor));
+    let parquet = audit(&mixed, Some(&w.descriptor));
+    assert_same(without_input(csv, &w.csv), without_input(parquet, &mixed));
+}
+
+/// A row group longer than a read batch, whose dictionary holds values
+/// the rows of its first batch do not (an e-mail address met only later,
+/// a purpose met only in the first rows): what a batch does not hold is
+/// not counted for it, and the report is the CSV's.
+#[test]
+fn a_dictionary_holding_values_a_batch_does_not_gives_the_csv_report() {
+    let w = written(20_000);
+    let mut rows = rows(20_000);
+    for (i, row) in rows.iter_mut().enumerate() {
+        if i < 9000 {
+            row.contact = None;
+            row.purpose = Some("early".to_owned());
+        } else if i % 5 == 0 {
+            row.contact = Some("kim@example.org".to_owned());
+        }
+    }
+    write_csv(&w.csv, &rows);
+    let file = File::create(&w.parquet).expect("the Parquet file is created");
+    let properties = WriterProperties::builder()
+        .set_max_row_group_row_count(Some(20_000))
+        .build();
+    let mut writer = ArrowWriter::try_new(file, batch(&rows, false).schema(), Some(properties))
+        .expect("a writer");
+    writer
+        .write(&batch(&rows, false))
+        .expect("the rows are written");
+    writer.close().expect("the file is closed");
+    let csv = audit(&w.csv, Some(&w.descriptor));
+    let parquet = audit(&w.parquet, Some(&w.descriptor));
+    assert_same(
+        without_input(csv, &w.csv),
+        without_input(parquet, &w.parquet),
+    );
+}
