@@ -17,7 +17,7 @@ use serde_json::Value;
 use crate::common::{expect_exit, json_report, run};
 use crate::dataset_engines::{NDJSON_DESCRIPTOR, files, ndjson};
 use crate::dataset_parquet::{
-    Written, assert_same, audit_on, batch, rows, without_input, write_parquet, written,
+    Written, assert_same_report, audit_on, batch, rows, write_parquet, written,
 };
 
 /// Rows of the generated dataset.
@@ -140,20 +140,14 @@ fn ballista_gives_the_native_and_datafusion_reports_on_the_same_parquet_files() 
         let ballista = audit_on(data, Some(&w.descriptor), &["--engine", &engine]);
         assert_eq!(native["datasets"][0]["rows"], ROWS as u64);
         assert!(native["summary"]["findings"].as_u64().unwrap_or(0) > 0);
-        assert_same(
-            without_input(native.clone(), data),
-            without_input(fusion, data),
-        );
-        assert_same(without_input(native, data), without_input(ballista, data));
+        assert_same_report(native.clone(), fusion, data);
+        assert_same_report(native, ballista, data);
     }
     let f = files("trips.ndjson", &ndjson(2_000), NDJSON_DESCRIPTOR);
     let native = audit_on(&f.data, Some(&f.descriptor), &[]);
     let ballista = audit_on(&f.data, Some(&f.descriptor), &["--engine", &engine]);
     assert_eq!(native["datasets"][0]["rows"], 2_000);
-    assert_same(
-        without_input(native, &f.data),
-        without_input(ballista, &f.data),
-    );
+    assert_same_report(native, ballista, &f.data);
 }
 
 #[test]
@@ -271,8 +265,5 @@ fn a_cluster_that_loses_one_executor_mid_run_gives_the_whole_report_or_errors() 
         "some verdicts error, others not: {verdicts:?}"
     );
     let native = audit_on(&w.parquet, Some(&w.descriptor), &[]);
-    assert_same(
-        without_input(native, &w.parquet),
-        without_input(report, &w.parquet),
-    );
+    assert_same_report(native, report, &w.parquet);
 }

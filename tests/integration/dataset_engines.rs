@@ -13,9 +13,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::common::{expect_exit, run};
-use crate::dataset_parquet::{
-    assert_same, audit_on, batch, rows, without_input, write_parquet, written,
-};
+use crate::dataset_parquet::{assert_same_report, audit_on, batch, rows, write_parquet, written};
 
 /// Rows in the generated dataset: enough for classes of every size and a
 /// few hundred identifiers.
@@ -50,7 +48,7 @@ fn datafusion_gives_the_native_report_on_csv_parquet_and_parts() {
             "the generated rows fail some requirement"
         );
         assert_eq!(native["profiles"].as_array().map(Vec::len), Some(2));
-        assert_same(without_input(native, data), without_input(fusion, data));
+        assert_same_report(native, fusion, data);
     }
 }
 
@@ -61,10 +59,7 @@ fn a_small_memory_pool_gives_the_same_report() {
     let w = written(ROWS);
     let (native, fusion) =
         native_and_datafusion(&w.parquet, &w.descriptor, &["--memory-limit", "8M"]);
-    assert_same(
-        without_input(native, &w.parquet),
-        without_input(fusion, &w.parquet),
-    );
+    assert_same_report(native, fusion, &w.parquet);
 }
 
 /// The NDJSON descriptor: members, a pointer into a nested object, a
@@ -219,10 +214,7 @@ fn ndjson_on_datafusion_gives_the_native_report() {
         native["summary"]["findings"].as_u64().unwrap_or(0) > 0,
         "the generated lines fail some requirement"
     );
-    assert_same(
-        without_input(native, &f.data),
-        without_input(fusion, &f.data),
-    );
+    assert_same_report(native, fusion, &f.data);
 }
 
 /// Lines that differ from one another in what they hold: a member only on
@@ -239,10 +231,7 @@ fn ndjson_members_met_once_give_the_native_report() {
         native.to_string().contains("\"late\""),
         "the late member is a column"
     );
-    assert_same(
-        without_input(native, &f.data),
-        without_input(fusion, &f.data),
-    );
+    assert_same_report(native, fusion, &f.data);
 }
 
 /// `code` is text on one line and a number on the next: the native
