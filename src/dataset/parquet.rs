@@ -592,11 +592,15 @@ impl<'a> Source<'a> {
         ids: &mut Vec<u32>,
     ) -> std::result::Result<(), usize> {
         ids.clear();
+        // A dictionary larger than the batch (a column of nearly distinct
+        // values) would cost a pass over every entry per batch: its cells
+        // are read one by one instead, as plain ones are.
         if let Cells::Dictionary {
             keys,
             values,
             formatter,
         } = &self.cells
+            && values.len() <= rows
         {
             return self.take_dictionary(pass, column, rows, ids, (keys, *values, formatter));
         }
@@ -1007,12 +1011,24 @@ role = "insensitive"
     /// of the CSV of the same rows.
     #[test]
     fn a_dictionary_batch_counts_as_the_csv_of_its_rows() {
+        dictionary_batch_counts_as_the_csv(&[]);
+    }
+
+    /// A dictionary with more entries than the batch has rows is read cell
+    /// by cell, and counts the same.
+    #[test]
+    fn a_dictionary_larger_than_its_batch_counts_as_the_csv_of_its_rows() {
+        dictionary_batch_counts_as_the_csv(&["never held either"; 8]);
+    }
+
+    /// The batch of six rows whose zone dictionary also holds `unused`
+    /// entries, read as the CSV of the same rows is.
+    fn dictionary_batch_counts_as_the_csv(unused: &[&str]) {
         let detectors = detectors();
         let descriptor = Descriptor::parse("d.toml", DESCRIPTOR).expect("the descriptor parses");
-        let zone = dictionary(
-            &[Some("Z1"), Some("never held"), Some("Z2"), None],
-            &[Some(0), Some(2), None, Some(0), Some(3), Some(2)],
-        );
+        let mut zones = vec![Some("Z1"), Some("never held"), Some("Z2"), None];
+        zones.extend(unused.iter().map(|&u| Some(u)));
+        let zone = dictionary(&zones, &[Some(0), Some(2), None, Some(0), Some(3), Some(2)]);
         let age = dictionary(
             &[
                 Some("30"),
