@@ -258,6 +258,7 @@ pub(crate) fn without_input(report: Value, input: &Path) -> Value {
 /// Asserts two reports equal, showing the first lines that differ.
 /// [`assert_same`] on two reports of the same `input`, once its path is
 /// left out of both.
+#[cfg(feature = "datafusion")]
 pub(crate) fn assert_same_report(a: Value, b: Value, input: &Path) {
     assert_same(without_input(a, input), without_input(b, input));
 }
