@@ -57,7 +57,11 @@ pub(super) fn summarise(
     let outcome = runtime.block_on(async {
         let ctx = SessionContext::remote(&format!("df://{address}"))
             .await
-            .map_err(|e| Failure::Engine(e.to_string()))?;
+            .map_err(|e| {
+                // The cluster's words: an identifier in them is shown only
+                // as its placeholder, as the engine's messages are.
+                Failure::Engine(crate::detect::placeholder::shown(&e.to_string()).into_owned())
+            })?;
         match tokio::time::timeout(
             timeout,
             fusion::summarise_on(&ctx, &functions, plan, descriptor, path),
