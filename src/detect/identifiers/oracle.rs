@@ -281,7 +281,7 @@ mod equivalence {
     use quickcheck::{Arbitrary, Gen};
 
     use super::super::{Candidate, Definitions, Detectors, IdentifierKind};
-    use crate::vacuity::{Reached, check};
+    use crate::vacuity::{Reached, check, check_at_least};
 
     fn all() -> &'static Detectors {
         static ALL: OnceLock<Detectors> = OnceLock::new();
@@ -533,7 +533,11 @@ mod equivalence {
             }
             same_as_reference(value.member, &value.text)
         }
-        check(3000, &REACHED, property as fn(NearMiss) -> bool);
+        // About a quarter of near misses still match some form (measured:
+        // 737 to 800 of 3000 over fourteen runs); a sixth is the floor,
+        // some ten standard deviations below, so a random draw never trips
+        // it while a generator that stopped reaching the automata would.
+        check_at_least(3000, 500, &REACHED, property as fn(NearMiss) -> bool);
     }
 
     /// Forms a region could add in TOML that look like no embedded one: a
@@ -642,7 +646,9 @@ confidence = "low"
             assert!(found.iter().all(|d| d.kind != kind), "{value}");
             assert!(same_as_reference_of(unusual(), None, value), "{value}");
         }
-        check(2000, &REACHED, property as fn(UnusualText) -> bool);
+        // About a quarter of these texts hold a ticket (measured: 525 and
+        // 538 of 2000); a sixth is the floor, as for the near misses.
+        check_at_least(2000, 333, &REACHED, property as fn(UnusualText) -> bool);
     }
 
     #[test]
