@@ -809,17 +809,25 @@ fn cells<'a>(name: &str, column: &str, array: &'a dyn Array) -> Result<Cells<'a>
 /// Every cell of the field at `rest` within `array` as the text the
 /// scanner would see (a null, or a null enclosing struct, as the empty
 /// text): what a query engine groups and scans, so that its counts are
-/// the native producer's.
+/// the native producer's. A top-level text column without nulls (every
+/// CSV column whose cells are all filled) is already that text and is
+/// passed on as it is, uncopied; any other is written once into one
+/// buffer, without a string of its own per cell.
 pub(super) fn texts(
     name: &str,
     column: &str,
     array: &ArrayRef,
     rest: &[String],
-) -> Result<Vec<String>> {
+) -> Result<ArrayRef> {
+    if rest.is_empty() && array.data_type() == &DataType::Utf8 && array.null_count() == 0 {
+        return Ok(array.clone());
+    }
     let source = source_in(name, column, array, rest)?;
-    Ok((0..array.len())
-        .map(|row| source.text(row).into_owned())
-        .collect())
+    let mut texts = arrow_array::builder::StringBuilder::with_capacity(array.len(), 0);
+    for row in 0..array.len() {
+        texts.append_value(source.text(row));
+    }
+    Ok(Arc::new(texts.finish()))
 }
 
 #[cfg(feature = "datafusion")]

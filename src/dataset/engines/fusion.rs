@@ -26,7 +26,6 @@ use ::datafusion::arrow::array::{Array, AsArray, RecordBatch};
 use ::datafusion::arrow::compute::cast;
 use ::datafusion::arrow::datatypes::{DataType, Field, Schema};
 use ::datafusion::common::DataFusionError;
-use ::datafusion::execution::memory_pool::FairSpillPool;
 use ::datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use ::datafusion::functions::core::expr_fn::get_field;
 use ::datafusion::functions_aggregate::count::count_all;
@@ -38,6 +37,7 @@ use ::datafusion::prelude::{
 };
 
 use super::input::{Input, field_name, input};
+use super::pool::SharedSpillPool;
 use super::{json, lines, udf};
 use crate::dataset::audit::{self, DatasetPlan};
 use crate::dataset::descriptor::{Descriptor, Format, ValueType};
@@ -109,13 +109,14 @@ pub(super) fn runtime() -> Result<tokio::runtime::Runtime> {
         .map_err(|e| Error::Internal(format!("cannot start the engine's runtime: {e}")))
 }
 
-/// An embedded session: a fair spilling memory pool of `memory_limit`
-/// bytes (aggregations past it spill to the temporary folder) and the
+/// An embedded session: a memory pool of `memory_limit` bytes shared by
+/// the operators that can spill ([`SharedSpillPool`]: an aggregation that
+/// cannot grow within it spills to the temporary folder) and the
 /// project's functions.
 fn local_context(memory_limit: u64, functions: &[Arc<ScalarUDF>]) -> Result<SessionContext> {
     let limit = usize::try_from(memory_limit).unwrap_or(usize::MAX);
     let runtime = RuntimeEnvBuilder::new()
-        .with_memory_pool(Arc::new(FairSpillPool::new(limit)))
+        .with_memory_pool(Arc::new(SharedSpillPool::new(limit)))
         .build_arc()
         .map_err(|e| Error::Internal(format!("cannot set up DataFusion: {e}")))?;
     let ctx = SessionContext::new_with_config_rt(SessionConfig::new(), runtime);

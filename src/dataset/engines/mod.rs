@@ -21,6 +21,8 @@ mod json;
 #[cfg(feature = "datafusion")]
 mod lines;
 #[cfg(feature = "datafusion")]
+mod pool;
+#[cfg(feature = "datafusion")]
 pub mod udf;
 
 use std::time::Duration;

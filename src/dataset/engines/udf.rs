@@ -20,7 +20,7 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use ::datafusion::arrow::array::{Array, ArrayRef, AsArray, StringArray, StructArray, UInt64Array};
+use ::datafusion::arrow::array::{Array, ArrayRef, AsArray, StructArray, UInt64Array};
 use ::datafusion::arrow::compute::cast;
 use ::datafusion::arrow::datatypes::{DataType, Field, FieldRef, Fields};
 use ::datafusion::common::{DataFusionError, Result as DfResult, ScalarValue};
@@ -115,7 +115,7 @@ impl ScalarUDFImpl for Text {
         let array = value.into_array(rows)?;
         let texts = crate::dataset::parquet::texts(TEXT, "value", &array, &path)
             .map_err(|e| DataFusionError::Execution(e.to_string()))?;
-        Ok(ColumnarValue::Array(Arc::new(StringArray::from(texts))))
+        Ok(ColumnarValue::Array(texts))
     }
 }
 
