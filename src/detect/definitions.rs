@@ -254,6 +254,9 @@ pub struct Ordinary {
 pub struct Definitions {
     pub(crate) detectors: Vec<Definition>,
     pub(crate) ordinary: Ordinary,
+    /// The `(name, text)` files they were parsed from, in order: what a
+    /// process that never read them (a cluster's executor) parses again.
+    files: Vec<(String, String)>,
 }
 
 /// A mistake in a definitions file.
@@ -345,7 +348,19 @@ impl Definitions {
         for (name, text) in files {
             definitions.add_file(name, text)?;
         }
+        definitions.files = files.to_vec();
         Ok(definitions)
+    }
+
+    /// The `(name, text)` files these definitions were parsed from, in
+    /// order: [`Definitions::parse`] of them gives the same definitions.
+    pub fn files(&self) -> &[(String, String)] {
+        &self.files
+    }
+
+    /// Whether these are the embedded definitions, file for file.
+    pub fn are_embedded(&self) -> bool {
+        self.files == Definitions::embedded().files
     }
 
     fn add_file(&mut self, name: &str, text: &str) -> Result<(), DefinitionError> {
@@ -547,5 +562,24 @@ mod tests {
         let definitions = Definitions::parse(&files).expect("parses");
         assert_eq!(definitions.detectors.len(), 1);
         assert_eq!(definitions.detectors[0].file, "b.toml");
+    }
+
+    /// What a cluster's executor parses again is what the run parsed.
+    #[test]
+    fn definitions_keep_their_files_and_know_the_embedded_ones() {
+        let embedded = Definitions::embedded();
+        assert!(embedded.are_embedded());
+        let again = Definitions::parse(embedded.files()).expect("parses");
+        assert!(again.are_embedded());
+        assert_eq!(format!("{again:?}"), format!("{embedded:?}"));
+        let mut files = embedded.files().to_vec();
+        files.push((
+            "overlay/detectors/x.toml".to_owned(),
+            "[[detector]]\nkind = \"xx-code\"\ndescription = \"code\"\n[[detector.form]]\npattern = 'X[0-9]{4}'\nboundary = \"word\"\nconfidence = \"high\"\n".to_owned(),
+        ));
+        let overlaid = Definitions::parse(&files).expect("parses");
+        assert!(!overlaid.are_embedded());
+        assert_eq!(overlaid.files(), files.as_slice());
+        assert!(overlaid.kinds().contains(&IdentifierKind::named("xx-code")));
     }
 }

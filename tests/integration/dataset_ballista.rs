@@ -150,6 +150,58 @@ fn ballista_gives_the_native_and_datafusion_reports_on_the_same_parquet_files() 
     assert_same_report(native, ballista, &f.data);
 }
 
+/// A detector file that redefines `email` as addresses at one domain the
+/// generated rows never use.
+const EMAIL_AT_ONE_DOMAIN: &str = r#"
+[[detector]]
+kind = "email"
+description = "e-mail address at example.net"
+[[detector.form]]
+pattern = '[a-z]+@example\.net'
+boundary = "none"
+confidence = "high"
+"#;
+
+/// The run's own detector definitions reach the cluster with its plan:
+/// with an overlay that redefines a kind, Ballista detects as the native
+/// producer does with it, not as the embedded definitions would.
+#[test]
+fn a_run_whose_suites_redefine_a_detector_gets_the_native_report_from_the_cluster() {
+    let cluster = Cluster::start();
+    let w = written(ROWS);
+    let suites = w.dir.join("suites");
+    std::fs::create_dir_all(suites.join("detectors")).expect("folder");
+    std::fs::write(suites.join("detectors/email.toml"), EMAIL_AT_ONE_DOMAIN).expect("write");
+    let suites = suites.display().to_string();
+    let engine = cluster.engine();
+    let overlay = ["--suites", suites.as_str()];
+    let embedded = audit_on(&w.parquet, Some(&w.descriptor), &[]);
+    let native = audit_on(&w.parquet, Some(&w.descriptor), &overlay);
+    let finds_email = |report: &Value| report["findings"].to_string().contains(r#""kind":"email""#);
+    assert!(
+        finds_email(&embedded),
+        "the embedded detector finds kim@example.org"
+    );
+    assert!(
+        !finds_email(&native),
+        "the overlay changes what the native producer finds"
+    );
+    let ballista = audit_on(
+        &w.parquet,
+        Some(&w.descriptor),
+        &["--suites", &suites, "--engine", &engine],
+    );
+    assert_same_report(native, ballista, &w.parquet);
+    let f = files("trips.ndjson", &ndjson(2_000), NDJSON_DESCRIPTOR);
+    let native = audit_on(&f.data, Some(&f.descriptor), &overlay);
+    let ballista = audit_on(
+        &f.data,
+        Some(&f.descriptor),
+        &["--suites", &suites, "--engine", &engine],
+    );
+    assert_same_report(native, ballista, &f.data);
+}
+
 #[test]
 fn an_unreachable_scheduler_exits_2_naming_its_address() {
     let w = written(100);

@@ -142,6 +142,11 @@ pub(super) async fn summarise_on(
     let mut input = input(path, descriptor, text_fn)?;
     let detectors: Detectors = audit::detectors(plan)?;
     let kinds = audit::identifier_kinds(plan);
+    let detecting = Detecting {
+        names: kind_names(&kinds),
+        definitions: udf::definitions_literal(&audit::definitions(plan)),
+        kinds: &kinds,
+    };
     let read = async {
         let frame = texts(
             ctx,
@@ -149,7 +154,7 @@ pub(super) async fn summarise_on(
             descriptor,
             json_text_fn,
             json_detect_fn,
-            &kinds,
+            &detecting,
         )
         .await?;
         let columns = std::mem::take(&mut input.columns);
@@ -165,10 +170,10 @@ pub(super) async fn summarise_on(
             add_groups(&mut pass, &input, descriptor, &[column], &groups, false)?;
         }
         if !scanned.is_empty() {
-            detect(&mut pass, &frame, detect_fn, &scanned, &kinds).await?;
+            detect(&mut pass, &frame, detect_fn, &scanned, &detecting).await?;
         }
         if !input.extras.is_empty() {
-            json_extras(&mut pass, &frame, &input.extras, &kinds).await?;
+            json_extras(&mut pass, &frame, &input.extras, kinds.as_slice()).await?;
         }
         Ok(pass.into_summary(input.format))
     };
@@ -242,7 +247,7 @@ async fn texts(
     descriptor: &Descriptor,
     json_text_fn: &ScalarUDF,
     json_detect_fn: &ScalarUDF,
-    kinds: &[IdentifierKind],
+    detecting: &Detecting<'_>,
 ) -> std::result::Result<DataFrame, Failure> {
     let frame = match input.format {
         Format::Parquet => {
@@ -296,13 +301,18 @@ async fn texts(
             })
             .collect();
         input.extras = json::extras(schema, &roots);
-        let kind_names = kind_names(kinds);
         extra_detections = input
             .extras
             .iter()
             .enumerate()
             .map(|(i, extra)| {
-                json::detect_expr(extra, &kind_names, json_detect_fn).alias(format!("x{i}"))
+                json::detect_expr(
+                    extra,
+                    &detecting.names,
+                    &detecting.definitions,
+                    json_detect_fn,
+                )
+                .alias(format!("x{i}"))
             })
             .collect();
     }
@@ -314,6 +324,17 @@ async fn texts(
         .chain(extra_detections)
         .collect::<Vec<_>>();
     frame.select(texts).map_err(engine_failure)
+}
+
+/// What the detection functions are called with: the kinds scanned for,
+/// and their two literal arguments.
+struct Detecting<'a> {
+    kinds: &'a [IdentifierKind],
+    /// The kinds, comma-separated.
+    names: String,
+    /// The run's definitions (`udf::definitions_literal`), so that a
+    /// cluster detects with the run's overlays too.
+    definitions: String,
 }
 
 /// The kinds as the detection functions take them: comma-separated.
@@ -407,9 +428,9 @@ async fn detect(
     frame: &DataFrame,
     detect_fn: &Arc<ScalarUDF>,
     scanned: &[usize],
-    kinds: &[IdentifierKind],
+    detecting: &Detecting<'_>,
 ) -> std::result::Result<(), Failure> {
-    let kind_names = kind_names(kinds);
+    let kinds = detecting.kinds;
     let detections: Vec<Expr> = scanned
         .iter()
         .map(|&c| {
@@ -418,7 +439,8 @@ async fn detect(
                 .call(vec![
                     col(text_name(c)),
                     lit(member),
-                    lit(kind_names.clone()),
+                    lit(detecting.names.clone()),
+                    lit(detecting.definitions.clone()),
                 ])
                 .alias(format!("d{c}"))
         })

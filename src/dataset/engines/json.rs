@@ -56,7 +56,8 @@ pub(super) fn text_function() -> ScalarUDF {
     })
 }
 
-/// `cityconform_json_detect(kinds, member, value, member, value…)`: per
+/// `cityconform_json_detect(kinds, definitions, member, value, member,
+/// value…)` (`definitions` as `cityconform_detect` takes it): per
 /// row, whether any of the members holds something and, per kind, whether
 /// any holds one (0 or 1 each), as the native scanner counts a column of
 /// undescribed members.
@@ -134,9 +135,15 @@ pub(super) fn extras(schema: &DFSchema, described_roots: &[&str]) -> Vec<Extra> 
     extras.into_values().collect()
 }
 
-/// The detection expression of `extra` for the comma-separated `kinds`.
-pub(super) fn detect_expr(extra: &Extra, kinds: &str, detect_fn: &ScalarUDF) -> Expr {
-    let mut args = vec![lit(kinds.to_owned())];
+/// The detection expression of `extra` for the comma-separated `kinds`
+/// under `definitions` (a `udf::definitions_literal`).
+pub(super) fn detect_expr(
+    extra: &Extra,
+    kinds: &str,
+    definitions: &str,
+    detect_fn: &ScalarUDF,
+) -> Expr {
+    let mut args = vec![lit(kinds.to_owned()), lit(definitions.to_owned())];
     for member in &extra.members {
         args.push(lit(member.clone()));
         args.push(ident(member.clone()));
@@ -348,12 +355,15 @@ impl ScalarUDFImpl for JsonDetect {
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> DfResult<ColumnarValue> {
         let rows = args.number_rows;
-        let Some((kinds, pairs)) = args.args.split_first() else {
+        let [kinds, definitions, pairs @ ..] = args.args.as_slice() else {
             return Err(DataFusionError::Execution(format!(
-                "{JSON_DETECT} takes kinds, then members and their values"
+                "{JSON_DETECT} takes kinds and definitions, then members and their values"
             )));
         };
-        let (detectors, kinds) = self.built.detectors(&literal(kinds, "the kinds")?)?;
+        let (detectors, kinds) = self.built.detectors(
+            &literal(definitions, "the definitions")?,
+            &literal(kinds, "the kinds")?,
+        )?;
         let members = pairs
             .chunks(2)
             .map(|pair| match pair {

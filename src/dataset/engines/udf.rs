@@ -6,15 +6,19 @@
 //!   scanner sees (a struct's field by its path, a null as the empty
 //!   text, numbers, dates and booleans formatted as the Parquet producer
 //!   formats them), so that grouping by it groups as the scanner interns;
-//! - `cityconform_detect(text, member, kinds)`: the project's own
-//!   identifier detectors on a cell, as a struct of counts (`present`, then
-//!   one field per kind of the comma-separated `kinds`, in that order);
+//! - `cityconform_detect(text, member, kinds, definitions)`: the run's
+//!   identifier detectors on a cell, as a struct of counts (`present`,
+//!   then one field per kind of the comma-separated `kinds`, in that
+//!   order);
 //! - their NDJSON forms, `cityconform_json_text` and
 //!   `cityconform_json_detect` (`engines::json`).
 //!
 //! Both take their parameters as literal arguments, so that an executor
 //! that never saw the run's plan builds the same function from its name
-//! alone.
+//! alone. The detection functions' `definitions` is the empty text for the
+//! embedded detector definitions, else the run's definition files as JSON
+//! ([`definitions_literal`]): a cluster started with the embedded ones
+//! then detects with the overlays of the run as well.
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -119,12 +123,24 @@ impl ScalarUDFImpl for Text {
     }
 }
 
-/// Detectors built for each list of kinds met, shared by every batch a
-/// detection function runs on.
+/// The `definitions` argument of the detection functions for a run
+/// detecting with `definitions`: empty for the embedded ones, else their
+/// files as a JSON array of `[name, text]` pairs.
+pub fn definitions_literal(definitions: &Definitions) -> String {
+    if definitions.are_embedded() {
+        return String::new();
+    }
+    serde_json::to_string(definitions.files()).unwrap_or_default()
+}
+
+/// Detectors built for each (definitions, kinds) met, shared by every
+/// batch a detection function runs on.
 #[derive(Debug)]
 pub(super) struct Built {
+    /// What an empty `definitions` argument means: the run's definitions
+    /// in this process, the embedded ones on a cluster.
     definitions: Arc<Definitions>,
-    by_kinds: Mutex<HashMap<String, Arc<Detectors>>>,
+    by_kinds: Mutex<HashMap<(String, String), Arc<Detectors>>>,
 }
 
 impl Built {
@@ -135,18 +151,31 @@ impl Built {
         }
     }
 
-    /// The detectors of the comma-separated `kinds`, built once.
-    pub(super) fn detectors(&self, kinds: &str) -> DfResult<(Arc<Detectors>, Vec<IdentifierKind>)> {
+    /// The detectors of the comma-separated `kinds` under `definitions`
+    /// (a [`definitions_literal`]), built once.
+    pub(super) fn detectors(
+        &self,
+        definitions: &str,
+        kinds: &str,
+    ) -> DfResult<(Arc<Detectors>, Vec<IdentifierKind>)> {
         let list = kind_list(kinds);
+        let key = (definitions.to_owned(), kinds.to_owned());
         let mut built = self.by_kinds.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(detectors) = built.get(kinds) {
+        if let Some(detectors) = built.get(&key) {
             return Ok((detectors.clone(), list));
         }
+        let parsed;
+        let definitions = if definitions.is_empty() {
+            self.definitions.as_ref()
+        } else {
+            parsed = parse_definitions(definitions)?;
+            &parsed
+        };
         let detectors = Arc::new(
-            Detectors::from_definitions(&self.definitions, &list, Confidence::Medium)
+            Detectors::from_definitions(definitions, &list, Confidence::Medium)
                 .map_err(|e| DataFusionError::Execution(e.to_string()))?,
         );
-        built.insert(kinds.to_owned(), detectors.clone());
+        built.insert(key, detectors.clone());
         Ok((detectors, list))
     }
 
@@ -156,7 +185,7 @@ impl Built {
     }
 }
 
-/// `cityconform_detect(text, member, kinds)`.
+/// `cityconform_detect(text, member, kinds, definitions)`.
 #[derive(Debug)]
 struct Detect {
     signature: Signature,
@@ -166,7 +195,7 @@ struct Detect {
 impl Detect {
     fn new(definitions: Arc<Definitions>) -> Self {
         Detect {
-            signature: Signature::any(3, Volatility::Immutable),
+            signature: Signature::any(4, Volatility::Immutable),
             built: Built::new(definitions),
         }
     }
@@ -186,6 +215,14 @@ impl Hash for Detect {
     fn hash<H: Hasher>(&self, state: &mut H) {
         DETECT.hash(state);
     }
+}
+
+/// The definitions a [`definitions_literal`] that is not empty carries.
+fn parse_definitions(literal: &str) -> DfResult<Definitions> {
+    let files: Vec<(String, String)> = serde_json::from_str(literal).map_err(|e| {
+        DataFusionError::Execution(format!("the detector definitions are not readable: {e}"))
+    })?;
+    Definitions::parse(&files).map_err(|e| DataFusionError::Execution(e.to_string()))
 }
 
 /// The kinds of a comma-separated list, in its order.
@@ -249,13 +286,16 @@ impl ScalarUDFImpl for Detect {
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> DfResult<ColumnarValue> {
         let rows = args.number_rows;
-        let [text, member, kinds] = args.args.as_slice() else {
+        let [text, member, kinds, definitions] = args.args.as_slice() else {
             return Err(DataFusionError::Execution(format!(
-                "{DETECT} takes a text, a member name and kinds"
+                "{DETECT} takes a text, a member name, kinds and definitions"
             )));
         };
         let member = literal(member, "the member name")?;
-        let (detectors, kinds) = self.built.detectors(&literal(kinds, "the kinds")?)?;
+        let (detectors, kinds) = self.built.detectors(
+            &literal(definitions, "the definitions")?,
+            &literal(kinds, "the kinds")?,
+        )?;
         let texts = cast(&text.to_array(rows)?, &DataType::Utf8)?;
         let texts = texts.as_string::<i32>();
         let mut present = vec![0u64; rows];
