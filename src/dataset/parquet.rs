@@ -199,11 +199,7 @@ fn summarise_file(path: &Path, descriptor: &Descriptor, detectors: &Detectors) -
         .with_batch_size(BATCH_ROWS)
         .build()
         .map_err(|e| unreadable(&name, &e))?;
-        let scans = columns
-            .iter()
-            .map(|c| ColumnScan::new(c.column.clone(), c.described))
-            .collect();
-        let mut pass = Pass::new(name.clone(), scans, detectors);
+        let mut pass = pass_over(name.clone(), &columns, detectors);
         let mut ids = Vec::new();
         for batch in reader {
             let batch = batch.map_err(|e| {
@@ -335,6 +331,15 @@ pub(super) struct Wanted {
     pub(super) column: Column,
     pub(super) described: bool,
     pub(super) path: Vec<String>,
+}
+
+/// A pass over the file `name` counting the resolved `columns`.
+fn pass_over<'a>(name: String, columns: &[Wanted], detectors: &'a Detectors) -> Pass<'a> {
+    let scans = columns
+        .iter()
+        .map(|c| ColumnScan::new(c.column.clone(), c.described))
+        .collect();
+    Pass::new(name, scans, detectors)
 }
 
 /// The columns to read, described ones in descriptor order, then those
@@ -1065,11 +1070,7 @@ role = "insensitive"
         let csv = "zone,age,purpose,contact\nZ1,30,care,none\nZ2,030,,010-1234-5678\n,30.0,care,\nZ1,,,none\n,41,work,010-1234-5678\nZ2,30,care,none\n";
         let columns = resolve("t.parquet", &descriptor, batch.schema().fields())
             .expect("the columns resolve");
-        let scans = columns
-            .iter()
-            .map(|c| ColumnScan::new(c.column.clone(), c.described))
-            .collect();
-        let mut pass = Pass::new("t".into(), scans, &detectors);
+        let mut pass = pass_over("t".into(), &columns, &detectors);
         let mut ids = Vec::new();
         take_batch(&mut pass, "t.parquet", &columns, &batch, 0, &mut ids).expect("the batch reads");
         let from_csv = summarise_reader(
@@ -1108,11 +1109,7 @@ role = "insensitive"
         let batch = RecordBatch::try_from_iter([("a", a), ("b", b)]).expect("consistent");
         let columns = resolve("t.parquet", &descriptor, batch.schema().fields())
             .expect("the columns resolve");
-        let scans = columns
-            .iter()
-            .map(|c| ColumnScan::new(c.column.clone(), c.described))
-            .collect();
-        let mut pass = Pass::new("t".into(), scans, &detectors);
+        let mut pass = pass_over("t".into(), &columns, &detectors);
         let error = take_batch(
             &mut pass,
             "t.parquet",
