@@ -144,7 +144,7 @@ pub(super) async fn summarise_on(
     let kinds = audit::identifier_kinds(plan);
     let detecting = Detecting {
         names: kind_names(&kinds),
-        definitions: udf::definitions_literal(&audit::definitions(plan)),
+        definitions: udf::definitions_literal(&audit::definitions(plan))?,
         kinds: &kinds,
     };
     let read = async {
@@ -173,7 +173,7 @@ pub(super) async fn summarise_on(
             detect(&mut pass, &frame, detect_fn, &scanned, &detecting).await?;
         }
         if !input.extras.is_empty() {
-            json_extras(&mut pass, &frame, &input.extras, kinds.as_slice()).await?;
+            json_extras(&mut pass, &frame, &input.extras, detecting.kinds).await?;
         }
         Ok(pass.into_summary(input.format))
     };

@@ -126,11 +126,17 @@ impl ScalarUDFImpl for Text {
 /// The `definitions` argument of the detection functions for a run
 /// detecting with `definitions`: empty for the embedded ones, else their
 /// files as a JSON array of `[name, text]` pairs.
-pub fn definitions_literal(definitions: &Definitions) -> String {
+///
+/// An error rather than an empty text if they cannot be written: the
+/// empty text would make a cluster detect with the embedded definitions
+/// instead of the run's.
+pub fn definitions_literal(definitions: &Definitions) -> crate::error::Result<String> {
     if definitions.are_embedded() {
-        return String::new();
+        return Ok(String::new());
     }
-    serde_json::to_string(definitions.files()).unwrap_or_default()
+    serde_json::to_string(definitions.files()).map_err(|e| {
+        crate::error::Error::Internal(format!("cannot write the detector definitions: {e}"))
+    })
 }
 
 /// Detectors built for each (definitions, kinds) met, shared by every
