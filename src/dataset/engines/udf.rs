@@ -139,6 +139,9 @@ pub fn definitions_literal(definitions: &Definitions) -> crate::error::Result<St
     })
 }
 
+/// The most (definitions, kinds) pairs a function keeps detectors for.
+const BUILT_AT_MOST: usize = 16;
+
 /// Detectors built for each (definitions, kinds) met, shared by every
 /// batch a detection function runs on.
 #[derive(Debug)]
@@ -181,6 +184,12 @@ impl Built {
             Detectors::from_definitions(definitions, &list, Confidence::Medium)
                 .map_err(|e| DataFusionError::Execution(e.to_string()))?,
         );
+        // A cluster's executor lives across runs, and each run with
+        // other overlays brings other definitions: the cache is bounded,
+        // emptied when full (a run in progress builds its few again).
+        if built.len() >= BUILT_AT_MOST {
+            built.clear();
+        }
         built.insert(key, detectors.clone());
         Ok((detectors, list))
     }
@@ -323,5 +332,42 @@ impl ScalarUDFImpl for Detect {
             .collect();
         let array = StructArray::try_new(detection_fields(kinds.len()), columns, None)?;
         Ok(ColumnarValue::Array(Arc::new(array)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each run's definitions as a cluster would receive them: the
+    /// embedded files and an overlay of its own.
+    fn run_definitions(run: usize) -> String {
+        let mut files = Definitions::embedded().files().to_vec();
+        files.push((
+            format!("run-{run}/detectors/code.toml"),
+            format!(
+                "[[detector]]\nkind = \"xx-code\"\ndescription = \"code\"\n[[detector.form]]\npattern = 'R{run}-[0-9]{{4}}'\nboundary = \"word\"\nconfidence = \"high\"\n"
+            ),
+        ));
+        let definitions = Definitions::parse(&files).expect("the overlay parses");
+        definitions_literal(&definitions).expect("the definitions are written")
+    }
+
+    #[test]
+    fn an_executor_detects_with_each_runs_definitions_and_keeps_a_bounded_cache() {
+        let built = Built::new(Arc::new(Definitions::embedded().clone()));
+        for run in 0..BUILT_AT_MOST + 4 {
+            let (detectors, kinds) = built
+                .detectors(&run_definitions(run), "xx-code")
+                .expect("the detectors build");
+            assert_eq!(kinds, vec![IdentifierKind::named("xx-code")]);
+            let found = detectors.scan(&format!("ticket R{run}-1234"));
+            assert_eq!(found.len(), 1, "run {run} detects with its own form");
+            assert!(detectors.scan("ticket R999-1234").is_empty());
+            let cached = built.by_kinds.lock().map(|b| b.len()).unwrap_or(0);
+            assert!(cached <= BUILT_AT_MOST, "{cached} kept after run {run}");
+        }
+        let (embedded, _) = built.detectors("", "email").expect("the embedded build");
+        assert_eq!(embedded.scan("kim@example.org").len(), 1);
     }
 }
