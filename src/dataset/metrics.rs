@@ -461,10 +461,12 @@ pub struct Combination {
 pub fn most_identifying(table: &ClassTable, k: u64, max_columns: usize) -> Option<Combination> {
     let n = table.quasi_identifiers.len();
     let subsets: Vec<Vec<usize>> = subsets_up_to(n, max_columns.min(n));
+    let keys = KeyColumns::of(table);
+    let direct_limit = keys.direct_limit();
     let scored: Vec<(usize, Below)> = subsets
         .par_iter()
         .enumerate()
-        .map(|(i, subset)| (i, projected_below(table, subset, k)))
+        .map(|(i, subset)| (i, keys.below(subset, k, direct_limit)))
         .collect();
     let best = scored
         .into_iter()
@@ -501,33 +503,115 @@ fn subsets_up_to(n: usize, max: usize) -> Vec<Vec<usize>> {
     out
 }
 
-fn projected_below(table: &ClassTable, subset: &[usize], k: u64) -> Below {
-    let widths: Vec<u32> = subset
-        .iter()
-        .map(|&c| {
-            let top = table.classes.iter().map(|x| x.key[c]).max().unwrap_or(0);
-            u32::BITS - top.leading_zeros()
-        })
-        .collect();
-    let sizes: Vec<u64> = if widths.iter().sum::<u32>() <= 64 {
-        // Most combinations pack into one integer: no allocation per key.
-        let mut sizes: FxHashMap<u64, u64> = FxHashMap::default();
-        for class in &table.classes {
-            let mut key = 0u64;
-            for (&c, &w) in subset.iter().zip(&widths) {
-                key = (key << w) | u64::from(class.key[c]);
+/// The classes' keys laid out column by column, with their sizes: what
+/// every projection onto a combination of columns reads. Each of the
+/// combinations walks the classes once, so the keys are copied out of
+/// the classes once, into memory a walk reads in order.
+struct KeyColumns {
+    /// `columns[c][i]`: class `i`'s id in quasi-identifier `c`.
+    columns: Vec<Vec<u32>>,
+    /// Class sizes, in class order.
+    sizes: Vec<u64>,
+    /// Per column, one more than its largest id: the ids it can hold.
+    radix: Vec<u64>,
+}
+
+/// Combinations of at most this many keys are counted in an array
+/// indexed by the key whatever the number of classes: 512 KiB.
+const DIRECT_FLOOR: u64 = 1 << 16;
+
+impl KeyColumns {
+    fn of(table: &ClassTable) -> KeyColumns {
+        let width = table.quasi_identifiers.len();
+        let mut columns = vec![Vec::with_capacity(table.classes.len()); width];
+        for key in table.keys.chunks_exact(width.max(1)) {
+            for (column, &id) in columns.iter_mut().zip(key) {
+                column.push(id);
             }
-            *sizes.entry(key).or_insert(0) += class.size;
         }
-        sizes.into_values().collect()
-    } else {
+        let radix = columns
+            .iter()
+            .map(|ids| ids.iter().max().map_or(1, |&top| u64::from(top) + 1))
+            .collect();
+        KeyColumns {
+            columns,
+            sizes: table.classes.iter().map(|c| c.size).collect(),
+            radix,
+        }
+    }
+
+    /// The most keys a combination may have to be counted in an array
+    /// indexed by its key rather than a hash map: a few times the classes
+    /// (so the array costs memory of the order of the table's) or
+    /// [`DIRECT_FLOOR`], whichever is larger.
+    fn direct_limit(&self) -> u64 {
+        (4 * self.sizes.len() as u64).max(DIRECT_FLOOR)
+    }
+
+    /// The classes smaller than `k` over the columns of `subset` alone.
+    fn below(&self, subset: &[usize], k: u64, direct_limit: u64) -> Below {
+        let keys = subset
+            .iter()
+            .try_fold(1u64, |product, &c| product.checked_mul(self.radix[c]));
+        let bits: u32 = subset
+            .iter()
+            .map(|&c| u64::BITS - (self.radix[c] - 1).leading_zeros())
+            .sum();
+        match keys {
+            Some(keys) if keys <= direct_limit => below_of(self.counted_directly(subset, keys), k),
+            _ if bits <= u64::BITS => below_of(self.counted_packed(subset).into_values(), k),
+            _ => below_of(self.counted_by_tuple(subset).into_values(), k),
+        }
+    }
+
+    /// Records per key in an array indexed by the key's mixed-radix
+    /// number: no hashing, no probing.
+    fn counted_directly(&self, subset: &[usize], keys: u64) -> impl Iterator<Item = u64> {
+        let mut counts = vec![0u64; usize::try_from(keys).unwrap_or(0)];
+        let mut index = vec![0u64; self.sizes.len()];
+        for &c in subset {
+            let radix = self.radix[c];
+            for (at, &id) in index.iter_mut().zip(&self.columns[c]) {
+                *at = *at * radix + u64::from(id);
+            }
+        }
+        for (&at, &size) in index.iter().zip(&self.sizes) {
+            if let Some(count) = counts.get_mut(at as usize) {
+                *count += size;
+            }
+        }
+        counts.into_iter().filter(|&n| n > 0)
+    }
+
+    /// Records per key, the key's ids packed into one integer.
+    fn counted_packed(&self, subset: &[usize]) -> FxHashMap<u64, u64> {
+        let mut packed = vec![0u64; self.sizes.len()];
+        for &c in subset {
+            let bits = u64::BITS - (self.radix[c] - 1).leading_zeros();
+            for (key, &id) in packed.iter_mut().zip(&self.columns[c]) {
+                *key = key.checked_shl(bits).unwrap_or(0) | u64::from(id);
+            }
+        }
+        let mut sizes: FxHashMap<u64, u64> = FxHashMap::default();
+        for (&key, &size) in packed.iter().zip(&self.sizes) {
+            *sizes.entry(key).or_insert(0) += size;
+        }
+        sizes
+    }
+
+    /// Records per key, the key as a tuple of ids.
+    fn counted_by_tuple(&self, subset: &[usize]) -> FxHashMap<Vec<u32>, u64> {
         let mut sizes: FxHashMap<Vec<u32>, u64> = FxHashMap::default();
-        for class in &table.classes {
-            let key: Vec<u32> = subset.iter().map(|&c| class.key[c]).collect();
-            *sizes.entry(key).or_insert(0) += class.size;
+        for (i, &size) in self.sizes.iter().enumerate() {
+            let key: Vec<u32> = subset.iter().map(|&c| self.columns[c][i]).collect();
+            *sizes.entry(key).or_insert(0) += size;
         }
-        sizes.into_values().collect()
-    };
+        sizes
+    }
+}
+
+/// The keys of fewer than `k` records, from the records of every key.
+fn below_of(sizes: impl IntoIterator<Item = u64>, k: u64) -> Below {
     let mut below = Below {
         classes: 0,
         records: 0,
@@ -558,14 +642,17 @@ mod tests {
             }],
             classes: classes
                 .iter()
-                .map(|(key, counts)| Class {
-                    key: (*key).into(),
+                .map(|(_, counts)| Class {
                     size: counts.iter().map(|c| c.1).sum(),
-                    sensitive: vec![SensitiveCounts {
-                        values: counts.to_vec(),
+                    sensitive: smallvec::smallvec![SensitiveCounts {
+                        values: counts.iter().copied().collect(),
                         missing: 0,
                     }],
                 })
+                .collect(),
+            keys: classes
+                .iter()
+                .flat_map(|(key, _)| key.iter().copied())
                 .collect(),
             rows: global.iter().sum(),
         }
@@ -698,6 +785,114 @@ mod tests {
         );
         let m = Metrics::compute(&t);
         assert!((m.t.expect("t") - 0.5).abs() < 1e-12);
+    }
+
+    /// Classes of up to four quasi-identifiers, ids drawn from a few small
+    /// ones (a key space an array can index) or from values as far apart
+    /// as `u32` allows (keys that only a hash map of tuples can hold).
+    #[derive(Debug, Clone)]
+    struct Keys {
+        width: usize,
+        classes: Vec<(Vec<u32>, u64)>,
+    }
+
+    impl quickcheck::Arbitrary for Keys {
+        fn arbitrary(g: &mut quickcheck::Gen) -> Self {
+            const WIDE: [u32; 5] = [0, 7, 1 << 20, u32::MAX - 1, u32::MAX];
+            let width = usize::arbitrary(g) % 4 + 1;
+            let wide = bool::arbitrary(g);
+            let n = usize::arbitrary(g) % 30;
+            let classes = (0..n)
+                .map(|_| {
+                    let key = (0..width)
+                        .map(|_| match wide {
+                            true => *g.choose(&WIDE).unwrap_or(&0),
+                            false => u32::arbitrary(g) % 4,
+                        })
+                        .collect();
+                    (key, u64::arbitrary(g) % 5 + 1)
+                })
+                .collect();
+            Keys { width, classes }
+        }
+    }
+
+    /// The classes below k over `subset`, projected one row at a time into
+    /// an ordered map: the reading the fast paths must agree with.
+    fn reference_below(keys: &Keys, subset: &[usize], k: u64) -> Below {
+        let mut sizes = std::collections::BTreeMap::<Vec<u32>, u64>::new();
+        for (key, size) in &keys.classes {
+            let projected = subset.iter().map(|&c| key[c]).collect();
+            *sizes.entry(projected).or_insert(0) += size;
+        }
+        below_of(sizes.into_values(), k)
+    }
+
+    /// Every way of counting a combination's keys (an array indexed by
+    /// the key, packed integers in a hash map, tuples in one) gives the
+    /// reference's classes and records below k.
+    fn projections_agree(keys: Keys, k: u64) -> bool {
+        let k = k % 6 + 1;
+        let t = ClassTable {
+            quasi_identifiers: (0..keys.width).map(|c| format!("q{c}")).collect(),
+            sensitive: Vec::new(),
+            classes: keys
+                .classes
+                .iter()
+                .map(|(_, size)| Class {
+                    size: *size,
+                    sensitive: Default::default(),
+                })
+                .collect(),
+            keys: keys
+                .classes
+                .iter()
+                .flat_map(|(key, _)| key.iter().copied())
+                .collect(),
+            rows: keys.classes.iter().map(|(_, size)| size).sum(),
+        };
+        let columns = KeyColumns::of(&t);
+        subsets_up_to(keys.width, keys.width).iter().all(|subset| {
+            let expected = reference_below(&keys, subset, k);
+            [0, columns.direct_limit()]
+                .into_iter()
+                .all(|limit| columns.below(subset, k, limit) == expected)
+        })
+    }
+
+    #[test]
+    fn property_every_projection_counts_the_reference_classes_below_k() {
+        quickcheck::QuickCheck::new()
+            .tests(500)
+            .quickcheck(projections_agree as fn(Keys, u64) -> bool);
+    }
+
+    /// The property above reaches every way of counting: an array, packed
+    /// integers, and tuples of ids too wide to pack.
+    #[test]
+    fn the_generated_keys_reach_every_way_of_counting() {
+        let mut g = quickcheck::Gen::new(30);
+        let (mut direct, mut packed, mut tuples) = (0, 0, 0);
+        for _ in 0..300 {
+            let keys = <Keys as quickcheck::Arbitrary>::arbitrary(&mut g);
+            let radix: Vec<u64> = (0..keys.width)
+                .map(|c| {
+                    let top = keys.classes.iter().map(|(key, _)| key[c]).max();
+                    top.map_or(1, |t| u64::from(t) + 1)
+                })
+                .collect();
+            let product = radix.iter().try_fold(1u64, |p, &r| p.checked_mul(r));
+            let bits: u32 = radix.iter().map(|r| 64 - (r - 1).leading_zeros()).sum();
+            match product {
+                Some(p) if p <= DIRECT_FLOOR && !keys.classes.is_empty() => direct += 1,
+                _ if bits <= 64 => packed += 1,
+                _ => tuples += 1,
+            }
+        }
+        assert!(
+            direct > 30 && packed > 30 && tuples > 30,
+            "direct {direct}, packed {packed}, tuples {tuples}"
+        );
     }
 
     #[test]

@@ -200,6 +200,7 @@ fn summarise_file(path: &Path, descriptor: &Descriptor, detectors: &Detectors) -
         .build()
         .map_err(|e| unreadable(&name, &e))?;
         let mut pass = pass_over(name.clone(), &columns, detectors);
+        pass.expect_rows(range.groups.iter().filter_map(|&g| group_rows.get(g)).sum());
         let mut ids = Vec::new();
         for batch in reader {
             let batch = batch.map_err(|e| {
@@ -1000,9 +1001,11 @@ role = "insensitive"
             .table
             .classes
             .iter()
-            .map(|c| {
-                let key: Vec<String> = c
-                    .key
+            .enumerate()
+            .map(|(i, c)| {
+                let key: Vec<String> = scan
+                    .table
+                    .key(i)
                     .iter()
                     .enumerate()
                     .map(|(q, &id)| texts(q, id))

@@ -454,6 +454,12 @@ impl<'a> Pass<'a> {
         }
     }
 
+    /// Makes room for the classes of `rows` rows coming, when the producer
+    /// knows their number before reading them (a Parquet file does).
+    pub(super) fn expect_rows(&mut self, rows: u64) {
+        self.builder.reserve(rows);
+    }
+
     /// Reads the text of a cell of column `column` once, for
     /// [`Pass::take_prepared_n`]: its id interned (no record counted yet), the
     /// identifiers in it found.

@@ -353,9 +353,11 @@ role = "insensitive"
         scan.table
             .classes
             .iter()
-            .map(|class| {
-                let texts = class
-                    .key
+            .enumerate()
+            .map(|(i, class)| {
+                let texts = scan
+                    .table
+                    .key(i)
                     .iter()
                     .zip(&quasi)
                     .map(|(&id, c)| {
@@ -366,7 +368,7 @@ role = "insensitive"
                             .unwrap_or_default()
                     })
                     .collect();
-                (texts, class.size, class.sensitive.clone())
+                (texts, class.size, class.sensitive.to_vec())
             })
             .collect()
     }
