@@ -122,8 +122,8 @@ fn sorted_packed(ranked: &[u32], width: usize, classes: usize) -> Option<Vec<usi
         keyed.push((pack(key, bits)? as u64, class as u32));
     }
     // On every core: with a class for nearly every row, this sort is a
-    // large part of judging. Keys are distinct, so an unstable sort is
-    // exact.
+    // large part of judging. Equal keys (a class met in two merged
+    // partitions) are ordered by class, so the order is always the same.
     keyed.par_sort_unstable();
     Some(keyed.into_iter().map(|(_, class)| class as usize).collect())
 }
@@ -248,6 +248,24 @@ impl ValueCounts {
             }
             ValueCounts::Many(map) => *map.entry(value).or_insert(0) += records,
         }
+    }
+
+    /// Gives every value the id `to(id)`; `to` must not make two ids one.
+    fn remap(&mut self, to: impl Fn(u32) -> u32) {
+        match self {
+            ValueCounts::Inline { len, items } => items[..usize::from(*len)]
+                .iter_mut()
+                .for_each(|(id, _)| *id = to(*id)),
+            ValueCounts::Few(list) => list.iter_mut().for_each(|(id, _)| *id = to(*id)),
+            ValueCounts::Many(map) => {
+                **map = map.drain().map(|(id, n)| (to(id), n)).collect();
+            }
+        }
+    }
+
+    /// Adds every value's records of `other`.
+    fn absorb(&mut self, other: ValueCounts) {
+        other.for_each(|id, records| self.add_n(id, records));
     }
 
     /// Records of every value.
@@ -381,7 +399,17 @@ impl TableBuilder {
 
     /// Adds the classes of `other`, built over another partition: its
     /// quasi-identifier ids mapped by `quasi[column]`, its sensitive ids
-    /// by `sensitive[attribute]` (an id missing from a map stays as is).
+    /// by `sensitive[attribute]` (an id missing from a map stays as is;
+    /// the maps are one-to-one, as interning merged values makes them).
+    ///
+    /// The classes are appended, not looked up: a class met in both
+    /// partitions is then in the builder twice, and [`TableBuilder::finish`],
+    /// which sorts the classes by key anyway, adds the two together. A
+    /// lookup per class was a cache miss in the index and another in the
+    /// counts, most of merging the partitions of a file read on every
+    /// core. The index keeps the first of equal keys, so records added
+    /// after a merge still find their class (or make a new one, which
+    /// `finish` adds in the same way).
     pub(crate) fn merge(
         &mut self,
         other: TableBuilder,
@@ -394,28 +422,22 @@ impl TableBuilder {
                 .copied()
                 .unwrap_or(id)
         };
-        let width = other.width;
-        let attributes = other.attributes;
-        self.reserve(u64::from(other.classes));
-        let mut key = Vec::with_capacity(width);
-        let mut counts = other.counts.into_iter();
-        let mut sizes = other.sizes.into_iter();
-        for c in 0..other.classes as usize {
-            key.clear();
-            let ids = other
+        let width = self.width.max(1);
+        self.keys.extend(
+            other
                 .keys
-                .get(c * width..(c + 1) * width)
-                .unwrap_or_default();
-            key.extend(ids.iter().enumerate().map(|(q, &id)| map(quasi, q, id)));
-            let class = self.class_of(&key) as usize;
-            if let (0, Some(size)) = (self.attributes, sizes.next()) {
-                self.sizes[class] += size;
-            }
-            for (a, values) in counts.by_ref().take(attributes).enumerate() {
-                let mine = &mut self.counts[class * self.attributes + a];
-                values.for_each(|id, records| mine.add_n(map(sensitive, a, id), records));
-            }
-        }
+                .iter()
+                .enumerate()
+                .map(|(i, &id)| map(quasi, i % width, id)),
+        );
+        let attributes = self.attributes.max(1);
+        self.counts
+            .extend(other.counts.into_iter().enumerate().map(|(i, mut values)| {
+                values.remap(|id| map(sensitive, i % attributes, id));
+                values
+            }));
+        self.sizes.extend(other.sizes);
+        self.classes += other.classes;
         self.rows += other.rows;
     }
 
@@ -519,7 +541,9 @@ impl TableBuilder {
             // is the largest part of judging.
             use rayon::slice::ParallelSliceMut;
             order.par_sort_unstable_by(|&a, &b| {
-                ranked[a * width..(a + 1) * width].cmp(&ranked[b * width..(b + 1) * width])
+                ranked[a * width..(a + 1) * width]
+                    .cmp(&ranked[b * width..(b + 1) * width])
+                    .then(a.cmp(&b))
             });
         }
         order
@@ -542,28 +566,42 @@ impl TableBuilder {
         let width = self.width;
         let per_class = self.attributes;
         let mut counts = self.counts;
+        let key_of = |c: usize| &self.keys[c * width..(c + 1) * width];
         let mut keys = Vec::with_capacity(self.keys.len());
-        for &c in &order {
-            keys.extend_from_slice(&self.keys[c * width..(c + 1) * width]);
-        }
+        let mut classes = Vec::with_capacity(order.len());
         // Built in sorted order, so that the classes lie in the order the
-        // metrics walk them.
-        let classes: Vec<Class> = order
-            .into_iter()
-            .map(|c| Class {
-                size: match self.attributes {
-                    0 => self.sizes.get(c).copied().unwrap_or(0),
-                    _ => counts.get(c * per_class).map_or(0, ValueCounts::records),
-                },
-                sensitive: counts[c * per_class..(c + 1) * per_class]
-                    .iter_mut()
+        // metrics walk them. Classes of one key (met in several merged
+        // partitions) are adjacent in that order, and become one.
+        let mut at = 0;
+        while let Some(&first) = order.get(at) {
+            let run = order[at..]
+                .iter()
+                .take_while(|&&c| key_of(c) == key_of(first))
+                .count();
+            let mut values: SmallVec<[ValueCounts; 1]> = counts
+                [first * per_class..(first + 1) * per_class]
+                .iter_mut()
+                .map(|v| std::mem::replace(v, ValueCounts::EMPTY))
+                .collect();
+            let mut size = self.sizes.get(first).copied().unwrap_or(0);
+            for &same in &order[at + 1..at + run] {
+                let theirs = &mut counts[same * per_class..(same + 1) * per_class];
+                for (mine, theirs) in values.iter_mut().zip(theirs) {
+                    mine.absorb(std::mem::replace(theirs, ValueCounts::EMPTY));
+                }
+                size += self.sizes.get(same).copied().unwrap_or(0);
+            }
+            keys.extend_from_slice(key_of(first));
+            classes.push(Class {
+                size: values.first().map_or(size, ValueCounts::records),
+                sensitive: values
+                    .into_iter()
                     .enumerate()
-                    .map(|(a, values)| {
-                        std::mem::replace(values, ValueCounts::EMPTY).ranked(ranks.get(a))
-                    })
+                    .map(|(a, values)| values.ranked(ranks.get(a)))
                     .collect(),
-            })
-            .collect();
+            });
+            at += run;
+        }
         ClassTable {
             quasi_identifiers,
             sensitive: attributes,
@@ -638,6 +676,54 @@ mod tests {
             .map(|key| (key.to_vec(), 3, 3))
             .collect();
         assert_eq!(found, expected);
+    }
+
+    /// Two partitions sharing classes, merged (ids mapped), then more
+    /// records added, among them one of a class only the merged partition
+    /// had: the table of one builder fed every record, with or without
+    /// sensitive attributes and quasi-identifiers.
+    #[test]
+    fn a_merged_builder_gives_the_table_of_one_pass() {
+        // (key, sensitive value) in the first partition's ids.
+        let first: &[([u32; 2], u32)] = &[([0, 0], 0), ([0, 1], 1), ([1, 1], 0), ([0, 0], 1)];
+        // The second partition interned its values in another order: its
+        // quasi id `i` of column 0 is `swap[i]`, its sensitive id `j` is
+        // `1 - j`.
+        let second: &[([u32; 2], u32)] = &[([1, 0], 0), ([0, 1], 1), ([1, 1], 0), ([1, 0], 1)];
+        let later: &[([u32; 2], u32)] = &[([0, 1], 1), ([0, 0], 0), ([1, 1], 1)];
+        let quasi_map = vec![vec![1, 0], vec![0, 1]];
+        let sensitive_map = vec![vec![1, 0]];
+        let in_first_ids =
+            |(key, value): ([u32; 2], u32)| ([quasi_map[0][key[0] as usize], key[1]], 1 - value);
+        for (width, attributes) in [(2, 1), (2, 0), (0, 1), (0, 0)] {
+            let feed = |builder: &mut TableBuilder, rows: &[([u32; 2], u32)]| {
+                for (key, value) in rows {
+                    builder.add(&key[..width], &[*value][..attributes]);
+                }
+            };
+            let mut merged = TableBuilder::new(width, attributes);
+            feed(&mut merged, first);
+            let mut other = TableBuilder::new(width, attributes);
+            feed(&mut other, second);
+            merged.merge(other, &quasi_map[..width], &sensitive_map[..attributes]);
+            feed(&mut merged, later);
+
+            let mut one = TableBuilder::new(width, attributes);
+            feed(&mut one, first);
+            let translated: Vec<([u32; 2], u32)> =
+                second.iter().map(|&r| in_first_ids(r)).collect();
+            feed(&mut one, &translated);
+            feed(&mut one, later);
+
+            let names: Vec<String> = (0..width).map(|q| format!("q{q}")).collect();
+            let finish = |b: TableBuilder| b.finish(names.clone(), Vec::new(), &[], &[]);
+            let (merged, one) = (finish(merged), finish(one));
+            assert_eq!(
+                merged, one,
+                "{width} quasi-identifiers, {attributes} attributes"
+            );
+            assert_eq!(merged.rows, 11);
+        }
     }
 
     /// Values in place, then in a list, then in a map, and counts beyond
