@@ -111,7 +111,8 @@ enum Index {
 /// in `ranked`), when every rank fits its share of 64 bits: each key packed
 /// into one integer, which orders as the key does (the same order as
 /// comparing the ranks one by one, at the cost of one integer comparison).
-fn sorted_packed(ranked: &[u32], width: usize, classes: usize) -> Option<Vec<usize>> {
+/// Each index comes with whether its ranked key is the one before's.
+fn sorted_packed(ranked: &[u32], width: usize, classes: usize) -> Option<Vec<(usize, bool)>> {
     use rayon::slice::ParallelSliceMut;
     let bits = share(64, width);
     if width == 0 || width > 8 {
@@ -125,7 +126,13 @@ fn sorted_packed(ranked: &[u32], width: usize, classes: usize) -> Option<Vec<usi
     // large part of judging. Equal keys (a class met in two merged
     // partitions) are ordered by class, so the order is always the same.
     keyed.par_sort_unstable();
-    Some(keyed.into_iter().map(|(_, class)| class as usize).collect())
+    let mut before = None;
+    Some(
+        keyed
+            .into_iter()
+            .map(|(key, class)| (class as usize, before.replace(key) == Some(key)))
+            .collect(),
+    )
 }
 
 /// Bits per id when `width` ids share `total` bits (at most 32, an id's
@@ -518,7 +525,7 @@ impl TableBuilder {
 
     /// The class indexes ordered by the ranks of their values
     /// (`quasi_ranks[column][id]`; an id without a rank by itself).
-    fn sorted_classes(&self, quasi_ranks: &[Vec<u32>]) -> Vec<usize> {
+    fn sorted_classes(&self, quasi_ranks: &[Vec<u32>]) -> Vec<(usize, bool)> {
         let width = self.width.max(1);
         let ranked: Vec<u32> = self
             .keys
@@ -536,17 +543,22 @@ impl TableBuilder {
             return order;
         }
         let mut order: Vec<usize> = (0..self.classes as usize).collect();
+        let ranked_key = |c: usize| &ranked[c * self.width..(c + 1) * self.width];
         if self.width > 0 {
             // On every core: with a class for nearly every row, this sort
             // is the largest part of judging.
             use rayon::slice::ParallelSliceMut;
-            order.par_sort_unstable_by(|&a, &b| {
-                ranked[a * width..(a + 1) * width]
-                    .cmp(&ranked[b * width..(b + 1) * width])
-                    .then(a.cmp(&b))
-            });
+            order.par_sort_unstable_by(|&a, &b| ranked_key(a).cmp(ranked_key(b)).then(a.cmp(&b)));
         }
+        let mut before: Option<usize> = None;
         order
+            .into_iter()
+            .map(|c| {
+                let same = before.is_some_and(|b| ranked_key(b) == ranked_key(c));
+                before = Some(c);
+                (c, same)
+            })
+            .collect()
     }
 
     /// The table. `ranks[a][id]` is the rank of value `id` of sensitive
@@ -569,25 +581,26 @@ impl TableBuilder {
         let key_of = |c: usize| &self.keys[c * width..(c + 1) * width];
         let mut keys = Vec::with_capacity(self.keys.len());
         let mut classes = Vec::with_capacity(order.len());
+        let take = |counts: &mut [ValueCounts], c: usize| -> SmallVec<[ValueCounts; 1]> {
+            counts[c * per_class..(c + 1) * per_class]
+                .iter_mut()
+                .map(|v| std::mem::replace(v, ValueCounts::EMPTY))
+                .collect()
+        };
         // Built in sorted order, so that the classes lie in the order the
         // metrics walk them. Classes of one key (met in several merged
         // partitions) are adjacent in that order, and become one.
         let mut at = 0;
-        while let Some(&first) = order.get(at) {
-            let run = order[at..]
+        while let Some(&(first, _)) = order.get(at) {
+            let run = 1 + order[at + 1..]
                 .iter()
-                .take_while(|&&c| key_of(c) == key_of(first))
+                .take_while(|&&(c, same_rank)| same_rank && key_of(c) == key_of(first))
                 .count();
-            let mut values: SmallVec<[ValueCounts; 1]> = counts
-                [first * per_class..(first + 1) * per_class]
-                .iter_mut()
-                .map(|v| std::mem::replace(v, ValueCounts::EMPTY))
-                .collect();
+            let mut values = take(&mut counts, first);
             let mut size = self.sizes.get(first).copied().unwrap_or(0);
-            for &same in &order[at + 1..at + run] {
-                let theirs = &mut counts[same * per_class..(same + 1) * per_class];
-                for (mine, theirs) in values.iter_mut().zip(theirs) {
-                    mine.absorb(std::mem::replace(theirs, ValueCounts::EMPTY));
+            for &(same, _) in &order[at + 1..at + run] {
+                for (mine, theirs) in values.iter_mut().zip(take(&mut counts, same)) {
+                    mine.absorb(theirs);
                 }
                 size += self.sizes.get(same).copied().unwrap_or(0);
             }
