@@ -704,8 +704,8 @@ mod tests {
         // `1 - j`.
         let second: &[([u32; 2], u32)] = &[([1, 0], 0), ([0, 1], 1), ([1, 1], 0), ([1, 0], 1)];
         let later: &[([u32; 2], u32)] = &[([0, 1], 1), ([0, 0], 0), ([1, 1], 1)];
-        let quasi_map = vec![vec![1, 0], vec![0, 1]];
-        let sensitive_map = vec![vec![1, 0]];
+        let quasi_map = [vec![1, 0], vec![0, 1]];
+        let sensitive_map = [vec![1, 0]];
         let in_first_ids =
             |(key, value): ([u32; 2], u32)| ([quasi_map[0][key[0] as usize], key[1]], 1 - value);
         for (width, attributes) in [(2, 1), (2, 0), (0, 1), (0, 0)] {
