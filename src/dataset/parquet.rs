@@ -200,12 +200,7 @@ fn summarise_file(path: &Path, descriptor: &Descriptor, detectors: &Detectors) -
         .build()
         .map_err(|e| unreadable(&name, &e))?;
         let mut pass = pass_over(name.clone(), &columns, detectors);
-        // The first range's summary is the one the others are appended
-        // to: room for the classes of every row of the file.
-        pass.expect_rows(match range.first_row {
-            0 => group_rows.iter().sum(),
-            _ => range.groups.iter().filter_map(|&g| group_rows.get(g)).sum(),
-        });
+        pass.expect_rows(range.groups.iter().filter_map(|&g| group_rows.get(g)).sum());
         let mut ids = Vec::new();
         for batch in reader {
             let batch = batch.map_err(|e| {

@@ -111,8 +111,7 @@ enum Index {
 /// in `ranked`), when every rank fits its share of 64 bits: each key packed
 /// into one integer, which orders as the key does (the same order as
 /// comparing the ranks one by one, at the cost of one integer comparison).
-/// Each index comes with whether its ranked key is the one before's.
-fn sorted_packed(ranked: &[u32], width: usize, classes: usize) -> Option<Vec<(usize, bool)>> {
+fn sorted_packed(ranked: &[u32], width: usize, classes: usize) -> Option<Vec<usize>> {
     use rayon::slice::ParallelSliceMut;
     let bits = share(64, width);
     if width == 0 || width > 8 {
@@ -123,16 +122,10 @@ fn sorted_packed(ranked: &[u32], width: usize, classes: usize) -> Option<Vec<(us
         keyed.push((pack(key, bits)? as u64, class as u32));
     }
     // On every core: with a class for nearly every row, this sort is a
-    // large part of judging. Equal keys (a class met in two merged
-    // partitions) are ordered by class, so the order is always the same.
+    // large part of judging. Keys are distinct, so an unstable sort is
+    // exact.
     keyed.par_sort_unstable();
-    let mut before = None;
-    Some(
-        keyed
-            .into_iter()
-            .map(|(key, class)| (class as usize, before.replace(key) == Some(key)))
-            .collect(),
-    )
+    Some(keyed.into_iter().map(|(_, class)| class as usize).collect())
 }
 
 /// Bits per id when `width` ids share `total` bits (at most 32, an id's
@@ -255,24 +248,6 @@ impl ValueCounts {
             }
             ValueCounts::Many(map) => *map.entry(value).or_insert(0) += records,
         }
-    }
-
-    /// Gives every value the id `to(id)`; `to` must not make two ids one.
-    fn remap(&mut self, to: impl Fn(u32) -> u32) {
-        match self {
-            ValueCounts::Inline { len, items } => items[..usize::from(*len)]
-                .iter_mut()
-                .for_each(|(id, _)| *id = to(*id)),
-            ValueCounts::Few(list) => list.iter_mut().for_each(|(id, _)| *id = to(*id)),
-            ValueCounts::Many(map) => {
-                **map = map.drain().map(|(id, n)| (to(id), n)).collect();
-            }
-        }
-    }
-
-    /// Adds every value's records of `other`.
-    fn absorb(&mut self, other: ValueCounts) {
-        other.for_each(|id, records| self.add_n(id, records));
     }
 
     /// Records of every value.
@@ -406,17 +381,7 @@ impl TableBuilder {
 
     /// Adds the classes of `other`, built over another partition: its
     /// quasi-identifier ids mapped by `quasi[column]`, its sensitive ids
-    /// by `sensitive[attribute]` (an id missing from a map stays as is;
-    /// the maps are one-to-one, as interning merged values makes them).
-    ///
-    /// The classes are appended, not looked up: a class met in both
-    /// partitions is then in the builder twice, and [`TableBuilder::finish`],
-    /// which sorts the classes by key anyway, adds the two together. A
-    /// lookup per class was a cache miss in the index and another in the
-    /// counts, most of merging the partitions of a file read on every
-    /// core. The index keeps the first of equal keys, so records added
-    /// after a merge still find their class (or make a new one, which
-    /// `finish` adds in the same way).
+    /// by `sensitive[attribute]` (an id missing from a map stays as is).
     pub(crate) fn merge(
         &mut self,
         other: TableBuilder,
@@ -429,22 +394,28 @@ impl TableBuilder {
                 .copied()
                 .unwrap_or(id)
         };
-        let width = self.width.max(1);
-        self.keys.extend(
-            other
+        let width = other.width;
+        let attributes = other.attributes;
+        self.reserve(u64::from(other.classes));
+        let mut key = Vec::with_capacity(width);
+        let mut counts = other.counts.into_iter();
+        let mut sizes = other.sizes.into_iter();
+        for c in 0..other.classes as usize {
+            key.clear();
+            let ids = other
                 .keys
-                .iter()
-                .enumerate()
-                .map(|(i, &id)| map(quasi, i % width, id)),
-        );
-        let attributes = self.attributes.max(1);
-        self.counts
-            .extend(other.counts.into_iter().enumerate().map(|(i, mut values)| {
-                values.remap(|id| map(sensitive, i % attributes, id));
-                values
-            }));
-        self.sizes.extend(other.sizes);
-        self.classes += other.classes;
+                .get(c * width..(c + 1) * width)
+                .unwrap_or_default();
+            key.extend(ids.iter().enumerate().map(|(q, &id)| map(quasi, q, id)));
+            let class = self.class_of(&key) as usize;
+            if let (0, Some(size)) = (self.attributes, sizes.next()) {
+                self.sizes[class] += size;
+            }
+            for (a, values) in counts.by_ref().take(attributes).enumerate() {
+                let mine = &mut self.counts[class * self.attributes + a];
+                values.for_each(|id, records| mine.add_n(map(sensitive, a, id), records));
+            }
+        }
         self.rows += other.rows;
     }
 
@@ -525,7 +496,7 @@ impl TableBuilder {
 
     /// The class indexes ordered by the ranks of their values
     /// (`quasi_ranks[column][id]`; an id without a rank by itself).
-    fn sorted_classes(&self, quasi_ranks: &[Vec<u32>]) -> Vec<(usize, bool)> {
+    fn sorted_classes(&self, quasi_ranks: &[Vec<u32>]) -> Vec<usize> {
         let width = self.width.max(1);
         let ranked: Vec<u32> = self
             .keys
@@ -543,22 +514,15 @@ impl TableBuilder {
             return order;
         }
         let mut order: Vec<usize> = (0..self.classes as usize).collect();
-        let ranked_key = |c: usize| &ranked[c * self.width..(c + 1) * self.width];
         if self.width > 0 {
             // On every core: with a class for nearly every row, this sort
             // is the largest part of judging.
             use rayon::slice::ParallelSliceMut;
-            order.par_sort_unstable_by(|&a, &b| ranked_key(a).cmp(ranked_key(b)).then(a.cmp(&b)));
+            order.par_sort_unstable_by(|&a, &b| {
+                ranked[a * width..(a + 1) * width].cmp(&ranked[b * width..(b + 1) * width])
+            });
         }
-        let mut before: Option<usize> = None;
         order
-            .into_iter()
-            .map(|c| {
-                let same = before.is_some_and(|b| ranked_key(b) == ranked_key(c));
-                before = Some(c);
-                (c, same)
-            })
-            .collect()
     }
 
     /// The table. `ranks[a][id]` is the rank of value `id` of sensitive
@@ -578,43 +542,28 @@ impl TableBuilder {
         let width = self.width;
         let per_class = self.attributes;
         let mut counts = self.counts;
-        let key_of = |c: usize| &self.keys[c * width..(c + 1) * width];
         let mut keys = Vec::with_capacity(self.keys.len());
-        let mut classes = Vec::with_capacity(order.len());
-        let take = |counts: &mut [ValueCounts], c: usize| -> SmallVec<[ValueCounts; 1]> {
-            counts[c * per_class..(c + 1) * per_class]
-                .iter_mut()
-                .map(|v| std::mem::replace(v, ValueCounts::EMPTY))
-                .collect()
-        };
-        // Built in sorted order, so that the classes lie in the order the
-        // metrics walk them. Classes of one key (met in several merged
-        // partitions) are adjacent in that order, and become one.
-        let mut at = 0;
-        while let Some(&(first, _)) = order.get(at) {
-            let run = 1 + order[at + 1..]
-                .iter()
-                .take_while(|&&(c, same_rank)| same_rank && key_of(c) == key_of(first))
-                .count();
-            let mut values = take(&mut counts, first);
-            let mut size = self.sizes.get(first).copied().unwrap_or(0);
-            for &(same, _) in &order[at + 1..at + run] {
-                for (mine, theirs) in values.iter_mut().zip(take(&mut counts, same)) {
-                    mine.absorb(theirs);
-                }
-                size += self.sizes.get(same).copied().unwrap_or(0);
-            }
-            keys.extend_from_slice(key_of(first));
-            classes.push(Class {
-                size: values.first().map_or(size, ValueCounts::records),
-                sensitive: values
-                    .into_iter()
-                    .enumerate()
-                    .map(|(a, values)| values.ranked(ranks.get(a)))
-                    .collect(),
-            });
-            at += run;
+        for &c in &order {
+            keys.extend_from_slice(&self.keys[c * width..(c + 1) * width]);
         }
+        // Built in sorted order, so that the classes lie in the order the
+        // metrics walk them.
+        let classes: Vec<Class> = order
+            .into_iter()
+            .map(|c| Class {
+                size: match self.attributes {
+                    0 => self.sizes.get(c).copied().unwrap_or(0),
+                    _ => counts.get(c * per_class).map_or(0, ValueCounts::records),
+                },
+                sensitive: counts[c * per_class..(c + 1) * per_class]
+                    .iter_mut()
+                    .enumerate()
+                    .map(|(a, values)| {
+                        std::mem::replace(values, ValueCounts::EMPTY).ranked(ranks.get(a))
+                    })
+                    .collect(),
+            })
+            .collect();
         ClassTable {
             quasi_identifiers,
             sensitive: attributes,
