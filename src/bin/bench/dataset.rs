@@ -163,6 +163,7 @@ pub(crate) struct Audited {
 /// cityconform with every dataset requirement of `kr`, summarised on
 /// `engine`.
 pub(crate) fn harness(path: &Path, descriptor: &Path, engine: &Engine) -> Result<Audited, String> {
+    let descriptor_path = descriptor;
     let catalogue = Catalogue::embedded().map_err(|e| e.to_string())?;
     let profiles = ["kr".to_owned()];
     let selection = Selection {
@@ -196,20 +197,22 @@ pub(crate) fn harness(path: &Path, descriptor: &Path, engine: &Engine) -> Result
     Ok(Audited {
         rows: dataset.rows,
         k: dataset.k.unwrap_or(0),
-        digest: digest(&json, path)?,
+        digest: digest(&json, &[path, descriptor_path])?,
     })
 }
 
 /// FNV-1a over the JSON report with its `inputs` (path and format) left
-/// out and the input's path replaced wherever a location quotes it.
-fn digest(json: &[u8], path: &Path) -> Result<u64, String> {
+/// out and the paths of the input and of the descriptor (`roles_from`)
+/// replaced wherever the report quotes them, so that the digest does not
+/// depend on where the files are or how their paths are written.
+fn digest(json: &[u8], paths: &[&Path]) -> Result<u64, String> {
     let mut report: serde_json::Value = serde_json::from_slice(json).map_err(|e| e.to_string())?;
     if let Some(map) = report.as_object_mut() {
         map.remove("inputs");
     }
-    let text = report
-        .to_string()
-        .replace(&path.display().to_string(), "[input]");
+    let text = paths.iter().fold(report.to_string(), |text, path| {
+        text.replace(&path.display().to_string(), "[input]")
+    });
     Ok(text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| {
         (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
     }))
