@@ -516,6 +516,17 @@ struct KeyColumns {
     radix: Vec<u64>,
 }
 
+/// How a combination's keys are counted ([`KeyColumns::counting`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Counting {
+    /// In an array of this many keys.
+    Directly(u64),
+    /// In a hash map of packed integers.
+    Packed,
+    /// In a hash map of tuples of ids.
+    ByTuple,
+}
+
 /// Combinations of at most this many keys are counted in an array
 /// indexed by the key whatever the number of classes: 512 KiB.
 const DIRECT_FLOOR: u64 = 1 << 16;
@@ -550,18 +561,31 @@ impl KeyColumns {
 
     /// The classes smaller than `k` over the columns of `subset` alone.
     fn below(&self, subset: &[usize], k: u64, direct_limit: u64) -> Below {
+        match self.counting(subset, direct_limit) {
+            Counting::Directly(keys) => below_of(self.counted_directly(subset, keys), k),
+            Counting::Packed => below_of(self.counted_packed(subset).into_values(), k),
+            Counting::ByTuple => below_of(self.counted_by_tuple(subset).into_values(), k),
+        }
+    }
+
+    /// How the keys of `subset` are counted: in an array while their
+    /// number is at most `direct_limit`, packed into one integer while
+    /// their ids fit 64 bits, as tuples beyond.
+    fn counting(&self, subset: &[usize], direct_limit: u64) -> Counting {
         let keys = subset
             .iter()
             .try_fold(1u64, |product, &c| product.checked_mul(self.radix[c]));
-        let bits: u32 = subset
-            .iter()
-            .map(|&c| u64::BITS - (self.radix[c] - 1).leading_zeros())
-            .sum();
+        let bits: u32 = subset.iter().map(|&c| self.bits(c)).sum();
         match keys {
-            Some(keys) if keys <= direct_limit => below_of(self.counted_directly(subset, keys), k),
-            _ if bits <= u64::BITS => below_of(self.counted_packed(subset).into_values(), k),
-            _ => below_of(self.counted_by_tuple(subset).into_values(), k),
+            Some(keys) if keys <= direct_limit => Counting::Directly(keys),
+            _ if bits <= u64::BITS => Counting::Packed,
+            _ => Counting::ByTuple,
         }
+    }
+
+    /// Bits that every id of column `c` fits.
+    fn bits(&self, c: usize) -> u32 {
+        u64::BITS - (self.radix[c] - 1).leading_zeros()
     }
 
     /// Records per key in an array indexed by the key's mixed-radix
@@ -587,7 +611,7 @@ impl KeyColumns {
     fn counted_packed(&self, subset: &[usize]) -> FxHashMap<u64, u64> {
         let mut packed = vec![0u64; self.sizes.len()];
         for &c in subset {
-            let bits = u64::BITS - (self.radix[c] - 1).leading_zeros();
+            let bits = self.bits(c);
             for (key, &id) in packed.iter_mut().zip(&self.columns[c]) {
                 *key = key.checked_shl(bits).unwrap_or(0) | u64::from(id);
             }
@@ -828,12 +852,9 @@ mod tests {
         below_of(sizes.into_values(), k)
     }
 
-    /// Every way of counting a combination's keys (an array indexed by
-    /// the key, packed integers in a hash map, tuples in one) gives the
-    /// reference's classes and records below k.
-    fn projections_agree(keys: Keys, k: u64) -> bool {
-        let k = k % 6 + 1;
-        let t = ClassTable {
+    /// The class table of the generated classes.
+    fn table_of(keys: &Keys) -> ClassTable {
+        ClassTable {
             quasi_identifiers: (0..keys.width).map(|c| format!("q{c}")).collect(),
             sensitive: Vec::new(),
             classes: keys
@@ -850,7 +871,15 @@ mod tests {
                 .flat_map(|(key, _)| key.iter().copied())
                 .collect(),
             rows: keys.classes.iter().map(|(_, size)| size).sum(),
-        };
+        }
+    }
+
+    /// Every way of counting a combination's keys (an array indexed by
+    /// the key, packed integers in a hash map, tuples in one) gives the
+    /// reference's classes and records below k.
+    fn projections_agree(keys: Keys, k: u64) -> bool {
+        let k = k % 6 + 1;
+        let t = table_of(&keys);
         let columns = KeyColumns::of(&t);
         subsets_up_to(keys.width, keys.width).iter().all(|subset| {
             let expected = reference_below(&keys, subset, k);
@@ -875,18 +904,13 @@ mod tests {
         let (mut direct, mut packed, mut tuples) = (0, 0, 0);
         for _ in 0..300 {
             let keys = <Keys as quickcheck::Arbitrary>::arbitrary(&mut g);
-            let radix: Vec<u64> = (0..keys.width)
-                .map(|c| {
-                    let top = keys.classes.iter().map(|(key, _)| key[c]).max();
-                    top.map_or(1, |t| u64::from(t) + 1)
-                })
-                .collect();
-            let product = radix.iter().try_fold(1u64, |p, &r| p.checked_mul(r));
-            let bits: u32 = radix.iter().map(|r| 64 - (r - 1).leading_zeros()).sum();
-            match product {
-                Some(p) if p <= DIRECT_FLOOR && !keys.classes.is_empty() => direct += 1,
-                _ if bits <= 64 => packed += 1,
-                _ => tuples += 1,
+            let columns = KeyColumns::of(&table_of(&keys));
+            let all: Vec<usize> = (0..keys.width).collect();
+            match columns.counting(&all, columns.direct_limit()) {
+                Counting::Directly(_) if !keys.classes.is_empty() => direct += 1,
+                Counting::Directly(_) => {}
+                Counting::Packed => packed += 1,
+                Counting::ByTuple => tuples += 1,
             }
         }
         assert!(
