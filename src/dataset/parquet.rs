@@ -31,8 +31,9 @@ use parquet::arrow::arrow_reader::{
 use rayon::prelude::*;
 
 use super::descriptor::{Column, Descriptor, Format, Missing, Role, ValueType};
-use super::scan::{ColumnScan, Pass};
+use super::scan::{ColumnScan, KEPT_IDS_AT_MOST, Pass};
 use super::summary::Summary;
+use super::table::KeptRows;
 use crate::detect::identifiers::Detectors;
 use crate::engine::Progress;
 use crate::error::{Error, FileProblem, Result};
@@ -187,7 +188,7 @@ fn summarise_file(path: &Path, descriptor: &Descriptor, detectors: &Detectors) -
         .map(|g| u64::try_from(g.num_rows()).unwrap_or(0))
         .collect();
     let ranges = row_group_ranges(&group_rows, rayon::current_num_threads());
-    let read = |range: &GroupRange| -> Result<Summary> {
+    let read = |range: &GroupRange| -> Result<(Summary, KeptRows)> {
         // A handle of its own: a cloned handle shares the file position,
         // which readers on other threads move.
         let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(
@@ -200,6 +201,7 @@ fn summarise_file(path: &Path, descriptor: &Descriptor, detectors: &Detectors) -
         .build()
         .map_err(|e| unreadable(&name, &e))?;
         let mut pass = pass_over(name.clone(), &columns, detectors);
+        pass.defer_classes(KEPT_IDS_AT_MOST);
         pass.expect_rows(range.groups.iter().filter_map(|&g| group_rows.get(g)).sum());
         let mut ids = Vec::new();
         for batch in reader {
@@ -218,22 +220,17 @@ fn summarise_file(path: &Path, descriptor: &Descriptor, detectors: &Detectors) -
                 &mut ids,
             )?;
         }
-        Ok(pass.into_summary(Format::Parquet))
+        Ok(pass.into_kept(Format::Parquet))
     };
     // In file order, so that a problem is the one the first bad row gives.
-    let parts: Vec<Result<Summary>> = ranges.par_iter().map(read).collect();
-    let mut whole: Option<Summary> = None;
-    for part in parts {
-        let part = part?;
-        match &mut whole {
-            Some(whole) => whole.merge(part)?,
-            None => whole = Some(part),
-        }
-    }
+    let parts: Vec<Result<(Summary, KeptRows)>> = ranges.par_iter().map(read).collect();
+    // In file order, so that a problem is the one the first bad row gives.
+    let parts = parts.into_iter().collect::<Result<Vec<_>>>()?;
+    let whole = Summary::of_kept_rows(parts, rayon::current_num_threads())?;
     // `row_group_ranges` gives at least one range, so there is a summary.
     match whole {
         Some(whole) => Ok(whole),
-        None => read(&GroupRange::default()),
+        None => Ok(read(&GroupRange::default())?.0),
     }
 }
 

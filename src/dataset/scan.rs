@@ -19,7 +19,7 @@ use serde_json::Value;
 use super::descriptor::{Column, Descriptor, Format, Missing, Role, ValueType};
 use super::number::{NotANumber, Number};
 use super::summary::Summary;
-use super::table::{ClassTable, TableBuilder, UNRANKED};
+use super::table::{ClassTable, KeptRows, TableBuilder, UNRANKED};
 use crate::detect::identifiers::{Detectors, IdentifierKind};
 use crate::detect::placeholder;
 use crate::engine::Progress;
@@ -424,6 +424,10 @@ pub(super) struct Pass<'a> {
     quasi: Vec<usize>,
     sensitive: Vec<usize>,
     builder: TableBuilder,
+    /// Rows kept rather than classed ([`Pass::defer_classes`]), and the
+    /// most ids kept.
+    kept: Option<KeptRows>,
+    kept_at_most: usize,
     key: Vec<u32>,
     sensitive_ids: Vec<u32>,
     pub(super) rows: u64,
@@ -445,6 +449,8 @@ impl<'a> Pass<'a> {
             name,
             detectors,
             builder: TableBuilder::new(quasi.len(), sensitive.len()),
+            kept: None,
+            kept_at_most: 0,
             key: Vec::with_capacity(quasi.len()),
             sensitive_ids: Vec::with_capacity(sensitive.len()),
             quasi,
@@ -457,7 +463,28 @@ impl<'a> Pass<'a> {
     /// Makes room for the classes of `rows` rows coming, when the producer
     /// knows their number before reading them (a Parquet file does).
     pub(super) fn expect_rows(&mut self, rows: u64) {
-        self.builder.reserve(rows);
+        match &mut self.kept {
+            Some(kept) => {
+                let ids = usize::try_from(rows)
+                    .unwrap_or(usize::MAX)
+                    .saturating_mul(self.quasi.len() + self.sensitive.len())
+                    .min(self.kept_at_most);
+                kept.ids.reserve(ids);
+            }
+            None => self.builder.reserve(rows),
+        }
+    }
+
+    /// Keeps the class ids of the rows taken from now on instead of
+    /// classing them (a query engine's grouped counts excepted): for partitions read at once, whose classes are
+    /// then counted together ([`Pass::into_kept`], `Summary::of_kept_rows`),
+    /// on every core and without merging class tables.
+    /// At most `at_most` ids are kept: past them, the rows kept are
+    /// classed and the rest classed as they come, so that memory still
+    /// grows with the classes, not the rows.
+    pub(super) fn defer_classes(&mut self, at_most: usize) {
+        self.kept = Some(KeptRows::default());
+        self.kept_at_most = at_most;
     }
 
     /// Reads the text of a cell of column `column` once, for
@@ -576,7 +603,7 @@ impl<'a> Pass<'a> {
             self.key.extend(self.quasi.iter().map(|&i| id(i, row)));
             self.sensitive_ids
                 .extend(self.sensitive.iter().map(|&i| id(i, row)));
-            self.builder.add(&self.key, &self.sensitive_ids);
+            self.class_current();
         }
         self.rows += rows as u64;
     }
@@ -600,9 +627,40 @@ impl<'a> Pass<'a> {
         for &i in &self.sensitive {
             self.sensitive_ids.push(last_id(&self.columns[i]));
         }
-        self.builder.add(&self.key, &self.sensitive_ids);
+        self.class_current();
         self.rows += 1;
         Ok(())
+    }
+
+    /// Counts the record in `key` and `sensitive_ids` in its class, or
+    /// keeps its ids for later ([`Pass::defer_classes`]).
+    fn class_current(&mut self) {
+        if let Some(kept) = &mut self.kept {
+            if kept.ids.len() + self.key.len() + self.sensitive_ids.len() <= self.kept_at_most {
+                kept.ids.extend_from_slice(&self.key);
+                kept.ids.extend_from_slice(&self.sensitive_ids);
+                kept.rows += 1;
+                return;
+            }
+            self.class_kept();
+        }
+        self.builder.add(&self.key, &self.sensitive_ids);
+    }
+
+    /// Classes the rows kept so far, and keeps no more.
+    fn class_kept(&mut self) {
+        let Some(kept) = self.kept.take() else {
+            return;
+        };
+        let width = self.quasi.len();
+        match width + self.sensitive.len() {
+            0 => (0..kept.rows).for_each(|_| self.builder.add(&[], &[])),
+            per_row => {
+                for row in kept.ids.chunks_exact(per_row) {
+                    self.builder.add(&row[..width], &row[width..]);
+                }
+            }
+        }
     }
 
     #[cfg(feature = "datafusion")]
@@ -723,6 +781,13 @@ impl<'a> Pass<'a> {
         .into()
     }
 
+    /// What the pass learned, and the rows it kept unclassed
+    /// ([`Pass::defer_classes`]; empty when it did not).
+    pub(super) fn into_kept(mut self, format: Format) -> (Summary, KeptRows) {
+        let kept = self.kept.take().unwrap_or_default();
+        (self.into_summary(format), kept)
+    }
+
     /// What the pass learned, to merge with other partitions' or judge.
     pub(super) fn into_summary(self, format: Format) -> Summary {
         Summary {
@@ -736,6 +801,11 @@ impl<'a> Pass<'a> {
         }
     }
 }
+
+/// The most ids a pass keeps unclassed ([`Pass::defer_classes`]): 16 MiB,
+/// the rows of about 700,000 records of five quasi-identifiers and a
+/// sensitive attribute.
+pub(super) const KEPT_IDS_AT_MOST: usize = 1 << 22;
 
 /// The id the column interned last (the current row's).
 fn last_id(column: &ColumnScan) -> u32 {
@@ -813,7 +883,7 @@ pub fn summarise_reader(
     progress: &dyn Progress,
 ) -> Result<Summary> {
     let pass = match format {
-        Format::Csv => read_csv(reader, name, descriptor, detectors, progress)?,
+        Format::Csv => read_csv(reader, name, descriptor, detectors, progress, None)?,
         Format::Ndjson => read_ndjson(reader, name, descriptor, detectors, progress)?,
         Format::Parquet => {
             return Err(Error::Usage(format!(
@@ -824,12 +894,36 @@ pub fn summarise_reader(
     Ok(pass.into_summary(format))
 }
 
+/// A CSV partition's summary and its rows' ids, kept unclassed up to
+/// `kept_at_most` ids: what `Summary::of_kept_rows` takes.
+#[cfg(test)]
+pub(super) fn kept_rows_of_csv(
+    reader: impl Read,
+    name: &str,
+    descriptor: &Descriptor,
+    detectors: &Detectors,
+    kept_at_most: usize,
+) -> Result<(Summary, KeptRows)> {
+    let pass = read_csv(
+        reader,
+        name,
+        descriptor,
+        detectors,
+        &crate::engine::NoProgress,
+        Some(kept_at_most),
+    )?;
+    Ok(pass.into_kept(Format::Csv))
+}
+
+/// Reads a CSV dataset into a pass, which keeps up to `keep_ids` ids of
+/// its rows unclassed ([`Pass::defer_classes`]).
 fn read_csv<'d>(
     file: impl Read,
     name: &str,
     descriptor: &Descriptor,
     detectors: &'d Detectors,
     progress: &dyn Progress,
+    keep_ids: Option<usize>,
 ) -> Result<Pass<'d>> {
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(descriptor.delimiter)
@@ -838,6 +932,9 @@ fn read_csv<'d>(
         .from_reader(BufReader::with_capacity(1 << 20, file));
     let (columns, positions) = csv_columns(&mut reader, name, descriptor)?;
     let mut pass = Pass::new(name.to_owned(), columns, detectors);
+    if let Some(at_most) = keep_ids {
+        pass.defer_classes(at_most);
+    }
     let mut record = csv::ByteRecord::new();
     let mut reported = 0u64;
     loop {

@@ -14,7 +14,7 @@
 
 use super::descriptor::{Format, Missing, ValueType};
 use super::scan::{ColumnScan, Scan};
-use super::table::{SensitiveAttribute, TableBuilder, UNRANKED};
+use super::table::{KeptRows, RowSource, SensitiveAttribute, TableBuilder, UNRANKED};
 use crate::error::{FileProblem, Result};
 
 /// What one producer learned from one partition (or all) of a dataset.
@@ -36,6 +36,15 @@ pub struct Summary {
     pub(super) rows: u64,
 }
 
+/// What is left of a summary once its column values are merged into
+/// another's: its class builder, and the maps of its quasi-identifier and
+/// sensitive ids (per column) to the other's.
+struct MergedValues {
+    builder: TableBuilder,
+    quasi: Vec<Vec<u32>>,
+    sensitive: Vec<Vec<u32>>,
+}
+
 impl Summary {
     /// Rows summarised.
     pub fn rows(&self) -> u64 {
@@ -52,6 +61,76 @@ impl Summary {
     /// all of them. Fails when the two disagree on a column's role or type
     /// (two Parquet files whose metadata say different things).
     pub fn merge(&mut self, other: Summary) -> Result<()> {
+        let merged = self.merge_values(other)?;
+        self.builder
+            .merge(merged.builder, &merged.quasi, &merged.sensitive);
+        Ok(())
+    }
+
+    /// The summary of partitions read in order, each with the rows it
+    /// kept unclassed (see [`super::scan::Pass::defer_classes`]): their
+    /// values merged, then the kept rows classed on `partitions` threads
+    /// at once (one a core), with no merge of class tables; the classes
+    /// of partitions that kept none are merged as [`Summary::merge`]
+    /// does. The same summary as merging the partitions'.
+    pub(super) fn of_kept_rows(
+        parts: Vec<(Summary, KeptRows)>,
+        partitions: usize,
+    ) -> Result<Option<Summary>> {
+        let mut parts = parts.into_iter();
+        let Some((mut whole, first)) = parts.next() else {
+            return Ok(None);
+        };
+        let (width, attributes) = (whole.quasi.len(), whole.sensitive.len());
+        let first_classes =
+            std::mem::replace(&mut whole.builder, TableBuilder::new(width, attributes));
+        let mut kept = vec![first];
+        let mut merged = Vec::new();
+        for (part, rows) in parts {
+            merged.push(whole.merge_values(part)?);
+            kept.push(rows);
+        }
+        let no_maps = MergedValues {
+            builder: first_classes,
+            quasi: Vec::new(),
+            sensitive: Vec::new(),
+        };
+        merged.insert(0, no_maps);
+        let sources: Vec<RowSource<'_>> = kept
+            .iter()
+            .zip(&merged)
+            .map(|(rows, maps)| RowSource {
+                rows: usize::try_from(rows.rows).unwrap_or(usize::MAX),
+                ids: &rows.ids,
+                quasi: &maps.quasi,
+                sensitive: &maps.sensitive,
+            })
+            .collect();
+        let from_kept = TableBuilder::from_rows(width, attributes, &sources, partitions);
+        drop(sources);
+        let mut merged = merged.into_iter();
+        // With no row kept, the first partition's classes are the base, as
+        // in a merge, rather than added one by one to an empty table.
+        let mut table = match merged.next() {
+            Some(first) if from_kept.rows() == 0 => first.builder,
+            Some(first) => {
+                let mut table = from_kept;
+                table.merge(first.builder, &first.quasi, &first.sensitive);
+                table
+            }
+            None => from_kept,
+        };
+        for part in merged {
+            table.merge(part.builder, &part.quasi, &part.sensitive);
+        }
+        whole.builder = table;
+        Ok(Some(whole))
+    }
+
+    /// Adds the column values and rows of `other`, giving back its class
+    /// builder and the maps of its quasi-identifier and sensitive ids to
+    /// this summary's.
+    fn merge_values(&mut self, other: Summary) -> Result<MergedValues> {
         self.agree(&other)?;
         let mut remaps: Vec<Option<Vec<u32>>> = Vec::with_capacity(other.columns.len());
         for column in other.columns {
@@ -75,9 +154,12 @@ impl Summary {
         };
         let quasi = by_role(&other.quasi);
         let sensitive = by_role(&other.sensitive);
-        self.builder.merge(other.builder, &quasi, &sensitive);
         self.rows += other.rows;
-        Ok(())
+        Ok(MergedValues {
+            builder: other.builder,
+            quasi,
+            sensitive,
+        })
     }
 
     /// Two summaries merge when their classes are over the same columns,
@@ -189,7 +271,7 @@ mod tests {
     use crate::catalog::Catalogue;
     use crate::dataset::audit::{AuditOptions, DatasetPlan, detectors, judge, plan};
     use crate::dataset::descriptor::Descriptor;
-    use crate::dataset::scan::summarise_reader;
+    use crate::dataset::scan::{kept_rows_of_csv, summarise_reader};
     use crate::engine::{NoProgress, Selection};
 
     /// A quasi-identifier, numbers written several ways, two sensitive
@@ -227,6 +309,11 @@ role = "insensitive"
     struct Split {
         rows: Vec<([usize; 6], usize)>,
         parts: usize,
+        /// Partitions the classes of kept rows are counted on.
+        partitions: usize,
+        /// The most ids a part keeps unclassed (four a row): some parts
+        /// keep all their rows, some classed theirs past the bound.
+        kept_at_most: usize,
     }
 
     impl Arbitrary for Split {
@@ -247,7 +334,12 @@ role = "insensitive"
                     (cells, pick(g, parts))
                 })
                 .collect();
-            Split { rows, parts }
+            Split {
+                rows,
+                parts,
+                partitions: usize::arbitrary(g) % 4 + 1,
+                kept_at_most: usize::arbitrary(g) % 80,
+            }
         }
     }
 
@@ -316,24 +408,54 @@ role = "insensitive"
         })
     }
 
+    /// The CSV text of each part of `split`, in part order.
+    fn parts(split: &Split) -> Vec<String> {
+        (0..split.parts)
+            .map(|part| {
+                let rows: Vec<&[usize; 6]> = split
+                    .rows
+                    .iter()
+                    .filter(|(_, p)| *p == part)
+                    .map(|(r, _)| r)
+                    .collect();
+                csv(&rows)
+            })
+            .collect()
+    }
+
     /// The summaries of the parts of `split`, merged in part order.
     fn merged(split: &Split) -> Option<Summary> {
         let (plan, descriptor) = fixture();
         let mut merged: Option<Summary> = None;
-        for part in 0..split.parts {
-            let rows: Vec<&[usize; 6]> = split
-                .rows
-                .iter()
-                .filter(|(_, p)| *p == part)
-                .map(|(r, _)| r)
-                .collect();
-            let summary = summary_of(&csv(&rows), plan, descriptor);
+        for text in parts(split) {
+            let summary = summary_of(&text, plan, descriptor);
             match &mut merged {
                 Some(m) => m.merge(summary).expect("same columns"),
                 None => merged = Some(summary),
             }
         }
         merged
+    }
+
+    /// The parts of `split` read with their rows kept, then classed
+    /// together on `partitions` partitions.
+    fn of_kept_rows(split: &Split) -> Option<Summary> {
+        let (plan, descriptor) = fixture();
+        let detectors = detectors(plan).expect("detectors build");
+        let kept = parts(split)
+            .iter()
+            .map(|text| {
+                kept_rows_of_csv(
+                    text.as_bytes(),
+                    "data.csv",
+                    descriptor,
+                    &detectors,
+                    split.kept_at_most,
+                )
+                .expect("the generated CSV reads")
+            })
+            .collect();
+        Summary::of_kept_rows(kept, split.partitions).expect("same columns")
     }
 
     /// Each class as its values' texts (ids differ from split to split),
@@ -380,40 +502,53 @@ role = "insensitive"
         let (Some(parts), Some(parts_again)) = (merged(&split), merged(&split)) else {
             return TestResult::discard();
         };
+        let (Some(kept), Some(kept_again)) = (of_kept_rows(&split), of_kept_rows(&split)) else {
+            return TestResult::discard();
+        };
         let one = summary_of(&whole, plan, descriptor).finish().expect("rows");
         let parts = parts.finish().expect("rows");
-        let same_values = one.columns.len() == parts.columns.len()
-            && one.columns.iter().zip(&parts.columns).all(|(a, b)| {
-                let counts = |c: &ColumnScan| {
-                    let mut v: Vec<(String, u64)> = c
-                        .values
-                        .iter()
-                        .flat_map(|v| v.texts.iter().zip(&v.counts))
-                        .map(|(t, &n)| (t.to_string(), n))
-                        .collect();
-                    v.sort();
-                    v
-                };
-                let mut written_a = a.written_texts();
-                let mut written_b = b.written_texts();
-                written_a.sort();
-                written_b.sort();
-                a.column == b.column
-                    && a.present == b.present
-                    && a.detections == b.detections
-                    && counts(a) == counts(b)
-                    && written_a == written_b
-            });
+        let kept = kept.finish().expect("rows");
+        let same_values = |parts: &Scan| {
+            one.columns.len() == parts.columns.len()
+                && one.columns.iter().zip(&parts.columns).all(|(a, b)| {
+                    let counts = |c: &ColumnScan| {
+                        let mut v: Vec<(String, u64)> = c
+                            .values
+                            .iter()
+                            .flat_map(|v| v.texts.iter().zip(&v.counts))
+                            .map(|(t, &n)| (t.to_string(), n))
+                            .collect();
+                        v.sort();
+                        v
+                    };
+                    let mut written_a = a.written_texts();
+                    let mut written_b = b.written_texts();
+                    written_a.sort();
+                    written_b.sort();
+                    a.column == b.column
+                        && a.present == b.present
+                        && a.detections == b.detections
+                        && counts(a) == counts(b)
+                        && written_a == written_b
+                })
+        };
         let one_report = report(summary_of(&whole, plan, descriptor), plan, descriptor);
         let parts_report = report(parts_again, plan, descriptor);
+        let kept_report = report(kept_again, plan, descriptor);
         TestResult::from_bool(
-            classes(&one) == classes(&parts) && same_values && one_report == parts_report,
+            classes(&one) == classes(&parts)
+                && same_values(&parts)
+                && one_report == parts_report
+                && classes(&one) == classes(&kept)
+                && same_values(&kept)
+                && one_report == kept_report,
         )
     }
 
     /// Splitting the rows at random, summarising each part and merging
     /// gives the summary and the report of one pass, findings and their
-    /// evidence in the same order.
+    /// evidence in the same order; so does reading the parts with their
+    /// rows kept and classing them together on any number of partitions.
     #[test]
     fn merged_partitions_give_the_one_pass_summary_and_report() {
         QuickCheck::new()
@@ -422,12 +557,16 @@ role = "insensitive"
     }
 
     /// The property would hold trivially if every case were alike: the
-    /// generated data must reach findings and several parts.
+    /// generated data must reach findings and several parts, and parts
+    /// that keep their rows as well as parts that class them past the
+    /// bound.
     #[test]
     fn the_generated_cases_reach_findings() {
         let mut g = Gen::new(40);
         let (plan, descriptor) = fixture();
+        let detectors = detectors(plan).expect("detectors build");
         let mut failing = 0;
+        let (mut kept_all, mut kept_none) = (0, 0);
         for _ in 0..30 {
             let split = Split::arbitrary(&mut g);
             if let Some(summary) = merged(&split) {
@@ -436,7 +575,27 @@ role = "insensitive"
                     failing += 1;
                 }
             }
+            for text in parts(&split) {
+                let (summary, kept) = kept_rows_of_csv(
+                    text.as_bytes(),
+                    "data.csv",
+                    descriptor,
+                    &detectors,
+                    split.kept_at_most,
+                )
+                .expect("the generated CSV reads");
+                match (summary.rows, kept.rows) {
+                    (0, _) => {}
+                    (rows, kept) if rows == kept => kept_all += 1,
+                    (_, 0) => kept_none += 1,
+                    _ => panic!("a part keeps all its rows or none"),
+                }
+            }
         }
         assert!(failing > 0, "no generated case fails a requirement");
+        assert!(
+            kept_all > 10 && kept_none > 10,
+            "parts keeping their rows: {kept_all}, classing them: {kept_none}"
+        );
     }
 }

@@ -128,6 +128,20 @@ fn sorted_packed(ranked: &[u32], width: usize, classes: usize) -> Option<Vec<usi
     Some(keyed.into_iter().map(|(_, class)| class as usize).collect())
 }
 
+/// The map from each of `keys` to its place; `None` as soon as a key is
+/// (one that does not fit its packed bits).
+fn numbered<K: std::hash::Hash + Eq>(
+    keys: impl Iterator<Item = Option<K>>,
+    classes: u32,
+) -> Option<FxHashMap<K, u32>> {
+    let mut map = FxHashMap::default();
+    map.reserve(classes as usize);
+    for (class, key) in keys.enumerate() {
+        map.insert(key?, class as u32);
+    }
+    Some(map)
+}
+
 /// Bits per id when `width` ids share `total` bits (at most 32, an id's
 /// own width).
 fn share(total: u32, width: usize) -> u32 {
@@ -145,10 +159,95 @@ fn pack(key: &[u32], bits: u32) -> Option<u128> {
     )
 }
 
+/// Rows a pass kept unclassed: their number, and per row its
+/// quasi-identifier ids then its sensitive ids.
+#[derive(Debug, Default)]
+pub(crate) struct KeptRows {
+    pub(crate) rows: u64,
+    pub(crate) ids: Vec<u32>,
+}
+
+/// Rows whose classes are not yet counted, as a producer kept them: per
+/// row, its quasi-identifier ids then its sensitive ids, in the
+/// producer's own ids, which `quasi[column]` and `sensitive[attribute]`
+/// map to the whole's (an id missing from a map stays as is).
+#[derive(Debug)]
+pub(crate) struct RowSource<'a> {
+    pub(crate) rows: usize,
+    pub(crate) ids: &'a [u32],
+    pub(crate) quasi: &'a [Vec<u32>],
+    pub(crate) sensitive: &'a [Vec<u32>],
+}
+
+impl RowSource<'_> {
+    /// Adds to `builder` the rows whose mapped key falls in `partition`.
+    fn add_partition(&self, builder: &mut TableBuilder, partition: usize, partitions: usize) {
+        let width = builder.width;
+        let attributes = builder.attributes;
+        if width + attributes == 0 {
+            // One class, in the first partition, of every row.
+            for _ in 0..self.rows * usize::from(partition == 0) {
+                builder.add(&[], &[]);
+            }
+            return;
+        }
+        let mut key = Vec::with_capacity(width);
+        let mut sensitive = Vec::with_capacity(attributes);
+        for row in self.ids.chunks_exact(width + attributes) {
+            key.clear();
+            key.extend(
+                row[..width]
+                    .iter()
+                    .enumerate()
+                    .map(|(q, &id)| mapped(self.quasi, q, id)),
+            );
+            if partition_of(&key, partitions) != partition {
+                continue;
+            }
+            sensitive.clear();
+            sensitive.extend(
+                row[width..]
+                    .iter()
+                    .enumerate()
+                    .map(|(a, &id)| mapped(self.sensitive, a, id)),
+            );
+            builder.add(&key, &sensitive);
+        }
+    }
+}
+
+/// Id `id` of column `at` as `maps[at]` maps it (as is when the map does
+/// not hold it).
+fn mapped(maps: &[Vec<u32>], at: usize, id: u32) -> u32 {
+    maps.get(at)
+        .and_then(|m| m.get(id as usize))
+        .copied()
+        .unwrap_or(id)
+}
+
+/// The partition of `partitions` a key falls in: a mix of its ids
+/// (SplitMix64's finaliser), scaled to the partitions.
+fn partition_of(key: &[u32], partitions: usize) -> usize {
+    if partitions <= 1 {
+        return 0;
+    }
+    let mut hash = 0u64;
+    for &id in key {
+        hash = (hash ^ u64::from(id)).wrapping_add(0x9e37_79b9_7f4a_7c15);
+        hash = (hash ^ (hash >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        hash = (hash ^ (hash >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        hash ^= hash >> 31;
+    }
+    ((u128::from(hash) * partitions as u128) >> 64) as usize
+}
+
 /// Builds a [`ClassTable`] one record at a time.
 #[derive(Debug)]
 pub(crate) struct TableBuilder {
-    index: Index,
+    /// `None` once classes were appended without it (partitions of
+    /// disjoint classes, [`TableBuilder::from_rows`]); rebuilt from the
+    /// keys when a class is next looked up. Judging never needs it.
+    index: Option<Index>,
     width: usize,
     /// Classes met.
     classes: u32,
@@ -276,15 +375,15 @@ impl ValueCounts {
 
     /// (rank, records) sorted by rank, the records of an [`UNRANKED`]
     /// value apart.
-    fn ranked(self, ranks: Option<&Vec<u32>>) -> SensitiveCounts {
+    fn ranked(&self, ranks: Option<&Vec<u32>>) -> SensitiveCounts {
         let rank = |id: u32| ranks.and_then(|r| r.get(id as usize)).copied().unwrap_or(0);
         let mut values: SmallVec<[(u32, u64); 2]> = match self {
-            ValueCounts::Inline { len, items } => items[..usize::from(len)]
+            ValueCounts::Inline { len, items } => items[..usize::from(*len)]
                 .iter()
                 .map(|&(id, n)| (rank(id), u64::from(n)))
                 .collect(),
-            ValueCounts::Few(list) => list.into_iter().map(|(id, n)| (rank(id), n)).collect(),
-            ValueCounts::Many(map) => map.into_iter().map(|(id, n)| (rank(id), n)).collect(),
+            ValueCounts::Few(list) => list.iter().map(|&(id, n)| (rank(id), n)).collect(),
+            ValueCounts::Many(map) => map.iter().map(|(&id, &n)| (rank(id), n)).collect(),
         };
         values.sort_unstable();
         let missing = match values.last() {
@@ -314,7 +413,7 @@ impl TableBuilder {
             Index::Boxed(FxHashMap::default())
         };
         TableBuilder {
-            index,
+            index: Some(index),
             width: quasi_identifiers,
             classes: 0,
             sizes: Vec::new(),
@@ -383,12 +482,6 @@ impl TableBuilder {
         quasi: &[Vec<u32>],
         sensitive: &[Vec<u32>],
     ) {
-        let map = |maps: &[Vec<u32>], at: usize, id: u32| {
-            maps.get(at)
-                .and_then(|m| m.get(id as usize))
-                .copied()
-                .unwrap_or(id)
-        };
         let width = other.width;
         let attributes = other.attributes;
         self.reserve(u64::from(other.classes));
@@ -401,22 +494,79 @@ impl TableBuilder {
                 .keys
                 .get(c * width..(c + 1) * width)
                 .unwrap_or_default();
-            key.extend(ids.iter().enumerate().map(|(q, &id)| map(quasi, q, id)));
+            key.extend(ids.iter().enumerate().map(|(q, &id)| mapped(quasi, q, id)));
             let class = self.class_of(&key) as usize;
             if let (0, Some(size)) = (self.attributes, sizes.next()) {
                 self.sizes[class] += size;
             }
             for (a, values) in counts.by_ref().take(attributes).enumerate() {
                 let mine = &mut self.counts[class * self.attributes + a];
-                values.for_each(|id, records| mine.add_n(map(sensitive, a, id), records));
+                values.for_each(|id, records| mine.add_n(mapped(sensitive, a, id), records));
             }
         }
         self.rows += other.rows;
     }
 
+    /// The builder of every row of `sources`, its classes counted on
+    /// `partitions` threads at once: each thread takes the rows whose
+    /// key falls in its partition (by a hash of the key), so that no two
+    /// build the same class and the partitions' classes are appended
+    /// without a merge. The same classes as adding every row to one
+    /// builder, in another order (judging orders them).
+    pub(crate) fn from_rows(
+        quasi_identifiers: usize,
+        sensitive_attributes: usize,
+        sources: &[RowSource<'_>],
+        partitions: usize,
+    ) -> TableBuilder {
+        use rayon::prelude::*;
+        let partitions = partitions.max(1);
+        let rows: usize = sources.iter().map(|s| s.rows).sum();
+        let mut parts: Vec<TableBuilder> = (0..partitions)
+            .into_par_iter()
+            .map(|partition| {
+                let mut builder = TableBuilder::new(quasi_identifiers, sensitive_attributes);
+                // The first partition receives the others' classes.
+                builder.reserve(if partition == 0 {
+                    rows
+                } else {
+                    rows / partitions
+                } as u64);
+                for source in sources {
+                    source.add_partition(&mut builder, partition, partitions);
+                }
+                builder
+            })
+            .collect();
+        let mut whole = parts.remove(0);
+        for part in parts {
+            whole.append_disjoint(part);
+        }
+        whole
+    }
+
+    /// Records added.
+    pub(crate) fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// Appends the classes of `other`, none of which this builder has:
+    /// the index is rebuilt when next needed.
+    fn append_disjoint(&mut self, other: TableBuilder) {
+        self.index = None;
+        self.keys.extend_from_slice(&other.keys);
+        self.counts.extend(other.counts);
+        self.sizes.extend_from_slice(&other.sizes);
+        self.classes += other.classes;
+        self.rows += other.rows;
+    }
+
     fn class_of(&mut self, key: &[u32]) -> u32 {
         let next = self.classes;
-        if let Index::Packed64 { map, bits } = &mut self.index {
+        if self.index.is_none() {
+            self.index = Some(self.index_of_keys());
+        }
+        if let Some(Index::Packed64 { map, bits }) = &mut self.index {
             if let Some(packed) = pack(key, *bits) {
                 // `width` shares of `bits` fit 64 bits: nothing is cut.
                 let class = *map.entry(packed as u64).or_insert(next);
@@ -427,7 +577,7 @@ impl TableBuilder {
             }
             self.widen();
         }
-        if let Index::Packed128 { map, bits } = &mut self.index {
+        if let Some(Index::Packed128 { map, bits }) = &mut self.index {
             if let Some(packed) = pack(key, *bits) {
                 let class = *map.entry(packed).or_insert(next);
                 if class == next {
@@ -437,7 +587,7 @@ impl TableBuilder {
             }
             self.unpack();
         }
-        let Index::Boxed(map) = &mut self.index else {
+        let Some(Index::Boxed(map)) = &mut self.index else {
             return 0;
         };
         match map.get(key) {
@@ -463,30 +613,56 @@ impl TableBuilder {
     /// Switches from 64 to 128 packed bits, once an id outgrows its share
     /// of 64 (every class met so far fits the larger share).
     fn widen(&mut self) {
-        let bits = share(128, self.width);
-        let mut map = FxHashMap::default();
-        map.reserve(self.classes as usize);
-        for (class, key) in self.keys.chunks(self.width.max(1)).enumerate() {
-            if let Some(packed) = pack(key, bits) {
-                map.insert(packed, class as u32);
-            }
-        }
-        if self.width == 0 && self.classes > 0 {
-            map.insert(0, 0);
-        }
-        self.index = Index::Packed128 { map, bits };
+        self.index = self.packed_index(128).or_else(|| Some(self.boxed_index()));
     }
 
     /// Switches to boxed keys, once an id outgrows its packed bits.
     fn unpack(&mut self) {
-        let mut map = FxHashMap::default();
-        for (class, key) in self.keys.chunks(self.width.max(1)).enumerate() {
-            map.insert(Box::<[u32]>::from(key), class as u32);
-        }
-        if self.width == 0 && self.classes > 0 {
-            map.insert(Box::<[u32]>::from(&[][..]), 0);
-        }
-        self.index = Index::Boxed(map);
+        self.index = Some(self.boxed_index());
+    }
+
+    /// The index of the classes met, packed as tightly as their keys allow.
+    fn index_of_keys(&self) -> Index {
+        [64, 128]
+            .into_iter()
+            .filter(|&total| self.width <= total as usize / 8)
+            .find_map(|total| self.packed_index(total))
+            .unwrap_or_else(|| self.boxed_index())
+    }
+
+    /// Every class's key packed into `total` (64 or 128) bits, `None` when
+    /// one does not fit.
+    fn packed_index(&self, total: u32) -> Option<Index> {
+        let bits = share(total, self.width);
+        let packed = self.class_keys().map(|key| pack(key, bits));
+        Some(match total {
+            64 => Index::Packed64 {
+                // `width` shares of `bits` fit 64 bits: nothing is cut.
+                map: numbered(packed.map(|key| key.map(|k| k as u64)), self.classes)?,
+                bits,
+            },
+            _ => Index::Packed128 {
+                map: numbered(packed, self.classes)?,
+                bits,
+            },
+        })
+    }
+
+    /// Every class's key, boxed.
+    fn boxed_index(&self) -> Index {
+        let boxed = self.class_keys().map(|key| Some(Box::<[u32]>::from(key)));
+        Index::Boxed(numbered(boxed, self.classes).unwrap_or_default())
+    }
+
+    /// Each class's key, in class order (empty keys without
+    /// quasi-identifiers).
+    fn class_keys(&self) -> impl Iterator<Item = &[u32]> {
+        let width = self.width;
+        (0..self.classes as usize).map(move |c| {
+            self.keys
+                .get(c * width..(c + 1) * width)
+                .unwrap_or_default()
+        })
     }
 
     /// The class indexes ordered by the ranks of their values
@@ -532,30 +708,33 @@ impl TableBuilder {
         ranks: &[Vec<u32>],
         quasi_ranks: &[Vec<u32>],
     ) -> ClassTable {
+        use rayon::prelude::*;
         let order = self.sorted_classes(quasi_ranks);
         drop(self.index);
         let width = self.width;
         let per_class = self.attributes;
-        let mut counts = self.counts;
-        let mut keys = Vec::with_capacity(self.keys.len());
-        for &c in &order {
-            keys.extend_from_slice(&self.keys[c * width..(c + 1) * width]);
+        // Gathered on every core: with a class for nearly every row, each
+        // class read is a cache miss.
+        let mut keys = vec![0; order.len() * width];
+        if width > 0 {
+            keys.par_chunks_mut(width)
+                .zip(order.par_iter())
+                .for_each(|(key, &c)| key.copy_from_slice(&self.keys[c * width..(c + 1) * width]));
         }
+        let counts = &self.counts;
         // Built in sorted order, so that the classes lie in the order the
         // metrics walk them.
         let classes: Vec<Class> = order
-            .into_iter()
+            .into_par_iter()
             .map(|c| Class {
-                size: match self.attributes {
+                size: match per_class {
                     0 => self.sizes.get(c).copied().unwrap_or(0),
                     _ => counts.get(c * per_class).map_or(0, ValueCounts::records),
                 },
                 sensitive: counts[c * per_class..(c + 1) * per_class]
-                    .iter_mut()
+                    .iter()
                     .enumerate()
-                    .map(|(a, values)| {
-                        std::mem::replace(values, ValueCounts::EMPTY).ranked(ranks.get(a))
-                    })
+                    .map(|(a, values)| values.ranked(ranks.get(a)))
                     .collect(),
             })
             .collect();
@@ -680,6 +859,116 @@ mod tests {
                 "{width} quasi-identifiers, {attributes} attributes"
             );
             assert_eq!(merged.rows, 11);
+        }
+    }
+
+    /// Rows kept by two partitions (the second in its own ids) and
+    /// classed on one to four partitions, then more records added (the
+    /// index rebuilt from the appended classes, packed in 64 or 128 bits
+    /// or boxed as the ids require): the table of one builder fed every
+    /// record, with or without quasi-identifiers and sensitive attributes.
+    #[test]
+    fn rows_classed_in_partitions_give_the_table_of_one_builder() {
+        // The second partition's quasi id `i` of column 0 is `swap[i]`,
+        // its sensitive id `j` is `1 - j`; ids 2 and beyond are the same
+        // in both, among them ids too wide for 64 or 128 packed bits.
+        let wide = [0, 1, 1 << 14, 1 << 26, u32::MAX];
+        let quasi_map = [vec![1, 0], vec![0, 1], vec![0, 1], vec![0, 1], vec![0, 1]];
+        let sensitive_map = [vec![1, 0]];
+        let mut first = Vec::new();
+        let mut second = Vec::new();
+        for row in 0u32..40 {
+            let key: [u32; 5] = std::array::from_fn(|q| row.pow(q as u32 + 1) % 3);
+            first.push((key, row % 2));
+            second.push((key, (row / 3) % 2));
+        }
+        let in_first_ids = |(key, value): ([u32; 5], u32)| {
+            let mut key = key;
+            key[0] = quasi_map[0].get(key[0] as usize).copied().unwrap_or(key[0]);
+            (
+                key,
+                sensitive_map[0]
+                    .get(value as usize)
+                    .copied()
+                    .unwrap_or(value),
+            )
+        };
+        for (width, attributes) in [(5, 1), (2, 1), (2, 0), (0, 1), (0, 0)] {
+            for later_id in wide {
+                let later: Vec<([u32; 5], u32)> = vec![
+                    ([0, 1, 2, 0, later_id], 1),
+                    ([0, 0, 0, 0, 0], 0),
+                    ([0, 1, 2, 0, later_id], 0),
+                ];
+                let ids = |rows: &[([u32; 5], u32)]| -> Vec<u32> {
+                    rows.iter()
+                        .flat_map(|(key, value)| {
+                            key[..width]
+                                .iter()
+                                .copied()
+                                .chain([*value].into_iter().take(attributes))
+                        })
+                        .collect()
+                };
+                let (first_ids, second_ids) = (ids(&first), ids(&second));
+                let sources = [
+                    RowSource {
+                        rows: first.len(),
+                        ids: &first_ids,
+                        quasi: &[],
+                        sensitive: &[],
+                    },
+                    RowSource {
+                        rows: second.len(),
+                        ids: &second_ids,
+                        quasi: &quasi_map[..width],
+                        sensitive: &sensitive_map[..attributes],
+                    },
+                ];
+                let feed = |builder: &mut TableBuilder, rows: &[([u32; 5], u32)]| {
+                    for (key, value) in rows {
+                        builder.add(&key[..width], &[*value][..attributes]);
+                    }
+                };
+                let mut one = TableBuilder::new(width, attributes);
+                feed(&mut one, &first);
+                let translated: Vec<([u32; 5], u32)> =
+                    second.iter().map(|&r| in_first_ids(r)).collect();
+                feed(&mut one, &translated);
+                feed(&mut one, &later);
+                let names: Vec<String> = (0..width).map(|q| format!("q{q}")).collect();
+                let one = one.finish(names.clone(), Vec::new(), &[], &[]);
+                for partitions in 1..=4 {
+                    let mut classed =
+                        TableBuilder::from_rows(width, attributes, &sources, partitions);
+                    feed(&mut classed, &later);
+                    let classed = classed.finish(names.clone(), Vec::new(), &[], &[]);
+                    assert_eq!(
+                        classed, one,
+                        "{width} quasi-identifiers, {attributes} attributes, {partitions} partitions, a later id {later_id}"
+                    );
+                    assert_eq!(classed.rows, 83);
+                }
+            }
+        }
+    }
+
+    /// Keys spread over partitions: none is empty, and none holds more
+    /// than twice its share.
+    #[test]
+    fn keys_spread_over_every_partition() {
+        for partitions in 2..=8 {
+            let mut sizes = vec![0usize; partitions];
+            for a in 0u32..100 {
+                for b in 0u32..100 {
+                    sizes[partition_of(&[a, b, 7], partitions)] += 1;
+                }
+            }
+            let share = 10_000 / partitions;
+            assert!(
+                sizes.iter().all(|&n| n > share / 2 && n < share * 2),
+                "{partitions} partitions: {sizes:?}"
+            );
         }
     }
 
