@@ -481,7 +481,9 @@ impl<'a> Pass<'a> {
     /// on every core and without merging class tables.
     /// At most `at_most` ids are kept: past them, the rows kept are
     /// classed and the rest classed as they come, so that memory still
-    /// grows with the classes, not the rows.
+    /// grows with the classes, not the rows. Rows with few classes
+    /// ([`Pass::worth_keeping`]) are not kept past the first
+    /// [`KEEP_PROBE_ROWS`].
     pub(super) fn defer_classes(&mut self, at_most: usize) {
         self.kept = Some(KeptRows::default());
         self.kept_at_most = at_most;
@@ -640,11 +642,35 @@ impl<'a> Pass<'a> {
                 kept.ids.extend_from_slice(&self.key);
                 kept.ids.extend_from_slice(&self.sensitive_ids);
                 kept.rows += 1;
+                if kept.rows == KEEP_PROBE_ROWS && !self.worth_keeping() {
+                    self.class_kept();
+                }
                 return;
             }
             self.class_kept();
         }
         self.builder.add(&self.key, &self.sensitive_ids);
+    }
+
+    /// Whether the rows kept so far hold classes enough for keeping rows
+    /// to pay: at least one for four rows. With fewer, a pass's class
+    /// table stays small and merging it costs little, while keeping costs
+    /// memory and a second reading of every row.
+    fn worth_keeping(&self) -> bool {
+        let Some(kept) = &self.kept else {
+            return false;
+        };
+        let width = self.quasi.len();
+        let per_row = width + self.sensitive.len();
+        if width == 0 {
+            return false;
+        }
+        let keys: rustc_hash::FxHashSet<&[u32]> = kept
+            .ids
+            .chunks_exact(per_row)
+            .map(|row| &row[..width])
+            .collect();
+        keys.len() as u64 * 4 >= kept.rows
     }
 
     /// Classes the rows kept so far, and keeps no more.
@@ -806,6 +832,10 @@ impl<'a> Pass<'a> {
 /// the rows of about 700,000 records of five quasi-identifiers and a
 /// sensitive attribute.
 pub(super) const KEPT_IDS_AT_MOST: usize = 1 << 22;
+
+/// The rows a pass keeps before it judges whether keeping them pays
+/// ([`Pass::worth_keeping`]).
+const KEEP_PROBE_ROWS: u64 = 1 << 14;
 
 /// The id the column interned last (the current row's).
 fn last_id(column: &ColumnScan) -> u32 {
@@ -1505,6 +1535,69 @@ pub(super) fn visit_strings(value: &Value, visit: &mut impl FnMut(&str, bool)) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A CSV of `rows` rows whose quasi-identifiers take `classes`
+    /// combinations, read with its rows kept: the rows kept.
+    fn kept_of(rows: u64, classes: u64) -> u64 {
+        let descriptor = Descriptor::parse(
+            "d.toml",
+            r#"
+[[column]]
+name = "zone"
+role = "quasi-identifier"
+type = "categorical"
+[[column]]
+name = "hour"
+role = "quasi-identifier"
+type = "numeric"
+[[column]]
+name = "purpose"
+role = "sensitive"
+"#,
+        )
+        .expect("the descriptor parses");
+        let mut text = String::from("zone,hour,purpose\n");
+        for row in 0..rows {
+            let class = row % classes;
+            text.push_str(&format!("Z{},{},p{}\n", class / 24, class % 24, row % 3));
+        }
+        let detectors = Detectors::new(&[]);
+        let (summary, kept) = kept_rows_of_csv(
+            text.as_bytes(),
+            "d.csv",
+            &descriptor,
+            &detectors,
+            KEPT_IDS_AT_MOST,
+        )
+        .expect("the CSV reads");
+        assert_eq!(summary.rows(), rows);
+        kept.rows
+    }
+
+    /// Rows are kept while they hold a class for every four rows or
+    /// more; with fewer, a pass stops keeping them once it has seen
+    /// enough to judge, and classes them as it goes.
+    #[test]
+    fn rows_of_few_classes_are_classed_and_rows_of_many_are_kept() {
+        let past_the_probe = KEEP_PROBE_ROWS + 100;
+        assert_eq!(kept_of(past_the_probe, 12), 0, "a dozen classes");
+        assert_eq!(
+            kept_of(past_the_probe, KEEP_PROBE_ROWS / 4 - 1),
+            0,
+            "just under one class in four rows"
+        );
+        assert_eq!(
+            kept_of(past_the_probe, KEEP_PROBE_ROWS / 4),
+            past_the_probe,
+            "one class in four rows"
+        );
+        assert_eq!(kept_of(past_the_probe, past_the_probe), past_the_probe);
+        assert_eq!(
+            kept_of(KEEP_PROBE_ROWS - 1, 12),
+            KEEP_PROBE_ROWS - 1,
+            "before the probe"
+        );
+    }
 
     /// The lines of `text` read with a `limit`, as (line, record) or the
     /// error's text.
