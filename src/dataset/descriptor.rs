@@ -10,7 +10,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::catalog::load::{SuiteText, parse_checked, tool_schema};
+use crate::catalog::load::{SuiteText, parse_checked_with, plain_pattern, tool_schema};
 use crate::error::{Error, FileProblem, Result};
 use crate::schema::{CompiledSchema, Granularity, PathSegment, PrivacyRole};
 
@@ -221,7 +221,7 @@ impl Descriptor {
             text: text.to_owned(),
         };
         let (parsed, source): (DescriptorFile, _) =
-            parse_checked(&file, &schema).map_err(with_descriptor_help)?;
+            parse_checked_with(&file, &schema, plainly).map_err(with_descriptor_help)?;
         let mut problems = Vec::new();
         let mut columns: Vec<Column> = Vec::new();
         for (i, raw) in parsed.column.into_iter().enumerate() {
@@ -353,6 +353,32 @@ impl Descriptor {
     }
 }
 
+/// A schema violation said in the descriptor's words: a column whose role
+/// takes none of the settings of how values compare names the role and
+/// the settings it sets, rather than the schema's `not` clause.
+fn plainly(error: &jsonschema::ValidationError<'_>, problem: FileProblem) -> FileProblem {
+    let jsonschema::error::ValidationErrorKind::Not { .. } = error.kind() else {
+        return plain_pattern(error, problem);
+    };
+    let column = error.instance();
+    let Some(role) = column.get("role").and_then(|r| r.as_str()) else {
+        return problem;
+    };
+    let set: Vec<String> = ["type", "max_decimals", "granularity"]
+        .into_iter()
+        .filter(|key| column.get(key).is_some())
+        .map(|key| format!("`{key}`"))
+        .collect();
+    FileProblem {
+        message: format!(
+            "role `{role}` takes no {}: only a quasi-identifier says how its values compare (a sensitive column may say its `type`); remove {}, or make the column a quasi-identifier",
+            set.join(" or "),
+            set.join(" and ")
+        ),
+        ..problem
+    }
+}
+
 /// Format problems point at the descriptor's own format, not the suites'.
 fn with_descriptor_help(error: Error) -> Error {
     const HELP: &str = "the descriptor format is schemas/tool/dataset-descriptor.schema.json: `[[column]]` tables with `name`, `role` and, for quasi-identifiers, `type`";
@@ -431,6 +457,22 @@ role = "sensitive"
         let message = err.to_string();
         assert!(message.starts_with("d.toml:1:"), "{message}");
         assert!(message.contains("type"), "{message}");
+    }
+
+    /// A setting of how values compare on a column whose role takes
+    /// none is named with the role, not as the schema's clause.
+    #[test]
+    fn a_type_on_an_insensitive_column_is_named_plainly() {
+        let text = "[[column]]\nname = \"zone\"\nrole = \"insensitive\"\ntype = \"categorical\"\n";
+        let message = Descriptor::parse("d.toml", text)
+            .expect_err("an insensitive column takes no type")
+            .to_string();
+        assert!(message.starts_with("d.toml:1:"), "{message}");
+        assert!(
+            message.contains("role `insensitive` takes no `type`"),
+            "{message}"
+        );
+        assert!(!message.contains("anyOf"), "{message}");
     }
 
     #[test]

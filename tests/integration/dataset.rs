@@ -172,6 +172,11 @@ const ERRORS: &[(&str, &str, Option<&str>)] = &[
         "pass-all.csv",
         Some("bad-descriptor.toml"),
     ),
+    (
+        "type_on_insensitive",
+        "pass-all.csv",
+        Some("type-on-insensitive.toml"),
+    ),
     ("no_roles_for_csv", "pass-all.csv", None),
     ("missing_dataset", "absent.csv", Some("trips.toml")),
 ];
