@@ -466,7 +466,9 @@ pub fn most_identifying(table: &ClassTable, k: u64, max_columns: usize) -> Optio
     let scored: Vec<(usize, Below)> = subsets
         .par_iter()
         .enumerate()
-        .map(|(i, subset)| (i, keys.below(subset, k, direct_limit)))
+        .map_init(Scratch::default, |scratch, (i, subset)| {
+            (i, keys.below(subset, k, direct_limit, scratch))
+        })
         .collect();
     let best = scored
         .into_iter()
@@ -527,6 +529,19 @@ enum Counting {
     ByTuple,
 }
 
+/// The buffers one thread counts combinations in, kept from one
+/// combination to the next: each is as long as the classes or a few
+/// times more, and making them afresh for each of the 25 combinations
+/// was most of the time of a k-anonymity check.
+#[derive(Debug, Default)]
+struct Scratch {
+    /// Each class's key in the combination being counted.
+    keys: Vec<u64>,
+    /// Records per key, for counting in an array: all zero between
+    /// combinations (reading a count takes it).
+    counts: Vec<u64>,
+}
+
 /// Combinations of at most this many keys are counted in an array
 /// indexed by the key whatever the number of classes: 512 KiB.
 const DIRECT_FLOOR: u64 = 1 << 16;
@@ -559,11 +574,15 @@ impl KeyColumns {
         (4 * self.sizes.len() as u64).max(DIRECT_FLOOR)
     }
 
-    /// The classes smaller than `k` over the columns of `subset` alone.
-    fn below(&self, subset: &[usize], k: u64, direct_limit: u64) -> Below {
+    /// The classes smaller than `k` over the columns of `subset` alone,
+    /// counted in `scratch`.
+    fn below(&self, subset: &[usize], k: u64, direct_limit: u64, scratch: &mut Scratch) -> Below {
         match self.counting(subset, direct_limit) {
-            Counting::Directly(keys) => below_of(self.counted_directly(subset, keys), k),
-            Counting::Packed => below_of(self.counted_packed(subset).into_values(), k),
+            Counting::Directly(keys) => self.below_directly(subset, keys, k, scratch),
+            Counting::Packed => below_of(
+                self.counted_packed(subset, &mut scratch.keys).into_values(),
+                k,
+            ),
             Counting::ByTuple => below_of(self.counted_by_tuple(subset).into_values(), k),
         }
     }
@@ -588,36 +607,51 @@ impl KeyColumns {
         u64::BITS - (self.radix[c] - 1).leading_zeros()
     }
 
-    /// Records per key in an array indexed by the key's mixed-radix
-    /// number: no hashing, no probing.
-    fn counted_directly(&self, subset: &[usize], keys: u64) -> impl Iterator<Item = u64> {
-        let mut counts = vec![0u64; usize::try_from(keys).unwrap_or(0)];
-        let mut index = vec![0u64; self.sizes.len()];
-        for &c in subset {
-            let radix = self.radix[c];
-            for (at, &id) in index.iter_mut().zip(&self.columns[c]) {
-                *at = *at * radix + u64::from(id);
-            }
+    /// The keys below `k`, counted in an array indexed by the key's
+    /// mixed-radix number (`keys` of them): no hashing, no probing. The
+    /// array is taken back to zeros as it is read.
+    fn below_directly(&self, subset: &[usize], keys: u64, k: u64, scratch: &mut Scratch) -> Below {
+        let keys = usize::try_from(keys).unwrap_or(0);
+        if scratch.counts.len() < keys {
+            scratch.counts.resize(keys, 0);
         }
-        for (&at, &size) in index.iter().zip(&self.sizes) {
+        self.keys_of(subset, &mut scratch.keys, |key, c, id| {
+            key * self.radix[c] + id
+        });
+        let counts = &mut scratch.counts[..keys];
+        for (&at, &size) in scratch.keys.iter().zip(&self.sizes) {
             if let Some(count) = counts.get_mut(at as usize) {
                 *count += size;
             }
         }
-        counts.into_iter().filter(|&n| n > 0)
+        below_of(counts.iter_mut().map(std::mem::take).filter(|&n| n > 0), k)
     }
 
-    /// Records per key, the key's ids packed into one integer.
-    fn counted_packed(&self, subset: &[usize]) -> FxHashMap<u64, u64> {
-        let mut packed = vec![0u64; self.sizes.len()];
+    /// Each class's key over `subset` into `keys`, folded column by
+    /// column: `fold(key so far, column, id)`.
+    fn keys_of(
+        &self,
+        subset: &[usize],
+        keys: &mut Vec<u64>,
+        fold: impl Fn(u64, usize, u64) -> u64,
+    ) {
+        keys.clear();
+        keys.resize(self.sizes.len(), 0);
         for &c in subset {
-            let bits = self.bits(c);
-            for (key, &id) in packed.iter_mut().zip(&self.columns[c]) {
-                *key = key.checked_shl(bits).unwrap_or(0) | u64::from(id);
+            for (key, &id) in keys.iter_mut().zip(&self.columns[c]) {
+                *key = fold(*key, c, u64::from(id));
             }
         }
+    }
+
+    /// Records per key, the key's ids packed into one integer (each
+    /// class's in `keys`).
+    fn counted_packed(&self, subset: &[usize], keys: &mut Vec<u64>) -> FxHashMap<u64, u64> {
+        self.keys_of(subset, keys, |key, c, id| {
+            key.checked_shl(self.bits(c)).unwrap_or(0) | id
+        });
         let mut sizes: FxHashMap<u64, u64> = FxHashMap::default();
-        for (&key, &size) in packed.iter().zip(&self.sizes) {
+        for (&key, &size) in keys.iter().zip(&self.sizes) {
             *sizes.entry(key).or_insert(0) += size;
         }
         sizes
@@ -881,11 +915,13 @@ mod tests {
         let k = k % 6 + 1;
         let t = table_of(&keys);
         let columns = KeyColumns::of(&t);
+        // One scratch for every combination, as a thread counts them.
+        let mut scratch = Scratch::default();
         subsets_up_to(keys.width, keys.width).iter().all(|subset| {
             let expected = reference_below(&keys, subset, k);
             [0, columns.direct_limit()]
                 .into_iter()
-                .all(|limit| columns.below(subset, k, limit) == expected)
+                .all(|limit| columns.below(subset, k, limit, &mut scratch) == expected)
         })
     }
 
