@@ -461,7 +461,9 @@ impl<'a> Pass<'a> {
     }
 
     /// Makes room for the classes of `rows` rows coming, when the producer
-    /// knows their number before reading them (a Parquet file does).
+    /// knows their number before reading them (a Parquet file does), or,
+    /// while the pass keeps rows ([`Pass::defer_classes`]), for their ids
+    /// (up to the bound on kept ids).
     pub(super) fn expect_rows(&mut self, rows: u64) {
         match &mut self.kept {
             Some(kept) => {
