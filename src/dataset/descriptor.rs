@@ -415,6 +415,13 @@ fn path_of(name: &str) -> Vec<PathSegment> {
 mod tests {
     use super::*;
 
+    /// The message of descriptor `text`, named `d.toml`, refused.
+    fn refusal(text: &str) -> String {
+        Descriptor::parse("d.toml", text)
+            .expect_err("the descriptor is refused")
+            .to_string()
+    }
+
     #[test]
     fn a_descriptor_reads_roles_types_and_the_sentinel() {
         let text = r#"
@@ -453,8 +460,7 @@ role = "sensitive"
     #[test]
     fn a_quasi_identifier_without_type_names_its_line() {
         let text = "[[column]]\nname = \"age\"\nrole = \"quasi-identifier\"\n";
-        let err = Descriptor::parse("d.toml", text).expect_err("type is required");
-        let message = err.to_string();
+        let message = refusal(text);
         assert!(message.starts_with("d.toml:1:"), "{message}");
         assert!(message.contains("type"), "{message}");
     }
@@ -464,9 +470,7 @@ role = "sensitive"
     #[test]
     fn a_type_on_an_insensitive_column_is_named_plainly() {
         let text = "[[column]]\nname = \"zone\"\nrole = \"insensitive\"\ntype = \"categorical\"\n";
-        let message = Descriptor::parse("d.toml", text)
-            .expect_err("an insensitive column takes no type")
-            .to_string();
+        let message = refusal(text);
         assert!(message.starts_with("d.toml:1:"), "{message}");
         assert!(
             message.contains("role `insensitive` takes no `type`"),
@@ -478,9 +482,7 @@ role = "sensitive"
     #[test]
     fn duplicate_columns_and_bad_granularity_are_both_reported() {
         let text = "[[column]]\nname = \"t\"\nrole = \"quasi-identifier\"\ntype = \"datetime\"\ngranularity = \"P1M\"\n[[column]]\nname = \"t\"\nrole = \"sensitive\"\n";
-        let message = Descriptor::parse("d.toml", text)
-            .expect_err("two problems")
-            .to_string();
+        let message = refusal(text);
         assert!(message.contains("d.toml:5"), "{message}");
         assert!(message.contains("described twice"), "{message}");
     }

@@ -19,7 +19,7 @@ use serde_json::Value;
 use super::descriptor::{Column, Descriptor, Format, Missing, Role, ValueType};
 use super::number::{NotANumber, Number};
 use super::summary::Summary;
-use super::table::{ClassTable, KeptRows, TableBuilder, UNRANKED};
+use super::table::{ClassTable, KeptRows, RowSource, TableBuilder, UNRANKED};
 use crate::detect::identifiers::{Detectors, IdentifierKind};
 use crate::detect::placeholder;
 use crate::engine::Progress;
@@ -478,9 +478,11 @@ impl<'a> Pass<'a> {
     }
 
     /// Keeps the class ids of the rows taken from now on instead of
-    /// classing them (a query engine's grouped counts excepted): for partitions read at once, whose classes are
-    /// then counted together ([`Pass::into_kept`], `Summary::of_kept_rows`),
-    /// on every core and without merging class tables.
+    /// classing them (a query engine's grouped counts excepted): for
+    /// partitions read at once, whose classes are then counted together
+    /// ([`Pass::into_kept`], `Summary::of_kept_rows`), on every core and
+    /// without merging class tables.
+    ///
     /// At most `at_most` ids are kept: past them, the rows kept are
     /// classed and the rest classed as they come, so that memory still
     /// grows with the classes, not the rows. Rows with few classes
@@ -677,17 +679,8 @@ impl<'a> Pass<'a> {
 
     /// Classes the rows kept so far, and keeps no more.
     fn class_kept(&mut self) {
-        let Some(kept) = self.kept.take() else {
-            return;
-        };
-        let width = self.quasi.len();
-        match width + self.sensitive.len() {
-            0 => (0..kept.rows).for_each(|_| self.builder.add(&[], &[])),
-            per_row => {
-                for row in kept.ids.chunks_exact(per_row) {
-                    self.builder.add(&row[..width], &row[width..]);
-                }
-            }
+        if let Some(kept) = self.kept.take() {
+            RowSource::own(&kept).add_all(&mut self.builder);
         }
     }
 

@@ -82,20 +82,17 @@ impl Summary {
             return Ok(None);
         };
         let (width, attributes) = (whole.quasi.len(), whole.sensitive.len());
-        let first_classes =
-            std::mem::replace(&mut whole.builder, TableBuilder::new(width, attributes));
+        // The first partition's ids are the whole's: no maps.
+        let mut merged = vec![MergedValues {
+            builder: std::mem::replace(&mut whole.builder, TableBuilder::new(width, attributes)),
+            quasi: Vec::new(),
+            sensitive: Vec::new(),
+        }];
         let mut kept = vec![first];
-        let mut merged = Vec::new();
         for (part, rows) in parts {
             merged.push(whole.merge_values(part)?);
             kept.push(rows);
         }
-        let no_maps = MergedValues {
-            builder: first_classes,
-            quasi: Vec::new(),
-            sensitive: Vec::new(),
-        };
-        merged.insert(0, no_maps);
         let sources: Vec<RowSource<'_>> = kept
             .iter()
             .zip(&merged)

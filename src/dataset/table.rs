@@ -179,7 +179,22 @@ pub(crate) struct RowSource<'a> {
     pub(crate) sensitive: &'a [Vec<u32>],
 }
 
-impl RowSource<'_> {
+impl<'a> RowSource<'a> {
+    /// Rows a builder kept in its own ids (no map).
+    pub(crate) fn own(kept: &'a KeptRows) -> Self {
+        RowSource {
+            rows: usize::try_from(kept.rows).unwrap_or(usize::MAX),
+            ids: &kept.ids,
+            quasi: &[],
+            sensitive: &[],
+        }
+    }
+
+    /// Adds to `builder` every row.
+    pub(crate) fn add_all(&self, builder: &mut TableBuilder) {
+        self.add_partition(builder, 0, 1);
+    }
+
     /// Adds to `builder` the rows whose mapped key falls in `partition`.
     fn add_partition(&self, builder: &mut TableBuilder, partition: usize, partitions: usize) {
         let width = builder.width;
@@ -244,9 +259,10 @@ fn partition_of(key: &[u32], partitions: usize) -> usize {
 /// Builds a [`ClassTable`] one record at a time.
 #[derive(Debug)]
 pub(crate) struct TableBuilder {
-    /// `None` once classes were appended without it (partitions of
-    /// disjoint classes, [`TableBuilder::from_rows`]); rebuilt from the
-    /// keys when a class is next looked up. Judging never needs it.
+    /// `None` before the first lookup and once classes were appended
+    /// without it (partitions of disjoint classes,
+    /// [`TableBuilder::from_rows`]); made from the keys when a class is
+    /// next looked up. Judging never needs it.
     index: Option<Index>,
     width: usize,
     /// Classes met.
@@ -399,21 +415,9 @@ impl ValueCounts {
 
 impl TableBuilder {
     pub(crate) fn new(quasi_identifiers: usize, sensitive_attributes: usize) -> Self {
-        let index = if quasi_identifiers <= 8 {
-            Index::Packed64 {
-                map: FxHashMap::default(),
-                bits: share(64, quasi_identifiers),
-            }
-        } else if quasi_identifiers <= 16 {
-            Index::Packed128 {
-                map: FxHashMap::default(),
-                bits: share(128, quasi_identifiers),
-            }
-        } else {
-            Index::Boxed(FxHashMap::default())
-        };
         TableBuilder {
-            index: Some(index),
+            // Made at the first lookup, as for appended classes.
+            index: None,
             width: quasi_identifiers,
             classes: 0,
             sizes: Vec::new(),
@@ -621,7 +625,9 @@ impl TableBuilder {
         self.index = Some(self.boxed_index());
     }
 
-    /// The index of the classes met, packed as tightly as their keys allow.
+    /// The index of the classes met, packed as tightly as their keys allow:
+    /// 64 bits for up to 8 quasi-identifiers whose ids fit their share,
+    /// 128 for up to 16, boxed keys beyond.
     fn index_of_keys(&self) -> Index {
         [64, 128]
             .into_iter()
