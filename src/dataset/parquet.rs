@@ -201,7 +201,7 @@ fn summarise_file(path: &Path, descriptor: &Descriptor, detectors: &Detectors) -
         .build()
         .map_err(|e| unreadable(&name, &e))?;
         let mut pass = pass_over(name.clone(), &columns, detectors);
-        pass.defer_classes(KEPT_IDS_AT_MOST);
+        pass.defer_classes(kept_ids_per_range(ranges.len()));
         pass.expect_rows(range.groups.iter().filter_map(|&g| group_rows.get(g)).sum());
         let mut ids = Vec::new();
         for batch in reader {
@@ -232,6 +232,14 @@ fn summarise_file(path: &Path, descriptor: &Descriptor, detectors: &Detectors) -
         Some(whole) => Ok(whole),
         None => Ok(read(&GroupRange::default())?.0),
     }
+}
+
+/// The most ids each of `ranges` ranges of one file keeps unclassed: a
+/// share of 2^23 (32 MiB) for the file, and never more than a pass keeps
+/// ([`KEPT_IDS_AT_MOST`]), so that what a file keeps does not grow with the
+/// cores: 16 MiB a range on one or two cores, 512 KiB on 64.
+fn kept_ids_per_range(ranges: usize) -> usize {
+    (2 * KEPT_IDS_AT_MOST / ranges.max(1)).min(KEPT_IDS_AT_MOST)
 }
 
 /// Contiguous row groups read together, and the number of rows before
@@ -914,6 +922,16 @@ mod tests {
                 let first = range.groups.first().copied().unwrap_or(0);
                 assert_eq!(range.first_row, rows[..first].iter().sum::<u64>());
             }
+        }
+    }
+
+    #[test]
+    fn what_a_file_keeps_is_shared_among_its_ranges() {
+        assert_eq!(kept_ids_per_range(1), KEPT_IDS_AT_MOST);
+        assert_eq!(kept_ids_per_range(2), KEPT_IDS_AT_MOST);
+        assert_eq!(kept_ids_per_range(64), KEPT_IDS_AT_MOST / 32);
+        for ranges in 1..200 {
+            assert!(kept_ids_per_range(ranges) * ranges <= 2 * KEPT_IDS_AT_MOST);
         }
     }
 
