@@ -207,7 +207,7 @@ impl Sides {
 }
 
 /// One way an identifier is written.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Form {
     /// The core pattern, without boundaries and without capture groups.
     pub(crate) pattern: String,
@@ -223,7 +223,7 @@ pub struct Form {
 }
 
 /// Everything that finds one kind of identifier.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Definition {
     pub(crate) kind: IdentifierKind,
     /// What messages call it ("Korean phone number").
@@ -243,7 +243,7 @@ pub struct Definition {
 }
 
 /// Member names and words that say a value is ordinary data.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Ordinary {
     pub(crate) members: Vec<String>,
     pub(crate) words: Vec<String>,

@@ -32,7 +32,7 @@
 use std::collections::BTreeSet;
 use std::fmt;
 use std::net::Ipv6Addr;
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
 
 use regex::{Regex, RegexSet};
 use regex_automata::hybrid::dfa::{Cache as LazyCache, DFA as LazyDfa};
@@ -40,7 +40,7 @@ use regex_automata::hybrid::regex::{Cache as LazyRegexCache, Regex as LazyRegex}
 use regex_automata::util::pool::Pool;
 use regex_automata::{Input, MatchKind};
 
-use super::definitions::Boundary;
+use super::definitions::{Boundary, Definition, Ordinary};
 pub use super::definitions::{DefinitionError, Definitions};
 use super::validators::{self, Step, Validator};
 
@@ -217,15 +217,9 @@ pub struct Detectors {
     contexts: Vec<Context>,
     /// What each kind is called in messages, by index into `kinds`.
     descriptions: Vec<String>,
-    /// Every form of every selected kind; pattern `i` of `candidates` is
-    /// `forms[i]`.
-    forms: Vec<CompiledForm>,
-    /// The bounded patterns of every form, run in a single pass.
-    candidates: RegexSet,
-    /// The same patterns as one lazy DFA walked byte by byte, which says
-    /// in one pass which forms matched (see [`FormPass`]); boxed, since a
-    /// lazy DFA is large and detectors are held in other values.
-    pass: Box<FormPass>,
+    /// The selected kinds' forms, compiled: shared with every detector
+    /// set built from the same definitions of the same kinds.
+    compiled: Arc<Compiled>,
     /// The words of ordinary data; boxed, like `pass`, so that detectors
     /// stay small beside the other checks they are held with.
     ordinary: Box<Context>,
@@ -237,45 +231,69 @@ pub struct Detectors {
     shortcuts: bool,
 }
 
-impl Detectors {
-    /// The embedded definitions of `kinds` (repeats are ignored; an empty
-    /// slice gives detectors that find nothing), reporting `medium`
-    /// confidence and up.
-    pub fn new(kinds: &[IdentifierKind]) -> Self {
-        Self::with_min_confidence(kinds, Confidence::Medium)
-    }
+/// The costly part of detectors: every form of the selected kinds compiled
+/// (tens of milliseconds for the embedded definitions). One run builds
+/// several detector sets from the same definitions (its checks', its
+/// producer's, the one that hides names), so sets built from equal
+/// definitions of the same kinds share one, with its per-thread caches
+/// ([`Compiled::shared`]).
+#[derive(Debug)]
+struct Compiled {
+    /// Every form of every selected kind; pattern `i` of `candidates` is
+    /// `forms[i]`.
+    forms: Vec<CompiledForm>,
+    /// The bounded patterns of every form, run in a single pass.
+    candidates: RegexSet,
+    /// The same patterns as one lazy DFA walked byte by byte, which says
+    /// in one pass which forms matched (see [`FormPass`]).
+    pass: FormPass,
+}
 
-    /// As [`Detectors::new`], reporting `min` confidence and up.
-    pub fn with_min_confidence(kinds: &[IdentifierKind], min: Confidence) -> Self {
-        Self::from_definitions(Definitions::embedded(), kinds, min)
-            .expect("embedded definitions are compiled by a unit test")
-    }
+/// What compiled forms and their caches depend on: the selected kinds'
+/// definitions, in kind order, and the ordinary-data context (the member
+/// memo of the caches holds verdicts worked out from both).
+#[derive(PartialEq)]
+struct CompiledFrom {
+    definitions: Vec<Definition>,
+    ordinary: Ordinary,
+}
 
-    /// The detectors `definitions` give for `kinds` (a kind without a
-    /// definition finds nothing).
-    pub fn from_definitions(
+impl Compiled {
+    /// The forms of `kinds` (sorted, each defined in `definitions`),
+    /// compiled once while some detector set holds them.
+    fn shared(
         definitions: &Definitions,
         kinds: &[IdentifierKind],
-        min: Confidence,
-    ) -> Result<Self, DefinitionError> {
-        let mut kinds: Vec<IdentifierKind> = kinds
+    ) -> Result<Arc<Compiled>, DefinitionError> {
+        static LIVE: Mutex<Vec<(CompiledFrom, Weak<Compiled>)>> = Mutex::new(Vec::new());
+        let from = CompiledFrom {
+            definitions: kinds
+                .iter()
+                .filter_map(|&kind| definitions.get(kind).cloned())
+                .collect(),
+            ordinary: definitions.ordinary.clone(),
+        };
+        // Held while compiling, so that two threads asking for the same
+        // forms compile them once.
+        let mut live = LIVE.lock().unwrap_or_else(PoisonError::into_inner);
+        live.retain(|(_, compiled)| compiled.strong_count() > 0);
+        if let Some(compiled) = live
             .iter()
-            .copied()
-            .filter(|&k| definitions.get(k).is_some())
-            .collect();
-        kinds.sort_unstable();
-        kinds.dedup();
+            .find(|(known, _)| *known == from)
+            .and_then(|(_, compiled)| compiled.upgrade())
+        {
+            return Ok(compiled);
+        }
+        let compiled = Arc::new(Compiled::new(&from.definitions)?);
+        live.push((from, Arc::downgrade(&compiled)));
+        Ok(compiled)
+    }
+
+    /// Compiles the forms of `definitions`, kind `i` being `definitions[i]`.
+    fn new(definitions: &[Definition]) -> Result<Compiled, DefinitionError> {
         let mut forms = Vec::new();
-        let mut contexts = Vec::new();
-        let mut descriptions = Vec::new();
-        let mut shortcuts = true;
-        for (index, &kind) in kinds.iter().enumerate() {
-            let Some(definition) = definitions.get(kind) else {
-                continue;
-            };
-            shortcuts &= definition.embedded;
-            contexts.push(Context::of(&definition.members, &definition.words));
-            descriptions.push(definition.description.clone());
+        for (index, definition) in definitions.iter().enumerate() {
+            let kind = definition.kind;
             for form in &definition.forms {
                 let (start, end) = form.boundary.groups();
                 let regex =
@@ -307,14 +325,60 @@ impl Detectors {
                 file: "suites/detectors".to_owned(),
                 message: e.to_string(),
             })?;
-        let pass = Box::new(FormPass::new(&candidates, &forms));
+        let pass = FormPass::new(&candidates, &forms);
+        Ok(Compiled {
+            forms,
+            candidates,
+            pass,
+        })
+    }
+}
+
+impl Detectors {
+    /// The embedded definitions of `kinds` (repeats are ignored; an empty
+    /// slice gives detectors that find nothing), reporting `medium`
+    /// confidence and up.
+    pub fn new(kinds: &[IdentifierKind]) -> Self {
+        Self::with_min_confidence(kinds, Confidence::Medium)
+    }
+
+    /// As [`Detectors::new`], reporting `min` confidence and up.
+    pub fn with_min_confidence(kinds: &[IdentifierKind], min: Confidence) -> Self {
+        Self::from_definitions(Definitions::embedded(), kinds, min)
+            .expect("embedded definitions are compiled by a unit test")
+    }
+
+    /// The detectors `definitions` give for `kinds` (a kind without a
+    /// definition finds nothing).
+    pub fn from_definitions(
+        definitions: &Definitions,
+        kinds: &[IdentifierKind],
+        min: Confidence,
+    ) -> Result<Self, DefinitionError> {
+        let mut kinds: Vec<IdentifierKind> = kinds
+            .iter()
+            .copied()
+            .filter(|&k| definitions.get(k).is_some())
+            .collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        let mut contexts = Vec::new();
+        let mut descriptions = Vec::new();
+        let mut shortcuts = true;
+        for &kind in &kinds {
+            let Some(definition) = definitions.get(kind) else {
+                continue;
+            };
+            shortcuts &= definition.embedded;
+            contexts.push(Context::of(&definition.members, &definition.words));
+            descriptions.push(definition.description.clone());
+        }
+        let compiled = Compiled::shared(definitions, &kinds)?;
         Ok(Detectors {
             kinds,
             contexts,
             descriptions,
-            forms,
-            candidates,
-            pass,
+            compiled,
             ordinary: Box::new(Context::of(
                 &definitions.ordinary.members,
                 &definitions.ordinary.words,
@@ -352,7 +416,9 @@ impl Detectors {
     pub fn may_match(&self, text: &str) -> bool {
         !self.kinds.is_empty()
             && self.may_hold(text)
-            && self.matched_forms(&mut self.pass.caches.get(), text).any()
+            && self
+                .matched_forms(&mut self.compiled.pass.caches.get(), text)
+                .any()
     }
 
     /// As [`Detectors::scan`], for a value under `member` (a JSON member or
@@ -378,7 +444,7 @@ impl Detectors {
     /// The regex part of [`Detectors::scan_in`], without the shortcuts.
     /// The candidates go to this thread's buffer, kept between scans.
     fn scan_candidates(&self, member: Option<&str>, text: &str) -> Vec<Detection> {
-        let mut caches = self.pass.caches.get();
+        let mut caches = self.compiled.pass.caches.get();
         let mut found = std::mem::take(&mut caches.found);
         found.clear();
         self.collect_candidates(&mut caches, member, text, &mut found);
@@ -392,7 +458,12 @@ impl Detectors {
     #[cfg(test)]
     fn settled_candidates(&self, member: Option<&str>, text: &str) -> Vec<Candidate> {
         let mut found = Vec::new();
-        self.collect_candidates(&mut self.pass.caches.get(), member, text, &mut found);
+        self.collect_candidates(
+            &mut self.compiled.pass.caches.get(),
+            member,
+            text,
+            &mut found,
+        );
         found
     }
 
@@ -413,7 +484,7 @@ impl Detectors {
         let mut member = Member::new(member, members);
         for index in matched.iter(self) {
             let core_cache = cores.get_mut(index).and_then(Option::as_mut);
-            let form = &self.forms[index];
+            let form = &self.compiled.forms[index];
             self.walk_form(form, core_cache, &mut member, text, found);
         }
         member.remember(members);
@@ -423,10 +494,10 @@ impl Detectors {
     /// Which forms' bounded patterns match somewhere in `text`: the lazy
     /// DFA's one pass, or the set's two where that pass cannot say.
     fn matched_forms(&self, caches: &mut LazyCaches, text: &str) -> Matched {
-        match self.pass.run(caches, text) {
+        match self.compiled.pass.run(caches, text) {
             Some(bits) => Matched::Bits(bits),
-            None if self.candidates.is_match(text) => {
-                Matched::Indices(self.candidates.matches(text).iter().collect())
+            None if self.compiled.candidates.is_match(text) => {
+                Matched::Indices(self.compiled.candidates.matches(text).iter().collect())
             }
             None => Matched::Bits(0),
         }
@@ -539,7 +610,7 @@ impl Matched {
             Matched::Indices(indices) => (0, &indices[..]),
         };
         let count = if indices.is_empty() {
-            detectors.forms.len().min(64)
+            detectors.compiled.forms.len().min(64)
         } else {
             0
         };
@@ -2451,7 +2522,7 @@ mod tests {
         static REACHED: Reached = Reached::new();
         fn property(text: BoundaryText) -> bool {
             let detectors = all();
-            detectors.forms.iter().all(|form| {
+            detectors.compiled.forms.iter().all(|form| {
                 let expected = bounded_spans(form, &text.0);
                 if !expected.is_empty() {
                     REACHED.hit();
@@ -2482,7 +2553,7 @@ mod tests {
                 format!("x.{value}.9"),
                 format!("+1{value}-a"),
             ] {
-                for form in &all().forms {
+                for form in &all().compiled.forms {
                     let expected = bounded_spans(form, &padded);
                     compared += expected.len();
                     assert_eq!(
@@ -2500,9 +2571,10 @@ mod tests {
     /// Which forms the lazy DFA's one pass says match, and which the set.
     fn pass_and_set(text: &str) -> (Option<u64>, u64) {
         let detectors = all();
-        let mut caches = detectors.pass.caches.get();
-        let pass = detectors.pass.run(&mut caches, text);
+        let mut caches = detectors.compiled.pass.caches.get();
+        let pass = detectors.compiled.pass.run(&mut caches, text);
         let set = detectors
+            .compiled
             .candidates
             .matches(text)
             .iter()
@@ -2516,6 +2588,7 @@ mod tests {
 
     fn lazy_and_regex_cores(text: &str) -> Vec<(Spans, Spans)> {
         all()
+            .compiled
             .forms
             .iter()
             .map(|form| {
@@ -2528,8 +2601,14 @@ mod tests {
 
     #[test]
     fn the_embedded_forms_run_on_lazy_dfas() {
-        assert!(all().pass.dfa.is_some());
-        assert!(all().forms.iter().all(|form| form.lazy_core.is_some()));
+        assert!(all().compiled.pass.dfa.is_some());
+        assert!(
+            all()
+                .compiled
+                .forms
+                .iter()
+                .all(|form| form.lazy_core.is_some())
+        );
     }
 
     #[test]
@@ -2744,6 +2823,47 @@ mod tests {
                 digits(g, fraction)
             ))
         }
+    }
+
+    #[test]
+    fn detector_sets_of_the_same_definitions_share_their_compiled_forms() {
+        let embedded = Definitions::embedded();
+        let first = Detectors::from_definitions(embedded, &[Email, Passport], Confidence::Medium)
+            .expect("embedded definitions compile");
+        let reparsed = Definitions::parse(embedded.files()).expect("embedded definitions parse");
+        let again =
+            Detectors::from_definitions(&reparsed, &[Passport, Email, Email], Confidence::Low)
+                .expect("embedded definitions compile");
+        assert!(Arc::ptr_eq(&first.compiled, &again.compiled));
+        let fewer = Detectors::new(&[Passport]);
+        assert!(!Arc::ptr_eq(&first.compiled, &fewer.compiled));
+    }
+
+    /// The compiled forms' caches remember what member names say, so a set
+    /// whose kinds read members differently compiles its own: `doc` says
+    /// passport under this overlay, not under the embedded definitions.
+    #[test]
+    fn detector_sets_whose_members_differ_compile_their_own() {
+        let (bare, member) = ("A1234567", Some("doc"));
+        let embedded = Detectors::new(&[Passport]);
+        assert_eq!(kinds(embedded.scan_in(member, bare)), vec![]);
+        let files: Vec<(String, String)> = Definitions::embedded()
+            .files()
+            .iter()
+            .map(|(name, text)| {
+                let text = text.replace(
+                    r#"members = ["passport", "여권"]"#,
+                    r#"members = ["passport", "여권", "doc"]"#,
+                );
+                (name.clone(), text)
+            })
+            .collect();
+        let overlay = Definitions::parse(&files).expect("the overlay parses");
+        let reading_doc = Detectors::from_definitions(&overlay, &[Passport], Confidence::Medium)
+            .expect("the overlay compiles");
+        assert!(!Arc::ptr_eq(&embedded.compiled, &reading_doc.compiled));
+        assert_eq!(kinds(reading_doc.scan_in(member, bare)), vec![Passport]);
+        assert_eq!(kinds(embedded.scan_in(member, bare)), vec![]);
     }
 
     #[test]

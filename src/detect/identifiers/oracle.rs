@@ -31,15 +31,15 @@ pub(super) fn scan_in(
     if detectors.kinds.is_empty() || !may_hold {
         return (Vec::new(), Vec::new());
     }
-    if !detectors.candidates.is_match(text) {
+    if !detectors.compiled.candidates.is_match(text) {
         return (Vec::new(), Vec::new());
     }
     let mut member = Member::new(member);
     let mut found = Vec::new();
-    for index in detectors.candidates.matches(text).iter() {
+    for index in detectors.compiled.candidates.matches(text).iter() {
         walk_form(
             detectors,
-            &detectors.forms[index],
+            &detectors.compiled.forms[index],
             &mut member,
             text,
             &mut found,
@@ -448,7 +448,7 @@ mod equivalence {
         } else {
             Vec::new()
         };
-        let may_match = detectors.may_hold(text) && detectors.candidates.is_match(text);
+        let may_match = detectors.may_hold(text) && detectors.compiled.candidates.is_match(text);
         seen_by(detectors, &found) == seen_by(detectors, &expected)
             && detectors.scan_in(member, text) == detections
             && detectors.may_match(text) == may_match
@@ -528,7 +528,7 @@ mod equivalence {
         fn property(value: NearMiss) -> bool {
             // Counted when some form's bounded pattern matches: the value
             // reached the automata, whatever its validators then say.
-            if all().may_hold(&value.text) && all().candidates.is_match(&value.text) {
+            if all().may_hold(&value.text) && all().compiled.candidates.is_match(&value.text) {
                 REACHED.hit();
             }
             same_as_reference(value.member, &value.text)
@@ -632,7 +632,7 @@ confidence = "low"
                 && same_as_reference_of(unusual(), Some("ticket"), &text.0)
         }
         assert!(
-            unusual().pass.dfa.is_some(),
+            unusual().compiled.pass.dfa.is_some(),
             "the one pass is built with the overlay's forms"
         );
         let kind = IdentifierKind::named("xx-ticket");
