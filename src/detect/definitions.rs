@@ -484,11 +484,14 @@ fn check_kind_name(name: &str) -> Result<(), String> {
     }
 }
 
-/// A pattern must compile and hold no capture group: the detectors capture
-/// the core themselves.
+/// A pattern must parse and hold no capture group: the detectors capture
+/// the core themselves. Parsed only, not compiled: definitions are parsed
+/// more often than detectors are built, and building them compiles the
+/// patterns (and reports a pattern too large to compile, with its file).
 fn check_pattern(pattern: &str) -> Result<(), String> {
-    let regex = regex::Regex::new(pattern).map_err(|e| format!("pattern `{pattern}`: {e}"))?;
-    if regex.captures_len() > 1 {
+    let parsed = regex_automata::util::syntax::parse(pattern)
+        .map_err(|e| format!("pattern `{pattern}`: {e}"))?;
+    if parsed.properties().explicit_captures_len() > 0 {
         return Err(format!(
             "pattern `{pattern}` has a capture group; write `(?:…)` instead"
         ));
@@ -544,6 +547,28 @@ mod tests {
             "[[detector]]\nkind = \"email\"\ndescription = \"e-mail address\"\nvalidator = \"luhn\"\n[[detector.form]]\npattern = 'a'\nboundary = \"none\"\nconfidence = \"low\"\n",
         ));
         assert!(matches!(validator, Err(e) if e.message.contains("known validators")));
+    }
+
+    /// Parsing checks a pattern's syntax only; one too large to compile is
+    /// refused, with its file, when detectors are built from it (which a
+    /// plan does before any data is read).
+    #[test]
+    fn a_pattern_too_large_to_compile_names_its_file_when_detectors_are_built() {
+        let files = vec![(
+            "huge.toml".to_owned(),
+            "[[detector]]\nkind = \"email\"\ndescription = \"e-mail address\"\n[[detector.form]]\npattern = '(?:[0-9]{1000}){1000}'\nboundary = \"none\"\nconfidence = \"low\"\n".to_owned(),
+        )];
+        let definitions = Definitions::parse(&files).expect("the pattern parses");
+        let built = crate::detect::identifiers::Detectors::from_definitions(
+            &definitions,
+            &definitions.kinds(),
+            crate::detect::identifiers::Confidence::Low,
+        );
+        assert!(
+            matches!(&built, Err(e) if e.file == "huge.toml" && e.message.contains("size limit")),
+            "{:?}",
+            built.err()
+        );
     }
 
     #[test]
