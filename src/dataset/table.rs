@@ -278,7 +278,14 @@ pub(crate) struct TableBuilder {
     /// one contiguous vector): records per value id.
     counts: Vec<ValueCounts>,
     attributes: usize,
+    /// Records of this builder and of those appended to it.
     rows: u64,
+    /// Builders of classes none of the others holds, appended after this
+    /// one's ([`TableBuilder::from_rows`]) and kept apart, so that
+    /// appending copies nothing: finishing reads them in place, and the
+    /// first lookup moves them in ([`TableBuilder::take_in_appended`]).
+    /// Never holds a builder with appended builders of its own.
+    appended: Vec<TableBuilder>,
 }
 
 /// Records per sensitive value within one class: the first few values
@@ -425,6 +432,7 @@ impl TableBuilder {
             counts: Vec::new(),
             attributes: sensitive_attributes,
             rows: 0,
+            appended: Vec::new(),
         }
     }
 
@@ -486,6 +494,8 @@ impl TableBuilder {
         quasi: &[Vec<u32>],
         sensitive: &[Vec<u32>],
     ) {
+        let mut other = other;
+        other.take_in_appended();
         let width = other.width;
         let attributes = other.attributes;
         self.reserve(u64::from(other.classes));
@@ -530,12 +540,7 @@ impl TableBuilder {
             .into_par_iter()
             .map(|partition| {
                 let mut builder = TableBuilder::new(quasi_identifiers, sensitive_attributes);
-                // The first partition receives the others' classes.
-                builder.reserve(if partition == 0 {
-                    rows
-                } else {
-                    rows / partitions
-                } as u64);
+                builder.reserve((rows / partitions) as u64);
                 for source in sources {
                     source.add_partition(&mut builder, partition, partitions);
                 }
@@ -554,22 +559,34 @@ impl TableBuilder {
         self.rows
     }
 
-    /// Appends the classes of `other`, none of which this builder has:
-    /// the index is rebuilt when next needed.
-    fn append_disjoint(&mut self, other: TableBuilder) {
+    /// Appends the classes of `other`, none of which this builder has,
+    /// without copying them: the index is rebuilt when next needed.
+    fn append_disjoint(&mut self, mut other: TableBuilder) {
         self.index = None;
-        self.keys.extend_from_slice(&other.keys);
-        self.counts.extend(other.counts);
-        self.sizes.extend_from_slice(&other.sizes);
-        self.classes += other.classes;
         self.rows += other.rows;
+        let nested = std::mem::take(&mut other.appended);
+        self.appended.push(other);
+        self.appended.extend(nested);
+    }
+
+    /// Moves the classes of the appended builders into this one's, in
+    /// order: before a lookup, which numbers classes in one sequence.
+    fn take_in_appended(&mut self) {
+        for other in std::mem::take(&mut self.appended) {
+            self.index = None;
+            self.keys.extend_from_slice(&other.keys);
+            self.counts.extend(other.counts);
+            self.sizes.extend_from_slice(&other.sizes);
+            self.classes += other.classes;
+        }
     }
 
     fn class_of(&mut self, key: &[u32]) -> u32 {
-        let next = self.classes;
         if self.index.is_none() {
+            self.take_in_appended();
             self.index = Some(self.index_of_keys());
         }
+        let next = self.classes;
         if let Some(Index::Packed64 { map, bits }) = &mut self.index {
             if let Some(packed) = pack(key, *bits) {
                 // `width` shares of `bits` fit 64 bits: nothing is cut.
@@ -671,13 +688,25 @@ impl TableBuilder {
         })
     }
 
-    /// The class indexes ordered by the ranks of their values
+    /// This builder and those appended to it, in class order.
+    fn segments(&self) -> impl Iterator<Item = &TableBuilder> {
+        std::iter::once(self).chain(&self.appended)
+    }
+
+    /// Classes of this builder and of those appended to it.
+    fn all_classes(&self) -> usize {
+        self.segments().map(|s| s.classes as usize).sum()
+    }
+
+    /// The class indexes (numbered through the appended builders, in
+    /// order) ordered by the ranks of their values
     /// (`quasi_ranks[column][id]`; an id without a rank by itself).
     fn sorted_classes(&self, quasi_ranks: &[Vec<u32>]) -> Vec<usize> {
         let width = self.width.max(1);
+        let classes = self.all_classes();
         let ranked: Vec<u32> = self
-            .keys
-            .iter()
+            .segments()
+            .flat_map(|s| &s.keys)
             .enumerate()
             .map(|(i, &id)| {
                 quasi_ranks
@@ -687,10 +716,10 @@ impl TableBuilder {
                     .unwrap_or(id)
             })
             .collect();
-        if let Some(order) = sorted_packed(&ranked, self.width, self.classes as usize) {
+        if let Some(order) = sorted_packed(&ranked, self.width, classes) {
             return order;
         }
-        let mut order: Vec<usize> = (0..self.classes as usize).collect();
+        let mut order: Vec<usize> = (0..classes).collect();
         if self.width > 0 {
             // On every core: with a class for nearly every row, this sort
             // is the largest part of judging.
@@ -716,32 +745,40 @@ impl TableBuilder {
     ) -> ClassTable {
         use rayon::prelude::*;
         let order = self.sorted_classes(quasi_ranks);
-        drop(self.index);
-        let width = self.width;
-        let per_class = self.attributes;
+        let mut this = self;
+        this.index = None;
+        let width = this.width;
+        let per_class = this.attributes;
+        let segments = Segments::of(&this);
         // Gathered on every core: with a class for nearly every row, each
         // class read is a cache miss.
         let mut keys = vec![0; order.len() * width];
         if width > 0 {
             keys.par_chunks_mut(width)
                 .zip(order.par_iter())
-                .for_each(|(key, &c)| key.copy_from_slice(&self.keys[c * width..(c + 1) * width]));
+                .for_each(|(key, &c)| {
+                    let (part, c) = segments.locate(c);
+                    key.copy_from_slice(&part.keys[c * width..(c + 1) * width]);
+                });
         }
-        let counts = &self.counts;
         // Built in sorted order, so that the classes lie in the order the
         // metrics walk them.
         let classes: Vec<Class> = order
             .into_par_iter()
-            .map(|c| Class {
-                size: match per_class {
-                    0 => self.sizes.get(c).copied().unwrap_or(0),
-                    _ => counts.get(c * per_class).map_or(0, ValueCounts::records),
-                },
-                sensitive: counts[c * per_class..(c + 1) * per_class]
-                    .iter()
-                    .enumerate()
-                    .map(|(a, values)| values.ranked(ranks.get(a)))
-                    .collect(),
+            .map(|c| {
+                let (part, c) = segments.locate(c);
+                let counts = &part.counts[c * per_class..(c + 1) * per_class];
+                Class {
+                    size: match counts.first() {
+                        None => part.sizes.get(c).copied().unwrap_or(0),
+                        Some(first) => first.records(),
+                    },
+                    sensitive: counts
+                        .iter()
+                        .enumerate()
+                        .map(|(a, values)| values.ranked(ranks.get(a)))
+                        .collect(),
+                }
             })
             .collect();
         ClassTable {
@@ -749,8 +786,42 @@ impl TableBuilder {
             sensitive: attributes,
             classes,
             keys,
-            rows: self.rows,
+            rows: this.rows,
         }
+    }
+}
+
+/// A builder and those appended to it, read in place: where each class
+/// (numbered through them, in order) lies.
+struct Segments<'a> {
+    parts: Vec<&'a TableBuilder>,
+    /// The number of each part's first class.
+    starts: Vec<usize>,
+}
+
+impl<'a> Segments<'a> {
+    fn of(builder: &'a TableBuilder) -> Self {
+        let parts: Vec<&TableBuilder> = builder.segments().collect();
+        let starts = parts
+            .iter()
+            .scan(0, |next, part| {
+                let start = *next;
+                *next += part.classes as usize;
+                Some(start)
+            })
+            .collect();
+        Segments { parts, starts }
+    }
+
+    /// The builder holding class `class`, and the class's number there.
+    fn locate(&self, class: usize) -> (&'a TableBuilder, usize) {
+        // The last part starting at or before `class`: empty parts share
+        // their start with the part after them.
+        let at = self
+            .starts
+            .partition_point(|&s| s <= class)
+            .saturating_sub(1);
+        (self.parts[at], class - self.starts[at])
     }
 }
 
@@ -941,10 +1012,22 @@ mod tests {
                 let translated: Vec<([u32; 5], u32)> =
                     second.iter().map(|&r| in_first_ids(r)).collect();
                 feed(&mut one, &translated);
-                feed(&mut one, &later);
                 let names: Vec<String> = (0..width).map(|q| format!("q{q}")).collect();
+                let mut kept_only = TableBuilder::new(width, attributes);
+                feed(&mut kept_only, &first);
+                feed(&mut kept_only, &translated);
+                let kept_only = kept_only.finish(names.clone(), Vec::new(), &[], &[]);
+                feed(&mut one, &later);
                 let one = one.finish(names.clone(), Vec::new(), &[], &[]);
                 for partitions in 1..=4 {
+                    // Finished as classed: the appended partitions read in
+                    // place.
+                    let classed = TableBuilder::from_rows(width, attributes, &sources, partitions)
+                        .finish(names.clone(), Vec::new(), &[], &[]);
+                    assert_eq!(
+                        classed, kept_only,
+                        "{width} quasi-identifiers, {attributes} attributes, {partitions} partitions, finished as classed"
+                    );
                     let mut classed =
                         TableBuilder::from_rows(width, attributes, &sources, partitions);
                     feed(&mut classed, &later);
