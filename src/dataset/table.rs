@@ -540,7 +540,13 @@ impl TableBuilder {
             .into_par_iter()
             .map(|partition| {
                 let mut builder = TableBuilder::new(quasi_identifiers, sensitive_attributes);
-                builder.reserve((rows / partitions) as u64);
+                // The first partition takes the others' classes in if a
+                // lookup follows (room is address space until used).
+                builder.reserve(if partition == 0 {
+                    rows
+                } else {
+                    rows / partitions
+                } as u64);
                 for source in sources {
                     source.add_partition(&mut builder, partition, partitions);
                 }
@@ -572,6 +578,12 @@ impl TableBuilder {
     /// Moves the classes of the appended builders into this one's, in
     /// order: before a lookup, which numbers classes in one sequence.
     fn take_in_appended(&mut self) {
+        let more: usize = self.appended.iter().map(|a| a.classes as usize).sum();
+        self.keys.reserve(more * self.width);
+        self.counts.reserve(more * self.attributes);
+        if self.attributes == 0 {
+            self.sizes.reserve(more);
+        }
         for other in std::mem::take(&mut self.appended) {
             self.index = None;
             self.keys.extend_from_slice(&other.keys);
