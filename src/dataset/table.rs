@@ -192,44 +192,78 @@ impl<'a> RowSource<'a> {
 
     /// Adds to `builder` every row.
     pub(crate) fn add_all(&self, builder: &mut TableBuilder) {
-        self.add_partition(builder, 0, 1);
-    }
-
-    /// Adds to `builder` the rows whose mapped key falls in `partition`.
-    fn add_partition(&self, builder: &mut TableBuilder, partition: usize, partitions: usize) {
-        let width = builder.width;
-        let attributes = builder.attributes;
+        let (width, attributes) = (builder.width, builder.attributes);
         if width + attributes == 0 {
-            // One class, in the first partition, of every row.
-            for _ in 0..self.rows * usize::from(partition == 0) {
+            // One class of every row.
+            for _ in 0..self.rows {
                 builder.add(&[], &[]);
             }
             return;
         }
-        let mut key = Vec::with_capacity(width);
-        let mut sensitive = Vec::with_capacity(attributes);
-        for row in self.ids.chunks_exact(width + attributes) {
-            key.clear();
-            key.extend(
-                row[..width]
-                    .iter()
-                    .enumerate()
-                    .map(|(q, &id)| mapped(self.quasi, q, id)),
-            );
-            if partition_of(&key, partitions) != partition {
-                continue;
+        let mut row = Vec::with_capacity(width + attributes);
+        for ids in self.ids.chunks_exact(width + attributes) {
+            self.map_row(ids, width, &mut row);
+            builder.add(&row[..width], &row[width..]);
+        }
+    }
+
+    /// The row `ids` in the whole's ids, into `row`.
+    fn map_row(&self, ids: &[u32], width: usize, row: &mut Vec<u32>) {
+        row.clear();
+        let (quasi, sensitive) = ids.split_at(width.min(ids.len()));
+        row.extend(
+            quasi
+                .iter()
+                .enumerate()
+                .map(|(q, &id)| mapped(self.quasi, q, id)),
+        );
+        row.extend(
+            sensitive
+                .iter()
+                .enumerate()
+                .map(|(a, &id)| mapped(self.sensitive, a, id)),
+        );
+    }
+
+    /// Appends to `buckets[b]` each row (in the whole's ids) whose mapped
+    /// key falls in bucket `b` of `partition`: the key's hash scaled to
+    /// every bucket of every partition, of which a partition has
+    /// `buckets.len()`.
+    fn scatter_partition(
+        &self,
+        width: usize,
+        attributes: usize,
+        partition: usize,
+        partitions: usize,
+        buckets: &mut [Vec<u32>],
+    ) {
+        let per_partition = buckets.len().max(1);
+        let mut row = Vec::with_capacity(width + attributes);
+        for ids in self.ids.chunks_exact(width + attributes) {
+            self.map_row(ids, width, &mut row);
+            let at = partition_of(&row[..width], partitions * per_partition);
+            if at / per_partition == partition
+                && let Some(bucket) = buckets.get_mut(at % per_partition)
+            {
+                bucket.extend_from_slice(&row);
             }
-            sensitive.clear();
-            sensitive.extend(
-                row[width..]
-                    .iter()
-                    .enumerate()
-                    .map(|(a, &id)| mapped(self.sensitive, a, id)),
-            );
-            builder.add(&key, &sensitive);
         }
     }
 }
+
+/// How many buckets a partition of `rows` rows is classed in by
+/// [`TableBuilder::from_rows`]: enough that one bucket's classes (at most
+/// one a row, about [`ROWS_A_BUCKET`] rows a bucket) keep the index in a
+/// core's cache.
+fn buckets_for(rows: usize, rows_a_bucket: usize) -> usize {
+    (rows / rows_a_bucket.max(1)).clamp(1, BUCKETS_AT_MOST)
+}
+
+/// Rows a bucket of [`TableBuilder::from_rows`] holds, about.
+const ROWS_A_BUCKET: usize = 1 << 15;
+
+/// The most buckets a partition is classed in.
+const BUCKETS_AT_MOST: usize = 1 << 10;
 
 /// Id `id` of column `at` as `maps[at]` maps it (as is when the map does
 /// not hold it).
@@ -525,13 +559,34 @@ impl TableBuilder {
     /// `partitions` threads at once: each thread takes the rows whose
     /// key falls in its partition (by a hash of the key), so that no two
     /// build the same class and the partitions' classes are appended
-    /// without a merge. The same classes as adding every row to one
-    /// builder, in another order (judging orders them).
+    /// without a merge. Within a partition the rows are first sorted into
+    /// buckets by the same hash and classed bucket by bucket
+    /// ([`TableBuilder::add_buckets`]), so that the index only holds one
+    /// bucket's classes and stays in cache. The same classes as adding
+    /// every row to one builder, in another order (judging orders them).
     pub(crate) fn from_rows(
         quasi_identifiers: usize,
         sensitive_attributes: usize,
         sources: &[RowSource<'_>],
         partitions: usize,
+    ) -> TableBuilder {
+        Self::from_rows_in_buckets(
+            quasi_identifiers,
+            sensitive_attributes,
+            sources,
+            partitions,
+            ROWS_A_BUCKET,
+        )
+    }
+
+    /// [`TableBuilder::from_rows`], with about `rows_a_bucket` rows a
+    /// bucket.
+    fn from_rows_in_buckets(
+        quasi_identifiers: usize,
+        sensitive_attributes: usize,
+        sources: &[RowSource<'_>],
+        partitions: usize,
+        rows_a_bucket: usize,
     ) -> TableBuilder {
         use rayon::prelude::*;
         let partitions = partitions.max(1);
@@ -547,9 +602,30 @@ impl TableBuilder {
                 } else {
                     rows / partitions
                 } as u64);
-                for source in sources {
-                    source.add_partition(&mut builder, partition, partitions);
+                if quasi_identifiers + sensitive_attributes == 0 {
+                    // One class of every row, in the first partition.
+                    if partition == 0 {
+                        sources.iter().for_each(|s| s.add_all(&mut builder));
+                    }
+                    return builder;
                 }
+                let stride = quasi_identifiers + sensitive_attributes;
+                let mine = rows / partitions;
+                let mut buckets: Vec<Vec<u32>> = (0..buckets_for(mine, rows_a_bucket))
+                    .map(|_| Vec::new())
+                    .collect();
+                let room = (mine / buckets.len() + mine / buckets.len() / 8 + 1) * stride;
+                buckets.iter_mut().for_each(|b| b.reserve(room));
+                for source in sources {
+                    source.scatter_partition(
+                        quasi_identifiers,
+                        sensitive_attributes,
+                        partition,
+                        partitions,
+                        &mut buckets,
+                    );
+                }
+                builder.add_buckets(buckets);
                 builder
             })
             .collect();
@@ -558,6 +634,29 @@ impl TableBuilder {
             whole.append_disjoint(part);
         }
         whole
+    }
+
+    /// Adds the rows of each bucket (each row its key's ids, then its
+    /// sensitive ids) when no two buckets, and no bucket and the classes
+    /// met before, share a class: the index is emptied before each bucket
+    /// (its room kept), so it only ever holds one bucket's classes and
+    /// stays in cache, and each bucket's rows are freed once added. The
+    /// index is rebuilt from every class at the next lookup.
+    fn add_buckets(&mut self, buckets: Vec<Vec<u32>>) {
+        let (width, stride) = (self.width, self.width + self.attributes);
+        for bucket in buckets {
+            match &mut self.index {
+                Some(Index::Packed64 { map, .. }) => map.clear(),
+                Some(Index::Packed128 { map, .. }) => map.clear(),
+                Some(Index::Boxed(map)) => map.clear(),
+                None => {}
+            }
+            for row in bucket.chunks_exact(stride.max(1)) {
+                self.add(&row[..width], &row[width..]);
+            }
+        }
+        // It holds the last bucket's classes only.
+        self.index = None;
     }
 
     /// Records added.
@@ -1031,22 +1130,31 @@ mod tests {
                 let kept_only = kept_only.finish(names.clone(), Vec::new(), &[], &[]);
                 feed(&mut one, &later);
                 let one = one.finish(names.clone(), Vec::new(), &[], &[]);
-                for partitions in 1..=4 {
+                for (partitions, rows_a_bucket) in
+                    (1..=4).flat_map(|p| [(p, 1), (p, 7), (p, ROWS_A_BUCKET)])
+                {
+                    let from_rows = || {
+                        TableBuilder::from_rows_in_buckets(
+                            width,
+                            attributes,
+                            &sources,
+                            partitions,
+                            rows_a_bucket,
+                        )
+                    };
                     // Finished as classed: the appended partitions read in
                     // place.
-                    let classed = TableBuilder::from_rows(width, attributes, &sources, partitions)
-                        .finish(names.clone(), Vec::new(), &[], &[]);
+                    let classed = from_rows().finish(names.clone(), Vec::new(), &[], &[]);
                     assert_eq!(
                         classed, kept_only,
-                        "{width} quasi-identifiers, {attributes} attributes, {partitions} partitions, finished as classed"
+                        "{width} quasi-identifiers, {attributes} attributes, {partitions} partitions, {rows_a_bucket} rows a bucket, finished as classed"
                     );
-                    let mut classed =
-                        TableBuilder::from_rows(width, attributes, &sources, partitions);
+                    let mut classed = from_rows();
                     feed(&mut classed, &later);
                     let classed = classed.finish(names.clone(), Vec::new(), &[], &[]);
                     assert_eq!(
                         classed, one,
-                        "{width} quasi-identifiers, {attributes} attributes, {partitions} partitions, a later id {later_id}"
+                        "{width} quasi-identifiers, {attributes} attributes, {partitions} partitions, {rows_a_bucket} rows a bucket, a later id {later_id}"
                     );
                     assert_eq!(classed.rows, 83);
                 }
