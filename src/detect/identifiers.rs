@@ -295,18 +295,14 @@ impl Compiled {
         for (index, definition) in definitions.iter().enumerate() {
             let kind = definition.kind;
             for form in &definition.forms {
-                let (start, end) = form.boundary.groups();
-                let regex =
-                    Regex::new(&format!("{start}({}){end}", form.pattern)).map_err(|e| {
-                        DefinitionError {
-                            file: definition.file.clone(),
-                            message: format!("{kind}: pattern `{}`: {e}", form.pattern),
-                        }
-                    })?;
-                let core = Regex::new(&form.pattern).map_err(|e| DefinitionError {
+                let refused = |e: regex::Error| DefinitionError {
                     file: definition.file.clone(),
                     message: format!("{kind}: pattern `{}`: {e}", form.pattern),
-                })?;
+                };
+                let (start, end) = form.boundary.groups();
+                let regex =
+                    Regex::new(&format!("{start}({}){end}", form.pattern)).map_err(refused)?;
+                let core = Regex::new(&form.pattern).map_err(refused)?;
                 let lazy_core = LazyRegex::new(&form.pattern).ok();
                 forms.push(CompiledForm {
                     kind: index,
