@@ -39,6 +39,7 @@ use regex_automata::hybrid::dfa::{Cache as LazyCache, DFA as LazyDfa};
 use regex_automata::hybrid::regex::{Cache as LazyRegexCache, Regex as LazyRegex};
 use regex_automata::util::pool::Pool;
 use regex_automata::{Input, MatchKind};
+use smallvec::SmallVec;
 
 use super::definitions::{Boundary, Definition, Ordinary};
 pub use super::definitions::{DefinitionError, Definitions};
@@ -151,6 +152,11 @@ impl Confidence {
     }
 }
 
+/// The kinds found in one string, in kind order: held in place for the
+/// one or two a value holds, so that a scan that finds something does not
+/// allocate.
+pub type Found = SmallVec<[Detection; 2]>;
+
 /// One kind of identifier found in a string. Deliberately holds no part of
 /// the string: whoever reports it cannot leak the value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -182,6 +188,13 @@ struct CompiledForm {
     /// search itself on values of 10 to 30 bytes; `None` if the pattern
     /// needs more than a lazy DFA (then `core` is searched).
     lazy_core: Option<LazyRegex>,
+    /// Fewest bytes a core can span: once fewer are left after a
+    /// candidate, the form's search is over without another walk.
+    min_core_len: usize,
+    /// The one length every core spans, when the pattern allows only one
+    /// (a bare resident number, a MAC address): the end of a core then
+    /// gives its start, without the reverse search.
+    fixed_core_len: Option<usize>,
     boundary: Boundary,
     confidence: Confidence,
     validator: Option<Validator>,
@@ -309,6 +322,8 @@ impl Compiled {
                     regex,
                     core,
                     lazy_core,
+                    min_core_len: core_len(&form.pattern).0,
+                    fixed_core_len: fixed_core_len(&form.pattern),
                     boundary: form.boundary,
                     confidence: form.confidence,
                     validator: form.validator,
@@ -327,6 +342,28 @@ impl Compiled {
             candidates,
             pass,
         })
+    }
+}
+
+/// Fewest and most bytes a match of `pattern` spans, read from its
+/// syntax: at least one (a core is never empty), at most unbounded
+/// (`None`). A pattern that cannot be read gives `(1, None)`, which
+/// spares no search.
+fn core_len(pattern: &str) -> (usize, Option<usize>) {
+    match regex_automata::util::syntax::parse(pattern) {
+        Ok(hir) => (
+            hir.properties().minimum_len().unwrap_or(1).max(1),
+            hir.properties().maximum_len(),
+        ),
+        Err(_) => (1, None),
+    }
+}
+
+/// The one length every match of `pattern` spans, if it has one.
+fn fixed_core_len(pattern: &str) -> Option<usize> {
+    match core_len(pattern) {
+        (min, Some(max)) if min == max => Some(min),
+        _ => None,
     }
 }
 
@@ -401,7 +438,7 @@ impl Detectors {
 
     /// Every selected kind found in `text`, at most one detection per kind,
     /// in kind order. Never returns any part of `text`.
-    pub fn scan(&self, text: &str) -> Vec<Detection> {
+    pub fn scan(&self, text: &str) -> Found {
         self.scan_in(None, text)
     }
 
@@ -420,9 +457,9 @@ impl Detectors {
     /// As [`Detectors::scan`], for a value under `member` (a JSON member or
     /// a column name), whose name is context: `telephone` makes a bare
     /// 8-digit value a phone, `amount` makes it money.
-    pub fn scan_in(&self, member: Option<&str>, text: &str) -> Vec<Detection> {
+    pub fn scan_in(&self, member: Option<&str>, text: &str) -> Found {
         if self.kinds.is_empty() || !self.may_hold(text) {
-            return Vec::new();
+            return Found::new();
         }
         self.scan_candidates(member, text)
     }
@@ -439,7 +476,7 @@ impl Detectors {
 
     /// The regex part of [`Detectors::scan_in`], without the shortcuts.
     /// The candidates go to this thread's buffer, kept between scans.
-    fn scan_candidates(&self, member: Option<&str>, text: &str) -> Vec<Detection> {
+    fn scan_candidates(&self, member: Option<&str>, text: &str) -> Found {
         let mut caches = self.compiled.pass.caches.get();
         let mut found = std::mem::take(&mut caches.found);
         found.clear();
@@ -478,7 +515,7 @@ impl Detectors {
         }
         let LazyCaches { cores, members, .. } = caches;
         let mut member = Member::new(member, members);
-        for index in matched.iter(self) {
+        for index in matched.iter() {
             let core_cache = cores.get_mut(index).and_then(Option::as_mut);
             let form = &self.compiled.forms[index];
             self.walk_form(form, core_cache, &mut member, text, found);
@@ -540,11 +577,11 @@ impl Detectors {
         let before = &text[..start];
         let own_context = member.names_kind(self, form.kind)
             || self.contexts[form.kind].words_before(before, WORDS_LOOKED_BACK);
-        let ordinary = member.names_ordinary(self) || self.ordinary.last_word_is_listed(before);
         let mut confidence = form.confidence.after(check.map_or(Step::Keep, |c| c.step));
+        // Ordinary words only matter where the kind's own are absent.
         if own_context {
             confidence = Confidence::High;
-        } else if ordinary {
+        } else if member.names_ordinary(self) || self.ordinary.last_word_is_listed(before) {
             confidence = confidence.lowered();
         }
         Candidate {
@@ -562,8 +599,8 @@ impl Detectors {
     /// The best candidate of each kind, if confident enough, in kind order:
     /// the first of the highest rank, as found. Values hold few kinds, so
     /// the detections themselves are the table, searched in place.
-    fn best_per_kind(&self, found: &[Candidate]) -> Vec<Detection> {
-        let mut best: Vec<Detection> = Vec::new();
+    fn best_per_kind(&self, found: &[Candidate]) -> Found {
+        let mut best = Found::new();
         let rank = |d: &Detection| (d.confidence, d.checksum_valid == Some(true));
         for candidate in found.iter().filter(|c| c.confidence >= self.min_confidence) {
             let detection = Detection {
@@ -599,20 +636,21 @@ impl Matched {
         }
     }
 
-    /// The matched forms' indices, in order.
-    fn iter(&self, detectors: &Detectors) -> impl Iterator<Item = usize> + '_ {
-        let (bits, indices) = match self {
+    /// The matched forms' indices, in order: the set bits one by one,
+    /// lowest first, rather than every form tested for its bit.
+    fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        let (mut bits, indices) = match self {
             Matched::Bits(bits) => (*bits, &[][..]),
             Matched::Indices(indices) => (0, &indices[..]),
         };
-        let count = if indices.is_empty() {
-            detectors.compiled.forms.len().min(64)
-        } else {
-            0
-        };
-        (0..count)
-            .filter(move |&i| bits & (1 << i) != 0)
-            .chain(indices.iter().copied())
+        std::iter::from_fn(move || {
+            (bits != 0).then(|| {
+                let lowest = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                lowest
+            })
+        })
+        .chain(indices.iter().copied())
     }
 }
 
@@ -635,6 +673,9 @@ struct FormPass {
 /// form's core's (by form index).
 struct LazyCaches {
     pass: Option<LazyCache>,
+    /// The forms each match state of the pass holds, as bits, worked out
+    /// once a state rather than at every visit ([`MatchStates`]).
+    match_states: MatchStates,
     cores: Vec<Option<LazyRegexCache>>,
     /// What the member names seen last say ([`MemberMemo`]).
     members: MemberMemo,
@@ -679,6 +720,7 @@ impl FormPass {
             .collect();
         let make: CacheMaker = Box::new(move || LazyCaches {
             pass: pass.as_ref().map(LazyCache::new),
+            match_states: MatchStates::default(),
             cores: cores
                 .iter()
                 .map(|core| core.as_ref().map(LazyRegex::create_cache))
@@ -698,13 +740,14 @@ impl FormPass {
     fn run(&self, caches: &mut LazyCaches, text: &str) -> Option<u64> {
         let dfa = self.dfa.as_ref()?;
         let cache = caches.pass.as_mut()?;
+        let known = &mut caches.match_states;
         let mut state = dfa.start_state_forward(cache, &Input::new(text)).ok()?;
         let mut bits = 0u64;
         for &byte in text.as_bytes() {
             state = dfa.next_state(cache, state, byte).ok()?;
             if state.is_tagged() {
                 if state.is_match() {
-                    bits |= matched_patterns(dfa, cache, state);
+                    bits |= known.patterns(dfa, cache, state);
                 } else if state.is_dead() {
                     return Some(bits);
                 } else if state.is_quit() {
@@ -714,9 +757,39 @@ impl FormPass {
         }
         state = dfa.next_eoi_state(cache, state).ok()?;
         if state.is_match() {
-            bits |= matched_patterns(dfa, cache, state);
+            bits |= known.patterns(dfa, cache, state);
         }
         Some(bits)
+    }
+}
+
+/// The patterns of the pass's match states met so far, as bits. Reading
+/// them from the lazy DFA walks the state's pattern list each visit, and a
+/// value that holds an identifier visits a match state at nearly every
+/// byte after it; a state's patterns never change while the cache that
+/// built it is not cleared, so the memo starts over when it is.
+#[derive(Default)]
+struct MatchStates {
+    bits: rustc_hash::FxHashMap<regex_automata::hybrid::LazyStateID, u64>,
+    /// The cache's clear count the memo was filled under.
+    clears: usize,
+}
+
+impl MatchStates {
+    fn patterns(
+        &mut self,
+        dfa: &LazyDfa,
+        cache: &LazyCache,
+        state: regex_automata::hybrid::LazyStateID,
+    ) -> u64 {
+        if cache.clear_count() != self.clears {
+            self.bits.clear();
+            self.clears = cache.clear_count();
+        }
+        *self
+            .bits
+            .entry(state)
+            .or_insert_with(|| matched_patterns(dfa, cache, state))
     }
 }
 
@@ -1208,13 +1281,25 @@ fn may_hold_identifier(text: &str) -> bool {
 /// for a code, no second dot for a dotted form. With an exponent it could
 /// hold a hex run (`1.5e123456789012`), so that form is scanned. A property
 /// test checks this against the full scan.
+///
+/// One walk that stops at the first byte that is neither a digit nor the
+/// first dot: most strings that reach it (`010-1234-5678`) stop within a
+/// few bytes, where searching for the dot first would read them whole.
 fn is_decimal_fraction(text: &str) -> bool {
-    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
-    let Some((whole, fraction)) = digits.split_once('.') else {
-        return false;
+    let bytes = text.as_bytes();
+    let digits = match bytes.first() {
+        Some(b'-' | b'+') => &bytes[1..],
+        _ => bytes,
     };
-    let all_digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
-    all_digits(whole) && all_digits(fraction)
+    let mut dot = None;
+    for (at, &byte) in digits.iter().enumerate() {
+        match byte {
+            b'0'..=b'9' => {}
+            b'.' if dot.is_none() => dot = Some(at),
+            _ => return false,
+        }
+    }
+    dot.is_some_and(|at| at > 0 && at + 1 < digits.len())
 }
 
 /// One counting pass over every byte, which the compiler vectorises, and
@@ -1438,10 +1523,20 @@ impl CoreMatches<'_, '_, '_> {
     /// The leftmost-first core starting at or after `at`.
     fn find_core(&mut self, at: usize) -> Option<(usize, usize)> {
         let (form, text) = (self.form, self.text);
-        if let (Some(lazy), Some(cache)) = (&form.lazy_core, self.lazy.as_deref_mut())
-            && let Ok(found) = lazy.try_search(cache, &Input::new(text).range(at..))
-        {
-            return found.map(|m| (m.start(), m.end()));
+        if let (Some(lazy), Some(cache)) = (&form.lazy_core, self.lazy.as_deref_mut()) {
+            let input = Input::new(text).range(at..);
+            let found = match form.fixed_core_len {
+                Some(len) => lazy
+                    .forward()
+                    .try_search_fwd(cache.as_parts_mut().0, &input)
+                    .map(|end| end.map(|end| (end.offset().saturating_sub(len), end.offset()))),
+                None => lazy
+                    .try_search(cache, &input)
+                    .map(|found| found.map(|m| (m.start(), m.end()))),
+            };
+            if let Ok(found) = found {
+                return found;
+            }
         }
         let core = form.core.find_at(text, at)?;
         Some((core.start(), core.end()))
@@ -1464,9 +1559,9 @@ impl Iterator for CoreMatches<'_, '_, '_> {
     type Item = (usize, usize);
 
     fn next(&mut self) -> Option<(usize, usize)> {
-        // A core is never empty, so none starts at the end: most values
+        // No core fits in fewer bytes than its shortest match: most values
         // are one identifier, and this spares their second search.
-        if self.from >= self.text.len() {
+        if self.text.len().saturating_sub(self.from) < self.form.min_core_len {
             return None;
         }
         let (start, end) = self.next_core()?;
@@ -1580,7 +1675,7 @@ mod tests {
         kinds(all().scan(text))
     }
 
-    fn kinds(detections: Vec<Detection>) -> Vec<IdentifierKind> {
+    fn kinds(detections: Found) -> Vec<IdentifierKind> {
         detections.into_iter().map(|d| d.kind).collect()
     }
 
@@ -1694,8 +1789,8 @@ mod tests {
         assert!(email_only.scan("holder 850714-2038151").is_empty());
         let rrn_only = Detectors::new(&[KrRrn]);
         assert_eq!(
-            rrn_only.scan("holder 850714-2038151"),
-            vec![Detection {
+            rrn_only.scan("holder 850714-2038151").as_slice(),
+            [Detection {
                 kind: KrRrn,
                 checksum_valid: Some(true),
                 confidence: Confidence::High,
@@ -2101,7 +2196,7 @@ mod tests {
         assert_eq!(member_tokens("vehicle_id"), vec!["vehicle", "id"]);
         // `ip` is a whole part of a name, not any two letters of it.
         let ipv4_only = Detectors::new(&[Ipv4]);
-        assert_eq!(ipv4_only.scan_in(Some("description"), "1.2.3.4"), vec![]);
+        assert!(ipv4_only.scan_in(Some("description"), "1.2.3.4").is_empty());
         assert_eq!(
             kinds(ipv4_only.scan_in(Some("clientIp"), "1.2.3.4")),
             vec![Ipv4]
@@ -2285,7 +2380,7 @@ mod tests {
     #[test]
     fn regression_seconds_02_with_a_long_fraction_is_not_a_seoul_number() {
         let timestamp = "9348-10-67T78:91:02.49890097";
-        assert_eq!(all().scan_candidates(None, timestamp), vec![]);
+        assert!(all().scan_candidates(None, timestamp).is_empty());
         assert_eq!(kinds_in(&format!("seen {timestamp} twice")), vec![]);
         assert_eq!(kinds_in("seen 2024-05-01T10:15:02.1234567Z twice"), vec![]);
     }
@@ -2652,6 +2747,39 @@ mod tests {
             }
         }
         assert!(matched > 500, "only {matched} forms matched");
+    }
+
+    /// The lengths read from each form's syntax, which end a form's
+    /// search early and stand in for the reverse search, bound every core
+    /// the `regex` crate finds, in bytes (the Hangul of a plate is three
+    /// bytes a letter).
+    #[test]
+    fn core_lengths_from_the_syntax_bound_every_core_found() {
+        static REACHED: Reached = Reached::new();
+        fn property(text: BoundaryText) -> bool {
+            all().compiled.forms.iter().all(|form| {
+                form.core.find_iter(&text.0).all(|core| {
+                    REACHED.hit();
+                    core.len() >= form.min_core_len
+                        && form.fixed_core_len.is_none_or(|len| core.len() == len)
+                })
+            })
+        }
+        check(2000, &REACHED, property as fn(BoundaryText) -> bool);
+        let plates = all()
+            .compiled
+            .forms
+            .iter()
+            .filter(|form| form.core.is_match("12가3456"))
+            .collect::<Vec<_>>();
+        assert!(!plates.is_empty());
+        assert!(plates.iter().all(|form| form.min_core_len >= 9));
+        let fixed = all()
+            .compiled
+            .forms
+            .iter()
+            .filter(|f| f.fixed_core_len.is_some());
+        assert!(fixed.count() >= 10, "most national numbers have one length");
     }
 
     #[test]

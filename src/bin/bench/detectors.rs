@@ -106,7 +106,7 @@ fn rate(detectors: &Detectors, values: &[Value]) -> f64 {
     rates[2]
 }
 
-fn scan(detectors: &Detectors, value: &Value) -> Vec<cityconform::detect::identifiers::Detection> {
+fn scan(detectors: &Detectors, value: &Value) -> cityconform::detect::identifiers::Found {
     detectors.scan_in(value.member.as_deref(), &value.text)
 }
 
