@@ -206,6 +206,12 @@ struct CompiledForm {
 struct Context {
     members: Vec<String>,
     words: Vec<String>,
+    /// The words that hold a space, looked for anywhere in the text
+    /// before a value.
+    phrases: Vec<String>,
+    /// The one-word entries that are ASCII: the only ones that can be
+    /// among the words of ASCII text.
+    ascii_words: Vec<String>,
 }
 
 /// A candidate that survived its pattern, boundaries and validator.
@@ -743,8 +749,27 @@ impl FormPass {
         let known = &mut caches.match_states;
         let mut state = dfa.start_state_forward(cache, &Input::new(text)).ok()?;
         let mut bits = 0u64;
-        for &byte in text.as_bytes() {
-            state = dfa.next_state(cache, state, byte).ok()?;
+        let bytes = text.as_bytes();
+        let mut at = 0;
+        while at < bytes.len() {
+            // Between tagged states (a match, a state not built yet) the
+            // table is read as it is, with no check.
+            if !state.is_tagged() {
+                let mut next = dfa.next_state_untagged(cache, state, bytes[at]);
+                while !next.is_tagged() {
+                    state = next;
+                    at += 1;
+                    let Some(&byte) = bytes.get(at) else {
+                        break;
+                    };
+                    next = dfa.next_state_untagged(cache, state, byte);
+                }
+                if at == bytes.len() {
+                    break;
+                }
+            }
+            state = dfa.next_state(cache, state, bytes[at]).ok()?;
+            at += 1;
             if state.is_tagged() {
                 if state.is_match() {
                     bits |= known.patterns(dfa, cache, state);
@@ -859,9 +884,14 @@ fn beats(other: &Candidate, this: &Candidate) -> bool {
 
 impl Context {
     fn of(members: &[String], words: &[String]) -> Context {
+        let words: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
+        let (phrases, single): (Vec<String>, Vec<String>) =
+            words.iter().cloned().partition(|w| w.contains(' '));
         Context {
             members: members.iter().map(|m| normalise_member(m)).collect(),
-            words: words.iter().map(|w| w.to_lowercase()).collect(),
+            phrases,
+            ascii_words: single.into_iter().filter(|w| w.is_ascii()).collect(),
+            words,
         }
     }
 
@@ -890,18 +920,16 @@ impl Context {
             return self.words_before_lowered(tail, look_back);
         }
         let recent = last_ascii_words::<WORDS_LOOKED_BACK>(tail.as_bytes(), look_back);
-        self.words.iter().any(|word| {
-            if word.contains(' ') {
-                contains_ignoring_ascii_case(tail.as_bytes(), word.as_bytes())
-            } else {
-                // A word with other letters cannot be in ASCII text.
-                word.is_ascii()
-                    && recent
-                        .iter()
-                        .flatten()
-                        .any(|t| t.eq_ignore_ascii_case(word.as_bytes()))
-            }
-        })
+        // A word with other letters cannot be in ASCII text.
+        self.ascii_words.iter().any(|word| {
+            recent
+                .iter()
+                .flatten()
+                .any(|t| t.eq_ignore_ascii_case(word.as_bytes()))
+        }) || self
+            .phrases
+            .iter()
+            .any(|phrase| contains_ignoring_ascii_case(tail.as_bytes(), phrase.as_bytes()))
     }
 
     /// [`Context::words_before`] on text that is not all ASCII, whose
