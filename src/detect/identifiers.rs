@@ -323,13 +323,14 @@ impl Compiled {
                     Regex::new(&format!("{start}({}){end}", form.pattern)).map_err(refused)?;
                 let core = Regex::new(&form.pattern).map_err(refused)?;
                 let lazy_core = LazyRegex::new(&form.pattern).ok();
+                let (min_core_len, max_core_len) = core_len(&form.pattern);
                 forms.push(CompiledForm {
                     kind: index,
                     regex,
                     core,
                     lazy_core,
-                    min_core_len: core_len(&form.pattern).0,
-                    fixed_core_len: fixed_core_len(&form.pattern),
+                    min_core_len,
+                    fixed_core_len: max_core_len.filter(|&max| max == min_core_len),
                     boundary: form.boundary,
                     confidence: form.confidence,
                     validator: form.validator,
@@ -362,14 +363,6 @@ fn core_len(pattern: &str) -> (usize, Option<usize>) {
             hir.properties().maximum_len(),
         ),
         Err(_) => (1, None),
-    }
-}
-
-/// The one length every match of `pattern` spans, if it has one.
-fn fixed_core_len(pattern: &str) -> Option<usize> {
-    match core_len(pattern) {
-        (min, Some(max)) if min == max => Some(min),
-        _ => None,
     }
 }
 
