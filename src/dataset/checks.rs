@@ -410,7 +410,8 @@ fn name_holds<'c>(
 }
 
 /// Rows of `column` whose value holds each of `kinds`: from the distinct
-/// values as written for interned columns, from the pass's counts otherwise.
+/// values as written for interned columns, from the producer's counts for
+/// the others and for columns a query engine interned as codes.
 fn detections_of(
     column: &ColumnScan,
     detectors: &Detectors,
@@ -418,14 +419,14 @@ fn detections_of(
 ) -> Vec<(IdentifierKind, u64)> {
     let mut found: std::collections::BTreeMap<IdentifierKind, u64> = Default::default();
     match &column.values {
-        Some(_) => {
+        Some(_) if !column.coded => {
             for (text, count) in column.written_texts() {
                 for detection in detectors.scan_in(Some(&column.column.name), text) {
                     *found.entry(detection.kind).or_insert(0) += count;
                 }
             }
         }
-        None => {
+        _ => {
             for (kind, &rows) in &column.detections {
                 if kinds.contains(kind) {
                     found.insert(*kind, rows);

@@ -258,6 +258,10 @@ pub struct ColumnScan {
     /// For interned numeric columns, the cells written otherwise than
     /// their interned text.
     written: Written,
+    /// Whether a query engine interned the column's values as per-run
+    /// codes, not texts: its detections are then counted by the engine,
+    /// in `detections`, since no text is here to scan.
+    pub(super) coded: bool,
 }
 
 impl ColumnScan {
@@ -281,6 +285,7 @@ impl ColumnScan {
             detections: BTreeMap::new(),
             name_holds,
             written: Written::default(),
+            coded: false,
         }
     }
 
@@ -289,6 +294,7 @@ impl ColumnScan {
     pub(super) fn merge(&mut self, other: ColumnScan) -> Option<Vec<u32>> {
         self.present += other.present;
         self.described |= other.described;
+        self.coded |= other.coded;
         for (kind, rows) in other.detections {
             *self.detections.entry(kind).or_insert(0) += rows;
         }
@@ -740,8 +746,9 @@ impl<'a> Pass<'a> {
     }
 
     #[cfg(feature = "datafusion")]
-    /// Adds what a query engine counted in a scanned column: the rows with
-    /// a value, and per identifier kind the detections.
+    /// Adds what a query engine counted in a scanned or coded column: per
+    /// identifier kind the detections and, for a scanned column, the rows
+    /// with a value (an interned column counted those with its groups).
     pub(super) fn add_detections(
         &mut self,
         column: usize,
@@ -751,7 +758,9 @@ impl<'a> Pass<'a> {
         let Some(column) = self.columns.get_mut(column) else {
             return;
         };
-        column.present += present;
+        if column.values.is_none() {
+            column.present += present;
+        }
         for &(kind, count) in detections.iter().filter(|(_, n)| *n > 0) {
             *column.detections.entry(kind).or_insert(0) += count;
         }

@@ -261,7 +261,7 @@ impl Summary {
 }
 
 #[cfg(test)]
-mod tests {
+pub(in crate::dataset) mod tests {
     use quickcheck::{Arbitrary, Gen, QuickCheck, TestResult};
 
     use super::*;
@@ -356,7 +356,8 @@ role = "insensitive"
         text
     }
 
-    fn audit_plan() -> DatasetPlan {
+    /// The plan of the embedded `kr` and `eu` profiles.
+    pub(in crate::dataset) fn audit_plan() -> DatasetPlan {
         let catalogue = Catalogue::embedded().expect("the embedded catalogue loads");
         let profiles = ["kr".to_owned(), "eu".to_owned()];
         let as_of = crate::dates::Day::parse("2026-01-01").expect("a day");
@@ -386,7 +387,12 @@ role = "insensitive"
         .expect("the generated CSV reads")
     }
 
-    fn report(summary: Summary, plan: &DatasetPlan, descriptor: &Descriptor) -> serde_json::Value {
+    /// The JSON report judged from `summary`, at a fixed time.
+    pub(in crate::dataset) fn report(
+        summary: Summary,
+        plan: &DatasetPlan,
+        descriptor: &Descriptor,
+    ) -> serde_json::Value {
         let options = AuditOptions {
             path: "data.csv".into(),
             generated_at: "2026-01-01T00:00:00Z".into(),

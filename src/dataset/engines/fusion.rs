@@ -10,19 +10,20 @@
 //! one pass would. Three kinds of query, each a full scan of the columns
 //! it needs:
 //!
-//! 1. rows per (quasi-identifier texts, sensitive texts): the classes,
+//! 1. rows per (quasi-identifier values, sensitive texts): the classes,
 //!    with their sensitive counts and the distinct values of those
-//!    columns;
+//!    columns; a categorical quasi-identifier's values are its per-run
+//!    codes ([`super::codes`]), the others' their texts;
 //! 2. per count column, rows per text;
-//! 3. over the other columns, the sum of what the detection function
-//!    found per kind, and the cells with a value.
+//! 3. over the other columns and the coded ones, the sum of what the
+//!    detection function found per kind, and the cells with a value.
 //!
 //! Only these grouped counts leave the engine, never a row.
 
 use std::path::Path;
 use std::sync::Arc;
 
-use ::datafusion::arrow::array::{Array, AsArray, RecordBatch};
+use ::datafusion::arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
 use ::datafusion::arrow::compute::cast;
 use ::datafusion::arrow::datatypes::{DataType, Field, Schema};
 use ::datafusion::common::DataFusionError;
@@ -38,7 +39,7 @@ use ::datafusion::prelude::{
 
 use super::input::{Input, field_name, input};
 use super::pool::SharedSpillPool;
-use super::{json, lines, udf};
+use super::{codes, json, lines, udf};
 use crate::dataset::audit::{self, DatasetPlan};
 use crate::dataset::descriptor::{Descriptor, Format, ValueType};
 use crate::dataset::scan::{ColumnScan, Pass, insensitive};
@@ -134,7 +135,7 @@ pub(super) async fn summarise_on(
     descriptor: &Descriptor,
     path: &Path,
 ) -> std::result::Result<Summary, Failure> {
-    let [text_fn, detect_fn, json_text_fn, json_detect_fn] = functions else {
+    let [text_fn, detect_fn, json_text_fn, json_detect_fn, code_fn] = functions else {
         return Err(Failure::Input(Error::Internal(
             "the engine's functions are missing".into(),
         )));
@@ -160,17 +161,20 @@ pub(super) async fn summarise_on(
         let columns = std::mem::take(&mut input.columns);
         let mut pass = Pass::new(input.name.clone(), columns, &detectors);
         let (classes, counts) = pass.interned();
-        let scanned: Vec<usize> = (0..pass.columns.len())
-            .filter(|i| !classes.contains(i) && !counts.contains(i))
+        let codes = Codes::for_classes(&mut pass, &classes, code_fn)?;
+        // Detection runs where the texts are: on the columns that are not
+        // interned, and on the coded ones.
+        let detected: Vec<usize> = (0..pass.columns.len())
+            .filter(|i| (!classes.contains(i) && !counts.contains(i)) || codes.covers(*i))
             .collect();
-        let groups = grouped(&frame, &classes).await?;
+        let groups = grouped(&frame, &classes, &codes).await?;
         add_groups(&mut pass, &input, descriptor, &classes, &groups, true)?;
         for &column in &counts {
-            let groups = grouped(&frame, &[column]).await?;
+            let groups = grouped(&frame, &[column], &codes).await?;
             add_groups(&mut pass, &input, descriptor, &[column], &groups, false)?;
         }
-        if !scanned.is_empty() {
-            detect(&mut pass, &frame, detect_fn, &scanned, &detecting).await?;
+        if !detected.is_empty() {
+            detect(&mut pass, &frame, detect_fn, &detected, &detecting).await?;
         }
         if !input.extras.is_empty() {
             json_extras(&mut pass, &frame, &input.extras, detecting.kinds).await?;
@@ -350,12 +354,58 @@ fn text_name(column: usize) -> String {
     format!("t{column}")
 }
 
-/// Rows per distinct tuple of the texts of `columns`, collected.
+/// The coded columns of a run, each with its key, and the function
+/// coding them.
+struct Codes<'f> {
+    keys: Vec<(usize, String)>,
+    function: &'f ScalarUDF,
+}
+
+impl<'f> Codes<'f> {
+    /// Draws a key for each categorical quasi-identifier among `classes`
+    /// and marks the column coded in `pass`.
+    fn for_classes(
+        pass: &mut Pass<'_>,
+        classes: &[usize],
+        function: &'f ScalarUDF,
+    ) -> std::result::Result<Self, Failure> {
+        let mut keys = Vec::new();
+        for &c in classes {
+            if let Some(column) = pass.columns.get_mut(c)
+                && codes::is_coded(&column.column)
+            {
+                column.coded = true;
+                keys.push((c, codes::new_key()?));
+            }
+        }
+        Ok(Codes { keys, function })
+    }
+
+    fn covers(&self, column: usize) -> bool {
+        self.keys.iter().any(|(c, _)| *c == column)
+    }
+
+    /// What the class query groups `column` by: its code, or its text.
+    fn key_expr(&self, column: usize) -> Expr {
+        let text = col(text_name(column));
+        match self.keys.iter().find(|(c, _)| *c == column) {
+            Some((_, key)) => self
+                .function
+                .call(vec![text, lit(key.clone())])
+                .alias(text_name(column)),
+            None => text,
+        }
+    }
+}
+
+/// Rows per distinct tuple of the values of `columns` (codes for the
+/// coded ones, texts for the others), collected.
 async fn grouped(
     frame: &DataFrame,
     columns: &[usize],
+    codes: &Codes<'_>,
 ) -> std::result::Result<Vec<RecordBatch>, Failure> {
-    let keys: Vec<Expr> = columns.iter().map(|&c| col(text_name(c))).collect();
+    let keys: Vec<Expr> = columns.iter().map(|&c| codes.key_expr(c)).collect();
     frame
         .clone()
         .aggregate(keys, vec![count_all().alias("rows")])
@@ -380,7 +430,40 @@ fn counts_of(array: &dyn Array) -> std::result::Result<Vec<u64>, Failure> {
         .collect())
 }
 
-/// Counts each group (the texts of `columns`, then its rows) into `pass`.
+/// A result column's cells as the pass interns them: texts, or the codes
+/// written out ([`codes::code_texts`]).
+enum Cells {
+    Texts(ArrayRef),
+    Codes(Vec<String>),
+}
+
+impl Cells {
+    fn of(array: &ArrayRef) -> std::result::Result<Cells, Failure> {
+        if let Some(codes) = codes::code_texts(array.as_ref()) {
+            return Ok(Cells::Codes(codes));
+        }
+        cast(array, &DataType::Utf8)
+            .map(Cells::Texts)
+            .map_err(|e| engine_failure(e.into()))
+    }
+
+    /// Row `row`'s cell; the empty text for a null.
+    fn get(&self, row: usize) -> &str {
+        match self {
+            Cells::Texts(array) => {
+                let texts = array.as_string::<i32>();
+                if texts.is_null(row) {
+                    ""
+                } else {
+                    texts.value(row)
+                }
+            }
+            Cells::Codes(codes) => codes.get(row).map_or("", String::as_str),
+        }
+    }
+}
+
+/// Counts each group (the values of `columns`, then its rows) into `pass`.
 /// A text that is no number in a numeric column stops the run with the
 /// native scanner's error, naming the first such line.
 fn add_groups(
@@ -392,8 +475,8 @@ fn add_groups(
     classes: bool,
 ) -> std::result::Result<(), Failure> {
     for batch in batches {
-        let texts = (0..columns.len())
-            .map(|i| cast(batch.column(i), &DataType::Utf8).map_err(|e| engine_failure(e.into())))
+        let cells_of = (0..columns.len())
+            .map(|i| Cells::of(batch.column(i)))
             .collect::<std::result::Result<Vec<_>, _>>()?;
         let rows = counts_of(batch.column(columns.len()))?;
         let mut cells: Vec<(usize, &str)> = Vec::with_capacity(columns.len());
@@ -402,14 +485,8 @@ fn add_groups(
                 continue;
             }
             cells.clear();
-            for (&column, text) in columns.iter().zip(&texts) {
-                let text = text.as_string::<i32>();
-                let value = if text.is_null(row) {
-                    ""
-                } else {
-                    text.value(row)
-                };
-                cells.push((column, value));
+            for (&column, values) in columns.iter().zip(&cells_of) {
+                cells.push((column, values.get(row)));
             }
             if let Err(column) = pass.add_group(&cells, records, classes) {
                 return Err(Failure::Input(not_a_number(
@@ -421,8 +498,9 @@ fn add_groups(
     Ok(())
 }
 
-/// The detections and filled cells of the `scanned` columns, as sums of
-/// the detection function's counts.
+/// The detections and filled cells of the `scanned` columns (those not
+/// interned, and the coded ones), as sums of the detection function's
+/// counts.
 async fn detect(
     pass: &mut Pass<'_>,
     frame: &DataFrame,
@@ -556,4 +634,94 @@ async fn json_extras(
         pass.columns.push(column);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dataset::scan::summarise;
+    use crate::dataset::summary::tests::{audit_plan, report};
+    use crate::engine::NoProgress;
+
+    /// A categorical quasi-identifier holding addresses and phone numbers
+    /// in some rows, a numeric one, and a sensitive attribute.
+    const DESCRIPTOR: &str = "[[column]]\nname = \"zone\"\nrole = \"quasi-identifier\"\ntype = \"categorical\"\n[[column]]\nname = \"age\"\nrole = \"quasi-identifier\"\ntype = \"numeric\"\n[[column]]\nname = \"purpose\"\nrole = \"sensitive\"\n";
+    const ZONES: [&str; 5] = ["north", "south", "kim@example.org", "010-1234-5678", ""];
+
+    fn data() -> String {
+        let mut text = String::from("zone,age,purpose\n");
+        for row in 0..200 {
+            let zone = ZONES[row % ZONES.len()];
+            let age = 20 + 10 * (row % 3);
+            let purpose = ["work", "care", ""][row % 7 % 3];
+            text.push_str(&format!("{zone},{age},{purpose}\n"));
+        }
+        text
+    }
+
+    fn zone(summary: &Summary) -> &ColumnScan {
+        summary
+            .columns
+            .iter()
+            .find(|c| c.column.name == "zone")
+            .expect("the zone column is summarised")
+    }
+
+    fn texts(column: &ColumnScan) -> Vec<String> {
+        let values = column.values.as_ref().expect("zone is interned");
+        let mut texts: Vec<String> = values.texts.iter().map(|t| t.to_string()).collect();
+        texts.sort();
+        texts
+    }
+
+    #[test]
+    fn categorical_quasi_identifiers_come_back_as_codes_and_judge_as_their_texts() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let path = dir.path().join("data.csv");
+        std::fs::write(&path, data()).expect("the CSV is written");
+        let plan = audit_plan();
+        let descriptor = Descriptor::parse("data.toml", DESCRIPTOR).expect("descriptor parses");
+        let run = || summarise_local(&plan, &descriptor, &path, 64 << 20).expect("summarised");
+        let (first, second) = (run(), run());
+
+        for summary in [&first, &second] {
+            let zone = zone(summary);
+            assert!(zone.coded);
+            let texts = texts(zone);
+            assert_eq!(
+                texts.len(),
+                ZONES.len(),
+                "one code a value, missing included"
+            );
+            for text in &texts {
+                assert!(!ZONES[..4].contains(&text.as_str()), "{text} came back");
+                assert!(
+                    text.is_empty()
+                        || (text.len() == 32 && text.bytes().all(|b| b.is_ascii_hexdigit())),
+                    "{text} is no code"
+                );
+            }
+        }
+        assert_ne!(
+            texts(zone(&first)),
+            texts(zone(&second)),
+            "codes are per run"
+        );
+
+        let detectors = audit::detectors(&plan).expect("detectors build");
+        let native = summarise(&path, &descriptor, &detectors, &NoProgress).expect("native");
+        assert!(!zone(&native).coded);
+        assert_eq!(
+            texts(zone(&native)),
+            ["", "010-1234-5678", "kim@example.org", "north", "south"]
+        );
+        let native = report(native, &plan, &descriptor);
+        let text = native.to_string();
+        assert!(
+            text.contains("column `zone` holds an e-mail address in 40 rows"),
+            "{text}"
+        );
+        assert_eq!(report(first, &plan, &descriptor), native);
+        assert_eq!(report(second, &plan, &descriptor), native);
+    }
 }

@@ -13,6 +13,8 @@
 #[cfg(feature = "ballista")]
 pub mod ballista;
 #[cfg(feature = "datafusion")]
+mod codes;
+#[cfg(feature = "datafusion")]
 mod fusion;
 #[cfg(feature = "datafusion")]
 mod input;

@@ -1,5 +1,5 @@
-//! The two scalar functions every plan of the query-engine producers
-//! calls, registered by name wherever plans are made or run (this process,
+//! The scalar functions the plans of the query-engine producers
+//! call, registered by name wherever plans are made or run (this process,
 //! a Ballista scheduler and its executors):
 //!
 //! - `cityconform_text(value, field…)`: a cell as the text the native
@@ -11,9 +11,11 @@
 //!   then one field per kind of the comma-separated `kinds`, in that
 //!   order);
 //! - their NDJSON forms, `cityconform_json_text` and
-//!   `cityconform_json_detect` (`engines::json`).
+//!   `cityconform_json_detect` (`engines::json`);
+//! - `cityconform_code(text, key)`: a categorical quasi-identifier's
+//!   text as its per-run column code (`engines::codes`).
 //!
-//! Both take their parameters as literal arguments, so that an executor
+//! All take their parameters as literal arguments, so that an executor
 //! that never saw the run's plan builds the same function from its name
 //! alone. The detection functions' `definitions` is the empty text for the
 //! embedded detector definitions, else the run's definition files as JSON
@@ -44,14 +46,15 @@ pub const DETECT: &str = "cityconform_detect";
 pub const PRESENT: &str = "present";
 
 /// The functions, detecting with `definitions` (the embedded ones on a
-/// cluster): text and detection, then their NDJSON forms
-/// (`engines::json`).
+/// cluster): text and detection, their NDJSON forms (`engines::json`),
+/// then the column code (`engines::codes`).
 pub fn functions(definitions: Arc<Definitions>) -> Vec<Arc<ScalarUDF>> {
     vec![
         Arc::new(ScalarUDF::new_from_impl(Text::new())),
         Arc::new(ScalarUDF::new_from_impl(Detect::new(definitions.clone()))),
         Arc::new(super::json::text_function()),
         Arc::new(super::json::detect_function(definitions)),
+        Arc::new(super::codes::function()),
     ]
 }
 
