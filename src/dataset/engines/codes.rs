@@ -78,8 +78,16 @@ pub(super) fn code_texts(array: &dyn Array) -> Option<Vec<String>> {
     )
 }
 
+/// Lower-case hexadecimal, written into one allocation: a summary holds
+/// a code text for every class and coded column.
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut text = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
+        text.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        text.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
+    }
+    text
 }
 
 /// The two halves of a key literal.

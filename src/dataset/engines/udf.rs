@@ -34,6 +34,7 @@ use ::datafusion::logical_expr::{
     ColumnarValue, ReturnFieldArgs, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature,
     Volatility,
 };
+use rustc_hash::FxHashMap;
 
 use crate::detect::definitions::Definitions;
 use crate::detect::identifiers::{Confidence, Detectors, IdentifierKind};
@@ -317,24 +318,101 @@ impl ScalarUDFImpl for Detect {
         let texts = cast(&text.to_array(rows)?, &DataType::Utf8)?;
         let texts = texts.as_string::<i32>();
         let mut present = vec![0u64; rows];
-        let mut counts = vec![vec![0u64; rows]; kinds.len()];
+        // A kind's counts are made when the batch first finds it; the
+        // kinds it never finds share one array of zeros.
+        let mut counts: Vec<Option<Vec<u64>>> = vec![None; kinds.len()];
+        let mut seen = Seen::default();
         for row in 0..rows {
             if texts.is_null(row) || texts.value(row).is_empty() {
                 continue;
             }
             present[row] = 1;
-            for detection in detectors.scan_in(Some(&member), texts.value(row)) {
+            let text = texts.value(row);
+            match seen.earlier(text) {
+                Some(Earlier::Nothing) => continue,
+                Some(Earlier::Found(first)) => {
+                    for column in counts.iter_mut().flatten() {
+                        column[row] = column[first];
+                    }
+                    continue;
+                }
+                None => {}
+            }
+            let mut found = false;
+            for detection in detectors.scan_in(Some(&member), text) {
                 if let Some(k) = kinds.iter().position(|&kind| kind == detection.kind) {
-                    counts[k][row] += 1;
+                    counts[k].get_or_insert_with(|| vec![0u64; rows])[row] += 1;
+                    found = true;
                 }
             }
+            seen.remember(
+                text,
+                if found {
+                    Earlier::Found(row)
+                } else {
+                    Earlier::Nothing
+                },
+            );
         }
-        let columns: Vec<ArrayRef> = std::iter::once(present)
-            .chain(counts)
-            .map(|c| Arc::new(UInt64Array::from(c)) as ArrayRef)
-            .collect();
+        let zeros: ArrayRef = Arc::new(UInt64Array::from(vec![0u64; rows]));
+        let columns: Vec<ArrayRef> =
+            std::iter::once(Arc::new(UInt64Array::from(present)) as ArrayRef)
+                .chain(counts.into_iter().map(|c| match c {
+                    Some(c) => Arc::new(UInt64Array::from(c)) as ArrayRef,
+                    None => Arc::clone(&zeros),
+                }))
+                .collect();
         let array = StructArray::try_new(detection_fields(kinds.len()), columns, None)?;
         Ok(ColumnarValue::Array(Arc::new(array)))
+    }
+}
+
+/// What a text met earlier in the batch gave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Earlier {
+    /// No detection: its rows keep their zero counts.
+    Nothing,
+    /// Detections, counted on this row, to be copied.
+    Found(usize),
+}
+
+/// The distinct texts of one batch and what each gave: a categorical
+/// column repeats a few values over many rows, so a repeated text is
+/// detected once. Bounded: past [`Seen::AT_MOST`] texts it takes no
+/// more, and it stops looking once full without a single repeat (a
+/// column of unique values).
+#[derive(Default)]
+struct Seen<'a> {
+    texts: FxHashMap<&'a str, Earlier>,
+    repeats: usize,
+    off: bool,
+}
+
+impl<'a> Seen<'a> {
+    const AT_MOST: usize = 4096;
+
+    /// What `text` gave, if it was met earlier.
+    fn earlier(&mut self, text: &str) -> Option<Earlier> {
+        if self.off {
+            return None;
+        }
+        let earlier = self.texts.get(text).copied();
+        if earlier.is_some() {
+            self.repeats += 1;
+        }
+        earlier
+    }
+
+    /// Remembers what a new `text` gave, while there is room.
+    fn remember(&mut self, text: &'a str, gave: Earlier) {
+        if self.off {
+            return;
+        }
+        if self.texts.len() < Self::AT_MOST {
+            self.texts.insert(text, gave);
+        } else if self.repeats == 0 {
+            self.off = true;
+        }
     }
 }
 
@@ -354,6 +432,35 @@ mod tests {
         ));
         let definitions = Definitions::parse(&files).expect("the overlay parses");
         definitions_literal(&definitions).expect("the definitions are written")
+    }
+
+    #[test]
+    fn a_batch_remembers_what_each_text_gave_within_its_bound() {
+        let texts: Vec<String> = (0..Seen::AT_MOST + 10).map(|i| format!("v{i}")).collect();
+        let mut seen = Seen::default();
+        assert_eq!(seen.earlier("Gangnam-gu"), None);
+        seen.remember("Gangnam-gu", Earlier::Nothing);
+        seen.remember("kim@example.org", Earlier::Found(1));
+        assert_eq!(seen.earlier("Gangnam-gu"), Some(Earlier::Nothing));
+        assert_eq!(seen.earlier("kim@example.org"), Some(Earlier::Found(1)));
+        for text in &texts {
+            assert_eq!(seen.earlier(text), None, "{text} is new");
+            seen.remember(text, Earlier::Nothing);
+        }
+        assert_eq!(seen.texts.len(), Seen::AT_MOST, "bounded");
+        assert_eq!(
+            seen.earlier("kim@example.org"),
+            Some(Earlier::Found(1)),
+            "kept"
+        );
+
+        let mut unique = Seen::default();
+        for text in &texts {
+            assert_eq!(unique.earlier(text), None);
+            unique.remember(text, Earlier::Nothing);
+        }
+        assert!(unique.off, "a full memo without a repeat stops looking");
+        assert_eq!(unique.earlier("v0"), None);
     }
 
     #[test]
