@@ -57,7 +57,14 @@ pub(super) fn summarise(
             })?;
         match tokio::time::timeout(
             timeout,
-            fusion::summarise_on(&ctx, &functions, plan, descriptor, path),
+            fusion::summarise_on(
+                &ctx,
+                &functions,
+                plan,
+                descriptor,
+                path,
+                fusion::Values::Codes,
+            ),
         )
         .await
         {

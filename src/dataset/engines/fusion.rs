@@ -1,6 +1,7 @@
 //! The DataFusion producer: the dataset's summary as grouped
 //! aggregations, on an embedded DataFusion session or on a Ballista
-//! cluster (the same plans; [`summarise_on`] does not know which).
+//! cluster (the same plans; [`summarise_on`] does not know which, but
+//! is told whether categorical quasi-identifiers travel as codes).
 //!
 //! Every column is read as text ([`super::udf`]'s `cityconform_text`),
 //! so that a value groups as the native scanner interns it; the groups
@@ -12,8 +13,8 @@
 //!
 //! 1. rows per (quasi-identifier values, sensitive texts): the classes,
 //!    with their sensitive counts and the distinct values of those
-//!    columns; a categorical quasi-identifier's values are its per-run
-//!    codes ([`super::codes`]), the others' their texts;
+//!    columns; on a cluster a categorical quasi-identifier's values are
+//!    its per-run codes ([`super::codes`]), elsewhere their texts;
 //! 2. per count column, rows per text;
 //! 3. over the other columns and the coded ones, the sum of what the
 //!    detection function found per kind, and the cells with a value.
@@ -80,17 +81,32 @@ impl From<Error> for Failure {
 
 /// Summarises the dataset at `path` for `plan` on an embedded DataFusion
 /// session whose aggregations spill to disk past `memory_limit` bytes.
+/// Its values travel nowhere (the auditor's process reads the rows), so
+/// they stay texts: codes would cost a scan and protect nothing.
 pub(super) fn summarise_local(
     plan: &DatasetPlan,
     descriptor: &Descriptor,
     path: &Path,
     memory_limit: u64,
 ) -> Result<Summary> {
+    summarise_embedded(plan, descriptor, path, memory_limit, Values::Texts)
+}
+
+/// [`summarise_local`], with the quasi-identifiers' `values` chosen.
+fn summarise_embedded(
+    plan: &DatasetPlan,
+    descriptor: &Descriptor,
+    path: &Path,
+    memory_limit: u64,
+    values: Values,
+) -> Result<Summary> {
     let functions = udf::functions(audit::definitions(plan));
     let ctx = local_context(memory_limit, &functions)?;
     let runtime = runtime()?;
     let name = path.display().to_string();
-    match runtime.block_on(summarise_on(&ctx, &functions, plan, descriptor, path)) {
+    match runtime.block_on(summarise_on(
+        &ctx, &functions, plan, descriptor, path, values,
+    )) {
         Ok(summary) => Ok(summary),
         Err(Failure::Input(error)) => Err(error),
         Err(failure) => Err(FileProblem::new(
@@ -127,6 +143,15 @@ fn local_context(memory_limit: u64, functions: &[Arc<ScalarUDF>]) -> Result<Sess
     Ok(ctx)
 }
 
+/// What the class query returns for a categorical quasi-identifier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Values {
+    /// Its texts: where the grouped counts do not leave the process.
+    Texts,
+    /// Its per-run codes ([`super::codes`]): where they cross a network.
+    Codes,
+}
+
 /// Summarises the dataset at `path` with the plans run on `ctx`.
 pub(super) async fn summarise_on(
     ctx: &SessionContext,
@@ -134,6 +159,7 @@ pub(super) async fn summarise_on(
     plan: &DatasetPlan,
     descriptor: &Descriptor,
     path: &Path,
+    values: Values,
 ) -> std::result::Result<Summary, Failure> {
     let [text_fn, detect_fn, json_text_fn, json_detect_fn, code_fn] = functions else {
         return Err(Failure::Input(Error::Internal(
@@ -161,7 +187,11 @@ pub(super) async fn summarise_on(
         let columns = std::mem::take(&mut input.columns);
         let mut pass = Pass::new(input.name.clone(), columns, &detectors);
         let (classes, counts) = pass.interned();
-        let codes = Codes::for_classes(&mut pass, &classes, code_fn)?;
+        let coded: &[usize] = match values {
+            Values::Codes => &classes,
+            Values::Texts => &[],
+        };
+        let codes = Codes::for_classes(&mut pass, coded, code_fn)?;
         // Detection runs where the texts are: on the columns that are not
         // interned, and on the coded ones.
         let detected: Vec<usize> = (0..pass.columns.len())
@@ -681,8 +711,13 @@ mod tests {
         std::fs::write(&path, data()).expect("the CSV is written");
         let plan = audit_plan();
         let descriptor = Descriptor::parse("data.toml", DESCRIPTOR).expect("descriptor parses");
-        let run = || summarise_local(&plan, &descriptor, &path, 64 << 20).expect("summarised");
+        let run = || {
+            summarise_embedded(&plan, &descriptor, &path, 64 << 20, Values::Codes)
+                .expect("summarised")
+        };
         let (first, second) = (run(), run());
+        let local = summarise_local(&plan, &descriptor, &path, 64 << 20).expect("summarised");
+        assert!(!zone(&local).coded, "an embedded session keeps the texts");
 
         for summary in [&first, &second] {
             let zone = zone(summary);
@@ -715,6 +750,7 @@ mod tests {
             texts(zone(&native)),
             ["", "010-1234-5678", "kim@example.org", "north", "south"]
         );
+        assert_eq!(texts(zone(&local)), texts(zone(&native)));
         let native = report(native, &plan, &descriptor);
         let text = native.to_string();
         assert!(
@@ -723,5 +759,6 @@ mod tests {
         );
         assert_eq!(report(first, &plan, &descriptor), native);
         assert_eq!(report(second, &plan, &descriptor), native);
+        assert_eq!(report(local, &plan, &descriptor), native);
     }
 }
