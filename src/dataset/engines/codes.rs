@@ -1,5 +1,7 @@
 //! Per-run column codes: what the values of a categorical
-//! quasi-identifier travel as on the query engines.
+//! quasi-identifier travel as on a Ballista cluster (an embedded
+//! DataFusion session, whose counts stay in the auditor's process, keeps
+//! the texts: `fusion::Values`).
 //!
 //! Judging needs nothing of such a value but equality: it makes the
 //! classes, and no check reads its text once the engine has counted the
