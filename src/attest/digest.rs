@@ -19,12 +19,7 @@ pub fn sha256(bytes: &[u8]) -> String {
 }
 
 fn hex(digest: &[u8]) -> String {
-    let mut out = String::with_capacity(7 + digest.len() * 2);
-    out.push_str("sha256:");
-    for byte in digest {
-        out.push_str(&format!("{byte:02x}"));
-    }
-    out
+    format!("sha256:{}", crate::hex::lower_hex(digest))
 }
 
 /// RFC 8785 (JCS) canonical JSON of `value`.

@@ -377,10 +377,7 @@ fn random_token() -> Result<String> {
         .secure_random
         .fill(&mut bytes)
         .map_err(|_| Error::Internal("no system random source".to_owned()))?;
-    Ok(bytes.iter().fold(String::new(), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    }))
+    Ok(crate::hex::lower_hex(&bytes))
 }
 
 /// Serves the API on `listener` until its task is aborted. Each connection

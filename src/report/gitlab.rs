@@ -106,9 +106,5 @@ fn fingerprint(finding: &FindingView<'_>, path: &str) -> String {
         hasher.update(part.as_bytes());
         hasher.update([0]);
     }
-    hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::hex::lower_hex(&hasher.finalize())
 }

@@ -445,7 +445,7 @@ fn fingerprint(finding: &FindingView<'_>) -> String {
         finding.message
     );
     let digest = Sha256::digest(key.as_bytes());
-    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+    crate::hex::lower_hex(&digest[..16])
 }
 
 fn suppressions(report: &View<'_>, finding: &FindingView<'_>) -> Vec<Suppression> {

@@ -63,7 +63,7 @@ pub(super) fn summarise(
                 plan,
                 descriptor,
                 path,
-                fusion::Values::Codes,
+                fusion::Coding::Codes,
             ),
         )
         .await

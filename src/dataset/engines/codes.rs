@@ -1,7 +1,7 @@
 //! Per-run column codes: what the values of a categorical
 //! quasi-identifier travel as on a Ballista cluster (an embedded
 //! DataFusion session, whose counts stay in the auditor's process, keeps
-//! the texts: `fusion::Values`).
+//! the texts: `fusion::Coding`).
 //!
 //! Judging needs nothing of such a value but equality: it makes the
 //! classes, and no check reads its text once the engine has counted the
@@ -40,6 +40,7 @@ use siphasher::sip128::{Hasher128, SipHasher13};
 use super::udf::literal;
 use crate::dataset::descriptor::{Column, Role, ValueType};
 use crate::error::{Error, Result};
+use crate::hex::lower_hex;
 
 /// The name of the code function.
 pub const CODE: &str = "cityconform_code";
@@ -59,7 +60,7 @@ pub(super) fn new_key() -> Result<String> {
     let mut key = [0u8; 16];
     getrandom::fill(&mut key)
         .map_err(|e| Error::Internal(format!("cannot draw a key for the column codes: {e}")))?;
-    Ok(hex(&key))
+    Ok(lower_hex(&key))
 }
 
 /// The text a code is interned as in the summary: its bytes in
@@ -73,23 +74,11 @@ pub(super) fn code_texts(array: &dyn Array) -> Option<Vec<String>> {
                 if codes.is_null(row) {
                     String::new()
                 } else {
-                    hex(codes.value(row))
+                    lower_hex(codes.value(row))
                 }
             })
             .collect(),
     )
-}
-
-/// Lower-case hexadecimal, written into one allocation: a summary holds
-/// a code text for every class and coded column.
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut text = String::with_capacity(bytes.len() * 2);
-    for byte in bytes {
-        text.push(char::from(DIGITS[usize::from(byte >> 4)]));
-        text.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
-    }
-    text
 }
 
 /// The two halves of a key literal.

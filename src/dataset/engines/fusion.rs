@@ -89,23 +89,23 @@ pub(super) fn summarise_local(
     path: &Path,
     memory_limit: u64,
 ) -> Result<Summary> {
-    summarise_embedded(plan, descriptor, path, memory_limit, Values::Texts)
+    summarise_embedded(plan, descriptor, path, memory_limit, Coding::Texts)
 }
 
-/// [`summarise_local`], with the quasi-identifiers' `values` chosen.
+/// [`summarise_local`], with the quasi-identifiers' `coding` chosen.
 fn summarise_embedded(
     plan: &DatasetPlan,
     descriptor: &Descriptor,
     path: &Path,
     memory_limit: u64,
-    values: Values,
+    coding: Coding,
 ) -> Result<Summary> {
     let functions = udf::functions(audit::definitions(plan));
     let ctx = local_context(memory_limit, &functions)?;
     let runtime = runtime()?;
     let name = path.display().to_string();
     match runtime.block_on(summarise_on(
-        &ctx, &functions, plan, descriptor, path, values,
+        &ctx, &functions, plan, descriptor, path, coding,
     )) {
         Ok(summary) => Ok(summary),
         Err(Failure::Input(error)) => Err(error),
@@ -145,7 +145,7 @@ fn local_context(memory_limit: u64, functions: &[Arc<ScalarUDF>]) -> Result<Sess
 
 /// What the class query returns for a categorical quasi-identifier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Values {
+pub(super) enum Coding {
     /// Its texts: where the grouped counts do not leave the process.
     Texts,
     /// Its per-run codes ([`super::codes`]): where they cross a network.
@@ -159,7 +159,7 @@ pub(super) async fn summarise_on(
     plan: &DatasetPlan,
     descriptor: &Descriptor,
     path: &Path,
-    values: Values,
+    coding: Coding,
 ) -> std::result::Result<Summary, Failure> {
     let [text_fn, detect_fn, json_text_fn, json_detect_fn, code_fn] = functions else {
         return Err(Failure::Input(Error::Internal(
@@ -187,9 +187,9 @@ pub(super) async fn summarise_on(
         let columns = std::mem::take(&mut input.columns);
         let mut pass = Pass::new(input.name.clone(), columns, &detectors);
         let (classes, counts) = pass.interned();
-        let coded: &[usize] = match values {
-            Values::Codes => &classes,
-            Values::Texts => &[],
+        let coded: &[usize] = match coding {
+            Coding::Codes => &classes,
+            Coding::Texts => &[],
         };
         let codes = Codes::for_classes(&mut pass, coded, code_fn)?;
         // Detection runs where the texts are: on the columns that are not
@@ -712,7 +712,7 @@ mod tests {
         let plan = audit_plan();
         let descriptor = Descriptor::parse("data.toml", DESCRIPTOR).expect("descriptor parses");
         let run = || {
-            summarise_embedded(&plan, &descriptor, &path, 64 << 20, Values::Codes)
+            summarise_embedded(&plan, &descriptor, &path, 64 << 20, Coding::Codes)
                 .expect("summarised")
         };
         let (first, second) = (run(), run());

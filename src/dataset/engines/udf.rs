@@ -384,7 +384,7 @@ enum Earlier {
 #[derive(Default)]
 struct Seen<'a> {
     texts: FxHashMap<&'a str, Earlier>,
-    repeats: usize,
+    repeated: bool,
     off: bool,
 }
 
@@ -397,9 +397,7 @@ impl<'a> Seen<'a> {
             return None;
         }
         let earlier = self.texts.get(text).copied();
-        if earlier.is_some() {
-            self.repeats += 1;
-        }
+        self.repeated |= earlier.is_some();
         earlier
     }
 
@@ -410,7 +408,7 @@ impl<'a> Seen<'a> {
         }
         if self.texts.len() < Self::AT_MOST {
             self.texts.insert(text, gave);
-        } else if self.repeats == 0 {
+        } else if !self.repeated {
             self.off = true;
         }
     }
