@@ -596,10 +596,14 @@ impl Detectors {
     }
 
     /// The best candidate of each kind, if confident enough, in kind order:
-    /// the first of the highest rank, as found. Values hold few kinds, so
-    /// the detections themselves are the table, searched in place.
+    /// the first of the highest rank, as found. Candidates come form by
+    /// form and forms kind by kind ([`Compiled::new`]), so a kind's
+    /// candidates are found together: only the detection kept last can be
+    /// of the same kind, and kind indices are compared, not kind names.
     fn best_per_kind(&self, found: &[Candidate]) -> Found {
+        debug_assert!(found.windows(2).all(|pair| pair[0].kind <= pair[1].kind));
         let mut best = Found::new();
+        let mut last_kind = None;
         let rank = |d: &Detection| (d.confidence, d.checksum_valid == Some(true));
         for candidate in found.iter().filter(|c| c.confidence >= self.min_confidence) {
             let detection = Detection {
@@ -607,14 +611,18 @@ impl Detectors {
                 checksum_valid: candidate.checksum,
                 confidence: candidate.confidence,
             };
-            match best.iter_mut().find(|d| d.kind == detection.kind) {
-                Some(slot) if rank(&detection) > rank(slot) => *slot = detection,
-                Some(_) => {}
-                None => best.push(detection),
+            match best.last_mut() {
+                Some(slot) if last_kind == Some(candidate.kind) => {
+                    if rank(&detection) > rank(slot) {
+                        *slot = detection;
+                    }
+                }
+                _ => {
+                    best.push(detection);
+                    last_kind = Some(candidate.kind);
+                }
             }
         }
-        // `kinds` is sorted, so this is kind order.
-        best.sort_unstable_by_key(|d| d.kind);
         best
     }
 }
