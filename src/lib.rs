@@ -41,7 +41,7 @@ pub mod detect;
 mod embedded;
 pub mod error;
 pub mod files;
-pub mod hex;
+mod hex;
 mod json_text;
 pub mod model;
 pub mod outcome;

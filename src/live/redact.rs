@@ -73,7 +73,7 @@ impl Redactor {
 fn derived_forms(secret: &str) -> Vec<String> {
     let mut forms = vec![secret.to_owned()];
     let percent = percent_encode(secret, false);
-    forms.push(lower_hex(&percent));
+    forms.push(lower_case_escapes(&percent));
     forms.push(percent_encode(secret, true));
     forms.push(percent);
     forms.push(secret.replace('~', "~0").replace('/', "~1"));
@@ -103,7 +103,7 @@ fn percent_encode(text: &str, form: bool) -> String {
 }
 
 /// `text` with the hex digits of its `%XX` escapes in lower case.
-fn lower_hex(text: &str) -> String {
+fn lower_case_escapes(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut escape = 0;
     for c in text.chars() {
