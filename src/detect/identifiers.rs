@@ -485,9 +485,9 @@ impl Detectors {
         let mut found = std::mem::take(&mut caches.found);
         found.clear();
         self.collect_candidates(&mut caches, member, text, &mut found);
-        let detections = self.best_per_kind(&found);
         caches.found = found;
-        detections
+        // The tail, so that what was found is built where it is returned.
+        self.best_per_kind(&caches.found)
     }
 
     /// Every candidate in `text`, with its confidence after context and
@@ -967,17 +967,25 @@ impl Context {
     /// [`Context::words_before`] on text that is not all ASCII, whose
     /// letters may change length or kind when lower-cased.
     fn words_before_lowered(&self, tail: &str, look_back: usize) -> bool {
-        let lower = tail.to_lowercase();
-        let tokens: Vec<&str> = lower
-            .split(|c: char| !c.is_alphanumeric())
+        // Text without a letter that lower-casing changes (Hangul, most
+        // scripts beyond ASCII) is read as it is, without a lower-cased
+        // copy.
+        let lowered;
+        let lower = if tail.chars().all(is_own_lower_case) {
+            tail
+        } else {
+            lowered = tail.to_lowercase();
+            lowered.as_str()
+        };
+        let recent = lower
+            .rsplit(|c: char| !c.is_alphanumeric())
             .filter(|t| !t.is_empty())
-            .collect();
-        let recent = &tokens[tokens.len().saturating_sub(look_back)..];
+            .take(look_back);
         self.words.iter().any(|word| {
             if word.contains(' ') || !word.is_ascii() {
                 lower.contains(word.as_str())
             } else {
-                recent.contains(&word.as_str())
+                recent.clone().any(|t| t == word)
             }
         })
     }
@@ -1019,6 +1027,12 @@ impl Context {
             .unwrap_or(&word);
         !word.is_empty() && self.words.iter().any(|w| w == word)
     }
+}
+
+/// Whether lower-casing leaves `c` as it is.
+fn is_own_lower_case(c: char) -> bool {
+    let mut lower = c.to_lowercase();
+    lower.next() == Some(c) && lower.next().is_none()
 }
 
 /// The last `look_back` (at most `N`) runs of ASCII letters and digits of
