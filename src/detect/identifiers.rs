@@ -42,10 +42,10 @@ use regex_automata::{Input, MatchKind};
 use smallvec::SmallVec;
 
 use super::definitions::{Boundary, Definition, Ordinary};
-
-mod beyond_ascii;
 pub use super::definitions::{DefinitionError, Definitions};
 use super::validators::{self, Step, Validator};
+
+mod beyond_ascii;
 
 /// A kind of direct identifier that can be recognised from its format,
 /// named by its detector definition in `suites/detectors/` (`email`,
@@ -486,7 +486,6 @@ impl Detectors {
         found.clear();
         self.collect_candidates(&mut caches, member, text, &mut found);
         caches.found = found;
-        // The tail, so that what was found is built where it is returned.
         self.best_per_kind(&caches.found)
     }
 
@@ -695,9 +694,10 @@ impl Matched {
 /// reports every pattern matching anywhere (`MatchKind::All`, unanchored),
 /// walked over a value's bytes once: the same answer as asking the
 /// [`RegexSet`] whether anything matched and then which (on ASCII text;
-/// beyond ASCII a superset, [`beyond_ascii`]), in one pass instead of two, without the `regex` crate's per-search set-up (its
-/// cache pool, prefilter and strategy choice), which dominates on values
-/// of 10 to 30 bytes. Each thread scanning keeps its own caches of built
+/// beyond ASCII a superset, [`beyond_ascii`]), in one pass instead of
+/// two, without the `regex` crate's per-search set-up (its cache pool,
+/// prefilter and strategy choice), which dominates on values of 10 to 30
+/// bytes. Each thread scanning keeps its own caches of built
 /// states, for this pass and for each form's core ([`LazyCaches`]).
 struct FormPass {
     /// `None` past 64 forms (the matched forms are kept as bits) or if the
