@@ -523,7 +523,7 @@ impl Detectors {
         for index in matched.iter() {
             let form = &self.compiled.forms[index];
             let core_cache = cores.get_mut(index).and_then(Option::as_mut);
-            self.walk_form(form, core_cache, &mut member, (text, exact), found);
+            self.walk_form(form, core_cache, &mut member, text, exact, found);
         }
         member.remember(members);
         resolve_shared_spans(found);
@@ -551,7 +551,8 @@ impl Detectors {
         form: &CompiledForm,
         core_cache: Option<&mut LazyRegexCache>,
         member: &mut Member,
-        (text, matched): (&str, bool),
+        text: &str,
+        matched: bool,
         out: &mut Vec<Candidate>,
     ) {
         if form.validator == Some(Validator::Ipv6) {
@@ -3093,6 +3094,27 @@ mod tests {
             all().shortcuts,
             "the embedded definitions keep their shortcuts"
         );
+    }
+
+    #[test]
+    fn a_whole_value_is_taken_as_a_core_only_where_the_pass_is_exact() {
+        // Seven bytes a core, one character beyond ASCII in it: the pass
+        // reads any character there as one, so it names the form for `é`
+        // too, a value just as long that holds no core.
+        let text = "[[detector]]\nkind = \"xx-code\"\ndescription = \"code\"\n[[detector.form]]\npattern = '[가-나][0-9]{4}'\nboundary = \"none\"\nconfidence = \"high\"\n";
+        let definitions =
+            Definitions::parse(&[("overlay/detectors/xx.toml".to_owned(), text.to_owned())])
+                .expect("the overlay parses");
+        let kind = IdentifierKind::named("xx-code");
+        let detectors = Detectors::from_definitions(&definitions, &[kind], Confidence::Medium)
+            .expect("the overlay compiles");
+        let mut caches = detectors.compiled.pass.caches.get();
+        let pass = detectors.compiled.pass.run(&mut caches, "é12345");
+        drop(caches);
+        assert_eq!(pass, Some(1), "the widened pass names the form");
+        assert_eq!(kinds(detectors.scan("가1234")), vec![kind]);
+        assert!(detectors.scan("é12345").is_empty());
+        assert!(!detectors.may_match("é12345"));
     }
 
     #[test]
